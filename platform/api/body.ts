@@ -1,0 +1,49 @@
+// Request bodies: JSON only, bounded, and a malformed one is the client's 400, not our 500.
+import type { Context } from 'hono';
+import { badRequest, tooLarge, ProblemError } from '../problems/index.ts';
+import type { AppEnv } from './env.ts';
+
+export async function readJson(c: Context<AppEnv>, limit: number): Promise<unknown> {
+  const declared = Number(c.req.header('content-length') ?? NaN);
+  if (declared > limit) throw tooLarge(`The body is ${declared} bytes; the limit is ${limit}`);
+  const type = c.req.header('content-type') ?? '';
+  if (type && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+    throw new ProblemError({ status: 415, type: 'unsupported-media-type', title: 'Unsupported media type', detail: 'Send the body as application/json' });
+  }
+  const reader = c.req.raw.body?.getReader();
+  if (!reader) throw badRequest('A JSON body is required');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(`The body is over the limit of ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw badRequest('A JSON body is required');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`The body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Query flags such as ?dry_run=true: anything but true/false is a 400. */
+export function flag(c: Context<AppEnv>, name: string): boolean {
+  const v = c.req.query(name);
+  if (v === undefined || v === 'false' || v === '0' || v === '') return false;
+  if (v === 'true' || v === '1') return true;
+  throw badRequest(`${name} must be true or false`, [{ field: name, message: 'must be true or false' }]);
+}
+
+export function onlyParams(c: Context<AppEnv>, allowed: string[]): void {
+  const unknown = Object.keys(c.req.queries()).filter((k) => !allowed.includes(k));
+  if (unknown.length) {
+    throw badRequest(`Unknown query parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: `is not a parameter of this route (known: ${allowed.join(', ') || 'none'})` })));
+  }
+}

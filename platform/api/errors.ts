@@ -1,0 +1,24 @@
+// The one place errors become HTTP responses: problem+json, with the request id, and
+// nothing internal leaked for faults that are ours.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { isProblem, ProblemError } from '../problems/index.ts';
+import type { AppEnv } from './env.ts';
+
+export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
+  const body = { ...p.toJSON(), instance: c.req.path, request_id: c.get('requestId') };
+  return new Response(JSON.stringify(body), {
+    status: p.status,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': c.get('requestId') ?? '' },
+  });
+}
+
+export function onError(err: Error, c: Context<AppEnv>): Response {
+  if (isProblem(err)) return problemResponse(c, err);
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    return problemResponse(c, new ProblemError({ status, type: status === 413 ? 'too-large' : 'bad-request', title: status === 413 ? 'Payload too large' : 'Bad request', detail: err.message }));
+  }
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: c.get('requestId'), method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) }));
+  return problemResponse(c, new ProblemError({ status: 500, type: 'internal', title: 'Internal server error', detail: `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it` }));
+}

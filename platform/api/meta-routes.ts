@@ -1,0 +1,68 @@
+// /api/meta: object and field definitions. Every write may be a dry run (?dry_run=true)
+// answering the migration plan without changing anything.
+import { Hono, type Context } from 'hono';
+import type { Registry } from '../metadata/index.ts';
+import { metaOps } from '../metadata/index.ts';
+import type { Mutator } from '../metadata/index.ts';
+import { forbidden } from '../problems/index.ts';
+import { flag, onlyParams, readJson } from './body.ts';
+import type { AppEnv } from './env.ts';
+
+export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLimit: number }) {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' && !c.get('principal').isAdmin) throw forbidden('Changing metadata needs an admin');
+    await next();
+  });
+
+  const write = async (c: Context<AppEnv>, status: 200 | 201, mutator: () => Mutator<string>, objectName?: (v: string) => string) => {
+    onlyParams(c, ['dry_run']);
+    const dryRun = flag(c, 'dry_run');
+    const result = await registry.change(mutator(), { dryRun, actor: c.get('principal').userId });
+    if (dryRun) return c.json({ dry_run: true, plan: result.plan });
+    const name = objectName ? objectName(result.value) : result.value;
+    const model = result.snapshot.models.get(name);
+    return model ? c.json(model.def, status) : c.body(null, 204);
+  };
+
+  app.get('/objects', (c) => {
+    onlyParams(c, []);
+    return c.json({ data: [...registry.snapshot().models.values()].map((m) => m.def) });
+  });
+  app.get('/objects/:object', (c) => {
+    onlyParams(c, []);
+    return c.json(registry.get(c.req.param('object')).def);
+  });
+  app.post('/objects', async (c) => {
+    const body = await readJson(c, bodyLimit);
+    return write(c, 201, () => metaOps.createObject(body));
+  });
+  app.patch('/objects/:object', async (c) => {
+    const body = await readJson(c, bodyLimit);
+    return write(c, 200, () => metaOps.patchObject(c.req.param('object'), body));
+  });
+  app.delete('/objects/:object', async (c) => {
+    onlyParams(c, ['dry_run']);
+    const dryRun = flag(c, 'dry_run');
+    const result = await registry.change(metaOps.deleteObject(c.req.param('object')), { dryRun, actor: c.get('principal').userId });
+    return dryRun ? c.json({ dry_run: true, plan: result.plan }) : c.body(null, 204);
+  });
+  app.post('/objects/:object/fields', async (c) => {
+    const object = c.req.param('object');
+    registry.get(object);
+    const body = await readJson(c, bodyLimit);
+    return write(c, 201, () => metaOps.addField(object, body), () => object);
+  });
+  app.patch('/objects/:object/fields/:field', async (c) => {
+    const object = c.req.param('object');
+    registry.get(object);
+    const body = await readJson(c, bodyLimit);
+    return write(c, 200, () => metaOps.patchField(object, c.req.param('field'), body), () => object);
+  });
+  app.delete('/objects/:object/fields/:field', async (c) => {
+    const object = c.req.param('object');
+    return write(c, 200, () => metaOps.deleteField(object, c.req.param('field')), () => object);
+  });
+  return app;
+}

@@ -1,0 +1,93 @@
+// API keys for programs: shown once, stored as a SHA-256 hash (keys are 256-bit random, so a
+// fast hash is safe; a memory-hard KDF is for passwords), looked up by that hash.
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from '../db/index.ts';
+import { notFound, unauthorized, validation } from '../problems/index.ts';
+import { uuidv7 } from '../records/index.ts';
+
+export interface Principal {
+  userId: string;
+  email: string;
+  isAdmin: boolean;
+  keyId?: string;
+  role?: string | null;
+}
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  role: string | null;
+  user_id: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+export const newKeySecret = () => `kz_${randomBytes(32).toString('base64url')}`;
+const prefixOf = (key: string) => key.slice(0, 10);
+
+const CHANNEL = 'kizuna_auth';
+const CACHE_TTL_MS = 30_000;
+const TOUCH_EVERY_MS = 60_000;
+
+export async function createApiKeyStore({ db }: { db: Database }) {
+  // Verified keys are cached briefly; a revocation anywhere clears every process's cache.
+  const cache = new Map<string, { principal: Principal; expires: number }>();
+  const touched = new Map<string, number>();
+  const unlisten = await db.listen(CHANNEL, () => cache.clear());
+
+  async function create(input: { userId: string; name: unknown; role?: unknown; key?: string }, exec: Executor = db) {
+    const problems = [];
+    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 100) problems.push({ field: 'name', message: 'must be a name of 1–100 characters' });
+    if (input.role !== undefined && input.role !== null && (typeof input.role !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(input.role))) {
+      problems.push({ field: 'role', message: 'must be a role name' });
+    }
+    if (problems.length) throw validation(problems);
+    const key = input.key ?? newKeySecret();
+    const id = uuidv7();
+    await exec.query(sql`insert into kizuna_api_keys (id, user_id, name, prefix, secret_hash, role)
+      values (${id}::uuid, ${input.userId}::uuid, ${(input.name as string).trim()}, ${prefixOf(key)}, ${hashKey(key)}, ${(input.role as string | undefined) ?? null})`);
+    return { id, name: (input.name as string).trim(), prefix: prefixOf(key), role: (input.role as string | undefined) ?? null, key };
+  }
+
+  async function list(): Promise<ApiKeyView[]> {
+    return db.query<ApiKeyView & Record<string, unknown>>(sql`select id::text as id, name, prefix, role, user_id::text as user_id,
+        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+        to_char(last_used_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_used_at
+      from kizuna_api_keys where revoked_at is null order by created_at`);
+  }
+
+  async function revoke(id: string) {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No API key with id "${id}"`);
+    const rows = await db.query(sql`update kizuna_api_keys set revoked_at = now() where id = ${id}::uuid and revoked_at is null returning id`);
+    if (!rows.length) throw notFound(`No API key with id "${id}"`);
+    cache.clear();
+    await db.query(sql`select pg_notify(${CHANNEL}, ${id})`);
+  }
+
+  async function verify(key: string): Promise<Principal> {
+    const hash = hashKey(key);
+    const now = Date.now();
+    const hit = cache.get(hash);
+    if (hit && hit.expires > now) return hit.principal;
+    const [row] = await db.query<{ key_id: string; user_id: string; email: string; is_admin: boolean; role: string | null }>(
+      sql`select k.id::text as key_id, u.id::text as user_id, u.email, u.is_admin, k.role
+        from kizuna_api_keys k join kizuna_users u on u.id = k.user_id
+        where k.secret_hash = ${hash} and k.revoked_at is null and u.active`,
+    );
+    if (!row) throw unauthorized('The API key is not valid or has been revoked');
+    const principal: Principal = { userId: row.user_id, email: row.email, isAdmin: row.is_admin, keyId: row.key_id, role: row.role };
+    cache.set(hash, { principal, expires: now + CACHE_TTL_MS });
+    if ((touched.get(row.key_id) ?? 0) < now - TOUCH_EVERY_MS) {
+      touched.set(row.key_id, now);
+      await db.query(sql`update kizuna_api_keys set last_used_at = now() where id = ${row.key_id}::uuid`);
+    }
+    return principal;
+  }
+
+  return { create, list, revoke, verify, close: () => unlisten() };
+}
+
+export type ApiKeyStore = Awaited<ReturnType<typeof createApiKeyStore>>;

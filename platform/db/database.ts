@@ -1,0 +1,154 @@
+// One connection factory and one query surface for both drivers. The driver difference
+// (row shape, listen(), error fields) lives here and nowhere else.
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { sql, type SQL } from 'drizzle-orm';
+import postgres from 'postgres';
+import { join } from 'node:path';
+import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+export type Row = Record<string, unknown>;
+
+/** Anything that runs SQL: the database itself or an open transaction. */
+export interface Executor {
+  query<T extends Row = Row>(q: SQL): Promise<T[]>;
+}
+
+export interface Transaction extends Executor {
+  /** A nested transaction (SAVEPOINT): its failure rolls back only its own work. */
+  savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Executor {
+  readonly kind: DatabaseKind;
+  /** The schema all tables live in (tests isolate runs by schema on PostgreSQL). */
+  readonly schema: string;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Subscribe to NOTIFY on a channel; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseConfig {
+  /** PostgreSQL URL; unset → embedded PGlite. */
+  url?: string;
+  /** PGlite data folder; unset with no url → in-memory. */
+  dataDir?: string;
+  /** PostgreSQL schema to use (created if missing); default public. */
+  schema?: string;
+  /** Pool size for PostgreSQL. */
+  max?: number;
+  /** An already open PGlite (tests clone a template). */
+  pglite?: PGlite;
+}
+
+/** drizzle returns `{ rows }` on PGlite and a plain array on postgres-js. */
+export const rowsOf = <T>(result: unknown): T[] =>
+  (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+
+type DrizzleLike = {
+  execute(q: SQL): Promise<unknown>;
+  transaction<T>(fn: (tx: DrizzleLike) => Promise<T>): Promise<T>;
+};
+
+function wrapTx(tx: DrizzleLike): Transaction {
+  return {
+    query: async <T>(q: SQL) => rowsOf<T>(await tx.execute(q)),
+    savepoint: (fn) => tx.transaction((inner) => fn(wrapTx(inner))),
+  };
+}
+
+export async function createDatabase(config: DatabaseConfig = {}): Promise<Database> {
+  return config.url ? openPostgres(config.url, config) : openPglite(config);
+}
+
+async function openPostgres(url: string, config: DatabaseConfig): Promise<Database> {
+  const schema = config.schema ?? 'public';
+  if (schema !== 'public') {
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create schema if not exists "${schema.replaceAll('"', '""')}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const client = postgres(url, {
+    max: config.max ?? 10,
+    onnotice: () => {},
+    connection: { search_path: schema === 'public' ? 'public' : `${schema},public`, TimeZone: 'UTC' },
+  });
+  const db = drizzlePostgres(client) as unknown as DrizzleLike;
+  return {
+    kind: 'postgres',
+    schema,
+    query: async <T>(q: SQL) => rowsOf<T>(await db.execute(q)),
+    transaction: (fn) => db.transaction((tx) => fn(wrapTx(tx))),
+    async listen(channel, onPayload) {
+      const sub = await client.listen(channel, (p) => onPayload(p));
+      return () => sub.unlisten();
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(config: DatabaseConfig): Promise<Database> {
+  let lock: DataDirLock | undefined;
+  let pg = config.pglite;
+  if (!pg) {
+    if (config.dataDir) lock = await acquireDataDirLock(config.dataDir);
+    try {
+      // PostgreSQL's own files go one level down so the lock file never sits in PGDATA.
+      pg = new PGlite(config.dataDir ? { dataDir: join(config.dataDir, 'pg') } : {});
+      await pg.waitReady;
+    } catch (e) {
+      await lock?.release();
+      throw e;
+    }
+  }
+  const client = pg;
+  await client.exec(`set timezone = 'UTC'`);
+  const db = drizzlePglite(client) as unknown as DrizzleLike;
+  return {
+    kind: 'pglite',
+    schema: 'public',
+    query: async <T>(q: SQL) => rowsOf<T>(await db.execute(q)),
+    transaction: (fn) => db.transaction((tx) => fn(wrapTx(tx))),
+    async listen(channel, onPayload) {
+      const unsubscribe = await client.listen(channel, onPayload);
+      return async () => unsubscribe();
+    },
+    async close() {
+      if (!client.closed) await client.close();
+      await lock?.release();
+    },
+  };
+}
+
+/** The driver-independent fields of a database error. */
+export interface DbErrorInfo {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  message: string;
+}
+
+export function dbErrorOf(e: unknown): DbErrorInfo | undefined {
+  // drizzle wraps driver errors in DrizzleQueryError with the original as `cause`.
+  let err = e as Record<string, unknown> | undefined;
+  for (let i = 0; i < 3 && err && typeof err === 'object'; i++) {
+    if (typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code)) {
+      return {
+        code: err.code,
+        constraint: (err.constraint_name ?? err.constraint) as string | undefined,
+        detail: err.detail as string | undefined,
+        message: String(err.message ?? ''),
+      };
+    }
+    err = err.cause as Record<string, unknown> | undefined;
+  }
+  return undefined;
+}
+
+export { sql };

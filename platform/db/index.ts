@@ -1,0 +1,14 @@
+export {
+  createDatabase,
+  dbErrorOf,
+  rowsOf,
+  sql,
+  type Database,
+  type DatabaseConfig,
+  type DatabaseKind,
+  type DbErrorInfo,
+  type Executor,
+  type Row,
+  type Transaction,
+} from './database.ts';
+export { acquireDataDirLock } from './lock.ts';

@@ -1,0 +1,44 @@
+// `npm start`: build the studio if needed, open the database, serve on PORT.
+import { serve } from '@hono/node-server';
+import { resolve } from 'node:path';
+import { createKizuna } from './server.ts';
+import { ensureStudioBuilt } from './studio/build.ts';
+
+const log = (msg: string, extra: Record<string, unknown> = {}) => console.log(JSON.stringify({ level: 'info', msg, ...extra }));
+
+const root = resolve(import.meta.dirname, '..');
+const port = Number(process.env.PORT ?? 3000);
+const url = process.env.DATABASE_URL || undefined;
+const dataDir = resolve(process.env.KIZUNA_DATA_DIR ?? './data');
+
+const studioDir = await ensureStudioBuilt({ root, log: (m) => log(m) });
+const kizuna = await createKizuna({
+  url,
+  dataDir: url ? undefined : dataDir,
+  bootstrapToken: process.env.KIZUNA_BOOTSTRAP_TOKEN || undefined,
+  adminEmail: process.env.KIZUNA_ADMIN_EMAIL || undefined,
+  bodyLimit: process.env.KIZUNA_BODY_LIMIT ? Number(process.env.KIZUNA_BODY_LIMIT) : undefined,
+  studioDir,
+});
+
+if (kizuna.bootstrap.generatedKey) {
+  console.log(`\n  Kizuna admin API key (shown once, keep it safe):\n\n    ${kizuna.bootstrap.generatedKey}\n`);
+} else if (kizuna.bootstrap.created) {
+  console.log('\n  Kizuna admin created; its API key is KIZUNA_BOOTSTRAP_TOKEN.\n');
+}
+
+const server = serve({ fetch: kizuna.app.fetch, port }, (info) => {
+  log('kizuna listening', { url: `http://localhost:${info.port}`, database: url ? 'postgres' : `pglite ${dataDir}` });
+});
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log('stopping', { signal });
+  server.close();
+  await kizuna.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,112 @@
+// The metadata API's operations as mutators over the desired specs: each says what the admin
+// asked for and what is refused; the registry plans, checks and applies.
+import {
+  mutableFieldKeys,
+  normalizeField,
+  parseFieldInput,
+  parseObjectInput,
+  type FieldSpec,
+  type ObjectSpec,
+} from '../model/index.ts';
+import { conflict, notFound, validation } from '../problems/index.ts';
+import type { Mutator } from './registry.ts';
+
+const mustHave = (specs: Map<string, ObjectSpec>, name: string) => {
+  const s = specs.get(name);
+  if (!s) throw notFound(`No object named "${name}"`);
+  return s;
+};
+
+const referencesTo = (specs: Map<string, ObjectSpec>, target: string, except?: string) =>
+  [...specs.values()].flatMap((s) =>
+    s.name === except ? [] : s.fields.filter((f) => f.type === 'relation' && f.target === target).map((f) => `${s.name}.${f.name}`),
+  );
+
+export function createObject(body: unknown): Mutator<string> {
+  const spec = parseObjectInput(body);
+  return (specs) => {
+    if (specs.has(spec.name)) throw conflict(`An object named "${spec.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
+    const { standard: _s, plugin: _p, ...rest } = spec;
+    specs.set(spec.name, { ...rest, fields: rest.fields.map(({ standard: _x, sequence: _q, ...f }) => f) });
+    return spec.name;
+  };
+}
+
+const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'display_field'] as const;
+
+export function patchObject(name: string, body: unknown): Mutator<string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+  const patch = body as Record<string, unknown>;
+  const unknownKeys = Object.keys(patch).filter((k) => !(objectPatchKeys as readonly string[]).includes(k));
+  if (unknownKeys.length) {
+    throw validation(unknownKeys.map((k) => ({ field: k, message: `cannot be changed here (changeable: ${objectPatchKeys.join(', ')})` })));
+  }
+  return (specs) => {
+    const spec = mustHave(specs, name);
+    const next = parseObjectInput({ ...spec, ...patch });
+    specs.set(name, { ...spec, ...Object.fromEntries(objectPatchKeys.filter((k) => k in patch).map((k) => [k, next[k]])) });
+    return name;
+  };
+}
+
+export function deleteObject(name: string): Mutator<string> {
+  return (specs) => {
+    const spec = mustHave(specs, name);
+    if (spec.standard) throw conflict(`"${name}" is a standard object and cannot be deleted`);
+    if (spec.plugin) throw conflict(`"${name}" belongs to the plugin ${spec.plugin}; uninstall the plugin instead`);
+    const refs = referencesTo(specs, name, name);
+    if (refs.length) throw conflict(`"${name}" is still referenced by ${refs.join(', ')}`, refs.map((r) => ({ field: r, message: `relates to ${name}` })));
+    specs.delete(name);
+    return name;
+  };
+}
+
+export function addField(object: string, body: unknown): Mutator<string> {
+  const field = parseFieldInput(body);
+  return (specs) => {
+    const spec = mustHave(specs, object);
+    if (spec.fields.some((f) => f.name === field.name)) {
+      throw conflict(`${object} already has a field named "${field.name}"`, [{ field: 'name', message: 'is already taken' }]);
+    }
+    const { standard: _s, sequence: _q, ...clean } = field;
+    spec.fields.push(normalizeField(object, clean));
+    return field.name;
+  };
+}
+
+export function patchField(object: string, fieldName: string, body: unknown): Mutator<string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+  const patch = body as Record<string, unknown>;
+  const fixed = Object.keys(patch).filter((k) => !(mutableFieldKeys as readonly string[]).includes(k));
+  if (fixed.length) {
+    throw validation(fixed.map((k) => ({
+      field: k,
+      message: ['name', 'type', 'target', 'inverse'].includes(k)
+        ? `cannot be changed after creation (add a new field and move the data instead)`
+        : 'is not a field setting',
+    })));
+  }
+  return (specs) => {
+    const spec = mustHave(specs, object);
+    const i = spec.fields.findIndex((f) => f.name === fieldName);
+    if (i < 0) throw notFound(`${object} has no field named "${fieldName}"`);
+    const merged: Record<string, unknown> = { ...spec.fields[i], ...patch };
+    for (const [k, v] of Object.entries(patch)) if (v === null) delete merged[k]; // null clears a setting
+    spec.fields[i] = parseFieldInput(merged) as FieldSpec;
+    return fieldName;
+  };
+}
+
+export function deleteField(object: string, fieldName: string): Mutator<string> {
+  return (specs) => {
+    const spec = mustHave(specs, object);
+    const field = spec.fields.find((f) => f.name === fieldName);
+    if (!field) throw notFound(`${object} has no field named "${fieldName}"`);
+    if (field.standard) throw conflict(`${object}.${fieldName} is a standard field and cannot be deleted`);
+    if (spec.display_field === fieldName) {
+      throw conflict(`${object}.${fieldName} is the display field; choose another display field first`, [{ field: 'display_field', message: 'uses this field' }]);
+    }
+    spec.fields = spec.fields.filter((f) => f.name !== fieldName);
+    return fieldName;
+  };
+}

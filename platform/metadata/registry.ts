@@ -1,0 +1,175 @@
+// The metadata registry: definitions stored in the database, compiled once per version,
+// cached per process and invalidated across processes by NOTIFY. Every change goes through
+// change(): one transaction, under the schema advisory lock, with its migration plan.
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from '../db/index.ts';
+import {
+  checkSpecs,
+  compileModels,
+  normalizeSpec,
+  type ObjectModel,
+  type ObjectSpec,
+} from '../model/index.ts';
+import { notFound, validation, type FieldProblem } from '../problems/index.ts';
+import { applyPlan, describePlan, METADATA_LOCK, planMigration, type StepView } from '../schema/index.ts';
+
+export interface MetadataSnapshot {
+  version: number;
+  models: Map<string, ObjectModel>;
+}
+
+export interface ChangeResult<T> {
+  plan: StepView[];
+  dryRun: boolean;
+  value: T;
+  snapshot: MetadataSnapshot;
+}
+
+/** Mutates the desired specs in place; may throw a problem. Returns what the caller wants back. */
+export type Mutator<T> = (specs: Map<string, ObjectSpec>, current: MetadataSnapshot) => T;
+
+export interface Registry {
+  snapshot(): MetadataSnapshot;
+  get(name: string): ObjectModel;
+  find(name: string): ObjectModel | undefined;
+  change<T>(mutate: Mutator<T>, opts?: { dryRun?: boolean; actor?: string | null }): Promise<ChangeResult<T>>;
+  /** Re-reads the database if its version moved (used by the notify listener and tests). */
+  refresh(): Promise<void>;
+  onChange(listener: (snapshot: MetadataSnapshot) => void): () => void;
+  close(): Promise<void>;
+}
+
+const CHANNEL = 'kizuna_meta';
+
+class DryRunDone extends Error {}
+
+async function readSpecs(db: Executor) {
+  const rows = await db.query<{ name: string; spec: ObjectSpec | string; version: number }>(
+    sql`select name, spec, version from kizuna_objects order by name`,
+  );
+  const [state] = await db.query<{ version: number }>(sql`select version from kizuna_meta_state`);
+  const specs = new Map<string, ObjectSpec>();
+  const versions = new Map<string, number>();
+  for (const r of rows) {
+    specs.set(r.name, typeof r.spec === 'string' ? JSON.parse(r.spec) : r.spec);
+    versions.set(r.name, Number(r.version));
+  }
+  return { specs, versions, version: Number(state?.version ?? 0) };
+}
+
+export async function createRegistry({ db }: { db: Database }): Promise<Registry> {
+  let current: MetadataSnapshot = { version: -1, models: new Map() };
+  const listeners = new Set<(s: MetadataSnapshot) => void>();
+
+  const install = (next: MetadataSnapshot) => {
+    if (next.version <= current.version) return;
+    current = next;
+    for (const l of listeners) l(current);
+  };
+
+  const load = async () => {
+    const { specs, versions, version } = await readSpecs(db);
+    install({ version, models: compileModels([...specs.values()], versions) });
+  };
+
+  // Single-flight refresh: concurrent notifications share one reload, and one arriving
+  // during a reload causes exactly one more.
+  let inflight: Promise<void> | undefined;
+  let again = false;
+  const refresh = (): Promise<void> => {
+    if (inflight) {
+      again = true;
+      return inflight;
+    }
+    inflight = (async () => {
+      try {
+        do {
+          again = false;
+          const [state] = await db.query<{ version: number }>(sql`select version from kizuna_meta_state`);
+          if (Number(state?.version ?? 0) !== current.version) await load();
+        } while (again);
+      } finally {
+        inflight = undefined;
+      }
+    })();
+    return inflight;
+  };
+
+  await load();
+  const unlisten = await db.listen(CHANNEL, () => {
+    refresh().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'metadata refresh failed', error: String(e) })));
+  });
+  // A safety net for a dropped LISTEN connection: a cheap version check every few seconds.
+  const poll = setInterval(() => void refresh().catch(() => {}), 5000);
+  poll.unref();
+
+  const registry: Registry = {
+    snapshot: () => current,
+    find: (name) => current.models.get(name),
+    get(name) {
+      const m = current.models.get(name);
+      if (!m) throw notFound(`No object named "${name}"`);
+      return m;
+    },
+    async change(mutate, opts = {}) {
+      let result: ChangeResult<unknown> | undefined;
+      try {
+        await db.transaction(async (tx) => {
+          await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK})`);
+          const stored = await readSpecs(tx);
+          const before = compileModels([...stored.specs.values()], stored.versions);
+          const desired = new Map([...stored.specs].map(([k, v]) => [k, structuredClone(v)]));
+          const value = mutate(desired, { version: stored.version, models: before });
+          for (const [name, spec] of desired) desired.set(name, normalizeSpec(spec));
+          const problems: FieldProblem[] = checkSpecs([...desired.values()]);
+          if (problems.length) throw validation(problems, 'The object definition is invalid');
+
+          const changed = [...desired.keys()].filter((n) => JSON.stringify(stored.specs.get(n)) !== JSON.stringify(desired.get(n)));
+          const removed = [...stored.specs.keys()].filter((n) => !desired.has(n));
+          const versions = new Map(stored.versions);
+          for (const n of changed) versions.set(n, (stored.versions.get(n) ?? 0) + 1);
+          const after = compileModels([...desired.values()], versions);
+          const steps = planMigration(before, after);
+          const version = stored.version + (changed.length || removed.length ? 1 : 0);
+          const snapshot = { version, models: after };
+
+          if (opts.dryRun) {
+            result = { plan: await describePlan(tx, steps, true), dryRun: true, value, snapshot };
+            throw new DryRunDone();
+          }
+          await applyPlan(tx, steps);
+          for (const n of changed) {
+            await tx.query(sql`insert into kizuna_objects (name, spec, version) values (${n}, ${JSON.stringify(desired.get(n))}::jsonb, ${versions.get(n)})
+              on conflict (name) do update set spec = excluded.spec, version = excluded.version, updated_at = now()`);
+          }
+          for (const n of removed) await tx.query(sql`delete from kizuna_objects where name = ${n}`);
+          if (version !== stored.version) {
+            await tx.query(sql`update kizuna_meta_state set version = ${version}`);
+            await tx.query(sql`insert into kizuna_events (topic, object, payload) values ('metadata.changed', ${changed[0] ?? removed[0] ?? null}, ${JSON.stringify({ version, changed, removed, actor: opts.actor ?? null })}::jsonb)`);
+            // Delivered on commit, to every process (this one included).
+            await tx.query(sql`select pg_notify(${CHANNEL}, ${`${db.schema}:${version}`})`);
+          }
+          result = { plan: await describePlan(tx, steps, false), dryRun: false, value, snapshot };
+        });
+      } catch (e) {
+        if (!(e instanceof DryRunDone) && !isRollback(e)) throw e;
+        if (!result) throw e;
+        return result as ChangeResult<never>;
+      }
+      install(result!.snapshot);
+      return result as ChangeResult<never>;
+    },
+    refresh,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      clearInterval(poll);
+      await unlisten().catch(() => {});
+    },
+  };
+  return registry;
+}
+
+const isRollback = (e: unknown) => (e as Error)?.name === 'TransactionRollbackError';

@@ -1,0 +1,269 @@
+// The field-type table: everything a type means — columns, JSON Schema, filter operators,
+// how it is read and written in SQL — in one entry. Adding a type is adding an entry.
+import { sql, type SQL } from 'drizzle-orm';
+import type { FieldSpec, FieldTypeName, JsonSchema } from './types.ts';
+
+export type Operator =
+  | 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin'
+  | 'contains' | 'icontains' | 'starts_with' | 'is_null' | 'has_any' | 'has_all';
+
+export const allOperators: readonly Operator[] = [
+  'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'icontains', 'starts_with', 'is_null', 'has_any', 'has_all',
+];
+
+export interface ColumnSpec {
+  name: string;
+  /** SQL type, a constant of this table (never from a request). */
+  type: string;
+}
+
+/** Accessor for a field's column(s) on a table alias: col() is the main one, col('currency') a companion. */
+export type ColumnRef = (companion?: string) => SQL;
+
+export interface FieldType {
+  columns(f: FieldSpec): ColumnSpec[];
+  /** JSON Schema of a non-null value. */
+  schema(f: FieldSpec): JsonSchema;
+  /** Messages for pattern failures, per type (ajv's own are for programmers). */
+  patternMessage?: string;
+  operators: readonly Operator[];
+  /** SQL expression producing the API value (JSON-friendly, driver-independent). */
+  read(col: ColumnRef): SQL;
+  /** Bound SQL values for each column of columns(), from a validated non-null value. */
+  write(value: unknown, f: FieldSpec): SQL[];
+  /** The comparable/sortable expression. */
+  key(col: ColumnRef): SQL;
+  /** A bound scalar cast to the key's type (filter values, cursor values). */
+  bind(value: unknown): SQL;
+  /** Text form of a key value for cursors, read back by bind(). */
+  keyText(col: ColumnRef): SQL;
+  /** Checks a scalar filter value; returns a message when it does not fit. */
+  checkValue(value: unknown, f: FieldSpec): string | undefined;
+  sortable: boolean;
+  readOnly?: boolean;
+  canBeUnique: boolean;
+  canBeSearchable: boolean;
+}
+
+const cast = (value: unknown, type: string) => sql`${value}::${sql.raw(type)}`;
+const plain = (col: ColumnRef) => col();
+
+const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const isoText = (e: SQL) => sql`to_char(${e} at time zone 'UTC', ${sql.raw(ISO_MS)})`;
+
+const TEXT_OPS: Operator[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'icontains', 'starts_with', 'is_null'];
+const NUMBER_OPS: Operator[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'is_null'];
+const EQUALITY_OPS: Operator[] = ['eq', 'neq', 'in', 'nin', 'is_null'];
+
+const isString = (v: unknown) => (typeof v === 'string' ? undefined : 'must be a string');
+const INT32 = { minimum: -2147483648, maximum: 2147483647 };
+const DECIMAL = /^-?\d{1,18}(\.\d{1,8})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isDate = (v: unknown) => typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+const isDateTime = (v: unknown) =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function textType(defaultMax: number, extra: JsonSchema = {}, patternMessage?: string): FieldType {
+  return {
+    columns: (f) => [{ name: f.name, type: 'text' }],
+    schema: (f) => ({ type: 'string', maxLength: f.max_length ?? defaultMax, ...extra }),
+    patternMessage,
+    operators: TEXT_OPS,
+    read: plain,
+    write: (v) => [cast(v, 'text')],
+    key: plain,
+    bind: (v) => cast(v, 'text'),
+    keyText: plain,
+    checkValue: isString,
+    sortable: true,
+    canBeUnique: true,
+    canBeSearchable: true,
+  };
+}
+
+function numericType(sqlType: string, schema: (f: FieldSpec) => JsonSchema, integer: boolean): FieldType {
+  return {
+    columns: (f) => [{ name: f.name, type: sqlType }],
+    schema,
+    operators: NUMBER_OPS,
+    read: plain,
+    write: (v) => [cast(v, sqlType)],
+    key: plain,
+    bind: (v) => cast(v, sqlType),
+    keyText: (col) => sql`${col()}::text`,
+    checkValue: (v) =>
+      integer
+        ? Number.isInteger(v) ? undefined : 'must be an integer'
+        : typeof v === 'number' && Number.isFinite(v) ? undefined : 'must be a number',
+    sortable: true,
+    canBeUnique: true,
+    canBeSearchable: false,
+  };
+}
+
+const bounds = (f: FieldSpec, base: JsonSchema = {}) => ({
+  ...base,
+  ...(f.minimum !== undefined && { minimum: f.minimum }),
+  ...(f.maximum !== undefined && { maximum: f.maximum }),
+});
+
+const uuidRef = (references: (f: FieldSpec) => string): FieldType => ({
+  columns: (f) => [{ name: f.name, type: 'uuid' }],
+  schema: () => ({ type: 'string', format: 'uuid' }),
+  operators: EQUALITY_OPS,
+  read: (col) => sql`${col()}::text`,
+  write: (v) => [cast(v, 'uuid')],
+  key: plain,
+  bind: (v) => cast(v, 'uuid'),
+  keyText: (col) => sql`${col()}::text`,
+  checkValue: (v) => (typeof v === 'string' && UUID.test(v) ? undefined : 'must be a record id (uuid)'),
+  sortable: true,
+  canBeUnique: true,
+  canBeSearchable: false,
+  ...{ references },
+});
+
+export const fieldTypes: Record<FieldTypeName, FieldType> = {
+  text: textType(255),
+  long_text: textType(65535),
+  email: textType(254, { format: 'email' }),
+  phone: textType(40, { pattern: '^[+＋]?[0-9０-９()（）\\-－‐ .]{3,40}$' }, 'must be a phone number (digits, spaces, + - . ( ) only)'),
+  url: textType(2048, { format: 'uri', pattern: '^https?://' }, 'must be an http:// or https:// URL'),
+  integer: numericType('integer', (f) => bounds(f, { type: 'integer', ...INT32 }), true),
+  number: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),
+  percent: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),
+  currency: {
+    columns: (f) => [
+      { name: f.name, type: 'numeric' },
+      { name: `${f.name}__currency`, type: 'text' },
+    ],
+    schema: (f) => ({
+      type: 'object',
+      properties: {
+        amount: { type: ['string', 'number'], pattern: DECIMAL.source },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+      required: f.currency ? ['amount'] : ['amount', 'currency'],
+      additionalProperties: false,
+    }),
+    patternMessage: 'must be a decimal amount such as "12.50" and an ISO 4217 code such as "JPY"',
+    operators: NUMBER_OPS,
+    read: (col) =>
+      sql`case when ${col()} is null then null else json_build_object('amount', ${col()}::text, 'currency', ${col('currency')}) end`,
+    write: (v, f) => {
+      const { amount, currency } = v as { amount: string | number; currency?: string };
+      return [cast(String(amount), 'numeric'), cast(currency ?? f.currency, 'text')];
+    },
+    key: plain,
+    bind: (v) => cast(typeof v === 'object' && v ? (v as { amount: unknown }).amount : v, 'numeric'),
+    keyText: (col) => sql`${col()}::text`,
+    checkValue: (v) =>
+      (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && DECIMAL.test(v))
+        ? undefined
+        : 'must be a decimal amount such as "12.50"',
+    sortable: true,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  boolean: {
+    columns: (f) => [{ name: f.name, type: 'boolean' }],
+    schema: () => ({ type: 'boolean' }),
+    operators: ['eq', 'neq', 'is_null'],
+    read: plain,
+    write: (v) => [cast(v, 'boolean')],
+    key: plain,
+    bind: (v) => cast(v, 'boolean'),
+    keyText: (col) => sql`${col()}::text`,
+    checkValue: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
+    sortable: true,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  date: {
+    columns: (f) => [{ name: f.name, type: 'date' }],
+    schema: () => ({ type: 'string', format: 'date' }),
+    operators: NUMBER_OPS,
+    read: (col) => sql`to_char(${col()}, 'YYYY-MM-DD')`,
+    write: (v) => [cast(v, 'date')],
+    key: plain,
+    bind: (v) => cast(v, 'date'),
+    keyText: (col) => sql`to_char(${col()}, 'YYYY-MM-DD')`,
+    checkValue: (v) => (isDate(v) ? undefined : 'must be a date (YYYY-MM-DD)'),
+    sortable: true,
+    canBeUnique: true,
+    canBeSearchable: false,
+  },
+  datetime: {
+    columns: (f) => [{ name: f.name, type: 'timestamptz(3)' }],
+    schema: () => ({ type: 'string', format: 'date-time' }),
+    operators: NUMBER_OPS,
+    read: (col) => isoText(col()),
+    write: (v) => [cast(v, 'timestamptz')],
+    key: plain,
+    bind: (v) => cast(v, 'timestamptz'),
+    keyText: (col) => isoText(col()),
+    checkValue: (v) => (isDateTime(v) || isDate(v) ? undefined : 'must be an ISO 8601 date-time with time zone'),
+    sortable: true,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  select: {
+    columns: (f) => [{ name: f.name, type: 'text' }],
+    schema: (f) => ({ type: 'string', enum: (f.options ?? []).map((o) => o.value) }),
+    operators: ['eq', 'neq', 'in', 'nin', 'is_null', 'gt', 'gte', 'lt', 'lte'],
+    read: plain,
+    write: (v) => [cast(v, 'text')],
+    key: plain,
+    bind: (v) => cast(v, 'text'),
+    keyText: plain,
+    checkValue: isString, // an unknown option simply matches nothing
+    sortable: true,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  multi_select: {
+    columns: (f) => [{ name: f.name, type: 'text[]' }],
+    schema: (f) => ({ type: 'array', items: { type: 'string', enum: (f.options ?? []).map((o) => o.value) }, uniqueItems: true }),
+    operators: ['has_any', 'has_all', 'is_null'],
+    read: plain,
+    write: (v) => [sql`array(select jsonb_array_elements_text(${JSON.stringify(v)}::jsonb))`],
+    key: plain,
+    bind: (v) => cast(v, 'text'),
+    keyText: (col) => sql`${col()}::text`,
+    checkValue: isString, // an unknown option simply matches nothing
+    sortable: false,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  relation: uuidRef((f) => f.target!),
+  user: uuidRef(() => 'kizuna_users'),
+  autonumber: {
+    ...textType(64),
+    operators: TEXT_OPS,
+    schema: () => ({ type: 'string', readOnly: true }),
+    readOnly: true,
+    canBeUnique: false,
+  },
+  json: {
+    columns: (f) => [{ name: f.name, type: 'jsonb' }],
+    schema: () => ({}),
+    operators: ['is_null'],
+    read: plain,
+    write: (v) => [sql`${JSON.stringify(v)}::jsonb`],
+    key: plain,
+    bind: (v) => sql`${JSON.stringify(v)}::jsonb`,
+    keyText: (col) => sql`${col()}::text`,
+    checkValue: () => undefined,
+    sortable: false,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+};
+
+/** Parses an autonumber format such as "CASE-{000000}" into prefix, digits and suffix. */
+export function parseAutonumberFormat(format = '{000000}') {
+  const m = /^([^{}]*)\{(0{1,18})\}([^{}]*)$/.exec(format);
+  if (!m) return undefined;
+  return { prefix: m[1], digits: m[2].length, suffix: m[3] };
+}

@@ -1,0 +1,18 @@
+export * from './types.ts';
+export { fieldTypes, allOperators, parseAutonumberFormat, type FieldType, type Operator, type ColumnRef, type ColumnSpec } from './field-types.ts';
+export {
+  checkSpecs,
+  fieldSchema,
+  mutableFieldKeys,
+  normalizeField,
+  normalizeSpec,
+  parseFieldInput,
+  parseObjectInput,
+  renderObjectDef,
+  specFromDef,
+} from './define.ts';
+export { compileField, compileModels, columnRef, fieldOf, indexNames, systemFields, type FieldModel, type InverseModel, type ObjectModel } from './compile.ts';
+export { createAjv } from './ajv.ts';
+export { physicalName } from './names.ts';
+export { searchSql } from './search.ts';
+export { resolveOption } from './options.ts';

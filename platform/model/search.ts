@@ -1,0 +1,52 @@
+// Full-text search that works for Japanese as well as English, including 1–2 character
+// queries (田中) that pg_trgm's trigram index cannot serve (see STACK.md).
+//
+// Each object gets one GIN expression index over the unigrams and bigrams of a normalized
+// "search document" (its searchable fields concatenated). A query is normalized the same way,
+// its bigrams (or its one character) must all be in the row's grams (index), and the row is
+// rechecked with strpos on the document, so results are exact substring matches.
+// Normalization: NFKC (ｶﾀｶﾅ → カタカナ, ＡＢＣ → ABC), lower case, hiragana → katakana so やまだ
+// finds ヤマダ, and white space removed so "山田 太郎" and "yamada taro" find 山田太郎 / YamadaTaro
+// across the last-name/first-name boundary. It is an expression index, so no column is
+// added and changing the searchable fields rebuilds only the index, never the table.
+import { sql, type SQL } from 'drizzle-orm';
+import type { FieldModel } from './compile.ts';
+
+const HIRAGANA = 'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ';
+const KATAKANA = 'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ';
+
+/** Idempotent DDL for the search functions (IMMUTABLE, so usable in index expressions). */
+export const searchFunctionsDdl: string[] = [`create or replace function kizuna_norm(t text) returns text
+language sql immutable parallel safe as $$
+  select regexp_replace(translate(lower(normalize(coalesce(t, ''), NFKC)), '${HIRAGANA}', '${KATAKANA}'), '\\s+', '', 'g')
+$$`,
+`create or replace function kizuna_grams(t text) returns text[]
+language sql immutable parallel safe as $$
+  select coalesce(array_agg(distinct g), '{}') from (
+    select substr(t, i, 1) as g from generate_series(1, length(t)) as i
+    union all
+    select substr(t, i, 2) from generate_series(1, length(t) - 1) as i
+  ) s
+$$`,
+`create or replace function kizuna_query_grams(t text) returns text[]
+language sql immutable parallel safe as $$
+  select case when length(t) <= 1 then array[t]
+    else (select array_agg(distinct substr(t, i, 2)) from generate_series(1, length(t) - 1) as i) end
+$$`,
+];
+
+/** The normalized search document of a row; `col` qualifies columns (or not, for the index). */
+function searchDocument(fields: FieldModel[], col: (f: FieldModel) => SQL): SQL {
+  const parts = fields.map((f) => sql`coalesce(${col(f)}, '')`);
+  return sql`kizuna_norm(${sql.join(parts, sql` || `)})`;
+}
+
+export const searchSql = {
+  /** Index expression: grams of the document, columns unqualified. */
+  indexExpression: (fields: FieldModel[]) => sql`kizuna_grams(${searchDocument(fields, (f) => sql`${sql.identifier(f.name)}`)})`,
+  /** WHERE condition for q on table alias `alias`. */
+  condition(fields: FieldModel[], alias: string, q: string): SQL {
+    const doc = searchDocument(fields, (f) => f.col(alias)());
+    return sql`(kizuna_grams(${doc}) @> kizuna_query_grams(kizuna_norm(${q}::text)) and strpos(${doc}, kizuna_norm(${q}::text)) > 0)`;
+  },
+};

@@ -1,0 +1,87 @@
+// The metadata language as TypeScript: what an admin or a plugin declares.
+
+export interface Label {
+  en: string;
+  ja: string;
+}
+
+export const fieldTypeNames = [
+  'text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent',
+  'boolean', 'date', 'datetime', 'select', 'multi_select', 'relation', 'autonumber', 'json', 'user',
+] as const;
+export type FieldTypeName = (typeof fieldTypeNames)[number];
+
+export interface SelectOption {
+  value: string;
+  label: Label;
+  color?: string;
+}
+
+/** One field as declared (the "FieldSpec" of API.md). */
+export interface FieldSpec {
+  name: string;
+  type: FieldTypeName;
+  label: Label;
+  description?: Label;
+  required?: boolean;
+  unique?: boolean;
+  indexed?: boolean;
+  searchable?: boolean;
+  default?: unknown;
+  options?: SelectOption[];
+  target?: string;
+  inverse?: string;
+  currency?: string;
+  format?: string;
+  max_length?: number;
+  minimum?: number;
+  maximum?: number;
+  /** Set by the platform on fields of standard objects and plugins: not deletable by admins. */
+  standard?: boolean;
+  /** Set by the platform for autonumber fields: the sequence behind it. */
+  sequence?: string;
+}
+
+/** One object as declared (the short form of API.md). */
+export interface ObjectSpec {
+  name: string;
+  label: Label;
+  plural: string;
+  plural_label?: Label;
+  description?: Label;
+  icon?: string;
+  display_field?: string;
+  standard?: boolean;
+  /** The plugin that owns the object, if any. */
+  plugin?: string;
+  fields: FieldSpec[];
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+/** An object definition: a JSON Schema (2020-12) of its records with x-kizuna keywords. */
+export type ObjectDef = JsonSchema & {
+  'x-kizuna': {
+    name: string;
+    plural: string;
+    label: Label;
+    plural_label?: Label;
+    description?: Label;
+    icon?: string;
+    display_field?: string;
+    standard?: boolean;
+    plugin?: string;
+    version?: number;
+  };
+  properties: Record<string, JsonSchema & { 'x-kizuna': Omit<FieldSpec, 'name'> & { system?: boolean } }>;
+};
+
+export const API_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** System fields every record has; never declared, never writable. */
+export const systemFieldNames = ['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'] as const;
+
+/** Names the platform keeps for itself (columns, route segments). */
+export const reservedFieldNames = new Set<string>([
+  ...systemFieldNames, 'deleted_at', 'deleted_by', 'ctid', 'oid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid',
+]);

@@ -1,0 +1,80 @@
+// The one family of client-facing errors (RFC 9457 problem details). Thrown anywhere,
+// turned into application/problem+json in exactly one place: the API's onError.
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+  keyword?: string;
+}
+
+export interface ProblemInit {
+  status: number;
+  type: string;
+  title: string;
+  detail?: string;
+  errors?: FieldProblem[];
+  extra?: Record<string, unknown>;
+}
+
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail?: string;
+  readonly errors?: FieldProblem[];
+  readonly extra?: Record<string, unknown>;
+
+  constructor(init: ProblemInit) {
+    super(init.detail ?? init.title);
+    this.name = 'ProblemError';
+    this.status = init.status;
+    this.type = `https://kizuna.dev/problems/${init.type}`;
+    this.title = init.title;
+    this.detail = init.detail;
+    this.errors = init.errors;
+    this.extra = init.extra;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      ...(this.detail !== undefined && { detail: this.detail }),
+      ...(this.errors && { errors: this.errors }),
+      ...this.extra,
+    };
+  }
+}
+
+export const isProblem = (e: unknown): e is ProblemError => e instanceof ProblemError;
+
+export const badRequest = (detail: string, errors?: FieldProblem[]) =>
+  new ProblemError({ status: 400, type: 'bad-request', title: 'Bad request', detail, errors });
+
+export const unauthorized = (detail = 'A valid API key or session is required') =>
+  new ProblemError({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail });
+
+export const forbidden = (detail: string, errors?: FieldProblem[]) =>
+  new ProblemError({ status: 403, type: 'forbidden', title: 'Forbidden', detail, errors });
+
+export const notFound = (detail: string) =>
+  new ProblemError({ status: 404, type: 'not-found', title: 'Not found', detail });
+
+export const conflict = (detail: string, errors?: FieldProblem[], extra?: Record<string, unknown>) =>
+  new ProblemError({ status: 409, type: 'conflict', title: 'Conflict', detail, errors, extra });
+
+export const preconditionFailed = (detail: string, extra?: Record<string, unknown>) =>
+  new ProblemError({ status: 412, type: 'precondition-failed', title: 'Precondition failed', detail, extra });
+
+export const tooLarge = (detail: string) =>
+  new ProblemError({ status: 413, type: 'too-large', title: 'Payload too large', detail });
+
+export const validation = (errors: FieldProblem[], detail?: string) =>
+  new ProblemError({
+    status: 422,
+    type: 'validation',
+    title: 'Validation failed',
+    detail: detail ?? `${errors.length} ${errors.length === 1 ? 'field is' : 'fields are'} invalid`,
+    errors,
+  });

@@ -1,0 +1,176 @@
+// A records list: parameters → one page query (+ optional count) → includes, each include
+// level in one query (`id = any(...)`), never one query per row.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/index.ts';
+import { searchSql, type FieldModel, type ObjectModel } from '../model/index.ts';
+import { badRequest } from '../problems/index.ts';
+import { compileFilter, type FilterContext } from './filter.ts';
+import { afterCursor, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort, type SortKey } from './sort.ts';
+import { selectList } from './select.ts';
+
+export interface ListParams {
+  filter?: string;
+  sort?: string;
+  limit?: string;
+  cursor?: string;
+  fields?: string;
+  include?: string;
+  q?: string;
+  count?: string;
+  trashed?: string;
+}
+
+export const listParamNames: (keyof ListParams)[] = ['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q', 'count', 'trashed'];
+
+export interface ListQuery {
+  filter?: unknown;
+  sort: SortKey[];
+  limit: number;
+  cursor?: (string | null)[];
+  fields?: FieldModel[];
+  include: string[];
+  q?: string;
+  count: boolean;
+  trashed: boolean;
+}
+
+export interface Page {
+  data: Record<string, unknown>[];
+  page: { next_cursor: string | null; has_more: boolean; total?: number };
+}
+
+export const INVERSE_INCLUDE_LIMIT = 20;
+const MAX_LIMIT = 500;
+
+const bool = (name: string, v: string | undefined) => {
+  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1') return true;
+  throw badRequest(`${name} must be true or false`, [{ field: name, message: 'must be true or false' }]);
+};
+
+const names = (param: string, v: string | undefined) =>
+  v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+
+export function parseListParams(model: ObjectModel, p: ListParams): ListQuery {
+  let filter: unknown;
+  if (p.filter !== undefined && p.filter !== '') {
+    try {
+      filter = JSON.parse(p.filter);
+    } catch {
+      throw badRequest('filter is not valid JSON', [{ field: 'filter', message: 'must be URL-encoded JSON' }]);
+    }
+  }
+  let limit = 50;
+  if (p.limit !== undefined) {
+    limit = Number(p.limit);
+    if (!/^\d+$/.test(p.limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}`, [{ field: 'limit', message: `must be 1–${MAX_LIMIT}` }]);
+    }
+  }
+  let fields: FieldModel[] | undefined;
+  const fieldNames = names('fields', p.fields);
+  if (fieldNames) {
+    fields = [];
+    for (const n of fieldNames) {
+      if (['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'].includes(n)) continue;
+      const f = model.fields.get(n);
+      if (!f) throw badRequest(`Unknown field "${n}" in fields`, [{ field: 'fields', message: `"${n}" is not a field of ${model.name}` }]);
+      if (!fields.includes(f)) fields.push(f);
+    }
+  }
+  const include = names('include', p.include) ?? [];
+  for (const n of include) {
+    const f = model.fields.get(n);
+    if (!(f?.spec.type === 'relation') && !model.inverses.has(n)) {
+      throw badRequest(`"${n}" cannot be included: it is not a relation of ${model.name}`, [{ field: 'include', message: `"${n}" is not a relation of ${model.name}` }]);
+    }
+    if (f && fields && !fields.includes(f)) fields.push(f);
+  }
+  const sort = parseSort(model, p.sort);
+  const q = p.q?.trim() ? p.q.trim() : undefined;
+  if (q !== undefined) {
+    if (q.length > 200) throw badRequest('q is too long (at most 200 characters)', [{ field: 'q', message: 'at most 200 characters' }]);
+    if (q.includes('\u0000')) throw badRequest('q must not contain NUL characters', [{ field: 'q', message: 'must not contain NUL characters' }]);
+    if (model.searchFields.length === 0) throw badRequest(`${model.name} has no searchable fields`, [{ field: 'q', message: `${model.name} has no searchable fields` }]);
+  }
+  return {
+    filter,
+    sort,
+    limit,
+    cursor: p.cursor ? decodeCursor(sort, p.cursor) : undefined,
+    fields,
+    include,
+    q,
+    count: bool('count', p.count),
+    trashed: bool('trashed', p.trashed),
+  };
+}
+
+/** The WHERE of a list without its cursor (also used for count). */
+export function listConditions(model: ObjectModel, query: Pick<ListQuery, 'filter' | 'q' | 'trashed'>, alias: string, ctx: FilterContext, extra: SQL[] = []): SQL[] {
+  const conds: SQL[] = [query.trashed ? sql`${sql.identifier(alias)}.deleted_at is not null` : sql`${sql.identifier(alias)}.deleted_at is null`];
+  if (query.filter !== undefined) conds.push(compileFilter(model, query.filter, alias, ctx));
+  if (query.q) conds.push(searchSql.condition(model.searchFields, alias, query.q));
+  return [...conds, ...extra];
+}
+
+export async function runList(db: Executor, model: ObjectModel, query: ListQuery, ctx: FilterContext): Promise<Page> {
+  const t = 't';
+  const conds = listConditions(model, query, t, ctx);
+  const where = sql.join(conds, sql` and `);
+  const pageWhere = query.cursor ? sql`${where} and ${afterCursor(query.sort, query.cursor, t)}` : where;
+  const rows = await db.query(sql`select ${selectList(model, t, query.fields, { trashed: query.trashed })}, ${sql.join(cursorColumns(query.sort, t), sql`, `)}
+    from ${sql.identifier(model.table)} as ${sql.identifier(t)}
+    where ${pageWhere}
+    order by ${orderBy(query.sort, t)}
+    limit ${query.limit + 1}`);
+  const hasMore = rows.length > query.limit;
+  const pageRows = hasMore ? rows.slice(0, query.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  const next = hasMore && last ? encodeCursor(query.sort, last) : null;
+  for (const r of pageRows) for (let i = 0; i < query.sort.length; i++) delete r[`__k${i}`];
+
+  let total: number | undefined;
+  if (query.count) {
+    const [c] = await db.query<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(model.table)} as ${sql.identifier(t)} where ${where}`);
+    total = Number(c.n);
+  }
+  if (query.include.length) await expandIncludes(db, model, pageRows, query.include, ctx);
+  return { data: pageRows, page: { next_cursor: next, has_more: hasMore, ...(total !== undefined && { total }) } };
+}
+
+const uuidArray = (ids: string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;
+
+export async function expandIncludes(db: Executor, model: ObjectModel, rows: Record<string, unknown>[], include: string[], ctx: FilterContext): Promise<void> {
+  if (rows.length === 0) return;
+  for (const name of include) {
+    const rel = model.fields.get(name);
+    if (rel?.spec.type === 'relation') {
+      const target = ctx.models.get(rel.spec.target!)!;
+      const ids = [...new Set(rows.map((r) => r[name]).filter((v): v is string => typeof v === 'string'))];
+      if (ids.length === 0) continue;
+      const found = await db.query(sql`select ${selectList(target, 'r')} from ${sql.identifier(target.table)} as r where r.id = any(${uuidArray(ids)})`);
+      const byId = new Map(found.map((f) => [f.id as string, f]));
+      for (const r of rows) if (typeof r[name] === 'string') r[name] = byId.get(r[name] as string) ?? r[name];
+      continue;
+    }
+    const inverse = model.inverses.get(name)!;
+    const source = ctx.models.get(inverse.object)!;
+    const ids = rows.map((r) => r.id as string);
+    const fk = sql.identifier(inverse.field);
+    // The newest few per parent, in one query.
+    const found = await db.query(sql`select * from (
+        select ${selectList(source, 'r')}, r.${fk}::text as __parent, row_number() over (partition by r.${fk} order by r.id desc) as __n
+        from ${sql.identifier(source.table)} as r where r.${fk} = any(${uuidArray(ids)}) and r.deleted_at is null
+      ) s where s.__n <= ${INVERSE_INCLUDE_LIMIT} order by s.id desc`);
+    const byParent = new Map<string, Record<string, unknown>[]>();
+    for (const f of found) {
+      const parent = f.__parent as string;
+      delete f.__parent;
+      delete f.__n;
+      if (!byParent.has(parent)) byParent.set(parent, []);
+      byParent.get(parent)!.push(f);
+    }
+    for (const r of rows) r[name] = byParent.get(r.id as string) ?? [];
+  }
+}

@@ -1,0 +1,27 @@
+// The SELECT list of a record in API shape: every value cast in SQL to a JSON-friendly,
+// driver-independent form (ISO timestamps, decimal strings, uuid text).
+import { sql, type SQL } from 'drizzle-orm';
+import type { FieldModel, ObjectModel } from '../model/index.ts';
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const a = (alias: string, col: string) => sql`${sql.identifier(alias)}.${sql.identifier(col)}`;
+const iso = (e: SQL) => sql`to_char(${e} at time zone 'UTC', ${sql.raw(ISO)})`;
+
+export function systemColumns(alias: string, opts: { trashed?: boolean } = {}): SQL[] {
+  const cols = [
+    sql`${a(alias, 'id')}::text as id`,
+    sql`${iso(a(alias, 'created_at'))} as created_at`,
+    sql`${iso(a(alias, 'updated_at'))} as updated_at`,
+    sql`${a(alias, 'version')} as version`,
+    sql`${a(alias, 'created_by')}::text as created_by`,
+    sql`${a(alias, 'updated_by')}::text as updated_by`,
+  ];
+  if (opts.trashed) cols.push(sql`${iso(a(alias, 'deleted_at'))} as deleted_at`);
+  return cols;
+}
+
+export function selectList(model: ObjectModel, alias: string, fields?: FieldModel[], opts: { trashed?: boolean } = {}): SQL {
+  const parts = [...systemColumns(alias, opts)];
+  for (const f of fields ?? model.fieldList) parts.push(sql`${f.type.read(f.col(alias))} as ${sql.identifier(f.name)}`);
+  return sql.join(parts, sql`, `);
+}

@@ -1,0 +1,112 @@
+// The SQL of single-record writes. Each write is one statement: the row change, its history
+// row and its outbox event in CTEs, so it is atomic without a transaction round trip.
+import { sql, type SQL } from 'drizzle-orm';
+import { parseAutonumberFormat, type FieldModel, type ObjectModel } from '../model/index.ts';
+import { selectList } from '../query/index.ts';
+
+const id = sql.identifier;
+
+export interface WriteContext {
+  actor: string | null;
+  requestId?: string;
+}
+
+/** Column names and bound values for the given field values (null clears every column). */
+export function assignments(model: ObjectModel, values: Record<string, unknown>): { column: string; value: SQL }[] {
+  const out: { column: string; value: SQL }[] = [];
+  for (const [name, v] of Object.entries(values)) {
+    const f = model.fields.get(name)!;
+    const cols = f.type.columns(f.spec);
+    const bound = v === null ? cols.map(() => sql`null`) : f.type.write(v, f.spec);
+    cols.forEach((c, i) => out.push({ column: c.name, value: bound[i] }));
+  }
+  return out;
+}
+
+function autonumber(f: FieldModel): SQL {
+  const fmt = parseAutonumberFormat(f.spec.format)!;
+  return sql`${fmt.prefix}::text || lpad(nextval(${f.spec.sequence}::regclass)::text, ${fmt.digits}::int, '0') || ${fmt.suffix}::text`;
+}
+
+const history = (model: ObjectModel, action: string, ctx: WriteContext, from: string, changes: SQL) =>
+  sql`insert into kizuna_history (object, record_id, version, action, changes, actor, request_id)
+      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null} from ${sql.raw(from)} w`;
+
+const event = (model: ObjectModel, topic: string, ctx: WriteContext, from: string) =>
+  sql`insert into kizuna_events (topic, object, record_id, payload)
+      select ${topic}, ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from ${sql.raw(from)} w`;
+
+export function insertSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext): SQL {
+  const cols = [sql`id`, sql`created_by`, sql`updated_by`];
+  const vals = [sql`${recordId}::uuid`, sql`${ctx.actor}::uuid`, sql`${ctx.actor}::uuid`];
+  for (const a of assignments(model, values)) {
+    cols.push(sql`${id(a.column)}`);
+    vals.push(a.value);
+  }
+  for (const f of model.fieldList) {
+    if (f.spec.type === 'autonumber') {
+      cols.push(sql`${id(f.name)}`);
+      vals.push(autonumber(f));
+    }
+  }
+  return sql`with w as (
+      insert into ${id(model.table)} as t (${sql.join(cols, sql`, `)}) values (${sql.join(vals, sql`, `)})
+      returning ${selectList(model, 't')}
+    ), h as (${history(model, 'create', ctx, 'w', sql`${JSON.stringify(values)}::jsonb`)}),
+    e as (${event(model, 'record.created', ctx, 'w')})
+    select * from w`;
+}
+
+/**
+ * Update only when a value really changes (no-op writes keep their version), optionally only
+ * at an expected version. The history row records { field: { from, to } } computed in SQL
+ * from the statement snapshot (no FOR UPDATE: locking a row the same statement updates skips it).
+ */
+export function updateSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, expectedVersion?: number): SQL {
+  const sets = assignments(model, values);
+  const changed = sets.map((a) => sql`t.${id(a.column)} is distinct from ${a.value}`);
+  const names = Object.keys(values);
+  return sql`with o as (
+      select ${selectList(model, 'o')} from ${id(model.table)} as o where o.id = ${recordId}::uuid and o.deleted_at is null
+    ), w as (
+      update ${id(model.table)} as t set ${sql.join(sets.map((a) => sql`${id(a.column)} = ${a.value}`), sql`, `)},
+        version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
+      where t.id = ${recordId}::uuid and t.deleted_at is null
+        ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}
+        and (${sql.join(changed, sql` or `)})
+      returning ${selectList(model, 't')}
+    ), h as (${history(model, 'update', ctx, 'w', sql`(
+        select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
+        from o, jsonb_array_elements_text(${JSON.stringify(names)}::jsonb) k
+        where (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k))`)}),
+    e as (${event(model, 'record.updated', ctx, 'w')})
+    select * from w`;
+}
+
+export function softDeleteSql(model: ObjectModel, recordId: string, ctx: WriteContext, expectedVersion?: number): SQL {
+  return sql`with w as (
+      update ${id(model.table)} as t set deleted_at = now(), deleted_by = ${ctx.actor}::uuid, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
+      where t.id = ${recordId}::uuid and t.deleted_at is null ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}
+      returning t.id::text as id, t.version
+    ), h as (${history(model, 'delete', ctx, 'w', sql`'{}'::jsonb`)}),
+    e as (${event(model, 'record.deleted', ctx, 'w')})
+    select * from w`;
+}
+
+export function eraseSql(model: ObjectModel, recordId: string, ctx: WriteContext): SQL {
+  return sql`with w as (
+      delete from ${id(model.table)} as t where t.id = ${recordId}::uuid returning t.id::text as id, t.version + 1 as version
+    ), h as (${history(model, 'erase', ctx, 'w', sql`'{}'::jsonb`)}),
+    e as (${event(model, 'record.erased', ctx, 'w')})
+    select * from w`;
+}
+
+export function restoreSql(model: ObjectModel, recordId: string, ctx: WriteContext): SQL {
+  return sql`with w as (
+      update ${id(model.table)} as t set deleted_at = null, deleted_by = null, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
+      where t.id = ${recordId}::uuid and t.deleted_at is not null
+      returning ${selectList(model, 't')}
+    ), h as (${history(model, 'restore', ctx, 'w', sql`'{}'::jsonb`)}),
+    e as (${event(model, 'record.restored', ctx, 'w')})
+    select * from w`;
+}

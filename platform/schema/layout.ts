@@ -1,0 +1,84 @@
+// The physical layout an object needs: columns, indexes, foreign keys, sequences. The
+// migrator diffs two layouts; it never looks at metadata any other way.
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { indexNames, searchSql, type ColumnSpec, type ObjectModel } from '../model/index.ts';
+
+export interface IndexLayout {
+  name: string;
+  field?: string;
+  create: SQL;
+  /** Rendered create statement: two layouts agree on an index when the keys are equal. */
+  key: string;
+}
+
+export interface ForeignKeyLayout {
+  name: string;
+  field: string;
+  column: string;
+  references: string;
+}
+
+export interface TableLayout {
+  table: string;
+  columns: (ColumnSpec & { field: string })[];
+  indexes: IndexLayout[];
+  foreignKeys: ForeignKeyLayout[];
+  sequences: { name: string; field: string }[];
+}
+
+const dialect = new PgDialect();
+export const renderSql = (q: SQL) => dialect.sqlToQuery(q).sql;
+const id = sql.identifier;
+
+function index(name: string, create: SQL, field?: string): IndexLayout {
+  return { name, field, create, key: renderSql(create) };
+}
+
+export function layoutOf(model: ObjectModel): TableLayout {
+  const t = model.table;
+  const layout: TableLayout = { table: t, columns: [], indexes: [], foreignKeys: [], sequences: [] };
+  for (const f of model.fieldList) {
+    for (const c of f.type.columns(f.spec)) layout.columns.push({ ...c, field: f.name });
+    const s = f.spec;
+    if (s.unique) {
+      // Unique among live records: a record in the trash does not hold its value hostage.
+      const name = indexNames.unique(t, f.name);
+      layout.indexes.push(index(name, sql`create unique index ${id(name)} on ${id(t)} (${id(f.name)}) where deleted_at is null`, f.name));
+    }
+    if (s.type === 'relation' || s.type === 'user') {
+      const name = indexNames.btree(t, f.name);
+      layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} (${id(f.name)})`, f.name));
+      layout.foreignKeys.push({
+        name: indexNames.foreignKey(t, f.name),
+        field: f.name,
+        column: f.name,
+        references: s.type === 'user' ? 'kizuna_users' : s.target!,
+      });
+    } else if (s.type === 'multi_select') {
+      const name = indexNames.btree(t, f.name);
+      layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} using gin (${id(f.name)})`, f.name));
+    } else if (s.indexed && !s.unique) {
+      const name = indexNames.btree(t, f.name);
+      layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} (${id(f.name)})`, f.name));
+    }
+    if (s.type === 'autonumber' && s.sequence) layout.sequences.push({ name: s.sequence, field: f.name });
+  }
+  if (model.searchFields.length > 0) {
+    const name = indexNames.search(t);
+    layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} using gin ((${searchSql.indexExpression(model.searchFields)}))`));
+  }
+  return layout;
+}
+
+/** The system columns every record table starts with. */
+export const createTableSql = (table: string) => sql`create table ${id(table)} (
+  id uuid primary key,
+  created_at timestamptz(3) not null default now(),
+  updated_at timestamptz(3) not null default now(),
+  version integer not null default 1,
+  created_by uuid,
+  updated_by uuid,
+  deleted_at timestamptz(3),
+  deleted_by uuid
+)`;

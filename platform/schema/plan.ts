@@ -1,0 +1,144 @@
+// plan(current, desired) → steps. Pure: it reads two sets of compiled models and decides;
+// applyPlan does the I/O. Steps are ordered so every statement finds what it needs.
+import { sql, type SQL } from 'drizzle-orm';
+import { parseAutonumberFormat, type ObjectModel } from '../model/index.ts';
+import { createTableSql, layoutOf, renderSql, type TableLayout } from './layout.ts';
+
+export type StepKind =
+  | 'create_sequence' | 'create_table' | 'add_column' | 'backfill_autonumber' | 'check_not_null'
+  | 'drop_foreign_key' | 'drop_index' | 'create_index' | 'add_foreign_key' | 'drop_column'
+  | 'drop_table' | 'drop_sequence';
+
+export interface Step {
+  kind: StepKind;
+  object: string;
+  field?: string;
+  description: string;
+  sql: SQL;
+  /** For checks and destructive steps: a query counting the values concerned. */
+  count?: SQL;
+}
+
+const order: StepKind[] = [
+  'create_sequence', 'create_table', 'add_column', 'backfill_autonumber', 'check_not_null', 'drop_foreign_key',
+  'drop_index', 'create_index', 'add_foreign_key', 'drop_column', 'drop_table', 'drop_sequence',
+];
+
+const id = sql.identifier;
+
+export function planMigration(current: Map<string, ObjectModel>, desired: Map<string, ObjectModel>): Step[] {
+  const steps: Step[] = [];
+  const names = new Set([...current.keys(), ...desired.keys()]);
+  for (const name of names) {
+    const before = current.get(name);
+    const after = desired.get(name);
+    steps.push(...planObject(name, before && layoutOf(before), after && layoutOf(after), before, after));
+  }
+  return steps.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+}
+
+function planObject(
+  object: string,
+  before: TableLayout | undefined,
+  after: TableLayout | undefined,
+  beforeModel?: ObjectModel,
+  afterModel?: ObjectModel,
+): Step[] {
+  const steps: Step[] = [];
+  const t = object;
+  if (!after) {
+    steps.push({ kind: 'drop_table', object, description: `drop table ${t} and all its records`, sql: sql`drop table ${id(t)}`, count: sql`select count(*)::int as n from ${id(t)}` });
+    for (const s of before!.sequences) steps.push({ kind: 'drop_sequence', object, field: s.field, description: `drop sequence ${s.name}`, sql: sql`drop sequence if exists ${id(s.name)}` });
+    return steps;
+  }
+  const isNew = !before;
+  if (isNew) steps.push({ kind: 'create_table', object, description: `create table ${t}`, sql: createTableSql(t) });
+  const oldColumns = new Map((before?.columns ?? []).map((c) => [c.name, c]));
+  const newColumns = new Map(after.columns.map((c) => [c.name, c]));
+
+  const oldSeq = new Set((before?.sequences ?? []).map((s) => s.name));
+  for (const s of after.sequences) {
+    if (oldSeq.has(s.name)) continue;
+    steps.push({ kind: 'create_sequence', object, field: s.field, description: `create sequence ${s.name} for ${t}.${s.field}`, sql: sql`create sequence if not exists ${id(s.name)}` });
+  }
+  for (const s of before?.sequences ?? []) {
+    if (!after.sequences.some((n) => n.name === s.name)) {
+      steps.push({ kind: 'drop_sequence', object, field: s.field, description: `drop sequence ${s.name}`, sql: sql`drop sequence if exists ${id(s.name)}` });
+    }
+  }
+
+  for (const c of after.columns) {
+    if (oldColumns.has(c.name)) continue;
+    // A nullable column without a default is a catalog-only change: no table rewrite.
+    steps.push({
+      kind: 'add_column', object, field: c.field,
+      description: `add column ${t}.${c.name} ${c.type}`,
+      sql: sql`alter table ${id(t)} add column ${id(c.name)} ${sql.raw(c.type)}`,
+    });
+    const field = afterModel?.fields.get(c.field);
+    if (!isNew && field?.spec.type === 'autonumber' && c.name === field.name) {
+      const fmt = parseAutonumberFormat(field.spec.format)!;
+      steps.push({
+        kind: 'backfill_autonumber', object, field: c.field,
+        description: `number the existing records of ${t} in ${c.name}, oldest first`,
+        sql: sql`update ${id(t)} as r set ${id(c.name)} = n.value from (
+          select id, ${fmt.prefix}::text || lpad(nextval(${field.spec.sequence}::regclass)::text, ${fmt.digits}::int, '0') || ${fmt.suffix}::text as value
+          from (select id from ${id(t)} order by created_at, id) o) n where r.id = n.id`,
+      });
+    }
+  }
+  for (const c of before?.columns ?? []) {
+    if (newColumns.has(c.name)) continue;
+    steps.push({
+      kind: 'drop_column', object, field: c.field,
+      description: `drop column ${t}.${c.name} and its values`,
+      sql: sql`alter table ${id(t)} drop column ${id(c.name)}`,
+      count: sql`select count(${id(c.name)})::int as n from ${id(t)}`,
+    });
+  }
+
+  // A field that becomes required must already have a value in every live record.
+  for (const f of afterModel?.fieldList ?? []) {
+    const old = beforeModel?.fields.get(f.name);
+    if (f.spec.required && old && !old.spec.required) {
+      steps.push({
+        kind: 'check_not_null', object, field: f.name,
+        description: `check that every record of ${t} has a value in ${f.name}`,
+        sql: sql`select 1`,
+        count: sql`select count(*)::int as n from ${id(t)} where ${id(f.name)} is null and deleted_at is null`,
+      });
+    }
+  }
+
+  const oldIndexes = new Map((before?.indexes ?? []).map((i) => [i.name, i]));
+  const newIndexes = new Map(after.indexes.map((i) => [i.name, i]));
+  for (const i of before?.indexes ?? []) {
+    const next = newIndexes.get(i.name);
+    if (next && next.key === i.key) continue;
+    if (!newColumns.has(i.field ?? '') && i.field) continue; // dropped with its column
+    steps.push({ kind: 'drop_index', object, field: i.field, description: `drop index ${i.name}`, sql: sql`drop index if exists ${id(i.name)}` });
+  }
+  for (const i of after.indexes) {
+    const prev = oldIndexes.get(i.name);
+    if (prev && prev.key === i.key) continue;
+    steps.push({ kind: 'create_index', object, field: i.field, description: renderSql(i.create), sql: i.create });
+  }
+
+  const oldFks = new Map((before?.foreignKeys ?? []).map((f) => [f.name, f]));
+  const newFks = new Map(after.foreignKeys.map((f) => [f.name, f]));
+  for (const fk of after.foreignKeys) {
+    if (oldFks.has(fk.name)) continue;
+    // NOT VALID: the column is new (all NULL), so there is nothing to check and no reason
+    // to scan a big table under lock.
+    steps.push({
+      kind: 'add_foreign_key', object, field: fk.field,
+      description: `${t}.${fk.column} references ${fk.references}(id)`,
+      sql: sql`alter table ${id(t)} add constraint ${id(fk.name)} foreign key (${id(fk.column)}) references ${id(fk.references)} (id) on delete set null${sql.raw(oldColumns.has(fk.column) ? '' : ' not valid')}`,
+    });
+  }
+  for (const fk of before?.foreignKeys ?? []) {
+    if (newFks.has(fk.name) || !newColumns.has(fk.column)) continue;
+    steps.push({ kind: 'drop_foreign_key', object, field: fk.field, description: `drop constraint ${fk.name}`, sql: sql`alter table ${id(t)} drop constraint if exists ${id(fk.name)}` });
+  }
+  return steps;
+}

@@ -1,0 +1,45 @@
+// The composition root: wires the capabilities together, nothing else.
+import { createApp } from './api/index.ts';
+import { bootstrapAdmin, createApiKeyStore, type BootstrapResult } from './auth/index.ts';
+import { createDatabase, type DatabaseConfig } from './db/index.ts';
+import { createRegistry, installStandardObjects } from './metadata/index.ts';
+import { createRecordService } from './records/index.ts';
+import { bootstrapPlatform } from './schema/index.ts';
+
+export interface KizunaConfig extends DatabaseConfig {
+  bootstrapToken?: string;
+  adminEmail?: string;
+  studioDir?: string;
+  bodyLimit?: number;
+}
+
+export async function createKizuna(config: KizunaConfig) {
+  const db = await createDatabase(config);
+  try {
+    await bootstrapPlatform(db);
+    const registry = await createRegistry({ db });
+    await installStandardObjects(registry);
+    const keys = await createApiKeyStore({ db });
+    const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail });
+    const records = createRecordService({ db, registry });
+    const app = createApp({ db, registry, records, keys, bodyLimit: config.bodyLimit, studioDir: config.studioDir });
+    return {
+      app,
+      db,
+      registry,
+      records,
+      keys,
+      bootstrap,
+      async close() {
+        await keys.close().catch(() => {});
+        await registry.close();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+}
+
+export type Kizuna = Awaited<ReturnType<typeof createKizuna>>;
