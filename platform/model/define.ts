@@ -152,6 +152,8 @@ function system(type: string, en: string, ja: string, schema: JsonSchema) {
 /** JSON Schema of one field's value as the API reads and writes it (null allowed unless required). */
 export function fieldSchema(f: FieldSpec): JsonSchema {
   const base = fieldTypes[f.type].schema(f);
+  // Required text means a value a person can see: the empty string does not count.
+  if (f.required && base.type === 'string' && !base.enum) return { ...base, minLength: 1 };
   if (f.required || f.type === 'json') return base;
   const out: JsonSchema = { ...base };
   if (typeof base.type === 'string') out.type = [base.type, 'null'];

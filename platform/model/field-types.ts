@@ -37,6 +37,8 @@ export interface FieldType {
   bind(value: unknown): SQL;
   /** Text form of a key value for cursors, read back by bind(). */
   keyText(col: ColumnRef): SQL;
+  /** Cleans an input value before validation (e.g. spaces around an email address). */
+  normalize?(value: unknown): unknown;
   /** Checks a scalar filter value; returns a message when it does not fit. */
   checkValue(value: unknown, f: FieldSpec): string | undefined;
   sortable: boolean;
@@ -64,8 +66,11 @@ const isDateTime = (v: unknown) =>
   typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function textType(defaultMax: number, extra: JsonSchema = {}, patternMessage?: string): FieldType {
+const trim = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
+
+function textType(defaultMax: number, extra: JsonSchema = {}, patternMessage?: string, normalize?: (v: unknown) => unknown): FieldType {
   return {
+    normalize,
     columns: (f) => [{ name: f.name, type: 'text' }],
     schema: (f) => ({ type: 'string', maxLength: f.max_length ?? defaultMax, ...extra }),
     patternMessage,
@@ -127,9 +132,9 @@ const uuidRef = (references: (f: FieldSpec) => string): FieldType => ({
 export const fieldTypes: Record<FieldTypeName, FieldType> = {
   text: textType(255),
   long_text: textType(65535),
-  email: textType(254, { format: 'email' }),
-  phone: textType(40, { pattern: '^[+＋]?[0-9０-９()（）\\-－‐ .]{3,40}$' }, 'must be a phone number (digits, spaces, + - . ( ) only)'),
-  url: textType(2048, { format: 'uri', pattern: '^https?://' }, 'must be an http:// or https:// URL'),
+  email: textType(254, { format: 'email' }, undefined, trim),
+  phone: textType(40, { pattern: '^[+＋]?[0-9０-９()（）\\-－‐ .]{3,40}$' }, 'must be a phone number (digits, spaces, + - . ( ) only)', trim),
+  url: textType(2048, { format: 'uri', pattern: '^https?://' }, 'must be an http:// or https:// URL', trim),
   integer: numericType('integer', (f) => bounds(f, { type: 'integer', ...INT32 }), true),
   number: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),
   percent: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),

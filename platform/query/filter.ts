@@ -30,7 +30,8 @@ function node(model: ObjectModel, f: unknown, alias: string, ctx: FilterContext,
       const subs = value.map((v, i) => node(model, v, alias, ctx, state, depth + 1, `${at}.${key}[${i}]`));
       parts.push(sql`(${sql.join(subs, key === 'and' ? sql` and ` : sql` or `)})`);
     } else if (key === 'not') {
-      parts.push(sql`not (${node(model, value, alias, ctx, state, depth + 1, `${at}.not`)})`);
+      // "not" means "the condition is not true": a record with NULL in the field is included.
+      parts.push(sql`not coalesce((${node(model, value, alias, ctx, state, depth + 1, `${at}.not`)}), false)`);
     } else {
       parts.push(fieldCondition(model, key, value, alias, ctx, state, depth));
     }

@@ -214,7 +214,7 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
   async function findMatch(tx: Executor, model: ObjectModel, upsertOn: string[], input: Record<string, unknown>) {
     const conds = upsertOn.map((name) => {
       const f = model.fields.get(name)!;
-      const v = input[name];
+      const v = f.type.normalize ? f.type.normalize(input[name]) : input[name];
       if (v === undefined || v === null) throw validation([{ field: name, message: 'is needed to match an existing record (upsert_on)' }]);
       const problem = f.type.checkValue(v, f.spec);
       if (problem) throw validation([{ field: name, message: problem }]);

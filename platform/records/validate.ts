@@ -47,8 +47,8 @@ export function checkInput(model: ObjectModel, input: unknown, mode: 'create' | 
     if (ignored.has(k)) continue;
     const f = model.fields.get(k);
     if (f?.type.readOnly) continue;
-    let v = raw;
-    if (f && (f.spec.type === 'select')) v = resolveOption(f.spec, v);
+    let v = f?.type.normalize ? f.type.normalize(raw) : raw;
+    if (f && f.spec.type === 'select') v = resolveOption(f.spec, v);
     if (f && f.spec.type === 'multi_select' && Array.isArray(v)) v = v.map((x) => resolveOption(f.spec, x));
     if (f && f.spec.type === 'currency' && v && typeof v === 'object' && typeof (v as { amount?: unknown }).amount === 'number') {
       v = { ...(v as object), amount: String((v as { amount: number }).amount) };
