@@ -2,7 +2,8 @@
 // nothing internal leaked for faults that are ours.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { isProblem, ProblemError } from '../problems/index.ts';
+import { dbErrorOf } from '../db/index.ts';
+import { badRequest, isProblem, ProblemError } from '../problems/index.ts';
 import type { AppEnv } from './env.ts';
 
 export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
@@ -18,6 +19,13 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof HTTPException) {
     const status = err.status;
     return problemResponse(c, new ProblemError({ status, type: status === 413 ? 'too-large' : 'bad-request', title: status === 413 ? 'Payload too large' : 'Bad request', detail: err.message }));
+  }
+  // A data exception (22xxx) can only come from a value the client sent that slipped past
+  // validation (say 2026-02-30 in a cursor): the client's 400, logged so we tighten the check.
+  const db = dbErrorOf(err);
+  if (db?.code?.startsWith('22')) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'data exception from request value', request_id: c.get('requestId'), path: c.req.path, code: db.code, error: db.message }));
+    return problemResponse(c, badRequest(`A value in the request does not fit its field: ${db.message}`));
   }
   console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: c.get('requestId'), method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) }));
   return problemResponse(c, new ProblemError({ status: 500, type: 'internal', title: 'Internal server error', detail: `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it` }));

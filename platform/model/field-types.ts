@@ -37,6 +37,8 @@ export interface FieldType {
   bind(value: unknown): SQL;
   /** Text form of a key value for cursors, read back by bind(). */
   keyText(col: ColumnRef): SQL;
+  /** What a keyText value looks like, to refuse a tampered cursor before it reaches SQL. */
+  keyPattern?: RegExp;
   /** Cleans an input value before validation (e.g. spaces around an email address). */
   normalize?(value: unknown): unknown;
   /** Checks a scalar filter value; returns a message when it does not fit. */
@@ -61,9 +63,15 @@ const isString = (v: unknown) => (typeof v === 'string' ? undefined : 'must be a
 const INT32 = { minimum: -2147483648, maximum: 2147483647 };
 const DECIMAL = /^-?\d{1,18}(\.\d{1,8})?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isDate = (v: unknown) => typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+// Date.parse accepts 2026-02-30 (it rolls over to March): compare the calendar date back.
+const isDate = (v: unknown) => {
+  if (typeof v !== 'string' || !DATE.test(v)) return false;
+  const t = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+};
 const isDateTime = (v: unknown) =>
-  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v));
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) &&
+  isDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const trim = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
@@ -87,8 +95,11 @@ function textType(defaultMax: number, extra: JsonSchema = {}, patternMessage?: s
   };
 }
 
+const NUMERIC_TEXT = /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$|^-?Infinity$|^NaN$/i;
+
 function numericType(sqlType: string, schema: (f: FieldSpec) => JsonSchema, integer: boolean): FieldType {
   return {
+    keyPattern: NUMERIC_TEXT,
     columns: (f) => [{ name: f.name, type: sqlType }],
     schema,
     operators: NUMBER_OPS,
@@ -122,6 +133,7 @@ const uuidRef = (references: (f: FieldSpec) => string): FieldType => ({
   key: plain,
   bind: (v) => cast(v, 'uuid'),
   keyText: (col) => sql`${col()}::text`,
+  keyPattern: UUID,
   checkValue: (v) => (typeof v === 'string' && UUID.test(v) ? undefined : 'must be a record id (uuid)'),
   sortable: true,
   canBeUnique: true,
@@ -163,6 +175,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     key: plain,
     bind: (v) => cast(typeof v === 'object' && v ? (v as { amount: unknown }).amount : v, 'numeric'),
     keyText: (col) => sql`${col()}::text`,
+    keyPattern: NUMERIC_TEXT,
     checkValue: (v) =>
       (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && DECIMAL.test(v))
         ? undefined
@@ -180,6 +193,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     key: plain,
     bind: (v) => cast(v, 'boolean'),
     keyText: (col) => sql`${col()}::text`,
+    keyPattern: /^(true|false)$/,
     checkValue: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
     sortable: true,
     canBeUnique: false,
@@ -194,6 +208,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     key: plain,
     bind: (v) => cast(v, 'date'),
     keyText: (col) => sql`to_char(${col()}, 'YYYY-MM-DD')`,
+    keyPattern: /^\d{4}-\d{2}-\d{2}$/,
     checkValue: (v) => (isDate(v) ? undefined : 'must be a date (YYYY-MM-DD)'),
     sortable: true,
     canBeUnique: true,
@@ -208,6 +223,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     key: plain,
     bind: (v) => cast(v, 'timestamptz'),
     keyText: (col) => isoText(col()),
+    keyPattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
     checkValue: (v) => (isDateTime(v) || isDate(v) ? undefined : 'must be an ISO 8601 date-time with time zone'),
     sortable: true,
     canBeUnique: false,

@@ -57,7 +57,7 @@ export function decodeCursor(keys: SortKey[], cursor: string): (string | null)[]
   const v = parsed?.v;
   if (
     parsed?.s !== signature(keys) || !Array.isArray(v) || v.length !== keys.length ||
-    !v.every((x) => x === null || (typeof x === 'string' && !x.includes('\u0000')))
+    !v.every((x, i) => x === null || (typeof x === 'string' && !x.includes('\u0000') && (keys[i].field.type.keyPattern?.test(x) ?? true)))
   ) {
     throw badRequest('The cursor does not belong to this sort', [{ field: 'cursor', message: 'was issued for another sort or is damaged' }]);
   }

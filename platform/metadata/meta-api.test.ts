@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+
+const project = {
+  name: 'project',
+  label: { en: 'Project', ja: 'プロジェクト' },
+  plural: 'projects',
+  fields: [
+    { name: 'title', type: 'text', label: { en: 'Title', ja: '件名' }, required: true },
+    { name: 'code', type: 'autonumber', label: { en: 'Code', ja: 'コード' }, format: 'PRJ-{0000}' },
+    { name: 'stage', type: 'select', label: { en: 'Stage', ja: '段階' }, default: 'plan', options: [
+      { value: 'plan', label: { en: 'Plan', ja: '計画' } }, { value: 'run', label: { en: 'Run', ja: '実行' } }] },
+    { name: 'budget', type: 'currency', label: { en: 'Budget', ja: '予算' }, currency: 'JPY' },
+    { name: 'company', type: 'relation', label: { en: 'Company', ja: '取引先' }, target: 'company', inverse: 'projects' },
+    { name: 'starts_on', type: 'date', label: { en: 'Starts', ja: '開始日' } },
+    { name: 'done', type: 'percent', label: { en: 'Done', ja: '進捗' }, minimum: 0, maximum: 100 },
+    { name: 'site', type: 'url', label: { en: 'Site', ja: 'サイト' } },
+    { name: 'extra', type: 'json', label: { en: 'Extra', ja: '追加情報' } },
+  ],
+};
+
+describe.each(databases)('metadata API on %s', (kind) => {
+  let k: TestKizuna;
+  beforeAll(async () => {
+    k = await startKizuna(kind);
+  });
+  afterAll(() => k?.close());
+
+  it('lists the standard objects as JSON Schema documents with ja and en labels', async () => {
+    const r = await k.call('GET', '/api/meta/objects');
+    expect(r.status).toBe(200);
+    const names = r.body.data.map((d: { 'x-kizuna': { name: string } }) => d['x-kizuna'].name);
+    expect(names).toEqual(expect.arrayContaining(['contact', 'company', 'case', 'campaign', 'message']));
+    const contact = r.body.data.find((d: { 'x-kizuna': { name: string } }) => d['x-kizuna'].name === 'contact');
+    expect(contact.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(contact.required).toContain('last_name');
+    expect(contact.properties.company['x-kizuna']).toMatchObject({ type: 'relation', target: 'company', inverse: 'contacts' });
+    for (const def of r.body.data) {
+      for (const p of Object.values(def.properties) as { 'x-kizuna': { label: { en: string; ja: string } } }[]) {
+        expect(p['x-kizuna'].label.en && p['x-kizuna'].label.ja).toBeTruthy();
+      }
+    }
+  });
+
+  it('creates a custom object from the short form with a real table and live API', async () => {
+    const dry = await k.call('POST', '/api/meta/objects?dry_run=true', project);
+    expect(dry.status).toBe(200);
+    expect(dry.body.plan.map((s: { kind: string }) => s.kind)).toEqual(expect.arrayContaining(['create_table', 'create_sequence', 'add_column', 'add_foreign_key']));
+    expect((await k.call('GET', '/api/meta/objects/project')).status).toBe(404);
+
+    const made = await k.call('POST', '/api/meta/objects', project);
+    expect(made.status).toBe(201);
+    expect(made.body['x-kizuna']).toMatchObject({ name: 'project', display_field: 'title', version: 1 });
+    const company = (await k.call('POST', '/api/records/company', { name: '冨士工業' })).body;
+    const p = await k.call('POST', '/api/records/project', { title: '基幹刷新', budget: { amount: '5000000' }, company: company.id, starts_on: '2026-04-01', done: 12.5, extra: { a: [1] } });
+    expect(p.status).toBe(201);
+    expect(p.body).toMatchObject({ code: 'PRJ-0001', stage: 'plan', budget: { amount: '5000000', currency: 'JPY' }, starts_on: '2026-04-01', done: 12.5, extra: { a: [1] } });
+    const inv = await k.call('GET', `/api/records/company/${company.id}?include=projects`);
+    expect(inv.body.projects.map((x: { title: string }) => x.title)).toEqual(['基幹刷新']);
+    expect((await k.call('POST', '/api/meta/objects', project)).status).toBe(409);
+  });
+
+  it('accepts a full ObjectDef as returned by GET', async () => {
+    const def = (await k.call('GET', '/api/meta/objects/project')).body;
+    def['x-kizuna'] = { ...def['x-kizuna'], name: 'project_copy', plural: 'project_copies' };
+    delete def.properties.company; // an inverse name can be used once per target
+    const r = await k.call('POST', '/api/meta/objects', def);
+    expect(r.status).toBe(201);
+    expect(Object.keys(r.body.properties)).toEqual(expect.arrayContaining(['title', 'code', 'stage', 'budget']));
+    expect((await k.call('POST', '/api/records/project_copy', { title: 'x' })).body.code).toBe('PRJ-0001');
+  });
+
+  it('rejects bad definitions with 422 naming the keyword', async () => {
+    const cases: [unknown, string][] = [
+      [{ ...project, name: 'Bad Name' }, 'name'],
+      [{ ...project, name: 'x; drop table contact' }, 'name'],
+      [{ ...project, name: 'kizuna_x', plural: 'kx' }, 'name'],
+      [{ ...project, name: 'p2', plural: 'p2s', label: { en: 'P' } }, 'label'],
+      [{ ...project, name: 'p3', plural: 'p3s', fields: [{ name: 'id', type: 'text', label: { en: 'a', ja: 'a' } }] }, 'fields.0.name'],
+      [{ ...project, name: 'p4', plural: 'p4s', fields: [{ name: 'a', type: 'teext', label: { en: 'a', ja: 'a' } }] }, 'fields.0.type'],
+      [{ ...project, name: 'p5', plural: 'p5s', fields: [{ name: 'a', type: 'select', label: { en: 'a', ja: 'a' } }] }, 'fields.0'],
+      [{ ...project, name: 'p6', plural: 'p6s', fields: [{ name: 'a', type: 'relation', target: 'nowhere', label: { en: 'a', ja: 'a' } }] }, 'fields.0.target'],
+      [{ ...project, name: 'p7', plural: 'p7s', fields: [{ name: 'a', type: 'integer', default: 'x', label: { en: 'a', ja: 'a' } }] }, 'fields.0.default'],
+      [{ ...project, name: 'p8', plural: 'p8s', fields: [{ name: 'a', type: 'text', lable: 'x', label: { en: 'a', ja: 'a' } }] }, 'fields.0.lable'],
+      [{ ...project, name: 'p9', plural: 'p9s', display_field: 'nope' }, 'display_field'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await k.call('POST', '/api/meta/objects', body);
+      expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(422);
+      expect(r.body.errors.map((e: { field: string }) => e.field), JSON.stringify(r.body)).toContain(field);
+    }
+  });
+
+  it('adds a field as a live column within the same request, and drops it again', async () => {
+    const dry = await k.call('POST', '/api/meta/objects/contact/fields?dry_run=true', { name: 'nickname', type: 'text', label: { en: 'Nickname', ja: 'ニックネーム' }, searchable: false });
+    expect(dry.body.plan).toEqual([expect.objectContaining({ kind: 'add_column', sql: expect.stringContaining('add column "nickname" text') })]);
+    const add = await k.call('POST', '/api/meta/objects/contact/fields', { name: 'nickname', type: 'text', label: { en: 'Nickname', ja: 'ニックネーム' }, searchable: false });
+    expect(add.status).toBe(201);
+    expect(add.body.properties.nickname['x-kizuna'].type).toBe('text');
+    const c = await k.call('POST', '/api/records/contact', { last_name: '中村', nickname: 'なかむー' });
+    expect(c.body.nickname).toBe('なかむー');
+    expect((await k.call('POST', '/api/meta/objects/contact/fields', { name: 'nickname', type: 'text', label: { en: 'N', ja: 'N' } })).status).toBe(409);
+    const dropDry = await k.call('DELETE', '/api/meta/objects/contact/fields/nickname?dry_run=true');
+    expect(dropDry.body.plan).toEqual([expect.objectContaining({ kind: 'drop_column', count: 1 })]);
+    expect((await k.call('DELETE', '/api/meta/objects/contact/fields/nickname')).status).toBe(200);
+    const after = await k.call('POST', '/api/records/contact', { last_name: '中村', nickname: 'x' });
+    expect(after.status).toBe(422);
+    expect((await k.call('DELETE', '/api/meta/objects/contact/fields/last_name')).status).toBe(409);
+  });
+
+  it('changes labels, options and required, refusing type changes and required on missing data', async () => {
+    const opts = await k.call('PATCH', '/api/meta/objects/project/fields/stage', {
+      options: [{ value: 'plan', label: { en: 'Plan', ja: '計画' } }, { value: 'run', label: { en: 'Run', ja: '実行' } }, { value: 'done', label: { en: 'Done', ja: '完了' }, color: '#22c55e' }],
+    });
+    expect(opts.status).toBe(200);
+    expect(opts.body.properties.stage.enum).toContain('done');
+    expect((await k.call('PATCH', '/api/meta/objects/project/fields/stage', { type: 'text' })).status).toBe(422);
+    const req = await k.call('PATCH', '/api/meta/objects/project/fields/site', { required: true });
+    expect(req.status).toBe(409);
+    expect(req.body.detail).toMatch(/1 record/);
+    const label = await k.call('PATCH', '/api/meta/objects/project', { label: { en: 'Project', ja: '案件' } });
+    expect(label.body['x-kizuna'].label.ja).toBe('案件');
+    expect((await k.call('PATCH', '/api/meta/objects/project', { name: 'x' })).status).toBe(422);
+  });
+
+  it('makes a field unique only when existing values allow it', async () => {
+    await k.call('POST', '/api/records/project', { title: 'same' });
+    await k.call('POST', '/api/records/project', { title: 'same' });
+    const r = await k.call('PATCH', '/api/meta/objects/project/fields/title', { unique: true });
+    expect(r.status).toBe(409);
+    expect(r.body.errors[0].field).toBe('title');
+  });
+
+  it('refuses to delete an object others point at, and deletes a free one', async () => {
+    const r = await k.call('DELETE', '/api/meta/objects/company');
+    expect(r.status).toBe(409);
+    expect((await k.call('DELETE', '/api/meta/objects/project_copy')).status).toBe(204);
+    expect((await k.call('GET', '/api/records/project_copy')).status).toBe(404);
+  });
+
+  it('adds a searchable field and finds records by it', async () => {
+    await k.call('POST', '/api/meta/objects/project/fields', { name: 'memo', type: 'text', label: { en: 'Memo', ja: 'メモ' } });
+    await k.call('POST', '/api/records/project', { title: 'search me', memo: '東京都千代田区' });
+    const r = await k.call('GET', `/api/records/project?q=${encodeURIComponent('千代田')}`);
+    expect(r.body.data.map((p: { memo: string }) => p.memo)).toEqual(['東京都千代田区']);
+  });
+});
