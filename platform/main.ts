@@ -19,6 +19,9 @@ const kizuna = await createKizuna({
   adminEmail: process.env.KIZUNA_ADMIN_EMAIL || undefined,
   bodyLimit: process.env.KIZUNA_BODY_LIMIT ? Number(process.env.KIZUNA_BODY_LIMIT) : undefined,
   studioDir,
+}).catch((e: Error) => {
+  console.error(`kizuna: cannot start: ${e.message}`);
+  process.exit(1);
 });
 
 if (kizuna.bootstrap.generatedKey) {
