@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 
 const project = {
@@ -106,6 +107,21 @@ describe.each(databases)('metadata API on %s', (kind) => {
     const after = await k.call('POST', '/api/records/contact', { last_name: '中村', nickname: 'x' });
     expect(after.status).toBe(422);
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/last_name')).status).toBe(409);
+  });
+
+  it('adds nullable fields of every type without rewriting the table', async () => {
+    const fileOf = async () => (await k.db.query<{ f: string }>(sql`select pg_relation_filenode('contact')::text as f`))[0].f;
+    const before = await fileOf();
+    const types = ['text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent', 'boolean', 'date', 'datetime', 'json', 'user'];
+    for (const type of types) {
+      const r = await k.call('POST', '/api/meta/objects/contact/fields', { name: `x_${type}`, type, label: { en: type, ja: type }, searchable: false });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const rel = await k.call('POST', '/api/meta/objects/contact/fields', { name: 'x_rel', type: 'relation', target: 'case', label: { en: 'r', ja: 'r' } });
+    expect(rel.status).toBe(201);
+    expect(await fileOf()).toBe(before);
+    for (const type of types) expect((await k.call('DELETE', `/api/meta/objects/contact/fields/x_${type}`)).status).toBe(200);
+    expect((await k.call('DELETE', '/api/meta/objects/contact/fields/x_rel')).status).toBe(200);
   });
 
   it('changes labels, options and required, refusing type changes and required on missing data', async () => {
