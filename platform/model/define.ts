@@ -32,6 +32,11 @@ export function parseObjectInput(body: unknown): ObjectSpec {
     if (!validateDefShape(body)) throw validation(definitionProblems(validateDefShape.errors), 'The object definition is invalid');
     spec = specFromDef(body as ObjectDef);
   }
+  // The plural may be left out: "project" → "projects".
+  const shaped = spec as Record<string, unknown>;
+  if (shaped.plural === undefined && typeof shaped.name === 'string' && /^[a-z][a-z0-9_]{0,61}$/.test(shaped.name)) {
+    spec = { ...shaped, plural: `${shaped.name}s` };
+  }
   if (!validateSpecShape(spec)) throw validation(definitionProblems(validateSpecShape.errors), 'The object definition is invalid');
   return spec as ObjectSpec;
 }
