@@ -1,9 +1,93 @@
-// Placeholder until the OpenAPI generator lands: /api/openapi.json and /api/docs.
+// The API's own documentation, public: /api/openapi.json (generated from the live metadata)
+// and /api/docs, an interactive reference (Swagger UI) served from node_modules, so it works
+// offline and without any CDN.
 import { Hono } from 'hono';
-import type { Registry } from '../metadata/index.ts';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import type { AppEnv } from './env.ts';
+import { buildOpenApi } from './openapi.ts';
 
-export function docsRoutes(_deps: { registry: Registry }) {
+const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/** The files the page needs (and their source maps, for devtools); nothing else is served. */
+const assets: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui.css.map': 'application/json',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-bundle.js.map': 'application/json',
+  'favicon-32x32.png': 'image/png',
+};
+
+// The start-up script is a file rather than inline, so a strict Content-Security-Policy
+// (script-src 'self') can be added later without touching the page.
+const INIT_JS = `window.addEventListener('load', () => {
+  window.ui = SwaggerUIBundle({
+    url: '/api/openapi.json',
+    dom_id: '#api-reference',
+    deepLinking: true,
+    docExpansion: 'none',
+    defaultModelsExpandDepth: 0,
+    showExtensions: true,
+    tryItOutEnabled: false,
+  });
+});
+`;
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Kizuna API reference</title>
+  <link rel="icon" type="image/png" href="/api/docs/assets/favicon-32x32.png">
+  <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="api-reference"></div>
+  <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/api/docs/assets/init.js"></script>
+</body>
+</html>
+`;
+
+export function docsRoutes({ registry }: { registry: Registry }) {
   const app = new Hono<AppEnv>();
+  // Serialized once per metadata snapshot, like the document itself.
+  const serialized = new WeakMap<MetadataSnapshot, string>();
+  const files = new Map<string, Promise<Buffer>>();
+
+  app.get('/openapi.json', (c) => {
+    const snapshot = registry.snapshot();
+    let text = serialized.get(snapshot);
+    if (text === undefined) serialized.set(snapshot, (text = JSON.stringify(buildOpenApi(snapshot))));
+    c.header('content-type', 'application/json; charset=utf-8');
+    c.header('cache-control', 'no-cache');
+    return c.body(text);
+  });
+
+  app.get('/docs', (c) => c.html(PAGE));
+
+  app.get('/docs/assets/init.js', (c) => {
+    c.header('content-type', 'text/javascript; charset=utf-8');
+    return c.body(INIT_JS);
+  });
+
+  app.get('/docs/assets/:file', async (c) => {
+    const name = c.req.param('file');
+    const type = Object.hasOwn(assets, name) ? assets[name] : undefined;
+    if (!type) return c.notFound();
+    let file = files.get(name);
+    if (!file) {
+      file = readFile(join(swaggerDir, name));
+      files.set(name, file);
+      file.catch(() => files.delete(name));
+    }
+    c.header('content-type', type);
+    c.header('cache-control', 'public, max-age=3600');
+    return c.body(new Uint8Array(await file));
+  });
+
   return app;
 }

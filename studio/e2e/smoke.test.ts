@@ -1,64 +1,31 @@
-// Smoke test of the placeholder studio: the built SPA in Debian chromium, against a stub /api.
-// The stub stands in for the platform server until the lead switches this test to the real one.
+// Smoke test of the placeholder studio: the built SPA in Debian chromium, served by the real
+// platform (embedded PGlite) exactly as `npm start` serves it.
 import { serve, type ServerType } from '@hono/node-server';
-import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStudioBuilt } from '../../platform/studio/build.ts';
+import { ADMIN_TOKEN, startKizuna, type TestKizuna } from '../../platform/testing/kizuna.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const screenshots = join(root, 'docs/screenshots');
-const API_KEY = 'kz_smoke_test_key';
-
-const objects = [
-  { title: 'Contact', 'x-kizuna': { name: 'contact', label: { en: 'Contact', ja: 'コンタクト' } } },
-  { title: 'Company', 'x-kizuna': { name: 'company', label: { en: 'Company', ja: '会社' } } },
-  { title: 'Case', 'x-kizuna': { name: 'case', label: { en: 'Case', ja: 'ケース' } } },
-];
-
-function problem(status: number, title: string, detail: string): Response {
-  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
-}
-
-function stubServer(dist: string, indexHtml: string) {
-  const seenAuthorization: (string | undefined)[] = [];
-  const app = new Hono();
-  app.get('/api/health', (c) => c.json({ status: 'ok', version: 'smoke' }));
-  app.get('/api/meta/objects', (c) => {
-    const authorization = c.req.header('authorization');
-    seenAuthorization.push(authorization);
-    if (authorization !== `Bearer ${API_KEY}`) return problem(401, 'Unauthorized', 'An API key is required');
-    return c.json({ data: objects });
-  });
-  app.all('/api/*', () => problem(404, 'Not found', 'No such route'));
-  app.use('/assets/*', serveStatic({ root: dist }));
-  app.get('/assets/*', (c) => c.text('Not found', 404));
-  app.use('*', serveStatic({ root: dist }));
-  app.get('*', (c) => c.html(indexHtml));
-  return { app, seenAuthorization };
-}
+const API_KEY = ADMIN_TOKEN;
 
 describe('studio placeholder in chromium', () => {
   let server: ServerType;
   let browser: Browser;
   let page: Page;
   let baseUrl: string;
-  let seenAuthorization: (string | undefined)[];
+  let kizuna: TestKizuna;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const dist = await ensureStudioBuilt({ root });
-    const stub = stubServer(dist, await readFile(join(dist, 'index.html'), 'utf8'));
-    seenAuthorization = stub.seenAuthorization;
+    kizuna = await startKizuna('pglite', { studioDir: dist });
     server = await new Promise<ServerType>((ready) => {
-      const s = serve({ fetch: stub.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
+      const s = serve({ fetch: kizuna.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -84,6 +51,7 @@ describe('studio placeholder in chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise((done) => (server ? server.close(done) : done(undefined)));
+    await kizuna?.close();
   });
 
   it('shows the Kizuna name and the server status', async () => {
@@ -99,8 +67,7 @@ describe('studio placeholder in chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
 
     await page.locator('[data-testid="objects"] li').first().waitFor();
-    expect(await page.locator('.object-label').allTextContents()).toEqual(['Contact', 'Company', 'Case']);
-    expect(seenAuthorization.at(-1)).toBe(`Bearer ${API_KEY}`);
+    expect(await page.locator('.object-label').allTextContents()).toEqual(['Campaign', 'Case', 'Company', 'Contact', 'Message']);
     await page.screenshot({ path: join(screenshots, 'home.png'), fullPage: true });
   });
 
@@ -110,7 +77,7 @@ describe('studio placeholder in chromium', () => {
 
     await page.getByRole('button', { name: '日本語' }).click();
     await expect.poll(() => tagline.textContent()).toBe('メタデータ駆動の CRM');
-    expect(await page.locator('.object-label').allTextContents()).toEqual(['コンタクト', '会社', 'ケース']);
+    expect(await page.locator('.object-label').allTextContents()).toEqual(['キャンペーン', 'ケース', '取引先', '取引先責任者', 'メッセージ']);
     expect(await page.locator('html').getAttribute('lang')).toBe('ja');
     await page.screenshot({ path: join(screenshots, 'home-ja.png'), fullPage: true });
 
