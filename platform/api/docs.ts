@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
+import { notFound } from '../problems/index.ts';
 import type { AppEnv } from './env.ts';
 import { buildOpenApi } from './openapi.ts';
 
@@ -77,7 +78,7 @@ export function docsRoutes({ registry }: { registry: Registry }) {
   app.get('/docs/assets/:file', async (c) => {
     const name = c.req.param('file');
     const type = Object.hasOwn(assets, name) ? assets[name] : undefined;
-    if (!type) return c.notFound();
+    if (!type) throw notFound(`No docs asset named "${name}"`);
     let file = files.get(name);
     if (!file) {
       file = readFile(join(swaggerDir, name));

@@ -124,6 +124,19 @@ describe.each(databases)('metadata API on %s', (kind) => {
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/x_rel')).status).toBe(200);
   });
 
+  it('builds indexes on existing tables after the change commits, and reports them in the plan', async () => {
+    const body = { name: 'rank', type: 'integer', label: { en: 'Rank', ja: '順位' }, indexed: true };
+    const dry = await k.call('POST', '/api/meta/objects/contact/fields?dry_run=true', body);
+    expect(dry.body.plan.find((s: { kind: string }) => s.kind === 'create_index').description).toMatch(/concurrently.*after commit/);
+    expect((await k.call('POST', '/api/meta/objects/contact/fields', body)).status).toBe(201);
+    await k.registry.idle();
+    const rows = await k.db.query<{ valid: boolean }>(
+      sql`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'contact_rank_idx'`,
+    );
+    expect(rows).toEqual([{ valid: true }]);
+    expect((await k.call('DELETE', '/api/meta/objects/contact/fields/rank')).status).toBe(200);
+  });
+
   it('changes labels, options and required, refusing type changes and required on missing data', async () => {
     const opts = await k.call('PATCH', '/api/meta/objects/project/fields/stage', {
       options: [{ value: 'plan', label: { en: 'Plan', ja: '計画' } }, { value: 'run', label: { en: 'Run', ja: '実行' } }, { value: 'done', label: { en: 'Done', ja: '完了' }, color: '#22c55e' }],

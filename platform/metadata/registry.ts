@@ -2,16 +2,10 @@
 // cached per process and invalidated across processes by NOTIFY. Every change goes through
 // change(): one transaction, under the schema advisory lock, with its migration plan.
 import { sql } from 'drizzle-orm';
-import type { Database, Executor } from '../db/index.ts';
-import {
-  checkSpecs,
-  compileModels,
-  normalizeSpec,
-  type ObjectModel,
-  type ObjectSpec,
-} from '../model/index.ts';
+import { dbErrorOf, type Database, type Executor } from '../db/index.ts';
+import { checkSpecs, compileModels, normalizeSpec, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { notFound, validation, type FieldProblem } from '../problems/index.ts';
-import { applyPlan, describePlan, METADATA_LOCK, planMigration, type StepView } from '../schema/index.ts';
+import { applyPlan, buildDeferred, describePlan, METADATA_LOCK, planMigration, type Step, type StepView } from '../schema/index.ts';
 
 export interface MetadataSnapshot {
   version: number;
@@ -35,6 +29,8 @@ export interface Registry {
   change<T>(mutate: Mutator<T>, opts?: { dryRun?: boolean; actor?: string | null }): Promise<ChangeResult<T>>;
   /** Re-reads the database if its version moved (used by the notify listener and tests). */
   refresh(): Promise<void>;
+  /** Resolves when the index builds deferred by earlier changes have finished. */
+  idle(): Promise<void>;
   onChange(listener: (snapshot: MetadataSnapshot) => void): () => void;
   close(): Promise<void>;
 }
@@ -59,6 +55,34 @@ async function readSpecs(db: Executor) {
 
 export async function createRegistry({ db }: { db: Database }): Promise<Registry> {
   let current: MetadataSnapshot = { version: -1, models: new Map() };
+  // Deferred index builds run one after another, after their change committed.
+  let builds: Promise<void> = Promise.resolve();
+  const deferBuilds = (steps: Step[], versions: Map<string, number>) => {
+    const byObject = new Map<string, Step[]>();
+    for (const s of steps) if (s.deferred) byObject.set(s.object, [...(byObject.get(s.object) ?? []), s]);
+    if (byObject.size === 0) return;
+    builds = builds.then(async () => {
+      for (const [object, objectSteps] of byObject) {
+        // CREATE INDEX CONCURRENTLY and a metadata change on the same table can deadlock (the
+        // build waits for the change's snapshot, the change for the build's table lock); the
+        // loser is retried, and a build that a later change made stale is left to that change.
+        for (let attempt = 1; ; attempt++) {
+          const [row] = await db.query<{ version: number }>(sql`select version from kizuna_objects where name = ${object}`);
+          if (!row || Number(row.version) !== versions.get(object)) break;
+          try {
+            await buildDeferred(db, objectSteps);
+            break;
+          } catch (e) {
+            if (attempt >= 5) {
+              console.error(JSON.stringify({ level: 'error', msg: 'deferred index build failed', object, error: String(e) }));
+              break;
+            }
+            await new Promise((r) => setTimeout(r, 100 * attempt));
+          }
+        }
+      }
+    });
+  };
   const listeners = new Set<(s: MetadataSnapshot) => void>();
 
   const install = (next: MetadataSnapshot) => {
@@ -103,6 +127,60 @@ export async function createRegistry({ db }: { db: Database }): Promise<Registry
   const poll = setInterval(() => void refresh().catch(() => {}), 5000);
   poll.unref();
 
+  async function changeOnce<T>(mutate: Mutator<T>, opts: { dryRun?: boolean; actor?: string | null }): Promise<ChangeResult<T>> {
+    let result: ChangeResult<unknown> | undefined;
+    let committedSteps: { steps: Step[]; versions: Map<string, number> } | undefined;
+    try {
+      await db.transaction(async (tx) => {
+        await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK})`);
+        const stored = await readSpecs(tx);
+        const before = compileModels([...stored.specs.values()], stored.versions);
+        const desired = new Map([...stored.specs].map(([k, v]) => [k, structuredClone(v)]));
+        const value = mutate(desired, { version: stored.version, models: before });
+        for (const [name, spec] of desired) desired.set(name, normalizeSpec(spec));
+        const problems: FieldProblem[] = checkSpecs([...desired.values()]);
+        if (problems.length) throw validation(problems, 'The object definition is invalid');
+
+        const changed = [...desired.keys()].filter((n) => JSON.stringify(stored.specs.get(n)) !== JSON.stringify(desired.get(n)));
+        const removed = [...stored.specs.keys()].filter((n) => !desired.has(n));
+        const versions = new Map(stored.versions);
+        for (const n of changed) versions.set(n, (stored.versions.get(n) ?? 0) + 1);
+        const after = compileModels([...desired.values()], versions);
+        const steps = planMigration(before, after);
+        const version = stored.version + (changed.length || removed.length ? 1 : 0);
+        const snapshot = { version, models: after };
+
+        if (opts.dryRun) {
+          result = { plan: await describePlan(tx, steps, true), dryRun: true, value, snapshot };
+          throw new DryRunDone();
+        }
+        await applyPlan(tx, steps);
+        for (const n of changed) {
+          await tx.query(sql`insert into kizuna_objects (name, spec, version) values (${n}, ${JSON.stringify(desired.get(n))}::jsonb, ${versions.get(n)})
+              on conflict (name) do update set spec = excluded.spec, version = excluded.version, updated_at = now()`);
+        }
+        for (const n of removed) await tx.query(sql`delete from kizuna_objects where name = ${n}`);
+        if (version !== stored.version) {
+          await tx.query(sql`update kizuna_meta_state set version = ${version}`);
+          await tx.query(
+            sql`insert into kizuna_events (topic, object, payload) values ('metadata.changed', ${changed[0] ?? removed[0] ?? null}, ${JSON.stringify({ version, changed, removed, actor: opts.actor ?? null })}::jsonb)`,
+          );
+          // Delivered on commit, to every process (this one included).
+          await tx.query(sql`select pg_notify(${CHANNEL}, ${`${db.schema}:${version}`})`);
+        }
+        result = { plan: await describePlan(tx, steps, false), dryRun: false, value, snapshot };
+        committedSteps = { steps, versions };
+      });
+    } catch (e) {
+      if (!(e instanceof DryRunDone) && !isRollback(e)) throw e;
+      if (!result) throw e;
+      return result as ChangeResult<never>;
+    }
+    install(result!.snapshot);
+    if (committedSteps) deferBuilds(committedSteps.steps, committedSteps.versions);
+    return result as ChangeResult<never>;
+  }
+
   const registry: Registry = {
     snapshot: () => current,
     find: (name) => current.models.get(name),
@@ -112,60 +190,26 @@ export async function createRegistry({ db }: { db: Database }): Promise<Registry
       return m;
     },
     async change(mutate, opts = {}) {
-      let result: ChangeResult<unknown> | undefined;
-      try {
-        await db.transaction(async (tx) => {
-          await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK})`);
-          const stored = await readSpecs(tx);
-          const before = compileModels([...stored.specs.values()], stored.versions);
-          const desired = new Map([...stored.specs].map(([k, v]) => [k, structuredClone(v)]));
-          const value = mutate(desired, { version: stored.version, models: before });
-          for (const [name, spec] of desired) desired.set(name, normalizeSpec(spec));
-          const problems: FieldProblem[] = checkSpecs([...desired.values()]);
-          if (problems.length) throw validation(problems, 'The object definition is invalid');
-
-          const changed = [...desired.keys()].filter((n) => JSON.stringify(stored.specs.get(n)) !== JSON.stringify(desired.get(n)));
-          const removed = [...stored.specs.keys()].filter((n) => !desired.has(n));
-          const versions = new Map(stored.versions);
-          for (const n of changed) versions.set(n, (stored.versions.get(n) ?? 0) + 1);
-          const after = compileModels([...desired.values()], versions);
-          const steps = planMigration(before, after);
-          const version = stored.version + (changed.length || removed.length ? 1 : 0);
-          const snapshot = { version, models: after };
-
-          if (opts.dryRun) {
-            result = { plan: await describePlan(tx, steps, true), dryRun: true, value, snapshot };
-            throw new DryRunDone();
-          }
-          await applyPlan(tx, steps);
-          for (const n of changed) {
-            await tx.query(sql`insert into kizuna_objects (name, spec, version) values (${n}, ${JSON.stringify(desired.get(n))}::jsonb, ${versions.get(n)})
-              on conflict (name) do update set spec = excluded.spec, version = excluded.version, updated_at = now()`);
-          }
-          for (const n of removed) await tx.query(sql`delete from kizuna_objects where name = ${n}`);
-          if (version !== stored.version) {
-            await tx.query(sql`update kizuna_meta_state set version = ${version}`);
-            await tx.query(sql`insert into kizuna_events (topic, object, payload) values ('metadata.changed', ${changed[0] ?? removed[0] ?? null}, ${JSON.stringify({ version, changed, removed, actor: opts.actor ?? null })}::jsonb)`);
-            // Delivered on commit, to every process (this one included).
-            await tx.query(sql`select pg_notify(${CHANNEL}, ${`${db.schema}:${version}`})`);
-          }
-          result = { plan: await describePlan(tx, steps, false), dryRun: false, value, snapshot };
-        });
-      } catch (e) {
-        if (!(e instanceof DryRunDone) && !isRollback(e)) throw e;
-        if (!result) throw e;
-        return result as ChangeResult<never>;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await changeOnce(mutate, opts);
+        } catch (e) {
+          // A deadlock with a concurrent index build, or a serialization failure: try again.
+          const code = dbErrorOf(e)?.code;
+          if (attempt >= 5 || (code !== '40P01' && code !== '40001')) throw e;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
       }
-      install(result!.snapshot);
-      return result as ChangeResult<never>;
     },
     refresh,
+    idle: () => builds,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
       clearInterval(poll);
+      await builds;
       await unlisten().catch(() => {});
     },
   };

@@ -1,6 +1,7 @@
 // Runs a plan inside the caller's transaction (the registry holds the advisory lock), and
 // describes a plan for a dry run.
-import type { Executor } from '../db/index.ts';
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import { conflict } from '../problems/index.ts';
 import { renderSql } from './layout.ts';
@@ -16,8 +17,10 @@ export interface StepView {
   count?: number;
 }
 
+/** Runs the plan's transactional steps; deferred index builds are left to buildDeferred. */
 export async function applyPlan(tx: Executor, steps: Step[]): Promise<void> {
   for (const step of steps) {
+    if (step.deferred) continue;
     if (step.kind === 'check_not_null') {
       const n = await countOf(tx, step);
       if (n > 0) {
@@ -38,6 +41,27 @@ export async function applyPlan(tx: Executor, steps: Step[]): Promise<void> {
       }
       throw e;
     }
+  }
+}
+
+/**
+ * Builds the deferred indexes after commit. On PostgreSQL CONCURRENTLY keeps writes flowing;
+ * an index left INVALID by a failed build is dropped and built again.
+ */
+export async function buildDeferred(db: Database, steps: Step[]): Promise<void> {
+  for (const step of steps) {
+    if (!step.deferred) continue;
+    const name = /^create index (?:concurrently if not exists )?"([^"]+)"/.exec(renderSql(step.deferred))?.[1];
+    if (db.kind === 'pglite') {
+      await db.query(step.sql);
+      continue;
+    }
+    if (name) {
+      const [state] = await db.query<{ valid: boolean }>(sql`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
+        where c.relname = ${name} and c.relnamespace = current_schema()::regnamespace`);
+      if (state && !state.valid) await db.query(sql`drop index concurrently if exists ${sql.identifier(name)}`);
+    }
+    await db.query(step.deferred);
   }
 }
 

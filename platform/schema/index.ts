@@ -1,5 +1,5 @@
 export { planMigration, type Step } from './plan.ts';
-export { applyPlan, describePlan, type StepView } from './apply.ts';
+export { applyPlan, buildDeferred, describePlan, type StepView } from './apply.ts';
 export { bootstrapPlatform } from './bootstrap.ts';
 export { METADATA_LOCK } from './lock.ts';
 export { layoutOf, renderSql } from './layout.ts';

@@ -7,7 +7,10 @@ import { indexNames, searchSql, type ColumnSpec, type ObjectModel } from '../mod
 export interface IndexLayout {
   name: string;
   field?: string;
+  unique: boolean;
   create: SQL;
+  /** The same index built without blocking writes (outside a transaction, PostgreSQL only). */
+  createConcurrently: SQL;
   /** Rendered create statement: two layouts agree on an index when the keys are equal. */
   key: string;
 }
@@ -31,8 +34,12 @@ const dialect = new PgDialect();
 export const renderSql = (q: SQL) => dialect.sqlToQuery(q).sql;
 const id = sql.identifier;
 
-function index(name: string, create: SQL, field?: string): IndexLayout {
-  return { name, field, create, key: renderSql(create) };
+/** `body` is everything after `on`: `"table" using gin (...)`. */
+function index(name: string, body: SQL, opts: { field?: string; unique?: boolean } = {}): IndexLayout {
+  const unique = opts.unique ?? false;
+  const kind = sql.raw(unique ? 'create unique index' : 'create index');
+  const create = sql`${kind} ${id(name)} on ${body}`;
+  return { name, field: opts.field, unique, create, createConcurrently: sql`${kind} concurrently if not exists ${id(name)} on ${body}`, key: renderSql(create) };
 }
 
 export function layoutOf(model: ObjectModel): TableLayout {
@@ -44,11 +51,11 @@ export function layoutOf(model: ObjectModel): TableLayout {
     if (s.unique) {
       // Unique among live records: a record in the trash does not hold its value hostage.
       const name = indexNames.unique(t, f.name);
-      layout.indexes.push(index(name, sql`create unique index ${id(name)} on ${id(t)} (${id(f.name)}) where deleted_at is null`, f.name));
+      layout.indexes.push(index(name, sql`${id(t)} (${id(f.name)}) where deleted_at is null`, { field: f.name, unique: true }));
     }
     if (s.type === 'relation' || s.type === 'user') {
       const name = indexNames.btree(t, f.name);
-      layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} (${id(f.name)})`, f.name));
+      layout.indexes.push(index(name, sql`${id(t)} (${id(f.name)})`, { field: f.name }));
       layout.foreignKeys.push({
         name: indexNames.foreignKey(t, f.name),
         field: f.name,
@@ -57,16 +64,16 @@ export function layoutOf(model: ObjectModel): TableLayout {
       });
     } else if (s.type === 'multi_select') {
       const name = indexNames.btree(t, f.name);
-      layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} using gin (${id(f.name)})`, f.name));
-    } else if (s.indexed && !s.unique) {
+      layout.indexes.push(index(name, sql`${id(t)} using gin (${id(f.name)})`, { field: f.name }));
+    } else if ((s.indexed || s.type === 'autonumber') && !s.unique) {
       const name = indexNames.btree(t, f.name);
-      layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} (${id(f.name)})`, f.name));
+      layout.indexes.push(index(name, sql`${id(t)} (${id(f.name)})`, { field: f.name }));
     }
     if (s.type === 'autonumber' && s.sequence) layout.sequences.push({ name: s.sequence, field: f.name });
   }
   if (model.searchFields.length > 0) {
     const name = indexNames.search(t);
-    layout.indexes.push(index(name, sql`create index ${id(name)} on ${id(t)} using gin ((${searchSql.indexExpression(model.searchFields)}))`));
+    layout.indexes.push(index(name, sql`${id(t)} using gin ((${searchSql.indexExpression(model.searchFields)}))`));
   }
   return layout;
 }

@@ -17,6 +17,11 @@ export interface Step {
   sql: SQL;
   /** For checks and destructive steps: a query counting the values concerned. */
   count?: SQL;
+  /**
+   * Built after the change commits, without blocking writes (an index on a table that already
+   * has rows). Until it is built, queries work, only slower.
+   */
+  deferred?: SQL;
 }
 
 const order: StepKind[] = [
@@ -121,7 +126,14 @@ function planObject(
   for (const i of after.indexes) {
     const prev = oldIndexes.get(i.name);
     if (prev && prev.key === i.key) continue;
-    steps.push({ kind: 'create_index', object, field: i.field, description: renderSql(i.create), sql: i.create });
+    // A unique index is a rule, not a speed-up: it must hold when the change commits.
+    const deferred = !isNew && !i.unique;
+    steps.push({
+      kind: 'create_index', object, field: i.field,
+      description: deferred ? `${renderSql(i.createConcurrently)} (after commit, without blocking writes)` : renderSql(i.create),
+      sql: i.create,
+      ...(deferred && { deferred: i.createConcurrently }),
+    });
   }
 
   const oldFks = new Map((before?.foreignKeys ?? []).map((f) => [f.name, f]));
