@@ -17,6 +17,10 @@ const kizuna = await createKizuna({
   dataDir: url ? undefined : dataDir,
   bootstrapToken: process.env.KIZUNA_BOOTSTRAP_TOKEN || undefined,
   adminEmail: process.env.KIZUNA_ADMIN_EMAIL || undefined,
+  adminPassword: process.env.KIZUNA_ADMIN_PASSWORD || undefined,
+  corsOrigins: process.env.KIZUNA_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+  secureCookies: process.env.KIZUNA_SECURE_COOKIES === 'true',
+  logRequests: process.env.KIZUNA_LOG_REQUESTS !== 'false',
   bodyLimit: process.env.KIZUNA_BODY_LIMIT ? Number(process.env.KIZUNA_BODY_LIMIT) : undefined,
   studioDir,
 }).catch((e: Error) => {
@@ -28,6 +32,9 @@ if (kizuna.bootstrap.generatedKey) {
   console.log(`\n  Kizuna admin API key (shown once, keep it safe):\n\n    ${kizuna.bootstrap.generatedKey}\n`);
 } else if (kizuna.bootstrap.created) {
   console.log('\n  Kizuna admin created; its API key is KIZUNA_BOOTSTRAP_TOKEN.\n');
+}
+if (kizuna.bootstrap.setupToken) {
+  console.log(`  Set the admin's password (${process.env.KIZUNA_ADMIN_EMAIL ?? 'admin@localhost'}) once with:\n\n    curl -X POST http://localhost:${port}/api/auth/setup -H 'content-type: application/json' \\\n      -d '{"token":"${kizuna.bootstrap.setupToken}","password":"<at least 10 characters>"}'\n`);
 }
 
 const server = serve({ fetch: kizuna.app.fetch, port }, (info) => {

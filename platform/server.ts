@@ -1,6 +1,6 @@
 // The composition root: wires the capabilities together, nothing else.
 import { createApp } from './api/index.ts';
-import { bootstrapAdmin, createApiKeyStore, type BootstrapResult } from './auth/index.ts';
+import { bootstrapAdmin, createApiKeyStore, createPeopleStore, createSessionStore, type BootstrapResult } from './auth/index.ts';
 import { createDatabase, type DatabaseConfig } from './db/index.ts';
 import { createRegistry, installStandardObjects } from './metadata/index.ts';
 import { createRecordService } from './records/index.ts';
@@ -9,6 +9,10 @@ import { bootstrapPlatform } from './schema/index.ts';
 export interface KizunaConfig extends DatabaseConfig {
   bootstrapToken?: string;
   adminEmail?: string;
+  adminPassword?: string;
+  corsOrigins?: string[];
+  secureCookies?: boolean;
+  logRequests?: boolean;
   studioDir?: string;
   bodyLimit?: number;
 }
@@ -20,18 +24,28 @@ export async function createKizuna(config: KizunaConfig) {
     const registry = await createRegistry({ db });
     await installStandardObjects(registry);
     const keys = await createApiKeyStore({ db });
-    const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail });
+    const people = await createPeopleStore({ db });
+    await people.roles.installStandard();
+    const sessions = createSessionStore({ db });
+    const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail, password: config.adminPassword });
     const records = createRecordService({ db, registry });
-    const app = createApp({ db, registry, records, keys, bodyLimit: config.bodyLimit, studioDir: config.studioDir });
+    const app = createApp({
+      db, registry, records, keys, people, sessions,
+      bodyLimit: config.bodyLimit, studioDir: config.studioDir, corsOrigins: config.corsOrigins,
+      secureCookies: config.secureCookies, logRequests: config.logRequests,
+    });
     return {
       app,
       db,
       registry,
       records,
       keys,
+      people,
+      sessions,
       bootstrap,
       async close() {
         await keys.close().catch(() => {});
+        await people.close().catch(() => {});
         await registry.close();
         await db.close();
       },

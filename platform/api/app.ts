@@ -1,31 +1,46 @@
-// The HTTP surface: /api routes behind bearer auth, problem+json errors, and the studio.
-import { Hono } from 'hono';
+// The HTTP surface: /api routes behind bearer keys or session cookies, problem+json errors,
+// secure headers, and the studio.
+import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { ApiKeyStore } from '../auth/index.ts';
+import { SESSION_COOKIE, type ApiKeyStore, type PeopleStore, type Principal, type SessionStore } from '../auth/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
+import { accessFor } from '../query/index.ts';
 import type { RecordService } from '../records/index.ts';
-import { notFound, unauthorized } from '../problems/index.ts';
+import { forbidden, notFound, unauthorized } from '../problems/index.ts';
+import { authRoutes, publicAuthRoutes } from './auth-routes.ts';
+import { docsRoutes, openApiRoutes } from './docs.ts';
 import type { AppEnv } from './env.ts';
 import { onError } from './errors.ts';
 import { keyRoutes } from './key-routes.ts';
 import { metaRoutes } from './meta-routes.ts';
+import { auditRoutes, roleRoutes, teamRoutes, userRoutes } from './people-routes.ts';
 import { recordRoutes } from './record-routes.ts';
-import { docsRoutes } from './docs.ts';
 
 export interface AppDeps {
   db: Database;
   registry: Registry;
   records: RecordService;
   keys: ApiKeyStore;
+  people: PeopleStore;
+  sessions: SessionStore;
   bodyLimit?: number;
   /** Built studio folder to serve at /; none → API only. */
   studioDir?: string;
+  /** Origins allowed to call the API from a browser (none by default). */
+  corsOrigins?: string[];
+  secureCookies?: boolean;
+  /** One JSON log line per request. */
+  logRequests?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createApp(deps: AppDeps) {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -33,39 +48,76 @@ export function createApp(deps: AppDeps) {
   app.onError(onError);
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     const given = c.req.header('x-request-id');
     c.set('requestId', given && /^[\w.:-]{1,100}$/.test(given) ? given : crypto.randomUUID());
     await next();
     c.header('x-request-id', c.get('requestId'));
-    c.header('x-content-type-options', 'nosniff');
+    if (deps.logRequests) {
+      console.log(JSON.stringify({
+        level: 'info', msg: 'request', request_id: c.get('requestId'), method: c.req.method, path: c.req.path,
+        status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('principal')?.userId,
+      }));
+    }
   });
+  app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false }));
+  if (deps.corsOrigins?.length) {
+    app.use('/api/*', cors({ origin: deps.corsOrigins, credentials: true, allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-CSRF-Token', 'X-Request-Id'], exposeHeaders: ['ETag', 'X-Request-Id', 'Location'] }));
+  }
 
   app.get('/api/health', (c) =>
     c.json({ status: 'ok', database: deps.db.kind, metadata_version: deps.registry.snapshot().version }),
   );
-  app.route('/api', docsRoutes({ registry: deps.registry }));
+  app.route('/api', docsRoutes());
+  app.route('/api/auth', publicAuthRoutes(deps));
 
   app.use('/api/*', async (c, next) => {
-    const header = c.req.header('authorization');
-    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) throw unauthorized(header ? 'Authorization must be "Bearer <api key>"' : undefined);
-    c.set('principal', await deps.keys.verify(m[1]));
+    const principal = await authenticate(c, deps);
+    c.set('principal', principal);
+    const caller = await deps.people.callerFor(principal);
+    c.set('actor', {
+      actor: principal.userId,
+      requestId: c.get('requestId'),
+      via: principal.keyId ? `key:${principal.keyId}` : `session:${principal.sessionId!.slice(0, 12)}`,
+      // An admin without a narrowing key role has no conditions to apply: skip the work.
+      access: principal.isAdmin && !principal.role ? undefined : accessFor(caller),
+    });
     await next();
   });
 
-  app.get('/api/auth/me', (c) => {
-    const p = c.get('principal');
-    return c.json({ user: { id: p.userId, email: p.email, is_admin: p.isAdmin }, api_key_id: p.keyId ?? null });
-  });
+  app.route('/api', openApiRoutes({ registry: deps.registry }));
+  app.route('/api/auth', authRoutes(deps));
   app.route('/api/meta', metaRoutes({ registry: deps.registry, bodyLimit }));
   app.route('/api/records', recordRoutes({ records: deps.records, bodyLimit }));
-  app.route('/api/api-keys', keyRoutes({ keys: deps.keys }));
+  app.route('/api/api-keys', keyRoutes({ keys: deps.keys, people: deps.people }));
+  app.route('/api/users', userRoutes(deps));
+  app.route('/api/teams', teamRoutes(deps));
+  app.route('/api/roles', roleRoutes(deps));
+  app.route('/api/audit', auditRoutes(deps));
   app.all('/api/*', (c) => {
     throw notFound(`No route ${c.req.method} ${c.req.path}`);
   });
 
   if (deps.studioDir) mountStudio(app, deps.studioDir);
   return app;
+}
+
+/** A bearer API key, or a session cookie (with its CSRF token on unsafe methods). */
+async function authenticate(c: Context<AppEnv>, deps: AppDeps): Promise<Principal> {
+  const header = c.req.header('authorization');
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw unauthorized('Authorization must be "Bearer <api key>"');
+    return deps.keys.verify(m[1]);
+  }
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) throw unauthorized();
+  const session = await deps.sessions.verify(token);
+  if (!session) throw unauthorized('The session has ended; sign in again');
+  if (!SAFE_METHODS.has(c.req.method) && c.req.header('x-csrf-token') !== session.csrfToken) {
+    throw forbidden('A cookie session needs its CSRF token in X-CSRF-Token for this request');
+  }
+  return { userId: session.userId, email: session.email, isAdmin: session.isAdmin, sessionId: session.sessionId, csrfToken: session.csrfToken };
 }
 
 function mountStudio(app: Hono<AppEnv>, dir: string) {

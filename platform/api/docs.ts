@@ -9,6 +9,7 @@ import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { notFound } from '../problems/index.ts';
 import type { AppEnv } from './env.ts';
 import { buildOpenApi } from './openapi.ts';
+import { snapshotFor } from './openapi-access.ts';
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -32,6 +33,13 @@ const INIT_JS = `window.addEventListener('load', () => {
     defaultModelsExpandDepth: 0,
     showExtensions: true,
     tryItOutEnabled: false,
+    // The document is per caller: the studio's session cookie goes along on its own; an API
+    // key the studio stored is sent as a bearer token.
+    requestInterceptor: (req) => {
+      const key = localStorage.getItem('kizuna.apiKey');
+      if (key && !req.headers.Authorization) req.headers.Authorization = 'Bearer ' + key;
+      return req;
+    },
   });
 });
 `;
@@ -53,20 +61,26 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-export function docsRoutes({ registry }: { registry: Registry }) {
+/** GET /api/openapi.json behind authentication: the document as this caller may use the API. */
+export function openApiRoutes({ registry }: { registry: Registry }) {
   const app = new Hono<AppEnv>();
-  // Serialized once per metadata snapshot, like the document itself.
+  // Serialized once per (caller, metadata snapshot), like the document itself.
   const serialized = new WeakMap<MetadataSnapshot, string>();
-  const files = new Map<string, Promise<Buffer>>();
-
   app.get('/openapi.json', (c) => {
-    const snapshot = registry.snapshot();
+    const snapshot = snapshotFor(registry.snapshot(), c.get('actor').access);
     let text = serialized.get(snapshot);
     if (text === undefined) serialized.set(snapshot, (text = JSON.stringify(buildOpenApi(snapshot))));
     c.header('content-type', 'application/json; charset=utf-8');
-    c.header('cache-control', 'no-cache');
+    c.header('cache-control', 'private, no-cache');
     return c.body(text);
   });
+  return app;
+}
+
+/** The reference page and its assets: public (the document it loads is not). */
+export function docsRoutes() {
+  const app = new Hono<AppEnv>();
+  const files = new Map<string, Promise<Buffer>>();
 
   app.get('/docs', (c) => c.html(PAGE));
 

@@ -10,7 +10,7 @@ export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
   const body = { ...p.toJSON(), instance: c.req.path, request_id: c.get('requestId') };
   return new Response(JSON.stringify(body), {
     status: p.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': c.get('requestId') ?? '' },
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': c.get('requestId') ?? '', ...p.headers },
   });
 }
 

@@ -1,28 +1,37 @@
-// /api/api-keys: keys for programs, shown once.
+// /api/api-keys: keys for programs, shown once. Everyone manages their own keys; admins see
+// and revoke everyone's and may issue keys for another user.
 import { Hono } from 'hono';
-import type { ApiKeyStore } from '../auth/index.ts';
-import { forbidden } from '../problems/index.ts';
+import type { ApiKeyStore, PeopleStore } from '../auth/index.ts';
+import { forbidden, validation } from '../problems/index.ts';
 import { onlyParams, readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
-export function keyRoutes({ keys }: { keys: ApiKeyStore }) {
+export function keyRoutes({ keys, people }: { keys: ApiKeyStore; people: PeopleStore }) {
   const app = new Hono<AppEnv>();
-  app.use('*', async (c, next) => {
-    if (!c.get('principal').isAdmin) throw forbidden('Managing API keys needs an admin');
-    await next();
-  });
   app.get('/', async (c) => {
     onlyParams(c, []);
-    return c.json({ data: await keys.list() });
+    const p = c.get('principal');
+    return c.json({ data: await keys.list(p.isAdmin ? undefined : p.userId) });
   });
   app.post('/', async (c) => {
     onlyParams(c, []);
+    const p = c.get('principal');
     const body = (await readJson(c, 64 * 1024)) as Record<string, unknown>;
-    const made = await keys.create({ userId: c.get('principal').userId, name: body?.name, role: body?.role });
-    return c.json(made, 201);
+    const unknown = Object.keys(body ?? {}).filter((k) => !['name', 'role', 'user_id'].includes(k));
+    if (unknown.length) throw validation(unknown.map((k) => ({ field: k, message: 'is not an API key setting (name, role, user_id)' })));
+    let userId = p.userId;
+    if (body?.user_id !== undefined && body.user_id !== p.userId) {
+      if (!p.isAdmin) throw forbidden('Only an admin issues keys for another user', [{ field: 'user_id', message: 'must be your own id' }]);
+      userId = (await people.users.get(String(body.user_id))).id;
+    }
+    if (typeof body?.role === 'string' && !(await people.roles.get(body.role))) throw validation([{ field: 'role', message: `no role named "${body.role}"` }]);
+    // A key never carries more than its creator: a key made with a narrowed key stays narrowed.
+    const role = body?.role ?? p.role ?? undefined;
+    return c.json(await keys.create({ userId, name: body?.name, role }), 201);
   });
   app.delete('/:id', async (c) => {
-    await keys.revoke(c.req.param('id'));
+    const p = c.get('principal');
+    await keys.revoke(c.req.param('id'), p.isAdmin ? undefined : p.userId);
     return c.body(null, 204);
   });
   return app;

@@ -19,7 +19,7 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
   const write = async (c: Context<AppEnv>, status: 200 | 201, mutator: () => Mutator<string>, objectName?: (v: string) => string) => {
     onlyParams(c, ['dry_run']);
     const dryRun = flag(c, 'dry_run');
-    const result = await registry.change(mutator(), { dryRun, actor: c.get('principal').userId });
+    const result = await registry.change(mutator(), { dryRun, actor: c.get('principal').userId, requestId: c.get('requestId'), via: c.get('actor').via });
     if (dryRun) return c.json({ dry_run: true, plan: result.plan });
     const name = objectName ? objectName(result.value) : result.value;
     const model = result.snapshot.models.get(name);
@@ -45,7 +45,7 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
   app.delete('/objects/:object', async (c) => {
     onlyParams(c, ['dry_run']);
     const dryRun = flag(c, 'dry_run');
-    const result = await registry.change(metaOps.deleteObject(c.req.param('object')), { dryRun, actor: c.get('principal').userId });
+    const result = await registry.change(metaOps.deleteObject(c.req.param('object')), { dryRun, actor: c.get('principal').userId, requestId: c.get('requestId'), via: c.get('actor').via });
     return dryRun ? c.json({ dry_run: true, plan: result.plan }) : c.body(null, 204);
   });
   app.post('/objects/:object/fields', async (c) => {

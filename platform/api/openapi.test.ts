@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { buildOpenApi, pascalName, schemaName } from './openapi.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -68,7 +68,8 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
     temp = await mkdtemp(join(tmpdir(), 'kizuna-openapi-'));
     const created = await k.call('POST', '/api/meta/objects', project);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const res = await k.app.request('/api/openapi.json');
+    expect((await k.app.request('/api/openapi.json')).status).toBe(401);
+    const res = await k.app.request('/api/openapi.json', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(res.status).toBe(200);
     doc = await res.json();
   });
@@ -77,7 +78,7 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
     if (temp) await rm(temp, { recursive: true, force: true });
   });
 
-  it('is served without credentials as OpenAPI 3.1 of the live objects', () => {
+  it('is served to a signed-in caller as OpenAPI 3.1 of the live objects', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/records/support_ticket', '/api/records/support_ticket/{id}', '/api/records/contact']));
     const schemas = doc.components.schemas;
@@ -128,7 +129,7 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
       'restoreSupportTicket', 'bulkSupportTicket', 'getSupportTicketTimeline',
       'listObjects', 'createObject', 'createField', 'updateField', 'listApiKeys', 'createApiKey', 'deleteApiKey', 'getHealth', 'getMe',
     ]));
-    const publicPaths = ['/api/health', '/api/openapi.json', '/api/docs'];
+    const publicPaths = ['/api/health', '/api/docs'];
     for (const { path, method, op } of ops) {
       const at = `${method} ${path}`;
       if (publicPaths.includes(path)) {
@@ -166,7 +167,7 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
 
     const added = await k.call('POST', '/api/meta/objects/support_ticket/fields', { name: 'channel', type: 'text', label: { en: 'Channel', ja: 'チャネル' } });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
-    const after = (await k.app.request('/api/openapi.json').then((r) => r.json())) as Doc;
+    const after = (await (await k.app.request('/api/openapi.json', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Doc;
     expect((after.components.schemas.SupportTicket as any).properties.channel).toMatchObject({ type: ['string', 'null'], title: 'Channel' });
     expect((after.components.schemas.SupportTicketCreate as any).properties.channel).toBeDefined();
     expect(after.info.version).not.toBe(doc.info.version);
@@ -184,7 +185,7 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
       expect(asset.status, src[1]).toBe(200);
       expect((await asset.arrayBuffer()).byteLength, src[1]).toBeGreaterThan(0);
     }
-    expect(await k.app.request('/api/docs/assets/init.js').then((r) => r.text())).toContain("url: '/api/openapi.json'");
+    expect(await (await k.app.request('/api/docs/assets/init.js')).text()).toContain("url: '/api/openapi.json'");
     const missing = await k.app.request('/api/docs/assets/package.json');
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);

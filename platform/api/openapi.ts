@@ -440,9 +440,8 @@ const fixedPaths: Record<string, PathItem> = {
   '/api/openapi.json': {
     get: {
       operationId: 'getOpenApi', tags: ['System'], summary: 'This document',
-      description: 'OpenAPI 3.1 of the live API, regenerated when the metadata changes.',
-      security: [],
-      responses: { '200': json({ type: 'object' }, 'The OpenAPI document.') },
+      description: 'OpenAPI 3.1 of the live API as the caller may use it (objects it cannot read and fields hidden from it are left out), regenerated when the metadata changes.',
+      responses: { '200': json({ type: 'object' }, 'The OpenAPI document.'), ...problems('Unauthorized') },
     },
   },
   '/api/docs': {
@@ -628,7 +627,7 @@ const comma = (items: Schema, description: string, extra: Schema = {}) => ({
 
 function filterDescription(model: ObjectModel): string {
   const rows = [...systemFields.values(), ...model.fieldList]
-    .map((f) => `| \`${f.name}\` | ${f.spec.type} | ${f.type.operators.join(', ')} |`);
+    .map((f) => `| \`${f.name}\` | ${model.def.properties[f.name]?.['x-kizuna'].type ?? f.spec.type} | ${f.type.operators.join(', ')} |`);
   const relations = [
     ...model.fieldList.filter((f) => f.spec.type === 'relation').map((f) => `\`${f.name}.<field of ${f.spec.target}>\``),
     ...[...model.inverses.values()].map((i) => `\`${i.name}.<field of ${i.object}>\` (any related record)`),
@@ -671,8 +670,7 @@ function listParameters(model: ObjectModel) {
       in: 'query',
       required: false,
       description: filterDescription(model),
-      schema: { type: 'string', contentMediaType: 'application/json', contentSchema: ref('Filter') },
-      example: '{"created_at":{"gte":"2026-01-01T00:00:00Z"}}',
+      content: { 'application/json': { schema: ref('Filter'), example: { created_at: { gte: '2026-01-01T00:00:00Z' } } } },
     },
     {
       name: 'sort',

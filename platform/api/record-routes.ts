@@ -6,7 +6,7 @@ import { listParamNames, type ListParams } from '../query/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
-const actorOf = (c: Context<AppEnv>) => ({ actor: c.get('principal').userId, requestId: c.get('requestId') });
+const actorOf = (c: Context<AppEnv>) => c.get('actor');
 
 /** `If-Match: "3"` (or W/"3" or 3) → 3. */
 function ifMatch(c: Context<AppEnv>): number | undefined {
@@ -30,7 +30,7 @@ export function recordRoutes({ records, bodyLimit }: { records: RecordService; b
       if (values && values.length > 1) throw badRequest(`${name} is given more than once`, [{ field: name, message: 'is given more than once' }]);
       if (values) params[name] = values[0];
     }
-    return c.json(await records.list(c.req.param('object'), params));
+    return c.json(await records.list(c.req.param('object'), params, actorOf(c)));
   });
 
   app.post('/:object/bulk', async (c) => {
@@ -44,7 +44,7 @@ export function recordRoutes({ records, bodyLimit }: { records: RecordService; b
 
   app.get('/:object/:id', async (c) => {
     onlyParams(c, ['fields', 'include']);
-    const row = await records.get(c.req.param('object'), c.req.param('id'), { fields: c.req.query('fields'), include: c.req.query('include') });
+    const row = await records.get(c.req.param('object'), c.req.param('id'), actorOf(c), { fields: c.req.query('fields'), include: c.req.query('include') });
     c.header('ETag', etag(row));
     return c.json(row);
   });
@@ -81,7 +81,7 @@ export function recordRoutes({ records, bodyLimit }: { records: RecordService; b
 
   app.get('/:object/:id/timeline', async (c) => {
     onlyParams(c, ['cursor', 'limit']);
-    return c.json(await records.timeline(c.req.param('object'), c.req.param('id'), { cursor: c.req.query('cursor'), limit: c.req.query('limit') }));
+    return c.json(await records.timeline(c.req.param('object'), c.req.param('id'), actorOf(c), { cursor: c.req.query('cursor'), limit: c.req.query('limit') }));
   });
 
   return app;

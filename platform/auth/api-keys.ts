@@ -4,15 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/index.ts';
 import { notFound, unauthorized, validation } from '../problems/index.ts';
-import { uuidv7 } from '../records/index.ts';
+import { uuidv7 } from '../db/index.ts';
 
-export interface Principal {
-  userId: string;
-  email: string;
-  isAdmin: boolean;
-  keyId?: string;
-  role?: string | null;
-}
+import type { Principal } from './people.ts';
 
 export interface ApiKeyView {
   id: string;
@@ -52,16 +46,19 @@ export async function createApiKeyStore({ db }: { db: Database }) {
     return { id, name: (input.name as string).trim(), prefix: prefixOf(key), role: (input.role as string | undefined) ?? null, key };
   }
 
-  async function list(): Promise<ApiKeyView[]> {
+  /** Live keys; only one user's when userId is given. */
+  async function list(userId?: string): Promise<ApiKeyView[]> {
     return db.query<ApiKeyView & Record<string, unknown>>(sql`select id::text as id, name, prefix, role, user_id::text as user_id,
         to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
         to_char(last_used_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_used_at
-      from kizuna_api_keys where revoked_at is null order by created_at`);
+      from kizuna_api_keys where revoked_at is null ${userId ? sql`and user_id = ${userId}::uuid` : sql``} order by created_at`);
   }
 
-  async function revoke(id: string) {
+  /** Revokes a key; only one of the given user's when userId is given. */
+  async function revoke(id: string, userId?: string) {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No API key with id "${id}"`);
-    const rows = await db.query(sql`update kizuna_api_keys set revoked_at = now() where id = ${id}::uuid and revoked_at is null returning id`);
+    const rows = await db.query(sql`update kizuna_api_keys set revoked_at = now()
+      where id = ${id}::uuid and revoked_at is null ${userId ? sql`and user_id = ${userId}::uuid` : sql``} returning id`);
     if (!rows.length) throw notFound(`No API key with id "${id}"`);
     cache.clear();
     await db.query(sql`select pg_notify(${CHANNEL}, ${id})`);
@@ -78,7 +75,7 @@ export async function createApiKeyStore({ db }: { db: Database }) {
         where k.secret_hash = ${hash} and k.revoked_at is null and u.active`,
     );
     if (!row) throw unauthorized('The API key is not valid or has been revoked');
-    const principal: Principal = { userId: row.user_id, email: row.email, isAdmin: row.is_admin, keyId: row.key_id, role: row.role };
+    const principal: Principal = { userId: row.user_id, email: row.email, isAdmin: row.is_admin && !row.role, userIsAdmin: row.is_admin, keyId: row.key_id, role: row.role };
     cache.set(hash, { principal, expires: now + CACHE_TTL_MS });
     if ((touched.get(row.key_id) ?? 0) < now - TOUCH_EVERY_MS) {
       touched.set(row.key_id, now);

@@ -35,7 +35,9 @@ function recordSchema(model: ObjectModel, name: string): JsonSchema {
   for (const [field, prop] of Object.entries(properties)) {
     const { title: label, description: about, 'x-kizuna': x, ...schema } = prop;
     const target = x.type === 'relation' && x.target ? `The id of a ${x.target} record.` : undefined;
-    props[field] = { ...schema, description: [label, about, target].filter(Boolean).join('\n\n') };
+    // An empty schema (a json field) is any JSON value; left alone, a described one would become an object type.
+    const any = Object.keys(schema).length === 0 ? { tsType: 'unknown' } : {};
+    props[field] = { ...schema, ...any, description: [label, about, target].filter(Boolean).join('\n\n') };
   }
   return {
     ...rest,

@@ -12,3 +12,4 @@ export {
   type Transaction,
 } from './database.ts';
 export { acquireDataDirLock } from './lock.ts';
+export { uuidv7 } from './uuid.ts';

@@ -3,6 +3,7 @@
 // change(): one transaction, under the schema advisory lock, with its migration plan.
 import { sql } from 'drizzle-orm';
 import { dbErrorOf, type Database, type Executor } from '../db/index.ts';
+import { writeAudit } from '../events/index.ts';
 import { checkSpecs, compileModels, normalizeSpec, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { notFound, validation, type FieldProblem } from '../problems/index.ts';
 import { applyPlan, buildDeferred, describePlan, METADATA_LOCK, planMigration, type Step, type StepView } from '../schema/index.ts';
@@ -22,11 +23,19 @@ export interface ChangeResult<T> {
 /** Mutates the desired specs in place; may throw a problem. Returns what the caller wants back. */
 export type Mutator<T> = (specs: Map<string, ObjectSpec>, current: MetadataSnapshot) => T;
 
+export interface ChangeOptions {
+  dryRun?: boolean;
+  /** Who asked, for the audit trail. */
+  actor?: string | null;
+  requestId?: string;
+  via?: string;
+}
+
 export interface Registry {
   snapshot(): MetadataSnapshot;
   get(name: string): ObjectModel;
   find(name: string): ObjectModel | undefined;
-  change<T>(mutate: Mutator<T>, opts?: { dryRun?: boolean; actor?: string | null }): Promise<ChangeResult<T>>;
+  change<T>(mutate: Mutator<T>, opts?: ChangeOptions): Promise<ChangeResult<T>>;
   /** Re-reads the database if its version moved (used by the notify listener and tests). */
   refresh(): Promise<void>;
   /** Resolves when the index builds deferred by earlier changes have finished. */
@@ -127,7 +136,7 @@ export async function createRegistry({ db }: { db: Database }): Promise<Registry
   const poll = setInterval(() => void refresh().catch(() => {}), 5000);
   poll.unref();
 
-  async function changeOnce<T>(mutate: Mutator<T>, opts: { dryRun?: boolean; actor?: string | null }): Promise<ChangeResult<T>> {
+  async function changeOnce<T>(mutate: Mutator<T>, opts: ChangeOptions): Promise<ChangeResult<T>> {
     let result: ChangeResult<unknown> | undefined;
     let committedSteps: { steps: Step[]; versions: Map<string, number> } | undefined;
     try {
@@ -162,6 +171,17 @@ export async function createRegistry({ db }: { db: Database }): Promise<Registry
         for (const n of removed) await tx.query(sql`delete from kizuna_objects where name = ${n}`);
         if (version !== stored.version) {
           await tx.query(sql`update kizuna_meta_state set version = ${version}`);
+          for (const n of [...changed, ...removed]) {
+            await writeAudit(tx, {
+              kind: 'metadata',
+              object: n,
+              action: removed.includes(n) ? 'delete' : stored.specs.has(n) ? 'update' : 'create',
+              changes: { version: versions.get(n) ?? null, plan: steps.filter((s) => s.object === n).map((s) => s.description) },
+              actor: opts.actor,
+              requestId: opts.requestId,
+              via: opts.via,
+            });
+          }
           await tx.query(
             sql`insert into kizuna_events (topic, object, payload) values ('metadata.changed', ${changed[0] ?? removed[0] ?? null}, ${JSON.stringify({ version, changed, removed, actor: opts.actor ?? null })}::jsonb)`,
           );

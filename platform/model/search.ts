@@ -45,8 +45,9 @@ export const searchSql = {
   /** Index expression: grams of the document, columns unqualified. */
   indexExpression: (fields: FieldModel[]) => sql`kizuna_grams(${searchDocument(fields, (f) => sql`${sql.identifier(f.name)}`)})`,
   /** WHERE condition for q on table alias `alias`. */
-  condition(fields: FieldModel[], alias: string, q: string): SQL {
+  condition(fields: FieldModel[], alias: string, q: string, recheckFields?: FieldModel[]): SQL {
     const doc = searchDocument(fields, (f) => f.col(alias)());
-    return sql`(kizuna_grams(${doc}) @> kizuna_query_grams(kizuna_norm(${q}::text)) and strpos(${doc}, kizuna_norm(${q}::text)) > 0)`;
+    const recheck = recheckFields ? searchDocument(recheckFields, (f) => f.col(alias)()) : doc;
+    return sql`(kizuna_grams(${doc}) @> kizuna_query_grams(kizuna_norm(${q}::text)) and strpos(${recheck}, kizuna_norm(${q}::text)) > 0)`;
   },
 };

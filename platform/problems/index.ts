@@ -14,6 +14,8 @@ export interface ProblemInit {
   detail?: string;
   errors?: FieldProblem[];
   extra?: Record<string, unknown>;
+  /** Response headers that belong to the problem (Retry-After on a 429). */
+  headers?: Record<string, string>;
 }
 
 export class ProblemError extends Error {
@@ -23,6 +25,7 @@ export class ProblemError extends Error {
   readonly detail?: string;
   readonly errors?: FieldProblem[];
   readonly extra?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
 
   constructor(init: ProblemInit) {
     super(init.detail ?? init.title);
@@ -33,6 +36,7 @@ export class ProblemError extends Error {
     this.detail = init.detail;
     this.errors = init.errors;
     this.extra = init.extra;
+    this.headers = init.headers;
   }
 
   toJSON(): Record<string, unknown> {
@@ -77,4 +81,10 @@ export const validation = (errors: FieldProblem[], detail?: string) =>
     title: 'Validation failed',
     detail: detail ?? `${errors.length} ${errors.length === 1 ? 'field is' : 'fields are'} invalid`,
     errors,
+  });
+
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new ProblemError({
+    status: 429, type: 'too-many-requests', title: 'Too many requests', detail,
+    extra: { retry_after: retryAfterSeconds }, headers: { 'retry-after': String(retryAfterSeconds) },
   });

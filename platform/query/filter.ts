@@ -3,10 +3,17 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { allOperators, fieldOf, resolveOption, type FieldModel, type ObjectModel, type Operator } from '../model/index.ts';
 import { badRequest } from '../problems/index.ts';
+import { assertObject, assertReadableField, scopeSql, type QueryAccess } from './access.ts';
 
 export interface FilterContext {
   models: Map<string, ObjectModel>;
+  /** The caller's permissions; none for policy filters (role scopes) and internal callers. */
+  access?: QueryAccess;
 }
+
+/** Role scope filters are policy: compiled without the caller's field restrictions. */
+export const policyCompiler = (ctx: FilterContext) => (model: ObjectModel, filter: unknown, alias: string) =>
+  compileFilter(model, filter, alias, { models: ctx.models });
 
 const MAX_NODES = 200;
 const MAX_DEPTH = 12;
@@ -44,6 +51,7 @@ function fieldCondition(model: ObjectModel, path: string, value: unknown, alias:
   if (dot > 0) return pathCondition(model, path.slice(0, dot), path.slice(dot + 1), value, alias, ctx, state, depth);
   const field = fieldOf(model, path);
   if (!field) throw badRequest(`Unknown field "${path}" on ${model.name}`, [{ field: path, message: `is not a field of ${model.name}` }]);
+  assertReadableField(model, path, ctx.access, 'filter');
   const ops: Record<string, unknown> = isPlainObject(value) && field.spec.type !== 'json' ? value : { eq: value };
   const conds = Object.entries(ops).map(([op, v]) => operatorCondition(field, op, v, alias, path));
   if (conds.length === 0) throw badRequest(`No operator given for "${path}"`, [{ field: path, message: 'needs an operator' }]);
@@ -54,16 +62,24 @@ function fieldCondition(model: ObjectModel, path: string, value: unknown, alias:
 function pathCondition(model: ObjectModel, head: string, rest: string, value: unknown, alias: string, ctx: FilterContext, state: { nodes: number }, depth: number): SQL {
   const next = `${alias}_${depth + 1}`;
   const rel = model.fields.get(head);
+  // Through a relation the caller sees only what it may read: the related object's read scope
+  // joins the subquery, and hidden fields on either side are a 403 — never an oracle.
   if (rel?.spec.type === 'relation') {
+    assertReadableField(model, head, ctx.access, 'filter');
     const target = ctx.models.get(rel.spec.target!)!;
+    assertObject(target, 'read', ctx.access);
     const inner = fieldCondition(target, rest, value, next, ctx, state, depth + 1);
-    return sql`${rel.col(alias)()} in (select ${sql.identifier(next)}.id from ${sql.identifier(target.table)} as ${sql.identifier(next)} where ${sql.identifier(next)}.deleted_at is null and ${inner})`;
+    const scope = scopeSql(target, 'read', next, ctx.access, policyCompiler(ctx));
+    return sql`${rel.col(alias)()} in (select ${sql.identifier(next)}.id from ${sql.identifier(target.table)} as ${sql.identifier(next)} where ${sql.identifier(next)}.deleted_at is null and ${scope} and ${inner})`;
   }
   const inverse = model.inverses.get(head);
   if (inverse) {
     const source = ctx.models.get(inverse.object)!;
+    assertObject(source, 'read', ctx.access);
+    assertReadableField(source, inverse.field, ctx.access, 'filter');
     const inner = fieldCondition(source, rest, value, next, ctx, state, depth + 1);
-    return sql`${sql.identifier(alias)}.id in (select ${sql.identifier(next)}.${sql.identifier(inverse.field)} from ${sql.identifier(source.table)} as ${sql.identifier(next)} where ${sql.identifier(next)}.deleted_at is null and ${inner})`;
+    const scope = scopeSql(source, 'read', next, ctx.access, policyCompiler(ctx));
+    return sql`${sql.identifier(alias)}.id in (select ${sql.identifier(next)}.${sql.identifier(inverse.field)} from ${sql.identifier(source.table)} as ${sql.identifier(next)} where ${sql.identifier(next)}.deleted_at is null and ${scope} and ${inner})`;
   }
   throw badRequest(`"${head}" in "${head}.${rest}" is not a relation of ${model.name}`, [{ field: `${head}.${rest}`, message: `${head} is not a relation of ${model.name}` }]);
 }

@@ -4,7 +4,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/index.ts';
 import { searchSql, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { badRequest } from '../problems/index.ts';
-import { compileFilter, type FilterContext } from './filter.ts';
+import { compileFilter, policyCompiler, type FilterContext } from './filter.ts';
+import { assertObject, assertReadableField, readableFields, scopeSql, type QueryAccess } from './access.ts';
 import { afterCursor, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort, type SortKey } from './sort.ts';
 import { selectList } from './select.ts';
 
@@ -51,7 +52,8 @@ const bool = (name: string, v: string | undefined) => {
 const names = (param: string, v: string | undefined) =>
   v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
 
-export function parseListParams(model: ObjectModel, p: ListParams): ListQuery {
+export function parseListParams(model: ObjectModel, p: ListParams, access?: QueryAccess): ListQuery {
+  assertObject(model, 'read', access);
   let filter: unknown;
   if (p.filter !== undefined && p.filter !== '') {
     try {
@@ -75,6 +77,7 @@ export function parseListParams(model: ObjectModel, p: ListParams): ListQuery {
       if (['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'].includes(n)) continue;
       const f = model.fields.get(n);
       if (!f) throw badRequest(`Unknown field "${n}" in fields`, [{ field: 'fields', message: `"${n}" is not a field of ${model.name}` }]);
+      assertReadableField(model, n, access, 'fields');
       if (!fields.includes(f)) fields.push(f);
     }
   }
@@ -84,14 +87,18 @@ export function parseListParams(model: ObjectModel, p: ListParams): ListQuery {
     if (!(f?.spec.type === 'relation') && !model.inverses.has(n)) {
       throw badRequest(`"${n}" cannot be included: it is not a relation of ${model.name}`, [{ field: 'include', message: `"${n}" is not a relation of ${model.name}` }]);
     }
+    if (f) assertReadableField(model, n, access, 'include');
     if (f && fields && !fields.includes(f)) fields.push(f);
   }
   const sort = parseSort(model, p.sort);
+  for (const k of sort) assertReadableField(model, k.field.name, access, 'sort');
   const q = p.q?.trim() ? p.q.trim() : undefined;
   if (q !== undefined) {
     if (q.length > 200) throw badRequest('q is too long (at most 200 characters)', [{ field: 'q', message: 'at most 200 characters' }]);
     if (q.includes('\u0000')) throw badRequest('q must not contain NUL characters', [{ field: 'q', message: 'must not contain NUL characters' }]);
-    if (model.searchFields.length === 0) throw badRequest(`${model.name} has no searchable fields`, [{ field: 'q', message: `${model.name} has no searchable fields` }]);
+    if (model.searchFields.length === 0 || readableFields(model, access).every((f) => !f.spec.searchable)) {
+      throw badRequest(`${model.name} has no searchable fields${model.searchFields.length ? ' you can read' : ''}`, [{ field: 'q', message: `${model.name} has no searchable fields` }]);
+    }
   }
   return {
     filter,
@@ -109,8 +116,14 @@ export function parseListParams(model: ObjectModel, p: ListParams): ListQuery {
 /** The WHERE of a list without its cursor (also used for count). */
 export function listConditions(model: ObjectModel, query: Pick<ListQuery, 'filter' | 'q' | 'trashed'>, alias: string, ctx: FilterContext, extra: SQL[] = []): SQL[] {
   const conds: SQL[] = [query.trashed ? sql`${sql.identifier(alias)}.deleted_at is not null` : sql`${sql.identifier(alias)}.deleted_at is null`];
+  if (ctx.access) conds.push(scopeSql(model, 'read', alias, ctx.access, policyCompiler(ctx)));
   if (query.filter !== undefined) conds.push(compileFilter(model, query.filter, alias, ctx));
-  if (query.q) conds.push(searchSql.condition(model.searchFields, alias, query.q));
+  if (query.q) {
+    // With hidden searchable fields the index still narrows the rows, and the match is
+    // checked on the fields the caller can read only: a search is never an oracle.
+    const visible = readableFields(model, ctx.access).filter((f) => f.spec.searchable);
+    conds.push(searchSql.condition(model.searchFields, alias, query.q, visible.length === model.searchFields.length ? undefined : visible));
+  }
   return [...conds, ...extra];
 }
 
@@ -119,7 +132,7 @@ export async function runList(db: Executor, model: ObjectModel, query: ListQuery
   const conds = listConditions(model, query, t, ctx);
   const where = sql.join(conds, sql` and `);
   const pageWhere = query.cursor ? sql`${where} and ${afterCursor(query.sort, query.cursor, t)}` : where;
-  const rows = await db.query(sql`select ${selectList(model, t, query.fields, { trashed: query.trashed })}, ${sql.join(cursorColumns(query.sort, t), sql`, `)}
+  const rows = await db.query(sql`select ${selectList(model, t, query.fields ?? readableFields(model, ctx.access), { trashed: query.trashed })}, ${sql.join(cursorColumns(query.sort, t), sql`, `)}
     from ${sql.identifier(model.table)} as ${sql.identifier(t)}
     where ${pageWhere}
     order by ${orderBy(query.sort, t)}
@@ -147,21 +160,27 @@ export async function expandIncludes(db: Executor, model: ObjectModel, rows: Rec
     const rel = model.fields.get(name);
     if (rel?.spec.type === 'relation') {
       const target = ctx.models.get(rel.spec.target!)!;
+      assertObject(target, 'read', ctx.access);
       const ids = [...new Set(rows.map((r) => r[name]).filter((v): v is string => typeof v === 'string'))];
       if (ids.length === 0) continue;
-      const found = await db.query(sql`select ${selectList(target, 'r')} from ${sql.identifier(target.table)} as r where r.id = any(${uuidArray(ids)})`);
+      // A related record outside the caller's read scope stays an id: the id is the field's value.
+      const found = await db.query(sql`select ${selectList(target, 'r', readableFields(target, ctx.access))} from ${sql.identifier(target.table)} as r
+        where r.id = any(${uuidArray(ids)}) and ${scopeSql(target, 'read', 'r', ctx.access, policyCompiler(ctx))}`);
       const byId = new Map(found.map((f) => [f.id as string, f]));
       for (const r of rows) if (typeof r[name] === 'string') r[name] = byId.get(r[name] as string) ?? r[name];
       continue;
     }
     const inverse = model.inverses.get(name)!;
     const source = ctx.models.get(inverse.object)!;
+    assertObject(source, 'read', ctx.access);
+    assertReadableField(source, inverse.field, ctx.access, 'include');
     const ids = rows.map((r) => r.id as string);
     const fk = sql.identifier(inverse.field);
     // The newest few per parent, in one query.
     const found = await db.query(sql`select * from (
-        select ${selectList(source, 'r')}, r.${fk}::text as __parent, row_number() over (partition by r.${fk} order by r.id desc) as __n
+        select ${selectList(source, 'r', readableFields(source, ctx.access))}, r.${fk}::text as __parent, row_number() over (partition by r.${fk} order by r.id desc) as __n
         from ${sql.identifier(source.table)} as r where r.${fk} = any(${uuidArray(ids)}) and r.deleted_at is null
+          and ${scopeSql(source, 'read', 'r', ctx.access, policyCompiler(ctx))}
       ) s where s.__n <= ${INVERSE_INCLUDE_LIMIT} order by s.id desc`);
     const byParent = new Map<string, Record<string, unknown>[]>();
     for (const f of found) {

@@ -5,11 +5,25 @@ import type { Database, Executor, Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { fieldOf, type ObjectModel } from '../model/index.ts';
-import { badRequest, conflict, notFound, preconditionFailed, ProblemError, tooLarge, validation } from '../problems/index.ts';
-import { expandIncludes, parseListParams, runList, selectList, type ListParams, type Page } from '../query/index.ts';
+import { denied, unrestricted } from '../auth/permissions.ts';
+import { badRequest, conflict, forbidden, notFound, preconditionFailed, ProblemError, tooLarge, validation } from '../problems/index.ts';
+import {
+  assertObject,
+  expandIncludes,
+  fieldLevel,
+  parseListParams,
+  policyCompiler,
+  readableFields,
+  runList,
+  scopeSql,
+  selectList,
+  type ListParams,
+  type Page,
+} from '../query/index.ts';
+import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
 import { eraseSql, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
-import { uuidv7 } from './uuid.ts';
+import { uuidv7 } from '../db/index.ts';
 
 export type RecordRow = Record<string, unknown>;
 export type Actor = WriteContext;
@@ -42,7 +56,33 @@ export const MAX_BULK = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createRecordService({ db, registry }: { db: Database; registry: Registry }) {
-  const ctx = () => ({ models: registry.snapshot().models });
+  const ctx = (actor?: Actor) => ({ models: registry.snapshot().models, access: actor?.access });
+
+  /** The caller's scope for a verb on alias t, or undefined when unrestricted. */
+  const scopeOf = (model: ObjectModel, verb: 'read' | 'update' | 'delete' | 'create', actor: Actor): SQL | undefined => {
+    if (!actor.access || unrestricted(actor.access.perms(model).verbs[verb])) return undefined;
+    return scopeSql(model, verb, 't', actor.access, policyCompiler(ctx(actor)));
+  };
+
+  /** Writing a field the caller may not write is a 403 naming it (never silently dropped). */
+  const assertWritable = (model: ObjectModel, values: Record<string, unknown>, actor: Actor, provided: Set<string>) => {
+    if (!actor.access) return;
+    const refused = [...provided].filter((name) => model.fields.has(name) && fieldLevel(model, name, actor.access) !== 'write');
+    if (refused.length) {
+      throw forbidden(`You may not change ${refused.map((n) => `${model.name}.${n}`).join(', ')}`, refused.map((field) => ({ field, message: fieldLevel(model, field, actor.access) === 'hidden' ? 'is not visible to you' : 'is read-only for you' })));
+    }
+    void values;
+  };
+
+  /** Why a scoped write touched no row: not there (404) or not the caller's to change (403). */
+  const whyNot = async (model: ObjectModel, recordId: string, verb: string, actor: Actor, exec: Executor, trashed = false) => {
+    const read = scopeOf(model, 'read', actor);
+    const [row] = await exec.query<{ version: number; deleted: boolean }>(
+      sql`select t.version, t.deleted_at is not null as deleted from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`,
+    );
+    if (!row || row.deleted !== trashed) return undefined;
+    return forbidden(`You may not ${verb} this ${model.name} record`, [{ field: model.name, message: `${verb} is not permitted on this record` }]);
+  };
 
   const mustBeId = (model: ObjectModel, recordId: string) => {
     if (!UUID.test(recordId)) throw notFound(`No ${model.name} record with id "${recordId}"`);
@@ -71,46 +111,82 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     throw e;
   };
 
-  async function get(object: string, recordId: string, opts: { include?: string; fields?: string } = {}, exec: Executor = db): Promise<RecordRow> {
+  async function get(object: string, recordId: string, actor: Actor, opts: { include?: string; fields?: string } = {}, exec: Executor = db): Promise<RecordRow> {
     const model = registry.get(object);
     mustBeId(model, recordId);
-    const q = parseListParams(model, { include: opts.include, fields: opts.fields });
-    const [row] = await exec.query(sql`select ${selectList(model, 't', q.fields)} from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and t.deleted_at is null`);
+    const q = parseListParams(model, { include: opts.include, fields: opts.fields }, actor.access);
+    const read = scopeOf(model, 'read', actor);
+    const [row] = await exec.query(sql`select ${selectList(model, 't', q.fields ?? readableFields(model, actor.access))} from ${sql.identifier(model.table)} as t
+      where t.id = ${recordId}::uuid and t.deleted_at is null ${read ? sql`and ${read}` : sql``}`);
     if (!row) throw notFound(`No ${model.name} record with id "${recordId}"`);
-    if (q.include.length) await expandIncludes(exec, model, [row], q.include, ctx());
+    if (q.include.length) await expandIncludes(exec, model, [row], q.include, ctx(actor));
     return row;
   }
 
-  async function list(object: string, params: ListParams, exec: Executor = db): Promise<Page> {
+  async function list(object: string, params: ListParams, actor: Actor, exec: Executor = db): Promise<Page> {
     const model = registry.get(object);
-    return runList(exec, model, parseListParams(model, params), ctx());
+    return runList(exec, model, parseListParams(model, params, actor.access), ctx(actor));
   }
 
   async function create(object: string, input: unknown, actor: Actor, exec: Executor = db): Promise<RecordRow> {
     const model = registry.get(object);
+    assertObject(model, 'create', actor.access);
+    const provided = new Set(typeof input === 'object' && input ? Object.keys(input) : []);
     const values = checkInput(model, input, 'create');
+    assertWritable(model, values, actor, provided);
+    const scope = scopeOf(model, 'create', actor);
+    const fields = readableFields(model, actor.access);
+    const recordId = uuidv7();
     try {
-      const [row] = await exec.query(insertSql(model, uuidv7(), values, actor));
-      return row;
+      if (!scope) {
+        const [row] = await exec.query(insertSql(model, recordId, values, actor, { fields }));
+        return row;
+      }
+      // A scoped create ("own" records only): the new record must fall inside the scope. With
+      // "own", a record that names no owner becomes the caller's.
+      const owned = ownScopeField(model, actor);
+      if (owned && values[owned] === undefined && model.fields.has(owned)) values[owned] = actor.actor;
+      const write = async (tx: Executor) => {
+        const [row] = await tx.query(insertSql(model, recordId, values, actor, { fields }));
+        const [inScope] = await tx.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
+        if (!inScope) throw forbidden(`You may only create ${model.name} records within your scope`, [{ field: owned ?? model.name, message: 'is outside what you may create' }]);
+        return row;
+      };
+      return 'savepoint' in exec ? await (exec as Transaction).savepoint(write) : await db.transaction(write);
     } catch (e) {
       return translate(model, e, values);
     }
   }
 
-  async function update(object: string, recordId: string, input: unknown, actor: Actor, opts: { ifMatch?: number } = {}, exec: Executor = db): Promise<RecordRow & { __unchanged?: boolean }> {
+  /** The user field of a plain "own" create scope, to fill in when the input leaves it out. */
+  function ownScopeField(model: ObjectModel, actor: Actor): string | undefined {
+    const cond = actor.access?.perms(model).verbs.create;
+    const user = cond?.flat().find((s) => s.kind === 'user' && !s.team);
+    return user && user.kind === 'user' ? user.field : undefined;
+  }
+
+  async function update(object: string, recordId: string, input: unknown, actor: Actor, opts: { ifMatch?: number } = {}, exec: Executor = db): Promise<RecordRow> {
     const model = registry.get(object);
     mustBeId(model, recordId);
+    assertObject(model, 'update', actor.access);
+    const provided = new Set(typeof input === 'object' && input ? Object.keys(input) : []);
     const values = checkInput(model, input, 'update');
+    assertWritable(model, values, actor, provided);
+    const scope = scopeOf(model, 'update', actor);
     if (Object.keys(values).length > 0) {
       try {
-        const [row] = await exec.query(updateSql(model, recordId, values, actor, opts.ifMatch));
+        const [row] = await exec.query(updateSql(model, recordId, values, actor, opts.ifMatch, { scope, fields: readableFields(model, actor.access) }));
         if (row) return row;
       } catch (e) {
         return translate(model, e, values);
       }
     }
-    // Nothing written: the record is missing, at another version, or already has these values.
-    const current = await get(object, recordId, {}, exec);
+    // Nothing written: the record is missing, out of scope, at another version, or unchanged.
+    const current = await get(object, recordId, actor, {}, exec);
+    if (scope) {
+      const [mine] = await exec.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
+      if (!mine) throw (await whyNot(model, recordId, 'update', actor, exec))!;
+    }
     if (opts.ifMatch !== undefined && current.version !== opts.ifMatch) {
       throw preconditionFailed(`${model.name} ${recordId} is at version ${current.version}, not ${opts.ifMatch}; it was changed by someone else`, { current_version: current.version });
     }
@@ -120,14 +196,21 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
   async function remove(object: string, recordId: string, actor: Actor, opts: { permanent?: boolean; ifMatch?: number } = {}, exec: Executor = db): Promise<void> {
     const model = registry.get(object);
     mustBeId(model, recordId);
+    assertObject(model, 'delete', actor.access);
+    const scope = scopeOf(model, 'delete', actor);
     try {
-      const rows = await exec.query(opts.permanent ? eraseSql(model, recordId, actor) : softDeleteSql(model, recordId, actor, opts.ifMatch));
+      const rows = await exec.query(opts.permanent ? eraseSql(model, recordId, actor, { scope }) : softDeleteSql(model, recordId, actor, opts.ifMatch, { scope }));
       if (rows.length) return;
     } catch (e) {
       translate(model, e);
     }
+    if (scope) {
+      const refusal = (await whyNot(model, recordId, 'delete', actor, exec, false)) ?? (opts.permanent ? await whyNot(model, recordId, 'delete', actor, exec, true) : undefined);
+      if (refusal) throw refusal;
+    }
+    const read = scopeOf(model, 'read', actor);
     const [row] = await exec.query<{ version: number; deleted: boolean }>(
-      sql`select version, deleted_at is not null as deleted from ${sql.identifier(model.table)} where id = ${recordId}::uuid`,
+      sql`select t.version, t.deleted_at is not null as deleted from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`,
     );
     if (row && !row.deleted && opts.ifMatch !== undefined) {
       throw preconditionFailed(`${model.name} ${recordId} is at version ${row.version}, not ${opts.ifMatch}`, { current_version: row.version });
@@ -138,17 +221,24 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
   async function restore(object: string, recordId: string, actor: Actor, exec: Executor = db): Promise<RecordRow> {
     const model = registry.get(object);
     mustBeId(model, recordId);
+    assertObject(model, 'delete', actor.access);
+    const scope = scopeOf(model, 'delete', actor);
     try {
-      const [row] = await exec.query(restoreSql(model, recordId, actor));
+      const [row] = await exec.query(restoreSql(model, recordId, actor, { scope, fields: readableFields(model, actor.access) }));
       if (row) return row;
     } catch (e) {
       translate(model, e);
+    }
+    if (scope) {
+      const refusal = await whyNot(model, recordId, 'restore', actor, exec, true);
+      if (refusal) throw refusal;
     }
     throw notFound(`No ${model.name} record with id "${recordId}" in the trash`);
   }
 
   async function bulk(object: string, body: BulkInput, actor: Actor): Promise<BulkResult> {
     const model = registry.get(object);
+    assertObject(model, body?.upsert_on === undefined ? 'create' : 'read', actor.access);
     if (!Array.isArray(body?.records)) throw validation([{ field: 'records', message: 'must be an array of records' }]);
     const records = body.records as unknown[];
     if (records.length > MAX_BULK) throw tooLarge(`A bulk request takes at most ${MAX_BULK} records (got ${records.length})`);
@@ -200,7 +290,7 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
 
   async function writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: Actor) {
     if (upsertOn) {
-      const match = await findMatch(tx, model, upsertOn, input);
+      const match = await findMatch(tx, model, upsertOn, input, actor);
       if (match) {
         const before = Number(match.version);
         const row = await update(model.name, match.id, input, actor, {}, tx);
@@ -211,7 +301,7 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     return { id: row.id as string, action: 'created' as const };
   }
 
-  async function findMatch(tx: Executor, model: ObjectModel, upsertOn: string[], input: Record<string, unknown>) {
+  async function findMatch(tx: Executor, model: ObjectModel, upsertOn: string[], input: Record<string, unknown>, actor: Actor) {
     const conds = upsertOn.map((name) => {
       const f = model.fields.get(name)!;
       const v = f.type.normalize ? f.type.normalize(input[name]) : input[name];
@@ -224,14 +314,16 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
         ? sql`lower(btrim(${col})) = lower(btrim(${v as string}::text))`
         : sql`${f.type.key(f.col('t'))} = ${f.type.bind(v)}`;
     });
+    // Matching sees only what the caller may read: an upsert is no way to probe hidden records.
+    const read = scopeOf(model, 'read', actor);
     const rows = await tx.query<{ id: string; version: number }>(
-      sql`select t.id::text as id, t.version from ${sql.identifier(model.table)} as t where t.deleted_at is null and ${sql.join(conds, sql` and `)} order by t.id limit 2 for update`,
+      sql`select t.id::text as id, t.version from ${sql.identifier(model.table)} as t where t.deleted_at is null ${read ? sql`and ${read}` : sql``} and ${sql.join(conds, sql` and `)} order by t.id limit 2 for update`,
     );
     if (rows.length > 1) throw conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' })));
     return rows[0];
   }
 
-  async function timeline(object: string, recordId: string, params: { cursor?: string; limit?: string }): Promise<{ data: TimelineEntry[]; page: { next_cursor: string | null; has_more: boolean } }> {
+  async function timeline(object: string, recordId: string, actor: Actor, params: { cursor?: string; limit?: string }): Promise<{ data: TimelineEntry[]; page: { next_cursor: string | null; has_more: boolean } }> {
     const model = registry.get(object);
     mustBeId(model, recordId);
     const limit = params.limit === undefined ? 50 : Number(params.limit);
@@ -241,7 +333,11 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
       before = Buffer.from(params.cursor, 'base64url').toString('utf8');
       if (!/^\d{1,18}$/.test(before)) throw badRequest('The cursor is not valid', [{ field: 'cursor', message: 'is not a cursor this API issued' }]);
     }
-    const [exists] = await db.query(sql`select 1 from ${sql.identifier(model.table)} where id = ${recordId}::uuid`);
+    assertObject(model, 'read', actor.access);
+    const read = scopeOf(model, 'read', actor);
+    const [exists] = await db.query(sql`select 1 from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`);
+    // A record the caller cannot read has no timeline for it (erased records keep theirs for admins).
+    if (!exists && read) throw notFound(`No ${model.name} record with id "${recordId}"`);
     const rows = await db.query<TimelineEntry & Record<string, unknown>>(sql`select id::text as id, action, version, changes, actor::text as actor, request_id,
         to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
       from kizuna_history where object = ${model.name} and record_id = ${recordId}::uuid
@@ -250,7 +346,13 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     if (!exists && rows.length === 0) throw notFound(`No ${model.name} record with id "${recordId}"`);
     const hasMore = rows.length > limit;
     const data = hasMore ? rows.slice(0, limit) : rows;
-    for (const r of data) if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
+    for (const r of data) {
+      if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
+      // Changes to fields the caller cannot see are left out.
+      if (actor.access) {
+        r.changes = Object.fromEntries(Object.entries(r.changes).filter(([f]) => fieldLevel(model, f, actor.access) !== 'hidden'));
+      }
+    }
     return { data, page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore } };
   }
 

@@ -2,13 +2,26 @@
 // row and its outbox event in CTEs, so it is atomic without a transaction round trip.
 import { sql, type SQL } from 'drizzle-orm';
 import { parseAutonumberFormat, type FieldModel, type ObjectModel } from '../model/index.ts';
-import { selectList } from '../query/index.ts';
+import { selectList, type QueryAccess } from '../query/index.ts';
 
 const id = sql.identifier;
 
 export interface WriteContext {
+  /** The user the change is recorded for (created_by, updated_by, history). */
   actor: string | null;
   requestId?: string;
+  /** How the caller signed in, for the audit trail: "key:<id>" or "session:<prefix>". */
+  via?: string;
+  /** The caller's permissions; absent only for the platform's own internal writes. */
+  access?: QueryAccess;
+}
+
+/** What a write statement needs besides values: the caller's scope and visible fields. */
+export interface WriteShape {
+  /** Extra condition on the target row (alias t), e.g. the caller's update scope. */
+  scope?: SQL;
+  /** Fields to return (the caller's readable ones). */
+  fields?: FieldModel[];
 }
 
 /** Column names and bound values for the given field values (null clears every column). */
@@ -29,14 +42,14 @@ function autonumber(f: FieldModel): SQL {
 }
 
 const history = (model: ObjectModel, action: string, ctx: WriteContext, from: string, changes: SQL) =>
-  sql`insert into kizuna_history (object, record_id, version, action, changes, actor, request_id)
-      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null} from ${sql.raw(from)} w`;
+  sql`insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
+      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null} from ${sql.raw(from)} w`;
 
 const event = (model: ObjectModel, topic: string, ctx: WriteContext, from: string) =>
   sql`insert into kizuna_events (topic, object, record_id, payload)
       select ${topic}, ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from ${sql.raw(from)} w`;
 
-export function insertSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext): SQL {
+export function insertSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, shape: WriteShape = {}): SQL {
   const cols = [sql`id`, sql`created_by`, sql`updated_by`];
   const vals = [sql`${recordId}::uuid`, sql`${ctx.actor}::uuid`, sql`${ctx.actor}::uuid`];
   for (const a of assignments(model, values)) {
@@ -51,7 +64,7 @@ export function insertSql(model: ObjectModel, recordId: string, values: Record<s
   }
   return sql`with w as (
       insert into ${id(model.table)} as t (${sql.join(cols, sql`, `)}) values (${sql.join(vals, sql`, `)})
-      returning ${selectList(model, 't')}
+      returning ${selectList(model, 't', shape.fields)}
     ), h as (${history(model, 'create', ctx, 'w', sql`${JSON.stringify(values)}::jsonb`)}),
     e as (${event(model, 'record.created', ctx, 'w')})
     select * from w`;
@@ -62,7 +75,7 @@ export function insertSql(model: ObjectModel, recordId: string, values: Record<s
  * at an expected version. The history row records { field: { from, to } } computed in SQL
  * from the statement snapshot (no FOR UPDATE: locking a row the same statement updates skips it).
  */
-export function updateSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, expectedVersion?: number): SQL {
+export function updateSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, expectedVersion?: number, shape: WriteShape = {}): SQL {
   const sets = assignments(model, values);
   const changed = sets.map((a) => sql`t.${id(a.column)} is distinct from ${a.value}`);
   const names = Object.keys(values);
@@ -73,8 +86,9 @@ export function updateSql(model: ObjectModel, recordId: string, values: Record<s
         version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
       where t.id = ${recordId}::uuid and t.deleted_at is null
         ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}
+        ${shape.scope ? sql`and ${shape.scope}` : sql``}
         and (${sql.join(changed, sql` or `)})
-      returning ${selectList(model, 't')}
+      returning ${selectList(model, 't', shape.fields)}
     ), h as (${history(model, 'update', ctx, 'w', sql`(
         select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
         from o, jsonb_array_elements_text(${JSON.stringify(names)}::jsonb) k
@@ -83,29 +97,30 @@ export function updateSql(model: ObjectModel, recordId: string, values: Record<s
     select * from w`;
 }
 
-export function softDeleteSql(model: ObjectModel, recordId: string, ctx: WriteContext, expectedVersion?: number): SQL {
+export function softDeleteSql(model: ObjectModel, recordId: string, ctx: WriteContext, expectedVersion?: number, shape: WriteShape = {}): SQL {
   return sql`with w as (
       update ${id(model.table)} as t set deleted_at = now(), deleted_by = ${ctx.actor}::uuid, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
       where t.id = ${recordId}::uuid and t.deleted_at is null ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}
+        ${shape.scope ? sql`and ${shape.scope}` : sql``}
       returning t.id::text as id, t.version
     ), h as (${history(model, 'delete', ctx, 'w', sql`'{}'::jsonb`)}),
     e as (${event(model, 'record.deleted', ctx, 'w')})
     select * from w`;
 }
 
-export function eraseSql(model: ObjectModel, recordId: string, ctx: WriteContext): SQL {
+export function eraseSql(model: ObjectModel, recordId: string, ctx: WriteContext, shape: WriteShape = {}): SQL {
   return sql`with w as (
-      delete from ${id(model.table)} as t where t.id = ${recordId}::uuid returning t.id::text as id, t.version + 1 as version
+      delete from ${id(model.table)} as t where t.id = ${recordId}::uuid ${shape.scope ? sql`and ${shape.scope}` : sql``} returning t.id::text as id, t.version + 1 as version
     ), h as (${history(model, 'erase', ctx, 'w', sql`'{}'::jsonb`)}),
     e as (${event(model, 'record.erased', ctx, 'w')})
     select * from w`;
 }
 
-export function restoreSql(model: ObjectModel, recordId: string, ctx: WriteContext): SQL {
+export function restoreSql(model: ObjectModel, recordId: string, ctx: WriteContext, shape: WriteShape = {}): SQL {
   return sql`with w as (
       update ${id(model.table)} as t set deleted_at = null, deleted_by = null, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
-      where t.id = ${recordId}::uuid and t.deleted_at is not null
-      returning ${selectList(model, 't')}
+      where t.id = ${recordId}::uuid and t.deleted_at is not null ${shape.scope ? sql`and ${shape.scope}` : sql``}
+      returning ${selectList(model, 't', shape.fields)}
     ), h as (${history(model, 'restore', ctx, 'w', sql`'{}'::jsonb`)}),
     e as (${event(model, 'record.restored', ctx, 'w')})
     select * from w`;

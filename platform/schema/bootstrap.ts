@@ -59,6 +59,64 @@ const platformMigrations: string[][] = [
    )`,
   ],
   searchFunctionsDdl,
+  // People, teams, roles, sessions and the audit trail beyond records.
+  [
+    `alter table kizuna_users add column password_hash text`,
+    `alter table kizuna_users add column updated_at timestamptz(3) not null default now()`,
+    `create table kizuna_teams (
+     id uuid primary key,
+     name text not null,
+     label jsonb,
+     created_at timestamptz(3) not null default now()
+   )`,
+    `create unique index kizuna_teams_name_key on kizuna_teams (lower(name))`,
+    `create table kizuna_team_members (
+     team_id uuid not null references kizuna_teams (id) on delete cascade,
+     user_id uuid not null references kizuna_users (id) on delete cascade,
+     primary key (team_id, user_id)
+   )`,
+    `create index kizuna_team_members_user_idx on kizuna_team_members (user_id)`,
+    `create table kizuna_roles (
+     name text primary key,
+     definition jsonb not null,
+     standard boolean not null default false,
+     created_at timestamptz(3) not null default now(),
+     updated_at timestamptz(3) not null default now()
+   )`,
+    `create table kizuna_user_roles (
+     user_id uuid not null references kizuna_users (id) on delete cascade,
+     role text not null references kizuna_roles (name) on delete cascade,
+     primary key (user_id, role)
+   )`,
+    `alter table kizuna_api_keys add constraint kizuna_api_keys_role_fkey foreign key (role) references kizuna_roles (name) on delete set null`,
+    `create table kizuna_sessions (
+     id text primary key,
+     user_id uuid not null references kizuna_users (id) on delete cascade,
+     csrf_token text not null,
+     created_at timestamptz(3) not null default now(),
+     expires_at timestamptz(3) not null,
+     last_seen_at timestamptz(3) not null default now(),
+     revoked_at timestamptz(3),
+     ip text,
+     user_agent text
+   )`,
+    `create index kizuna_sessions_user_idx on kizuna_sessions (user_id)`,
+    `create table kizuna_login_attempts (
+     id bigint generated always as identity primary key,
+     email text not null,
+     ip text,
+     success boolean not null,
+     at timestamptz(3) not null default now()
+   )`,
+    `create index kizuna_login_attempts_email_idx on kizuna_login_attempts (lower(email), at)`,
+    `create index kizuna_login_attempts_ip_idx on kizuna_login_attempts (ip, at)`,
+    `alter table kizuna_history add column kind text not null default 'record'`,
+    `alter table kizuna_history add column via text`,
+    `alter table kizuna_history alter column record_id drop not null`,
+    `alter table kizuna_history alter column version drop not null`,
+    `create index kizuna_history_at_idx on kizuna_history (at desc, id desc)`,
+    `create index kizuna_history_actor_idx on kizuna_history (actor, id desc)`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

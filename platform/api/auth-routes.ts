@@ -1,0 +1,88 @@
+// /api/auth: sign-in for people (session cookie + CSRF token), the current user, passwords.
+import { Hono, type Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/index.ts';
+import { login, passwordProblem, SESSION_COOKIE, setupHash, verifyPassword, type PeopleStore, type SessionStore } from '../auth/index.ts';
+import { forbidden, notFound, unauthorized, validation } from '../problems/index.ts';
+import { readJson } from './body.ts';
+import type { AppEnv } from './env.ts';
+
+export interface AuthRouteDeps {
+  db: Database;
+  sessions: SessionStore;
+  people: PeopleStore;
+  /** Mark the cookie Secure (set KIZUNA_SECURE_COOKIES=true behind HTTPS). */
+  secureCookies?: boolean;
+}
+
+export function clientIp(c: Context<AppEnv>): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined; // app.request() in tests has no socket
+  }
+}
+
+/** Routes that work without a signed-in caller. Mounted before the auth middleware. */
+export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps) {
+  const app = new Hono<AppEnv>();
+  app.post('/login', async (c) => {
+    const body = await readJson(c, 16 * 1024);
+    const result = await login({ db, sessions }, body, { ip: clientIp(c), userAgent: c.req.header('user-agent'), requestId: c.get('requestId') });
+    setCookie(c, SESSION_COOKIE, result.token, {
+      httpOnly: true, sameSite: 'Lax', secure: secureCookies ?? false, path: '/', expires: result.expiresAt,
+    });
+    return c.json({ user: result.user, csrf_token: result.csrfToken });
+  });
+
+  // The one-time setup token printed on first start sets the first admin's password.
+  app.post('/setup', async (c) => {
+    const body = (await readJson(c, 16 * 1024)) as Record<string, unknown>;
+    const problem = passwordProblem(body?.password);
+    if (typeof body?.token !== 'string' || problem) {
+      throw validation([...(typeof body?.token !== 'string' ? [{ field: 'token', message: 'is required' }] : []), ...(problem ? [{ field: 'password', message: problem }] : [])]);
+    }
+    const { hashPassword } = await import('../auth/passwords.ts');
+    const rows = await db.query(sql`update kizuna_users set password_hash = ${await hashPassword(body.password as string)}, updated_at = now()
+      where password_hash = ${setupHash(body.token)} returning id`);
+    if (!rows.length) throw notFound('The setup token is unknown or has been used');
+    return c.body(null, 204);
+  });
+  return app;
+}
+
+export function authRoutes({ db, sessions, people }: AuthRouteDeps) {
+  const app = new Hono<AppEnv>();
+  app.post('/logout', async (c) => {
+    const p = c.get('principal');
+    if (p.sessionId) await sessions.revoke(p.sessionId);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.body(null, 204);
+  });
+
+  app.get('/me', async (c) => {
+    const p = c.get('principal');
+    const user = await people.users.get(p.userId);
+    return c.json({ user, ...(p.csrfToken && { csrf_token: p.csrfToken }), api_key_id: p.keyId ?? null });
+  });
+
+  // A person changes their own password; every other session of theirs ends.
+  app.post('/password', async (c) => {
+    const p = c.get('principal');
+    const body = (await readJson(c, 16 * 1024)) as Record<string, unknown>;
+    const problem = passwordProblem(body?.new_password);
+    if (problem) throw validation([{ field: 'new_password', message: problem }]);
+    const [row] = await db.query<{ password_hash: string | null }>(sql`select password_hash from kizuna_users where id = ${p.userId}::uuid`);
+    if (typeof body?.current_password !== 'string' || !(await verifyPassword(body.current_password, row?.password_hash))) {
+      if (!p.sessionId && !row?.password_hash) throw forbidden('This user has no password yet; an admin sets it');
+      throw unauthorized('The current password is wrong');
+    }
+    await people.users.update(p.userId, { password: body.new_password }, { actor: p.userId, requestId: c.get('requestId'), via: c.get('actor').via }, {
+      onPasswordChange: (tx) => sessions.revokeAllFor(p.userId, p.sessionId, tx),
+    });
+    return c.body(null, 204);
+  });
+  return app;
+}

@@ -1,0 +1,60 @@
+// Sessions for people in the studio: a random token in an HttpOnly cookie, stored only as a
+// hash server-side so it can be revoked; each session has its own CSRF token.
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from '../db/index.ts';
+
+export const SESSION_COOKIE = 'kizuna_session';
+const TTL_MS = 7 * 24 * 3600 * 1000;
+const TOUCH_EVERY_MS = 60_000;
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface SessionInfo {
+  sessionId: string;
+  userId: string;
+  email: string;
+  isAdmin: boolean;
+  csrfToken: string;
+}
+
+export function createSessionStore({ db }: { db: Database }) {
+  const touched = new Map<string, number>();
+  return {
+    async create(userId: string, meta: { ip?: string; userAgent?: string }, exec: Executor = db) {
+      const token = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(24).toString('base64url');
+      const expiresAt = new Date(Date.now() + TTL_MS);
+      await exec.query(sql`insert into kizuna_sessions (id, user_id, csrf_token, expires_at, ip, user_agent)
+        values (${hash(token)}, ${userId}::uuid, ${csrfToken}, ${expiresAt.toISOString()}::timestamptz, ${meta.ip ?? null}, ${meta.userAgent?.slice(0, 300) ?? null})`);
+      return { token, csrfToken, expiresAt, sessionId: hash(token) };
+    },
+
+    /** undefined when the token is unknown, revoked, expired, or its user is inactive. */
+    async verify(token: string): Promise<SessionInfo | undefined> {
+      const id = hash(token);
+      const [row] = await db.query<{ user_id: string; csrf_token: string; email: string; is_admin: boolean }>(sql`select s.user_id::text as user_id, s.csrf_token, u.email, u.is_admin
+        from kizuna_sessions s join kizuna_users u on u.id = s.user_id
+        where s.id = ${id} and s.revoked_at is null and s.expires_at > now() and u.active`);
+      if (!row) return undefined;
+      const now = Date.now();
+      if ((touched.get(id) ?? 0) < now - TOUCH_EVERY_MS) {
+        touched.set(id, now);
+        await db.query(sql`update kizuna_sessions set last_seen_at = now() where id = ${id}`);
+      }
+      return { sessionId: id, userId: row.user_id, email: row.email, isAdmin: row.is_admin, csrfToken: row.csrf_token };
+    },
+
+    async revoke(sessionId: string) {
+      await db.query(sql`update kizuna_sessions set revoked_at = now() where id = ${sessionId} and revoked_at is null`);
+    },
+
+    /** Ends every session of a user but one (after a password change, the one that changed it). */
+    async revokeAllFor(userId: string, exceptSessionId?: string, exec: Executor = db) {
+      await exec.query(sql`update kizuna_sessions set revoked_at = now()
+        where user_id = ${userId}::uuid and revoked_at is null ${exceptSessionId ? sql`and id <> ${exceptSessionId}` : sql``}`);
+    },
+  };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
