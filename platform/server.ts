@@ -13,6 +13,8 @@ export interface KizunaConfig extends DatabaseConfig {
   corsOrigins?: string[];
   secureCookies?: boolean;
   logRequests?: boolean;
+  /** See RegistryOptions.bigTableBytes (tests set -1 to exercise concurrent index builds). */
+  bigTableBytes?: number;
   studioDir?: string;
   bodyLimit?: number;
 }
@@ -21,7 +23,7 @@ export async function createKizuna(config: KizunaConfig) {
   const db = await createDatabase(config);
   try {
     await bootstrapPlatform(db);
-    const registry = await createRegistry({ db });
+    const registry = await createRegistry({ db, bigTableBytes: config.bigTableBytes });
     await installStandardObjects(registry);
     const keys = await createApiKeyStore({ db });
     const people = await createPeopleStore({ db });

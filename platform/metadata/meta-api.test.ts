@@ -124,7 +124,11 @@ describe.each(databases)('metadata API on %s', (kind) => {
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/x_rel')).status).toBe(200);
   });
 
-  it('builds indexes on existing tables after the change commits, and reports them in the plan', async () => {
+  it('builds indexes on big tables after the change commits, and reports them in the plan', async () => {
+    // Every table counts as big for this instance: the concurrent path runs on a small table.
+    const big = await startKizuna(kind, kind === 'postgres' ? { schema: k.schema, bigTableBytes: -1 } : { bigTableBytes: -1 });
+    const k0 = k;
+    k = big;
     const body = { name: 'rank', type: 'integer', label: { en: 'Rank', ja: '順位' }, indexed: true };
     const dry = await k.call('POST', '/api/meta/objects/contact/fields?dry_run=true', body);
     expect(dry.body.plan.find((s: { kind: string }) => s.kind === 'create_index').description).toMatch(/concurrently.*after commit/);
@@ -135,6 +139,8 @@ describe.each(databases)('metadata API on %s', (kind) => {
     );
     expect(rows).toEqual([{ valid: true }]);
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/rank')).status).toBe(200);
+    k = k0;
+    await big.close();
   });
 
   it('changes labels, options and required, refusing type changes and required on missing data', async () => {

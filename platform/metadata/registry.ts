@@ -62,7 +62,15 @@ async function readSpecs(db: Executor) {
   return { specs, versions, version: Number(state?.version ?? 0) };
 }
 
-export async function createRegistry({ db }: { db: Database }): Promise<Registry> {
+export interface RegistryOptions {
+  db: Database;
+  /** Tables larger than this (bytes) get their new indexes built concurrently after commit. */
+  bigTableBytes?: number;
+}
+
+export const BIG_TABLE_BYTES = 8 * 1024 * 1024;
+
+export async function createRegistry({ db, bigTableBytes = BIG_TABLE_BYTES }: RegistryOptions): Promise<Registry> {
   let current: MetadataSnapshot = { version: -1, models: new Map() };
   // Deferred index builds run one after another, after their change committed.
   let builds: Promise<void> = Promise.resolve();
@@ -141,7 +149,7 @@ export async function createRegistry({ db }: { db: Database }): Promise<Registry
     let committedSteps: { steps: Step[]; versions: Map<string, number> } | undefined;
     try {
       await db.transaction(async (tx) => {
-        await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK})`);
+        await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK}::int, hashtext(current_schema()))`);
         const stored = await readSpecs(tx);
         const before = compileModels([...stored.specs.values()], stored.versions);
         const desired = new Map([...stored.specs].map(([k, v]) => [k, structuredClone(v)]));
@@ -155,7 +163,9 @@ export async function createRegistry({ db }: { db: Database }): Promise<Registry
         const versions = new Map(stored.versions);
         for (const n of changed) versions.set(n, (stored.versions.get(n) ?? 0) + 1);
         const after = compileModels([...desired.values()], versions);
-        const steps = planMigration(before, after);
+        const sized = await tx.query<{ name: string }>(sql`select c.relname as name from pg_class c
+          where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r' and pg_relation_size(c.oid) > ${bigTableBytes}::bigint`);
+        const steps = planMigration(before, after, { bigTables: new Set(sized.map((r) => r.name)) });
         const version = stored.version + (changed.length || removed.length ? 1 : 0);
         const snapshot = { version, models: after };
 

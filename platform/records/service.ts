@@ -267,8 +267,10 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     try {
       await db.transaction(async (tx) => {
         for (let i = 0; i < records.length; i++) {
-          const input = checked[i];
-          if (!input) continue;
+          // The raw record goes to the write (checked[] only marks rows that passed), so the
+          // defaults validation filled in do not count as fields the caller wrote.
+          if (!checked[i]) continue;
+          const input = records[i] as Record<string, unknown>;
           const run = (t: Transaction) => writeOne(t, model, input, upsertOn, actor);
           try {
             const r = partial ? await tx.savepoint(run) : await run(tx);
@@ -374,11 +376,16 @@ function parseUpsertOn(model: ObjectModel, v: unknown): string[] | undefined {
 }
 
 function bulkFailure(result: BulkResult): ProblemError {
-  const status = result.errors.every((e) => e.status === 409) ? 409 : 422;
+  // One kind of failure keeps its status (409, 403, …); a mix is a 422.
+  const first = result.errors[0];
+  const uniform = result.errors.every((e) => e.status === first.status);
+  const status = uniform ? first.status : 422;
+  const types: Record<number, [string, string]> = { 403: ['forbidden', 'Forbidden'], 404: ['not-found', 'Not found'], 409: ['conflict', 'Conflict'], 422: ['validation', 'Validation failed'] };
+  const [type, title] = types[status] ?? ['validation', 'Validation failed'];
   return new ProblemError({
     status,
-    type: status === 409 ? 'conflict' : 'validation',
-    title: status === 409 ? 'Conflict' : 'Validation failed',
+    type,
+    title,
     detail: `${result.errors.length} of the records ${result.errors.length === 1 ? 'is' : 'are'} invalid; nothing was written (send "partial": true to write the valid ones)`,
     errors: result.errors.flatMap((r) =>
       ((r.errors as { field: string; message: string }[] | undefined) ?? [{ field: '(record)', message: r.detail ?? r.title }]).map((e) => ({

@@ -121,7 +121,7 @@ const platformMigrations: string[][] = [
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK})`);
+    await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK}::int, hashtext(current_schema()))`);
     await tx.query(sql`create table if not exists kizuna_platform_migrations (id integer primary key, applied_at timestamptz(3) not null default now())`);
     const done = new Set((await tx.query<{ id: number }>(sql`select id from kizuna_platform_migrations`)).map((r) => Number(r.id)));
     for (let i = 0; i < platformMigrations.length; i++) {

@@ -31,13 +31,18 @@ const order: StepKind[] = [
 
 const id = sql.identifier;
 
-export function planMigration(current: Map<string, ObjectModel>, desired: Map<string, ObjectModel>): Step[] {
+export interface PlanOptions {
+  /** Tables big enough that a new index must not block writes while it builds. */
+  bigTables?: Set<string>;
+}
+
+export function planMigration(current: Map<string, ObjectModel>, desired: Map<string, ObjectModel>, opts: PlanOptions = {}): Step[] {
   const steps: Step[] = [];
   const names = new Set([...current.keys(), ...desired.keys()]);
   for (const name of names) {
     const before = current.get(name);
     const after = desired.get(name);
-    steps.push(...planObject(name, before && layoutOf(before), after && layoutOf(after), before, after));
+    steps.push(...planObject(name, before && layoutOf(before), after && layoutOf(after), before, after, opts.bigTables?.has(name) ?? false));
   }
   return steps.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
 }
@@ -48,6 +53,7 @@ function planObject(
   after: TableLayout | undefined,
   beforeModel?: ObjectModel,
   afterModel?: ObjectModel,
+  big = false,
 ): Step[] {
   const steps: Step[] = [];
   const t = object;
@@ -126,8 +132,10 @@ function planObject(
   for (const i of after.indexes) {
     const prev = oldIndexes.get(i.name);
     if (prev && prev.key === i.key) continue;
-    // A unique index is a rule, not a speed-up: it must hold when the change commits.
-    const deferred = !isNew && !i.unique;
+    // On a big table a new index is built after commit, concurrently; a small table's index
+    // takes milliseconds inside the transaction. A unique index is a rule, not a speed-up:
+    // it must hold when the change commits, so it is never deferred.
+    const deferred = big && !isNew && !i.unique;
     steps.push({
       kind: 'create_index', object, field: i.field,
       description: deferred ? `${renderSql(i.createConcurrently)} (after commit, without blocking writes)` : renderSql(i.create),
