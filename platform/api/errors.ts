@@ -27,6 +27,6 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     console.warn(JSON.stringify({ level: 'warn', msg: 'data exception from request value', request_id: c.get('requestId'), path: c.req.path, code: db.code, error: db.message }));
     return problemResponse(c, badRequest(`A value in the request does not fit its field: ${db.message}`));
   }
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: c.get('requestId'), method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) }));
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: c.get('requestId'), method: c.req.method, path: c.req.path, error: String(err?.stack ?? err), cause: err?.cause ? String((err.cause as Error).message ?? err.cause) : undefined }));
   return problemResponse(c, new ProblemError({ status: 500, type: 'internal', title: 'Internal server error', detail: `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it` }));
 }

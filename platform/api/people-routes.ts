@@ -114,7 +114,7 @@ export function auditRoutes({ db }: { db: Database }) {
     }
     const rows = await db.query<Record<string, unknown> & { id: string }>(sql`select id::text as id, kind, object, record_id::text as record_id, action, version,
         changes, actor::text as actor, request_id, via, to_char(at at time zone 'UTC', ${ISO}) as at
-      from kizuna_history where ${sql.join(conds, sql` and `)} order by id desc limit ${limit + 1}`);
+      from kizuna_history where ${sql.join(conds, sql` and `)} order by kizuna_history.id desc limit ${limit + 1}`);
     const hasMore = rows.length > limit;
     const data = hasMore ? rows.slice(0, limit) : rows;
     for (const r of data) if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes as string);

@@ -22,26 +22,28 @@ export async function login(
   const email = (body.email as string).trim();
   const ip = meta.ip ?? null;
 
-  const [counts] = await db.query<{ account: number; address: number; account_wait: number; address_wait: number }>(sql`select
-      count(*) filter (where lower(email) = lower(${email}))::int as account,
-      count(*) filter (where ip = ${ip})::int as address,
-      coalesce(ceil(extract(epoch from min(at) filter (where lower(email) = lower(${email})) + interval '${sql.raw(String(LOGIN_LIMITS.windowMinutes))} minutes' - now())), 1)::int as account_wait,
-      coalesce(ceil(extract(epoch from min(at) filter (where ip = ${ip})) + interval '${sql.raw(String(LOGIN_LIMITS.windowMinutes))} minutes' - now())), 1)::int as address_wait
+  const windowMs = LOGIN_LIMITS.windowMinutes * 60_000;
+  const [counts] = await db.query<{ account: number; address: number; account_first: number | null; address_first: number | null }>(sql`select
+      count(*) filter (where lower(email) = lower(${email}::text))::int as account,
+      count(*) filter (where ip = ${ip}::text)::int as address,
+      (extract(epoch from min(at) filter (where lower(email) = lower(${email}::text))) * 1000)::float8 as account_first,
+      (extract(epoch from min(at) filter (where ip = ${ip}::text)) * 1000)::float8 as address_first
     from kizuna_login_attempts
-    where not success and at > now() - interval '${sql.raw(String(LOGIN_LIMITS.windowMinutes))} minutes'
-      and (lower(email) = lower(${email}) or ip = ${ip})`);
+    where not success and at > now() - make_interval(mins => ${LOGIN_LIMITS.windowMinutes}::int)
+      and (lower(email) = lower(${email}::text) or ip = ${ip}::text)`);
+  const waitFrom = (first: number | null) => Math.max(1, Math.ceil(((first ?? Date.now()) + windowMs - Date.now()) / 1000));
   if (counts.account >= LOGIN_LIMITS.perAccount) {
-    throw tooManyRequests('Too many failed sign-ins for this account; try again later', Math.max(1, counts.account_wait));
+    throw tooManyRequests('Too many failed sign-ins for this account; try again later', waitFrom(counts.account_first));
   }
   if (ip && counts.address >= LOGIN_LIMITS.perAddress) {
-    throw tooManyRequests('Too many failed sign-ins from this address; try again later', Math.max(1, counts.address_wait));
+    throw tooManyRequests('Too many failed sign-ins from this address; try again later', waitFrom(counts.address_first));
   }
 
   const [user] = await db.query<{ id: string; password_hash: string | null; email: string; name: string; locale: string; is_admin: boolean }>(
-    sql`select id::text as id, password_hash, email, name, locale, is_admin from kizuna_users where lower(email) = lower(${email}) and active`,
+    sql`select id::text as id, password_hash, email, name, locale, is_admin from kizuna_users where lower(email) = lower(${email}::text) and active`,
   );
   const ok = await verifyPassword(body.password as string, user?.password_hash);
-  await db.query(sql`insert into kizuna_login_attempts (email, ip, success) values (${email}, ${ip}, ${ok && !!user})`);
+  await db.query(sql`insert into kizuna_login_attempts (email, ip, success) values (${email}, ${ip}::text, ${ok && !!user})`);
   if (!ok || !user) throw unauthorized('The email or the password is wrong');
 
   const session = await sessions.create(user.id, meta);

@@ -160,6 +160,13 @@ describe.each(databases)('records service on %s', (kind) => {
     expect(rest.body.data[2].changes).toMatchObject({ last_name: '佐藤' });
   });
 
+  it('orders a long timeline by time, not by text (10 comes after 9)', async () => {
+    const c = (await k.call('POST', '/api/records/contact', { last_name: '長い' })).body;
+    for (let i = 1; i <= 11; i++) await k.call('PATCH', `/api/records/contact/${c.id}`, { title: `v${i}` });
+    const t = await k.call('GET', `/api/records/contact/${c.id}/timeline`);
+    expect(t.body.data.map((e: { version: number }) => e.version)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  });
+
   it('answers 404 for unknown objects, malformed ids and missing records', async () => {
     expect((await k.call('GET', '/api/records/nope')).status).toBe(404);
     expect((await k.call('GET', '/api/records/contact/123')).status).toBe(404);

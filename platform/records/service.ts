@@ -344,7 +344,7 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
         to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
       from kizuna_history where object = ${model.name} and record_id = ${recordId}::uuid
         ${before ? sql`and id < ${before}::bigint` : sql``}
-      order by id desc limit ${limit + 1}`);
+      order by kizuna_history.id desc limit ${limit + 1}`);
     if (!exists && rows.length === 0) throw notFound(`No ${model.name} record with id "${recordId}"`);
     const hasMore = rows.length > limit;
     const data = hasMore ? rows.slice(0, limit) : rows;
