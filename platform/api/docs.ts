@@ -9,7 +9,7 @@ import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { notFound } from '../problems/index.ts';
 import type { AppEnv } from './env.ts';
 import { buildOpenApi } from './openapi.ts';
-import { snapshotFor } from './openapi-access.ts';
+import { snapshotFor } from './caller-metadata.ts';
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 

@@ -4,7 +4,9 @@ import { Hono, type Context } from 'hono';
 import type { Registry } from '../metadata/index.ts';
 import { metaOps } from '../metadata/index.ts';
 import type { Mutator } from '../metadata/index.ts';
-import { forbidden } from '../problems/index.ts';
+import type { ObjectModel } from '../model/index.ts';
+import { forbidden, notFound } from '../problems/index.ts';
+import { accessSummary, snapshotFor } from './caller-metadata.ts';
 import { flag, onlyParams, readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
@@ -26,13 +28,19 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
     return model ? c.json(model.def, status) : c.body(null, 204);
   };
 
+  // Reads answer the caller's view: objects it may read, fields it may see, and in
+  // x-kizuna-access what it may do (admins see everything, with every right).
+  const view = (c: Context<AppEnv>, model: ObjectModel) => ({ ...model.def, 'x-kizuna-access': accessSummary(registry.get(model.name), c.get('actor').access) });
   app.get('/objects', (c) => {
     onlyParams(c, []);
-    return c.json({ data: [...registry.snapshot().models.values()].map((m) => m.def) });
+    const snapshot = snapshotFor(registry.snapshot(), c.get('actor').access);
+    return c.json({ data: [...snapshot.models.values()].map((m) => view(c, m)) });
   });
   app.get('/objects/:object', (c) => {
     onlyParams(c, []);
-    return c.json(registry.get(c.req.param('object')).def);
+    const model = snapshotFor(registry.snapshot(), c.get('actor').access).models.get(c.req.param('object'));
+    if (!model) throw notFound(`No object named "${c.req.param('object')}"`);
+    return c.json(view(c, model));
   });
   app.post('/objects', async (c) => {
     const body = await readJson(c, bodyLimit);

@@ -135,7 +135,7 @@ describe.each(databases)('metadata API on %s', (kind) => {
     expect((await k.call('POST', '/api/meta/objects/contact/fields', body)).status).toBe(201);
     await k.registry.idle();
     const rows = await k.db.query<{ valid: boolean }>(
-      sql`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'contact_rank_idx'`,
+      sql`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'contact_rank_idx' and c.relnamespace = current_schema()::regnamespace`,
     );
     expect(rows).toEqual([{ valid: true }]);
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/rank')).status).toBe(200);

@@ -1,9 +1,10 @@
-// The OpenAPI document a caller sees: only the objects it may read and the fields it may
-// see — hidden fields vanish from the document as they do from responses.
+// What a caller sees of the metadata: only the objects it may read and the fields it may see
+// (hidden fields vanish from definitions and the OpenAPI document as they do from responses),
+// and what it may do with them, so clients such as the studio show only what works.
 import { renderObjectDef, type ObjectModel } from '../model/index.ts';
 import type { MetadataSnapshot } from '../metadata/index.ts';
 import { readableFields, type QueryAccess } from '../query/index.ts';
-import { denied } from '../auth/permissions.ts';
+import { denied, unrestricted } from '../auth/permissions.ts';
 
 const cache = new WeakMap<QueryAccess['caller'], WeakMap<MetadataSnapshot, MetadataSnapshot>>();
 
@@ -41,4 +42,27 @@ function restrict(snapshot: MetadataSnapshot, access: QueryAccess): MetadataSnap
     }
   }
   return { version: snapshot.version, models };
+}
+
+export interface AccessSummary {
+  create: boolean;
+  update: boolean;
+  delete: boolean;
+  /** Verbs allowed only on some records (own, team, filter scopes). */
+  scoped: ('read' | 'create' | 'update' | 'delete')[];
+  /** Fields the caller may read but not write (hidden ones are simply absent). */
+  read_only: string[];
+}
+
+export function accessSummary(model: ObjectModel, access: QueryAccess | undefined): AccessSummary {
+  if (!access) return { create: true, update: true, delete: true, scoped: [], read_only: [] };
+  const p = access.perms(model);
+  const verbs = ['read', 'create', 'update', 'delete'] as const;
+  return {
+    create: !denied(p.verbs.create),
+    update: !denied(p.verbs.update),
+    delete: !denied(p.verbs.delete),
+    scoped: verbs.filter((v) => !denied(p.verbs[v]) && !unrestricted(p.verbs[v])),
+    read_only: model.fieldList.filter((f) => p.field(f.name) === 'read' || (f.spec.type !== 'autonumber' && denied(p.verbs.update) && denied(p.verbs.create) && p.field(f.name) !== 'hidden')).map((f) => f.name),
+  };
 }
