@@ -179,4 +179,17 @@ describe.each(databases)('metadata API on %s', (kind) => {
     const r = await k.call('GET', `/api/records/project?q=${encodeURIComponent('千代田')}`);
     expect(r.body.data.map((p: { memo: string }) => p.memo)).toEqual(['東京都千代田区']);
   });
+
+  it('reorders fields with field_order, refusing anything but a permutation of the names', async () => {
+    const names = (await k.call('GET', '/api/meta/objects/project')).body['x-kizuna'].fields?.map?.((f: { name: string }) => f.name)
+      ?? Object.keys((await k.call('GET', '/api/meta/objects/project')).body.properties).filter((n) => !['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'].includes(n));
+    const reversed = [...names].reverse();
+    const r = await k.call('PATCH', '/api/meta/objects/project', { field_order: reversed });
+    expect(r.status).toBe(200);
+    const after = Object.keys(r.body.properties).filter((n) => names.includes(n));
+    expect(after).toEqual(reversed);
+    const bad = await k.call('PATCH', '/api/meta/objects/project', { field_order: reversed.slice(1) });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('field_order');
+  });
 });

@@ -36,17 +36,28 @@ const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'displa
 
 export function patchObject(name: string, body: unknown): Mutator<string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
-  const patch = body as Record<string, unknown>;
+  const { field_order: order, ...patch } = body as Record<string, unknown>;
   const unknownKeys = Object.keys(patch).filter((k) => !(objectPatchKeys as readonly string[]).includes(k));
   if (unknownKeys.length) {
-    throw validation(unknownKeys.map((k) => ({ field: k, message: `cannot be changed here (changeable: ${objectPatchKeys.join(', ')})` })));
+    throw validation(unknownKeys.map((k) => ({ field: k, message: `cannot be changed here (changeable: ${objectPatchKeys.join(', ')}, field_order)` })));
   }
   return (specs) => {
     const spec = mustHave(specs, name);
     const next = parseObjectInput({ ...spec, ...patch });
-    specs.set(name, { ...spec, ...Object.fromEntries(objectPatchKeys.filter((k) => k in patch).map((k) => [k, next[k]])) });
+    const fields = order === undefined ? spec.fields : reorderFields(spec.fields, order);
+    specs.set(name, { ...spec, fields, ...Object.fromEntries(objectPatchKeys.filter((k) => k in patch).map((k) => [k, next[k]])) });
     return name;
   };
+}
+
+// The field order of an ObjectSpec is the order of its fields: the studio's designer reorders
+// them by sending every field name once (a permutation), so nothing is lost by a stale list.
+function reorderFields(fields: FieldSpec[], order: unknown): FieldSpec[] {
+  const names = fields.map((f) => f.name);
+  const ok = Array.isArray(order) && order.length === names.length && new Set(order).size === order.length
+    && order.every((n) => typeof n === 'string' && names.includes(n));
+  if (!ok) throw validation([{ field: 'field_order', message: `must list every field once: ${names.join(', ')}` }]);
+  return (order as string[]).map((n) => fields.find((f) => f.name === n)!);
 }
 
 export function deleteObject(name: string): Mutator<string> {
