@@ -21,6 +21,8 @@ import { keyRoutes } from './key-routes.ts';
 import { metaRoutes } from './meta-routes.ts';
 import { auditRoutes, roleRoutes, teamRoutes, userRoutes } from './people-routes.ts';
 import { recordRoutes } from './record-routes.ts';
+import { viewRoutes } from './view-routes.ts';
+import { meRoutes } from './me-routes.ts';
 
 export interface AppDeps {
   db: Database;
@@ -94,6 +96,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/teams', teamRoutes(deps));
   app.route('/api/roles', roleRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));
+  app.route('/api/views', viewRoutes({ db: deps.db, registry: deps.registry, bodyLimit }));
+  app.route('/api/auth/me', meRoutes(deps));
   app.all('/api/*', (c) => {
     throw notFound(`No route ${c.req.method} ${c.req.path}`);
   });

@@ -117,6 +117,43 @@ const platformMigrations: string[][] = [
     `create index kizuna_history_at_idx on kizuna_history (at desc, id desc)`,
     `create index kizuna_history_actor_idx on kizuna_history (actor, id desc)`,
   ],
+  // Saved views of the studio (list, kanban, detail, form), personal or shared.
+  [
+    `create table kizuna_views (
+     id uuid primary key,
+     key text unique,
+     object text not null,
+     kind text not null,
+     name jsonb not null,
+     definition jsonb not null default '{}',
+     shared boolean not null default false,
+     owner uuid references kizuna_users (id) on delete cascade,
+     created_at timestamptz(3) not null default now(),
+     updated_at timestamptz(3) not null default now()
+   )`,
+    `create index kizuna_views_object_idx on kizuna_views (object, owner)`,
+  ],
+  // Plugins: their state, the outbox cursor of their after-hooks, their scheduled jobs.
+  [
+    `create table kizuna_plugins (
+     name text primary key,
+     version text not null,
+     enabled boolean not null default true,
+     settings jsonb not null default '{}',
+     manifest jsonb not null,
+     user_id uuid references kizuna_users (id),
+     installed_at timestamptz(3) not null default now(),
+     updated_at timestamptz(3) not null default now()
+   )`,
+    `create table kizuna_plugin_cursors (
+     plugin text primary key references kizuna_plugins (name) on delete cascade,
+     last_event_id bigint not null,
+     failures integer not null default 0,
+     retry_at timestamptz(3),
+     last_error text
+   )`,
+    `create index kizuna_events_topic_idx on kizuna_events (topic, id)`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
