@@ -5,6 +5,11 @@ import { createDatabase, type DatabaseConfig } from './db/index.ts';
 import { createRegistry, installStandardObjects } from './metadata/index.ts';
 import { createRecordService } from './records/index.ts';
 import { bootstrapPlatform } from './schema/index.ts';
+import { createJobQueue, ensureJobTables } from './jobs/index.ts';
+import { createImportService, ensureImportTables, registerImportJob } from './imports/index.ts';
+import { accessFor } from './query/index.ts';
+import { createPluginHost } from './plugins/index.ts';
+import { resolve } from 'node:path';
 
 export interface KizunaConfig extends DatabaseConfig {
   bootstrapToken?: string;
@@ -15,8 +20,19 @@ export interface KizunaConfig extends DatabaseConfig {
   logRequests?: boolean;
   /** See RegistryOptions.bigTableBytes (tests set -1 to exercise concurrent index builds). */
   bigTableBytes?: number;
+  /** Where plugins are found: <root>/plugins and <root>/package.json (default: the repository). */
+  root?: string;
+  /** Plugin folders to scan instead (tests). */
+  pluginDirs?: string[];
   studioDir?: string;
   bodyLimit?: number;
+  /** Largest import upload in bytes (413 above). */
+  importLimit?: number;
+  /** Rows per import batch (one transaction each). */
+  importBatchSize?: number;
+  /** Job queue timing: idle poll interval and when a silent worker's job is taken over. */
+  jobPollMs?: number;
+  jobStaleMs?: number;
 }
 
 export async function createKizuna(config: KizunaConfig) {
@@ -30,22 +46,40 @@ export async function createKizuna(config: KizunaConfig) {
     await people.roles.installStandard();
     const sessions = createSessionStore({ db });
     const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail, password: config.adminPassword });
-    const records = createRecordService({ db, registry });
+    const plugins = await createPluginHost({ db, registry, root: config.root ?? resolve(import.meta.dirname, '..'), dirs: config.pluginDirs });
+    const records = createRecordService({ db, registry, hooks: plugins.hooks });
+    plugins.attach(records);
+    await ensureJobTables(db);
+    await ensureImportTables(db);
+    const jobs = createJobQueue({ db, pollMs: config.jobPollMs, staleMs: config.jobStaleMs });
+    // Imports run as the user who started them: their permissions are rebuilt when the job runs.
+    registerImportJob(jobs, {
+      db, registry, records, batchSize: config.importBatchSize,
+      actorFor: async (p, requestId) => ({ actor: p.userId, requestId, via: p.keyId ? `key:${p.keyId}` : 'import', access: p.isAdmin && !p.role ? undefined : accessFor(await people.callerFor(p)) }),
+    });
+    const imports = createImportService({ db, registry, records, jobs });
     const app = createApp({
-      db, registry, records, keys, people, sessions,
+      db, registry, records, keys, people, sessions, plugins,
+      imports, importLimit: config.importLimit,
       bodyLimit: config.bodyLimit, studioDir: config.studioDir, corsOrigins: config.corsOrigins,
       secureCookies: config.secureCookies, logRequests: config.logRequests,
     });
+    jobs.start();
     return {
       app,
+      jobs,
+      imports,
       db,
       registry,
       records,
       keys,
       people,
       sessions,
+      plugins,
       bootstrap,
       async close() {
+        await plugins.close().catch(() => {});
+        await jobs.stop().catch(() => {});
         await keys.close().catch(() => {});
         await people.close().catch(() => {});
         await registry.close();

@@ -21,6 +21,10 @@ import { keyRoutes } from './key-routes.ts';
 import { metaRoutes } from './meta-routes.ts';
 import { auditRoutes, roleRoutes, teamRoutes, userRoutes } from './people-routes.ts';
 import { recordRoutes } from './record-routes.ts';
+import { exportRoutes, importRoutes } from './import-routes.ts';
+import type { ImportService } from '../imports/index.ts';
+import { pluginRoutes } from './plugin-routes.ts';
+import type { PluginHost } from '../plugins/index.ts';
 import { viewRoutes } from './view-routes.ts';
 import { meRoutes } from './me-routes.ts';
 
@@ -31,6 +35,10 @@ export interface AppDeps {
   keys: ApiKeyStore;
   people: PeopleStore;
   sessions: SessionStore;
+  plugins: PluginHost;
+  imports: ImportService;
+  /** Largest import upload in bytes (default 1 GiB). */
+  importLimit?: number;
   bodyLimit?: number;
   /** Built studio folder to serve at /; none → API only. */
   studioDir?: string;
@@ -42,6 +50,7 @@ export interface AppDeps {
 }
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+export const DEFAULT_IMPORT_LIMIT = 1024 * 1024 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createApp(deps: AppDeps) {
@@ -90,12 +99,16 @@ export function createApp(deps: AppDeps) {
   app.route('/api', openApiRoutes({ registry: deps.registry }));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/meta', metaRoutes({ registry: deps.registry, bodyLimit }));
+  // Before the record routes, or GET /api/records/contact/export would read record "export".
+  app.route('/api/records', exportRoutes({ records: deps.records, registry: deps.registry }));
+  app.route('/api/imports', importRoutes({ imports: deps.imports, importLimit: deps.importLimit ?? DEFAULT_IMPORT_LIMIT, bodyLimit }));
   app.route('/api/records', recordRoutes({ records: deps.records, bodyLimit }));
   app.route('/api/api-keys', keyRoutes({ keys: deps.keys, people: deps.people }));
   app.route('/api/users', userRoutes(deps));
   app.route('/api/teams', teamRoutes(deps));
   app.route('/api/roles', roleRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));
+  app.route('/api/plugins', pluginRoutes(deps));
   app.route('/api/views', viewRoutes({ db: deps.db, registry: deps.registry, bodyLimit }));
   app.route('/api/auth/me', meRoutes(deps));
   app.all('/api/*', (c) => {

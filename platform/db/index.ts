@@ -13,3 +13,4 @@ export {
 } from './database.ts';
 export { acquireDataDirLock } from './lock.ts';
 export { uuidv7 } from './uuid.ts';
+export { databaseOf } from './scoped.ts';

@@ -79,7 +79,7 @@ export function addField(object: string, body: unknown): Mutator<string> {
     if (spec.fields.some((f) => f.name === field.name)) {
       throw conflict(`${object} already has a field named "${field.name}"`, [{ field: 'name', message: 'is already taken' }]);
     }
-    const { standard: _s, sequence: _q, ...clean } = field;
+    const { standard: _s, sequence: _q, plugin: _p, ...clean } = field;
     spec.fields.push(normalizeField(object, clean));
     return field.name;
   };
@@ -114,6 +114,7 @@ export function deleteField(object: string, fieldName: string): Mutator<string> 
     const field = spec.fields.find((f) => f.name === fieldName);
     if (!field) throw notFound(`${object} has no field named "${fieldName}"`);
     if (field.standard) throw conflict(`${object}.${fieldName} is a standard field and cannot be deleted`);
+    if (field.plugin) throw conflict(`${object}.${fieldName} belongs to the plugin ${field.plugin}; uninstall the plugin instead`);
     if (spec.display_field === fieldName) {
       throw conflict(`${object}.${fieldName} is the display field; choose another display field first`, [{ field: 'display_field', message: 'uses this field' }]);
     }

@@ -2,7 +2,7 @@
 // cached per process and invalidated across processes by NOTIFY. Every change goes through
 // change(): one transaction, under the schema advisory lock, with its migration plan.
 import { sql } from 'drizzle-orm';
-import { dbErrorOf, type Database, type Executor } from '../db/index.ts';
+import { dbErrorOf, type Database, type Executor, type Transaction } from '../db/index.ts';
 import { writeAudit } from '../events/index.ts';
 import { checkSpecs, compileModels, normalizeSpec, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { notFound, validation, type FieldProblem } from '../problems/index.ts';
@@ -25,6 +25,13 @@ export type Mutator<T> = (specs: Map<string, ObjectSpec>, current: MetadataSnaps
 
 export interface ChangeOptions {
   dryRun?: boolean;
+  /** Keep tables/columns of removed definitions (see PlanOptions.keepStorage). */
+  keepStorage?: boolean;
+  /**
+   * More work in the same transaction, after the DDL and before commit, seeing the new
+   * definitions (a plugin's install hook): if it throws, nothing of the change is kept.
+   */
+  within?: (tx: Transaction, snapshot: MetadataSnapshot) => Promise<void>;
   /** Who asked, for the audit trail. */
   actor?: string | null;
   requestId?: string;
@@ -165,7 +172,7 @@ export async function createRegistry({ db, bigTableBytes = BIG_TABLE_BYTES }: Re
         const after = compileModels([...desired.values()], versions);
         const sized = await tx.query<{ name: string }>(sql`select c.relname as name from pg_class c
           where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r' and pg_relation_size(c.oid) > ${bigTableBytes}::bigint`);
-        const steps = planMigration(before, after, { bigTables: new Set(sized.map((r) => r.name)) });
+        const steps = planMigration(before, after, { bigTables: new Set(sized.map((r) => r.name)), keepStorage: opts.keepStorage });
         const version = stored.version + (changed.length || removed.length ? 1 : 0);
         const snapshot = { version, models: after };
 
@@ -198,6 +205,7 @@ export async function createRegistry({ db, bigTableBytes = BIG_TABLE_BYTES }: Re
           // Delivered on commit, to every process (this one included).
           await tx.query(sql`select pg_notify(${CHANNEL}, ${`${db.schema}:${version}`})`);
         }
+        if (opts.within) await opts.within(tx, snapshot);
         result = { plan: await describePlan(tx, steps, false), dryRun: false, value, snapshot };
         committedSteps = { steps, versions };
       });

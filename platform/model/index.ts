@@ -12,7 +12,7 @@ export {
   specFromDef,
 } from './define.ts';
 export { compileField, compileModels, columnRef, fieldOf, indexNames, systemFields, type FieldModel, type InverseModel, type ObjectModel } from './compile.ts';
-export { createAjv } from './ajv.ts';
+export { createAjv, definitionProblems, loadMetaSchema } from './ajv.ts';
 export { physicalName } from './names.ts';
 export { searchSql } from './search.ts';
 export { resolveOption } from './options.ts';

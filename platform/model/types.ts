@@ -36,8 +36,10 @@ export interface FieldSpec {
   max_length?: number;
   minimum?: number;
   maximum?: number;
-  /** Set by the platform on fields of standard objects and plugins: not deletable by admins. */
+  /** Set by the platform on fields of standard objects: not deletable by admins. */
   standard?: boolean;
+  /** The plugin that added the field to another object (removed with the plugin). */
+  plugin?: string;
   /** Set by the platform for autonumber fields: the sequence behind it. */
   sequence?: string;
 }

@@ -1,2 +1,5 @@
 export { createRecordService, MAX_BULK, type RecordService, type RecordRow, type Actor, type BulkInput, type BulkResult, type TimelineEntry } from './service.ts';
 
+export { runBeforeHooks, type BeforeHook, type BeforeHookArgs, type HookEvent, type RecordHooks } from './hooks.ts';
+export type { RecordServiceDeps } from './service.ts';
+export type { ImportRow, ImportBatchResult, ImportBatchOptions, RowAction } from './import-batch.ts';

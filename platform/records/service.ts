@@ -22,6 +22,8 @@ import {
 } from '../query/index.ts';
 import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
+import { runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
+import { importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
 import { eraseSql, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { uuidv7 } from '../db/index.ts';
 
@@ -55,7 +57,18 @@ export interface TimelineEntry {
 export const MAX_BULK = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createRecordService({ db, registry }: { db: Database; registry: Registry }) {
+export interface RecordServiceDeps {
+  db: Database;
+  registry: Pick<Registry, 'get' | 'snapshot'>;
+  /** Plugins' before-hooks (and a nudge for their after-hooks); none by default. */
+  hooks?: RecordHooks;
+}
+
+export function createRecordService({ db, registry, hooks }: RecordServiceDeps) {
+  /** Runs fn in the caller's transaction (as a savepoint) or in a new one. */
+  const inTransaction = <T>(exec: Executor, fn: (tx: Transaction) => Promise<T>): Promise<T> =>
+    'savepoint' in exec ? (exec as Transaction).savepoint(fn) : db.transaction(fn);
+  const beforeHooks = (object: string, event: HookEvent) => hooks?.before(object, event) ?? [];
   const ctx = (actor?: Actor) => ({ models: registry.snapshot().models, access: actor?.access });
 
   /** The caller's scope for a verb on alias t, or undefined when unrestricted. */
@@ -137,9 +150,25 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     const scope = scopeOf(model, 'create', actor);
     const fields = readableFields(model, actor.access);
     const recordId = uuidv7();
+    const before = beforeHooks(model.name, 'create');
     try {
+      if (before.length) {
+        const row = await inTransaction(exec, async (tx) => {
+          const changed = await runBeforeHooks(before, { object: model.name, event: 'create', values, actor, tx });
+          const checked = changed === values ? values : checkInput(model, changed, 'create');
+          const [row] = await tx.query(insertSql(model, recordId, checked, actor, { fields }));
+          if (scope) {
+            const [inScope] = await tx.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
+            if (!inScope) throw forbidden(`You may only create ${model.name} records within your scope`, [{ field: model.name, message: 'is outside what you may create' }]);
+          }
+          return row;
+        });
+        hooks?.written?.();
+        return row;
+      }
       if (!scope) {
         const [row] = await exec.query(insertSql(model, recordId, values, actor, { fields }));
+        hooks?.written?.();
         return row;
       }
       // A scoped create ("own" records only): the new record must fall inside the scope. With
@@ -152,7 +181,9 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
         if (!inScope) throw forbidden(`You may only create ${model.name} records within your scope`, [{ field: owned ?? model.name, message: 'is outside what you may create' }]);
         return row;
       };
-      return 'savepoint' in exec ? await (exec as Transaction).savepoint(write) : await db.transaction(write);
+      const row = await inTransaction(exec, write);
+      hooks?.written?.();
+      return row;
     } catch (e) {
       return translate(model, e, values);
     }
@@ -173,10 +204,21 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     const values = checkInput(model, input, 'update');
     assertWritable(model, values, actor, provided);
     const scope = scopeOf(model, 'update', actor);
+    const before = beforeHooks(model.name, 'update');
     if (Object.keys(values).length > 0) {
       try {
-        const [row] = await exec.query(updateSql(model, recordId, values, actor, opts.ifMatch, { scope, fields: readableFields(model, actor.access) }));
-        if (row) return row;
+        const write = async (tx: Executor, v: Record<string, unknown>) =>
+          (await tx.query(updateSql(model, recordId, v, actor, opts.ifMatch, { scope, fields: readableFields(model, actor.access) })))[0];
+        const row = before.length
+          ? await inTransaction(exec, async (tx) => {
+              const changed = await runBeforeHooks(before, { object: model.name, event: 'update', id: recordId, values, actor, tx });
+              return write(tx, changed === values ? values : checkInput(model, changed, 'update'));
+            })
+          : await write(exec, values);
+        if (row) {
+          hooks?.written?.();
+          return row;
+        }
       } catch (e) {
         return translate(model, e, values);
       }
@@ -198,9 +240,19 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     mustBeId(model, recordId);
     assertObject(model, 'delete', actor.access);
     const scope = scopeOf(model, 'delete', actor);
+    const before = beforeHooks(model.name, 'delete');
     try {
-      const rows = await exec.query(opts.permanent ? eraseSql(model, recordId, actor, { scope }) : softDeleteSql(model, recordId, actor, opts.ifMatch, { scope }));
-      if (rows.length) return;
+      const statement = opts.permanent ? eraseSql(model, recordId, actor, { scope }) : softDeleteSql(model, recordId, actor, opts.ifMatch, { scope });
+      const rows = before.length
+        ? await inTransaction(exec, async (tx) => {
+            await runBeforeHooks(before, { object: model.name, event: 'delete', id: recordId, values: {}, actor, tx });
+            return tx.query(statement);
+          })
+        : await exec.query(statement);
+      if (rows.length) {
+        hooks?.written?.();
+        return;
+      }
     } catch (e) {
       translate(model, e);
     }
@@ -358,7 +410,25 @@ export function createRecordService({ db, registry }: { db: Database; registry: 
     return { data, page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore } };
   }
 
-  return { get, list, create, update, remove, restore, bulk, timeline };
+  /** Imports: a batch of rows validated and written in bulk inside the caller's transaction. */
+  function importBatch(tx: Transaction, object: string, rows: ImportRow[], actor: Actor, opts: ImportBatchOptions = {}) {
+    const model = registry.get(object);
+    const tools = {
+      assertWritable: (m: ObjectModel, a: Actor, provided: Set<string>) => assertWritable(m, {}, a, provided),
+      scopedCreate: (m: ObjectModel, a: Actor) => scopeOf(m, 'create', a) !== undefined,
+      writeOne,
+    };
+    return runImportBatch(tools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });
+  }
+
+  /** Erases up to `limit` records created under `requestId` (an all-or-nothing import that failed late). */
+  async function eraseImported(object: string, requestId: string, actor: Actor, limit = 5000): Promise<number> {
+    const model = registry.get(object);
+    const [r] = await db.query<{ n: number }>(eraseCreatedSql(model, requestId, actor, limit));
+    return r?.n ?? 0;
+  }
+
+  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, eraseImported };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;

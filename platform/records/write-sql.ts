@@ -36,7 +36,8 @@ export function assignments(model: ObjectModel, values: Record<string, unknown>)
   return out;
 }
 
-function autonumber(f: FieldModel): SQL {
+/** The next value of an autonumber field (also used by the import batch path). */
+export function autonumberSql(f: FieldModel): SQL {
   const fmt = parseAutonumberFormat(f.spec.format)!;
   return sql`${fmt.prefix}::text || lpad(nextval(${f.spec.sequence}::regclass)::text, ${fmt.digits}::int, '0') || ${fmt.suffix}::text`;
 }
@@ -59,7 +60,7 @@ export function insertSql(model: ObjectModel, recordId: string, values: Record<s
   for (const f of model.fieldList) {
     if (f.spec.type === 'autonumber') {
       cols.push(sql`${id(f.name)}`);
-      vals.push(autonumber(f));
+      vals.push(autonumberSql(f));
     }
   }
   return sql`with w as (

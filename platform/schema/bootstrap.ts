@@ -148,6 +148,8 @@ const platformMigrations: string[][] = [
     `create table kizuna_plugin_cursors (
      plugin text primary key references kizuna_plugins (name) on delete cascade,
      last_event_id bigint not null,
+     lease_owner text,
+     lease_until timestamptz(3),
      failures integer not null default 0,
      retry_at timestamptz(3),
      last_error text

@@ -38,7 +38,7 @@ const id = sql.identifier;
 function index(name: string, body: SQL, opts: { field?: string; unique?: boolean } = {}): IndexLayout {
   const unique = opts.unique ?? false;
   const kind = sql.raw(unique ? 'create unique index' : 'create index');
-  const create = sql`${kind} ${id(name)} on ${body}`;
+  const create = sql`${kind} if not exists ${id(name)} on ${body}`;
   return { name, field: opts.field, unique, create, createConcurrently: sql`${kind} concurrently if not exists ${id(name)} on ${body}`, key: renderSql(create) };
 }
 
@@ -79,7 +79,7 @@ export function layoutOf(model: ObjectModel): TableLayout {
 }
 
 /** The system columns every record table starts with. */
-export const createTableSql = (table: string) => sql`create table ${id(table)} (
+export const createTableSql = (table: string) => sql`create table if not exists ${id(table)} (
   id uuid primary key,
   created_at timestamptz(3) not null default now(),
   updated_at timestamptz(3) not null default now(),

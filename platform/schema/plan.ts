@@ -34,6 +34,11 @@ const id = sql.identifier;
 export interface PlanOptions {
   /** Tables big enough that a new index must not block writes while it builds. */
   bigTables?: Set<string>;
+  /**
+   * Remove definitions but keep their tables, columns and sequences (a plugin uninstalled
+   * without purge). Creation steps are idempotent, so installing again finds the data.
+   */
+  keepStorage?: boolean;
 }
 
 export function planMigration(current: Map<string, ObjectModel>, desired: Map<string, ObjectModel>, opts: PlanOptions = {}): Step[] {
@@ -44,7 +49,8 @@ export function planMigration(current: Map<string, ObjectModel>, desired: Map<st
     const after = desired.get(name);
     steps.push(...planObject(name, before && layoutOf(before), after && layoutOf(after), before, after, opts.bigTables?.has(name) ?? false));
   }
-  return steps.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  const kept = opts.keepStorage ? steps.filter((s) => !['drop_table', 'drop_column', 'drop_sequence'].includes(s.kind)) : steps;
+  return kept.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
 }
 
 function planObject(
@@ -84,7 +90,7 @@ function planObject(
     steps.push({
       kind: 'add_column', object, field: c.field,
       description: `add column ${t}.${c.name} ${c.type}`,
-      sql: sql`alter table ${id(t)} add column ${id(c.name)} ${sql.raw(c.type)}`,
+      sql: sql`alter table ${id(t)} add column if not exists ${id(c.name)} ${sql.raw(c.type)}`,
     });
     const field = afterModel?.fields.get(c.field);
     if (!isNew && field?.spec.type === 'autonumber' && c.name === field.name) {
@@ -153,7 +159,8 @@ function planObject(
     steps.push({
       kind: 'add_foreign_key', object, field: fk.field,
       description: `${t}.${fk.column} references ${fk.references}(id)`,
-      sql: sql`alter table ${id(t)} add constraint ${id(fk.name)} foreign key (${id(fk.column)}) references ${id(fk.references)} (id) on delete set null${sql.raw(oldColumns.has(fk.column) ? '' : ' not valid')}`,
+      // Dropped first: a plugin installed again over kept storage finds its constraint there.
+      sql: sql`alter table ${id(t)} drop constraint if exists ${id(fk.name)}, add constraint ${id(fk.name)} foreign key (${id(fk.column)}) references ${id(fk.references)} (id) on delete set null${sql.raw(oldColumns.has(fk.column) ? '' : ' not valid')}`,
     });
   }
   for (const fk of before?.foreignKeys ?? []) {

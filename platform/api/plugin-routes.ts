@@ -1,0 +1,59 @@
+// /api/plugins: the plugin lifecycle (admins) and each enabled plugin's own routes under
+// /api/plugins/<name>/… (any signed-in caller, with the caller's permissions).
+import { Hono, type Context } from 'hono';
+import type { PluginHost } from '../plugins/index.ts';
+import { forbidden, notFound } from '../problems/index.ts';
+import { flag, onlyParams, readJson } from './body.ts';
+import type { AppEnv } from './env.ts';
+
+const RESERVED = new Set(['install', 'upgrade', 'uninstall', 'enable', 'disable', 'settings']);
+
+export function pluginRoutes({ plugins }: { plugins: PluginHost }) {
+  const app = new Hono<AppEnv>();
+  const admin = (c: Context<AppEnv>) => {
+    if (!c.get('principal').isAdmin) throw forbidden('Managing plugins needs an admin');
+    return { actor: c.get('principal').userId, requestId: c.get('requestId') };
+  };
+
+  app.get('/', async (c) => {
+    admin(c);
+    return c.json(await plugins.list());
+  });
+  app.post('/:name/install', async (c) => {
+    onlyParams(c, ['dry_run']);
+    const r = await plugins.install(c.req.param('name'), { ...admin(c), dryRun: flag(c, 'dry_run') });
+    return c.json(r, r.dry_run ? 200 : 201);
+  });
+  app.post('/:name/upgrade', async (c) => {
+    onlyParams(c, ['dry_run']);
+    return c.json(await plugins.upgrade(c.req.param('name'), { ...admin(c), dryRun: flag(c, 'dry_run') }));
+  });
+  app.post('/:name/uninstall', async (c) => {
+    onlyParams(c, ['dry_run', 'purge']);
+    return c.json(await plugins.uninstall(c.req.param('name'), { ...admin(c), dryRun: flag(c, 'dry_run'), purge: flag(c, 'purge') }));
+  });
+  for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
+    app.post(`/:name/${path}`, async (c) => {
+      await plugins.setEnabled(c.req.param('name'), enabled, admin(c));
+      return c.body(null, 204);
+    });
+  }
+  app.get('/:name/settings', async (c) => {
+    admin(c);
+    const settings = await plugins.settingsOf(c.req.param('name'));
+    if (settings === null) throw notFound(`The plugin ${c.req.param('name')} is not installed`);
+    return c.json(settings);
+  });
+  app.put('/:name/settings', async (c) => c.json(await plugins.putSettings(c.req.param('name'), await readJson(c, 256 * 1024), admin(c))));
+
+  // Everything else under a plugin's name is the plugin's own.
+  app.all('/:name/*', async (c) => {
+    const name = c.req.param('name');
+    const first = c.req.path.split('/')[4];
+    if (RESERVED.has(first)) throw notFound(`No route ${c.req.method} ${c.req.path}`);
+    const res = await plugins.route(name, c.req.raw, c.get('actor'));
+    if (!res) throw notFound(`No enabled plugin named "${name}" answers ${c.req.path}`);
+    return res;
+  });
+  return app;
+}

@@ -1,0 +1,14 @@
+// A Database view of an open transaction: code written against Database (the records
+// service) runs inside the caller's transaction, its own transactions becoming savepoints.
+import type { Database, Transaction } from './database.ts';
+
+export function databaseOf(tx: Transaction, base: Database): Database {
+  return {
+    kind: base.kind,
+    schema: base.schema,
+    query: (q) => tx.query(q),
+    transaction: (fn) => tx.savepoint(fn),
+    listen: () => Promise.reject(new Error('LISTEN is not available inside a transaction')),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,369 @@
+// The plugin host: discovers plugins, keeps their state in the database, installs,
+// upgrades and uninstalls them through the migrator (one transaction with their hooks), and
+// switches their hooks, routes and actions on and off live on every node (NOTIFY).
+import { pathToFileURL } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { databaseOf, uuidv7, type Database, type Executor, type Transaction } from '../db/index.ts';
+import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
+import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
+import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
+import { createRecordService, type Actor, type RecordService } from '../records/index.ts';
+import { pluginContext, pluginRecords } from './context.ts';
+import { discoverPlugins } from './discover.ts';
+import { createHookRegistry, type ActivePlugin } from './hooks.ts';
+import type { PluginPackage } from './manifest.ts';
+import { dependencyProblems, orderPlugins } from './order.ts';
+import { createOutboxDispatcher } from './outbox.ts';
+import type { PluginContext, PluginDefinition, PluginRouteEnv } from './sdk.ts';
+
+const CHANNEL = 'kizuna_plugins';
+
+interface PluginState {
+  name: string;
+  version: string;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  user_id: string;
+}
+
+export interface PluginHostOptions {
+  db: Database;
+  registry: Registry;
+  /** Repository root: plugins/ and package.json (npm plugins) are found from here. */
+  root: string;
+  /** Plugin folders to scan instead of <root>/plugins (tests). */
+  dirs?: string[];
+  outboxIntervalMs?: number;
+}
+
+export interface PluginChangeOptions {
+  dryRun?: boolean;
+  actor?: string | null;
+  requestId?: string;
+}
+
+const staticRegistry = (snapshot: MetadataSnapshot) => ({
+  snapshot: () => snapshot,
+  get(name: string): ObjectModel {
+    const m = snapshot.models.get(name);
+    if (!m) throw notFound(`No object named "${name}"`);
+    return m;
+  },
+});
+
+export async function createPluginHost(opts: PluginHostOptions) {
+  const { db, registry } = opts;
+  let records: RecordService | undefined;
+  let active: ActivePlugin[] = [];
+  const routers = new Map<string, Hono<PluginRouteEnv>>();
+  let discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
+
+  const systemActor = (p: { name: string; userId: string }): Actor => ({ actor: p.userId, via: `plugin:${p.name}` });
+  const contextFor = (p: ActivePlugin, tx?: Executor): PluginContext =>
+    pluginContext(p.name, p.settings, pluginRecords(records!, systemActor(p), tx));
+
+  const outbox = createOutboxDispatcher({ db, active: () => active, contextFor: (p) => contextFor(p), intervalMs: opts.outboxIntervalMs });
+  const hooks = createHookRegistry({ active: () => active, contextFor, kick: () => outbox.kick() });
+
+  const loadedVersions = new Map<string, string>();
+  async function loadDefinition(pkg: PluginPackage, version: string): Promise<PluginDefinition> {
+    if (!pkg.serverEntry) return {};
+    // ES modules are cached for the life of the process: after an upgrade the new version
+    // is imported under a URL carrying it, so the new code runs without a restart.
+    const first = loadedVersions.get(pkg.serverEntry);
+    if (first === undefined) loadedVersions.set(pkg.serverEntry, version);
+    const url = pathToFileURL(pkg.serverEntry).href + (first === undefined || first === version ? '' : `?v=${encodeURIComponent(version)}`);
+    try {
+      const mod = await import(url);
+      return (mod.default ?? {}) as PluginDefinition;
+    } catch (e) {
+      throw new ProblemError({
+        status: 422, type: 'plugin-invalid', title: 'Plugin cannot be loaded',
+        detail: `The server entry of the plugin "${pkg.manifest.name}" failed to load: ${(e as Error)?.message ?? e}`, extra: { plugin: pkg.manifest.name },
+      });
+    }
+  }
+
+  async function readStates(exec: Executor = db): Promise<PluginState[]> {
+    const rows = await exec.query<PluginState & Record<string, unknown>>(sql`select name, version, enabled, settings, user_id::text as user_id from kizuna_plugins order by name`);
+    return rows.map((r) => ({ ...r, settings: (typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings) as Record<string, unknown> }));
+  }
+
+  /** Brings hooks, routes and actions in line with the database (on start and on NOTIFY). */
+  async function sync() {
+    const states = (await readStates()).filter((s) => s.enabled);
+    const next: ActivePlugin[] = [];
+    for (const s of states) {
+      const pkg = discovered.plugins.get(s.name);
+      if (!pkg) {
+        console.error(JSON.stringify({ level: 'error', msg: 'an enabled plugin is missing on this node', plugin: s.name }));
+        continue;
+      }
+      try {
+        const definition = await loadDefinition(pkg, s.version);
+        next.push({ name: s.name, definition, settings: s.settings, userId: s.user_id });
+      } catch (e) {
+        console.error(JSON.stringify({ level: 'error', msg: 'plugin failed to load; it stays off on this node', plugin: s.name, error: String(e) }));
+      }
+    }
+    const ordered = orderPlugins(next.map((p) => ({ ...p, manifest: discovered.plugins.get(p.name)!.manifest })));
+    routers.clear();
+    for (const p of ordered) if (p.definition.routes) routers.set(p.name, buildRouter(p));
+    active = ordered;
+  }
+
+  function buildRouter(p: ActivePlugin): Hono<PluginRouteEnv> {
+    const app = new Hono<PluginRouteEnv>().basePath(`/api/plugins/${p.name}`);
+    app.onError((err) => {
+      if (isProblem(err) && err.status < 500) return problemJson(err);
+      console.error(JSON.stringify({ level: 'error', msg: 'plugin route failed', plugin: p.name, error: String((err as Error)?.stack ?? err) }));
+      return problemJson(new ProblemError({ status: 500, type: 'plugin-error', title: 'Plugin error', detail: `The plugin "${p.name}" failed`, extra: { plugin: p.name } }));
+    });
+    p.definition.routes!(app);
+    return app;
+  }
+
+  const states = async () => new Map((await readStates()).map((s) => [s.name, s]));
+
+  function mustFind(name: string): PluginPackage {
+    const pkg = discovered.plugins.get(name);
+    if (!pkg) throw notFound(`No plugin named "${name}" (looked in plugins/ and in npm packages)`);
+    return pkg;
+  }
+
+  /** Puts a plugin's objects and fields into the desired metadata (install and upgrade). */
+  function applyMetadata(specs: Map<string, ObjectSpec>, pkg: PluginPackage) {
+    const name = pkg.manifest.name;
+    for (const obj of pkg.objects) {
+      const existing = specs.get(obj.name);
+      if (existing && existing.plugin !== name) throw conflict(`The plugin ${name} brings the object "${obj.name}", which already exists`, [{ field: 'metadata.objects', message: `"${obj.name}" is taken` }]);
+      const kept = existing?.fields ?? [];
+      for (const f of obj.fields) {
+        const old = kept.find((k) => k.name === f.name);
+        if (old && old.type !== f.type) throw conflict(`${obj.name}.${f.name} changes type (${old.type} → ${f.type}); a plugin upgrade cannot change a field's type`);
+      }
+      specs.set(obj.name, { ...obj, plugin: name });
+    }
+    for (const spec of specs.values()) {
+      if (spec.plugin === name && !pkg.objects.some((o) => o.name === spec.name)) specs.delete(spec.name);
+    }
+    for (const spec of specs.values()) spec.fields = spec.fields.filter((f) => f.plugin !== name || (pkg.fields[spec.name] ?? []).some((n) => n.name === f.name));
+    for (const [object, fields] of Object.entries(pkg.fields)) {
+      const spec = specs.get(object);
+      if (!spec) throw validation([{ field: `metadata.fields.${object}`, message: `the plugin ${name} adds fields to "${object}", which does not exist` }]);
+      for (const f of fields) {
+        const i = spec.fields.findIndex((x) => x.name === f.name);
+        if (i >= 0 && spec.fields[i].plugin !== name) throw conflict(`The plugin ${name} adds ${object}.${f.name}, which already exists`, [{ field: `metadata.fields.${object}`, message: `"${f.name}" is taken` }]);
+        if (i >= 0 && spec.fields[i].type !== f.type) throw conflict(`${object}.${f.name} changes type; a plugin upgrade cannot change a field's type`);
+        if (i >= 0) spec.fields[i] = { ...f, plugin: name };
+        else spec.fields.push({ ...f, plugin: name });
+      }
+    }
+  }
+
+  function removeMetadata(specs: Map<string, ObjectSpec>, name: string) {
+    for (const spec of [...specs.values()]) if (spec.plugin === name) specs.delete(spec.name);
+    for (const spec of specs.values()) spec.fields = spec.fields.filter((f) => f.plugin !== name);
+  }
+
+  /** The plugin's system user: what its code does is recorded under its name. */
+  async function systemUser(tx: Executor, name: string): Promise<string> {
+    const email = `${name}@plugins.kizuna.invalid`;
+    const [row] = await tx.query<{ id: string }>(sql`select id::text as id from kizuna_users where lower(email) = ${email}`);
+    if (row) return row.id;
+    const id = uuidv7();
+    await tx.query(sql`insert into kizuna_users (id, email, name) values (${id}::uuid, ${email}, ${`Plugin: ${name}`})`);
+    return id;
+  }
+
+  const txContext = (name: string, settings: Record<string, unknown>, userId: string, tx: Transaction, snapshot: MetadataSnapshot): PluginContext => {
+    const scoped = createRecordService({ db: databaseOf(tx, db), registry: staticRegistry(snapshot) });
+    return pluginContext(name, settings, pluginRecords(scoped, { actor: userId, via: `plugin:${name}` }, tx));
+  };
+
+  const notifyChanged = (tx: Executor) => tx.query(sql`select pg_notify(${CHANNEL}, 'changed')`);
+
+  async function install(name: string, o: PluginChangeOptions = {}) {
+    discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
+    const pkg = mustFind(name);
+    const installed = await states();
+    if (installed.has(name)) throw conflict(`The plugin ${name} is already installed (version ${installed.get(name)!.version}); upgrade it instead`);
+    const problems = dependencyProblems(pkg.manifest, installed);
+    if (problems.length) throw validation(problems, `The plugin ${name} cannot be installed`);
+    const definition = await loadDefinition(pkg, pkg.manifest.version);
+    const result = await registry.change((specs) => applyMetadata(specs, pkg), {
+      dryRun: o.dryRun,
+      actor: o.actor,
+      requestId: o.requestId,
+      via: `plugin-install:${name}`,
+      within: async (tx, snapshot) => {
+        const userId = await systemUser(tx, name);
+        await tx.query(sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`);
+        await tx.query(sql`insert into kizuna_plugin_cursors (plugin, last_event_id) values (${name}, coalesce((select max(id) from kizuna_events), 0))`);
+        for (const role of pkg.roles) {
+          await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb) on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
+        }
+        await definition.install?.(txContext(name, {}, userId, tx, snapshot));
+        await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
+        await notifyChanged(tx);
+      },
+    }).catch(rethrowPluginError(name, 'install'));
+    if (!o.dryRun) await sync();
+    return { plugin: name, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
+  }
+
+  async function upgrade(name: string, o: PluginChangeOptions = {}) {
+    discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
+    const pkg = mustFind(name);
+    const installed = await states();
+    const state = installed.get(name);
+    if (!state) throw conflict(`The plugin ${name} is not installed`);
+    const problems = dependencyProblems(pkg.manifest, installed);
+    if (problems.length) throw validation(problems, `The plugin ${name} cannot be upgraded`);
+    const definition = await loadDefinition(pkg, pkg.manifest.version);
+    const result = await registry.change((specs) => applyMetadata(specs, pkg), {
+      dryRun: o.dryRun,
+      actor: o.actor,
+      requestId: o.requestId,
+      via: `plugin-upgrade:${name}`,
+      within: async (tx, snapshot) => {
+        await tx.query(sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`);
+        await definition.migrate?.(txContext(name, state.settings, state.user_id, tx, snapshot), state.version);
+        await audit(tx, name, 'upgrade', { from: state.version, to: pkg.manifest.version }, o);
+        await notifyChanged(tx);
+      },
+    }).catch(rethrowPluginError(name, 'upgrade'));
+    if (!o.dryRun) await sync();
+    return { plugin: name, from: state.version, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
+  }
+
+  async function uninstall(name: string, o: PluginChangeOptions & { purge?: boolean } = {}) {
+    const installed = await states();
+    const state = installed.get(name);
+    if (!state) throw notFound(`The plugin ${name} is not installed`);
+    const dependents = [...installed.keys()].filter((other) => other !== name && Object.hasOwn(discovered.plugins.get(other)?.manifest.dependencies ?? {}, name));
+    if (dependents.length) throw conflict(`The plugin ${name} is needed by ${dependents.join(', ')}; uninstall ${dependents.length > 1 ? 'them' : 'it'} first`);
+    const pkg = discovered.plugins.get(name);
+    const definition = pkg ? await loadDefinition(pkg, state.version) : {};
+    const result = await registry.change((specs) => removeMetadata(specs, name), {
+      dryRun: o.dryRun,
+      keepStorage: !o.purge,
+      actor: o.actor,
+      requestId: o.requestId,
+      via: `plugin-uninstall:${name}`,
+      within: async (tx, snapshot) => {
+        await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
+        await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
+        await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
+        await notifyChanged(tx);
+      },
+    }).catch(rethrowPluginError(name, 'uninstall'));
+    if (!o.dryRun) await sync();
+    return { plugin: name, dry_run: !!o.dryRun, purge: !!o.purge, plan: result.plan };
+  }
+
+  async function setEnabled(name: string, enabled: boolean, o: PluginChangeOptions = {}) {
+    await db.transaction(async (tx) => {
+      const rows = await tx.query(sql`update kizuna_plugins set enabled = ${enabled}, updated_at = now() where name = ${name} returning name`);
+      if (!rows.length) throw notFound(`The plugin ${name} is not installed`);
+      await audit(tx, name, enabled ? 'enable' : 'disable', {}, o);
+      await notifyChanged(tx);
+    });
+    await sync();
+  }
+
+  async function putSettings(name: string, settings: unknown, o: PluginChangeOptions = {}) {
+    const pkg = mustFind(name);
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+    if (pkg.manifest.settings) {
+      const validate = createAjv().compile(pkg.manifest.settings);
+      if (!validate(settings)) throw validation(definitionProblems(validate.errors), `The settings of ${name} are invalid`);
+    }
+    await db.transaction(async (tx) => {
+      const rows = await tx.query(sql`update kizuna_plugins set settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() where name = ${name} returning name`);
+      if (!rows.length) throw notFound(`The plugin ${name} is not installed`);
+      await audit(tx, name, 'settings', {}, o);
+      await notifyChanged(tx);
+    });
+    await sync();
+    return settings;
+  }
+
+  async function list() {
+    discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
+    const installed = await states();
+    const names = [...new Set([...discovered.plugins.keys(), ...installed.keys()])].sort();
+    return {
+      data: names.map((n) => {
+        const pkg = discovered.plugins.get(n);
+        const s = installed.get(n);
+        return {
+          name: n,
+          title: pkg?.manifest.title ?? null,
+          description: pkg?.manifest.description ?? null,
+          available_version: pkg?.manifest.version ?? null,
+          installed_version: s?.version ?? null,
+          enabled: s?.enabled ?? false,
+          source: pkg?.source ?? null,
+          dependencies: pkg?.manifest.dependencies ?? {},
+          upgrade_available: !!(s && pkg && s.version !== pkg.manifest.version),
+          problems: pkg && !s ? dependencyProblems(pkg.manifest, installed) : [],
+        };
+      }),
+      broken: discovered.broken,
+    };
+  }
+
+  const unlisten = await db.listen(CHANNEL, () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))));
+  await sync();
+
+  return {
+    hooks,
+    /** The records service is built with this host's hooks, then handed back here. */
+    attach(service: RecordService) {
+      records = service;
+      outbox.start();
+    },
+    list,
+    install,
+    upgrade,
+    uninstall,
+    setEnabled,
+    putSettings,
+    settingsOf: async (name: string) => (await states()).get(name)?.settings ?? null,
+    isInstalled: async (name: string) => (await states()).has(name),
+    /** Dispatches /api/plugins/<name>/… to the plugin's routes, as the calling user. */
+    async route(name: string, request: Request, actor: Actor): Promise<Response | undefined> {
+      const router = routers.get(name);
+      const p = active.find((a) => a.name === name);
+      if (!router || !p) return undefined;
+      return router.fetch(request, { kizuna: pluginContext(name, p.settings, pluginRecords(records!, actor)) });
+    },
+    actions: () => new Map(active.flatMap((p) => Object.entries(p.definition.actions ?? {}).map(([k, a]) => [`${p.name}.${k}`, { plugin: p.name, ...a }]))),
+    active: () => active.map((p) => p.name),
+    drain: () => outbox.drain(),
+    async close() {
+      await outbox.stop();
+      await unlisten().catch(() => {});
+    },
+  };
+}
+
+export type PluginHost = Awaited<ReturnType<typeof createPluginHost>>;
+
+async function audit(tx: Executor, plugin: string, action: string, changes: Record<string, unknown>, o: PluginChangeOptions) {
+  await tx.query(sql`insert into kizuna_history (kind, object, action, changes, actor, request_id, via)
+    values ('metadata', ${`plugin:${plugin}`}, ${action}, ${JSON.stringify(changes)}::jsonb, ${o.actor ?? null}::uuid, ${o.requestId ?? null}, 'plugins')`);
+}
+
+/** A plugin's own hook failing during install/upgrade/uninstall: rolled back, named, 4xx kept. */
+const rethrowPluginError = (plugin: string, step: string) => (e: unknown): never => {
+  if (isProblem(e)) throw e;
+  console.error(JSON.stringify({ level: 'error', msg: `plugin ${step} failed`, plugin, error: String((e as Error)?.stack ?? e) }));
+  throw new ProblemError({ status: 500, type: 'plugin-error', title: 'Plugin error', detail: `The ${step} of the plugin "${plugin}" failed and was rolled back: ${(e as Error)?.message ?? e}`, extra: { plugin } });
+};
+
+function problemJson(p: ProblemError): Response {
+  return new Response(JSON.stringify(p.toJSON()), { status: p.status, headers: { 'content-type': 'application/problem+json; charset=utf-8' } });
+}

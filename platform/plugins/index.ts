@@ -1,0 +1,7 @@
+export { definePlugin, type PluginDefinition, type PluginContext, type PluginRecords, type BeforeEvent, type AfterEvent, type ObjectHooks, type PluginAction, type PluginJob, type PluginRouteEnv } from './sdk.ts';
+export { createPluginHost, type PluginHost, type PluginHostOptions } from './host.ts';
+export { discoverPlugins } from './discover.ts';
+export { readPluginDir, checkManifest, type PluginManifest, type PluginPackage } from './manifest.ts';
+export { KIZUNA_VERSION, orderPlugins, dependencyProblems } from './order.ts';
+// Problems a plugin raises from hooks and routes reach clients as they are.
+export { badRequest, conflict, forbidden, notFound, validation, ProblemError } from '../problems/index.ts';

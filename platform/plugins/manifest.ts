@@ -1,0 +1,84 @@
+// plugin.json → a checked manifest with its metadata files read in.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { createAjv, definitionProblems, loadMetaSchema, parseObjectInput, parseFieldInput, type FieldSpec, type ObjectSpec, type Label, type JsonSchema } from '../model/index.ts';
+import type { RoleDef } from '../auth/index.ts';
+
+import { validation } from '../problems/index.ts';
+
+export interface PluginManifest {
+  name: string;
+  version: string;
+  title: Label;
+  description?: Label;
+  kizuna: string;
+  dependencies?: Record<string, string>;
+  metadata?: {
+    objects?: (string | ObjectSpec)[];
+    fields?: Record<string, FieldSpec[]>;
+    roles?: (string | RoleDef)[];
+    views?: (string | Record<string, unknown>)[];
+  };
+  settings?: JsonSchema;
+  server?: string;
+  studio?: string;
+}
+
+/** A plugin found on disk: its manifest and everything it declares, resolved. */
+export interface PluginPackage {
+  manifest: PluginManifest;
+  dir: string;
+  /** Where it came from: bundled in plugins/ or an npm package. */
+  source: 'bundled' | 'npm';
+  objects: ObjectSpec[];
+  fields: Record<string, FieldSpec[]>;
+  roles: RoleDef[];
+  views: Record<string, unknown>[];
+  serverEntry?: string;
+  studioEntry?: string;
+}
+
+const ajv = createAjv();
+for (const name of ['label.schema.json', 'field.schema.json', 'object.schema.json', 'role.schema.json']) ajv.addSchema(loadMetaSchema(name));
+const validateManifest = ajv.compile(loadMetaSchema('plugin.schema.json'));
+
+/** A path inside the plugin folder (a manifest may not point outside it). */
+function inside(dir: string, rel: string, field: string): string {
+  const full = resolve(dir, rel);
+  if (!full.startsWith(resolve(dir) + sep)) throw validation([{ field, message: `"${rel}" is outside the plugin folder` }]);
+  if (!existsSync(full)) throw validation([{ field, message: `"${rel}" does not exist` }]);
+  return full;
+}
+
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+export function checkManifest(raw: unknown, dir: string, source: PluginPackage['source']): PluginPackage {
+  if (!validateManifest(raw)) throw validation(definitionProblems(validateManifest.errors), `plugin.json in ${dir} is invalid`);
+  const manifest = raw as unknown as PluginManifest;
+  const md = manifest.metadata ?? {};
+  const objects = (md.objects ?? []).map((o, i) => {
+    const spec = parseObjectInput(typeof o === 'string' ? readJson(inside(dir, o, `metadata.objects.${i}`)) : o);
+    return { ...spec, plugin: manifest.name, fields: spec.fields.map(({ standard: _s, ...f }) => f) };
+  });
+  const fields: Record<string, FieldSpec[]> = {};
+  for (const [object, list] of Object.entries(md.fields ?? {})) {
+    fields[object] = list.map((f, i) => ({ ...parseFieldInput(f, `metadata.fields.${object}.${i}`), plugin: manifest.name }));
+  }
+  const roles = (md.roles ?? []).map((r, i) => (typeof r === 'string' ? readJson(inside(dir, r, `metadata.roles.${i}`)) : r) as RoleDef);
+  const views = (md.views ?? []).map((v, i) => (typeof v === 'string' ? readJson(inside(dir, v, `metadata.views.${i}`)) : v) as Record<string, unknown>);
+  return {
+    manifest,
+    dir,
+    source,
+    objects,
+    fields,
+    roles,
+    views,
+    serverEntry: manifest.server ? inside(dir, manifest.server, 'server') : undefined,
+    studioEntry: manifest.studio ? inside(dir, manifest.studio, 'studio') : undefined,
+  };
+}
+
+export function readPluginDir(dir: string, source: PluginPackage['source']): PluginPackage {
+  return checkManifest(readJson(join(dir, 'plugin.json')), dir, source);
+}

@@ -1,0 +1,102 @@
+// After-hooks: each plugin reads the transactional outbox (kizuna_events) from its own
+// cursor, at least once and in order. A lease on the cursor row (not a held lock, so
+// PGlite's single connection never waits on itself) keeps two nodes from delivering the same
+// events concurrently; a failing hook backs off and retries from the failed event.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/index.ts';
+import type { ActivePlugin } from './hooks.ts';
+import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';
+
+const afterName: Record<string, keyof ObjectHooks> = {
+  'record.created': 'afterCreate',
+  'record.updated': 'afterUpdate',
+  'record.deleted': 'afterDelete',
+};
+
+const BATCH = 200;
+const LEASE_SECONDS = 30;
+
+export function createOutboxDispatcher(opts: { db: Database; active: () => ActivePlugin[]; contextFor: (p: ActivePlugin) => PluginContext; intervalMs?: number }) {
+  const owner = randomUUID();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function deliver(p: ActivePlugin): Promise<void> {
+    const hooks = p.definition.hooks ?? {};
+    const wanted = Object.values(hooks).some((h) => h.afterCreate || h.afterUpdate || h.afterDelete);
+    if (!wanted) return;
+    const [cursor] = await opts.db.query<{ last: string }>(sql`update kizuna_plugin_cursors
+      set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
+      where plugin = ${p.name} and (lease_until is null or lease_until < now() or lease_owner = ${owner}) and (retry_at is null or retry_at <= now())
+      returning last_event_id::text as last`);
+    if (!cursor) return; // another node holds it, or it is backing off
+    let last = cursor.last;
+    try {
+      const events = await opts.db.query<{ id: string; topic: string; object: string; record_id: string; version: number; actor: string | null }>(sql`
+        select id::text as id, topic, object, record_id::text as record_id, (payload->>'version')::int as version, payload->>'actor' as actor
+        from kizuna_events where id > ${last}::bigint and topic like 'record.%' order by id limit ${BATCH}`);
+      for (const e of events) {
+        const name = afterName[e.topic];
+        const fn = name && ((hooks[e.object]?.[name] ?? hooks['*']?.[name]) as ((ev: AfterEvent, ctx: PluginContext) => unknown) | undefined);
+        if (fn) {
+          try {
+            await fn({ object: e.object, id: e.record_id, topic: e.topic as AfterEvent['topic'], version: e.version, actor: e.actor, idempotencyKey: `${p.name}:${e.id}` }, opts.contextFor(p));
+          } catch (err) {
+            console.error(JSON.stringify({ level: 'error', msg: 'plugin after-hook failed', plugin: p.name, event: e.id, topic: e.topic, error: String((err as Error)?.stack ?? err) }));
+            await opts.db.query(sql`update kizuna_plugin_cursors set last_event_id = ${last}::bigint, failures = failures + 1,
+                retry_at = now() + make_interval(secs => least(300, power(2, failures))::int), last_error = ${String((err as Error)?.message ?? err).slice(0, 1000)},
+                lease_owner = null, lease_until = null
+              where plugin = ${p.name} and lease_owner = ${owner}`);
+            return;
+          }
+        }
+        last = e.id;
+      }
+      if (events.length === BATCH) again = true;
+    } finally {
+      // Still ours only when no hook failed (a failure released the lease with its backoff).
+      await opts.db.query(sql`update kizuna_plugin_cursors set last_event_id = greatest(last_event_id, ${last}::bigint), lease_owner = null, lease_until = null,
+          failures = 0, retry_at = null, last_error = null
+        where plugin = ${p.name} and lease_owner = ${owner}`).catch(() => {});
+    }
+  }
+
+  const runOnce = async () => {
+    do {
+      again = false;
+      for (const p of opts.active()) await deliver(p).catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'outbox delivery failed', plugin: p.name, error: String(e) })));
+    } while (again && !stopped);
+  };
+
+  const tick = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = runOnce().finally(() => (running = undefined));
+    return running;
+  };
+
+  return {
+    start() {
+      timer = setInterval(() => void tick(), opts.intervalMs ?? 250);
+      timer.unref();
+    },
+    /** Deliver now (after a local write) instead of at the next tick. */
+    kick: () => void tick(),
+    /** Resolves when everything committed so far has been delivered (tests). */
+    async drain() {
+      await tick();
+      await running;
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}

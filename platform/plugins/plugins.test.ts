@@ -1,0 +1,168 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { orderPlugins } from './order.ts';
+
+const repo = resolve(import.meta.dirname, '../..');
+
+/** Test plugins in a temp folder (so an upgrade can rewrite one), plus the bundled hello. */
+async function pluginFolder() {
+  const dir = await mkdtemp(join(tmpdir(), 'kizuna-plugins-'));
+  await cp(join(repo, 'plugins/hello'), join(dir, 'hello'), { recursive: true });
+  for (const name of ['thrower', 'needs_hello', 'bad_install']) await cp(join(repo, 'platform/plugins/testdata', name), join(dir, name), { recursive: true });
+  // The copies import the SDK by a path relative to the repository.
+  for (const file of ['hello/server/index.ts', 'thrower/server/index.ts', 'bad_install/server/index.ts']) {
+    const p = join(dir, file);
+    const text = await readFile(p, 'utf8');
+    await writeFile(p, text.replace(/from '[./]+(platform\/)?plugins\/index\.ts'|from '\.\.\/\.\.\/\.\.\/index\.ts'/g, `from '${join(repo, 'platform/plugins/index.ts')}'`));
+  }
+  return dir;
+}
+
+describe('plugin ordering', () => {
+  const m = (name: string, deps: Record<string, string> = {}) => ({ manifest: { name, version: '1.0.0', title: { en: name, ja: name }, kizuna: '*', dependencies: deps } });
+  it('puts dependencies first and names a cycle', () => {
+    expect(orderPlugins([m('b', { a: '*' }), m('a'), m('c', { b: '*' })]).map((p) => p.manifest.name)).toEqual(['a', 'b', 'c']);
+    expect(() => orderPlugins([m('x', { y: '*' }), m('y', { x: '*' })])).toThrow(/cycle: x → y → x/);
+  });
+});
+
+describe.each(databases)('plugins on %s', (kind) => {
+  let k: TestKizuna;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await pluginFolder();
+    k = await startKizuna(kind, { pluginDirs: [dir] });
+  });
+  afterAll(async () => {
+    await k?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const count = async (object: string) => (await k.call('GET', `/api/records/${object}?count=true&limit=1`)).body.page.total as number;
+
+  it('lists what it found, with what keeps a plugin from installing', async () => {
+    const r = await k.call('GET', '/api/plugins');
+    expect(r.status).toBe(200);
+    const byName = Object.fromEntries(r.body.data.map((p: { name: string }) => [p.name, p]));
+    expect(byName.hello).toMatchObject({ available_version: '1.0.0', installed_version: null, enabled: false });
+    expect(byName.needs_hello.problems[0].message).toMatch(/needs the plugin "hello"/);
+    expect((await k.call('POST', '/api/plugins/needs_hello/install')).status).toBe(422);
+  });
+
+  it('installs with a dry run first, then live: metadata, hook and route, without restart', async () => {
+    const dry = await k.call('POST', '/api/plugins/hello/install?dry_run=true');
+    expect(dry.status).toBe(200);
+    expect(dry.body.plan).toEqual([expect.objectContaining({ kind: 'add_column', object: 'contact', field: 'greeting' })]);
+    expect((await k.call('GET', '/api/plugins/hello/greet/x')).status).toBe(404);
+    const r = await k.call('POST', '/api/plugins/hello/install');
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const c = await k.call('POST', '/api/records/contact', { last_name: '田中' });
+    expect(c.body.greeting).toBe('Hello, 田中');
+    const refused = await k.call('POST', '/api/records/contact', { last_name: 'Nobody' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors[0].field).toBe('last_name');
+    expect((await k.call('GET', '/api/plugins/hello/greet/世界')).body).toEqual({ greeting: 'Hello, 世界' });
+    expect((await k.call('PUT', '/api/plugins/hello/settings', { word: 'こんにちは' })).status).toBe(200);
+    expect((await k.call('PUT', '/api/plugins/hello/settings', { word: 1 })).status).toBe(422);
+    expect((await k.call('GET', '/api/plugins/hello/greet/世界')).body).toEqual({ greeting: 'こんにちは, 世界' });
+    expect((await k.call('DELETE', '/api/meta/objects/contact/fields/greeting')).status).toBe(409);
+    expect((await k.call('POST', '/api/plugins/hello/install')).status).toBe(409);
+  });
+
+  it('plugin routes act with the caller\'s permissions', async () => {
+    const u = await k.call('POST', '/api/users', { email: 'v@example.jp', name: 'v', roles: ['viewer'] });
+    const key = (await k.call('POST', '/api/api-keys', { name: 'v', user_id: u.body.id })).body.key;
+    const r = await k.call('GET', '/api/plugins/hello/contacts', undefined, { authorization: `Bearer ${key}` });
+    expect(r.status).toBe(200);
+    expect((await k.call('GET', '/api/plugins', undefined, { authorization: `Bearer ${key}` })).status).toBe(403);
+  });
+
+  it('disables and enables live', async () => {
+    expect((await k.call('POST', '/api/plugins/hello/disable')).status).toBe(204);
+    expect((await k.call('GET', '/api/plugins/hello/greet/x')).status).toBe(404);
+    expect((await k.call('POST', '/api/records/contact', { last_name: 'Nobody' })).status).toBe(201);
+    expect((await k.call('POST', '/api/plugins/hello/enable')).status).toBe(204);
+    expect((await k.call('POST', '/api/records/contact', { last_name: 'Nobody' })).status).toBe(409);
+  });
+
+  it('isolates a failing plugin: its write rolls back, the rest keeps serving', async () => {
+    expect((await k.call('POST', '/api/plugins/thrower/install')).status).toBe(201);
+    const before = await count('case');
+    const crash = await k.call('POST', '/api/records/case', { subject: 'crash before create' });
+    expect(crash.status).toBe(500);
+    expect(crash.body).toMatchObject({ type: expect.stringContaining('plugin-error'), plugin: 'thrower' });
+    expect(await count('case')).toBe(before);
+    const ok = await k.call('POST', '/api/records/case', { subject: 'fine' });
+    expect(ok.status).toBe(201);
+    const upd = await k.call('PATCH', `/api/records/case/${ok.body.id}`, { subject: 'crash before update' });
+    expect(upd.status).toBe(500);
+    expect((await k.call('GET', `/api/records/case/${ok.body.id}`)).body.subject).toBe('fine');
+    expect((await k.call('DELETE', `/api/records/case/${ok.body.id}`)).status).toBe(500);
+    expect((await k.call('GET', `/api/records/case/${ok.body.id}`)).status).toBe(200);
+    const route = await k.call('GET', '/api/plugins/thrower/crash');
+    expect(route.status).toBe(500);
+    expect(route.body.plugin).toBe('thrower');
+    expect((await k.call('POST', '/api/records/contact', { last_name: '無事' })).status).toBe(201);
+  });
+
+  it('delivers after-hooks from the outbox at least once, and retries a failing one', async () => {
+    await k.call('POST', '/api/records/case', { subject: 'delivered once' });
+    await k.plugins.drain();
+    expect((await k.call('GET', '/api/plugins/thrower/seen')).body).toContain('record.created:delivered once');
+    await k.call('POST', '/api/records/case', { subject: 'crash after create' });
+    await k.call('POST', '/api/records/case', { subject: 'after the crash' });
+    await k.plugins.drain();
+    const seen = (await k.call('GET', '/api/plugins/thrower/seen')).body as string[];
+    expect(seen).not.toContain('record.created:after the crash'); // in order: it waits behind the failure
+    const cursor = await k.db.query<{ failures: number; last_error: string }>(
+      (await import('drizzle-orm')).sql`select failures, last_error from kizuna_plugin_cursors where plugin = 'thrower'`,
+    );
+    expect(cursor[0]).toMatchObject({ failures: 1, last_error: 'boom in afterCreate' });
+  });
+
+  it('rolls back an install whose hook fails, data and all', async () => {
+    const r = await k.call('POST', '/api/plugins/bad_install/install');
+    expect(r.status).toBe(500);
+    expect(r.body.detail).toMatch(/rolled back/);
+    expect((await k.call('GET', '/api/meta/objects/half')).status).toBe(404);
+    expect((await k.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'bad_install').installed_version).toBeNull();
+  });
+
+  it('orders by dependencies and refuses to uninstall what others need', async () => {
+    expect((await k.call('POST', '/api/plugins/needs_hello/install')).status).toBe(201);
+    expect((await k.call('POST', '/api/plugins/hello/uninstall')).status).toBe(409);
+    expect((await k.call('POST', '/api/plugins/needs_hello/uninstall')).status).toBe(200);
+  });
+
+  it('upgrades with a plan and the plugin\'s migrate step', async () => {
+    const manifestPath = join(dir, 'hello/plugin.json');
+    const m = JSON.parse(await readFile(manifestPath, 'utf8'));
+    m.version = '1.1.0';
+    m.metadata.fields.contact.push({ name: 'greeted_at', type: 'datetime', label: { en: 'Greeted at', ja: '挨拶日時' } });
+    await writeFile(manifestPath, JSON.stringify(m));
+    expect((await k.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'hello').upgrade_available).toBe(true);
+    const dry = await k.call('POST', '/api/plugins/hello/upgrade?dry_run=true');
+    expect(dry.body.plan).toEqual([expect.objectContaining({ kind: 'add_column', field: 'greeted_at' })]);
+    const up = await k.call('POST', '/api/plugins/hello/upgrade');
+    expect(up.body).toMatchObject({ from: '1.0.0', version: '1.1.0' });
+    expect((await k.call('GET', '/api/meta/objects/contact')).body.properties.greeted_at).toBeDefined();
+  });
+
+  it('uninstalls keeping data unless purged; installing again finds the data', async () => {
+    const tagged = (await k.call('POST', '/api/records/contact', { last_name: '保存' })).body;
+    expect(tagged.greeting).toBe('こんにちは, 保存');
+    const out = await k.call('POST', '/api/plugins/hello/uninstall');
+    expect(out.status).toBe(200);
+    expect(out.body.plan.some((s: { kind: string }) => s.kind === 'drop_column')).toBe(false);
+    expect((await k.call('GET', '/api/meta/objects/contact')).body.properties.greeting).toBeUndefined();
+    expect((await k.call('GET', `/api/records/contact/${tagged.id}`)).body.greeting).toBeUndefined();
+    expect((await k.call('POST', '/api/plugins/hello/install')).status).toBe(201);
+    expect((await k.call('GET', `/api/records/contact/${tagged.id}`)).body.greeting).toBe('こんにちは, 保存');
+    const purge = await k.call('POST', '/api/plugins/thrower/uninstall?purge=true');
+    expect(purge.body.plan.map((s: { kind: string }) => s.kind)).toContain('drop_table');
+    expect((await k.call('GET', '/api/records/thrown')).status).toBe(404);
+  });
+});

@@ -1,0 +1,92 @@
+// The plugin SDK: what a plugin's server entry exports (`export default definePlugin({...})`)
+// and the context its code receives. Plugins reach data only through `ctx.records`, the same
+// records service every route uses, acting as the plugin's own named system user.
+import type { Hono } from 'hono';
+import type { Label, JsonSchema } from '../model/index.ts';
+import type { ListParams, Page } from '../query/index.ts';
+import type { BulkResult, RecordRow } from '../records/index.ts';
+import type { AppEnv } from '../api/env.ts';
+
+/** Records as the plugin (or, in routes, the calling user) may see and change them. */
+export interface PluginRecords {
+  get(object: string, id: string, opts?: { include?: string; fields?: string }): Promise<RecordRow>;
+  list(object: string, params?: ListParams): Promise<Page>;
+  create(object: string, values: Record<string, unknown>): Promise<RecordRow>;
+  update(object: string, id: string, values: Record<string, unknown>, opts?: { ifMatch?: number }): Promise<RecordRow>;
+  remove(object: string, id: string, opts?: { permanent?: boolean }): Promise<void>;
+  restore(object: string, id: string): Promise<RecordRow>;
+  bulk(object: string, body: { records: unknown[]; upsert_on?: string | string[]; partial?: boolean }): Promise<BulkResult>;
+}
+
+export interface PluginContext {
+  plugin: string;
+  settings: Record<string, unknown>;
+  records: PluginRecords;
+  /** Structured log lines carrying the plugin's name. */
+  log(msg: string, extra?: Record<string, unknown>): void;
+}
+
+export interface BeforeEvent {
+  object: string;
+  /** The record id (update, delete). */
+  id?: string;
+  /** The values being written: return a changed copy to change what is stored. */
+  values: Record<string, unknown>;
+  /** The user who made the change. */
+  actor: string | null;
+}
+
+export interface AfterEvent {
+  object: string;
+  id: string;
+  topic: 'record.created' | 'record.updated' | 'record.deleted' | 'record.restored' | 'record.erased';
+  version: number;
+  actor: string | null;
+  /** The outbox event id: after-hooks run at least once, so use it to make them idempotent. */
+  idempotencyKey: string;
+}
+
+export interface ObjectHooks {
+  /** Inside the write's transaction; throw a problem (e.g. `conflict(...)`) to refuse with a 4xx. */
+  beforeCreate?(e: BeforeEvent, ctx: PluginContext): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+  beforeUpdate?(e: BeforeEvent, ctx: PluginContext): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+  beforeDelete?(e: BeforeEvent, ctx: PluginContext): Promise<void> | void;
+  /** After commit, from the outbox, at least once, in order per plugin. */
+  afterCreate?(e: AfterEvent, ctx: PluginContext): Promise<void> | void;
+  afterUpdate?(e: AfterEvent, ctx: PluginContext): Promise<void> | void;
+  afterDelete?(e: AfterEvent, ctx: PluginContext): Promise<void> | void;
+}
+
+export interface PluginAction {
+  title: Label;
+  /** JSON Schema of the action's configuration in a workflow step. */
+  config?: JsonSchema;
+  run(config: Record<string, unknown>, input: Record<string, unknown>, ctx: PluginContext): Promise<unknown>;
+}
+
+export interface PluginJob {
+  /** Runs every so many seconds on one node of the cluster. */
+  everySeconds: number;
+  run(ctx: PluginContext): Promise<void>;
+}
+
+export type PluginRouteEnv = AppEnv & { Bindings: { kizuna: PluginContext } };
+
+export interface PluginDefinition {
+  /** Record hooks by object name; "*" for every object. */
+  hooks?: Record<string, ObjectHooks>;
+  /** Routes under /api/plugins/<name>/, behind the same auth; `c.env.kizuna` is the context with the caller's permissions. */
+  routes?(app: Hono<PluginRouteEnv>): void;
+  /** Workflow actions contributed by the plugin. */
+  actions?: Record<string, PluginAction>;
+  jobs?: Record<string, PluginJob>;
+  /** In the install transaction, after the plugin's metadata exists. */
+  install?(ctx: PluginContext): Promise<void>;
+  /** In the upgrade transaction, after the new metadata exists. */
+  migrate?(ctx: PluginContext, from: string): Promise<void>;
+  /** Before the plugin's metadata is removed. */
+  uninstall?(ctx: PluginContext): Promise<void>;
+}
+
+/** Identity, for types: `export default definePlugin({ hooks: { contact: { beforeCreate(e) {…} } } })`. */
+export const definePlugin = (definition: PluginDefinition): PluginDefinition => definition;

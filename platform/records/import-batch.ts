@@ -1,0 +1,154 @@
+// The bulk write path for imports: every row is checked by the same validators (checkInput)
+// and field permissions as a single create, then a batch of creates is written as multi-row
+// INSERT … RETURNING statements whose CTEs also write one history row and one outbox event per
+// record — the single-record write shape, in bulk. Rows the fast path cannot take (upserts,
+// callers with a create scope, a batch the database refuses) go through the single-record
+// path one by one, each in a savepoint, so every row still gets its own precise problem.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Transaction } from '../db/index.ts';
+import { dbErrorOf } from '../db/index.ts';
+import type { ObjectModel } from '../model/index.ts';
+import { assertObject } from '../query/index.ts';
+import { ProblemError } from '../problems/index.ts';
+import { uuidv7 } from '../db/index.ts';
+import { checkInput } from './validate.ts';
+import { assignments, autonumberSql, type WriteContext } from './write-sql.ts';
+
+export interface ImportRow {
+  /** The caller's row number, echoed back in outcomes. */
+  index: number;
+  input: Record<string, unknown>;
+}
+
+export type RowAction = 'created' | 'updated' | 'unchanged';
+
+export interface ImportBatchResult {
+  written: { index: number; id: string; action: RowAction }[];
+  failed: { index: number; problem: ProblemError }[];
+}
+
+export interface ImportBatchOptions {
+  upsertOn?: string[];
+  /** Validate and check permissions only; write nothing. */
+  dryRun?: boolean;
+}
+
+/** What the batch path borrows from the records service (its closures hold the permissions). */
+export interface ImportBatchTools {
+  assertWritable(model: ObjectModel, actor: WriteContext, provided: Set<string>): void;
+  /** True when the caller's create permission has a scope that each new record must satisfy. */
+  scopedCreate(model: ObjectModel, actor: WriteContext): boolean;
+  writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: WriteContext): Promise<{ id: string; action: RowAction }>;
+}
+
+/** PostgreSQL takes at most 65535 bound parameters per statement; stay well below. */
+const MAX_PARAMS = 30_000;
+
+export async function importBatch(tools: ImportBatchTools, tx: Transaction, model: ObjectModel, rows: ImportRow[], actor: WriteContext, opts: ImportBatchOptions = {}): Promise<ImportBatchResult> {
+  assertObject(model, 'create', actor.access);
+  if (opts.upsertOn) assertObject(model, 'read', actor.access);
+  const result: ImportBatchResult = { written: [], failed: [] };
+  const fail = (index: number, e: unknown) => {
+    if (!(e instanceof ProblemError) || e.status >= 500) throw e;
+    result.failed.push({ index, problem: e });
+  };
+  const fast: { row: ImportRow; values: Record<string, unknown> }[] = [];
+  const slow: ImportRow[] = [];
+  for (const row of rows) {
+    try {
+      const values = checkInput(model, row.input, opts.upsertOn ? 'update' : 'create');
+      tools.assertWritable(model, actor, new Set(Object.keys(row.input)));
+      // An upsert's create still needs every required field: check that too before writing.
+      if (opts.upsertOn) checkInput(model, row.input, 'create');
+      if (opts.upsertOn || tools.scopedCreate(model, actor)) slow.push(row);
+      else fast.push({ row, values });
+    } catch (e) {
+      fail(row.index, e);
+    }
+  }
+  if (opts.dryRun) return result;
+
+  for (const part of paramChunks(model, fast)) {
+    const ids = part.map(() => uuidv7());
+    try {
+      await tx.savepoint((t) => t.query(batchInsertSql(model, part.map((p) => p.values), ids, actor)));
+      part.forEach((p, i) => result.written.push({ index: p.row.index, id: ids[i], action: 'created' }));
+    } catch (e) {
+      // A unique value, a missing relation target… somewhere in the batch: find the row(s).
+      if (!dbErrorOf(e)) throw e;
+      slow.push(...part.map((p) => p.row));
+    }
+  }
+  for (const row of slow.sort((a, b) => a.index - b.index)) {
+    try {
+      const r = await tx.savepoint((t) => tools.writeOne(t, model, row.input, opts.upsertOn, actor));
+      result.written.push({ index: row.index, ...r });
+    } catch (e) {
+      fail(row.index, e);
+    }
+  }
+  return result;
+}
+
+function* paramChunks<T extends { values: Record<string, unknown> }>(model: ObjectModel, rows: T[]): Generator<T[]> {
+  let part: T[] = [];
+  let params = 0;
+  for (const r of rows) {
+    const n = 3 + Object.keys(r.values).length * 2;
+    if (part.length && params + n > MAX_PARAMS) {
+      yield part;
+      part = [];
+      params = 0;
+    }
+    part.push(r);
+    params += n;
+  }
+  if (part.length) yield part;
+  void model;
+}
+
+/** One multi-row INSERT with the history rows and outbox events of all its records. */
+function batchInsertSql(model: ObjectModel, rows: Record<string, unknown>[], ids: string[], ctx: WriteContext): SQL {
+  const perRow = rows.map((values) => new Map(assignments(model, values).map((a) => [a.column, a.value])));
+  const columns = [...new Set(perRow.flatMap((m) => [...m.keys()]))];
+  const autonumbers = model.fieldList.filter((f) => f.spec.type === 'autonumber');
+  const head = [sql`id`, sql`created_by`, sql`updated_by`, ...columns.map((c) => sql.identifier(c)), ...autonumbers.map((f) => sql.identifier(f.name))];
+  const tuples = perRow.map((m, i) => {
+    // A column this row leaves out takes its column default, exactly as a single insert would.
+    const vals = [sql`${ids[i]}::uuid`, sql`${ctx.actor}::uuid`, sql`${ctx.actor}::uuid`, ...columns.map((c) => m.get(c) ?? sql`default`), ...autonumbers.map(autonumberSql)];
+    return sql`(${sql.join(vals, sql`, `)})`;
+  });
+  const changes = JSON.stringify(rows.map((values, i) => ({ id: ids[i], changes: values })));
+  return sql`with w as (
+      insert into ${sql.identifier(model.table)} as t (${sql.join(head, sql`, `)}) values ${sql.join(tuples, sql`, `)}
+      returning t.id::text as id, t.version
+    ), h as (
+      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
+      select ${model.name}, w.id::uuid, w.version, 'create', c.changes, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null}
+      from w join jsonb_to_recordset(${changes}::jsonb) as c(id text, changes jsonb) on c.id = w.id
+    ), e as (
+      insert into kizuna_events (topic, object, record_id, payload)
+      select 'record.created', ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from w
+    )
+    select count(*)::int as n from w`;
+}
+
+/**
+ * Erases the records a failed all-or-nothing import created (found by the import's request id
+ * in the history), with an erase history row and event each, like a permanent delete.
+ */
+export function eraseCreatedSql(model: ObjectModel, requestId: string, ctx: WriteContext, limit: number): SQL {
+  return sql`with victims as (
+      select h.record_id from kizuna_history h join ${sql.identifier(model.table)} x on x.id = h.record_id
+      where h.object = ${model.name} and h.request_id = ${requestId} and h.action = 'create' limit ${limit}
+    ), w as (
+      delete from ${sql.identifier(model.table)} as t where t.id in (select record_id from victims) returning t.id::text as id, t.version + 1 as version
+    ), h as (
+      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
+      select ${model.name}, w.id::uuid, w.version, 'erase', '{}'::jsonb, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null} from w
+    ), e as (
+      insert into kizuna_events (topic, object, record_id, payload)
+      select 'record.erased', ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from w
+    )
+    select count(*)::int as n from w`;
+}

@@ -1,0 +1,17 @@
+import { conflict, definePlugin } from '../../../platform/plugins/index.ts';
+
+export default definePlugin({
+  hooks: {
+    contact: {
+      // Inside the write's transaction: change the values, or refuse with a 4xx.
+      beforeCreate(e, ctx) {
+        if (e.values.last_name === 'Nobody') throw conflict('Nobody is not a name', [{ field: 'last_name', message: 'is not a name' }]);
+        return { ...e.values, greeting: `${ctx.settings.word ?? 'Hello'}, ${e.values.last_name}` };
+      },
+    },
+  },
+  routes(app) {
+    app.get('/greet/:name', (c) => c.json({ greeting: `${c.env.kizuna.settings.word ?? 'Hello'}, ${c.req.param('name')}` }));
+    app.get('/contacts', async (c) => c.json(await c.env.kizuna.records.list('contact', { fields: 'last_name,greeting' })));
+  },
+});
