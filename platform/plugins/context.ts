@@ -1,7 +1,11 @@
-// The context a plugin's code runs with: its settings, a log that names it, and records as
-// its system user (or, in routes, as the calling user) — optionally inside a transaction.
-import type { Executor } from '../db/index.ts';
+// The context a plugin's code runs with: its settings, a log that names it, records as its
+// system user (or, in routes, as the calling user) — optionally inside a transaction — and a
+// read-only view of the metadata as that user sees it.
+import type { Database, Executor, Transaction } from '../db/index.ts';
+import type { MetadataSnapshot } from '../metadata/index.ts';
 import type { Actor, RecordService } from '../records/index.ts';
+import { snapshotFor } from '../api/caller-metadata.ts';
+import { notFound } from '../problems/index.ts';
 import type { PluginContext, PluginRecords } from './sdk.ts';
 
 export function pluginRecords(records: RecordService, actor: Actor, exec?: Executor): PluginRecords {
@@ -16,11 +20,34 @@ export function pluginRecords(records: RecordService, actor: Actor, exec?: Execu
   };
 }
 
-export function pluginContext(plugin: string, settings: Record<string, unknown>, records: PluginRecords): PluginContext {
+export interface ContextDeps {
+  records: RecordService;
+  actor: Actor;
+  /** The transaction the context's writes belong to (a hook's write, an install), if any. */
+  exec?: Executor;
+  db: Database;
+  snapshot: () => MetadataSnapshot;
+}
+
+export function pluginContext(plugin: string, settings: Record<string, unknown>, deps: ContextDeps): PluginContext {
+  const visible = () => snapshotFor(deps.snapshot(), deps.actor.access).models;
   return {
     plugin,
     settings,
-    records,
+    records: pluginRecords(deps.records, deps.actor, deps.exec),
+    metadata: {
+      objects: () => [...visible().values()].map((m) => m.def),
+      object(name) {
+        const m = visible().get(name);
+        if (!m) throw notFound(`No object named "${name}"`);
+        return m.def;
+      },
+    },
+    // Inside a hook's or an install's transaction this nests as a savepoint.
+    transaction: (fn) => {
+      const run = (tx: Transaction) => fn(pluginRecords(deps.records, deps.actor, tx));
+      return deps.exec && 'savepoint' in deps.exec ? (deps.exec as Transaction).savepoint(run) : deps.db.transaction(run);
+    },
     log: (msg, extra = {}) => console.log(JSON.stringify({ level: 'info', plugin, msg, ...extra })),
   };
 }

@@ -9,7 +9,7 @@ import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
 import { createRecordService, type Actor, type RecordService } from '../records/index.ts';
-import { pluginContext, pluginRecords } from './context.ts';
+import { pluginContext } from './context.ts';
 import { discoverPlugins } from './discover.ts';
 import { createHookRegistry, type ActivePlugin } from './hooks.ts';
 import type { PluginPackage } from './manifest.ts';
@@ -61,7 +61,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   const systemActor = (p: { name: string; userId: string }): Actor => ({ actor: p.userId, via: `plugin:${p.name}` });
   const contextFor = (p: ActivePlugin, tx?: Executor): PluginContext =>
-    pluginContext(p.name, p.settings, pluginRecords(records!, systemActor(p), tx));
+    pluginContext(p.name, p.settings, { records: records!, actor: systemActor(p), exec: tx, db, snapshot: () => registry.snapshot() });
 
   const outbox = createOutboxDispatcher({ db, active: () => active, contextFor: (p) => contextFor(p), intervalMs: opts.outboxIntervalMs });
   const hooks = createHookRegistry({ active: () => active, contextFor, kick: () => outbox.kick() });
@@ -179,7 +179,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   const txContext = (name: string, settings: Record<string, unknown>, userId: string, tx: Transaction, snapshot: MetadataSnapshot): PluginContext => {
     const scoped = createRecordService({ db: databaseOf(tx, db), registry: staticRegistry(snapshot) });
-    return pluginContext(name, settings, pluginRecords(scoped, { actor: userId, via: `plugin:${name}` }, tx));
+    return pluginContext(name, settings, { records: scoped, actor: { actor: userId, via: `plugin:${name}` }, exec: tx, db: databaseOf(tx, db), snapshot: () => snapshot });
   };
 
   const notifyChanged = (tx: Executor) => tx.query(sql`select pg_notify(${CHANNEL}, 'changed')`);
@@ -338,7 +338,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       const router = routers.get(name);
       const p = active.find((a) => a.name === name);
       if (!router || !p) return undefined;
-      return router.fetch(request, { kizuna: pluginContext(name, p.settings, pluginRecords(records!, actor)) });
+      return router.fetch(request, { kizuna: pluginContext(name, p.settings, { records: records!, actor, db, snapshot: () => registry.snapshot() }) });
     },
     actions: () => new Map(active.flatMap((p) => Object.entries(p.definition.actions ?? {}).map(([k, a]) => [`${p.name}.${k}`, { plugin: p.name, ...a }]))),
     active: () => active.map((p) => p.name),

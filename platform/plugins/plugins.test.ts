@@ -11,9 +11,9 @@ const repo = resolve(import.meta.dirname, '../..');
 async function pluginFolder() {
   const dir = await mkdtemp(join(tmpdir(), 'kizuna-plugins-'));
   await cp(join(repo, 'plugins/hello'), join(dir, 'hello'), { recursive: true });
-  for (const name of ['thrower', 'needs_hello', 'bad_install']) await cp(join(repo, 'platform/plugins/testdata', name), join(dir, name), { recursive: true });
+  for (const name of ['thrower', 'needs_hello', 'bad_install', 'sdk_probe']) await cp(join(repo, 'platform/plugins/testdata', name), join(dir, name), { recursive: true });
   // The copies import the SDK by a path relative to the repository.
-  for (const file of ['hello/server/index.ts', 'thrower/server/index.ts', 'bad_install/server/index.ts']) {
+  for (const file of ['hello/server/index.ts', 'thrower/server/index.ts', 'bad_install/server/index.ts', 'sdk_probe/server/index.ts']) {
     const p = join(dir, file);
     const text = await readFile(p, 'utf8');
     await writeFile(p, text.replace(/from '[./]+(platform\/)?plugins\/index\.ts'|from '\.\.\/\.\.\/\.\.\/index\.ts'/g, `from '${join(repo, 'platform/plugins/index.ts')}'`));
@@ -121,6 +121,20 @@ describe.each(databases)('plugins on %s', (kind) => {
       (await import('drizzle-orm')).sql`select failures, last_error from kizuna_plugin_cursors where plugin = 'thrower'`,
     );
     expect(cursor[0]).toMatchObject({ failures: 1, last_error: 'boom in afterCreate' });
+  });
+
+  it('gives plugins the metadata as the caller sees it, and transactions', async () => {
+    expect((await k.call('POST', '/api/plugins/sdk_probe/install')).status).toBe(201);
+    const rel = await k.call('GET', '/api/plugins/sdk_probe/relations/contact');
+    expect(rel.body).toEqual(expect.arrayContaining(['case.contact', 'message.contact', 'company.primary_contact']));
+    expect((await k.call('GET', '/api/plugins/sdk_probe/relations/nothing')).status).toBe(404);
+    const ok = await k.call('POST', '/api/plugins/sdk_probe/pair', { last_name: '対A' });
+    expect(ok.status).toBe(201);
+    expect((await k.call('GET', `/api/records/contact/${ok.body[1]}`)).body.last_name).toBe('対A 2');
+    const before = await count('contact');
+    const failed = await k.call('POST', '/api/plugins/sdk_probe/pair', { last_name: '対B', fail: true });
+    expect(failed.status).toBe(422);
+    expect(await count('contact')).toBe(before);
   });
 
   it('rolls back an install whose hook fails, data and all', async () => {

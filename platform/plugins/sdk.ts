@@ -2,7 +2,7 @@
 // and the context its code receives. Plugins reach data only through `ctx.records`, the same
 // records service every route uses, acting as the plugin's own named system user.
 import type { Hono } from 'hono';
-import type { Label, JsonSchema } from '../model/index.ts';
+import type { Label, JsonSchema, ObjectDef } from '../model/index.ts';
 import type { ListParams, Page } from '../query/index.ts';
 import type { BulkResult, RecordRow } from '../records/index.ts';
 import type { AppEnv } from '../api/env.ts';
@@ -18,10 +18,25 @@ export interface PluginRecords {
   bulk(object: string, body: { records: unknown[]; upsert_on?: string | string[]; partial?: boolean }): Promise<BulkResult>;
 }
 
+/** The object definitions (as `GET /api/meta/objects` answers them), read-only. */
+export interface PluginMetadata {
+  /** Every object the context's user may read, with the fields it may see. */
+  objects(): ObjectDef[];
+  /** One object; a 404 problem when there is none (or the user may not read it). */
+  object(name: string): ObjectDef;
+}
+
 export interface PluginContext {
   plugin: string;
   settings: Record<string, unknown>;
   records: PluginRecords;
+  metadata: PluginMetadata;
+  /**
+   * Runs fn with records bound to one transaction: everything it writes commits together or
+   * not at all (a thrown error rolls it all back). Hooks and after-hooks of those writes behave
+   * as for any write; inside a before-hook it is a savepoint of the hook's write.
+   */
+  transaction<T>(fn: (records: PluginRecords) => Promise<T>): Promise<T>;
   /** Structured log lines carrying the plugin's name. */
   log(msg: string, extra?: Record<string, unknown>): void;
 }
