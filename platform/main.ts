@@ -22,6 +22,8 @@ const kizuna = await createKizuna({
   secureCookies: process.env.KIZUNA_SECURE_COOKIES === 'true',
   logRequests: process.env.KIZUNA_LOG_REQUESTS !== 'false',
   bodyLimit: process.env.KIZUNA_BODY_LIMIT ? Number(process.env.KIZUNA_BODY_LIMIT) : undefined,
+  importLimit: process.env.KIZUNA_IMPORT_LIMIT ? Number(process.env.KIZUNA_IMPORT_LIMIT) : undefined,
+  importBatchSize: process.env.KIZUNA_IMPORT_BATCH ? Number(process.env.KIZUNA_IMPORT_BATCH) : undefined,
   studioDir,
 }).catch((e: Error) => {
   console.error(`kizuna: cannot start: ${e.message}`);

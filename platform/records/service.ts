@@ -411,14 +411,18 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
   }
 
   /** Imports: a batch of rows validated and written in bulk inside the caller's transaction. */
-  function importBatch(tx: Transaction, object: string, rows: ImportRow[], actor: Actor, opts: ImportBatchOptions = {}) {
+  async function importBatch(tx: Transaction, object: string, rows: ImportRow[], actor: Actor, opts: ImportBatchOptions = {}) {
     const model = registry.get(object);
     const tools = {
       assertWritable: (m: ObjectModel, a: Actor, provided: Set<string>) => assertWritable(m, {}, a, provided),
-      scopedCreate: (m: ObjectModel, a: Actor) => scopeOf(m, 'create', a) !== undefined,
+      // A create scope or plugins' before-hooks need the single-record path (hooks run per record).
+      scopedCreate: (m: ObjectModel, a: Actor) => scopeOf(m, 'create', a) !== undefined || beforeHooks(m.name, 'create').length > 0,
       writeOne,
     };
-    return runImportBatch(tools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });
+    const result = await runImportBatch(tools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });
+    // The batch wrote outbox events: nudge the plugins' after-hooks as a single write does.
+    if (result.written.length) hooks?.written?.();
+    return result;
   }
 
   /** Erases up to `limit` records created under `requestId` (an all-or-nothing import that failed late). */

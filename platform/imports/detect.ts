@@ -1,0 +1,95 @@
+// Encoding, format and delimiter detection. Encodings: BOMs first, then strict UTF-8, then
+// jschardet's statistical guess (Shift_JIS/CP932, EUC-JP, UTF-16 without BOM…). Delimiters: the
+// sample is parsed by csv-parse with each candidate and the most consistent table wins.
+import iconv from 'iconv-lite';
+import jschardet from 'jschardet';
+import { parse } from 'csv-parse/sync';
+import { badRequest } from '../problems/index.ts';
+
+export type Format = 'csv' | 'xlsx';
+
+const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/** xlsx is a zip; anything else must look like text. Binary files are a 400. */
+export function detectFormat(head: Buffer, filename?: string): Format {
+  if (head.subarray(0, 4).equals(ZIP) || /\.xlsx$/i.test(filename ?? '')) {
+    if (!head.subarray(0, 4).equals(ZIP)) throw badRequest('The file is named .xlsx but is not an Excel workbook');
+    return 'xlsx';
+  }
+  return 'csv';
+}
+
+/** iconv-lite's name for the file's encoding. */
+export function detectEncoding(head: Buffer): string {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  if (isUtf8(head)) return 'utf-8';
+  const guess = jschardet.detect(head, { minimumThreshold: 0.1 });
+  const name = (guess.encoding ?? '').toUpperCase();
+  // CP932 is what Japanese Excel writes when it says "Shift_JIS" (it adds ①, ㈱, NEC/IBM kanji).
+  if (name === 'SHIFT_JIS' || name === 'WINDOWS-31J' || name === 'CP932') return 'cp932';
+  if (name === 'EUC-JP') return 'euc-jp';
+  if (name === 'UTF-16LE' || name === 'UTF-16BE') return name.toLowerCase();
+  if (name === 'ISO-2022-JP') return 'iso-2022-jp';
+  if (name && iconv.encodingExists(name) && name !== 'ASCII') return name.toLowerCase();
+  return 'utf-8';
+}
+
+/** Strict UTF-8 check that tolerates a multi-byte character cut off at the sample's end. */
+function isUtf8(head: Buffer): boolean {
+  let end = head.length;
+  // Step back over at most 3 continuation bytes and their lead byte.
+  for (let i = 1; i <= 3 && end - i >= 0; i++) {
+    const b = head[end - i];
+    if ((b & 0xc0) === 0x80) continue;
+    if (b >= 0xc0) end -= i;
+    break;
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ENCODINGS = ['utf-8', 'cp932', 'shift_jis', 'euc-jp', 'utf-16le', 'utf-16be', 'iso-2022-jp'];
+
+/** Text that is mostly control characters is not a table (an image, a zip, a PDF…). */
+export function assertText(sample: string): void {
+  if (!sample.length) return;
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+  }
+  if (control / sample.length > 0.05) throw badRequest('The file is not a CSV, TSV or Excel file (it looks binary)');
+}
+
+const CANDIDATES = [',', '\t', ';', '|'];
+
+/** Picks the delimiter under which the sample's rows have the most consistent, widest shape. */
+export function detectDelimiter(sample: string, filename?: string): string {
+  if (/\.tsv$/i.test(filename ?? '')) return '\t';
+  // Drop the last, probably cut, line of the sample.
+  const cut = sample.lastIndexOf('\n');
+  const text = cut > 0 ? sample.slice(0, cut) : sample;
+  let best = { delimiter: ',', score: -1 };
+  for (const delimiter of CANDIDATES) {
+    let rows: string[][];
+    try {
+      rows = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, to_line: 50, bom: true, skip_empty_lines: true });
+    } catch {
+      continue;
+    }
+    if (!rows.length) continue;
+    const widths = rows.map((r) => r.length);
+    const width = widths[0];
+    if (width < 2) continue;
+    const consistent = widths.filter((w) => w === width).length / widths.length;
+    const score = consistent * 1000 + width;
+    if (score > best.score) best = { delimiter, score };
+  }
+  return best.delimiter;
+}

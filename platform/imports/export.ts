@@ -1,0 +1,94 @@
+// Export of a list (its filter, sort, q and fields, within the caller's permissions) as CSV or
+// xlsx, streamed: the list is read page by page with its keyset cursor and each page is
+// written out before the next is read, so memory does not grow with the table.
+import { PassThrough } from 'node:stream';
+import iconv from 'iconv-lite';
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import type { Registry } from '../metadata/index.ts';
+import type { FieldModel } from '../model/index.ts';
+import { readableFields, type ListParams } from '../query/index.ts';
+import { badRequest } from '../problems/index.ts';
+import type { Actor, RecordService } from '../records/index.ts';
+
+export interface ExportOptions {
+  format: 'csv' | 'xlsx';
+  header: 'en' | 'ja' | 'api';
+  encoding: 'utf-8' | 'utf-8-bom' | 'shift_jis';
+}
+
+export function exportOptions(q: Record<string, string | undefined>): ExportOptions {
+  const pick = <T extends string>(name: string, allowed: readonly T[], dflt: T): T => {
+    const v = q[name] ?? dflt;
+    if (!allowed.includes(v as T)) throw badRequest(`${name} must be one of ${allowed.join(', ')}`, [{ field: name, message: `must be one of ${allowed.join(', ')}` }]);
+    return v as T;
+  };
+  return { format: pick('format', ['csv', 'xlsx'], 'csv'), header: pick('header', ['en', 'ja', 'api'], 'en'), encoding: pick('encoding', ['utf-8', 'utf-8-bom', 'shift_jis'], 'utf-8') };
+}
+
+const SYSTEM = ['id', 'created_at', 'updated_at'];
+const SYSTEM_LABELS: Record<string, { en: string; ja: string }> = { id: { en: 'ID', ja: 'ID' }, created_at: { en: 'Created At', ja: '作成日時' }, updated_at: { en: 'Updated At', ja: '更新日時' } };
+
+function cellOf(v: unknown, f?: FieldModel): string | number | boolean {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.join(';');
+  if (f?.spec.type === 'currency' && typeof v === 'object') {
+    const c = v as { amount: string; currency: string };
+    return `${c.amount} ${c.currency}`;
+  }
+  if (typeof v === 'object') return JSON.stringify(v);
+  return v as string | number | boolean;
+}
+
+/** Checks the request (object, fields, filter: a bad one is a 4xx before any byte is sent) and answers the stream. */
+export async function exportRecords(deps: { records: RecordService; registry: Registry }, object: string, params: ListParams, actor: Actor, opts: ExportOptions) {
+  const model = deps.registry.get(object);
+  const visible = readableFields(model, actor.access);
+  const wanted = params.fields ? params.fields.split(',').map((s) => s.trim()).filter(Boolean) : visible.map((f) => f.name);
+  const fields = wanted.filter((n) => !SYSTEM.includes(n)).map((n) => model.fields.get(n)).filter((f): f is FieldModel => !!f);
+  const base: ListParams = { ...params, fields: wanted.join(','), limit: '500' };
+  // The first page is read now so that errors (hidden field, bad filter) are problems, not a broken download.
+  const first = await deps.records.list(object, base, actor);
+  const names = ['id', ...fields.map((f) => f.name), 'created_at', 'updated_at'];
+  const header = names.map((n) => {
+    if (opts.header === 'api') return n;
+    const label = model.fields.get(n)?.spec.label ?? SYSTEM_LABELS[n];
+    return (opts.header === 'ja' ? label?.ja : undefined) ?? label?.en ?? n;
+  });
+  const rowOf = (r: Record<string, unknown>) => names.map((n) => cellOf(r[n], model.fields.get(n)));
+
+  async function* pages() {
+    let page = first;
+    for (;;) {
+      yield page.data.map(rowOf);
+      if (!page.page.next_cursor) return;
+      page = await deps.records.list(object, { ...base, cursor: page.page.next_cursor }, actor);
+    }
+  }
+
+  const filename = `${model.name}.${opts.format}`;
+  if (opts.format === 'xlsx') return { filename, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: xlsxStream(header, pages()) };
+  const encode = (rows: unknown[][]) => {
+    const text = stringify(rows, { record_delimiter: 'windows', cast: { boolean: (b) => String(b) } });
+    return opts.encoding === 'shift_jis' ? iconv.encode(text, 'cp932') : Buffer.from(text, 'utf8');
+  };
+  async function* csv() {
+    yield Buffer.concat([opts.encoding === 'utf-8-bom' ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), encode([header])]);
+    for await (const rows of pages()) if (rows.length) yield encode(rows);
+  }
+  const charset = opts.encoding === 'shift_jis' ? 'Shift_JIS' : 'utf-8';
+  return { filename, contentType: `text/csv; charset=${charset}`, body: csv() };
+}
+
+function xlsxStream(header: string[], pages: AsyncIterable<unknown[][]>): AsyncIterable<Buffer> {
+  const out = new PassThrough();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet('export');
+  (async () => {
+    ws.addRow(header).commit();
+    for await (const rows of pages) for (const r of rows) ws.addRow(r).commit();
+    ws.commit();
+    await wb.commit();
+  })().catch((e) => out.destroy(e));
+  return out;
+}

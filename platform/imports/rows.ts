@@ -1,0 +1,103 @@
+// The stored upload as a stream of rows (arrays of cell text), header first: CSV/TSV through
+// iconv-lite and csv-parse, xlsx through exceljs's streaming reader. Memory stays bounded by
+// one chunk plus one parser buffer.
+import { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import type { Database } from '../db/index.ts';
+import { badRequest } from '../problems/index.ts';
+import { readUpload } from './storage.ts';
+
+export const MAX_COLUMNS = 1000;
+const MAX_CELL = 1024 * 1024;
+
+export interface SourceShape {
+  id: string;
+  format: 'csv' | 'xlsx';
+  encoding: string | null;
+  delimiter: string | null;
+}
+
+/** `onBytes` hears how many bytes of the upload have been read so far (for progress). */
+export function readRows(db: Database, source: SourceShape, onBytes?: (bytes: number) => void): AsyncIterable<string[]> {
+  const bytes = Readable.from(counted(readUpload(db, source.id), onBytes));
+  return source.format === 'xlsx' ? xlsxRows(bytes) : csvRows(bytes, source.encoding ?? 'utf-8', source.delimiter ?? ',');
+}
+
+async function* counted(chunks: AsyncIterable<Buffer>, onBytes?: (bytes: number) => void): AsyncGenerator<Buffer> {
+  let n = 0;
+  for await (const c of chunks) {
+    n += c.byteLength;
+    onBytes?.(n);
+    yield c;
+  }
+}
+
+function csvRows(bytes: Readable, encoding: string, delimiter: string): AsyncIterable<string[]> {
+  const text = bytes.pipe(iconv.decodeStream(encoding, { stripBOM: true }));
+  const parser = parse({
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    // A stray quote inside an unquoted cell (5" screen) is data, not an error.
+    relax_quotes: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_CELL,
+  });
+  text.on('error', (e) => parser.destroy(e));
+  bytes.on('error', (e) => parser.destroy(e));
+  return guard(text.pipe(parser) as AsyncIterable<string[]>);
+}
+
+async function* guard(rows: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+  try {
+    for await (const row of rows) {
+      if (row.length > MAX_COLUMNS) throw badRequest(`A row has ${row.length} columns; an import takes at most ${MAX_COLUMNS}`);
+      yield row;
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('CSV_')) throw badRequest(`The file cannot be read as CSV: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+async function* xlsxRows(bytes: Readable): AsyncGenerator<string[]> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(bytes, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'emit' });
+  try {
+    for await (const sheet of reader) {
+      // The first worksheet is the table; the others are ignored (documented).
+      let expected = 1;
+      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+        // Blank rows are not emitted: keep row numbers honest by yielding nothing for them.
+        expected = row.number + 1;
+        const values = (row.values as unknown[]).slice(1);
+        if (values.length > MAX_COLUMNS) throw badRequest(`A row has ${values.length} columns; an import takes at most ${MAX_COLUMNS}`);
+        yield Array.from(values, cellText);
+      }
+      void expected;
+      return;
+    }
+  } catch (e) {
+    if ((e as { status?: number }).status) throw e;
+    throw badRequest(`The Excel file cannot be read: ${(e as Error).message}`);
+  }
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) {
+    const iso = v.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return (o.richText as { text: string }[]).map((r) => r.text).join('');
+    if ('result' in o) return cellText(o.result);
+    if ('text' in o) return cellText(o.text);
+    if ('error' in o) return '';
+    return JSON.stringify(o);
+  }
+  return String(v);
+}

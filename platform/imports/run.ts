@@ -1,0 +1,190 @@
+// The import job. Rows stream from the stored upload in batches; each batch is converted,
+// its relation cells looked up, and written through records.importBatch in ONE transaction
+// together with its error rows and the job's checkpoint (rows consumed so far). A restart
+// resumes after the last committed batch: nothing is lost, nothing written twice.
+//
+// all_or_nothing cannot be one transaction over a million rows cheaply, so it is two passes:
+// pass 1 validates every row (same validators, permissions and lookups, no writes); any bad
+// row fails the import with its error report and nothing written. Pass 2 writes in committed
+// batches (records are visible to others meanwhile). If pass 2 still fails (a unique value
+// taken concurrently, a target deleted meanwhile), the records it created are erased again —
+// found by the import's request id in the history — and the import fails. Records an upsert
+// updated in pass 2 keep their new values then (their history shows the change).
+import { sql, type Database } from '../db/index.ts';
+import type { Job, JobContext, JobQueue } from '../jobs/index.ts';
+import type { Registry } from '../metadata/index.ts';
+import type { Actor, RecordService } from '../records/index.ts';
+import { rowConverter, type Mapping } from './mapping.ts';
+import { resolveLookups, type LookupCache } from './lookups.ts';
+import { readRows } from './rows.ts';
+import type { ImportPrincipal } from './service.ts';
+
+export const IMPORT_JOB = 'import';
+
+export interface ImportOptions {
+  mapping: Mapping;
+  mode: 'partial' | 'all_or_nothing';
+  upsert_on?: string[];
+  create_missing: string[];
+  utc_offset: string;
+}
+
+export interface ImportProgressState {
+  phase: 'validating' | 'writing' | 'erasing';
+  /** Data rows consumed in the current phase (the resume point). */
+  rows_done: number;
+  rows_read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  /** Bytes of the upload consumed (an estimate, for the ETA). */
+  bytes: number;
+  elapsed_ms: number;
+}
+
+export interface RunDeps {
+  db: Database;
+  registry: Registry;
+  records: RecordService;
+  actorFor(principal: ImportPrincipal, requestId: string): Promise<Actor>;
+  batchSize?: number;
+}
+
+export function registerImportJob(jobs: JobQueue, deps: RunDeps): void {
+  jobs.register<{ import_id: string }, ImportProgressState>(IMPORT_JOB, (job, ctx) => runImport(deps, job, ctx));
+}
+
+async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportProgressState>, ctx: JobContext<ImportProgressState>) {
+  const { db, records, registry } = deps;
+  const id = job.payload.import_id;
+  const [imp] = await db.query<{ object: string; format: 'csv' | 'xlsx'; encoding: string | null; delimiter: string | null; columns: unknown; principal: unknown; options: unknown }>(
+    sql`select object, format, encoding, delimiter, columns, principal, options from kizuna_imports where id = ${id}::uuid`,
+  );
+  if (!imp) return { state: 'failed' as const, error: 'the import is gone' };
+  const parse = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+  const columns = parse<string[]>(imp.columns);
+  const options = parse<ImportOptions>(imp.options);
+  const requestId = `import:${id}`;
+  const actor = await deps.actorFor(parse<ImportPrincipal>(imp.principal), requestId);
+  const model = registry.get(imp.object);
+  const convert = rowConverter(model, columns, options.mapping, { utcOffset: options.utc_offset });
+  const batchSize = deps.batchSize ?? 2000;
+  const cache: LookupCache = new Map();
+  const p: ImportProgressState = {
+    phase: options.mode === 'all_or_nothing' ? 'validating' : 'writing', rows_done: 0, rows_read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, bytes: 0, elapsed_ms: 0,
+    ...(job.progress as Partial<ImportProgressState>),
+  };
+  let clock = performance.now();
+  const tick = () => {
+    const now = performance.now();
+    p.elapsed_ms += Math.round(now - clock);
+    clock = now;
+  };
+
+  if (p.phase === 'erasing') return erase();
+
+  while (p.phase === 'validating' || p.phase === 'writing') {
+    const dryRun = p.phase === 'validating';
+    let n = 0;
+    let batch: { index: number; cells: string[] }[] = [];
+    const source = { id, format: imp.format, encoding: imp.encoding, delimiter: imp.delimiter };
+    let header = true;
+    const flush = async () => {
+      const rows = batch.map((b) => ({ ...b, converted: convert(b.cells) }));
+      batch = [];
+      const errors: { row: number; cells: string[]; reason: string }[] = [];
+      const outcome = await db.transaction(async (tx) => {
+        const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: options.create_missing, cache, dryRun }, tx);
+        for (const r of rows) if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
+        const result = await records.importBatch(tx, model.name, rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input })), actor, { dryRun, upsertOn: options.upsert_on });
+        const byIndex = new Map(rows.map((r) => [r.index, r]));
+        for (const f of result.failed) errors.push({ row: f.index, cells: byIndex.get(f.index)!.cells, reason: reasonOf(f.problem) });
+        // In pass 2 of all_or_nothing the pass-1 errors are already stored; a new one means a late failure.
+        if (errors.length) {
+          await tx.query(sql`insert into kizuna_import_errors (import_id, row_no, cells, reason)
+            select ${id}::uuid, e.row, e.cells, e.reason from jsonb_to_recordset(${JSON.stringify(errors)}::jsonb) as e(row int, cells jsonb, reason text)
+            on conflict (import_id, row_no) do update set reason = excluded.reason`);
+        }
+        const next = { ...p, rows_done: n, rows_read: Math.max(p.rows_read, n), failed: p.failed + errors.length };
+        for (const w of result.written) next[w.action]++;
+        tick();
+        next.elapsed_ms = p.elapsed_ms;
+        await ctx.checkpoint(tx, next);
+        return next;
+      }).catch((e) => {
+        cache.clear(); // ids created in a rolled-back transaction must not be reused
+        throw e;
+      });
+      Object.assign(p, outcome);
+    };
+    for await (const cells of readRows(db, source, (bytes) => (p.bytes = Math.max(p.bytes, bytes)))) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      n++;
+      if (n <= p.rows_done) continue;
+      batch.push({ index: n, cells });
+      if (batch.length >= batchSize) {
+        await flush();
+        if (ctx.stopping()) return 'released' as const;
+        if (await ctx.cancelRequested()) return { state: 'cancelled' as const, result: summaryOf(p) };
+      }
+    }
+    if (batch.length) await flush();
+    if (p.phase === 'validating') {
+      if (p.failed > 0) return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)` };
+      await nextPhase('writing');
+    } else if (options.mode === 'all_or_nothing' && p.failed > 0) {
+      await nextPhase('erasing');
+      return erase();
+    } else {
+      return { state: 'succeeded' as const, result: summaryOf(p) };
+    }
+  }
+  return { state: 'failed' as const, error: `unknown phase ${p.phase}` };
+
+  async function nextPhase(phase: ImportProgressState['phase']) {
+    Object.assign(p, { phase, rows_done: 0, bytes: 0 });
+    await db.transaction((tx) => ctx.checkpoint(tx, p));
+  }
+
+  async function erase() {
+    while ((await records.eraseImported(model.name, requestId, actor)) > 0) {
+      if (ctx.stopping()) return 'released' as const;
+    }
+    return { state: 'failed' as const, result: { ...summaryOf(p), created: 0 }, error: `${p.failed} row${p.failed === 1 ? '' : 's'} failed while writing; the records this import created were erased again` };
+  }
+}
+
+function reasonOf(problem: { detail?: string; title: string; errors?: { field: string; message: string }[] }): string {
+  return problem.errors?.length ? problem.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : problem.detail ?? problem.title;
+}
+
+const summaryOf = (p: ImportProgressState) => ({ rows_read: p.rows_read, created: p.created, updated: p.updated, unchanged: p.unchanged, failed: p.failed });
+
+/** The progress document of GET /api/imports/{id}. */
+export function importProgress(size: number, job: Job | undefined) {
+  if (!job) return { state: 'uploaded' };
+  const p = job.progress as Partial<ImportProgressState>;
+  const seconds = (p.elapsed_ms ?? 0) / 1000;
+  const rate = seconds > 0 ? Math.round((p.rows_done ?? 0) / seconds) : 0;
+  const byteRate = seconds > 0 ? (p.bytes ?? 0) / seconds : 0;
+  const running = job.state === 'running' || job.state === 'queued';
+  return {
+    state: job.state === 'running' && job.cancel_requested ? 'cancelling' : job.state,
+    phase: p.phase ?? null,
+    rows_read: p.rows_read ?? 0,
+    rows_written: (p.created ?? 0) + (p.updated ?? 0) + (p.unchanged ?? 0),
+    created: p.created ?? 0,
+    updated: p.updated ?? 0,
+    unchanged: p.unchanged ?? 0,
+    rows_failed: p.failed ?? 0,
+    rate,
+    eta_seconds: running && byteRate > 0 ? Math.max(0, Math.round((size - (p.bytes ?? 0)) / byteRate)) : null,
+    error: job.error,
+    started_at: job.started_at,
+    finished_at: job.finished_at,
+  };
+}

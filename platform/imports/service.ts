@@ -1,0 +1,194 @@
+// Imports: upload and detect, mapping suggestions and preview, start/cancel as a durable job,
+// progress and the error report. The rows are written by run.ts through the records service.
+import iconv from 'iconv-lite';
+import { sql, uuidv7, type Database } from '../db/index.ts';
+import type { JobQueue } from '../jobs/index.ts';
+import type { Registry } from '../metadata/index.ts';
+import { assertObject } from '../query/index.ts';
+import { badRequest, conflict, notFound, validation, ProblemError } from '../problems/index.ts';
+import type { Actor, RecordService } from '../records/index.ts';
+import { assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
+import { checkMapping, columnNames, rowConverter, suggestMapping, type Mapping } from './mapping.ts';
+import { resolveLookups } from './lookups.ts';
+import { readRows, type SourceShape } from './rows.ts';
+import { headOf, storeUpload } from './storage.ts';
+import { importProgress, IMPORT_JOB, type ImportOptions } from './run.ts';
+
+export interface ImportDeps {
+  db: Database;
+  registry: Registry;
+  records: RecordService;
+  jobs: JobQueue;
+}
+
+/** Who started an import, kept so the job can act as them after a restart. */
+export interface ImportPrincipal {
+  userId: string;
+  email: string;
+  isAdmin: boolean;
+  userIsAdmin?: boolean;
+  role?: string | null;
+  keyId?: string;
+}
+
+interface ImportRow extends SourceShape {
+  object: string;
+  filename: string | null;
+  size: number;
+  columns: string[];
+  created_by: string | null;
+  job_id: string | null;
+  options: ImportOptions | null;
+  created_at: string;
+}
+
+const SAMPLE = 64 * 1024;
+
+export function createImportService(deps: ImportDeps) {
+  const { db, registry, records, jobs } = deps;
+
+  async function load(id: string, actor: Actor): Promise<ImportRow> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No import "${id}"`);
+    const [row] = await db.query<ImportRow & Record<string, unknown>>(sql`select id::text as id, object, filename, format, encoding, delimiter, size::float8 as size, columns,
+        created_by::text as created_by, job_id::text as job_id, options, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
+      from kizuna_imports where id = ${id}::uuid`);
+    // Someone else's import is as good as absent, except for admins.
+    if (!row || (actor.access && row.created_by !== actor.actor)) throw notFound(`No import "${id}"`);
+    for (const k of ['columns', 'options'] as const) if (typeof row[k] === 'string') (row as Record<string, unknown>)[k] = JSON.parse(row[k] as string);
+    return row;
+  }
+
+  async function create(input: { object: string; filename?: string; encoding?: string; delimiter?: string; body: AsyncIterable<Uint8Array>; limit: number }, actor: Actor, principal: ImportPrincipal) {
+    const model = registry.get(input.object);
+    assertObject(model, 'create', actor.access);
+    if (input.encoding && !ENCODINGS.includes(input.encoding.toLowerCase())) throw badRequest(`encoding must be one of ${ENCODINGS.join(', ')}`, [{ field: 'encoding', message: 'is not a supported encoding' }]);
+    if (input.delimiter && ![',', '\t', ';', '|', 'tab'].includes(input.delimiter)) throw badRequest('delimiter must be , ; | or tab', [{ field: 'delimiter', message: 'is not a supported delimiter' }]);
+    const id = uuidv7();
+    await db.query(sql`insert into kizuna_imports (id, object, filename, format, created_by, principal) values (${id}::uuid, ${model.name}, ${input.filename ?? null}, 'csv', ${actor.actor}::uuid, ${JSON.stringify(principal)}::jsonb)`);
+    try {
+      const size = await storeUpload(db, id, input.body, input.limit);
+      if (size === 0) throw badRequest('The file is empty');
+      const head = await headOf(db, id, SAMPLE);
+      const format = detectFormat(head, input.filename);
+      const encoding = format === 'xlsx' ? null : input.encoding?.toLowerCase() ?? detectEncoding(head);
+      let delimiter: string | null = null;
+      if (encoding) {
+        const sample = iconv.decode(head, encoding);
+        assertText(sample);
+        delimiter = input.delimiter === 'tab' ? '\t' : input.delimiter ?? detectDelimiter(sample, input.filename);
+      }
+      const shape = { id, format, encoding, delimiter };
+      const [header, first] = await firstRows(shape, 2);
+      if (!header) throw badRequest('The file has no rows');
+      const columns = columnNames(header);
+      if (!first) throw badRequest('The file has a header row but no data rows', [{ field: 'file', message: `columns: ${columns.slice(0, 20).join(', ')}` }]);
+      await db.query(sql`update kizuna_imports set format = ${format}, encoding = ${encoding}, delimiter = ${delimiter}, size = ${size}, columns = ${JSON.stringify(columns)}::jsonb where id = ${id}::uuid`);
+      return summary({ id, object: model.name, filename: input.filename ?? null, format, encoding, delimiter, size, columns }, suggestMapping(model, columns));
+    } catch (e) {
+      await db.query(sql`delete from kizuna_imports where id = ${id}::uuid`).catch(() => {});
+      throw e;
+    }
+  }
+
+  async function firstRows(shape: SourceShape, n: number): Promise<string[][]> {
+    const out: string[][] = [];
+    for await (const row of readRows(db, shape)) {
+      out.push(row);
+      if (out.length >= n) break;
+    }
+    return out;
+  }
+
+  const summary = (r: Pick<ImportRow, 'id' | 'object' | 'filename' | 'format' | 'encoding' | 'delimiter' | 'size' | 'columns'>, suggested: Mapping) => ({
+    id: r.id, object: r.object, filename: r.filename, format: r.format, encoding: r.encoding, delimiter: r.delimiter, size: r.size, columns: r.columns, suggested_mapping: suggested,
+  });
+
+  /** The first rows as they would be imported, with the problems each would get; writes nothing. */
+  async function preview(id: string, params: { mapping?: unknown; rows?: number; create_missing?: string[] }, actor: Actor) {
+    const imp = await load(id, actor);
+    const model = registry.get(imp.object);
+    const mapping = params.mapping === undefined ? suggestMapping(model, imp.columns) : checkMapping(model, imp.columns, params.mapping);
+    const limit = Math.min(Math.max(params.rows ?? 20, 1), 200);
+    const convert = rowConverter(model, imp.columns, mapping, { utcOffset: '+09:00' });
+    const sample = (await firstRows(imp, limit + 1)).slice(1);
+    const rows = sample.map((cells, i) => ({ index: i + 1, cells, converted: convert(cells) }));
+    const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: params.create_missing ?? [], cache: new Map(), dryRun: true });
+    const checked = await db.transaction((tx) => records.importBatch(tx, model.name, rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input })), actor, { dryRun: true }));
+    const problems = new Map(checked.failed.map((f) => [f.index, f.problem.errors?.length ? f.problem.errors : [{ field: '(record)', message: f.problem.detail ?? f.problem.title }]]));
+    return {
+      mapping,
+      rows: rows.map((r) => ({
+        row: r.index,
+        cells: r.cells,
+        values: r.converted.input,
+        errors: lookupFailures.has(r.index) ? [{ field: lookupFailures.get(r.index)!.split(':')[0], message: lookupFailures.get(r.index)! }] : problems.get(r.index) ?? [],
+      })),
+    };
+  }
+
+  async function start(id: string, body: unknown, actor: Actor) {
+    const imp = await load(id, actor);
+    if (imp.job_id) throw conflict('This import has already been started', [{ field: 'id', message: 'is already running or done' }]);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be { "mapping": {...}, "mode": "partial" | "all_or_nothing", "upsert_on"?: ... }');
+    const b = body as Record<string, unknown>;
+    const unknown = Object.keys(b).filter((k) => !['mapping', 'mode', 'upsert_on', 'create_missing', 'utc_offset'].includes(k));
+    if (unknown.length) throw badRequest(`Unknown key ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: 'is not an import option' })));
+    const model = registry.get(imp.object);
+    const mapping = checkMapping(model, imp.columns, b.mapping ?? suggestMapping(model, imp.columns));
+    const mode = b.mode ?? 'all_or_nothing';
+    if (mode !== 'partial' && mode !== 'all_or_nothing') throw validation([{ field: 'mode', message: 'must be "partial" or "all_or_nothing"' }]);
+    const upsertOn = b.upsert_on === undefined || b.upsert_on === null ? undefined : typeof b.upsert_on === 'string' ? [b.upsert_on] : b.upsert_on;
+    if (upsertOn !== undefined && (!Array.isArray(upsertOn) || !upsertOn.every((n) => typeof n === 'string' && model.fields.has(n)))) throw validation([{ field: 'upsert_on', message: `must name fields of ${model.name}` }]);
+    const createMissing = b.create_missing ?? [];
+    if (!Array.isArray(createMissing) || !createMissing.every((n) => typeof n === 'string' && model.fields.get(n)?.spec.type === 'relation')) throw validation([{ field: 'create_missing', message: 'must list relation fields' }]);
+    const utcOffset = b.utc_offset ?? '+09:00';
+    if (typeof utcOffset !== 'string' || !/^(Z|[+-]\d{2}:\d{2})$/.test(utcOffset)) throw validation([{ field: 'utc_offset', message: 'must be Z or ±hh:mm' }]);
+    const options: ImportOptions = { mapping, mode, upsert_on: upsertOn as string[] | undefined, create_missing: createMissing as string[], utc_offset: utcOffset };
+    const jobId = uuidv7();
+    const claimed = await db.transaction(async (tx) => {
+      const rows = await tx.query(sql`update kizuna_imports set job_id = ${jobId}::uuid, options = ${JSON.stringify(options)}::jsonb where id = ${id}::uuid and job_id is null returning 1 as ok`);
+      if (rows.length) await jobs.enqueue(IMPORT_JOB, { import_id: id }, tx, jobId);
+      return rows.length > 0;
+    });
+    if (!claimed) throw conflict('This import has already been started');
+    return status(id, actor);
+  }
+
+  async function status(id: string, actor: Actor) {
+    const imp = await load(id, actor);
+    const job = imp.job_id ? await jobs.get(imp.job_id) : undefined;
+    return { ...summary(imp, imp.options?.mapping ?? suggestMapping(registry.get(imp.object), imp.columns)), options: imp.options, created_at: imp.created_at, ...importProgress(imp.size, job) };
+  }
+
+  async function cancel(id: string, actor: Actor) {
+    const imp = await load(id, actor);
+    if (!imp.job_id) throw conflict('This import has not been started');
+    await jobs.cancel(imp.job_id);
+    return status(id, actor);
+  }
+
+  /** Failed rows with a reason column, encoded like the source (xlsx sources get UTF-8 with BOM). */
+  async function* errorReport(id: string, actor: Actor, header = 'reason'): AsyncGenerator<Buffer> {
+    const imp = await load(id, actor);
+    const { stringify } = await import('csv-stringify/sync');
+    const enc = imp.encoding ?? 'utf-8';
+    const encode = (rows: string[][]) => iconv.encode(stringify(rows, { record_delimiter: 'windows' }), enc);
+    yield Buffer.concat([enc === 'utf-8' ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), encode([['row', ...imp.columns, header]])]);
+    let after = 0;
+    for (;;) {
+      const rows = await db.query<{ row_no: number; cells: string[] | string; reason: string }>(sql`select row_no, cells, reason from kizuna_import_errors
+        where import_id = ${id}::uuid and row_no > ${after} order by row_no limit 1000`);
+      if (!rows.length) return;
+      yield encode(rows.map((r) => {
+        const cells = typeof r.cells === 'string' ? (JSON.parse(r.cells) as string[]) : r.cells;
+        return [String(r.row_no), ...imp.columns.map((_, i) => cells[i] ?? ''), r.reason];
+      }));
+      after = rows[rows.length - 1].row_no;
+    }
+  }
+
+  return { create, preview, start, status, cancel, errorReport, load };
+}
+
+export type ImportService = ReturnType<typeof createImportService>;
+export { ProblemError };

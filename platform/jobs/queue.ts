@@ -1,0 +1,186 @@
+// A small durable job queue: jobs are rows, claimed with FOR UPDATE SKIP LOCKED, kept alive by
+// a heartbeat and taken over by another worker when the heartbeat goes stale (a crashed
+// process). Handlers checkpoint their progress in their own write transactions through
+// `ctx.checkpoint(tx, …)`, which is fenced by the claim: a worker that lost its claim cannot
+// commit, so work is never done twice. The workflow engine can register its kinds here too.
+import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
+import { randomBytes } from 'node:crypto';
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Job<P = Record<string, unknown>, G = Record<string, unknown>> {
+  id: string;
+  kind: string;
+  payload: P;
+  state: JobState;
+  cancel_requested: boolean;
+  progress: G;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  heartbeat_at: string | null;
+}
+
+export interface JobContext<G> {
+  /** Saves progress in the caller's transaction; throws LostClaim when another worker owns the job. */
+  checkpoint(tx: Executor, progress: G): Promise<void>;
+  /** True once a cancel was asked for (read from the database, so any process can ask). */
+  cancelRequested(): Promise<boolean>;
+  /** True when this worker is shutting down: return promptly, the job is requeued. */
+  stopping(): boolean;
+}
+
+export type JobHandler<P, G> = (job: Job<P, G>, ctx: JobContext<G>) => Promise<{ state: 'succeeded' | 'failed' | 'cancelled'; result?: unknown; error?: string } | 'released'>;
+
+export class LostClaim extends Error {
+  constructor(id: string) {
+    super(`job ${id} was taken over by another worker`);
+  }
+}
+
+export interface JobQueueOptions {
+  /** How often an idle worker looks for work. */
+  pollMs?: number;
+  /** A running job whose heartbeat is older than this is considered abandoned. */
+  staleMs?: number;
+}
+
+const jobColumns = sql`id::text as id, kind, payload, state, cancel_requested, progress, result, error, attempts,
+  to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+  to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at,
+  to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at,
+  to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as heartbeat_at`;
+
+export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Database } & JobQueueOptions) {
+  const workerId = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handlers = new Map<string, JobHandler<any, any>>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = true;
+
+  async function enqueue(kind: string, payload: Record<string, unknown>, exec: Executor = db, id = uuidv7()): Promise<string> {
+    await exec.query(sql`insert into kizuna_jobs (id, kind, payload) values (${id}::uuid, ${kind}, ${JSON.stringify(payload)}::jsonb)`);
+    poke();
+    return id;
+  }
+
+  async function get(id: string, exec: Executor = db): Promise<Job | undefined> {
+    const [row] = await exec.query<Job & Record<string, unknown>>(sql`select ${jobColumns} from kizuna_jobs where id = ${id}::uuid`);
+    return row && parsed(row);
+  }
+
+  /** Asks a job to stop; a queued job is cancelled at once. Answers the job as it now is. */
+  async function cancel(id: string): Promise<Job | undefined> {
+    await db.query(sql`update kizuna_jobs set cancel_requested = true,
+        state = case when state = 'queued' then 'cancelled' else state end,
+        finished_at = case when state = 'queued' then now() else finished_at end
+      where id = ${id}::uuid and state in ('queued', 'running')`);
+    return get(id);
+  }
+
+  async function claim(): Promise<Job | undefined> {
+    const kinds = [...handlers.keys()];
+    if (!kinds.length) return undefined;
+    const [row] = await db.query<Job & Record<string, unknown>>(sql`update kizuna_jobs set state = 'running', claimed_by = ${workerId},
+        heartbeat_at = now(), attempts = attempts + 1, started_at = coalesce(started_at, now())
+      where id = (select id from kizuna_jobs
+        where kind in ${sql`(${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})`}
+          and (state = 'queued' or (state = 'running' and heartbeat_at < now() - ${staleMs}::int * interval '1 millisecond'))
+        order by created_at limit 1 for update skip locked)
+      returning ${jobColumns}`);
+    return row && parsed(row);
+  }
+
+  async function runOne(job: Job): Promise<void> {
+    const handler = handlers.get(job.kind)!;
+    const beat = setInterval(() => {
+      db.query(sql`update kizuna_jobs set heartbeat_at = now() where id = ${job.id}::uuid and claimed_by = ${workerId}`).catch(() => {});
+    }, Math.max(50, Math.floor(staleMs / 3)));
+    const ctx: JobContext<unknown> = {
+      async checkpoint(tx, progress) {
+        const rows = await tx.query(sql`update kizuna_jobs set progress = ${JSON.stringify(progress)}::jsonb, heartbeat_at = now()
+          where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running' returning 1 as ok`);
+        if (!rows.length) throw new LostClaim(job.id);
+      },
+      async cancelRequested() {
+        const [r] = await db.query<{ c: boolean }>(sql`select cancel_requested as c from kizuna_jobs where id = ${job.id}::uuid`);
+        return !r || r.c;
+      },
+      stopping: () => stopped,
+    };
+    try {
+      const outcome = await handler(job, ctx);
+      if (outcome === 'released') {
+        await db.query(sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`);
+      } else {
+        await finish(job.id, outcome.state, outcome.result, outcome.error);
+      }
+    } catch (e) {
+      if (e instanceof LostClaim || stopped) {
+        // Another worker owns it now, or we are closing mid-write: leave the row to be resumed.
+        if (!(e instanceof LostClaim)) await db.query(sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`).catch(() => {});
+      } else {
+        console.error(JSON.stringify({ level: 'error', msg: 'job failed', job: job.id, kind: job.kind, error: String((e as Error)?.stack ?? e) }));
+        await finish(job.id, 'failed', undefined, (e as Error)?.message ?? String(e)).catch(() => {});
+      }
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  const finish = (id: string, state: JobState, result: unknown, error?: string) =>
+    db.query(sql`update kizuna_jobs set state = ${state}, result = ${result === undefined ? null : JSON.stringify(result)}::jsonb, error = ${error ?? null},
+      finished_at = now(), claimed_by = null where id = ${id}::uuid and claimed_by = ${workerId}`);
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      const job = await claim().catch((e) => {
+        if (!stopped) console.error(JSON.stringify({ level: 'error', msg: 'job claim failed', error: String(e) }));
+        return undefined;
+      });
+      if (!job) return;
+      await runOne(job);
+    }
+  }
+
+  function poke(): void {
+    if (stopped || running) return;
+    running = loop().finally(() => {
+      running = undefined;
+    });
+  }
+
+  return {
+    workerId,
+    register<P, G>(kind: string, handler: JobHandler<P, G>) {
+      handlers.set(kind, handler);
+    },
+    enqueue,
+    get,
+    cancel,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      timer = setInterval(poke, pollMs);
+      poke();
+    },
+    /** Stops taking work; a running handler sees stopping() and its job is requeued. */
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+    /** Resolves when this worker has nothing running (tests and the benchmark wait on it). */
+    idle: () => running ?? Promise.resolve(),
+  };
+}
+
+function parsed(row: Record<string, unknown>): Job {
+  for (const k of ['payload', 'progress', 'result']) if (typeof row[k] === 'string') row[k] = JSON.parse(row[k] as string);
+  return row as unknown as Job;
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>;
