@@ -1,11 +1,38 @@
+// Routes, each page its own chunk. Every page but sign-in needs a session; the designer needs
+// an admin. Metadata is loaded once before the first signed-in page.
 import { createRouter, createWebHistory } from 'vue-router';
-import HomePage from './pages/HomePage.vue';
-import NotFoundPage from './pages/NotFoundPage.vue';
+import { setUnauthorizedHandler } from './api/client.ts';
+import { useMetadata } from './composables/useMetadata.ts';
+import { useSession } from './composables/useSession.ts';
 
 export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes: [
-    { path: '/', name: 'home', component: HomePage },
-    { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundPage },
+    { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue'), meta: { public: true } },
+    { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
+    { path: '/o/:object', name: 'list', component: () => import('./pages/ListPage.vue') },
+    { path: '/o/:object/board/:field?', name: 'kanban', component: () => import('./pages/KanbanPage.vue') },
+    { path: '/o/:object/new', name: 'new', component: () => import('./pages/NewRecordPage.vue') },
+    { path: '/o/:object/:id', name: 'record', component: () => import('./pages/RecordPage.vue') },
+    { path: '/designer', name: 'designer', component: () => import('./pages/DesignerPage.vue'), meta: { admin: true } },
+    { path: '/designer/:object', name: 'object-designer', component: () => import('./pages/ObjectDesignerPage.vue'), meta: { admin: true } },
+    { path: '/forbidden', name: 'forbidden', component: () => import('./pages/ErrorPage.vue'), props: { kind: 'forbidden' } },
+    { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/ErrorPage.vue'), props: { kind: 'not-found' } },
   ],
+});
+
+router.beforeEach(async (to) => {
+  const session = useSession();
+  const user = await session.load();
+  if (to.meta.public) return user && to.name === 'sign-in' ? { path: '/' } : true;
+  if (!user) return { name: 'sign-in', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  await useMetadata().load().catch(() => undefined);
+  if (to.meta.admin && !user.is_admin) return { name: 'forbidden' };
+  return true;
+});
+
+setUnauthorizedHandler(() => {
+  useSession().forget();
+  useMetadata().reset();
+  if (router.currentRoute.value.name !== 'sign-in') void router.push({ name: 'sign-in', query: { next: router.currentRoute.value.fullPath } });
 });

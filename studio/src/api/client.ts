@@ -1,39 +1,71 @@
-// A tiny fetch wrapper over /api: adds the stored API key and turns problem+json into errors.
-export const API_KEY_STORAGE = 'kizuna.apiKey';
+// The one way the studio talks to the server: fetch over /api with the session cookie, the
+// CSRF token on unsafe methods, and problem+json turned into ApiError with per-field errors.
+export interface FieldError {
+  field: string;
+  message: string;
+  keyword?: string;
+}
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
+    readonly errors: FieldError[] = [],
+    readonly body: Record<string, unknown> = {},
   ) {
     super(detail ? `${title}: ${detail}` : title);
     this.name = 'ApiError';
   }
+
+  /** The message for one input, by field name (also matches `records[0].email`-style paths). */
+  fieldMessage(field: string): string | undefined {
+    return this.errors.find((e) => e.field === field || e.field.endsWith(`.${field}`))?.message;
+  }
 }
 
-export function storedApiKey(): string | null {
-  return localStorage.getItem(API_KEY_STORAGE);
+// Kept in memory only: a reload asks /api/auth/me for it again (the cookie is HttpOnly).
+let csrfToken: string | null = null;
+export const setCsrfToken = (token: string | null) => void (csrfToken = token);
+
+/** Called when the server says the session is over, so the app can go to the sign-in page. */
+let onUnauthorized: (() => void) | null = null;
+export const setUnauthorizedHandler = (fn: () => void) => void (onUnauthorized = fn);
+
+export interface RequestOptions {
+  ifMatch?: number | string;
+  /** Do not treat a 401 as "signed out" (the sign-in request itself). */
+  quiet401?: boolean;
 }
 
-export async function apiGet<T>(path: string): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  const key = storedApiKey();
-  if (key) headers.Authorization = `Bearer ${key}`;
-
-  const response = await fetch(`/api${path}`, { headers });
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  if (opts.ifMatch !== undefined) headers['If-Match'] = `"${opts.ifMatch}"`;
+  const response = await fetch(`/api${path}`, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
   const type = response.headers.get('content-type') ?? '';
-  if (!response.ok) throw await toApiError(response, type);
-  if (!type.includes('json')) {
-    throw new ApiError(response.status, 'Unexpected response', `expected JSON, got ${type || 'nothing'}`);
+  const data = type.includes('json') ? await response.json().catch(() => ({})) : {};
+  if (!response.ok) {
+    if (response.status === 401 && !opts.quiet401) onUnauthorized?.();
+    const p = data as { title?: string; detail?: string; errors?: FieldError[] };
+    throw new ApiError(response.status, p.title ?? `HTTP ${response.status}`, p.detail, p.errors ?? [], data);
   }
-  return (await response.json()) as T;
+  return data as T;
 }
 
-async function toApiError(response: Response, type: string): Promise<ApiError> {
-  if (type.includes('json')) {
-    const problem = (await response.json().catch(() => ({}))) as { title?: string; detail?: string };
-    return new ApiError(response.status, problem.title ?? response.statusText, problem.detail);
-  }
-  return new ApiError(response.status, `HTTP ${response.status}`, response.statusText || undefined);
+export const apiGet = <T>(path: string) => api<T>('GET', path);
+
+/** Query string from defined values only. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
 }

@@ -1,17 +1,115 @@
-// Shapes of the few /api answers the placeholder studio reads (see the API contract).
+// Shapes of the /api answers the studio reads (see ../shared/API.md and docs/API.md).
 import type { LocalizedText } from '../composables/useI18n.ts';
 
-export interface Health {
-  status: string;
-  [key: string]: unknown;
+export type FieldType =
+  | 'text' | 'long_text' | 'email' | 'phone' | 'url' | 'integer' | 'number' | 'currency' | 'percent'
+  | 'boolean' | 'date' | 'datetime' | 'select' | 'multi_select' | 'relation' | 'autonumber' | 'json' | 'user' | 'uuid';
+
+export interface SelectOption {
+  value: string;
+  label: LocalizedText;
+  color?: string;
+}
+
+/** A field's x-kizuna block (its FieldSpec) plus its name. */
+export interface FieldSpec {
+  name: string;
+  type: FieldType;
+  label: LocalizedText;
+  description?: LocalizedText;
+  required?: boolean;
+  unique?: boolean;
+  indexed?: boolean;
+  searchable?: boolean;
+  default?: unknown;
+  options?: SelectOption[];
+  target?: string;
+  inverse?: string;
+  currency?: string;
+  format?: string;
+  max_length?: number;
+  minimum?: number;
+  maximum?: number;
+  standard?: boolean;
+  system?: boolean;
+}
+
+export interface AccessSummary {
+  create: boolean;
+  update: boolean;
+  delete: boolean;
+  scoped: string[];
+  read_only: string[];
 }
 
 export interface ObjectDef {
   title?: string;
-  'x-kizuna': { name: string; label?: LocalizedText; plural?: string };
-  [key: string]: unknown;
+  properties: Record<string, { 'x-kizuna': Omit<FieldSpec, 'name'> } & Record<string, unknown>>;
+  'x-kizuna': {
+    name: string;
+    plural?: string;
+    label?: LocalizedText;
+    plural_label?: LocalizedText;
+    description?: LocalizedText;
+    icon?: string;
+    display_field?: string;
+    standard?: boolean;
+    version?: number;
+  };
+  'x-kizuna-access'?: AccessSummary;
 }
 
-export interface ObjectList {
-  data: ObjectDef[];
+export type RecordData = Record<string, unknown> & { id: string; version: number; created_at: string; updated_at: string };
+
+export interface ListPage {
+  data: RecordData[];
+  page: { next_cursor: string | null; has_more: boolean; total?: number };
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  locale: 'en' | 'ja';
+  is_admin: boolean;
+  roles: string[];
+}
+
+export interface Me {
+  user: User;
+  csrf_token?: string;
+}
+
+export type ViewKind = 'list' | 'kanban' | 'detail' | 'form';
+
+export interface SavedView {
+  id: string;
+  key?: string | null;
+  object: string;
+  name: LocalizedText;
+  kind: ViewKind;
+  filter?: Record<string, unknown> | null;
+  sort?: string[];
+  columns?: string[];
+  group_by?: string | null;
+  layout?: { sections: { label?: LocalizedText; fields: string[] }[] } | null;
+  shared: boolean;
+  owner: string | null;
+}
+
+export interface PlanStep {
+  kind: string;
+  object: string;
+  field?: string;
+  description: string;
+  count?: number;
+}
+
+export interface TimelineEntry {
+  id: string;
+  action: 'create' | 'update' | 'delete' | 'restore' | 'erase';
+  version: number;
+  changes: Record<string, unknown>;
+  actor: string | null;
+  at: string;
 }

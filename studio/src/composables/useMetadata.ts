@@ -1,0 +1,49 @@
+// The caller's view of the metadata (GET /api/meta/objects): objects it may read, fields it
+// may see, and x-kizuna-access. Cached for the page; reloaded after designer changes.
+import { computed, ref } from 'vue';
+import { api } from '../api/client.ts';
+import type { FieldSpec, ObjectDef } from '../api/types.ts';
+
+const objects = ref<ObjectDef[]>([]);
+let loading: Promise<ObjectDef[]> | null = null;
+
+export interface InverseList {
+  /** Name of the list on this object (the relation's `inverse`). */
+  name: string;
+  /** The object holding the relation, and its field pointing here. */
+  object: string;
+  field: string;
+  label: FieldSpec['label'];
+}
+
+export function fieldsOf(def: ObjectDef, withSystem = false): FieldSpec[] {
+  return Object.entries(def.properties)
+    .map(([name, p]) => ({ name, ...p['x-kizuna'] }) as FieldSpec)
+    .filter((f) => withSystem || !f.system);
+}
+
+export const nameOf = (def: ObjectDef) => def['x-kizuna'].name;
+export const displayFieldOf = (def: ObjectDef) => def['x-kizuna'].display_field ?? fieldsOf(def)[0]?.name ?? 'id';
+
+export function useMetadata() {
+  function load(force = false): Promise<ObjectDef[]> {
+    if (force || !loading) {
+      loading = api<{ data: ObjectDef[] }>('GET', '/meta/objects').then((r) => (objects.value = r.data));
+      loading.catch(() => (loading = null));
+    }
+    return loading;
+  }
+
+  const byName = computed(() => new Map(objects.value.map((o) => [nameOf(o), o])));
+
+  /** One-to-many lists pointing at `object` (a company's contacts and cases). */
+  function inversesOf(object: string): InverseList[] {
+    return objects.value.flatMap((o) =>
+      fieldsOf(o)
+        .filter((f) => f.type === 'relation' && f.target === object && f.inverse)
+        .map((f) => ({ name: f.inverse!, object: nameOf(o), field: f.name, label: o['x-kizuna'].plural_label ?? o['x-kizuna'].label ?? {} })),
+    );
+  }
+
+  return { objects: computed(() => objects.value), byName, load, inversesOf, reset: () => ((objects.value = []), (loading = null)) };
+}

@@ -1,0 +1,61 @@
+// One object's list as the server pages it: filter (tokens resolved now), sort, q, the
+// relation columns included, keyset cursor paging ("load more"), and the total.
+import { ref, shallowRef } from 'vue';
+import { api, query } from '../api/client.ts';
+import type { FieldSpec, ListPage, RecordData } from '../api/types.ts';
+import { resolveFilter } from '../model/filter-values.ts';
+import { useSession } from './useSession.ts';
+
+export interface ListState {
+  filter: Record<string, unknown> | null;
+  sort: string[];
+  columns: string[];
+  q: string;
+}
+
+export const PAGE_SIZE = 50;
+
+export function useRecordList(object: string, fields: () => FieldSpec[]) {
+  const rows = shallowRef<RecordData[]>([]);
+  const total = ref<number | undefined>();
+  const cursor = ref<string | null>(null);
+  const loading = ref(false);
+  const error = ref('');
+  const { user } = useSession();
+  let seq = 0;
+
+  function params(state: ListState, after: string | null) {
+    const byName = new Map(fields().map((f) => [f.name, f]));
+    const include = state.columns.filter((c) => byName.get(c)?.type === 'relation');
+    const dateFields = new Set(fields().filter((f) => f.type === 'date').map((f) => f.name));
+    const filter = state.filter ? resolveFilter(state.filter, { me: user.value?.id ?? null, dateFields }) : null;
+    return query({
+      limit: PAGE_SIZE,
+      sort: state.sort.join(',') || undefined,
+      filter: filter ? JSON.stringify(filter) : undefined,
+      q: state.q.trim() || undefined,
+      include: include.join(',') || undefined,
+      count: after ? undefined : true,
+      cursor: after ?? undefined,
+    });
+  }
+
+  async function load(state: ListState, more = false): Promise<void> {
+    const mine = ++seq;
+    loading.value = true;
+    error.value = '';
+    try {
+      const page = await api<ListPage>('GET', `/records/${object}${params(state, more ? cursor.value : null)}`);
+      if (mine !== seq) return;
+      rows.value = more ? [...rows.value, ...page.data] : page.data;
+      cursor.value = page.page.has_more ? page.page.next_cursor : null;
+      if (!more) total.value = page.page.total;
+    } catch (e) {
+      if (mine === seq) error.value = (e as Error).message;
+    } finally {
+      if (mine === seq) loading.value = false;
+    }
+  }
+
+  return { rows, total, cursor, loading, error, load };
+}

@@ -1,0 +1,54 @@
+// The signed-in person: loaded from /api/auth/me (which also gives back the CSRF token after a
+// reload), signed in and out through /api/auth. The language follows the user's own setting.
+import { computed, ref } from 'vue';
+import { api, setCsrfToken } from '../api/client.ts';
+import type { Me, User } from '../api/types.ts';
+import { useI18n, type Locale } from './useI18n.ts';
+
+const user = ref<User | null>(null);
+let loading: Promise<User | null> | null = null;
+
+export function useSession() {
+  const { setLocale } = useI18n();
+
+  function adopt(me: Me): User {
+    user.value = me.user;
+    setCsrfToken(me.csrf_token ?? null);
+    if (me.user.locale === 'en' || me.user.locale === 'ja') setLocale(me.user.locale);
+    return me.user;
+  }
+
+  /** The current user, or null when nobody is signed in (asked once per page load). */
+  function load(): Promise<User | null> {
+    loading ??= api<Me>('GET', '/auth/me', undefined, { quiet401: true }).then(adopt, () => null);
+    return loading;
+  }
+
+  async function signIn(email: string, password: string): Promise<User> {
+    const me = await api<Me>('POST', '/auth/login', { email, password }, { quiet401: true });
+    loading = Promise.resolve(adopt(me));
+    return me.user;
+  }
+
+  async function signOut(): Promise<void> {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    forget();
+  }
+
+  function forget(): void {
+    user.value = null;
+    setCsrfToken(null);
+    loading = null;
+  }
+
+  /** Switches the language and remembers it for this user on the server. */
+  async function chooseLocale(next: Locale): Promise<void> {
+    setLocale(next);
+    if (user.value && user.value.locale !== next) {
+      user.value = { ...user.value, locale: next };
+      await api('PATCH', '/auth/me', { locale: next }).catch(() => undefined);
+    }
+  }
+
+  return { user: computed(() => user.value), isAdmin: computed(() => user.value?.is_admin === true), load, signIn, signOut, forget, chooseLocale };
+}
