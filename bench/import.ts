@@ -1,4 +1,5 @@
 // Import benchmark: N generated contacts (Japanese and English names, ~1% invalid emails, ~2%
+import { Readable } from 'node:stream';
 // duplicate emails) through the real HTTP import API, end to end (upload, detection, parsing,
 // validation, batched writes with history and events). Prints rows/s and peak RSS.
 // Usage: [DATABASE_URL=…] npx tsx bench/import.ts [rows=1000000]
@@ -30,7 +31,7 @@ let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
 const auth = { authorization: `Bearer ${TOKEN}` };
 const t0 = performance.now();
-const body = ReadableStream.from(csv());
+const body = Readable.toWeb(Readable.from(csv())) as unknown as ReadableStream;
 const up = await k.app.request('/api/imports?object=contact&filename=bench.csv', { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
 const imp = (await up.json()) as { id: string; suggested_mapping: Record<string, string> };
 const t1 = performance.now();
