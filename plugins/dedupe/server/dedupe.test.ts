@@ -167,6 +167,21 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['duplicates', 'fields.email', 'fields.nope']);
   });
 
+  it('takes rules for any object from its settings', async () => {
+    expect((await k.call('GET', `/api/plugins/dedupe/duplicates/campaign/00000000-0000-7000-8000-000000000000`)).status).toBe(404);
+    const settings = { objects: { campaign: { rules: [{ name: 'same_name', kind: 'exact', fields: ['name'], score: 0.5 }] } } };
+    expect((await k.call('PUT', '/api/plugins/dedupe/settings', settings)).status).toBe(200);
+    const a = await create('campaign', { name: '春のキャンペーン' });
+    const b = await create('campaign', { name: '春のｷｬﾝﾍﾟｰﾝ' });
+    await create('campaign', { name: '夏のキャンペーン' });
+    const r = await k.call('GET', `/api/plugins/dedupe/duplicates/campaign/${a.id}`);
+    expect(r.body.data).toEqual([expect.objectContaining({ id: b.id, rules: ['same_name'], score: 0.5 })]);
+    // Contacts keep their defaults when the settings do not name them.
+    expect((await k.call('GET', `/api/plugins/dedupe/duplicates/contact/${(await create('contact', { last_name: '既定' })).id}`)).body.rules).toContain('email');
+    expect((await k.call('POST', '/api/plugins/dedupe/merge/campaign', '{"master":')).status).toBe(400);
+    expect((await k.call('PUT', '/api/plugins/dedupe/settings', { objects: { campaign: { rules: [{ name: 'x', kind: 'fuzzy', fields: ['name'] }] } } })).status).toBe(422);
+  });
+
   it('before create: blocks with 409 naming the match, or warns by storing the matches', async () => {
     const first = await create('contact', { last_name: '重複', email: 'dup.check@example.jp' });
     expect((await k.call('PUT', '/api/plugins/dedupe/settings', { objects: { contact: { before_create: 'block' } } })).status).toBe(200);

@@ -1,11 +1,22 @@
 // The dedupe plugin: duplicate rules per object, candidates for a record, a scan of an object,
 // merging into a master, and an optional rule that warns or blocks when a duplicate is created.
-import { definePlugin, notFound, ProblemError, type BeforeEvent, type PluginContext } from '../../../platform/plugins/index.ts';
+import { badRequest, definePlugin, notFound, ProblemError, type BeforeEvent, type PluginContext } from '../../../platform/plugins/index.ts';
 import { findCandidates } from './candidates.ts';
 import { MATCHES_FIELD, mergeRecords, REVIEW_FIELD } from './merge.ts';
 import { beforeCreateMode, rulesFor, type DedupeSettings } from './rules.ts';
 import { scanObject } from './scan.ts';
 import { objectShape, visibleRules } from './shape.ts';
+
+/** The JSON body, {} when empty; malformed JSON is the client's 400, not a plugin failure. */
+async function bodyOf(req: { text(): Promise<string> }): Promise<unknown> {
+  const text = await req.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('The body is not valid JSON', [{ field: '(body)', message: 'is not valid JSON' }]);
+  }
+}
 
 const settingsOf = (ctx: PluginContext) => ctx.settings as DedupeSettings;
 const regionOf = (ctx: PluginContext) => settingsOf(ctx).default_region ?? 'JP';
@@ -59,13 +70,13 @@ export default definePlugin({
     app.post('/scan/:object', async (c) => {
       const ctx = c.env.kizuna;
       const object = c.req.param('object');
-      const body = ((await c.req.text()) ? await c.req.json() : {}) as { partitions?: unknown; limit?: unknown };
+      const body = (await bodyOf(c.req)) as { partitions?: unknown; limit?: unknown };
       const int = (v: unknown, max: number) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max ? (v as number) : undefined);
       return c.json(await scanObject(ctx.records, object, rulesOn(ctx, object), regionOf(ctx), { partitions: int(body.partitions, 1000), limit: int(body.limit, 1000) }));
     });
     app.post('/merge/:object', async (c) => {
       const ctx = c.env.kizuna;
-      return c.json(await mergeRecords(ctx, c.req.param('object'), await c.req.json()));
+      return c.json(await mergeRecords(ctx, c.req.param('object'), await bodyOf(c.req)));
     });
   },
 });
