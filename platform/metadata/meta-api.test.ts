@@ -1,6 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+
+async function ownDatabase() {
+  const url = new URL(process.env.DATABASE_URL!);
+  const name = `kz_test_db_${process.pid}_${Date.now()}`;
+  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
 
 const project = {
   name: 'project',
@@ -126,7 +142,10 @@ describe.each(databases)('metadata API on %s', (kind) => {
 
   it('builds indexes on big tables after the change commits, and reports them in the plan', async () => {
     // Every table counts as big for this instance: the concurrent path runs on a small table.
-    const big = await startKizuna(kind, kind === 'postgres' ? { schema: k.schema, bigTableBytes: -1 } : { bigTableBytes: -1 });
+    // On PostgreSQL in a database of its own: CREATE INDEX CONCURRENTLY waits for every older
+    // transaction in its database, and other test files run beside this one.
+    const own = kind === 'postgres' ? await ownDatabase() : undefined;
+    const big = await startKizuna(kind, own ? { url: own.url, bigTableBytes: -1 } : { bigTableBytes: -1 });
     const k0 = k;
     k = big;
     const body = { name: 'rank', type: 'integer', label: { en: 'Rank', ja: '順位' }, indexed: true };
@@ -141,6 +160,7 @@ describe.each(databases)('metadata API on %s', (kind) => {
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/rank')).status).toBe(200);
     k = k0;
     await big.close();
+    await own?.drop();
   });
 
   it('changes labels, options and required, refusing type changes and required on missing data', async () => {
