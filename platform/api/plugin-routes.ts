@@ -19,6 +19,8 @@ export function pluginRoutes({ plugins }: { plugins: PluginHost }) {
     admin(c);
     return c.json(await plugins.list());
   });
+  // For every signed-in client (the studio loads the extensions of enabled plugins only).
+  app.get('/enabled', (c) => c.json({ data: plugins.enabled() }));
   app.post('/:name/install', async (c) => {
     onlyParams(c, ['dry_run']);
     const r = await plugins.install(c.req.param('name'), { ...admin(c), dryRun: flag(c, 'dry_run') });

@@ -342,6 +342,11 @@ export async function createPluginHost(opts: PluginHostOptions) {
     },
     actions: () => new Map(active.flatMap((p) => Object.entries(p.definition.actions ?? {}).map(([k, a]) => [`${p.name}.${k}`, { plugin: p.name, ...a }]))),
     active: () => active.map((p) => p.name),
+    enabled: () =>
+      active.map((p) => {
+        const m = discovered.plugins.get(p.name);
+        return { name: p.name, version: m?.manifest.version ?? null, title: m?.manifest.title ?? null, studio: !!m?.studioEntry };
+      }),
     drain: () => outbox.drain(),
     async close() {
       await outbox.stop();

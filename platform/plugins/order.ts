@@ -8,6 +8,7 @@ export const KIZUNA_VERSION = '0.1.0';
 /** Problems that keep a plugin from installing next to the given others (installed or to be). */
 export function dependencyProblems(m: PluginManifest, available: Map<string, { version: string }>): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  if (m.name === 'enabled') problems.push({ field: 'name', message: '"enabled" is kept for GET /api/plugins/enabled' });
   if (!semver.validRange(m.kizuna)) problems.push({ field: 'kizuna', message: `"${m.kizuna}" is not a semver range` });
   else if (!semver.satisfies(KIZUNA_VERSION, m.kizuna, { includePrerelease: true })) {
     problems.push({ field: 'kizuna', message: `needs Kizuna ${m.kizuna}; this is ${KIZUNA_VERSION}` });

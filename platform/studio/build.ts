@@ -39,6 +39,18 @@ async function mtimeOf(path: string): Promise<number | undefined> {
   }
 }
 
+/** Plugins' studio entries are built into the studio too (plugins/<name>/studio/). */
+async function pluginStudioMtime(root: string): Promise<number> {
+  const plugins = join(root, 'plugins');
+  let newest = 0;
+  for (const entry of await readdir(plugins, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(plugins, entry.name, 'studio');
+    if ((await mtimeOf(dir)) !== undefined) newest = Math.max(newest, await newestMtime(dir));
+  }
+  return newest;
+}
+
 // One build per outDir at a time within this process; other processes are handled by the swap.
 const inFlight = new Map<string, Promise<void>>();
 
@@ -47,12 +59,13 @@ export async function ensureStudioBuilt(opts: EnsureStudioBuiltOptions): Promise
   const outDir = resolve(opts.outDir ?? join(studioDir, 'dist'));
   const log = opts.log ?? (() => {});
 
-  const [indexMtime, sourceMtime, lockMtime] = await Promise.all([
+  const [indexMtime, sourceMtime, lockMtime, pluginMtime] = await Promise.all([
     mtimeOf(join(outDir, 'index.html')),
     newestMtime(studioDir),
     mtimeOf(join(opts.root, 'package-lock.json')),
+    pluginStudioMtime(opts.root),
   ]);
-  if (!isStale(indexMtime, Math.max(sourceMtime, lockMtime ?? 0))) return outDir;
+  if (!isStale(indexMtime, Math.max(sourceMtime, lockMtime ?? 0, pluginMtime))) return outDir;
 
   let building = inFlight.get(outDir);
   if (!building) {

@@ -4,6 +4,7 @@ import { computed, ref } from 'vue';
 import { api, setCsrfToken } from '../api/client.ts';
 import type { Me, User } from '../api/types.ts';
 import { useI18n, type Locale } from './useI18n.ts';
+import { loadPluginExtensions } from '../model/plugin-loader.ts';
 
 const user = ref<User | null>(null);
 let loading: Promise<User | null> | null = null;
@@ -15,6 +16,10 @@ export function useSession() {
     user.value = me.user;
     setCsrfToken(me.csrf_token ?? null);
     if (me.user.locale === 'en' || me.user.locale === 'ja') setLocale(me.user.locale);
+    // The extensions of the plugins enabled on the server (loaded once, in the background).
+    void api<{ data: { name: string }[] }>('GET', '/plugins/enabled')
+      .then((r) => loadPluginExtensions(r.data.map((p) => p.name)))
+      .catch(() => undefined);
     return me.user;
   }
 
