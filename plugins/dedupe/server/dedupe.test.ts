@@ -162,6 +162,14 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect(r.status).toBe(403);
     expect((await get('case', f.case1.id)).contact).toBe(f.d1.id);
     expect((await get('contact', f.d1.id)).id).toBe(f.d1.id);
+    // A viewer may still look for duplicates (on the fields it can see: mobile is hidden from it).
+    const x = await create('contact', { last_name: '閲覧', email: 'look@example.jp', mobile: '090-3333-4444' });
+    const y = await create('contact', { last_name: '閲覧2', email: 'LOOK@example.jp', mobile: '090-3333-4444' });
+    const look = await k.call('GET', `/api/plugins/dedupe/duplicates/contact/${x.id}`, undefined, viewer);
+    expect(look.status, JSON.stringify(look.body)).toBe(200);
+    expect(look.body.data).toEqual([expect.objectContaining({ id: y.id, rules: ['email'] })]);
+    expect(look.body.data[0].record.mobile).toBeUndefined();
+    expect((await k.call('GET', `/api/plugins/dedupe/duplicates/contact/${x.id}`)).body.data[0].rules).toEqual(['email', 'phone']);
     const bad = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f.master.id, duplicates: [f.master.id], fields: { nope: f.d1.id, email: 'x' } });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['duplicates', 'fields.email', 'fields.nope']);
@@ -180,6 +188,28 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect((await k.call('GET', `/api/plugins/dedupe/duplicates/contact/${(await create('contact', { last_name: '既定' })).id}`)).body.rules).toContain('email');
     expect((await k.call('POST', '/api/plugins/dedupe/merge/campaign', '{"master":')).status).toBe(400);
     expect((await k.call('PUT', '/api/plugins/dedupe/settings', { objects: { campaign: { rules: [{ name: 'x', kind: 'fuzzy', fields: ['name'] }] } } })).status).toBe(422);
+  });
+
+  it('lets a user with read-only fields merge: empty fields it may not write stay empty', async () => {
+    const f = await mergeFixture('D');
+    const owner = (await k.call('GET', '/api/auth/me')).body.user.id;
+    await k.call('PATCH', `/api/records/contact/${f.d1.id}`, { owner });
+    await k.call('POST', '/api/roles', { name: 'merger_owner_read_only', label: { en: 'M', ja: 'M' }, objects: {
+      '*': { read: 'all', create: 'all', update: 'all', delete: 'all' },
+      contact: { read: 'all', create: 'all', update: 'all', delete: 'all', fields: { owner: 'read' } },
+    } });
+    const support = await asUser('owner.ro@example.jp', ['merger_owner_read_only']);
+    const r = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f.master.id, duplicates: [f.d1.id] }, support);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.taken.title).toBe(f.d1.id);
+    expect(r.body.taken.owner).toBeUndefined();
+    expect(await get('contact', f.master.id)).toMatchObject({ title: '部長', owner: null });
+    // Choosing a field one may not write is refused, whole.
+    const f2 = await mergeFixture('E');
+    await k.call('PATCH', `/api/records/contact/${f2.d1.id}`, { owner });
+    const refused = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f2.master.id, duplicates: [f2.d1.id], fields: { owner: f2.d1.id } }, support);
+    expect(refused.status).toBe(403);
+    expect((await get('case', f2.case1.id)).contact).toBe(f2.d1.id);
   });
 
   it('before create: blocks with 409 naming the match, or warns by storing the matches', async () => {

@@ -1,7 +1,7 @@
 // Merging duplicates into a master record, in one transaction: every relation that pointed at
 // a duplicate is repointed to the master, the duplicates go to the trash (their own history
 // stays), and the master takes the chosen values and records the merge in its timeline.
-import { badRequest, validation, type PluginContext, type PluginRecords } from '../../../platform/plugins/index.ts';
+import { badRequest, ProblemError, validation, type PluginContext, type PluginRecords } from '../../../platform/plugins/index.ts';
 import { objectShape, relationsTo, type ObjectShape } from './shape.ts';
 
 export const MAX_DUPLICATES = 50;
@@ -81,6 +81,25 @@ async function repoint(records: PluginRecords, object: string, field: string, fr
   }
 }
 
+/**
+ * Updates the master; values filled in only because the master's were empty are dropped when
+ * the caller may not write those fields (a 403 naming them), so a merge by someone with
+ * read-only fields still works. Chosen values are never dropped: their refusal stays a 403.
+ */
+async function updateMaster(records: PluginRecords, object: string, id: string, values: Record<string, unknown>, taken: Record<string, string>, chosen: Record<string, string>) {
+  try {
+    return await records.update(object, id, values);
+  } catch (e) {
+    const refused = e instanceof ProblemError && e.status === 403 ? (e.errors ?? []).map((p) => p.field) : [];
+    if (!refused.length || refused.some((f) => chosen[f] !== undefined || !(f in taken))) throw e;
+    for (const f of refused) {
+      delete values[f];
+      delete taken[f];
+    }
+    return await records.update(object, id, values);
+  }
+}
+
 export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transaction'>, object: string, body: unknown): Promise<MergeResult> {
   const shape = objectShape(ctx.metadata.object(object));
   const req = parseMergeRequest(body, shape);
@@ -106,7 +125,7 @@ export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transa
       values[MATCHES_FIELD] = left.length ? left : null;
       if (!left.length && master[REVIEW_FIELD]) values[REVIEW_FIELD] = false;
     }
-    const updated = Object.keys(values).length ? await records.update(object, req.master, values) : master;
+    const updated = Object.keys(values).length ? await updateMaster(records, object, req.master, values, taken, req.fields ?? {}) : master;
     return { master: updated, merged: req.duplicates, taken, repointed };
   });
 }
