@@ -15,6 +15,7 @@ import { createHookRegistry, type ActivePlugin } from './hooks.ts';
 import type { PluginPackage } from './manifest.ts';
 import { dependencyProblems, orderPlugins } from './order.ts';
 import { createOutboxDispatcher } from './outbox.ts';
+import { createJobScheduler } from './jobs.ts';
 import type { PluginContext, PluginDefinition, PluginRouteEnv } from './sdk.ts';
 
 const CHANNEL = 'kizuna_plugins';
@@ -65,6 +66,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   const outbox = createOutboxDispatcher({ db, active: () => active, contextFor: (p) => contextFor(p), intervalMs: opts.outboxIntervalMs });
   const hooks = createHookRegistry({ active: () => active, contextFor, kick: () => outbox.kick() });
+  const jobs = createJobScheduler({ db, active: () => active, contextFor: (p) => contextFor(p) });
 
   const loadedVersions = new Map<string, string>();
   async function loadDefinition(pkg: PluginPackage, version: string): Promise<PluginDefinition> {
@@ -184,6 +186,17 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   const notifyChanged = (tx: Executor) => tx.query(sql`select pg_notify(${CHANNEL}, 'changed')`);
 
+  /** A plugin's shared views, keyed "plugin:<name>:<key>", replaced as a whole on upgrade. */
+  async function installViews(tx: Executor, pkg: PluginPackage) {
+    const name = pkg.manifest.name;
+    await tx.query(sql`delete from kizuna_views where key like ${`plugin:${name}:%`}`);
+    for (const v of pkg.views) {
+      const { key, object, kind, name: label, shared: _s, ...definition } = v;
+      await tx.query(sql`insert into kizuna_views (id, key, object, kind, name, definition, shared)
+        values (${uuidv7()}::uuid, ${`plugin:${name}:${key as string}`}, ${object as string}, ${kind as string}, ${JSON.stringify(label)}::jsonb, ${JSON.stringify(definition)}::jsonb, true)`);
+    }
+  }
+
   async function install(name: string, o: PluginChangeOptions = {}) {
     discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
     const pkg = mustFind(name);
@@ -204,6 +217,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
         for (const role of pkg.roles) {
           await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb) on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
         }
+        await installViews(tx, pkg);
         await definition.install?.(txContext(name, {}, userId, tx, snapshot));
         await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
         await notifyChanged(tx);
@@ -229,6 +243,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       via: `plugin-upgrade:${name}`,
       within: async (tx, snapshot) => {
         await tx.query(sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`);
+        await installViews(tx, pkg);
         await definition.migrate?.(txContext(name, state.settings, state.user_id, tx, snapshot), state.version);
         await audit(tx, name, 'upgrade', { from: state.version, to: pkg.manifest.version }, o);
         await notifyChanged(tx);
@@ -255,6 +270,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       within: async (tx, snapshot) => {
         await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
         await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
+        await tx.query(sql`delete from kizuna_views where key like ${`plugin:${name}:%`}`);
         await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
         await notifyChanged(tx);
       },
@@ -324,6 +340,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     attach(service: RecordService) {
       records = service;
       outbox.start();
+      jobs.start();
     },
     list,
     install,
@@ -348,8 +365,10 @@ export async function createPluginHost(opts: PluginHostOptions) {
         return { name: p.name, version: m?.manifest.version ?? null, title: m?.manifest.title ?? null, studio: !!m?.studioEntry };
       }),
     drain: () => outbox.drain(),
+    runDueJobs: () => jobs.runDue(),
     async close() {
       await outbox.stop();
+      await jobs.stop();
       await unlisten().catch(() => {});
     },
   };

@@ -41,6 +41,7 @@ export interface PluginPackage {
 const ajv = createAjv();
 for (const name of ['label.schema.json', 'field.schema.json', 'object.schema.json', 'role.schema.json']) ajv.addSchema(loadMetaSchema(name));
 const validateManifest = ajv.compile(loadMetaSchema('plugin.schema.json'));
+const validateView = ajv.compile(loadMetaSchema('view.schema.json'));
 
 /** A path inside the plugin folder (a manifest may not point outside it). */
 function inside(dir: string, rel: string, field: string): string {
@@ -65,7 +66,12 @@ export function checkManifest(raw: unknown, dir: string, source: PluginPackage['
     fields[object] = list.map((f, i) => ({ ...parseFieldInput(f, `metadata.fields.${object}.${i}`), plugin: manifest.name }));
   }
   const roles = (md.roles ?? []).map((r, i) => (typeof r === 'string' ? readJson(inside(dir, r, `metadata.roles.${i}`)) : r) as RoleDef);
-  const views = (md.views ?? []).map((v, i) => (typeof v === 'string' ? readJson(inside(dir, v, `metadata.views.${i}`)) : v) as Record<string, unknown>);
+  const views = (md.views ?? []).map((v, i) => {
+    const view = (typeof v === 'string' ? readJson(inside(dir, v, `metadata.views.${i}`)) : v) as Record<string, unknown>;
+    if (!validateView(view)) throw validation(definitionProblems(validateView.errors).map((p) => ({ ...p, field: `metadata.views.${i}.${p.field}` })), `A view of ${manifest.name} is invalid`);
+    if (typeof view.key !== 'string') throw validation([{ field: `metadata.views.${i}.key`, message: "a plugin's view needs a key" }]);
+    return view;
+  });
   return {
     manifest,
     dir,

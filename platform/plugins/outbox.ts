@@ -37,7 +37,7 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
     try {
       const events = await opts.db.query<{ id: string; topic: string; object: string; record_id: string; version: number; actor: string | null }>(sql`
         select id::text as id, topic, object, record_id::text as record_id, (payload->>'version')::int as version, payload->>'actor' as actor
-        from kizuna_events where id > ${last}::bigint and topic like 'record.%' order by id limit ${BATCH}`);
+        from kizuna_events where id > ${last}::bigint and topic like 'record.%' order by kizuna_events.id limit ${BATCH}`);
       for (const e of events) {
         const name = afterName[e.topic];
         const fn = name && ((hooks[e.object]?.[name] ?? hooks['*']?.[name]) as ((ev: AfterEvent, ctx: PluginContext) => unknown) | undefined);

@@ -156,6 +156,19 @@ const platformMigrations: string[][] = [
    )`,
     `create index kizuna_events_topic_idx on kizuna_events (topic, id)`,
   ],
+  // Plugins' scheduled jobs: one row per job, claimed by lease so one node runs each turn.
+  [
+    `create table kizuna_plugin_jobs (
+     plugin text not null references kizuna_plugins (name) on delete cascade,
+     job text not null,
+     next_run_at timestamptz(3) not null default now(),
+     lease_owner text,
+     lease_until timestamptz(3),
+     last_run_at timestamptz(3),
+     last_error text,
+     primary key (plugin, job)
+   )`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
