@@ -1,12 +1,13 @@
 // Metadata writes from the designer: every change is first a dry run; when its plan would
-// destroy data or take long (drop a column or table, check NOT NULL on existing rows, build an
-// index), the plan is shown and the admin confirms before it is applied.
+// destroy data or scan existing rows (drop a column or table, check NOT NULL), the plan is
+// shown and the admin confirms before it is applied. New indexes are not asked about: the
+// server builds them on big tables concurrently, after the change commits.
 import { ref } from 'vue';
 import { api } from '../api/client.ts';
 import type { PlanStep } from '../api/types.ts';
 import { useMetadata } from './useMetadata.ts';
 
-const RISKY = new Set(['drop_column', 'drop_table', 'check_not_null', 'drop_sequence', 'create_index']);
+const RISKY = new Set(['drop_column', 'drop_table', 'check_not_null', 'drop_sequence']);
 
 const pending = ref<{ plan: PlanStep[]; decide: (ok: boolean) => void } | null>(null);
 
