@@ -1,101 +1,83 @@
-// Smoke test of the placeholder studio: the built SPA in Debian chromium, served by the real
-// platform (embedded PGlite) exactly as `npm start` serves it.
-import { serve, type ServerType } from '@hono/node-server';
-import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+// Sign-in, sign-out, error pages and a permission-restricted user (a viewer) in chromium:
+// the viewer sees no create button, no designer, and none of the fields its role hides.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStudioBuilt } from '../../platform/studio/build.ts';
-import { ADMIN_TOKEN, startKizuna, type TestKizuna } from '../../platform/testing/kizuna.ts';
+import { shot, signIn, startStudio, type Studio } from './harness.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-const screenshots = join(root, 'docs/screenshots');
-const API_KEY = ADMIN_TOKEN;
-
-describe('studio placeholder in chromium', () => {
-  let server: ServerType;
-  let browser: Browser;
+describe('studio sign-in and permissions in chromium', () => {
+  let s: Studio;
   let page: Page;
-  let baseUrl: string;
-  let kizuna: TestKizuna;
-  const pageErrors: string[] = [];
+  let errors: string[];
+  let contact: string;
 
   beforeAll(async () => {
-    const dist = await ensureStudioBuilt({ root });
-    kizuna = await startKizuna('pglite', { studioDir: dist });
-    server = await new Promise<ServerType>((ready) => {
-      const s = serve({ fetch: kizuna.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    s = await startStudio();
+    await s.kizuna.call('POST', '/api/users', { email: 'viewer@example.jp', name: '閲覧 花子', password: 'viewer-password-1', roles: ['viewer'] });
+    contact = (await s.kizuna.call('POST', '/api/records/contact', { last_name: '山田', first_name: '太郎', mobile: '090-1111-2222', notes: '社外秘', email: 'yamada@example.jp' })).body.id;
+    ({ page, errors } = await s.newPage());
+  });
+  afterAll(() => s?.close());
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 760 } });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await mkdir(screenshots, { recursive: true });
+  it('sends a signed-out visitor to the sign-in page and refuses a wrong password', async () => {
+    await page.goto(`${s.baseUrl}/o/contact`);
+    await page.getByRole('heading', { name: 'Sign in to Kizuna' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/o/contact');
+    expect(await page.title()).toBe('Kizuna 絆');
+    await page.locator('#email').fill('viewer@example.jp');
+    await page.locator('#password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('The email or password is wrong.').waitFor();
+    await shot(page, 'sign-in');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((done) => (server ? server.close(done) : done(undefined)));
-    await kizuna?.close();
+  it('signs the viewer in, back to where they were going, showing less', async () => {
+    await page.locator('#password').fill('viewer-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Contacts' }).waitFor();
+    await page.locator('[data-testid=records] tbody tr').first().waitFor();
+    expect(await page.getByTestId('new-record').count()).toBe(0);
+    expect(await page.locator('th[data-column=mobile]').count()).toBe(0);
+    expect(await page.locator('.sidebar').textContent()).not.toContain('Object designer');
+    await page.getByRole('button', { name: 'Columns' }).click();
+    const choices = await page.getByTestId('column-chooser').textContent();
+    expect(choices).toContain('Email');
+    expect(choices).not.toContain('Mobile');
+    expect(choices).not.toContain('Notes');
+    await page.locator('[data-testid=records] input[type=checkbox]').count().then((n) => expect(n).toBe(0));
+    await shot(page, 'viewer-list');
   });
 
-  it('shows the Kizuna name and the server status', async () => {
-    await page.goto(baseUrl);
-    await expect.poll(() => page.title()).toBe('Kizuna 絆');
-    await expect.poll(() => page.locator('h1').textContent()).toMatch(/絆\s*Kizuna/);
-    await page.getByText('Running').waitFor();
+  it('shows the viewer a read-only detail page without hidden fields', async () => {
+    await page.goto(`${s.baseUrl}/o/contact/${contact}`);
+    await page.getByTestId('record-title').waitFor();
+    expect(await page.locator('[data-field=mobile]').count()).toBe(0);
+    expect(await page.locator('[data-field=notes]').count()).toBe(0);
+    expect(await page.locator('[data-field=email]').textContent()).toContain('yamada@example.jp');
+    expect(await page.locator('.detail-field.editable').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
   });
 
-  it('asks for an API key, then lists the objects with it', async () => {
-    await page.getByText('An API key is needed to list the objects.').waitFor();
-    await page.getByLabel('Paste an API key to browse the metadata').fill(API_KEY);
-    await page.getByRole('button', { name: 'Save' }).click();
-
-    await page.locator('[data-testid="objects"] li').first().waitFor();
-    expect(await page.locator('.object-label').allTextContents()).toEqual(['Campaign', 'Case', 'Company', 'Contact', 'Message']);
-    await page.screenshot({ path: join(screenshots, 'home.png'), fullPage: true });
-  });
-
-  it('switches the visible strings and object labels to Japanese and remembers it', async () => {
-    const tagline = page.getByTestId('tagline');
-    expect(await tagline.textContent()).toBe('A metadata-driven CRM');
-
-    await page.getByRole('button', { name: '日本語' }).click();
-    await expect.poll(() => tagline.textContent()).toBe('メタデータ駆動の CRM');
-    expect(await page.locator('.object-label').allTextContents()).toEqual(['キャンペーン', 'ケース', '取引先', '取引先責任者', 'メッセージ']);
-    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
-    await page.screenshot({ path: join(screenshots, 'home-ja.png'), fullPage: true });
-
-    await page.reload();
-    await expect.poll(() => page.getByTestId('tagline').textContent()).toBe('メタデータ駆動の CRM');
-    await page.getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => page.getByTestId('tagline').textContent()).toBe('A metadata-driven CRM');
-  });
-
-  it('shows the not-found page for an unknown path', async () => {
-    await page.goto(`${baseUrl}/no/such/page`);
+  it('answers the designer with the forbidden page, and unknown paths with not-found', async () => {
+    await page.goto(`${s.baseUrl}/designer`);
+    await page.getByText('You do not have access to this page.').waitFor();
+    await page.goto(`${s.baseUrl}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await page.getByRole('link', { name: 'Back to the start' }).click();
-    await page.getByTestId('tagline').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByRole('heading', { name: 'Welcome, 閲覧 花子' }).waitFor();
+  });
+
+  it('keeps the session across a reload (CSRF token re-read from /api/auth/me) and signs out', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Welcome, 閲覧 花子' }).waitFor();
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Kizuna' }).waitFor();
+    await page.goto(`${s.baseUrl}/`);
+    await page.getByRole('heading', { name: 'Sign in to Kizuna' }).waitFor();
   });
 
   it('raised no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });
