@@ -9,6 +9,7 @@ import { createJobQueue, ensureJobTables } from './jobs/index.ts';
 import { createImportService, ensureImportTables, registerImportJob } from './imports/index.ts';
 import { accessFor } from './query/index.ts';
 import { createPluginHost } from './plugins/index.ts';
+import { createWorkflowEngine } from './workflow/index.ts';
 import { resolve } from 'node:path';
 
 export interface KizunaConfig extends DatabaseConfig {
@@ -33,6 +34,11 @@ export interface KizunaConfig extends DatabaseConfig {
   /** Job queue timing: idle poll interval and when a silent worker's job is taken over. */
   jobPollMs?: number;
   jobStaleMs?: number;
+  /** Workflow engine timing: idle poll interval and the first retry delay (doubling). */
+  workflowPollMs?: number;
+  workflowRetryBaseMs?: number;
+  /** Hosts workflow HTTP steps may call (KIZUNA_WORKFLOW_HTTP_HOSTS). */
+  workflowHttpHosts?: string[];
 }
 
 export async function createKizuna(config: KizunaConfig) {
@@ -58,17 +64,23 @@ export async function createKizuna(config: KizunaConfig) {
       actorFor: async (p, requestId) => ({ actor: p.userId, requestId, via: p.keyId ? `key:${p.keyId}` : 'import', access: p.isAdmin && !p.role ? undefined : accessFor(await people.callerFor(p)) }),
     });
     const imports = createImportService({ db, registry, records, jobs });
+    const workflows = createWorkflowEngine({
+      db, records, pollMs: config.workflowPollMs, retryBaseMs: config.workflowRetryBaseMs, httpHosts: config.workflowHttpHosts,
+      actions: { has: (name) => plugins.actions().has(name), run: (name, cfg, input) => plugins.runAction(name, cfg, input) },
+    });
     const app = createApp({
       db, registry, records, keys, people, sessions, plugins,
-      imports, importLimit: config.importLimit,
+      imports, workflows, importLimit: config.importLimit,
       bodyLimit: config.bodyLimit, studioDir: config.studioDir, corsOrigins: config.corsOrigins,
       secureCookies: config.secureCookies, logRequests: config.logRequests,
     });
     jobs.start();
+    workflows.start();
     return {
       app,
       jobs,
       imports,
+      workflows,
       db,
       registry,
       records,
@@ -78,6 +90,7 @@ export async function createKizuna(config: KizunaConfig) {
       plugins,
       bootstrap,
       async close() {
+        await workflows.stop().catch(() => {});
         await plugins.close().catch(() => {});
         await jobs.stop().catch(() => {});
         await keys.close().catch(() => {});

@@ -27,6 +27,8 @@ import { pluginRoutes } from './plugin-routes.ts';
 import type { PluginHost } from '../plugins/index.ts';
 import { viewRoutes } from './view-routes.ts';
 import { meRoutes } from './me-routes.ts';
+import { workflowHookRoutes, workflowRoutes, workflowRunRoutes } from './workflow-routes.ts';
+import type { WorkflowEngine } from '../workflow/index.ts';
 
 export interface AppDeps {
   db: Database;
@@ -37,6 +39,7 @@ export interface AppDeps {
   sessions: SessionStore;
   plugins: PluginHost;
   imports: ImportService;
+  workflows: WorkflowEngine;
   /** Largest import upload in bytes (default 1 GiB). */
   importLimit?: number;
   bodyLimit?: number;
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route('/api', docsRoutes());
   app.route('/api/auth', publicAuthRoutes(deps));
+  app.route('/api/workflows/hooks', workflowHookRoutes({ workflows: deps.workflows, bodyLimit }));
 
   app.use('/api/*', async (c, next) => {
     const principal = await authenticate(c, deps);
@@ -111,6 +115,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/plugins', pluginRoutes(deps));
   app.route('/api/views', viewRoutes({ db: deps.db, registry: deps.registry, bodyLimit }));
   app.route('/api/auth/me', meRoutes(deps));
+  app.route('/api/workflows', workflowRoutes({ workflows: deps.workflows, bodyLimit }));
+  app.route('/api/workflow-runs', workflowRunRoutes({ workflows: deps.workflows, bodyLimit }));
   app.all('/api/*', (c) => {
     throw notFound(`No route ${c.req.method} ${c.req.path}`);
   });

@@ -358,6 +358,13 @@ export async function createPluginHost(opts: PluginHostOptions) {
       return router.fetch(request, { kizuna: pluginContext(name, p.settings, { records: records!, actor, db, snapshot: () => registry.snapshot() }) });
     },
     actions: () => new Map(active.flatMap((p) => Object.entries(p.definition.actions ?? {}).map(([k, a]) => [`${p.name}.${k}`, { plugin: p.name, ...a }]))),
+    /** Runs an enabled plugin's workflow action with the plugin's own context (for the workflow engine). */
+    async runAction(key: string, config: Record<string, unknown>, input: Record<string, unknown>): Promise<unknown> {
+      const p = active.find((a) => key.startsWith(`${a.name}.`));
+      const action = p?.definition.actions?.[key.slice(p.name.length + 1)];
+      if (!p || !action) throw notFound(`No enabled plugin offers the action "${key}"`);
+      return action.run(config, input, contextFor(p));
+    },
     active: () => active.map((p) => p.name),
     enabled: () =>
       active.map((p) => {

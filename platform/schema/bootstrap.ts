@@ -169,6 +169,77 @@ const platformMigrations: string[][] = [
      primary key (plugin, job)
    )`,
   ],
+  // Workflows (issue 7): definitions with their published versions, runs and their steps,
+  // the outbox cursor of record triggers, and round-robin counters.
+  [
+    `create table kizuna_workflows (
+     id uuid primary key,
+     name text not null,
+     draft jsonb not null,
+     active_version integer,
+     enabled boolean not null default false,
+     user_id uuid not null references kizuna_users (id),
+     hook_token text not null unique,
+     hook_key text not null,
+     next_run_at timestamptz(3),
+     created_at timestamptz(3) not null default now(),
+     updated_at timestamptz(3) not null default now()
+   )`,
+    `create table kizuna_workflow_versions (
+     workflow_id uuid not null references kizuna_workflows (id) on delete cascade,
+     version integer not null,
+     definition jsonb not null,
+     published_by uuid,
+     published_at timestamptz(3) not null default now(),
+     primary key (workflow_id, version)
+   )`,
+    `create table kizuna_workflow_runs (
+     id uuid primary key,
+     workflow_id uuid not null references kizuna_workflows (id) on delete cascade,
+     version integer not null,
+     status text not null check (status in ('queued', 'running', 'waiting', 'succeeded', 'failed')),
+     trigger jsonb not null,
+     context jsonb not null,
+     current_step text,
+     depth integer not null default 0,
+     object text,
+     record_id uuid,
+     event_id bigint,
+     attempts integer not null default 0,
+     error text,
+     run_at timestamptz(3) not null default now(),
+     lease_owner text,
+     lease_until timestamptz(3),
+     created_at timestamptz(3) not null default now(),
+     finished_at timestamptz(3)
+   )`,
+    `create index kizuna_workflow_runs_due_idx on kizuna_workflow_runs (run_at) where status in ('queued', 'running', 'waiting')`,
+    `create index kizuna_workflow_runs_workflow_idx on kizuna_workflow_runs (workflow_id, created_at desc)`,
+    `create index kizuna_workflow_runs_record_idx on kizuna_workflow_runs (object, record_id)`,
+    `create unique index kizuna_workflow_runs_event_idx on kizuna_workflow_runs (workflow_id, event_id)`,
+    `create table kizuna_workflow_steps (
+     id bigint generated always as identity primary key,
+     run_id uuid not null references kizuna_workflow_runs (id) on delete cascade,
+     step_id text not null,
+     type text not null,
+     status text not null,
+     attempt integer not null,
+     input jsonb,
+     output jsonb,
+     error text,
+     started_at timestamptz(3) not null,
+     finished_at timestamptz(3) not null default now()
+   )`,
+    `create index kizuna_workflow_steps_run_idx on kizuna_workflow_steps (run_id, id)`,
+    `create table kizuna_workflow_cursor (
+     id integer primary key default 1 check (id = 1),
+     last_event_id bigint not null,
+     lease_owner text,
+     lease_until timestamptz(3)
+   )`,
+    `insert into kizuna_workflow_cursor (last_event_id) values (coalesce((select max(id) from kizuna_events), 0))`,
+    `create table kizuna_workflow_counters (key text primary key, n bigint not null default 0)`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

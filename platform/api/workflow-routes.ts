@@ -1,0 +1,114 @@
+// /api/workflows (admins): definitions, versions, runs; /api/workflow-runs: one run, retry;
+// and the public webhook address /api/workflows/hooks/{token}, checked by HMAC signature.
+import { Hono, type Context } from 'hono';
+import { badRequest, forbidden, tooLarge } from '../problems/index.ts';
+import { SIGNATURE_HEADER, type WorkflowEngine } from '../workflow/index.ts';
+import { readJson } from './body.ts';
+import type { AppEnv } from './env.ts';
+
+interface Deps {
+  workflows: WorkflowEngine;
+  bodyLimit: number;
+}
+
+const admin = (c: Context<AppEnv>) => {
+  if (!c.get('principal').isAdmin) throw forbidden('Managing workflows needs an admin');
+  return c.get('principal').userId;
+};
+
+const objectBody = async (c: Context<AppEnv>, limit: number): Promise<Record<string, unknown>> => {
+  const body = await readJson(c, limit);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The body must be a JSON object');
+  return body as Record<string, unknown>;
+};
+
+const limitOf = (c: Context<AppEnv>) => {
+  const raw = c.req.query('limit');
+  const n = raw === undefined ? 50 : Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw badRequest('limit must be a whole number from 1 to 500', [{ field: 'limit', message: 'must be 1–500' }]);
+  return n;
+};
+
+/** Mounted before authentication: the token in the path and the signature are the credentials. */
+export function workflowHookRoutes({ workflows, bodyLimit }: Deps) {
+  const app = new Hono<AppEnv>();
+  app.post('/:token', async (c) => {
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > bodyLimit) throw tooLarge(`The body is over the limit of ${bodyLimit} bytes`);
+    return c.json(await workflows.receiveHook(c.req.param('token'), text, c.req.header(SIGNATURE_HEADER)), 202);
+  });
+  return app;
+}
+
+export function workflowRoutes({ workflows, bodyLimit }: Deps) {
+  const app = new Hono<AppEnv>();
+  app.get('/', async (c) => {
+    admin(c);
+    return c.json({ data: await workflows.store.list() });
+  });
+  app.post('/', async (c) => {
+    admin(c);
+    const w = await workflows.store.create(await objectBody(c, bodyLimit));
+    c.header('Location', `/api/workflows/${w.id}`);
+    return c.json(w, 201);
+  });
+  app.get('/:id', async (c) => {
+    admin(c);
+    return c.json(await workflows.store.get(c.req.param('id')));
+  });
+  app.patch('/:id', async (c) => {
+    admin(c);
+    return c.json(await workflows.store.patchDraft(c.req.param('id'), await objectBody(c, bodyLimit)));
+  });
+  app.post('/:id/publish', async (c) => {
+    const by = admin(c);
+    return c.json(await workflows.store.publish(c.req.param('id'), by));
+  });
+  for (const [path, on] of [['enable', true], ['disable', false]] as const) {
+    app.post(`/:id/${path}`, async (c) => {
+      admin(c);
+      return c.json(await workflows.store.setEnabled(c.req.param('id'), on));
+    });
+  }
+  app.get('/:id/versions', async (c) => {
+    admin(c);
+    return c.json({ data: await workflows.store.versions(c.req.param('id')) });
+  });
+  app.post('/:id/run', async (c) => {
+    admin(c);
+    const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await objectBody(c, bodyLimit);
+    if (body.record_id !== undefined && typeof body.record_id !== 'string') throw badRequest('record_id must be a record id', [{ field: 'record_id', message: 'must be a string' }]);
+    if (body.input !== undefined && (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input))) throw badRequest('input must be a JSON object', [{ field: 'input', message: 'must be an object' }]);
+    const run = await workflows.runManually(c.req.param('id'), body as { record_id?: string; input?: Record<string, unknown> }, c.get('actor'));
+    return c.json(run, 202);
+  });
+  app.get('/:id/runs', async (c) => {
+    admin(c);
+    await workflows.store.get(c.req.param('id'));
+    return c.json({ data: await workflows.runs.list({ workflowId: c.req.param('id') }, limitOf(c)) });
+  });
+  return app;
+}
+
+export function workflowRunRoutes({ workflows }: Deps) {
+  const app = new Hono<AppEnv>();
+  // The runs of one record (GET /api/workflow-runs?object=case&record_id=…), for its timeline.
+  app.get('/', async (c) => {
+    admin(c);
+    const object = c.req.query('object');
+    const recordId = c.req.query('record_id');
+    if (!object || !recordId) throw badRequest('object and record_id are required', [{ field: 'record_id', message: 'is required' }]);
+    return c.json({ data: await workflows.runs.list({ object, recordId }, limitOf(c)) });
+  });
+  app.get('/:run', async (c) => {
+    admin(c);
+    return c.json(await workflows.runs.get(c.req.param('run')));
+  });
+  app.post('/:run/retry', async (c) => {
+    admin(c);
+    const run = await workflows.runs.retry(c.req.param('run'));
+    workflows.kick();
+    return c.json(run, 202);
+  });
+  return app;
+}

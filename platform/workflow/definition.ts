@@ -1,0 +1,118 @@
+// Workflow definitions: the meta-schema (metadata/schema/workflow.schema.json) plus the graph
+// checks a schema cannot say — next/branch targets exist, every step is reachable, and a cron
+// expression parses in its time zone.
+import { CronExpressionParser } from 'cron-parser';
+import { createAjv, definitionProblems, loadMetaSchema } from '../model/ajv.ts';
+import { validation, type FieldProblem } from '../problems/index.ts';
+
+export type TriggerType = 'record.created' | 'record.updated' | 'record.deleted' | 'manual' | 'schedule' | 'webhook';
+export type StepType = 'condition' | 'branch' | 'update_record' | 'create_record' | 'find_records' | 'assign' | 'wait' | 'http' | 'action';
+
+export interface Trigger {
+  type: TriggerType;
+  object?: string;
+  fields?: string[];
+  condition?: Record<string, unknown>;
+  every_minutes?: number;
+  cron?: string;
+  timezone?: string;
+}
+
+export interface Step {
+  id: string;
+  type: StepType;
+  title?: string;
+  config?: Record<string, unknown>;
+  next?: string;
+  branches?: Record<string, string>;
+  retries?: number;
+}
+
+export interface WorkflowDefinition {
+  key?: string;
+  name: string;
+  description?: string;
+  trigger: Trigger;
+  start: string;
+  steps: Step[];
+  variables?: Record<string, unknown>;
+}
+
+const validate = createAjv().compile(loadMetaSchema('workflow.schema.json'));
+
+/** Every problem with a definition, each naming the keyword at fault; [] when it is sound. */
+export function definitionErrors(def: unknown): FieldProblem[] {
+  if (!validate(def)) return definitionProblems(validate.errors);
+  const d = def as WorkflowDefinition;
+  const problems: FieldProblem[] = [];
+  const ids = new Map<string, number>();
+  d.steps.forEach((s, i) => {
+    if (ids.has(s.id)) problems.push({ field: `steps.${i}.id`, message: `repeats the step id "${s.id}"`, keyword: 'id' });
+    ids.set(s.id, i);
+  });
+  if (!ids.has(d.start)) problems.push({ field: 'start', message: `names no step "${d.start}"`, keyword: 'start' });
+  d.steps.forEach((s, i) => {
+    if (s.next !== undefined && !ids.has(s.next)) problems.push({ field: `steps.${i}.next`, message: `names no step "${s.next}"`, keyword: 'next' });
+    for (const [name, target] of Object.entries(s.branches ?? {})) {
+      if (!ids.has(target)) problems.push({ field: `steps.${i}.branches.${name}`, message: `names no step "${target}"`, keyword: 'branches' });
+    }
+    if (s.type === 'condition') {
+      for (const name of Object.keys(s.branches ?? {})) {
+        if (name !== 'true' && name !== 'false') problems.push({ field: `steps.${i}.branches.${name}`, message: 'a condition has only "true" and "false" branches', keyword: 'branches' });
+      }
+    }
+    if (s.type === 'branch') {
+      const names = new Set(((s.config?.cases ?? []) as { name: string }[]).map((c) => c.name).concat('default'));
+      for (const name of Object.keys(s.branches ?? {})) {
+        if (!names.has(name)) problems.push({ field: `steps.${i}.branches.${name}`, message: 'is neither a case name nor "default"', keyword: 'branches' });
+      }
+    }
+    if ((s.type === 'condition' || s.type === 'branch') && s.next !== undefined) {
+      problems.push({ field: `steps.${i}.next`, message: `a ${s.type} continues through its branches, not next`, keyword: 'next' });
+    }
+  });
+  // Reachability from the start step.
+  const seen = new Set<string>();
+  const queue = ids.has(d.start) ? [d.start] : [];
+  while (queue.length) {
+    const id = queue.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const s = d.steps[ids.get(id)!];
+    for (const t of [s.next, ...Object.values(s.branches ?? {})]) if (t && ids.has(t)) queue.push(t);
+  }
+  d.steps.forEach((s, i) => {
+    if (!seen.has(s.id) && ids.has(d.start)) problems.push({ field: `steps.${i}`, message: `step "${s.id}" is unreachable from "${d.start}"`, keyword: 'unreachable' });
+  });
+  if (d.trigger.cron) {
+    try {
+      CronExpressionParser.parse(d.trigger.cron, { tz: d.trigger.timezone ?? 'UTC' });
+    } catch (e) {
+      problems.push({ field: 'trigger.cron', message: `is not a cron expression: ${(e as Error).message}`, keyword: 'cron' });
+    }
+  }
+  if (d.trigger.timezone && !validZone(d.trigger.timezone)) problems.push({ field: 'trigger.timezone', message: 'is not an IANA time zone', keyword: 'timezone' });
+  return problems;
+}
+
+export function assertDefinition(def: unknown): WorkflowDefinition {
+  const problems = definitionErrors(def);
+  if (problems.length) throw validation(problems, 'The workflow definition is not valid');
+  return def as WorkflowDefinition;
+}
+
+function validZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The next time a schedule trigger fires after `from`, or undefined for other triggers. */
+export function nextScheduled(t: Trigger, from: Date): Date | undefined {
+  if (t.type !== 'schedule') return undefined;
+  if (t.every_minutes) return new Date(from.getTime() + t.every_minutes * 60_000);
+  return CronExpressionParser.parse(t.cron!, { tz: t.timezone ?? 'UTC', currentDate: from }).next().toDate();
+}

@@ -1,0 +1,3 @@
+export { createWorkflowEngine, signBody, SIGNATURE_HEADER, type WorkflowEngine, type WorkflowEngineOptions } from './service.ts';
+export { definitionErrors, type WorkflowDefinition } from './definition.ts';
+export type { WorkflowActions } from './steps.ts';

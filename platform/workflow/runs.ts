@@ -1,0 +1,84 @@
+// Runs as rows: starting one (with its recursion depth), and reading them back with the path
+// taken and each step's input, output and error.
+import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
+import { conflict, notFound } from '../problems/index.ts';
+import type { ActiveWorkflow } from './store.ts';
+
+export const DEFAULT_MAX_DEPTH = 5;
+
+export interface RunStart {
+  trigger: Record<string, unknown>;
+  input?: Record<string, unknown>;
+  object?: string;
+  recordId?: string;
+  eventId?: string;
+  depth?: number;
+}
+
+/** Inserts a queued run (or, past the depth limit, a failed one); undefined when this event already started it. */
+export async function insertRun(exec: Executor, wf: ActiveWorkflow, start: RunStart, maxDepth = DEFAULT_MAX_DEPTH): Promise<string | undefined> {
+  const id = uuidv7();
+  const depth = start.depth ?? 0;
+  const refused = depth > maxDepth;
+  const context = { trigger: start.trigger, input: start.input ?? {}, vars: wf.definition.variables ?? {}, steps: {} };
+  const error = refused
+    ? `Recursion bounded: this run would be ${depth} workflow runs deep (at most ${maxDepth}); a step of a workflow probably changes the record that triggers it`
+    : null;
+  const rows = await exec.query(sql`insert into kizuna_workflow_runs (id, workflow_id, version, status, trigger, context, current_step, depth, object, record_id, event_id, error, finished_at)
+    values (${id}::uuid, ${wf.id}::uuid, ${wf.version}, ${refused ? 'failed' : 'queued'}, ${JSON.stringify(start.trigger)}::jsonb, ${JSON.stringify(context)}::jsonb,
+      ${refused ? null : wf.definition.start}, ${depth}, ${start.object ?? null}, ${start.recordId ?? null}::uuid, ${start.eventId ?? null}::bigint, ${error},
+      ${refused ? sql`now()` : sql`null`})
+    on conflict (workflow_id, event_id) do nothing returning id`);
+  return rows.length ? id : undefined;
+}
+
+const ts = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const runColumns = sql`id::text as id, workflow_id::text as workflow_id, version, status, trigger, current_step, depth, object, record_id::text as record_id,
+  attempts, error, ${ts('run_at')} as run_at, ${ts('created_at')} as created_at, ${ts('finished_at')} as finished_at,
+  (extract(epoch from (coalesce(finished_at, now()) - created_at)) * 1000)::bigint as duration_ms`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const parse = (r: Record<string, unknown>) => {
+  for (const k of ['trigger', 'context', 'input', 'output']) if (typeof r[k] === 'string') r[k] = JSON.parse(r[k] as string);
+  if (r.duration_ms !== undefined) r.duration_ms = Number(r.duration_ms);
+  return r;
+};
+
+export function createRunReader(db: Database) {
+  async function get(id: string): Promise<Record<string, any>> {
+    if (!UUID.test(id)) throw notFound(`No workflow run with id "${id}"`);
+    const [run] = await db.query(sql`select ${runColumns}, context from kizuna_workflow_runs where id = ${id}::uuid`);
+    if (!run) throw notFound(`No workflow run with id "${id}"`);
+    const steps = await db.query(sql`select step_id, type, status, attempt, input, output, error, ${ts('started_at')} as started_at, ${ts('finished_at')} as finished_at
+      from kizuna_workflow_steps where run_id = ${id}::uuid order by id`);
+    const done = steps.map(parse);
+    return { ...(parse(run) as Record<string, any>), steps: done, path: done.filter((s) => s.status !== 'failed').map((s) => s.step_id) };
+  }
+
+  return {
+    get,
+    /** The newest runs of a workflow, or of a record (for its timeline). */
+    async list(where: { workflowId?: string; object?: string; recordId?: string }, limit = 50) {
+      if (where.workflowId && !UUID.test(where.workflowId)) throw notFound(`No workflow with id "${where.workflowId}"`);
+      if (where.recordId && !UUID.test(where.recordId)) return [];
+      const conds = [
+        where.workflowId ? sql`workflow_id = ${where.workflowId}::uuid` : undefined,
+        where.object ? sql`object = ${where.object}` : undefined,
+        where.recordId ? sql`record_id = ${where.recordId}::uuid` : undefined,
+      ].filter((c) => c !== undefined);
+      const rows = await db.query(sql`select ${runColumns} from kizuna_workflow_runs
+        ${conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``} order by created_at desc, id desc limit ${limit}`);
+      return rows.map(parse);
+    },
+    /** A failed run goes again from the step that failed, with the context it had. */
+    async retry(id: string) {
+      const run = await get(id);
+      if (run.status !== 'failed') throw conflict(`Only a failed run can be retried; this one is ${run.status}`);
+      if (!run.current_step) throw conflict('This run failed before its first step (for example, recursion bounded) and cannot be retried');
+      await db.query(sql`update kizuna_workflow_runs set status = 'queued', attempts = 0, error = null, run_at = now(), finished_at = null, lease_owner = null, lease_until = null
+        where id = ${id}::uuid and status = 'failed'`);
+      return get(id);
+    },
+  };
+}
+
+export type RunReader = ReturnType<typeof createRunReader>;
