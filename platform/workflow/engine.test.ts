@@ -22,7 +22,7 @@ describe.each(databases)('workflow engine on %s', (kind) => {
 
   it('assigns urgent cases round-robin and escalates the unresolved one after the wait', async () => {
     const id = await publishWorkflow(k, urgentCase);
-    const made = [];
+    const made: { id: string }[] = [];
     for (const subject of ['止まった', 'ログインできない', '請求が二重']) {
       made.push((await k.call('POST', '/api/records/case', { subject, priority: 'urgent' })).body);
     }
@@ -72,7 +72,7 @@ describe.each(databases)('workflow engine on %s', (kind) => {
     const co = (await k.call('POST', '/api/records/company', { name: '無限株式会社' })).body;
     await k.call('PATCH', `/api/records/company/${co.id}`, { city: 'start' });
     const runs = await settledRuns(k, id, 7);
-    const failed = runs.filter((r) => r.status === 'failed') as { status: string; error: string; depth: number }[];
+    const failed = runs.filter((r) => r.status === 'failed') as unknown as { status: string; error: string }[];
     expect(failed).toHaveLength(1);
     expect(failed[0].error).toMatch(/Recursion bounded/);
     expect(runs).toHaveLength(7); // depths 0..5 ran, 6 refused
