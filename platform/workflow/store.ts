@@ -88,7 +88,10 @@ export function createWorkflowStore(db: Database) {
     async setEnabled(id: string, enabled: boolean): Promise<WorkflowView> {
       const w = await get(id);
       if (enabled && w.active_version === null) throw conflict('Publish the workflow before enabling it');
-      await db.query(sql`update kizuna_workflows set enabled = ${enabled}, updated_at = now() where id = ${id}::uuid`);
+      // A schedule counts from when it is switched on, not from a publish long ago.
+      const next = enabled ? nextScheduled((await this.definition(id, w.active_version!)).trigger, new Date()) : undefined;
+      await db.query(sql`update kizuna_workflows set enabled = ${enabled}, updated_at = now(),
+        next_run_at = ${next ? sql`${next.toISOString()}::timestamptz` : sql`next_run_at`} where id = ${id}::uuid`);
       return get(id);
     },
     async versions(id: string) {
