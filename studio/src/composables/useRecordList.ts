@@ -35,21 +35,32 @@ export function useRecordList(object: string, fields: () => FieldSpec[]) {
       filter: filter ? JSON.stringify(filter) : undefined,
       q: state.q.trim() || undefined,
       include: include.join(',') || undefined,
-      count: after ? undefined : true,
       cursor: after ?? undefined,
     });
+  }
+
+  // The total is asked for separately, so a slow count over a big table never holds back
+  // the first page.
+  async function count(state: ListState, mine: number): Promise<void> {
+    const q = new URLSearchParams(params(state, null).slice(1));
+    for (const k of ['sort', 'include', 'cursor']) q.delete(k);
+    q.set('limit', '1');
+    q.set('fields', 'id');
+    q.set('count', 'true');
+    const page = await api<ListPage>('GET', `/records/${object}?${q}`).catch(() => null);
+    if (mine === seq && page) total.value = page.page.total;
   }
 
   async function load(state: ListState, more = false): Promise<void> {
     const mine = ++seq;
     loading.value = true;
     error.value = '';
+    if (!more) void count(state, mine);
     try {
       const page = await api<ListPage>('GET', `/records/${object}${params(state, more ? cursor.value : null)}`);
       if (mine !== seq) return;
       rows.value = more ? [...rows.value, ...page.data] : page.data;
       cursor.value = page.page.has_more ? page.page.next_cursor : null;
-      if (!more) total.value = page.page.total;
     } catch (e) {
       if (mine === seq) error.value = (e as Error).message;
     } finally {
