@@ -133,6 +133,21 @@ describe('studio records in chromium', () => {
     await shot(page, 'detail-company');
   });
 
+  it('edits the detail layout and keeps it as the shared detail view', async () => {
+    await page.getByRole('button', { name: 'Edit layout' }).click();
+    await page.getByTestId('column-chooser').getByRole('checkbox', { name: 'Company Name (Kana)' }).uncheck();
+    await page.getByRole('button', { name: 'Move up: Industry' }).click();
+    await page.getByRole('button', { name: 'Move up: Industry' }).click();
+    await page.getByRole('button', { name: 'Save layout' }).click();
+    await expect.poll(() => page.locator('.detail-field').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-field=name_kana]').count()).toBe(0);
+    await page.reload();
+    await page.getByTestId('record-title').waitFor();
+    expect(await page.locator('.detail-field dt').first().textContent()).toBe('Industry');
+    const views = (await s.kizuna.call('GET', '/api/views?object=company')).body.data;
+    expect(views.find((v: { kind: string }) => v.kind === 'detail')).toMatchObject({ shared: true });
+  });
+
   it('moves a case on the kanban board by dragging, and guards it with If-Match', async () => {
     await page.goto(`${s.baseUrl}/o/case/board/status`);
     const card = page.locator('.board-card', { hasText: 'Invoice question' });
