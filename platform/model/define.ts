@@ -37,11 +37,27 @@ export function parseObjectInput(body: unknown): ObjectSpec {
   if (shaped.plural === undefined && typeof shaped.name === 'string' && /^[a-z][a-z0-9_]{0,61}$/.test(shaped.name)) {
     spec = { ...shaped, plural: `${shaped.name}s` };
   }
+  const s = spec as Record<string, unknown>;
+  if (Array.isArray(s.fields)) spec = { ...s, fields: s.fields.map(withoutEmptyKeys) };
   if (!validateSpecShape(spec)) throw validation(definitionProblems(validateSpecShape.errors), 'The object definition is invalid');
   return spec as ObjectSpec;
 }
 
-export function parseFieldInput(body: unknown, at = ''): FieldSpec {
+/**
+ * Clients often send every FieldSpec key with an empty value ("options": [], "target": null):
+ * keys that say nothing are dropped rather than refused. A key with a value that does not
+ * apply to the type (options on an integer) is still a 422.
+ */
+function withoutEmptyKeys(body: unknown): unknown {
+  if (!isObject(body)) return body;
+  const select = body.type === 'select' || body.type === 'multi_select';
+  return Object.fromEntries(
+    Object.entries(body).filter(([k, v]) => v !== null && !(k === 'options' && !select && Array.isArray(v) && v.length === 0)),
+  );
+}
+
+export function parseFieldInput(raw: unknown, at = ''): FieldSpec {
+  const body = withoutEmptyKeys(raw);
   if (!validateFieldShape(body)) {
     throw validation(
       definitionProblems(validateFieldShape.errors).map((p) => ({ ...p, field: at && p.field === '(root)' ? at : at ? `${at}.${p.field}` : p.field })),

@@ -17,6 +17,9 @@ async function pgliteTemplate(): Promise<PGlite> {
     const pg = new PGlite();
     await pg.waitReady;
     const k = await createKizuna({ pglite: pg, bootstrapToken: ADMIN_TOKEN });
+    // Everything but the database itself, which is the template.
+    await k.plugins.close();
+    await k.people.close();
     await k.registry.close();
     await k.keys.close();
     return pg;
