@@ -49,9 +49,14 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes on one PostgreSQL', () => 
 
   it('a plugin installed and disabled on one node is live and off on the other within a second', async () => {
     expect((await a.call('POST', '/api/plugins/hello/install')).status).toBe(201);
-    const on = await waitFor(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status === 200, 1000);
-    expect(on, 'node b did not load the plugin within 1 s').toBeDefined();
-    expect((await b.call('POST', '/api/records/contact', { last_name: '二号' })).body.greeting).toBe('Hello, 二号');
+    // Live on b means both halves arrived: its route answers and its field and hook work.
+    const on = await waitFor(
+      async () =>
+        (await b.call('GET', '/api/plugins/hello/greet/b')).status === 200 &&
+        (await b.call('POST', '/api/records/contact', { last_name: '二号' })).body.greeting === 'Hello, 二号',
+      1000,
+    );
+    expect(on, 'node b did not have the plugin live within 1 s').toBeDefined();
     expect((await a.call('POST', '/api/plugins/hello/disable')).status).toBe(204);
     const off = await waitFor(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status === 404, 1000);
     expect(off, 'node b kept the plugin on for more than 1 s').toBeDefined();

@@ -94,6 +94,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   /** Brings hooks, routes and actions in line with the database (on start and on NOTIFY). */
   async function sync() {
+    // A plugin's metadata commits with its state: have it before turning the plugin's hooks on.
+    await registry.refresh();
     const states = (await readStates()).filter((s) => s.enabled);
     const next: ActivePlugin[] = [];
     for (const s of states) {
