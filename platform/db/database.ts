@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { join } from 'node:path';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
@@ -44,6 +45,10 @@ export interface DatabaseConfig {
   pglite?: PGlite;
 }
 
+const dialect = new PgDialect();
+/** Statements worth preparing: DML. DDL and utility statements run unprepared. */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
 /** drizzle returns `{ rows }` on PGlite and a plain array on postgres-js. */
 export const rowsOf = <T>(result: unknown): T[] =>
   (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
@@ -79,12 +84,24 @@ async function openPostgres(url: string, config: DatabaseConfig): Promise<Databa
     onnotice: () => {},
     connection: { search_path: schema === 'public' ? 'public' : `${schema},public`, TimeZone: 'UTC' },
   });
-  const db = drizzlePostgres(client) as unknown as DrizzleLike;
+  // drizzle builds the SQL; postgres.js runs it. drizzle's own execute() sends every statement
+  // unprepared (parsed and planned on each call); DML goes through named prepared statements
+  // here, which postgres.js caches per connection by text. drizzle() is still constructed
+  // for its driver setup (its type parsers: timestamps as text).
+  drizzlePostgres(client);
+  const run = <T>(sqlClient: postgres.Sql, q: SQL): Promise<T[]> => {
+    const { sql: text, params } = dialect.sqlToQuery(q);
+    return sqlClient.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: PREPARABLE.test(text) }) as unknown as Promise<T[]>;
+  };
+  const wrapPgTx = (t: postgres.TransactionSql): Transaction => ({
+    query: <T>(q: SQL) => run<T>(t as unknown as postgres.Sql, q),
+    savepoint: <T>(fn: (tx: Transaction) => Promise<T>) => t.savepoint((s) => fn(wrapPgTx(s))) as Promise<T>,
+  });
   return {
     kind: 'postgres',
     schema,
-    query: async <T>(q: SQL) => rowsOf<T>(await db.execute(q)),
-    transaction: (fn) => db.transaction((tx) => fn(wrapTx(tx))),
+    query: <T>(q: SQL) => run<T>(client, q),
+    transaction: <T>(fn: (tx: Transaction) => Promise<T>) => client.begin((t) => fn(wrapPgTx(t))) as Promise<T>,
     async listen(channel, onPayload) {
       const sub = await client.listen(channel, (p) => onPayload(p));
       return () => sub.unlisten();
