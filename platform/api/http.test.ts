@@ -117,3 +117,20 @@ describe.each(databases)('HTTP contract on %s', (kind) => {
     }
   });
 });
+
+describe('CORS', () => {
+  it('allows only the configured origins, none by default', async () => {
+    const open = await startKizuna('pglite');
+    const listed = await startKizuna('pglite', { corsOrigins: ['https://crm.example.jp'] });
+    try {
+      const preflight = (k: TestKizuna, origin: string) =>
+        k.app.request('/api/records/contact', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+      expect((await preflight(open, 'https://crm.example.jp')).headers.get('access-control-allow-origin')).toBeNull();
+      expect((await preflight(listed, 'https://crm.example.jp')).headers.get('access-control-allow-origin')).toBe('https://crm.example.jp');
+      expect((await preflight(listed, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await open.close();
+      await listed.close();
+    }
+  });
+});
