@@ -20,8 +20,21 @@ export function systemColumns(alias: string, opts: { trashed?: boolean } = {}): 
   return cols;
 }
 
+// Built once per compiled model (so per metadata version), alias and field set: every get and
+// list of an object asks for the same few lists.
+const cache = new WeakMap<ObjectModel, Map<string, SQL>>();
+
 export function selectList(model: ObjectModel, alias: string, fields?: FieldModel[], opts: { trashed?: boolean } = {}): SQL {
-  const parts = [...systemColumns(alias, opts)];
-  for (const f of fields ?? model.fieldList) parts.push(sql`${f.type.read(f.col(alias))} as ${sql.identifier(f.name)}`);
-  return sql.join(parts, sql`, `);
+  const list = fields ?? model.fieldList;
+  const key = `${alias}|${opts.trashed ? 1 : 0}|${list === model.fieldList ? '*' : list.map((f) => f.name).join(',')}`;
+  let byKey = cache.get(model);
+  if (!byKey) cache.set(model, (byKey = new Map()));
+  let built = byKey.get(key);
+  if (!built) {
+    const parts = [...systemColumns(alias, opts)];
+    for (const f of list) parts.push(sql`${f.type.read(f.col(alias))} as ${sql.identifier(f.name)}`);
+    built = sql.join(parts, sql`, `);
+    if (byKey.size < 200) byKey.set(key, built);
+  }
+  return built;
 }
