@@ -173,3 +173,5 @@ async function main() {
 }
 
 await main();
+// Services started by the server (engines, listeners) may keep Node alive after close().
+process.exit(0);
