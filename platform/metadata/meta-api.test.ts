@@ -194,7 +194,9 @@ describe.each(databases)('metadata API on %s', (kind) => {
   });
 
   it('adds a searchable field and finds records by it', async () => {
-    await k.call('POST', '/api/meta/objects/project/fields', { name: 'memo', type: 'text', label: { en: 'Memo', ja: 'メモ' } });
+    const plain = await k.call('POST', '/api/meta/objects/project/fields?dry_run=true', { name: 'memo', type: 'text', label: { en: 'Memo', ja: 'メモ' } });
+    expect(plain.body.plan.map((s: { kind: string }) => s.kind)).toEqual(['add_column']); // no search index rebuild unless asked
+    await k.call('POST', '/api/meta/objects/project/fields', { name: 'memo', type: 'text', label: { en: 'Memo', ja: 'メモ' }, searchable: true });
     await k.call('POST', '/api/records/project', { title: 'search me', memo: '東京都千代田区' });
     const r = await k.call('GET', `/api/records/project?q=${encodeURIComponent('千代田')}`);
     expect(r.body.data.map((p: { memo: string }) => p.memo)).toEqual(['東京都千代田区']);
