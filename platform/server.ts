@@ -48,7 +48,7 @@ export async function createKizuna(config: KizunaConfig) {
     const registry = await createRegistry({ db, bigTableBytes: config.bigTableBytes });
     await installStandardObjects(registry);
     const keys = await createApiKeyStore({ db });
-    const people = await createPeopleStore({ db });
+    const people = await createPeopleStore({ db, onChange: () => keys.clearCache() });
     await people.roles.installStandard();
     const sessions = createSessionStore({ db });
     const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail, password: config.adminPassword });

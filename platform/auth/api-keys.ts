@@ -84,7 +84,7 @@ export async function createApiKeyStore({ db }: { db: Database }) {
     return principal;
   }
 
-  return { create, list, revoke, verify, close: () => unlisten() };
+  return { create, list, revoke, verify, clearCache: () => cache.clear(), close: () => unlisten() };
 }
 
 export type ApiKeyStore = Awaited<ReturnType<typeof createApiKeyStore>>;

@@ -59,7 +59,8 @@ const userSelect = sql`select u.id::text as id, u.email, u.name, u.locale, u.is_
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export async function createPeopleStore({ db }: { db: Database }) {
+/** onChange: also called at once in this process (NOTIFY reaches the others, and this one, a moment later). */
+export async function createPeopleStore({ db, onChange }: { db: Database; onChange?: () => void }) {
   let roles: Map<string, RoleDef> | undefined;
   const callers = new Map<string, { caller: Caller; expires: number }>();
   const clear = () => {
@@ -69,6 +70,7 @@ export async function createPeopleStore({ db }: { db: Database }) {
   const unlisten = await db.listen(AUTH_CHANNEL, clear);
   const changed = async (exec: Executor = db) => {
     clear();
+    onChange?.();
     await exec.query(sql`select pg_notify(${AUTH_CHANNEL}, 'people')`);
   };
 

@@ -200,6 +200,12 @@ describe.each(databases)('metadata API on %s', (kind) => {
     await k.call('POST', '/api/records/project', { title: 'search me', memo: '東京都千代田区' });
     const r = await k.call('GET', `/api/records/project?q=${encodeURIComponent('千代田')}`);
     expect(r.body.data.map((p: { memo: string }) => p.memo)).toEqual(['東京都千代田区']);
+    // Out of the search again: the stored document is rebuilt without it, and search still works.
+    expect((await k.call('PATCH', '/api/meta/objects/project/fields/memo', { searchable: false })).status).toBe(200);
+    expect((await k.call('GET', `/api/records/project?q=${encodeURIComponent('千代田')}`)).body.data).toEqual([]);
+    expect((await k.call('GET', `/api/records/project?q=${encodeURIComponent('search me')}`)).body.data).toHaveLength(1);
+    expect((await k.call('DELETE', '/api/meta/objects/project/fields/memo')).status).toBe(200);
+    expect((await k.call('GET', `/api/records/project?q=${encodeURIComponent('search')}`)).body.data).toHaveLength(1);
   });
 
   it('reorders fields with field_order, refusing anything but a permutation of the names', async () => {

@@ -14,5 +14,5 @@ export {
 export { compileField, compileModels, columnRef, fieldOf, indexNames, systemFields, type FieldModel, type InverseModel, type ObjectModel } from './compile.ts';
 export { createAjv, definitionProblems, loadMetaSchema } from './ajv.ts';
 export { physicalName } from './names.ts';
-export { searchSql } from './search.ts';
+export { searchSql, SEARCH_COLUMN } from './search.ts';
 export { resolveOption } from './options.ts';

@@ -2,7 +2,7 @@
 // migrator diffs two layouts; it never looks at metadata any other way.
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { indexNames, searchSql, type ColumnSpec, type ObjectModel } from '../model/index.ts';
+import { indexNames, searchSql, SEARCH_COLUMN, type ColumnSpec, type ObjectModel } from '../model/index.ts';
 
 export interface IndexLayout {
   name: string;
@@ -72,8 +72,9 @@ export function layoutOf(model: ObjectModel): TableLayout {
     if (s.type === 'autonumber' && s.sequence) layout.sequences.push({ name: s.sequence, field: f.name });
   }
   if (model.searchFields.length > 0) {
+    layout.columns.push({ name: SEARCH_COLUMN, type: renderSql(searchSql.columnType(model.searchFields)), field: SEARCH_COLUMN });
     const name = indexNames.search(t);
-    layout.indexes.push(index(name, sql`${id(t)} using gin ((${searchSql.indexExpression(model.searchFields)}))`));
+    layout.indexes.push(index(name, sql`${id(t)} using gin ((${searchSql.indexExpression()}))`, { field: SEARCH_COLUMN }));
   }
   return layout;
 }

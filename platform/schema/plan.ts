@@ -1,12 +1,12 @@
 // plan(current, desired) → steps. Pure: it reads two sets of compiled models and decides;
 // applyPlan does the I/O. Steps are ordered so every statement finds what it needs.
 import { sql, type SQL } from 'drizzle-orm';
-import { parseAutonumberFormat, type ObjectModel } from '../model/index.ts';
+import { parseAutonumberFormat, SEARCH_COLUMN, type ObjectModel } from '../model/index.ts';
 import { createTableSql, layoutOf, renderSql, type TableLayout } from './layout.ts';
 
 export type StepKind =
   | 'create_sequence' | 'create_table' | 'add_column' | 'backfill_autonumber' | 'check_not_null'
-  | 'drop_foreign_key' | 'drop_index' | 'create_index' | 'add_foreign_key' | 'drop_column'
+  | 'drop_foreign_key' | 'drop_index' | 'drop_search_column' | 'create_index' | 'add_foreign_key' | 'drop_column'
   | 'drop_table' | 'drop_sequence';
 
 export interface Step {
@@ -26,7 +26,7 @@ export interface Step {
 
 const order: StepKind[] = [
   'create_sequence', 'create_table', 'add_column', 'backfill_autonumber', 'check_not_null', 'drop_foreign_key',
-  'drop_index', 'create_index', 'add_foreign_key', 'drop_column', 'drop_table', 'drop_sequence',
+  'drop_index', 'drop_search_column', 'create_index', 'add_foreign_key', 'drop_column', 'drop_table', 'drop_sequence',
 ];
 
 const id = sql.identifier;
@@ -84,6 +84,15 @@ function planObject(
     }
   }
 
+  // The stored search document follows the searchable fields: a different expression means a
+  // new column (the table is rewritten once; the search index goes with the old column).
+  const oldSearch = oldColumns.get(SEARCH_COLUMN);
+  const newSearch = newColumns.get(SEARCH_COLUMN);
+  const searchReplaced = !!oldSearch && !!newSearch && oldSearch.type !== newSearch.type;
+  if (oldSearch && !newSearch) {
+    steps.push({ kind: 'drop_search_column', object, field: SEARCH_COLUMN, description: `drop the search document of ${t}`, sql: sql`alter table ${id(t)} drop column if exists ${id(SEARCH_COLUMN)}` });
+  }
+
   for (const c of after.columns) {
     if (oldColumns.has(c.name)) continue;
     // A nullable column without a default is a catalog-only change: no table rewrite.
@@ -104,8 +113,16 @@ function planObject(
       });
     }
   }
+  // After the new fields exist: the new document may read them.
+  if (searchReplaced) {
+    steps.push({
+      kind: 'add_column', object, field: SEARCH_COLUMN,
+      description: `rebuild the search document of ${t} (rewrites the table)`,
+      sql: sql`alter table ${id(t)} drop column if exists ${id(SEARCH_COLUMN)}, add column ${id(SEARCH_COLUMN)} ${sql.raw(newSearch!.type)}`,
+    });
+  }
   for (const c of before?.columns ?? []) {
-    if (newColumns.has(c.name)) continue;
+    if (newColumns.has(c.name) || c.name === SEARCH_COLUMN) continue;
     steps.push({
       kind: 'drop_column', object, field: c.field,
       description: `drop column ${t}.${c.name} and its values`,
@@ -129,15 +146,16 @@ function planObject(
 
   const oldIndexes = new Map((before?.indexes ?? []).map((i) => [i.name, i]));
   const newIndexes = new Map(after.indexes.map((i) => [i.name, i]));
+  const rebuiltWithColumn = (i: { field?: string }) => searchReplaced && i.field === SEARCH_COLUMN;
   for (const i of before?.indexes ?? []) {
     const next = newIndexes.get(i.name);
-    if (next && next.key === i.key) continue;
+    if (next && next.key === i.key && !rebuiltWithColumn(i)) continue;
     if (!newColumns.has(i.field ?? '') && i.field) continue; // dropped with its column
     steps.push({ kind: 'drop_index', object, field: i.field, description: `drop index ${i.name}`, sql: sql`drop index if exists ${id(i.name)}` });
   }
   for (const i of after.indexes) {
     const prev = oldIndexes.get(i.name);
-    if (prev && prev.key === i.key) continue;
+    if (prev && prev.key === i.key && !rebuiltWithColumn(i)) continue;
     // On a big table a new index is built after commit, concurrently; a small table's index
     // takes milliseconds inside the transaction. A unique index is a rule, not a speed-up:
     // it must hold when the change commits, so it is never deferred.
