@@ -4,7 +4,7 @@ import { bootstrapAdmin, createApiKeyStore, createPeopleStore, createSessionStor
 import { createDatabase, type DatabaseConfig } from './db/index.ts';
 import { createRegistry, installStandardObjects } from './metadata/index.ts';
 import { createRecordService } from './records/index.ts';
-import { bootstrapPlatform } from './schema/index.ts';
+import { bootstrapPlatform, upgradeLayouts } from './schema/index.ts';
 import { createJobQueue, ensureJobTables } from './jobs/index.ts';
 import { createImportService, ensureImportTables, registerImportJob } from './imports/index.ts';
 import { accessFor } from './query/index.ts';
@@ -47,6 +47,7 @@ export async function createKizuna(config: KizunaConfig) {
     await bootstrapPlatform(db);
     const registry = await createRegistry({ db, bigTableBytes: config.bigTableBytes });
     await installStandardObjects(registry);
+    await upgradeLayouts(db, registry.snapshot().models.values());
     const keys = await createApiKeyStore({ db });
     const people = await createPeopleStore({ db, onChange: () => keys.clearCache() });
     await people.roles.installStandard();

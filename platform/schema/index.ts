@@ -3,3 +3,4 @@ export { applyPlan, buildDeferred, describePlan, type StepView } from './apply.t
 export { bootstrapPlatform } from './bootstrap.ts';
 export { METADATA_LOCK } from './lock.ts';
 export { layoutOf, renderSql } from './layout.ts';
+export { upgradeLayouts } from './upgrade.ts';

@@ -1,0 +1,29 @@
+// Brings tables made by earlier versions of the layout up to date on start: today, the stored
+// search document (before it, the search index was an expression over the fields).
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/index.ts';
+import { indexNames, searchSql, SEARCH_COLUMN, type ObjectModel } from '../model/index.ts';
+import { METADATA_LOCK } from './lock.ts';
+
+export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>): Promise<string[]> {
+  const upgraded: string[] = [];
+  const wanting = [...models].filter((m) => m.searchFields.length > 0);
+  if (wanting.length === 0) return upgraded;
+  const present = new Set(
+    (await db.query<{ table: string }>(sql`select c.table_name as table from information_schema.columns c
+      where c.table_schema = current_schema() and c.column_name = ${SEARCH_COLUMN}`)).map((r) => r.table),
+  );
+  for (const m of wanting) {
+    if (present.has(m.table)) continue;
+    await db.transaction(async (tx) => {
+      await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK}::int, hashtext(current_schema()))`);
+      const t = sql.identifier(m.table);
+      const idx = sql.identifier(indexNames.search(m.table));
+      await tx.query(sql`drop index if exists ${idx}`);
+      await tx.query(sql`alter table ${t} add column if not exists ${sql.identifier(SEARCH_COLUMN)} ${searchSql.columnType(m.searchFields)}`);
+      await tx.query(sql`create index if not exists ${idx} on ${t} using gin ((${searchSql.indexExpression()}))`);
+    });
+    upgraded.push(m.table);
+  }
+  return upgraded;
+}
