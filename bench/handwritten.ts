@@ -5,7 +5,8 @@
 // postgres.js is used as one normally would: named prepared statements (its default).
 import { Hono } from 'hono';
 import postgres from 'postgres';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { uuidv7 } from '../platform/db/uuid.ts';
+import { randomUUID } from 'node:crypto';
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const sys = (a: string) =>
@@ -68,27 +69,7 @@ export const SQL = {
     select * from w`,
 };
 
-let lastMs = 0;
-let seq = 0;
-function uuidv7(): string {
-  let now = Date.now();
-  if (now <= lastMs) {
-    seq = (seq + 1) & 0xfff;
-    if (seq === 0) lastMs += 1;
-    now = lastMs;
-  } else {
-    lastMs = now;
-    seq = randomBytes(2).readUInt16BE() & 0x7ff;
-  }
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = 0x70 | (seq >> 8);
-  b[7] = seq & 0xff;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
+// The same time-ordered ids as the platform (a different id scheme would change index locality).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LIFECYCLES = new Set(['lead', 'prospect', 'customer', 'churned']);
