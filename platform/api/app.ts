@@ -65,8 +65,9 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     const given = c.req.header('x-request-id');
     c.set('requestId', given && /^[\w.:-]{1,100}$/.test(given) ? given : crypto.randomUUID());
-    await next();
+    // Set before next(): a header added to a finished response makes Hono rebuild it.
     c.header('x-request-id', c.get('requestId'));
+    await next();
     if (deps.logRequests) {
       console.log(JSON.stringify({
         level: 'info', msg: 'request', request_id: c.get('requestId'), method: c.req.method, path: c.req.path,
