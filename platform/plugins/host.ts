@@ -199,60 +199,75 @@ export async function createPluginHost(opts: PluginHostOptions) {
     }
   }
 
-  async function install(name: string, o: PluginChangeOptions = {}) {
-    discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
-    const pkg = mustFind(name);
-    const installed = await states();
-    if (installed.has(name)) throw conflict(`The plugin ${name} is already installed (version ${installed.get(name)!.version}); upgrade it instead`);
-    const problems = dependencyProblems(pkg.manifest, installed);
-    if (problems.length) throw validation(problems, `The plugin ${name} cannot be installed`);
-    const definition = await loadDefinition(pkg, pkg.manifest.version);
-    const result = await registry.change((specs) => applyMetadata(specs, pkg), {
-      dryRun: o.dryRun,
-      actor: o.actor,
-      requestId: o.requestId,
-      via: `plugin-install:${name}`,
-      within: async (tx, snapshot) => {
-        const userId = await systemUser(tx, name);
-        await tx.query(sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`);
-        await tx.query(sql`insert into kizuna_plugin_cursors (plugin, last_event_id) values (${name}, coalesce((select max(id) from kizuna_events), 0))`);
-        for (const role of pkg.roles) {
-          await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb) on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
-        }
-        await installViews(tx, pkg);
-        await definition.install?.(txContext(name, {}, userId, tx, snapshot));
-        await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
-        await notifyChanged(tx);
-      },
-    }).catch(rethrowPluginError(name, 'install'));
+  /** A lifecycle step: the plugin's metadata through the migrator, `within` in the same transaction. */
+  async function lifecycleChange(
+    name: string,
+    step: 'install' | 'upgrade' | 'uninstall',
+    o: PluginChangeOptions & { purge?: boolean },
+    mutate: (specs: Map<string, ObjectSpec>) => void,
+    within: (tx: Transaction, snapshot: MetadataSnapshot) => Promise<void>,
+  ) {
+    const result = await registry
+      .change(mutate, {
+        dryRun: o.dryRun,
+        keepStorage: step === 'uninstall' && !o.purge,
+        actor: o.actor,
+        requestId: o.requestId,
+        via: `plugin-${step}:${name}`,
+        within: async (tx, snapshot) => {
+          await within(tx, snapshot);
+          await notifyChanged(tx);
+        },
+      })
+      .catch(rethrowPluginError(name, step));
     if (!o.dryRun) await sync();
-    return { plugin: name, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
+    return result;
   }
 
-  async function upgrade(name: string, o: PluginChangeOptions = {}) {
+  /** Install and upgrade start alike: the plugin as found now, with its dependencies met. */
+  async function prepare(name: string, step: 'installed' | 'upgraded') {
     discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
     const pkg = mustFind(name);
     const installed = await states();
     const state = installed.get(name);
-    if (!state) throw conflict(`The plugin ${name} is not installed`);
+    if (step === 'installed' && state) throw conflict(`The plugin ${name} is already installed (version ${state.version}); upgrade it instead`);
+    if (step === 'upgraded' && !state) throw conflict(`The plugin ${name} is not installed`);
     const problems = dependencyProblems(pkg.manifest, installed);
-    if (problems.length) throw validation(problems, `The plugin ${name} cannot be upgraded`);
-    const definition = await loadDefinition(pkg, pkg.manifest.version);
-    const result = await registry.change((specs) => applyMetadata(specs, pkg), {
-      dryRun: o.dryRun,
-      actor: o.actor,
-      requestId: o.requestId,
-      via: `plugin-upgrade:${name}`,
-      within: async (tx, snapshot) => {
-        await tx.query(sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`);
-        await installViews(tx, pkg);
-        await definition.migrate?.(txContext(name, state.settings, state.user_id, tx, snapshot), state.version);
-        await audit(tx, name, 'upgrade', { from: state.version, to: pkg.manifest.version }, o);
-        await notifyChanged(tx);
-      },
-    }).catch(rethrowPluginError(name, 'upgrade'));
-    if (!o.dryRun) await sync();
-    return { plugin: name, from: state.version, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
+    if (problems.length) throw validation(problems, `The plugin ${name} cannot be ${step}`);
+    return { pkg, state, definition: await loadDefinition(pkg, pkg.manifest.version) };
+  }
+
+  /** Roles and views a plugin ships, replaced as a whole on upgrade. */
+  async function installShipped(tx: Executor, pkg: PluginPackage) {
+    for (const role of pkg.roles) {
+      await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb) on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
+    }
+    await installViews(tx, pkg);
+  }
+
+  async function install(name: string, o: PluginChangeOptions = {}) {
+    const { pkg, definition } = await prepare(name, 'installed');
+    const result = await lifecycleChange(name, 'install', o, (specs) => applyMetadata(specs, pkg), async (tx, snapshot) => {
+      const userId = await systemUser(tx, name);
+      await tx.query(sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`);
+      await tx.query(sql`insert into kizuna_plugin_cursors (plugin, last_event_id) values (${name}, coalesce((select max(id) from kizuna_events), 0))`);
+      await installShipped(tx, pkg);
+      await definition.install?.(txContext(name, {}, userId, tx, snapshot));
+      await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
+    });
+    return { plugin: name, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
+  }
+
+  async function upgrade(name: string, o: PluginChangeOptions = {}) {
+    const { pkg, state, definition } = await prepare(name, 'upgraded');
+    const from = state!;
+    const result = await lifecycleChange(name, 'upgrade', o, (specs) => applyMetadata(specs, pkg), async (tx, snapshot) => {
+      await tx.query(sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`);
+      await installShipped(tx, pkg);
+      await definition.migrate?.(txContext(name, from.settings, from.user_id, tx, snapshot), from.version);
+      await audit(tx, name, 'upgrade', { from: from.version, to: pkg.manifest.version }, o);
+    });
+    return { plugin: name, from: from.version, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
   }
 
   async function uninstall(name: string, o: PluginChangeOptions & { purge?: boolean } = {}) {
@@ -263,21 +278,12 @@ export async function createPluginHost(opts: PluginHostOptions) {
     if (dependents.length) throw conflict(`The plugin ${name} is needed by ${dependents.join(', ')}; uninstall ${dependents.length > 1 ? 'them' : 'it'} first`);
     const pkg = discovered.plugins.get(name);
     const definition = pkg ? await loadDefinition(pkg, state.version) : {};
-    const result = await registry.change((specs) => removeMetadata(specs, name), {
-      dryRun: o.dryRun,
-      keepStorage: !o.purge,
-      actor: o.actor,
-      requestId: o.requestId,
-      via: `plugin-uninstall:${name}`,
-      within: async (tx, snapshot) => {
-        await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
-        await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
-        await tx.query(sql`delete from kizuna_views where key like ${`plugin:${name}:%`}`);
-        await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
-        await notifyChanged(tx);
-      },
-    }).catch(rethrowPluginError(name, 'uninstall'));
-    if (!o.dryRun) await sync();
+    const result = await lifecycleChange(name, 'uninstall', o, (specs) => removeMetadata(specs, name), async (tx, snapshot) => {
+      await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
+      await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
+      await tx.query(sql`delete from kizuna_views where key like ${`plugin:${name}:%`}`);
+      await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
+    });
     return { plugin: name, dry_run: !!o.dryRun, purge: !!o.purge, plan: result.plan };
   }
 
