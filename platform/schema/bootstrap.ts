@@ -240,6 +240,21 @@ const platformMigrations: string[][] = [
     `insert into kizuna_workflow_cursor (last_event_id) values (coalesce((select max(id) from kizuna_events), 0))`,
     `create table kizuna_workflow_counters (key text primary key, n bigint not null default 0)`,
   ],
+  // The outbox in commit-safe order (platform/events): each event carries its transaction id,
+  // readers follow (xid, id) cursors, and a statement trigger wakes listeners on commit.
+  // Existing events all get this migration's xid; setting the cursors' xid to the same value
+  // keeps every cursor exactly where it was.
+  [
+    `alter table kizuna_events add column xid xid8 not null default pg_current_xact_id()`,
+    `create index kizuna_events_order_idx on kizuna_events (xid, id)`,
+    `alter table kizuna_plugin_cursors add column last_xid xid8 not null default '0'`,
+    `update kizuna_plugin_cursors set last_xid = pg_current_xact_id()`,
+    `alter table kizuna_workflow_cursor add column last_xid xid8 not null default '0'`,
+    `update kizuna_workflow_cursor set last_xid = pg_current_xact_id()`,
+    `create function kizuna_events_notify() returns trigger language plpgsql as $$
+     begin perform pg_notify('kizuna_events', current_schema()); return null; end $$`,
+    `create trigger kizuna_events_notify after insert on kizuna_events for each statement execute function kizuna_events_notify()`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
