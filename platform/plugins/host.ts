@@ -250,7 +250,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     const result = await lifecycleChange(name, 'install', o, (specs) => applyMetadata(specs, pkg), async (tx, snapshot) => {
       const userId = await systemUser(tx, name);
       await tx.query(sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`);
-      await tx.query(sql`insert into kizuna_plugin_cursors (plugin, last_event_id) values (${name}, coalesce((select max(id) from kizuna_events), 0))`);
+      await tx.query(sql`insert into kizuna_plugin_cursors (plugin, last_xid, last_event_id) values (${name}, pg_current_xact_id(), coalesce((select max(id) from kizuna_events), 0))`);
       await installShipped(tx, pkg);
       await definition.install?.(txContext(name, {}, userId, tx, snapshot));
       await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
@@ -347,7 +347,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     /** The records service is built with this host's hooks, then handed back here. */
     attach(service: RecordService) {
       records = service;
-      outbox.start();
+      void outbox.start().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'outbox listen failed', error: String(e) })));
       jobs.start();
     },
     list,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
+import { onOutboxCommit, readRecordEvents, type OutboxCursor } from '../events/outbox.ts';
 import type { ActivePlugin } from './hooks.ts';
 import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';
 
@@ -20,6 +21,7 @@ const LEASE_SECONDS = 30;
 export function createOutboxDispatcher(opts: { db: Database; active: () => ActivePlugin[]; contextFor: (p: ActivePlugin) => PluginContext; intervalMs?: number }) {
   const owner = randomUUID();
   let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
@@ -28,16 +30,14 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
     const hooks = p.definition.hooks ?? {};
     const wanted = Object.values(hooks).some((h) => h.afterCreate || h.afterUpdate || h.afterDelete);
     if (!wanted) return;
-    const [cursor] = await opts.db.query<{ last: string }>(sql`update kizuna_plugin_cursors
+    const [cursor] = await opts.db.query<OutboxCursor & Record<string, unknown>>(sql`update kizuna_plugin_cursors
       set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
       where plugin = ${p.name} and (lease_until is null or lease_until < now() or lease_owner = ${owner}) and (retry_at is null or retry_at <= now())
-      returning last_event_id::text as last`);
+      returning last_xid::text as xid, last_event_id::text as id`);
     if (!cursor) return; // another node holds it, or it is backing off
-    let last = cursor.last;
+    let last: OutboxCursor = cursor;
     try {
-      const events = await opts.db.query<{ id: string; topic: string; object: string; record_id: string; version: number; actor: string | null }>(sql`
-        select id::text as id, topic, object, record_id::text as record_id, (payload->>'version')::int as version, payload->>'actor' as actor
-        from kizuna_events where id > ${last}::bigint and topic like 'record.%' order by kizuna_events.id limit ${BATCH}`);
+      const events = await readRecordEvents(opts.db, last, BATCH);
       for (const e of events) {
         const name = afterName[e.topic];
         const fn = name && ((hooks[e.object]?.[name] ?? hooks['*']?.[name]) as ((ev: AfterEvent, ctx: PluginContext) => unknown) | undefined);
@@ -46,19 +46,19 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
             await fn({ object: e.object, id: e.record_id, topic: e.topic as AfterEvent['topic'], version: e.version, actor: e.actor, idempotencyKey: `${p.name}:${e.id}` }, opts.contextFor(p));
           } catch (err) {
             console.error(JSON.stringify({ level: 'error', msg: 'plugin after-hook failed', plugin: p.name, event: e.id, topic: e.topic, error: String((err as Error)?.stack ?? err) }));
-            await opts.db.query(sql`update kizuna_plugin_cursors set last_event_id = ${last}::bigint, failures = failures + 1,
+            await opts.db.query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, failures = failures + 1,
                 retry_at = now() + make_interval(secs => least(300, power(2, failures))::int), last_error = ${String((err as Error)?.message ?? err).slice(0, 1000)},
                 lease_owner = null, lease_until = null
               where plugin = ${p.name} and lease_owner = ${owner}`);
             return;
           }
         }
-        last = e.id;
+        last = e;
       }
       if (events.length === BATCH) again = true;
     } finally {
       // Still ours only when no hook failed (a failure released the lease with its backoff).
-      await opts.db.query(sql`update kizuna_plugin_cursors set last_event_id = greatest(last_event_id, ${last}::bigint), lease_owner = null, lease_until = null,
+      await opts.db.query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null,
           failures = 0, retry_at = null, last_error = null
         where plugin = ${p.name} and lease_owner = ${owner}`).catch(() => {});
     }
@@ -82,8 +82,12 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
   };
 
   return {
-    start() {
-      timer = setInterval(() => void tick(), opts.intervalMs ?? 250);
+    async start() {
+      // Woken on every commit that wrote events (any node); the timer is the safety net.
+      const off = await onOutboxCommit(opts.db, () => void tick());
+      if (stopped) return void (await off().catch(() => {}));
+      unlisten = off;
+      timer = setInterval(() => void tick(), opts.intervalMs ?? 1000);
       timer.unref();
     },
     /** Deliver now (after a local write) instead of at the next tick. */
@@ -96,6 +100,7 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      await unlisten?.().catch(() => {});
       await running;
     },
   };

@@ -2,6 +2,7 @@
 // event, so it triggers nothing), read from one cursor under a lease like the plugins'
 // after-hooks; and schedules, each due workflow claimed with SKIP LOCKED by one node per turn.
 import { sql, type Database } from '../db/index.ts';
+import { readRecordEvents, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
 import { insertRun, DEFAULT_MAX_DEPTH } from './runs.ts';
@@ -9,16 +10,6 @@ import type { ActiveWorkflow, WorkflowStore } from './store.ts';
 
 const BATCH = 200;
 const LEASE_SECONDS = 30;
-
-interface OutboxEvent {
-  id: string;
-  topic: string;
-  object: string;
-  record_id: string;
-  version: number;
-  changes: Record<string, unknown> | string | null;
-  request_id: string | null;
-}
 
 export function createTriggerDispatcher(opts: { db: Database; records: RecordService; store: WorkflowStore; owner: string; maxDepth?: number }) {
   const { db, owner } = opts;
@@ -37,7 +28,7 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
     const t = wf.definition.trigger;
     if (t.type !== e.topic || t.object !== e.object) return false;
     if (t.type === 'record.updated' && t.fields) {
-      const changes = typeof e.changes === 'string' ? JSON.parse(e.changes) : (e.changes ?? {});
+      const changes = e.changes ?? {};
       if (!t.fields.some((f) => Object.hasOwn(changes, f))) return false;
     }
     if (t.condition && t.type !== 'record.deleted') {
@@ -50,7 +41,7 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
 
   async function start(wf: ActiveWorkflow, e: OutboxEvent) {
     const record = e.topic === 'record.deleted' ? { id: e.record_id } : await opts.records.get(e.object, e.record_id, actorOf(wf)).catch(() => ({ id: e.record_id }));
-    const changes = typeof e.changes === 'string' ? JSON.parse(e.changes) : e.changes;
+    const changes = e.changes;
     await insertRun(db, wf, {
       trigger: { type: e.topic, object: e.object, record_id: e.record_id, version: e.version, record, changes: changes ?? {} },
       object: e.object, recordId: e.record_id, eventId: e.id, depth: await depthOf(e),
@@ -59,26 +50,22 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
 
   /** Reads the outbox from the cursor; true when a full batch was read (there may be more). */
   async function dispatchEvents(): Promise<boolean> {
-    const [cursor] = await db.query<{ last: string }>(sql`update kizuna_workflow_cursor set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
-      where lease_until is null or lease_until < now() or lease_owner = ${owner} returning last_event_id::text as last`);
+    const [cursor] = await db.query<OutboxCursor & Record<string, unknown>>(sql`update kizuna_workflow_cursor set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
+      where lease_until is null or lease_until < now() or lease_owner = ${owner} returning last_xid::text as xid, last_event_id::text as id`);
     if (!cursor) return false;
-    let last = cursor.last;
+    let last: OutboxCursor = cursor;
     try {
       // History gives what changed and who wrote it (a workflow's request id carries the run).
-      const events = await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.id::text as id, e.topic, e.object, e.record_id::text as record_id, (e.payload->>'version')::int as version,
-          h.changes, h.request_id
-        from kizuna_events e left join lateral (select changes, request_id from kizuna_history h
-          where h.object = e.object and h.record_id = e.record_id and h.version = (e.payload->>'version')::int order by h.id desc limit 1) h on true
-        where e.id > ${last}::bigint and e.topic like 'record.%' order by e.id limit ${BATCH}`);
+      const events = await readRecordEvents(db, last, BATCH);
       if (!events.length) return false;
       const active = (await opts.store.active()).filter((w) => w.definition.trigger.type.startsWith('record.'));
       for (const e of events) {
         for (const wf of active) if (await wants(wf, e)) await start(wf, e);
-        last = e.id;
+        last = e;
       }
       return events.length === BATCH;
     } finally {
-      await db.query(sql`update kizuna_workflow_cursor set last_event_id = greatest(last_event_id, ${last}::bigint), lease_owner = null, lease_until = null
+      await db.query(sql`update kizuna_workflow_cursor set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null
         where lease_owner = ${owner}`).catch(() => {});
     }
   }

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql, type Transaction } from '../db/index.ts';
+import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { onOutboxCommit, outboxHead, readRecordEvents, type OutboxCursor } from './outbox.ts';
+
+const insertEvent = (tx: Transaction, name: string) =>
+  tx.query(sql`insert into kizuna_events (topic, object, record_id, payload) values ('record.created', 'contact', gen_random_uuid(), ${JSON.stringify({ version: 1, name })}::jsonb)`);
+
+/** Opens a transaction and keeps it open until `release` is called. */
+function heldTransaction(k: TestKizuna, work: (tx: Transaction) => Promise<unknown>) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let ready!: () => void;
+  const started = new Promise<void>((r) => (ready = r));
+  const done = k.db.transaction(async (tx) => {
+    await work(tx);
+    ready();
+    await released;
+  });
+  return { started, release: () => (release(), done) };
+}
+
+describe.each(databases)('outbox on %s', (kind) => {
+  let k: TestKizuna;
+  beforeAll(async () => {
+    k = await startKizuna(kind);
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it('reads committed record events after a cursor, in (xid, id) order, and wakes listeners on commit', async () => {
+    const head = await outboxHead(k.db);
+    let woken = 0;
+    const off = await onOutboxCommit(k.db, () => woken++);
+    try {
+      await k.call('POST', '/api/records/contact', { last_name: '起床' });
+      const events = await readRecordEvents(k.db, head, 10);
+      expect(events.map((e) => [e.topic, e.object, e.version])).toEqual([['record.created', 'contact', 1]]);
+      expect(events[0].changes).toMatchObject({ last_name: '起床' });
+      expect(await readRecordEvents(k.db, events[0], 10)).toEqual([]);
+      await expect.poll(() => woken, { timeout: 2000 }).toBeGreaterThan(0);
+    } finally {
+      await off();
+    }
+  });
+
+  // Only PostgreSQL runs two transactions at once.
+  it.skipIf(kind !== 'postgres')('never skips an event whose transaction commits after a later id was read', async () => {
+    let cursor: OutboxCursor = await outboxHead(k.db);
+    // The first transaction takes the lower id and stays open; the second commits a higher id.
+    const early = heldTransaction(k, (tx) => insertEvent(tx, 'early'));
+    await early.started;
+    await k.db.transaction((tx) => insertEvent(tx, 'late'));
+
+    const before = await readRecordEvents(k.db, cursor, 10);
+    // Reading ids alone would return 'late' and move past 'early' for good.
+    expect(before).toEqual([]);
+
+    await early.release();
+    const after = await readRecordEvents(k.db, cursor, 10);
+    const names = await Promise.all(after.map(async (e) => (await k.db.query<{ n: string }>(sql`select payload->>'name' as n from kizuna_events where id = ${e.id}::bigint`))[0].n));
+    expect(names).toEqual(['early', 'late']);
+    cursor = after[1];
+    expect(await readRecordEvents(k.db, cursor, 10)).toEqual([]);
+  });
+
+  it('rolled-back events are never read', async () => {
+    const head = await outboxHead(k.db);
+    await k.db.transaction(async (tx) => {
+      await insertEvent(tx, 'doomed');
+      throw new Error('roll back');
+    }).catch(() => {});
+    expect(await readRecordEvents(k.db, head, 10)).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+// The transactional outbox (kizuna_events), read in an order no reader can skip past.
+//
+// Event ids come from an identity column, handed out when a row is inserted, not when its
+// transaction commits: a reader following ids alone reads id 6, moves its cursor there, and
+// never sees id 5 whose transaction committed a moment later. So every event carries its
+// transaction id, readers follow (xid, id), and they only read events of transactions older
+// than every transaction still running (the snapshot's xmin). Whatever commits later has a
+// newer xid and sorts after any cursor. The price is that a long transaction holds delivery
+// back until it ends; ours are short (imports commit per batch).
+import { sql, type Executor } from '../db/index.ts';
+import type { Database } from '../db/index.ts';
+
+export const OUTBOX_CHANNEL = 'kizuna_events';
+
+export interface OutboxCursor {
+  xid: string;
+  id: string;
+}
+
+export interface OutboxEvent extends OutboxCursor {
+  topic: 'record.created' | 'record.updated' | 'record.deleted' | string;
+  object: string;
+  record_id: string;
+  version: number;
+  actor: string | null;
+  /** What the write changed (from its history row): created values, or { field: { from, to } }. */
+  changes: Record<string, unknown> | null;
+  /** The write's request id; a workflow step's carries its run (`workflow:<run id>`). */
+  request_id: string | null;
+}
+
+/** Record events after `after`, oldest first, only those whose transaction is settled. */
+export async function readRecordEvents(db: Executor, after: OutboxCursor, limit: number): Promise<OutboxEvent[]> {
+  const rows = await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.xid::text as xid, e.id::text as id, e.topic, e.object,
+      e.record_id::text as record_id, (e.payload->>'version')::int as version, e.payload->>'actor' as actor, h.changes, h.request_id
+    from kizuna_events e left join lateral (select changes, request_id from kizuna_history h
+      where h.object = e.object and h.record_id = e.record_id and h.version = (e.payload->>'version')::int order by h.id desc limit 1) h on true
+    where (e.xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
+      and e.xid < pg_snapshot_xmin(pg_current_snapshot())
+      and e.topic like 'record.%'
+    order by e.xid, e.id limit ${limit}`);
+  for (const r of rows) if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
+  return rows;
+}
+
+/** A cursor placed after every event committed so far (for a new reader). */
+export async function outboxHead(db: Executor): Promise<OutboxCursor> {
+  const [row] = await db.query<OutboxCursor & Record<string, unknown>>(sql`select pg_current_xact_id()::text as xid, coalesce((select max(id) from kizuna_events), 0)::text as id`);
+  return row;
+}
+
+/**
+ * Calls `wake` whenever a transaction that wrote events to this database schema commits, on
+ * any node. Readers still poll as a safety net: a notification can be lost with its connection.
+ */
+export function onOutboxCommit(db: Database, wake: () => void): Promise<() => Promise<void>> {
+  return db.listen(OUTBOX_CHANNEL, (schema) => {
+    if (schema === db.schema) wake();
+  });
+}
