@@ -95,7 +95,7 @@ describe.each(databases)('records service on %s', (kind) => {
     expect(a.status).toBe(201);
     const dup = await k.call('POST', '/api/records/member', { code: 'M-1' });
     expect(dup.status).toBe(409);
-    expect(dup.body.errors).toEqual([expect.objectContaining({ field: 'code' })]);
+    expect(dup.body.errors).toEqual([expect.objectContaining({ field: 'code', keyword: 'unique' })]);
     await k.call('DELETE', `/api/records/member/${a.body.id}`);
     const b = await k.call('POST', '/api/records/member', { code: 'M-1' });
     expect(b.status).toBe(201);

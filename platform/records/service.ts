@@ -107,7 +107,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     const err = dbErrorOf(e);
     if (err?.code === '23505') {
       const field = (err.constraint && model.constraintFields.get(err.constraint)) || 'id';
-      throw conflict(`Another ${model.name} record already has this ${field}`, [{ field, message: 'is already used by another record' }]);
+      throw conflict(`Another ${model.name} record already has this ${field}`, [{ field, message: 'is already used by another record', keyword: 'unique' }]);
     }
     if (err?.code === '23503') {
       const field = (err.constraint && model.constraintFields.get(err.constraint)) || undefined;

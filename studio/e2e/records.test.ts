@@ -135,7 +135,7 @@ describe('studio records in chromium', () => {
 
   it('edits the detail layout and keeps it as the shared detail view', async () => {
     await page.getByRole('button', { name: 'Edit layout' }).click();
-    await page.getByTestId('column-chooser').getByRole('checkbox', { name: 'Company Name (Kana)' }).uncheck();
+    await page.getByTestId('layout-editor').getByRole('button', { name: 'Remove: Company Name (Kana)' }).click();
     await page.getByRole('button', { name: 'Move up: Industry' }).click();
     await page.getByRole('button', { name: 'Move up: Industry' }).click();
     await page.getByRole('button', { name: 'Save layout' }).click();

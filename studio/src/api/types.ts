@@ -105,11 +105,34 @@ export interface PlanStep {
   count?: number;
 }
 
+/** A change in the record's history (the timeline's original entries; `kind` may be absent). */
 export interface TimelineEntry {
+  kind?: 'history' | 'change' | undefined;
   id: string;
   action: 'create' | 'update' | 'delete' | 'restore' | 'erase';
   version: number;
   changes: Record<string, unknown>;
   actor: string | null;
+  request_id?: string | null;
   at: string;
+}
+
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed';
+
+/** A workflow run the record triggered, as the timeline lists it. */
+export interface WorkflowRunEntry {
+  kind: 'workflow_run';
+  run: { id: string; workflow_id: string; workflow_name?: string | null; status: RunStatus; error?: string | null; duration_ms?: number | null };
+  at: string;
+}
+
+/** A run as GET /api/workflow-runs lists it (the fields the timeline uses). */
+export interface WorkflowRun {
+  id: string;
+  workflow_id: string;
+  workflow_name?: string | null;
+  status: RunStatus;
+  error: string | null;
+  duration_ms: number | null;
+  created_at: string;
 }
