@@ -220,4 +220,35 @@ describe.each(databases)('metadata API on %s', (kind) => {
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].field).toBe('field_order');
   });
+
+  it('declares composite indexes for a filter + sort, builds them, and forgets them with their field', async () => {
+    const indexDefs = async () => (await k.db.query<{ name: string; def: string }>(sql`select indexname as name, indexdef as def from pg_indexes
+      where tablename = 'project' and schemaname = current_schema() and indexname like '%\\_ix' order by 1`));
+    const bad = await k.call('PATCH', '/api/meta/objects/project', { indexes: [{ fields: ['stage', 'nope'] }, { fields: ['extra'] }, { fields: ['stage', '-stage'] }] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['indexes[0].fields[1]', 'indexes[1].fields[0]', 'indexes[2].fields']);
+    expect(await indexDefs()).toEqual([]);
+
+    const dry = await k.call('PATCH', '/api/meta/objects/project?dry_run=true', { indexes: [{ fields: ['stage', '-done'] }] });
+    expect(dry.status).toBe(200);
+    expect(dry.body.plan.map((s: { kind: string }) => s.kind)).toEqual(['create_index']);
+    const r = await k.call('PATCH', '/api/meta/objects/project', { indexes: [{ fields: ['stage', '-done'] }, { fields: ['-created_at'] }] });
+    expect(r.status).toBe(200);
+    expect(r.body['x-kizuna'].indexes).toEqual([{ fields: ['stage', '-done'] }, { fields: ['-created_at'] }]);
+    const defs = await indexDefs();
+    expect(defs.map((d) => d.name)).toEqual(['project_created_at_desc_ix', 'project_stage_done_desc_ix']);
+    expect(defs[1].def).toMatch(/\(stage, done DESC, id\) WHERE \(deleted_at IS NULL\)/);
+
+    // A list filtered by stage and sorted by -done still answers (and pages) as before.
+    await k.call('POST', '/api/records/project', { title: '索引', stage: 'run', done: 40 });
+    const page = await k.call('GET', `/api/records/project?filter=${encodeURIComponent('{"stage":"run"}')}&sort=-done&limit=1`);
+    expect(page.status).toBe(200);
+    expect(page.body.data[0].title).toBe('索引');
+
+    expect((await k.call('POST', '/api/meta/objects/project/fields', { name: 'tmp_rank', type: 'integer', label: { en: 'Rank', ja: '順位' } })).status).toBe(201);
+    expect((await k.call('PATCH', '/api/meta/objects/project', { indexes: [{ fields: ['stage', '-done'] }, { fields: ['tmp_rank'] }] })).status).toBe(200);
+    expect((await k.call('DELETE', '/api/meta/objects/project/fields/tmp_rank')).status).toBe(200);
+    expect((await k.call('GET', '/api/meta/objects/project')).body['x-kizuna'].indexes).toEqual([{ fields: ['stage', '-done'] }]);
+    expect((await indexDefs()).map((d) => d.name)).toEqual(['project_stage_done_desc_ix']);
+  });
 });

@@ -32,7 +32,7 @@ export function createObject(body: unknown): Mutator<string> {
   };
 }
 
-const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'display_field'] as const;
+const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'display_field', 'indexes'] as const;
 
 export function patchObject(name: string, body: unknown): Mutator<string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
@@ -122,6 +122,8 @@ export function deleteField(object: string, fieldName: string): Mutator<string> 
       throw conflict(`${object}.${fieldName} is the display field; choose another display field first`, [{ field: 'display_field', message: 'uses this field' }]);
     }
     spec.fields = spec.fields.filter((f) => f.name !== fieldName);
+    // Its column goes, and PostgreSQL drops the indexes on it: the spec forgets them too.
+    if (spec.indexes) spec.indexes = spec.indexes.filter((ix) => !ix.fields.some((f) => f.replace(/^-/, '') === fieldName));
     return fieldName;
   };
 }

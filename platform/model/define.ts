@@ -90,7 +90,7 @@ export function specFromDef(def: ObjectDef): ObjectSpec {
     fields.push(field);
   }
   const spec: ObjectSpec = { name: k.name, label: k.label, plural: k.plural, fields };
-  for (const key of ['plural_label', 'description', 'icon', 'display_field', 'standard', 'plugin'] as const) {
+  for (const key of ['plural_label', 'description', 'icon', 'display_field', 'standard', 'plugin', 'indexes'] as const) {
     if (k[key] !== undefined) (spec as unknown as Record<string, unknown>)[key] = k[key];
   }
   return spec;
@@ -143,7 +143,7 @@ export function renderObjectDef(spec: ObjectSpec, version?: number): ObjectDef {
   properties.version = system('integer', 'Version', 'バージョン', { type: 'integer', minimum: 1 });
   properties.created_by = system('user', 'Created by', '作成者', { type: ['string', 'null'], format: 'uuid' });
   properties.updated_by = system('user', 'Updated by', '更新者', { type: ['string', 'null'], format: 'uuid' });
-  const { name, label, plural, plural_label, description, icon, display_field, standard, plugin } = spec;
+  const { name, label, plural, plural_label, description, icon, display_field, standard, plugin, indexes } = spec;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `https://kizuna.dev/objects/${name}`,
@@ -158,6 +158,7 @@ export function renderObjectDef(spec: ObjectSpec, version?: number): ObjectDef {
       ...(display_field && { display_field }),
       ...(standard && { standard }),
       ...(plugin && { plugin }),
+      ...(indexes?.length && { indexes }),
       ...(version !== undefined && { version }),
     },
     properties,
@@ -241,7 +242,28 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
     if (spec.display_field && !names.has(spec.display_field)) {
       problems.push({ field: 'display_field', message: `no field named "${spec.display_field}" in ${at}` });
     }
+    problems.push(...indexProblems(spec));
   }
+  return problems;
+}
+
+/** Each index names sortable fields of its object (system ones included), each once; no two alike. */
+function indexProblems(spec: ObjectSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  (spec.indexes ?? []).forEach((index, i) => {
+    const names = index.fields.map((f) => f.replace(/^-/, ''));
+    names.forEach((n, j) => {
+      const field = spec.fields.find((f) => f.name === n);
+      const system = (systemFieldNames as readonly string[]).includes(n);
+      if (!field && !system) problems.push({ field: `indexes[${i}].fields[${j}]`, message: `no field named "${n}" in ${spec.name}` });
+      else if (field && !fieldTypes[field.type].sortable) problems.push({ field: `indexes[${i}].fields[${j}]`, message: `${field?.type ?? n} fields cannot be indexed for sorting` });
+    });
+    if (new Set(names).size !== names.length) problems.push({ field: `indexes[${i}].fields`, message: 'names a field twice' });
+    const key = index.fields.join(',');
+    if (seen.has(key)) problems.push({ field: `indexes[${i}]`, message: 'repeats an earlier index' });
+    seen.add(key);
+  });
   return problems;
 }
 

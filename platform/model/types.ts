@@ -56,7 +56,13 @@ export interface ObjectSpec {
   standard?: boolean;
   /** The plugin that owns the object, if any. */
   plugin?: string;
+  /** Composite indexes for frequent filter + sort combinations ("-score" builds descending). */
+  indexes?: IndexSpec[];
   fields: FieldSpec[];
+}
+
+export interface IndexSpec {
+  fields: string[];
 }
 
 export type JsonSchema = Record<string, unknown>;
@@ -73,6 +79,7 @@ export type ObjectDef = JsonSchema & {
     display_field?: string;
     standard?: boolean;
     plugin?: string;
+    indexes?: IndexSpec[];
     version?: number;
   };
   properties: Record<string, JsonSchema & { 'x-kizuna': Omit<FieldSpec, 'name'> & { system?: boolean } }>;

@@ -2,7 +2,7 @@
 // migrator diffs two layouts; it never looks at metadata any other way.
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { indexNames, searchSql, SEARCH_COLUMN, type ColumnSpec, type ObjectModel } from '../model/index.ts';
+import { indexNames, physicalName, searchSql, SEARCH_COLUMN, type ColumnSpec, type ObjectModel } from '../model/index.ts';
 
 export interface IndexLayout {
   name: string;
@@ -70,6 +70,14 @@ export function layoutOf(model: ObjectModel): TableLayout {
       layout.indexes.push(index(name, sql`${id(t)} (${id(f.name)})`, { field: f.name }));
     }
     if (s.type === 'autonumber' && s.sequence) layout.sequences.push({ name: s.sequence, field: f.name });
+  }
+  for (const ix of model.spec.indexes ?? []) {
+    // Live records only, with the id tie-break every sort ends with, so a filtered, sorted
+    // page is an index range scan in order: no sort step, no reading past the page.
+    const names = ix.fields.map((f) => f.replace(/^-/, ''));
+    const cols = ix.fields.map((f) => sql`${id(f.replace(/^-/, ''))}${sql.raw(f.startsWith('-') ? ' desc' : '')}`);
+    const name = physicalName([t, ...ix.fields.map((f) => (f.startsWith('-') ? `${f.slice(1)}_desc` : f))], 'ix');
+    layout.indexes.push(index(name, sql`${id(t)} (${sql.join(names.includes('id') ? cols : [...cols, sql`id`], sql`, `)}) where deleted_at is null`, {}));
   }
   if (model.searchFields.length > 0) {
     layout.columns.push({ name: SEARCH_COLUMN, type: renderSql(searchSql.columnType(model.searchFields)), field: SEARCH_COLUMN });
