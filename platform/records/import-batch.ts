@@ -1,7 +1,7 @@
 // The bulk write path for imports: every row is checked by the same validators (checkInput)
-// and field permissions as a single create, then a batch of creates is written as multi-row
-// INSERT … RETURNING statements whose CTEs also write one history row and one outbox event per
-// record — the single-record write shape, in bulk. Rows the fast path cannot take (upserts,
+// and field permissions as a single create, then a batch of creates is written set-based by
+// bulk-insert.ts (unique values and relation targets checked in SQL, one history row and one
+// outbox event per record — the single-record write shape, in bulk). Rows the fast path cannot take (upserts,
 // callers with a create scope, a batch the database refuses) go through the single-record
 // path one by one, each in a savepoint, so every row still gets its own precise problem.
 import { sql, type SQL } from 'drizzle-orm';
@@ -9,10 +9,11 @@ import type { Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import type { ObjectModel } from '../model/index.ts';
 import { assertObject } from '../query/index.ts';
-import { ProblemError } from '../problems/index.ts';
+import { conflict, validation, ProblemError } from '../problems/index.ts';
 import { uuidv7 } from '../db/index.ts';
 import { checkInput } from './validate.ts';
-import { assignments, autonumberSql, type WriteContext } from './write-sql.ts';
+import { type WriteContext } from './write-sql.ts';
+import { bulkInsertSql, reasonParts } from './bulk-insert.ts';
 
 export interface ImportRow {
   /** The caller's row number, echoed back in outcomes. */
@@ -41,8 +42,8 @@ export interface ImportBatchTools {
   writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: WriteContext): Promise<{ id: string; action: RowAction }>;
 }
 
-/** PostgreSQL takes at most 65535 bound parameters per statement; stay well below. */
-const MAX_PARAMS = 30_000;
+/** Rows per set-based statement (one JSON parameter of a few MB at most). */
+const BULK_ROWS = 5000;
 
 export async function importBatch(tools: ImportBatchTools, tx: Transaction, model: ObjectModel, rows: ImportRow[], actor: WriteContext, opts: ImportBatchOptions = {}): Promise<ImportBatchResult> {
   assertObject(model, 'create', actor.access);
@@ -68,15 +69,29 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   }
   if (opts.dryRun) return result;
 
-  for (const part of paramChunks(model, fast)) {
-    const ids = part.map(() => uuidv7());
+  for (let i = 0; i < fast.length; i += BULK_ROWS) {
+    const part = fast.slice(i, i + BULK_ROWS);
+    const rowsIn = part.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
+    let outcome: { index: number; reason: string | null }[];
     try {
-      await tx.savepoint((t) => t.query(batchInsertSql(model, part.map((p) => p.values), ids, actor)));
-      part.forEach((p, i) => result.written.push({ index: p.row.index, id: ids[i], action: 'created' }));
+      outcome = await tx.savepoint((t) => t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, rowsIn, actor)));
     } catch (e) {
-      // A unique value, a missing relation target… somewhere in the batch: find the row(s).
+      // Something the set-based checks do not foresee (a target deleted meanwhile…): the
+      // single-record path finds the row(s) and names their problem.
       if (!dbErrorOf(e)) throw e;
       slow.push(...part.map((p) => p.row));
+      continue;
+    }
+    const byIndex = new Map(rowsIn.map((r) => [r.index, r]));
+    for (const o of outcome) {
+      if (o.reason === null) result.written.push({ index: o.index, id: byIndex.get(o.index)!.id, action: 'created' });
+      else {
+        const { field, message } = reasonParts(o.reason);
+        const problem = /already used/.test(message)
+          ? conflict(`Another ${model.name} record already has this ${field}`, [{ field, message }])
+          : validation([{ field, message, keyword: 'reference' }]);
+        result.failed.push({ index: o.index, problem });
+      }
     }
   }
   for (const row of slow.sort((a, b) => a.index - b.index)) {
@@ -88,49 +103,6 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     }
   }
   return result;
-}
-
-function* paramChunks<T extends { values: Record<string, unknown> }>(model: ObjectModel, rows: T[]): Generator<T[]> {
-  let part: T[] = [];
-  let params = 0;
-  for (const r of rows) {
-    const n = 3 + Object.keys(r.values).length * 2;
-    if (part.length && params + n > MAX_PARAMS) {
-      yield part;
-      part = [];
-      params = 0;
-    }
-    part.push(r);
-    params += n;
-  }
-  if (part.length) yield part;
-  void model;
-}
-
-/** One multi-row INSERT with the history rows and outbox events of all its records. */
-function batchInsertSql(model: ObjectModel, rows: Record<string, unknown>[], ids: string[], ctx: WriteContext): SQL {
-  const perRow = rows.map((values) => new Map(assignments(model, values).map((a) => [a.column, a.value])));
-  const columns = [...new Set(perRow.flatMap((m) => [...m.keys()]))];
-  const autonumbers = model.fieldList.filter((f) => f.spec.type === 'autonumber');
-  const head = [sql`id`, sql`created_by`, sql`updated_by`, ...columns.map((c) => sql.identifier(c)), ...autonumbers.map((f) => sql.identifier(f.name))];
-  const tuples = perRow.map((m, i) => {
-    // A column this row leaves out takes its column default, exactly as a single insert would.
-    const vals = [sql`${ids[i]}::uuid`, sql`${ctx.actor}::uuid`, sql`${ctx.actor}::uuid`, ...columns.map((c) => m.get(c) ?? sql`default`), ...autonumbers.map(autonumberSql)];
-    return sql`(${sql.join(vals, sql`, `)})`;
-  });
-  const changes = JSON.stringify(rows.map((values, i) => ({ id: ids[i], changes: values })));
-  return sql`with w as (
-      insert into ${sql.identifier(model.table)} as t (${sql.join(head, sql`, `)}) values ${sql.join(tuples, sql`, `)}
-      returning t.id::text as id, t.version
-    ), h as (
-      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
-      select ${model.name}, w.id::uuid, w.version, 'create', c.changes, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null}
-      from w join jsonb_to_recordset(${changes}::jsonb) as c(id text, changes jsonb) on c.id = w.id
-    ), e as (
-      insert into kizuna_events (topic, object, record_id, payload)
-      select 'record.created', ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from w
-    )
-    select count(*)::int as n from w`;
 }
 
 /**
