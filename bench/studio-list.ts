@@ -54,7 +54,7 @@ const timeTo = (page: Page, link: string) =>
   page.evaluate<number>(`new Promise((done) => {
     const t0 = performance.now();
     const obs = new MutationObserver(() => {
-      if (document.querySelector('[data-testid=records] tbody tr') || document.querySelector('.list-page .empty')) {
+      if (document.querySelector('[data-testid=records] tbody tr[data-index]') || document.querySelector('.list-page .empty')) {
         obs.disconnect();
         requestAnimationFrame(() => done(performance.now() - t0)); // painted, not just in the DOM
       }

@@ -169,7 +169,7 @@ describe('studio records in chromium', () => {
   it('bulk edits and bulk deletes selected rows', async () => {
     await page.goto(`${s.baseUrl}/o/contact`);
     await expect.poll(rowsText).toHaveLength(4);
-    const rows = page.locator('[data-testid=records] tbody tr');
+    const rows = page.locator('[data-testid=records] tbody tr[data-index]');
     await rows.nth(0).getByRole('checkbox').check();
     await rows.nth(1).getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Edit selected' }).click();

@@ -34,7 +34,7 @@ describe('studio sign-in and permissions in chromium', () => {
     await page.locator('#password').fill('viewer-password-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Contacts' }).waitFor();
-    await page.locator('[data-testid=records] tbody tr').first().waitFor();
+    await page.locator('[data-testid=records] tbody tr[data-index]').first().waitFor();
     expect(await page.getByTestId('new-record').count()).toBe(0);
     expect(await page.locator('th[data-column=mobile]').count()).toBe(0);
     expect(await page.locator('.sidebar').textContent()).not.toContain('Object designer');
