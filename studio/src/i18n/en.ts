@@ -140,6 +140,7 @@ export const en = {
   'wf.problem.server': 'Server',
   'wf.statusCol': 'Status',
   'wf.disabled': 'Disabled',
+  'wf.next': 'Next step',
   // Workflows (issue 7): list, designer, runs.
   'nav.workflows': 'Workflows',
   'wf.title': 'Workflows',

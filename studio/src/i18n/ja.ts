@@ -142,6 +142,7 @@ export const ja: Record<MessageKey, string> = {
   'wf.problem.server': 'サーバー',
   'wf.statusCol': 'ステータス',
   'wf.disabled': '無効',
+  'wf.next': '次のステップ',
   // ワークフロー（issue 7）：一覧、デザイナー、実行履歴。
   'nav.workflows': 'ワークフロー',
   'wf.title': 'ワークフロー',

@@ -78,7 +78,8 @@ export function clientProblems(def: WorkflowDefinition, catalog: Catalog): Probl
 
   const trigger = catalog.triggers.find((t) => t.type === def.trigger.type);
   if (!trigger) add({ node: TRIGGER_ID, code: 'wf.problem.unknownType', params: { type: def.trigger.type }, severity: 'error' });
-  else for (const p of schemaProblems(trigger.config_schema, triggerConfig(def.trigger))) add({ node: TRIGGER_ID, field: p.field, code: p.code, params: p.params, severity: 'error' });
+  // A catalog schema may describe the whole trigger (type and ui included) or only its settings.
+  else for (const p of schemaProblems(trigger.config_schema, trigger.config_schema.properties?.type ? def.trigger : triggerConfig(def.trigger))) add({ node: TRIGGER_ID, field: p.field, code: p.code, params: p.params, severity: 'error' });
 
   const seen = new Set<string>();
   for (const s of def.steps) {

@@ -1,7 +1,7 @@
 // A definition seen as a graph: its edges (trigger → start, `next`, `branches.*`), a layered
 // auto-layout for steps without a stored position, and the edits the canvas makes (connect,
 // disconnect, add, remove). Every edit returns a new definition; the caller keeps it.
-import { clone, entryOf, handlesOf, isBranching, type Catalog, type Position, type WorkflowDefinition, type WorkflowStep } from './workflow.ts';
+import { clone, entryOf, handlesOf, type Catalog, type Position, type WorkflowDefinition, type WorkflowStep } from './workflow.ts';
 
 export const TRIGGER_ID = 'trigger';
 export const NODE_W = 240;
@@ -114,7 +114,7 @@ export function connect(def: WorkflowDefinition, catalog: Catalog, source: strin
   }
   const s = d.steps.find((x) => x.id === source);
   if (!s || source === target) return def;
-  if (isBranching(s, entryOf(catalog, s)) && handle !== 'next') s.branches = { ...(s.branches ?? {}), [handle]: target };
+  if (handle !== 'next' && handlesOf(s, entryOf(catalog, s)).includes(handle)) s.branches = { ...(s.branches ?? {}), [handle]: target };
   else s.next = target;
   return d;
 }

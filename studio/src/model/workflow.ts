@@ -179,19 +179,24 @@ export function configSchemaOf(entry: CatalogStep | undefined): { schema: JsonSc
   return { schema: s };
 }
 
-/** Names of a step's outgoing handles: "next", or its branches. */
+/**
+ * Names of a step's outgoing handles. Several named exits (a condition's true/false, a
+ * branch's cases) are a choice and replace `next`; a single named exit (a loop's body) is an
+ * extra path, and the step still continues through `next` afterwards.
+ */
 export function handlesOf(step: WorkflowStep, entry: CatalogStep | undefined): string[] {
-  const branches = entry?.branches ?? (step.branches ? Object.keys(step.branches) : null);
+  const branches = entry ? entry.branches : step.branches ? Object.keys(step.branches) : null;
   if (branches === 'cases') {
     const cases = ((step.config?.cases ?? []) as { name?: string }[]).map((c) => c.name).filter((n): n is string => !!n);
     return [...cases, 'default'];
   }
-  if (Array.isArray(branches) && branches.length) return branches;
+  if (Array.isArray(branches) && branches.length > 1) return branches;
+  if (Array.isArray(branches) && branches.length === 1) return [branches[0], 'next'];
   return ['next'];
 }
 
-/** Whether a step continues through named branches rather than `next`. */
-export const isBranching = (step: WorkflowStep, entry: CatalogStep | undefined) => handlesOf(step, entry)[0] !== 'next';
+/** Whether a handle name is a named branch (kept in `branches`) rather than `next`. */
+export const isBranchHandle = (handle: string) => handle !== 'next';
 
 /** The trigger's own settings: everything but its type and canvas position. */
 export function triggerConfig(t: WorkflowTrigger): Record<string, unknown> {

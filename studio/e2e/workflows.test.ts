@@ -1,0 +1,255 @@
+// The workflow designer in chromium against a real server: the issue's urgent-case example
+// built on the canvas (trigger with a condition, round-robin assign, a wait, a condition,
+// escalation), published and enabled; a matching case created through the API runs it, and
+// the run viewer and the case show what happened. Also version history and "Run workflow".
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
+
+describe('workflow designer in chromium', () => {
+  let s: Studio;
+  let page: Page;
+  let errors: string[];
+  let workflowId: string;
+  const support: string[] = [];
+  let lead: string;
+
+  beforeAll(async () => {
+    s = await startStudio();
+    const team = async (name: string) => (await s.kizuna.call('POST', '/api/teams', { name })).body.id as string;
+    const [supportTeam, leadTeam] = [await team('support'), await team('support-leads')];
+    for (const [name, teams] of [['aiko', [supportTeam]], ['ben', [supportTeam]], ['lena', [leadTeam]]] as const) {
+      const u = await s.kizuna.call('POST', '/api/users', { email: `${name}@example.jp`, name, roles: ['support_agent'], teams });
+      expect(u.status, JSON.stringify(u.body)).toBe(201);
+      if (name === 'lena') lead = u.body.id;
+      else support.push(u.body.id);
+    }
+    ({ page, errors } = await s.newPage());
+    // A designer wants room: palette, canvas and side panel side by side.
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await signIn(page, s.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
+  });
+  afterAll(() => s?.close());
+
+  const noToasts = () => expect.poll(() => page.getByTestId('toast').count(), { timeout: 8000 }).toBe(0);
+  const node = (id: string) => page.locator(`.vue-flow__node[data-id="${id}"]`);
+  const draft = async () => (await s.kizuna.call('GET', `/api/workflows/${workflowId}`)).body.draft;
+
+  /** Drags from a node's outgoing handle to another node's incoming handle. */
+  async function connect(from: string, handle: string, to: string): Promise<void> {
+    const a = await node(from).locator(`.vue-flow__handle.source[data-handleid="${handle}"]`).boundingBox();
+    const b = await node(to).locator('.vue-flow__handle.target').boundingBox();
+    if (!a || !b) throw new Error(`no handles between ${from} and ${to}`);
+    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+    await page.mouse.up();
+  }
+
+  it('creates a workflow from the list', async () => {
+    await page.locator('.sidebar').getByRole('link', { name: 'Workflows' }).click();
+    await page.getByTestId('wf-new').click();
+    await page.locator('#wf-new-name').fill('Urgent cases');
+    await page.locator('#wf-new-trigger').selectOption('record.created');
+    await page.locator('#wf-new-object').selectOption('case');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('wf-designer').waitFor();
+    workflowId = new URL(page.url()).pathname.split('/').pop()!;
+    await node('trigger').waitFor();
+    await node('wait').waitFor();
+    expect((await draft()).trigger).toMatchObject({ type: 'record.created', object: 'case' });
+  });
+
+  it('sets the trigger condition with the filter builder', async () => {
+    await node('trigger').click();
+    const panel = page.getByTestId('wf-panel');
+    await panel.getByRole('button', { name: '+ Add condition' }).click();
+    await panel.locator('[data-role=field]').selectOption('priority');
+    await panel.locator('[data-role=op]').selectOption('eq');
+    await panel.locator('#filter-value-0').selectOption('urgent');
+    await panel.getByRole('button', { name: 'Apply' }).click();
+  });
+
+  it('drags an assign step onto the canvas and wires it between trigger and wait', async () => {
+    const canvas = await page.locator('.wf-canvas').boundingBox();
+    await page.locator('[data-palette=assign]').dragTo(page.locator('.wf-canvas'), { targetPosition: { x: canvas!.width - 220, y: 90 } });
+    await node('assign').waitFor();
+    await page.locator('#wf-cfg-assign-team').fill('support');
+    await page.locator('#wf-cfg-assign-field').fill('assignee');
+    await page.locator('#wf-step-title').fill('Assign to support');
+    await connect('trigger', 'start', 'assign');
+    await connect('assign', 'next', 'wait');
+    await expect.poll(() => page.locator('.vue-flow__edge').count()).toBe(2);
+  });
+
+  it('configures the wait, then adds the condition and the escalation from the palette by keyboard', async () => {
+    await node('wait').click();
+    await page.locator('#wf-cfg-wait-minutes').fill('');
+    await page.locator('#wf-cfg-wait-seconds').fill('1');
+    await page.locator('#wf-step-title').fill('Give support time');
+    // With the wait selected, Enter on a palette entry adds the step after it.
+    await page.locator('[data-palette=condition]').focus();
+    await page.keyboard.press('Enter');
+    await node('condition').waitFor();
+    await page.locator('#wf-step-id').fill('unresolved');
+    await page.locator('#wf-step-id').press('Enter');
+    await node('unresolved').waitFor();
+    await page.locator('#wf-step-title').fill('Still not resolved?');
+    const panel = page.getByTestId('wf-panel');
+    await panel.getByRole('button', { name: '+ Add condition' }).click();
+    await panel.locator('[data-role=field]').selectOption('status');
+    await panel.locator('[data-role=op]').selectOption('nin');
+    await panel.getByRole('button', { name: 'Resolved' }).click();
+    await panel.getByRole('button', { name: 'Closed' }).click();
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    // An open "true" branch is a warning on the node until the escalation is connected.
+    await expect.poll(() => page.getByTestId('wf-problems').textContent()).toMatch(/"true" branch leads nowhere/);
+
+    await page.locator('[data-palette=assign]').focus();
+    await page.keyboard.press('Enter');
+    await node('assign_2').waitFor();
+    await page.locator('#wf-step-title').fill('Escalate to a lead');
+    await page.locator('#wf-cfg-assign_2-team').fill('{{vars.lead_team}}');
+    // The value picker offers the outputs of the steps before this one.
+    await page.getByTestId('wf-panel').locator('[data-setting=field] .wf-pick').click();
+    await expect.poll(() => page.locator('.wf-path[data-path="steps.assign.user_id"]').count()).toBe(1);
+    await page.locator('.wf-paths input').press('Escape');
+    await page.locator('#wf-cfg-assign_2-field').fill('assignee');
+  });
+
+  it('shows problems live: a missing variable setting and an unreachable step', async () => {
+    // Without the variable the template still renders, but a stray step is unreachable.
+    await page.locator('[data-palette=update_record]').dragTo(page.locator('.wf-canvas'), { targetPosition: { x: 120, y: 120 } });
+    await node('update_record').waitFor();
+    await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=update_record]').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/Unreachable/), expect.stringMatching(/values: needs at least one value|values: is required/)]));
+    await expect.poll(() => node('update_record').locator('.wf-node-flag.error').count()).toBe(1);
+    expect(await page.getByTestId('wf-publish').isDisabled()).toBe(true);
+    await shot(page, 'workflow-designer-problems');
+    await node('update_record').click();
+    await page.getByRole('button', { name: 'Delete step' }).click();
+    await expect.poll(() => node('update_record').count()).toBe(0);
+
+    await page.locator('.vue-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.locator('#wf-variables').getByLabel('Key').fill('lead_team');
+    await page.locator('#wf-variables').getByRole('button', { name: '+ Add value' }).click();
+    await page.locator('#wf-variables-0').fill('support-leads');
+    await expect.poll(async () => (await page.locator('[data-testid=wf-problems] li.error').count())).toBe(0);
+  });
+
+  it('test-runs the unsaved draft against a chosen case: each step result on the canvas, nothing committed', async () => {
+    const printer = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Printer on fire', priority: 'urgent', status: 'open' })).body.id;
+    await page.locator('#wf-test-record').fill('Printer');
+    await page.getByRole('option', { name: /Printer on fire/ }).click();
+    await page.getByTestId('wf-run-test').click();
+    const status = (id: string) => node(id).locator('.wf-node-status').getAttribute('data-status');
+    await expect.poll(() => status('assign')).toBe('succeeded');
+    expect(await status('wait')).toBe('skipped');
+    expect(await status('unresolved')).toBe('succeeded');
+    expect(await status('assign_2')).toBe('succeeded');
+    await node('assign').click();
+    const out = JSON.parse((await page.getByTestId('wf-node-results').locator('[data-testid=wf-output]').textContent())!);
+    expect(support).toContain(out.user_id);
+    await noToasts();
+    await shot(page, 'workflow-test-run');
+    expect((await s.kizuna.call('GET', `/api/records/case/${printer}`)).body.assignee ?? null).toBeNull();
+    expect((await s.kizuna.call('GET', `/api/workflows/${workflowId}/runs`)).body.data).toEqual([]);
+    await page.getByRole('button', { name: 'Clear result' }).click();
+  });
+
+  it('saves, publishes and enables the workflow', async () => {
+    await page.getByTestId('wf-save').click();
+    await page.getByText('Draft saved').waitFor();
+    const d = await draft();
+    expect(d).toMatchObject({
+      trigger: { type: 'record.created', object: 'case', condition: { priority: { eq: 'urgent' } } },
+      start: 'assign',
+      variables: { lead_team: 'support-leads' },
+    });
+    const byId = Object.fromEntries(d.steps.map((x: { id: string }) => [x.id, x]));
+    expect(byId.assign).toMatchObject({ type: 'assign', config: { team: 'support', field: 'assignee' }, next: 'wait' });
+    expect(byId.wait).toMatchObject({ type: 'wait', config: { seconds: 1 }, next: 'unresolved' });
+    expect(byId.unresolved).toMatchObject({ type: 'condition', config: { filter: { status: { nin: ['resolved', 'closed'] } } }, branches: { true: 'assign_2' } });
+    expect(byId.assign_2).toMatchObject({ type: 'assign', title: 'Escalate to a lead', config: { team: '{{vars.lead_team}}', field: 'assignee' } });
+    // Positions are kept in the definition.
+    expect(byId.assign.ui).toEqual({ x: expect.any(Number), y: expect.any(Number) });
+    await page.getByRole('button', { name: 'Auto layout' }).click();
+    await node('assign_2').click();
+    await noToasts();
+    await shot(page, 'workflow-designer');
+
+    await page.getByTestId('wf-publish').click();
+    await page.getByText('Published version 1').waitFor();
+    await page.getByTestId('wf-toggle').click();
+    await page.getByText('Workflow enabled').waitFor();
+    const w = (await s.kizuna.call('GET', `/api/workflows/${workflowId}`)).body;
+    expect(w).toMatchObject({ enabled: true, active_version: 1 });
+  });
+
+  it('runs on a matching case: the run viewer shows the path and each step, the case has its assignee', async () => {
+    const other = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Low priority question', priority: 'low', status: 'open' })).body.id;
+    const urgent = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Production is down', priority: 'urgent', status: 'open' })).body.id;
+    const runs = async () => (await s.kizuna.call('GET', `/api/workflows/${workflowId}/runs`)).body.data;
+    await expect.poll(async () => (await runs()).map((r: { status: string }) => r.status), { timeout: 20_000, interval: 300 }).toEqual(['succeeded']);
+    const [run] = await runs();
+    expect(run.record_id).toBe(urgent);
+    expect(run.record_id).not.toBe(other);
+
+    await page.getByTestId('wf-tab-runs').click();
+    await page.locator(`[data-run="${run.id}"]`).click();
+    await page.getByTestId('wf-run').waitFor();
+    await expect.poll(() => page.getByTestId('wf-run-status').textContent()).toBe('Succeeded');
+    expect(await page.getByTestId('wf-run-path').textContent()).toBe('assign → wait → unresolved → assign_2');
+    for (const id of ['assign', 'wait', 'unresolved', 'assign_2']) await expect.poll(() => node(id).locator('.wf-node-status').getAttribute('data-status')).toBe('succeeded');
+    await page.locator('.wf-run-steps [data-step=assign]').click();
+    const first = JSON.parse((await page.getByTestId('wf-node-results').locator('[data-testid=wf-output]').first().textContent())!);
+    expect(support).toContain(first.user_id);
+    await page.locator('.wf-run-steps [data-step=assign_2]').click();
+    const input = await page.getByTestId('wf-node-results').locator('pre').first().textContent();
+    expect(JSON.parse(input!)).toEqual({ team: 'support-leads', field: 'assignee' });
+    await noToasts();
+    await shot(page, 'workflow-run');
+
+    const c = (await s.kizuna.call('GET', `/api/records/case/${urgent}`)).body;
+    expect(c.assignee).toBe(lead);
+    await page.getByTestId('wf-run-record').click();
+    await expect.poll(() => page.getByTestId('record-title').textContent()).toBe('Production is down');
+    expect((await s.kizuna.call('GET', `/api/records/case/${other}`)).body.assignee ?? null).toBeNull();
+  });
+
+  it('views an old version read-only and restores it into the draft', async () => {
+    await page.goto(`${s.baseUrl}/workflows/${workflowId}`);
+    await page.getByTestId('wf-name').fill('Urgent cases (edited)');
+    await page.getByTestId('wf-save').click();
+    await page.getByText('Draft saved').waitFor();
+    await page.getByTestId('wf-tab-versions').click();
+    await page.locator('[data-version="1"]').getByRole('button', { name: 'View' }).click();
+    await page.getByTestId('wf-readonly').waitFor();
+    expect(await page.locator('.wf-name-static').textContent()).toBe('Urgent cases');
+    await node('assign_2').waitFor();
+    await page.getByTestId('wf-readonly').getByRole('button', { name: 'Restore into draft' }).click();
+    await page.getByText('Version 1 restored into the draft').waitFor();
+    expect((await draft()).name).toBe('Urgent cases');
+  });
+
+  it('offers published manual workflows on the record page', async () => {
+    const manual = (await s.kizuna.call('POST', '/api/workflows', {
+      name: 'Close case', trigger: { type: 'manual', object: 'case' }, start: 'close',
+      steps: [{ id: 'close', type: 'update_record', config: { values: { status: 'closed' } } }],
+    })).body.id;
+    await s.kizuna.call('POST', `/api/workflows/${manual}/publish`);
+    await s.kizuna.call('POST', `/api/workflows/${manual}/enable`);
+    const id = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Close me', priority: 'low', status: 'open' })).body.id;
+    await page.goto(`${s.baseUrl}/o/case/${id}`);
+    await page.getByTestId('wf-run-action').click();
+    await page.getByRole('button', { name: 'Close case' }).click();
+    await page.getByTestId('wf-run').waitFor();
+    await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 15_000 }).toBe('Succeeded');
+    expect((await s.kizuna.call('GET', `/api/records/case/${id}`)).body.status).toBe('closed');
+  });
+
+  it('raised no errors in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
