@@ -69,3 +69,36 @@ export function query(params: Record<string, string | number | boolean | undefin
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * Sends a file as the raw request body (POST /api/imports takes it so, not multipart) with
+ * XMLHttpRequest: fetch cannot report upload progress, and a big spreadsheet takes a while.
+ * Same cookie, CSRF header and problem+json handling as `api`.
+ */
+export function apiUpload<T = unknown>(path: string, file: Blob, onProgress?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api${path}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, 'Network error'));
+    xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+    xhr.onload = () => {
+      let data: Record<string, unknown> = {};
+      try {
+        data = xhr.responseText ? (JSON.parse(xhr.responseText) as Record<string, unknown>) : {};
+      } catch {
+        /* not JSON (a proxy's error page): keep the status */
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
+      if (xhr.status === 401) onUnauthorized?.();
+      const p = data as { title?: string; detail?: string; errors?: FieldError[] };
+      reject(new ApiError(xhr.status, p.title ?? `HTTP ${xhr.status}`, p.detail, p.errors ?? [], data));
+    };
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
+}
