@@ -128,6 +128,10 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       batch.push({ index: n, cells });
       if (batch.length >= batchSize) {
         await flush();
+        // PGlite runs each query synchronously in this thread and resolves it as a microtask:
+        // without a turn of the event loop between batches, no HTTP request (a progress poll,
+        // a cancel) would be served until the whole import is done.
+        await new Promise((r) => setImmediate(r));
         if (ctx.stopping()) return 'released' as const;
         if (await ctx.cancelRequested()) return { state: 'cancelled' as const, result: summaryOf(p) };
       }
