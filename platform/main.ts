@@ -24,6 +24,8 @@ const kizuna = await createKizuna({
   bodyLimit: process.env.KIZUNA_BODY_LIMIT ? Number(process.env.KIZUNA_BODY_LIMIT) : undefined,
   importLimit: process.env.KIZUNA_IMPORT_LIMIT ? Number(process.env.KIZUNA_IMPORT_LIMIT) : undefined,
   importBatchSize: process.env.KIZUNA_IMPORT_BATCH ? Number(process.env.KIZUNA_IMPORT_BATCH) : undefined,
+  smtpUrl: process.env.KIZUNA_SMTP_URL || undefined,
+  mailFrom: process.env.KIZUNA_SMTP_FROM || undefined,
   workflowHttpHosts: process.env.KIZUNA_WORKFLOW_HTTP_HOSTS?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
   studioDir,
 }).catch((e: Error) => {

@@ -39,6 +39,9 @@ export interface KizunaConfig extends DatabaseConfig {
   workflowRetryBaseMs?: number;
   /** Hosts workflow HTTP steps may call (KIZUNA_WORKFLOW_HTTP_HOSTS). */
   workflowHttpHosts?: string[];
+  /** SMTP server of send_message steps (KIZUNA_SMTP_URL, e.g. smtp://user:pass@host:587) and the sender (KIZUNA_SMTP_FROM). */
+  smtpUrl?: string;
+  mailFrom?: string;
 }
 
 export async function createKizuna(config: KizunaConfig) {
@@ -66,8 +69,13 @@ export async function createKizuna(config: KizunaConfig) {
     });
     const imports = createImportService({ db, registry, records, jobs });
     const workflows = createWorkflowEngine({
-      db, records, pollMs: config.workflowPollMs, retryBaseMs: config.workflowRetryBaseMs, httpHosts: config.workflowHttpHosts,
-      actions: { has: (name) => plugins.actions().has(name), run: (name, cfg, input) => plugins.runAction(name, cfg, input) },
+      db, records, registry, pollMs: config.workflowPollMs, retryBaseMs: config.workflowRetryBaseMs, httpHosts: config.workflowHttpHosts,
+      smtpUrl: config.smtpUrl, mailFrom: config.mailFrom,
+      actions: {
+        has: (name) => plugins.actions().has(name),
+        run: (name, cfg, input) => plugins.runAction(name, cfg, input),
+        list: () => [...plugins.actions()].map(([name, a]) => ({ name, plugin: a.plugin, title: a.title, description: a.description, config: a.config, output: a.output })),
+      },
     });
     const app = createApp({
       db, registry, records, keys, people, sessions, plugins,

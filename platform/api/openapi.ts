@@ -10,6 +10,7 @@ import type { MetadataSnapshot } from '../metadata/index.ts';
 import { mutableFieldKeys, systemFieldNames, systemFields, type FieldModel, type JsonSchema, type ObjectModel } from '../model/index.ts';
 import { INVERSE_INCLUDE_LIMIT } from '../query/index.ts';
 import { MAX_BULK } from '../records/index.ts';
+import { workflowPaths, workflowSchemas } from './openapi-workflows.ts';
 
 type Schema = JsonSchema;
 type Operation = Record<string, unknown>;
@@ -112,6 +113,7 @@ function sharedSchemas(): Record<string, Schema> {
   const fieldSpec = fromMetaSchema(fieldSpecJson);
   const fieldProps = fieldSpec.properties as Record<string, Schema>;
   return {
+    ...workflowSchemas(),
     Problem: {
       type: 'object',
       description: 'An error, as RFC 9457 problem details (served as application/problem+json).',
@@ -424,6 +426,7 @@ const meta = 'Metadata';
 const defOrPlan = { oneOf: [ref('ObjectDef'), ref('MigrationPlan')] };
 
 const fixedPaths: Record<string, PathItem> = {
+  ...workflowPaths,
   '/api/health': {
     get: {
       operationId: 'getHealth', tags: ['System'], summary: 'Check that the server and its database are up',
@@ -797,6 +800,7 @@ function renderOpenApi(snapshot: MetadataSnapshot, serverUrl: string): OpenApiDo
     { name: 'System', description: 'Health, the current user and this document.' },
     { name: meta, description: 'Object and field definitions. Every change can be a dry run (`?dry_run=true`) answering its migration plan.' },
     { name: 'API keys', description: 'Keys for programs; the secret is shown once.' },
+    { name: 'Workflows', description: 'Automations: definitions, versions, runs, and the designer\'s catalog, validation and test runs.' },
   ];
   for (const model of models) {
     const base = schemaName(model.name);

@@ -1,7 +1,7 @@
 // /api/workflows (admins): definitions, versions, runs; /api/workflow-runs: one run, retry;
 // and the public webhook address /api/workflows/hooks/{token}, checked by HMAC signature.
 import { Hono, type Context } from 'hono';
-import { badRequest, forbidden, tooLarge } from '../problems/index.ts';
+import { badRequest, forbidden, tooLarge, validation } from '../problems/index.ts';
 import { SIGNATURE_HEADER, type WorkflowEngine } from '../workflow/index.ts';
 import { readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
@@ -21,6 +21,17 @@ const objectBody = async (c: Context<AppEnv>, limit: number): Promise<Record<str
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The body must be a JSON object');
   return body as Record<string, unknown>;
 };
+
+/** The body of a run or a test run: { record_id?, input?, definition? } (an empty body is {}). */
+async function startBody(c: Context<AppEnv>, limit: number, keys: string[]) {
+  const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await objectBody(c, limit);
+  const unknown = Object.keys(body).filter((k) => !keys.includes(k));
+  if (unknown.length) throw validation(unknown.map((k) => ({ field: k, message: `is not one of ${keys.join(', ')}` })));
+  if (body.record_id !== undefined && typeof body.record_id !== 'string') throw validation([{ field: 'record_id', message: 'must be a record id (a string)' }]);
+  if (body.input !== undefined && (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input))) throw validation([{ field: 'input', message: 'must be a JSON object' }]);
+  if (body.definition !== undefined && (typeof body.definition !== 'object' || body.definition === null || Array.isArray(body.definition))) throw validation([{ field: 'definition', message: 'must be a workflow definition (a JSON object)' }]);
+  return body as { record_id?: string; input?: Record<string, unknown>; definition?: unknown };
+}
 
 const limitOf = (c: Context<AppEnv>) => {
   const raw = c.req.query('limit');
@@ -52,6 +63,15 @@ export function workflowRoutes({ workflows, bodyLimit }: Deps) {
     c.header('Location', `/api/workflows/${w.id}`);
     return c.json(w, 201);
   });
+  // Before /:id, or "catalog" would be read as a workflow id.
+  app.get('/catalog', (c) => {
+    admin(c);
+    return c.json(workflows.catalog());
+  });
+  app.post('/validate', async (c) => {
+    admin(c);
+    return c.json(workflows.validate(await readJson(c, bodyLimit)));
+  });
   app.get('/:id', async (c) => {
     admin(c);
     return c.json(await workflows.store.get(c.req.param('id')));
@@ -76,11 +96,12 @@ export function workflowRoutes({ workflows, bodyLimit }: Deps) {
   });
   app.post('/:id/run', async (c) => {
     admin(c);
-    const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await objectBody(c, bodyLimit);
-    if (body.record_id !== undefined && typeof body.record_id !== 'string') throw badRequest('record_id must be a record id', [{ field: 'record_id', message: 'must be a string' }]);
-    if (body.input !== undefined && (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input))) throw badRequest('input must be a JSON object', [{ field: 'input', message: 'must be an object' }]);
-    const run = await workflows.runManually(c.req.param('id'), body as { record_id?: string; input?: Record<string, unknown> }, c.get('actor'));
+    const run = await workflows.runManually(c.req.param('id'), await startBody(c, bodyLimit, ['record_id', 'input']), c.get('actor'));
     return c.json(run, 202);
+  });
+  app.post('/:id/test', async (c) => {
+    admin(c);
+    return c.json(await workflows.test(c.req.param('id'), await startBody(c, bodyLimit, ['record_id', 'input', 'definition']), c.get('actor')));
   });
   app.get('/:id/runs', async (c) => {
     admin(c);

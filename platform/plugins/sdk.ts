@@ -74,8 +74,12 @@ export interface ObjectHooks {
 
 export interface PluginAction {
   title: Label;
-  /** JSON Schema of the action's configuration in a workflow step. */
+  /** A sentence for the workflow designer's palette. */
+  description?: Label;
+  /** JSON Schema of the action's configuration in a workflow step (checked when a workflow is saved). */
   config?: JsonSchema;
+  /** JSON Schema of what run() answers (the step's output.result), for the designer. */
+  output?: JsonSchema;
   run(config: Record<string, unknown>, input: Record<string, unknown>, ctx: PluginContext): Promise<unknown>;
 }
 

@@ -255,6 +255,28 @@ const platformMigrations: string[][] = [
      begin perform pg_notify('kizuna_events', current_schema()); return null; end $$`,
     `create trigger kizuna_events_notify after insert on kizuna_events for each statement execute function kizuna_events_notify()`,
   ],
+  // Workflows (issue 7, part 2): the external effects of steps (a send_message email is sent
+  // once per committed step), date-relative triggers (fired once per record per date value)
+  // and when a workflow was switched on (date triggers count from then).
+  [
+    `create table kizuna_workflow_effects (
+     run_id uuid not null references kizuna_workflow_runs (id) on delete cascade,
+     seq integer not null,
+     state text not null check (state in ('prepared', 'sent')),
+     result jsonb not null,
+     created_at timestamptz(3) not null default now(),
+     primary key (run_id, seq)
+   )`,
+    `create table kizuna_workflow_date_fires (
+     workflow_id uuid not null references kizuna_workflows (id) on delete cascade,
+     record_id uuid not null,
+     fired_for text not null,
+     fired_at timestamptz(3) not null default now(),
+     primary key (workflow_id, record_id)
+   )`,
+    `alter table kizuna_workflows add column enabled_at timestamptz(3)`,
+    `update kizuna_workflows set enabled_at = now() where enabled`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

@@ -5,8 +5,8 @@ import { CronExpressionParser } from 'cron-parser';
 import { createAjv, definitionProblems, loadMetaSchema } from '../model/ajv.ts';
 import { validation, type FieldProblem } from '../problems/index.ts';
 
-export type TriggerType = 'record.created' | 'record.updated' | 'record.deleted' | 'manual' | 'schedule' | 'webhook';
-export type StepType = 'condition' | 'branch' | 'update_record' | 'create_record' | 'find_records' | 'assign' | 'wait' | 'http' | 'action';
+export type TriggerType = 'record.created' | 'record.updated' | 'record.deleted' | 'record.date' | 'manual' | 'schedule' | 'webhook';
+export type StepType = 'condition' | 'branch' | 'update_record' | 'create_record' | 'find_records' | 'loop' | 'assign' | 'send_message' | 'wait' | 'http' | 'action';
 
 export interface Trigger {
   type: TriggerType;
@@ -16,6 +16,12 @@ export interface Trigger {
   every_minutes?: number;
   cron?: string;
   timezone?: string;
+  /** record.date: the date field and the offset from it ("-3d", "+2h", "0"). */
+  field?: string;
+  offset?: string;
+  /** manual: JSON Schema of the run's input. */
+  input_schema?: Record<string, unknown>;
+  ui?: { x?: number; y?: number };
 }
 
 export interface Step {
@@ -26,6 +32,7 @@ export interface Step {
   next?: string;
   branches?: Record<string, string>;
   retries?: number;
+  ui?: { x?: number; y?: number };
 }
 
 export interface WorkflowDefinition {
@@ -40,8 +47,14 @@ export interface WorkflowDefinition {
 
 const validate = createAjv().compile(loadMetaSchema('workflow.schema.json'));
 
+/** A plugin's workflow action as the definition checks see it. */
+export interface KnownAction {
+  /** Validates the step's `config.config`; problems with fields relative to it. */
+  check?(config: unknown): FieldProblem[];
+}
+
 /** Every problem with a definition, each naming the keyword at fault; [] when it is sound. */
-export function definitionErrors(def: unknown): FieldProblem[] {
+export function definitionErrors(def: unknown, actions?: (name: string) => KnownAction | undefined): FieldProblem[] {
   if (!validate(def)) return definitionProblems(validate.errors);
   const d = def as WorkflowDefinition;
   const problems: FieldProblem[] = [];
@@ -65,6 +78,34 @@ export function definitionErrors(def: unknown): FieldProblem[] {
       const names = new Set(((s.config?.cases ?? []) as { name: string }[]).map((c) => c.name).concat('default'));
       for (const name of Object.keys(s.branches ?? {})) {
         if (!names.has(name)) problems.push({ field: `steps.${i}.branches.${name}`, message: 'is neither a case name nor "default"', keyword: 'branches' });
+      }
+    }
+    if (s.type === 'loop') {
+      if (!s.branches?.body) problems.push({ field: `steps.${i}.branches.body`, message: 'a loop needs the first step of its body in branches.body', keyword: 'branches' });
+      for (const name of Object.keys(s.branches ?? {})) {
+        if (name !== 'body') problems.push({ field: `steps.${i}.branches.${name}`, message: 'a loop has only the "body" branch (next is where it goes after the last item)', keyword: 'branches' });
+      }
+    }
+    if (!['condition', 'branch', 'loop'].includes(s.type) && s.branches !== undefined) {
+      problems.push({ field: `steps.${i}.branches`, message: `a ${s.type} step continues through next, not branches`, keyword: 'branches' });
+    }
+    if (s.type === 'wait') {
+      const c = s.config ?? {};
+      const modes = [['seconds', 'minutes', 'hours', 'days'].some((k) => k in c), 'until' in c, 'condition' in c].filter(Boolean).length;
+      if (modes !== 1) problems.push({ field: `steps.${i}.config`, message: 'must be one of: a duration (seconds, minutes, hours, days), until, or condition', keyword: 'wait' });
+      for (const k of ['every_seconds', 'timeout']) {
+        if (k in c && !('condition' in c)) problems.push({ field: `steps.${i}.config.${k}`, message: 'applies only to a wait with a condition', keyword: 'wait' });
+      }
+    }
+    if (s.type === 'send_message' && !['to', 'to_users', 'to_team'].some((k) => s.config && k in s.config)) {
+      problems.push({ field: `steps.${i}.config.to`, message: 'names no recipient: give to, to_users or to_team', keyword: 'required' });
+    }
+    if (s.type === 'action' && actions) {
+      const name = String(s.config?.action);
+      const known = actions(name);
+      if (!known) problems.push({ field: `steps.${i}.config.action`, message: `no enabled plugin offers the action "${name}"`, keyword: 'action' });
+      for (const p of known?.check?.(s.config?.config ?? {}) ?? []) {
+        problems.push({ ...p, field: p.field === '(root)' ? `steps.${i}.config.config` : `steps.${i}.config.config.${p.field}` });
       }
     }
     if ((s.type === 'condition' || s.type === 'branch') && s.next !== undefined) {
@@ -91,12 +132,23 @@ export function definitionErrors(def: unknown): FieldProblem[] {
       problems.push({ field: 'trigger.cron', message: `is not a cron expression: ${(e as Error).message}`, keyword: 'cron' });
     }
   }
+  if (d.trigger.input_schema) {
+    try {
+      createAjv().compile(d.trigger.input_schema);
+    } catch (e) {
+      problems.push({ field: 'trigger.input_schema', message: `is not a usable JSON Schema: ${(e as Error).message}`, keyword: 'input_schema' });
+    }
+  }
+  if (d.trigger.input_schema && d.trigger.type !== 'manual') problems.push({ field: 'trigger.input_schema', message: 'applies only to a manual trigger', keyword: 'input_schema' });
+  if (d.trigger.type !== 'record.date') {
+    for (const k of ['field', 'offset'] as const) if (d.trigger[k] !== undefined) problems.push({ field: `trigger.${k}`, message: 'applies only to a record.date trigger', keyword: k });
+  }
   if (d.trigger.timezone && !validZone(d.trigger.timezone)) problems.push({ field: 'trigger.timezone', message: 'is not an IANA time zone', keyword: 'timezone' });
   return problems;
 }
 
-export function assertDefinition(def: unknown): WorkflowDefinition {
-  const problems = definitionErrors(def);
+export function assertDefinition(def: unknown, actions?: (name: string) => KnownAction | undefined): WorkflowDefinition {
+  const problems = definitionErrors(def, actions);
   if (problems.length) throw validation(problems, 'The workflow definition is not valid');
   return def as WorkflowDefinition;
 }
@@ -115,4 +167,11 @@ export function nextScheduled(t: Trigger, from: Date): Date | undefined {
   if (t.type !== 'schedule') return undefined;
   if (t.every_minutes) return new Date(from.getTime() + t.every_minutes * 60_000);
   return CronExpressionParser.parse(t.cron!, { tz: t.timezone ?? 'UTC', currentDate: from }).next().toDate();
+}
+
+/** "-3d" → -259200000 ms; "0" → 0. */
+export function offsetMs(offset: string | undefined): number {
+  const m = /^([+-])(\d+)([mhd])$/.exec(offset ?? '0');
+  if (!m) return 0;
+  return (m[1] === '-' ? -1 : 1) * Number(m[2]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[3] as 'm' | 'h' | 'd'];
 }

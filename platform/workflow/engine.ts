@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Database, type Executor } from '../db/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { render } from './template.ts';
-import { isPermanent, nextOf, stepKinds, type StepResult, type WorkflowActions } from './steps.ts';
+import { isPermanent, nextOf, stepKinds, type RunContext, type StepContext, type StepResult, type WorkflowActions } from './steps.ts';
+import type { Mailer } from './mail.ts';
+import type { Step } from './definition.ts';
 import type { WorkflowStore } from './store.ts';
 
 export interface EngineOptions {
@@ -20,6 +22,23 @@ export interface EngineOptions {
   leaseMs?: number;
   /** First retry delay; doubles each attempt (capped at an hour). */
   retryBaseMs?: number;
+  /** Sends send_message emails; none → the message record is written and nothing is sent. */
+  mailer?: Mailer;
+  mailFrom?: string;
+  /** Which records count as open for least-loaded assignment (default: all). */
+  openFilter?: (object: string) => Record<string, unknown>;
+  /** Called when a step is about to start (benchmarks: event → first step latency). */
+  onStepStart?: (runId: string, stepId: string) => void;
+}
+
+/** What a step needs besides its config: shared by real runs and test runs. */
+export function stepContext(opts: EngineOptions, exec: Executor, run: { id: string; user_id: string; workflow_id: string; object: string | null; record_id: string | null; context: RunContext }, step: Step, dryRun = false): StepContext {
+  return {
+    exec, records: opts.records, step, runId: run.id, context: run.context, dryRun,
+    actor: { actor: run.user_id, requestId: `workflow:${run.id}`, via: `workflow:${run.workflow_id}` },
+    object: run.object ?? undefined, recordId: run.record_id ?? undefined, actions: opts.actions, httpHosts: opts.httpHosts ?? [],
+    mailFrom: opts.mailFrom ?? 'kizuna@localhost', canMail: !!opts.mailer, openFilter: opts.openFilter ?? (() => ({})),
+  };
 }
 
 interface ClaimedRun {
@@ -27,7 +46,7 @@ interface ClaimedRun {
   workflow_id: string;
   version: number;
   user_id: string;
-  context: Record<string, any>;
+  context: RunContext;
   current_step: string | null;
   object: string | null;
   record_id: string | null;
@@ -68,27 +87,31 @@ export function createRunExecutor(opts: EngineOptions) {
   async function advance(run: ClaimedRun): Promise<void> {
     const def = await opts.store.definition(run.workflow_id, run.version);
     const byId = new Map(def.steps.map((s) => [s.id, s]));
-    const actor = { actor: run.user_id, requestId: `workflow:${run.id}`, via: `workflow:${run.workflow_id}` };
     for (;;) {
       const step = run.current_step ? byId.get(run.current_step) : undefined;
       if (!step) {
         await db.query(sql`update kizuna_workflow_runs set ${finishSql('succeeded')}, current_step = null where id = ${run.id}::uuid and lease_owner = ${owner}`);
         return;
       }
+      opts.onStepStart?.(run.id, step.id);
       const kind = stepKinds[step.type];
       const started = new Date().toISOString();
       const attempt = run.attempts + 1;
+      const seq = run.context.$seq ?? 0;
       let input: Record<string, unknown> = {};
       const execute = async (exec: Executor): Promise<StepResult> => {
         input = render(step.config ?? {}, run.context) as Record<string, unknown>;
-        return kind.run(input, { exec, records: opts.records, actor, object: run.object ?? undefined, recordId: run.record_id ?? undefined, actions: opts.actions, httpHosts: opts.httpHosts ?? [] });
+        return kind.run(input, stepContext(opts, exec, run, step));
       };
       const commit = async (tx: Executor, result: StepResult) => {
-        const next = nextOf(step, result);
-        run.context.steps[step.id] = result.output ?? {};
-        await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
-          values (${run.id}::uuid, ${step.id}, ${step.type}, 'succeeded', ${attempt}, ${JSON.stringify(input)}::jsonb, ${JSON.stringify(result.output ?? {})}::jsonb, ${started}::timestamptz)`);
+        const next = nextOf(step, result, run.context);
         const waiting = result.waitMs !== undefined;
+        if (!result.again) {
+          run.context.steps[step.id] = result.output ?? {};
+          run.context.$seq = seq + 1;
+          await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
+            values (${run.id}::uuid, ${step.id}, ${step.type}, 'succeeded', ${attempt}, ${JSON.stringify(input)}::jsonb, ${JSON.stringify(result.output ?? {})}::jsonb, ${started}::timestamptz)`);
+        }
         await tx.query(sql`update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
             ${waiting ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', lease_owner = null, lease_until = null`
               : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`}
@@ -99,7 +122,9 @@ export function createRunExecutor(opts: EngineOptions) {
       };
       try {
         let waiting: boolean;
-        if (kind.transactional) {
+        if (step.type === 'send_message') {
+          waiting = await sendOnce(run, seq, execute, commit);
+        } else if (kind.transactional) {
           waiting = await db.transaction(async (tx) => {
             await fence(tx, run.id);
             return commit(tx, await execute(tx));
@@ -118,6 +143,33 @@ export function createRunExecutor(opts: EngineOptions) {
         return;
       }
     }
+  }
+
+  /**
+   * send_message: the message record and the email to send are committed first (an effect row
+   * keyed by run and step sequence), the email goes out, and the step commits with the effect
+   * marked sent. A takeover finds the effect: a sent one is never sent again and the record is
+   * never written twice; only a crash between the SMTP answer and that commit resends it, with
+   * the same Message-ID.
+   */
+  async function sendOnce(run: ClaimedRun, seq: number, execute: (exec: Executor) => Promise<StepResult>, commit: (tx: Executor, r: StepResult) => Promise<boolean>): Promise<boolean> {
+    const prepared = await db.transaction(async (tx) => {
+      await fence(tx, run.id);
+      const [done] = await tx.query<{ state: string; result: unknown }>(sql`select state, result from kizuna_workflow_effects where run_id = ${run.id}::uuid and seq = ${seq}`);
+      if (done) return { state: done.state, result: (typeof done.result === 'string' ? JSON.parse(done.result) : done.result) as StepResult };
+      const result = await execute(tx);
+      await tx.query(sql`insert into kizuna_workflow_effects (run_id, seq, state, result) values (${run.id}::uuid, ${seq}, ${result.mail ? 'prepared' : 'sent'}, ${JSON.stringify(result)}::jsonb)`);
+      return { state: result.mail ? 'prepared' : 'sent', result };
+    });
+    const { result } = prepared;
+    if (prepared.state !== 'sent' && result.mail) await opts.mailer!.send(result.mail);
+    if (result.mail) (result.output as Record<string, unknown>).sent = true;
+    return db.transaction(async (tx) => {
+      await fence(tx, run.id);
+      await tx.query(sql`update kizuna_workflow_effects set state = 'sent' where run_id = ${run.id}::uuid and seq = ${seq}`);
+      const { mail: _sent, ...rest } = result;
+      return commit(tx, rest);
+    });
   }
 
   async function failStep(run: ClaimedRun, stepId: string, type: string, attempt: number, input: unknown, e: unknown, started: string, retries: number) {

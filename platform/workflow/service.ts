@@ -2,9 +2,16 @@
 // and the loop that dispatches triggers and advances runs on this node.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/index.ts';
+import type { Registry } from '../metadata/index.ts';
 import type { RecordService, Actor } from '../records/index.ts';
-import { conflict, notFound, unauthorized } from '../problems/index.ts';
+import { createAjv, definitionProblems } from '../model/ajv.ts';
+import { conflict, notFound, unauthorized, validation, type FieldProblem } from '../problems/index.ts';
+import { buildCatalog } from './catalog.ts';
+import { createDateTriggers } from './date-triggers.ts';
+import { assertDefinition, definitionErrors, type KnownAction, type WorkflowDefinition } from './definition.ts';
+import { dryRun } from './dry-run.ts';
 import { createRunExecutor, type EngineOptions } from './engine.ts';
+import { createMailer, type Mailer } from './mail.ts';
 import { createRunReader, insertRun, DEFAULT_MAX_DEPTH } from './runs.ts';
 import { createWorkflowStore } from './store.ts';
 import { createTriggerDispatcher } from './triggers.ts';
@@ -13,13 +20,24 @@ import type { WorkflowActions } from './steps.ts';
 export interface WorkflowEngineOptions {
   db: Database;
   records: RecordService;
+  /** Object definitions: date triggers and the default "open" records of least-loaded assignment. */
+  registry?: Registry;
   actions?: WorkflowActions;
   httpHosts?: string[];
   pollMs?: number;
   leaseMs?: number;
   retryBaseMs?: number;
   maxDepth?: number;
+  /** KIZUNA_SMTP_URL (smtp://user:pass@host:port) and KIZUNA_SMTP_FROM; or a mailer (tests). */
+  smtpUrl?: string;
+  mailFrom?: string;
+  mailer?: Mailer;
+  /** How often date-relative triggers are scanned (default: 4 polls, at most 5 s). */
+  dateScanMs?: number;
+  onStepStart?: (runId: string, stepId: string) => void;
 }
+
+const CLOSED_STATUSES = ['resolved', 'closed', 'done', 'completed', 'cancelled', 'canceled', 'won', 'lost'];
 
 export const SIGNATURE_HEADER = 'x-kizuna-signature';
 
@@ -28,10 +46,69 @@ export const signBody = (key: string, body: string) => `sha256=${createHmac('sha
 
 export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   const { db } = opts;
-  const store = createWorkflowStore(db);
+  const mailer = opts.mailer ?? (opts.smtpUrl ? createMailer(opts.smtpUrl) : undefined);
+  const ajv = createAjv();
+  const actionSchemas = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+  /** A plugin action by name, with its config schema compiled once (for definition checks). */
+  const knownAction = (name: string): KnownAction | undefined => {
+    const info = opts.actions?.list?.().find((a) => a.name === name);
+    if (!info) return opts.actions?.has(name) ? {} : undefined;
+    const schema = info.config;
+    return {
+      check(config) {
+        if (!schema) return [];
+        let v = actionSchemas.get(schema);
+        if (!v) actionSchemas.set(schema, (v = ajv.compile(schema)));
+        return v(config) ? [] : definitionProblems(v.errors);
+      },
+    };
+  };
+  // Without a plugin host (tests of the engine alone) actions are not checked.
+  const checkActions = opts.actions?.list ? knownAction : undefined;
+  /** Least-loaded assignment counts records not in a closed status, when the object has a status. */
+  const openFilter = (object: string): Record<string, unknown> => {
+    const status = opts.registry?.find(object)?.fields.get('status');
+    const closed = (status?.spec.options ?? []).map((o) => o.value).filter((v) => CLOSED_STATUSES.includes(v));
+    return closed.length ? { status: { nin: closed } } : {};
+  };
+  const engineOptions = { ...opts, mailer, openFilter } as Omit<EngineOptions, 'store'>;
+  const store = createWorkflowStore(db, checkActions);
   const runs = createRunReader(db);
-  const executor = createRunExecutor({ ...opts, store } as EngineOptions);
+  const executor = createRunExecutor({ ...engineOptions, store } as EngineOptions);
   const triggers = createTriggerDispatcher({ db, records: opts.records, store, owner: executor.owner, maxDepth: opts.maxDepth });
+  const dates = createDateTriggers({ db, registry: opts.registry, records: opts.records, maxDepth: opts.maxDepth });
+  const dateScanMs = opts.dateScanMs ?? Math.min(5000, (opts.pollMs ?? 250) * 4);
+  let lastDateScan = 0;
+  const inputValidators = new Map<string, ReturnType<typeof ajv.compile>>();
+
+  /** A manual run's input against the trigger's input_schema: 422 naming each field. */
+  function checkInput(def: WorkflowDefinition, input: unknown) {
+    const schema = def.trigger.input_schema;
+    if (!schema) return;
+    const key = JSON.stringify(schema);
+    let v = inputValidators.get(key);
+    if (!v) inputValidators.set(key, (v = ajv.compile(schema)));
+    if (!v(input ?? {})) {
+      const problems: FieldProblem[] = definitionProblems(v.errors).map((p) => ({ ...p, field: p.field === '(root)' ? 'input' : `input.${p.field}` }));
+      throw validation(problems, 'The input does not match the workflow\'s input_schema');
+    }
+  }
+
+  /** The trigger a manual or test run starts with: the record (read as the caller) and input. */
+  async function manualStart(def: WorkflowDefinition, type: string, body: { record_id?: string; input?: Record<string, unknown> }, caller: Actor) {
+    const object = def.trigger.object;
+    let record: Record<string, unknown> | undefined;
+    if (body.record_id !== undefined) {
+      if (!object) throw validation([{ field: 'record_id', message: 'this workflow\'s trigger names no object, so it takes no record' }]);
+      record = await opts.records.get(object, body.record_id, caller);
+    }
+    const trigger: Record<string, unknown> = {
+      type, by: caller.actor,
+      ...(record ? { object, record_id: body.record_id, record, version: record.version, changes: {} } : {}),
+      ...(def.trigger.type === 'webhook' ? { body: body.input ?? {} } : {}),
+    };
+    return { trigger, input: body.input, object: record ? object : undefined, recordId: record ? body.record_id : undefined };
+  }
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -44,6 +121,10 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       again = false;
       while (!stopped && (await triggers.dispatchEvents().catch((e) => (log('workflow trigger dispatch failed', e), false))));
       await triggers.fireSchedules().catch((e) => log('workflow schedules failed', e));
+      if (Date.now() - lastDateScan >= dateScanMs) {
+        lastDateScan = Date.now();
+        await dates.fire().catch((e) => log('workflow date triggers failed', e));
+      }
       while (!stopped && (await executor.runOne().catch((e) => (log('workflow run failed', e), false))));
     } while (again && !stopped);
   }
@@ -66,19 +147,28 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   return {
     store,
     runs,
+    /** GET /api/workflows/catalog: what the designer's palette offers. */
+    catalog: () => buildCatalog(opts.actions),
+    /** POST /api/workflows/validate: every problem of a definition, without saving it. */
+    validate(def: unknown) {
+      const errors = definitionErrors(def, checkActions);
+      return { valid: errors.length === 0, errors };
+    },
+    /** POST /api/workflows/{id}/test: a dry run of the given definition, else the draft (else the active version). */
+    async test(id: string, body: { record_id?: string; input?: Record<string, unknown>; definition?: unknown }, caller: Actor) {
+      const w = await store.get(id);
+      const def = body.definition !== undefined ? assertDefinition(body.definition, checkActions)
+        : w.draft ? w.draft : await store.definition(id, w.active_version!);
+      checkInput(def, body.input);
+      const start = await manualStart(def, def.trigger.type, body, caller);
+      return dryRun({ ...engineOptions, store } as EngineOptions, { id: w.id, user_id: w.user_id, definition: def }, start);
+    },
     /** POST /api/workflows/{id}/run: the trigger record (read as the caller, so they must see it) and an input. */
     async runManually(id: string, body: { record_id?: string; input?: Record<string, unknown> }, caller: Actor) {
       const wf = await activeVersion(id);
-      const object = wf.definition.trigger.object;
-      let record: unknown;
-      if (body.record_id !== undefined) {
-        if (!object) throw conflict('This workflow\'s trigger names no object, so it takes no record_id');
-        record = await opts.records.get(object, body.record_id, caller);
-      }
-      const runId = await insertRun(db, wf, {
-        trigger: { type: 'manual', by: caller.actor, ...(record ? { object, record_id: body.record_id, record } : {}) },
-        input: body.input, object: record ? object : undefined, recordId: record ? body.record_id : undefined,
-      }, opts.maxDepth ?? DEFAULT_MAX_DEPTH);
+      checkInput(wf.definition, body.input);
+      const start = await manualStart(wf.definition, 'manual', body, caller);
+      const runId = await insertRun(db, wf, start, opts.maxDepth ?? DEFAULT_MAX_DEPTH);
       void tick();
       return runs.get(runId!);
     },
@@ -123,6 +213,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       stopped = true;
       if (timer) clearInterval(timer);
       await running;
+      if (!opts.mailer) mailer?.close();
     },
   };
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { conflict, notFound } from '../problems/index.ts';
-import { assertDefinition, nextScheduled, type WorkflowDefinition } from './definition.ts';
+import { assertDefinition, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
 
 export interface WorkflowView {
   id: string;
@@ -36,7 +36,7 @@ function view(r: Record<string, unknown>): WorkflowView {
   return { ...(rest as unknown as WorkflowView), draft: json(r.draft), hook: { path: `/api/workflows/hooks/${hook_token}`, key: hook_key as string } };
 }
 
-export function createWorkflowStore(db: Database) {
+export function createWorkflowStore(db: Database, actions?: (name: string) => KnownAction | undefined) {
   async function systemUser(tx: Executor, id: string, name: string): Promise<string> {
     const userId = uuidv7();
     await tx.query(sql`insert into kizuna_users (id, email, name) values (${userId}::uuid, ${`workflow-${id}@workflows.kizuna.invalid`}, ${`Workflow: ${name}`.slice(0, 200)})`);
@@ -56,7 +56,7 @@ export function createWorkflowStore(db: Database) {
       return (await db.query(sql`select ${columns} from kizuna_workflows order by created_at, id`)).map(view);
     },
     async create(input: unknown): Promise<WorkflowView> {
-      const def = assertDefinition(input);
+      const def = assertDefinition(input, actions);
       const id = uuidv7();
       await db.transaction(async (tx) => {
         const userId = await systemUser(tx, id, def.name);
@@ -68,7 +68,7 @@ export function createWorkflowStore(db: Database) {
     /** Top-level keys of the body replace the draft's; the result must be a valid definition. */
     async patchDraft(id: string, patch: Record<string, unknown>): Promise<WorkflowView> {
       const current = await get(id);
-      const def = assertDefinition({ ...current.draft, ...patch });
+      const def = assertDefinition({ ...current.draft, ...patch }, actions);
       await db.query(sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name}, updated_at = now() where id = ${id}::uuid`);
       return get(id);
     },
@@ -76,7 +76,7 @@ export function createWorkflowStore(db: Database) {
       const version = await db.transaction(async (tx) => {
         const [w] = await tx.query<{ draft: unknown; enabled: boolean }>(sql`select draft, enabled from kizuna_workflows where id = ${id}::uuid for update`);
         if (!w) throw notFound(`No workflow with id "${id}"`);
-        const def = assertDefinition(json(w.draft));
+        const def = assertDefinition(json(w.draft), actions);
         const [v] = await tx.query<{ n: number }>(sql`select coalesce(max(version), 0)::int + 1 as n from kizuna_workflow_versions where workflow_id = ${id}::uuid`);
         await tx.query(sql`insert into kizuna_workflow_versions (workflow_id, version, definition, published_by) values (${id}::uuid, ${v.n}, ${JSON.stringify(def)}::jsonb, ${by}::uuid)`);
         const next = nextScheduled(def.trigger, new Date());
@@ -90,7 +90,9 @@ export function createWorkflowStore(db: Database) {
       if (enabled && w.active_version === null) throw conflict('Publish the workflow before enabling it');
       // A schedule counts from when it is switched on, not from a publish long ago.
       const next = enabled ? nextScheduled((await this.definition(id, w.active_version!)).trigger, new Date()) : undefined;
+      // Date-relative triggers count from when the workflow was switched on.
       await db.query(sql`update kizuna_workflows set enabled = ${enabled}, updated_at = now(),
+        enabled_at = ${enabled ? sql`case when enabled then enabled_at else now() end` : sql`enabled_at`},
         next_run_at = ${next ? sql`${next.toISOString()}::timestamptz` : sql`next_run_at`} where id = ${id}::uuid`);
       return get(id);
     },
