@@ -26,11 +26,29 @@ export async function readJson(c: Context<AppEnv>, limit: number): Promise<unkno
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw badRequest('A JSON body is required');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw badRequest(`The body is not valid JSON: ${(e as Error).message}`);
   }
+  if (nestedDeeperThan(value, MAX_DEPTH)) throw badRequest(`The body is nested too deeply (at most ${MAX_DEPTH} levels)`);
+  return value;
+}
+
+/** No request needs more; every recursive walk behind the routes (validators, hooks, NUL checks) is safe below it. */
+const MAX_DEPTH = 64;
+
+/** Iterative, so a hostile body cannot overflow the stack while it is being measured. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Query flags such as ?dry_run=true: anything but true/false is a 400. */
