@@ -1,8 +1,9 @@
 // Import benchmark: N generated contacts (Japanese and English names, ~1% invalid emails, ~2%
-import { Readable } from 'node:stream';
 // duplicate emails) through the real HTTP import API, end to end (upload, detection, parsing,
 // validation, batched writes with history and events). Prints rows/s and peak RSS.
+// Then exports them all as CSV (streamed), with its own peak RSS.
 // Usage: [DATABASE_URL=…] npx tsx bench/import.ts [rows=1000000]
+import { Readable } from 'node:stream';
 import { createKizuna } from '../platform/server.ts';
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -27,6 +28,7 @@ async function* csv(): AsyncGenerator<Uint8Array> {
 
 const schema = process.env.DATABASE_URL ? `kz_bench_import_${Date.now()}` : undefined;
 const k = await createKizuna({ url: process.env.DATABASE_URL, schema, bootstrapToken: TOKEN, jobPollMs: 100, logRequests: false });
+const base = process.memoryUsage().rss;
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -43,11 +45,29 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 500));
 }
 const t2 = performance.now();
+const importPeak = peak;
+// The export of everything just imported, streamed and counted (not kept).
+peak = 0;
+const t3 = performance.now();
+const res = await k.app.request('/api/records/contact/export?format=csv', { headers: auth });
+let bytes = 0;
+let lines = 0;
+for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+  bytes += part.byteLength;
+  for (const b of part) if (b === 10) lines++;
+}
+const t4 = performance.now();
 clearInterval(sampler);
+const mb = (n: number) => Math.round(n / 1048576);
 console.log(JSON.stringify({
   database: k.db.kind, rows: N, state: s.state, created: s.created, failed: s.rows_failed,
   upload_s: +((t1 - t0) / 1000).toFixed(1), import_s: +((t2 - t1) / 1000).toFixed(1),
-  rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), peak_rss_mb: Math.round(peak / 1048576),
+  rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), rss_at_start_mb: mb(base), peak_rss_mb: mb(importPeak),
+  export_status: res.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),
 }));
-if (schema) await k.db.query((await import('drizzle-orm')).sql.raw(`drop schema "${schema}" cascade`));
 await k.close();
+if (schema) {
+  const postgres = (await import('postgres')).default;
+  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop schema "${schema}" cascade`).finally(() => admin.end());
+}
