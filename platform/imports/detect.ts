@@ -54,6 +54,33 @@ function isUtf8(head: Buffer): boolean {
   }
 }
 
+/** A file read as UTF-8 must be UTF-8: anything else would import as mojibake (U+FFFD). */
+export function assertEncoding(head: Buffer, encoding: string, declared: boolean): void {
+  if (!/^utf-?8$/i.test(encoding) || isUtf8(head)) return;
+  let bad = 0;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head);
+  } catch {
+    // Find the first offending byte for the message (the sample is at most 64 KiB).
+    for (let lo = 0, hi = head.length; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, mid));
+        lo = mid + 1;
+        bad = mid;
+      } catch {
+        hi = mid;
+      }
+    }
+  }
+  throw badRequest(
+    declared
+      ? `The file is not valid UTF-8 (near byte ${bad}); send encoding=cp932 for Shift_JIS, or leave encoding out to detect it`
+      : `The file's encoding could not be recognized (it is not UTF-8, UTF-16, Shift_JIS or EUC-JP); save it as UTF-8 or pass encoding=`,
+    [{ field: 'encoding', message: declared ? 'does not match the file' : 'could not be detected' }],
+  );
+}
+
 export const ENCODINGS = ['utf-8', 'cp932', 'shift_jis', 'euc-jp', 'utf-16le', 'utf-16be', 'iso-2022-jp'];
 
 /** Text that is mostly control characters is not a table (an image, a zip, a PDF…). */

@@ -135,6 +135,17 @@ describe.each(databases)('imports on %s', (kind) => {
     if (results['contacts-500-utf8.csv:done'].rows_failed) expect(text).toMatch(/email: must be a valid email address/);
   }, 120_000);
 
+  it('imports the countries list (quoted cells, non-Latin scripts) as companies', async () => {
+    const up = await upload(k, data('codes/countries-list.countries.csv'), 'object=company&filename=countries.csv');
+    expect(up.status).toBe(201);
+    expect(up.body.columns).toEqual(['Code', 'Name', 'Native', 'Phone', 'Continent', 'Capital', 'Currency', 'Languages']);
+    const mapping = Object.fromEntries(up.body.columns.map((c: string) => [c, c === 'Name' ? 'name' : c === 'Capital' ? 'city' : null]));
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mapping, mode: 'all_or_nothing' });
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 252, rows_failed: 0 });
+    const jp = (await k.call('GET', `/api/records/company?filter=${encodeURIComponent(JSON.stringify({ name: 'Japan' }))}`)).body.data;
+    expect(jp).toEqual([expect.objectContaining({ name: 'Japan', city: 'Tokyo' })]);
+  });
+
   it('detects the encodings of the Japanese texts and the EUC-JP name dictionary', async () => {
     const { detectEncoding } = await import('./detect.ts');
     const utf8 = data('ja-text/rashomon-utf-8.txt').toString('utf8');
@@ -167,12 +178,29 @@ describe.each(databases)('imports on %s', (kind) => {
       expect(r.status, name).toBe(status);
       expect(r.body.detail, name).toMatch(detail);
     }
+    // Shift_JIS sent as UTF-8 would import as mojibake: refused, naming the encoding.
+    const sjis = await upload(k, data('csv/contacts-500-sjis.csv'), 'object=contact&filename=x.csv&encoding=utf-8');
+    expect(sjis.status).toBe(400);
+    expect(sjis.body.detail).toMatch(/not valid UTF-8.*encoding=cp932/);
+    expect(sjis.body.errors).toEqual([{ field: 'encoding', message: 'does not match the file' }]);
     const small = await startKizuna(kind, { importLimit: 1000 });
     try {
+      const { sql } = await import('drizzle-orm');
+      const stored = async () => (await small.db.query<{ n: number }>(sql`select (select count(*) from kizuna_import_chunks) + (select count(*) from kizuna_imports) as n`))[0].n;
       const r = await upload(small, 'last_name\n' + 'x\n'.repeat(1000));
       expect(r.status).toBe(413);
-      const [left] = await small.db.query<{ n: number }>((await import('drizzle-orm')).sql`select count(*)::int as n from kizuna_import_chunks`);
-      expect(left.n).toBe(0);
+      expect(Number(await stored())).toBe(0);
+      // A declared 2 GB body is refused from its content-length, before a byte is read.
+      let pulled = 0;
+      const body = new ReadableStream({ pull(c) { pulled++; c.enqueue(new Uint8Array(64 * 1024)); } });
+      const res = await small.app.request('/api/imports?object=contact', {
+        method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv', 'content-length': String(2 * 1024 ** 3) }, body, duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/import limit/);
+      expect(pulled).toBeLessThanOrEqual(1);
+      expect(Number(await stored())).toBe(0);
     } finally {
       await small.close();
     }

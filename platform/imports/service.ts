@@ -7,7 +7,7 @@ import type { Registry } from '../metadata/index.ts';
 import { assertObject } from '../query/index.ts';
 import { badRequest, conflict, notFound, validation, ProblemError } from '../problems/index.ts';
 import type { Actor, RecordService } from '../records/index.ts';
-import { assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
+import { assertEncoding, assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
 import { checkMapping, columnNames, rowConverter, suggestMapping, type Mapping } from './mapping.ts';
 import { resolveLookups } from './lookups.ts';
 import { readRows, type SourceShape } from './rows.ts';
@@ -73,8 +73,11 @@ export function createImportService(deps: ImportDeps) {
       const encoding = format === 'xlsx' ? null : input.encoding?.toLowerCase() ?? detectEncoding(head);
       let delimiter: string | null = null;
       if (encoding) {
+        // A declared encoding that does not fit is named as such; an undetectable one may be binary.
+        if (input.encoding) assertEncoding(head, encoding, true);
         const sample = iconv.decode(head, encoding);
         assertText(sample);
+        assertEncoding(head, encoding, false);
         delimiter = input.delimiter === 'tab' ? '\t' : input.delimiter ?? detectDelimiter(sample, input.filename);
       }
       const shape = { id, format, encoding, delimiter };
