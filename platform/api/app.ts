@@ -27,7 +27,7 @@ import { pluginRoutes } from './plugin-routes.ts';
 import type { PluginHost } from '../plugins/index.ts';
 import { viewRoutes } from './view-routes.ts';
 import { meRoutes } from './me-routes.ts';
-import { workflowHookRoutes, workflowRoutes, workflowRunRoutes } from './workflow-routes.ts';
+import { recordTimelineRoutes, workflowHookRoutes, workflowRoutes, workflowRunRoutes } from './workflow-routes.ts';
 import type { WorkflowEngine } from '../workflow/index.ts';
 
 export interface AppDeps {
@@ -107,6 +107,8 @@ export function createApp(deps: AppDeps) {
   // Before the record routes, or GET /api/records/contact/export would read record "export".
   app.route('/api/records', exportRoutes({ records: deps.records, registry: deps.registry }));
   app.route('/api/imports', importRoutes({ imports: deps.imports, importLimit: deps.importLimit ?? DEFAULT_IMPORT_LIMIT, bodyLimit }));
+  // Before the record routes: the timeline merges the workflow runs a record triggered.
+  app.route('/api/records', recordTimelineRoutes({ records: deps.records, workflows: deps.workflows }));
   app.route('/api/records', recordRoutes({ records: deps.records, bodyLimit }));
   app.route('/api/api-keys', keyRoutes({ keys: deps.keys, people: deps.people }));
   app.route('/api/users', userRoutes(deps));

@@ -211,17 +211,41 @@ function sharedSchemas(): Record<string, Schema> {
       required: ['created', 'updated', 'failed', 'records', 'errors'],
     },
     TimelineEntry: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        action: { type: 'string', description: 'create, update, delete, restore, …' },
-        version: { type: 'integer', description: 'The record version this entry produced.' },
-        changes: { type: 'object', description: 'Per field: its old and new value.' },
-        actor: { type: ['string', 'null'], format: 'uuid' },
-        request_id: { type: ['string', 'null'] },
-        at: { type: 'string', format: 'date-time' },
-      },
-      required: ['id', 'action', 'version', 'changes', 'actor', 'request_id', 'at'],
+      oneOf: [
+        {
+          type: 'object',
+          description: 'A change to the record.',
+          properties: {
+            id: { type: 'string' },
+            kind: { const: 'change' },
+            action: { type: 'string', description: 'create, update, delete, restore, …' },
+            version: { type: 'integer', description: 'The record version this entry produced.' },
+            changes: { type: 'object', description: 'Per field: its old and new value.' },
+            actor: { type: ['string', 'null'], format: 'uuid' },
+            request_id: { type: ['string', 'null'] },
+            at: { type: 'string', format: 'date-time' },
+          },
+          required: ['id', 'kind', 'action', 'version', 'changes', 'actor', 'request_id', 'at'],
+        },
+        {
+          type: 'object',
+          description: 'A workflow run the record triggered.',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            kind: { const: 'workflow_run' },
+            run: {
+              type: 'object',
+              properties: {
+                id: { type: 'string', format: 'uuid' }, workflow_id: { type: 'string', format: 'uuid' }, workflow_name: { type: 'string' },
+                status: { enum: ['queued', 'running', 'waiting', 'succeeded', 'failed'] }, error: { type: ['string', 'null'] }, duration_ms: { type: 'integer' },
+              },
+              required: ['id', 'workflow_id', 'workflow_name', 'status', 'error', 'duration_ms'],
+            },
+            at: { type: 'string', format: 'date-time' },
+          },
+          required: ['id', 'kind', 'run', 'at'],
+        },
+      ],
     },
     Timeline: {
       type: 'object',

@@ -3,7 +3,8 @@
 import { Hono, type Context } from 'hono';
 import { badRequest, forbidden, tooLarge, validation } from '../problems/index.ts';
 import { SIGNATURE_HEADER, type WorkflowEngine } from '../workflow/index.ts';
-import { readJson } from './body.ts';
+import type { RecordService } from '../records/index.ts';
+import { onlyParams, readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
 interface Deps {
@@ -130,6 +131,30 @@ export function workflowRunRoutes({ workflows }: Deps) {
     const run = await workflows.runs.retry(c.req.param('run'));
     workflows.kick();
     return c.json(run, 202);
+  });
+  return app;
+}
+
+/**
+ * GET /api/records/{object}/{id}/timeline, composed here so records need not know workflows:
+ * the record's changes (each `kind: "change"`) with the workflow runs it triggered (`kind:
+ * "workflow_run"`) merged in by time, paged by the changes' cursor. Mounted before the
+ * record routes.
+ */
+export function recordTimelineRoutes({ records, workflows }: { records: RecordService; workflows: WorkflowEngine }) {
+  const app = new Hono<AppEnv>();
+  app.get('/:object/:id/timeline', async (c) => {
+    onlyParams(c, ['cursor', 'limit']);
+    const { object, id } = c.req.param();
+    const cursor = c.req.query('cursor');
+    // Checks the caller may read the record (404 otherwise) and the cursor's syntax.
+    const page = await records.timeline(object, id, c.get('actor'), { cursor, limit: c.req.query('limit') });
+    const beforeHistoryId = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
+    const since = page.page.has_more ? page.data[page.data.length - 1]?.at : undefined;
+    const runs = await workflows.runs.forTimeline(object, id, { beforeHistoryId, since });
+    const changes = page.data.map((e) => ({ ...e, kind: 'change' as const }));
+    const data = [...changes, ...runs].sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? 1 : -1));
+    return c.json({ data, page: page.page });
   });
   return app;
 }

@@ -69,6 +69,22 @@ export function createRunReader(db: Database) {
         ${conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``} order by created_at desc, id desc limit ${limit}`);
       return rows.map(parse);
     },
+    /**
+     * Runs a record triggered, for its timeline page: those before the history entry the
+     * page's cursor names (the previous page ended there) and, when the page is not the last,
+     * since its oldest change — so each run appears on exactly one page.
+     */
+    async forTimeline(object: string, recordId: string, bounds: { beforeHistoryId?: string; since?: string }) {
+      if (!UUID.test(recordId)) return [];
+      const rows = await db.query<Record<string, unknown>>(sql`select r.id::text as id, r.workflow_id::text as workflow_id, w.name as workflow_name, r.status, r.error,
+          (extract(epoch from (coalesce(r.finished_at, now()) - r.created_at)) * 1000)::bigint as duration_ms, ${ts('r.created_at')} as at
+        from kizuna_workflow_runs r join kizuna_workflows w on w.id = r.workflow_id
+        where r.object = ${object} and r.record_id = ${recordId}::uuid
+          ${bounds.beforeHistoryId ? sql`and r.created_at < (select h.at from kizuna_history h where h.id = ${bounds.beforeHistoryId}::bigint)` : sql``}
+          ${bounds.since ? sql`and r.created_at >= ${bounds.since}::timestamptz` : sql``}
+        order by r.created_at desc, r.id desc limit 500`);
+      return rows.map(({ at, ...run }) => ({ id: run.id as string, kind: 'workflow_run' as const, run: { ...run, duration_ms: Number(run.duration_ms) }, at: at as string }));
+    },
     /** A failed run goes again from the step that failed, with the context it had. */
     async retry(id: string) {
       const run = await get(id);
