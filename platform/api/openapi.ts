@@ -10,6 +10,7 @@ import type { MetadataSnapshot } from '../metadata/index.ts';
 import { mutableFieldKeys, systemFieldNames, systemFields, type FieldModel, type JsonSchema, type ObjectModel } from '../model/index.ts';
 import { INVERSE_INCLUDE_LIMIT } from '../query/index.ts';
 import { MAX_BULK } from '../records/index.ts';
+import { platformPaths, platformSchemas, platformTags } from './openapi-platform.ts';
 import { workflowPaths, workflowSchemas } from './openapi-workflows.ts';
 
 type Schema = JsonSchema;
@@ -114,6 +115,7 @@ function sharedSchemas(): Record<string, Schema> {
   const fieldProps = fieldSpec.properties as Record<string, Schema>;
   return {
     ...workflowSchemas(),
+    ...platformSchemas(),
     Problem: {
       type: 'object',
       description: 'An error, as RFC 9457 problem details (served as application/problem+json).',
@@ -451,6 +453,7 @@ const defOrPlan = { oneOf: [ref('ObjectDef'), ref('MigrationPlan')] };
 
 const fixedPaths: Record<string, PathItem> = {
   ...workflowPaths,
+  ...platformPaths,
   '/api/health': {
     get: {
       operationId: 'getHealth', tags: ['System'], summary: 'Check that the server and its database are up',
@@ -462,6 +465,11 @@ const fixedPaths: Record<string, PathItem> = {
     get: {
       operationId: 'getMe', tags: ['System'], summary: 'The current user',
       responses: { '200': json(ref('CurrentUser'), 'The user the credentials belong to.'), ...problems('Unauthorized') },
+    },
+    patch: {
+      operationId: 'updateMe', tags: ['System'], summary: 'Change your own language',
+      requestBody: body({ type: 'object', additionalProperties: false, required: ['locale'], properties: { locale: { enum: ['en', 'ja'] } } }),
+      responses: { '200': json({ type: 'object', properties: { user: ref('User') }, required: ['user'] }, 'The user.'), ...problems(...WRITE) },
     },
   },
   '/api/openapi.json': {
@@ -824,6 +832,7 @@ function renderOpenApi(snapshot: MetadataSnapshot, serverUrl: string): OpenApiDo
     { name: 'System', description: 'Health, the current user and this document.' },
     { name: meta, description: 'Object and field definitions. Every change can be a dry run (`?dry_run=true`) answering its migration plan.' },
     { name: 'API keys', description: 'Keys for programs; the secret is shown once.' },
+    ...platformTags,
     { name: 'Workflows', description: 'Automations: definitions, versions, runs, and the designer\'s catalog, validation and test runs.' },
   ];
   for (const model of models) {
