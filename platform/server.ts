@@ -42,6 +42,10 @@ export interface KizunaConfig extends DatabaseConfig {
   /** SMTP server of send_message steps (KIZUNA_SMTP_URL, e.g. smtp://user:pass@host:587) and the sender (KIZUNA_SMTP_FROM). */
   smtpUrl?: string;
   mailFrom?: string;
+  /** How long a worker's claim on a run lasts without progress before another node takes it over. */
+  workflowLeaseMs?: number;
+  /** Called as each workflow step starts (tests and benchmarks observe the engine with it). */
+  onWorkflowStep?: (runId: string, stepId: string) => void;
 }
 
 export async function createKizuna(config: KizunaConfig) {
@@ -70,7 +74,7 @@ export async function createKizuna(config: KizunaConfig) {
     const imports = createImportService({ db, registry, records, jobs });
     const workflows = createWorkflowEngine({
       db, records, registry, pollMs: config.workflowPollMs, retryBaseMs: config.workflowRetryBaseMs, httpHosts: config.workflowHttpHosts,
-      smtpUrl: config.smtpUrl, mailFrom: config.mailFrom,
+      smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, leaseMs: config.workflowLeaseMs, onStepStart: config.onWorkflowStep,
       actions: {
         has: (name) => plugins.actions().has(name),
         run: (name, cfg, input) => plugins.runAction(name, cfg, input),
