@@ -4,6 +4,7 @@ import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { signBody } from './index.ts';
 import { publishWorkflow, settledRuns, supportTeams, waitFor } from './testing.ts';
+import { startSmtp } from './smtp-testing.ts';
 
 const template = JSON.parse(readFileSync(new URL('../../metadata/workflows/urgent-case.json', import.meta.url), 'utf8'));
 /** The shipped example with a wait of a second instead of four hours. */
@@ -12,12 +13,15 @@ const urgentCase = { ...template, steps: template.steps.map((s: { id: string }) 
 describe.each(databases)('workflow engine on %s', (kind) => {
   let k: TestKizuna;
   let people: Awaited<ReturnType<typeof supportTeams>>;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
   beforeAll(async () => {
-    k = await startKizuna(kind, { workflowPollMs: 50, workflowRetryBaseMs: 50 });
+    smtp = await startSmtp();
+    k = await startKizuna(kind, { workflowPollMs: 50, workflowRetryBaseMs: 50, smtpUrl: smtp.url });
     people = await supportTeams(k);
   });
   afterAll(async () => {
     await k?.close();
+    await smtp?.close();
   });
 
   it('assigns urgent cases round-robin and escalates the unresolved one after the wait', async () => {
@@ -42,7 +46,16 @@ describe.each(databases)('workflow engine on %s', (kind) => {
     const detail = (await k.call('GET', `/api/workflow-runs/${runs.find((r) => r.id)!.id}`)).body;
     expect(detail.steps[0]).toMatchObject({ step_id: 'assign', status: 'succeeded', input: { team: 'support', field: 'assignee' } });
     const resolvedRun = (await k.call('GET', `/api/workflow-runs?object=case&record_id=${made[0].id}`)).body.data[0];
-    expect((await k.call('GET', `/api/workflow-runs/${resolvedRun.id}`)).body.path).toEqual(['assign', 'wait', 'unresolved']);
+    expect((await k.call('GET', `/api/workflow-runs/${resolvedRun.id}`)).body.path).toEqual(['assign', 'notify', 'wait', 'unresolved']);
+    // The team heard of each urgent case; the lead of each escalated one.
+    const team = smtp.messages.filter((m) => m.subject.startsWith('[Urgent]'));
+    expect(team.map((m) => m.subject).sort()).toEqual(['止まった', 'ログインできない', '請求が二重'].map((s) => `[Urgent] ${s} / 【緊急】${s}`).sort());
+    for (const m of team) expect(m.to.sort()).toEqual(['agent1@example.jp', 'agent2@example.jp', 'agent3@example.jp']);
+    const escalated = smtp.messages.filter((m) => m.subject.startsWith('[Escalated]'));
+    expect(escalated.map((m) => m.to)).toEqual([['lead@example.jp'], ['lead@example.jp']]);
+    expect(escalated[0].text).toContain('4時間以内に解決されなかったため');
+    const notes = (await k.call('GET', `/api/records/message?filter=${encodeURIComponent(JSON.stringify({ case: made[1].id }))}`)).body.data;
+    expect(notes.map((m: { subject: string }) => m.subject).sort()).toEqual(['[Escalated] ログインできない / 【エスカレーション】ログインできない', '[Urgent] ログインできない / 【緊急】ログインできない']);
     // The steps ran as the workflow's own user: the audit trail says so.
     const timeline = (await k.call('GET', `/api/records/case/${made[1].id}/timeline`)).body.data;
     const wf = (await k.call('GET', `/api/workflows/${id}`)).body;
