@@ -128,8 +128,19 @@ describe('workflow designer in chromium', () => {
     expect(await page.getByTestId('wf-publish').isDisabled()).toBe(true);
     await shot(page, 'workflow-designer-problems');
     await node('update_record').click();
-    await page.getByRole('button', { name: 'Delete step' }).click();
+    await page.keyboard.press('Delete');
     await expect.poll(() => node('update_record').count()).toBe(0);
+
+    // Edges go by keyboard too: focus one, select it with Enter, and Delete removes that branch only.
+    await connect('unresolved', 'false', 'wait');
+    const edge = page.locator('.vue-flow__edge[data-id="unresolved:false"]');
+    await expect.poll(() => edge.count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=unresolved]').count()).toBe(0);
+    await edge.focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => edge.count()).toBe(0);
+    await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=unresolved]').count()).toBe(1);
 
     await page.locator('.vue-flow__pane').click({ position: { x: 20, y: 20 } });
     await page.locator('#wf-variables').getByLabel('Key').fill('lead_team');
@@ -233,20 +244,70 @@ describe('workflow designer in chromium', () => {
     expect((await draft()).name).toBe('Urgent cases');
   });
 
-  it('offers published manual workflows on the record page', async () => {
+  it('runs a manual workflow from the record page with its input form; a failed run is retried from the failed step', async () => {
     const manual = (await s.kizuna.call('POST', '/api/workflows', {
-      name: 'Close case', trigger: { type: 'manual', object: 'case' }, start: 'close',
-      steps: [{ id: 'close', type: 'update_record', config: { values: { status: 'closed' } } }],
+      name: 'Hand over to the night shift',
+      trigger: { type: 'manual', object: 'case', input_schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', title: 'Reason' } } } },
+      start: 'note',
+      steps: [
+        { id: 'note', type: 'update_record', title: 'Note the reason', config: { values: { resolution: 'Night shift: {{input.reason}}' } }, next: 'night' },
+        { id: 'night', type: 'assign', title: 'Assign to the night shift', config: { team: 'night-shift' }, retries: 0 },
+      ],
     })).body.id;
-    await s.kizuna.call('POST', `/api/workflows/${manual}/publish`);
-    await s.kizuna.call('POST', `/api/workflows/${manual}/enable`);
-    const id = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Close me', priority: 'low', status: 'open' })).body.id;
+    expect((await s.kizuna.call('POST', `/api/workflows/${manual}/publish`)).status).toBe(200);
+    expect((await s.kizuna.call('POST', `/api/workflows/${manual}/enable`)).status).toBe(200);
+    const id = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Server room too warm', priority: 'low', status: 'open' })).body.id;
     await page.goto(`${s.baseUrl}/o/case/${id}`);
     await page.getByTestId('wf-run-action').click();
-    await page.getByRole('button', { name: 'Close case' }).click();
+    // Only manual workflows of this object are offered, not the record-created one.
+    expect(await page.locator('.wf-run-menu button').allTextContents()).toEqual(['Hand over to the night shift']);
+    await page.getByRole('button', { name: 'Hand over to the night shift' }).click();
+    await page.locator('#wf-run-input-reason').fill('on call');
+    await page.locator('.wf-run-input').getByRole('button', { name: 'Run' }).click();
     await page.getByTestId('wf-run').waitFor();
+    // The team does not exist yet: the assign step fails, and the run with it.
+    await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 15_000 }).toBe('Failed');
+    await expect.poll(() => page.getByTestId('wf-run-error').textContent()).toMatch(/night-shift/);
+    expect(await node('night').locator('.wf-node-status').getAttribute('data-status')).toBe('failed');
+    expect(await page.getByTestId('wf-node-results').locator('.field-error').textContent()).toMatch(/no active members/);
+    expect((await s.kizuna.call('GET', `/api/records/case/${id}`)).body.resolution).toBe('Night shift: on call');
+    await noToasts();
+    await shot(page, 'workflow-run-failed');
+
+    const aiko = support[0];
+    expect((await s.kizuna.call('POST', '/api/teams', { name: 'night-shift', members: [aiko] })).status).toBe(201);
+    await page.getByTestId('wf-retry').click();
     await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 15_000 }).toBe('Succeeded');
-    expect((await s.kizuna.call('GET', `/api/records/case/${id}`)).body.status).toBe('closed');
+    // Retried from the failed step: the note is not written twice; the failed attempt stays visible.
+    expect(await page.locator('.wf-run-steps li').allTextContents()).toEqual([
+      expect.stringMatching(/Succeeded\s*note/), expect.stringMatching(/Failed\s*night/), expect.stringMatching(/Succeeded\s*night/),
+    ]);
+    expect((await s.kizuna.call('GET', `/api/records/case/${id}`)).body.assignee).toBe(aiko);
+  });
+
+  it('lists the workflows with their trigger, state and last run, and switches them off and on', async () => {
+    await page.locator('.sidebar').getByRole('link', { name: 'Workflows' }).click();
+    const row = page.locator(`tr[data-workflow="${workflowId}"]`);
+    await expect.poll(() => row.textContent()).toMatch(/Urgent cases.*Record created.*Case.*v1.*Succeeded/);
+    const toggle = row.getByRole('switch');
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    await noToasts();
+    await shot(page, 'workflows');
+    await toggle.click();
+    await expect.poll(async () => (await s.kizuna.call('GET', `/api/workflows/${workflowId}`)).body.enabled).toBe(false);
+    await toggle.click();
+    await expect.poll(async () => (await s.kizuna.call('GET', `/api/workflows/${workflowId}`)).body.enabled).toBe(true);
+  });
+
+  it('shows the designer in Japanese', async () => {
+    await page.locator('.locale-switch').getByRole('button', { name: '日本語' }).click();
+    await page.goto(`${s.baseUrl}/workflows/${workflowId}`);
+    await page.getByRole('tab', { name: 'デザイナー' }).waitFor();
+    await node('unresolved').click();
+    await expect.poll(() => page.getByTestId('wf-panel').textContent()).toMatch(/条件分岐/);
+    await noToasts();
+    await shot(page, 'workflow-designer-ja');
+    await page.locator('.locale-switch').getByRole('button', { name: 'English' }).click();
   });
 
   it('raised no errors in the page', () => {

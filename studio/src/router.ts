@@ -18,6 +18,7 @@ export const router = createRouter({
     { path: '/o/:object/:id', name: 'record', component: () => import('./pages/RecordPage.vue') },
     { path: '/designer', name: 'designer', component: () => import('./pages/DesignerPage.vue'), meta: { admin: true } },
     { path: '/designer/:object', name: 'object-designer', component: () => import('./pages/ObjectDesignerPage.vue'), meta: { admin: true } },
+    { path: '/plugins', name: 'plugins', component: () => import('./pages/PluginsPage.vue'), meta: { admin: true } },
     { path: '/workflows', name: 'workflows', component: () => import('./pages/WorkflowsPage.vue'), meta: { admin: true } },
     { path: '/workflows/runs/:run', name: 'workflow-run', component: () => import('./pages/WorkflowRunPage.vue'), meta: { admin: true } },
     { path: '/workflows/:id', name: 'workflow', component: () => import('./pages/WorkflowDesignerPage.vue'), meta: { admin: true } },

@@ -23,6 +23,7 @@ export function widgetOf(name: string, s: JsonSchema | undefined): Widget {
   if (s.enum) return 'enum';
   if (has('string') && name === 'object' && (s.pattern === OBJECT_NAME || !s.pattern)) return 'object-name';
   const desc = `${s.description ?? ''} ${s.title ?? ''}`;
+  if (has('object') && (name === 'input_schema' || /json schema/i.test(desc))) return 'json';
   if (has('object') && (name === 'filter' || name === 'condition' || name.endsWith('_filter') || /records filter/i.test(desc) || s['x-kizuna']?.filter === true)) return 'filter';
   if (types.length === 1 && has('boolean')) return 'boolean';
   if (types.length === 1 && (has('integer') || has('number'))) return 'number';
