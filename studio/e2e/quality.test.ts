@@ -2,10 +2,13 @@
 // (English and Japanese), keyboard paths (kanban "Move to", dialogs that trap and return
 // focus, rows by arrow keys), laptop screens (1280×720, 1366×768) without sideways scrolling,
 // and a long list that stays light (virtual rows, keyset pages on scroll) without layout shift.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './a11y.ts';
-import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
+import { ADMIN_PASSWORD, root, shot, signIn, startStudio, type Studio } from './harness.ts';
 
 describe('studio quality in chromium', () => {
   let s: Studio;
@@ -123,6 +126,11 @@ describe('studio quality in chromium', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('.dialog').count()).toBe(0);
     await expect.poll(() => page.evaluate<string>('document.activeElement.textContent.trim()')).toBe('Save view');
+    // Visible focus: a keyboard-focused control is outlined.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
+    const outline = await page.evaluate<string>(`(() => { const c = getComputedStyle(document.activeElement); return c.outlineStyle + ' ' + c.outlineWidth; })()`);
+    expect(outline).toBe('solid 2px');
   });
 
   it('reaches and opens records from the keyboard: arrows move between rows, Enter opens', async () => {
@@ -193,6 +201,20 @@ describe('studio quality in chromium', () => {
       await shot(page, `list-${width}x${height}`);
     });
   }
+
+  it('keeps the initial JavaScript under 250 KB gzip, and ajv out of it (pages and checks are their own chunks)', async () => {
+    const dist = join(root, 'studio/dist');
+    const html = await readFile(join(dist, 'index.html'), 'utf8');
+    const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    expect(initial.length).toBeGreaterThan(0);
+    let gz = 0;
+    for (const f of initial) {
+      const code = await readFile(join(dist, f));
+      gz += gzipSync(code).length;
+      expect(code.toString('utf8')).not.toContain('strictRequired'); // an ajv option name: ajv is not in the first load
+    }
+    expect(gz).toBeLessThan(250 * 1024);
+  });
 
   it('raised no errors in the page', () => {
     expect(errors).toEqual([]);

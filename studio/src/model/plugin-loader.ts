@@ -1,7 +1,7 @@
 // Plugins' studio entries (plugins/<name>/studio/index.ts) are picked up when the studio is
 // built; at run time only those of plugins enabled on the server are loaded, each given the
 // extension API: field renderers and slot contributions.
-import { contribute, registerFieldRenderer } from './extensions.ts';
+import { contribute, registerFieldRenderer, setPluginActive } from './extensions.ts';
 
 export interface StudioExtensionApi {
   registerFieldRenderer: typeof registerFieldRenderer;
@@ -16,10 +16,15 @@ const loaded = new Set<string>();
 export const pluginOf = (path: string) => /plugins\/([^/]+)\/studio\/index\.ts$/.exec(path)?.[1];
 
 export async function loadPluginExtensions(enabled: string[]): Promise<string[]> {
-  const api: StudioExtensionApi = { registerFieldRenderer, contribute };
+  for (const name of loaded) setPluginActive(name, enabled.includes(name));
   for (const [path, load] of Object.entries(entries)) {
     const name = pluginOf(path);
     if (!name || !enabled.includes(name) || loaded.has(name)) continue;
+    // Each plugin's contributions are tagged with its name, so disabling it hides them.
+    const api: StudioExtensionApi = {
+      registerFieldRenderer: (key, component) => registerFieldRenderer(key, component, name),
+      contribute: (slot, c) => contribute(slot, { ...c, plugin: name }),
+    };
     try {
       await (await load()).default?.(api);
       loaded.add(name);
