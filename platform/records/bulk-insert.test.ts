@@ -88,3 +88,49 @@ describe.each(databases)('bulk import writes on %s', (kind) => {
     expect(r.failed).toEqual([]);
   });
 });
+
+describe.each(databases)('bulk upserts on %s', (kind) => {
+  let k: TestKizuna;
+  let actor: { actor: string; requestId: string };
+  beforeAll(async () => {
+    k = await startKizuna(kind);
+    const [me] = await k.db.query<{ id: string }>(sql`select id::text as id from kizuna_users order by created_at limit 1`);
+    actor = { actor: me.id, requestId: 'bulk-upsert-test' };
+  }, 60_000);
+  afterAll(async () => k?.close());
+
+  it('updates matched records set-based exactly as single updates would, creates the rest, and keeps the file order for a repeated key', async () => {
+    const a = (await k.call('POST', '/api/records/contact', { last_name: 'A', first_name: 'Old', email: 'a@example.jp', phone: '03-1111-2222' })).body;
+    const b = (await k.call('POST', '/api/records/contact', { last_name: 'B', email: 'b@example.jp' })).body;
+    await k.call('POST', '/api/records/contact', { last_name: 'Twin1', email: 'twin@example.jp' });
+    await k.call('POST', '/api/records/contact', { last_name: 'Twin2', email: 'TWIN@example.jp' });
+    const rows = [
+      { last_name: 'A', first_name: 'New', email: ' A@Example.jp ' }, // matches a (case, spaces); phone not given: kept
+      { last_name: 'B', email: 'b@example.jp' }, // nothing changes
+      { last_name: 'C', email: 'c@example.jp', tags: ['vip'] }, // new
+      { last_name: 'C2', email: 'c@example.jp' }, // the same key again: updates the record row 3 created
+      { last_name: 'T', email: 'twin@example.jp' }, // two records match
+      { last_name: 'NoKey' }, // no email to match on
+    ];
+    const r = await k.db.transaction((tx) => k.records.importBatch(tx, 'contact', rows.map((input, i) => ({ index: i + 1, input })), actor, { upsertOn: ['email'] }));
+    expect(r.written.sort((x, y) => x.index - y.index).map((w) => [w.index, w.action])).toEqual([[1, 'updated'], [2, 'unchanged'], [3, 'created'], [4, 'updated']]);
+    expect(r.failed.sort((x, y) => x.index - y.index).map((f) => [f.index, f.problem.status, f.problem.errors?.[0]?.message])).toEqual([
+      [5, 409, 'matches several records'],
+      [6, 422, 'is needed to match an existing record (upsert_on)'],
+    ]);
+    const got = (await k.call('GET', `/api/records/contact/${a.id}`)).body;
+    // As a single upsert does, the matched record takes the file's spelling of the email.
+    expect(got).toMatchObject({ first_name: 'New', phone: '03-1111-2222', email: 'A@Example.jp', version: 2 });
+    expect((await k.call('GET', `/api/records/contact/${b.id}`)).body.version).toBe(1);
+    const c = (await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ email: 'c@example.jp' }))}`)).body.data;
+    expect(c).toEqual([expect.objectContaining({ last_name: 'C2', tags: ['vip'], version: 2 })]);
+    // The history entry is the one a single update writes: only what changed, from and to.
+    const tl = (await k.call('GET', `/api/records/contact/${a.id}/timeline`)).body.data;
+    expect(tl[0]).toMatchObject({ action: 'update', version: 2, request_id: 'bulk-upsert-test', changes: { first_name: { from: 'Old', to: 'New' }, email: { from: 'a@example.jp', to: 'A@Example.jp' } } });
+    expect(Object.keys(tl[0].changes).sort()).toEqual(['email', 'first_name']);
+    const single = (await k.call('PATCH', `/api/records/contact/${b.id}`, { first_name: 'Single' })).body;
+    const [ev] = await k.db.query<{ n: number; topics: string }>(sql`select count(*)::int as n, string_agg(distinct topic, ',') as topics from kizuna_events where record_id = ${a.id}::uuid and topic = 'record.updated'`);
+    expect(ev).toEqual({ n: 1, topics: 'record.updated' });
+    expect(single.version).toBe(2);
+  });
+});

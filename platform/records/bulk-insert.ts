@@ -16,7 +16,7 @@ import { autonumberSql, type WriteContext } from './write-sql.ts';
 const id = sql.identifier;
 
 /** One staged column: its name in the staging record, its SQL type there, and how it becomes the table's value. */
-interface StagedColumn {
+export interface StagedColumn {
   field: FieldModel;
   column: string;
   /** Name in the staging record (c0, c1…: column names are metadata, but short aliases keep the JSON small). */
@@ -32,7 +32,7 @@ interface StagedColumn {
  * How each field's value is staged. Every field type but three writes one value cast to its
  * column type (field-types.ts: `cast(v, type)`), so it is staged as that type directly.
  */
-function stagedColumns(model: ObjectModel, fields: FieldModel[]): StagedColumn[] {
+export function stagedColumns(model: ObjectModel, fields: FieldModel[]): StagedColumn[] {
   const out: StagedColumn[] = [];
   for (const f of fields) {
     const cols = f.type.columns(f.spec);

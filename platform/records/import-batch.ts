@@ -1,9 +1,10 @@
 // The bulk write path for imports: every row is checked by the same validators (checkInput)
-// and field permissions as a single create, then a batch of creates is written set-based by
-// bulk-insert.ts (unique values and relation targets checked in SQL, one history row and one
-// outbox event per record — the single-record write shape, in bulk). Rows the fast path cannot take (upserts,
-// callers with a create scope, a batch the database refuses) go through the single-record
-// path one by one, each in a savepoint, so every row still gets its own precise problem.
+// and field permissions as a single create, then written set-based: creates by bulk-insert.ts
+// (unique values and relation targets checked in SQL), upserts matched and updated by
+// bulk-upsert.ts — one history row and one outbox event per record, the single-record write
+// shapes in bulk. Rows the set-based path cannot take (callers with a scoped permission or
+// plugin before-hooks, a key repeated inside the batch, a statement the database refuses) go
+// through the single-record path one by one, each in a savepoint, with their own problem.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
@@ -14,6 +15,7 @@ import { uuidv7 } from '../db/index.ts';
 import { checkInput } from './validate.ts';
 import { type WriteContext } from './write-sql.ts';
 import { bulkInsertSql, reasonParts } from './bulk-insert.ts';
+import { bulkUpdateSql, matchKey, matchSql } from './bulk-upsert.ts';
 
 export interface ImportRow {
   /** The caller's row number, echoed back in outcomes. */
@@ -39,6 +41,8 @@ export interface ImportBatchTools {
   assertWritable(model: ObjectModel, actor: WriteContext, provided: Set<string>): void;
   /** True when the caller's create permission has a scope that each new record must satisfy. */
   scopedCreate(model: ObjectModel, actor: WriteContext): boolean;
+  /** The same for upserts: a read, update or create scope, or before-hooks, take the single-record path. */
+  scopedUpsert(model: ObjectModel, actor: WriteContext): boolean;
   writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: WriteContext): Promise<{ id: string; action: RowAction }>;
 }
 
@@ -53,24 +57,77 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     if (!(e instanceof ProblemError) || e.status >= 500) throw e;
     result.failed.push({ index, problem: e });
   };
-  const fast: { row: ImportRow; values: Record<string, unknown> }[] = [];
+  const fast: { row: ImportRow; values: Record<string, unknown>; createValues: Record<string, unknown> }[] = [];
   const slow: ImportRow[] = [];
+  const singlePath = opts.upsertOn ? tools.scopedUpsert(model, actor) : tools.scopedCreate(model, actor);
   for (const row of rows) {
     try {
       const values = checkInput(model, row.input, opts.upsertOn ? 'update' : 'create');
       tools.assertWritable(model, actor, new Set(Object.keys(row.input)));
       // An upsert's create still needs every required field: check that too before writing.
-      if (opts.upsertOn) checkInput(model, row.input, 'create');
-      if (opts.upsertOn || tools.scopedCreate(model, actor)) slow.push(row);
-      else fast.push({ row, values });
+      const createValues = opts.upsertOn ? checkInput(model, row.input, 'create') : values;
+      if (singlePath) slow.push(row);
+      else fast.push({ row, values, createValues });
     } catch (e) {
       fail(row.index, e);
     }
   }
   if (opts.dryRun) return result;
 
-  for (let i = 0; i < fast.length; i += BULK_ROWS) {
-    const part = fast.slice(i, i + BULK_ROWS);
+  let creates = fast.map((p) => ({ row: p.row, values: p.createValues }));
+  if (opts.upsertOn) {
+    const upsertOn = opts.upsertOn;
+    creates = [];
+    const seen = new Set<string>();
+    const keyed: { p: (typeof fast)[number]; key: unknown[] }[] = [];
+    for (const p of fast) {
+      const k = matchKey(model, upsertOn, p.row.input);
+      if (!('key' in k)) {
+        result.failed.push({ index: p.row.index, problem: validation([{ field: k.field, message: k.message }]) });
+        continue;
+      }
+      const text = JSON.stringify(k.key);
+      // A key an earlier row of the batch has: written after the batch, row by row, so the
+      // earlier row's record exists by then and this one updates it.
+      if (seen.has(text)) slow.push(p.row);
+      else {
+        seen.add(text);
+        keyed.push({ p, key: k.key });
+      }
+    }
+    const matches = new Map<number, string[]>();
+    for (let i = 0; i < keyed.length; i += BULK_ROWS) {
+      const part = keyed.slice(i, i + BULK_ROWS).map((x) => ({ index: x.p.row.index, key: x.key }));
+      for (const m of await tx.query<{ index: number; ids: string[] | string }>(matchSql(model, upsertOn, part))) {
+        matches.set(m.index, typeof m.ids === 'string' ? m.ids.replace(/^\{|\}$/g, '').split(',') : m.ids);
+      }
+    }
+    const updates: { p: (typeof fast)[number]; id: string }[] = [];
+    for (const { p } of keyed) {
+      const ids = matches.get(p.row.index);
+      if (!ids) creates.push({ row: p.row, values: p.createValues });
+      else if (ids.length > 1) {
+        result.failed.push({ index: p.row.index, problem: conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' }))) });
+      } else updates.push({ p, id: ids[0] });
+    }
+    for (let i = 0; i < updates.length; i += BULK_ROWS) {
+      const part = updates.slice(i, i + BULK_ROWS);
+      let outcome: { index: number; changed: boolean }[];
+      try {
+        outcome = await tx.savepoint((t) => t.query<{ index: number; changed: boolean }>(bulkUpdateSql(model, part.map((u) => ({ index: u.p.row.index, id: u.id, values: u.p.values })), actor)));
+      } catch (e) {
+        // A unique value or a relation target the update breaks: the single-record path names it.
+        if (!dbErrorOf(e)) throw e;
+        slow.push(...part.map((u) => u.p.row));
+        continue;
+      }
+      const byIndex = new Map(part.map((u) => [u.p.row.index, u.id]));
+      for (const o of outcome) result.written.push({ index: o.index, id: byIndex.get(o.index)!, action: o.changed ? 'updated' : 'unchanged' });
+    }
+  }
+
+  for (let i = 0; i < creates.length; i += BULK_ROWS) {
+    const part = creates.slice(i, i + BULK_ROWS);
     const rowsIn = part.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
     let outcome: { index: number; reason: string | null }[];
     try {

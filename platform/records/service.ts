@@ -417,6 +417,8 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
       assertWritable: (m: ObjectModel, a: Actor, provided: Set<string>) => assertWritable(m, {}, a, provided),
       // A create scope or plugins' before-hooks need the single-record path (hooks run per record).
       scopedCreate: (m: ObjectModel, a: Actor) => scopeOf(m, 'create', a) !== undefined || beforeHooks(m.name, 'create').length > 0,
+      scopedUpsert: (m: ObjectModel, a: Actor) =>
+        (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) || beforeHooks(m.name, 'create').length > 0 || beforeHooks(m.name, 'update').length > 0,
       writeOne,
     };
     const result = await runImportBatch(tools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });

@@ -1,0 +1,85 @@
+// Set-based upserts for imports (upsert_on): one statement finds the live record each row
+// matches (emails compared without case or surrounding spaces, as the single-record path
+// does), and one statement updates all matched records — only the fields each row provides,
+// only when a value really changes — with the history row ({ field: { from, to } }, computed
+// in SQL like updateSql's) and the outbox event of each. Unmatched rows are created by
+// bulk-insert.ts. Rows whose key repeats an earlier row of the batch are left to the caller's
+// single-record path, after the batch, so a file that mentions a key twice behaves as if it
+// were written row by row.
+import { sql, type SQL } from 'drizzle-orm';
+import type { FieldModel, ObjectModel } from '../model/index.ts';
+import { selectList } from '../query/index.ts';
+import { stagedColumns } from './bulk-insert.ts';
+import type { WriteContext } from './write-sql.ts';
+
+const id = sql.identifier;
+
+/** The match key of a row: field values normalized like findMatch, or the field lacking one. */
+export function matchKey(model: ObjectModel, upsertOn: string[], input: Record<string, unknown>): { key: unknown[] } | { field: string; message: string } {
+  const key: unknown[] = [];
+  for (const name of upsertOn) {
+    const f = model.fields.get(name)!;
+    const v = f.type.normalize ? f.type.normalize(input[name]) : input[name];
+    if (v === undefined || v === null) return { field: name, message: 'is needed to match an existing record (upsert_on)' };
+    const problem = f.type.checkValue(v, f.spec);
+    if (problem) return { field: name, message: problem };
+    key.push(f.spec.type === 'email' ? String(v).trim().toLowerCase() : v);
+  }
+  return { key };
+}
+
+/** Rows (index, key) → the ids of the live records each matches (none, one, or several). */
+export function matchSql(model: ObjectModel, upsertOn: string[], rows: { index: number; key: unknown[] }[], readScope?: SQL): SQL {
+  const fields = upsertOn.map((n) => model.fields.get(n)!);
+  const defs = [sql`i int`, ...fields.map((f, n) => sql`${id(`k${n}`)} ${sql.raw(f.spec.type === 'email' ? 'text' : f.type.columns(f.spec)[0].type)}`)];
+  const conds = fields.map((f, n) =>
+    f.spec.type === 'email'
+      ? sql`lower(btrim(${f.col('t')()})) = k.${id(`k${n}`)}`
+      : sql`${f.type.key(f.col('t'))} = k.${id(`k${n}`)}`,
+  );
+  const records = rows.map((r) => Object.fromEntries([['i', r.index], ...r.key.map((v, n) => [`k${n}`, typeof v === 'object' ? v : String(v)])]));
+  return sql`select k.i as index, array_agg(t.id::text order by t.id) as ids
+    from json_to_recordset(${JSON.stringify(records)}::json) as k(${sql.join(defs, sql`, `)})
+    join ${id(model.table)} as t on t.deleted_at is null and ${sql.join(conds, sql` and `)} ${readScope ? sql`and ${readScope}` : sql``}
+    group by k.i`;
+}
+
+/** Updates matched records; answers, per row, whether its record changed. */
+export function bulkUpdateSql(model: ObjectModel, rows: { index: number; id: string; values: Record<string, unknown> }[], ctx: WriteContext): SQL {
+  const present = new Set(rows.flatMap((r) => Object.keys(r.values)));
+  const fields: FieldModel[] = model.fieldList.filter((f) => present.has(f.name));
+  const staged = stagedColumns(model, fields);
+  const records = rows.map((r) => {
+    const rec: Record<string, unknown> = { i: r.index, id: r.id, ch: r.values };
+    for (const c of staged) {
+      const v = r.values[c.field.name];
+      if (v !== undefined) rec[c.alias] = c.text(v);
+    }
+    return rec;
+  });
+  const defs = [sql`i int`, sql`id uuid`, sql`ch jsonb`, ...staged.map((c) => sql`${id(c.alias)} ${sql.raw(c.stagedType)}`)];
+  // A row sets only the fields it provides (ch ? field); the others keep their value.
+  const has = (c: { field: FieldModel }) => sql`(s.ch ? ${c.field.name}::text)`;
+  const sets = staged.map((c) => sql`${id(c.column)} = case when ${has(c)} then ${c.value} else t.${id(c.column)} end`);
+  const changed = staged.map((c) => sql`(${has(c)} and t.${id(c.column)} is distinct from ${c.value})`);
+  return sql`with s as materialized (
+      select * from json_to_recordset(${JSON.stringify(records)}::json) as s(${sql.join(defs, sql`, `)})
+    ), o as materialized (
+      select s.i as __i, ${selectList(model, 'o')} from ${id(model.table)} as o join s on o.id = s.id
+    ), w as (
+      update ${id(model.table)} as t set ${sql.join(sets, sql`, `)}, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
+      from s where t.id = s.id and t.deleted_at is null and (${sql.join(changed, sql` or `)})
+      returning s.i as __i, ${selectList(model, 't')}
+    ), h as (
+      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
+      select ${model.name}, w.id::uuid, w.version, 'update', (
+          select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
+          from jsonb_object_keys(s.ch) k where (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k)),
+        ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null}
+      from w join o using (__i) join s on s.i = w.__i
+    ), e as (
+      insert into kizuna_events (topic, object, record_id, payload)
+      select 'record.updated', ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from w
+    )
+    select s.i as index, w.__i is not null as changed from s left join w on w.__i = s.i order by s.i`;
+}
