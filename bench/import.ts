@@ -30,7 +30,11 @@ const schema = process.env.DATABASE_URL ? `kz_bench_import_${Date.now()}` : unde
 const k = await createKizuna({ url: process.env.DATABASE_URL, schema, bootstrapToken: TOKEN, jobPollMs: 100, logRequests: false });
 const base = process.memoryUsage().rss;
 let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+let at: NodeJS.MemoryUsage | undefined;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peak) [peak, at] = [m.rss, m];
+}, 100);
 const auth = { authorization: `Bearer ${TOKEN}` };
 const t0 = performance.now();
 const body = Readable.toWeb(Readable.from(csv())) as unknown as ReadableStream;
@@ -46,6 +50,7 @@ for (;;) {
 }
 const t2 = performance.now();
 const importPeak = peak;
+const importAt = at!;
 // The export of everything just imported, streamed and counted (not kept).
 peak = 0;
 const t3 = performance.now();
@@ -62,7 +67,7 @@ const mb = (n: number) => Math.round(n / 1048576);
 console.log(JSON.stringify({
   database: k.db.kind, rows: N, state: s.state, created: s.created, failed: s.rows_failed,
   upload_s: +((t1 - t0) / 1000).toFixed(1), import_s: +((t2 - t1) / 1000).toFixed(1),
-  rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), rss_at_start_mb: mb(base), peak_rss_mb: mb(importPeak),
+  rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), rss_at_start_mb: mb(base), peak_rss_mb: mb(importPeak), at_peak_heap_mb: mb(importAt.heapUsed), at_peak_heap_total_mb: mb(importAt.heapTotal), at_peak_external_mb: mb(importAt.external),
   export_status: res.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),
 }));
 await k.close();
