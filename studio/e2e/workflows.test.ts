@@ -310,6 +310,29 @@ describe('workflow designer in chromium', () => {
     await page.locator('.locale-switch').getByRole('button', { name: 'English' }).click();
   });
 
+  it('generates a settings form for every palette entry and shows the server\'s verdict (a bad cron)', async () => {
+    const scratch = (await s.kizuna.call('POST', '/api/workflows', {
+      name: 'Scratch', trigger: { type: 'manual' }, start: 'wait', steps: [{ id: 'wait', type: 'wait', config: { minutes: 1 } }],
+    })).body.id;
+    await page.goto(`${s.baseUrl}/workflows/${scratch}`);
+    await node('wait').waitFor();
+    // Checks only the server knows (a cron that does not parse) arrive from its validate endpoint.
+    await node('trigger').click();
+    await page.locator('#wf-trigger-type').selectOption('schedule');
+    await page.locator('#wf-trigger-cron').fill('61 * * * *');
+    await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=trigger]').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/cron.*Server/)]));
+    const catalog = (await s.kizuna.call('GET', '/api/workflows/catalog')).body;
+    for (const entry of catalog.steps as { type: string; action?: string; label: { en: string } }[]) {
+      await page.locator('.vue-flow__pane').click({ position: { x: 10, y: 10 } });
+      await page.locator(`[data-palette="${entry.action ? `action:${entry.action}` : entry.type}"]`).click();
+      await expect.poll(() => page.getByTestId('wf-panel').locator('.wf-panel-head').textContent()).toContain(entry.label.en);
+      expect(await page.getByTestId('wf-panel').locator('.wf-form').count()).toBeGreaterThan(0);
+    }
+    await noToasts();
+    await shot(page, 'workflow-palette-forms');
+  });
+
   it('raised no errors in the page', () => {
     expect(errors).toEqual([]);
   });

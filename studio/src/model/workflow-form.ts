@@ -21,6 +21,9 @@ export function widgetOf(name: string, s: JsonSchema | undefined): Widget {
   const has = (t: string) => types.includes(t);
   if (!s) return 'json';
   if (s.enum) return 'enum';
+  // "A string or a list" (a message's recipients): offer the simple form, templates included.
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (!types.length && alternatives?.some((a) => typesOf(a).includes('string'))) return 'template';
   if (has('string') && name === 'object' && (s.pattern === OBJECT_NAME || !s.pattern)) return 'object-name';
   const desc = `${s.description ?? ''} ${s.title ?? ''}`;
   if (has('object') && (name === 'input_schema' || /json schema/i.test(desc))) return 'json';
