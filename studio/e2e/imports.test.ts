@@ -219,6 +219,19 @@ describe('studio import wizard and export in chromium', () => {
     await page.getByTestId('file-input').setInputFiles({ name: 'header-only.csv', mimeType: 'text/csv', buffer: iconv.encode('氏名,メールアドレス\r\n', 'cp932') });
     await expect.poll(() => page.getByTestId('upload-error').textContent()).toBe('ファイルに見出し行しかありません（データ行がありません）。');
     await shot(page, 'import-error-ja');
+
+    // The same wizard in Japanese: the preview's cell error in the reader's language.
+    await page.getByTestId('file-input').setInputFiles({ name: '顧客リスト.csv', mimeType: 'text/csv', buffer: file.bytes });
+    await page.getByTestId('to-mapping').click();
+    await expect.poll(() => page.getByTestId('map-氏名').inputValue()).toBe('$full_name');
+    expect(await page.locator('[data-column="氏名"] .target').textContent()).toContain('姓と名に分けます');
+    await page.getByTestId('mode-partial').check();
+    await page.getByTestId('create-missing-company').check();
+    await page.screenshot({ path: join(screenshots, 'import-2-mapping-ja.png'), fullPage: true });
+    await page.getByTestId('to-preview').click();
+    const bad = page.locator(`[data-testid=preview] tr[data-row="${BAD_ROW}"] td[data-column="メールアドレス"] .message`);
+    await expect.poll(() => bad.textContent()).toBe('正しいメールアドレスを入力してください');
+    await shot(page, 'import-3-preview-ja');
     await page.locator('[data-locale=en]').click();
     expect(errors).toEqual([]);
   });
