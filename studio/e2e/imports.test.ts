@@ -45,6 +45,7 @@ describe('studio import wizard and export in chromium', () => {
   let errors: string[];
   let file: { bytes: Buffer; rows: string[][] };
   let importId: string;
+  let exported: { bytes: Buffer; email: string };
 
   beforeAll(async () => {
     s = await startStudio();
@@ -198,6 +199,35 @@ describe('studio import wizard and export in chromium', () => {
     expect(sheet.rowCount).toBe(2);
     expect(sheet.getRow(1).values).toEqual(expect.arrayContaining(columns));
     expect(JSON.stringify(sheet.getRow(2).values)).toContain(email);
+    exported = { bytes, email };
+  });
+
+  it('takes the exported Excel file back by drag and drop, updating by email instead of duplicating', async () => {
+    const before = (await s.kizuna.call('GET', '/api/records/contact?count=true&limit=1')).body.page.total as number;
+    await page.goto(`${s.baseUrl}/o/contact/import`);
+    const dropped = await page.evaluateHandle(({ b64, name }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+      return dt;
+    }, { b64: exported.bytes.toString('base64'), name: 'contacts.xlsx' });
+    await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+    await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('Excel (.xlsx)');
+    expect(await page.getByTestId('detected-encoding').count()).toBe(0);
+
+    await page.getByTestId('to-mapping').click();
+    await expect.poll(() => page.getByTestId('map-email').inputValue()).toBe('email');
+    await page.getByTestId('upsert-email').check();
+    await page.getByTestId('to-preview').click();
+    await page.getByTestId('preview').waitFor();
+    expect(await page.getByTestId('preview-bad').count()).toBe(0);
+    await page.getByTestId('start-import').click();
+    await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByTestId('progress').getAttribute('data-state'), { timeout: 30_000 }).toBe('succeeded');
+    expect(await page.getByTestId('import-summary').textContent()).toMatch(/^0 created · [01] updated · [01] unchanged · 0 failed$/);
+    expect((await s.kizuna.call('GET', '/api/records/contact?count=true&limit=1')).body.page.total).toBe(before);
+    const status = (await s.kizuna.call('GET', `/api/imports/${page.url().split('/').pop()}`)).body;
+    expect(status.options).toMatchObject({ upsert_on: ['email'], mode: 'all_or_nothing' });
+    expect(status.updated + status.unchanged).toBe(1);
   });
 
   it('hides Import from a viewer, who may still export', async () => {
