@@ -12,6 +12,7 @@ import { INVERSE_INCLUDE_LIMIT } from '../query/index.ts';
 import { MAX_BULK } from '../records/index.ts';
 import { platformPaths, platformSchemas, platformTags } from './openapi-platform.ts';
 import { workflowPaths, workflowSchemas } from './openapi-workflows.ts';
+import { exportPath, importPaths, importSchemas, importTag } from './openapi-imports.ts';
 
 type Schema = JsonSchema;
 type Operation = Record<string, unknown>;
@@ -115,6 +116,7 @@ function sharedSchemas(): Record<string, Schema> {
   const fieldProps = fieldSpec.properties as Record<string, Schema>;
   return {
     ...workflowSchemas(),
+    ...importSchemas(),
     ...platformSchemas(),
     Problem: {
       type: 'object',
@@ -453,6 +455,7 @@ const defOrPlan = { oneOf: [ref('ObjectDef'), ref('MigrationPlan')] };
 
 const fixedPaths: Record<string, PathItem> = {
   ...workflowPaths,
+  ...importPaths,
   ...platformPaths,
   '/api/health': {
     get: {
@@ -834,11 +837,12 @@ function renderOpenApi(snapshot: MetadataSnapshot, serverUrl: string): OpenApiDo
     { name: 'API keys', description: 'Keys for programs; the secret is shown once.' },
     ...platformTags,
     { name: 'Workflows', description: 'Automations: definitions, versions, runs, and the designer\'s catalog, validation and test runs.' },
+    importTag,
   ];
   for (const model of models) {
     const base = schemaName(model.name);
     Object.assign(schemas, recordSchemas(model, base));
-    Object.assign(paths, recordPaths(model, base));
+    Object.assign(paths, recordPaths(model, base), exportPath(model, base, listParameters(model)));
     const { label, description } = model.spec;
     tags.push({ name: model.name, description: `${label.en} (${label.ja}) records${description ? `: ${description.en}` : '.'}` });
   }

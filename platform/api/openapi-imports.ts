@@ -1,0 +1,165 @@
+// The import routes and the per-object export route in the OpenAPI document (docs/API.md
+// "Import and export (issue 8)" is the prose).
+import type { ObjectModel } from '../model/index.ts';
+
+type Schema = Record<string, unknown>;
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const res = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
+const READ = { '400': res('BadRequest'), '401': res('Unauthorized'), '403': res('Forbidden') };
+const NOT_FOUND = { '404': res('NotFound') };
+const tags = ['Imports'];
+const obj = (properties: Schema, required: string[], description?: string): Schema => ({ type: 'object', ...(description && { description }), properties, required });
+const idParam = { name: 'id', in: 'path', required: true, description: 'The import id.', schema: { type: 'string', format: 'uuid' } };
+const nullableString = { type: ['string', 'null'] };
+
+export const importTag = { name: 'Imports', description: 'CSV, TSV and Excel imports as background jobs: upload and detect, mapping and preview, progress, cancel and the error report.' };
+
+export function importSchemas(): Record<string, Schema> {
+  const upload = {
+    id: { type: 'string', format: 'uuid' },
+    object: { type: 'string' },
+    filename: nullableString,
+    format: { enum: ['csv', 'xlsx'] },
+    encoding: { type: ['string', 'null'], description: 'iconv name of the detected or given encoding (`utf-8`, `cp932`, `euc-jp`, `utf-16le`…); null for xlsx.' },
+    delimiter: { type: ['string', 'null'] },
+    size: { type: 'number', description: 'Bytes.' },
+    columns: { type: 'array', items: { type: 'string' } },
+    suggested_mapping: ref('ImportMapping'),
+  };
+  return {
+    ImportMapping: {
+      type: 'object',
+      description: 'Column → field API name, `$full_name`, `$full_name_kana`, or null to skip the column.',
+      additionalProperties: { type: ['string', 'null'] },
+    },
+    ImportUpload: obj({ ...upload, state: { const: 'uploaded' } }, ['id', 'object', 'format', 'columns', 'suggested_mapping', 'state']),
+    ImportStart: {
+      type: 'object',
+      properties: {
+        mapping: ref('ImportMapping'),
+        mode: { enum: ['all_or_nothing', 'partial'], default: 'all_or_nothing' },
+        upsert_on: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }], description: 'Field(s) matching existing records (emails without case or surrounding spaces).' },
+        create_missing: { type: 'array', items: { type: 'string' }, description: 'Relation fields whose missing targets are created by their display value.' },
+        utc_offset: { type: 'string', pattern: '^(Z|[+-]\\d{2}:\\d{2})$', default: '+09:00' },
+      },
+    },
+    ImportStatus: obj(
+      {
+        ...upload,
+        options: { type: ['object', 'null'] },
+        created_at: { type: 'string', format: 'date-time' },
+        state: { enum: ['uploaded', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'] },
+        phase: { type: ['string', 'null'], enum: ['validating', 'writing', 'erasing', null] },
+        rows_read: { type: 'integer' },
+        rows_written: { type: 'integer' },
+        created: { type: 'integer' },
+        updated: { type: 'integer' },
+        unchanged: { type: 'integer' },
+        rows_failed: { type: 'integer' },
+        rate: { type: 'integer', description: 'Rows per second.' },
+        eta_seconds: { type: ['integer', 'null'] },
+        error: nullableString,
+        started_at: nullableString,
+        finished_at: nullableString,
+      },
+      ['id', 'object', 'state'],
+    ),
+    ImportPreview: obj(
+      {
+        mapping: ref('ImportMapping'),
+        rows: {
+          type: 'array',
+          items: obj({ row: { type: 'integer' }, cells: { type: 'array', items: { type: 'string' } }, values: { type: 'object' }, errors: { type: 'array', items: ref('FieldProblem') } }, ['row', 'cells', 'values', 'errors']),
+        },
+      },
+      ['mapping', 'rows'],
+    ),
+  };
+}
+
+export const importPaths: Record<string, Schema> = {
+  '/api/imports': {
+    post: {
+      operationId: 'createImport', tags, summary: 'Upload a file to import (the raw body; not multipart)',
+      parameters: [
+        { name: 'object', in: 'query', required: true, schema: { type: 'string' }, description: 'The object to import into.' },
+        { name: 'filename', in: 'query', required: false, schema: { type: 'string' } },
+        { name: 'encoding', in: 'query', required: false, schema: { enum: ['utf-8', 'cp932', 'shift_jis', 'euc-jp', 'utf-16le', 'utf-16be', 'iso-2022-jp'] }, description: 'Overrides detection; a file that does not fit it is a 400.' },
+        { name: 'delimiter', in: 'query', required: false, schema: { enum: [',', ';', '|', 'tab'] } },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'text/csv': { schema: { type: 'string', format: 'binary' } },
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+          'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        },
+      },
+      responses: { '201': json(ref('ImportUpload'), 'Stored and detected.'), ...READ, '413': res('PayloadTooLarge'), '415': res('UnsupportedMediaType'), '422': res('ValidationFailed') },
+    },
+  },
+  '/api/imports/{id}': {
+    parameters: [idParam],
+    get: { operationId: 'getImport', tags, summary: 'Progress of an import', responses: { '200': json(ref('ImportStatus'), 'The import.'), ...READ, ...NOT_FOUND } },
+  },
+  '/api/imports/{id}/preview': {
+    parameters: [idParam],
+    get: {
+      operationId: 'previewImport', tags, summary: 'The first rows with the values and errors each would get (nothing written)',
+      parameters: [
+        { name: 'mapping', in: 'query', required: false, content: { 'application/json': { schema: ref('ImportMapping') } } },
+        { name: 'rows', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
+        { name: 'create_missing', in: 'query', required: false, schema: { type: 'string' }, description: 'Comma list of relation fields.' },
+      ],
+      responses: { '200': json(ref('ImportPreview'), 'The preview.'), ...READ, ...NOT_FOUND, '422': res('ValidationFailed') },
+    },
+  },
+  '/api/imports/{id}/start': {
+    parameters: [idParam],
+    post: {
+      operationId: 'startImport', tags, summary: 'Start the import as a background job',
+      requestBody: { required: true, content: { 'application/json': { schema: ref('ImportStart') } } },
+      responses: { '202': json(ref('ImportStatus'), 'Queued.'), ...READ, ...NOT_FOUND, '409': res('Conflict'), '422': res('ValidationFailed') },
+    },
+  },
+  '/api/imports/{id}/cancel': {
+    parameters: [idParam],
+    post: { operationId: 'cancelImport', tags, summary: 'Stop after the current batch', responses: { '200': json(ref('ImportStatus'), 'Cancelling.'), ...READ, ...NOT_FOUND, '409': res('Conflict') } },
+  },
+  '/api/imports/{id}/errors': {
+    parameters: [idParam],
+    get: {
+      operationId: 'getImportErrors', tags, summary: 'The failed rows with a reason column, in the source encoding',
+      responses: { '200': { description: 'CSV: row, the original columns, reason.', content: { 'text/csv': { schema: { type: 'string' } } } }, ...READ, ...NOT_FOUND },
+    },
+  },
+};
+
+/** GET /api/records/{object}/export for one object, with the list's parameters that apply. */
+export function exportPath(model: ObjectModel, base: string, listParameters: Schema[]): Record<string, Schema> {
+  const skip = new Set(['limit', 'cursor', 'count', 'include']);
+  return {
+    [`/api/records/${model.name}/export`]: {
+      get: {
+        operationId: `export${base}`, tags: [model.name], summary: `Export ${model.spec.plural_label?.en ?? model.spec.plural} as CSV or Excel (streamed)`,
+        parameters: [
+          ...listParameters.filter((p) => !skip.has(p.name as string)),
+          { name: 'format', in: 'query', required: false, schema: { enum: ['csv', 'xlsx'], default: 'csv' } },
+          { name: 'header', in: 'query', required: false, schema: { enum: ['en', 'ja', 'api'], default: 'en' }, description: 'Header row: field labels (en or ja) or API names.' },
+          { name: 'encoding', in: 'query', required: false, schema: { enum: ['utf-8', 'utf-8-bom', 'shift_jis'], default: 'utf-8' }, description: 'CSV only; utf-8-bom and shift_jis open cleanly in Japanese Excel.' },
+        ],
+        responses: {
+          '200': {
+            description: 'The file, streamed.',
+            content: {
+              'text/csv': { schema: { type: 'string' } },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...READ,
+        },
+      },
+    },
+  };
+}
