@@ -8,7 +8,7 @@ import type { RecordService } from '../records/index.ts';
 import { render } from './template.ts';
 import { isPermanent, nextOf, stepKinds, type RunContext, type StepContext, type StepResult, type WorkflowActions } from './steps.ts';
 import type { Mailer } from './mail.ts';
-import type { Step } from './definition.ts';
+import type { Step, WorkflowDefinition } from './definition.ts';
 import type { WorkflowStore } from './store.ts';
 
 export interface EngineOptions {
@@ -81,11 +81,23 @@ export function createRunExecutor(opts: EngineOptions) {
     if (!r) throw new LostRun(runId);
   }
 
+  // A published version never changes, so each is read once per process.
+  const definitions = new Map<string, Promise<WorkflowDefinition>>();
+  const definitionOf = (id: string, version: number) => {
+    const key = `${id}:${version}`;
+    let d = definitions.get(key);
+    if (!d) {
+      definitions.set(key, (d = opts.store.definition(id, version)));
+      d.catch(() => definitions.delete(key));
+    }
+    return d;
+  };
+
   const finishSql = (status: 'succeeded' | 'failed') => sql`status = ${status}, finished_at = now(), lease_owner = null, lease_until = null`;
 
   /** Runs the claimed run's steps until it finishes, fails, waits or backs off. */
   async function advance(run: ClaimedRun): Promise<void> {
-    const def = await opts.store.definition(run.workflow_id, run.version);
+    const def = await definitionOf(run.workflow_id, run.version);
     const byId = new Map(def.steps.map((s) => [s.id, s]));
     for (;;) {
       const step = run.current_step ? byId.get(run.current_step) : undefined;
@@ -112,13 +124,15 @@ export function createRunExecutor(opts: EngineOptions) {
           await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
             values (${run.id}::uuid, ${step.id}, ${step.type}, 'succeeded', ${attempt}, ${JSON.stringify(input)}::jsonb, ${JSON.stringify(result.output ?? {})}::jsonb, ${started}::timestamptz)`);
         }
+        // The last step's commit also finishes the run (one round trip less per run).
+        const done = !waiting && next === undefined;
         await tx.query(sql`update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
             ${waiting ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', lease_owner = null, lease_until = null`
-              : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`}
+              : done ? finishSql('succeeded') : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`}
           where id = ${run.id}::uuid`);
         run.current_step = next ?? null;
         run.attempts = 0;
-        return waiting;
+        return waiting || done;
       };
       try {
         let waiting: boolean;

@@ -32,6 +32,25 @@ export async function insertRun(exec: Executor, wf: ActiveWorkflow, start: RunSt
   return rows.length ? id : undefined;
 }
 
+/** Many runs in one statement (record triggers read in batches); a (workflow, event) pair already started is skipped. */
+export async function insertRuns(exec: Executor, starts: { wf: ActiveWorkflow; start: RunStart }[], maxDepth = DEFAULT_MAX_DEPTH): Promise<number> {
+  if (!starts.length) return 0;
+  const rows = starts.map(({ wf, start }) => {
+    const depth = start.depth ?? 0;
+    const refused = depth > maxDepth;
+    const context = { trigger: start.trigger, input: start.input ?? {}, vars: wf.definition.variables ?? {}, steps: {} };
+    const error = refused
+      ? `Recursion bounded: this run would be ${depth} workflow runs deep (at most ${maxDepth}); a step of a workflow probably changes the record that triggers it`
+      : null;
+    return sql`(${uuidv7()}::uuid, ${wf.id}::uuid, ${wf.version}::int, ${refused ? 'failed' : 'queued'}, ${JSON.stringify(start.trigger)}::jsonb, ${JSON.stringify(context)}::jsonb,
+      ${refused ? null : wf.definition.start}::text, ${depth}::int, ${start.object ?? null}::text, ${start.recordId ?? null}::uuid, ${start.eventId ?? null}::bigint, ${error}::text,
+      ${refused ? sql`now()` : sql`null::timestamptz`})`;
+  });
+  const inserted = await exec.query(sql`insert into kizuna_workflow_runs (id, workflow_id, version, status, trigger, context, current_step, depth, object, record_id, event_id, error, finished_at)
+    values ${sql.join(rows, sql`, `)} on conflict (workflow_id, event_id) do nothing returning id`);
+  return inserted.length;
+}
+
 const ts = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 const runColumns = sql`id::text as id, workflow_id::text as workflow_id, version, status, trigger, current_step, depth, object, record_id::text as record_id,
   attempts, error, ${ts('run_at')} as run_at, ${ts('created_at')} as created_at, ${ts('finished_at')} as finished_at,

@@ -7,6 +7,7 @@ import type { RecordService, Actor } from '../records/index.ts';
 import { createAjv, definitionProblems } from '../model/ajv.ts';
 import { conflict, notFound, unauthorized, validation, type FieldProblem } from '../problems/index.ts';
 import { buildCatalog } from './catalog.ts';
+import { onOutboxCommit } from '../events/outbox.ts';
 import { createDateTriggers } from './date-triggers.ts';
 import { assertDefinition, definitionErrors, type KnownAction, type WorkflowDefinition } from './definition.ts';
 import { dryRun } from './dry-run.ts';
@@ -35,6 +36,8 @@ export interface WorkflowEngineOptions {
   /** How often date-relative triggers are scanned (default: 4 polls, at most 5 s). */
   dateScanMs?: number;
   onStepStart?: (runId: string, stepId: string) => void;
+  /** Runs advanced at once on this node (default 4). */
+  concurrency?: number;
 }
 
 const CLOSED_STATUSES = ['resolved', 'closed', 'done', 'completed', 'cancelled', 'canceled', 'won', 'lost'];
@@ -77,6 +80,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   const executor = createRunExecutor({ ...engineOptions, store } as EngineOptions);
   const triggers = createTriggerDispatcher({ db, records: opts.records, store, owner: executor.owner, maxDepth: opts.maxDepth });
   const dates = createDateTriggers({ db, registry: opts.registry, records: opts.records, maxDepth: opts.maxDepth });
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
   const dateScanMs = opts.dateScanMs ?? Math.min(5000, (opts.pollMs ?? 250) * 4);
   let lastDateScan = 0;
   const inputValidators = new Map<string, ReturnType<typeof ajv.compile>>();
@@ -110,6 +114,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     return { trigger, input: body.input, object: record ? object : undefined, recordId: record ? body.record_id : undefined };
   }
   let timer: NodeJS.Timeout | undefined;
+  let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = true;
@@ -125,7 +130,11 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
         lastDateScan = Date.now();
         await dates.fire().catch((e) => log('workflow date triggers failed', e));
       }
-      while (!stopped && (await executor.runOne().catch((e) => (log('workflow run failed', e), false))));
+      // Several runs at once per node: a run spends most of its time waiting on the database.
+      const worker = async () => {
+        while (!stopped && (await executor.runOne().catch((e) => (log('workflow run failed', e), false))));
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
     } while (again && !stopped);
   }
 
@@ -194,6 +203,9 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       stopped = false;
       timer = setInterval(() => void tick(), opts.pollMs ?? 250);
       timer.unref();
+      // Woken when a transaction that wrote record events commits, on any node; the poll
+      // stays as the safety net (a notification is lost with its connection).
+      unlisten = onOutboxCommit(db, () => void tick()).catch((e) => (log('workflow wake-up unavailable; polling only', e), undefined));
     },
     /** Runs a turn now (after a local write) instead of at the next tick. */
     kick: () => void tick(),
@@ -212,6 +224,9 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      const off = await unlisten;
+      unlisten = undefined;
+      await off?.().catch(() => {});
       await running;
       if (!opts.mailer) mailer?.close();
     },

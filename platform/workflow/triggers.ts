@@ -5,7 +5,7 @@ import { sql, type Database } from '../db/index.ts';
 import { readRecordEvents, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
-import { insertRun, DEFAULT_MAX_DEPTH } from './runs.ts';
+import { insertRun, insertRuns, DEFAULT_MAX_DEPTH } from './runs.ts';
 import type { ActiveWorkflow, WorkflowStore } from './store.ts';
 
 const BATCH = 200;
@@ -16,36 +16,67 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   const actorOf = (wf: ActiveWorkflow) => ({ actor: wf.user_id, via: `workflow:${wf.id}` });
 
-  /** A run's depth: one more than the run whose step wrote this change, else 0. */
-  async function depthOf(e: OutboxEvent): Promise<number> {
-    const m = /^workflow:([0-9a-f-]{36})$/.exec(e.request_id ?? '');
-    if (!m) return 0;
-    const [r] = await db.query<{ depth: number }>(sql`select depth from kizuna_workflow_runs where id = ${m[1]}::uuid`);
-    return r ? Number(r.depth) + 1 : 0;
+  /** Each event's run depth: one more than the run whose step wrote the change, else 0 (one query per batch). */
+  async function depthsOf(events: OutboxEvent[]): Promise<Map<string, number>> {
+    const runOf = (e: OutboxEvent) => /^workflow:([0-9a-f-]{36})$/.exec(e.request_id ?? '')?.[1];
+    const ids = [...new Set(events.map(runOf).filter((x): x is string => !!x))];
+    const depth = new Map<string, number>();
+    if (ids.length) {
+      const rows = await db.query<{ id: string; depth: number }>(sql`select id::text as id, depth from kizuna_workflow_runs where id::text in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`);
+      for (const r of rows) depth.set(r.id, Number(r.depth) + 1);
+    }
+    return new Map(events.map((e) => [e.id, depth.get(runOf(e) ?? '') ?? 0]));
   }
 
-  async function wants(wf: ActiveWorkflow, e: OutboxEvent): Promise<boolean> {
-    const t = wf.definition.trigger;
-    if (t.type !== e.topic || t.object !== e.object) return false;
-    if (t.type === 'record.updated' && t.fields) {
-      const changes = e.changes ?? {};
-      if (!t.fields.some((f) => Object.hasOwn(changes, f))) return false;
-    }
-    if (t.condition && t.type !== 'record.deleted') {
-      const filter = JSON.stringify({ and: [t.condition, { id: { eq: e.record_id } }] });
-      const page = await opts.records.list(e.object, { filter, limit: '1', fields: 'id' }, actorOf(wf));
-      if (!page.data.length) return false;
-    }
-    return true;
-  }
+  const listIn = (object: string, ids: string[], filter: unknown, wf: ActiveWorkflow, fields?: string) =>
+    opts.records.list(object, { filter: JSON.stringify(filter ? { and: [filter, { id: { in: ids } }] } : { id: { in: ids } }), limit: '500', ...(fields && { fields }) }, actorOf(wf));
 
-  async function start(wf: ActiveWorkflow, e: OutboxEvent) {
-    const record = e.topic === 'record.deleted' ? { id: e.record_id } : await opts.records.get(e.object, e.record_id, actorOf(wf)).catch(() => ({ id: e.record_id }));
-    const changes = e.changes;
-    await insertRun(db, wf, {
-      trigger: { type: e.topic, object: e.object, record_id: e.record_id, version: e.version, record, changes: changes ?? {} },
-      object: e.object, recordId: e.record_id, eventId: e.id, depth: await depthOf(e),
-    }, maxDepth);
+  /**
+   * Starts the runs a batch of events triggers: the matching is per workflow, each condition
+   * one query over the batch's records, the records one query per object, and the runs one
+   * insert — not a few queries per event (the dispatcher is one node at a time).
+   */
+  async function startAll(active: ActiveWorkflow[], events: OutboxEvent[]) {
+    const pairs: { wf: ActiveWorkflow; e: OutboxEvent }[] = [];
+    for (const wf of active) {
+      const t = wf.definition.trigger;
+      let mine = events.filter((e) => t.type === e.topic && t.object === e.object);
+      if (t.type === 'record.updated' && t.fields) mine = mine.filter((e) => t.fields!.some((f) => Object.hasOwn(e.changes ?? {}, f)));
+      if (t.condition && t.type !== 'record.deleted' && mine.length) {
+        const ids = [...new Set(mine.map((e) => e.record_id))];
+        const matching = new Set<string>();
+        for (let i = 0; i < ids.length; i += 500) {
+          for (const r of (await listIn(t.object!, ids.slice(i, i + 500), t.condition, wf, 'id')).data) matching.add(r.id as string);
+        }
+        mine = mine.filter((e) => matching.has(e.record_id));
+      }
+      for (const e of mine) pairs.push({ wf, e });
+    }
+    if (!pairs.length) return;
+    // The records as they are now (a deleted one is only its id), read as the workflow.
+    const records = new Map<string, Record<string, unknown>>();
+    const byObject = new Map<string, { wf: ActiveWorkflow; ids: Set<string> }>();
+    for (const { wf, e } of pairs) {
+      if (e.topic === 'record.deleted') continue;
+      const o = byObject.get(e.object) ?? { wf, ids: new Set<string>() };
+      o.ids.add(e.record_id);
+      byObject.set(e.object, o);
+    }
+    for (const [object, { wf, ids }] of byObject) {
+      const all = [...ids];
+      for (let i = 0; i < all.length; i += 500) {
+        const page = await listIn(object, all.slice(i, i + 500), undefined, wf).catch(() => ({ data: [] as Record<string, unknown>[] }));
+        for (const r of page.data) records.set(`${object}:${r.id}`, r);
+      }
+    }
+    const depths = await depthsOf(pairs.map((p) => p.e));
+    await insertRuns(db, pairs.map(({ wf, e }) => ({
+      wf,
+      start: {
+        trigger: { type: e.topic, object: e.object, record_id: e.record_id, version: e.version, record: records.get(`${e.object}:${e.record_id}`) ?? { id: e.record_id }, changes: e.changes ?? {} },
+        object: e.object, recordId: e.record_id, eventId: e.id, depth: depths.get(e.id) ?? 0,
+      },
+    })), maxDepth);
   }
 
   /** Reads the outbox from the cursor; true when a full batch was read (there may be more). */
@@ -59,10 +90,8 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
       const events = await readRecordEvents(db, last, BATCH);
       if (!events.length) return false;
       const active = (await opts.store.active()).filter((w) => w.definition.trigger.type.startsWith('record.'));
-      for (const e of events) {
-        for (const wf of active) if (await wants(wf, e)) await start(wf, e);
-        last = e;
-      }
+      await startAll(active, events);
+      last = events[events.length - 1];
       return events.length === BATCH;
     } finally {
       await db.query(sql`update kizuna_workflow_cursor set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null
