@@ -81,6 +81,16 @@ describe.each(databases)('bulk import writes on %s', (kind) => {
     expect(n).toEqual({ n: 2, h: 2 });
   });
 
+  it('reports the same per-row reasons in a dry run, writing nothing', async () => {
+    await k.call('POST', '/api/records/gadget', { code: 'dry-taken' });
+    const [before] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from gadget`);
+    const r = await k.db.transaction((tx) => k.records.importBatch(tx, 'gadget', [{ code: 'dry-taken' }, { code: 'd1' }, { code: 'd1' }].map((input, i) => ({ index: 301 + i, input })), actor, { dryRun: true }));
+    expect(r.written).toEqual([]);
+    expect(r.failed.map((f) => [f.index, f.problem.errors?.[0]?.message])).toEqual([[301, 'is already used by another record'], [303, 'is already used by an earlier row of this import']]);
+    const [after] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from gadget`);
+    expect(after.n).toBe(before.n);
+  });
+
   it('lets a unique value of a deleted record be reused, as a single create does', async () => {
     const old = (await k.call('POST', '/api/records/gadget', { code: 'reuse' })).body;
     await k.call('DELETE', `/api/records/gadget/${old.id}`);

@@ -65,7 +65,7 @@ export interface BulkRow {
  * The statement. It answers one row per input row: `index`, and `reason`/`field` for the rows
  * not written (null for written ones). `fields` are all fields any row of the batch sets.
  */
-export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteContext): SQL {
+export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteContext, opts: { checkOnly?: boolean } = {}): SQL {
   const present = new Set(rows.flatMap((r) => Object.keys(r.values)));
   const fields = model.fieldList.filter((f) => present.has(f.name));
   const staged = stagedColumns(model, fields);
@@ -107,13 +107,16 @@ export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteCon
   const head = [sql`id`, sql`created_by`, sql`updated_by`, ...staged.map((c) => id(c.column)), ...autonumbers.map((f) => id(f.name))];
   const vals = [sql`s.id`, sql`${ctx.actor}::uuid`, sql`${ctx.actor}::uuid`, ...staged.map((c) => c.value), ...autonumbers.map(autonumberSql)];
 
-  // `on conflict do nothing` covers a unique value another transaction committed meanwhile:
-  // such a row is simply not returned by w, and is reported as a conflict below.
-  return sql`with s as materialized (
+  const staging = sql`s as materialized (
       select * from json_to_recordset(${JSON.stringify(records)}::json) as s(${sql.join(defs, sql`, `)})
     ), chk as materialized (
       select s.i, ${reason} as reason from (select s.*${firsts.length ? sql`, ${sql.join(firsts, sql`, `)}` : sql``} from s) s
-    ), w as (
+    )`;
+  // A dry run (all_or_nothing's first pass) answers the same reasons and writes nothing.
+  if (opts.checkOnly) return sql`with ${staging} select chk.i as index, chk.reason from chk order by chk.i`;
+  // `on conflict do nothing` covers a unique value another transaction committed meanwhile:
+  // such a row is simply not returned by w, and is reported as a conflict below.
+  return sql`with ${staging}, w as (
       insert into ${id(model.table)} as t (${sql.join(head, sql`, `)})
       select ${sql.join(vals, sql`, `)} from s join chk using (i) where chk.reason is null order by s.i
       on conflict do nothing

@@ -72,7 +72,19 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       fail(row.index, e);
     }
   }
-  if (opts.dryRun) return result;
+  if (opts.dryRun) {
+    // Unique values and relation targets are checked set-based here too, so all_or_nothing
+    // reports them in its first pass (values taken by another row of an EARLIER batch are only
+    // seen in the second pass, which then erases what it wrote).
+    if (!opts.upsertOn) {
+      for (let i = 0; i < fast.length; i += BULK_ROWS) {
+        const part = fast.slice(i, i + BULK_ROWS).map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
+        const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, part, actor, { checkOnly: true }));
+        for (const o of outcome) if (o.reason !== null) result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
+      }
+    }
+    return result;
+  }
 
   let creates = fast.map((p) => ({ row: p.row, values: p.createValues }));
   if (opts.upsertOn) {
@@ -142,13 +154,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     const byIndex = new Map(rowsIn.map((r) => [r.index, r]));
     for (const o of outcome) {
       if (o.reason === null) result.written.push({ index: o.index, id: byIndex.get(o.index)!.id, action: 'created' });
-      else {
-        const { field, message } = reasonParts(o.reason);
-        const problem = /already used/.test(message)
-          ? conflict(`Another ${model.name} record already has this ${field}`, [{ field, message }])
-          : validation([{ field, message, keyword: 'reference' }]);
-        result.failed.push({ index: o.index, problem });
-      }
+      else result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
     }
   }
   for (const row of slow.sort((a, b) => a.index - b.index)) {
@@ -160,6 +166,14 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     }
   }
   return result;
+}
+
+/** The problem of a row bulk-insert.ts refused: 409 for a taken unique value, else 422. */
+function problemOf(model: ObjectModel, reason: string): ProblemError {
+  const { field, message } = reasonParts(reason);
+  return /already used/.test(message)
+    ? conflict(`Another ${model.name} record already has this ${field}`, [{ field, message }])
+    : validation([{ field, message, keyword: 'reference' }]);
 }
 
 /**
