@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './a11y.ts';
 import { ADMIN_PASSWORD, root, screenshots, shot, signIn, startStudio, type Studio } from './harness.ts';
 
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/;
@@ -83,6 +84,7 @@ describe('studio import wizard and export in chromium', () => {
     expect(await page.locator('[data-testid=detected] table.sample thead th').count()).toBe(HEADER.length);
     expect(await page.getByTestId('detected-encoding').textContent()).toBe('Shift_JIS (CP932)');
     await shot(page, 'import-1-upload');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('suggests a mapping from the Japanese headers and lets a column be skipped', async () => {
@@ -111,6 +113,7 @@ describe('studio import wizard and export in chromium', () => {
     await page.getByTestId('mode-partial').check();
     await page.getByTestId('create-missing-company').check();
     await page.screenshot({ path: join(screenshots, 'import-2-mapping.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('previews the first rows with the bad row\'s error at its cell', async () => {
@@ -124,6 +127,7 @@ describe('studio import wizard and export in chromium', () => {
     expect((await s.kizuna.call('GET', '/api/records/contact?count=true&limit=1')).body.page.total).toBe(0);
     expect(await page.getByTestId('preview-bad').textContent()).toMatch(/^\d+ with errors$/);
     await page.screenshot({ path: join(screenshots, 'import-3-preview.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('runs the import in partial mode to the end and offers the error report', async () => {
@@ -138,6 +142,7 @@ describe('studio import wizard and export in chromium', () => {
     expect(failed).toBeGreaterThanOrEqual(1);
     expect(await page.locator('[data-testid=progress] [role=progressbar]').getAttribute('aria-valuenow')).toBe('100');
     await shot(page, 'import-4-done');
+    expect(await seriousViolations(page)).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('error-report').click()]);
     const report = parse(iconv.decode(await saved(download), 'cp932'), { bom: true }) as string[][];
@@ -172,6 +177,7 @@ describe('studio import wizard and export in chromium', () => {
     await page.getByLabel('Japanese labels').check();
     await page.getByLabel('Shift_JIS (older Japanese Excel)').check();
     await shot(page, 'export-dialog');
+    expect(await seriousViolations(page)).toEqual([]);
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
     expect(csvDownload.suggestedFilename()).toMatch(/\.csv$/);
     const table = parse(iconv.decode(await saved(csvDownload), 'cp932')) as string[][];
@@ -262,6 +268,7 @@ describe('studio import wizard and export in chromium', () => {
     const bad = page.locator(`[data-testid=preview] tr[data-row="${BAD_ROW}"] td[data-column="メールアドレス"] .message`);
     await expect.poll(() => bad.textContent()).toBe('正しいメールアドレスを入力してください');
     await shot(page, 'import-3-preview-ja');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.locator('[data-locale=en]').click();
     expect(errors).toEqual([]);
   });
