@@ -80,6 +80,16 @@ describe('studio records in chromium', () => {
     await expect.poll(rowsText).toHaveLength(0);
     await page.getByRole('tab', { name: 'All records' }).click();
     await expect.poll(rowsText).toHaveLength(3);
+    // The address leads: the sidebar's plain link leaves a view, back returns to it.
+    await page.getByRole('tab', { name: 'My records' }).click();
+    await expect.poll(rowsText).toHaveLength(0);
+    await page.locator('.sidebar [data-object=contact]').click();
+    await expect.poll(rowsText).toHaveLength(3);
+    expect(await page.getByRole('tab', { name: 'All records' }).getAttribute('aria-selected')).toBe('true');
+    await page.goBack();
+    await expect.poll(rowsText).toHaveLength(0);
+    await page.getByRole('tab', { name: 'All records' }).click();
+    await expect.poll(rowsText).toHaveLength(3);
   });
 
   it('creates a contact with the generated form, showing the server 422 at its field', async () => {
