@@ -151,6 +151,7 @@ describe('workflow designer in chromium', () => {
 
   it('test-runs the unsaved draft against a chosen case: each step result on the canvas, nothing committed', async () => {
     const printer = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Printer on fire', priority: 'urgent', status: 'open' })).body.id;
+    await page.getByRole('button', { name: 'Fit to view' }).click();
     await page.locator('#wf-test-record').fill('Printer');
     await page.getByRole('option', { name: /Printer on fire/ }).click();
     await page.getByTestId('wf-run-test').click();

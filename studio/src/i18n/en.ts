@@ -141,6 +141,7 @@ export const en = {
   'wf.statusCol': 'Status',
   'wf.disabled': 'Disabled',
   'wf.next': 'Next step',
+  'wf.leaveUnsaved': 'Leave without saving the draft?',
   'locale.switch': 'Language',
   'locale.en': 'English',
   'locale.ja': '日本語',

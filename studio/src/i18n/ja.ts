@@ -143,6 +143,7 @@ export const ja: Record<MessageKey, string> = {
   'wf.statusCol': 'ステータス',
   'wf.disabled': '無効',
   'wf.next': '次のステップ',
+  'wf.leaveUnsaved': '下書きを保存せずに移動しますか？',
   'locale.switch': '言語',
   'locale.en': 'English',
   'locale.ja': '日本語',
