@@ -318,8 +318,8 @@ describe('workflow designer in chromium', () => {
     await page.goto(`${s.baseUrl}/workflows/${scratch}`);
     await node('wait').waitFor();
     // Checks only the server knows (a cron that does not parse) arrive from its validate endpoint.
-    await node('trigger').click();
-    await page.locator('#wf-trigger-type').selectOption('schedule');
+    await page.locator('[data-palette="trigger:schedule"]').click();
+    await expect.poll(() => page.locator('#wf-trigger-type').inputValue()).toBe('schedule');
     await page.locator('#wf-trigger-cron').fill('61 * * * *');
     await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=trigger]').allTextContents())
       .toEqual(expect.arrayContaining([expect.stringMatching(/cron.*Server/)]));
