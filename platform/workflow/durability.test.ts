@@ -108,8 +108,8 @@ describe.skipIf(!process.env.DATABASE_URL)('workflow durability with real server
     expect(Number(companies)).toBe(40);
     // HTTP runs before its commit: at least once per run (more only for calls the killed process made).
     expect(hits).toBeGreaterThanOrEqual(40);
-    expect(nodes[2].steps.length).toBeGreaterThan(0);
-    // The runs the killed process held mid-way were finished by the others.
+    // The runs the killed process held mid-way were finished by the others (the survivor or
+    // the new process, whichever claimed them after the lease ran out).
     for (const h of held) {
       const run = (await k.call('GET', `/api/workflow-runs/${h.id}`)).body;
       expect(run.status).toBe('succeeded');

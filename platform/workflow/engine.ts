@@ -121,15 +121,19 @@ export function createRunExecutor(opts: EngineOptions) {
         if (!result.again) {
           run.context.steps[step.id] = result.output ?? {};
           run.context.$seq = seq + 1;
-          await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
-            values (${run.id}::uuid, ${step.id}, ${step.type}, 'succeeded', ${attempt}, ${JSON.stringify(input)}::jsonb, ${JSON.stringify(result.output ?? {})}::jsonb, ${started}::timestamptz)`);
         }
-        // The last step's commit also finishes the run (one round trip less per run).
+        // The last step's commit also finishes the run (one round trip less per run). The
+        // update is the fence: it matches only while this worker still owns the run (and its
+        // row lock keeps anyone from claiming it until this commits); otherwise everything the
+        // step wrote is rolled back.
         const done = !waiting && next === undefined;
-        await tx.query(sql`update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
+        const stepRow = result.again ? sql`` : sql`with step as (insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
+            values (${run.id}::uuid, ${step.id}, ${step.type}, 'succeeded', ${attempt}, ${JSON.stringify(input)}::jsonb, ${JSON.stringify(result.output ?? {})}::jsonb, ${started}::timestamptz)) `;
+        const owned = await tx.query(sql`${stepRow}update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
             ${waiting ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', lease_owner = null, lease_until = null`
               : done ? finishSql('succeeded') : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`}
-          where id = ${run.id}::uuid`);
+          where id = ${run.id}::uuid and lease_owner = ${owner} and status = 'running' returning 1 as ok`);
+        if (!owned.length) throw new LostRun(run.id);
         run.current_step = next ?? null;
         run.attempts = 0;
         return waiting || done;
@@ -139,16 +143,10 @@ export function createRunExecutor(opts: EngineOptions) {
         if (step.type === 'send_message') {
           waiting = await sendOnce(run, seq, execute, commit);
         } else if (kind.transactional) {
-          waiting = await db.transaction(async (tx) => {
-            await fence(tx, run.id);
-            return commit(tx, await execute(tx));
-          });
+          waiting = await db.transaction(async (tx) => commit(tx, await execute(tx)));
         } else {
           const result = await execute(db);
-          waiting = await db.transaction(async (tx) => {
-            await fence(tx, run.id);
-            return commit(tx, result);
-          });
+          waiting = await db.transaction(async (tx) => commit(tx, result));
         }
         if (waiting) return;
       } catch (e) {
