@@ -24,8 +24,6 @@ export const en = {
   'wf.neverPublished': 'not published',
   'wf.draftOnly': 'Draft',
   'wf.create': 'Create',
-  'wf.from': 'Start from',
-  'wf.blank': 'Blank',
   'wf.enable': 'Enable',
   'wf.disable': 'Disable',
   'wf.open': 'Open',

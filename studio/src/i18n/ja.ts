@@ -26,8 +26,6 @@ export const ja: Record<MessageKey, string> = {
   'wf.neverPublished': '未公開',
   'wf.draftOnly': '下書き',
   'wf.create': '作成',
-  'wf.from': 'ひな形',
-  'wf.blank': '空白',
   'wf.enable': '有効にする',
   'wf.disable': '無効にする',
   'wf.open': '開く',

@@ -82,7 +82,7 @@ export interface WorkflowVersion {
 }
 
 export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed';
-export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'running';
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'running' | 'waiting';
 
 export interface RunStep {
   step_id: string;
