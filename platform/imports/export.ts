@@ -62,6 +62,9 @@ export async function exportRecords(deps: { records: RecordService; registry: Re
     for (;;) {
       yield page.data.map(rowOf);
       if (!page.page.next_cursor) return;
+      // PGlite answers synchronously as microtasks: give the event loop a turn between pages,
+      // or a long export would hold every other request (and timer) until it ends.
+      await new Promise((r) => setImmediate(r));
       page = await deps.records.list(object, { ...base, cursor: page.page.next_cursor }, actor);
     }
   }

@@ -87,12 +87,10 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
   while (p.phase === 'validating' || p.phase === 'writing') {
     const dryRun = p.phase === 'validating';
     let n = 0;
-    let batch: { index: number; cells: string[] }[] = [];
+    let batch: { index: number; cells: string[]; converted: ReturnType<typeof convert> }[] = [];
     const source = { id, format: imp.format, encoding: imp.encoding, delimiter: imp.delimiter };
     let header = true;
-    const flush = async () => {
-      const rows = batch.map((b) => ({ ...b, converted: convert(b.cells) }));
-      batch = [];
+    const flush = async (rows: typeof batch, n: number) => {
       const errors: { row: number; cells: string[]; reason: string }[] = [];
       const outcome = await db.transaction(async (tx) => {
         const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: options.create_missing, cache, dryRun }, tx);
@@ -118,25 +116,42 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       });
       Object.assign(p, outcome);
     };
-    for await (const cells of readRows(db, source, (bytes) => (p.bytes = Math.max(p.bytes, bytes)))) {
-      if (header) {
-        header = false;
-        continue;
+    // One batch is written while the next is read, parsed and converted (the database and this
+    // process work at the same time); batches still commit one after another, in order.
+    let pending: Promise<void> | undefined;
+    const settle = async () => {
+      const inFlight = pending;
+      pending = undefined;
+      await inFlight;
+    };
+    try {
+      for await (const cells of readRows(db, source, (bytes) => (p.bytes = Math.max(p.bytes, bytes)))) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        n++;
+        if (n <= p.rows_done) continue;
+        batch.push({ index: n, cells, converted: convert(cells) });
+        if (batch.length >= batchSize) {
+          await settle();
+          // PGlite runs each query synchronously in this thread and resolves it as a microtask:
+          // without a turn of the event loop between batches, no HTTP request (a progress poll,
+          // a cancel) would be served until the whole import is done.
+          await new Promise((r) => setImmediate(r));
+          if (ctx.stopping()) return 'released' as const;
+          if (await ctx.cancelRequested()) return { state: 'cancelled' as const, result: summaryOf(p) };
+          pending = flush(batch, n);
+          pending.catch(() => {}); // awaited by settle(); this only keeps it from being "unhandled" meanwhile
+          batch = [];
+        }
       }
-      n++;
-      if (n <= p.rows_done) continue;
-      batch.push({ index: n, cells });
-      if (batch.length >= batchSize) {
-        await flush();
-        // PGlite runs each query synchronously in this thread and resolves it as a microtask:
-        // without a turn of the event loop between batches, no HTTP request (a progress poll,
-        // a cancel) would be served until the whole import is done.
-        await new Promise((r) => setImmediate(r));
-        if (ctx.stopping()) return 'released' as const;
-        if (await ctx.cancelRequested()) return { state: 'cancelled' as const, result: summaryOf(p) };
-      }
+      await settle();
+    } catch (e) {
+      await pending?.catch(() => {});
+      throw e;
     }
-    if (batch.length) await flush();
+    if (batch.length) await flush(batch, n);
     if (p.phase === 'validating') {
       if (p.failed > 0) return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)` };
       await nextPhase('writing');
