@@ -8,5 +8,8 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // expect.poll's default 1 s is too short for browser tests when the whole suite shares two
+    // cores with PostgreSQL and chromium: a poll that would pass in 2 s failed the run.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
