@@ -44,7 +44,8 @@ export async function startStudio(): Promise<Studio> {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      page.setDefaultTimeout(10_000);
+      // Generous: the whole suite shares two cores with PostgreSQL and chromium.
+      page.setDefaultTimeout(20_000);
       return { context, page, errors };
     },
     async close() {
