@@ -142,6 +142,14 @@ describe('workflow designer in chromium', () => {
     await expect.poll(() => edge.count()).toBe(0);
     await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=unresolved]').count()).toBe(1);
 
+    // Undo brings a deleted step back, with its edges; undo again removes it.
+    await node('wait').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => node('wait').count()).toBe(0);
+    await page.getByTestId('wf-undo').click();
+    await node('wait').waitFor();
+    await expect.poll(() => page.locator('.vue-flow__edge[data-id="assign:next"]').count()).toBe(1);
+
     await page.locator('.vue-flow__pane').click({ position: { x: 20, y: 20 } });
     await page.locator('#wf-variables').getByLabel('Key').fill('lead_team');
     await page.locator('#wf-variables').getByRole('button', { name: '+ Add value' }).click();
@@ -235,6 +243,7 @@ describe('workflow designer in chromium', () => {
     await page.getByTestId('wf-name').fill('Urgent cases (edited)');
     await page.getByTestId('wf-save').click();
     await page.getByText('Draft saved').waitFor();
+    await page.getByTestId('wf-unpublished').waitFor();
     await page.getByTestId('wf-tab-versions').click();
     await page.locator('[data-version="1"]').getByRole('button', { name: 'View' }).click();
     await page.getByTestId('wf-readonly').waitFor();

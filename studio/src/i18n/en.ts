@@ -140,6 +140,8 @@ export const en = {
   'wf.disabled': 'Disabled',
   'wf.next': 'Next step',
   'wf.leaveUnsaved': 'Leave without saving the draft?',
+  'wf.undo': 'Undo',
+  'wf.unpublished': 'Draft differs from the published version',
   'wf.setting.object': 'Object',
   'wf.setting.filter': 'Filter',
   'wf.setting.condition': 'Condition',

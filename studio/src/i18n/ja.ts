@@ -142,6 +142,8 @@ export const ja: Record<MessageKey, string> = {
   'wf.disabled': '無効',
   'wf.next': '次のステップ',
   'wf.leaveUnsaved': '下書きを保存せずに移動しますか？',
+  'wf.undo': '元に戻す',
+  'wf.unpublished': '下書きは公開中のバージョンと異なります',
   'wf.setting.object': 'オブジェクト',
   'wf.setting.filter': '条件',
   'wf.setting.condition': '条件',
