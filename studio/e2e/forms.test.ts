@@ -142,6 +142,29 @@ describe('studio forms in chromium', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
 
+  it('lays out the detail page in sections from the object designer', async () => {
+    await page.goto(`${s.baseUrl}/designer/member`);
+    await page.getByRole('button', { name: 'Detail layout' }).click();
+    const editor = page.getByTestId('layout-editor');
+    await editor.waitFor();
+    for (const name of ['fee', 'site']) await editor.getByRole('button', { name: `Remove: ${name === 'fee' ? 'Fee' : 'Site'}` }).click();
+    await editor.getByRole('textbox', { name: 'Section title (English) 1' }).fill('Membership');
+    await editor.getByRole('button', { name: '+ Add section' }).click();
+    await editor.getByRole('textbox', { name: 'Section title (English) 2' }).fill('Billing');
+    await editor.getByRole('textbox', { name: 'Section title (日本語) 2' }).fill('請求');
+    await editor.getByRole('combobox', { name: 'Add field 2' }).selectOption('fee');
+    await editor.getByRole('button', { name: 'Save layout' }).click();
+    await page.getByText('Saved').first().waitFor();
+    const id = (await s.kizuna.call('GET', `/api/records/member?filter=${encodeURIComponent(JSON.stringify({ code: 'M-002' }))}`)).body.data[0].id;
+    await page.goto(`${s.baseUrl}/o/member/${id}`);
+    await page.getByTestId('record-title').waitFor();
+    expect(await page.locator('.record-main .card-title').allTextContents()).toEqual(['Membership', 'Billing']);
+    expect(await page.locator('.detail-field').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')))).toEqual(['code', 'joined', 'visits', 'fee']);
+    await page.getByRole('button', { name: '日本語' }).click();
+    expect(await page.locator('.record-main .card-title').allTextContents()).toEqual(['Membership', '請求']);
+    await page.getByRole('button', { name: 'English' }).click();
+  });
+
   it('lists the workflow runs a record triggered on its timeline, with status and a link to the run', async () => {
     const wf = await s.kizuna.call('POST', '/api/workflows', {
       name: 'Welcome new contacts', trigger: { type: 'record.created', object: 'contact' }, start: 'greet',
