@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Database, type Executor } from '../db/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { render } from './template.ts';
-import { isPermanent, nextOf, stepKinds, type RunContext, type StepContext, type StepResult, type WorkflowActions } from './steps.ts';
+import { isPermanent, nextOf, PermanentStepError, stepKinds, type RunContext, type StepContext, type StepResult, type WorkflowActions } from './steps.ts';
 import type { Mailer } from './mail.ts';
 import type { Step, WorkflowDefinition } from './definition.ts';
 import type { WorkflowStore } from './store.ts';
@@ -27,6 +27,8 @@ export interface EngineOptions {
   mailFrom?: string;
   /** Which records count as open for least-loaded assignment (default: all). */
   openFilter?: (object: string) => Record<string, unknown>;
+  /** Steps one run may commit before it is failed as a graph that loops without end (default 10000). */
+  maxSteps?: number;
   /** Called when a step is about to start (benchmarks: event → first step latency). */
   onStepStart?: (runId: string, stepId: string) => void;
 }
@@ -55,10 +57,13 @@ interface ClaimedRun {
 
 class LostRun extends Error {}
 
+export const DEFAULT_MAX_STEPS = 10_000;
+
 export function createRunExecutor(opts: EngineOptions) {
   const owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const leaseMs = opts.leaseMs ?? 60_000;
   const retryBaseMs = opts.retryBaseMs ?? 5_000;
+  const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
   const { db } = opts;
 
   async function claim(): Promise<ClaimedRun | undefined> {
@@ -105,11 +110,16 @@ export function createRunExecutor(opts: EngineOptions) {
         await db.query(sql`update kizuna_workflow_runs set ${finishSql('succeeded')}, current_step = null where id = ${run.id}::uuid and lease_owner = ${owner}`);
         return;
       }
-      opts.onStepStart?.(run.id, step.id);
       const kind = stepKinds[step.type];
       const started = new Date().toISOString();
       const attempt = run.attempts + 1;
       const seq = run.context.$seq ?? 0;
+      if (seq >= maxSteps) {
+        const e = new PermanentStepError(`Step budget exceeded: the run has committed ${seq} steps (at most ${maxSteps}); its graph probably loops without end`);
+        await failStep(run, step.id, step.type, attempt, {}, e, started, 0);
+        return;
+      }
+      opts.onStepStart?.(run.id, step.id);
       let input: Record<string, unknown> = {};
       const execute = async (exec: Executor): Promise<StepResult> => {
         input = render(step.config ?? {}, run.context) as Record<string, unknown>;

@@ -36,6 +36,8 @@ export interface WorkflowEngineOptions {
   /** How often date-relative triggers are scanned (default: 4 polls, at most 5 s). */
   dateScanMs?: number;
   onStepStart?: (runId: string, stepId: string) => void;
+  /** Steps one run may commit before it fails as a graph looping without end (default 10000). */
+  maxSteps?: number;
   /** Runs advanced at once on this node (default 4). */
   concurrency?: number;
 }
@@ -228,7 +230,6 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       unlisten = undefined;
       await off?.().catch(() => {});
       await running;
-      if (!opts.mailer) mailer?.close();
     },
   };
 }

@@ -90,6 +90,32 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     expect(d2.path).toEqual(['find']);
   });
 
+  it('fails a run whose graph loops without end once it has used its step budget', async () => {
+    const id = await publishWorkflow(k, {
+      name: 'cycle', trigger: { type: 'manual', object: 'contact' }, start: 'a',
+      steps: [
+        { id: 'a', type: 'update_record', config: { values: { title: 'a' } }, next: 'b' },
+        { id: 'b', type: 'update_record', config: { values: { title: 'b' } }, next: 'a' },
+      ],
+    });
+    const c = (await k.call('POST', '/api/records/contact', { last_name: '循環' })).body;
+    await k.workflows.stop();
+    const { createWorkflowEngine } = await import('./index.ts');
+    const small = createWorkflowEngine({ db: k.db, records: k.records, pollMs: 50, maxSteps: 5 });
+    small.start();
+    try {
+      const r = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c.id })).body;
+      await waitFor(async () => (await run(r.id)).status === 'failed');
+      const d = await run(r.id);
+      expect(d.error).toMatch(/Step budget exceeded: the run has committed 5 steps \(at most 5\); its graph probably loops without end/);
+      expect(d.path).toEqual(['a', 'b', 'a', 'b', 'a']);
+      expect((await k.call('GET', `/api/records/contact/${c.id}`)).body.version).toBe(6);
+    } finally {
+      await small.stop();
+      k.workflows.start();
+    }
+  });
+
   it('waits until a date from the record, and until a condition holds or times out', async () => {
     const id = await publishWorkflow(k, {
       name: 'wait until', trigger: { type: 'manual', object: 'case' }, start: 'until',
