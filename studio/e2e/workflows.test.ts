@@ -320,7 +320,7 @@ describe('workflow designer in chromium', () => {
     await page.locator('.locale-switch').getByRole('button', { name: 'English' }).click();
   });
 
-  it('generates a settings form for every palette entry and shows the server\'s verdict (a bad cron)', async () => {
+  it('generates a settings form for every palette entry, re-routes an edge by dragging its end, and shows the server\'s verdict (a bad cron)', async () => {
     const scratch = (await s.kizuna.call('POST', '/api/workflows', {
       name: 'Scratch', trigger: { type: 'manual' }, start: 'wait', steps: [{ id: 'wait', type: 'wait', config: { minutes: 1 } }],
     })).body.id;
@@ -333,6 +333,21 @@ describe('workflow designer in chromium', () => {
     await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=trigger]').allTextContents())
       .toEqual(expect.arrayContaining([expect.stringMatching(/cron.*Server/)]));
     const catalog = (await s.kizuna.call('GET', '/api/workflows/catalog')).body;
+    await page.locator('[data-palette=find_records]').click();
+    await node('find_records').waitFor();
+    // Dragging an edge's end to another step re-routes that exit.
+    await page.getByRole('button', { name: 'Auto layout' }).click();
+    await page.waitForTimeout(400); // the view fits itself to the new layout
+    const start = page.locator('.vue-flow__edge[data-id="trigger:start"]');
+    await start.hover();
+    const end = await start.locator('.vue-flow__edgeupdater-target').boundingBox();
+    const target = await node('find_records').locator('.vue-flow__handle.target').boundingBox();
+    await page.mouse.move(end!.x + end!.width / 2, end!.y + end!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(target!.x + 20, target!.y - 20, { steps: 5 });
+    await page.mouse.move(target!.x + target!.width / 2, target!.y + target!.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => start.getAttribute('aria-label')).toBe('Edge from trigger to find_records');
     for (const entry of catalog.steps as { type: string; action?: string; label: { en: string } }[]) {
       await page.locator('.vue-flow__pane').click({ position: { x: 10, y: 10 } });
       await page.locator(`[data-palette="${entry.action ? `action:${entry.action}` : entry.type}"]`).click();
