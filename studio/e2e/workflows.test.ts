@@ -31,7 +31,7 @@ describe('workflow designer in chromium', () => {
   });
   afterAll(() => s?.close());
 
-  const noToasts = () => expect.poll(() => page.getByTestId('toast').count(), { timeout: 8000 }).toBe(0);
+  const noToasts = () => expect.poll(() => page.getByTestId('toast').count(), { timeout: 15_000 }).toBe(0);
   const node = (id: string) => page.locator(`.vue-flow__node[data-id="${id}"]`);
   const draft = async () => (await s.kizuna.call('GET', `/api/workflows/${workflowId}`)).body.draft;
 
@@ -211,7 +211,7 @@ describe('workflow designer in chromium', () => {
     const other = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Low priority question', priority: 'low', status: 'open' })).body.id;
     const urgent = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Production is down', priority: 'urgent', status: 'open' })).body.id;
     const runs = async () => (await s.kizuna.call('GET', `/api/workflows/${workflowId}/runs`)).body.data;
-    await expect.poll(async () => (await runs()).map((r: { status: string }) => r.status), { timeout: 20_000, interval: 300 }).toEqual(['succeeded']);
+    await expect.poll(async () => (await runs()).map((r: { status: string }) => r.status), { timeout: 30_000, interval: 300 }).toEqual(['succeeded']);
     const [run] = await runs();
     expect(run.record_id).toBe(urgent);
     expect(run.record_id).not.toBe(other);
@@ -276,7 +276,7 @@ describe('workflow designer in chromium', () => {
     await page.locator('.wf-run-input').getByRole('button', { name: 'Run' }).click();
     await page.getByTestId('wf-run').waitFor();
     // The team does not exist yet: the assign step fails, and the run with it.
-    await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 15_000 }).toBe('Failed');
+    await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 30_000 }).toBe('Failed');
     await expect.poll(() => page.getByTestId('wf-run-error').textContent()).toMatch(/night-shift/);
     expect(await node('night').locator('.wf-node-status').getAttribute('data-status')).toBe('failed');
     expect(await page.getByTestId('wf-node-results').locator('.field-error').textContent()).toMatch(/no active members/);
@@ -287,7 +287,7 @@ describe('workflow designer in chromium', () => {
     const aiko = support[0];
     expect((await s.kizuna.call('POST', '/api/teams', { name: 'night-shift', members: [aiko] })).status).toBe(201);
     await page.getByTestId('wf-retry').click();
-    await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 15_000 }).toBe('Succeeded');
+    await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 30_000 }).toBe('Succeeded');
     // Retried from the failed step: the note is not written twice; the failed attempt stays visible.
     expect(await page.locator('.wf-run-steps li').allTextContents()).toEqual([
       expect.stringMatching(/Succeeded\s*note/), expect.stringMatching(/Failed\s*night/), expect.stringMatching(/Succeeded\s*night/),
