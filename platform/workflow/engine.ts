@@ -71,7 +71,9 @@ export function createRunExecutor(opts: EngineOptions) {
         lease_until = now() + ${leaseMs}::int * interval '1 millisecond'
       from kizuna_workflows w
       where w.id = r.workflow_id and r.id = (select id from kizuna_workflow_runs
-        where (status in ('queued', 'waiting') and run_at <= now()) or (status = 'running' and lease_until < now())
+        -- Stated so the partial index on run_at (unfinished runs) answers it: written as an OR
+        -- of two states it was a scan and sort of every run ever (8 ms at 20k runs).
+        where status in ('queued', 'running', 'waiting') and run_at <= now() and (status <> 'running' or lease_until < now())
         order by run_at limit 1 for update skip locked)
       returning r.id::text as id, r.workflow_id::text as workflow_id, r.version, w.user_id::text as user_id, r.context, r.current_step, r.object,
         r.record_id::text as record_id, r.attempts`);
