@@ -18,11 +18,11 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
 
   /** Each event's run depth: one more than the run whose step wrote the change, else 0 (one query per batch). */
   async function depthsOf(events: OutboxEvent[]): Promise<Map<string, number>> {
-    const runOf = (e: OutboxEvent) => /^workflow:([0-9a-f-]{36})$/.exec(e.request_id ?? '')?.[1];
+    const runOf = (e: OutboxEvent) => /^workflow:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(e.request_id ?? '')?.[1];
     const ids = [...new Set(events.map(runOf).filter((x): x is string => !!x))];
     const depth = new Map<string, number>();
     if (ids.length) {
-      const rows = await db.query<{ id: string; depth: number }>(sql`select id::text as id, depth from kizuna_workflow_runs where id::text in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`);
+      const rows = await db.query<{ id: string; depth: number }>(sql`select id::text as id, depth from kizuna_workflow_runs where id in (${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`);
       for (const r of rows) depth.set(r.id, Number(r.depth) + 1);
     }
     return new Map(events.map((e) => [e.id, depth.get(runOf(e) ?? '') ?? 0]));
