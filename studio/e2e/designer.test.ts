@@ -100,7 +100,7 @@ describe('object designer in chromium', () => {
     await s.kizuna.call('POST', '/api/records/project', { title: 'Alpha', stage: 'run' });
     await page.getByRole('button', { name: 'Delete field: Stage' }).click();
     const dialog = page.getByTestId('plan-dialog');
-    await expect.poll(() => dialog.textContent()).toMatch(/1 values will be lost/);
+    await expect.poll(() => dialog.textContent()).toMatch(/1 value will be lost/);
     await shot(page, 'designer-plan');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await fieldNames()).toContain('stage');

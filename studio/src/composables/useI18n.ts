@@ -3,6 +3,7 @@
 import { computed, ref, watchEffect } from 'vue';
 import { en, type MessageKey } from '../i18n/en.ts';
 import { ja } from '../i18n/ja.ts';
+import { enOne } from '../i18n/en-one.ts';
 
 export type Locale = 'en' | 'ja';
 export type LocalizedText = Partial<Record<Locale, string>>;
@@ -26,7 +27,8 @@ watchEffect(() => {
 
 export function useI18n() {
   function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-    const text = messages[locale.value][key] ?? en[key] ?? key;
+    const one = locale.value === 'en' && params.count !== undefined && Number(String(params.count).replace(/,/g, '')) === 1 ? enOne[key] : undefined;
+    const text = one ?? messages[locale.value][key] ?? en[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? String(params[name]) : whole));
   }
 
