@@ -183,7 +183,7 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     await k.call('POST', `/api/workflows/${id}/disable`);
   });
 
-  it('fires a date-relative trigger once per record per date value, again when the date changes', async () => {
+  it('fires a date-relative trigger once per record per date value, again when the date changes, also across a restart', async () => {
     const soon = () => new Date(Date.now() + 86_400_000 + 800).toISOString();
     const past = (await k.call('POST', '/api/records/case', { subject: '過去', due_at: new Date(Date.now() - 86_400_000 * 3).toISOString() })).body;
     const id = await publishWorkflow(k, {
@@ -199,8 +199,12 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     expect(detail.trigger).toMatchObject({ type: 'record.date', record_id: c.id, field: 'due_at', offset: '-1d' });
     await new Promise((r) => setTimeout(r, 600));
     expect((await k.call('GET', `/api/workflows/${id}/runs`)).body.data).toHaveLength(1);
-    // A new date value re-arms it.
+    // A new date value re-arms it — reached while no engine runs: a restarted one fires it.
+    await k.workflows.stop();
     await k.call('PATCH', `/api/records/case/${c.id}`, { due_at: soon() });
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await k.call('GET', `/api/workflows/${id}/runs`)).body.data).toHaveLength(1);
+    k.workflows.start();
     const both = await settledRuns(k, id, 2, ['succeeded', 'failed'], 8000);
     expect(both.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     const runs = (await k.call('GET', `/api/workflows/${id}/runs`)).body.data as { record_id: string }[];
