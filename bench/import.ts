@@ -32,7 +32,7 @@ async function* csv(): AsyncGenerator<Uint8Array> {
 const schema = process.env.DATABASE_URL ? `kz_bench_import_${Date.now()}` : undefined;
 const k = await createKizuna({ url: process.env.DATABASE_URL, schema, bootstrapToken: TOKEN, jobPollMs: 100, logRequests: false });
 if (PLAIN) {
-  const text = (name: string, en: string, ja: string, type = 'text') => ({ name, type, label: { en, ja } });
+  const text = (name: string, en: string, ja: string, type = 'text') => ({ name, type, label: { en, ja }, searchable: false });
   const made = await k.app.request('/api/meta/objects', {
     method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'plain_contact', label: { en: 'Plain contact', ja: '連絡先（索引なし）' }, plural: 'plain_contacts', display_field: 'last_name',
