@@ -106,6 +106,17 @@ describe('studio quality in chromium', () => {
     await expect.poll(async () => (await s.kizuna.call('GET', `/api/records/case/${id}`)).body.status).toBe('in_progress');
   });
 
+  it('pages a big kanban column: 50 cards, its total, and the next 50 on "Load more"', async () => {
+    await page.goto(`${s.baseUrl}/o/contact/board/lifecycle`);
+    const lead = page.locator('.board-column[data-column=lead]');
+    await expect.poll(() => lead.locator('.board-card').count()).toBe(50);
+    const total = Math.ceil(N / 3);
+    await expect.poll(() => lead.locator('h2 .muted').textContent()).toBe(String(total));
+    await lead.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => lead.locator('.board-card').count()).toBe(100);
+    expect(new Set(await lead.locator('.board-card').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).size).toBe(100);
+  });
+
   it('traps focus in a dialog, closes it with Escape and returns focus to its opener', async () => {
     await page.goto(`${s.baseUrl}/o/contact`);
     await page.locator('[data-testid=records] tbody tr[data-index]').first().waitFor();
