@@ -5,8 +5,18 @@
 // never sees id 5 whose transaction committed a moment later. So every event carries its
 // transaction id, readers follow (xid, id), and they only read events of transactions older
 // than every transaction still running (the snapshot's xmin). Whatever commits later has a
-// newer xid and sorts after any cursor. The price is that a long transaction holds delivery
-// back until it ends; ours are short (imports commit per batch).
+// newer xid and sorts after any cursor.
+//
+// "Every transaction still running" need not mean the whole server's: only a transaction in
+// this database can insert into our outbox. So the horizon is the oldest running transaction
+// of this database (from pg_stat_activity and pg_prepared_xacts), taken in a first statement
+// together with the next xid then (xmax); the read in a second statement stops below both. A
+// transaction that could still commit an event below that horizon was running, in this
+// database, at the first statement, so it was counted. A long transaction elsewhere on the
+// server (another database's index build, a bench) no longer holds delivery back. When this
+// role may not see other sessions' transaction ids, the reader falls back to the snapshot's
+// xmin, which is always safe.
+import type { SQL } from 'drizzle-orm';
 import { sql, type Executor } from '../db/index.ts';
 import type { Database } from '../db/index.ts';
 
@@ -31,16 +41,33 @@ export interface OutboxEvent extends OutboxCursor {
 
 /** Record events after `after`, oldest first, only those whose transaction is settled. */
 export async function readRecordEvents(db: Executor, after: OutboxCursor, limit: number): Promise<OutboxEvent[]> {
+  const horizon = await horizonOf(db);
   const rows = await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.xid::text as xid, e.id::text as id, e.topic, e.object,
       e.record_id::text as record_id, (e.payload->>'version')::int as version, e.payload->>'actor' as actor, h.changes, h.request_id
     from kizuna_events e left join lateral (select changes, request_id from kizuna_history h
       where h.object = e.object and h.record_id = e.record_id and h.version = (e.payload->>'version')::int order by h.id desc limit 1) h on true
     where (e.xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
-      and e.xid < pg_snapshot_xmin(pg_current_snapshot())
+      and e.xid < ${horizon}
       and e.topic like 'record.%'
     order by e.xid, e.id limit ${limit}`);
   for (const r of rows) if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
   return rows;
+}
+
+/** The xid below which every transaction that could write our outbox has ended (as SQL for the read). */
+async function horizonOf(db: Executor): Promise<SQL> {
+  const [r] = await db.query<{ xmax: string; xids: string[] | string; sees_all: boolean } & Record<string, unknown>>(sql`select
+      pg_snapshot_xmax(pg_current_snapshot())::text as xmax,
+      coalesce((select array_agg(x) from (
+        select backend_xid::text as x from pg_stat_activity where datname = current_database() and backend_xid is not null
+        union all select transaction::text from pg_prepared_xacts where database = current_database()) running), '{}') as xids,
+      coalesce((select rolsuper from pg_roles where rolname = current_user), false) or pg_has_role(current_user, 'pg_read_all_stats', 'member') as sees_all`);
+  if (!r.sees_all) return sql`pg_snapshot_xmin(pg_current_snapshot())`;
+  const xids = typeof r.xids === 'string' ? r.xids.replace(/[{}]/g, '').split(',').filter(Boolean) : r.xids;
+  if (!xids.length) return sql`${r.xmax}::xid8`;
+  // pg_stat_activity shows 32-bit xids; the snapshot lists their 64-bit forms.
+  return sql`(select coalesce(min(x), ${r.xmax}::xid8) from pg_snapshot_xip(pg_current_snapshot()) x
+    where x < ${r.xmax}::xid8 and (x::text::bigint % 4294967296)::text in (select jsonb_array_elements_text(${JSON.stringify(xids)}::jsonb)))`;
 }
 
 /** A cursor placed after every event committed so far (for a new reader). */
