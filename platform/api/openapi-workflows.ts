@@ -59,7 +59,14 @@ export function workflowSchemas(): Record<string, Schema> {
       steps: { type: 'array', items: obj({ step_id: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' }, attempt: { type: 'integer' }, input: any, output: any, error: { type: ['string', 'null'] }, started_at: { type: 'string' }, finished_at: { type: 'string' } }, ['step_id', 'type', 'status']) },
     }, ['id', 'workflow_id', 'status', 'steps', 'path']),
     WorkflowRunList: obj({ data: { type: 'array', items: ref('WorkflowRun') } }, ['data']),
-    WorkflowStart: obj({ record_id: { type: 'string', description: 'A record of the trigger\'s object, read as the caller' }, input: { type: 'object', description: 'Checked against a manual trigger\'s input_schema' } }, []),
+    WorkflowStart: obj({
+      record_id: { type: 'string', description: 'A record of the trigger\'s object, read as the caller' },
+      record_ids: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string' }, description: 'One run per record (a list selection), each read as the caller; not with record_id' },
+      input: { type: 'object', description: 'Checked against a manual trigger\'s input_schema' },
+    }, []),
+    ManualWorkflowList: obj({
+      data: { type: 'array', items: obj({ id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, description: { type: 'string' }, input_schema: { type: 'object', description: 'The manual trigger\'s input form' } }, ['id', 'name']) },
+    }, ['data']),
     WorkflowTestStart: obj({
       record_id: { type: 'string' }, input: { type: 'object' },
       definition: { ...ref('WorkflowDefinition'), description: 'What to test (default: the draft)' },
@@ -97,6 +104,13 @@ export const workflowPaths: Record<string, Schema> = {
       responses: { '200': json(ref('WorkflowCatalog'), 'The designer\'s palette.'), ...READ },
     },
   },
+  '/api/workflows/manual': {
+    get: {
+      operationId: 'listManualWorkflows', tags, summary: 'Workflows anyone who may read the object may start on its records',
+      parameters: [{ name: 'object', in: 'query', required: true, description: 'The object (one the caller may read; 404 otherwise).', schema: { type: 'string' } }],
+      responses: { '200': json(ref('ManualWorkflowList'), 'Enabled workflows whose active version has a manual trigger on the object.'), ...READ, ...NOT_FOUND },
+    },
+  },
   '/api/workflows/validate': {
     post: {
       operationId: 'validateWorkflow', tags, summary: 'Check a definition without saving it', requestBody: body(ref('WorkflowDefinition')),
@@ -130,8 +144,13 @@ export const workflowPaths: Record<string, Schema> = {
   '/api/workflows/{id}/run': {
     parameters: [idParam],
     post: {
-      operationId: 'runWorkflow', tags, summary: 'Start a run by hand', requestBody: body(ref('WorkflowStart')),
-      responses: { '202': json(ref('WorkflowRunDetail'), 'The queued run.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
+      operationId: 'runWorkflow', tags, summary: 'Start a run by hand (anyone who may read the object and records, for an enabled manual workflow)',
+      description: 'Admins may run any published workflow. Anyone else may run an enabled workflow whose active version has a manual trigger on an object they may read (403 otherwise), on records they may read (404 otherwise). With record_ids, one run per record, all or none.',
+      requestBody: body(ref('WorkflowStart')),
+      responses: {
+        '202': json({ oneOf: [ref('WorkflowRunDetail'), obj({ data: { type: 'array', items: ref('WorkflowRun') } }, ['data'])] }, 'The queued run, or with record_ids `{ data: [run] }`.'),
+        ...WRITE, ...NOT_FOUND, ...CONFLICT,
+      },
     },
   },
   '/api/workflows/{id}/test': {

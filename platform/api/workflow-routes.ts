@@ -1,9 +1,11 @@
 // /api/workflows (admins): definitions, versions, runs; /api/workflow-runs: one run, retry;
 // and the public webhook address /api/workflows/hooks/{token}, checked by HMAC signature.
 import { Hono, type Context } from 'hono';
-import { badRequest, forbidden, tooLarge, validation } from '../problems/index.ts';
+import { badRequest, forbidden, notFound, tooLarge, validation, type FieldProblem } from '../problems/index.ts';
 import { SIGNATURE_HEADER, type WorkflowEngine } from '../workflow/index.ts';
 import type { RecordService } from '../records/index.ts';
+import type { Registry } from '../metadata/index.ts';
+import { snapshotFor } from './caller-metadata.ts';
 import { onlyParams, readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
@@ -11,6 +13,9 @@ interface Deps {
   workflows: WorkflowEngine;
   bodyLimit: number;
 }
+
+/** Records one manual run request may start runs on (a list selection). */
+export const MAX_RUN_RECORDS = 100;
 
 const admin = (c: Context<AppEnv>) => {
   if (!c.get('principal').isAdmin) throw forbidden('Managing workflows needs an admin');
@@ -29,9 +34,25 @@ async function startBody(c: Context<AppEnv>, limit: number, keys: string[]) {
   const unknown = Object.keys(body).filter((k) => !keys.includes(k));
   if (unknown.length) throw validation(unknown.map((k) => ({ field: k, message: `is not one of ${keys.join(', ')}` })));
   if (body.record_id !== undefined && typeof body.record_id !== 'string') throw validation([{ field: 'record_id', message: 'must be a record id (a string)' }]);
+  const idsProblems = body.record_ids === undefined ? [] : recordIdsProblems(body.record_ids, body.record_id !== undefined);
+  if (idsProblems.length) throw validation(idsProblems);
   if (body.input !== undefined && (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input))) throw validation([{ field: 'input', message: 'must be a JSON object' }]);
   if (body.definition !== undefined && (typeof body.definition !== 'object' || body.definition === null || Array.isArray(body.definition))) throw validation([{ field: 'definition', message: 'must be a workflow definition (a JSON object)' }]);
-  return body as { record_id?: string; input?: Record<string, unknown>; definition?: unknown };
+  return body as { record_id?: string; record_ids?: string[]; input?: Record<string, unknown>; definition?: unknown };
+}
+
+/** What is wrong with a run's record_ids (nothing when they are 1–100 distinct ids and record_id is absent). */
+function recordIdsProblems(ids: unknown, withRecordId: boolean): FieldProblem[] {
+  if (withRecordId) return [{ field: 'record_ids', message: 'give record_id or record_ids, not both' }];
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RUN_RECORDS) return [{ field: 'record_ids', message: `must be a list of 1 to ${MAX_RUN_RECORDS} record ids` }];
+  const seen = new Set<unknown>();
+  const problems: FieldProblem[] = [];
+  ids.forEach((id, i) => {
+    if (typeof id !== 'string') problems.push({ field: `record_ids.${i}`, message: 'must be a record id (a string)' });
+    else if (seen.has(id)) problems.push({ field: `record_ids.${i}`, message: 'repeats an earlier id' });
+    seen.add(id);
+  });
+  return problems;
 }
 
 const limitOf = (c: Context<AppEnv>) => {
@@ -52,8 +73,9 @@ export function workflowHookRoutes({ workflows, bodyLimit }: Deps) {
   return app;
 }
 
-export function workflowRoutes({ workflows, bodyLimit }: Deps) {
+export function workflowRoutes({ workflows, bodyLimit, registry }: Deps & { registry: Registry }) {
   const app = new Hono<AppEnv>();
+  const readable = (c: Context<AppEnv>, object: string) => snapshotFor(registry.snapshot(), c.get('actor').access).models.has(object);
   app.get('/', async (c) => {
     admin(c);
     return c.json({ data: await workflows.store.list() });
@@ -68,6 +90,14 @@ export function workflowRoutes({ workflows, bodyLimit }: Deps) {
   app.get('/catalog', (c) => {
     admin(c);
     return c.json(workflows.catalog());
+  });
+  // Anyone signed in who may read the object: the workflows they may start on its records.
+  app.get('/manual', async (c) => {
+    onlyParams(c, ['object']);
+    const object = c.req.query('object');
+    if (!object) throw badRequest('object is required', [{ field: 'object', message: 'is required' }]);
+    if (!readable(c, object)) throw notFound(`No object named "${object}"`);
+    return c.json({ data: await workflows.manualFor(object) });
   });
   app.post('/validate', async (c) => {
     admin(c);
@@ -95,10 +125,17 @@ export function workflowRoutes({ workflows, bodyLimit }: Deps) {
     admin(c);
     return c.json({ data: await workflows.store.versions(c.req.param('id')) });
   });
+  // Admins run any published workflow; anyone else an enabled manual one on an object they
+  // may read, on records they may read (each read as the caller: 404 when they cannot).
   app.post('/:id/run', async (c) => {
-    admin(c);
-    const run = await workflows.runManually(c.req.param('id'), await startBody(c, bodyLimit, ['record_id', 'input']), c.get('actor'));
-    return c.json(run, 202);
+    const id = c.req.param('id');
+    if (!c.get('principal').isAdmin) {
+      const object = await workflows.manualObject(id);
+      if (!object || !readable(c, object)) throw forbidden('Only admins may run this workflow: it is not an enabled manual workflow on an object you may read');
+    }
+    const body = await startBody(c, bodyLimit, ['record_id', 'record_ids', 'input']);
+    if (body.record_ids) return c.json({ data: await workflows.runManuallyOnEach(id, { record_ids: body.record_ids, input: body.input }, c.get('actor')) }, 202);
+    return c.json(await workflows.runManually(id, body, c.get('actor')), 202);
   });
   app.post('/:id/test', async (c) => {
     admin(c);

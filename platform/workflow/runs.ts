@@ -75,6 +75,13 @@ export function createRunReader(db: Database) {
 
   return {
     get,
+    /** Runs by id, in the order given (without steps: they were just queued). */
+    async getMany(ids: string[]) {
+      if (!ids.length) return [];
+      const rows = await db.query(sql`select ${runColumns} from kizuna_workflow_runs where id = any(${`{${ids.join(',')}}`}::uuid[])`);
+      const byId = new Map(rows.map((r) => [r.id as string, parse(r)]));
+      return ids.map((id) => byId.get(id)!);
+    },
     /** The newest runs of a workflow, or of a record (for its timeline). */
     async list(where: { workflowId?: string; object?: string; recordId?: string }, limit = 50) {
       if (where.workflowId && !UUID.test(where.workflowId)) throw notFound(`No workflow with id "${where.workflowId}"`);

@@ -14,7 +14,7 @@ import { dryRun } from './dry-run.ts';
 import { createRunExecutor, type EngineOptions } from './engine.ts';
 import { createMailer, type Mailer } from './mail.ts';
 import { createRunReader, insertRun, DEFAULT_MAX_DEPTH } from './runs.ts';
-import { createWorkflowStore } from './store.ts';
+import { createWorkflowStore, type ActiveWorkflow } from './store.ts';
 import { createTriggerDispatcher } from './triggers.ts';
 import type { WorkflowActions } from './steps.ts';
 
@@ -174,6 +174,22 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       const start = await manualStart(def, def.trigger.type, body, caller);
       return dryRun({ ...engineOptions, store } as EngineOptions, { id: w.id, user_id: w.user_id, definition: def }, start);
     },
+    /**
+     * GET /api/workflows/manual?object=: what anyone who may read the object may start on its
+     * records — enabled workflows whose active version has a manual trigger on it; only the
+     * published name, description and input form.
+     */
+    async manualFor(object: string): Promise<ManualWorkflow[]> {
+      return (await store.active())
+        .filter((w) => isManualOn(w, object))
+        .map(({ id, definition: d }) => ({ id, name: d.name, ...(d.description !== undefined && { description: d.description }), ...(d.trigger.input_schema !== undefined && { input_schema: d.trigger.input_schema }) }))
+        .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+    },
+    /** The object a non-admin's manual run is on, or undefined when this workflow is not theirs to start (not enabled, not manual, no object). */
+    async manualObject(id: string): Promise<string | undefined> {
+      const wf = await store.activeById(id);
+      return wf && wf.definition.trigger.type === 'manual' ? wf.definition.trigger.object : undefined;
+    },
     /** POST /api/workflows/{id}/run: the trigger record (read as the caller, so they must see it) and an input. */
     async runManually(id: string, body: { record_id?: string; input?: Record<string, unknown> }, caller: Actor) {
       const wf = await activeVersion(id);
@@ -182,6 +198,24 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       const runId = await insertRun(db, wf, start, opts.maxDepth ?? DEFAULT_MAX_DEPTH);
       void tick();
       return runs.get(runId!);
+    },
+    /**
+     * POST /api/workflows/{id}/run with record_ids: one run per record (a list selection).
+     * Every record is read as the caller first, so one they cannot see starts nothing (404);
+     * the runs are inserted together.
+     */
+    async runManuallyOnEach(id: string, body: { record_ids: string[]; input?: Record<string, unknown> }, caller: Actor) {
+      const wf = await activeVersion(id);
+      checkInput(wf.definition, body.input);
+      const starts: Awaited<ReturnType<typeof manualStart>>[] = [];
+      for (const recordId of body.record_ids) starts.push(await manualStart(wf.definition, 'manual', { record_id: recordId, input: body.input }, caller));
+      const ids = await db.transaction(async (tx) => {
+        const made: string[] = [];
+        for (const start of starts) made.push((await insertRun(tx, wf, start, opts.maxDepth ?? DEFAULT_MAX_DEPTH))!);
+        return made;
+      });
+      void tick();
+      return runs.getMany(ids);
     },
     /** POST /api/workflows/hooks/{token}: the body must carry the HMAC-SHA256 of the hook key. */
     async receiveHook(token: string, rawBody: string, signature: string | undefined) {
@@ -235,3 +269,12 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
 }
 
 export type WorkflowEngine = ReturnType<typeof createWorkflowEngine>;
+
+export interface ManualWorkflow {
+  id: string;
+  name: string;
+  description?: string;
+  input_schema?: unknown;
+}
+
+const isManualOn = (w: ActiveWorkflow, object: string) => w.definition.trigger.type === 'manual' && w.definition.trigger.object === object;

@@ -113,6 +113,13 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.enabled`);
       return rows.map((r) => ({ ...r, definition: json(r.definition) }));
     },
+    /** An enabled workflow at its active version, or undefined (the manual runs of non-admins). */
+    async activeById(id: string): Promise<ActiveWorkflow | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const [r] = await db.query<ActiveWorkflow & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition
+        from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.enabled and w.id = ${id}::uuid`);
+      return r && { ...r, definition: json(r.definition) };
+    },
     async byHookToken(token: string): Promise<(ActiveWorkflow & { hook_key: string }) | undefined> {
       const [r] = await db.query<ActiveWorkflow & { hook_key: string } & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition, w.hook_key
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.enabled and w.hook_token = ${token}`);
