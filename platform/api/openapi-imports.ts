@@ -85,7 +85,7 @@ export const importPaths: Record<string, Schema> = {
       parameters: [
         { name: 'object', in: 'query', required: true, schema: { type: 'string' }, description: 'The object to import into.' },
         { name: 'filename', in: 'query', required: false, schema: { type: 'string' } },
-        { name: 'encoding', in: 'query', required: false, schema: { enum: ['utf-8', 'cp932', 'shift_jis', 'euc-jp', 'utf-16le', 'utf-16be', 'iso-2022-jp'] }, description: 'Overrides detection; a file that does not fit it is a 400.' },
+        { name: 'encoding', in: 'query', required: false, schema: { enum: ['utf-8', 'cp932', 'shift_jis', 'euc-jp', 'utf-16le', 'utf-16be'] }, description: 'Overrides detection; a file that does not fit it is a 400.' },
         { name: 'delimiter', in: 'query', required: false, schema: { enum: [',', ';', '|', 'tab'] } },
       ],
       requestBody: {

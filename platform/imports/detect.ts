@@ -1,7 +1,10 @@
 // Encoding, format and delimiter detection. Encodings: BOMs first, then strict UTF-8, then
-// jschardet's statistical guess (Shift_JIS/CP932, EUC-JP, UTF-16 without BOM…). Delimiters: the
-// sample is parsed by csv-parse with each candidate and the most consistent table wins.
+// encoding-japanese (which reads Shift_JIS, EUC-JP, JIS and UTF-16 from their byte structure,
+// so a 200-byte export from Japanese Excel is recognized: jschardet's statistics call such a
+// sample ISO-8859-2), then jschardet for the rest (Windows-1252, …). Delimiters: the sample
+// is parsed by csv-parse with each candidate and the most consistent table wins.
 import iconv from 'iconv-lite';
+import Encoding from 'encoding-japanese';
 import jschardet from 'jschardet';
 import { parse } from 'csv-parse/sync';
 import { badRequest } from '../problems/index.ts';
@@ -24,17 +27,40 @@ export function detectEncoding(head: Buffer): string {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  // JIS is 7-bit, so it passes as UTF-8: its escape sequences give it away.
+  if (head.includes(0x1b) && Encoding.detect(head) === 'JIS') throw unsupportedJis();
   if (isUtf8(head)) return 'utf-8';
+  const japanese = Encoding.detect(head);
+  if (japanese === 'SJIS') return 'cp932';
+  if (japanese === 'EUCJP') return 'euc-jp';
+  if (japanese === 'UTF16') return utf16Order(head);
+  if (japanese === 'JIS') throw unsupportedJis();
   const guess = jschardet.detect(head, { minimumThreshold: 0.1 });
   const name = (guess.encoding ?? '').toUpperCase();
   // CP932 is what Japanese Excel writes when it says "Shift_JIS" (it adds ①, ㈱, NEC/IBM kanji).
   if (name === 'SHIFT_JIS' || name === 'WINDOWS-31J' || name === 'CP932') return 'cp932';
   if (name === 'EUC-JP') return 'euc-jp';
   if (name === 'UTF-16LE' || name === 'UTF-16BE') return name.toLowerCase();
-  if (name === 'ISO-2022-JP') return 'iso-2022-jp';
+  if (name === 'ISO-2022-JP') throw unsupportedJis();
   if (name && iconv.encodingExists(name) && name !== 'ASCII') return name.toLowerCase();
   return 'utf-8';
 }
+
+/** UTF-16 without a BOM: ASCII-range text has its zero bytes on the odd (LE) or even (BE) side. */
+function utf16Order(head: Buffer): 'utf-16le' | 'utf-16be' {
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) even++;
+    if (head[i + 1] === 0) odd++;
+  }
+  return even > odd ? 'utf-16be' : 'utf-16le';
+}
+
+// ISO-2022-JP (7-bit JIS) is a mail encoding; no spreadsheet writes CSV in it, and the stream
+// decoder we use does not read it.
+const unsupportedJis = () =>
+  badRequest('The file is in ISO-2022-JP (JIS), which imports do not read; save it as UTF-8 or Shift_JIS', [{ field: 'encoding', message: 'ISO-2022-JP is not supported' }]);
 
 /** Strict UTF-8 check that tolerates a multi-byte character cut off at the sample's end. */
 function isUtf8(head: Buffer): boolean {
@@ -81,7 +107,7 @@ export function assertEncoding(head: Buffer, encoding: string, declared: boolean
   );
 }
 
-export const ENCODINGS = ['utf-8', 'cp932', 'shift_jis', 'euc-jp', 'utf-16le', 'utf-16be', 'iso-2022-jp'];
+export const ENCODINGS = ['utf-8', 'cp932', 'shift_jis', 'euc-jp', 'utf-16le', 'utf-16be'];
 
 /** Text that is mostly control characters is not a table (an image, a zip, a PDF…). */
 export function assertText(sample: string): void {

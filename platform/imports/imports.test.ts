@@ -163,6 +163,25 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(preview.rows[0].values).toEqual({ last_name: first[0] });
   });
 
+  it('detects Shift_JIS in a small file, and other encodings by their bytes', async () => {
+    const { detectEncoding } = await import('./detect.ts');
+    const sjis = data('csv/contacts-500-sjis.csv');
+    // A few rows of a Japanese Excel export: too little text for a statistical guess.
+    for (const n of [200, 500, 2000, 4000]) expect(detectEncoding(sjis.subarray(0, n)), `${n} bytes`).toBe('cp932');
+    expect(detectEncoding(iconv.encode('ﾌﾘｶﾞﾅ,ﾒｰﾙ\nﾔﾏﾀﾞ,a@example.jp\n', 'cp932'))).toBe('cp932');
+    expect(detectEncoding(iconv.encode('氏名,会社名\n山田太郎,株式会社テスト\n', 'euc-jp'))).toBe('euc-jp');
+    expect(detectEncoding(iconv.encode('氏名,会社名\n山田,テスト\n', 'utf-16le'))).toBe('utf-16le');
+    expect(detectEncoding(iconv.encode('name,city\nJosé Müller,Zürich\nFrançois,Besançon\n', 'windows-1252'))).toBe('windows-1252');
+
+    const small = await upload(k, sjis.subarray(0, sjis.indexOf(0x0a, 300) + 1), 'object=contact&filename=small.csv');
+    expect(small.status).toBe(201);
+    expect(small.body.encoding).toBe('cp932');
+    const jis = await upload(k, Buffer.from('\x1b$B;aL>\x1b(B,mail\n\x1b$B;3ED\x1b(B,a@example.jp\n', 'latin1'), 'object=contact&filename=jis.csv');
+    expect(jis.status).toBe(400);
+    expect(jis.body.errors).toEqual([expect.objectContaining({ field: 'encoding' })]);
+    expect((await upload(k, 'last_name\n山田\n', 'object=contact&filename=a.csv&encoding=iso-2022-jp')).status).toBe(400);
+  });
+
   it('refuses bad files with a clear 4xx and writes nothing', async () => {
     const before = await count(k);
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 0), Buffer.from([1, 2, 3, 0xff, 0xfe])]);

@@ -27,7 +27,6 @@ export const ENCODING_LABELS: Record<string, string> = {
   'euc-jp': 'EUC-JP',
   'utf-16le': 'UTF-16 LE',
   'utf-16be': 'UTF-16 BE',
-  'iso-2022-jp': 'ISO-2022-JP',
 };
 export const encodingLabel = (e: string | null) => (e ? ENCODING_LABELS[e] ?? e.toUpperCase() : '—');
 
