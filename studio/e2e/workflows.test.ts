@@ -1,7 +1,8 @@
 // The workflow designer in chromium against a real server: the issue's urgent-case example
 // built on the canvas (trigger with a condition, round-robin assign, a wait, a condition,
 // escalation), published and enabled; a matching case created through the API runs it, and
-// the run viewer and the case show what happened. Also version history and "Run workflow".
+// the run viewer and the case show what happened. Also version history and "Run workflow"
+// (for admins, and for a viewer on a record and on a list selection).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
@@ -356,6 +357,53 @@ describe('workflow designer in chromium', () => {
     }
     await noToasts();
     await shot(page, 'workflow-palette-forms');
+  });
+
+  it('lets someone who is not an admin run a manual workflow on a record and on a list selection', async () => {
+    const mark = (await s.kizuna.call('POST', '/api/workflows', {
+      name: 'Mark in progress', description: 'Someone is on it', trigger: { type: 'manual', object: 'case' }, start: 'mark',
+      steps: [{ id: 'mark', type: 'update_record', config: { values: { status: 'in_progress' } } }],
+    })).body.id;
+    expect((await s.kizuna.call('POST', `/api/workflows/${mark}/publish`)).status).toBe(200);
+    expect((await s.kizuna.call('POST', `/api/workflows/${mark}/enable`)).status).toBe(200);
+    // A viewer: reads every case, changes none — the run acts as the workflow's own user.
+    const vera = (await s.kizuna.call('POST', '/api/users', { email: 'vera@example.jp', name: 'vera', roles: ['viewer'] })).body.id;
+    expect((await s.kizuna.call('PATCH', `/api/users/${vera}`, { password: ADMIN_PASSWORD })).status).toBe(200);
+    const ids: string[] = [];
+    for (const subject of ['Printer jam A', 'Printer jam B', 'Printer jam C']) ids.push((await s.kizuna.call('POST', '/api/records/case', { subject, status: 'open' })).body.id);
+    const status = async (id: string) => (await s.kizuna.call('GET', `/api/records/case/${id}`)).body.status;
+
+    const other = await s.newPage();
+    try {
+      await signIn(other.page, s.baseUrl, 'vera@example.jp', ADMIN_PASSWORD);
+      const p = other.page;
+      await p.goto(`${s.baseUrl}/o/case/${ids[0]}`);
+      await p.getByTestId('wf-run-action').click();
+      expect(await p.locator('.wf-run-menu button').allTextContents()).toEqual(['Hand over to the night shift', 'Mark in progress']);
+      await p.locator('.wf-run-menu').getByRole('button', { name: 'Mark in progress' }).click();
+      await p.getByTestId('toast').filter({ hasText: 'Workflow started' }).waitFor();
+      await expect.poll(() => status(ids[0]), { timeout: 30_000 }).toBe('in_progress');
+      // The run viewer is for admins: the person stays on the record.
+      expect(new URL(p.url()).pathname).toBe(`/o/case/${ids[0]}`);
+
+      await p.goto(`${s.baseUrl}/o/case`);
+      const row = (subject: string) => p.locator('[data-testid=records] tbody tr[data-index]', { hasText: subject });
+      await row('Printer jam B').getByRole('checkbox').check();
+      await row('Printer jam C').getByRole('checkbox').check();
+      // Viewers cannot edit or delete: the only action on the selection is the workflow.
+      expect(await p.getByRole('button', { name: 'Edit selected' }).count()).toBe(0);
+      await p.getByTestId('wf-run-bulk').click();
+      await shot(p, 'workflow-run-selection');
+      await p.locator('.wf-run-menu').getByRole('button', { name: 'Mark in progress' }).click();
+      await p.getByTestId('toast').filter({ hasText: 'Workflow started on 2 records' }).waitFor();
+      await expect.poll(async () => [await status(ids[1]), await status(ids[2])], { timeout: 30_000 }).toEqual(['in_progress', 'in_progress']);
+      const runs = (await s.kizuna.call('GET', `/api/workflows/${mark}/runs`)).body.data as { record_id: string; trigger: { by: string } }[];
+      expect(runs.map((r) => r.record_id).sort()).toEqual([...ids].sort());
+      expect(runs.every((r) => r.trigger.by === vera)).toBe(true);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
   });
 
   it('raised no errors in the page', () => {

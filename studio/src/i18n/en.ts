@@ -118,6 +118,7 @@ export const en = {
   'wf.stepsOfRun': 'Steps',
   'wf.runWorkflow': 'Run workflow',
   'wf.runStarted': 'Workflow started',
+  'wf.runsStarted': 'Workflow started on {count} records',
   'wf.viewRun': 'View run',
   'wf.problem.type': 'should be of type {expected}',
   'wf.problem.enum': 'should be one of: {values}',

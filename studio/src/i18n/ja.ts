@@ -120,6 +120,7 @@ export const ja: Record<MessageKey, string> = {
   'wf.stepsOfRun': 'ステップ',
   'wf.runWorkflow': 'ワークフローを実行',
   'wf.runStarted': 'ワークフローを開始しました',
+  'wf.runsStarted': '{count} 件のレコードでワークフローを開始しました',
   'wf.viewRun': '実行を表示',
   'wf.problem.type': '{expected} 型である必要があります',
   'wf.problem.enum': '次のいずれかにしてください：{values}',

@@ -61,6 +61,14 @@ export interface WorkflowDefinition {
   variables?: Record<string, unknown>;
 }
 
+/** A workflow anyone who may read its object may start on its records (GET /api/workflows/manual). */
+export interface ManualWorkflow {
+  id: string;
+  name: string;
+  description?: string;
+  input_schema?: JsonSchema;
+}
+
 export interface Workflow {
   id: string;
   name: string;
