@@ -31,7 +31,8 @@ const strings = [
   '\u0000', '%00', 'a'.repeat(5000), '../../etc/passwd', '2026-02-30', '2026/1/5', '\ud800', '{"and":[]}', '{"id":{"eq":"not-a-uuid"}}',
   '{"last_name":{"zz":1}}', '{"company.name":{"contains":"株式"}}', '-created_at,+', 'last_name,last_name', '*', '$me', '{{trigger.record.id}}',
   '00000000-0000-0000-0000-000000000000', 'eyJub3QiOiJhIGN1cnNvciJ9', `${'{"and":['.repeat(3000)}{}${']}'.repeat(3000)}`,
-  `{"姓":"${'x'.repeat(70)}","メール":"email"}`, '{"__proto__":{"polluted":1}}',
+  `{"姓":"${'x'.repeat(70)}","メール":"email"}`, '{"__proto__":{"polluted":1}}', 'iso-2022-jp', 'cp932', 'utf-16be', 'euc-jp', 'tab', 'xlsx',
+  'ja', 'api', 'shift_jis', 'utf-8-bom',
 ];
 
 const values: unknown[] = [
