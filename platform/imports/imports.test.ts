@@ -161,6 +161,19 @@ describe.each(databases)('imports on %s', (kind) => {
     const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview?rows=1&mapping=${encodeURIComponent(JSON.stringify({ [up.body.columns[0]]: 'last_name' }))}`)).body;
     expect(preview.rows[0].cells).toEqual(first);
     expect(preview.rows[0].values).toEqual({ last_name: first[0] });
+    // The EUC-JP company dictionary (old kanji such as 冨 and 鐵): its names and readings import as companies.
+    const orgs = data('ja-companies/ipadic-Noun.org.euc-jp.csv');
+    const some = Buffer.concat([Buffer.from('name,a,b,c,d,e,f,g,h,i,base,name_kana,pron\n'), orgs.subarray(0, orgs.indexOf(0x0a, 20_000) + 1)]);
+    const co = await upload(k, some, 'object=company&filename=orgs.csv');
+    expect(co.status).toBe(201);
+    expect(co.body.encoding).toBe('euc-jp');
+    const names = iconv.decode(orgs.subarray(0, orgs.indexOf(0x0a, 20_000) + 1), 'euc-jp').trim().split('\n').map((l) => l.split(','));
+    const coMapping = Object.fromEntries(co.body.columns.map((c: string) => [c, c === 'name' || c === 'name_kana' ? c : null]));
+    await k.call('POST', `/api/imports/${co.body.id}/start`, { mapping: coMapping, mode: 'all_or_nothing' });
+    expect(await finished(k, co.body.id)).toMatchObject({ state: 'succeeded', created: names.length, rows_failed: 0 });
+    const [name, , , , , , , , , , , kana] = names.find((r) => /[冨鐵澤]/.test(r[0])) ?? names[0];
+    const found = (await k.call('GET', `/api/records/company?filter=${encodeURIComponent(JSON.stringify({ name }))}`)).body.data;
+    expect(found[0]).toMatchObject({ name, name_kana: kana });
   });
 
   it('detects Shift_JIS in a small file, and other encodings by their bytes', async () => {
