@@ -62,8 +62,10 @@ export interface BulkRow {
 }
 
 /**
- * The statement. It answers one row per input row: `index`, and `reason`/`field` for the rows
- * not written (null for written ones). `fields` are all fields any row of the batch sets.
+ * The statement. It answers one row per input row: `index`, and `reason` ("field\u001fmessage",
+ * see reasonParts) for a row not written, null for a written one. The staged columns are the
+ * fields any row of the batch sets; a row that leaves one out stages null (field columns have
+ * no column defaults, so that is what a single insert leaves there too).
  */
 export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteContext, opts: { checkOnly?: boolean } = {}): SQL {
   const present = new Set(rows.flatMap((r) => Object.keys(r.values)));
