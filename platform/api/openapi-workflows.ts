@@ -64,6 +64,9 @@ export function workflowSchemas(): Record<string, Schema> {
       record_ids: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string' }, description: 'One run per record (a list selection), each read as the caller; not with record_id' },
       input: { type: 'object', description: 'Checked against a manual trigger\'s input_schema' },
     }, []),
+    WorkflowTemplateList: obj({
+      data: { type: 'array', items: obj({ key: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, definition: ref('WorkflowDefinition') }, ['key', 'name', 'description', 'definition']) },
+    }, ['data']),
     ManualWorkflowList: obj({
       data: { type: 'array', items: obj({ id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, description: { type: 'string' }, input_schema: { type: 'object', description: 'The manual trigger\'s input form' } }, ['id', 'name']) },
     }, ['data']),
@@ -102,6 +105,12 @@ export const workflowPaths: Record<string, Schema> = {
     get: {
       operationId: 'getWorkflowCatalog', tags, summary: 'Trigger and step types with their config schemas (and plugin actions)',
       responses: { '200': json(ref('WorkflowCatalog'), 'The designer\'s palette.'), ...READ },
+    },
+  },
+  '/api/workflows/templates': {
+    get: {
+      operationId: 'listWorkflowTemplates', tags, summary: 'The shipped definitions a new workflow may start from (metadata/workflows)',
+      responses: { '200': json(ref('WorkflowTemplateList'), 'The templates, by key.'), ...READ },
     },
   },
   '/api/workflows/manual': {

@@ -91,6 +91,11 @@ export function workflowRoutes({ workflows, bodyLimit, registry }: Deps & { regi
     admin(c);
     return c.json(workflows.catalog());
   });
+  app.get('/templates', (c) => {
+    admin(c);
+    onlyParams(c, []);
+    return c.json({ data: workflows.templates() });
+  });
   // Anyone signed in who may read the object: the workflows they may start on its records.
   app.get('/manual', async (c) => {
     onlyParams(c, ['object']);

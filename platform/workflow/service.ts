@@ -16,6 +16,7 @@ import { createMailer, type Mailer } from './mail.ts';
 import { createRunReader, insertRun, DEFAULT_MAX_DEPTH } from './runs.ts';
 import { createWorkflowStore, type ActiveWorkflow } from './store.ts';
 import { createTriggerDispatcher } from './triggers.ts';
+import { readTemplates, type WorkflowTemplate } from './templates.ts';
 import type { WorkflowActions } from './steps.ts';
 
 export interface WorkflowEngineOptions {
@@ -155,9 +156,13 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     return { id: w.id, user_id: w.user_id, version: w.active_version, definition: await store.definition(w.id, w.active_version) };
   }
 
+  let templates: WorkflowTemplate[] | undefined;
+
   return {
     store,
     runs,
+    /** GET /api/workflows/templates: the shipped definitions a new workflow may start from. */
+    templates: () => (templates ??= readTemplates()),
     /** GET /api/workflows/catalog: what the designer's palette offers. */
     catalog: () => buildCatalog(opts.actions),
     /** POST /api/workflows/validate: every problem of a definition, without saving it. */

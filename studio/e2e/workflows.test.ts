@@ -359,6 +359,26 @@ describe('workflow designer in chromium', () => {
     await shot(page, 'workflow-palette-forms');
   });
 
+  it('creates a draft from the shipped urgent-case template', async () => {
+    // By address: the designer before has unsaved edits, which a sidebar link would ask about.
+    await page.goto(`${s.baseUrl}/workflows`);
+    await page.getByTestId('wf-new').click();
+    await page.locator('#wf-new-template').selectOption('urgent-case');
+    await page.getByTestId('wf-template-description').waitFor();
+    expect(await page.locator('#wf-new-name').inputValue()).toMatch(/^Urgent cases: assign round-robin/);
+    expect(await page.locator('#wf-new-trigger').count()).toBe(0);
+    await page.locator('#wf-new-name').fill('Urgent cases (from the template)');
+    await shot(page, 'workflow-new-from-template');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('wf-designer').waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    const template = (await s.kizuna.call('GET', '/api/workflows/templates')).body.data.find((x: { key: string }) => x.key === 'urgent-case').definition;
+    await node(template.start).waitFor();
+    const made = (await s.kizuna.call('GET', `/api/workflows/${id}`)).body;
+    expect(made).toMatchObject({ name: 'Urgent cases (from the template)', enabled: false, active_version: null });
+    expect(made.draft.steps.map((x: { id: string }) => x.id)).toEqual(template.steps.map((x: { id: string }) => x.id));
+  });
+
   it('lets someone who is not an admin run a manual workflow on a record and on a list selection', async () => {
     const mark = (await s.kizuna.call('POST', '/api/workflows', {
       name: 'Mark in progress', description: 'Someone is on it', trigger: { type: 'manual', object: 'case' }, start: 'mark',

@@ -15,6 +15,8 @@ export const en = {
   'wf.intro': 'Automations: a trigger and a graph of steps. Edit the draft, publish a version, then enable it.',
   'wf.new': 'New workflow',
   'wf.name': 'Name',
+  'wf.startFrom': 'Start from',
+  'wf.blank': 'Blank (a trigger and one step)',
   'wf.trigger': 'Trigger',
   'wf.object': 'Object',
   'wf.enabled': 'Enabled',

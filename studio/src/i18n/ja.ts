@@ -17,6 +17,8 @@ export const ja: Record<MessageKey, string> = {
   'wf.intro': '自動化：トリガーとステップのグラフです。下書きを編集し、バージョンを公開してから有効にします。',
   'wf.new': '新規ワークフロー',
   'wf.name': '名前',
+  'wf.startFrom': 'ひな形',
+  'wf.blank': '空白（トリガーとステップ1つ）',
   'wf.trigger': 'トリガー',
   'wf.object': 'オブジェクト',
   'wf.enabled': '有効',

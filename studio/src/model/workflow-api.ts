@@ -1,7 +1,7 @@
 // The workflow endpoints (docs/API.md, "Workflows") over the studio's one API client.
 import { api, ApiError, query } from '../api/client.ts';
 import { fallbackCatalog } from './workflow-catalog.ts';
-import type { Catalog, ManualWorkflow, TestResult, ValidationResult, Workflow, WorkflowDefinition, WorkflowRun, WorkflowVersion } from './workflow.ts';
+import type { Catalog, ManualWorkflow, TestResult, ValidationResult, Workflow, WorkflowDefinition, WorkflowRun, WorkflowTemplate, WorkflowVersion } from './workflow.ts';
 
 const missing = (e: unknown) => e instanceof ApiError && (e.status === 404 || e.status === 405);
 
@@ -17,6 +17,7 @@ export const workflowApi = {
   run: (runId: string) => api<WorkflowRun>('GET', `/workflow-runs/${runId}`),
   retry: (runId: string) => api<WorkflowRun>('POST', `/workflow-runs/${runId}/retry`),
   start: (id: string, body: { record_id?: string; input?: Record<string, unknown> }) => api<WorkflowRun>('POST', `/workflows/${id}/run`, body),
+  templates: () => api<{ data: WorkflowTemplate[] }>('GET', '/workflows/templates').then((r) => r.data),
   /** The manual workflows the signed-in person may start on records of an object (not only admins). */
   manual: (object: string) => api<{ data: ManualWorkflow[] }>('GET', `/workflows/manual${query({ object })}`).then((r) => r.data),
   /** One run per record (at most 100 per request: the server's limit). */

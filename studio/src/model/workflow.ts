@@ -61,6 +61,14 @@ export interface WorkflowDefinition {
   variables?: Record<string, unknown>;
 }
 
+/** A shipped definition a new workflow may start from (GET /api/workflows/templates). */
+export interface WorkflowTemplate {
+  key: string;
+  name: string;
+  description: string;
+  definition: WorkflowDefinition;
+}
+
 /** A workflow anyone who may read its object may start on its records (GET /api/workflows/manual). */
 export interface ManualWorkflow {
   id: string;
