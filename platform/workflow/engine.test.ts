@@ -137,19 +137,22 @@ describe.each(databases)('workflow engine on %s', (kind) => {
   it('resumes a wait after the engine restarts', async () => {
     const id = await publishWorkflow(k, {
       name: 'sleepy', trigger: { type: 'manual', object: 'contact' }, start: 'nap',
-      steps: [{ id: 'nap', type: 'wait', config: { seconds: 1 }, next: 'mark' }, { id: 'mark', type: 'update_record', config: { values: { first_name: '起きた' } } }],
+      steps: [{ id: 'nap', type: 'wait', config: { minutes: 10 }, next: 'mark' }, { id: 'mark', type: 'update_record', config: { values: { first_name: '起きた' } } }],
     });
     const c = (await k.call('POST', '/api/records/contact', { last_name: '眠り' })).body;
     const run = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c.id })).body;
     await waitFor(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status === 'waiting');
     await k.workflows.stop();
+    // A long wait, so the engine cannot have woken it before it stopped however slow the
+    // machine; its time then passes while no engine runs.
     const [row] = await k.db.query<{ status: string }>(sql`select status from kizuna_workflow_runs where id = ${run.id}::uuid`);
     expect(row.status).toBe('waiting');
+    await k.db.query(sql`update kizuna_workflow_runs set run_at = now() where id = ${run.id}::uuid and status = 'waiting'`);
     const { createWorkflowEngine } = await import('./index.ts');
     const fresh = createWorkflowEngine({ db: k.db, records: k.records, pollMs: 50 });
     fresh.start();
     try {
-      await waitFor(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status === 'succeeded', 5000);
+      await waitFor(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status === 'succeeded', 15_000);
       expect((await k.call('GET', `/api/records/contact/${c.id}`)).body.first_name).toBe('起きた');
     } finally {
       await fresh.stop();
