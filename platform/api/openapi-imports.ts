@@ -1,15 +1,9 @@
 // The import routes and the per-object export route in the OpenAPI document (docs/API.md
 // "Import and export (issue 8)" is the prose).
 import type { ObjectModel } from '../model/index.ts';
+import { NOT_FOUND, READ, json, obj, ref, res, type Schema } from './openapi-parts.ts';
 
-type Schema = Record<string, unknown>;
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const res = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
-const READ = { '400': res('BadRequest'), '401': res('Unauthorized'), '403': res('Forbidden') };
-const NOT_FOUND = { '404': res('NotFound') };
 const tags = ['Imports'];
-const obj = (properties: Schema, required: string[], description?: string): Schema => ({ type: 'object', ...(description && { description }), properties, required });
 const idParam = { name: 'id', in: 'path', required: true, description: 'The import id.', schema: { type: 'string', format: 'uuid' } };
 const nullableString = { type: ['string', 'null'] };
 

@@ -3,22 +3,12 @@
 // schemas of roles and views are the meta-schemas in metadata/schema, as the server uses them.
 import roleJson from '../../metadata/schema/role.schema.json' with { type: 'json' };
 import viewJson from '../../metadata/schema/view.schema.json' with { type: 'json' };
+import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, obj, ref, res, type Schema } from './openapi-parts.ts';
 
-type Schema = Record<string, unknown>;
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const res = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema } } });
-const READ = { '400': res('BadRequest'), '401': res('Unauthorized'), '403': res('Forbidden') };
-const WRITE = { ...READ, '413': res('PayloadTooLarge'), '415': res('UnsupportedMediaType'), '422': res('ValidationFailed') };
-const NOT_FOUND = { '404': res('NotFound') };
-const CONFLICT = { '409': res('Conflict') };
 const NO_CONTENT = { '204': { description: 'Done.' } };
-const obj = (properties: Schema, required: string[], description?: string): Schema => ({ type: 'object', ...(description && { description }), properties, required });
 const list = (item: string) => obj({ data: { type: 'array', items: ref(item) } }, ['data']);
 const uuid = { type: 'string', format: 'uuid' };
 const instant = { type: 'string', format: 'date-time' };
-const label = obj({ en: { type: 'string' }, ja: { type: 'string' } }, ['en', 'ja']);
 const pathParam = (name: string, description: string, schema: Schema = uuid) => ({ name, in: 'path', required: true, description, schema });
 const queryParam = (name: string, description: string, schema: Schema = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
 const dryRun = queryParam('dry_run', 'true: answer the migration plan without changing anything.', { type: 'boolean', default: false });

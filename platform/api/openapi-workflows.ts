@@ -2,22 +2,12 @@
 // public webhook address (/api/workflows/hooks/{token}) is left out: it is authenticated by an
 // HMAC signature, not the bearer key this document's security describes.
 import workflowJson from '../../metadata/schema/workflow.schema.json' with { type: 'json' };
+import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, obj, ref, res, type Schema } from './openapi-parts.ts';
 
-type Schema = Record<string, unknown>;
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const res = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema } } });
-const READ = { '400': res('BadRequest'), '401': res('Unauthorized'), '403': res('Forbidden') };
-const WRITE = { ...READ, '413': res('PayloadTooLarge'), '415': res('UnsupportedMediaType'), '422': res('ValidationFailed') };
-const NOT_FOUND = { '404': res('NotFound') };
-const CONFLICT = { '409': res('Conflict') };
 const tags = ['Workflows'];
 const idParam = { name: 'id', in: 'path', required: true, description: 'The workflow id.', schema: { type: 'string', format: 'uuid' } };
 const runParam = { name: 'run', in: 'path', required: true, description: 'The run id.', schema: { type: 'string', format: 'uuid' } };
 const limitParam = { name: 'limit', in: 'query', required: false, description: 'Runs per answer, newest first.', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } };
-const obj = (properties: Schema, required: string[], description?: string): Schema => ({ type: 'object', ...(description && { description }), properties, required });
-const label = obj({ en: { type: 'string' }, ja: { type: 'string' } }, ['en', 'ja']);
 const any = {};
 
 /** The workflow meta-schema as a component: its $defs become properties of the component. */
