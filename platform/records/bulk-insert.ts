@@ -67,7 +67,11 @@ export interface BulkRow {
  * fields any row of the batch sets; a row that leaves one out stages null (field columns have
  * no column defaults, so that is what a single insert leaves there too).
  */
-export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteContext, opts: { checkOnly?: boolean } = {}): SQL {
+/**
+ * A batch as one JSON parameter for jsonb_to_recordset: per row its index, id and changes (ch),
+ * plus one text column per staged column of the fields any row provides; `defs` types them.
+ */
+export function stageRows(model: ObjectModel, rows: BulkRow[]) {
   const present = new Set(rows.flatMap((r) => Object.keys(r.values)));
   const fields = model.fieldList.filter((f) => present.has(f.name));
   const staged = stagedColumns(model, fields);
@@ -80,6 +84,11 @@ export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteCon
     return rec;
   });
   const defs = [sql`i int`, sql`id uuid`, sql`ch jsonb`, ...staged.map((c) => sql`${id(c.alias)} ${sql.raw(c.stagedType)}`)];
+  return { fields, staged, records, defs };
+}
+
+export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteContext, opts: { checkOnly?: boolean } = {}): SQL {
+  const { fields, staged, records, defs } = stageRows(model, rows);
   const byColumn = new Map(staged.map((c) => [c.column, c]));
 
   // Unique fields: a value may appear once among live records — the first row of the batch

@@ -9,7 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { FieldModel, ObjectModel } from '../model/index.ts';
 import { selectList } from '../query/index.ts';
-import { stagedColumns } from './bulk-insert.ts';
+import { stageRows } from './bulk-insert.ts';
 import type { WriteContext } from './write-sql.ts';
 
 const id = sql.identifier;
@@ -46,18 +46,7 @@ export function matchSql(model: ObjectModel, upsertOn: string[], rows: { index: 
 
 /** Updates matched records; answers, per row, whether its record changed. */
 export function bulkUpdateSql(model: ObjectModel, rows: { index: number; id: string; values: Record<string, unknown> }[], ctx: WriteContext): SQL {
-  const present = new Set(rows.flatMap((r) => Object.keys(r.values)));
-  const fields: FieldModel[] = model.fieldList.filter((f) => present.has(f.name));
-  const staged = stagedColumns(model, fields);
-  const records = rows.map((r) => {
-    const rec: Record<string, unknown> = { i: r.index, id: r.id, ch: r.values };
-    for (const c of staged) {
-      const v = r.values[c.field.name];
-      if (v !== undefined) rec[c.alias] = c.text(v);
-    }
-    return rec;
-  });
-  const defs = [sql`i int`, sql`id uuid`, sql`ch jsonb`, ...staged.map((c) => sql`${id(c.alias)} ${sql.raw(c.stagedType)}`)];
+  const { staged, records, defs } = stageRows(model, rows);
   // A row sets only the fields it provides (ch ? field); the others keep their value.
   const has = (c: { field: FieldModel }) => sql`(s.ch ? ${c.field.name}::text)`;
   const sets = staged.map((c) => sql`${id(c.column)} = case when ${has(c)} then ${c.value} else t.${id(c.column)} end`);
