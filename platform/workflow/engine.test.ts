@@ -63,6 +63,23 @@ describe.each(databases)('workflow engine on %s', (kind) => {
     await k.call('POST', `/api/workflows/${id}/disable`);
   });
 
+  it('triggers on a condition over the old and the new values of an update', async () => {
+    const id = await publishWorkflow(k, {
+      name: 'reopened', trigger: { type: 'record.updated', object: 'case', condition: { status: { eq: 'open' }, 'old.status': { in: ['resolved', 'closed'] } } },
+      start: 'note', steps: [{ id: 'note', type: 'update_record', config: { values: { resolution: 'Reopened from {{trigger.changes.status.from}}' } } }],
+    });
+    const c = (await k.call('POST', '/api/records/case', { subject: '再オープン', status: 'open' })).body;
+    await k.call('PATCH', `/api/records/case/${c.id}`, { priority: 'high' }); // open → open: old.status is open
+    await k.call('PATCH', `/api/records/case/${c.id}`, { status: 'resolved' }); // new status is not open
+    await k.call('PATCH', `/api/records/case/${c.id}`, { status: 'open' }); // resolved → open: this one
+    const runs = await settledRuns(k, id, 1);
+    await new Promise((r) => setTimeout(r, 300)); // nothing more comes
+    expect((await k.call('GET', `/api/workflows/${id}/runs`)).body.data).toHaveLength(1);
+    expect(runs[0].status).toBe('succeeded');
+    expect((await k.call('GET', `/api/records/case/${c.id}`)).body.resolution).toBe('Reopened from resolved');
+    await k.call('POST', `/api/workflows/${id}/disable`);
+  });
+
   it('a rolled-back write triggers nothing', async () => {
     const id = await publishWorkflow(k, { name: 'on contact', trigger: { type: 'record.created', object: 'contact' }, start: 'x', steps: [{ id: 'x', type: 'wait', config: { seconds: 0 } }] });
     await k.db.transaction(async (tx) => {

@@ -5,6 +5,7 @@ import { sql, type Database } from '../db/index.ts';
 import { readRecordEvents, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
+import { evaluateFilter } from './filter.ts';
 import { insertRun, insertRuns, DEFAULT_MAX_DEPTH } from './runs.ts';
 import type { ActiveWorkflow, WorkflowStore } from './store.ts';
 
@@ -42,7 +43,20 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
       const t = wf.definition.trigger;
       let mine = events.filter((e) => t.type === e.topic && t.object === e.object);
       if (t.type === 'record.updated' && t.fields) mine = mine.filter((e) => t.fields!.some((f) => Object.hasOwn(e.changes ?? {}, f)));
-      if (t.condition && t.type !== 'record.deleted' && mine.length) {
+      if (t.condition && t.type !== 'record.deleted' && mine.length && mentionsOld(t.condition)) {
+        // Conditions on the values before the change ("old.status"): decided per event, the
+        // old values being the record now with each changed field's `from`.
+        const kept: OutboxEvent[] = [];
+        for (const e of mine) {
+          const [now] = (await listIn(t.object!, [e.record_id], undefined, wf).catch(() => ({ data: [] as Record<string, unknown>[] }))).data;
+          if (!now) continue;
+          const old: Record<string, unknown> = { ...now };
+          for (const [f, c] of Object.entries(e.changes ?? {})) old[f] = t.type === 'record.created' ? null : (c as { from?: unknown })?.from ?? null;
+          const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id').then((p) => p.data.length > 0);
+          if (await evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match).catch(() => false)) kept.push(e);
+        }
+        mine = kept;
+      } else if (t.condition && t.type !== 'record.deleted' && mine.length) {
         const ids = [...new Set(mine.map((e) => e.record_id))];
         const matching = new Set<string>();
         for (let i = 0; i < ids.length; i += 500) {
@@ -117,4 +131,19 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
   }
 
   return { dispatchEvents, fireSchedules };
+}
+
+/** Whether a trigger condition names a value before the change (`old.<field>`). */
+function mentionsOld(filter: unknown): boolean {
+  if (!filter || typeof filter !== 'object') return false;
+  if (Array.isArray(filter)) return filter.some(mentionsOld);
+  return Object.entries(filter).some(([k, v]) => k.startsWith('old.') || ((k === 'and' || k === 'or' || k === 'not') && mentionsOld(v)));
+}
+
+/** `old.<field>` keys as context paths (`trigger.old.<field>`) for evaluateFilter. */
+function withOldAsContext(filter: unknown): unknown {
+  if (!filter || typeof filter !== 'object') return filter;
+  if (Array.isArray(filter)) return filter.map(withOldAsContext);
+  return Object.fromEntries(Object.entries(filter).map(([k, v]) =>
+    k.startsWith('old.') ? [`trigger.${k}`, v] : [k, k === 'and' || k === 'or' || k === 'not' ? withOldAsContext(v) : v]));
 }
