@@ -9,7 +9,7 @@ import { createJobQueue, ensureJobTables } from './jobs/index.ts';
 import { createImportService, ensureImportTables, registerImportJob } from './imports/index.ts';
 import { accessFor } from './query/index.ts';
 import { createPluginHost } from './plugins/index.ts';
-import { createWorkflowEngine } from './workflow/index.ts';
+import { createWorkflowEngine, type WorkflowEngine } from './workflow/index.ts';
 import { resolve } from 'node:path';
 
 export interface KizunaConfig extends DatabaseConfig {
@@ -60,7 +60,9 @@ export async function createKizuna(config: KizunaConfig) {
     await people.roles.installStandard();
     const sessions = createSessionStore({ db });
     const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail, password: config.adminPassword });
-    const plugins = await createPluginHost({ db, registry, root: config.root ?? resolve(import.meta.dirname, '..'), dirs: config.pluginDirs });
+    // The workflow engine runs plugins' actions and installs the workflows they ship: bound late.
+    let engine: WorkflowEngine | undefined;
+    const plugins = await createPluginHost({ db, registry, root: config.root ?? resolve(import.meta.dirname, '..'), dirs: config.pluginDirs, workflows: () => engine?.shipped });
     const records = createRecordService({ db, registry, hooks: plugins.hooks });
     plugins.attach(records);
     await ensureJobTables(db);
@@ -81,6 +83,7 @@ export async function createKizuna(config: KizunaConfig) {
         list: () => [...plugins.actions()].map(([name, a]) => ({ name, plugin: a.plugin, title: a.title, description: a.description, config: a.config, output: a.output })),
       },
     });
+    engine = workflows;
     const app = createApp({
       db, registry, records, keys, people, sessions, plugins,
       imports, workflows, importLimit: config.importLimit,

@@ -1,6 +1,6 @@
 // `npx kizuna <command>`: plugin scaffolding and export.
 //   kizuna plugin new <name>                          scaffold plugins/<name> with a passing test
-//   kizuna plugin export <name> --objects a,b [--out DIR] [--version 1.0.0]
+//   kizuna plugin export <name> [--objects a,b] [--workflows "Name,Other name"] [--out DIR] [--version 1.0.0]
 // export reads the database `npm start` uses (DATABASE_URL, or PGlite in KIZUNA_DATA_DIR,
 // default ./data; PGlite is one process per folder: stop the server first).
 import { existsSync } from 'node:fs';
@@ -8,16 +8,16 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDatabase } from '../db/index.ts';
 import { createRegistry } from '../metadata/index.ts';
-import { planExport, writeExport } from './plugin-export.ts';
+import { planExport, readWorkflows, writeExport } from './plugin-export.ts';
 import { scaffoldPlugin } from './plugin-scaffold.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const usage = `usage:
   kizuna plugin new <name>
-  kizuna plugin export <name> --objects a,b [--out DIR] [--version 1.0.0]`;
+  kizuna plugin export <name> [--objects a,b] [--workflows "Name,Other name"] [--out DIR] [--version 1.0.0]`;
 
 async function main(argv: string[]) {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { objects: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { objects: { type: 'string' }, workflows: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' } } });
   const [group, command, name] = positionals;
   if (group !== 'plugin' || !name || !['new', 'export'].includes(command)) throw new Error(usage);
   if (command === 'new') {
@@ -32,7 +32,9 @@ async function main(argv: string[]) {
   try {
     const registry = await createRegistry({ db });
     try {
-      const plan = planExport(registry.snapshot(), name, (values.objects ?? '').split(',').map((s) => s.trim()).filter(Boolean), values.version);
+      const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const workflows = await readWorkflows(db, list(values.workflows));
+      const plan = planExport(registry.snapshot(), name, list(values.objects), values.version, workflows);
       const files = await writeExport(resolve(values.out ?? join(root, 'plugins', name)), plan);
       console.log(`exported to ${files.length} files:\n${files.map((f) => `  ${f}`).join('\n')}`);
     } finally {

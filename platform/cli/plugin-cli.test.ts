@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna } from '../testing/kizuna.ts';
-import { planExport, writeExport } from './plugin-export.ts';
+import { planExport, readWorkflows, writeExport } from './plugin-export.ts';
+import { publishWorkflow, settledRuns } from '../workflow/testing.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -49,7 +50,12 @@ describe.each(databases)('plugin export on %s', (kind) => {
       expect((await a.call('POST', '/api/meta/objects/contact/fields', { name: 'booth_role', type: 'text', label: { en: 'Booth role', ja: 'ブース担当' } })).status).toBe(201);
       expect(() => planExport(a.registry.snapshot(), 'expo', ['nope'])).toThrow(/no object named "nope"/);
 
-      const plan = planExport(a.registry.snapshot(), 'expo', ['event_booth', 'contact']);
+      await publishWorkflow(a, {
+        name: 'Booth welcome', trigger: { type: 'record.created', object: 'event_booth' }, start: 'tag',
+        steps: [{ id: 'tag', type: 'update_record', config: { values: { title: '{{trigger.record.title}}（受付済）' } } }],
+      });
+      await expect(readWorkflows(a.db, ['Nope'])).rejects.toThrow(/no published workflow named "Nope"/);
+      const plan = planExport(a.registry.snapshot(), 'expo', ['event_booth', 'contact'], '1.0.0', await readWorkflows(a.db, ['Booth welcome']));
       await writeExport(join(dir, 'expo'), plan);
 
       const other = await startKizuna(kind, { pluginDirs: [dir], ...(kind === 'postgres' ? { schema: b.schema } : {}) });
@@ -61,6 +67,13 @@ describe.each(databases)('plugin export on %s', (kind) => {
         expect(def.properties.size.enum).toEqual(['s', 'l', null]);
         expect((await other.call('GET', '/api/meta/objects/contact')).body.properties.booth_role).toBeDefined();
         expect((await other.call('POST', '/api/records/event_booth', { title: '東ホール A-1', size: '大' })).body.size).toBe('l');
+        // The workflow came along, published and disabled until an admin enables it.
+        const [wf] = (await other.call('GET', '/api/workflows')).body.data;
+        expect(wf).toMatchObject({ name: 'Booth welcome', enabled: false, active_version: 1 });
+        expect((await other.call('POST', `/api/workflows/${wf.id}/enable`)).status).toBe(200);
+        const booth = (await other.call('POST', '/api/records/event_booth', { title: '西ホール B-2' })).body;
+        await settledRuns(other, wf.id, 1);
+        expect((await other.call('GET', `/api/records/event_booth/${booth.id}`)).body.title).toBe('西ホール B-2（受付済）');
       } finally {
         await other.close();
       }

@@ -36,6 +36,16 @@ export interface PluginHostOptions {
   /** Plugin folders to scan instead of <root>/plugins (tests). */
   dirs?: string[];
   outboxIntervalMs?: number;
+  /** Installs the workflows plugins ship (the workflow engine, bound late: it needs this host's actions). */
+  workflows?: () => ShippedWorkflows | undefined;
+}
+
+/** What the plugin host asks of the workflow engine for the workflows a plugin ships. */
+export interface ShippedWorkflows {
+  /** Creates or publishes anew (when changed) each definition, in the plugin's transaction; disables the plugin's others. */
+  install(tx: Executor, plugin: string, definitions: Record<string, unknown>[]): Promise<void>;
+  /** Disables the plugin's workflows (their runs and history stay). */
+  remove(tx: Executor, plugin: string): Promise<void>;
 }
 
 export interface PluginChangeOptions {
@@ -237,12 +247,13 @@ export async function createPluginHost(opts: PluginHostOptions) {
     return { pkg, state, definition: await loadDefinition(pkg, pkg.manifest.version) };
   }
 
-  /** Roles and views a plugin ships, replaced as a whole on upgrade. */
+  /** Roles, views and workflows a plugin ships, replaced as a whole on upgrade. */
   async function installShipped(tx: Executor, pkg: PluginPackage) {
     for (const role of pkg.roles) {
       await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb) on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
     }
     await installViews(tx, pkg);
+    await opts.workflows?.()?.install(tx, pkg.manifest.name, pkg.workflows);
   }
 
   async function install(name: string, o: PluginChangeOptions = {}) {
@@ -282,6 +293,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
       await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
       await tx.query(sql`delete from kizuna_views where key like ${`plugin:${name}:%`}`);
+      await opts.workflows?.()?.remove(tx, name);
       await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
     });
     return { plugin: name, dry_run: !!o.dryRun, purge: !!o.purge, plan: result.plan };

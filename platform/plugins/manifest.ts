@@ -18,6 +18,7 @@ export interface PluginManifest {
     fields?: Record<string, FieldSpec[]>;
     roles?: (string | RoleDef)[];
     views?: (string | Record<string, unknown>)[];
+    workflows?: (string | Record<string, unknown>)[];
   };
   settings?: JsonSchema;
   server?: string;
@@ -34,6 +35,8 @@ export interface PluginPackage {
   fields: Record<string, FieldSpec[]>;
   roles: RoleDef[];
   views: Record<string, unknown>[];
+  /** Workflow definitions, each with a key (checked by the workflow engine when installed). */
+  workflows: Record<string, unknown>[];
   serverEntry?: string;
   studioEntry?: string;
 }
@@ -72,6 +75,11 @@ export function checkManifest(raw: unknown, dir: string, source: PluginPackage['
     if (typeof view.key !== 'string') throw validation([{ field: `metadata.views.${i}.key`, message: "a plugin's view needs a key" }]);
     return view;
   });
+  const workflows = (md.workflows ?? []).map((w, i) => {
+    const wf = (typeof w === 'string' ? readJson(inside(dir, w, `metadata.workflows.${i}`)) : w) as Record<string, unknown>;
+    if (typeof wf.key !== 'string') throw validation([{ field: `metadata.workflows.${i}.key`, message: "a plugin's workflow needs a key" }]);
+    return wf;
+  });
   return {
     manifest,
     dir,
@@ -80,6 +88,7 @@ export function checkManifest(raw: unknown, dir: string, source: PluginPackage['
     fields,
     roles,
     views,
+    workflows,
     serverEntry: manifest.server ? inside(dir, manifest.server, 'server') : undefined,
     studioEntry: manifest.studio ? inside(dir, manifest.studio, 'studio') : undefined,
   };

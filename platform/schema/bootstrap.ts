@@ -280,6 +280,11 @@ const platformMigrations: string[][] = [
   // Search grams computed ~3.5× faster (every write of a searchable object, and imports, pay
   // it). Same set of grams, so existing GIN indexes stay valid.
   [fastSearchGramsDdl],
+  // Workflows a plugin ships: "plugin:<name>:<key>", one workflow each.
+  [
+    `alter table kizuna_workflows add column source text`,
+    `create unique index kizuna_workflows_source_key on kizuna_workflows (source) where source is not null`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

@@ -161,6 +161,8 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   return {
     store,
     runs,
+    /** For the plugin host: the workflows plugins ship. */
+    shipped: { install: store.installShipped, remove: store.disableShipped },
     /** GET /api/workflows/templates: the shipped definitions a new workflow may start from. */
     templates: () => (templates ??= readTemplates()),
     /** GET /api/workflows/catalog: what the designer's palette offers. */

@@ -2,7 +2,7 @@
 // versions. Runs keep the version they started on; each workflow acts as its own system user.
 import { randomBytes } from 'node:crypto';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
-import { conflict, notFound } from '../problems/index.ts';
+import { conflict, notFound, ProblemError, validation } from '../problems/index.ts';
 import { assertDefinition, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
 
 export interface WorkflowView {
@@ -30,6 +30,10 @@ const columns = sql`id::text as id, name, enabled, active_version, draft, user_i
   ${ts('next_run_at')} as next_run_at, ${ts('created_at')} as created_at, ${ts('updated_at')} as updated_at`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+/** JSON with sorted keys: jsonb gives keys back in its own order. */
+const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) =>
+  x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x);
 
 function view(r: Record<string, unknown>): WorkflowView {
   const { hook_token, hook_key, ...rest } = r;
@@ -84,6 +88,46 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
         return v.n;
       });
       return { workflow: await get(id), version };
+    },
+    /**
+     * The workflows a plugin ships, in the plugin's install/upgrade transaction: each one (by
+     * its key) is created published and disabled — an admin decides when it runs — or, when
+     * its definition changed, published as a new version (runs keep theirs). The plugin's
+     * workflows it no longer ships are disabled.
+     */
+    async installShipped(tx: Executor, plugin: string, definitions: Record<string, unknown>[]): Promise<void> {
+      const sources: string[] = [];
+      for (const [i, raw] of definitions.entries()) {
+        let def: WorkflowDefinition;
+        try {
+          def = assertDefinition(raw, actions);
+        } catch (e) {
+          if (e instanceof ProblemError) throw validation(e.errors?.map((p) => ({ ...p, field: `metadata.workflows.${i}.${p.field}` })) ?? [], `A workflow of the plugin ${plugin} is invalid`);
+          throw e;
+        }
+        const source = `plugin:${plugin}:${String(raw.key)}`;
+        sources.push(source);
+        const [existing] = await tx.query<{ id: string; definition: unknown }>(sql`select w.id::text as id, v.definition from kizuna_workflows w
+          left join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.source = ${source}`);
+        let id = existing?.id;
+        if (id && canonical(json(existing.definition)) === canonical(def)) continue;
+        if (!id) {
+          id = uuidv7();
+          const userId = await systemUser(tx, id, def.name);
+          await tx.query(sql`insert into kizuna_workflows (id, name, draft, user_id, hook_token, hook_key, source)
+            values (${id}::uuid, ${def.name}, ${JSON.stringify(def)}::jsonb, ${userId}::uuid, ${randomBytes(24).toString('base64url')}, ${randomBytes(32).toString('base64url')}, ${source})`);
+        }
+        const [v] = await tx.query<{ n: number }>(sql`select coalesce(max(version), 0)::int + 1 as n from kizuna_workflow_versions where workflow_id = ${id}::uuid`);
+        await tx.query(sql`insert into kizuna_workflow_versions (workflow_id, version, definition, published_by) values (${id}::uuid, ${v.n}, ${JSON.stringify(def)}::jsonb, null)`);
+        const next = nextScheduled(def.trigger, new Date());
+        await tx.query(sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name}, active_version = ${v.n},
+          next_run_at = ${next?.toISOString() ?? null}::timestamptz, updated_at = now() where id = ${id}::uuid`);
+      }
+      await tx.query(sql`update kizuna_workflows set enabled = false, updated_at = now()
+        where source like ${`plugin:${plugin}:%`} and not (source in (select jsonb_array_elements_text(${JSON.stringify(sources)}::jsonb)))`);
+    },
+    async disableShipped(tx: Executor, plugin: string): Promise<void> {
+      await tx.query(sql`update kizuna_workflows set enabled = false, updated_at = now() where source like ${`plugin:${plugin}:%`}`);
     },
     async setEnabled(id: string, enabled: boolean): Promise<WorkflowView> {
       const w = await get(id);
