@@ -37,20 +37,26 @@ export interface OutboxEvent extends OutboxCursor {
   changes: Record<string, unknown> | null;
   /** The write's request id; a workflow step's carries its run (`workflow:<run id>`). */
   request_id: string | null;
+  /** When the write's transaction began (epoch ms). */
+  created_ms: number;
 }
 
 /** Record events after `after`, oldest first, only those whose transaction is settled. */
 export async function readRecordEvents(db: Executor, after: OutboxCursor, limit: number): Promise<OutboxEvent[]> {
   const horizon = await horizonOf(db);
   const rows = await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.xid::text as xid, e.id::text as id, e.topic, e.object,
-      e.record_id::text as record_id, (e.payload->>'version')::int as version, e.payload->>'actor' as actor, h.changes, h.request_id
+      e.record_id::text as record_id, (e.payload->>'version')::int as version, e.payload->>'actor' as actor, h.changes, h.request_id,
+      (extract(epoch from e.created_at) * 1000)::float8 as created_ms
     from kizuna_events e left join lateral (select changes, request_id from kizuna_history h
       where h.object = e.object and h.record_id = e.record_id and h.version = (e.payload->>'version')::int order by h.id desc limit 1) h on true
     where (e.xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
       and e.xid < ${horizon}
       and e.topic like 'record.%'
     order by e.xid, e.id limit ${limit}`);
-  for (const r of rows) if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
+  for (const r of rows) {
+    if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
+    r.created_ms = Number(r.created_ms);
+  }
   return rows;
 }
 

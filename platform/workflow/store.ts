@@ -23,6 +23,8 @@ export interface ActiveWorkflow {
   user_id: string;
   version: number;
   definition: WorkflowDefinition;
+  /** When it was last switched on (epoch ms): record events from before do not start it. */
+  enabled_ms?: number | null;
 }
 
 const ts = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
@@ -153,9 +155,10 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     },
     /** Enabled workflows at their active version (the trigger dispatcher reads these). */
     async active(exec: Executor = db): Promise<ActiveWorkflow[]> {
-      const rows = await exec.query<ActiveWorkflow & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition
+      const rows = await exec.query<ActiveWorkflow & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition,
+          (extract(epoch from w.enabled_at) * 1000)::float8 as enabled_ms
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.enabled`);
-      return rows.map((r) => ({ ...r, definition: json(r.definition) }));
+      return rows.map((r) => ({ ...r, definition: json(r.definition), enabled_ms: r.enabled_ms === null || r.enabled_ms === undefined ? null : Number(r.enabled_ms) }));
     },
     /** An enabled workflow at its active version, or undefined (the manual runs of non-admins). */
     async activeById(id: string): Promise<ActiveWorkflow | undefined> {

@@ -41,7 +41,9 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
     const pairs: { wf: ActiveWorkflow; e: OutboxEvent }[] = [];
     for (const wf of active) {
       const t = wf.definition.trigger;
-      let mine = events.filter((e) => t.type === e.topic && t.object === e.object);
+      // A change made before the workflow was switched on does not start it (the dispatcher
+      // may read that change's event only after an admin enabled the workflow).
+      let mine = events.filter((e) => t.type === e.topic && t.object === e.object && !(wf.enabled_ms && e.created_ms < wf.enabled_ms));
       if (t.type === 'record.updated' && t.fields) mine = mine.filter((e) => t.fields!.some((f) => Object.hasOwn(e.changes ?? {}, f)));
       if (t.condition && t.type !== 'record.deleted' && mine.length && mentionsOld(t.condition)) {
         // Conditions on the values before the change ("old.status"): decided per event, the
