@@ -1,5 +1,6 @@
 // Runs as rows: starting one (with its recursion depth), and reading them back with the path
 // taken and each step's input, output and error.
+import type { SQL } from 'drizzle-orm';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { conflict, notFound } from '../problems/index.ts';
 import type { ActiveWorkflow } from './store.ts';
@@ -17,6 +18,20 @@ export interface RunStart {
 
 /** Inserts a queued run (or, past the depth limit, a failed one); undefined when this event already started it. */
 export async function insertRun(exec: Executor, wf: ActiveWorkflow, start: RunStart, maxDepth = DEFAULT_MAX_DEPTH): Promise<string | undefined> {
+  const row = runRow(wf, start, maxDepth);
+  const inserted = await exec.query(sql`${insertRunsSql([row.sql])} returning id::text as id`);
+  return inserted.length ? row.id : undefined;
+}
+
+/** Many runs in one statement (record triggers read in batches); a (workflow, event) pair already started is skipped. */
+export async function insertRuns(exec: Executor, starts: { wf: ActiveWorkflow; start: RunStart }[], maxDepth = DEFAULT_MAX_DEPTH): Promise<number> {
+  if (!starts.length) return 0;
+  const inserted = await exec.query(sql`${insertRunsSql(starts.map(({ wf, start }) => runRow(wf, start, maxDepth).sql))} returning id`);
+  return inserted.length;
+}
+
+/** One run's values: queued at the workflow's start step, or failed at once past the depth limit. */
+function runRow(wf: ActiveWorkflow, start: RunStart, maxDepth: number): { id: string; sql: SQL } {
   const id = uuidv7();
   const depth = start.depth ?? 0;
   const refused = depth > maxDepth;
@@ -24,32 +39,16 @@ export async function insertRun(exec: Executor, wf: ActiveWorkflow, start: RunSt
   const error = refused
     ? `Recursion bounded: this run would be ${depth} workflow runs deep (at most ${maxDepth}); a step of a workflow probably changes the record that triggers it`
     : null;
-  const rows = await exec.query(sql`insert into kizuna_workflow_runs (id, workflow_id, version, status, trigger, context, current_step, depth, object, record_id, event_id, error, finished_at)
-    values (${id}::uuid, ${wf.id}::uuid, ${wf.version}, ${refused ? 'failed' : 'queued'}, ${JSON.stringify(start.trigger)}::jsonb, ${JSON.stringify(context)}::jsonb,
-      ${refused ? null : wf.definition.start}, ${depth}, ${start.object ?? null}, ${start.recordId ?? null}::uuid, ${start.eventId ?? null}::bigint, ${error},
-      ${refused ? sql`now()` : sql`null`})
-    on conflict (workflow_id, event_id) do nothing returning id`);
-  return rows.length ? id : undefined;
+  return {
+    id,
+    sql: sql`(${id}::uuid, ${wf.id}::uuid, ${wf.version}::int, ${refused ? 'failed' : 'queued'}, ${JSON.stringify(start.trigger)}::jsonb, ${JSON.stringify(context)}::jsonb,
+      ${refused ? null : wf.definition.start}::text, ${depth}::int, ${start.object ?? null}::text, ${start.recordId ?? null}::uuid, ${start.eventId ?? null}::bigint, ${error}::text,
+      ${refused ? sql`now()` : sql`null::timestamptz`})`,
+  };
 }
 
-/** Many runs in one statement (record triggers read in batches); a (workflow, event) pair already started is skipped. */
-export async function insertRuns(exec: Executor, starts: { wf: ActiveWorkflow; start: RunStart }[], maxDepth = DEFAULT_MAX_DEPTH): Promise<number> {
-  if (!starts.length) return 0;
-  const rows = starts.map(({ wf, start }) => {
-    const depth = start.depth ?? 0;
-    const refused = depth > maxDepth;
-    const context = { trigger: start.trigger, input: start.input ?? {}, vars: wf.definition.variables ?? {}, steps: {} };
-    const error = refused
-      ? `Recursion bounded: this run would be ${depth} workflow runs deep (at most ${maxDepth}); a step of a workflow probably changes the record that triggers it`
-      : null;
-    return sql`(${uuidv7()}::uuid, ${wf.id}::uuid, ${wf.version}::int, ${refused ? 'failed' : 'queued'}, ${JSON.stringify(start.trigger)}::jsonb, ${JSON.stringify(context)}::jsonb,
-      ${refused ? null : wf.definition.start}::text, ${depth}::int, ${start.object ?? null}::text, ${start.recordId ?? null}::uuid, ${start.eventId ?? null}::bigint, ${error}::text,
-      ${refused ? sql`now()` : sql`null::timestamptz`})`;
-  });
-  const inserted = await exec.query(sql`insert into kizuna_workflow_runs (id, workflow_id, version, status, trigger, context, current_step, depth, object, record_id, event_id, error, finished_at)
-    values ${sql.join(rows, sql`, `)} on conflict (workflow_id, event_id) do nothing returning id`);
-  return inserted.length;
-}
+const insertRunsSql = (rows: SQL[]) => sql`insert into kizuna_workflow_runs (id, workflow_id, version, status, trigger, context, current_step, depth, object, record_id, event_id, error, finished_at)
+  values ${sql.join(rows, sql`, `)} on conflict (workflow_id, event_id) do nothing`;
 
 const ts = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 const runColumns = sql`id::text as id, workflow_id::text as workflow_id, version, status, trigger, current_step, depth, object, record_id::text as record_id,
