@@ -1,21 +1,9 @@
 // Deterministic, realistic-looking CRM data for the benchmark: a seeded PRNG and the names,
 // places and companies it draws from (Japanese with readings and romaji, and English).
 
-/** mulberry32: a small, fast 32-bit PRNG; the same seed always gives the same data. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)); // inclusive
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
-export type Rng = ReturnType<typeof prng>;
+import { prng, type Rng } from '../platform/testing/prng.ts';
+
+export { prng, type Rng };
 
 /** A picker drawing entries in proportion to their weights. */
 export function weightedBy<T>(xs: readonly T[], weight: (x: T) => number) {

@@ -14,3 +14,25 @@ export const READ = { '400': res('BadRequest'), '401': res('Unauthorized'), '403
 export const WRITE = { ...READ, '413': res('PayloadTooLarge'), '415': res('UnsupportedMediaType'), '422': res('ValidationFailed') };
 export const NOT_FOUND = { '404': res('NotFound') };
 export const CONFLICT = { '409': res('Conflict') };
+
+// Files of metadata/schema that are shared components of their own.
+const FILE_COMPONENTS: Record<string, string> = { 'label.schema.json': 'Label', 'field.schema.json': 'FieldSpec' };
+
+/**
+ * A meta-schema of metadata/schema as OpenAPI components: $id/$schema dropped, references to
+ * the shared files pointed at their components, and its $defs made components named
+ * `<prefix>_<name>` (the root's references to them follow).
+ */
+export function metaSchemaComponents(json: unknown, prefix = 'Def'): { root: Schema; defs: Record<string, Schema> } {
+  const { $schema: _s, $id: _i, $defs = {}, ...root } = json as Schema & { $defs?: Record<string, Schema> };
+  const rewrite = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (!v || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => {
+      if (k !== '$ref' || typeof x !== 'string') return [k, rewrite(x)];
+      if (x.startsWith('#/$defs/')) return [k, x.replace('#/$defs/', `#/components/schemas/${prefix}_`)];
+      return [k, FILE_COMPONENTS[x] ? `#/components/schemas/${FILE_COMPONENTS[x]}` : x];
+    }));
+  };
+  return { root: rewrite(root) as Schema, defs: Object.fromEntries(Object.entries($defs).map(([k, v]) => [`${prefix}_${k}`, rewrite(v)])) as Record<string, Schema> };
+}

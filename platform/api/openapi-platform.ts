@@ -3,7 +3,7 @@
 // schemas of roles and views are the meta-schemas in metadata/schema, as the server uses them.
 import roleJson from '../../metadata/schema/role.schema.json' with { type: 'json' };
 import viewJson from '../../metadata/schema/view.schema.json' with { type: 'json' };
-import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, obj, ref, res, type Schema } from './openapi-parts.ts';
+import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, metaSchemaComponents, obj, ref, res, type Schema } from './openapi-parts.ts';
 
 const NO_CONTENT = { '204': { description: 'Done.' } };
 const list = (item: string) => obj({ data: { type: 'array', items: ref(item) } }, ['data']);
@@ -13,25 +13,9 @@ const pathParam = (name: string, description: string, schema: Schema = uuid) => 
 const queryParam = (name: string, description: string, schema: Schema = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
 const dryRun = queryParam('dry_run', 'true: answer the migration plan without changing anything.', { type: 'boolean', default: false });
 
-/** A meta-schema as components: its $defs become `<prefix>_<name>` schemas. */
-function fromMetaSchema(json: Schema, prefix: string): { root: Schema; defs: Record<string, Schema> } {
-  const { $schema: _s, $id: _i, $defs = {}, ...root } = json as Schema & { $defs?: Record<string, Schema> };
-  const rewrite = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(rewrite);
-    if (!v || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => {
-      if (k !== '$ref' || typeof x !== 'string') return [k, rewrite(x)];
-      if (x.startsWith('#/$defs/')) return [k, x.replace('#/$defs/', `#/components/schemas/${prefix}_`)];
-      if (x === 'label.schema.json') return [k, '#/components/schemas/Label'];
-      return [k, x];
-    }));
-  };
-  return { root: rewrite(root) as Schema, defs: Object.fromEntries(Object.entries($defs).map(([k, v]) => [`${prefix}_${k}`, rewrite(v)])) as Record<string, Schema> };
-}
-
 export function platformSchemas(): Record<string, Schema> {
-  const role = fromMetaSchema(roleJson as Schema, 'Role');
-  const view = fromMetaSchema(viewJson as Schema, 'ViewDef');
+  const role = metaSchemaComponents(roleJson, 'Role');
+  const view = metaSchemaComponents(viewJson, 'ViewDef');
   const user = {
     id: uuid, email: { type: 'string', format: 'email' }, name: { type: 'string' }, locale: { enum: ['en', 'ja'] }, is_admin: { type: 'boolean' },
     active: { type: 'boolean' }, roles: { type: 'array', items: { type: 'string' } }, teams: { type: 'array', items: uuid }, created_at: instant, updated_at: instant,

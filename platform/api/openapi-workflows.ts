@@ -2,7 +2,7 @@
 // public webhook address (/api/workflows/hooks/{token}) is left out: it is authenticated by an
 // HMAC signature, not the bearer key this document's security describes.
 import workflowJson from '../../metadata/schema/workflow.schema.json' with { type: 'json' };
-import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, obj, ref, res, type Schema } from './openapi-parts.ts';
+import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, metaSchemaComponents, obj, ref, res, type Schema } from './openapi-parts.ts';
 
 const tags = ['Workflows'];
 const idParam = { name: 'id', in: 'path', required: true, description: 'The workflow id.', schema: { type: 'string', format: 'uuid' } };
@@ -10,19 +10,9 @@ const runParam = { name: 'run', in: 'path', required: true, description: 'The ru
 const limitParam = { name: 'limit', in: 'query', required: false, description: 'Runs per answer, newest first.', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } };
 const any = {};
 
-/** The workflow meta-schema as a component: its $defs become properties of the component. */
-function definitionSchema(): Schema {
-  const { $schema: _s, $id: _i, $defs, ...root } = workflowJson as Schema & { $defs: Record<string, Schema> };
-  const rewrite = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(rewrite);
-    if (!v || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace('#/$defs/', '#/components/schemas/WorkflowDef_') : rewrite(x)]));
-  };
-  return { root: rewrite(root) as Schema, ...Object.fromEntries(Object.entries($defs).map(([k, v]) => [`WorkflowDef_${k}`, rewrite(v)])) } as Schema;
-}
-
 export function workflowSchemas(): Record<string, Schema> {
-  const { root, ...defs } = definitionSchema() as { root: Schema } & Record<string, Schema>;
+  // The meta-schema's $defs become WorkflowDef_<name> components.
+  const { root, defs } = metaSchemaComponents(workflowJson, 'WorkflowDef');
   const run = {
     id: { type: 'string', format: 'uuid' }, workflow_id: { type: 'string', format: 'uuid' }, version: { type: 'integer' },
     status: { enum: ['queued', 'running', 'waiting', 'succeeded', 'failed'] }, trigger: { type: 'object' }, current_step: { type: ['string', 'null'] },

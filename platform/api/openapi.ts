@@ -10,6 +10,7 @@ import type { MetadataSnapshot } from '../metadata/index.ts';
 import { mutableFieldKeys, systemFieldNames, systemFields, type FieldModel, type JsonSchema, type ObjectModel } from '../model/index.ts';
 import { INVERSE_INCLUDE_LIMIT } from '../query/index.ts';
 import { MAX_BULK } from '../records/index.ts';
+import { metaSchemaComponents } from './openapi-parts.ts';
 import { platformPaths, platformSchemas, platformTags } from './openapi-platform.ts';
 import { workflowPaths, workflowSchemas } from './openapi-workflows.ts';
 import { exportPath, importPaths, importSchemas, importTag } from './openapi-imports.ts';
@@ -80,22 +81,8 @@ export function schemaName(object: string): string {
 // ---------------------------------------------------------------------------------------
 // Shared schemas.
 
-/** The meta-schemas of metadata/schema as components: $id/$schema dropped, file refs → components. */
-function fromMetaSchema(json: unknown): Schema {
-  const files: Record<string, string> = { 'label.schema.json': 'Label', 'field.schema.json': 'FieldSpec' };
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v !== 'object' || v === null) return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      if (k === '$ref' && typeof x === 'string' && files[x]) out.$ref = `#/components/schemas/${files[x]}`;
-      else out[k] = walk(x);
-    }
-    return out;
-  };
-  const { $id: _id, $schema: _schema, ...rest } = json as Schema;
-  return walk(rest) as Schema;
-}
+/** A meta-schema of metadata/schema without $defs, as a component. */
+const fromMetaSchema = (json: unknown): Schema => metaSchemaComponents(json).root;
 
 const FIELD_NAME = '^[a-z][a-z0-9_]{0,62}$';
 const nullable = (s: Schema): Schema => ({ oneOf: [s, { type: 'null' }] });

@@ -4,21 +4,10 @@
 // The inputs come from a seeded generator: KIZUNA_FUZZ_SEED replays a failing run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { prng, type Rng } from '../testing/prng.ts';
 
 const SEED = Number(process.env.KIZUNA_FUZZ_SEED ?? 20261125);
 const PER_ROUTE = Number(process.env.KIZUNA_FUZZ_PER_ROUTE ?? 24);
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] };
-}
 
 const deep = (n: number): unknown => {
   let v: unknown = 'leaf';
@@ -77,7 +66,7 @@ const examples: [RegExp, () => unknown][] = [
 ];
 
 /** Replaces one random node of a JSON value (or removes a key) with something hostile. */
-function mutate(r: ReturnType<typeof rng>, v: unknown, depth = 0): unknown {
+function mutate(r: Rng, v: unknown, depth = 0): unknown {
   if (depth > 0 && r.next() < 0.35) return r.next() < 0.5 ? r.pick(values) : r.pick(strings);
   if (Array.isArray(v)) {
     if (!v.length) return [r.pick(values)];
@@ -127,7 +116,7 @@ describe.each(databases)('hostile input on %s', (kind) => {
   afterAll(() => k?.close());
 
   /** A value for a path parameter; real names only where calling with them cannot destroy anything. */
-  function paramValue(r: ReturnType<typeof rng>, name: string, route: Route): string {
+  function paramValue(r: Rng, name: string, route: Route): string {
     const harmless = route.method !== 'DELETE' && !/uninstall|disable/.test(route.path);
     const section = /^\/api\/(\w+)/.exec(route.path)?.[1] ?? '';
     const id = section === 'records' ? contactId : realIds[section];
@@ -137,7 +126,7 @@ describe.each(databases)('hostile input on %s', (kind) => {
     return encodeURIComponent(r.pick(['nope', '00000000-0000-0000-0000-000000000000', 'not-a-uuid', '1', 'x'.repeat(300), "'or'1'='1", '日本', '%2e%2e']));
   }
 
-  function body(r: ReturnType<typeof rng>, route: Route): { text: string; type: string } {
+  function body(r: Rng, route: Route): { text: string; type: string } {
     const example = examples.find(([re]) => re.test(`${route.method} ${route.path}`))?.[1];
     if (example && r.next() < 0.6) return { text: JSON.stringify(mutate(r, example())), type: 'application/json' };
     const roll = r.next();
@@ -152,7 +141,7 @@ describe.each(databases)('hostile input on %s', (kind) => {
   }
 
   it('answers every route below 500, with problem+json for client errors', async () => {
-    const r = rng(SEED);
+    const r = prng(SEED);
     const failures: string[] = [];
     for (const route of routes) {
       for (let i = 0; i < PER_ROUTE; i++) {

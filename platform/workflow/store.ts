@@ -49,6 +49,15 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     return userId;
   }
 
+  /** Publishes a definition as the workflow's next version, in the caller's transaction. */
+  async function publishIn(tx: Executor, id: string, def: WorkflowDefinition, by: string | null): Promise<number> {
+    const [v] = await tx.query<{ n: number }>(sql`select coalesce(max(version), 0)::int + 1 as n from kizuna_workflow_versions where workflow_id = ${id}::uuid`);
+    await tx.query(sql`insert into kizuna_workflow_versions (workflow_id, version, definition, published_by) values (${id}::uuid, ${v.n}, ${JSON.stringify(def)}::jsonb, ${by}::uuid)`);
+    const next = nextScheduled(def.trigger, new Date());
+    await tx.query(sql`update kizuna_workflows set active_version = ${v.n}, next_run_at = ${next?.toISOString() ?? null}::timestamptz, updated_at = now() where id = ${id}::uuid`);
+    return v.n;
+  }
+
   async function get(id: string, exec: Executor = db): Promise<WorkflowView> {
     if (!UUID.test(id)) throw notFound(`No workflow with id "${id}"`);
     const [r] = await exec.query(sql`select ${columns} from kizuna_workflows where id = ${id}::uuid`);
@@ -82,12 +91,7 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
       const version = await db.transaction(async (tx) => {
         const [w] = await tx.query<{ draft: unknown; enabled: boolean }>(sql`select draft, enabled from kizuna_workflows where id = ${id}::uuid for update`);
         if (!w) throw notFound(`No workflow with id "${id}"`);
-        const def = assertDefinition(json(w.draft), actions);
-        const [v] = await tx.query<{ n: number }>(sql`select coalesce(max(version), 0)::int + 1 as n from kizuna_workflow_versions where workflow_id = ${id}::uuid`);
-        await tx.query(sql`insert into kizuna_workflow_versions (workflow_id, version, definition, published_by) values (${id}::uuid, ${v.n}, ${JSON.stringify(def)}::jsonb, ${by}::uuid)`);
-        const next = nextScheduled(def.trigger, new Date());
-        await tx.query(sql`update kizuna_workflows set active_version = ${v.n}, next_run_at = ${next?.toISOString() ?? null}::timestamptz, updated_at = now() where id = ${id}::uuid`);
-        return v.n;
+        return publishIn(tx, id, assertDefinition(json(w.draft), actions), by);
       });
       return { workflow: await get(id), version };
     },
@@ -118,12 +122,10 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
           const userId = await systemUser(tx, id, def.name);
           await tx.query(sql`insert into kizuna_workflows (id, name, draft, user_id, hook_token, hook_key, source)
             values (${id}::uuid, ${def.name}, ${JSON.stringify(def)}::jsonb, ${userId}::uuid, ${randomBytes(24).toString('base64url')}, ${randomBytes(32).toString('base64url')}, ${source})`);
+        } else {
+          await tx.query(sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name} where id = ${id}::uuid`);
         }
-        const [v] = await tx.query<{ n: number }>(sql`select coalesce(max(version), 0)::int + 1 as n from kizuna_workflow_versions where workflow_id = ${id}::uuid`);
-        await tx.query(sql`insert into kizuna_workflow_versions (workflow_id, version, definition, published_by) values (${id}::uuid, ${v.n}, ${JSON.stringify(def)}::jsonb, null)`);
-        const next = nextScheduled(def.trigger, new Date());
-        await tx.query(sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name}, active_version = ${v.n},
-          next_run_at = ${next?.toISOString() ?? null}::timestamptz, updated_at = now() where id = ${id}::uuid`);
+        await publishIn(tx, id, def, null);
       }
       await tx.query(sql`update kizuna_workflows set enabled = false, updated_at = now()
         where source like ${`plugin:${plugin}:%`} and not (source in (select jsonb_array_elements_text(${JSON.stringify(sources)}::jsonb)))`);
