@@ -2,7 +2,7 @@
 // duplicate emails) through the real HTTP import API, end to end (upload, detection, parsing,
 // validation, batched writes with history and events). Prints rows/s and peak RSS.
 // Then exports them all as CSV (streamed), with its own peak RSS.
-// Usage: [DATABASE_URL=…] npx tsx bench/import.ts [rows=1000000]
+// Usage: [DATABASE_URL=…] npx tsx bench/import.ts [rows=1000000] [--plain] [--keep (the schema, for a look)]
 import { Readable } from 'node:stream';
 import { createKizuna } from '../platform/server.ts';
 
@@ -84,7 +84,8 @@ console.log(JSON.stringify({
   export_status: res.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),
 }));
 await k.close();
-if (schema) {
+if (schema && process.argv.includes('--keep')) console.log(`kept schema ${schema}`);
+else if (schema) {
   const postgres = (await import('postgres')).default;
   const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop schema "${schema}" cascade`).finally(() => admin.end());
