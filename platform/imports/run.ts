@@ -103,7 +103,9 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     let batch: { index: number; cells: string[]; converted: ReturnType<typeof convert> }[] = [];
     const source = { id, format: imp.format, encoding: imp.encoding, delimiter: imp.delimiter };
     let header = true;
-    const flush = async (rows: typeof batch, n: number) => {
+    // `after` is the previous batch's commit: a batch does its work meanwhile, but checkpoints
+    // (and so commits) only after it, so the resume point and the counts grow in order.
+    const flush = async (rows: typeof batch, n: number, after: Promise<void>) => {
       const errors: { row: number; cells: string[]; reason: string }[] = [];
       const outcome = await db.transaction(async (tx) => {
         if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
@@ -118,6 +120,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
             select ${id}::uuid, e.row, e.cells, e.reason from jsonb_to_recordset(${JSON.stringify(errors)}::jsonb) as e(row int, cells jsonb, reason text)
             on conflict (import_id, row_no) do update set reason = excluded.reason`);
         }
+        await after; // throws when the previous batch failed: this one rolls back too
         const next = { ...p, rows_done: n, rows_read: Math.max(p.rows_read, n), failed: p.failed + errors.length };
         for (const w of result.written) next[w.action]++;
         tick();
@@ -130,13 +133,21 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       });
       Object.assign(p, outcome);
     };
-    // One batch is written while the next is read, parsed and converted (the database and this
-    // process work at the same time); batches still commit one after another, in order.
-    let pending: Promise<void> | undefined;
-    const settle = async () => {
-      const inFlight = pending;
-      pending = undefined;
-      await inFlight;
+    // Batches are read, parsed and converted while earlier ones are written: one in flight on
+    // PGlite (one connection), and on PostgreSQL two when batches cannot touch each other's
+    // rows (records.importBatchesIndependent; lookups that create records need one), so both
+    // cores work on the database side, which is where an import spends its time.
+    const independent = db.kind === 'postgres' && !options.create_missing.length && records.importBatchesIndependent(model.name, actor, { upsertOn: options.upsert_on });
+    const maxInFlight = independent ? 2 : 1;
+    const inFlight: Promise<void>[] = [];
+    let last: Promise<void> = Promise.resolve();
+    const launch = (rows: typeof batch, n: number) => {
+      last = flush(rows, n, last);
+      last.catch(() => {}); // awaited through inFlight and by the next batch; this only keeps it from being "unhandled" meanwhile
+      inFlight.push(last);
+    };
+    const drain = async (keep: number) => {
+      while (inFlight.length > keep) await inFlight.shift();
     };
     try {
       for await (const cells of readRows(db, source, (bytes) => (p.bytes = Math.max(p.bytes, bytes)))) {
@@ -148,24 +159,23 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         if (n <= p.rows_done) continue;
         batch.push({ index: n, cells, converted: convert(cells) });
         if (batch.length >= batchSize) {
-          await settle();
+          await drain(maxInFlight - 1);
           // PGlite runs each query synchronously in this thread and resolves it as a microtask:
           // without a turn of the event loop between batches, no HTTP request (a progress poll,
           // a cancel) would be served until the whole import is done.
           await new Promise((r) => setImmediate(r));
-          if (ctx.stopping()) return 'released' as const;
-          if (await ctx.cancelRequested()) return { state: 'cancelled' as const, result: summaryOf(p) };
-          pending = flush(batch, n);
-          pending.catch(() => {}); // awaited by settle(); this only keeps it from being "unhandled" meanwhile
+          if (ctx.stopping()) return (await drain(0), 'released' as const);
+          if (await ctx.cancelRequested()) return (await drain(0), { state: 'cancelled' as const, result: summaryOf(p) });
+          launch(batch, n);
           batch = [];
         }
       }
-      await settle();
+      if (batch.length) launch(batch, n);
+      await drain(0);
     } catch (e) {
-      await pending?.catch(() => {});
+      await Promise.allSettled(inFlight);
       throw e;
     }
-    if (batch.length) await flush(batch, n);
     if (p.phase === 'validating') {
       if (p.failed > 0) return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)` };
       await nextPhase('writing');

@@ -427,6 +427,17 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return result;
   }
 
+  /**
+   * Whether import batches for this object and caller can be written by concurrent
+   * transactions: plain set-based creates — no upsert (a key two batches share), no unique
+   * field (one batch would wait on the other's uncommitted value), no create scope and no
+   * before-hooks (the single-record path, whose hooks may lock anything).
+   */
+  function importBatchesIndependent(object: string, actor: Actor, opts: { upsertOn?: string[] } = {}): boolean {
+    const model = registry.get(object);
+    return !opts.upsertOn?.length && !model.fieldList.some((f) => f.spec.unique) && scopeOf(model, 'create', actor) === undefined && beforeHooks(model.name, 'create').length === 0;
+  }
+
   /** Erases up to `limit` records created under `requestId` (an all-or-nothing import that failed late). */
   async function eraseImported(object: string, requestId: string, actor: Actor, limit = 5000): Promise<number> {
     const model = registry.get(object);
@@ -434,7 +445,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return r?.n ?? 0;
   }
 
-  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, eraseImported };
+  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, eraseImported };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
