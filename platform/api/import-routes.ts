@@ -40,6 +40,17 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
     return c.json({ ...created, state: 'uploaded' }, 201);
   });
 
+  app.get('/', async (c) => {
+    onlyParams(c, ['object', 'limit', 'cursor']);
+    return c.json(await imports.list({ object: c.req.query('object'), limit: c.req.query('limit'), cursor: c.req.query('cursor') }, c.get('actor')));
+  });
+
+  app.delete('/:id', async (c) => {
+    onlyParams(c, []);
+    await imports.remove(c.req.param('id'), c.get('actor'));
+    return c.body(null, 204);
+  });
+
   app.get('/:id', async (c) => {
     onlyParams(c, []);
     return c.json(await imports.status(c.req.param('id'), c.get('actor')));

@@ -92,10 +92,23 @@ export const importPaths: Record<string, Schema> = {
       },
       responses: { '201': json(ref('ImportUpload'), 'Stored and detected.'), ...READ, '413': res('PayloadTooLarge'), '415': res('UnsupportedMediaType'), '422': res('ValidationFailed') },
     },
+    get: {
+      operationId: 'listImports', tags, summary: "The caller's imports (an admin's: everyone's), newest first",
+      parameters: [
+        { name: 'object', in: 'query', required: false, schema: { type: 'string' } },
+        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: '`page.next_cursor` of the previous page.' },
+      ],
+      responses: { '200': json(obj({ data: { type: 'array', items: ref('ImportStatus') }, page: ref('PageInfo') }, ['data', 'page']), 'A page of imports.'), ...READ, ...NOT_FOUND },
+    },
   },
   '/api/imports/{id}': {
     parameters: [idParam],
     get: { operationId: 'getImport', tags, summary: 'Progress of an import', responses: { '200': json(ref('ImportStatus'), 'The import.'), ...READ, ...NOT_FOUND } },
+    delete: {
+      operationId: 'deleteImport', tags, summary: 'Delete an import that is not running: its stored file and error report (the records it wrote stay)',
+      responses: { '204': { description: 'Deleted.' }, ...READ, ...NOT_FOUND, '409': res('Conflict') },
+    },
   },
   '/api/imports/{id}/preview': {
     parameters: [idParam],

@@ -274,6 +274,61 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(await count(k)).toBe(before);
   });
 
+  it('previews every problem of a row, not only its unknown company', async () => {
+    const up = await upload(k, 'last_name,email,会社名\n,not-an-email,Nowhere KK\nOK,ok@example.jp,\n');
+    const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview?mapping=${encodeURIComponent(JSON.stringify({ last_name: 'last_name', email: 'email', 会社名: 'company' }))}`)).body;
+    expect(preview.rows[0].errors.map((e: { field: string }) => e.field).sort()).toEqual(['company', 'email', 'last_name']);
+    expect(preview.rows[0].errors.find((e: { field: string }) => e.field === 'company').message).toMatch(/no company named "Nowhere KK"/);
+    expect(preview.rows[1].errors).toEqual([]);
+  });
+
+  it('lists the caller\'s imports newest first, page by page, and deletes one that is not running', async () => {
+    const a = await upload(k, 'last_name\nListA\n', 'object=company&filename=a.csv');
+    const b = await upload(k, 'last_name\nListB\n', 'object=company&filename=b.csv');
+    const first = await k.call('GET', '/api/imports?object=company&limit=1');
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((i: { id: string }) => i.id)).toEqual([b.body.id]);
+    expect(first.body.data[0]).toMatchObject({ object: 'company', filename: 'b.csv', state: 'uploaded', columns: ['last_name'] });
+    const second = await k.call('GET', `/api/imports?object=company&limit=1&cursor=${first.body.page.next_cursor}`);
+    expect(second.body.data.map((i: { id: string }) => i.id)).toEqual([a.body.id]);
+    expect((await k.call('GET', '/api/imports?limit=0')).status).toBe(400);
+    expect((await k.call('GET', '/api/imports?cursor=nonsense')).status).toBe(400);
+    expect((await k.call('GET', '/api/imports?object=nope')).status).toBe(404);
+
+    // Someone else's imports are neither listed nor deletable.
+    const user = (await k.call('POST', '/api/users', { email: 'importer@example.jp', name: 'Importer', roles: ['sales_rep'] })).body;
+    const key = (await k.call('POST', '/api/api-keys', { name: 'importer', user_id: user.id })).body.key;
+    const theirs = await k.call('GET', '/api/imports', undefined, { authorization: `Bearer ${key}` });
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.data).toEqual([]);
+    expect((await k.call('DELETE', `/api/imports/${a.body.id}`, undefined, { authorization: `Bearer ${key}` })).status).toBe(404);
+
+    expect((await k.call('DELETE', `/api/imports/${a.body.id}`)).status).toBe(204);
+    expect((await k.call('GET', `/api/imports/${a.body.id}`)).status).toBe(404);
+    expect((await k.call('DELETE', `/api/imports/${a.body.id}`)).status).toBe(404);
+    const rest = (await k.call('GET', '/api/imports?object=company')).body.data.map((i: { id: string }) => i.id);
+    expect(rest).toContain(b.body.id);
+    expect(rest).not.toContain(a.body.id);
+  });
+
+  it('refuses to delete a running import (409) and deletes it with its error report once done', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `Del${i},${i % 10 === 0 ? 'bad' : `del${i}@example.jp`}`).join('\n');
+    const up = await upload(k, `last_name,email\n${rows}\n`);
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', email: 'email' } });
+    const early = await k.call('DELETE', `/api/imports/${up.body.id}`);
+    const done = await finished(k, up.body.id);
+    // Asked right after the start: the job is queued or running (3000 rows take far longer than a request).
+    expect(early.status).toBe(409);
+    expect(early.body.errors[0].field).toBe('id');
+    expect(done.rows_failed).toBe(300);
+    expect((await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    expect((await k.call('DELETE', `/api/imports/${up.body.id}`)).status).toBe(204);
+    expect((await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
+    // The records it wrote stay.
+    const written = await k.call('GET', `/api/records/contact?count=true&limit=1&filter=${encodeURIComponent(JSON.stringify({ last_name: { starts_with: 'Del' } }))}`);
+    expect(written.body.page.total).toBe(2700);
+  });
+
   it('exports a filtered list as CSV (ja headers, Shift_JIS) and as xlsx that imports back', async () => {
     await k.call('POST', '/api/records/contact', { last_name: '髙橋', first_name: '一郎', email: 'export@example.jp' });
     const filter = encodeURIComponent(JSON.stringify({ email: 'export@example.jp' }));

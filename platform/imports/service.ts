@@ -47,15 +47,55 @@ const SAMPLE = 64 * 1024;
 export function createImportService(deps: ImportDeps) {
   const { db, registry, records, jobs } = deps;
 
-  async function load(id: string, actor: Actor): Promise<ImportRow> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No import "${id}"`);
-    const [row] = await db.query<ImportRow & Record<string, unknown>>(sql`select id::text as id, object, filename, format, encoding, delimiter, size::float8 as size, columns,
-        created_by::text as created_by, job_id::text as job_id, options, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
-      from kizuna_imports where id = ${id}::uuid`);
-    // Someone else's import is as good as absent, except for admins.
-    if (!row || (actor.access && row.created_by !== actor.actor)) throw notFound(`No import "${id}"`);
+  const columnsSql = sql`id::text as id, object, filename, format, encoding, delimiter, size::float8 as size, columns,
+    created_by::text as created_by, job_id::text as job_id, options, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at`;
+  const parsed = (row: ImportRow & Record<string, unknown>): ImportRow => {
     for (const k of ['columns', 'options'] as const) if (typeof row[k] === 'string') (row as Record<string, unknown>)[k] = JSON.parse(row[k] as string);
     return row;
+  };
+
+  async function load(id: string, actor: Actor): Promise<ImportRow> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No import "${id}"`);
+    const [row] = await db.query<ImportRow & Record<string, unknown>>(sql`select ${columnsSql} from kizuna_imports where id = ${id}::uuid`);
+    // Someone else's import is as good as absent, except for admins.
+    if (!row || (actor.access && row.created_by !== actor.actor)) throw notFound(`No import "${id}"`);
+    return parsed(row);
+  }
+
+  /** The caller's imports (an admin's: everyone's), newest first, with their progress; uploads still streaming in are left out. */
+  async function list(params: { object?: string; limit?: string; cursor?: string }, actor: Actor) {
+    const limit = params.limit === undefined ? 20 : Number(params.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badRequest('limit must be 1–100', [{ field: 'limit', message: 'must be an integer from 1 to 100' }]);
+    let after: string | undefined;
+    if (params.cursor !== undefined) {
+      after = Buffer.from(params.cursor, 'base64url').toString();
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(after)) throw badRequest('cursor is not one this API gave out', [{ field: 'cursor', message: 'is invalid' }]);
+    }
+    if (params.object !== undefined) registry.get(params.object); // 404 for an unknown object
+    const rows = await db.query<ImportRow & Record<string, unknown>>(sql`select ${columnsSql} from kizuna_imports
+      where jsonb_array_length(columns) > 0 ${actor.access ? sql`and created_by = ${actor.actor}::uuid` : sql``}
+      ${params.object !== undefined ? sql`and object = ${params.object}` : sql``}
+      ${after ? sql`and id < ${after}::uuid` : sql``}
+      order by id desc limit ${limit + 1}`);
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit).map(parsed);
+    const data = [];
+    for (const imp of page) data.push(await statusOf(imp));
+    return { data, page: { next_cursor: more ? Buffer.from(page[page.length - 1].id).toString('base64url') : null, has_more: more } };
+  }
+
+  /** Deletes an import that is not running: its stored upload and error report (records stay). */
+  async function remove(id: string, actor: Actor): Promise<void> {
+    const imp = await load(id, actor);
+    await db.transaction(async (tx) => {
+      const [row] = await tx.query<{ job_id: string | null }>(sql`select job_id::text as job_id from kizuna_imports where id = ${id}::uuid for update`);
+      if (!row) return;
+      const job = row.job_id ? await jobs.get(row.job_id, tx) : undefined;
+      if (job && (job.state === 'queued' || job.state === 'running')) {
+        throw conflict('This import is running; cancel it first', [{ field: 'id', message: `is ${job.state}` }]);
+      }
+      await tx.query(sql`delete from kizuna_imports where id = ${imp.id}::uuid`);
+    });
   }
 
   async function create(input: { object: string; filename?: string; encoding?: string; delimiter?: string; body: AsyncIterable<Uint8Array>; limit: number }, actor: Actor, principal: ImportPrincipal) {
@@ -116,7 +156,14 @@ export function createImportService(deps: ImportDeps) {
     const sample = (await firstRows(imp, limit + 1)).slice(1);
     const rows = sample.map((cells, i) => ({ index: i + 1, cells, converted: convert(cells) }));
     const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: params.create_missing ?? [], cache: new Map(), dryRun: true });
-    const checked = await db.transaction((tx) => records.importBatch(tx, model.name, rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input })), actor, { dryRun: true }));
+    // Every problem of a row, not only its first: a row whose company is unknown is still
+    // checked for everything else (without that relation value, which has its own error).
+    const lookupField = (index: number) => lookupFailures.get(index)?.split(':')[0];
+    const checked = await db.transaction((tx) => records.importBatch(tx, model.name, rows.map((r) => {
+      const field = lookupField(r.index);
+      const { [field ?? '']: _unresolved, ...rest } = r.converted.input;
+      return { index: r.index, input: field ? rest : r.converted.input };
+    }), actor, { dryRun: true }));
     const problems = new Map(checked.failed.map((f) => [f.index, f.problem.errors?.length ? f.problem.errors : [{ field: '(record)', message: f.problem.detail ?? f.problem.title }]]));
     return {
       mapping,
@@ -124,7 +171,11 @@ export function createImportService(deps: ImportDeps) {
         row: r.index,
         cells: r.cells,
         values: r.converted.input,
-        errors: lookupFailures.has(r.index) ? [{ field: lookupFailures.get(r.index)!.split(':')[0], message: lookupFailures.get(r.index)! }] : problems.get(r.index) ?? [],
+        errors: [
+          ...(lookupFailures.has(r.index) ? [{ field: lookupField(r.index)!, message: lookupFailures.get(r.index)! }] : []),
+          // A required relation left out above reports "is required": the lookup error says why.
+          ...(problems.get(r.index) ?? []).filter((e) => e.field !== lookupField(r.index)),
+        ],
       })),
     };
   }
@@ -158,7 +209,10 @@ export function createImportService(deps: ImportDeps) {
   }
 
   async function status(id: string, actor: Actor) {
-    const imp = await load(id, actor);
+    return statusOf(await load(id, actor));
+  }
+
+  async function statusOf(imp: ImportRow) {
     const job = imp.job_id ? await jobs.get(imp.job_id) : undefined;
     return { ...summary(imp, imp.options?.mapping ?? suggestMapping(registry.get(imp.object), imp.columns)), options: imp.options, created_at: imp.created_at, ...importProgress(imp.size, job) };
   }
@@ -190,7 +244,7 @@ export function createImportService(deps: ImportDeps) {
     }
   }
 
-  return { create, preview, start, status, cancel, errorReport, load };
+  return { create, list, preview, start, status, cancel, remove, errorReport, load };
 }
 
 export type ImportService = ReturnType<typeof createImportService>;

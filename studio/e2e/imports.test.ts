@@ -83,6 +83,8 @@ describe('studio import wizard and export in chromium', () => {
     await expect.poll(() => page.getByTestId('detected-delimiter').textContent()).toContain('Comma');
     expect(await page.locator('[data-testid=detected] table.sample thead th').count()).toBe(HEADER.length);
     expect(await page.getByTestId('detected-encoding').textContent()).toBe('Shift_JIS (CP932)');
+    // The uploads read again are deleted: one stored file remains.
+    await expect.poll(async () => (await s.kizuna.call('GET', '/api/imports?object=contact')).body.data.length).toBe(1);
     await shot(page, 'import-1-upload');
     expect(await seriousViolations(page)).toEqual([]);
   });
