@@ -1,7 +1,6 @@
 // One connection factory and one query surface for both drivers. The driver difference
 // (row shape, listen(), error fields) lives here and nowhere else.
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
@@ -117,6 +116,8 @@ async function openPglite(config: DatabaseConfig): Promise<Database> {
     if (config.dataDir) lock = await acquireDataDirLock(config.dataDir);
     try {
       // PostgreSQL's own files go one level down so the lock file never sits in PGDATA.
+      // Loaded only for PGlite: a server on PostgreSQL never needs the WASM build in memory.
+      const { PGlite } = await import('@electric-sql/pglite');
       pg = new PGlite(config.dataDir ? { dataDir: join(config.dataDir, 'pg') } : {});
       await pg.waitReady;
     } catch (e) {
@@ -126,6 +127,7 @@ async function openPglite(config: DatabaseConfig): Promise<Database> {
   }
   const client = pg;
   await client.exec(`set timezone = 'UTC'`);
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const db = drizzlePglite(client) as unknown as DrizzleLike;
   return {
     kind: 'pglite',

@@ -4,7 +4,6 @@
 import { PassThrough } from 'node:stream';
 import iconv from 'iconv-lite';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import type { Registry } from '../metadata/index.ts';
 import type { FieldModel } from '../model/index.ts';
 import { readableFields, type ListParams } from '../query/index.ts';
@@ -85,9 +84,11 @@ export async function exportRecords(deps: { records: RecordService; registry: Re
 
 function xlsxStream(header: string[], pages: AsyncIterable<unknown[][]>): AsyncIterable<Buffer> {
   const out = new PassThrough();
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
-  const ws = wb.addWorksheet('export');
   (async () => {
+    // exceljs is loaded on first use: it is ~27 MB of memory a server without xlsx work never needs.
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+    const ws = wb.addWorksheet('export');
     ws.addRow(header).commit();
     for await (const rows of pages) for (const r of rows) ws.addRow(r).commit();
     ws.commit();

@@ -1,5 +1,5 @@
 // Outbound email of send_message steps through one SMTP server (KIZUNA_SMTP_URL, nodemailer).
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface Mail {
   to: string[];
@@ -16,12 +16,14 @@ export interface Mailer {
 }
 
 export function createMailer(url: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+  // nodemailer is loaded with the first email (~14 MB a server that sends none never needs).
+  let transport: Promise<Transporter> | undefined;
+  const open = () => (transport ??= import('nodemailer').then((m) => m.default.createTransport(url)));
   return {
     async send(mail) {
-      const info = await transport.sendMail({ to: mail.to, from: mail.from, subject: mail.subject, text: mail.text, messageId: mail.messageId });
+      const info = await (await open()).sendMail({ to: mail.to, from: mail.from, subject: mail.subject, text: mail.text, messageId: mail.messageId });
       return { accepted: (info.accepted ?? []).map(String) };
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }
