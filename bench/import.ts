@@ -2,7 +2,7 @@
 // duplicate emails) through the real HTTP import API, end to end (upload, detection, parsing,
 // validation, batched writes with history and events). Prints rows/s and peak RSS.
 // Then exports them all as CSV (streamed), with its own peak RSS.
-// Usage: [DATABASE_URL=…] npx tsx bench/import.ts [rows=1000000] [--plain] [--keep (the schema, for a look)]
+// Usage: [DATABASE_URL=…] npm run bench:import -- [rows=1000000] [--plain] [--upsert] [--keep (the schema, for a look)]
 import { Readable } from 'node:stream';
 import { createKizuna } from '../platform/server.ts';
 
@@ -10,6 +10,8 @@ const N = Number(process.argv[2] ?? 1_000_000);
 // --plain: into an object with the same fields as contact but no search document and no
 // indexes, to tell the import path's own cost from contact's search index maintenance.
 const PLAIN = process.argv.includes('--plain');
+// --upsert: upsert_on email, so the file's duplicate emails update the record made by their first row.
+const UPSERT = process.argv.includes('--upsert');
 const TOKEN = 'kz_bench_import_token_0123456789';
 const JA = [['山田', '太郎'], ['佐藤', '花子'], ['髙橋', '一郎'], ['鈴木', '美咲'], ['田中', '健']];
 const EN = [['Smith', 'John'], ['Yamada', 'Taro'], ['Brown', 'Alice'], ['Garcia', 'Maria']];
@@ -54,7 +56,7 @@ const body = Readable.toWeb(Readable.from(csv())) as unknown as ReadableStream;
 const up = await k.app.request(`/api/imports?object=${OBJECT}&filename=bench.csv`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
 const imp = (await up.json()) as { id: string; suggested_mapping: Record<string, string> };
 const t1 = performance.now();
-await k.app.request(`/api/imports/${imp.id}/start`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'partial', mapping: imp.suggested_mapping }) });
+await k.app.request(`/api/imports/${imp.id}/start`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'partial', mapping: imp.suggested_mapping, ...(UPSERT && { upsert_on: 'email' }) }) });
 let s: Record<string, unknown>;
 for (;;) {
   s = (await (await k.app.request(`/api/imports/${imp.id}`, { headers: auth })).json()) as Record<string, unknown>;
@@ -78,7 +80,7 @@ const t4 = performance.now();
 clearInterval(sampler);
 const mb = (n: number) => Math.round(n / 1048576);
 console.log(JSON.stringify({
-  database: k.db.kind, object: OBJECT, rows: N, state: s.state, created: s.created, failed: s.rows_failed,
+  database: k.db.kind, object: OBJECT, upsert: UPSERT, rows: N, state: s.state, created: s.created, updated: s.updated, unchanged: s.unchanged, failed: s.rows_failed,
   upload_s: +((t1 - t0) / 1000).toFixed(1), import_s: +((t2 - t1) / 1000).toFixed(1),
   rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), rss_at_start_mb: mb(base), peak_rss_mb: mb(importPeak), at_peak_heap_mb: mb(importAt.heapUsed), at_peak_heap_total_mb: mb(importAt.heapTotal), at_peak_external_mb: mb(importAt.external),
   export_status: res.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),

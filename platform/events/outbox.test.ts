@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Transaction } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { onOutboxCommit, outboxHead, readRecordEvents, type OutboxCursor } from './outbox.ts';
+import { onOutboxCommit, outboxHead, readRecordEvents, readRecordEventsOf, type OutboxCursor } from './outbox.ts';
 
 const insertEvent = (tx: Transaction, name: string) =>
   tx.query(sql`insert into kizuna_events (topic, object, record_id, payload) values ('record.created', 'contact', gen_random_uuid(), ${JSON.stringify({ version: 1, name })}::jsonb)`);
@@ -28,6 +28,24 @@ describe.each(databases)('outbox on %s', (kind) => {
   });
   afterAll(async () => {
     await k?.close();
+  });
+
+  it('reads only the objects a reader asks for, and moves its cursor past the others', async () => {
+    const head = await outboxHead(k.db);
+    await k.call('POST', '/api/records/contact', { last_name: '読まない' });
+    const company = (await k.call('POST', '/api/records/company', { name: '読む株式会社' })).body;
+    await k.call('POST', '/api/records/contact', { last_name: 'これも読まない' });
+    await expect.poll(async () => (await readRecordEvents(k.db, head, 10)).length, { timeout: 10_000 }).toBe(3);
+    const all = await readRecordEvents(k.db, head, 10);
+    const some = await readRecordEventsOf(k.db, head, 10, ['company']);
+    expect(some.events.map((e) => e.record_id)).toEqual([company.id]);
+    expect(some.end).toEqual({ xid: all[2].xid, id: all[2].id }); // past the last contact too
+    const none = await readRecordEventsOf(k.db, head, 10, []);
+    expect(none).toEqual({ events: [], end: { xid: all[2].xid, id: all[2].id } });
+    // A full page ends at its last event, so what follows is read next time.
+    const page = await readRecordEventsOf(k.db, head, 1, ['contact', 'company']);
+    expect(page.end).toEqual({ xid: all[0].xid, id: all[0].id });
+    expect((await readRecordEventsOf(k.db, some.end, 10, ['company'])).events).toEqual([]);
   });
 
   it('reads committed record events after a cursor, in (xid, id) order, and wakes listeners on commit', async () => {

@@ -43,21 +43,38 @@ export interface OutboxEvent extends OutboxCursor {
 
 /** Record events after `after`, oldest first, only those whose transaction is settled. */
 export async function readRecordEvents(db: Executor, after: OutboxCursor, limit: number): Promise<OutboxEvent[]> {
-  const horizon = await horizonOf(db);
-  const rows = await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.xid::text as xid, e.id::text as id, e.topic, e.object,
+  return (await readRecordEventsOf(db, after, limit)).events;
+}
+
+/**
+ * The same for a reader that wants only some objects' events (a workflow engine whose record
+ * triggers are on cases need not read, with their history, the million contacts an import
+ * writes). `end` is where the reader's cursor goes once it has handled `events`: the last of
+ * them when the page is full, else the last settled event of any object, so skipped events are
+ * never read again. `objects` empty: nothing is read, the cursor just moves on.
+ */
+export async function readRecordEventsOf(db: Executor, after: OutboxCursor, limit: number, objects?: string[]): Promise<{ events: OutboxEvent[]; end: OutboxCursor }> {
+  // One horizon for both statements: the second must not see further than the first read.
+  const [{ h }] = await db.query<{ h: string }>(sql`select (${await horizonOf(db)})::text as h`);
+  const rows = objects?.length === 0 ? [] : await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.xid::text as xid, e.id::text as id, e.topic, e.object,
       e.record_id::text as record_id, (e.payload->>'version')::int as version, e.payload->>'actor' as actor, h.changes, h.request_id,
       (extract(epoch from e.created_at) * 1000)::float8 as created_ms
     from kizuna_events e left join lateral (select changes, request_id from kizuna_history h
       where h.object = e.object and h.record_id = e.record_id and h.version = (e.payload->>'version')::int order by h.id desc limit 1) h on true
     where (e.xid, e.id) > (${after.xid}::xid8, ${after.id}::bigint)
-      and e.xid < ${horizon}
+      and e.xid < ${h}::xid8
       and e.topic like 'record.%'
+      ${objects ? sql`and e.object in (select jsonb_array_elements_text(${JSON.stringify(objects)}::jsonb))` : sql``}
     order by e.xid, e.id limit ${limit}`);
   for (const r of rows) {
     if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
     r.created_ms = Number(r.created_ms);
   }
-  return rows;
+  const at = (c: OutboxCursor): OutboxCursor => ({ xid: c.xid, id: c.id });
+  if (rows.length === limit || !objects) return { events: rows, end: at(rows.length ? rows[rows.length - 1] : after) };
+  const [last] = await db.query<OutboxCursor & Record<string, unknown>>(sql`select xid::text as xid, id::text as id from kizuna_events
+    where (xid, id) > (${after.xid}::xid8, ${after.id}::bigint) and xid < ${h}::xid8 order by xid desc, id desc limit 1`);
+  return { events: rows, end: at(last ?? after) };
 }
 
 /** The xid below which every transaction that could write our outbox has ended (as SQL for the read). */

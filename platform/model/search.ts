@@ -72,6 +72,39 @@ begin
 end $$`;
 
 /**
+ * The grams as the index keeps them now: bigrams of the whole document, unigrams only of its
+ * non-ASCII characters. ASCII unigrams were half of all keys of a contact (its email and phone)
+ * and serve only one-character ASCII queries ("a", "7"), which match most rows anyway; those
+ * now ask for no gram (kizuna_query_grams) and are answered by the exact strpos recheck alone.
+ * With half the keys, and keys compared bytewise (the index is COLLATE "C", see searchSql),
+ * maintaining the index costs about half as much (bench/RESULTS.md). An index built with the
+ * earlier grams holds a superset of these keys, so it answers every query correctly until
+ * upgradeLayouts rebuilds it.
+ */
+export const searchGramsDdl = `create or replace function kizuna_grams(t text) returns text[]
+language plpgsql immutable parallel safe as $$
+declare
+  u text[];
+  b text[];
+  n int;
+begin
+  if t is null then return '{}'; end if;
+  u := string_to_array(t, null);
+  n := cardinality(u);
+  if n < 2 then return case when t ~ '^[\\x01-\\x7f]?$' then '{}' else u end; end if;
+  b := array_fill(null::text, array[n - 1]);
+  for i in 1 .. n - 1 loop b[i] := u[i] || u[i + 1]; end loop;
+  return string_to_array(regexp_replace(t, '[\\x01-\\x7f]+', '', 'g'), null) || b;
+end $$`;
+
+/** The grams a query needs: its bigrams, or its one character — none for one ASCII character. */
+export const queryGramsDdl = `create or replace function kizuna_query_grams(t text) returns text[]
+language sql immutable parallel safe as $$
+  select case when length(t) <= 1 then case when t ~ '^[\\x01-\\x7f]?$' then '{}'::text[] else array[t] end
+    else (select array_agg(distinct substr(t, i, 2)) from generate_series(1, length(t) - 1) as i) end
+$$`;
+
+/**
  * kizuna_norm again, in PL/pgSQL, with the same result: translate() walks its 90-character
  * kana lists for every character of the text (~20 µs per contact, most of a contact insert's
  * search cost), so it runs only when there is hiragana to convert; normalize() runs only on
@@ -106,12 +139,12 @@ export const SEARCH_COLUMN = '__search';
 export const searchSql = {
   /** The generated column's type and expression, columns unqualified. */
   columnType: (fields: FieldModel[]) => sql`text generated always as (${searchDocument(fields, (f) => sql`${sql.identifier(f.name)}`)}) stored`,
-  /** Index expression: grams of the stored document. */
-  indexExpression: () => sql`kizuna_grams(${sql.identifier(SEARCH_COLUMN)})`,
+  /** Index expression: grams of the stored document, compared bytewise (no collation rules to apply per key). */
+  indexExpression: () => sql`(kizuna_grams(${sql.identifier(SEARCH_COLUMN)}) collate "C")`,
   /** WHERE condition for q on table alias `alias`. */
   condition(_fields: FieldModel[], alias: string, q: string, recheckFields?: FieldModel[]): SQL {
     const doc = sql`${sql.identifier(alias)}.${sql.identifier(SEARCH_COLUMN)}`;
     const recheck = recheckFields ? searchDocument(recheckFields, (f) => f.col(alias)()) : doc;
-    return sql`(kizuna_grams(${doc}) @> kizuna_query_grams(kizuna_norm(${q}::text)) and strpos(${recheck}, kizuna_norm(${q}::text)) > 0)`;
+    return sql`((kizuna_grams(${doc}) collate "C") @> kizuna_query_grams(kizuna_norm(${q}::text)) and strpos(${recheck}, kizuna_norm(${q}::text)) > 0)`;
   },
 };

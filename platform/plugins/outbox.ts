@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { onOutboxCommit, readRecordEvents, type OutboxCursor } from '../events/outbox.ts';
+import { onOutboxCommit, readRecordEventsOf, type OutboxCursor } from '../events/outbox.ts';
 import type { ActivePlugin } from './hooks.ts';
 import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';
 
@@ -37,7 +37,9 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
     if (!cursor) return; // another node holds it, or it is backing off
     let last: OutboxCursor = cursor;
     try {
-      const events = await readRecordEvents(opts.db, last, BATCH);
+      // Only the objects it has after-hooks for ("*": all).
+      const objects = hooks['*'] ? undefined : Object.keys(hooks).filter((o) => hooks[o]?.afterCreate || hooks[o]?.afterUpdate || hooks[o]?.afterDelete);
+      const { events, end } = await readRecordEventsOf(opts.db, last, BATCH, objects);
       for (const e of events) {
         const name = afterName[e.topic];
         const fn = name && ((hooks[e.object]?.[name] ?? hooks['*']?.[name]) as ((ev: AfterEvent, ctx: PluginContext) => unknown) | undefined);
@@ -55,6 +57,7 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
         }
         last = e;
       }
+      last = end;
       if (events.length === BATCH) again = true;
     } finally {
       // Still ours only when no hook failed (a failure released the lease with its backoff).

@@ -2,7 +2,7 @@
 // under the same advisory lock as metadata changes so two processes starting together agree.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { fasterSearchGramsDdl, fastNormDdl, fastSearchGramsDdl, searchFunctionsDdl } from '../model/search.ts';
+import { fasterSearchGramsDdl, fastNormDdl, fastSearchGramsDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from '../model/search.ts';
 import { METADATA_LOCK } from './lock.ts';
 
 const platformMigrations: string[][] = [
@@ -289,6 +289,9 @@ const platformMigrations: string[][] = [
   // entries of every write and import). Same results for every text (search.test.ts), so
   // stored documents and indexes stay valid.
   [fastNormDdl, fasterSearchGramsDdl],
+  // Search grams without ASCII unigrams, in a COLLATE "C" index (half the keys, bytewise
+  // compared); upgradeLayouts rebuilds each search index in the new form.
+  [searchGramsDdl, queryGramsDdl],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

@@ -19,4 +19,18 @@ describe.each(databases)('layout upgrade on %s', (kind) => {
     expect(r.body.data).toHaveLength(1);
     expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual([]);
   });
+
+  it('rebuilds a search index of the earlier form (default collation) in the COLLATE "C" form', async () => {
+    await k.call('POST', '/api/records/contact', { last_name: '索引', first_name: '旧', email: 'old.index@example.jp' });
+    await k.db.query(sql`drop index contact_search_idx`);
+    await k.db.query(sql`create index contact_search_idx on contact using gin ((kizuna_grams(__search)))`);
+    expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual(['contact']);
+    const [def] = await k.db.query<{ d: string }>(sql`select indexdef as d from pg_indexes where schemaname = current_schema() and indexname = 'contact_search_idx'`);
+    expect(def.d).toContain('COLLATE "C"');
+    for (const q of ['索引旧', 'old.index', '旧', 'o']) {
+      const r = await k.call('GET', `/api/records/contact?q=${encodeURIComponent(q)}`);
+      expect(r.body.data.map((c: { email: string }) => c.email), q).toContain('old.index@example.jp');
+    }
+    expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual([]);
+  });
 });

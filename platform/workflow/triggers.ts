@@ -2,7 +2,7 @@
 // event, so it triggers nothing), read from one cursor under a lease like the plugins'
 // after-hooks; and schedules, each due workflow claimed with SKIP LOCKED by one node per turn.
 import { sql, type Database } from '../db/index.ts';
-import { readRecordEvents, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
+import { readRecordEventsOf, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
 import { evaluateFilter } from './filter.ts';
@@ -103,12 +103,14 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
     let last: OutboxCursor = cursor;
     try {
       // History gives what changed and who wrote it (a workflow's request id carries the run).
-      const events = await readRecordEvents(db, last, BATCH);
-      if (!events.length) return false;
+      // Only the events of objects some record-triggered workflow watches are read.
       const active = (await opts.store.active()).filter((w) => w.definition.trigger.type.startsWith('record.'));
-      await startAll(active, events);
-      last = events[events.length - 1];
-      return events.length === BATCH;
+      const objects = [...new Set(active.map((w) => w.definition.trigger.object!))];
+      const { events, end } = await readRecordEventsOf(db, last, BATCH, objects);
+      if (events.length) await startAll(active, events);
+      const moved = end.xid !== last.xid || end.id !== last.id;
+      last = end;
+      return moved && events.length === BATCH;
     } finally {
       await db.query(sql`update kizuna_workflow_cursor set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null
         where lease_owner = ${owner}`).catch(() => {});
