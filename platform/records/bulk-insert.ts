@@ -62,8 +62,8 @@ export interface BulkRow {
 }
 
 /**
- * The statement. It answers one row per input row: `index`, and `reason` ("field\u001fmessage",
- * see reasonParts) for a row not written, null for a written one. The staged columns are the
+ * The statement. It answers the rows NOT written: `index` and `reason` ("field\u001fmessage",
+ * see reasonParts); every other row was (a clean batch answers no row at all). The staged columns are the
  * fields any row of the batch sets; a row that leaves one out stages null (field columns have
  * no column defaults, so that is what a single insert leaves there too).
  */
@@ -124,7 +124,7 @@ export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteCon
       select s.i, ${reason} as reason from (select s.*${firsts.length ? sql`, ${sql.join(firsts, sql`, `)}` : sql``} from s) s
     )`;
   // A dry run (all_or_nothing's first pass) answers the same reasons and writes nothing.
-  if (opts.checkOnly) return sql`with ${staging} select chk.i as index, chk.reason from chk order by chk.i`;
+  if (opts.checkOnly) return sql`with ${staging} select chk.i as index, chk.reason from chk where chk.reason is not null order by chk.i`;
   // `on conflict do nothing` covers a unique value another transaction committed meanwhile:
   // such a row is simply not returned by w, and is reported as a conflict below. Objects with
   // no unique field go without it: its speculative insertion costs ~40% of a plain insert, and
@@ -142,8 +142,8 @@ export function bulkInsertSql(model: ObjectModel, rows: BulkRow[], ctx: WriteCon
       insert into kizuna_events (topic, object, record_id, payload)
       select 'record.created', ${model.name}, w.id, jsonb_build_object('id', w.id::text, 'version', w.version, 'actor', ${ctx.actor}::text) from w
     )
-    select chk.i as index, coalesce(chk.reason, case when w.id is null then ${'(record)\u001fis already used by another record (written meanwhile)'}::text end) as reason
-    from chk join s using (i) left join w on w.id = s.id order by chk.i`;
+    select chk.i as index, coalesce(chk.reason, ${'(record)\u001fis already used by another record (written meanwhile)'}::text) as reason
+    from chk join s using (i) left join w on w.id = s.id where chk.reason is not null or w.id is null order by chk.i`;
 }
 
 /** Splits a reason of bulkInsertSql into field and message. */

@@ -151,10 +151,12 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       slow.push(...part.map((p) => p.row));
       continue;
     }
-    const byIndex = new Map(rowsIn.map((r) => [r.index, r]));
-    for (const o of outcome) {
-      if (o.reason === null) result.written.push({ index: o.index, id: byIndex.get(o.index)!.id, action: 'created' });
-      else result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
+    // The statement answers only the rows it did not write.
+    const refused = new Map(outcome.map((o) => [o.index, o.reason!]));
+    for (const r of rowsIn) {
+      const reason = refused.get(r.index);
+      if (reason === undefined) result.written.push({ index: r.index, id: r.id, action: 'created' });
+      else result.failed.push({ index: r.index, problem: problemOf(model, reason) });
     }
   }
   for (const row of slow.sort((a, b) => a.index - b.index)) {
