@@ -52,6 +52,8 @@ export const indexNames = {
   btree: (table: string, field: string) => physicalName([table, field], 'idx'),
   foreignKey: (table: string, field: string) => physicalName([table, field], 'fkey'),
   search: (table: string) => physicalName([table], 'search_idx'),
+  /** An email field's match key, lower(btrim(email)): upserts and duplicate checks look records up by it. */
+  emailKey: (table: string, field: string) => physicalName([table, field], 'lower_idx'),
 };
 
 export function compileModels(specs: ObjectSpec[], versions: Map<string, number>): Map<string, ObjectModel> {

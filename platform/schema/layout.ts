@@ -69,6 +69,12 @@ export function layoutOf(model: ObjectModel): TableLayout {
       const name = indexNames.btree(t, f.name);
       layout.indexes.push(index(name, sql`${id(t)} (${id(f.name)})`, { field: f.name }));
     }
+    if (s.type === 'email' && (s.indexed || s.unique)) {
+      // Emails match without case or surrounding spaces (an import's upsert_on, the single
+      // upsert): without this index each lookup reads the whole table.
+      const name = indexNames.emailKey(t, f.name);
+      layout.indexes.push(index(name, sql`${id(t)} (lower(btrim(${id(f.name)}))) where deleted_at is null`, { field: f.name }));
+    }
     if (s.type === 'autonumber' && s.sequence) layout.sequences.push({ name: s.sequence, field: f.name });
   }
   for (const ix of model.spec.indexes ?? []) {

@@ -20,6 +20,17 @@ describe.each(databases)('layout upgrade on %s', (kind) => {
     expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual([]);
   });
 
+  it('adds an index the layout has and the table lacks: the email match key that upserts look records up by', async () => {
+    await k.db.query(sql`drop index contact_email_lower_idx`);
+    expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual(['contact']);
+    const plan = await k.db.transaction(async (tx) => {
+      await tx.query(sql`set local enable_seqscan = off`);
+      return tx.query<{ 'QUERY PLAN': string }>(sql`explain select id from contact t where t.deleted_at is null and lower(btrim(t.email)) = lower(btrim(${' Taro@Example.JP '}::text))`);
+    });
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('contact_email_lower_idx');
+    expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual([]);
+  });
+
   it('rebuilds a search index of the earlier form (default collation) in the COLLATE "C" form', async () => {
     await k.call('POST', '/api/records/contact', { last_name: '索引', first_name: '旧', email: 'old.index@example.jp' });
     await k.db.query(sql`drop index contact_search_idx`);

@@ -5,12 +5,13 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import { indexNames, searchSql, SEARCH_COLUMN, type ObjectModel } from '../model/index.ts';
+import { layoutOf } from './layout.ts';
 import { METADATA_LOCK } from './lock.ts';
 
 export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>): Promise<string[]> {
+  const all = [...models];
   const upgraded: string[] = [];
-  const wanting = [...models].filter((m) => m.searchFields.length > 0);
-  if (wanting.length === 0) return upgraded;
+  const wanting = all.filter((m) => m.searchFields.length > 0);
   const present = new Set(
     (await db.query<{ table: string }>(sql`select c.table_name as table from information_schema.columns c
       where c.table_schema = current_schema() and c.column_name = ${SEARCH_COLUMN}`)).map((r) => r.table),
@@ -27,6 +28,7 @@ export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>
     });
     upgraded.push(m.table);
   }
+  for (const table of await addMissingIndexes(db, all)) if (!upgraded.includes(table)) upgraded.push(table);
   // Search indexes of the earlier form answer correctly (their keys are a superset) but cost
   // twice as much to maintain: rebuilt once, under the metadata lock (writes to the table wait
   // for the build — about 45 s for a million contacts on a small machine, once).
@@ -46,4 +48,23 @@ export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>
     if (!upgraded.includes(m.table)) upgraded.push(m.table);
   }
   return upgraded;
+}
+
+/**
+ * Indexes a newer layout has that a table made earlier lacks (e.g. an email field's
+ * lower(btrim()) index): built once on start, under the metadata lock.
+ */
+async function addMissingIndexes(db: Database, models: ObjectModel[]): Promise<string[]> {
+  const present = new Set((await db.query<{ name: string }>(sql`select indexname as name from pg_indexes where schemaname = current_schema()`)).map((r) => r.name));
+  const added: string[] = [];
+  for (const m of models) {
+    const missing = layoutOf(m).indexes.filter((i) => !present.has(i.name));
+    if (!missing.length) continue;
+    await db.transaction(async (tx) => {
+      await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK}::int, hashtext(current_schema()))`);
+      for (const i of missing) await tx.query(i.create);
+    });
+    added.push(m.table);
+  }
+  return added;
 }
