@@ -36,42 +36,6 @@ $$`,
 ];
 
 /**
- * kizuna_grams again, in PL/pgSQL: the same set of unigrams and bigrams (a GIN index keeps
- * each key once, and @> ignores order and repeats), without the per-call subquery, array sort
- * and DISTINCT of the SQL version — 33 µs → 9 µs per document on this machine.
- */
-export const fastSearchGramsDdl = `create or replace function kizuna_grams(t text) returns text[]
-language plpgsql immutable parallel safe as $$
-declare
-  grams text[];
-begin
-  if t is null then return '{}'; end if;
-  grams := string_to_array(t, null);
-  for i in 1 .. length(t) - 1 loop grams := grams || substr(t, i, 2); end loop;
-  return grams;
-end $$`;
-
-/**
- * kizuna_grams a third time: the bigrams go into a preallocated array instead of one append
- * (a copy of the whole array) per character — 22 → 14 µs per contact document here.
- */
-export const fasterSearchGramsDdl = `create or replace function kizuna_grams(t text) returns text[]
-language plpgsql immutable parallel safe as $$
-declare
-  u text[];
-  b text[];
-  n int;
-begin
-  if t is null then return '{}'; end if;
-  u := string_to_array(t, null);
-  n := cardinality(u);
-  if n < 2 then return u; end if;
-  b := array_fill(null::text, array[n - 1]);
-  for i in 1 .. n - 1 loop b[i] := u[i] || u[i + 1]; end loop;
-  return u || b;
-end $$`;
-
-/**
  * The grams as the index keeps them now: bigrams of the whole document, unigrams only of its
  * non-ASCII characters. ASCII unigrams were half of all keys of a contact (its email and phone)
  * and serve only one-character ASCII queries ("a", "7"), which match most rows anyway; those
@@ -79,7 +43,8 @@ end $$`;
  * With half the keys, and keys compared bytewise (the index is COLLATE "C", see searchSql),
  * maintaining the index costs about half as much (bench/RESULTS.md). An index built with the
  * earlier grams holds a superset of these keys, so it answers every query correctly until
- * upgradeLayouts rebuilds it.
+ * upgradeLayouts rebuilds it. The bigrams go into a preallocated array (an append per
+ * character copied the whole array: 22 → 14 µs per contact document).
  */
 export const searchGramsDdl = `create or replace function kizuna_grams(t text) returns text[]
 language plpgsql immutable parallel safe as $$

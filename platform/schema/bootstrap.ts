@@ -2,7 +2,7 @@
 // under the same advisory lock as metadata changes so two processes starting together agree.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { fasterSearchGramsDdl, fastNormDdl, fastSearchGramsDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from '../model/search.ts';
+import { fastNormDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from '../model/search.ts';
 import { METADATA_LOCK } from './lock.ts';
 
 const platformMigrations: string[][] = [
@@ -277,18 +277,18 @@ const platformMigrations: string[][] = [
     `alter table kizuna_workflows add column enabled_at timestamptz(3)`,
     `update kizuna_workflows set enabled_at = now() where enabled`,
   ],
-  // Search grams computed ~3.5× faster (every write of a searchable object, and imports, pay
-  // it). Same set of grams, so existing GIN indexes stay valid.
-  [fastSearchGramsDdl],
+  // Search grams computed faster (every write of a searchable object, and imports, pay it).
+  // Each later change of kizuna_grams replaced the definition here by the current one
+  // (search.ts keeps only that): running it early is harmless, migration 13 runs it again.
+  [searchGramsDdl],
   // Workflows a plugin ships: "plugin:<name>:<key>", one workflow each.
   [
     `alter table kizuna_workflows add column source text`,
     `create unique index kizuna_workflows_source_key on kizuna_workflows (source) where source is not null`,
   ],
-  // Search normalization ~5× faster and grams ~1.5× (the stored search document and index
-  // entries of every write and import). Same results for every text (search.test.ts), so
-  // stored documents and indexes stay valid.
-  [fastNormDdl, fasterSearchGramsDdl],
+  // Search normalization ~5× faster (the stored search document of every write and import).
+  // Same result for every text (search.test.ts), so stored documents stay valid.
+  [fastNormDdl],
   // Search grams without ASCII unigrams, in a COLLATE "C" index (half the keys, bytewise
   // compared); upgradeLayouts rebuilds each search index in the new form.
   [searchGramsDdl, queryGramsDdl],
