@@ -62,10 +62,16 @@ export function registerImportJob(jobs: JobQueue, deps: RunDeps): void {
 // here; when the import ends the list is merged at once, so searches do not scan a long list.
 const IMPORT_GIN_PENDING_KB = 65536;
 
-async function mergePendingSearchEntries(db: RunDeps['db'], model: ObjectModel): Promise<void> {
-  if (!model.searchFields.length) return;
-  await db.query(sql`select gin_clean_pending_list(${indexNames.search(model.table)}::regclass)`).catch((e) =>
-    console.error(JSON.stringify({ level: 'warn', msg: 'could not merge the search index pending list', object: model.name, error: String(e) })));
+/**
+ * After the last batch: GIN's pending list merged at once, so searches do not scan a long
+ * list; and fresh planner statistics, since a table that just grew by a million rows is not
+ * the one autovacuum last sampled (stale counts made the planner sort the whole table for
+ * every page of a list).
+ */
+async function settleTable(db: RunDeps['db'], model: ObjectModel): Promise<void> {
+  const warn = (what: string) => (e: unknown) => console.error(JSON.stringify({ level: 'warn', msg: `could not ${what}`, object: model.name, error: String(e) }));
+  if (model.searchFields.length) await db.query(sql`select gin_clean_pending_list(${indexNames.search(model.table)}::regclass)`).catch(warn('merge the search index pending list'));
+  await db.query(sql`analyze ${sql.identifier(model.table)}`).catch(warn('analyze the table'));
 }
 
 async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportProgressState>, ctx: JobContext<ImportProgressState>) {
@@ -183,7 +189,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       await nextPhase('erasing');
       return erase();
     } else {
-      await mergePendingSearchEntries(db, model);
+      await settleTable(db, model);
       return { state: 'succeeded' as const, result: summaryOf(p) };
     }
   }
