@@ -2,9 +2,10 @@
 // and field permissions as a single create, then written set-based: creates by bulk-insert.ts
 // (unique values and relation targets checked in SQL), upserts matched and updated by
 // bulk-upsert.ts — one history row and one outbox event per record, the single-record write
-// shapes in bulk. Rows the set-based path cannot take (callers with a scoped permission or
-// plugin before-hooks, a key repeated inside the batch, a statement the database refuses) go
-// through the single-record path one by one, each in a savepoint, with their own problem.
+// shapes in bulk. A key repeated inside the batch is upserted in rounds (each round set-based,
+// one row per key). Rows the set-based path cannot take (callers with a scoped permission or
+// plugin before-hooks, a statement the database refuses) go through the single-record path one
+// by one, each in a savepoint, with their own problem.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
@@ -86,27 +87,35 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     return result;
   }
 
-  let creates = fast.map((p) => ({ row: p.row, values: p.createValues }));
-  if (opts.upsertOn) {
-    const upsertOn = opts.upsertOn;
-    creates = [];
-    const seen = new Set<string>();
-    const keyed: { p: (typeof fast)[number]; key: unknown[] }[] = [];
-    for (const p of fast) {
-      const k = matchKey(model, upsertOn, p.row.input);
-      if (!('key' in k)) {
-        result.failed.push({ index: p.row.index, problem: validation([{ field: k.field, message: k.message }]) });
+  type Fast = (typeof fast)[number];
+
+  /** Creates set-based; rows the statement cannot take go to the single-record path. */
+  async function createAll(creates: { row: ImportRow; values: Record<string, unknown> }[]): Promise<void> {
+    for (let i = 0; i < creates.length; i += BULK_ROWS) {
+      const part = creates.slice(i, i + BULK_ROWS);
+      const rowsIn = part.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
+      let outcome: { index: number; reason: string | null }[];
+      try {
+        outcome = await tx.savepoint((t) => t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, rowsIn, actor)));
+      } catch (e) {
+        // Something the set-based checks do not foresee (a target deleted meanwhile…): the
+        // single-record path finds the row(s) and names their problem.
+        if (!dbErrorOf(e)) throw e;
+        slow.push(...part.map((p) => p.row));
         continue;
       }
-      const text = JSON.stringify(k.key);
-      // A key an earlier row of the batch has: written after the batch, row by row, so the
-      // earlier row's record exists by then and this one updates it.
-      if (seen.has(text)) slow.push(p.row);
-      else {
-        seen.add(text);
-        keyed.push({ p, key: k.key });
+      // The statement answers only the rows it did not write.
+      const refused = new Map(outcome.map((o) => [o.index, o.reason!]));
+      for (const r of rowsIn) {
+        const reason = refused.get(r.index);
+        if (reason === undefined) result.written.push({ index: r.index, id: r.id, action: 'created' });
+        else result.failed.push({ index: r.index, problem: problemOf(model, reason) });
       }
     }
+  }
+
+  /** Upserts rows whose keys are all different: match, update the matched, create the rest. */
+  async function upsertAll(upsertOn: string[], keyed: { p: Fast; key: unknown[] }[]): Promise<void> {
     const matches = new Map<number, string[]>();
     for (let i = 0; i < keyed.length; i += BULK_ROWS) {
       const part = keyed.slice(i, i + BULK_ROWS).map((x) => ({ index: x.p.row.index, key: x.key }));
@@ -114,7 +123,8 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
         matches.set(m.index, typeof m.ids === 'string' ? m.ids.replace(/^\{|\}$/g, '').split(',') : m.ids);
       }
     }
-    const updates: { p: (typeof fast)[number]; id: string }[] = [];
+    const updates: { p: Fast; id: string }[] = [];
+    const creates: { row: ImportRow; values: Record<string, unknown> }[] = [];
     for (const { p } of keyed) {
       const ids = matches.get(p.row.index);
       if (!ids) creates.push({ row: p.row, values: p.createValues });
@@ -136,27 +146,40 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       const byIndex = new Map(part.map((u) => [u.p.row.index, u.id]));
       for (const o of outcome) result.written.push({ index: o.index, id: byIndex.get(o.index)!, action: o.changed ? 'updated' : 'unchanged' });
     }
+    await createAll(creates);
   }
 
-  for (let i = 0; i < creates.length; i += BULK_ROWS) {
-    const part = creates.slice(i, i + BULK_ROWS);
-    const rowsIn = part.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
-    let outcome: { index: number; reason: string | null }[];
-    try {
-      outcome = await tx.savepoint((t) => t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, rowsIn, actor)));
-    } catch (e) {
-      // Something the set-based checks do not foresee (a target deleted meanwhile…): the
-      // single-record path finds the row(s) and names their problem.
-      if (!dbErrorOf(e)) throw e;
-      slow.push(...part.map((p) => p.row));
-      continue;
+  if (!opts.upsertOn) await createAll(fast.map((p) => ({ row: p.row, values: p.createValues })));
+  else {
+    let pending: { p: Fast; key: unknown[]; text: string }[] = [];
+    for (const p of fast) {
+      const k = matchKey(model, opts.upsertOn, p.row.input);
+      if ('key' in k) pending.push({ p, key: k.key, text: JSON.stringify(k.key) });
+      else result.failed.push({ index: p.row.index, problem: validation([{ field: k.field, message: k.message }]) });
     }
-    // The statement answers only the rows it did not write.
-    const refused = new Map(outcome.map((o) => [o.index, o.reason!]));
-    for (const r of rowsIn) {
-      const reason = refused.get(r.index);
-      if (reason === undefined) result.written.push({ index: r.index, id: r.id, action: 'created' });
-      else result.failed.push({ index: r.index, problem: problemOf(model, reason) });
+    // A key that repeats inside the batch (the same email twice in a file) is written in
+    // rounds: each round takes the first remaining row of every key, set-based, so a later row
+    // of a key finds the record its earlier row created or updated — the file's order, per key.
+    while (pending.length) {
+      const seen = new Set<string>();
+      const round: typeof pending = [];
+      const later: typeof pending = [];
+      for (const x of pending) {
+        if (seen.has(x.text)) later.push(x);
+        else {
+          seen.add(x.text);
+          round.push(x);
+        }
+      }
+      const slowBefore = slow.length;
+      await upsertAll(opts.upsertOn, round);
+      pending = later;
+      // Rows of this round sent to the single-record path run after the batch: the later rows
+      // of their keys must then follow them there, in order.
+      if (slow.length > slowBefore) {
+        slow.push(...pending.map((x) => x.p.row));
+        pending = [];
+      }
     }
   }
   for (const row of slow.sort((a, b) => a.index - b.index)) {
