@@ -265,6 +265,28 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(timeline[0]).toMatchObject({ action: 'create', request_id: `import:${up.body.id}` });
   });
 
+  it('upserts keys that repeat across small batches (two in flight on PostgreSQL) in the file\'s order', async () => {
+    const small = await startKizuna(kind, { importBatchSize: 20 });
+    try {
+      // 300 rows over 37 emails: each email recurs within a batch and across batches.
+      const rows = Array.from({ length: 300 }, (_, i) => `V${i},order${(i * 7) % 37}@Example.jp`);
+      const up = await upload(small, `last_name,email\n${rows.join('\n')}\n`);
+      await small.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', email: 'email' }, upsert_on: 'email' });
+      const done = await finished(small, up.body.id);
+      expect(done).toMatchObject({ state: 'succeeded', created: 37, rows_failed: 0 });
+      expect(done.updated + done.unchanged).toBe(263);
+      const all = (await small.call('GET', '/api/records/contact?limit=100&fields=last_name,email,version')).body.data as { last_name: string; email: string; version: number }[];
+      expect(all).toHaveLength(37);
+      for (let key = 0; key < 37; key++) {
+        const occurrences = Array.from({ length: 300 }, (_, i) => i).filter((i) => (i * 7) % 37 === key);
+        const record = all.find((c) => c.email.toLowerCase() === `order${key}@example.jp`)!;
+        expect(record, `order${key}`).toMatchObject({ last_name: `V${occurrences[occurrences.length - 1]}`, version: occurrences.length });
+      }
+    } finally {
+      await small.close();
+    }
+  });
+
   it('all_or_nothing writes nothing when one row is bad', async () => {
     const before = await count(k);
     const up = await upload(k, 'last_name,email,birthdate\nA,a@example.jp,2026/1/5\nB,not-an-email,\n');

@@ -146,14 +146,30 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     const independent = db.kind === 'postgres' && !options.create_missing.length && records.importBatchesIndependent(model.name, actor, { upsertOn: options.upsert_on });
     const maxInFlight = independent ? 2 : 1;
     const inFlight: Promise<void>[] = [];
+    // Upserts: the keys of each batch in flight. A batch sharing a key with one in flight waits
+    // for it (its match must see what the other wrote, and the two would lock the same record).
+    const inFlightKeys: Set<string>[] = [];
+    const upsertOn = options.upsert_on?.length ? options.upsert_on : undefined;
     let last: Promise<void> = Promise.resolve();
-    const launch = (rows: typeof batch, n: number) => {
+    const drain = async (keep: number) => {
+      while (inFlight.length > keep) {
+        inFlightKeys.shift();
+        await inFlight.shift();
+      }
+    };
+    const launch = async (rows: typeof batch, n: number) => {
+      const keys = new Set<string>();
+      if (upsertOn && maxInFlight > 1) {
+        for (const r of rows) {
+          const k = records.importKeyOf(model.name, upsertOn, r.converted.input);
+          if (k !== null) keys.add(k);
+        }
+        if (inFlightKeys.some((other) => [...keys].some((k) => other.has(k)))) await drain(0);
+      }
       last = flush(rows, n, last);
       last.catch(() => {}); // awaited through inFlight and by the next batch; this only keeps it from being "unhandled" meanwhile
       inFlight.push(last);
-    };
-    const drain = async (keep: number) => {
-      while (inFlight.length > keep) await inFlight.shift();
+      inFlightKeys.push(keys);
     };
     try {
       for await (const cells of readRows(db, source, (bytes) => (p.bytes = Math.max(p.bytes, bytes)))) {
@@ -172,11 +188,11 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
           await new Promise((r) => setImmediate(r));
           if (ctx.stopping()) return (await drain(0), 'released' as const);
           if (await ctx.cancelRequested()) return (await drain(0), { state: 'cancelled' as const, result: summaryOf(p) });
-          launch(batch, n);
+          await launch(batch, n);
           batch = [];
         }
       }
-      if (batch.length) launch(batch, n);
+      if (batch.length) await launch(batch, n);
       await drain(0);
     } catch (e) {
       await Promise.allSettled(inFlight);

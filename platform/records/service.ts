@@ -24,6 +24,7 @@ import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
 import { runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
+import { matchKey } from './bulk-upsert.ts';
 import { eraseSql, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { uuidv7 } from '../db/index.ts';
 
@@ -429,13 +430,24 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
 
   /**
    * Whether import batches for this object and caller can be written by concurrent
-   * transactions: plain set-based creates — no upsert (a key two batches share), no unique
-   * field (one batch would wait on the other's uncommitted value), no create scope and no
-   * before-hooks (the single-record path, whose hooks may lock anything).
+   * transactions: set-based writes only — no unique field (one batch would wait on the other's
+   * uncommitted value), no scope on the permissions used and no before-hooks (the single-record
+   * path, whose hooks may lock anything). Upserts qualify on non-relation keys: the importer
+   * then keeps two batches with a key in common from being in flight together (importKeyOf).
    */
   function importBatchesIndependent(object: string, actor: Actor, opts: { upsertOn?: string[] } = {}): boolean {
     const model = registry.get(object);
-    return !opts.upsertOn?.length && !model.fieldList.some((f) => f.spec.unique) && scopeOf(model, 'create', actor) === undefined && beforeHooks(model.name, 'create').length === 0;
+    if (model.fieldList.some((f) => f.spec.unique)) return false;
+    const verbs = opts.upsertOn?.length ? (['create', 'read', 'update'] as const) : (['create'] as const);
+    if (verbs.some((v) => scopeOf(model, v, actor) !== undefined)) return false;
+    if (beforeHooks(model.name, 'create').length || (opts.upsertOn?.length && beforeHooks(model.name, 'update').length)) return false;
+    return !opts.upsertOn?.some((n) => ['relation', 'user'].includes(model.fields.get(n)?.spec.type ?? 'relation'));
+  }
+
+  /** The normalized upsert key of an import row (as the batch matches it), or null without one. */
+  function importKeyOf(object: string, upsertOn: string[], input: Record<string, unknown>): string | null {
+    const k = matchKey(registry.get(object), upsertOn, input);
+    return 'key' in k ? JSON.stringify(k.key) : null;
   }
 
   /** Erases up to `limit` records created under `requestId` (an all-or-nothing import that failed late). */
@@ -445,7 +457,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return r?.n ?? 0;
   }
 
-  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, eraseImported };
+  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, importKeyOf, eraseImported };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
