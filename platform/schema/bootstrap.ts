@@ -292,6 +292,12 @@ const platformMigrations: string[][] = [
   // Search grams without ASCII unigrams, in a COLLATE "C" index (half the keys, bytewise
   // compared); upgradeLayouts rebuilds each search index in the new form.
   [searchGramsDdl, queryGramsDdl],
+  // Outbox readers follow (xid, id) and may want only some objects (readRecordEventsOf): the
+  // (topic, id) index no reader uses gives way to (object, xid, id), one btree per event either way.
+  [
+    `drop index if exists kizuna_events_topic_idx`,
+    `create index kizuna_events_object_idx on kizuna_events (object, xid, id)`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
