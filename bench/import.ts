@@ -2,7 +2,7 @@
 // duplicate emails) through the real HTTP import API, end to end (upload, detection, parsing,
 // validation, batched writes with history and events). Prints rows/s and peak RSS.
 // Then exports them all as CSV (streamed), with its own peak RSS.
-// Usage: [DATABASE_URL=…] npm run bench:import -- [rows=1000000] [--plain] [--upsert] [--keep (the schema, for a look)]
+// Usage: [DATABASE_URL=…] [KIZUNA_IMPORT_BATCH=n] npm run bench:import -- [rows=1000000] [--plain] [--upsert] [--keep (the schema, for a look)]
 import { Readable } from 'node:stream';
 import { createKizuna } from '../platform/server.ts';
 
@@ -32,7 +32,7 @@ async function* csv(): AsyncGenerator<Uint8Array> {
 }
 
 const schema = process.env.DATABASE_URL ? `kz_bench_import_${Date.now()}` : undefined;
-const k = await createKizuna({ url: process.env.DATABASE_URL, schema, bootstrapToken: TOKEN, jobPollMs: 100, logRequests: false });
+const k = await createKizuna({ url: process.env.DATABASE_URL, schema, bootstrapToken: TOKEN, jobPollMs: 100, logRequests: false, importBatchSize: Number(process.env.KIZUNA_IMPORT_BATCH) || undefined });
 if (PLAIN) {
   const text = (name: string, en: string, ja: string, type = 'text') => ({ name, type, label: { en, ja }, searchable: false });
   const made = await k.app.request('/api/meta/objects', {

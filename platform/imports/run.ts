@@ -187,7 +187,11 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
           // a cancel) would be served until the whole import is done.
           await new Promise((r) => setImmediate(r));
           if (ctx.stopping()) return (await drain(0), 'released' as const);
-          if (await ctx.cancelRequested()) return (await drain(0), { state: 'cancelled' as const, result: summaryOf(p) });
+          if (await ctx.cancelRequested()) {
+            await drain(0);
+            if (!dryRun) await settleTable(db, model); // what was written stays: searchable and planned for
+            return { state: 'cancelled' as const, result: summaryOf(p) };
+          }
           await launch(batch, n);
           batch = [];
         }
