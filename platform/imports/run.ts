@@ -14,7 +14,7 @@ import { sql, type Database } from '../db/index.ts';
 import type { Job, JobContext, JobQueue } from '../jobs/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { indexNames, type ObjectModel } from '../model/index.ts';
-import type { Actor, RecordService } from '../records/index.ts';
+import { importKeyOf, type Actor, type RecordService } from '../records/index.ts';
 import { rowConverter, type Mapping } from './mapping.ts';
 import { resolveLookups, type LookupCache } from './lookups.ts';
 import { readRows } from './rows.ts';
@@ -161,7 +161,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       const keys = new Set<string>();
       if (upsertOn && maxInFlight > 1) {
         for (const r of rows) {
-          const k = records.importKeyOf(model.name, upsertOn, r.converted.input);
+          const k = importKeyOf(model, upsertOn, r.converted.input);
           if (k !== null) keys.add(k);
         }
         if (inFlightKeys.some((other) => [...keys].some((k) => other.has(k)))) await drain(0);

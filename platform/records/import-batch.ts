@@ -47,6 +47,25 @@ export interface ImportBatchTools {
   writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: WriteContext): Promise<{ id: string; action: RowAction }>;
 }
 
+/**
+ * Whether import batches for this object and caller can be written by concurrent
+ * transactions: set-based writes only — no unique field (one batch would wait on the other's
+ * uncommitted value), and not the single-record path (a scope or before-hooks, which may lock
+ * anything). Upserts qualify on non-relation keys: the importer then keeps two batches with a
+ * key in common from being in flight together (importKeyOf).
+ */
+export function batchesIndependent(tools: ImportBatchTools, model: ObjectModel, actor: WriteContext, upsertOn?: string[]): boolean {
+  if (model.fieldList.some((f) => f.spec.unique)) return false;
+  if (!upsertOn?.length) return !tools.scopedCreate(model, actor);
+  return !tools.scopedUpsert(model, actor) && !upsertOn.some((n) => ['relation', 'user'].includes(model.fields.get(n)?.spec.type ?? 'relation'));
+}
+
+/** The normalized upsert key of an import row (as a batch matches it), or null without one. */
+export function importKeyOf(model: ObjectModel, upsertOn: string[], input: Record<string, unknown>): string | null {
+  const k = matchKey(model, upsertOn, input);
+  return 'key' in k ? JSON.stringify(k.key) : null;
+}
+
 /** Rows per set-based statement (one JSON parameter of a few MB at most). */
 const BULK_ROWS = 5000;
 

@@ -2,4 +2,4 @@ export { createRecordService, MAX_BULK, type RecordService, type RecordRow, type
 
 export { runBeforeHooks, type BeforeHook, type BeforeHookArgs, type HookEvent, type RecordHooks } from './hooks.ts';
 export type { RecordServiceDeps } from './service.ts';
-export type { ImportRow, ImportBatchResult, ImportBatchOptions, RowAction } from './import-batch.ts';
+export { importKeyOf, type ImportRow, type ImportBatchResult, type ImportBatchOptions, type RowAction } from './import-batch.ts';

@@ -23,8 +23,7 @@ import {
 import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
 import { runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
-import { importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
-import { matchKey } from './bulk-upsert.ts';
+import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
 import { eraseSql, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { uuidv7 } from '../db/index.ts';
 
@@ -411,44 +410,28 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return { data, page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore } };
   }
 
+  /** What the bulk import path borrows from this service (its closures hold the permissions). */
+  const importTools = {
+    assertWritable: (m: ObjectModel, a: Actor, provided: Set<string>) => assertWritable(m, {}, a, provided),
+    // A create scope or plugins' before-hooks need the single-record path (hooks run per record).
+    scopedCreate: (m: ObjectModel, a: Actor) => scopeOf(m, 'create', a) !== undefined || beforeHooks(m.name, 'create').length > 0,
+    scopedUpsert: (m: ObjectModel, a: Actor) =>
+      (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) || beforeHooks(m.name, 'create').length > 0 || beforeHooks(m.name, 'update').length > 0,
+    writeOne,
+  };
+
   /** Imports: a batch of rows validated and written in bulk inside the caller's transaction. */
   async function importBatch(tx: Transaction, object: string, rows: ImportRow[], actor: Actor, opts: ImportBatchOptions = {}) {
     const model = registry.get(object);
-    const tools = {
-      assertWritable: (m: ObjectModel, a: Actor, provided: Set<string>) => assertWritable(m, {}, a, provided),
-      // A create scope or plugins' before-hooks need the single-record path (hooks run per record).
-      scopedCreate: (m: ObjectModel, a: Actor) => scopeOf(m, 'create', a) !== undefined || beforeHooks(m.name, 'create').length > 0,
-      scopedUpsert: (m: ObjectModel, a: Actor) =>
-        (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) || beforeHooks(m.name, 'create').length > 0 || beforeHooks(m.name, 'update').length > 0,
-      writeOne,
-    };
-    const result = await runImportBatch(tools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });
+    const result = await runImportBatch(importTools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });
     // The batch wrote outbox events: nudge the plugins' after-hooks as a single write does.
     if (result.written.length) hooks?.written?.();
     return result;
   }
 
-  /**
-   * Whether import batches for this object and caller can be written by concurrent
-   * transactions: set-based writes only — no unique field (one batch would wait on the other's
-   * uncommitted value), no scope on the permissions used and no before-hooks (the single-record
-   * path, whose hooks may lock anything). Upserts qualify on non-relation keys: the importer
-   * then keeps two batches with a key in common from being in flight together (importKeyOf).
-   */
-  function importBatchesIndependent(object: string, actor: Actor, opts: { upsertOn?: string[] } = {}): boolean {
-    const model = registry.get(object);
-    if (model.fieldList.some((f) => f.spec.unique)) return false;
-    const verbs = opts.upsertOn?.length ? (['create', 'read', 'update'] as const) : (['create'] as const);
-    if (verbs.some((v) => scopeOf(model, v, actor) !== undefined)) return false;
-    if (beforeHooks(model.name, 'create').length || (opts.upsertOn?.length && beforeHooks(model.name, 'update').length)) return false;
-    return !opts.upsertOn?.some((n) => ['relation', 'user'].includes(model.fields.get(n)?.spec.type ?? 'relation'));
-  }
-
-  /** The normalized upsert key of an import row (as the batch matches it), or null without one. */
-  function importKeyOf(object: string, upsertOn: string[], input: Record<string, unknown>): string | null {
-    const k = matchKey(registry.get(object), upsertOn, input);
-    return 'key' in k ? JSON.stringify(k.key) : null;
-  }
+  /** Whether this caller's import batches into `object` may be written concurrently (import-batch.ts). */
+  const importBatchesIndependent = (object: string, actor: Actor, opts: { upsertOn?: string[] } = {}) =>
+    batchesIndependent(importTools, registry.get(object), actor, opts.upsertOn);
 
   /** Erases up to `limit` records created under `requestId` (an all-or-nothing import that failed late). */
   async function eraseImported(object: string, requestId: string, actor: Actor, limit = 5000): Promise<number> {
@@ -457,7 +440,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return r?.n ?? 0;
   }
 
-  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, importKeyOf, eraseImported };
+  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, eraseImported };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
