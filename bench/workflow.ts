@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
 import postgres from 'postgres';
 import { sql } from '../platform/db/index.ts';
 import { startKizuna } from '../platform/testing/kizuna.ts';
@@ -25,18 +26,11 @@ function startNode(): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'workflow-node.ts')], {
     env: { ...process.env, KIZUNA_SCHEMA: schema }, stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let buffer = '';
   return new Promise((ready) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let i;
-      while ((i = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 1);
-        if (line === 'ready') ready(proc);
-        const [kind, run, , at] = line.split(' ');
-        if (kind === 'step' && !stepStarts.has(run)) stepStarts.set(run, Number(at));
-      }
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (line === 'ready') ready(proc);
+      const [kind, run, , at] = line.split(' ');
+      if (kind === 'step' && !stepStarts.has(run)) stepStarts.set(run, Number(at));
     });
   });
 }

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { startKizuna, type TestKizuna } from '../testing/kizuna.ts';
@@ -24,17 +25,10 @@ function startNode(schema: string): Promise<Node> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const node: Node = { proc, steps: [] };
-  let buffer = '';
   return new Promise((ready, fail) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let i;
-      while ((i = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 1);
-        if (line === 'ready') ready(node);
-        else if (line.startsWith('step ')) node.steps.push(line.slice(5));
-      }
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (line === 'ready') ready(node);
+      else if (line.startsWith('step ')) node.steps.push(line.slice(5));
     });
     proc.stderr!.on('data', (d: Buffer) => process.stderr.write(`[node ${proc.pid}] ${d}`));
     proc.on('exit', (code, signal) => fail(new Error(`node exited before ready: ${code ?? signal}`)));
