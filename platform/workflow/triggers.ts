@@ -1,7 +1,7 @@
 // Starting runs: record triggers from the transactional outbox (a rolled-back write left no
 // event, so it triggers nothing), read from one cursor under a lease like the plugins'
 // after-hooks; and schedules, each due workflow claimed with SKIP LOCKED by one node per turn.
-import { sql, type Database } from '../db/index.ts';
+import { sql, type Database, type Executor } from '../db/index.ts';
 import { readRecordEventsOf, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
@@ -29,8 +29,8 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
     return new Map(events.map((e) => [e.id, depth.get(runOf(e) ?? '') ?? 0]));
   }
 
-  const listIn = (object: string, ids: string[], filter: unknown, wf: ActiveWorkflow, fields?: string) =>
-    opts.records.list(object, { filter: JSON.stringify(filter ? { and: [filter, { id: { in: ids } }] } : { id: { in: ids } }), limit: '500', ...(fields && { fields }) }, actorOf(wf));
+  const listIn = (object: string, ids: string[], filter: unknown, wf: ActiveWorkflow, fields?: string, exec: Executor = db) =>
+    opts.records.list(object, { filter: JSON.stringify(filter ? { and: [filter, { id: { in: ids } }] } : { id: { in: ids } }), limit: '500', ...(fields && { fields }) }, actorOf(wf), exec);
 
   /**
    * Starts the runs a batch of events triggers: the matching is per workflow, each condition
@@ -50,12 +50,19 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
         // old values being the record now with each changed field's `from`.
         const kept: OutboxEvent[] = [];
         for (const e of mine) {
-          const [now] = (await listIn(t.object!, [e.record_id], undefined, wf).catch(() => ({ data: [] as Record<string, unknown>[] }))).data;
-          if (!now) continue;
-          const old: Record<string, unknown> = { ...now };
-          for (const [f, c] of Object.entries(e.changes ?? {})) old[f] = t.type === 'record.created' ? null : (c as { from?: unknown })?.from ?? null;
-          const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id').then((p) => p.data.length > 0);
-          if (await evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match).catch(() => false)) kept.push(e);
+          // The record and the condition's parts on it are read in one snapshot: two reads could
+          // straddle a later write (old values from before it, new ones from after: a run for a
+          // change that never went from old to new).
+          const hit = await db.transaction(async (tx) => {
+            await tx.query(sql`set transaction isolation level repeatable read`);
+            const [now] = (await listIn(t.object!, [e.record_id], undefined, wf, undefined, tx)).data;
+            if (!now) return false;
+            const old: Record<string, unknown> = { ...now };
+            for (const [f, c] of Object.entries(e.changes ?? {})) old[f] = t.type === 'record.created' ? null : (c as { from?: unknown })?.from ?? null;
+            const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id', tx).then((p) => p.data.length > 0);
+            return evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match);
+          }).catch(() => false);
+          if (hit) kept.push(e);
         }
         mine = kept;
       } else if (t.condition && t.type !== 'record.deleted' && mine.length) {
