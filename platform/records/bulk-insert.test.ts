@@ -91,6 +91,25 @@ describe.each(databases)('bulk import writes on %s', (kind) => {
     expect(after.n).toBe(before.n);
   });
 
+  it('keeps text that looks like the staging format as it is (tabs, newlines, backslashes, \\N)', async () => {
+    // On PostgreSQL the batch is COPYed in text format, where these characters are syntax.
+    const tricky = ['a\tb', 'line1\nline2\r\nline3', 'C:\\temp\\new', '\\N', '\\', '"quoted", 髙橋 🍣', ''];
+    const r = await run(tricky.map((t, n) => ({ code: `esc-${n}-${t}`, data: { t, nested: [t, { t }] } })), 401);
+    expect(r.failed).toEqual([]);
+    for (const [n, w] of r.written.entries()) {
+      const got = (await k.call('GET', `/api/records/gadget/${w.id}`)).body;
+      expect(got.code).toBe(`esc-${n}-${tricky[n]}`);
+      expect(got.data).toEqual({ t: tricky[n], nested: [tricky[n], { t: tricky[n] }] });
+      const [h] = (await k.call('GET', `/api/records/gadget/${w.id}/timeline`)).body.data;
+      expect(h.changes).toMatchObject({ code: got.code, data: got.data });
+    }
+    // A json field holding a bare string or number stages as that JSON value, not as text.
+    const scalars = await run([{ code: 'esc-str', data: 'a\\b\n' }, { code: 'esc-num', data: 12.5 }], 451);
+    expect(scalars.failed).toEqual([]);
+    const [str, num] = await Promise.all(scalars.written.map((w) => k.call('GET', `/api/records/gadget/${w.id}`).then((x) => x.body.data)));
+    expect([str, num]).toEqual(['a\\b\n', 12.5]);
+  });
+
   it('lets a unique value of a deleted record be reused, as a single create does', async () => {
     const old = (await k.call('POST', '/api/records/gadget', { code: 'reuse' })).body;
     await k.call('DELETE', `/api/records/gadget/${old.id}`);

@@ -9,7 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { FieldModel, ObjectModel } from '../model/index.ts';
 import { selectList } from '../query/index.ts';
-import { stageRows } from './bulk-insert.ts';
+import type { Stage } from './staging.ts';
 import type { WriteContext } from './write-sql.ts';
 
 const id = sql.identifier;
@@ -44,15 +44,14 @@ export function matchSql(model: ObjectModel, upsertOn: string[], rows: { index: 
     group by k.i`;
 }
 
-/** Updates matched records; answers, per row, whether its record changed. */
-export function bulkUpdateSql(model: ObjectModel, rows: { index: number; id: string; values: Record<string, unknown> }[], ctx: WriteContext): SQL {
-  const { staged, records, defs } = stageRows(model, rows);
+/** Updates matched records (a staged batch whose ids are theirs); answers, per row, whether its record changed. */
+export function bulkUpdateSql(model: ObjectModel, { staged, relation }: Stage, ctx: WriteContext): SQL {
   // A row sets only the fields it provides (ch ? field); the others keep their value.
   const has = (c: { field: FieldModel }) => sql`(s.ch ? ${c.field.name}::text)`;
   const sets = staged.map((c) => sql`${id(c.column)} = case when ${has(c)} then ${c.value} else t.${id(c.column)} end`);
   const changed = staged.map((c) => sql`(${has(c)} and t.${id(c.column)} is distinct from ${c.value})`);
   return sql`with s as materialized (
-      select * from json_to_recordset(${JSON.stringify(records)}::json) as s(${sql.join(defs, sql`, `)})
+      select * from ${relation}
     ), o as materialized (
       select s.i as __i, ${selectList(model, 'o')} from ${id(model.table)} as o join s on o.id = s.id
     ), w as (
