@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 
 const data = (p: string) => readFileSync(new URL(`../../../shared/data/${p}`, import.meta.url));
@@ -344,8 +345,11 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(early.body.errors[0].field).toBe('id');
     expect(done.rows_failed).toBe(300);
     expect((await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    const jobOf = () => k.db.query(sql`select 1 from kizuna_jobs where payload->>'import_id' = ${up.body.id}`);
+    expect(await jobOf()).toHaveLength(1);
     expect((await k.call('DELETE', `/api/imports/${up.body.id}`)).status).toBe(204);
     expect((await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
+    expect(await jobOf()).toHaveLength(0);
     // The records it wrote stay.
     const written = await k.call('GET', `/api/records/contact?count=true&limit=1&filter=${encodeURIComponent(JSON.stringify({ last_name: { starts_with: 'Del' } }))}`);
     expect(written.body.page.total).toBe(2700);

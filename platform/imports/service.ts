@@ -84,7 +84,7 @@ export function createImportService(deps: ImportDeps) {
     return { data, page: { next_cursor: more ? Buffer.from(page[page.length - 1].id).toString('base64url') : null, has_more: more } };
   }
 
-  /** Deletes an import that is not running: its stored upload and error report (records stay). */
+  /** Deletes an import that is not running: its stored upload, error report and job (records stay). */
   async function remove(id: string, actor: Actor): Promise<void> {
     const imp = await load(id, actor);
     await db.transaction(async (tx) => {
@@ -95,6 +95,7 @@ export function createImportService(deps: ImportDeps) {
         throw conflict('This import is running; cancel it first', [{ field: 'id', message: `is ${job.state}` }]);
       }
       await tx.query(sql`delete from kizuna_imports where id = ${imp.id}::uuid`);
+      if (job) await jobs.remove(job.id, tx);
     });
   }
 

@@ -81,6 +81,12 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     return get(id);
   }
 
+  /** Forgets a finished job (its owner was deleted); answers false while it is queued or running. */
+  async function remove(id: string, exec: Executor = db): Promise<boolean> {
+    const rows = await exec.query(sql`delete from kizuna_jobs where id = ${id}::uuid and state not in ('queued', 'running') returning 1 as ok`);
+    return rows.length > 0;
+  }
+
   async function claim(): Promise<Job | undefined> {
     const kinds = [...handlers.keys()];
     if (!kinds.length) return undefined;
@@ -161,6 +167,7 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     enqueue,
     get,
     cancel,
+    remove,
     start() {
       if (!stopped) return;
       stopped = false;
