@@ -60,8 +60,12 @@ export function flag(c: Context<AppEnv>, name: string): boolean {
 }
 
 export function onlyParams(c: Context<AppEnv>, allowed: string[]): void {
-  const unknown = Object.keys(c.req.queries()).filter((k) => !allowed.includes(k));
+  const given = c.req.queries();
+  const unknown = Object.keys(given).filter((k) => !allowed.includes(k));
   if (unknown.length) {
     throw badRequest(`Unknown query parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: `is not a parameter of this route (known: ${allowed.join(', ') || 'none'})` })));
   }
+  // No parameter takes several values: a repeated one is a mistake, not a choice between them.
+  const repeated = Object.keys(given).filter((k) => given[k].length > 1);
+  if (repeated.length) throw badRequest(`${repeated.join(', ')} ${repeated.length > 1 ? 'are' : 'is'} given more than once`, repeated.map((k) => ({ field: k, message: 'is given more than once' })));
 }

@@ -25,11 +25,7 @@ export function recordRoutes({ records, bodyLimit }: { records: RecordService; b
   app.get('/:object', async (c) => {
     onlyParams(c, listParamNames);
     const params: ListParams = {};
-    for (const name of listParamNames) {
-      const values = c.req.queries(name);
-      if (values && values.length > 1) throw badRequest(`${name} is given more than once`, [{ field: name, message: 'is given more than once' }]);
-      if (values) params[name] = values[0];
-    }
+    for (const name of listParamNames) if (c.req.query(name) !== undefined) params[name] = c.req.query(name);
     return c.json(await records.list(c.req.param('object'), params, actorOf(c)));
   });
 

@@ -22,7 +22,10 @@ export function exportOptions(q: Record<string, string | undefined>): ExportOpti
     if (!allowed.includes(v as T)) throw badRequest(`${name} must be one of ${allowed.join(', ')}`, [{ field: name, message: `must be one of ${allowed.join(', ')}` }]);
     return v as T;
   };
-  return { format: pick('format', ['csv', 'xlsx'], 'csv'), header: pick('header', ['en', 'ja', 'api'], 'en'), encoding: pick('encoding', ['utf-8', 'utf-8-bom', 'shift_jis'], 'utf-8') };
+  const format = pick('format', ['csv', 'xlsx'], 'csv');
+  // A workbook stores its text as UTF-8 by definition: an encoding asked for it would be ignored.
+  if (format === 'xlsx' && q.encoding !== undefined) throw badRequest('encoding applies to CSV only (xlsx is always Unicode)', [{ field: 'encoding', message: 'is not an option of format=xlsx' }]);
+  return { format, header: pick('header', ['en', 'ja', 'api'], 'en'), encoding: pick('encoding', ['utf-8', 'utf-8-bom', 'shift_jis'], 'utf-8') };
 }
 
 const SYSTEM = ['id', 'created_at', 'updated_at'];

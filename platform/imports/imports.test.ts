@@ -297,6 +297,67 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(await count(k)).toBe(before);
   });
 
+  it('all_or_nothing finds a unique value repeated in a later batch in its first pass, writing nothing', async () => {
+    const small = await startKizuna(kind, { importBatchSize: 20 });
+    try {
+      const made = await small.call('POST', '/api/meta/objects', {
+        name: 'badge', label: { en: 'Badge', ja: 'バッジ' }, plural: 'badges',
+        fields: [{ name: 'code', type: 'text', unique: true, required: true, label: { en: 'Code', ja: 'コード' } }],
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      // Row 75 repeats row 3's code three batches later; row 76 repeats row 75's inside its batch.
+      const codes = Array.from({ length: 100 }, (_, i) => (i === 74 || i === 75 ? 'B2' : `B${i}`));
+      const up = await upload(small, `code\n${codes.join('\n')}\n`, 'object=badge&filename=badges.csv');
+      await small.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'all_or_nothing', mapping: { code: 'code' } });
+      const done = await finished(small, up.body.id);
+      expect(done).toMatchObject({ state: 'failed', phase: 'validating', rows_failed: 2, created: 0 });
+      const report = await (await small.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+      expect(report).toMatch(/75,B2,code: is already used by an earlier row of this import/);
+      expect(report).toMatch(/76,B2,code: is already used by an earlier row of this import/);
+      expect((await small.call('GET', '/api/records/badge?count=true&limit=1')).body.page.total).toBe(0);
+      // The remembered values go with the first pass; a clean file then imports whole.
+      expect(await small.db.query(sql`select 1 from kizuna_import_keys`)).toEqual([]);
+      const clean = await upload(small, `code\n${codes.map((c, i) => (i === 74 || i === 75 ? `C${i}` : c)).join('\n')}\n`, 'object=badge&filename=badges.csv');
+      await small.call('POST', `/api/imports/${clean.body.id}/start`, { mode: 'all_or_nothing', mapping: { code: 'code' } });
+      expect(await finished(small, clean.body.id)).toMatchObject({ state: 'succeeded', created: 100, rows_failed: 0 });
+      expect(await small.db.query(sql`select 1 from kizuna_import_keys`)).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses start options that could only fail later, and a cancel of a finished import', async () => {
+    const up = await upload(k, 'last_name,email\nOpt,opt@example.jp\n');
+    const start = (body: unknown) => k.call('POST', `/api/imports/${up.body.id}/start`, body);
+    const mapping = { last_name: 'last_name', email: null };
+    for (const [body, field] of [
+      [{ mapping, upsert_on: [] }, 'upsert_on'],
+      [{ mapping, upsert_on: 'email' }, 'upsert_on'], // email is not mapped to a column
+      [{ mapping: { last_name: 'last_name', email: 'email' }, upsert_on: ['email', 'phone'] }, 'upsert_on'],
+      [{ mapping, utc_offset: '+99:00' }, 'utc_offset'],
+      [{ mapping, utc_offset: '+14:30' }, 'utc_offset'],
+    ] as const) {
+      const r = await start(body);
+      expect(r.status, JSON.stringify(body)).toBe(422);
+      expect(r.body.errors[0].field).toBe(field);
+    }
+    const ok = await start({ mapping: { last_name: 'last_name', email: 'email' }, upsert_on: 'email', utc_offset: '-12:00', mode: 'partial' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(202);
+    await finished(k, up.body.id);
+    const cancel = await k.call('POST', `/api/imports/${up.body.id}/cancel`);
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.errors[0]).toMatchObject({ field: 'id', message: 'is succeeded' });
+  });
+
+  it('refuses an export parameter given twice and an encoding for xlsx', async () => {
+    const twice = await k.app.request('/api/records/contact/export?format=csv&format=xlsx', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as any).errors[0]).toMatchObject({ field: 'format', message: 'is given more than once' });
+    const xlsx = await k.app.request('/api/records/contact/export?format=xlsx&encoding=shift_jis', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(xlsx.status).toBe(400);
+    expect(((await xlsx.json()) as any).errors[0].field).toBe('encoding');
+  });
+
   it('previews every problem of a row, not only its unknown company', async () => {
     const up = await upload(k, 'last_name,email,会社名\n,not-an-email,Nowhere KK\nOK,ok@example.jp,\n');
     const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview?mapping=${encodeURIComponent(JSON.stringify({ last_name: 'last_name', email: 'email', 会社名: 'company' }))}`)).body;

@@ -17,6 +17,7 @@ import { indexNames, type ObjectModel } from '../model/index.ts';
 import { importKeyOf, type Actor, type RecordService } from '../records/index.ts';
 import { rowConverter, type Mapping } from './mapping.ts';
 import { resolveLookups, type LookupCache } from './lookups.ts';
+import { repeatedUniqueValues } from './repeated-values.ts';
 import { readRows } from './rows.ts';
 import type { ImportPrincipal } from './service.ts';
 
@@ -117,9 +118,15 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
         const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: options.create_missing, cache, dryRun }, tx);
         for (const r of rows) if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
-        const result = await records.importBatch(tx, model.name, rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input })), actor, { dryRun, upsertOn: options.upsert_on });
+        const checked = rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input }));
+        const result = await records.importBatch(tx, model.name, checked, actor, { dryRun, upsertOn: options.upsert_on });
         const byIndex = new Map(rows.map((r) => [r.index, r]));
         for (const f of result.failed) errors.push({ row: f.index, cells: byIndex.get(f.index)!.cells, reason: reasonOf(f.problem) });
+        if (dryRun && !options.upsert_on?.length) {
+          const refused = new Set(result.failed.map((f) => f.index));
+          const repeated = await repeatedUniqueValues(tx, id, model, checked.filter((r) => !refused.has(r.index)));
+          for (const [row, field] of repeated) errors.push({ row, cells: byIndex.get(row)!.cells, reason: `${field}: is already used by an earlier row of this import` });
+        }
         // In pass 2 of all_or_nothing the pass-1 errors are already stored; a new one means a late failure.
         if (errors.length) {
           await tx.query(sql`insert into kizuna_import_errors (import_id, row_no, cells, reason)
@@ -203,7 +210,10 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       throw e;
     }
     if (p.phase === 'validating') {
-      if (p.failed > 0) return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)` };
+      if (p.failed > 0) {
+        await db.query(sql`delete from kizuna_import_keys where import_id = ${id}::uuid`);
+        return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)` };
+      }
       await nextPhase('writing');
     } else if (options.mode === 'all_or_nothing' && p.failed > 0) {
       await nextPhase('erasing');
@@ -217,14 +227,20 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
 
   async function nextPhase(phase: ImportProgressState['phase']) {
     Object.assign(p, { phase, rows_done: 0, bytes: 0 });
-    await db.transaction((tx) => ctx.checkpoint(tx, p));
+    await db.transaction(async (tx) => {
+      await tx.query(sql`delete from kizuna_import_keys where import_id = ${id}::uuid`);
+      await ctx.checkpoint(tx, p);
+    });
   }
 
   async function erase() {
     while ((await records.eraseImported(model.name, requestId, actor)) > 0) {
       if (ctx.stopping()) return 'released' as const;
     }
-    return { state: 'failed' as const, result: { ...summaryOf(p), created: 0 }, error: `${p.failed} row${p.failed === 1 ? '' : 's'} failed while writing; the records this import created were erased again` };
+    // The status reads the progress: none of the records it counted as created remain.
+    p.created = 0;
+    await db.transaction((tx) => ctx.checkpoint(tx, p));
+    return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? '' : 's'} failed while writing; the records this import created were erased again` };
   }
 }
 

@@ -6,9 +6,9 @@ import type { JobQueue } from '../jobs/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { assertObject } from '../query/index.ts';
 import { badRequest, conflict, notFound, validation, ProblemError } from '../problems/index.ts';
-import type { Actor, RecordService } from '../records/index.ts';
+import { parseUpsertOn, type Actor, type RecordService } from '../records/index.ts';
 import { assertEncoding, assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
-import { checkMapping, columnNames, rowConverter, suggestMapping, type Mapping } from './mapping.ts';
+import { checkMapping, columnNames, rowConverter, SPLIT_TARGETS, suggestMapping, type Mapping } from './mapping.ts';
 import { resolveLookups } from './lookups.ts';
 import { readRows, type SourceShape } from './rows.ts';
 import { headOf, storeUpload } from './storage.ts';
@@ -192,13 +192,16 @@ export function createImportService(deps: ImportDeps) {
     const mapping = checkMapping(model, imp.columns, b.mapping ?? suggestMapping(model, imp.columns));
     const mode = b.mode ?? 'all_or_nothing';
     if (mode !== 'partial' && mode !== 'all_or_nothing') throw validation([{ field: 'mode', message: 'must be "partial" or "all_or_nothing"' }]);
-    const upsertOn = b.upsert_on === undefined || b.upsert_on === null ? undefined : typeof b.upsert_on === 'string' ? [b.upsert_on] : b.upsert_on;
-    if (upsertOn !== undefined && (!Array.isArray(upsertOn) || !upsertOn.every((n) => typeof n === 'string' && model.fields.has(n)))) throw validation([{ field: 'upsert_on', message: `must name fields of ${model.name}` }]);
+    const upsertOn = parseUpsertOn(model, b.upsert_on);
+    // A key the file does not provide would fail every row: say so now, not after the run.
+    const mapped = new Set(Object.values(mapping).flatMap((t) => (t === null ? [] : SPLIT_TARGETS[t] ?? [t])));
+    const unmapped = upsertOn?.filter((n) => !mapped.has(n)) ?? [];
+    if (unmapped.length) throw validation([{ field: 'upsert_on', message: `${unmapped.join(', ')} ${unmapped.length > 1 ? 'are' : 'is'} not mapped to a column` }]);
     const createMissing = b.create_missing ?? [];
     if (!Array.isArray(createMissing) || !createMissing.every((n) => typeof n === 'string' && model.fields.get(n)?.spec.type === 'relation')) throw validation([{ field: 'create_missing', message: 'must list relation fields' }]);
     const utcOffset = b.utc_offset ?? '+09:00';
-    if (typeof utcOffset !== 'string' || !/^(Z|[+-]\d{2}:\d{2})$/.test(utcOffset)) throw validation([{ field: 'utc_offset', message: 'must be Z or ±hh:mm' }]);
-    const options: ImportOptions = { mapping, mode, upsert_on: upsertOn as string[] | undefined, create_missing: createMissing as string[], utc_offset: utcOffset };
+    if (typeof utcOffset !== 'string' || !/^(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/.test(utcOffset)) throw validation([{ field: 'utc_offset', message: 'must be Z or ±hh:mm from -14:00 to +14:00' }]);
+    const options: ImportOptions = { mapping, mode, upsert_on: upsertOn, create_missing: createMissing as string[], utc_offset: utcOffset };
     const jobId = uuidv7();
     const claimed = await db.transaction(async (tx) => {
       const rows = await tx.query(sql`update kizuna_imports set job_id = ${jobId}::uuid, options = ${JSON.stringify(options)}::jsonb where id = ${id}::uuid and job_id is null returning 1 as ok`);
@@ -221,7 +224,8 @@ export function createImportService(deps: ImportDeps) {
   async function cancel(id: string, actor: Actor) {
     const imp = await load(id, actor);
     if (!imp.job_id) throw conflict('This import has not been started');
-    await jobs.cancel(imp.job_id);
+    const job = await jobs.cancel(imp.job_id);
+    if (job && !job.cancel_requested) throw conflict(`This import has already ${job.state}`, [{ field: 'id', message: `is ${job.state}` }]);
     return status(id, actor);
   }
 

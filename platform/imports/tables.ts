@@ -36,5 +36,13 @@ export async function ensureImportTables(db: Database): Promise<void> {
       reason text not null,
       primary key (import_id, row_no)
     )`);
+    // Unique values accepted by all_or_nothing's first pass (repeated-values.ts); emptied after it.
+    await tx.query(sql`create table if not exists kizuna_import_keys (
+      import_id uuid not null references kizuna_imports (id) on delete cascade,
+      field text not null,
+      value text not null,
+      row_no integer not null,
+      primary key (import_id, field, value)
+    )`);
   });
 }

@@ -1,4 +1,4 @@
-export { createRecordService, MAX_BULK, type RecordService, type RecordRow, type Actor, type BulkInput, type BulkResult, type TimelineEntry } from './service.ts';
+export { createRecordService, parseUpsertOn, MAX_BULK, type RecordService, type RecordRow, type Actor, type BulkInput, type BulkResult, type TimelineEntry } from './service.ts';
 
 export { runBeforeHooks, type BeforeHook, type BeforeHookArgs, type HookEvent, type RecordHooks } from './hooks.ts';
 export type { RecordServiceDeps } from './service.ts';

@@ -445,7 +445,8 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
 
 export type RecordService = ReturnType<typeof createRecordService>;
 
-function parseUpsertOn(model: ObjectModel, v: unknown): string[] | undefined {
+/** `upsert_on` as a list of fields that can identify a record (bulk writes and imports), or a 422. */
+export function parseUpsertOn(model: ObjectModel, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   const names = typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length > 0 ? (v as string[]) : undefined;
   if (!names) throw validation([{ field: 'upsert_on', message: 'must be a field name or a list of field names' }]);
