@@ -6,8 +6,6 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -21,12 +19,6 @@ export interface Executor {
 export interface Transaction extends Executor {
   /** A nested transaction (SAVEPOINT): its failure rolls back only its own work. */
   savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
-  /**
-   * `COPY <target> FROM STDIN` with `data` in COPY's text format, inside this transaction.
-   * PostgreSQL only: PGlite reads COPY data from a blob passed to its own query(), which a
-   * drizzle transaction does not reach — callers fall back to a bound parameter there.
-   */
-  copyIn?(target: string, data: string): Promise<void>;
 }
 
 export interface Database extends Executor {
@@ -103,23 +95,6 @@ async function openPostgres(url: string, config: DatabaseConfig): Promise<Databa
   const wrapPgTx = (t: postgres.TransactionSql): Transaction => ({
     query: <T>(q: SQL) => run<T>(t as unknown as postgres.Sql, q),
     savepoint: <T>(fn: (tx: Transaction) => Promise<T>) => t.savepoint((s) => fn(wrapPgTx(s))) as Promise<T>,
-    async copyIn(target, data) {
-      const q = t.unsafe(`copy ${target} from stdin`);
-      // postgres.js 3.4 never settles the writable when the server refuses the data after the
-      // last chunk (porsager/postgres#1173, fix pending in #1183): the transaction would hang
-      // forever, idle in an aborted transaction. The error still reaches the query's reject(),
-      // so it is caught there and raced against the stream (db/copy.test.ts holds this).
-      let refused!: (e: unknown) => void;
-      const failure = new Promise<never>((_, reject) => (refused = reject));
-      const internals = q as unknown as { reject: (e: unknown) => void };
-      const reject = internals.reject;
-      internals.reject = (e) => {
-        refused(e);
-        reject(e);
-      };
-      const stream = await q.writable();
-      await Promise.race([pipeline(Readable.from([Buffer.from(data)]), stream), failure]);
-    },
   });
   return {
     kind: 'postgres',

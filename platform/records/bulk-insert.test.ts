@@ -91,8 +91,8 @@ describe.each(databases)('bulk import writes on %s', (kind) => {
     expect(after.n).toBe(before.n);
   });
 
-  it('keeps text that looks like the staging format as it is (tabs, newlines, backslashes, \\N)', async () => {
-    // On PostgreSQL the batch is COPYed in text format, where these characters are syntax.
+  it('keeps tabs, newlines, backslashes and Japanese text as they are, in the record and its history', async () => {
+    // Characters that are syntax in CSV, COPY and JSON text, through the whole import write path.
     const tricky = ['a\tb', 'line1\nline2\r\nline3', 'C:\\temp\\new', '\\N', '\\', '"quoted", 髙橋 🍣', ''];
     const r = await run(tricky.map((t, n) => ({ code: `esc-${n}-${t}`, data: { t, nested: [t, { t }] } })), 401);
     expect(r.failed).toEqual([]);

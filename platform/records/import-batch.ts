@@ -17,7 +17,7 @@ import { checkInput } from './validate.ts';
 import { type WriteContext } from './write-sql.ts';
 import { bulkInsertSql, reasonParts } from './bulk-insert.ts';
 import { bulkUpdateSql, matchKey, matchSql } from './bulk-upsert.ts';
-import { stageBatch } from './staging.ts';
+import { stageRows } from './staging.ts';
 
 export interface ImportRow {
   /** The caller's row number, echoed back in outcomes. */
@@ -100,7 +100,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     if (!opts.upsertOn) {
       for (let i = 0; i < fast.length; i += BULK_ROWS) {
         const part = fast.slice(i, i + BULK_ROWS).map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
-        const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, await stageBatch(tx, model, part), actor, { checkOnly: true }));
+        const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, part), actor, { checkOnly: true }));
         for (const o of outcome) if (o.reason !== null) result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
       }
     }
@@ -116,7 +116,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       const rowsIn = part.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
       let outcome: { index: number; reason: string | null }[];
       try {
-        outcome = await tx.savepoint(async (t) => t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, await stageBatch(t, model, rowsIn), actor)));
+        outcome = await tx.savepoint((t) => t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, rowsIn), actor)));
       } catch (e) {
         // Something the set-based checks do not foresee (a target deleted meanwhile…): the
         // single-record path finds the row(s) and names their problem.
@@ -156,8 +156,8 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       const part = updates.slice(i, i + BULK_ROWS);
       let outcome: { index: number; changed: boolean }[];
       try {
-        const staged = (t: Transaction) => stageBatch(t, model, part.map((u) => ({ index: u.p.row.index, id: u.id, values: u.p.values })));
-        outcome = await tx.savepoint(async (t) => t.query<{ index: number; changed: boolean }>(bulkUpdateSql(model, await staged(t), actor)));
+        const staged = stageRows(model, part.map((u) => ({ index: u.p.row.index, id: u.id, values: u.p.values })));
+        outcome = await tx.savepoint((t) => t.query<{ index: number; changed: boolean }>(bulkUpdateSql(model, staged, actor)));
       } catch (e) {
         // A unique value or a relation target the update breaks: the single-record path names it.
         if (!dbErrorOf(e)) throw e;

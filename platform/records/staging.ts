@@ -2,13 +2,13 @@
 // its batch index (i), new id, changes for the history row (ch) and one typed column per staged
 // field column (c0, c1…) — that bulk-insert.ts and bulk-upsert.ts check and merge set-based.
 //
-// On PostgreSQL the rows are COPYed into a temporary table (COPY's text format parses in ~2 µs
-// a row where json_to_recordset takes ~10: measured in bench/RESULTS.md, issue 8, session 4).
-// PGlite cannot take COPY data inside a drizzle transaction (it reads a blob passed to its own
-// query()), so there the batch is one bound JSON parameter read by json_to_recordset.
-import { createHash } from 'node:crypto';
+// The batch is ONE bound JSON parameter read by json_to_recordset, inside the statement that
+// merges it. COPY into a temporary table parses faster in PostgreSQL (~2 µs a row against
+// ~10), but it costs each batch three more round trips, each waiting for a turn of Node's
+// event loop while it converts the next batch: measured end to end on PostgreSQL it was 15–25%
+// slower (bench/RESULTS.md, issue 8, session 4). PGlite could not take COPY data inside a
+// drizzle transaction anyway (it reads a blob passed to its own query()).
 import { sql, type SQL } from 'drizzle-orm';
-import type { Transaction } from '../db/index.ts';
 import type { FieldModel, ObjectModel } from '../model/index.ts';
 
 const id = sql.identifier;
@@ -65,51 +65,19 @@ export interface Stage {
   relation: SQL;
 }
 
-/** Stages the rows of a batch inside `tx` (see the top of this file for the two ways). */
-export async function stageBatch(tx: Transaction, model: ObjectModel, rows: BulkRow[]): Promise<Stage> {
+/** The rows of a batch as the staging relation. */
+export function stageRows(model: ObjectModel, rows: BulkRow[]): Stage {
   const present = new Set(rows.flatMap((r) => Object.keys(r.values)));
   const fields = model.fieldList.filter((f) => present.has(f.name));
   const staged = stagedColumns(fields);
-  const types = ['int', 'uuid', 'jsonb', ...staged.map((c) => c.stagedType)];
-  const names = ['i', 'id', 'ch', ...staged.map((c) => c.alias)];
-  if (!tx.copyIn) {
-    const records = rows.map((r) => {
-      const rec: Record<string, unknown> = { i: r.index, id: r.id, ch: r.values };
-      for (const c of staged) {
-        const v = r.values[c.field.name];
-        if (v !== undefined) rec[c.alias] = c.text(v);
-      }
-      return rec;
-    });
-    const defs = names.map((n, k) => sql`${id(n)} ${sql.raw(types[k])}`);
-    return { fields, staged, relation: sql`json_to_recordset(${JSON.stringify(records)}::json) as s(${sql.join(defs, sql`, `)})` };
-  }
-  // One temporary table per column layout and connection, emptied at every commit; the name
-  // says the layout, so a batch never meets a table of another shape. The types come from
-  // the field-type table, never from input.
-  const layout = names.map((n, k) => `"${n}" ${types[k]}`).join(', ');
-  const table = `kizuna_stage_${createHash('sha1').update(layout).digest('hex').slice(0, 16)}`;
-  await tx.query(sql.raw(`create temp table if not exists ${table} (${layout}) on commit delete rows`));
-  // An earlier batch of the same transaction (an upsert round, a dry run) may have left rows.
-  await tx.query(sql.raw(`truncate pg_temp.${table}`));
-  await tx.copyIn(`pg_temp.${table}`, copyText(rows, staged));
-  return { fields, staged, relation: sql`${sql.raw(`pg_temp.${table}`)} as s` };
-}
-
-/** The rows in COPY's text format: tab-separated, \N for null, backslash escapes. */
-function copyText(rows: BulkRow[], staged: StagedColumn[]): string {
-  const lines: string[] = [];
-  for (const r of rows) {
-    let line = `${r.index}\t${r.id}\t${copyValue(JSON.stringify(r.values))}`;
+  const records = rows.map((r) => {
+    const rec: Record<string, unknown> = { i: r.index, id: r.id, ch: r.values };
     for (const c of staged) {
       const v = r.values[c.field.name];
-      const t = v === undefined ? null : c.text(v);
-      line += `\t${t === null || t === undefined ? '\\N' : copyValue(c.stagedType === 'jsonb' ? JSON.stringify(t) : String(t))}`;
+      if (v !== undefined) rec[c.alias] = c.text(v);
     }
-    lines.push(line);
-  }
-  return lines.join('\n') + '\n';
+    return rec;
+  });
+  const defs = [sql`i int`, sql`id uuid`, sql`ch jsonb`, ...staged.map((c) => sql`${id(c.alias)} ${sql.raw(c.stagedType)}`)];
+  return { fields, staged, relation: sql`json_to_recordset(${JSON.stringify(records)}::json) as s(${sql.join(defs, sql`, `)})` };
 }
-
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const copyValue = (s: string) => (/[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : s);
