@@ -8,9 +8,12 @@ import type { AppEnv } from './env.ts';
 
 export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
   const body = { ...p.toJSON(), instance: c.req.path, request_id: c.get('requestId') };
+  // A 413 answers before the body was read to its end: the connection cannot carry another
+  // request after it, so the client is told not to reuse it (else its next request hangs up).
+  const close: Record<string, string> = p.status === 413 ? { connection: 'close' } : {};
   return new Response(JSON.stringify(body), {
     status: p.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': c.get('requestId') ?? '', ...p.headers },
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': c.get('requestId') ?? '', ...close, ...p.headers },
   });
 }
 

@@ -218,7 +218,6 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(sjis.body.errors).toEqual([{ field: 'encoding', message: 'does not match the file' }]);
     const small = await startKizuna(kind, { importLimit: 1000 });
     try {
-      const { sql } = await import('drizzle-orm');
       const stored = async () => (await small.db.query<{ n: number }>(sql`select (select count(*) from kizuna_import_chunks) + (select count(*) from kizuna_imports) as n`))[0].n;
       const r = await upload(small, 'last_name\n' + 'x\n'.repeat(1000));
       expect(r.status).toBe(413);
@@ -231,6 +230,8 @@ describe.each(databases)('imports on %s', (kind) => {
       } as RequestInit);
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      // The rest of the body is never read, so the connection cannot serve another request.
+      expect(res.headers.get('connection')).toBe('close');
       expect(((await res.json()) as { detail: string }).detail).toMatch(/import limit/);
       expect(pulled).toBeLessThanOrEqual(1);
       expect(Number(await stored())).toBe(0);
