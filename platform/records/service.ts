@@ -6,7 +6,7 @@ import { dbErrorOf } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { fieldOf, type ObjectModel } from '../model/index.ts';
 import { denied, unrestricted } from '../auth/permissions.ts';
-import { badRequest, conflict, forbidden, notFound, preconditionFailed, ProblemError, tooLarge, validation } from '../problems/index.ts';
+import { conflict, forbidden, notFound, preconditionFailed, ProblemError, tooLarge, validation } from '../problems/index.ts';
 import {
   assertObject,
   expandIncludes,
@@ -23,6 +23,7 @@ import {
 import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
 import { runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
+import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
 import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
 import { eraseSql, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { uuidv7 } from '../db/index.ts';
@@ -44,15 +45,6 @@ export interface BulkResult {
   errors: { index: number; status: number; title: string; detail?: string; errors?: unknown[] }[];
 }
 
-export interface TimelineEntry {
-  id: string;
-  action: string;
-  version: number;
-  changes: Record<string, unknown>;
-  actor: string | null;
-  request_id: string | null;
-  at: string;
-}
 
 export const MAX_BULK = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -377,37 +369,12 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return rows[0];
   }
 
-  async function timeline(object: string, recordId: string, actor: Actor, params: { cursor?: string; limit?: string }): Promise<{ data: TimelineEntry[]; page: { next_cursor: string | null; has_more: boolean } }> {
+  async function timeline(object: string, recordId: string, actor: Actor, params: TimelineParams) {
     const model = registry.get(object);
     mustBeId(model, recordId);
-    const limit = params.limit === undefined ? 50 : Number(params.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('limit must be a whole number from 1 to 500', [{ field: 'limit', message: 'must be 1–500' }]);
-    let before: string | undefined;
-    if (params.cursor) {
-      before = Buffer.from(params.cursor, 'base64url').toString('utf8');
-      if (!/^\d{1,18}$/.test(before)) throw badRequest('The cursor is not valid', [{ field: 'cursor', message: 'is not a cursor this API issued' }]);
-    }
+    const page = timelinePage(params);
     assertObject(model, 'read', actor.access);
-    const read = scopeOf(model, 'read', actor);
-    const [exists] = await db.query(sql`select 1 from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`);
-    // A record the caller cannot read has no timeline for it (erased records keep theirs for admins).
-    if (!exists && read) throw notFound(`No ${model.name} record with id "${recordId}"`);
-    const rows = await db.query<TimelineEntry & Record<string, unknown>>(sql`select id::text as id, action, version, changes, actor::text as actor, request_id,
-        to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
-      from kizuna_history where object = ${model.name} and record_id = ${recordId}::uuid
-        ${before ? sql`and id < ${before}::bigint` : sql``}
-      order by kizuna_history.id desc limit ${limit + 1}`);
-    if (!exists && rows.length === 0) throw notFound(`No ${model.name} record with id "${recordId}"`);
-    const hasMore = rows.length > limit;
-    const data = hasMore ? rows.slice(0, limit) : rows;
-    for (const r of data) {
-      if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
-      // Changes to fields the caller cannot see are left out.
-      if (actor.access) {
-        r.changes = Object.fromEntries(Object.entries(r.changes).filter(([f]) => fieldLevel(model, f, actor.access) !== 'hidden'));
-      }
-    }
-    return { data, page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore } };
+    return readTimeline(db, model, recordId, actor.access, scopeOf(model, 'read', actor), page);
   }
 
   /** What the bulk import path borrows from this service (its closures hold the permissions). */
