@@ -327,6 +327,23 @@ describe.each(databases)('imports on %s', (kind) => {
     }
   });
 
+  it('all_or_nothing with upsert_on finds rows without a key and keys matching several records in its first pass, changing nothing', async () => {
+    await k.call('POST', '/api/records/contact', { last_name: 'Twin A', email: 'aon-twin@example.jp' });
+    await k.call('POST', '/api/records/contact', { last_name: 'Twin B', email: 'AON-TWIN@example.jp' });
+    const solo = (await k.call('POST', '/api/records/contact', { last_name: 'Solo', email: 'aon-solo@example.jp' })).body;
+    const before = await count(k);
+    const up = await upload(k, 'last_name,email\nSolo Updated,aon-solo@example.jp\nNew,aon-new@example.jp\nNo Key,\nTwin,aon-twin@example.jp\nTwin again,aon-twin@example.jp\n');
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'all_or_nothing', mapping: { last_name: 'last_name', email: 'email' }, upsert_on: 'email' });
+    const done = await finished(k, up.body.id);
+    expect(done).toMatchObject({ state: 'failed', phase: 'validating', rows_failed: 3, created: 0, updated: 0 });
+    const report = await (await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(report).toMatch(/3,No Key,,email: is needed to match an existing record \(upsert_on\)/);
+    expect(report).toMatch(/4,Twin,aon-twin@example.jp,email: matches several records/);
+    expect(report).toMatch(/5,Twin again,aon-twin@example.jp,email: matches several records/);
+    expect(await count(k)).toBe(before);
+    expect((await k.call('GET', `/api/records/contact/${solo.id}`)).body).toMatchObject({ last_name: 'Solo', version: 1 });
+  });
+
   it('refuses start options that could only fail later, and a cancel of a finished import', async () => {
     const up = await upload(k, 'last_name,email\nOpt,opt@example.jp\n');
     const start = (body: unknown) => k.call('POST', `/api/imports/${up.body.id}/start`, body);

@@ -93,21 +93,62 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       fail(row.index, e);
     }
   }
-  if (opts.dryRun) {
-    // Unique values and relation targets are checked set-based here too, so all_or_nothing
-    // reports them in its first pass (values taken by another row of an EARLIER batch are only
-    // seen in the second pass, which then erases what it wrote).
-    if (!opts.upsertOn) {
-      for (let i = 0; i < fast.length; i += BULK_ROWS) {
-        const part = fast.slice(i, i + BULK_ROWS).map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
-        const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, part), actor, { checkOnly: true }));
-        for (const o of outcome) if (o.reason !== null) result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
+  type Fast = (typeof fast)[number];
+  type Keyed = { p: Fast; key: unknown[]; text: string };
+
+  /** The rows with their normalized upsert key; a row without one fails (it cannot match). */
+  const keyedRows = (upsertOn: string[]): Keyed[] => {
+    const keyed: Keyed[] = [];
+    for (const p of fast) {
+      const k = matchKey(model, upsertOn, p.row.input);
+      if ('key' in k) keyed.push({ p, key: k.key, text: JSON.stringify(k.key) });
+      else result.failed.push({ index: p.row.index, problem: validation([{ field: k.field, message: k.message }]) });
+    }
+    return keyed;
+  };
+
+  /** Row index → the ids of the live records its key matches (rows matching none are absent). */
+  const matchesOf = async (upsertOn: string[], keyed: Keyed[]): Promise<Map<number, string[]>> => {
+    const matches = new Map<number, string[]>();
+    for (let i = 0; i < keyed.length; i += BULK_ROWS) {
+      const part = keyed.slice(i, i + BULK_ROWS).map((x) => ({ index: x.p.row.index, key: x.key }));
+      for (const m of await tx.query<{ index: number; ids: string[] | string }>(matchSql(model, upsertOn, part))) {
+        matches.set(m.index, typeof m.ids === 'string' ? m.ids.replace(/^\{|\}$/g, '').split(',') : m.ids);
       }
+    }
+    return matches;
+  };
+
+  const severalMatch = (upsertOn: string[]) =>
+    conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' })));
+
+  /** Unique values and relation targets of would-be creates, checked set-based; nothing written. */
+  const checkCreates = async (creates: { index: number; values: Record<string, unknown> }[]) => {
+    for (let i = 0; i < creates.length; i += BULK_ROWS) {
+      const part = creates.slice(i, i + BULK_ROWS).map((c) => ({ ...c, id: uuidv7() }));
+      const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, part), actor, { checkOnly: true }));
+      for (const o of outcome) if (o.reason !== null) result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
+    }
+  };
+
+  if (opts.dryRun) {
+    // What the writes would refuse is found here too, set-based, so all_or_nothing reports it
+    // in its first pass: unique values and relation targets of creates; for upserts also a
+    // missing key and a key matching several records (every row of that key would fail). A
+    // value taken by a row of an EARLIER batch is the import's to find (imports/repeated-values.ts).
+    if (!opts.upsertOn) await checkCreates(fast.map((p) => ({ index: p.row.index, values: p.values })));
+    else {
+      const keyed = keyedRows(opts.upsertOn);
+      const firsts = new Map<string, Keyed>();
+      for (const x of keyed) if (!firsts.has(x.text)) firsts.set(x.text, x);
+      const matches = await matchesOf(opts.upsertOn, [...firsts.values()]);
+      const several = new Set([...firsts.values()].filter((x) => (matches.get(x.p.row.index)?.length ?? 0) > 1).map((x) => x.text));
+      for (const x of keyed) if (several.has(x.text)) result.failed.push({ index: x.p.row.index, problem: severalMatch(opts.upsertOn) });
+      // The first row of a key nothing matches creates the record; its later rows update it.
+      await checkCreates([...firsts.values()].filter((x) => !matches.has(x.p.row.index)).map((x) => ({ index: x.p.row.index, values: x.p.createValues })));
     }
     return result;
   }
-
-  type Fast = (typeof fast)[number];
 
   /** Creates set-based; rows the statement cannot take go to the single-record path. */
   async function createAll(creates: { row: ImportRow; values: Record<string, unknown> }[]): Promise<void> {
@@ -135,22 +176,15 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   }
 
   /** Upserts rows whose keys are all different: match, update the matched, create the rest. */
-  async function upsertAll(upsertOn: string[], keyed: { p: Fast; key: unknown[] }[]): Promise<void> {
-    const matches = new Map<number, string[]>();
-    for (let i = 0; i < keyed.length; i += BULK_ROWS) {
-      const part = keyed.slice(i, i + BULK_ROWS).map((x) => ({ index: x.p.row.index, key: x.key }));
-      for (const m of await tx.query<{ index: number; ids: string[] | string }>(matchSql(model, upsertOn, part))) {
-        matches.set(m.index, typeof m.ids === 'string' ? m.ids.replace(/^\{|\}$/g, '').split(',') : m.ids);
-      }
-    }
+  async function upsertAll(upsertOn: string[], keyed: Keyed[]): Promise<void> {
+    const matches = await matchesOf(upsertOn, keyed);
     const updates: { p: Fast; id: string }[] = [];
     const creates: { row: ImportRow; values: Record<string, unknown> }[] = [];
     for (const { p } of keyed) {
       const ids = matches.get(p.row.index);
       if (!ids) creates.push({ row: p.row, values: p.createValues });
-      else if (ids.length > 1) {
-        result.failed.push({ index: p.row.index, problem: conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' }))) });
-      } else updates.push({ p, id: ids[0] });
+      else if (ids.length > 1) result.failed.push({ index: p.row.index, problem: severalMatch(upsertOn) });
+      else updates.push({ p, id: ids[0] });
     }
     for (let i = 0; i < updates.length; i += BULK_ROWS) {
       const part = updates.slice(i, i + BULK_ROWS);
@@ -172,12 +206,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
 
   if (!opts.upsertOn) await createAll(fast.map((p) => ({ row: p.row, values: p.createValues })));
   else {
-    let pending: { p: Fast; key: unknown[]; text: string }[] = [];
-    for (const p of fast) {
-      const k = matchKey(model, opts.upsertOn, p.row.input);
-      if ('key' in k) pending.push({ p, key: k.key, text: JSON.stringify(k.key) });
-      else result.failed.push({ index: p.row.index, problem: validation([{ field: k.field, message: k.message }]) });
-    }
+    let pending = keyedRows(opts.upsertOn);
     // A key that repeats inside the batch (the same email twice in a file) is written in
     // rounds: each round takes the first remaining row of every key, set-based, so a later row
     // of a key finds the record its earlier row created or updated — the file's order, per key.
