@@ -344,6 +344,20 @@ describe.each(databases)('imports on %s', (kind) => {
     expect((await k.call('GET', `/api/records/contact/${solo.id}`)).body).toMatchObject({ last_name: 'Solo', version: 1 });
   });
 
+  it('upserts on a phone field however the number is written (E.164, as the dedupe plugin compares phones)', async () => {
+    const office = (await k.call('POST', '/api/records/contact', { last_name: 'Phone A', phone: '03-5555-0101' })).body;
+    const abroad = (await k.call('POST', '/api/records/contact', { last_name: 'Phone B', phone: '+1 415-555-0199' })).body;
+    const up = await upload(k, 'last_name,phone\nPhone A2,+81 3 5555 0101\nPhone B2,+14155550199\nPhone C,０３（５５５５）０１０２\n');
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', phone: 'phone' }, upsert_on: 'phone' });
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', updated: 2, created: 1, rows_failed: 0 });
+    expect((await k.call('GET', `/api/records/contact/${office.id}`)).body).toMatchObject({ last_name: 'Phone A2', phone: '+81 3 5555 0101', version: 2 });
+    expect((await k.call('GET', `/api/records/contact/${abroad.id}`)).body).toMatchObject({ last_name: 'Phone B2', version: 2 });
+    // The single-record upsert of the bulk API matches the same way.
+    const bulk = await k.call('POST', '/api/records/contact/bulk', { records: [{ last_name: 'Phone A3', phone: '0355550101' }], upsert_on: 'phone' });
+    expect(bulk.status, JSON.stringify(bulk.body)).toBeLessThan(300);
+    expect((await k.call('GET', `/api/records/contact/${office.id}`)).body).toMatchObject({ last_name: 'Phone A3', version: 3 });
+  });
+
   it('refuses start options that could only fail later, and a cancel of a finished import', async () => {
     const up = await upload(k, 'last_name,email\nOpt,opt@example.jp\n');
     const start = (body: unknown) => k.call('POST', `/api/imports/${up.body.id}/start`, body);

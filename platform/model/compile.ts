@@ -54,6 +54,8 @@ export const indexNames = {
   search: (table: string) => physicalName([table], 'search_idx'),
   /** An email field's match key, lower(btrim(email)): upserts and duplicate checks look records up by it. */
   emailKey: (table: string, field: string) => physicalName([table, field], 'lower_idx'),
+  /** A phone field's match key, kizuna_phone_key(phone) (model/match-keys.ts). */
+  phoneKey: (table: string, field: string) => physicalName([table, field], 'phone_key_idx'),
 };
 
 export function compileModels(specs: ObjectSpec[], versions: Map<string, number>): Map<string, ObjectModel> {

@@ -15,4 +15,5 @@ export { compileField, compileModels, columnRef, fieldOf, indexNames, systemFiel
 export { createAjv, definitionProblems, loadMetaSchema } from './ajv.ts';
 export { physicalName } from './names.ts';
 export { searchSql, SEARCH_COLUMN } from './search.ts';
+export { matchKeys, phoneKey, phoneKeyDdl, type MatchKey } from './match-keys.ts';
 export { resolveOption } from './options.ts';

@@ -7,14 +7,17 @@
 // single-record path, after the batch, so a file that mentions a key twice behaves as if it
 // were written row by row.
 import { sql, type SQL } from 'drizzle-orm';
-import type { FieldModel, ObjectModel } from '../model/index.ts';
+import { matchKeys, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { selectList } from '../query/index.ts';
 import type { Stage } from './staging.ts';
 import type { WriteContext } from './write-sql.ts';
 
 const id = sql.identifier;
 
-/** The match key of a row: field values normalized like findMatch, or the field lacking one. */
+/**
+ * The match key of a row — per field its value, or for emails and phones the normalized key
+ * (model/match-keys.ts) — or the field lacking one. The single upsert (findMatch) uses it too.
+ */
 export function matchKey(model: ObjectModel, upsertOn: string[], input: Record<string, unknown>): { key: unknown[] } | { field: string; message: string } {
   const key: unknown[] = [];
   for (const name of upsertOn) {
@@ -23,20 +26,25 @@ export function matchKey(model: ObjectModel, upsertOn: string[], input: Record<s
     if (v === undefined || v === null) return { field: name, message: 'is needed to match an existing record (upsert_on)' };
     const problem = f.type.checkValue(v, f.spec);
     if (problem) return { field: name, message: problem };
-    key.push(f.spec.type === 'email' ? String(v).trim().toLowerCase() : v);
+    const normalized = matchKeys[f.spec.type];
+    const k = normalized ? normalized.of(v) : v;
+    if (k === null) return { field: name, message: 'has no value to match on' };
+    key.push(k);
   }
   return { key };
+}
+
+/** SQL: the stored value of `f` on alias t, in the form matchKey gives `value`. */
+export function keyCondition(f: FieldModel, value: SQL): SQL {
+  const normalized = matchKeys[f.spec.type];
+  return normalized ? sql`${normalized.sql(f.col('t')())} = ${value}` : sql`${f.type.key(f.col('t'))} = ${value}`;
 }
 
 /** Rows (index, key) → the ids of the live records each matches (none, one, or several). */
 export function matchSql(model: ObjectModel, upsertOn: string[], rows: { index: number; key: unknown[] }[], readScope?: SQL): SQL {
   const fields = upsertOn.map((n) => model.fields.get(n)!);
-  const defs = [sql`i int`, ...fields.map((f, n) => sql`${id(`k${n}`)} ${sql.raw(f.spec.type === 'email' ? 'text' : f.type.columns(f.spec)[0].type)}`)];
-  const conds = fields.map((f, n) =>
-    f.spec.type === 'email'
-      ? sql`lower(btrim(${f.col('t')()})) = k.${id(`k${n}`)}`
-      : sql`${f.type.key(f.col('t'))} = k.${id(`k${n}`)}`,
-  );
+  const defs = [sql`i int`, ...fields.map((f, n) => sql`${id(`k${n}`)} ${sql.raw(matchKeys[f.spec.type] ? 'text' : f.type.columns(f.spec)[0].type)}`)];
+  const conds = fields.map((f, n) => keyCondition(f, sql`k.${id(`k${n}`)}`));
   const records = rows.map((r) => Object.fromEntries([['i', r.index], ...r.key.map((v, n) => [`k${n}`, typeof v === 'object' ? v : String(v)])]));
   return sql`select k.i as index, array_agg(t.id::text order by t.id) as ids
     from json_to_recordset(${JSON.stringify(records)}::json) as k(${sql.join(defs, sql`, `)})

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Database, Executor, Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
-import { fieldOf, type ObjectModel } from '../model/index.ts';
+import { fieldOf, matchKeys, type ObjectModel } from '../model/index.ts';
 import { denied, unrestricted } from '../auth/permissions.ts';
 import { conflict, forbidden, notFound, preconditionFailed, ProblemError, tooLarge, validation } from '../problems/index.ts';
 import {
@@ -26,6 +26,7 @@ import { runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
 import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
 import { eraseSql, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
+import { keyCondition, matchKey } from './bulk-upsert.ts';
 import { uuidv7 } from '../db/index.ts';
 
 export type RecordRow = Record<string, unknown>;
@@ -348,17 +349,12 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
   }
 
   async function findMatch(tx: Executor, model: ObjectModel, upsertOn: string[], input: Record<string, unknown>, actor: Actor) {
-    const conds = upsertOn.map((name) => {
+    // The key as a batch of an import matches it (emails without case, phones as E.164).
+    const k = matchKey(model, upsertOn, input);
+    if (!('key' in k)) throw validation([{ field: k.field, message: k.message }]);
+    const conds = upsertOn.map((name, n) => {
       const f = model.fields.get(name)!;
-      const v = f.type.normalize ? f.type.normalize(input[name]) : input[name];
-      if (v === undefined || v === null) throw validation([{ field: name, message: 'is needed to match an existing record (upsert_on)' }]);
-      const problem = f.type.checkValue(v, f.spec);
-      if (problem) throw validation([{ field: name, message: problem }]);
-      const col = f.col('t')();
-      // Emails match as people mean them: without case or surrounding spaces.
-      return f.spec.type === 'email'
-        ? sql`lower(btrim(${col})) = lower(btrim(${v as string}::text))`
-        : sql`${f.type.key(f.col('t'))} = ${f.type.bind(v)}`;
+      return keyCondition(f, matchKeys[f.spec.type] ? sql`${k.key[n]}::text` : f.type.bind(k.key[n]));
     });
     // Matching sees only what the caller may read: an upsert is no way to probe hidden records.
     const read = scopeOf(model, 'read', actor);

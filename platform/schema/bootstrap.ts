@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import { fastNormDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from '../model/search.ts';
+import { phoneKeyDdl } from '../model/match-keys.ts';
 import { METADATA_LOCK } from './lock.ts';
 
 const platformMigrations: string[][] = [
@@ -298,6 +299,8 @@ const platformMigrations: string[][] = [
     `drop index if exists kizuna_events_topic_idx`,
     `create index kizuna_events_object_idx on kizuna_events (object, xid, id)`,
   ],
+  // Phones as upsert keys in E.164 form (model/match-keys.ts), for indexes on phone fields.
+  [phoneKeyDdl],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

@@ -2,7 +2,7 @@
 // migrator diffs two layouts; it never looks at metadata any other way.
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { indexNames, physicalName, searchSql, SEARCH_COLUMN, type ColumnSpec, type ObjectModel } from '../model/index.ts';
+import { indexNames, matchKeys, physicalName, searchSql, SEARCH_COLUMN, type ColumnSpec, type ObjectModel } from '../model/index.ts';
 
 export interface IndexLayout {
   name: string;
@@ -75,7 +75,12 @@ export function layoutOf(model: ObjectModel): TableLayout {
       // statistics (right after a bulk load) the planner took a small `where deleted_at is null`
       // index as the cheap way to every live row, and sorted the table for each page.
       const name = indexNames.emailKey(t, f.name);
-      layout.indexes.push(index(name, sql`${id(t)} (lower(btrim(${id(f.name)})))`, { field: f.name }));
+      layout.indexes.push(index(name, sql`${id(t)} (${matchKeys.email.sql(sql`${id(f.name)}`)})`, { field: f.name }));
+    }
+    if (s.type === 'phone' && (s.indexed || s.unique)) {
+      // Phones match as E.164 (model/match-keys.ts): the same lookup by the key's expression.
+      const name = indexNames.phoneKey(t, f.name);
+      layout.indexes.push(index(name, sql`${id(t)} (${matchKeys.phone.sql(sql`${id(f.name)}`)})`, { field: f.name }));
     }
     if (s.type === 'autonumber' && s.sequence) layout.sequences.push({ name: s.sequence, field: f.name });
   }

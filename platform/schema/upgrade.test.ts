@@ -31,6 +31,16 @@ describe.each(databases)('layout upgrade on %s', (kind) => {
     expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual([]);
   });
 
+  it('gives an indexed phone field the E.164 match-key index that upserts look records up by', async () => {
+    const r = await k.call('PATCH', '/api/meta/objects/contact/fields/mobile', { indexed: true });
+    expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+    const plan = await k.db.transaction(async (tx) => {
+      await tx.query(sql`set local enable_seqscan = off`);
+      return tx.query<{ 'QUERY PLAN': string }>(sql`explain select id from contact t where kizuna_phone_key(t.mobile) = ${'+819012345678'}`);
+    });
+    expect(plan.map((x) => x['QUERY PLAN']).join('\n')).toContain('contact_mobile_phone_key_idx');
+  });
+
   it('rebuilds a search index of the earlier form (default collation) in the COLLATE "C" form', async () => {
     await k.call('POST', '/api/records/contact', { last_name: '索引', first_name: '旧', email: 'old.index@example.jp' });
     await k.db.query(sql`drop index contact_search_idx`);

@@ -1,0 +1,40 @@
+// How a key of upsert_on is compared with live records: as people mean the value, the way the
+// dedupe plugin normalizes the same kinds of value. Emails: no case, no surrounding spaces
+// (full-width forms were folded by NFKC when written or imported). Phones: the number in
+// E.164 form, read as a Japanese number when written without a country code, so
+// "03-1234-5678", "０３（１２３４）５６７８" and "+81 3-1234-5678" are one key. Each kind has a
+// SQL twin over the stored column, so a batch's keys match in one statement, and an index on
+// that expression (schema/layout.ts, for indexed or unique fields) serves the lookup.
+// Other field types match by equality.
+import { sql, type SQL } from 'drizzle-orm';
+
+export interface MatchKey {
+  /** The key of a value given in a request or a file; null when it has none. */
+  of(value: unknown): string | null;
+  /** The same key computed from a stored column. */
+  sql(column: SQL): SQL;
+}
+
+/** E.164 of a phone number as written; Japanese (+81) when it has no country code. */
+export function phoneKey(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  // "+81 (0)3…": the trunk prefix in brackets is written after a country code, not dialled.
+  const text = value.normalize('NFKC').trim().replaceAll('(0)', '');
+  const digits = text.replace(/[^0-9]/g, '');
+  if (!digits) return null;
+  if (text.startsWith('+')) return `+${digits}`;
+  return `+81${digits.startsWith('0') ? digits.slice(1) : digits}`;
+}
+
+export const matchKeys: Record<string, MatchKey> = {
+  email: { of: (v) => (typeof v === 'string' ? v.normalize('NFKC').trim().toLowerCase() : null), sql: (col) => sql`lower(btrim(${col}))` },
+  phone: { of: phoneKey, sql: (col) => sql`kizuna_phone_key(${col})` },
+};
+
+/** phoneKey in SQL (IMMUTABLE, for expression indexes); the same result for every text (match-keys.test.ts). */
+export const phoneKeyDdl = `create or replace function kizuna_phone_key(p text) returns text
+language sql immutable parallel safe as $$
+  select case when d = '' then null when t like '+%' then '+' || d when d like '0%' then '+81' || substr(d, 2) else '+81' || d end
+  from (select t, regexp_replace(t, '[^0-9]', '', 'g') as d
+        from (select replace(btrim(normalize(coalesce(p, ''), NFKC), E' \\t\\n\\r'), '(0)', '') as t) a) b
+$$`;
