@@ -358,6 +358,38 @@ describe.each(databases)('imports on %s', (kind) => {
     expect((await k.call('GET', `/api/records/contact/${office.id}`)).body).toMatchObject({ last_name: 'Phone A3', version: 3 });
   });
 
+  it('imports the rows around a cell holding U+0000 and reports that row (partial mode)', async () => {
+    const before = await count(k);
+    const up = await upload(k, 'last_name,email,no\u0000te\nNul\u0000Row,nul1@example.jp,x\nClean Row,nul2@example.jp,y\n');
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expect(up.body.columns).toEqual(['last_name', 'email', 'no\ufffdte']);
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', email: 'email', 'no\ufffdte': null } });
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 1, rows_failed: 1, error: null });
+    expect(await count(k)).toBe(before + 1);
+    const report = await (await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(report).toContain('1,Nul\ufffdRow,nul1@example.jp,x,last_name: must not contain NUL characters');
+  });
+
+  it('reads Excel date-times as the wall clock of utc_offset, and formulas by their saved result', async () => {
+    await k.call('POST', '/api/meta/objects', {
+      name: 'meeting', label: { en: 'Meeting', ja: '会議' }, plural: 'meetings',
+      fields: [{ name: 'title', type: 'text', label: { en: 'Title', ja: '件名' } }, { name: 'starts', type: 'datetime', label: { en: 'Starts', ja: '開始' } }],
+    });
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('m');
+    ws.addRow(['title', 'starts']);
+    ws.addRow(['typed cell', new Date(Date.UTC(2026, 0, 5, 9, 30))]).getCell(2).numFmt = 'yyyy/mm/dd hh:mm';
+    ws.addRow(['typed text', '2026/1/5 9:30']);
+    ws.addRow([{ formula: 'UPPER("abc")' } as never, { formula: 'NOW()', result: 46027.395833333336 } as never]).getCell(2).numFmt = 'yyyy/mm/dd hh:mm';
+    const up = await upload(k, Buffer.from(await wb.xlsx.writeBuffer()), 'object=meeting&filename=m.xlsx');
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { title: 'title', starts: 'starts' }, utc_offset: '+09:00' });
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 3, rows_failed: 0 });
+    const got = (await k.call('GET', '/api/records/meeting?sort=created_at&fields=title,starts')).body.data.map((m: { title: string | null; starts: string }) => [m.title, m.starts]);
+    expect(got).toEqual([['typed cell', '2026-01-05T00:30:00.000Z'], ['typed text', '2026-01-05T00:30:00.000Z'], [null, '2026-01-05T00:30:00.000Z']]);
+  });
+
   it('refuses start options that could only fail later, and a cancel of a finished import', async () => {
     const up = await upload(k, 'last_name,email\nOpt,opt@example.jp\n');
     const start = (body: unknown) => k.call('POST', `/api/imports/${up.body.id}/start`, body);

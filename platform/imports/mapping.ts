@@ -37,7 +37,8 @@ const key = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s_\-・(
 export function columnNames(header: string[]): string[] {
   const seen = new Map<string, number>();
   return header.map((h, i) => {
-    const base = h.trim() || `column_${i + 1}`;
+    // U+0000 cannot be stored (jsonb, text): a stray one in a header shows as U+FFFD.
+    const base = h.replaceAll('\u0000', '\ufffd').trim() || `column_${i + 1}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     return n === 1 ? base : `${base} (${n})`;

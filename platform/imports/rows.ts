@@ -82,9 +82,10 @@ async function* xlsxRows(bytes: Readable): AsyncGenerator<string[]> {
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         // Blank rows are not emitted: keep row numbers honest by yielding nothing for them.
         expected = row.number + 1;
-        const values = (row.values as unknown[]).slice(1);
-        if (values.length > MAX_COLUMNS) throw badRequest(`A row has ${values.length} columns; an import takes at most ${MAX_COLUMNS}`);
-        yield Array.from(values, cellText);
+        if (row.cellCount > MAX_COLUMNS) throw badRequest(`A row has ${row.cellCount} columns; an import takes at most ${MAX_COLUMNS}`);
+        const cells: string[] = [];
+        row.eachCell({ includeEmpty: true }, (cell, col) => (cells[col - 1] = cellText(cell.value, cell.numFmt)));
+        yield Array.from(cells, (c) => c ?? '');
       }
       void expected;
       return;
@@ -95,19 +96,32 @@ async function* xlsxRows(bytes: Readable): AsyncGenerator<string[]> {
   }
 }
 
-function cellText(v: unknown): string {
+/**
+ * A cell as the text a person sees. Excel stores date-times without a zone (the wall clock);
+ * exceljs hands them over as Dates whose UTC fields are that wall clock, so they are written
+ * without a zone and take the import's utc_offset like typed text does. Formulas import the
+ * value Excel last computed and saved with them (a formula saved without one — files written
+ * by programs — imports as an empty cell; imports do not evaluate formulas); error values too.
+ */
+export function cellText(v: unknown, numFmt?: string): string {
   if (v === null || v === undefined) return '';
-  if (v instanceof Date) {
-    const iso = v.toISOString();
-    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
-  }
+  if (v instanceof Date) return wallClock(v);
+  if (typeof v === 'number' && numFmt && isDateFormat(numFmt)) return wallClock(new Date(Math.round((v - 25569) * 86_400_000)));
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if (Array.isArray(o.richText)) return (o.richText as { text: string }[]).map((r) => r.text).join('');
-    if ('result' in o) return cellText(o.result);
+    if ('formula' in o || 'sharedFormula' in o) return 'result' in o ? cellText(o.result, numFmt) : '';
     if ('text' in o) return cellText(o.text);
-    if ('error' in o) return '';
-    return JSON.stringify(o);
+    return '';
   }
   return String(v);
 }
+
+/** "2026-01-05" at midnight, else "2026-01-05 09:30:00" (to the second: Excel's floats land a hair off). */
+function wallClock(d: Date): string {
+  const t = new Date(Math.round(d.getTime() / 1000) * 1000).toISOString();
+  return t.endsWith('T00:00:00.000Z') ? t.slice(0, 10) : `${t.slice(0, 10)} ${t.slice(11, 19)}`;
+}
+
+/** A number format that shows a date or time: y, m, d, h or s outside quotes, brackets and escapes. */
+const isDateFormat = (fmt: string) => /[ymdhs]/i.test(fmt.replace(/"[^"]*"|\\.|\[[^\]]*\]|_.|\*./g, '')) && !/^general$/i.test(fmt);

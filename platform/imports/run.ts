@@ -129,8 +129,11 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         }
         // In pass 2 of all_or_nothing the pass-1 errors are already stored; a new one means a late failure.
         if (errors.length) {
+          // jsonb cannot hold U+0000, which a row refused for containing it still does: the
+          // report shows it as U+FFFD.
+          const stored = JSON.stringify(errors).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
           await tx.query(sql`insert into kizuna_import_errors (import_id, row_no, cells, reason)
-            select ${id}::uuid, e.row, e.cells, e.reason from jsonb_to_recordset(${JSON.stringify(errors)}::jsonb) as e(row int, cells jsonb, reason text)
+            select ${id}::uuid, e.row, e.cells, e.reason from jsonb_to_recordset(${stored}::jsonb) as e(row int, cells jsonb, reason text)
             on conflict (import_id, row_no) do update set reason = excluded.reason`);
         }
         await after; // throws when the previous batch failed: this one rolls back too

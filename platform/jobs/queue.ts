@@ -3,7 +3,7 @@
 // process). Handlers checkpoint their progress in their own write transactions through
 // `ctx.checkpoint(tx, …)`, which is fenced by the claim: a worker that lost its claim cannot
 // commit, so work is never done twice. The workflow engine can register its kinds here too.
-import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
+import { dbErrorOf, sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { randomBytes } from 'node:crypto';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -130,7 +130,9 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
         if (!(e instanceof LostClaim)) await db.query(sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`).catch(() => {});
       } else {
         console.error(JSON.stringify({ level: 'error', msg: 'job failed', job: job.id, kind: job.kind, error: String((e as Error)?.stack ?? e) }));
-        await finish(job.id, 'failed', undefined, (e as Error)?.message ?? String(e)).catch(() => {});
+        // The job's error is shown to its owner: a database error by its own message, never
+        // the statement and parameters a driver wraps around it.
+        await finish(job.id, 'failed', undefined, dbErrorOf(e)?.message ?? (e as Error)?.message ?? String(e)).catch(() => {});
       }
     } finally {
       clearInterval(beat);
