@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { prng } from '../testing/prng.ts';
 
 const data = (p: string) => readFileSync(new URL(`../../../shared/data/${p}`, import.meta.url));
 
@@ -211,6 +212,15 @@ describe.each(databases)('imports on %s', (kind) => {
       expect(r.status, name).toBe(status);
       expect(r.body.detail, name).toMatch(detail);
     }
+    // Random bytes: some read as UTF-16 with a line break and a comma somewhere (the detector
+    // cannot tell), but their characters are ones no writing uses.
+    const rng = prng(201);
+    for (let n = 0; n < 20; n++) {
+      const bytes = Uint8Array.from({ length: 65536 }, () => rng.int(0, 255));
+      const r = await upload(k, bytes, `object=contact&filename=garbage-${n}.bin`);
+      expect(r.status, `garbage ${n}: ${r.body.encoding ?? r.body.detail}`).toBe(400);
+    }
+    expect(await count(k)).toBe(before);
     // Shift_JIS sent as UTF-8 would import as mojibake: refused, naming the encoding.
     const sjis = await upload(k, data('csv/contacts-500-sjis.csv'), 'object=contact&filename=x.csv&encoding=utf-8');
     expect(sjis.status).toBe(400);
