@@ -380,6 +380,18 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(report).toContain('1,Nul\ufffdRow,nul1@example.jp,x,last_name: must not contain NUL characters');
   });
 
+  it('stops at a record over the size limit, keeping the rows before it in partial mode', async () => {
+    const before = await count(k);
+    const rows = Array.from({ length: 30 }, (_, i) => `Long${i},long${i}@example.jp`);
+    const up = await upload(k, `last_name,email\n${rows.join('\n')}\nHuge,"${'x'.repeat(1_100_000)}"\nAfter,after@example.jp\n`);
+    expect(up.status, up.body.detail).toBe(201);
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', email: 'email' } });
+    const done = await finished(k, up.body.id);
+    expect(done).toMatchObject({ state: 'failed', created: 30 });
+    expect(done.error).toMatch(/line 32/);
+    expect(await count(k)).toBe(before + 30);
+  });
+
   it('reads Excel date-times as the wall clock of utc_offset, and formulas by their saved result', async () => {
     await k.call('POST', '/api/meta/objects', {
       name: 'meeting', label: { en: 'Meeting', ja: '会議' }, plural: 'meetings',

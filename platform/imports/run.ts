@@ -181,8 +181,18 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       inFlight.push(last);
       inFlightKeys.push(keys);
     };
+    // A file that cannot be read further (a record over the size limit, a broken workbook)
+    // stops the import there; in partial mode the rows read before it are still written.
+    let unreadable: unknown;
+    async function* readable() {
+      try {
+        yield* readRows(db, source, (bytes) => (p.bytes = Math.max(p.bytes, bytes)));
+      } catch (e) {
+        unreadable = e;
+      }
+    }
     try {
-      for await (const cells of readRows(db, source, (bytes) => (p.bytes = Math.max(p.bytes, bytes)))) {
+      for await (const cells of readable()) {
         if (header) {
           header = false;
           continue;
@@ -206,11 +216,15 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
           batch = [];
         }
       }
-      if (batch.length) await launch(batch, n);
+      if (batch.length && !(unreadable && dryRun)) await launch(batch, n);
       await drain(0);
     } catch (e) {
       await Promise.allSettled(inFlight);
       throw e;
+    }
+    if (unreadable) {
+      if (!dryRun) await settleTable(db, model);
+      throw unreadable;
     }
     if (p.phase === 'validating') {
       if (p.failed > 0) {

@@ -4,6 +4,7 @@
 // `ctx.checkpoint(tx, …)`, which is fenced by the claim: a worker that lost its claim cannot
 // commit, so work is never done twice. The workflow engine can register its kinds here too.
 import { dbErrorOf, sql, uuidv7, type Database, type Executor } from '../db/index.ts';
+import { ProblemError } from '../problems/index.ts';
 import { randomBytes } from 'node:crypto';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -129,7 +130,9 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
         // Another worker owns it now, or we are closing mid-write: leave the row to be resumed.
         if (!(e instanceof LostClaim)) await db.query(sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`).catch(() => {});
       } else {
-        console.error(JSON.stringify({ level: 'error', msg: 'job failed', job: job.id, kind: job.kind, error: String((e as Error)?.stack ?? e) }));
+        // A problem with the job's input (an unreadable file) is the owner's to fix, not a fault.
+        const input = e instanceof ProblemError && e.status < 500;
+        console.error(JSON.stringify({ level: input ? 'warn' : 'error', msg: 'job failed', job: job.id, kind: job.kind, error: input ? e.message : String((e as Error)?.stack ?? e) }));
         // The job's error is shown to its owner: a database error by its own message, never
         // the statement and parameters a driver wraps around it.
         await finish(job.id, 'failed', undefined, dbErrorOf(e)?.message ?? (e as Error)?.message ?? String(e)).catch(() => {});
