@@ -17,7 +17,49 @@ export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
   });
 }
 
-export function onError(err: Error, c: Context<AppEnv>): Response {
+/** The most of an unread request body read (and dropped) before answering an error. */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+const DRAIN_MS = 2000;
+
+/**
+ * An error answered before the request body was read (an unknown object, a bad parameter, a
+ * missing key) would close the socket under a client still sending, and many clients (Node's
+ * http among them) then report a broken pipe instead of the answer. So a body of moderate size
+ * is read to its end first; a larger or slower one is cut, and the answer says `Connection:
+ * close`.
+ */
+async function drained(c: Context<AppEnv>): Promise<boolean> {
+  const req = c.req.raw;
+  if (!req.body || req.bodyUsed) return true;
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (declared > DRAIN_BYTES) return false;
+  const reader = req.body.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), DRAIN_MS)));
+  let read = 0;
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === 'late') return false;
+      if (next.done) return true;
+      read += next.value.byteLength;
+      if (read > DRAIN_BYTES) return false;
+    }
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
+  }
+}
+
+export async function onError(err: Error, c: Context<AppEnv>): Promise<Response> {
+  const response = answer(err, c);
+  if (response.status !== 413 && !(await drained(c))) response.headers.set('connection', 'close');
+  return response;
+}
+
+function answer(err: Error, c: Context<AppEnv>): Response {
   if (isProblem(err)) return problemResponse(c, err);
   if (err instanceof HTTPException) {
     const status = err.status;

@@ -24,6 +24,33 @@ describe.each(databases)('HTTP contract on %s', (kind) => {
     }
   });
 
+  it('reads an unread request body to its end before answering an error (or says Connection: close)', async () => {
+    const streamed = (chunks: number) => {
+      let pulled = 0;
+      const body = new ReadableStream({
+        pull(c) {
+          if (pulled++ === chunks) c.close();
+          else c.enqueue(new Uint8Array(64 * 1024).fill(0x61));
+        },
+      });
+      return { body, pulled: () => pulled };
+    };
+    const post = (path: string, body: ReadableStream, headers: Record<string, string> = {}) =>
+      raw(path, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv', ...headers }, body, duplex: 'half' } as RequestInit);
+    // 1 MiB to an object that does not exist: the 404 comes after the whole body was read.
+    const small = streamed(16);
+    const r = await post('/api/imports?object=nope', small.body);
+    expect(r.status).toBe(404);
+    expect(small.pulled()).toBe(17);
+    expect(r.headers.get('connection')).toBeNull();
+    // Over the drain limit: answered at once, and the connection is not to be reused.
+    const big = streamed(1000);
+    const cut = await post('/api/imports?object=nope', big.body);
+    expect(cut.status).toBe(404);
+    expect(cut.headers.get('connection')).toBe('close');
+    expect(big.pulled()).toBeLessThan(1000);
+  });
+
   it('issues API keys once, lists them without secrets, and revokes at once', async () => {
     const made = await k.call('POST', '/api/api-keys', { name: 'integration' });
     expect(made.status).toBe(201);

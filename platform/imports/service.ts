@@ -208,7 +208,10 @@ export function createImportService(deps: ImportDeps) {
       if (rows.length) await jobs.enqueue(IMPORT_JOB, { import_id: id }, tx, jobId);
       return rows.length > 0;
     });
-    if (!claimed) throw conflict('This import has already been started');
+    if (!claimed) {
+      await load(id, actor); // deleted meanwhile: 404
+      throw conflict('This import has already been started', [{ field: 'id', message: 'is already running or done' }]);
+    }
     return status(id, actor);
   }
 
