@@ -223,7 +223,8 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       throw e;
     }
     if (unreadable) {
-      if (!dryRun) await settleTable(db, model);
+      if (dryRun) await db.query(sql`delete from kizuna_import_keys where import_id = ${id}::uuid`);
+      else await settleTable(db, model);
       throw unreadable;
     }
     if (p.phase === 'validating') {
