@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { prng } from '../testing/prng.ts';
 import { matchKeys, phoneKey } from './match-keys.ts';
 
 const PHONES = [
@@ -28,9 +29,14 @@ describe.each(databases)('match keys in SQL on %s', (kind) => {
   afterAll(async () => k?.close());
 
   it('computes the same key as JS for every phone text', async () => {
-    for (const p of PHONES) {
-      const [row] = await k.db.query<{ key: string | null }>(sql`select ${matchKeys.phone.sql(sql`${p}::text`)} as key`);
-      expect(row.key, p).toBe(phoneKey(p));
-    }
+    // The examples, then 300 random strings of what phone numbers are written with.
+    const rng = prng(81);
+    const alphabet = [...'0123456789０１２３４５６７８９ -().+＋－（）　\t', '(0)', 'x', '内線'];
+    const texts = [...PHONES, ...Array.from({ length: 300 }, () => Array.from({ length: rng.int(0, 16) }, () => rng.pick(alphabet)).join(''))];
+    const rows = await k.db.query<{ i: number; key: string | null }>(
+      sql`select i::int as i, ${matchKeys.phone.sql(sql`t`)} as key from json_array_elements_text(${JSON.stringify(texts)}::json) with ordinality as x(t, i)`,
+    );
+    for (const r of rows) expect(r.key, JSON.stringify(texts[r.i - 1])).toBe(phoneKey(texts[r.i - 1]));
+    expect(rows).toHaveLength(texts.length);
   });
 });

@@ -31,10 +31,23 @@ export const matchKeys: Record<string, MatchKey> = {
   phone: { of: phoneKey, sql: (col) => sql`kizuna_phone_key(${col})` },
 };
 
-/** phoneKey in SQL (IMMUTABLE, for expression indexes); the same result for every text (match-keys.test.ts). */
+/**
+ * phoneKey in SQL (IMMUTABLE, for expression indexes; the same result for every text:
+ * match-keys.test.ts). PL/pgSQL, not a SQL function: a SQL function with a FROM clause is not
+ * inlined and costs ~6 µs a call, this ~1.4 µs — what a match on an unindexed phone field pays
+ * for every row of the table. NFKC only for non-ASCII text, regexp only for unusual characters.
+ */
 export const phoneKeyDdl = `create or replace function kizuna_phone_key(p text) returns text
-language sql immutable parallel safe as $$
-  select case when d = '' then null when t like '+%' then '+' || d when d like '0%' then '+81' || substr(d, 2) else '+81' || d end
-  from (select t, regexp_replace(t, '[^0-9]', '', 'g') as d
-        from (select replace(btrim(normalize(coalesce(p, ''), NFKC), E' \\t\\n\\r'), '(0)', '') as t) a) b
-$$`;
+language plpgsql immutable parallel safe as $$
+declare t text; d text;
+begin
+  if p is null then return null; end if;
+  t := case when p ~ '[^\x01-\x7f]' then normalize(p, NFKC) else p end;
+  t := replace(btrim(t, E' \t\n\r'), '(0)', '');
+  d := translate(t, ' -().+', '');
+  if d !~ '^[0-9]*$' then d := regexp_replace(t, '[^0-9]', '', 'g'); end if;
+  if d = '' then return null; end if;
+  if left(t, 1) = '+' then return '+' || d; end if;
+  if left(d, 1) = '0' then return '+81' || substr(d, 2); end if;
+  return '+81' || d;
+end $$`;
