@@ -13,6 +13,12 @@ export interface MatchKey {
   of(value: unknown): string | null;
   /** The same key computed from a stored column. */
   sql(column: SQL): SQL;
+  /**
+   * A cheap condition every stored value with this key meets, for one lookup on an unindexed
+   * field: PostgreSQL checks it before the key (cheaper qualifications first), so the key is
+   * computed for a few candidate rows instead of the whole table.
+   */
+  narrow?(column: SQL, key: string): SQL | undefined;
 }
 
 /** E.164 of a phone number as written; Japanese (+81) when it has no country code. */
@@ -28,7 +34,15 @@ export function phoneKey(value: unknown): string | null {
 
 export const matchKeys: Record<string, MatchKey> = {
   email: { of: (v) => (typeof v === 'string' ? v.normalize('NFKC').trim().toLowerCase() : null), sql: (col) => sql`lower(btrim(${col}))` },
-  phone: { of: phoneKey, sql: (col) => sql`kizuna_phone_key(${col})` },
+  phone: {
+    of: phoneKey,
+    sql: (col) => sql`kizuna_phone_key(${col})`,
+    // Text of only ASCII digits and + - ( ) . space, without "(0)", has its key's digits in
+    // order after the separators are dropped: so its last four digits are the key's. Anything
+    // else (full-width digits, other characters, "(0)") is left to the key itself.
+    narrow: (col, key) =>
+      key.length >= 8 ? sql`(${col} ~ '[^0-9 ()+.-]' or strpos(${col}, '(0)') > 0 or right(translate(${col}, ' -().+', ''), 4) = ${key.slice(-4)})` : undefined,
+  },
 };
 
 /**

@@ -34,10 +34,16 @@ export function matchKey(model: ObjectModel, upsertOn: string[], input: Record<s
   return { key };
 }
 
-/** SQL: the stored value of `f` on alias t, in the form matchKey gives `value`. */
-export function keyCondition(f: FieldModel, value: SQL): SQL {
+/**
+ * SQL: the stored value of `f` on alias t, in the form matchKey gives `value`. `known` is that
+ * key when it is one value (a single lookup), so the match can narrow the rows cheaply first.
+ */
+export function keyCondition(f: FieldModel, value: SQL, known?: string): SQL {
   const normalized = matchKeys[f.spec.type];
-  return normalized ? sql`${normalized.sql(f.col('t')())} = ${value}` : sql`${f.type.key(f.col('t'))} = ${value}`;
+  if (!normalized) return sql`${f.type.key(f.col('t'))} = ${value}`;
+  const col = f.col('t')();
+  const narrow = known === undefined ? undefined : normalized.narrow?.(col, known);
+  return narrow ? sql`(${narrow} and ${normalized.sql(col)} = ${value})` : sql`${normalized.sql(col)} = ${value}`;
 }
 
 /** Rows (index, key) → the ids of the live records each matches (none, one, or several). */

@@ -354,7 +354,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     if (!('key' in k)) throw validation([{ field: k.field, message: k.message }]);
     const conds = upsertOn.map((name, n) => {
       const f = model.fields.get(name)!;
-      return keyCondition(f, matchKeys[f.spec.type] ? sql`${k.key[n]}::text` : f.type.bind(k.key[n]));
+      return matchKeys[f.spec.type] ? keyCondition(f, sql`${k.key[n]}::text`, String(k.key[n])) : keyCondition(f, f.type.bind(k.key[n]));
     });
     // Matching sees only what the caller may read: an upsert is no way to probe hidden records.
     const read = scopeOf(model, 'read', actor);
