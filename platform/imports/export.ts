@@ -33,6 +33,8 @@ const SYSTEM_LABELS: Record<string, { en: string; ja: string }> = { id: { en: 'I
 
 function cellOf(v: unknown, f?: FieldModel): string | number | boolean {
   if (v === null || v === undefined) return '';
+  // A json field's value is written as JSON (an array, a string "123"), so it imports back as itself.
+  if (f?.spec.type === 'json') return JSON.stringify(v);
   if (Array.isArray(v)) return v.join(';');
   if (f?.spec.type === 'currency' && typeof v === 'object') {
     const c = v as { amount: string; currency: string };

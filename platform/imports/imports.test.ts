@@ -380,6 +380,27 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(report).toContain('1,Nul\ufffdRow,nul1@example.jp,x,last_name: must not contain NUL characters');
   });
 
+  it('reads a file whose line endings are mixed (CRLF, LF and CR) row by row', async () => {
+    const up = await upload(k, 'last_name,email\r\nMixed A,mx1@example.jp\nMixed B,mx2@example.jp\rMixed C,mx3@example.jp\r\n');
+    const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview`)).body;
+    expect(preview.rows.map((r: { cells: string[] }) => r.cells)).toEqual([['Mixed A', 'mx1@example.jp'], ['Mixed B', 'mx2@example.jp'], ['Mixed C', 'mx3@example.jp']]);
+  });
+
+  it('exports json fields as JSON, so they import back as the same values', async () => {
+    await k.call('POST', '/api/meta/objects', {
+      name: 'payload', label: { en: 'Payload', ja: 'ペイロード' }, plural: 'payloads',
+      fields: [{ name: 'tag', type: 'text', label: { en: 'Tag', ja: 'タグ' } }, { name: 'data', type: 'json', label: { en: 'Data', ja: 'データ' } }],
+    });
+    const values = [[1, 2, 3], [{ a: 1 }], ['a;b', 'c'], '123', 'true', { nested: { x: 'y, "z"' } }];
+    for (const [i, data] of values.entries()) expect((await k.call('POST', '/api/records/payload', { tag: `p${i}`, data })).status).toBe(201);
+    const csv = await (await k.app.request('/api/records/payload/export?format=csv&header=api&fields=tag,data&sort=tag', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    const back = await upload(k, csv.replace(/^\ufeff/, '').replaceAll(',p', ',q'), 'object=payload&filename=payload.csv');
+    await k.call('POST', `/api/imports/${back.body.id}/start`, { mode: 'partial', mapping: { id: null, tag: 'tag', data: 'data', created_at: null, updated_at: null } });
+    expect(await finished(k, back.body.id)).toMatchObject({ state: 'succeeded', created: values.length, rows_failed: 0 });
+    const got = (await k.call('GET', `/api/records/payload?filter=${encodeURIComponent(JSON.stringify({ tag: { starts_with: 'q' } }))}&sort=tag&fields=tag,data`)).body.data;
+    expect(got.map((r: { data: unknown }) => r.data)).toEqual(values);
+  });
+
   it('stops at a record over the size limit, keeping the rows before it in partial mode', async () => {
     const before = await count(k);
     const rows = Array.from({ length: 30 }, (_, i) => `Long${i},long${i}@example.jp`);

@@ -51,6 +51,9 @@ function csvRows(bytes: Readable, encoding: string, delimiter: string): AsyncIte
     // A stray quote inside an unquoted cell (5" screen) is data, not an error.
     relax_quotes: true,
     skip_empty_lines: true,
+    // Any of the three line endings, even mixed in one file (csv-parse otherwise keeps the
+    // first one it sees, and the rows after a different one run together).
+    record_delimiter: ['\r\n', '\n', '\r'],
     max_record_size: MAX_CELL,
   });
   text.on('error', (e) => parser.destroy(e));

@@ -15,8 +15,17 @@ const nfkc = (s: string) => s.normalize('NFKC').trim();
 const TRUE = new Set(['true', 'yes', 'y', '1', 'はい', '○', '◯', '〇', 'on', '✓', 'x', 'ok', '有', 'あり']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'いいえ', '×', '✗', 'off', '-', '無', 'なし']);
 
+/**
+ * Numbers as spreadsheets write them: 1,234.5 (Japan, US), full-width digits, ¥/$ signs,
+ * (123) for negatives, and the European 1.234,5 or 12,5 when the comma can only be a decimal
+ * comma. "1,234" stays one thousand two hundred thirty-four. A comma in any other place is not
+ * guessed at: the cell goes on as text and fails its row as "must be a number".
+ */
 function number(text: string): number | string {
-  const s = nfkc(text).replace(/[,\s_]/g, '').replace(/^[¥$€£]/, '').replace(/^\((.*)\)$/, '-$1').replace('−', '-');
+  let s = nfkc(text).replace(/[\s_]/g, '').replace(/^[¥$€£]/, '').replace(/^\((.*)\)$/, '-$1').replace('−', '-');
+  if (/^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replaceAll(',', '');
+  else if (/^[-+]?\d{1,3}(\.\d{3})+,\d+$/.test(s)) s = s.replaceAll('.', '').replace(',', '.');
+  else if (/^[-+]?\d+,(\d{1,2}|\d{4,})$/.test(s)) s = s.replace(',', '.');
   return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s) ? Number(s) : text;
 }
 
