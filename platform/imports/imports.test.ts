@@ -502,6 +502,36 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(rest).not.toContain(a.body.id);
   });
 
+  it('checks a scoped caller\'s rows in preview and in all_or_nothing\'s first pass, and refuses create_missing it may not do', async () => {
+    const made = await k.call('POST', '/api/roles', {
+      name: 'contact_importer', label: { en: 'Contact importer', ja: '連絡先インポート担当' },
+      objects: { contact: { read: 'all', create: 'own', update: 'own', delete: 'none' }, company: { read: 'all', create: 'none', update: 'none', delete: 'none' } },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const user = (await k.call('POST', '/api/users', { email: 'scoped.importer@example.jp', name: 'Scoped', roles: ['contact_importer'] })).body;
+    const key = (await k.call('POST', '/api/api-keys', { name: 'scoped', user_id: user.id })).body.key;
+    const as = { authorization: `Bearer ${key}` };
+    const [admin] = (await k.call('GET', '/api/users')).body.data.filter((u: { is_admin: boolean }) => u.is_admin);
+    const before = await count(k);
+    const up = await upload(k, `last_name,owner,company\nMine,${user.id},\nTheirs,${admin.id},\nNew Co,${user.id},Brand New KK\n`, 'object=contact&filename=scoped.csv', key);
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    const mapping = { last_name: 'last_name', owner: 'owner', company: null };
+    const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview?mapping=${encodeURIComponent(JSON.stringify(mapping))}`, undefined, as)).body;
+    expect(preview.rows.map((r: { errors: { field: string }[] }) => r.errors.map((e) => e.field))).toEqual([[], ['owner'], []]);
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'all_or_nothing', mapping }, as);
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'failed', phase: 'validating', rows_failed: 1, created: 0 });
+    expect(await count(k)).toBe(before);
+    // create_missing would create companies, which this role may not: refused at once, naming it.
+    const full = { ...mapping, company: 'company' };
+    const pre = await k.call('GET', `/api/imports/${up.body.id}/preview?create_missing=company&mapping=${encodeURIComponent(JSON.stringify(full))}`, undefined, as);
+    expect(pre.status).toBe(403);
+    expect(pre.body.errors[0].field).toBe('create_missing');
+    const again = await upload(k, 'last_name,company\nX,Another New KK\n', 'object=contact&filename=scoped2.csv', key);
+    const started = await k.call('POST', `/api/imports/${again.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', company: 'company' }, create_missing: ['company'] }, as);
+    expect(started.status).toBe(403);
+    expect(started.body.errors[0].field).toBe('create_missing');
+  });
+
   it('refuses to delete a running import (409) and deletes it with its error report once done', async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `Del${i},${i % 10 === 0 ? 'bad' : `del${i}@example.jp`}`).join('\n');
     const up = await upload(k, `last_name,email\n${rows}\n`);

@@ -90,6 +90,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
   const model = registry.get(imp.object);
   const convert = rowConverter(model, columns, options.mapping, { utcOffset: options.utc_offset });
   const batchSize = deps.batchSize ?? 2000;
+  const createTargets = [...new Set(options.create_missing.map((n) => model.fields.get(n)?.spec.target).filter((t): t is string => !!t))].sort();
   const cache: LookupCache = new Map();
   const p: ImportProgressState = {
     phase: options.mode === 'all_or_nothing' ? 'validating' : 'writing', rows_done: 0, rows_read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, bytes: 0, elapsed_ms: 0,
@@ -116,6 +117,12 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       const errors: { row: number; cells: string[]; reason: string }[] = [];
       const outcome = await db.transaction(async (tx) => {
         if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
+        // Targets created for missing names (create_missing) are looked up and created under
+        // a lock per target object held to commit: a concurrent import naming the same new
+        // company waits, then finds it, instead of creating it a second time.
+        if (!dryRun) {
+          for (const target of createTargets) await tx.query(sql`select pg_advisory_xact_lock(hashtext(${`kizuna_create_missing:${target}`})::bigint)`);
+        }
         const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: options.create_missing, cache, dryRun }, tx);
         for (const r of rows) if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
         const checked = rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input }));

@@ -4,8 +4,9 @@ import iconv from 'iconv-lite';
 import { sql, uuidv7, type Database } from '../db/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import type { Registry } from '../metadata/index.ts';
+import type { ObjectModel } from '../model/index.ts';
 import { assertObject } from '../query/index.ts';
-import { badRequest, conflict, notFound, validation, ProblemError } from '../problems/index.ts';
+import { badRequest, conflict, forbidden, notFound, validation, ProblemError } from '../problems/index.ts';
 import { parseUpsertOn, type Actor, type RecordService } from '../records/index.ts';
 import { assertEncoding, assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
 import { checkMapping, columnNames, rowConverter, SPLIT_TARGETS, suggestMapping, type Mapping } from './mapping.ts';
@@ -156,7 +157,8 @@ export function createImportService(deps: ImportDeps) {
     const convert = rowConverter(model, imp.columns, mapping, { utcOffset: '+09:00' });
     const sample = (await firstRows(imp, limit + 1)).slice(1);
     const rows = sample.map((cells, i) => ({ index: i + 1, cells, converted: convert(cells) }));
-    const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: params.create_missing ?? [], cache: new Map(), dryRun: true });
+    const createMissing = createMissingOf(model, params.create_missing ?? [], actor);
+    const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing, cache: new Map(), dryRun: true });
     // Every problem of a row, not only its first: a row whose company is unknown is still
     // checked for everything else (without that relation value, which has its own error).
     const lookupField = (index: number) => lookupFailures.get(index)?.split(':')[0];
@@ -181,6 +183,24 @@ export function createImportService(deps: ImportDeps) {
     };
   }
 
+  /**
+   * create_missing: relation fields whose missing targets the import creates — as the caller,
+   * so refused up front (403) when the caller may not create them, not row by row later.
+   */
+  function createMissingOf(model: ObjectModel, value: unknown, actor: Actor): string[] {
+    if (!Array.isArray(value) || !value.every((n) => typeof n === 'string' && model.fields.get(n)?.spec.type === 'relation')) throw validation([{ field: 'create_missing', message: 'must list relation fields' }]);
+    for (const name of value as string[]) {
+      const target = registry.get(model.fields.get(name)!.spec.target!);
+      try {
+        assertObject(target, 'create', actor.access);
+      } catch (e) {
+        if (!(e instanceof ProblemError)) throw e;
+        throw forbidden(`create_missing would create ${target.name} records, which you may not create`, [{ field: 'create_missing', message: `${name}: you may not create ${target.name} records` }]);
+      }
+    }
+    return value as string[];
+  }
+
   async function start(id: string, body: unknown, actor: Actor) {
     const imp = await load(id, actor);
     if (imp.job_id) throw conflict('This import has already been started', [{ field: 'id', message: 'is already running or done' }]);
@@ -197,11 +217,10 @@ export function createImportService(deps: ImportDeps) {
     const mapped = new Set(Object.values(mapping).flatMap((t) => (t === null ? [] : SPLIT_TARGETS[t] ?? [t])));
     const unmapped = upsertOn?.filter((n) => !mapped.has(n)) ?? [];
     if (unmapped.length) throw validation([{ field: 'upsert_on', message: `${unmapped.join(', ')} ${unmapped.length > 1 ? 'are' : 'is'} not mapped to a column` }]);
-    const createMissing = b.create_missing ?? [];
-    if (!Array.isArray(createMissing) || !createMissing.every((n) => typeof n === 'string' && model.fields.get(n)?.spec.type === 'relation')) throw validation([{ field: 'create_missing', message: 'must list relation fields' }]);
+    const createMissing = createMissingOf(model, b.create_missing ?? [], actor);
     const utcOffset = b.utc_offset ?? '+09:00';
     if (typeof utcOffset !== 'string' || !/^(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/.test(utcOffset)) throw validation([{ field: 'utc_offset', message: 'must be Z or ±hh:mm from -14:00 to +14:00' }]);
-    const options: ImportOptions = { mapping, mode, upsert_on: upsertOn, create_missing: createMissing as string[], utc_offset: utcOffset };
+    const options: ImportOptions = { mapping, mode, upsert_on: upsertOn, create_missing: createMissing, utc_offset: utcOffset };
     const jobId = uuidv7();
     const claimed = await db.transaction(async (tx) => {
       const rows = await tx.query(sql`update kizuna_imports set job_id = ${jobId}::uuid, options = ${JSON.stringify(options)}::jsonb where id = ${id}::uuid and job_id is null returning 1 as ok`);

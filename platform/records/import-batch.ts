@@ -67,6 +67,9 @@ export function importKeyOf(model: ObjectModel, upsertOn: string[], input: Recor
   return 'key' in k ? JSON.stringify(k.key) : null;
 }
 
+/** Thrown to roll back a dry run's savepoint. */
+const DRY_RUN = Symbol('dry run');
+
 /** Rows per set-based statement (one JSON parameter of a few MB at most). */
 const BULK_ROWS = 5000;
 
@@ -146,6 +149,18 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       for (const x of keyed) if (several.has(x.text)) result.failed.push({ index: x.p.row.index, problem: severalMatch(opts.upsertOn) });
       // The first row of a key nothing matches creates the record; its later rows update it.
       await checkCreates([...firsts.values()].filter((x) => !matches.has(x.p.row.index)).map((x) => ({ index: x.p.row.index, values: x.p.createValues })));
+    }
+    // Rows of the single-record path (a scoped permission, before-hooks) are written for real
+    // in a savepoint that is always rolled back: only the write itself knows its scope check.
+    for (const row of slow) {
+      try {
+        await tx.savepoint(async (t) => {
+          await tools.writeOne(t, model, row.input, opts.upsertOn, actor);
+          throw DRY_RUN;
+        });
+      } catch (e) {
+        if (e !== DRY_RUN) fail(row.index, e);
+      }
     }
     return result;
   }
