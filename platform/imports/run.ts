@@ -10,7 +10,7 @@
 // taken concurrently, a target deleted meanwhile), the records it created are erased again —
 // found by the import's request id in the history — and the import fails. Records an upsert
 // updated in pass 2 keep their new values then (their history shows the change).
-import { sql, type Database } from '../db/index.ts';
+import { dbErrorOf, sql, type Database } from '../db/index.ts';
 import type { Job, JobContext, JobQueue } from '../jobs/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { indexNames, type ObjectModel } from '../model/index.ts';
@@ -114,8 +114,8 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     // `after` is the previous batch's commit: a batch does its work meanwhile, but checkpoints
     // (and so commits) only after it, so the resume point and the counts grow in order.
     const flush = async (rows: typeof batch, n: number, after: Promise<void>) => {
-      const errors: { row: number; cells: string[]; reason: string }[] = [];
-      const outcome = await db.transaction(async (tx) => {
+      const attempt = () => db.transaction(async (tx) => {
+        const errors: { row: number; cells: string[]; reason: string }[] = [];
         if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
         // Targets created for missing names (create_missing) are looked up and created under
         // a lock per target object held to commit: a concurrent import naming the same new
@@ -150,10 +150,21 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         next.elapsed_ms = p.elapsed_ms;
         await ctx.checkpoint(tx, next);
         return next;
-      }).catch((e) => {
-        cache.clear(); // ids created in a rolled-back transaction must not be reused
-        throw e;
       });
+      const outcome = await attempt()
+        .catch(async (e) => {
+          cache.clear(); // ids created in a rolled-back transaction must not be reused
+          // A field or object dropped while the batch ran (its statement names a column that is
+          // gone): once the metadata change is installed, the batch again finds each row's
+          // problem with the fields that exist now.
+          if (!['42703', '42P01'].includes(dbErrorOf(e)?.code ?? '')) throw e;
+          await new Promise((r) => setTimeout(r, 200));
+          return attempt();
+        })
+        .catch((e) => {
+          cache.clear();
+          throw e;
+        });
       Object.assign(p, outcome);
     };
     // Batches are read, parsed and converted while earlier ones are written: one in flight on
