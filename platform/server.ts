@@ -72,6 +72,7 @@ export async function createKizuna(config: KizunaConfig) {
     registerImportJob(jobs, {
       db, registry, records, batchSize: config.importBatchSize,
       actorFor: async (p, requestId) => ({ actor: p.userId, requestId, via: p.keyId ? `key:${p.keyId}` : 'import', access: p.isAdmin && !p.role ? undefined : accessFor(await people.callerFor(p)) }),
+      ownerActive: (p) => keys.stillValid(p.userId, p.keyId ?? undefined),
     });
     const imports = createImportService({ db, registry, records, jobs });
     const workflows = createWorkflowEngine({

@@ -84,7 +84,15 @@ export async function createApiKeyStore({ db }: { db: Database }) {
     return principal;
   }
 
-  return { create, list, revoke, verify, clearCache: () => cache.clear(), close: () => unlisten() };
+  /** Whether a user is still active and, for work started with a key, the key not revoked (long jobs ask). */
+  async function stillValid(userId: string, keyId?: string): Promise<boolean> {
+    const [row] = await db.query<{ ok: boolean }>(sql`select u.active and (${keyId ?? null}::uuid is null or exists (
+        select 1 from kizuna_api_keys k where k.id = ${keyId ?? null}::uuid and k.user_id = u.id and k.revoked_at is null)) as ok
+      from kizuna_users u where u.id = ${userId}::uuid`);
+    return row?.ok === true;
+  }
+
+  return { create, list, revoke, verify, stillValid, clearCache: () => cache.clear(), close: () => unlisten() };
 }
 
 export type ApiKeyStore = Awaited<ReturnType<typeof createApiKeyStore>>;

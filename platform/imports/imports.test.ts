@@ -532,6 +532,25 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(started.body.errors[0].field).toBe('create_missing');
   });
 
+  it('stops a running import when the key that started it is revoked, keeping what was written', async () => {
+    const small = await startKizuna(kind, { importBatchSize: 20, jobPollMs: 20 });
+    try {
+      const key = (await small.call('POST', '/api/api-keys', { name: 'revoked mid-import' })).body;
+      const rows = Array.from({ length: 20_000 }, (_, i) => `Rev${i}`).join('\n');
+      const up = await upload(small, `last_name\n${rows}\n`, 'object=contact&filename=rev.csv', key.key);
+      expect((await small.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name' } }, { authorization: `Bearer ${key.key}` })).status).toBe(202);
+      await expect.poll(async () => (await small.call('GET', `/api/imports/${up.body.id}`)).body.created, { timeout: 30_000 }).toBeGreaterThan(0);
+      expect((await small.call('DELETE', `/api/api-keys/${key.id}`)).status).toBe(204);
+      const done = await finished(small, up.body.id);
+      expect(done.state).toBe('failed');
+      expect(done.error).toMatch(/no longer has access/);
+      expect(done.created).toBeLessThan(20_000);
+      expect(await count(small)).toBe(done.created);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+
   it('refuses to delete a running import (409) and deletes it with its error report once done', async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `Del${i},${i % 10 === 0 ? 'bad' : `del${i}@example.jp`}`).join('\n');
     const up = await upload(k, `last_name,email\n${rows}\n`);

@@ -50,6 +50,8 @@ export interface RunDeps {
   registry: Registry;
   records: RecordService;
   actorFor(principal: ImportPrincipal, requestId: string): Promise<Actor>;
+  /** Whether the owner may still act: an active user, and the key it started with not revoked. */
+  ownerActive(principal: ImportPrincipal): Promise<boolean>;
   batchSize?: number;
 }
 
@@ -86,7 +88,8 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
   const columns = parse<string[]>(imp.columns);
   const options = parse<ImportOptions>(imp.options);
   const requestId = `import:${id}`;
-  const actor = await deps.actorFor(parse<ImportPrincipal>(imp.principal), requestId);
+  const principal = parse<ImportPrincipal>(imp.principal);
+  const actor = await deps.actorFor(principal, requestId);
   const model = registry.get(imp.object);
   const convert = rowConverter(model, columns, options.mapping, { utcOffset: options.utc_offset });
   const batchSize = deps.batchSize ?? 2000;
@@ -230,6 +233,17 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
             if (!dryRun) await settleTable(db, model); // what was written stays: searchable and planned for
             return { state: 'cancelled' as const, result: summaryOf(p) };
           }
+          // The import acts for its owner: it stops when the owner's access ends.
+          if (!(await deps.ownerActive(principal))) {
+            await drain(0);
+            const why = "the import's owner no longer has access (user deactivated or API key revoked)";
+            if (!dryRun && options.mode === 'all_or_nothing') {
+              await nextPhase('erasing');
+              return erase(why);
+            }
+            if (!dryRun) await settleTable(db, model);
+            return { state: 'failed' as const, result: summaryOf(p), error: `Stopped: ${why}; ${dryRun ? 'nothing was written' : 'the rows written before stay'}` };
+          }
           await launch(batch, n);
           batch = [];
         }
@@ -269,14 +283,15 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     });
   }
 
-  async function erase() {
+  async function erase(why?: string) {
     while ((await records.eraseImported(model.name, requestId, actor)) > 0) {
       if (ctx.stopping()) return 'released' as const;
     }
     // The status reads the progress: none of the records it counted as created remain.
     p.created = 0;
     await db.transaction((tx) => ctx.checkpoint(tx, p));
-    return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? '' : 's'} failed while writing; the records this import created were erased again` };
+    const cause = why ?? `${p.failed} row${p.failed === 1 ? '' : 's'} failed while writing`;
+    return { state: 'failed' as const, result: summaryOf(p), error: `${cause}; the records this import created were erased again` };
   }
 }
 
