@@ -401,6 +401,35 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(got.map((r: { data: unknown }) => r.data)).toEqual(values);
   });
 
+  it('matches company names exactly as written, and fails a name several companies share', async () => {
+    const nikko = (await k.call('POST', '/api/records/company', { name: '日本商事㈱' })).body;
+    await k.call('POST', '/api/records/company', { name: 'Dup商事' });
+    await k.call('POST', '/api/records/company', { name: 'Dup商事' });
+    const companies = async () => (await k.call('GET', '/api/records/company?count=true&limit=1')).body.page.total;
+    const before = await companies();
+    const up = await upload(k, 'last_name,company\nExact,日本商事㈱\nShared,Dup商事\nNew,新規㈲\n');
+    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', company: 'company' }, create_missing: ['company'] });
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 2, rows_failed: 1 });
+    const report = await (await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(report).toContain('2,Shared,Dup商事,"company: several company records are named ""Dup商事""');
+    const exact = (await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: 'Exact' }))}`)).body.data[0];
+    expect(exact.company).toBe(nikko.id);
+    // The one missing company is created once, spelled as the file spells it.
+    expect(await companies()).toBe(before + 1);
+    const made = (await k.call('GET', `/api/records/company?filter=${encodeURIComponent(JSON.stringify({ name: '新規㈲' }))}`)).body.data;
+    expect(made).toHaveLength(1);
+  });
+
+  it('suggests fields for the headers of typical Japanese CRM exports', async () => {
+    const contact = await upload(k, '氏名,フリガナ,会社名,役職名,メールアドレス,電話番号,携帯番号,郵便番号（〒）,住所,備考欄\nA,B,C,D,a@example.jp,1,2,3,4,5\n');
+    expect(contact.body.suggested_mapping).toEqual({
+      氏名: '$full_name', フリガナ: '$full_name_kana', 会社名: 'company', 役職名: 'title', メールアドレス: 'email', 電話番号: 'phone', 携帯番号: 'mobile',
+      '郵便番号（〒）': 'postal_code', 住所: 'street', 備考欄: 'notes',
+    });
+    const company = await upload(k, '社名,フリガナ,ホームページ,代表電話,年商\nA,B,https://example.jp,1,2\n', 'object=company&filename=c.csv');
+    expect(company.body.suggested_mapping).toEqual({ 社名: 'name', フリガナ: 'name_kana', ホームページ: 'website', 代表電話: 'phone', 年商: 'annual_revenue' });
+  });
+
   it('stops at a record over the size limit, keeping the rows before it in partial mode', async () => {
     const before = await count(k);
     const rows = Array.from({ length: 30 }, (_, i) => `Long${i},long${i}@example.jp`);

@@ -8,6 +8,7 @@ import type { Registry } from '../metadata/index.ts';
 import type { ConvertedRow } from './mapping.ts';
 
 export type LookupCache = Map<string, string>;
+const AMBIGUOUS = '';
 const CACHE_MAX = 100_000;
 
 /** Fills relation ids into each row's input; answers the rows whose lookup failed, with why. */
@@ -32,7 +33,9 @@ export async function resolveLookups(
       const page = await deps.records.list(target.name, { filter: JSON.stringify({ [display]: { in: part } }), fields: display, limit: '500' }, actor, exec);
       for (const r of page.data as Record<string, unknown>[]) {
         const k = cacheKey(String(r[display]));
-        if (!opts.cache.has(k)) opts.cache.set(k, String(r.id));
+        // Two records with the name: the cell cannot say which one (AMBIGUOUS, never a guess).
+        const seen = opts.cache.get(k);
+        opts.cache.set(k, seen === undefined || seen === String(r.id) ? String(r.id) : AMBIGUOUS);
       }
     }
     const create = opts.createMissing.includes(name);
@@ -40,6 +43,10 @@ export async function resolveLookups(
       const v = r.converted.lookups[name];
       if (v === undefined) continue;
       let id = opts.cache.get(cacheKey(v));
+      if (id === AMBIGUOUS) {
+        failures.set(r.index, `${name}: several ${target.name} records are named "${v}"; give the id instead`);
+        continue;
+      }
       if (!id && create && !opts.dryRun) {
         const made = await deps.records.create(target.name, { [display]: v }, actor, exec);
         id = String(made.id);

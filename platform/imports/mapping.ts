@@ -20,15 +20,21 @@ const SYNONYMS: Record<string, string[]> = {
   $full_name_kana: ['フリガナ', 'ふりがな', '氏名フリガナ', '氏名カナ', 'カナ氏名', 'よみがな', 'furigana'],
   last_name: ['姓', '苗字', '名字', 'surname', 'family name', 'last'],
   first_name: ['名', 'given name', 'first'],
-  last_name_kana: ['セイ', '姓カナ', '姓フリガナ', 'せい'],
-  first_name_kana: ['メイ', '名カナ', '名フリガナ', 'めい'],
+  last_name_kana: ['セイ', '姓カナ', '姓フリガナ', 'フリガナ姓', 'せい'],
+  first_name_kana: ['メイ', '名カナ', '名フリガナ', 'フリガナ名', 'めい'],
   email: ['メールアドレス', 'メール', 'eメール', 'e-mail', 'mail', 'email address', 'mail address'],
-  phone: ['電話番号', '電話', 'tel', 'telephone', 'phone number'],
+  phone: ['電話番号', '電話', '代表電話', '代表電話番号', 'tel', 'telephone', 'phone number'],
   mobile: ['携帯', '携帯番号', '携帯電話番号', 'cell', 'mobile phone'],
-  company: ['会社名', '会社', '企業名', '所属', '勤務先', 'company name', 'organization', 'account'],
-  title: ['役職', '肩書', 'job title', 'position'],
+  company: ['会社名', '会社', '企業名', '勤務先', 'company name', 'organization', 'account'],
+  title: ['役職', '役職名', '肩書', '肩書き', 'job title', 'position'],
+  notes: ['備考', '備考欄', 'メモ', 'memo', 'note', 'comments'],
+  postal_code: ['郵便番号', '郵便番号〒', '〒', 'zip', 'zip code', 'zipcode', 'postcode', 'postal code'],
+  street: ['住所', '番地', '所在地', 'address', 'street address'],
+  website: ['url', 'ホームページ', 'hp', 'web', 'webサイト', 'ウェブサイト'],
+  name_kana: ['フリガナ', '会社名カナ', '会社名フリガナ', '社名カナ'],
+  annual_revenue: ['売上高', '年商', '売上', 'revenue'],
   department: ['部署', '部署名', '部門'],
-  name: ['会社名', '企業名', '名称', 'company name'],
+  name: ['会社名', '企業名', '社名', '法人名', '名称', 'company name'],
 };
 
 const key = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s_\-・()（）[\]【】:：*＊]/g, '');
@@ -116,7 +122,9 @@ export function rowConverter(model: ObjectModel, columns: string[], mapping: Map
       }
       const f = model.fields.get(target!)!;
       if (f.spec.type === 'relation' && text.trim() && !UUID.test(text.trim())) {
-        lookups[f.name] = text.normalize('NFKC').trim();
+        // As written (trimmed): names are matched exactly, and a target created for a missing
+        // name is stored as the file spells it (日本商事㈱ stays ㈱).
+        lookups[f.name] = text.trim();
         continue;
       }
       const v = parseCell(text, f, opts);

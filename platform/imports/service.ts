@@ -218,6 +218,10 @@ export function createImportService(deps: ImportDeps) {
     const unmapped = upsertOn?.filter((n) => !mapped.has(n)) ?? [];
     if (unmapped.length) throw validation([{ field: 'upsert_on', message: `${unmapped.join(', ')} ${unmapped.length > 1 ? 'are' : 'is'} not mapped to a column` }]);
     const createMissing = createMissingOf(model, b.create_missing ?? [], actor);
+    // all_or_nothing's first pass writes nothing, so a company that create_missing would make
+    // has no id yet to match an upsert key with: that combination could only fail every new row.
+    const keyCreated = mode === 'all_or_nothing' ? upsertOn?.filter((n) => createMissing.includes(n)) ?? [] : [];
+    if (keyCreated.length) throw validation([{ field: 'upsert_on', message: `${keyCreated.join(', ')} cannot be an upsert key of an all_or_nothing import that creates missing targets (create_missing); use mode "partial"` }]);
     const utcOffset = b.utc_offset ?? '+09:00';
     if (typeof utcOffset !== 'string' || !/^(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/.test(utcOffset)) throw validation([{ field: 'utc_offset', message: 'must be Z or ±hh:mm from -14:00 to +14:00' }]);
     const options: ImportOptions = { mapping, mode, upsert_on: upsertOn, create_missing: createMissing, utc_offset: utcOffset };

@@ -12,7 +12,7 @@ export interface ValueOptions {
 
 const nfkc = (s: string) => s.normalize('NFKC').trim();
 
-const TRUE = new Set(['true', 'yes', 'y', '1', 'はい', '○', '◯', '〇', 'on', '✓', 'x', 'ok', '有', 'あり']);
+const TRUE = new Set(['true', 'yes', 'y', '1', 'はい', '○', '◯', '〇', 'on', '✓', '✔', 'x', 'ok', '有', 'あり']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'いいえ', '×', '✗', 'off', '-', '無', 'なし']);
 
 /**
@@ -22,40 +22,82 @@ const FALSE = new Set(['false', 'no', 'n', '0', 'いいえ', '×', '✗', 'off',
  * guessed at: the cell goes on as text and fails its row as "must be a number".
  */
 function number(text: string): number | string {
-  let s = nfkc(text).replace(/[\s_]/g, '').replace(/^[¥$€£]/, '').replace(/^\((.*)\)$/, '-$1').replace('−', '-');
+  // ▲ and △ mark negatives in Japanese accounts (▲1,234 = -1234).
+  let s = nfkc(text).replace(/[\s_]/g, '').replace(/^[▲△]/, '-').replace(/^(-?)[¥$€£]/, '$1').replace(/^\((.*)\)$/, '-$1').replace('−', '-');
   if (/^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replaceAll(',', '');
   else if (/^[-+]?\d{1,3}(\.\d{3})+,\d+$/.test(s)) s = s.replaceAll('.', '').replace(',', '.');
   else if (/^[-+]?\d+,(\d{1,2}|\d{4,})$/.test(s)) s = s.replace(',', '.');
   return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s) ? Number(s) : text;
 }
 
-// 令和 and 平成 dates as they appear in Japanese forms (R8 = 2026).
-const ERAS: Record<string, number> = { 令和: 2018, R: 2018, 平成: 1988, H: 1988, 昭和: 1925, S: 1925 };
+// 令和, 平成 and 昭和 dates as they appear in Japanese forms (R8 = 2026), each only within its
+// era: 平成31年5月1日 or 令和元年4月30日 name no day that existed.
+const ERAS: Record<string, { offset: number; from: string; to: string }> = {
+  令和: { offset: 2018, from: '2019-05-01', to: '9999-12-31' },
+  平成: { offset: 1988, from: '1989-01-08', to: '2019-04-30' },
+  昭和: { offset: 1925, from: '1926-12-25', to: '1989-01-07' },
+};
+const ERA_LETTERS: Record<string, string> = { R: '令和', H: '平成', S: '昭和' };
 
+/** A calendar date, alone: "2026/1/5", "2026年1月5日", "令和8年1月5日" (a midnight time may follow, as exports write dates). */
 export function parseDate(text: string): string | undefined {
-  const s = nfkc(text);
-  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$/.exec(s);
+  const s = nfkc(text).replace(/[ T]00:00(:00(\.0+)?)?$/, '');
+  return dayOf(s);
+}
+
+function dayOf(s: string): string | undefined {
+  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(s);
   let year: number | undefined;
+  let era: (typeof ERAS)[string] | undefined;
   if (m) year = Number(m[1]);
   else {
     m = /^(令和|平成|昭和|[RHS])\s*(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(s);
-    if (m) year = ERAS[m[1]] + (m[2] === '元' ? 1 : Number(m[2]));
-    if (m) m = [m[0], String(year), m[3], m[4]] as unknown as RegExpExecArray;
+    if (!m) return undefined;
+    era = ERAS[ERA_LETTERS[m[1]] ?? m[1]];
+    const n = m[2] === '元' ? 1 : Number(m[2]);
+    if (n < 1) return undefined;
+    year = era.offset + n;
+    m = [m[0], String(year), m[3], m[4]] as unknown as RegExpExecArray;
   }
   if (!m || !year) return undefined;
   const iso = `${String(year).padStart(4, '0')}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
   const t = Date.parse(`${iso}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === iso ? iso : undefined;
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== iso) return undefined;
+  return era && (iso < era.from || iso > era.to) ? undefined : iso;
 }
+
+/**
+ * A time of day: "9:30", "9:30:15", "9時30分", "15時", "午後3:30", "3:30 PM"; undefined for
+ * anything else (a date-time whose time cannot be read fails its row, never becomes midnight).
+ */
+function timeOf(text: string): string | undefined {
+  const m = /^(午前|午後)?\s*(\d{1,2})(?::(\d{2})(?::(\d{2}))?|時(?:\s*(\d{1,2})分(?:\s*(\d{1,2})秒)?)?)\s*(am|pm|午前|午後)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  let hour = Number(m[2]);
+  const minute = Number(m[3] ?? m[5] ?? 0);
+  const second = Number(m[4] ?? m[6] ?? 0);
+  const half = (m[1] ?? m[7] ?? '').toLowerCase();
+  if (half) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (half === 'pm' || half === '午後' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return [hour, minute, second].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+const ZONES: Record<string, string> = { JST: '+09:00', UTC: 'Z', GMT: 'Z' };
 
 function dateTime(text: string, _f: FieldModel, opts: ValueOptions): string {
   const s = nfkc(text);
-  if (/(Z|[+-]\d{2}:?\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s))) return s.replace(' ', 'T');
-  const m = /^(.+?)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
-  const day = parseDate(m ? m[1] : s);
+  if (/(Z|[+-]\d{2}:?\d{2})$/i.test(s) && /\d[ T]\d/.test(s) && !Number.isNaN(Date.parse(s))) return s.replace(' ', 'T');
+  // The date, then (after a space, a T, or 日) the time, then perhaps a zone name.
+  const m = /^(.+?日|\S+?)(?:[ T]+|(?<=日))(.+?)(?:\s+(JST|UTC|GMT))?$/i.exec(s);
+  const day = dayOf(m ? m[1] : s);
   if (!day) return text;
-  const time = m ? `${m[2].padStart(2, '0')}:${m[3]}:${m[4] ?? '00'}` : '00:00:00';
-  return `${day}T${time}${opts.utcOffset}`;
+  if (!m) return `${day}T00:00:00${opts.utcOffset}`;
+  const time = timeOf(m[2]);
+  if (!time) return text;
+  return `${day}T${time}${m[3] ? ZONES[m[3].toUpperCase()] : opts.utcOffset}`;
 }
 
 const parsers: Partial<Record<FieldTypeName, Parser>> = {
@@ -70,8 +112,8 @@ const parsers: Partial<Record<FieldTypeName, Parser>> = {
   percent: (t) => number(t.replace(/[%％]\s*$/, '')),
   currency: (t, f) => {
     const s = nfkc(t);
-    const code = /\b([A-Z]{3})\b/.exec(s)?.[1] ?? (/^[¥￥]/.test(s) || /円$/.test(s) ? 'JPY' : /^\$/.test(s) ? 'USD' : undefined) ?? f.spec.currency;
-    const amount = number(s.replace(/\b[A-Z]{3}\b/, '').replace(/円$/, '').replace(/^[¥$]/, ''));
+    const code = /\b([A-Z]{3})\b/.exec(s)?.[1] ?? (/^[¥￥]/.test(s) || /円$/.test(s) ? 'JPY' : /^\$/.test(s) ? 'USD' : /^€/.test(s) ? 'EUR' : /^£/.test(s) ? 'GBP' : undefined) ?? f.spec.currency;
+    const amount = number(s.replace(/\b[A-Z]{3}\b/, '').replace(/円$/, '').replace(/^[¥$€£]/, ''));
     return { amount: typeof amount === 'number' ? String(amount) : amount, ...(code && { currency: code }) };
   },
   boolean: (t) => {
