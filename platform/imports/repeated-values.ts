@@ -3,7 +3,7 @@
 // in pass 2, after earlier batches were committed (and then erased again). So pass 1 remembers
 // each unique value it accepted, per import, in kizuna_import_keys — in the batch's transaction,
 // so a batch redone after a restart meets only the values of batches before it.
-import { sql, type Transaction } from '../db/index.ts';
+import { sql, type Executor, type Transaction } from '../db/index.ts';
 import type { ObjectModel } from '../model/index.ts';
 
 /** The rows of this batch whose unique value an earlier batch of the import already holds, with the field. */
@@ -28,4 +28,9 @@ export async function repeatedUniqueValues(tx: Transaction, importId: string, mo
     select k.row, min(k.field) as field from k join kizuna_import_keys x on x.import_id = ${importId}::uuid and x.field = k.field and x.value = k.value and x.row_no < k.row
     group by k.row`);
   return new Map(found.map((f) => [f.row, f.field]));
+}
+
+/** Forgets the values pass 1 remembered (when it ends, either way). */
+export async function forgetRepeatedValues(exec: Executor, importId: string): Promise<void> {
+  await exec.query(sql`delete from kizuna_import_keys where import_id = ${importId}::uuid`);
 }

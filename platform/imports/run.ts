@@ -17,7 +17,7 @@ import { indexNames, type ObjectModel } from '../model/index.ts';
 import { importKeyOf, type Actor, type RecordService } from '../records/index.ts';
 import { rowConverter, type Mapping } from './mapping.ts';
 import { resolveLookups, type LookupCache } from './lookups.ts';
-import { repeatedUniqueValues } from './repeated-values.ts';
+import { forgetRepeatedValues, repeatedUniqueValues } from './repeated-values.ts';
 import { readRows } from './rows.ts';
 import type { ImportPrincipal } from './service.ts';
 
@@ -255,13 +255,13 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       throw e;
     }
     if (unreadable) {
-      if (dryRun) await db.query(sql`delete from kizuna_import_keys where import_id = ${id}::uuid`);
+      if (dryRun) await forgetRepeatedValues(db, id);
       else await settleTable(db, model);
       throw unreadable;
     }
     if (p.phase === 'validating') {
       if (p.failed > 0) {
-        await db.query(sql`delete from kizuna_import_keys where import_id = ${id}::uuid`);
+        await forgetRepeatedValues(db, id);
         return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)` };
       }
       await nextPhase('writing');
@@ -278,7 +278,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
   async function nextPhase(phase: ImportProgressState['phase']) {
     Object.assign(p, { phase, rows_done: 0, bytes: 0 });
     await db.transaction(async (tx) => {
-      await tx.query(sql`delete from kizuna_import_keys where import_id = ${id}::uuid`);
+      await forgetRepeatedValues(tx, id);
       await ctx.checkpoint(tx, p);
     });
   }

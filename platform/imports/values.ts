@@ -85,6 +85,9 @@ function timeOf(text: string): string | undefined {
   return [hour, minute, second].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/** A currency sign's code (after NFKC: ￥ is ¥). */
+const SIGN_CURRENCIES: Record<string, string> = { '¥': 'JPY', $: 'USD', '€': 'EUR', '£': 'GBP' };
+
 const ZONES: Record<string, string> = { JST: '+09:00', UTC: 'Z', GMT: 'Z' };
 
 function dateTime(text: string, _f: FieldModel, opts: ValueOptions): string {
@@ -112,8 +115,9 @@ const parsers: Partial<Record<FieldTypeName, Parser>> = {
   percent: (t) => number(t.replace(/[%％]\s*$/, '')),
   currency: (t, f) => {
     const s = nfkc(t);
-    const code = /\b([A-Z]{3})\b/.exec(s)?.[1] ?? (/^[¥￥]/.test(s) || /円$/.test(s) ? 'JPY' : /^\$/.test(s) ? 'USD' : /^€/.test(s) ? 'EUR' : /^£/.test(s) ? 'GBP' : undefined) ?? f.spec.currency;
-    const amount = number(s.replace(/\b[A-Z]{3}\b/, '').replace(/円$/, '').replace(/^[¥$€£]/, ''));
+    const code = /\b([A-Z]{3})\b/.exec(s)?.[1] ?? SIGN_CURRENCIES[s[0]] ?? (/円$/.test(s) ? 'JPY' : undefined) ?? f.spec.currency;
+    // number() drops the leading sign itself.
+    const amount = number(s.replace(/\b[A-Z]{3}\b/, '').replace(/円$/, ''));
     return { amount: typeof amount === 'number' ? String(amount) : amount, ...(code && { currency: code }) };
   },
   boolean: (t) => {
