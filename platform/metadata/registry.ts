@@ -170,8 +170,10 @@ export async function createRegistry({ db, bigTableBytes = BIG_TABLE_BYTES }: Re
         const versions = new Map(stored.versions);
         for (const n of changed) versions.set(n, (stored.versions.get(n) ?? 0) + 1);
         const after = compileModels([...desired.values()], versions);
-        const sized = await tx.query<{ name: string }>(sql`select c.relname as name from pg_class c
-          where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r' and pg_relation_size(c.oid) > ${bigTableBytes}::bigint`);
+        // Sizes of this schema's tables only (fenced like upgrade.ts's index definitions).
+        const sized = await tx.query<{ name: string }>(sql`with mine as materialized (
+            select c.oid, c.relname from pg_class c where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
+          ) select relname as name from mine where pg_relation_size(oid) > ${bigTableBytes}::bigint`);
         const steps = planMigration(before, after, { bigTables: new Set(sized.map((r) => r.name)), keepStorage: opts.keepStorage });
         const version = stored.version + (changed.length || removed.length ? 1 : 0);
         const snapshot = { version, models: after };

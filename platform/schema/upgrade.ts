@@ -33,8 +33,12 @@ export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>
   // twice as much to maintain: rebuilt once, under the metadata lock (writes to the table wait
   // for the build — about 45 s for a million contacts on a small machine, once).
   const stale = new Set(
-    (await db.query<{ name: string }>(sql`select indexname as name from pg_indexes
-      where schemaname = current_schema() and indexname like '%search_idx' and indexdef not like '%COLLATE "C"%'`)).map((r) => r.name),
+    // Only this schema's indexes reach pg_get_indexdef (the materialized CTE keeps the planner
+    // from testing the definition first): on another schema's index dropped meanwhile it fails
+    // with "could not open relation" — seen when tests start and drop schemas side by side.
+    (await db.query<{ name: string }>(sql`with mine as materialized (
+        select c.oid, c.relname from pg_class c where c.relnamespace = current_schema()::regnamespace and c.relkind = 'i' and c.relname like '%search_idx'
+      ) select relname as name from mine where pg_get_indexdef(oid) not like '%COLLATE "C"%'`)).map((r) => r.name),
   );
   for (const m of wanting) {
     const name = indexNames.search(m.table);
