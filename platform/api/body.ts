@@ -69,3 +69,15 @@ export function onlyParams(c: Context<AppEnv>, allowed: string[]): void {
   const repeated = Object.keys(given).filter((k) => given[k].length > 1);
   if (repeated.length) throw badRequest(`${repeated.join(', ')} ${repeated.length > 1 ? 'are' : 'is'} given more than once`, repeated.map((k) => ({ field: k, message: 'is given more than once' })));
 }
+
+/**
+ * onlyParams, and no parameter given empty: `?delimiter=` is a mistake (a form field left
+ * blank), not a request for the default, and further down it would meet code that treats ''
+ * as a value (an encoding named '', a delimiter of no characters).
+ */
+export function onlyFilledParams(c: Context<AppEnv>, allowed: string[], filled = allowed): void {
+  onlyParams(c, allowed);
+  const given = c.req.queries();
+  const empty = Object.keys(given).filter((k) => filled.includes(k) && given[k][0] === '');
+  if (empty.length) throw badRequest(`${empty.join(', ')} ${empty.length > 1 ? 'are' : 'is'} empty; leave ${empty.length > 1 ? 'them' : 'it'} out for the default`, empty.map((k) => ({ field: k, message: 'is empty' })));
+}

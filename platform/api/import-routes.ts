@@ -8,7 +8,7 @@ import type { Registry } from '../metadata/index.ts';
 import { listParamNames, type ListParams } from '../query/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { badRequest, tooLarge, ProblemError } from '../problems/index.ts';
-import { onlyParams, readJson } from './body.ts';
+import { onlyFilledParams, readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
 const stream = (body: AsyncIterable<Buffer>) => Readable.toWeb(Readable.from(body)) as unknown as ReadableStream;
@@ -19,7 +19,7 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
   // The file is the raw request body (any content type but multipart): it streams straight
   // into storage, and a browser sends a File the same way with fetch(url, { body: file }).
   app.post('/', async (c) => {
-    onlyParams(c, ['object', 'filename', 'encoding', 'delimiter']);
+    onlyFilledParams(c, ['object', 'filename', 'encoding', 'delimiter']);
     const object = c.req.query('object');
     if (!object) throw badRequest('?object= names the object to import into', [{ field: 'object', message: 'is required' }]);
     if (/^multipart\//i.test(c.req.header('content-type') ?? '')) {
@@ -41,23 +41,23 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
   });
 
   app.get('/', async (c) => {
-    onlyParams(c, ['object', 'limit', 'cursor']);
+    onlyFilledParams(c, ['object', 'limit', 'cursor']);
     return c.json(await imports.list({ object: c.req.query('object'), limit: c.req.query('limit'), cursor: c.req.query('cursor') }, c.get('actor')));
   });
 
   app.delete('/:id', async (c) => {
-    onlyParams(c, []);
+    onlyFilledParams(c, []);
     await imports.remove(c.req.param('id'), c.get('actor'));
     return c.body(null, 204);
   });
 
   app.get('/:id', async (c) => {
-    onlyParams(c, []);
+    onlyFilledParams(c, []);
     return c.json(await imports.status(c.req.param('id'), c.get('actor')));
   });
 
   app.get('/:id/preview', async (c) => {
-    onlyParams(c, ['mapping', 'rows', 'create_missing']);
+    onlyFilledParams(c, ['mapping', 'rows', 'create_missing']);
     let mapping: unknown;
     const m = c.req.query('mapping');
     if (m !== undefined) {
@@ -74,17 +74,17 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
   });
 
   app.post('/:id/start', async (c) => {
-    onlyParams(c, []);
+    onlyFilledParams(c, []);
     return c.json(await imports.start(c.req.param('id'), await readJson(c, bodyLimit), c.get('actor')), 202);
   });
 
   app.post('/:id/cancel', async (c) => {
-    onlyParams(c, []);
+    onlyFilledParams(c, []);
     return c.json(await imports.cancel(c.req.param('id'), c.get('actor')));
   });
 
   app.get('/:id/errors', async (c) => {
-    onlyParams(c, []);
+    onlyFilledParams(c, []);
     const imp = await imports.load(c.req.param('id'), c.get('actor'));
     const charset = imp.encoding === 'cp932' ? 'Shift_JIS' : imp.encoding ?? 'utf-8';
     c.header('Content-Type', `text/csv; charset=${charset}`);
@@ -100,7 +100,8 @@ export function exportRoutes({ records, registry }: { records: RecordService; re
   const own = ['format', 'header', 'encoding'];
   app.get('/:object/export', async (c: Context<AppEnv>) => {
     const allowed = listParamNames.filter((n) => !['limit', 'cursor', 'include', 'count'].includes(n));
-    onlyParams(c, [...allowed, ...own]);
+    // The list's own parameters keep the list's reading (an empty fields= or q= is not given).
+    onlyFilledParams(c, [...allowed, ...own], own);
     const params: ListParams = {};
     for (const name of allowed) if (c.req.query(name) !== undefined) params[name] = c.req.query(name);
     const opts = exportOptions({ format: c.req.query('format'), header: c.req.query('header'), encoding: c.req.query('encoding') });
