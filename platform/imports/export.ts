@@ -3,12 +3,12 @@
 // written out before the next is read, so memory does not grow with the table.
 import { PassThrough } from 'node:stream';
 import iconv from 'iconv-lite';
-import { stringify } from 'csv-stringify/sync';
 import type { Registry } from '../metadata/index.ts';
 import type { FieldModel } from '../model/index.ts';
 import { readableFields, type ListParams } from '../query/index.ts';
 import { badRequest } from '../problems/index.ts';
 import type { Actor, RecordService } from '../records/index.ts';
+import { csvText } from './csv-text.ts';
 
 export interface ExportOptions {
   format: 'csv' | 'xlsx';
@@ -76,7 +76,7 @@ export async function exportRecords(deps: { records: RecordService; registry: Re
   const filename = `${model.name}.${opts.format}`;
   if (opts.format === 'xlsx') return { filename, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: xlsxStream(header, pages()) };
   const encode = (rows: unknown[][]) => {
-    const text = stringify(rows, { record_delimiter: 'windows', cast: { boolean: (b) => String(b) } });
+    const text = csvText(rows);
     return opts.encoding === 'shift_jis' ? iconv.encode(text, 'cp932') : Buffer.from(text, 'utf8');
   };
   async function* csv() {

@@ -10,6 +10,7 @@ import { badRequest, conflict, forbidden, notFound, validation, ProblemError } f
 import { parseUpsertOn, type Actor, type RecordService } from '../records/index.ts';
 import { assertEncoding, assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
 import { checkMapping, columnNames, rowConverter, SPLIT_TARGETS, suggestMapping, type Mapping } from './mapping.ts';
+import { csvText } from './csv-text.ts';
 import { resolveLookups } from './lookups.ts';
 import { readRows, type SourceShape } from './rows.ts';
 import { headOf, storeUpload } from './storage.ts';
@@ -258,9 +259,8 @@ export function createImportService(deps: ImportDeps) {
   /** Failed rows with a reason column, encoded like the source (xlsx sources get UTF-8 with BOM). */
   async function* errorReport(id: string, actor: Actor, header = 'reason'): AsyncGenerator<Buffer> {
     const imp = await load(id, actor);
-    const { stringify } = await import('csv-stringify/sync');
     const enc = imp.encoding ?? 'utf-8';
-    const encode = (rows: string[][]) => iconv.encode(stringify(rows, { record_delimiter: 'windows' }), enc);
+    const encode = (rows: string[][]) => iconv.encode(csvText(rows), enc);
     yield Buffer.concat([enc === 'utf-8' ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), encode([['row', ...imp.columns, header]])]);
     let after = 0;
     for (;;) {
