@@ -301,6 +301,14 @@ const platformMigrations: string[][] = [
   ],
   // Phones as upsert keys in E.164 form (model/match-keys.ts), for indexes on phone fields.
   [phoneKeyDdl],
+  // A workflow that fails fails alone (issue 13): its state and error, and where in the outbox
+  // it stopped (the record events it has not evaluated yet, read again once it is fixed).
+  [
+    `alter table kizuna_workflows add column state text not null default 'ok' check (state in ('ok', 'failing', 'invalid'))`,
+    `alter table kizuna_workflows add column error jsonb`,
+    `alter table kizuna_workflows add column resume_xid xid8`,
+    `alter table kizuna_workflows add column resume_event_id bigint`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

@@ -8,12 +8,13 @@ import type { Registry } from '../metadata/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { offsetMs, type WorkflowDefinition } from './definition.ts';
 import { insertRun } from './runs.ts';
-import type { ActiveWorkflow } from './store.ts';
+import type { ActiveWorkflow, WorkflowStore } from './store.ts';
+import { isWorkflowFault } from './triggers.ts';
 
 const BATCH = 200;
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-export function createDateTriggers(opts: { db: Database; registry?: Registry; records: RecordService; maxDepth?: number }) {
+export function createDateTriggers(opts: { db: Database; registry?: Registry; records: RecordService; store: WorkflowStore; maxDepth?: number }) {
   const { db } = opts;
 
   /** Starts the runs of every date reached; answers how many started. */
@@ -22,7 +23,7 @@ export function createDateTriggers(opts: { db: Database; registry?: Registry; re
     const due = await db.query<{ id: string; user_id: string; version: number; definition: unknown; enabled_at: string }>(sql`select w.id::text as id,
         w.user_id::text as user_id, v.version, v.definition, w.enabled_at::text as enabled_at
       from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version
-      where w.enabled and v.definition->'trigger'->>'type' = 'record.date'`);
+      where w.enabled and w.state = 'ok' and v.definition->'trigger'->>'type' = 'record.date'`);
     let started = 0;
     for (const d of due) {
       const wf: ActiveWorkflow = { id: d.id, user_id: d.user_id, version: Number(d.version), definition: json<WorkflowDefinition>(d.definition) };
@@ -34,6 +35,8 @@ export function createDateTriggers(opts: { db: Database; registry?: Registry; re
       const col = field.col('t')();
       const at = sql`(${col} + ${offsetMs(t.offset) / 1000}::double precision * interval '1 second')`;
       const actor = { actor: wf.user_id, via: `workflow:${wf.id}` };
+      // A condition that cannot be evaluated stops this workflow alone; its dates are not
+      // marked fired (the transaction rolls back), so they fire once it is fixed.
       started += await db.transaction(async (tx) => {
         const fired = await tx.query<{ record_id: string; fired_for: string }>(sql`insert into kizuna_workflow_date_fires (workflow_id, record_id, fired_for)
           select ${wf.id}::uuid, t.id, ${col}::text from ${sql.identifier(model.table)} as t
@@ -57,6 +60,10 @@ export function createDateTriggers(opts: { db: Database; registry?: Registry; re
           n++;
         }
         return n;
+      }).catch(async (e) => {
+        if (!isWorkflowFault(e)) throw e;
+        await opts.store.markFailing(wf.id, wf.version, { message: `Its trigger could not be evaluated: ${e.message}`, ...(e.errors?.length && { errors: e.errors }) });
+        return 0;
       });
     }
     return started;

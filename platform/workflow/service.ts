@@ -82,7 +82,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   const runs = createRunReader(db);
   const executor = createRunExecutor({ ...engineOptions, store } as EngineOptions);
   const triggers = createTriggerDispatcher({ db, records: opts.records, store, owner: executor.owner, maxDepth: opts.maxDepth });
-  const dates = createDateTriggers({ db, registry: opts.registry, records: opts.records, maxDepth: opts.maxDepth });
+  const dates = createDateTriggers({ db, registry: opts.registry, records: opts.records, store, maxDepth: opts.maxDepth });
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const dateScanMs = opts.dateScanMs ?? Math.min(5000, (opts.pollMs ?? 250) * 4);
   let lastDateScan = 0;

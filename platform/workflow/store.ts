@@ -2,13 +2,30 @@
 // versions. Runs keep the version they started on; each workflow acts as its own system user.
 import { randomBytes } from 'node:crypto';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
-import { conflict, notFound, ProblemError, validation } from '../problems/index.ts';
+import { conflict, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
+import type { OutboxCursor } from '../events/outbox.ts';
 import { assertDefinition, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
+
+/** Why a workflow stopped starting runs (issue 13): a message and, for a definition, its problems. */
+export interface WorkflowError {
+  message: string;
+  errors?: FieldProblem[];
+  at: string;
+}
+
+/**
+ * ok: it starts runs. failing: its trigger could not be evaluated (an event stopped it);
+ * invalid: its active version no longer fits the metadata. Neither starts runs from record
+ * events, schedules or dates until it is fixed; the record events since it stopped are kept.
+ */
+export type WorkflowState = 'ok' | 'failing' | 'invalid';
 
 export interface WorkflowView {
   id: string;
   name: string;
   enabled: boolean;
+  state: WorkflowState;
+  error: WorkflowError | null;
   active_version: number | null;
   draft: WorkflowDefinition;
   user_id: string;
@@ -25,10 +42,12 @@ export interface ActiveWorkflow {
   definition: WorkflowDefinition;
   /** When it was last switched on (epoch ms): record events from before do not start it. */
   enabled_ms?: number | null;
+  /** Where it stopped in the outbox while failing or invalid: it reads the events since from there. */
+  resume?: OutboxCursor | null;
 }
 
 const ts = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
-const columns = sql`id::text as id, name, enabled, active_version, draft, user_id::text as user_id, hook_token, hook_key,
+const columns = sql`id::text as id, name, enabled, state, error, active_version, draft, user_id::text as user_id, hook_token, hook_key,
   ${ts('next_run_at')} as next_run_at, ${ts('created_at')} as created_at, ${ts('updated_at')} as updated_at`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
@@ -39,10 +58,21 @@ const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) =>
 
 function view(r: Record<string, unknown>): WorkflowView {
   const { hook_token, hook_key, ...rest } = r;
-  return { ...(rest as unknown as WorkflowView), draft: json(r.draft), hook: { path: `/api/workflows/hooks/${hook_token}`, key: hook_key as string } };
+  return { ...(rest as unknown as WorkflowView), draft: json(r.draft), error: r.error === null || r.error === undefined ? null : json(r.error), hook: { path: `/api/workflows/hooks/${hook_token}`, key: hook_key as string } };
 }
 
-export function createWorkflowStore(db: Database, actions?: (name: string) => KnownAction | undefined) {
+/** Problems of a definition against what it names outside itself (objects, fields, teams). */
+export type FitCheck = (def: WorkflowDefinition) => Promise<FieldProblem[]>;
+
+export function createWorkflowStore(db: Database, actions?: (name: string) => KnownAction | undefined, fits: FitCheck = async () => []) {
+  /** A sound definition that fits the metadata as it is now, else a 422 naming each path. */
+  async function assertFitting(input: unknown): Promise<WorkflowDefinition> {
+    const def = assertDefinition(input, actions);
+    const problems = await fits(def);
+    if (problems.length) throw validation(problems, 'The workflow definition names what does not exist');
+    return def;
+  }
+
   async function systemUser(tx: Executor, id: string, name: string): Promise<string> {
     const userId = uuidv7();
     await tx.query(sql`insert into kizuna_users (id, email, name) values (${userId}::uuid, ${`workflow-${id}@workflows.kizuna.invalid`}, ${`Workflow: ${name}`.slice(0, 200)})`);
@@ -71,7 +101,7 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
       return (await db.query(sql`select ${columns} from kizuna_workflows order by created_at, id`)).map(view);
     },
     async create(input: unknown): Promise<WorkflowView> {
-      const def = assertDefinition(input, actions);
+      const def = await assertFitting(input);
       const id = uuidv7();
       await db.transaction(async (tx) => {
         const userId = await systemUser(tx, id, def.name);
@@ -83,15 +113,22 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     /** Top-level keys of the body replace the draft's; the result must be a valid definition. */
     async patchDraft(id: string, patch: Record<string, unknown>): Promise<WorkflowView> {
       const current = await get(id);
-      const def = assertDefinition({ ...current.draft, ...patch }, actions);
+      const def = await assertFitting({ ...current.draft, ...patch });
       await db.query(sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name}, updated_at = now() where id = ${id}::uuid`);
       return get(id);
     },
     async publish(id: string, by: string | null): Promise<{ workflow: WorkflowView; version: number }> {
+      const draft = (await get(id)).draft;
+      const def = await assertFitting(draft);
       const version = await db.transaction(async (tx) => {
         const [w] = await tx.query<{ draft: unknown; enabled: boolean }>(sql`select draft, enabled from kizuna_workflows where id = ${id}::uuid for update`);
         if (!w) throw notFound(`No workflow with id "${id}"`);
-        return publishIn(tx, id, assertDefinition(json(w.draft), actions), by);
+        if (canonical(json(w.draft)) !== canonical(draft)) throw conflict('The draft changed while it was being published; publish again');
+        const n = await publishIn(tx, id, def, by);
+        // A new version is the fix of a failing or invalid one: it starts runs again, first
+        // from the events it had stopped at (resume_*), with this version.
+        await tx.query(sql`update kizuna_workflows set state = 'ok', error = null where id = ${id}::uuid`);
+        return n;
       });
       return { workflow: await get(id), version };
     },
@@ -136,11 +173,16 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     async setEnabled(id: string, enabled: boolean): Promise<WorkflowView> {
       const w = await get(id);
       if (enabled && w.active_version === null) throw conflict('Publish the workflow before enabling it');
+      if (enabled) {
+        const problems = await fits(await this.definition(id, w.active_version!));
+        if (problems.length) throw validation(problems, 'The active version names what does not exist; publish a fixed version');
+      }
       // A schedule counts from when it is switched on, not from a publish long ago.
       const next = enabled ? nextScheduled((await this.definition(id, w.active_version!)).trigger, new Date()) : undefined;
       // Date-relative triggers count from when the workflow was switched on.
       await db.query(sql`update kizuna_workflows set enabled = ${enabled}, updated_at = now(),
         enabled_at = ${enabled ? sql`case when enabled then enabled_at else now() end` : sql`enabled_at`},
+        ${enabled ? sql`state = 'ok', error = null,` : sql``}
         next_run_at = ${next ? sql`${next.toISOString()}::timestamptz` : sql`next_run_at`} where id = ${id}::uuid`);
       return get(id);
     },
@@ -155,12 +197,47 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
       if (!r) throw notFound(`Workflow ${id} has no version ${version}`);
       return json(r.definition);
     },
-    /** Enabled workflows at their active version (the trigger dispatcher reads these). */
-    async active(exec: Executor = db): Promise<ActiveWorkflow[]> {
+    /** Enabled workflows at their active version (the trigger dispatcher reads these); `all`: also failing and invalid ones. */
+    async active(exec: Executor = db, all = false): Promise<ActiveWorkflow[]> {
       const rows = await exec.query<ActiveWorkflow & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition,
-          (extract(epoch from w.enabled_at) * 1000)::float8 as enabled_ms
-        from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.enabled`);
-      return rows.map((r) => ({ ...r, definition: json(r.definition), enabled_ms: r.enabled_ms === null || r.enabled_ms === undefined ? null : Number(r.enabled_ms) }));
+          (extract(epoch from w.enabled_at) * 1000)::float8 as enabled_ms, w.resume_xid::text as resume_xid, w.resume_event_id::text as resume_event_id, w.state
+        from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version
+        where w.enabled ${all ? sql`` : sql`and w.state = 'ok'`}`);
+      return rows.map(({ resume_xid, resume_event_id, ...r }) => ({
+        ...r, definition: json(r.definition), enabled_ms: r.enabled_ms === null || r.enabled_ms === undefined ? null : Number(r.enabled_ms),
+        resume: resume_xid ? { xid: String(resume_xid), id: String(resume_event_id) } : null,
+      }));
+    },
+    /**
+     * A workflow whose trigger could not be evaluated stops alone: marked failing with the
+     * error, and where it stopped (`at`, the outbox position before the events it could not
+     * evaluate, else the dispatcher's position now; an earlier stop is kept). Only while `version` is still its active version.
+     */
+    async markFailing(id: string, version: number, error: Omit<WorkflowError, 'at'>, at?: OutboxCursor): Promise<void> {
+      await db.query(sql`update kizuna_workflows w set state = 'failing', error = ${JSON.stringify({ ...error, at: new Date().toISOString() })}::jsonb,
+          resume_xid = coalesce(w.resume_xid, ${at?.xid ?? null}::xid8, c.last_xid), resume_event_id = coalesce(w.resume_event_id, ${at?.id ?? null}::bigint, c.last_event_id)
+        from kizuna_workflow_cursor c where w.id = ${id}::uuid and w.active_version = ${version}`);
+    },
+    /**
+     * A metadata change left the active version naming what no longer exists: it stops
+     * starting runs (from the dispatcher's position now) until a fixed version is published,
+     * or the metadata fits it again.
+     */
+    async markInvalid(id: string, version: number, problems: FieldProblem[]): Promise<void> {
+      const error = { message: 'The active version names what no longer exists in the metadata', errors: problems, at: new Date().toISOString() };
+      await db.query(sql`update kizuna_workflows w set state = 'invalid', error = ${JSON.stringify(error)}::jsonb,
+          resume_xid = coalesce(w.resume_xid, c.last_xid), resume_event_id = coalesce(w.resume_event_id, c.last_event_id)
+        from kizuna_workflow_cursor c where w.id = ${id}::uuid and w.active_version = ${version}
+          and (w.state <> 'invalid' or (w.error->'errors') is distinct from ${JSON.stringify(problems)}::jsonb)`);
+    },
+    /** The metadata fits an invalid workflow again: it starts runs again (from where it stopped). */
+    async markValid(id: string, version: number): Promise<void> {
+      await db.query(sql`update kizuna_workflows set state = 'ok', error = null where id = ${id}::uuid and active_version = ${version} and state = 'invalid'`);
+    },
+    /** Moves a workflow's own outbox position (catching up), or clears it (caught up: `to` null). */
+    async moveResume(id: string, from: OutboxCursor, to: OutboxCursor | null): Promise<void> {
+      await db.query(sql`update kizuna_workflows set resume_xid = ${to?.xid ?? null}::xid8, resume_event_id = ${to?.id ?? null}::bigint
+        where id = ${id}::uuid and resume_xid = ${from.xid}::xid8 and resume_event_id = ${from.id}::bigint`);
     },
     /** An enabled workflow at its active version, or undefined (the manual runs of non-admins). */
     async activeById(id: string): Promise<ActiveWorkflow | undefined> {

@@ -7,10 +7,13 @@ import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
 import { evaluateFilter } from './filter.ts';
 import { insertRun, insertRuns, DEFAULT_MAX_DEPTH } from './runs.ts';
+import { ProblemError } from '../problems/index.ts';
 import type { ActiveWorkflow, WorkflowStore } from './store.ts';
 
 const BATCH = 200;
 const LEASE_SECONDS = 30;
+
+export { isWorkflowFault };
 
 export function createTriggerDispatcher(opts: { db: Database; records: RecordService; store: WorkflowStore; owner: string; maxDepth?: number }) {
   const { db, owner } = opts;
@@ -37,13 +40,31 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
    * one query over the batch's records, the records one query per object, and the runs one
    * insert — not a few queries per event (the dispatcher is one node at a time).
    */
-  async function startAll(active: ActiveWorkflow[], events: OutboxEvent[]) {
+  async function startAll(active: ActiveWorkflow[], events: OutboxEvent[], backlog = false): Promise<{ wf: ActiveWorkflow; error: ProblemError }[]> {
     const pairs: { wf: ActiveWorkflow; e: OutboxEvent }[] = [];
+    const failed: { wf: ActiveWorkflow; error: ProblemError }[] = [];
     for (const wf of active) {
+      try {
+        for (const e of await matching(wf, events, backlog)) pairs.push({ wf, e });
+      } catch (e) {
+        // The workflow's own fault (its condition names an unknown field, an operator the
+        // field does not take): it alone stops; the others' runs start. Anything else (the
+        // database went away) fails the batch, which is read again.
+        if (!isWorkflowFault(e)) throw e;
+        failed.push({ wf, error: e });
+      }
+    }
+    if (pairs.length) await insert(pairs);
+    return failed;
+  }
+
+  /** The events of a batch that start this workflow. `backlog`: events it stopped at while failing, which it takes whenever it was switched on. */
+  async function matching(wf: ActiveWorkflow, events: OutboxEvent[], backlog: boolean): Promise<OutboxEvent[]> {
+    {
       const t = wf.definition.trigger;
       // A change made before the workflow was switched on does not start it (the dispatcher
       // may read that change's event only after an admin enabled the workflow).
-      let mine = events.filter((e) => t.type === e.topic && t.object === e.object && !(wf.enabled_ms && e.created_ms < wf.enabled_ms));
+      let mine = events.filter((e) => t.type === e.topic && t.object === e.object && (backlog || !(wf.enabled_ms && e.created_ms < wf.enabled_ms)));
       if (t.type === 'record.updated' && t.fields) mine = mine.filter((e) => t.fields!.some((f) => Object.hasOwn(e.changes ?? {}, f)));
       if (t.condition && t.type !== 'record.deleted' && mine.length && mentionsOld(t.condition)) {
         // Conditions on the values before the change ("old.status"): decided per event, the
@@ -61,7 +82,10 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
             for (const [f, c] of Object.entries(e.changes ?? {})) old[f] = t.type === 'record.created' ? null : (c as { from?: unknown })?.from ?? null;
             const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id', tx).then((p) => p.data.length > 0);
             return evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match);
-          }).catch(() => false);
+          }).catch((err) => {
+            if (isWorkflowFault(err)) throw err;
+            return false;
+          });
           if (hit) kept.push(e);
         }
         mine = kept;
@@ -73,9 +97,11 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
         }
         mine = mine.filter((e) => matching.has(e.record_id));
       }
-      for (const e of mine) pairs.push({ wf, e });
+      return mine;
     }
-    if (!pairs.length) return;
+  }
+
+  async function insert(pairs: { wf: ActiveWorkflow; e: OutboxEvent }[]) {
     // The records as they are now (a deleted one is only its id), read as the workflow.
     const records = new Map<string, Record<string, unknown>>();
     const byObject = new Map<string, { wf: ActiveWorkflow; ids: Set<string> }>();
@@ -112,15 +138,46 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
       // History gives what changed and who wrote it (a workflow's request id carries the run).
       // Only the events of objects some record-triggered workflow watches are read.
       const active = (await opts.store.active()).filter((w) => w.definition.trigger.type.startsWith('record.'));
-      const objects = [...new Set(active.map((w) => w.definition.trigger.object!))];
+      // A workflow fixed after failing first reads, from where it stopped, the events up to
+      // this cursor; once there it reads with everyone again. Under the cursor's lease, so the
+      // cursor cannot move meanwhile.
+      let more = false;
+      const current: ActiveWorkflow[] = [];
+      for (const wf of active) {
+        if (!wf.resume) current.push(wf);
+        else if (await catchUp(wf, wf.resume, last)) current.push(wf);
+        else more = true;
+      }
+      const objects = [...new Set(current.map((w) => w.definition.trigger.object!))];
       const { events, end } = await readRecordEventsOf(db, last, BATCH, objects);
-      if (events.length) await startAll(active, events);
+      if (events.length) await markFailed(await startAll(current, events), last);
       const moved = end.xid !== last.xid || end.id !== last.id;
       last = end;
-      return moved && events.length === BATCH;
+      return more || (moved && events.length === BATCH);
     } finally {
       await db.query(sql`update kizuna_workflow_cursor set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null
         where lease_owner = ${owner}`).catch(() => {});
+    }
+  }
+
+  /** One batch of a workflow's own backlog, up to the shared cursor; true once it has caught up. */
+  async function catchUp(wf: ActiveWorkflow, from: OutboxCursor, upTo: OutboxCursor): Promise<boolean> {
+    const { events } = await readRecordEventsOf(db, from, BATCH, [wf.definition.trigger.object!]);
+    const mine = events.filter((e) => !after(e, upTo));
+    const failed = await startAll([wf], mine, true);
+    if (failed.length) {
+      await markFailed(failed, from);
+      return false;
+    }
+    const done = mine.length < events.length || events.length < BATCH;
+    await opts.store.moveResume(wf.id, from, done ? null : mine[mine.length - 1]);
+    return done;
+  }
+
+  async function markFailed(failed: { wf: ActiveWorkflow; error: ProblemError }[], at: OutboxCursor) {
+    for (const { wf, error } of failed) {
+      await opts.store.markFailing(wf.id, wf.version, { message: `Its trigger could not be evaluated: ${error.message}`, ...(error.errors?.length && { errors: error.errors }) }, at);
+      console.error(JSON.stringify({ level: 'warn', msg: 'workflow stopped: its trigger could not be evaluated', workflow: wf.id, version: wf.version, error: error.message }));
     }
   }
 
@@ -130,7 +187,7 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
       const due = await tx.query<{ id: string; user_id: string; version: number; definition: unknown; next_run_at: string }>(sql`select w.id::text as id,
           w.user_id::text as user_id, v.version, v.definition, w.next_run_at::text as next_run_at
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version
-        where w.enabled and w.next_run_at <= now() order by w.next_run_at limit 20 for update of w skip locked`);
+        where w.enabled and w.state = 'ok' and w.next_run_at <= now() order by w.next_run_at limit 20 for update of w skip locked`);
       for (const d of due) {
         const wf: ActiveWorkflow = { ...d, definition: typeof d.definition === 'string' ? JSON.parse(d.definition) : d.definition } as ActiveWorkflow;
         // From now, not from the missed time: a server that was down fires once, not once per missed turn.
@@ -143,6 +200,12 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
 
   return { dispatchEvents, fireSchedules };
 }
+
+/** A failure that is the workflow's own (a client error its trigger caused), not the database's. */
+const isWorkflowFault = (e: unknown): e is ProblemError => e instanceof ProblemError && e.status >= 400 && e.status < 500;
+
+/** Whether an outbox position is after another (xid, then id). */
+const after = (a: OutboxCursor, b: OutboxCursor) => BigInt(a.xid) > BigInt(b.xid) || (a.xid === b.xid && BigInt(a.id) > BigInt(b.id));
 
 /** Whether a trigger condition names a value before the change (`old.<field>`). */
 function mentionsOld(filter: unknown): boolean {

@@ -1,0 +1,97 @@
+// A workflow whose trigger cannot be evaluated fails alone (issue 13, item 1): it is marked
+// failing with its error, the others keep starting runs, and the events it could not evaluate
+// start its runs once a fixed version is published.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../db/index.ts';
+import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { publishWorkflow, settledRuns } from './testing.ts';
+
+const tagCase = (name: string, condition?: Record<string, unknown>) => ({
+  name, trigger: { type: 'record.created', object: 'case', ...(condition && { condition }) }, start: 'note',
+  steps: [{ id: 'note', type: 'wait', config: { seconds: 0 } }],
+});
+
+/** Publishes a sound workflow, then breaks its active version as one published before definitions were checked. */
+async function brokenWorkflow(k: TestKizuna): Promise<string> {
+  const id = await publishWorkflow(k, tagCase('broken', { priority: 'urgent' }));
+  await k.db.query(sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"prioriti": "urgent"}') where workflow_id = ${id}::uuid`);
+  return id;
+}
+
+const runsOf = async (k: TestKizuna, id: string) => (await k.call('GET', `/api/workflows/${id}/runs?limit=500`)).body.data as { id: string; status: string; record_id: string }[];
+const listed = async (k: TestKizuna, id: string) => ((await k.call('GET', '/api/workflows')).body.data as { id: string; state: string; error: { message: string } | null }[]).find((w) => w.id === id)!;
+
+describe.each(databases)('a failing workflow on %s', (kind) => {
+  let k: TestKizuna;
+  beforeAll(async () => {
+    k = await startKizuna(kind, { workflowPollMs: 20 });
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it('is marked failing alone, the others keep running, and its missed events start runs once fixed', async () => {
+    const broken = await brokenWorkflow(k);
+    const sameObject = await publishWorkflow(k, tagCase('same object'));
+    const otherObject = await publishWorkflow(k, { ...tagCase('other object'), trigger: { type: 'record.created', object: 'contact' } });
+    const urgent: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      urgent.push((await k.call('POST', '/api/records/case', { subject: `急ぎ${i}`, priority: 'urgent' })).body.id);
+      await k.call('POST', '/api/records/case', { subject: `普通${i}`, priority: 'low' });
+      await k.call('POST', '/api/records/contact', { last_name: `連絡${i}` });
+    }
+    expect((await settledRuns(k, sameObject, 6)).length).toBe(6);
+    expect((await settledRuns(k, otherObject, 3)).length).toBe(3);
+    await expect.poll(async () => (await listed(k, broken)).state).toBe('failing');
+    const shown = await listed(k, broken);
+    expect(shown.error!.message).toContain('prioriti');
+    expect((await k.call('GET', `/api/workflows/${broken}`)).body).toMatchObject({ state: 'failing', enabled: true, error: { message: expect.stringContaining('prioriti') } });
+    expect(await runsOf(k, broken)).toEqual([]);
+    // Later events still start the others' runs.
+    await k.call('POST', '/api/records/case', { subject: '後から', priority: 'urgent' }).then((r) => urgent.push(r.body.id));
+    expect((await settledRuns(k, sameObject, 7)).length).toBe(7);
+
+    // Fixed: a new version reads the events from where the workflow stopped.
+    expect((await k.call('PATCH', `/api/workflows/${broken}`, { trigger: { type: 'record.created', object: 'case', condition: { priority: 'urgent' } } })).status).toBe(200);
+    expect((await k.call('POST', `/api/workflows/${broken}/publish`)).status).toBe(200);
+    const runs = await settledRuns(k, broken, 4);
+    expect(runs.map((r) => r.record_id).sort()).toEqual([...urgent].sort());
+    expect(await listed(k, broken)).toMatchObject({ state: 'ok', error: null });
+    // Caught up, it reads with the others again (no position of its own).
+    const [row] = await k.db.query<{ resume: string | null }>(sql`select resume_xid::text as resume from kizuna_workflows where id = ${broken}::uuid`);
+    expect(row.resume).toBeNull();
+    await k.call('POST', '/api/records/case', { subject: '直った後', priority: 'urgent' });
+    expect((await settledRuns(k, broken, 5)).length).toBe(5);
+  });
+});
+
+// Two server processes on one PostgreSQL: whichever node reads the batch, the broken workflow stops alone.
+describe.skipIf(!process.env.DATABASE_URL)('a failing workflow with two nodes sharing one PostgreSQL', () => {
+  let a: TestKizuna;
+  let b: TestKizuna;
+  beforeAll(async () => {
+    a = await startKizuna('postgres', { workflowPollMs: 10 });
+    b = await startKizuna('postgres', { schema: a.schema, workflowPollMs: 10 });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('keeps dispatching the other workflows on both nodes', async () => {
+    const broken = await brokenWorkflow(a);
+    const good = await publishWorkflow(b, tagCase('good'));
+    const contacts = await publishWorkflow(a, { ...tagCase('contacts'), trigger: { type: 'record.created', object: 'contact' } });
+    for (let i = 0; i < 10; i++) {
+      await (i % 2 ? a : b).call('POST', '/api/records/case', { subject: `並行${i}`, priority: i % 3 ? 'urgent' : 'low' });
+      await (i % 2 ? b : a).call('POST', '/api/records/contact', { last_name: `並行${i}` });
+    }
+    expect((await settledRuns(a, good, 10, undefined, 30_000)).length).toBe(10);
+    expect((await settledRuns(b, contacts, 10, undefined, 30_000)).length).toBe(10);
+    expect((await listed(b, broken)).state).toBe('failing');
+    expect(await runsOf(a, broken)).toEqual([]);
+    await b.call('PATCH', `/api/workflows/${broken}`, { trigger: { type: 'record.created', object: 'case', condition: { priority: 'urgent' } } });
+    await b.call('POST', `/api/workflows/${broken}/publish`);
+    expect((await settledRuns(a, broken, 6, undefined, 30_000)).length).toBe(6);
+  });
+});
