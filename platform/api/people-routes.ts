@@ -2,7 +2,7 @@
 // and the trail of what was done. Admins only.
 import { Hono, type Context } from 'hono';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/index.ts';
+import type { Database, Executor } from '../db/index.ts';
 import type { PeopleStore, SessionStore } from '../auth/index.ts';
 import { badRequest, forbidden, notFound } from '../problems/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
@@ -28,16 +28,15 @@ export function userRoutes({ people, sessions }: { people: PeopleStore; sessions
   app.patch('/:id', async (c) => {
     const id = c.req.param('id');
     const body = await readJson(c, 64 * 1024);
-    // A password set by an admin or a deactivation ends the user's sessions everywhere.
-    const user = await people.users.update(id, body, auditCtx(c), { onPasswordChange: (tx) => sessions.revokeAllFor(id, undefined, tx) });
-    if (!user.active) await sessions.revokeAllFor(id);
-    return c.json(user);
+    // A password set by an admin or a deactivation ends the user's sessions everywhere (and a
+    // deactivation its API keys), in the update's transaction.
+    const endSessions = (tx: Executor) => sessions.revokeAllFor(id, undefined, tx);
+    return c.json(await people.users.update(id, body, auditCtx(c), { onPasswordChange: endSessions, onDeactivate: endSessions }));
   });
   // People are deactivated, never deleted: their records and history keep pointing at them.
   app.delete('/:id', async (c) => {
     const id = c.req.param('id');
-    await people.users.update(id, { active: false }, auditCtx(c));
-    await sessions.revokeAllFor(id);
+    await people.users.update(id, { active: false }, auditCtx(c), { onDeactivate: (tx) => sessions.revokeAllFor(id, undefined, tx) });
     return c.body(null, 204);
   });
   return app;

@@ -26,6 +26,14 @@ const CHANNEL = 'kizuna_auth';
 const CACHE_TTL_MS = 30_000;
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * Revokes every live key of a user (on deactivation, in its transaction). Keys are revoked, not
+ * just hidden behind the user's active flag, so that reactivating the user does not revive them.
+ */
+export async function revokeKeysOf(exec: Executor, userId: string): Promise<void> {
+  await exec.query(sql`update kizuna_api_keys set revoked_at = now() where user_id = ${userId}::uuid and revoked_at is null`);
+}
+
 export async function createApiKeyStore({ db }: { db: Database }) {
   // Verified keys are cached briefly; a revocation anywhere clears every process's cache.
   const cache = new Map<string, { principal: Principal; expires: number }>();

@@ -8,6 +8,7 @@ import { createAjv, loadMetaSchema } from '../model/ajv.ts';
 import { definitionProblemsOf } from './role-problems.ts';
 import { conflict, forbidden, notFound, validation, type FieldProblem } from '../problems/index.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
+import { revokeKeysOf } from './api-keys.ts';
 import type { Caller, RoleDef } from './permissions.ts';
 
 export const AUTH_CHANNEL = 'kizuna_auth';
@@ -224,7 +225,12 @@ export async function createPeopleStore({ db, onChange }: { db: Database; onChan
     });
   }
 
-  async function updateUser(id: string, input: unknown, ctx: AuditContext, opts: { onPasswordChange?: (tx: Executor) => Promise<void> } = {}): Promise<UserView> {
+  async function updateUser(
+    id: string,
+    input: unknown,
+    ctx: AuditContext,
+    opts: { onPasswordChange?: (tx: Executor) => Promise<void>; onDeactivate?: (tx: Executor) => Promise<void> } = {},
+  ): Promise<UserView> {
     const before = await getUser(id);
     return db.transaction(async (tx) => {
       const body = await checkUserInput(input, false, tx);
@@ -246,6 +252,12 @@ export async function createPeopleStore({ db, onChange }: { db: Database; onChan
       await tx.query(sql`update kizuna_users set ${sql.join(sets, sql`, `)} where id = ${id}::uuid`);
       await setMemberships(tx, id, body);
       if (body.password !== undefined) await opts.onPasswordChange?.(tx);
+      // Deactivation ends the user's keys (and, through onDeactivate, sessions) for good, in the
+      // same transaction: reactivating the user later must not bring them back.
+      if (body.active === false) {
+        await revokeKeysOf(tx, id);
+        await opts.onDeactivate?.(tx);
+      }
       await writeAudit(tx, { kind: 'auth', object: 'user', recordId: id, action: 'update', changes: redact(body), ...auditOf(ctx) });
       await changed(tx);
       return getUser(id, tx);

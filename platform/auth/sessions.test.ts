@@ -100,6 +100,26 @@ describe.each(databases)('sessions, CSRF, rate limits and the audit trail on %s'
     expect((await k.call('GET', `/api/users/${u.body.id}`)).body.active).toBe(false);
   });
 
+  it('keeps the keys and sessions of a deactivated user revoked when the user is reactivated', async () => {
+    const u = await k.call('POST', '/api/users', { email: 'returner@example.jp', name: 'returner', password: PASSWORD, roles: ['viewer'] });
+    const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
+    const old = (await k.call('POST', '/api/api-keys', { name: 'old', user_id: u.body.id })).body.key;
+    const s = await signIn('returner@example.jp');
+    expect((await raw('/api/records/contact?limit=1', bearer(old))).status).toBe(200);
+    expect((await k.call('PATCH', `/api/users/${u.body.id}`, { active: false })).status).toBe(200);
+    expect((await k.call('PATCH', `/api/users/${u.body.id}`, { active: true })).status).toBe(200);
+    expect((await raw('/api/records/contact?limit=1', bearer(old))).status).toBe(401);
+    expect((await raw('/api/auth/me', { headers: { cookie: s.cookie } })).status).toBe(401);
+    expect((await k.call('GET', '/api/api-keys')).body.data.map((x: { name: string; user_id: string }) => x.user_id)).not.toContain(u.body.id);
+    // The same through DELETE (deactivation) and back; new keys and sign-ins work.
+    expect((await k.call('DELETE', `/api/users/${u.body.id}`)).status).toBe(204);
+    expect((await k.call('PATCH', `/api/users/${u.body.id}`, { active: true })).status).toBe(200);
+    expect((await raw('/api/records/contact?limit=1', bearer(old))).status).toBe(401);
+    const fresh = (await k.call('POST', '/api/api-keys', { name: 'new', user_id: u.body.id })).body.key;
+    expect((await raw('/api/records/contact?limit=1', bearer(fresh))).status).toBe(200);
+    expect((await signIn('returner@example.jp')).status).toBe(200);
+  });
+
   it('refuses users management to non-admins and keeps users unique by email', async () => {
     const s = await signIn();
     expect((await raw('/api/users', { headers: { cookie: s.cookie } })).status).toBe(403);

@@ -309,6 +309,9 @@ const platformMigrations: string[][] = [
     `alter table kizuna_workflows add column resume_xid xid8`,
     `alter table kizuna_workflows add column resume_event_id bigint`,
   ],
+  // Keys of users deactivated before deactivation revoked them (auth/people.ts): revoked now, so
+  // reactivating such a user does not bring their old keys back.
+  [`update kizuna_api_keys k set revoked_at = now() from kizuna_users u where u.id = k.user_id and not u.active and k.revoked_at is null`],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
