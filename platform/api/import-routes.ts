@@ -97,14 +97,14 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
 
 export function exportRoutes({ records, registry }: { records: RecordService; registry: Registry }) {
   const app = new Hono<AppEnv>();
-  const own = ['format', 'header', 'encoding'];
+  const own = ['format', 'header', 'encoding', 'escape_formulas'];
   app.get('/:object/export', async (c: Context<AppEnv>) => {
     const allowed = listParamNames.filter((n) => !['limit', 'cursor', 'include', 'count'].includes(n));
     // The list's own parameters keep the list's reading (an empty fields= or q= is not given).
     onlyFilledParams(c, [...allowed, ...own], own);
     const params: ListParams = {};
     for (const name of allowed) if (c.req.query(name) !== undefined) params[name] = c.req.query(name);
-    const opts = exportOptions({ format: c.req.query('format'), header: c.req.query('header'), encoding: c.req.query('encoding') });
+    const opts = exportOptions({ format: c.req.query('format'), header: c.req.query('header'), encoding: c.req.query('encoding'), escape_formulas: c.req.query('escape_formulas') });
     const out = await exportRecords({ records, registry }, c.req.param('object')!, params, c.get('actor'), opts);
     c.header('Content-Type', out.contentType);
     c.header('Content-Disposition', `attachment; filename="${out.filename}"`);

@@ -155,6 +155,7 @@ export function exportPath(model: ObjectModel, base: string, listParameters: Sch
           { name: 'format', in: 'query', required: false, schema: { enum: ['csv', 'xlsx'], default: 'csv' } },
           { name: 'header', in: 'query', required: false, schema: { enum: ['en', 'ja', 'api'], default: 'en' }, description: 'Header row: field labels (en or ja) or API names.' },
           { name: 'encoding', in: 'query', required: false, schema: { enum: ['utf-8', 'utf-8-bom', 'shift_jis'], default: 'utf-8' }, description: 'CSV only; utf-8-bom and shift_jis open cleanly in Japanese Excel.' },
+          { name: 'escape_formulas', in: 'query', required: false, schema: { enum: ['true', 'false'], default: 'true' }, description: "Text cells starting with = + - @, a tab or CR (or full-width ＝＋－＠) get a leading ' so a spreadsheet shows them instead of running them (OWASP CSV injection); numbers, dates, phones and ids are never changed. false writes every cell as stored." },
         ],
         responses: {
           '200': {

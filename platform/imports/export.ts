@@ -9,11 +9,14 @@ import { readableFields, type ListParams } from '../query/index.ts';
 import { badRequest } from '../problems/index.ts';
 import type { Actor, RecordService } from '../records/index.ts';
 import { csvText } from './csv-text.ts';
+import { neutralizeFormula } from './formula-cells.ts';
 
 export interface ExportOptions {
   format: 'csv' | 'xlsx';
   header: 'en' | 'ja' | 'api';
   encoding: 'utf-8' | 'utf-8-bom' | 'shift_jis';
+  /** Text cells that start like a formula get a leading ' (default; false writes them as they are). */
+  escapeFormulas: boolean;
 }
 
 export function exportOptions(q: Record<string, string | undefined>): ExportOptions {
@@ -25,7 +28,12 @@ export function exportOptions(q: Record<string, string | undefined>): ExportOpti
   const format = pick('format', ['csv', 'xlsx'], 'csv');
   // A workbook stores its text as UTF-8 by definition: an encoding asked for it would be ignored.
   if (format === 'xlsx' && q.encoding !== undefined) throw badRequest('encoding applies to CSV only (xlsx is always Unicode)', [{ field: 'encoding', message: 'is not an option of format=xlsx' }]);
-  return { format, header: pick('header', ['en', 'ja', 'api'], 'en'), encoding: pick('encoding', ['utf-8', 'utf-8-bom', 'shift_jis'], 'utf-8') };
+  return {
+    format,
+    header: pick('header', ['en', 'ja', 'api'], 'en'),
+    encoding: pick('encoding', ['utf-8', 'utf-8-bom', 'shift_jis'], 'utf-8'),
+    escapeFormulas: pick('escape_formulas', ['true', 'false'], 'true') === 'true',
+  };
 }
 
 const SYSTEM = ['id', 'created_at', 'updated_at'];
@@ -59,7 +67,12 @@ export async function exportRecords(deps: { records: RecordService; registry: Re
     const label = model.fields.get(n)?.spec.label ?? SYSTEM_LABELS[n];
     return (opts.header === 'ja' ? label?.ja : undefined) ?? label?.en ?? n;
   });
-  const rowOf = (r: Record<string, unknown>) => names.map((n) => cellOf(r[n], model.fields.get(n)));
+  const rowOf = (r: Record<string, unknown>) => names.map((n) => {
+    const f = model.fields.get(n);
+    const cell = cellOf(r[n], f);
+    // System columns (id, timestamps) and types whose values cannot be formulas go as they are.
+    return opts.escapeFormulas && typeof cell === 'string' && f && !f.type.formulaFree ? neutralizeFormula(cell) : cell;
+  });
 
   async function* pages() {
     let page = first;

@@ -44,6 +44,12 @@ export interface FieldType {
   /** Checks a scalar filter value; returns a message when it does not fit. */
   checkValue(value: unknown, f: FieldSpec): string | undefined;
   sortable: boolean;
+  /**
+   * Its validated values cannot spell a spreadsheet formula (numbers, dates, ids, phone digits
+   * without letters): exports write them as they are, so a phone "+81 3…" stays readable.
+   * Other text that starts like a formula is neutralized on export (OWASP CSV injection).
+   */
+  formulaFree?: boolean;
   readOnly?: boolean;
   canBeUnique: boolean;
   canBeSearchable: boolean;
@@ -113,6 +119,7 @@ function numericType(sqlType: string, schema: (f: FieldSpec) => JsonSchema, inte
         ? Number.isInteger(v) ? undefined : 'must be an integer'
         : typeof v === 'number' && Number.isFinite(v) ? undefined : 'must be a number',
     sortable: true,
+    formulaFree: true,
     canBeUnique: true,
     canBeSearchable: false,
   };
@@ -136,6 +143,7 @@ const uuidRef = (references: (f: FieldSpec) => string): FieldType => ({
   keyPattern: UUID,
   checkValue: (v) => (typeof v === 'string' && UUID.test(v) ? undefined : 'must be a record id (uuid)'),
   sortable: true,
+  formulaFree: true,
   canBeUnique: true,
   canBeSearchable: false,
   ...{ references },
@@ -145,7 +153,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
   text: textType(255),
   long_text: textType(65535),
   email: textType(254, { format: 'email' }, undefined, trim),
-  phone: textType(40, { pattern: '^[+＋]?[0-9０-９()（）\\-－‐ .]{3,40}$' }, 'must be a phone number (digits, spaces, + - . ( ) only)', trim),
+  phone: { ...textType(40, { pattern: '^[+＋]?[0-9０-９()（）\\-－‐ .]{3,40}$' }, 'must be a phone number (digits, spaces, + - . ( ) only)', trim), formulaFree: true },
   url: textType(2048, { format: 'uri', pattern: '^https?://' }, 'must be an http:// or https:// URL', trim),
   integer: numericType('integer', (f) => bounds(f, { type: 'integer', ...INT32 }), true),
   number: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),
@@ -181,6 +189,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
         ? undefined
         : 'must be a decimal amount such as "12.50"',
     sortable: true,
+    formulaFree: true,
     canBeUnique: false,
     canBeSearchable: false,
   },
@@ -196,6 +205,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     keyPattern: /^(true|false)$/,
     checkValue: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
     sortable: true,
+    formulaFree: true,
     canBeUnique: false,
     canBeSearchable: false,
   },
@@ -211,6 +221,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     keyPattern: /^\d{4}-\d{2}-\d{2}$/,
     checkValue: (v) => (isDate(v) ? undefined : 'must be a date (YYYY-MM-DD)'),
     sortable: true,
+    formulaFree: true,
     canBeUnique: true,
     canBeSearchable: false,
   },
@@ -226,6 +237,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     keyPattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
     checkValue: (v) => (isDateTime(v) || isDate(v) ? undefined : 'must be an ISO 8601 date-time with time zone'),
     sortable: true,
+    formulaFree: true,
     canBeUnique: false,
     canBeSearchable: false,
   },
