@@ -1,13 +1,12 @@
 // Import and export through the HTTP API, on PGlite and (with DATABASE_URL) PostgreSQL.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { fixturePath, readFixture as data } from '../testing/fixtures.ts';
 import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { prng } from '../testing/prng.ts';
 import { count, finished, upload } from '../testing/imports.ts';
-
-const data = (p: string) => readFileSync(new URL(`../../../shared/data/${p}`, import.meta.url));
 
 describe.each(databases)('imports on %s', (kind) => {
   it('resumes an import after a restart, losing and duplicating nothing', async () => {
@@ -70,10 +69,9 @@ describe.each(databases)('imports on %s', (kind) => {
   afterAll(async () => k?.close());
 
   it('parses every csv-spectrum file as its expected JSON', async () => {
-    const dir = new URL('../../../shared/data/csv-spectrum/', import.meta.url);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv'))) {
-      const expected = JSON.parse(readFileSync(new URL(`expected-json/${file.replace(/\.csv$/, '.json')}`, dir), 'utf8')) as Record<string, string>[];
-      const up = await upload(k, readFileSync(new URL(file, dir)), `object=contact&filename=${file}`);
+    for (const file of readdirSync(fixturePath('csv-spectrum')).filter((f) => f.endsWith('.csv'))) {
+      const expected = JSON.parse(data(`csv-spectrum/expected-json/${file.replace(/\.csv$/, '.json')}`).toString('utf8')) as Record<string, string>[];
+      const up = await upload(k, data(`csv-spectrum/${file}`), `object=contact&filename=${file}`);
       expect(up.status, `${file}: ${JSON.stringify(up.body)}`).toBe(201);
       const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview?rows=50`)).body;
       const got = preview.rows.map((r: { cells: string[] }) => Object.fromEntries(up.body.columns.map((c: string, i: number) => [c, r.cells[i] ?? ''])));

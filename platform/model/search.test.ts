@@ -1,19 +1,17 @@
 // The fast PL/pgSQL search functions must give exactly what their plain SQL definitions give
 // (the grams: less the ASCII unigrams, which the index no longer keeps): the stored search
 // documents and GIN indexes written before the switch stay valid only then.
-import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
+import { readFixture } from '../testing/fixtures.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { searchFunctionsDdl } from './search.ts';
 
-const shared = (p: string) => readFileSync(new URL(`../../../shared/data/${p}`, import.meta.url));
-
 /** Real text: Rashōmon (kanji, hiragana, punctuation) and IPADIC names with katakana readings. */
 function samples(): string[] {
-  const out = shared('ja-text/rashomon-utf-8.txt').toString('utf8').split('\n').filter(Boolean).slice(0, 400);
-  const names = iconv.decode(shared('ja-names/ipadic-Noun.name.euc-jp.csv'), 'euc-jp').split('\n').slice(0, 3000);
+  const out = readFixture('ja-text/rashomon-utf-8.txt').toString('utf8').split('\n').filter(Boolean).slice(0, 400);
+  const names = iconv.decode(readFixture('ja-names/ipadic-Noun.name.euc-jp.csv'), 'euc-jp').split('\n').slice(0, 3000);
   for (const line of names) {
     const c = line.split(',');
     if (c.length >= 12) out.push(`${c[0]} ${c[11]}`);

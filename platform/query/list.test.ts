@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFixture } from '../testing/fixtures.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-
-const shared = (p: string) => new URL(`../../../shared/data/${p}`, import.meta.url);
 
 /** Real Japanese family (姓) and given (名) names with katakana readings, from IPADIC (EUC-JP). */
 function japaneseNames() {
-  const text = new TextDecoder('euc-jp').decode(readFileSync(shared('ja-names/ipadic-Noun.name.euc-jp.csv')));
+  const text = new TextDecoder('euc-jp').decode(readFixture('ja-names/ipadic-Noun.name.euc-jp.csv'));
   const family: [string, string][] = [];
   const given: [string, string][] = [];
   for (const line of text.split('\n')) {

@@ -1,5 +1,5 @@
 // The import wizard and list export in chromium against a real server: a Shift_JIS CSV with
-// Japanese headers (built from ../shared/data's messy contacts) goes through upload, mapping
+// Japanese headers (built from test/fixtures' messy contacts) goes through upload, mapping
 // suggestions, a preview showing a bad row's error at its cell, a partial import to the end,
 // the error report; then the list is exported and the file read back. A viewer sees Export
 // but not Import.
@@ -19,9 +19,9 @@ const HEADER = ['氏名', 'フリガナ', 'メールアドレス', '電話番号
 const ROWS = 200;
 const BAD_ROW = 2;
 
-/** 200 contacts from the shared messy file, as a Japanese Excel export would hold them. */
+/** 200 contacts from the messy fixture file, as a Japanese Excel export would hold them. */
 async function sjisCsv(): Promise<{ bytes: Buffer; rows: string[][] }> {
-  const text = await readFile(join(root, '../shared/data/csv/contacts-500-utf8.csv'), 'utf8');
+  const text = await readFile(join(root, 'test/fixtures/csv/contacts-500-utf8.csv'), 'utf8');
   const records = (parse(text, { columns: true, bom: true }) as Record<string, string>[]).slice(0, ROWS);
   const rows = records.map((r, i) => [
     JAPANESE.test(r.last_name) ? `${r.last_name}\u3000${r.first_name}` : `${r.first_name} ${r.last_name}`.trim(),

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFixture } from '../../../platform/testing/fixtures.ts';
 import { databases, startKizuna, type TestKizuna } from '../../../platform/testing/kizuna.ts';
 
-const csv = parse(readFileSync('/work/shared/data/csv/contacts-500-utf8.csv'), { columns: true, bom: true }) as Record<string, string>[];
-const orgs = [...new Set(new TextDecoder('euc-jp').decode(readFileSync('/work/shared/data/ja-companies/ipadic-Noun.org.euc-jp.csv')).split('\n').filter(Boolean).map((l) => l.split(',')[0]))];
+const csv = parse(readFixture('csv/contacts-500-utf8.csv'), { columns: true, bom: true }) as Record<string, string>[];
+const orgs = [...new Set(new TextDecoder('euc-jp').decode(readFixture('ja-companies/ipadic-Noun.org.euc-jp.csv')).split('\n').filter(Boolean).map((l) => l.split(',')[0]))];
 
 describe.each(databases)('dedupe plugin on %s', (kind) => {
   let k: TestKizuna;

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { readFixture } from '../../../platform/testing/fixtures.ts';
 import { normalizeCompanyName, normalizeEmail, normalizeName, normalizePhone, searchTerm, variantSpellings, websiteDomain } from './normalize.ts';
 import { fnv1a } from './scan.ts';
-
-const data = '/work/shared/data';
 
 describe('normalization', () => {
   it('matches names across kana, width and old kanji', () => {
@@ -56,7 +54,7 @@ describe('normalization', () => {
 
 describe('real-world data', () => {
   it('finds the duplicate emails of contacts-500 that differ in case and white space', () => {
-    const rows = parse(readFileSync(`${data}/csv/contacts-500-utf8.csv`), { columns: true, bom: true }) as Record<string, string>[];
+    const rows = parse(readFixture('csv/contacts-500-utf8.csv'), { columns: true, bom: true }) as Record<string, string>[];
     const groups = new Map<string, string[]>();
     for (const r of rows) {
       const k = normalizeEmail(r.email);
@@ -76,7 +74,7 @@ describe('real-world data', () => {
   });
 
   it('keeps 16,668 real Japanese organization names apart while folding legal forms and old kanji', () => {
-    const text = new TextDecoder('euc-jp').decode(readFileSync(`${data}/ja-companies/ipadic-Noun.org.euc-jp.csv`));
+    const text = new TextDecoder('euc-jp').decode(readFixture('ja-companies/ipadic-Noun.org.euc-jp.csv'));
     const names = [...new Set(text.split('\n').filter(Boolean).map((l) => l.split(',')[0]))];
     expect(names.length).toBeGreaterThan(15000);
     const keys = new Set(names.map((n) => normalizeCompanyName(n)));

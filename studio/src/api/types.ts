@@ -1,4 +1,4 @@
-// Shapes of the /api answers the studio reads (see ../shared/API.md and docs/API.md).
+// Shapes of the /api answers the studio reads (see docs/API.md).
 import type { LocalizedText } from '../composables/useI18n.ts';
 
 export type FieldType =
