@@ -2,6 +2,7 @@
 import type { BeforeHook, HookEvent, RecordHooks } from '../records/index.ts';
 import type { ObjectHooks, PluginContext, PluginDefinition } from './sdk.ts';
 import type { Executor } from '../db/index.ts';
+import { ProblemError } from '../problems/index.ts';
 
 export interface ActivePlugin {
   name: string;
@@ -12,10 +13,33 @@ export interface ActivePlugin {
 
 const beforeName: Record<HookEvent, keyof ObjectHooks> = { create: 'beforeCreate', update: 'beforeUpdate', delete: 'beforeDelete' };
 
-export function createHookRegistry(opts: { active: () => ActivePlugin[]; contextFor: (p: ActivePlugin, tx?: Executor) => PluginContext; kick: () => void }): RecordHooks {
+export interface HookRegistryOptions {
+  active: () => ActivePlugin[];
+  contextFor: (p: ActivePlugin, tx?: Executor) => PluginContext;
+  kick: () => void;
+  /** Enabled plugins not loaded on this node that own the object (their hooks would be skipped). */
+  unavailable?: (object: string) => { plugin: string; reason: string }[];
+  /** Asks the host to try loading plugins again. */
+  retryLoad?: () => void;
+}
+
+export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
   return {
     before(object, event) {
       const hooks: BeforeHook[] = [];
+      for (const u of opts.unavailable?.(object) ?? []) {
+        hooks.push({
+          plugin: u.plugin,
+          run: async () => {
+            opts.retryLoad?.();
+            throw new ProblemError({
+              status: 503, type: 'plugin-unavailable', title: 'Plugin not loaded',
+              detail: `The plugin "${u.plugin}" is enabled but not loaded on this server (${u.reason}); writes to ${object} are refused here until it is`,
+              extra: { plugin: u.plugin }, headers: { 'retry-after': '5' },
+            });
+          },
+        });
+      }
       for (const p of opts.active()) {
         for (const key of [object, '*']) {
           const fn = p.definition.hooks?.[key]?.[beforeName[event]] as ((e: unknown, ctx: PluginContext) => unknown) | undefined;

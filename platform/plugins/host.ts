@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { databaseOf, uuidv7, type Database, type Executor, type Transaction } from '../db/index.ts';
+import { databaseOf, dbErrorOf, uuidv7, type Database, type Executor, type Transaction } from '../db/index.ts';
 import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
@@ -67,6 +67,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
   const { db, registry } = opts;
   let records: RecordService | undefined;
   let active: ActivePlugin[] = [];
+  /** Enabled plugins this node could not load, with why. */
+  let unavailable = new Map<string, string>();
   const routers = new Map<string, Hono<PluginRouteEnv>>();
   let discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
 
@@ -75,7 +77,19 @@ export async function createPluginHost(opts: PluginHostOptions) {
     pluginContext(p.name, p.settings, { records: records!, actor: systemActor(p), exec: tx, db, snapshot: () => registry.snapshot() });
 
   const outbox = createOutboxDispatcher({ db, active: () => active, contextFor: (p) => contextFor(p), intervalMs: opts.outboxIntervalMs });
-  const hooks = createHookRegistry({ active: () => active, contextFor, kick: () => outbox.kick() });
+  const hooks = createHookRegistry({
+    active: () => active,
+    contextFor,
+    kick: () => outbox.kick(),
+    // The objects an unloaded plugin brings or extends; a refused write retries the load.
+    unavailable: (object) => {
+      if (!unavailable.size) return [];
+      const spec = registry.snapshot().models.get(object)?.spec;
+      const owners = new Set([spec?.plugin, ...(spec?.fields ?? []).map((f) => f.plugin)]);
+      return [...unavailable].filter(([name]) => owners.has(name)).map(([plugin, reason]) => ({ plugin, reason }));
+    },
+    retryLoad: () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))),
+  });
   const jobs = createJobScheduler({ db, active: () => active, contextFor: (p) => contextFor(p) });
 
   const loadedVersions = new Map<string, string>();
@@ -102,29 +116,61 @@ export async function createPluginHost(opts: PluginHostOptions) {
     return rows.map((r) => ({ ...r, settings: (typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings) as Record<string, unknown> }));
   }
 
-  /** Brings hooks, routes and actions in line with the database (on start and on NOTIFY). */
-  async function sync() {
+  /**
+   * Brings hooks, routes and actions in line with the database (on start and on NOTIFY).
+   * Plugins are found anew each time: a plugin installed on another node after this one
+   * started (its folder or npm package deployed meanwhile) is loaded here too. One that is
+   * enabled but cannot be loaded on this node is "unavailable": writes to its objects are
+   * refused here until it loads (its before-hooks would otherwise be skipped).
+   */
+  async function syncNow() {
     // A plugin's metadata commits with its state: have it before turning the plugin's hooks on.
     await registry.refresh();
+    discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
     const states = (await readStates()).filter((s) => s.enabled);
     const next: ActivePlugin[] = [];
+    const missing = new Map<string, string>();
     for (const s of states) {
       const pkg = discovered.plugins.get(s.name);
+      // (Files of a newer version deployed ahead of the upgrade still load: the upgrade is the admin's step.)
       if (!pkg) {
         console.error(JSON.stringify({ level: 'error', msg: 'an enabled plugin is missing on this node', plugin: s.name }));
+        missing.set(s.name, 'its files are not on this node');
         continue;
       }
       try {
         const definition = await loadDefinition(pkg, s.version);
         next.push({ name: s.name, definition, settings: s.settings, userId: s.user_id });
       } catch (e) {
-        console.error(JSON.stringify({ level: 'error', msg: 'plugin failed to load; it stays off on this node', plugin: s.name, error: String(e) }));
+        console.error(JSON.stringify({ level: 'error', msg: 'plugin failed to load; writes to its objects are refused on this node', plugin: s.name, error: String(e) }));
+        missing.set(s.name, `its code failed to load: ${(e as Error)?.message ?? e}`);
       }
     }
     const ordered = orderPlugins(next.map((p) => ({ ...p, manifest: discovered.plugins.get(p.name)!.manifest })));
     routers.clear();
     for (const p of ordered) if (p.definition.routes) routers.set(p.name, buildRouter(p));
     active = ordered;
+    unavailable = missing;
+  }
+  // Single flight, and one more pass when asked again meanwhile (a NOTIFY during a sync).
+  let syncing: Promise<void> | undefined;
+  let syncAgain = false;
+  function sync(): Promise<void> {
+    if (syncing) {
+      syncAgain = true;
+      return syncing;
+    }
+    syncing = (async () => {
+      try {
+        do {
+          syncAgain = false;
+          await syncNow();
+        } while (syncAgain);
+      } finally {
+        syncing = undefined;
+      }
+    })();
+    return syncing;
   }
 
   function buildRouter(p: ActivePlugin): Hono<PluginRouteEnv> {
@@ -229,7 +275,12 @@ export async function createPluginHost(opts: PluginHostOptions) {
           await notifyChanged(tx);
         },
       })
-      .catch(rethrowPluginError(name, step));
+      .catch((e) => {
+        // Two installs of one plugin at once: both passed the "already installed" check; the
+        // later one meets the first's row when it commits its own.
+        if (step === 'install' && dbErrorOf(e)?.code === '23505') throw conflict(`The plugin ${name} was installed meanwhile (another install of it finished first)`, undefined, { plugin: name });
+        return rethrowPluginError(name, step)(e);
+      });
     if (!o.dryRun) await sync();
     return result;
   }

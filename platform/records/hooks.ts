@@ -37,7 +37,9 @@ export async function runBeforeHooks(hooks: BeforeHook[], args: BeforeHookArgs):
       const changed = await hook.run({ ...args, values: { ...values } });
       if (changed && typeof changed === 'object') values = changed;
     } catch (e) {
-      if (isProblem(e) && e.status < 500) throw e;
+      // A 4xx refuses the write; a 503 (a hook out of time, a plugin not loaded here) names
+      // its plugin already and tells the client to try again.
+      if (isProblem(e) && (e.status < 500 || e.status === 503)) throw e;
       console.error(JSON.stringify({ level: 'error', msg: 'plugin hook failed', plugin: hook.plugin, object: args.object, event: args.event, error: String((e as Error)?.stack ?? e) }));
       throw new ProblemError({
         status: 500,

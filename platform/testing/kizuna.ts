@@ -33,15 +33,18 @@ export interface TestKizuna extends Kizuna {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   /** The schema name on PostgreSQL (for opening a second instance on the same data). */
   schema?: string;
+  /** The PGlite it runs on (a second instance on the same data: `startKizuna('pglite', { pglite })`). */
+  pglite?: PGlite;
 }
 
 export async function startKizuna(kind: DatabaseKind, config: Partial<KizunaConfig> = {}): Promise<TestKizuna> {
   let k: Kizuna;
   let schema: string | undefined;
+  let pg: PGlite | undefined;
   let dropSchema: (() => Promise<void>) | undefined;
   if (kind === 'pglite') {
-    const pg = await (await pgliteTemplate()).clone();
-    k = await createKizuna({ pglite: pg as PGlite, bootstrapToken: ADMIN_TOKEN, ...config });
+    pg = config.pglite ?? ((await (await pgliteTemplate()).clone()) as PGlite);
+    k = await createKizuna({ bootstrapToken: ADMIN_TOKEN, ...config, pglite: pg });
   } else {
     const url = process.env.DATABASE_URL!;
     schema = config.schema ?? `kz_test_${randomBytes(5).toString('hex')}`;
@@ -53,7 +56,7 @@ export async function startKizuna(kind: DatabaseKind, config: Partial<KizunaConf
       };
     }
   }
-  return wrap(k, kind, schema, dropSchema);
+  return { ...wrap(k, kind, schema, dropSchema), pglite: pg };
 }
 
 function wrap(k: Kizuna, kind: DatabaseKind, schema: string | undefined, dropSchema?: () => Promise<void>): TestKizuna {
