@@ -23,6 +23,7 @@ const kizuna = await createKizuna({
   logRequests: process.env.KIZUNA_LOG_REQUESTS !== 'false',
   bodyLimit: process.env.KIZUNA_BODY_LIMIT ? Number(process.env.KIZUNA_BODY_LIMIT) : undefined,
   importLimit: process.env.KIZUNA_IMPORT_LIMIT ? Number(process.env.KIZUNA_IMPORT_LIMIT) : undefined,
+  hookTimeoutMs: process.env.KIZUNA_HOOK_TIMEOUT_MS ? Number(process.env.KIZUNA_HOOK_TIMEOUT_MS) : undefined,
   importBatchSize: process.env.KIZUNA_IMPORT_BATCH ? Number(process.env.KIZUNA_IMPORT_BATCH) : undefined,
   smtpUrl: process.env.KIZUNA_SMTP_URL || undefined,
   mailFrom: process.env.KIZUNA_SMTP_FROM || undefined,

@@ -25,6 +25,8 @@ export interface KizunaConfig extends DatabaseConfig {
   root?: string;
   /** Plugin folders to scan instead (tests). */
   pluginDirs?: string[];
+  /** How long a plugin hook may run before its write fails with 503 (KIZUNA_HOOK_TIMEOUT_MS; default 10 000). */
+  hookTimeoutMs?: number;
   studioDir?: string;
   bodyLimit?: number;
   /** Largest import upload in bytes (413 above). */
@@ -62,7 +64,7 @@ export async function createKizuna(config: KizunaConfig) {
     const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail, password: config.adminPassword });
     // The workflow engine runs plugins' actions and installs the workflows they ship: bound late.
     let engine: WorkflowEngine | undefined;
-    const plugins = await createPluginHost({ db, registry, root: config.root ?? resolve(import.meta.dirname, '..'), dirs: config.pluginDirs, workflows: () => engine?.shipped });
+    const plugins = await createPluginHost({ db, registry, root: config.root ?? resolve(import.meta.dirname, '..'), dirs: config.pluginDirs, hookTimeoutMs: config.hookTimeoutMs, workflows: () => engine?.shipped });
     const records = createRecordService({ db, registry, hooks: plugins.hooks });
     plugins.attach(records);
     await ensureJobTables(db);

@@ -54,6 +54,8 @@ export interface AppDeps {
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 export const DEFAULT_IMPORT_LIMIT = 1024 * 1024 * 1024;
+/** Every connection busy with others queued this long: health says "degraded" (503). */
+const SATURATED_MS = 1000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createApp(deps: AppDeps) {
@@ -80,9 +82,20 @@ export function createApp(deps: AppDeps) {
     app.use('/api/*', cors({ origin: deps.corsOrigins, credentials: true, allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-CSRF-Token', 'X-Request-Id'], exposeHeaders: ['ETag', 'X-Request-Id', 'Location'] }));
   }
 
-  app.get('/api/health', (c) =>
-    c.json({ status: 'ok', database: deps.db.kind, metadata_version: deps.registry.snapshot().version }),
-  );
+  app.get('/api/health', (c) => {
+    // Read from counters, never from the database: a saturated pool must not make the health
+    // check wait in the same queue it reports on.
+    const pool = deps.db.pool();
+    const saturated = pool.waiting > 0 && pool.saturatedMs >= SATURATED_MS;
+    const body = {
+      status: saturated ? 'degraded' : 'ok',
+      database: deps.db.kind,
+      metadata_version: deps.registry.snapshot().version,
+      pool: { size: pool.size, busy: pool.busy, waiting: pool.waiting },
+      ...(saturated && { reason: `all ${pool.size} database connection${pool.size > 1 ? 's are' : ' is'} in use and ${pool.waiting} waiting for one, for ${Math.round(pool.saturatedMs / 1000)} s` }),
+    };
+    return c.json(body, saturated ? 503 : 200);
+  });
   app.route('/api', docsRoutes());
   app.route('/api/auth', publicAuthRoutes(deps));
   app.route('/api/workflows/hooks', workflowHookRoutes({ workflows: deps.workflows, bodyLimit }));

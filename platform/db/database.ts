@@ -21,8 +21,19 @@ export interface Transaction extends Executor {
   savepoint<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
 }
 
+/** How busy the connections are (for health): `busy` of `size` in use, `waiting` queued for one. */
+export interface PoolUsage {
+  size: number;
+  busy: number;
+  waiting: number;
+  /** For how long (ms) every connection has been in use with others waiting; 0 when not. */
+  saturatedMs: number;
+}
+
 export interface Database extends Executor {
   readonly kind: DatabaseKind;
+  /** Connections in use now: statements and transactions running or waiting for a connection. */
+  pool(): PoolUsage;
   /** The schema all tables live in (tests isolate runs by schema on PostgreSQL). */
   readonly schema: string;
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
@@ -68,6 +79,32 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
   return config.url ? openPostgres(config.url, config) : openPglite(config);
 }
 
+/**
+ * Counts what holds (or waits for) a connection: each top-level statement and each
+ * transaction, from its start until it settles. Beyond the pool's size they are waiting.
+ */
+function poolCounter(size: number) {
+  let open = 0;
+  let fullSince: number | undefined;
+  const update = () => {
+    if (open > size) fullSince ??= Date.now();
+    else fullSince = undefined;
+  };
+  return {
+    usage: (): PoolUsage => ({ size, busy: Math.min(open, size), waiting: Math.max(0, open - size), saturatedMs: fullSince === undefined ? 0 : Date.now() - fullSince }),
+    async hold<T>(work: () => Promise<T>): Promise<T> {
+      open++;
+      update();
+      try {
+        return await work();
+      } finally {
+        open--;
+        update();
+      }
+    },
+  };
+}
+
 async function openPostgres(url: string, config: DatabaseConfig): Promise<Database> {
   const schema = config.schema ?? 'public';
   if (schema !== 'public') {
@@ -96,11 +133,13 @@ async function openPostgres(url: string, config: DatabaseConfig): Promise<Databa
     query: <T>(q: SQL) => run<T>(t as unknown as postgres.Sql, q),
     savepoint: <T>(fn: (tx: Transaction) => Promise<T>) => t.savepoint((s) => fn(wrapPgTx(s))) as Promise<T>,
   });
+  const counter = poolCounter(config.max ?? 10);
   return {
     kind: 'postgres',
     schema,
-    query: <T>(q: SQL) => run<T>(client, q),
-    transaction: <T>(fn: (tx: Transaction) => Promise<T>) => client.begin((t) => fn(wrapPgTx(t))) as Promise<T>,
+    pool: counter.usage,
+    query: <T>(q: SQL) => counter.hold(() => run<T>(client, q)),
+    transaction: <T>(fn: (tx: Transaction) => Promise<T>) => counter.hold(() => client.begin((t) => fn(wrapPgTx(t))) as Promise<T>),
     async listen(channel, onPayload) {
       const sub = await client.listen(channel, (p) => onPayload(p));
       return () => sub.unlisten();
@@ -129,11 +168,14 @@ async function openPglite(config: DatabaseConfig): Promise<Database> {
   await client.exec(`set timezone = 'UTC'`);
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const db = drizzlePglite(client) as unknown as DrizzleLike;
+  // One connection: a transaction holds it, and everything else waits its turn.
+  const counter = poolCounter(1);
   return {
     kind: 'pglite',
     schema: 'public',
-    query: async <T>(q: SQL) => rowsOf<T>(await db.execute(q)),
-    transaction: (fn) => db.transaction((tx) => fn(wrapTx(tx))),
+    pool: counter.usage,
+    query: <T>(q: SQL) => counter.hold(async () => rowsOf<T>(await db.execute(q))),
+    transaction: (fn) => counter.hold(() => db.transaction((tx) => fn(wrapTx(tx)))),
     async listen(channel, onPayload) {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => unsubscribe();

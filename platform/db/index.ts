@@ -10,6 +10,7 @@ export {
   type Executor,
   type Row,
   type Transaction,
+  type PoolUsage,
 } from './database.ts';
 export { acquireDataDirLock } from './lock.ts';
 export { uuidv7 } from './uuid.ts';

@@ -6,6 +6,7 @@ export function databaseOf(tx: Transaction, base: Database): Database {
   return {
     kind: base.kind,
     schema: base.schema,
+    pool: () => base.pool(),
     query: (q) => tx.query(q),
     transaction: (fn) => tx.savepoint(fn),
     listen: () => Promise.reject(new Error('LISTEN is not available inside a transaction')),

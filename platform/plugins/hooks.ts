@@ -3,6 +3,7 @@ import type { BeforeHook, HookEvent, RecordHooks } from '../records/index.ts';
 import type { ObjectHooks, PluginContext, PluginDefinition } from './sdk.ts';
 import type { Executor } from '../db/index.ts';
 import { ProblemError } from '../problems/index.ts';
+import { DEFAULT_HOOK_TIMEOUT_MS, runWithinBudget } from './budget.ts';
 
 export interface ActivePlugin {
   name: string;
@@ -21,6 +22,8 @@ export interface HookRegistryOptions {
   unavailable?: (object: string) => { plugin: string; reason: string }[];
   /** Asks the host to try loading plugins again. */
   retryLoad?: () => void;
+  /** How long a before-hook may take (its write's transaction stays open meanwhile). */
+  timeoutMs?: number;
 }
 
 export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
@@ -46,8 +49,9 @@ export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
           if (!fn) continue;
           hooks.push({
             plugin: p.name,
-            run: async (args) =>
-              (await fn({ object: args.object, id: args.id, values: args.values, actor: args.actor.actor }, opts.contextFor(p, args.tx))) as Record<string, unknown> | void,
+            run: (args) =>
+              runWithinBudget(p.name, `its ${beforeName[event]} hook on ${object}`, opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, args.tx, async (tx) =>
+                (await fn({ object: args.object, id: args.id, values: args.values, actor: args.actor.actor }, opts.contextFor(p, tx))) as Record<string, unknown> | void),
           });
         }
       }

@@ -36,6 +36,8 @@ export interface PluginHostOptions {
   /** Plugin folders to scan instead of <root>/plugins (tests). */
   dirs?: string[];
   outboxIntervalMs?: number;
+  /** How long a plugin hook may run (before-hooks hold their write's transaction); default 10 s. */
+  hookTimeoutMs?: number;
   /** Installs the workflows plugins ship (the workflow engine, bound late: it needs this host's actions). */
   workflows?: () => ShippedWorkflows | undefined;
 }
@@ -65,6 +67,9 @@ const staticRegistry = (snapshot: MetadataSnapshot) => ({
 
 export async function createPluginHost(opts: PluginHostOptions) {
   const { db, registry } = opts;
+  if (opts.hookTimeoutMs !== undefined && !(Number.isFinite(opts.hookTimeoutMs) && opts.hookTimeoutMs > 0)) {
+    throw new Error(`KIZUNA_HOOK_TIMEOUT_MS must be a positive number of milliseconds (got ${opts.hookTimeoutMs})`);
+  }
   let records: RecordService | undefined;
   let active: ActivePlugin[] = [];
   /** Enabled plugins this node could not load, with why. */
@@ -76,7 +81,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
   const contextFor = (p: ActivePlugin, tx?: Executor): PluginContext =>
     pluginContext(p.name, p.settings, { records: records!, actor: systemActor(p), exec: tx, db, snapshot: () => registry.snapshot() });
 
-  const outbox = createOutboxDispatcher({ db, active: () => active, contextFor: (p) => contextFor(p), intervalMs: opts.outboxIntervalMs });
+  const outbox = createOutboxDispatcher({ db, active: () => active, contextFor: (p) => contextFor(p), intervalMs: opts.outboxIntervalMs, timeoutMs: opts.hookTimeoutMs });
   const hooks = createHookRegistry({
     active: () => active,
     contextFor,
@@ -88,6 +93,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       const owners = new Set([spec?.plugin, ...(spec?.fields ?? []).map((f) => f.plugin)]);
       return [...unavailable].filter(([name]) => owners.has(name)).map(([plugin, reason]) => ({ plugin, reason }));
     },
+    timeoutMs: opts.hookTimeoutMs,
     retryLoad: () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))),
   });
   const jobs = createJobScheduler({ db, active: () => active, contextFor: (p) => contextFor(p) });

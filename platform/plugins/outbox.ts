@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import { onOutboxCommit, readRecordEventsOf, type OutboxCursor } from '../events/outbox.ts';
+import { DEFAULT_HOOK_TIMEOUT_MS, withinTime } from './budget.ts';
 import type { ActivePlugin } from './hooks.ts';
 import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';
 
@@ -18,7 +19,7 @@ const afterName: Record<string, keyof ObjectHooks> = {
 const BATCH = 200;
 const LEASE_SECONDS = 30;
 
-export function createOutboxDispatcher(opts: { db: Database; active: () => ActivePlugin[]; contextFor: (p: ActivePlugin) => PluginContext; intervalMs?: number }) {
+export function createOutboxDispatcher(opts: { db: Database; active: () => ActivePlugin[]; contextFor: (p: ActivePlugin) => PluginContext; intervalMs?: number; timeoutMs?: number }) {
   const owner = randomUUID();
   let timer: NodeJS.Timeout | undefined;
   let unlisten: (() => Promise<void>) | undefined;
@@ -45,7 +46,11 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
         const fn = name && ((hooks[e.object]?.[name] ?? hooks['*']?.[name]) as ((ev: AfterEvent, ctx: PluginContext) => unknown) | undefined);
         if (fn) {
           try {
-            await fn({ object: e.object, id: e.record_id, topic: e.topic as AfterEvent['topic'], version: e.version, actor: e.actor, idempotencyKey: `${p.name}:${e.id}` }, opts.contextFor(p));
+            // A hook that never settles would stall delivery for every plugin: out of time, it failed.
+            const ms = opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+            const work = Promise.resolve(fn({ object: e.object, id: e.record_id, topic: e.topic as AfterEvent['topic'], version: e.version, actor: e.actor, idempotencyKey: `${p.name}:${e.id}` }, opts.contextFor(p)));
+            work.catch(() => {});
+            await withinTime(ms, work, () => new Error(`${name} did not finish within ${ms} ms`));
           } catch (err) {
             console.error(JSON.stringify({ level: 'error', msg: 'plugin after-hook failed', plugin: p.name, event: e.id, topic: e.topic, error: String((err as Error)?.stack ?? err) }));
             await opts.db.query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, failures = failures + 1,
