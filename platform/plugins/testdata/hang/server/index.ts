@@ -9,7 +9,7 @@ export default definePlugin({
     hang_item: {
       async beforeCreate(e, ctx) {
         if (e.values.note === 'forever') {
-          await ctx.records.list('hang_item', { limit: 1 }); // it has used the transaction
+          await ctx.records.list('hang_item', { limit: '1' }); // it has used the transaction
           await new Promise(() => {});
         }
         if (e.values.note === 'gate') await gate();
