@@ -12,6 +12,11 @@ export interface Grant {
   create?: ScopeSpec;
   update?: ScopeSpec;
   delete?: ScopeSpec;
+  /**
+   * May move a record out of the update scope (give it to another owner, another team, a value
+   * the filter excludes). Without it, the record after an update must still be in the scope.
+   */
+  transfer?: boolean;
   fields?: Record<string, FieldLevel>;
 }
 
@@ -35,6 +40,8 @@ export type Condition = Scope[][];
 export interface ObjectPermissions {
   /** undefined: no condition (admin). */
   verbs: Record<Verb, Condition | undefined>;
+  /** Whether an update may take a record outside the update scope (every source grants transfer). */
+  transfer: boolean;
   field(name: string): FieldLevel;
 }
 
@@ -91,17 +98,19 @@ function sourcePermissions(model: ObjectModel, roles: RoleDef[]) {
     }
     return best;
   };
-  return { scopes, level };
+  return { scopes, level, transfer: grants.some((g) => g.transfer === true) };
 }
 
 export function objectPermissions(caller: Caller, model: ObjectModel): ObjectPermissions {
   if (caller.admin && !caller.keyRole) {
-    return { verbs: { read: undefined, create: undefined, update: undefined, delete: undefined }, field: () => 'write' };
+    return { verbs: { read: undefined, create: undefined, update: undefined, delete: undefined }, transfer: true, field: () => 'write' };
   }
   const sources = [...(caller.admin ? [] : [sourcePermissions(model, caller.roles)]), ...(caller.keyRole ? [sourcePermissions(model, [caller.keyRole])] : [])];
   const cache = new Map<string, FieldLevel>();
   return {
     verbs: Object.fromEntries(verbs.map((v) => [v, sources.map((s) => s.scopes[v])])) as Record<Verb, Condition>,
+    // An API key's role narrows this too: both the user's roles and the key's must grant it.
+    transfer: sources.every((s) => s.transfer),
     field(name) {
       let l = cache.get(name);
       if (l === undefined) {
@@ -117,6 +126,30 @@ export function objectPermissions(caller: Caller, model: ObjectModel): ObjectPer
 export const denied = (c: Condition | undefined) => c !== undefined && c.some((any) => any.length === 0);
 /** Whether a condition always holds. */
 export const unrestricted = (c: Condition | undefined) => c === undefined || c.every((any) => any.some((s) => s.kind === 'all'));
+
+const FILTER_WORDS = new Set(['and', 'or', 'not']);
+
+/**
+ * The fields a condition looks at (a user scope's field; the fields a scope filter names), so
+ * that a refused update can name the field that took the record out of the scope.
+ */
+export function scopeFieldsOf(cond: Condition | undefined): Set<string> {
+  const out = new Set<string>();
+  const walk = (f: unknown) => {
+    if (Array.isArray(f)) f.forEach(walk);
+    else if (f && typeof f === 'object') {
+      for (const [k, v] of Object.entries(f)) {
+        if (FILTER_WORDS.has(k)) walk(v);
+        else out.add(k.split('.')[0]);
+      }
+    }
+  };
+  for (const s of cond?.flat() ?? []) {
+    if (s.kind === 'user') out.add(s.field);
+    else if (s.kind === 'filter') walk(s.filter);
+  }
+  return out;
+}
 
 /** Fills $me, $my_teams and $now in a scope filter. */
 export function bindVariables(filter: unknown, caller: Caller, now = new Date()): unknown {

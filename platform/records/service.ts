@@ -5,7 +5,7 @@ import type { Database, Executor, Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { fieldOf, matchKeys, type ObjectModel } from '../model/index.ts';
-import { denied, unrestricted } from '../auth/permissions.ts';
+import { denied, scopeFieldsOf, unrestricted } from '../auth/permissions.ts';
 import { conflict, forbidden, notFound, preconditionFailed, ProblemError, tooLarge, validation } from '../problems/index.ts';
 import {
   assertObject,
@@ -25,7 +25,7 @@ import { checkInput } from './validate.ts';
 import { runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
 import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
-import { eraseSql, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
+import { eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { keyCondition, matchKey } from './bulk-upsert.ts';
 import { uuidv7 } from '../db/index.ts';
 
@@ -90,6 +90,16 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return forbidden(`You may not ${verb} this ${model.name} record`, [{ field: model.name, message: `${verb} is not permitted on this record` }]);
   };
 
+  /** An update that would take the record out of the caller's update scope: 403 naming the fields that did. */
+  const leftScope = (model: ObjectModel, values: Record<string, unknown>, actor: Actor) => {
+    const looked = scopeFieldsOf(actor.access!.perms(model).verbs.update);
+    const named = Object.keys(values).filter((f) => looked.has(f));
+    return forbidden(
+      `You may not move this ${model.name} record outside what you may update (that needs the transfer permission on ${model.name})`,
+      (named.length ? named : [model.name]).map((field) => ({ field, message: 'would take the record outside what you may update' })),
+    );
+  };
+
   const mustBeId = (model: ObjectModel, recordId: string) => {
     if (!UUID.test(recordId)) throw notFound(`No ${model.name} record with id "${recordId}"`);
   };
@@ -144,6 +154,11 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     const fields = readableFields(model, actor.access);
     const recordId = uuidv7();
     const before = beforeHooks(model.name, 'create');
+    // A scoped create ("own" records only): with "own", a record that names no owner becomes
+    // the caller's — on every path, before any hook sees the values (issue 13 item 14: the hook
+    // path skipped this and refused the same input with 403).
+    const owned = scope ? ownScopeField(model, actor) : undefined;
+    if (owned && values[owned] === undefined && model.fields.has(owned)) values[owned] = actor.actor;
     try {
       if (before.length) {
         const row = await inTransaction(exec, async (tx) => {
@@ -152,7 +167,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
           const [row] = await tx.query(insertSql(model, recordId, checked, actor, { fields }));
           if (scope) {
             const [inScope] = await tx.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
-            if (!inScope) throw forbidden(`You may only create ${model.name} records within your scope`, [{ field: model.name, message: 'is outside what you may create' }]);
+            if (!inScope) throw forbidden(`You may only create ${model.name} records within your scope`, [{ field: owned ?? model.name, message: 'is outside what you may create' }]);
           }
           return row;
         });
@@ -164,10 +179,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
         hooks?.written?.();
         return row;
       }
-      // A scoped create ("own" records only): the new record must fall inside the scope. With
-      // "own", a record that names no owner becomes the caller's.
-      const owned = ownScopeField(model, actor);
-      if (owned && values[owned] === undefined && model.fields.has(owned)) values[owned] = actor.actor;
+      // The new record must fall inside the scope.
       const write = async (tx: Executor) => {
         const [row] = await tx.query(insertSql(model, recordId, values, actor, { fields }));
         const [inScope] = await tx.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
@@ -197,13 +209,25 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     const values = checkInput(model, input, 'update');
     assertWritable(model, values, actor, provided);
     const scope = scopeOf(model, 'update', actor);
+    // The record after the update must still be inside the update scope, unless the role may
+    // transfer records of this object: the check runs in the update statement, and a refusal
+    // rolls it back.
+    const keep = scope && !actor.access!.perms(model).transfer ? scope : undefined;
     const before = beforeHooks(model.name, 'update');
     if (Object.keys(values).length > 0) {
       try {
-        const write = async (tx: Executor, v: Record<string, unknown>) =>
-          (await tx.query(updateSql(model, recordId, v, actor, opts.ifMatch, { scope, fields: readableFields(model, actor.access) })))[0];
-        const row = before.length
+        const write = async (tx: Executor, v: Record<string, unknown>) => {
+          const [row] = await tx.query(updateSql(model, recordId, v, actor, opts.ifMatch, { scope, keep, fields: readableFields(model, actor.access) }));
+          if (row && keep) {
+            const inside = row[IN_SCOPE];
+            delete row[IN_SCOPE];
+            if (inside !== true) throw leftScope(model, v, actor);
+          }
+          return row;
+        };
+        const row = before.length || keep
           ? await inTransaction(exec, async (tx) => {
+              if (!before.length) return write(tx, values);
               const changed = await runBeforeHooks(before, { object: model.name, event: 'update', id: recordId, values, actor, tx });
               return write(tx, changed === values ? values : checkInput(model, changed, 'update'));
             })

@@ -22,7 +22,15 @@ export interface WriteShape {
   scope?: SQL;
   /** Fields to return (the caller's readable ones). */
   fields?: FieldModel[];
+  /**
+   * A condition the row must still meet after an update (alias t, the new values): answered as
+   * the column IN_SCOPE of the returned row, for the caller to refuse (and roll back) the write.
+   */
+  keep?: SQL;
 }
+
+/** The column updateSql answers WriteShape.keep in. */
+export const IN_SCOPE = 'kizuna_in_scope';
 
 /** Column names and bound values for the given field values (null clears every column). */
 export function assignments(model: ObjectModel, values: Record<string, unknown>): { column: string; value: SQL }[] {
@@ -89,7 +97,7 @@ export function updateSql(model: ObjectModel, recordId: string, values: Record<s
         ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}
         ${shape.scope ? sql`and ${shape.scope}` : sql``}
         and (${sql.join(changed, sql` or `)})
-      returning ${selectList(model, 't', shape.fields)}
+      returning ${selectList(model, 't', shape.fields)}${shape.keep ? sql`, coalesce((${shape.keep}), false) as ${id(IN_SCOPE)}` : sql``}
     ), h as (${history(model, 'update', ctx, 'w', sql`(
         select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
         from o, jsonb_array_elements_text(${JSON.stringify(names)}::jsonb) k
