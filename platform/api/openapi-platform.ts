@@ -67,9 +67,9 @@ export const platformPaths: Record<string, Schema> = {
   '/api/auth/login': {
     post: {
       operationId: 'signIn', tags: auth, summary: 'Sign in with email and password', security: [],
-      description: 'Sets an HttpOnly kizuna_session cookie. Wrong email and wrong password answer the same 401; too many failures a 429 with Retry-After.',
+      description: 'Sets an HttpOnly kizuna_session cookie. Wrong email and wrong password answer the same 401. After 5 failures on an account in 15 minutes every attempt on it is a 429 with Retry-After; after 30 failures from one address its attempts are slowed down and its failures are a 429, while a right password for an account that is not locked still signs in.',
       requestBody: body(obj({ email: { type: 'string' }, password: { type: 'string' } }, ['email', 'password'])),
-      responses: { '200': json(ref('Session'), 'Signed in.'), ...WRITE, '429': { description: 'Too many failed attempts; see Retry-After.' } },
+      responses: { '200': json(ref('Session'), 'Signed in.'), ...WRITE, '429': { description: 'Too many failed attempts on this account, or a failure from an address with too many; see Retry-After.' } },
     },
   },
   '/api/auth/setup': {
