@@ -30,7 +30,7 @@ describe.each(databases)('write scopes on %s', (kind) => {
       { name: 'case_owner', label: { en: 'Case owner', ja: 'ケース担当' }, objects: { case: { read: 'all', create: 'own', update: 'own' } } },
     ];
     for (const role of roles) expect((await k.call('POST', '/api/roles', role)).status).toBe(201);
-    for (const [name, role] of [['alice', 'sales_rep'], ['bob', 'sales_rep'], ['nina', 'nurturer'], ['mo', 'mover'], ['cas', 'case_owner']]) {
+    for (const [name, role] of [['alice', 'sales_rep'], ['bob', 'sales_rep'], ['nina', 'nurturer'], ['mo', 'mover'], ['cas', 'case_owner'], ['carol', 'support_agent'], ['erin', 'support_agent']]) {
       const u = await k.call('POST', '/api/users', { email: `${name}@example.jp`, name, roles: [role] });
       expect(u.status, JSON.stringify(u.body)).toBe(201);
       users[name] = { id: u.body.id, key: (await k.call('POST', '/api/api-keys', { name, user_id: u.body.id })).body.key };
@@ -61,6 +61,17 @@ describe.each(databases)('write scopes on %s', (kind) => {
       expect(r.body.errors[0].field).toBe('lifecycle');
       expect((await get('contact', c.id)).lifecycle).toBe('lead');
       expect((await as('nina')('PATCH', `/api/records/contact/${c.id}`, { lifecycle: 'prospect' })).status).toBe(200);
+    });
+
+    it('refuses a team-scoped update that gives the record to someone outside the team', async () => {
+      const team = (await k.call('POST', '/api/teams', { name: 'Support', members: [users.carol.id, users.erin.id] })).body.id;
+      expect(team).toBeTruthy();
+      const c = (await k.call('POST', '/api/records/case', { subject: 'team case', assignee: users.erin.id })).body;
+      const out = await as('carol')('PATCH', `/api/records/case/${c.id}`, { assignee: users.alice.id });
+      expect(out.status, JSON.stringify(out.body)).toBe(403);
+      expect(out.body.errors[0].field).toBe('assignee');
+      expect((await get('case', c.id)).assignee).toBe(users.erin.id);
+      expect((await as('carol')('PATCH', `/api/records/case/${c.id}`, { assignee: users.carol.id })).status).toBe(200);
     });
 
     it('holds on bulk upserts: the row is refused with 403 and nothing is written', async () => {
