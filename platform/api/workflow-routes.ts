@@ -106,7 +106,7 @@ export function workflowRoutes({ workflows, bodyLimit, registry }: Deps & { regi
   });
   app.post('/validate', async (c) => {
     admin(c);
-    return c.json(workflows.validate(await readJson(c, bodyLimit)));
+    return c.json(await workflows.validate(await readJson(c, bodyLimit)));
   });
   app.get('/:id', async (c) => {
     admin(c);

@@ -125,6 +125,9 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
   d.steps.forEach((s, i) => {
     if (!seen.has(s.id) && ids.has(d.start)) problems.push({ field: `steps.${i}`, message: `step "${s.id}" is unreachable from "${d.start}"`, keyword: 'unreachable' });
   });
+  for (const cycle of closedCycles(d, ids)) {
+    problems.push({ field: `steps.${ids.get(cycle[0])}`, message: `steps ${cycle.map((c) => `"${c}"`).join(', ')} form a cycle with no way out: a run entering it never ends`, keyword: 'cycle' });
+  }
   if (d.trigger.cron) {
     try {
       CronExpressionParser.parse(d.trigger.cron, { tz: d.trigger.timezone ?? 'UTC' });
@@ -145,6 +148,57 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
   }
   if (d.trigger.timezone && !validZone(d.trigger.timezone)) problems.push({ field: 'trigger.timezone', message: 'is not an IANA time zone', keyword: 'timezone' });
   return problems;
+}
+
+/**
+ * Cycles a run can enter and never leave: strongly connected groups of steps with no edge out
+ * and no step that can end the run (no next, a condition or branch with an exit left unset).
+ * A loop step ends after its items, so a cycle through one has a way out.
+ */
+function closedCycles(d: WorkflowDefinition, ids: Map<string, number>): string[][] {
+  const succ = (s: Step) => [s.next, ...Object.values(s.branches ?? {})].filter((t): t is string => !!t && ids.has(t));
+  const canEnd = (s: Step): boolean => {
+    if (s.type === 'loop') return true;
+    if (s.type === 'condition') return !s.branches?.true || !s.branches?.false;
+    if (s.type === 'branch') return !s.branches?.default || ((s.config?.cases ?? []) as { name: string }[]).some((c) => !s.branches?.[c.name]);
+    return s.next === undefined;
+  };
+  // Tarjan's strongly connected components.
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const groups: string[][] = [];
+  const visit = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    on.add(v);
+    for (const w of succ(d.steps[ids.get(v)!])) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const group: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        group.push(w);
+      } while (w !== v);
+      groups.push(group);
+    }
+  };
+  for (const id of ids.keys()) if (!idx.has(id)) visit(id);
+  return groups.filter((g) => {
+    const members = new Set(g);
+    const steps = g.map((id) => d.steps[ids.get(id)!]);
+    const cyclic = g.length > 1 || succ(steps[0]).includes(g[0]);
+    return cyclic && !steps.some((s) => canEnd(s) || succ(s).some((t) => !members.has(t)));
+  }).map((g) => g.reverse());
 }
 
 export function assertDefinition(def: unknown, actions?: (name: string) => KnownAction | undefined): WorkflowDefinition {

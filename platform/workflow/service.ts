@@ -1,7 +1,8 @@
 // The workflow engine as the server sees it: definitions, runs, manual and webhook starts,
 // and the loop that dispatches triggers and advances runs on this node.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Database } from '../db/index.ts';
+import { sql, type Database } from '../db/index.ts';
+import { fitProblems } from './fit.ts';
 import type { Registry } from '../metadata/index.ts';
 import type { RecordService, Actor } from '../records/index.ts';
 import { createAjv, definitionProblems } from '../model/ajv.ts';
@@ -78,7 +79,39 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     return closed.length ? { status: { nin: closed } } : {};
   };
   const engineOptions = { ...opts, mailer, openFilter } as Omit<EngineOptions, 'store'>;
-  const store = createWorkflowStore(db, checkActions);
+  /** Problems of a definition against the metadata and teams as they are now (none without a registry: tests of the engine alone). */
+  const fits = async (def: WorkflowDefinition): Promise<FieldProblem[]> => {
+    if (!opts.registry) return [];
+    const teams = await db.query<{ id: string; name: string }>(sql`select id::text as id, lower(name) as name from kizuna_teams`);
+    const known = new Set(teams.flatMap((t) => [t.id, t.name]));
+    return fitProblems(def, { models: opts.registry.snapshot().models, hasTeam: (t) => known.has(t.toLowerCase()) || known.has(t) });
+  };
+  const store = createWorkflowStore(db, checkActions, fits);
+  /**
+   * Every enabled workflow's active version against the metadata now: one that no longer
+   * fits is marked invalid (and stops), one that fits again is ok again. On start and after
+   * each metadata change, on every node (the marks are idempotent).
+   */
+  let rechecking: Promise<void> | undefined;
+  let recheckAgain = false;
+  const recheck = (): Promise<void> => {
+    if (rechecking) {
+      recheckAgain = true;
+      return rechecking;
+    }
+    rechecking = (async () => {
+      do {
+        recheckAgain = false;
+        for (const w of await store.active(db, true)) {
+          const problems = await fits(w.definition);
+          if (problems.length) await store.markInvalid(w.id, w.version, problems);
+          else if (w.state === 'invalid') await store.markValid(w.id, w.version);
+        }
+      } while (recheckAgain);
+    })().catch((e) => log('workflow metadata check failed', e)).finally(() => (rechecking = undefined));
+    return rechecking;
+  };
+  let unwatch: (() => void) | undefined;
   const runs = createRunReader(db);
   const executor = createRunExecutor({ ...engineOptions, store } as EngineOptions);
   const triggers = createTriggerDispatcher({ db, records: opts.records, store, owner: executor.owner, maxDepth: opts.maxDepth });
@@ -168,10 +201,13 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     /** GET /api/workflows/catalog: what the designer's palette offers. */
     catalog: () => buildCatalog(opts.actions),
     /** POST /api/workflows/validate: every problem of a definition, without saving it. */
-    validate(def: unknown) {
+    async validate(def: unknown) {
       const errors = definitionErrors(def, checkActions);
+      if (!errors.length) errors.push(...(await fits(def as WorkflowDefinition)));
       return { valid: errors.length === 0, errors };
     },
+    /** Re-checks the enabled workflows against the metadata now (after a change; tests). */
+    recheck,
     /** POST /api/workflows/{id}/test: a dry run of the given definition, else the draft (else the active version). */
     async test(id: string, body: { record_id?: string; input?: Record<string, unknown>; definition?: unknown }, caller: Actor) {
       const w = await store.get(id);
@@ -244,6 +280,8 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     start() {
       if (!stopped) return;
       stopped = false;
+      unwatch = opts.registry?.onChange(() => void recheck());
+      void recheck();
       timer = setInterval(() => void tick(), opts.pollMs ?? 250);
       timer.unref();
       // Woken when a transaction that wrote record events commits, on any node; the poll
@@ -266,6 +304,8 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     },
     async stop() {
       stopped = true;
+      unwatch?.();
+      await rechecking;
       if (timer) clearInterval(timer);
       const off = await unlisten;
       unlisten = undefined;

@@ -44,6 +44,7 @@ export interface ActiveWorkflow {
   enabled_ms?: number | null;
   /** Where it stopped in the outbox while failing or invalid: it reads the events since from there. */
   resume?: OutboxCursor | null;
+  state?: WorkflowState;
 }
 
 const ts = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
