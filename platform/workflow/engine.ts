@@ -29,6 +29,8 @@ export interface EngineOptions {
   openFilter?: (object: string) => Record<string, unknown>;
   /** Steps one run may commit before it is failed as a graph that loops without end (default 10000). */
   maxSteps?: number;
+  /** How long a run is advanced before it goes back to the queue for its next turn (default 1000 ms). */
+  turnMs?: number;
   /** Called when a step is about to start (benchmarks: event → first step latency). */
   onStepStart?: (runId: string, stepId: string) => void;
 }
@@ -64,6 +66,7 @@ export function createRunExecutor(opts: EngineOptions) {
   const leaseMs = opts.leaseMs ?? 60_000;
   const retryBaseMs = opts.retryBaseMs ?? 5_000;
   const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+  const turnMs = opts.turnMs ?? 1000;
   const { db } = opts;
 
   async function claim(): Promise<ClaimedRun | undefined> {
@@ -106,6 +109,7 @@ export function createRunExecutor(opts: EngineOptions) {
   async function advance(run: ClaimedRun): Promise<void> {
     const def = await definitionOf(run.workflow_id, run.version);
     const byId = new Map(def.steps.map((s) => [s.id, s]));
+    const began = Date.now();
     for (;;) {
       const step = run.current_step ? byId.get(run.current_step) : undefined;
       if (!step) {
@@ -139,16 +143,21 @@ export function createRunExecutor(opts: EngineOptions) {
         // row lock keeps anyone from claiming it until this commits); otherwise everything the
         // step wrote is rolled back.
         const done = !waiting && next === undefined;
+        // Its turn is over: back to the queue behind the runs already due (a loop of 10,000
+        // steps took its worker for a minute).
+        const yields = !waiting && !done && Date.now() - began >= turnMs;
         const stepRow = result.again ? sql`` : sql`with step as (insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
             values (${run.id}::uuid, ${step.id}, ${step.type}, 'succeeded', ${attempt}, ${JSON.stringify(input)}::jsonb, ${JSON.stringify(result.output ?? {})}::jsonb, ${started}::timestamptz)) `;
         const owned = await tx.query(sql`${stepRow}update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
             ${waiting ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', lease_owner = null, lease_until = null`
-              : done ? finishSql('succeeded') : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`}
+              : done ? finishSql('succeeded')
+              : yields ? sql`status = 'queued', run_at = now(), lease_owner = null, lease_until = null`
+              : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`}
           where id = ${run.id}::uuid and lease_owner = ${owner} and status = 'running' returning 1 as ok`);
         if (!owned.length) throw new LostRun(run.id);
         run.current_step = next ?? null;
         run.attempts = 0;
-        return waiting || done;
+        return waiting || done || yields;
       };
       try {
         let waiting: boolean;

@@ -42,6 +42,8 @@ export interface WorkflowEngineOptions {
   maxSteps?: number;
   /** Runs advanced at once on this node (default 4). */
   concurrency?: number;
+  /** How long one run is advanced before its worker takes the next due run (default 1000 ms; 0: one step). */
+  turnMs?: number;
 }
 
 const CLOSED_STATUSES = ['resolved', 'closed', 'done', 'completed', 'cancelled', 'canceled', 'won', 'lost'];
@@ -151,36 +153,65 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   }
   let timer: NodeJS.Timeout | undefined;
   let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let stopped = true;
 
   const log = (msg: string, e: unknown) => console.error(JSON.stringify({ level: 'error', msg, error: String((e as Error)?.stack ?? e) }));
 
-  async function turn(): Promise<void> {
-    do {
-      again = false;
-      while (!stopped && (await triggers.dispatchEvents().catch((e) => (log('workflow trigger dispatch failed', e), false))));
-      await triggers.fireSchedules().catch((e) => log('workflow schedules failed', e));
-      if (Date.now() - lastDateScan >= dateScanMs) {
-        lastDateScan = Date.now();
-        await dates.fire().catch((e) => log('workflow date triggers failed', e));
-      }
-      // Several runs at once per node: a run spends most of its time waiting on the database.
-      const worker = async () => {
-        while (!stopped && (await executor.runOne().catch((e) => (log('workflow run failed', e), false))));
-      };
-      await Promise.all(Array.from({ length: concurrency }, worker));
-    } while (again && !stopped);
+  /** Starting runs: record events, schedules, dates. */
+  async function dispatch(): Promise<void> {
+    while (!stopped && (await triggers.dispatchEvents().catch((e) => (log('workflow trigger dispatch failed', e), false))));
+    await triggers.fireSchedules().catch((e) => log('workflow schedules failed', e));
+    if (Date.now() - lastDateScan >= dateScanMs) {
+      lastDateScan = Date.now();
+      await dates.fire().catch((e) => log('workflow date triggers failed', e));
+    }
   }
 
-  function tick(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
+  /**
+   * Advancing runs: up to `concurrency` workers per node (a run spends most of its time
+   * waiting on the database), each taking due runs until there is none. A kick starts the
+   * workers missing: one held up in a long step does not keep the others from starting.
+   */
+  const workers = new Set<Promise<void>>();
+  function advance(): Promise<void> {
+    while (!stopped && workers.size < concurrency) {
+      const w: Promise<void> = (async () => {
+        while (!stopped && (await executor.runOne().catch((e) => (log('workflow run failed', e), false))));
+      })().finally(() => workers.delete(w));
+      workers.add(w);
     }
-    running = turn().finally(() => (running = undefined));
-    return running;
+    return Promise.all(workers).then(() => {});
+  }
+
+  /**
+   * Dispatching is a loop run at most once at a time (a call while it runs makes it run once
+   * more), beside the workers advancing runs: a long run being advanced never holds back the triggers,
+   * schedules and dates of this node (issue 13) — and each run yields its worker after a
+   * turn (turnMs), so one long run does not hold back the others either.
+   */
+  function loop(body: () => Promise<void>) {
+    let running: Promise<void> | undefined;
+    let again = false;
+    const kick = (): Promise<void> => {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          await body();
+        } while (again && !stopped);
+      })().finally(() => (running = undefined));
+      return running;
+    };
+    return { kick, idle: () => running ?? Promise.resolve() };
+  }
+  const dispatching = loop(dispatch);
+  const advancing = { kick: advance, idle: () => Promise.all(workers).then(() => {}) };
+
+  function tick(): Promise<void> {
+    return Promise.all([dispatching.kick(), advancing.kick()]).then(() => {});
   }
 
   async function activeVersion(id: string) {
@@ -296,7 +327,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       stopped = false;
       try {
         await tick();
-        await running;
+        await Promise.all([dispatching.idle(), advancing.idle()]);
         await tick();
       } finally {
         stopped = wasStopped;
@@ -310,7 +341,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       const off = await unlisten;
       unlisten = undefined;
       await off?.().catch(() => {});
-      await running;
+      await Promise.all([dispatching.idle(), advancing.idle()]);
     },
   };
 }

@@ -20,7 +20,8 @@ describe.each(databases)('record timeline with workflow runs on %s', (kind) => {
     });
     const bad = await publishWorkflow(k, {
       name: 'fails', trigger: { type: 'record.created', object: 'case' }, start: 'x',
-      steps: [{ id: 'x', type: 'update_record', retries: 0, config: { values: { priority: 'not-an-option' } } }],
+      // Fails at run time only: the subject is no priority.
+      steps: [{ id: 'x', type: 'update_record', retries: 0, config: { values: { priority: '{{trigger.record.subject}}' } } }],
     });
     const c = (await k.call('POST', '/api/records/case', { subject: '時系列' })).body;
     await settledRuns(k, ok, 1);
