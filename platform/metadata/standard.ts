@@ -1,6 +1,6 @@
 // The standard objects (metadata/objects/*.json) are installed on first start, in one change.
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseObjectInput, type ObjectSpec } from '../model/index.ts';
+import { fieldTypes, parseObjectInput, type FieldSpec, type ObjectSpec } from '../model/index.ts';
 import type { Registry } from './registry.ts';
 
 const objectsDir = new URL('../../metadata/objects/', import.meta.url);
@@ -15,9 +15,25 @@ export function loadStandardSpecs(): ObjectSpec[] {
     });
 }
 
-/** Adds standard objects that are missing; objects an admin already has are left as they are. */
+/**
+ * Adds standard objects that are missing; objects an admin already has are left as they are,
+ * except standard fields whose type the platform has since made more precise on the same
+ * columns (country: text of 2 characters → country, issue 13): those take the new type, and
+ * keep the labels and flags the admin gave them. No column changes, no data is rewritten.
+ */
 export async function installStandardObjects(registry: Registry): Promise<string[]> {
-  const missing = loadStandardSpecs().filter((s) => !registry.find(s.name));
+  const shipped = loadStandardSpecs();
+  const missing = shipped.filter((s) => !registry.find(s.name));
+  const retyped = retypedFields(registry, shipped);
+  if (retyped.length) {
+    await registry.change((specs) => {
+      for (const { object, field } of retyped) {
+        const spec = specs.get(object);
+        if (!spec) continue;
+        specs.set(object, { ...spec, fields: spec.fields.map((f) => (f.name === field.name && f.standard ? retype(f, field) : f)) });
+      }
+    });
+  }
   if (missing.length === 0) return [];
   const { value } = await registry.change((specs) => {
     const added: string[] = [];
@@ -30,4 +46,25 @@ export async function installStandardObjects(registry: Registry): Promise<string
     return added;
   });
   return value;
+}
+
+const columnTypes = (f: FieldSpec) => fieldTypes[f.type].columns(f).map((c) => c.type).join();
+
+function retypedFields(registry: Registry, shipped: ObjectSpec[]) {
+  const out: { object: string; field: FieldSpec }[] = [];
+  for (const spec of shipped) {
+    const model = registry.find(spec.name);
+    if (!model) continue;
+    for (const field of spec.fields) {
+      const have = model.fields.get(field.name)?.spec;
+      if (have?.standard && have.type !== field.type && columnTypes(have) === columnTypes(field)) out.push({ object: spec.name, field });
+    }
+  }
+  return out;
+}
+
+/** The shipped type, without the keys the old type needed (max_length 2 meant "a code"). */
+function retype(have: FieldSpec, shipped: FieldSpec): FieldSpec {
+  const { max_length: _m, ...rest } = have;
+  return { ...rest, type: shipped.type, ...(shipped.max_length !== undefined && { max_length: shipped.max_length }) };
 }

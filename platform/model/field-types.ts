@@ -1,6 +1,7 @@
 // The field-type table: everything a type means — columns, JSON Schema, filter operators,
 // how it is read and written in SQL — in one entry. Adding a type is adding an entry.
 import { sql, type SQL } from 'drizzle-orm';
+import { COUNTRY_CODES, countryCode } from './countries.ts';
 import type { FieldSpec, FieldTypeName, JsonSchema } from './types.ts';
 
 export type Operator =
@@ -266,6 +267,25 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     keyText: (col) => sql`${col()}::text`,
     checkValue: isString, // an unknown option simply matches nothing
     sortable: false,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  // Stored as the ISO 3166-1 alpha-2 code; codes and names (JPN, Japan, 日本国, U.K.) are read
+  // to it on every write and in filters. A name that is no country fails with the message.
+  country: {
+    columns: (f) => [{ name: f.name, type: 'text' }],
+    schema: () => ({ type: 'string', pattern: `^(${COUNTRY_CODES.join('|')})$` }),
+    patternMessage: 'must be a country: an ISO 3166-1 code or its name in English or Japanese (JP, JPN, Japan, 日本)',
+    normalize: (v) => (typeof v === 'string' ? countryCode(v) ?? v : v),
+    operators: EQUALITY_OPS,
+    read: plain,
+    write: (v) => [cast(v, 'text')],
+    key: plain,
+    bind: (v) => cast(typeof v === 'string' ? countryCode(v) ?? v : v, 'text'),
+    keyText: plain,
+    checkValue: isString,
+    sortable: true,
+    formulaFree: true,
     canBeUnique: false,
     canBeSearchable: false,
   },

@@ -428,6 +428,7 @@ export const en = {
   'type.autonumber': 'Auto number',
   'type.json': 'JSON',
   'type.user': 'User',
+  'type.country': 'Country',
   'type.uuid': 'ID',
   // Import wizard and list export (issue 8).
   'import.button': 'Import',

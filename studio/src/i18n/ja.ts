@@ -430,6 +430,7 @@ export const ja: Record<MessageKey, string> = {
   'type.autonumber': '自動採番',
   'type.json': 'JSON',
   'type.user': 'ユーザー',
+  'type.country': '国',
   'type.uuid': 'ID',
   // Import wizard and list export (issue 8).
   'import.button': 'インポート',

@@ -3,6 +3,7 @@
 // plain text (CSV, titles). Adding a type is adding one entry here.
 import type { FieldSpec, FieldType } from '../api/types.ts';
 import type { Locale } from '../composables/useI18n.ts';
+import { countryName } from './countries.ts';
 
 export type FilterOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin' | 'contains' | 'icontains' | 'starts_with' | 'is_null' | 'not_null' | 'has_any' | 'has_all';
 
@@ -50,6 +51,7 @@ export const fieldKinds: Record<FieldType, FieldKind> = {
   datetime: kind(DATE, (v, _f, l) => (typeof v === 'string' ? new Date(v).toLocaleString(l, { dateStyle: 'medium', timeStyle: 'short' }) : '')),
   select: kind(['eq', 'neq', 'in', 'nin', 'is_null', 'not_null'], (v, f, l) => optionLabel(f, v, l)),
   multi_select: kind(['has_any', 'has_all', 'is_null', 'not_null'], (v, f, l) => (Array.isArray(v) ? v.map((x) => optionLabel(f, x, l)).join(', ') : ''), false),
+  country: kind(['eq', 'neq', 'in', 'nin', 'is_null', 'not_null'], (v, _f, l) => (typeof v === 'string' && v ? countryName(v, l) : '')),
   relation: kind(REF),
   user: kind(REF),
   json: kind(['is_null', 'not_null'], (v) => (v === null || v === undefined ? '' : JSON.stringify(v)), false),
@@ -61,5 +63,5 @@ export const kindOf = (field: FieldSpec): FieldKind => fieldKinds[field.type] ??
 /** Field types an admin can create in the designer (uuid is the system id only). */
 export const creatableTypes: FieldType[] = [
   'text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent',
-  'boolean', 'date', 'datetime', 'select', 'multi_select', 'relation', 'user', 'autonumber', 'json',
+  'boolean', 'date', 'datetime', 'select', 'multi_select', 'relation', 'user', 'autonumber', 'json', 'country',
 ];
