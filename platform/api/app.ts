@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  app.route('/api', openApiRoutes({ registry: deps.registry }));
+  app.route('/api', openApiRoutes({ registry: deps.registry, plugins: deps.plugins }));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/meta', metaRoutes({ registry: deps.registry, bodyLimit }));
   // Before the record routes, or GET /api/records/contact/export would read record "export".
@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/teams', teamRoutes(deps));
   app.route('/api/roles', roleRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));
-  app.route('/api/plugins', pluginRoutes(deps));
+  app.route('/api/plugins', pluginRoutes({ plugins: deps.plugins, bodyLimit }));
   app.route('/api/views', viewRoutes({ db: deps.db, registry: deps.registry, bodyLimit }));
   app.route('/api/auth/me', meRoutes(deps));
   app.route('/api/workflows', workflowRoutes({ workflows: deps.workflows, bodyLimit, registry: deps.registry }));

@@ -9,6 +9,8 @@ import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { notFound } from '../problems/index.ts';
 import type { AppEnv } from './env.ts';
 import { buildOpenApi } from './openapi.ts';
+import { withPluginRoutes } from './openapi-plugins.ts';
+import type { PluginHost } from '../plugins/index.ts';
 import { snapshotFor } from './caller-metadata.ts';
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -62,14 +64,21 @@ const PAGE = `<!doctype html>
 `;
 
 /** GET /api/openapi.json behind authentication: the document as this caller may use the API. */
-export function openApiRoutes({ registry }: { registry: Registry }) {
+export function openApiRoutes({ registry, plugins }: { registry: Registry; plugins?: PluginHost }) {
   const app = new Hono<AppEnv>();
-  // Serialized once per (caller, metadata snapshot), like the document itself.
-  const serialized = new WeakMap<MetadataSnapshot, string>();
+  // Serialized once per (caller, metadata snapshot, enabled plugins, admin or not), like the document itself.
+  const serialized = new WeakMap<MetadataSnapshot, Map<string, string>>();
   app.get('/openapi.json', (c) => {
     const snapshot = snapshotFor(registry.snapshot(), c.get('actor').access);
-    let text = serialized.get(snapshot);
-    if (text === undefined) serialized.set(snapshot, (text = JSON.stringify(buildOpenApi(snapshot))));
+    const isAdmin = c.get('principal').isAdmin;
+    const key = `${plugins?.generation() ?? 0}:${isAdmin}`;
+    let byKey = serialized.get(snapshot);
+    if (!byKey) serialized.set(snapshot, (byKey = new Map()));
+    let text = byKey.get(key);
+    if (text === undefined) {
+      const doc = plugins ? withPluginRoutes(buildOpenApi(snapshot), plugins.routes(), isAdmin) : buildOpenApi(snapshot);
+      byKey.set(key, (text = JSON.stringify(doc)));
+    }
     c.header('content-type', 'application/json; charset=utf-8');
     c.header('cache-control', 'private, no-cache');
     return c.body(text);

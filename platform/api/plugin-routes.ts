@@ -1,5 +1,6 @@
 // /api/plugins: the plugin lifecycle (admins) and each enabled plugin's own routes under
-// /api/plugins/<name>/… (any signed-in caller, with the caller's permissions).
+// /api/plugins/<name>/… (who may call each is declared by the plugin and checked by its host;
+// they act with the caller's permissions).
 import { Hono, type Context } from 'hono';
 import type { PluginHost } from '../plugins/index.ts';
 import { forbidden, notFound } from '../problems/index.ts';
@@ -8,7 +9,7 @@ import type { AppEnv } from './env.ts';
 
 const RESERVED = new Set(['install', 'upgrade', 'uninstall', 'enable', 'disable', 'settings']);
 
-export function pluginRoutes({ plugins }: { plugins: PluginHost }) {
+export function pluginRoutes({ plugins, bodyLimit }: { plugins: PluginHost; bodyLimit: number }) {
   const app = new Hono<AppEnv>();
   const admin = (c: Context<AppEnv>) => {
     if (!c.get('principal').isAdmin) throw forbidden('Managing plugins needs an admin');
@@ -53,7 +54,12 @@ export function pluginRoutes({ plugins }: { plugins: PluginHost }) {
     const name = c.req.param('name');
     const first = c.req.path.split('/')[4];
     if (RESERVED.has(first)) throw notFound(`No route ${c.req.method} ${c.req.path}`);
-    const res = await plugins.route(name, c.req.raw, c.get('actor'));
+    const res = await plugins.route(name, c.req.raw, {
+      actor: c.get('actor'),
+      isAdmin: c.get('principal').isAdmin,
+      // No body at all reads as none; anything sent is read as any JSON body is (limit, type).
+      readBody: async () => (c.req.raw.body === null || c.req.header('content-length') === '0' ? undefined : readJson(c, bodyLimit)),
+    });
     if (!res) throw notFound(`No enabled plugin named "${name}" answers ${c.req.path}`);
     return res;
   });

@@ -35,8 +35,13 @@ export default definePlugin({
       beforeCreate: (e) => ({ ...e.values, ${name}_note: e.values.${name}_note ?? 'added by ${name}' }),
     },
   },
-  routes(app) {
-    app.get('/hello', (c) => c.json({ plugin: '${name}', hello: 'world' }));
+  routes: {
+    // Who may call it (admins unless \`access\` says otherwise) and the JSON Schema of its answer.
+    'GET /hello': {
+      access: { object: 'contact', permission: 'read' },
+      response: { type: 'object', properties: { plugin: { type: 'string' }, hello: { type: 'string' } } },
+      handler: (c) => c.json({ plugin: '${name}', hello: 'world' }),
+    },
   },
 });
 `,

@@ -3,6 +3,7 @@ import type { BeforeHook, HookEvent, RecordHooks } from '../records/index.ts';
 import type { ObjectHooks, PluginContext, PluginDefinition } from './sdk.ts';
 import type { Executor } from '../db/index.ts';
 import { ProblemError } from '../problems/index.ts';
+import type { DeclaredRoute } from './routes.ts';
 import { DEFAULT_HOOK_TIMEOUT_MS, runWithinBudget } from './budget.ts';
 
 export interface ActivePlugin {
@@ -10,6 +11,8 @@ export interface ActivePlugin {
   definition: PluginDefinition;
   settings: Record<string, unknown>;
   userId: string;
+  /** Its routes, declared and checked. */
+  routes: DeclaredRoute[];
 }
 
 const beforeName: Record<HookEvent, keyof ObjectHooks> = { create: 'beforeCreate', update: 'beforeUpdate', delete: 'beforeDelete' };

@@ -3,7 +3,6 @@
 // switches their hooks, routes and actions on and off live on every node (NOTIFY).
 import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { databaseOf, dbErrorOf, uuidv7, type Database, type Executor, type Transaction } from '../db/index.ts';
 import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
@@ -16,7 +15,8 @@ import type { PluginPackage } from './manifest.ts';
 import { dependencyProblems, orderPlugins } from './order.ts';
 import { createOutboxDispatcher } from './outbox.ts';
 import { createJobScheduler } from './jobs.ts';
-import type { PluginContext, PluginDefinition, PluginRouteEnv } from './sdk.ts';
+import { buildPluginRouter, declaredRoutes, routeCatalog, routeEnv, type RouteCall } from './routes.ts';
+import type { PluginContext, PluginDefinition } from './sdk.ts';
 
 const CHANNEL = 'kizuna_plugins';
 
@@ -72,9 +72,10 @@ export async function createPluginHost(opts: PluginHostOptions) {
   }
   let records: RecordService | undefined;
   let active: ActivePlugin[] = [];
+  let generation = 0;
   /** Enabled plugins this node could not load, with why. */
   let unavailable = new Map<string, string>();
-  const routers = new Map<string, Hono<PluginRouteEnv>>();
+  const routers = new Map<string, ReturnType<typeof buildPluginRouter>>();
   let discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
 
   const systemActor = (p: { name: string; userId: string }): Actor => ({ actor: p.userId, via: `plugin:${p.name}` });
@@ -146,7 +147,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       }
       try {
         const definition = await loadDefinition(pkg, s.version);
-        next.push({ name: s.name, definition, settings: s.settings, userId: s.user_id });
+        next.push({ name: s.name, definition, settings: s.settings, userId: s.user_id, routes: declaredRoutes(s.name, definition) });
       } catch (e) {
         console.error(JSON.stringify({ level: 'error', msg: 'plugin failed to load; writes to its objects are refused on this node', plugin: s.name, error: String(e) }));
         missing.set(s.name, `its code failed to load: ${(e as Error)?.message ?? e}`);
@@ -154,9 +155,10 @@ export async function createPluginHost(opts: PluginHostOptions) {
     }
     const ordered = orderPlugins(next.map((p) => ({ ...p, manifest: discovered.plugins.get(p.name)!.manifest })));
     routers.clear();
-    for (const p of ordered) if (p.definition.routes) routers.set(p.name, buildRouter(p));
+    for (const p of ordered) if (p.routes.length) routers.set(p.name, buildRouter(p));
     active = ordered;
     unavailable = missing;
+    generation++;
   }
   // Single flight, and one more pass when asked again meanwhile (a NOTIFY during a sync).
   let syncing: Promise<void> | undefined;
@@ -179,16 +181,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     return syncing;
   }
 
-  function buildRouter(p: ActivePlugin): Hono<PluginRouteEnv> {
-    const app = new Hono<PluginRouteEnv>().basePath(`/api/plugins/${p.name}`);
-    app.onError((err) => {
-      if (isProblem(err) && err.status < 500) return problemJson(err);
-      console.error(JSON.stringify({ level: 'error', msg: 'plugin route failed', plugin: p.name, error: String((err as Error)?.stack ?? err) }));
-      return problemJson(new ProblemError({ status: 500, type: 'plugin-error', title: 'Plugin error', detail: `The plugin "${p.name}" failed`, extra: { plugin: p.name } }));
-    });
-    p.definition.routes!(app);
-    return app;
-  }
+  const buildRouter = (p: ActivePlugin) => buildPluginRouter(p.name, p.routes, () => registry.snapshot());
 
   const states = async () => new Map((await readStates()).map((s) => [s.name, s]));
 
@@ -301,7 +294,9 @@ export async function createPluginHost(opts: PluginHostOptions) {
     if (step === 'upgraded' && !state) throw conflict(`The plugin ${name} is not installed`);
     const problems = dependencyProblems(pkg.manifest, installed);
     if (problems.length) throw validation(problems, `The plugin ${name} cannot be ${step}`);
-    return { pkg, state, definition: await loadDefinition(pkg, pkg.manifest.version) };
+    const definition = await loadDefinition(pkg, pkg.manifest.version);
+    declaredRoutes(name, definition); // a bad route declaration fails the install, naming it
+    return { pkg, state, definition };
   }
 
   /** Roles, views and workflows a plugin ships, replaced as a whole on upgrade. */
@@ -402,6 +397,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
           dependencies: pkg?.manifest.dependencies ?? {},
           upgrade_available: !!(s && pkg && s.version !== pkg.manifest.version),
           problems: pkg && !s ? dependencyProblems(pkg.manifest, installed) : [],
+          // Declared in the plugin's code: known once it is enabled and loaded on this node.
+          routes: routeCatalog(active.find((a) => a.name === n)?.routes ?? []),
         };
       }),
       broken: discovered.broken,
@@ -427,13 +424,18 @@ export async function createPluginHost(opts: PluginHostOptions) {
     putSettings,
     settingsOf: async (name: string) => (await states()).get(name)?.settings ?? null,
     isInstalled: async (name: string) => (await states()).has(name),
-    /** Dispatches /api/plugins/<name>/… to the plugin's routes, as the calling user. */
-    async route(name: string, request: Request, actor: Actor): Promise<Response | undefined> {
+    /** Dispatches /api/plugins/<name>/… to the plugin's routes, as the calling user; its problems are thrown. */
+    async route(name: string, request: Request, call: RouteCall): Promise<Response | undefined> {
       const router = routers.get(name);
       const p = active.find((a) => a.name === name);
       if (!router || !p) return undefined;
-      return router.fetch(request, { kizuna: pluginContext(name, p.settings, { records: records!, actor, db, snapshot: () => registry.snapshot() }) });
+      const kizuna = pluginContext(name, p.settings, { records: records!, actor: call.actor, db, snapshot: () => registry.snapshot() });
+      return router.fetch(request, routeEnv(kizuna, call));
     },
+    /** The routes of the enabled plugins, as declared (for the OpenAPI document). */
+    routes: () => active.map((p) => ({ plugin: p.name, routes: routeCatalog(p.routes) })),
+    /** Changes whenever the enabled plugins do (caches of what they publish key on it). */
+    generation: () => generation,
     actions: () => new Map(active.flatMap((p) => Object.entries(p.definition.actions ?? {}).map(([k, a]) => [`${p.name}.${k}`, { plugin: p.name, ...a }]))),
     /** Runs an enabled plugin's workflow action with the plugin's own context (for the workflow engine). */
     async runAction(key: string, config: Record<string, unknown>, input: Record<string, unknown>): Promise<unknown> {

@@ -1,7 +1,7 @@
 // The plugin SDK: what a plugin's server entry exports (`export default definePlugin({...})`)
 // and the context its code receives. Plugins reach data only through `ctx.records`, the same
 // records service every route uses, acting as the plugin's own named system user.
-import type { Hono } from 'hono';
+import type { Context } from 'hono';
 import type { Label, JsonSchema, ObjectDef } from '../model/index.ts';
 import type { ListParams, Page } from '../query/index.ts';
 import type { BulkResult, RecordRow } from '../records/index.ts';
@@ -89,13 +89,43 @@ export interface PluginJob {
   run(ctx: PluginContext): Promise<void>;
 }
 
-export type PluginRouteEnv = AppEnv & { Bindings: { kizuna: PluginContext } };
+export type PluginRouteEnv = AppEnv & {
+  Bindings: {
+    /** The plugin's context with the caller's permissions. */
+    kizuna: PluginContext;
+    /** The request body, parsed and checked against the route's `request` schema ({} when sent empty); undefined without one. */
+    body: unknown;
+  };
+};
+
+/**
+ * Who may call a route: `'admin'` (the default), or callers holding a permission on an
+ * object (`{ object: 'contact', permission: 'read' }`). `object` may name a path parameter
+ * (`':object'`): the object the request names is the one checked.
+ */
+export type RouteAccess = 'admin' | { object: string; permission: 'read' | 'create' | 'update' | 'delete' };
+
+/** A route under /api/plugins/<name>/, declared so the host can check and publish it. */
+export interface PluginRoute {
+  access?: RouteAccess;
+  /** One line for the OpenAPI document and the plugins page. */
+  summary?: string;
+  /** JSON Schema of the JSON body: a body it rejects is a 422 naming the field, before the handler runs. */
+  request?: JsonSchema;
+  /** JSON Schema of a 2xx JSON answer: an answer it rejects is the plugin's 500 (the client never sees it). */
+  response?: JsonSchema;
+  handler(c: Context<PluginRouteEnv>): Response | Promise<Response>;
+}
 
 export interface PluginDefinition {
   /** Record hooks by object name; "*" for every object. */
   hooks?: Record<string, ObjectHooks>;
-  /** Routes under /api/plugins/<name>/, behind the same auth; `c.env.kizuna` is the context with the caller's permissions. */
-  routes?(app: Hono<PluginRouteEnv>): void;
+  /**
+   * Routes under /api/plugins/<name>/, keyed `"<METHOD> /path/:param"`: each says who may call
+   * it (admins unless `access` says otherwise) and may give JSON Schemas of its body and answer.
+   * `c.env.kizuna` is the context with the caller's permissions, `c.env.body` the checked body.
+   */
+  routes?: Record<string, PluginRoute>;
   /** Workflow actions contributed by the plugin. */
   actions?: Record<string, PluginAction>;
   jobs?: Record<string, PluginJob>;

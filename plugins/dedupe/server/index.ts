@@ -1,22 +1,12 @@
 // The dedupe plugin: duplicate rules per object, candidates for a record, a scan of an object,
 // merging into a master, and an optional rule that warns or blocks when a duplicate is created.
-import { badRequest, definePlugin, notFound, ProblemError, type BeforeEvent, type PluginContext } from '../../../platform/plugins/index.ts';
+import { definePlugin, notFound, ProblemError, type BeforeEvent, type PluginContext } from '../../../platform/plugins/index.ts';
+import { duplicatesAnswer, mergeAnswer, mergeBody, scanAnswer, scanBody } from './api-schemas.ts';
 import { findCandidates } from './candidates.ts';
 import { MATCHES_FIELD, mergeRecords, REVIEW_FIELD } from './merge.ts';
 import { beforeCreateMode, rulesFor, type DedupeSettings } from './rules.ts';
 import { scanObject } from './scan.ts';
 import { objectShape, visibleRules } from './shape.ts';
-
-/** The JSON body, {} when empty; malformed JSON is the client's 400, not a plugin failure. */
-async function bodyOf(req: { text(): Promise<string> }): Promise<unknown> {
-  const text = await req.text();
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('The body is not valid JSON', [{ field: '(body)', message: 'is not valid JSON' }]);
-  }
-}
 
 const settingsOf = (ctx: PluginContext) => ctx.settings as DedupeSettings;
 const regionOf = (ctx: PluginContext) => settingsOf(ctx).default_region ?? 'JP';
@@ -58,25 +48,41 @@ const beforeCreate = { beforeCreate: checkBeforeCreate };
 export default definePlugin({
   // Every object: the rule applies to any object the settings name (off unless set).
   hooks: { '*': beforeCreate },
-  routes(app) {
-    app.get('/duplicates/:object/:id', async (c) => {
-      const ctx = c.env.kizuna;
-      const object = c.req.param('object');
-      const rules = rulesOn(ctx, object);
-      const record = await ctx.records.get(object, c.req.param('id'));
-      const { candidates, capped } = await findCandidates(ctx, object, record, rules, regionOf(ctx));
-      return c.json({ object, id: record.id, rules: rules.map((r) => r.name), data: candidates, capped });
-    });
-    app.post('/scan/:object', async (c) => {
-      const ctx = c.env.kizuna;
-      const object = c.req.param('object');
-      const body = (await bodyOf(c.req)) as { partitions?: unknown; limit?: unknown };
-      const int = (v: unknown, max: number) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max ? (v as number) : undefined);
-      return c.json(await scanObject(ctx.records, object, rulesOn(ctx, object), regionOf(ctx), { partitions: int(body.partitions, 1000), limit: int(body.limit, 1000) }));
-    });
-    app.post('/merge/:object', async (c) => {
-      const ctx = c.env.kizuna;
-      return c.json(await mergeRecords(ctx, c.req.param('object'), await bodyOf(c.req)));
-    });
+  routes: {
+    // Anyone who may read the object may look for its duplicates (on the fields they can see).
+    'GET /duplicates/:object/:id': {
+      access: { object: ':object', permission: 'read' },
+      summary: 'Possible duplicates of one record, best first',
+      response: duplicatesAnswer,
+      handler: async (c) => {
+        const ctx = c.env.kizuna;
+        const object = c.req.param('object')!;
+        const rules = rulesOn(ctx, object);
+        const record = await ctx.records.get(object, c.req.param('id')!);
+        const { candidates, capped } = await findCandidates(ctx, object, record, rules, regionOf(ctx));
+        return c.json({ object, id: record.id, rules: rules.map((r) => r.name), data: candidates, capped });
+      },
+    },
+    'POST /scan/:object': {
+      access: { object: ':object', permission: 'read' },
+      summary: 'Groups of duplicates among all records of an object',
+      request: scanBody,
+      response: scanAnswer,
+      handler: async (c) => {
+        const ctx = c.env.kizuna;
+        const object = c.req.param('object')!;
+        const body = c.env.body as { partitions?: number; limit?: number };
+        return c.json(await scanObject(ctx.records, object, rulesOn(ctx, object), regionOf(ctx), { partitions: body.partitions, limit: body.limit }));
+      },
+    },
+    // Merging changes the master and trashes the duplicates: it needs update on the object
+    // (and the records service checks every record it touches).
+    'POST /merge/:object': {
+      access: { object: ':object', permission: 'update' },
+      summary: 'Merge duplicates into a master record, in one transaction',
+      request: mergeBody,
+      response: mergeAnswer,
+      handler: async (c) => c.json(await mergeRecords(c.env.kizuna, c.req.param('object')!, c.env.body)),
+    },
   },
 });

@@ -10,8 +10,18 @@ export default definePlugin({
       },
     },
   },
-  routes(app) {
-    app.get('/greet/:name', (c) => c.json({ greeting: `${c.env.kizuna.settings.word ?? 'Hello'}, ${c.req.param('name')}` }));
-    app.get('/contacts', async (c) => c.json(await c.env.kizuna.records.list('contact', { fields: 'last_name,greeting' })));
+  routes: {
+    // Admins only (no `access`): the default.
+    'GET /greet/:name': {
+      summary: 'A greeting in the word set in the settings',
+      response: { type: 'object', required: ['greeting'], properties: { greeting: { type: 'string' } } },
+      handler: (c) => c.json({ greeting: `${c.env.kizuna.settings.word ?? 'Hello'}, ${c.req.param('name')}` }),
+    },
+    // Anyone who may read contacts; the list itself is as the caller may see it.
+    'GET /contacts': {
+      access: { object: 'contact', permission: 'read' },
+      summary: 'Contacts with their greeting',
+      handler: async (c) => c.json(await c.env.kizuna.records.list('contact', { fields: 'last_name,greeting' })),
+    },
   },
 });

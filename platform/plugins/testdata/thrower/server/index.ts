@@ -23,10 +23,12 @@ export default definePlugin({
       },
     },
   },
-  routes(app) {
-    app.get('/crash', () => {
-      throw new Error('boom in a route');
-    });
-    app.get('/seen', (c) => c.json(seen));
+  routes: {
+    'GET /crash': {
+      handler: () => {
+        throw new Error('boom in a route');
+      },
+    },
+    'GET /seen': { handler: (c) => c.json(seen) },
   },
 });
