@@ -1,8 +1,8 @@
-// `npm start`: build the studio if needed, open the database, serve on PORT.
+// `npm start`: build the studio if needed (in a child process), open the database, serve on PORT.
 import { serve } from '@hono/node-server';
 import { resolve } from 'node:path';
 import { createKizuna } from './server.ts';
-import { ensureStudioBuilt } from './studio/build.ts';
+import { prepareStudio } from './studio/build.ts';
 
 const log = (msg: string, extra: Record<string, unknown> = {}) => console.log(JSON.stringify({ level: 'info', msg, ...extra }));
 
@@ -11,7 +11,7 @@ const port = Number(process.env.PORT ?? 3000);
 const url = process.env.DATABASE_URL || undefined;
 const dataDir = resolve(process.env.KIZUNA_DATA_DIR ?? './data');
 
-const studioDir = await ensureStudioBuilt({ root, log: (m) => log(m) });
+const studioDir = await prepareStudio({ root, log: (m) => log(m), error: (m) => console.error(JSON.stringify({ level: 'error', msg: m })) });
 const kizuna = await createKizuna({
   url,
   dataDir: url ? undefined : dataDir,

@@ -164,8 +164,16 @@ function mountStudio(app: Hono<AppEnv>, dir: string) {
   app.use('/assets/*', serveStatic({ root }));
   app.get('/assets/*', (c) => c.text('Not found', 404));
   app.use('*', serveStatic({ root }));
-  let index: Promise<string> | undefined;
-  app.get('*', async (c) => c.html(await (index ??= readFile(join(dir, 'index.html'), 'utf8'))));
+  let index: string | undefined;
+  app.get('*', async (c) => {
+    index ??= await readFile(join(dir, 'index.html'), 'utf8').catch(() => undefined);
+    // A failed first build (reported in the server log) leaves no studio; the API still works.
+    return index === undefined ? c.html(STUDIO_NOT_BUILT, 503) : c.html(index);
+  });
 }
+
+const STUDIO_NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Kizuna</title>
+<p>The studio is not built: its build failed (the server's log says why). The API under /api works.
+Run <code>npm run studio:build</code>, then reload this page.</p></html>`;
 
 export type App = ReturnType<typeof createApp>;

@@ -6,6 +6,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { join } from 'node:path';
+import { createDataDir, isNewDataDir } from './create-data-dir.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -157,7 +158,9 @@ async function openPglite(config: DatabaseConfig): Promise<Database> {
       // PostgreSQL's own files go one level down so the lock file never sits in PGDATA.
       // Loaded only for PGlite: a server on PostgreSQL never needs the WASM build in memory.
       const { PGlite } = await import('@electric-sql/pglite');
-      pg = new PGlite(config.dataDir ? { dataDir: join(config.dataDir, 'pg') } : {});
+      const pgData = config.dataDir ? join(config.dataDir, 'pg') : undefined;
+      if (pgData && isNewDataDir(pgData)) await createDataDir(pgData);
+      pg = new PGlite(pgData ? { dataDir: pgData } : {});
       await pg.waitReady;
     } catch (e) {
       await lock?.release();

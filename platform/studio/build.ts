@@ -1,5 +1,8 @@
-// Builds the studio SPA on start when its dist is missing or older than its sources.
+// Builds the studio SPA on start when its dist is missing or older than its sources, with
+// `vite build` in a child process: the server itself never loads the bundler.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export interface EnsureStudioBuiltOptions {
@@ -79,32 +82,68 @@ export async function ensureStudioBuilt(opts: EnsureStudioBuiltOptions): Promise
 }
 
 /**
+ * The studio for `npm start`: built when stale, and a failed build reported, never thrown —
+ * the API starts anyway and serves the previous build if there is one (or a page saying the
+ * studio is not built).
+ */
+export async function prepareStudio(opts: EnsureStudioBuiltOptions & { error: (msg: string) => void }): Promise<string> {
+  const outDir = resolve(opts.outDir ?? join(opts.root, 'studio', 'dist'));
+  try {
+    return await ensureStudioBuilt({ ...opts, outDir });
+  } catch (error) {
+    const detail = error instanceof StudioBuildError ? error.message : String((error as Error)?.stack ?? error);
+    opts.error(`studio: the build failed; the API runs without a fresh studio (\`npm run studio:build\` shows the whole error).\n${detail}`);
+    return outDir;
+  }
+}
+
+/**
  * Builds into a sibling temp folder, then swaps it in, so a server serving outDir (or a second
  * process building at the same time) never sees a half-emptied folder.
  */
 async function buildStudio(studioDir: string, outDir: string): Promise<void> {
-  const { build } = await import('vite');
   const temp = await mkdtemp(join(dirname(outDir), `${BUILD_TEMP_PREFIX}${basename(outDir)}-`));
-  // Vite decides between a production and a development build of Vue from process.env.NODE_ENV,
-  // and sets it to 'production' for the whole process when it is unset. Under vitest it is
-  // 'test', which would produce (and cache) a development build. Force it, then put it back.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
   try {
-    await build({
-      configFile: join(studioDir, 'vite.config.ts'),
-      mode: 'production',
-      logLevel: 'warn',
-      build: { outDir: temp, emptyOutDir: true },
-    });
+    await runViteBuild(studioDir, temp);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error;
-  } finally {
-    if (nodeEnv === undefined) delete process.env.NODE_ENV;
-    else process.env.NODE_ENV = nodeEnv;
   }
   await swapIn(temp, outDir);
+}
+
+/** Lines of the build's output kept for the error message of a failed build. */
+const OUTPUT_TAIL_LINES = 30;
+
+/**
+ * Runs `vite build` in a child process. In the server's own process the bundler peaked at
+ * 1.2 GB RSS and the process kept most of it for its whole life (issue 13); a child gives it
+ * back to the system when it exits. NODE_ENV=production: Vite picks Vue's production build
+ * from it, and under vitest it is 'test'.
+ */
+function runViteBuild(studioDir: string, outDir: string): Promise<void> {
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
+  const args = [vite, 'build', studioDir, '--config', join(studioDir, 'vite.config.ts'), '--mode', 'production',
+    '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'];
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { cwd: studioDir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-64 * 1024);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      if (code === 0) return done();
+      const tail = output.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
+      fail(new StudioBuildError(`vite build ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${tail ? `:\n${tail}` : ''}`));
+    });
+  });
+}
+
+export class StudioBuildError extends Error {
+  override name = 'StudioBuildError';
 }
 
 async function swapIn(temp: string, outDir: string): Promise<void> {
