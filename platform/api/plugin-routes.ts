@@ -3,11 +3,11 @@
 // they act with the caller's permissions).
 import { Hono, type Context } from 'hono';
 import type { PluginHost } from '../plugins/index.ts';
-import { forbidden, notFound } from '../problems/index.ts';
+import { forbidden, notFound, validation } from '../problems/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
-const RESERVED = new Set(['install', 'upgrade', 'uninstall', 'enable', 'disable', 'settings']);
+const RESERVED = new Set(['install', 'upgrade', 'uninstall', 'enable', 'disable', 'settings', 'after-hooks']);
 
 export function pluginRoutes({ plugins, bodyLimit }: { plugins: PluginHost; bodyLimit: number }) {
   const app = new Hono<AppEnv>();
@@ -48,6 +48,15 @@ export function pluginRoutes({ plugins, bodyLimit }: { plugins: PluginHost; body
     return c.json(settings);
   });
   app.put('/:name/settings', async (c) => c.json(await plugins.putSettings(c.req.param('name'), await readJson(c, 256 * 1024), admin(c))));
+
+  // An after-hook that keeps failing: try again now, or skip the event it fails on (audited).
+  app.post('/:name/after-hooks/retry', async (c) => c.json(await plugins.retryAfterHooks(c.req.param('name'), admin(c))));
+  app.post('/:name/after-hooks/skip', async (c) => {
+    const o = admin(c);
+    const body = (await readJson(c, 16 * 1024)) as { event?: unknown } | null;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be { "event": "<id>" }' }]);
+    return c.json(await plugins.skipAfterHookEvent(c.req.param('name'), body.event, o));
+  });
 
   // Everything else under a plugin's name is the plugin's own.
   app.all('/:name/*', async (c) => {

@@ -1,13 +1,34 @@
 // Where plugins come from: folders under plugins/ (bundled) and npm packages that declare
 // themselves Kizuna plugins (`"kizuna": { "plugin": "plugin.json" }` in their package.json).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { readPluginDir, type PluginPackage } from './manifest.ts';
+import { isProblem, type FieldProblem } from '../problems/index.ts';
+
+/** The name in a folder's plugin.json if it can be read at all, else the folder's (or package's) name. */
+function nameOf(where: string): string {
+  try {
+    const name = JSON.parse(readFileSync(join(where, 'plugin.json'), 'utf8'))?.name;
+    if (typeof name === 'string' && name) return name;
+  } catch {
+    /* unreadable: the folder's name it is */
+  }
+  return basename(where);
+}
 
 export interface DiscoveryResult {
   plugins: Map<string, PluginPackage>;
   /** Folders or packages that look like plugins but could not be read, with why. */
-  broken: { where: string; error: string }[];
+  broken: BrokenPlugin[];
+}
+
+export interface BrokenPlugin {
+  /** The plugin's name as far as it can be told: the manifest's, else the folder's or package's. */
+  name: string;
+  where: string;
+  error: string;
+  /** What is wrong, by path in the manifest (`metadata.objects.0` must have "plural"). */
+  errors: FieldProblem[];
 }
 
 export function discoverPlugins(opts: { root: string; dirs?: string[] }): DiscoveryResult {
@@ -20,7 +41,7 @@ export function discoverPlugins(opts: { root: string; dirs?: string[] }): Discov
       if (other) throw new Error(`a plugin named "${p.manifest.name}" is also in ${other.dir}`);
       plugins.set(p.manifest.name, p);
     } catch (e) {
-      broken.push({ where, error: (e as Error).message });
+      broken.push({ name: nameOf(where), where, error: (e as Error).message, errors: isProblem(e) ? (e.errors ?? []) : [{ field: 'plugin.json', message: (e as Error).message }] });
     }
   };
   for (const base of opts.dirs ?? [join(opts.root, 'plugins')]) {

@@ -14,6 +14,7 @@ import { createHookRegistry, type ActivePlugin } from './hooks.ts';
 import type { PluginPackage } from './manifest.ts';
 import { dependencyProblems, orderPlugins } from './order.ts';
 import { createOutboxDispatcher } from './outbox.ts';
+import { afterHookState, retryNow, skipFailing } from './backlog.ts';
 import { createJobScheduler } from './jobs.ts';
 import { buildPluginRouter, declaredRoutes, routeCatalog, routeEnv, type RouteCall } from './routes.ts';
 import type { PluginContext, PluginDefinition } from './sdk.ts';
@@ -187,8 +188,11 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   function mustFind(name: string): PluginPackage {
     const pkg = discovered.plugins.get(name);
-    if (!pkg) throw notFound(`No plugin named "${name}" (looked in plugins/ and in npm packages)`);
-    return pkg;
+    if (pkg) return pkg;
+    // Found but unreadable: say what is wrong with it rather than that it does not exist.
+    const broken = discovered.broken.find((b) => b.name === name);
+    if (broken) throw new ProblemError({ status: 422, type: 'plugin-invalid', title: 'Plugin is invalid', detail: `The plugin "${name}" (${broken.where}) cannot be read: ${broken.error}`, errors: broken.errors, extra: { plugin: name } });
+    throw notFound(`No plugin named "${name}" (looked in plugins/ and in npm packages)`);
   }
 
   /** Puts a plugin's objects and fields into the desired metadata (install and upgrade). */
@@ -382,10 +386,12 @@ export async function createPluginHost(opts: PluginHostOptions) {
     discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
     const installed = await states();
     const names = [...new Set([...discovered.plugins.keys(), ...installed.keys()])].sort();
+    const hookStates = await Promise.all(names.map((n) => (installed.has(n) ? afterHookState(db, active.find((a) => a.name === n)) : null)));
     return {
       data: names.map((n) => {
         const pkg = discovered.plugins.get(n);
         const s = installed.get(n);
+        const i = names.indexOf(n);
         return {
           name: n,
           title: pkg?.manifest.title ?? null,
@@ -399,10 +405,41 @@ export async function createPluginHost(opts: PluginHostOptions) {
           problems: pkg && !s ? dependencyProblems(pkg.manifest, installed) : [],
           // Declared in the plugin's code: known once it is enabled and loaded on this node.
           routes: routeCatalog(active.find((a) => a.name === n)?.routes ?? []),
+          after_hooks: hookStates[i],
+          unavailable: unavailable.get(n) ?? null,
         };
       }),
       broken: discovered.broken,
     };
+  }
+
+  const enabledHere = (name: string) => {
+    const p = active.find((a) => a.name === name);
+    if (!p) throw conflict(`The plugin ${name} is not enabled and loaded on this server`, undefined, { plugin: name });
+    return p;
+  };
+
+  /** An admin's "try the failing after-hook again now". */
+  async function retryAfterHooks(name: string, o: PluginChangeOptions = {}) {
+    const p = enabledHere(name);
+    await db.transaction(async (tx) => {
+      await retryNow(tx, name);
+      await audit(tx, name, 'after-hooks-retry', {}, o);
+    });
+    await outbox.drain();
+    return afterHookState(db, p);
+  }
+
+  /** An admin's "skip the event the after-hook keeps failing on" (audited with the event and the error). */
+  async function skipAfterHookEvent(name: string, eventId: unknown, o: PluginChangeOptions = {}) {
+    if (typeof eventId !== 'string' || !/^\d{1,19}$/.test(eventId)) throw validation([{ field: 'event', message: 'must be the id of the failing event (a string of digits)' }]);
+    const p = enabledHere(name);
+    await db.transaction(async (tx) => {
+      const skipped = await skipFailing(tx, p, eventId);
+      await audit(tx, name, 'after-hooks-skip', skipped, o);
+    });
+    await outbox.drain();
+    return afterHookState(db, p);
   }
 
   const unlisten = await db.listen(CHANNEL, () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))));
@@ -422,6 +459,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
     uninstall,
     setEnabled,
     putSettings,
+    retryAfterHooks,
+    skipAfterHookEvent,
     settingsOf: async (name: string) => (await states()).get(name)?.settings ?? null,
     isInstalled: async (name: string) => (await states()).has(name),
     /** Dispatches /api/plugins/<name>/… to the plugin's routes, as the calling user; its problems are thrown. */

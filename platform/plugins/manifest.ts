@@ -1,5 +1,5 @@
 // plugin.json → a checked manifest with its metadata files read in.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { createAjv, definitionProblems, loadMetaSchema, parseObjectInput, parseFieldInput, type FieldSpec, type ObjectSpec, type Label, type JsonSchema } from '../model/index.ts';
 import type { RoleDef } from '../auth/index.ts';
@@ -46,11 +46,17 @@ for (const name of ['label.schema.json', 'field.schema.json', 'object.schema.jso
 const validateManifest = ajv.compile(loadMetaSchema('plugin.schema.json'));
 const validateView = ajv.compile(loadMetaSchema('view.schema.json'));
 
-/** A path inside the plugin folder (a manifest may not point outside it). */
+/**
+ * A path inside the plugin folder: a manifest may not point outside it, neither by its path
+ * (`../x`) nor through a symbolic link whose target lies outside.
+ */
 function inside(dir: string, rel: string, field: string): string {
   const full = resolve(dir, rel);
-  if (!full.startsWith(resolve(dir) + sep)) throw validation([{ field, message: `"${rel}" is outside the plugin folder` }]);
-  if (!existsSync(full)) throw validation([{ field, message: `"${rel}" does not exist` }]);
+  if (!full.startsWith(resolve(dir) + sep)) throw validation([{ field, message: `"${rel}" is outside the plugin folder` }], `A path in the plugin in ${dir} leaves its folder`);
+  if (!existsSync(full)) throw validation([{ field, message: `"${rel}" does not exist` }], `A file the plugin in ${dir} names is missing`);
+  if (!realpathSync(full).startsWith(realpathSync(dir) + sep)) {
+    throw validation([{ field, message: `"${rel}" is a symbolic link to a place outside the plugin folder` }], `A path in the plugin in ${dir} leaves its folder`);
+  }
   return full;
 }
 
@@ -95,5 +101,12 @@ export function checkManifest(raw: unknown, dir: string, source: PluginPackage['
 }
 
 export function readPluginDir(dir: string, source: PluginPackage['source']): PluginPackage {
-  return checkManifest(readJson(join(dir, 'plugin.json')), dir, source);
+  let raw: unknown;
+  try {
+    raw = readJson(inside(dir, 'plugin.json', 'plugin.json'));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw validation([{ field: 'plugin.json', message: `is not valid JSON: ${e.message}` }], `plugin.json in ${dir} is not valid JSON`);
+    throw e;
+  }
+  return checkManifest(raw, dir, source);
 }

@@ -16,6 +16,19 @@ const afterName: Record<string, keyof ObjectHooks> = {
   'record.deleted': 'afterDelete',
 };
 
+/** Whether a plugin has after-hooks at all, and on which objects (undefined: every object). */
+export function afterHookObjects(hooks: Record<string, ObjectHooks>): { wanted: boolean; objects?: string[] } {
+  const has = (h?: ObjectHooks) => !!(h?.afterCreate || h?.afterUpdate || h?.afterDelete);
+  const wanted = Object.values(hooks).some(has);
+  return { wanted, objects: hooks['*'] ? undefined : Object.keys(hooks).filter((o) => has(hooks[o])) };
+}
+
+/** The after-hook an event goes to, if any. */
+export function afterHookFor(hooks: Record<string, ObjectHooks>, e: { object: string; topic: string }) {
+  const name = afterName[e.topic];
+  return name && ((hooks[e.object]?.[name] ?? hooks['*']?.[name]) as ((ev: AfterEvent, ctx: PluginContext) => unknown) | undefined);
+}
+
 const BATCH = 200;
 const LEASE_SECONDS = 30;
 
@@ -29,7 +42,7 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
 
   async function deliver(p: ActivePlugin): Promise<void> {
     const hooks = p.definition.hooks ?? {};
-    const wanted = Object.values(hooks).some((h) => h.afterCreate || h.afterUpdate || h.afterDelete);
+    const { wanted, objects } = afterHookObjects(hooks);
     if (!wanted) return;
     const [cursor] = await opts.db.query<OutboxCursor & Record<string, unknown>>(sql`update kizuna_plugin_cursors
       set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
@@ -39,18 +52,16 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
     let last: OutboxCursor = cursor;
     try {
       // Only the objects it has after-hooks for ("*": all).
-      const objects = hooks['*'] ? undefined : Object.keys(hooks).filter((o) => hooks[o]?.afterCreate || hooks[o]?.afterUpdate || hooks[o]?.afterDelete);
       const { events, end } = await readRecordEventsOf(opts.db, last, BATCH, objects);
       for (const e of events) {
-        const name = afterName[e.topic];
-        const fn = name && ((hooks[e.object]?.[name] ?? hooks['*']?.[name]) as ((ev: AfterEvent, ctx: PluginContext) => unknown) | undefined);
+        const fn = afterHookFor(hooks, e);
         if (fn) {
           try {
             // A hook that never settles would stall delivery for every plugin: out of time, it failed.
             const ms = opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
             const work = Promise.resolve(fn({ object: e.object, id: e.record_id, topic: e.topic as AfterEvent['topic'], version: e.version, actor: e.actor, idempotencyKey: `${p.name}:${e.id}` }, opts.contextFor(p)));
             work.catch(() => {});
-            await withinTime(ms, work, () => new Error(`${name} did not finish within ${ms} ms`));
+            await withinTime(ms, work, () => new Error(`${afterName[e.topic]} did not finish within ${ms} ms`));
           } catch (err) {
             console.error(JSON.stringify({ level: 'error', msg: 'plugin after-hook failed', plugin: p.name, event: e.id, topic: e.topic, error: String((err as Error)?.stack ?? err) }));
             await opts.db.query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, failures = failures + 1,
