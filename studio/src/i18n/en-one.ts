@@ -11,5 +11,7 @@ export const enOne: Partial<Record<MessageKey, string>> = {
   'designer.fieldCount': '{count} field',
   'designer.planDrops': '{description} — {count} value will be lost',
   'designer.planEmpty': '{description} — {count} record has no value',
+  'plugins.afterHooks.backlog': '{count} event waiting',
+  'plugins.afterHooks.failures': '{count} failed attempt',
   'import.errorReport': 'Download the error report ({count} row)',
 };
