@@ -154,11 +154,14 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     const fields = readableFields(model, actor.access);
     const recordId = uuidv7();
     const before = beforeHooks(model.name, 'create');
-    // A scoped create ("own" records only): with "own", a record that names no owner becomes
-    // the caller's — on every path, before any hook sees the values (issue 13 item 14: the hook
-    // path skipped this and refused the same input with 403).
-    const owned = scope ? ownScopeField(model, actor) : undefined;
-    if (owned && values[owned] === undefined && model.fields.has(owned)) values[owned] = actor.actor;
+    // A scoped create: with "own", a record that names no owner becomes the caller's — on every
+    // path, before any hook sees the values (issue 13 item 14: the hook path skipped this and
+    // refused the same input with 403). An explicit null names no owner either: the studio's
+    // form and an import's empty cell send it, and refusing it left a sales rep unable to create.
+    const scoped = scope ? createScopeField(model, actor) : undefined;
+    if (scoped?.own && values[scoped.field] == null && model.fields.has(scoped.field)) values[scoped.field] = actor.actor;
+    // A refusal names the user field the scope looks at (owner, assignee), else the object.
+    const owned = scoped?.field;
     try {
       if (before.length) {
         const row = await inTransaction(exec, async (tx) => {
@@ -194,11 +197,14 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     }
   }
 
-  /** The user field of a plain "own" create scope, to fill in when the input leaves it out. */
-  function ownScopeField(model: ObjectModel, actor: Actor): string | undefined {
-    const cond = actor.access?.perms(model).verbs.create;
-    const user = cond?.flat().find((s) => s.kind === 'user' && !s.team);
-    return user && user.kind === 'user' ? user.field : undefined;
+  /**
+   * The user field of a create scope: an "own" one is filled in when the input names no one;
+   * an "own" or "team" one is what a refusal names.
+   */
+  function createScopeField(model: ObjectModel, actor: Actor): { field: string; own: boolean } | undefined {
+    const users = (actor.access?.perms(model).verbs.create ?? []).flat().flatMap((s) => (s.kind === 'user' ? [s] : []));
+    const user = users.find((s) => !s.team) ?? users[0];
+    return user && { field: user.field, own: !user.team };
   }
 
   async function update(object: string, recordId: string, input: unknown, actor: Actor, opts: { ifMatch?: number } = {}, exec: Executor = db): Promise<RecordRow> {

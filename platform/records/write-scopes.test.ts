@@ -28,9 +28,10 @@ describe.each(databases)('write scopes on %s', (kind) => {
       { name: 'nurturer', label: { en: 'Nurturer', ja: '育成担当' }, objects: { contact: { read: 'all', create: 'all', update: { filter: { lifecycle: { neq: 'customer' } } } } } },
       { name: 'mover', label: { en: 'Mover', ja: '移管担当' }, objects: { contact: { read: 'all', create: 'own', update: 'own', transfer: true } } },
       { name: 'case_owner', label: { en: 'Case owner', ja: 'ケース担当' }, objects: { case: { read: 'all', create: 'own', update: 'own' } } },
+      { name: 'case_team', label: { en: 'Case team', ja: 'ケースチーム' }, objects: { case: { read: 'all', create: 'team', update: 'team' } } },
     ];
     for (const role of roles) expect((await k.call('POST', '/api/roles', role)).status).toBe(201);
-    for (const [name, role] of [['alice', 'sales_rep'], ['bob', 'sales_rep'], ['nina', 'nurturer'], ['mo', 'mover'], ['cas', 'case_owner'], ['carol', 'support_agent'], ['erin', 'support_agent']]) {
+    for (const [name, role] of [['alice', 'sales_rep'], ['bob', 'sales_rep'], ['nina', 'nurturer'], ['mo', 'mover'], ['cas', 'case_owner'], ['carol', 'support_agent'], ['erin', 'support_agent'], ['tess', 'case_team']]) {
       const u = await k.call('POST', '/api/users', { email: `${name}@example.jp`, name, roles: [role] });
       expect(u.status, JSON.stringify(u.body)).toBe(201);
       users[name] = { id: u.body.id, key: (await k.call('POST', '/api/api-keys', { name, user_id: u.body.id })).body.key };
@@ -134,5 +135,36 @@ describe.each(databases)('write scopes on %s', (kind) => {
       expect((await as('cas')('POST', '/api/records/case', { subject: 'not mine', assignee: users.alice.id })).status).toBe(403);
       expect((await as('alice')('POST', '/api/records/contact', { last_name: 'no hook' })).body.owner).toBe(users.alice.id);
     });
+
+    // The studio's create form sends every empty field as null, and an import's empty cell is
+    // null too: "names no owner" either way (black-box report F1, issue 13 item 14).
+    it('fills in an explicit null owner like an absent one (single, bulk, import, {own: assignee})', async () => {
+      const one = await as('alice')('POST', '/api/records/contact', { last_name: '山本', owner: null });
+      expect(one.status, JSON.stringify(one.body)).toBe(201);
+      expect(one.body.owner).toBe(users.alice.id);
+      const bulk = await as('alice')('POST', '/api/records/contact/bulk', { records: [{ last_name: '空の所有者', owner: null }] });
+      expect(bulk.status, JSON.stringify(bulk.body)).toBe(200);
+      expect((await get('contact', bulk.body.records[0].id)).owner).toBe(users.alice.id);
+      const up = await upload(k, 'last_name,owner\n空欄所有者,\n', 'object=contact&filename=empty-owner.csv', users.alice.key);
+      expect(up.status, JSON.stringify(up.body)).toBe(201);
+      expect((await as('alice')('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', owner: 'owner' } })).status).toBe(202);
+      expect(await finished(k, up.body.id)).toMatchObject({ created: 1, rows_failed: 0 });
+      const imported = (await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: '空欄所有者' }))}`)).body.data;
+      expect(imported.map((c: { owner: string }) => c.owner)).toEqual([users.alice.id]);
+      const kase = await as('cas')('POST', '/api/records/case', { subject: 'null assignee', assignee: null });
+      expect(kase.status, JSON.stringify(kase.body)).toBe(201);
+      expect(kase.body.assignee).toBe(users.cas.id);
+      // Someone else is still refused.
+      const other = await as('alice')('POST', '/api/records/contact', { last_name: '他人', owner: users.bob.id });
+      expect(other.status).toBe(403);
+      expect(other.body.errors).toEqual([{ field: 'owner', message: 'is outside what you may create' }]);
+    });
+  });
+
+  it('names the team scope\'s field when a team-scoped create is refused', async () => {
+    const r = await as('tess')('POST', '/api/records/case', { subject: 'outside the team', assignee: users.alice.id });
+    expect(r.status, JSON.stringify(r.body)).toBe(403);
+    expect(r.body.errors).toEqual([{ field: 'assignee', message: 'is outside what you may create' }]);
+    expect((await as('tess')('POST', '/api/records/case', { subject: 'mine', assignee: users.tess.id })).status).toBe(201);
   });
 });
