@@ -25,11 +25,17 @@ export function workflowSchemas(): Record<string, Schema> {
     ...defs,
     WorkflowDefinition: { ...root, title: 'WorkflowDefinition' },
     Workflow: obj({
-      id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, enabled: { type: 'boolean' }, active_version: { type: ['integer', 'null'] },
+      id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, enabled: { type: 'boolean' },
+      state: { enum: ['ok', 'failing', 'invalid'], description: 'ok: starts runs; failing: its trigger could not be evaluated; invalid: its active version no longer fits the metadata. Neither starts runs until fixed (a new version published, or enabled again); the record events since it stopped are then evaluated.' },
+      error: {
+        oneOf: [{ type: 'null' }, obj({ message: { type: 'string' }, errors: { type: 'array', items: ref('FieldProblem') }, at: { type: 'string', format: 'date-time' } }, ['message', 'at'])],
+        description: 'Why it is failing or invalid',
+      },
+      active_version: { type: ['integer', 'null'] },
       draft: ref('WorkflowDefinition'), user_id: { type: 'string', format: 'uuid', description: 'The system user the workflow acts as' },
       hook: obj({ path: { type: 'string' }, key: { type: 'string' } }, ['path', 'key'], 'The webhook address and its HMAC key'),
       next_run_at: { type: ['string', 'null'], format: 'date-time' }, created_at: { type: 'string', format: 'date-time' }, updated_at: { type: 'string', format: 'date-time' },
-    }, ['id', 'name', 'enabled', 'active_version', 'draft', 'user_id', 'hook']),
+    }, ['id', 'name', 'enabled', 'state', 'error', 'active_version', 'draft', 'user_id', 'hook']),
     WorkflowList: obj({ data: { type: 'array', items: ref('Workflow') } }, ['data']),
     WorkflowVersionList: obj({ data: { type: 'array', items: obj({ version: { type: 'integer' }, definition: ref('WorkflowDefinition'), published_by: { type: ['string', 'null'] }, published_at: { type: 'string', format: 'date-time' } }, ['version', 'definition']) } }, ['data']),
     WorkflowPublished: obj({ workflow: ref('Workflow'), version: { type: 'integer' } }, ['workflow', 'version']),
@@ -170,6 +176,9 @@ export const workflowPaths: Record<string, Schema> = {
   },
   '/api/workflow-runs/{run}/retry': {
     parameters: [runParam],
-    post: { operationId: 'retryWorkflowRun', tags, summary: 'Run a failed run again from the failed step', responses: { '202': json(ref('WorkflowRunDetail'), 'The queued run.'), ...READ, ...NOT_FOUND, ...CONFLICT } },
+    post: {
+      operationId: 'retryWorkflowRun', tags, summary: 'Run a failed run again from the failed step, or from an earlier step it took (from_step)',
+      requestBody: { required: false, content: { 'application/json': { schema: obj({ from_step: { type: 'string', description: 'A step the run took before it failed (default: the failed step); not one inside a loop\'s body' } }, []) } } },
+      responses: { '202': json(ref('WorkflowRunDetail'), 'The queued run.'), ...WRITE, ...NOT_FOUND, ...CONFLICT } },
   },
 };

@@ -154,7 +154,7 @@ export function workflowRoutes({ workflows, bodyLimit, registry }: Deps & { regi
   return app;
 }
 
-export function workflowRunRoutes({ workflows }: Deps) {
+export function workflowRunRoutes({ workflows, bodyLimit }: Deps) {
   const app = new Hono<AppEnv>();
   // The runs of one record (GET /api/workflow-runs?object=case&record_id=…), for its timeline.
   app.get('/', async (c) => {
@@ -170,7 +170,11 @@ export function workflowRunRoutes({ workflows }: Deps) {
   });
   app.post('/:run/retry', async (c) => {
     admin(c);
-    const run = await workflows.runs.retry(c.req.param('run'));
+    const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await objectBody(c, bodyLimit);
+    const unknown = Object.keys(body).filter((k) => k !== 'from_step');
+    if (unknown.length) throw validation(unknown.map((k) => ({ field: k, message: 'is not from_step' })));
+    if (body.from_step !== undefined && typeof body.from_step !== 'string') throw validation([{ field: 'from_step', message: 'must be a step id (a string)' }]);
+    const run = await workflows.runs.retry(c.req.param('run'), body.from_step as string | undefined);
     workflows.kick();
     return c.json(run, 202);
   });
@@ -193,7 +197,7 @@ export function recordTimelineRoutes({ records, workflows }: { records: RecordSe
     const page = await records.timeline(object, id, c.get('actor'), { cursor, limit: c.req.query('limit') });
     const beforeHistoryId = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
     const since = page.page.has_more ? page.data[page.data.length - 1]?.at : undefined;
-    const runs = await workflows.runs.forTimeline(object, id, { beforeHistoryId, since });
+    const runs = await workflows.runs.forTimeline(object, id, { beforeHistoryId, since }, { redact: !c.get('principal').isAdmin });
     const changes = page.data.map((e) => ({ ...e, kind: 'change' as const }));
     const data = [...changes, ...runs].sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? 1 : -1));
     return c.json({ data, page: page.page });

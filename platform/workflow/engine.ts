@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Database, type Executor } from '../db/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { render } from './template.ts';
-import { isPermanent, nextOf, PermanentStepError, stepKinds, type RunContext, type StepContext, type StepResult, type WorkflowActions } from './steps.ts';
+import { isPermanent, nextOf, PermanentStepError, StepFailure, stepKinds, type RunContext, type StepContext, type StepResult, type WorkflowActions } from './steps.ts';
 import type { Mailer } from './mail.ts';
 import type { Step, WorkflowDefinition } from './definition.ts';
 import type { WorkflowStore } from './store.ts';
@@ -213,8 +213,9 @@ export function createRunExecutor(opts: EngineOptions) {
     const delay = Math.min(3_600_000, retryBaseMs * 2 ** (attempt - 1));
     await db.transaction(async (tx) => {
       await fence(tx, run.id);
-      await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, error, started_at)
-        values (${run.id}::uuid, ${stepId}, ${type}, 'failed', ${attempt}, ${JSON.stringify(input)}::jsonb, ${error}, ${started}::timestamptz)`);
+      const output = e instanceof StepFailure ? JSON.stringify(e.output) : null;
+      await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, error, started_at)
+        values (${run.id}::uuid, ${stepId}, ${type}, 'failed', ${attempt}, ${JSON.stringify(input)}::jsonb, ${output}::jsonb, ${error}, ${started}::timestamptz)`);
       await tx.query(sql`update kizuna_workflow_runs set attempts = ${attempt}, error = ${`Step "${stepId}" failed${final ? '' : ` (attempt ${attempt}, retrying)`}: ${error}`},
           ${final ? finishSql('failed') : sql`status = 'queued', run_at = now() + ${delay}::int * interval '1 millisecond', lease_owner = null, lease_until = null`}
         where id = ${run.id}::uuid`);

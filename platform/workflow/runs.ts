@@ -2,7 +2,8 @@
 // taken and each step's input, output and error.
 import type { SQL } from 'drizzle-orm';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
-import { conflict, notFound } from '../problems/index.ts';
+import { conflict, notFound, validation } from '../problems/index.ts';
+import type { WorkflowDefinition } from './definition.ts';
 import type { ActiveWorkflow } from './store.ts';
 
 export const DEFAULT_MAX_DEPTH = 5;
@@ -99,7 +100,7 @@ export function createRunReader(db: Database) {
      * page's cursor names (the previous page ended there) and, when the page is not the last,
      * since its oldest change — so each run appears on exactly one page.
      */
-    async forTimeline(object: string, recordId: string, bounds: { beforeHistoryId?: string; since?: string }) {
+    async forTimeline(object: string, recordId: string, bounds: { beforeHistoryId?: string; since?: string }, opts: { redact?: boolean } = {}) {
       if (!UUID.test(recordId)) return [];
       const rows = await db.query<Record<string, unknown>>(sql`select r.id::text as id, r.workflow_id::text as workflow_id, w.name as workflow_name, r.status, r.error,
           (extract(epoch from (coalesce(r.finished_at, now()) - r.created_at)) * 1000)::bigint as duration_ms, ${ts('r.created_at')} as at
@@ -108,14 +109,35 @@ export function createRunReader(db: Database) {
           ${bounds.beforeHistoryId ? sql`and r.created_at < (select h.at from kizuna_history h where h.id = ${bounds.beforeHistoryId}::bigint)` : sql``}
           ${bounds.since ? sql`and r.created_at >= ${bounds.since}::timestamptz` : sql``}
         order by r.created_at desc, r.id desc limit 500`);
-      return rows.map(({ at, ...run }) => ({ id: run.id as string, kind: 'workflow_run' as const, run: { ...run, duration_ms: Number(run.duration_ms) }, at: at as string }));
+      return rows.map(({ at, ...run }) => ({
+        id: run.id as string, kind: 'workflow_run' as const, at: at as string,
+        run: { ...run, duration_ms: Number(run.duration_ms), ...(opts.redact && { error: redactedError(run.error as string | null) }) },
+      }));
     },
-    /** A failed run goes again from the step that failed, with the context it had. */
-    async retry(id: string) {
+    /**
+     * A failed run goes again from the step that failed, with the context it had — or from an
+     * earlier step it took (`fromStep`), which runs again with everything after it. A step
+     * inside a loop's body is not a place to start from (the loop's item would be missing):
+     * start from the loop step.
+     */
+    async retry(id: string, fromStep?: string) {
       const run = await get(id);
       if (run.status !== 'failed') throw conflict(`Only a failed run can be retried; this one is ${run.status}`);
       if (!run.current_step) throw conflict('This run failed before its first step (for example, recursion bounded) and cannot be retried');
-      await db.query(sql`update kizuna_workflow_runs set status = 'queued', attempts = 0, error = null, run_at = now(), finished_at = null, lease_owner = null, lease_until = null
+      const from = fromStep ?? run.current_step;
+      let context = sql``;
+      if (from !== run.current_step) {
+        const taken = new Set((run.steps as { step_id: string }[]).map((s) => s.step_id));
+        if (!taken.has(from)) throw validation([{ field: 'from_step', message: `the run never reached a step "${from}" (it took: ${[...taken].join(', ')})` }]);
+        const [v] = await db.query<{ definition: unknown }>(sql`select definition from kizuna_workflow_versions where workflow_id = ${run.workflow_id}::uuid and version = ${run.version}`);
+        const def = (typeof v.definition === 'string' ? JSON.parse(v.definition) : v.definition) as WorkflowDefinition;
+        const loop = loopOf(def, from);
+        if (loop) throw conflict(`"${from}" is inside the body of the loop "${loop}": retry from "${loop}"`);
+        // From outside any loop: no loop is being iterated, no wait is counting down.
+        context = sql`, context = context - '$stack' - '$loops' - 'loop' - '$waits'`;
+      }
+      await db.query(sql`update kizuna_workflow_runs set status = 'queued', attempts = 0, error = null, run_at = now(), finished_at = null, lease_owner = null, lease_until = null,
+          current_step = ${from}${context}
         where id = ${id}::uuid and status = 'failed'`);
       return get(id);
     },
@@ -123,3 +145,32 @@ export function createRunReader(db: Database) {
 }
 
 export type RunReader = ReturnType<typeof createRunReader>;
+
+/**
+ * A run's error as a reader who is not an admin sees it on a record's timeline: which step
+ * failed, never the message — a step's error can carry any value its templates read (a
+ * field hidden from this reader, another record's), and the run acts as the workflow's user.
+ */
+export function redactedError(error: string | null): string | null {
+  if (error === null) return null;
+  const step = /^Step "([^"]*)" failed( \(attempt \d+, retrying\))?/.exec(error);
+  return step ? `${step[0]} (the details are shown to admins)` : 'The run failed (the details are shown to admins)';
+}
+
+/** The loop whose body a step is in (reached from the loop's body branch without passing the loop again), if any. */
+function loopOf(def: WorkflowDefinition, stepId: string): string | undefined {
+  const byId = new Map(def.steps.map((s) => [s.id, s]));
+  for (const loop of def.steps.filter((s) => s.type === 'loop')) {
+    const seen = new Set<string>();
+    const queue = loop.branches?.body ? [loop.branches.body] : [];
+    while (queue.length) {
+      const id = queue.pop()!;
+      if (id === loop.id || seen.has(id)) continue;
+      seen.add(id);
+      const s = byId.get(id);
+      if (s) queue.push(...[s.next, ...Object.values(s.branches ?? {})].filter((t): t is string => !!t));
+    }
+    if (seen.has(stepId)) return loop.id;
+  }
+  return undefined;
+}

@@ -96,6 +96,16 @@ interface StepKind {
 /** A step that cannot succeed however often it is retried. */
 export class PermanentStepError extends Error {}
 
+/** A failed step with what it got back (an HTTP status and body), kept as the step's output. */
+export class StepFailure extends Error {
+  constructor(message: string, readonly output: Record<string, unknown>) {
+    super(message);
+  }
+}
+
+/** Characters of a failed HTTP answer's body kept with the step. */
+export const FAILED_BODY_CHARS = 2000;
+
 function target(config: Config, ctx: StepContext): { object: string; id: string } {
   const object = (config.object as string | undefined) ?? ctx.object;
   const id = (config.record_id as string | undefined) ?? (config.object && config.object !== ctx.object ? undefined : ctx.recordId);
@@ -311,7 +321,12 @@ export const stepKinds: Record<StepType, StepKind> = {
       } catch {
         /* not JSON: keep the text */
       }
-      if (!res.ok) throw new Error(`HTTP ${res.status} from ${url.host}`);
+      if (!res.ok) {
+        // The answer is kept with the failed step (truncated): what the service said is what
+        // an admin needs to decide whether to retry.
+        const truncated = text.length > FAILED_BODY_CHARS;
+        throw new StepFailure(`HTTP ${res.status} from ${url.host}`, { status: res.status, body: truncated ? text.slice(0, FAILED_BODY_CHARS) : parsed, ...(truncated && { truncated: true }) });
+      }
       return { output: { status: res.status, body: parsed } };
     },
   },

@@ -49,4 +49,24 @@ describe.each(databases)('record timeline with workflow runs on %s', (kind) => {
     expect((await k.call('GET', `/api/records/case/${c.id}/timeline?nope=1`)).status).toBe(400);
     expect((await k.call('GET', '/api/records/case/00000000-0000-0000-0000-000000000000/timeline')).status).toBe(404);
   });
+
+  it('shows a reader who is not an admin which step failed, never the error carrying record values', async () => {
+    const user = await k.call('POST', '/api/users', { email: 'agent-t@example.jp', name: 'agent', roles: ['support_agent'] });
+    const key = (await k.call('POST', '/api/api-keys', { name: 'agent key', user_id: user.body.id })).body.key as string;
+    // The step's error quotes its input: here the contact's notes, hidden from support agents.
+    const leaky = await publishWorkflow(k, {
+      name: 'leaky', trigger: { type: 'record.created', object: 'contact' }, start: 'call',
+      steps: [{ id: 'call', type: 'http', retries: 0, config: { url: '{{trigger.record.notes}}' } }],
+    });
+    const secret = '社外秘: 年収1200万円';
+    const c = (await k.call('POST', '/api/records/contact', { last_name: '秘密', notes: secret })).body;
+    await settledRuns(k, leaky, 1);
+    const asAdmin = (await k.call('GET', `/api/records/contact/${c.id}/timeline`)).body.data.find((e: { kind: string }) => e.kind === 'workflow_run');
+    expect(asAdmin.run.error).toContain(secret);
+    const asAgent = await k.call('GET', `/api/records/contact/${c.id}/timeline`, undefined, { authorization: `Bearer ${key}` });
+    expect(asAgent.status).toBe(200);
+    const run = asAgent.body.data.find((e: { kind: string }) => e.kind === 'workflow_run');
+    expect(run.run).toMatchObject({ workflow_name: 'leaky', status: 'failed', error: 'Step "call" failed (the details are shown to admins)' });
+    expect(JSON.stringify(asAgent.body)).not.toContain('年収');
+  });
 });
