@@ -1,6 +1,7 @@
 // `npm start`: build the studio if needed (in a child process), open the database, serve on PORT.
 import { serve } from '@hono/node-server';
 import { resolve } from 'node:path';
+import { answerClientErrors } from './api/index.ts';
 import { createKizuna } from './server.ts';
 import { prepareStudio } from './studio/build.ts';
 
@@ -46,6 +47,7 @@ if (kizuna.bootstrap.setupToken) {
 const server = serve({ fetch: kizuna.app.fetch, port }, (info) => {
   log('kizuna listening', { url: `http://localhost:${info.port}`, database: url ? 'postgres' : `pglite ${dataDir}` });
 });
+answerClientErrors(server);
 
 let stopping = false;
 const stop = async (signal: string) => {

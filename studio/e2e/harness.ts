@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { answerClientErrors } from '../../platform/api/index.ts';
 import { ensureStudioBuilt } from '../../platform/studio/build.ts';
 import { startKizuna, type TestKizuna } from '../../platform/testing/kizuna.ts';
 
@@ -29,6 +30,7 @@ export async function startStudio(): Promise<Studio> {
   const server = await new Promise<ServerType>((ready) => {
     const s = serve({ fetch: kizuna.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
   });
+  answerClientErrors(server);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -44,6 +46,10 @@ export async function startStudio(): Promise<Studio> {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      // A script, style or request the Content-Security-Policy blocked is an error of the page too.
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+      });
       // Generous: the whole suite shares two cores with PostgreSQL and chromium.
       page.setDefaultTimeout(20_000);
       return { context, page, errors };
