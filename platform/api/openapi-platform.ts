@@ -154,6 +154,21 @@ export const platformPaths: Record<string, Schema> = {
     parameters: [pluginName],
     post: { operationId: `${verb}Plugin`, tags: plugins, summary: `${verb[0].toUpperCase()}${verb.slice(1)} an installed plugin (admins)`, responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND } },
   }])),
+  '/api/plugins/{name}/after-hooks/retry': {
+    parameters: [pluginName],
+    post: {
+      operationId: 'retryPluginAfterHooks', tags: plugins, summary: "Try a plugin's failing after-hook again now (admins)",
+      responses: { '200': json({ type: ['object', 'null'] }, 'The after-hook state afterwards.'), ...READ, ...NOT_FOUND, ...CONFLICT },
+    },
+  },
+  '/api/plugins/{name}/after-hooks/skip': {
+    parameters: [pluginName],
+    post: {
+      operationId: 'skipPluginAfterHookEvent', tags: plugins, summary: 'Skip the event a plugin\'s after-hook keeps failing on, audited (admins)',
+      requestBody: body(obj({ event: { type: 'string', description: 'The failing event\'s id (after_hooks.failing_event.id).' } }, ['event'])),
+      responses: { '200': json({ type: ['object', 'null'] }, 'The after-hook state afterwards.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
+    },
+  },
   '/api/plugins/{name}/settings': {
     parameters: [pluginName],
     get: { operationId: 'getPluginSettings', tags: plugins, summary: "A plugin's settings (admins)", responses: { '200': json({ type: 'object' }, 'The settings.'), ...READ, ...NOT_FOUND } },
