@@ -426,6 +426,32 @@ describe('workflow designer in chromium', () => {
     }
   });
 
+  it('shows a workflow stopped by a metadata change in the list and in the designer, naming the path', async () => {
+    const field = { name: 'wf_flag', type: 'text', label: { en: 'Flag', ja: 'フラグ' } };
+    expect((await s.kizuna.call('POST', '/api/meta/objects/contact/fields', field)).status).toBe(201);
+    const made = await s.kizuna.call('POST', '/api/workflows', {
+      name: 'Flag new contacts', trigger: { type: 'record.created', object: 'contact' }, start: 'flag',
+      steps: [{ id: 'flag', type: 'update_record', config: { values: { wf_flag: 'new' } } }],
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await s.kizuna.call('POST', `/api/workflows/${made.body.id}/publish`)).status).toBe(200);
+    expect((await s.kizuna.call('POST', `/api/workflows/${made.body.id}/enable`)).status).toBe(200);
+    expect((await s.kizuna.call('DELETE', '/api/meta/objects/contact/fields/wf_flag')).status).toBe(200);
+    await expect.poll(async () => (await s.kizuna.call('GET', `/api/workflows/${made.body.id}`)).body.state, { timeout: 15_000 }).toBe('invalid');
+
+    await page.goto(`${s.baseUrl}/workflows`);
+    const chip = page.locator(`tr[data-workflow="${made.body.id}"] [data-testid=wf-state]`);
+    await chip.waitFor();
+    expect(await chip.textContent()).toContain('Invalid');
+    await page.locator(`tr[data-workflow="${made.body.id}"]`).getByRole('link', { name: 'Flag new contacts' }).click();
+    const notice = page.getByTestId('wf-designer').getByTestId('wf-state');
+    await notice.waitFor();
+    expect(await notice.getAttribute('role')).toBe('alert');
+    expect(await notice.textContent()).toContain('steps.0.config.values.wf_flag');
+    expect(await notice.textContent()).toContain('Publish a fixed version');
+    await shot(page, 'workflow-invalid');
+  });
+
   it('raised no errors in the page', () => {
     expect(errors).toEqual([]);
   });

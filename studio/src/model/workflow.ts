@@ -77,10 +77,20 @@ export interface ManualWorkflow {
   input_schema?: JsonSchema;
 }
 
+/** Why a workflow stopped starting runs: its error and, for a definition, the problems by path. */
+export interface WorkflowError {
+  message: string;
+  errors?: { field: string; message: string; keyword?: string }[];
+  at: string;
+}
+
 export interface Workflow {
   id: string;
   name: string;
   enabled: boolean;
+  /** ok: starts runs; failing: its trigger could not be evaluated; invalid: its active version no longer fits the metadata. */
+  state: 'ok' | 'failing' | 'invalid';
+  error: WorkflowError | null;
   active_version: number | null;
   draft: WorkflowDefinition;
   user_id: string;
