@@ -57,7 +57,7 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
   });
 
   app.get('/:id/preview', async (c) => {
-    onlyFilledParams(c, ['mapping', 'rows', 'create_missing']);
+    onlyFilledParams(c, ['mapping', 'rows', 'create_missing', 'upsert_on']);
     let mapping: unknown;
     const m = c.req.query('mapping');
     if (m !== undefined) {
@@ -70,7 +70,8 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
     const rows = c.req.query('rows') === undefined ? undefined : Number(c.req.query('rows'));
     if (rows !== undefined && (!Number.isInteger(rows) || rows < 1 || rows > 200)) throw badRequest('rows must be 1–200', [{ field: 'rows', message: 'must be 1–200' }]);
     const createMissing = c.req.query('create_missing')?.split(',').filter(Boolean);
-    return c.json(await imports.preview(c.req.param('id'), { mapping, rows, create_missing: createMissing }, c.get('actor')));
+    const upsertOn = c.req.query('upsert_on')?.split(',').filter(Boolean);
+    return c.json(await imports.preview(c.req.param('id'), { mapping, rows, create_missing: createMissing, upsert_on: upsertOn }, c.get('actor')));
   });
 
   app.post('/:id/start', async (c) => {

@@ -118,6 +118,7 @@ export const importPaths: Record<string, Schema> = {
         { name: 'mapping', in: 'query', required: false, content: { 'application/json': { schema: ref('ImportMapping') } } },
         { name: 'rows', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
         { name: 'create_missing', in: 'query', required: false, schema: { type: 'string' }, description: 'Comma list of relation fields.' },
+        { name: 'upsert_on', in: 'query', required: false, schema: { type: 'string' }, description: 'Comma list of key fields, as the start will take them: a row matching a record is previewed as an update.' },
       ],
       responses: { '200': json(ref('ImportPreview'), 'The preview.'), ...READ, ...NOT_FOUND, '422': res('ValidationFailed') },
     },

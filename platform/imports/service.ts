@@ -150,10 +150,12 @@ export function createImportService(deps: ImportDeps) {
   });
 
   /** The first rows as they would be imported, with the problems each would get; writes nothing. */
-  async function preview(id: string, params: { mapping?: unknown; rows?: number; create_missing?: string[] }, actor: Actor) {
+  async function preview(id: string, params: { mapping?: unknown; rows?: number; create_missing?: string[]; upsert_on?: string[] }, actor: Actor) {
     const imp = await load(id, actor);
     const model = registry.get(imp.object);
     const mapping = params.mapping === undefined ? suggestMapping(model, imp.columns) : checkMapping(model, imp.columns, params.mapping);
+    // With the start's upsert_on, a row matching a record is previewed as the update it would be.
+    const upsertOn = checkUpsertOn(model, mapping, params.upsert_on);
     const limit = Math.min(Math.max(params.rows ?? 20, 1), 200);
     const convert = rowConverter(model, imp.columns, mapping, { utcOffset: '+09:00' });
     const sample = (await firstRows(imp, limit + 1)).slice(1);
@@ -167,7 +169,7 @@ export function createImportService(deps: ImportDeps) {
       const field = lookupField(r.index);
       const { [field ?? '']: _unresolved, ...rest } = r.converted.input;
       return { index: r.index, input: field ? rest : r.converted.input };
-    }), actor, { dryRun: true }));
+    }), actor, { dryRun: true, upsertOn }));
     const problems = new Map(checked.failed.map((f) => [f.index, f.problem.errors?.length ? f.problem.errors : [{ field: '(record)', message: f.problem.detail ?? f.problem.title }]]));
     return {
       mapping,
@@ -202,6 +204,16 @@ export function createImportService(deps: ImportDeps) {
     return value as string[];
   }
 
+  /** `upsert_on` of a start or a preview: fields that identify records, each filled from a column. */
+  function checkUpsertOn(model: ObjectModel, mapping: Mapping, value: unknown): string[] | undefined {
+    const upsertOn = parseUpsertOn(model, value);
+    // A key the file does not provide would fail every row: say so now, not after the run.
+    const mapped = new Set(Object.values(mapping).flatMap((t) => (t === null ? [] : SPLIT_TARGETS[t] ?? [t])));
+    const unmapped = upsertOn?.filter((n) => !mapped.has(n)) ?? [];
+    if (unmapped.length) throw validation([{ field: 'upsert_on', message: `${unmapped.join(', ')} ${unmapped.length > 1 ? 'are' : 'is'} not mapped to a column` }]);
+    return upsertOn;
+  }
+
   async function start(id: string, body: unknown, actor: Actor) {
     const imp = await load(id, actor);
     if (imp.job_id) throw conflict('This import has already been started', [{ field: 'id', message: 'is already running or done' }]);
@@ -213,11 +225,7 @@ export function createImportService(deps: ImportDeps) {
     const mapping = checkMapping(model, imp.columns, b.mapping ?? suggestMapping(model, imp.columns));
     const mode = b.mode ?? 'all_or_nothing';
     if (mode !== 'partial' && mode !== 'all_or_nothing') throw validation([{ field: 'mode', message: 'must be "partial" or "all_or_nothing"' }]);
-    const upsertOn = parseUpsertOn(model, b.upsert_on);
-    // A key the file does not provide would fail every row: say so now, not after the run.
-    const mapped = new Set(Object.values(mapping).flatMap((t) => (t === null ? [] : SPLIT_TARGETS[t] ?? [t])));
-    const unmapped = upsertOn?.filter((n) => !mapped.has(n)) ?? [];
-    if (unmapped.length) throw validation([{ field: 'upsert_on', message: `${unmapped.join(', ')} ${unmapped.length > 1 ? 'are' : 'is'} not mapped to a column` }]);
+    const upsertOn = checkUpsertOn(model, mapping, b.upsert_on);
     const createMissing = createMissingOf(model, b.create_missing ?? [], actor);
     // all_or_nothing's first pass writes nothing, so a company that create_missing would make
     // has no id yet to match an upsert key with: that combination could only fail every new row.

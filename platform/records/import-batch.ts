@@ -81,22 +81,25 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     if (!(e instanceof ProblemError) || e.status >= 500) throw e;
     result.failed.push({ index, problem: e });
   };
-  const fast: { row: ImportRow; values: Record<string, unknown>; createValues: Record<string, unknown> }[] = [];
+  // An upsert row is an update when its key matches a record (only the fields it provides are
+  // checked, as a bulk upsert does) and a create otherwise (every required field): which one is
+  // known only once the batch is matched, so the create check's problem waits until then.
+  const fast: { row: ImportRow; values: Record<string, unknown>; createValues: Record<string, unknown> | ProblemError }[] = [];
   const slow: ImportRow[] = [];
   const singlePath = opts.upsertOn ? tools.scopedUpsert(model, actor) : tools.scopedCreate(model, actor);
   for (const row of rows) {
     try {
       const values = checkInput(model, row.input, opts.upsertOn ? 'update' : 'create');
       tools.assertWritable(model, actor, new Set(Object.keys(row.input)));
-      // An upsert's create still needs every required field: check that too before writing.
-      const createValues = opts.upsertOn ? checkInput(model, row.input, 'create') : values;
       if (singlePath) slow.push(row);
-      else fast.push({ row, values, createValues });
+      else fast.push({ row, values, createValues: opts.upsertOn ? createCheck(model, row.input) : values });
     } catch (e) {
       fail(row.index, e);
     }
   }
   type Fast = (typeof fast)[number];
+  /** A row that would create a record, with its create check's values or problem. */
+  type WouldCreate = { row: ImportRow; values: Record<string, unknown> | ProblemError };
   type Keyed = { p: Fast; key: unknown[]; text: string };
 
   /** The rows with their normalized upsert key; a row without one fails (it cannot match). */
@@ -126,9 +129,10 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' })));
 
   /** Unique values and relation targets of would-be creates, checked set-based; nothing written. */
-  const checkCreates = async (creates: { index: number; values: Record<string, unknown> }[]) => {
+  const checkCreates = async (all: WouldCreate[]) => {
+    const creates = createsOnly(all);
     for (let i = 0; i < creates.length; i += BULK_ROWS) {
-      const part = creates.slice(i, i + BULK_ROWS).map((c) => ({ ...c, id: uuidv7() }));
+      const part = creates.slice(i, i + BULK_ROWS).map((c) => ({ index: c.row.index, values: c.values, id: uuidv7() }));
       const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, part), actor, { checkOnly: true }));
       for (const o of outcome) if (o.reason !== null) result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
     }
@@ -139,7 +143,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     // in its first pass: unique values and relation targets of creates; for upserts also a
     // missing key and a key matching several records (every row of that key would fail). A
     // value taken by a row of an EARLIER batch is the import's to find (imports/repeated-values.ts).
-    if (!opts.upsertOn) await checkCreates(fast.map((p) => ({ index: p.row.index, values: p.values })));
+    if (!opts.upsertOn) await checkCreates(fast.map((p) => ({ row: p.row, values: p.values })));
     else {
       const keyed = keyedRows(opts.upsertOn);
       const firsts = new Map<string, Keyed>();
@@ -148,7 +152,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       const several = new Set([...firsts.values()].filter((x) => (matches.get(x.p.row.index)?.length ?? 0) > 1).map((x) => x.text));
       for (const x of keyed) if (several.has(x.text)) result.failed.push({ index: x.p.row.index, problem: severalMatch(opts.upsertOn) });
       // The first row of a key nothing matches creates the record; its later rows update it.
-      await checkCreates([...firsts.values()].filter((x) => !matches.has(x.p.row.index)).map((x) => ({ index: x.p.row.index, values: x.p.createValues })));
+      await checkCreates([...firsts.values()].filter((x) => !matches.has(x.p.row.index)).map((x) => ({ row: x.p.row, values: x.p.createValues })));
     }
     // Rows of the single-record path (a scoped permission, before-hooks) are written for real
     // in a savepoint that is always rolled back: only the write itself knows its scope check.
@@ -165,8 +169,19 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     return result;
   }
 
+  /** A would-be create whose create check failed fails with that problem; the others go on. */
+  function createsOnly(all: WouldCreate[]): { row: ImportRow; values: Record<string, unknown> }[] {
+    const out: { row: ImportRow; values: Record<string, unknown> }[] = [];
+    for (const { row, values } of all) {
+      if (values instanceof ProblemError) result.failed.push({ index: row.index, problem: values });
+      else out.push({ row, values });
+    }
+    return out;
+  }
+
   /** Creates set-based; rows the statement cannot take go to the single-record path. */
-  async function createAll(creates: { row: ImportRow; values: Record<string, unknown> }[]): Promise<void> {
+  async function createAll(all: WouldCreate[]): Promise<void> {
+    const creates = createsOnly(all);
     for (let i = 0; i < creates.length; i += BULK_ROWS) {
       const part = creates.slice(i, i + BULK_ROWS);
       const rowsIn = part.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
@@ -194,7 +209,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   async function upsertAll(upsertOn: string[], keyed: Keyed[]): Promise<void> {
     const matches = await matchesOf(upsertOn, keyed);
     const updates: { p: Fast; id: string }[] = [];
-    const creates: { row: ImportRow; values: Record<string, unknown> }[] = [];
+    const creates: WouldCreate[] = [];
     for (const { p } of keyed) {
       const ids = matches.get(p.row.index);
       if (!ids) creates.push({ row: p.row, values: p.createValues });
@@ -256,6 +271,16 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     }
   }
   return result;
+}
+
+/** The create check of an upsert row: its values, or the problem a create would fail with. */
+function createCheck(model: ObjectModel, input: Record<string, unknown>): Record<string, unknown> | ProblemError {
+  try {
+    return checkInput(model, input, 'create');
+  } catch (e) {
+    if (e instanceof ProblemError && e.status < 500) return e;
+    throw e;
+  }
 }
 
 /** The problem of a row bulk-insert.ts refused: 409 for a taken unique value, else 422. */
