@@ -8,6 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { answerClientErrors } from '../../platform/api/index.ts';
 import { ensureStudioBuilt } from '../../platform/studio/build.ts';
 import { startKizuna, type TestKizuna } from '../../platform/testing/kizuna.ts';
+import type { KizunaConfig } from '../../platform/server.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
 export const screenshots = join(root, 'docs/screenshots');
@@ -21,9 +22,10 @@ export interface Studio {
   close(): Promise<void>;
 }
 
-export async function startStudio(): Promise<Studio> {
+/** `config`: more server settings (say, `pluginDirs` with test plugins). */
+export async function startStudio(config: Partial<KizunaConfig> = {}): Promise<Studio> {
   const dist = await ensureStudioBuilt({ root });
-  const kizuna = await startKizuna('pglite', { studioDir: dist });
+  const kizuna = await startKizuna('pglite', { ...config, studioDir: dist });
   // The PGlite template already has its admin (without a password): give it one.
   const me = await kizuna.call('GET', '/api/auth/me');
   await kizuna.call('PATCH', `/api/users/${me.body.user.id}`, { password: ADMIN_PASSWORD });
