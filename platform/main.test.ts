@@ -27,7 +27,7 @@ function start(env: Record<string, string>) {
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
   const ready = async () => {
-    for (let i = 0; i < 600 && !/kizuna listening/.test(out); i++) {
+    for (let i = 0; i < 600 && !/Kizuna studio: /.test(out); i++) {
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -44,7 +44,7 @@ describe('npm start on embedded PGlite', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('creates the database on first start, prints the admin key once, serves the API, and keeps data across restarts', async () => {
+  it('creates the database on first start, prints the studio URL, the setup token and the admin key once, serves the API, and keeps data across restarts', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kizuna-start-'));
     const port = await freePort();
     const first = start({ KIZUNA_DATA_DIR: dataDir, PORT: String(port) });
@@ -55,6 +55,14 @@ describe('npm start on embedded PGlite', () => {
     const base = `http://127.0.0.1:${port}`;
     const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     expect((await fetch(`${base}/api/health`)).status).toBe(200);
+    // A person is sent to the studio with the token it asks for; no curl command to copy.
+    expect(out).toContain(`Kizuna studio: http://localhost:${port}/`);
+    expect(out).not.toMatch(/curl/);
+    const token = /one-time setup token:\n\s*\n\s*(\S+)/.exec(out)?.[1];
+    expect(token, out).toBeTruthy();
+    const setup = await fetch(`${base}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: 'first-admin-password' }) });
+    expect(setup.status).toBe(200);
+    expect(await (await fetch(`${base}/api/auth/setup`)).json()).toEqual({ pending: false });
     const made = await fetch(`${base}/api/records/contact`, { method: 'POST', headers: auth, body: JSON.stringify({ last_name: '永続' }) });
     expect(made.status).toBe(201);
     const page = await fetch(`${base}/`);
@@ -74,7 +82,8 @@ describe('npm start on embedded PGlite', () => {
     const again = start({ KIZUNA_DATA_DIR: dataDir, PORT: String(port) });
     children.push(again.child);
     const out2 = await again.ready();
-    expect(out2).not.toMatch(/admin API key/);
+    expect(out2).not.toMatch(/admin API key|setup token/);
+    expect(out2).toContain(`Kizuna studio: http://localhost:${port}/`);
     const list = await fetch(`${base}/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: '永続' }))}`, { headers: auth });
     expect((await list.json()).data).toHaveLength(1);
     again.child.kill('SIGTERM');

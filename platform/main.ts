@@ -35,19 +35,26 @@ const kizuna = await createKizuna({
   process.exit(1);
 });
 
-if (kizuna.bootstrap.generatedKey) {
-  console.log(`\n  Kizuna admin API key (shown once, keep it safe):\n\n    ${kizuna.bootstrap.generatedKey}\n`);
-} else if (kizuna.bootstrap.created) {
-  console.log('\n  Kizuna admin created; its API key is KIZUNA_BOOTSTRAP_TOKEN.\n');
-}
-if (kizuna.bootstrap.setupToken) {
-  console.log(`  Set the admin's password (${process.env.KIZUNA_ADMIN_EMAIL ?? 'admin@localhost'}) once with:\n\n    curl -X POST http://localhost:${port}/api/auth/setup -H 'content-type: application/json' \\\n      -d '{"token":"${kizuna.bootstrap.setupToken}","password":"<at least 10 characters>"}'\n`);
-}
-
 const server = serve({ fetch: kizuna.app.fetch, port }, (info) => {
   log('kizuna listening', { url: `http://localhost:${info.port}`, database: url ? 'postgres' : `pglite ${dataDir}` });
+  console.log(welcome(`http://localhost:${info.port}/`, kizuna.bootstrap));
 });
 answerClientErrors(server);
+
+/** What a person reads in the terminal: where the studio is and, on first start, how to get in. */
+function welcome(studioUrl: string, bootstrap: typeof kizuna.bootstrap): string {
+  const lines = ['', `  Kizuna studio: ${studioUrl}`, ''];
+  if (bootstrap.setupToken) {
+    lines.push(`  Open it to choose the admin password (${process.env.KIZUNA_ADMIN_EMAIL || 'admin@localhost'}); it asks for this`,
+      '  one-time setup token:', '', `    ${bootstrap.setupToken}`, '');
+  }
+  if (bootstrap.generatedKey) {
+    lines.push('  Kizuna admin API key, for scripts and the API (shown once, keep it safe):', '', `    ${bootstrap.generatedKey}`, '');
+  } else if (bootstrap.created) {
+    lines.push('  Kizuna admin created; its API key is KIZUNA_BOOTSTRAP_TOKEN.', '');
+  }
+  return lines.join('\n');
+}
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -4,8 +4,8 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { login, passwordProblem, SESSION_COOKIE, setupHash, verifyPassword, type PeopleStore, type SessionStore } from '../auth/index.ts';
-import { forbidden, notFound, unauthorized, validation } from '../problems/index.ts';
+import { completeSetup, login, passwordProblem, SESSION_COOKIE, setupStatus, verifyPassword, type PeopleStore, type SessionStore } from '../auth/index.ts';
+import { forbidden, unauthorized, validation } from '../problems/index.ts';
 import { readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
 
@@ -37,18 +37,16 @@ export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps)
     return c.json({ user: result.user, csrf_token: result.csrfToken });
   });
 
-  // The one-time setup token printed on first start sets the first admin's password.
+  // While the first admin has no password: the studio shows its setup page. The one-time
+  // setup token printed on first start sets the password and signs the admin in.
+  app.get('/setup', async (c) => c.json(await setupStatus(db)));
   app.post('/setup', async (c) => {
-    const body = (await readJson(c, 16 * 1024)) as Record<string, unknown>;
-    const problem = passwordProblem(body?.password);
-    if (typeof body?.token !== 'string' || problem) {
-      throw validation([...(typeof body?.token !== 'string' ? [{ field: 'token', message: 'is required' }] : []), ...(problem ? [{ field: 'password', message: problem }] : [])]);
-    }
-    const { hashPassword } = await import('../auth/passwords.ts');
-    const rows = await db.query(sql`update kizuna_users set password_hash = ${await hashPassword(body.password as string)}, updated_at = now()
-      where password_hash = ${setupHash(body.token)} returning id`);
-    if (!rows.length) throw notFound('The setup token is unknown or has been used');
-    return c.body(null, 204);
+    const body = await readJson(c, 16 * 1024);
+    const result = await completeSetup({ db, sessions }, body, { ip: clientIp(c), userAgent: c.req.header('user-agent'), requestId: c.get('requestId') });
+    setCookie(c, SESSION_COOKIE, result.token, {
+      httpOnly: true, sameSite: 'Lax', secure: secureCookies ?? false, path: '/', expires: result.expiresAt,
+    });
+    return c.json({ user: result.user, csrf_token: result.csrfToken });
   });
   return app;
 }

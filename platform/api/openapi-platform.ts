@@ -73,10 +73,15 @@ export const platformPaths: Record<string, Schema> = {
     },
   },
   '/api/auth/setup': {
+    get: {
+      operationId: 'getSetupStatus', tags: auth, summary: 'Whether the first admin still waits for a password (the studio then shows its setup page)', security: [],
+      responses: { '200': json(obj({ pending: { type: 'boolean' }, email: { type: 'string', description: "The admin's email (sign-in name), while pending" } }, ['pending']), 'The setup status.') },
+    },
     post: {
-      operationId: 'setUpAdmin', tags: auth, summary: "Set the first admin's password with the one-time setup token", security: [],
-      requestBody: body(obj({ token: { type: 'string' }, password: { type: 'string', minLength: 10 } }, ['token', 'password'])),
-      responses: { '200': json(ref('Session'), 'The admin is signed in.'), ...WRITE, ...CONFLICT },
+      operationId: 'setUpAdmin', tags: auth, summary: "Set the first admin's password with the one-time setup token and sign in", security: [],
+      description: 'The token printed on first start (when KIZUNA_ADMIN_PASSWORD is unset) works once. A wrong token is a 403 naming `token`; wrong tokens are counted like failed sign-ins (5 in 15 minutes, then 429 with Retry-After). Once the password is set: 409.',
+      requestBody: body(obj({ token: { type: 'string' }, password: { type: 'string', minLength: 10, maxLength: 200 } }, ['token', 'password'])),
+      responses: { '200': json(ref('Session'), 'The password is set and the admin is signed in (kizuna_session cookie).'), ...WRITE, ...CONFLICT, '429': { description: 'Too many wrong setup tokens; see Retry-After.' } },
     },
   },
   '/api/auth/logout': {

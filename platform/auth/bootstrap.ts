@@ -16,7 +16,7 @@ export interface BootstrapResult {
   setupToken?: string;
 }
 
-const SETUP_PREFIX = 'setup$';
+export const SETUP_PREFIX = 'setup$';
 export const setupHash = (token: string) => `${SETUP_PREFIX}${createHash('sha256').update(token).digest('hex')}`;
 
 export async function bootstrapAdmin(

@@ -18,7 +18,7 @@ export const LOGIN_LIMITS = { perAccount: 5, perAddress: 30, windowMinutes: 15, 
 /** Advisory lock space of sign-in attempts (second key: the schema and the account or address). */
 const LOGIN_LOCK = 0x4b5a4c47; // "KZLG"
 
-interface Reservation {
+export interface Reservation {
   /** The attempt row written for this try (counted as a failure until it succeeds), or null: the account is locked. */
   attempt: string | null;
   account_first: number | null;
@@ -32,7 +32,7 @@ interface Reservation {
  * and per address: of N parallel attempts on an account, at most perAccount ever reach the
  * password check. (A count followed by a separate insert let 40 parallel guesses all through.)
  */
-async function reserveAttempt(db: Database, email: string, ip: string | null): Promise<Reservation> {
+export async function reserveAttempt(db: Database, email: string, ip: string | null): Promise<Reservation> {
   return db.transaction(async (tx) => {
     // Always the account first, then the address: two attempts never wait for each other in a cycle.
     await tx.query(sql`select pg_advisory_xact_lock(${LOGIN_LOCK}::int, hashtext(current_schema() || ':account:' || lower(${email}::text)))`);
@@ -88,9 +88,14 @@ export async function login(
     if (throttled) throw tooManyRequests('Too many failed sign-ins from this address; slow down', waitFrom(slot.address_first));
     throw unauthorized('The email or the password is wrong');
   }
-  await db.query(sql`update kizuna_login_attempts set success = true where id = ${slot.attempt}::bigint`);
+  await attemptSucceeded(db, slot.attempt);
 
   const session = await sessions.create(user.id, meta);
   await writeAudit(db, { kind: 'auth', object: 'session', recordId: user.id, action: 'login', actor: user.id, requestId: meta.requestId, via: `session:${session.sessionId.slice(0, 12)}` });
   return { user: { id: user.id, email: user.email, name: user.name, locale: user.locale, is_admin: user.is_admin }, ...session };
+}
+
+/** An attempt that succeeded no longer counts as a failure. */
+export async function attemptSucceeded(db: Database, attempt: string): Promise<void> {
+  await db.query(sql`update kizuna_login_attempts set success = true where id = ${attempt}::bigint`);
 }

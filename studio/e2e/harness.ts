@@ -1,5 +1,6 @@
 // Browser-test harness: the built studio served by a real Kizuna (embedded PGlite) exactly as
 // `npm start` serves it, one chromium per test file, and sign-in helpers.
+import { PGlite } from '@electric-sql/pglite';
 import { serve, type ServerType } from '@hono/node-server';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -22,13 +23,18 @@ export interface Studio {
   close(): Promise<void>;
 }
 
-/** `config`: more server settings (say, `pluginDirs` with test plugins). */
-export async function startStudio(config: Partial<KizunaConfig> = {}): Promise<Studio> {
+/**
+ * `config`: more server settings (say, `pluginDirs` with test plugins). `newDatabase`: a first
+ * start (the admin waits for a password; its setup token is in kizuna.bootstrap).
+ */
+export async function startStudio({ newDatabase, ...config }: Partial<KizunaConfig> & { newDatabase?: boolean } = {}): Promise<Studio> {
   const dist = await ensureStudioBuilt({ root });
-  const kizuna = await startKizuna('pglite', { ...config, studioDir: dist });
-  // The PGlite template already has its admin (without a password): give it one.
-  const me = await kizuna.call('GET', '/api/auth/me');
-  await kizuna.call('PATCH', `/api/users/${me.body.user.id}`, { password: ADMIN_PASSWORD });
+  const kizuna = await startKizuna('pglite', { ...config, studioDir: dist, ...(newDatabase && { pglite: new PGlite() }) });
+  if (!newDatabase) {
+    // The PGlite template already has its admin (without a password): give it one.
+    const me = await kizuna.call('GET', '/api/auth/me');
+    await kizuna.call('PATCH', `/api/users/${me.body.user.id}`, { password: ADMIN_PASSWORD });
+  }
   const server = await new Promise<ServerType>((ready) => {
     const s = serve({ fetch: kizuna.app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
   });

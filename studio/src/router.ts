@@ -1,4 +1,4 @@
-// Routes, each page its own chunk. Every page but sign-in needs a session; the designer needs
+// Routes, each page its own chunk. Every page but sign-in and setup needs a session; the designer needs
 // an admin. Metadata is loaded once before the first signed-in page.
 import { createRouter, createWebHistory } from 'vue-router';
 import { setUnauthorizedHandler } from './api/client.ts';
@@ -9,6 +9,7 @@ export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes: [
     { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue'), meta: { public: true } },
+    { path: '/setup', name: 'setup', component: () => import('./pages/SetupPage.vue'), meta: { public: true } },
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
     { path: '/o/:object', name: 'list', component: () => import('./pages/ListPage.vue') },
     { path: '/o/:object/board/:field?', name: 'kanban', component: () => import('./pages/KanbanPage.vue') },
@@ -30,6 +31,10 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   const session = useSession();
   const user = await session.load();
+  // No admin password yet: the setup page, and nothing else, until it is chosen; then it is gone.
+  const pending = !user && (await session.setupStatus()).pending;
+  if (to.name === 'setup') return pending ? true : user ? { path: '/' } : { name: 'sign-in' };
+  if (pending) return { name: 'setup' };
   if (to.meta.public) return user && to.name === 'sign-in' ? { path: '/' } : true;
   if (!user) return { name: 'sign-in', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
   await useMetadata().load().catch(() => undefined);

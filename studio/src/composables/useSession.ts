@@ -1,5 +1,6 @@
 // The signed-in person: loaded from /api/auth/me (which also gives back the CSRF token after a
 // reload), signed in and out through /api/auth. The language follows the user's own setting.
+// Before the first admin has a password, the studio shows the setup page instead of sign-in.
 import { computed, ref } from 'vue';
 import { api, setCsrfToken } from '../api/client.ts';
 import type { Me, User } from '../api/types.ts';
@@ -8,6 +9,13 @@ import { loadPluginExtensions } from '../model/plugin-loader.ts';
 
 const user = ref<User | null>(null);
 let loading: Promise<User | null> | null = null;
+let setup: Promise<SetupStatus> | null = null;
+
+/** Whether the first admin still has to choose a password (GET /api/auth/setup). */
+export interface SetupStatus {
+  pending: boolean;
+  email?: string;
+}
 
 export function useSession() {
   const { setLocale } = useI18n();
@@ -35,6 +43,20 @@ export function useSession() {
     return me.user;
   }
 
+  /** Asked once per page load; a server that cannot say counts as "no setup pending". */
+  function setupStatus(): Promise<SetupStatus> {
+    setup ??= api<SetupStatus>('GET', '/auth/setup', undefined, { quiet401: true }).catch(() => ({ pending: false }));
+    return setup;
+  }
+
+  /** The one-time setup token and the admin's new password: sets it and signs the admin in. */
+  async function completeSetup(token: string, password: string): Promise<User> {
+    const me = await api<Me>('POST', '/auth/setup', { token, password }, { quiet401: true });
+    setup = Promise.resolve({ pending: false });
+    loading = Promise.resolve(adopt(me));
+    return me.user;
+  }
+
   async function signOut(): Promise<void> {
     await api('POST', '/auth/logout').catch(() => undefined);
     forget();
@@ -55,5 +77,5 @@ export function useSession() {
     }
   }
 
-  return { user: computed(() => user.value), isAdmin: computed(() => user.value?.is_admin === true), load, signIn, signOut, forget, chooseLocale };
+  return { user: computed(() => user.value), isAdmin: computed(() => user.value?.is_admin === true), load, signIn, signOut, forget, chooseLocale, setupStatus, completeSetup };
 }
