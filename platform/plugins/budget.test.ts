@@ -63,7 +63,7 @@ describe.each(databases)('health of a saturated pool on %s', (kind) => {
   });
 
   it('says "degraded" with 503 and the reason while every connection is held, "ok" again after', async () => {
-    expect((await k.call('GET', '/api/health')).body).toMatchObject({ status: 'ok', pool: { size: k.db.pool().size, waiting: 0 } });
+    expect((await k.call('GET', '/api/health')).body).toMatchObject({ status: 'ok', pool: { size: k.db.pool().size } });
     let open!: () => void;
     (globalThis as { kizunaHangGate?: Promise<void> }).kizunaHangGate = new Promise<void>((r) => (open = r));
     const size = k.db.pool().size;
