@@ -60,45 +60,43 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
 
   /** The events of a batch that start this workflow. `backlog`: events it stopped at while failing, which it takes whenever it was switched on. */
   async function matching(wf: ActiveWorkflow, events: OutboxEvent[], backlog: boolean): Promise<OutboxEvent[]> {
-    {
-      const t = wf.definition.trigger;
-      // A change made before the workflow was switched on does not start it (the dispatcher
-      // may read that change's event only after an admin enabled the workflow).
-      let mine = events.filter((e) => t.type === e.topic && t.object === e.object && (backlog || !(wf.enabled_ms && e.created_ms < wf.enabled_ms)));
-      if (t.type === 'record.updated' && t.fields) mine = mine.filter((e) => t.fields!.some((f) => Object.hasOwn(e.changes ?? {}, f)));
-      if (t.condition && t.type !== 'record.deleted' && mine.length && mentionsOld(t.condition)) {
-        // Conditions on the values before the change ("old.status"): decided per event, the
-        // old values being the record now with each changed field's `from`.
-        const kept: OutboxEvent[] = [];
-        for (const e of mine) {
-          // The record and the condition's parts on it are read in one snapshot: two reads could
-          // straddle a later write (old values from before it, new ones from after: a run for a
-          // change that never went from old to new).
-          const hit = await db.transaction(async (tx) => {
-            await tx.query(sql`set transaction isolation level repeatable read`);
-            const [now] = (await listIn(t.object!, [e.record_id], undefined, wf, undefined, tx)).data;
-            if (!now) return false;
-            const old: Record<string, unknown> = { ...now };
-            for (const [f, c] of Object.entries(e.changes ?? {})) old[f] = t.type === 'record.created' ? null : (c as { from?: unknown })?.from ?? null;
-            const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id', tx).then((p) => p.data.length > 0);
-            return evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match);
-          }).catch((err) => {
-            if (isWorkflowFault(err)) throw err;
-            return false;
-          });
-          if (hit) kept.push(e);
-        }
-        mine = kept;
-      } else if (t.condition && t.type !== 'record.deleted' && mine.length) {
-        const ids = [...new Set(mine.map((e) => e.record_id))];
-        const matching = new Set<string>();
-        for (let i = 0; i < ids.length; i += 500) {
-          for (const r of (await listIn(t.object!, ids.slice(i, i + 500), t.condition, wf, 'id')).data) matching.add(r.id as string);
-        }
-        mine = mine.filter((e) => matching.has(e.record_id));
+    const t = wf.definition.trigger;
+    // A change made before the workflow was switched on does not start it (the dispatcher
+    // may read that change's event only after an admin enabled the workflow).
+    let mine = events.filter((e) => t.type === e.topic && t.object === e.object && (backlog || !(wf.enabled_ms && e.created_ms < wf.enabled_ms)));
+    if (t.type === 'record.updated' && t.fields) mine = mine.filter((e) => t.fields!.some((f) => Object.hasOwn(e.changes ?? {}, f)));
+    if (t.condition && t.type !== 'record.deleted' && mine.length && mentionsOld(t.condition)) {
+      // Conditions on the values before the change ("old.status"): decided per event, the
+      // old values being the record now with each changed field's `from`.
+      const kept: OutboxEvent[] = [];
+      for (const e of mine) {
+        // The record and the condition's parts on it are read in one snapshot: two reads could
+        // straddle a later write (old values from before it, new ones from after: a run for a
+        // change that never went from old to new).
+        const hit = await db.transaction(async (tx) => {
+          await tx.query(sql`set transaction isolation level repeatable read`);
+          const [now] = (await listIn(t.object!, [e.record_id], undefined, wf, undefined, tx)).data;
+          if (!now) return false;
+          const old: Record<string, unknown> = { ...now };
+          for (const [f, c] of Object.entries(e.changes ?? {})) old[f] = t.type === 'record.created' ? null : (c as { from?: unknown })?.from ?? null;
+          const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id', tx).then((p) => p.data.length > 0);
+          return evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match);
+        }).catch((err) => {
+          if (isWorkflowFault(err)) throw err;
+          return false;
+        });
+        if (hit) kept.push(e);
       }
-      return mine;
+      mine = kept;
+    } else if (t.condition && t.type !== 'record.deleted' && mine.length) {
+      const ids = [...new Set(mine.map((e) => e.record_id))];
+      const hits = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        for (const r of (await listIn(t.object!, ids.slice(i, i + 500), t.condition, wf, 'id')).data) hits.add(r.id as string);
+      }
+      mine = mine.filter((e) => hits.has(e.record_id));
     }
+    return mine;
   }
 
   async function insert(pairs: { wf: ActiveWorkflow; e: OutboxEvent }[]) {
