@@ -256,6 +256,8 @@ describe('workflow designer in chromium', () => {
   });
 
   it('runs a manual workflow from the record page with its input form; a failed run is retried from the failed step', async () => {
+    // A team that exists (an unknown one is refused at save) but has no members yet.
+    const nightShift = (await s.kizuna.call('POST', '/api/teams', { name: 'night-shift' })).body.id as string;
     const manual = (await s.kizuna.call('POST', '/api/workflows', {
       name: 'Hand over to the night shift',
       trigger: { type: 'manual', object: 'case', input_schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', title: 'Reason' } } } },
@@ -276,7 +278,7 @@ describe('workflow designer in chromium', () => {
     await page.locator('#wf-run-input-reason').fill('on call');
     await page.locator('.wf-run-input').getByRole('button', { name: 'Run' }).click();
     await page.getByTestId('wf-run').waitFor();
-    // The team does not exist yet: the assign step fails, and the run with it.
+    // The team has no members yet: the assign step fails, and the run with it.
     await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 30_000 }).toBe('Failed');
     await expect.poll(() => page.getByTestId('wf-run-error').textContent()).toMatch(/night-shift/);
     expect(await node('night').locator('.wf-node-status').getAttribute('data-status')).toBe('failed');
@@ -286,7 +288,12 @@ describe('workflow designer in chromium', () => {
     await shot(page, 'workflow-run-failed');
 
     const aiko = support[0];
-    expect((await s.kizuna.call('POST', '/api/teams', { name: 'night-shift', members: [aiko] })).status).toBe(201);
+    expect((await s.kizuna.call('PATCH', `/api/teams/${nightShift}`, { members: [aiko] })).status).toBe(200);
+    // An earlier step selected on the canvas offers a retry from it.
+    await node('note').click();
+    expect(await page.getByTestId('wf-retry-from').textContent()).toContain('Retry from “note”');
+    await node('night').click();
+    expect(await page.getByTestId('wf-retry-from').count()).toBe(0);
     await page.getByTestId('wf-retry').click();
     await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 30_000 }).toBe('Succeeded');
     // Retried from the failed step: the note is not written twice; the failed attempt stays visible.

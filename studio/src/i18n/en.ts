@@ -120,6 +120,8 @@ export const en = {
   'wf.record': 'Record',
   'wf.retry': 'Retry from failed step',
   'wf.retried': 'Run queued again from the failed step',
+  'wf.retryFrom': 'Retry from “{step}”',
+  'wf.retriedFrom': 'Run queued again from “{step}”',
   'wf.refresh': 'Refresh',
   'wf.path': 'Path taken',
   'wf.stepsOfRun': 'Steps',

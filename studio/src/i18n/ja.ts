@@ -122,6 +122,8 @@ export const ja: Record<MessageKey, string> = {
   'wf.record': 'レコード',
   'wf.retry': '失敗したステップから再実行',
   'wf.retried': '失敗したステップから再実行を予約しました',
+  'wf.retryFrom': '「{step}」から再実行',
+  'wf.retriedFrom': '「{step}」から再実行を予約しました',
   'wf.refresh': '更新',
   'wf.path': '通った経路',
   'wf.stepsOfRun': 'ステップ',

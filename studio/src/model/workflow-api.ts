@@ -15,7 +15,8 @@ export const workflowApi = {
   versions: (id: string) => api<{ data: WorkflowVersion[] }>('GET', `/workflows/${id}/versions`).then((r) => r.data),
   runs: (id: string, limit = 50) => api<{ data: WorkflowRun[] }>('GET', `/workflows/${id}/runs${query({ limit })}`).then((r) => r.data),
   run: (runId: string) => api<WorkflowRun>('GET', `/workflow-runs/${runId}`),
-  retry: (runId: string) => api<WorkflowRun>('POST', `/workflow-runs/${runId}/retry`),
+  /** Again from the failed step, or from an earlier step the run took. */
+  retry: (runId: string, fromStep?: string) => api<WorkflowRun>('POST', `/workflow-runs/${runId}/retry`, fromStep ? { from_step: fromStep } : undefined),
   start: (id: string, body: { record_id?: string; input?: Record<string, unknown> }) => api<WorkflowRun>('POST', `/workflows/${id}/run`, body),
   templates: () => api<{ data: WorkflowTemplate[] }>('GET', '/workflows/templates').then((r) => r.data),
   /** The manual workflows the signed-in person may start on records of an object (not only admins). */
