@@ -106,7 +106,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
         recheckAgain = false;
         for (const w of await store.active(db, true)) {
           const problems = await fits(w.definition);
-          if (problems.length) await store.markInvalid(w.id, w.version, problems);
+          if (problems.length) await store.markInvalid(w.id, w.version, problems, ['record.created', 'record.updated', 'record.deleted'].includes(w.definition.trigger.type));
           else if (w.state === 'invalid') await store.markValid(w.id, w.version);
         }
       } while (recheckAgain);

@@ -128,7 +128,9 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
         const n = await publishIn(tx, id, def, by);
         // A new version is the fix of a failing or invalid one: it starts runs again, first
         // from the events it had stopped at (resume_*), with this version.
-        await tx.query(sql`update kizuna_workflows set state = 'ok', error = null where id = ${id}::uuid`);
+        const readsEvents = ['record.created', 'record.updated', 'record.deleted'].includes(def.trigger.type);
+        await tx.query(sql`update kizuna_workflows set state = 'ok', error = null
+          ${readsEvents ? sql`` : sql`, resume_xid = null, resume_event_id = null`} where id = ${id}::uuid`);
         return n;
       });
       return { workflow: await get(id), version };
@@ -224,10 +226,12 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
      * starting runs (from the dispatcher's position now) until a fixed version is published,
      * or the metadata fits it again.
      */
-    async markInvalid(id: string, version: number, problems: FieldProblem[]): Promise<void> {
+    async markInvalid(id: string, version: number, problems: FieldProblem[], readsEvents: boolean): Promise<void> {
       const error = { message: 'The active version names what no longer exists in the metadata', errors: problems, at: new Date().toISOString() };
+      // Only a workflow started by record events keeps a position to read them from.
       await db.query(sql`update kizuna_workflows w set state = 'invalid', error = ${JSON.stringify(error)}::jsonb,
-          resume_xid = coalesce(w.resume_xid, c.last_xid), resume_event_id = coalesce(w.resume_event_id, c.last_event_id)
+          resume_xid = coalesce(w.resume_xid, case when ${readsEvents}::boolean then c.last_xid end),
+          resume_event_id = coalesce(w.resume_event_id, case when ${readsEvents}::boolean then c.last_event_id end)
         from kizuna_workflow_cursor c where w.id = ${id}::uuid and w.active_version = ${version}
           and (w.state <> 'invalid' or (w.error->'errors') is distinct from ${JSON.stringify(problems)}::jsonb)`);
     },
