@@ -1,13 +1,13 @@
 // The composition root: wires the capabilities together, nothing else.
 import { createApp } from './api/index.ts';
-import { bootstrapAdmin, createApiKeyStore, createPeopleStore, createSessionStore, type BootstrapResult } from './auth/index.ts';
+import { bootstrapAdmin, createApiKeyStore, createPeopleStore, createSessionStore, roleProblems, type BootstrapResult } from './auth/index.ts';
 import { createDatabase, type DatabaseConfig } from './db/index.ts';
 import { createRegistry, installStandardObjects } from './metadata/index.ts';
 import { createRecordService } from './records/index.ts';
 import { bootstrapPlatform, upgradeLayouts } from './schema/index.ts';
 import { createJobQueue, ensureJobTables } from './jobs/index.ts';
 import { createImportService, ensureImportTables, registerImportJob } from './imports/index.ts';
-import { accessFor } from './query/index.ts';
+import { accessFor, scopeFilterCheck } from './query/index.ts';
 import { createPluginHost } from './plugins/index.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './workflow/index.ts';
 import { resolve } from 'node:path';
@@ -58,7 +58,7 @@ export async function createKizuna(config: KizunaConfig) {
     await installStandardObjects(registry);
     await upgradeLayouts(db, registry.snapshot().models.values());
     const keys = await createApiKeyStore({ db });
-    const people = await createPeopleStore({ db, onChange: () => keys.clearCache() });
+    const people = await createPeopleStore({ db, onChange: () => keys.clearCache(), roleProblems: (role) => roleProblems(role, registry.snapshot().models, scopeFilterCheck(registry.snapshot().models)) });
     await people.roles.installStandard();
     const sessions = createSessionStore({ db });
     const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail, password: config.adminPassword });

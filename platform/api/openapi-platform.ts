@@ -25,7 +25,21 @@ export function platformSchemas(): Record<string, Schema> {
     ...role.defs,
     ...view.defs,
     Role: { ...role.root, title: 'Role' },
-    RoleList: list('Role'),
+    // As read back: whether it is a standard role, and what in it no longer fits the metadata.
+    RoleEntry: {
+      ...role.root,
+      title: 'RoleEntry',
+      properties: {
+        ...(role.root.properties as Record<string, Schema>),
+        standard: { type: 'boolean' },
+        problems: {
+          type: 'array',
+          description: 'Scopes and field permissions naming objects, fields or operators the metadata does not have (then: path and reason). A broken scope grants nothing; requests it alone would allow are 403.',
+          items: obj({ field: { type: 'string' }, message: { type: 'string' } }, ['field', 'message']),
+        },
+      },
+    },
+    RoleList: list('RoleEntry'),
     User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'roles', 'teams']),
     UserList: list('User'),
     UserInput: {
@@ -126,7 +140,7 @@ export const platformPaths: Record<string, Schema> = {
   },
   '/api/roles/{name}': {
     parameters: [roleName],
-    get: { operationId: 'getRole', tags: people, summary: 'A role (admins)', responses: { '200': json(ref('Role'), 'The role.'), ...READ, ...NOT_FOUND } },
+    get: { operationId: 'getRole', tags: people, summary: 'A role (admins)', responses: { '200': json(ref('RoleEntry'), 'The role.'), ...READ, ...NOT_FOUND } },
     put: { operationId: 'replaceRole', tags: people, summary: 'Replace a role (admins)', requestBody: body(ref('Role')), responses: { '200': json(ref('Role'), 'The role.'), ...WRITE, ...NOT_FOUND } },
     delete: { operationId: 'deleteRole', tags: people, summary: 'Delete a role nobody holds (admins)', responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND, ...CONFLICT } },
   },

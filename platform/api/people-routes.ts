@@ -64,7 +64,7 @@ export function roleRoutes({ people }: { people: PeopleStore }) {
   app.get('/:name', async (c) => {
     const role = await people.roles.get(c.req.param('name'));
     if (!role) throw notFound(`No role named "${c.req.param('name')}"`);
-    return c.json(role);
+    return c.json({ ...role, problems: people.roles.problemsOf(role) });
   });
   app.put('/:name', async (c) => c.json(await people.roles.put(await readJson(c, 256 * 1024), auditCtx(c), { create: false, name: c.req.param('name') })));
   app.delete('/:name', async (c) => {

@@ -6,3 +6,4 @@ export { login, LOGIN_LIMITS } from './login.ts';
 export { completeSetup, setupStatus } from './setup.ts';
 export { hashPassword, verifyPassword, passwordProblem } from './passwords.ts';
 export { objectPermissions, defaultOwnerField, type Caller, type RoleDef, type Verb, type FieldLevel } from './permissions.ts';
+export { roleProblems, type ScopeFilterCheck } from './role-check.ts';

@@ -6,7 +6,7 @@ import { uuidv7, type Database, type Executor } from '../db/index.ts';
 import { writeAudit } from '../events/index.ts';
 import { createAjv, loadMetaSchema } from '../model/ajv.ts';
 import { definitionProblemsOf } from './role-problems.ts';
-import { conflict, forbidden, notFound, validation, type FieldProblem } from '../problems/index.ts';
+import { conflict, forbidden, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { revokeKeysOf } from './api-keys.ts';
 import type { Caller, RoleDef } from './permissions.ts';
@@ -60,8 +60,12 @@ const userSelect = sql`select u.id::text as id, u.email, u.name, u.locale, u.is_
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** onChange: also called at once in this process (NOTIFY reaches the others, and this one, a moment later). */
-export async function createPeopleStore({ db, onChange }: { db: Database; onChange?: () => void }) {
+/**
+ * onChange: also called at once in this process (NOTIFY reaches the others, and this one, a moment later).
+ * roleProblems: what a role names that the current objects do not have (role-check.ts), so a
+ * role that could not be evaluated is refused on save and its problems listed later.
+ */
+export async function createPeopleStore({ db, onChange, roleProblems = () => [] }: { db: Database; onChange?: () => void; roleProblems?: (role: RoleDef) => FieldProblem[] }) {
   let roles: Map<string, RoleDef> | undefined;
   const callers = new Map<string, { caller: Caller; expires: number }>();
   const clear = () => {
@@ -108,12 +112,18 @@ export async function createPeopleStore({ db, onChange }: { db: Database; onChan
   // ---- roles ----
   function checkRole(body: unknown): RoleDef {
     if (!validateRole(body)) throw validation(definitionProblemsOf(validateRole.errors), 'The role definition is invalid');
+    const problems = roleProblems(body as unknown as RoleDef);
+    if (problems.length) throw validation(problems, 'The role names objects, fields or filters that do not fit the metadata');
     return body as unknown as RoleDef;
   }
 
+  /** Roles with what the metadata no longer fits in each (a field deleted or retyped since it was saved). */
   async function listRoles() {
     const rows = await db.query<{ definition: RoleDef | string; standard: boolean }>(sql`select definition, standard from kizuna_roles order by name`);
-    return rows.map((r) => ({ ...(typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition), standard: r.standard }));
+    return rows.map((r) => {
+      const role: RoleDef = typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition;
+      return { ...role, standard: r.standard, problems: roleProblems(role) };
+    });
   }
 
   async function putRole(body: unknown, ctx: AuditContext, opts: { create: boolean; name?: string }) {
@@ -143,7 +153,18 @@ export async function createPeopleStore({ db, onChange }: { db: Database; onChan
   async function installStandardRoles() {
     const dir = new URL('../../metadata/roles/', import.meta.url);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-      const role = checkRole(JSON.parse(readFileSync(new URL(file, dir), 'utf8')));
+      const def = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+      // Checked against the metadata when first installed; one installed before is the admins'
+      // now, and what no longer fits it is listed in GET /api/roles rather than stopping the start.
+      const [installed] = await db.query(sql`select 1 as ok from kizuna_roles where name = ${def?.name ?? ''}`);
+      if (installed) continue;
+      let role: RoleDef;
+      try {
+        role = checkRole(def);
+      } catch (e) {
+        if (!(e instanceof ProblemError)) throw e;
+        throw new Error(`metadata/roles/${file}: ${(e.errors ?? []).map((p) => `${p.field} ${p.message}`).join('; ') || e.detail}`);
+      }
       await db.query(sql`insert into kizuna_roles (name, definition, standard) values (${role.name}, ${JSON.stringify(role)}::jsonb, true) on conflict (name) do nothing`);
     }
     clear();
@@ -324,7 +345,7 @@ export async function createPeopleStore({ db, onChange }: { db: Database; onChan
 
   return {
     callerFor,
-    roles: { list: listRoles, get: async (name: string) => (await roleMap()).get(name), put: putRole, remove: deleteRole, installStandard: installStandardRoles },
+    roles: { list: listRoles, get: async (name: string) => (await roleMap()).get(name), problemsOf: (role: RoleDef) => roleProblems(role), put: putRole, remove: deleteRole, installStandard: installStandardRoles },
     users: { get: getUser, list: listUsers, create: createUser, update: updateUser },
     teams: {
       get: getTeam,

@@ -27,8 +27,19 @@ export interface RoleDef {
   objects: Record<string, Grant>;
 }
 
-/** A resolved scope: every record, the records whose user field is me (or my teams), or a filter. */
-export type Scope = { kind: 'all' } | { kind: 'user'; field: string; team: boolean } | { kind: 'filter'; filter: unknown };
+/**
+ * A resolved scope: every record, the records whose user field is me (or my teams), or a filter.
+ * `from` names where it was granted (role and path), for a refusal when the metadata no longer fits it.
+ */
+export type Scope =
+  | { kind: 'all' }
+  | { kind: 'user'; field: string; team: boolean; from?: ScopeSource }
+  | { kind: 'filter'; filter: unknown; from?: ScopeSource };
+export interface ScopeSource {
+  role: string;
+  /** e.g. objects.contact.read.own */
+  path: string;
+}
 
 /**
  * A verb's condition in conjunctive form: every inner list must have a scope that holds.
@@ -65,14 +76,14 @@ export function defaultOwnerField(model: ObjectModel): string {
   return model.fieldList.find((f) => f.spec.type === 'user')?.name ?? 'created_by';
 }
 
-function resolveScope(model: ObjectModel, spec: ScopeSpec | undefined): Scope | undefined {
+function resolveScope(model: ObjectModel, spec: ScopeSpec | undefined, from: (key: string) => ScopeSource): Scope | undefined {
   if (spec === undefined || spec === 'none') return undefined;
   if (spec === 'all') return { kind: 'all' };
   if (spec === 'own') return { kind: 'user', field: defaultOwnerField(model), team: false };
   if (spec === 'team') return { kind: 'user', field: defaultOwnerField(model), team: true };
-  if ('own' in spec) return { kind: 'user', field: spec.own, team: false };
-  if ('team' in spec) return { kind: 'user', field: spec.team, team: true };
-  return { kind: 'filter', filter: spec.filter };
+  if ('own' in spec) return { kind: 'user', field: spec.own, team: false, from: from('own') };
+  if ('team' in spec) return { kind: 'user', field: spec.team, team: true, from: from('team') };
+  return { kind: 'filter', filter: spec.filter, from: from('filter') };
 }
 
 const grantFor = (role: RoleDef, object: string): Grant | undefined => {
@@ -84,9 +95,21 @@ const grantFor = (role: RoleDef, object: string): Grant | undefined => {
 
 /** One source of grants (a set of roles that add up) for one object. */
 function sourcePermissions(model: ObjectModel, roles: RoleDef[]) {
-  const grants = roles.map((r) => grantFor(r, model.name)).filter((g): g is Grant => !!g);
+  const granted = roles.flatMap((r) => {
+    const g = grantFor(r, model.name);
+    return g ? [{ role: r, grant: g }] : [];
+  });
+  const grants = granted.map((x) => x.grant);
   const scopes = Object.fromEntries(
-    verbs.map((v) => [v, grants.map((g) => resolveScope(model, g[v])).filter((s): s is Scope => !!s)]),
+    verbs.map((v) => [
+      v,
+      granted
+        .map(({ role, grant }) => {
+          const object = role.objects[model.name]?.[v] !== undefined ? model.name : '*';
+          return resolveScope(model, grant[v], (key) => ({ role: role.name, path: `objects.${object}.${v}.${key}` }));
+        })
+        .filter((s): s is Scope => !!s),
+    ]),
   ) as Record<Verb, Scope[]>;
   const level = (field: string): FieldLevel => {
     if (scopes.read.length === 0) return 'hidden';

@@ -1,9 +1,10 @@
 // Permissions in the read path: a caller's scopes as SQL conditions and its hidden fields as
 // 403s, applied by every list, get, include, relation filter, count and search.
 import { sql, type SQL } from 'drizzle-orm';
-import { bindVariables, denied, objectPermissions, type Caller, type Condition, type ObjectPermissions, type Verb } from '../auth/permissions.ts';
+import { bindVariables, denied, objectPermissions, type Caller, type Condition, type ObjectPermissions, type Scope, type Verb } from '../auth/permissions.ts';
+import { userFieldProblem } from '../auth/role-check.ts';
 import { fieldOf, systemFields, type FieldModel, type ObjectModel } from '../model/index.ts';
-import { forbidden } from '../problems/index.ts';
+import { forbidden, ProblemError } from '../problems/index.ts';
 
 export interface QueryAccess {
   caller: Caller;
@@ -29,22 +30,52 @@ export function accessFor(caller: Caller): QueryAccess {
 /** Compiles a scope filter; passed in to keep this module below the filter compiler. */
 export type ScopeFilterCompiler = (model: ObjectModel, filter: unknown, alias: string) => SQL;
 
+/**
+ * A role scope the metadata no longer fits (its field deleted or retyped, a filter naming a
+ * field that is gone): it grants nothing. When nothing else grants the verb, the request is a
+ * 403 naming the role and the problem — never a 500 from comparing text with a user id, nor a
+ * 400 blaming the caller's request for the admin's role. Admins see it in GET /api/roles.
+ */
+function brokenScope(model: ObjectModel, s: Exclude<Scope, { kind: 'all' }>, message: string): ProblemError {
+  const where = s.from ? `role ${s.from.role}, ${s.from.path}` : `a role's ${model.name} scope`;
+  console.warn(JSON.stringify({ level: 'warn', msg: 'role scope does not fit the metadata', object: model.name, role: s.from?.role, path: s.from?.path, problem: message }));
+  return forbidden(`Your access to ${model.name} cannot be evaluated: ${where} is broken (${message}); an admin must fix the role`, [
+    { field: s.from ? `roles.${s.from.role}.${s.from.path}` : model.name, message },
+  ]);
+}
+
 export function conditionSql(model: ObjectModel, cond: Condition | undefined, alias: string, access: QueryAccess, compile: ScopeFilterCompiler): SQL {
   if (cond === undefined) return sql`true`;
   const caller = access.caller;
   const ands = cond.map((any) => {
     if (any.length === 0) return sql`false`;
     if (any.some((s) => s.kind === 'all')) return sql`true`;
-    const ors = any.map((s) => {
-      if (s.kind === 'all') return sql`true`;
-      if (s.kind === 'filter') return compile(model, bindVariables(s.filter, caller), alias);
-      const field = fieldOf(model, s.field);
-      if (!field || !caller.userId) return sql`false`;
-      const col = field.col(alias)();
+    let broken: ProblemError | undefined;
+    const ors = any.flatMap((s): SQL[] => {
+      if (s.kind === 'all') return [sql`true`];
+      if (s.kind === 'filter') {
+        try {
+          return [compile(model, bindVariables(s.filter, caller), alias)];
+        } catch (e) {
+          if (!(e instanceof ProblemError) || e.status >= 500) throw e;
+          const first = e.errors?.[0];
+          broken ??= brokenScope(model, s, first ? `${first.field}: ${first.message}` : e.detail ?? e.title);
+          return [];
+        }
+      }
+      const problem = userFieldProblem(model, s.field);
+      if (problem) {
+        broken ??= brokenScope(model, s, problem);
+        return [];
+      }
+      if (!caller.userId) return [sql`false`];
+      const col = fieldOf(model, s.field)!.col(alias)();
       const users = s.team ? [...new Set([caller.userId, ...caller.teamUserIds])] : [caller.userId];
-      return users.length === 1 ? sql`${col} = ${users[0]}::uuid` : sql`${col} = any(string_to_array(${users.join(',')}, ',')::uuid[])`;
+      return [users.length === 1 ? sql`${col} = ${users[0]}::uuid` : sql`${col} = any(string_to_array(${users.join(',')}, ',')::uuid[])`];
     });
-    return sql`(${sql.join(ors, sql` or `)})`;
+    // A broken scope beside working ones only takes its own part away.
+    if (!ors.length && broken) throw broken;
+    return ors.length ? sql`(${sql.join(ors, sql` or `)})` : sql`false`;
   });
   return sql`(${sql.join(ands, sql` and `)})`;
 }

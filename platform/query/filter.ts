@@ -15,6 +15,11 @@ export interface FilterContext {
 export const policyCompiler = (ctx: FilterContext) => (model: ObjectModel, filter: unknown, alias: string) =>
   compileFilter(model, filter, alias, { models: ctx.models });
 
+/** Checks a role's scope filter as the read path will compile it (unknown field or operator → its problem). */
+export const scopeFilterCheck = (models: Map<string, ObjectModel>) => (model: ObjectModel, filter: unknown) => {
+  compileFilter(model, filter, 't', { models });
+};
+
 const MAX_NODES = 200;
 const MAX_DEPTH = 12;
 const MAX_LIST = 1000;

@@ -3,4 +3,4 @@ export { parseSort, type SortKey } from './sort.ts';
 export { selectList, systemColumns } from './select.ts';
 export { expandIncludes, listConditions, listParamNames, parseListParams, runList, INVERSE_INCLUDE_LIMIT, type ListParams, type ListQuery, type Page } from './list.ts';
 export { accessFor, assertObject, assertReadableField, fieldLevel, readableFields, scopeSql, type QueryAccess } from './access.ts';
-export { policyCompiler } from './filter.ts';
+export { policyCompiler, scopeFilterCheck } from './filter.ts';
