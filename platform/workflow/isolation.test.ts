@@ -63,6 +63,25 @@ describe.each(databases)('a failing workflow on %s', (kind) => {
     await k.call('POST', '/api/records/case', { subject: '直った後', priority: 'urgent' });
     expect((await settledRuns(k, broken, 5)).length).toBe(5);
   });
+
+  it('stops a date-triggered workflow whose condition cannot be evaluated alone; its dates fire once fixed', async () => {
+    const dated = (name: string) => ({
+      name, trigger: { type: 'record.date', object: 'case', field: 'due_at', condition: { priority: 'high' } }, start: 'note',
+      steps: [{ id: 'note', type: 'wait', config: { seconds: 0 } }],
+    });
+    // The broken one first: the scan meets it before the sound one.
+    const broken = await publishWorkflow(k, dated('broken date'));
+    await k.db.query(sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"prioriti": "high"}') where workflow_id = ${broken}::uuid`);
+    const good = await publishWorkflow(k, dated('good date'));
+    const [{ soon }] = await k.db.query<{ soon: string }>(sql`select to_char((now() + interval '1 second') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as soon`);
+    const c = (await k.call('POST', '/api/records/case', { subject: '期日', priority: 'high', due_at: soon })).body.id;
+    await expect.poll(async () => (await runsOf(k, good)).map((r) => r.record_id), { timeout: 30_000 }).toEqual([c]);
+    await expect.poll(async () => (await listed(k, broken)).state, { timeout: 30_000 }).toBe('failing');
+    expect((await listed(k, broken)).error!.message).toContain('prioriti');
+    expect((await k.call('PATCH', `/api/workflows/${broken}`, { trigger: dated('fixed').trigger })).status).toBe(200);
+    expect((await k.call('POST', `/api/workflows/${broken}/publish`)).status).toBe(200);
+    await expect.poll(async () => (await runsOf(k, broken)).map((r) => r.record_id), { timeout: 30_000 }).toEqual([c]);
+  });
 });
 
 // Two server processes on one PostgreSQL: whichever node reads the batch, the broken workflow stops alone.
