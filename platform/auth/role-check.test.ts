@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { pluginFolderWith } from '../testing/plugins.ts';
 
 const label = { en: 'x', ja: 'エックス' };
 const contactGrant = (read: unknown, extra: Record<string, unknown> = {}) => ({ contact: { read, create: 'all', update: 'all', delete: 'none', ...extra } });
@@ -13,7 +14,7 @@ const contactGrant = (read: unknown, extra: Record<string, unknown> = {}) => ({ 
 describe.each(databases)('roles checked against the metadata on %s', (kind) => {
   let k: TestKizuna;
   beforeAll(async () => {
-    k = await startKizuna(kind);
+    k = await startKizuna(kind, { pluginDirs: [await pluginFolderWith('bad_role')] });
   }, 60_000);
   afterAll(async () => k?.close());
 
@@ -110,5 +111,14 @@ describe.each(databases)('roles checked against the metadata on %s', (kind) => {
     expect(listed.find((r) => r.name === 'by_region')!.problems).toEqual([{ field: 'objects.contact.read.filter', message: expect.stringMatching(/sales_area/) }]);
     expect(listed.find((r) => r.name === 'own_by_text')!.problems).toEqual([{ field: 'objects.contact.read.own', message: expect.stringMatching(/text field/) }]);
     expect((await k.call('GET', '/api/roles/by_rep')).body.problems).toHaveLength(1);
+  });
+
+  it('refuses to install a plugin shipping a role that does not fit, naming the manifest path', async () => {
+    const r = await k.call('POST', '/api/plugins/bad_role/install');
+    expect(r.status, JSON.stringify(r.body)).toBe(422);
+    expect(r.body.errors).toEqual([{ field: 'metadata.roles.1.objects.contact.read.own', message: expect.stringMatching(/user field/) }]);
+    const names = ((await k.call('GET', '/api/roles')).body.data as { name: string }[]).map((x) => x.name);
+    expect(names).not.toContain('plugin_fine');
+    expect(names).not.toContain('plugin_by_text');
   });
 });

@@ -8,6 +8,8 @@ import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
 import { createRecordService, type Actor, type RecordService } from '../records/index.ts';
+import { roleProblems } from '../auth/index.ts';
+import { scopeFilterCheck } from '../query/index.ts';
 import { pluginContext } from './context.ts';
 import { discoverPlugins } from './discover.ts';
 import { createHookRegistry, type ActivePlugin } from './hooks.ts';
@@ -303,8 +305,15 @@ export async function createPluginHost(opts: PluginHostOptions) {
     return { pkg, state, definition };
   }
 
-  /** Roles, views and workflows a plugin ships, replaced as a whole on upgrade. */
-  async function installShipped(tx: Executor, pkg: PluginPackage) {
+  /**
+   * Roles, views and workflows a plugin ships, replaced as a whole on upgrade. Roles are checked
+   * against the metadata as installed with the plugin's own objects, as an admin's role is on save.
+   */
+  async function installShipped(tx: Executor, pkg: PluginPackage, snapshot: MetadataSnapshot) {
+    const problems = pkg.roles.flatMap((role, i) =>
+      roleProblems(role, snapshot.models, scopeFilterCheck(snapshot.models)).map((p) => ({ ...p, field: `metadata.roles.${i}.${p.field}` })),
+    );
+    if (problems.length) throw validation(problems, `The plugin ${pkg.manifest.name} ships a role that does not fit the metadata`);
     for (const role of pkg.roles) {
       await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb) on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
     }
@@ -318,7 +327,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       const userId = await systemUser(tx, name);
       await tx.query(sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`);
       await tx.query(sql`insert into kizuna_plugin_cursors (plugin, last_xid, last_event_id) values (${name}, pg_current_xact_id(), coalesce((select max(id) from kizuna_events), 0))`);
-      await installShipped(tx, pkg);
+      await installShipped(tx, pkg, snapshot);
       await definition.install?.(txContext(name, {}, userId, tx, snapshot));
       await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
     });
@@ -330,7 +339,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     const from = state!;
     const result = await lifecycleChange(name, 'upgrade', o, (specs) => applyMetadata(specs, pkg), async (tx, snapshot) => {
       await tx.query(sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`);
-      await installShipped(tx, pkg);
+      await installShipped(tx, pkg, snapshot);
       await definition.migrate?.(txContext(name, from.settings, from.user_id, tx, snapshot), from.version);
       await audit(tx, name, 'upgrade', { from: from.version, to: pkg.manifest.version }, o);
     });
