@@ -78,7 +78,7 @@ export async function createKizuna(config: KizunaConfig) {
     });
     const imports = createImportService({ db, registry, records, jobs });
     const workflows = createWorkflowEngine({
-      db, records, registry, pollMs: config.workflowPollMs, retryBaseMs: config.workflowRetryBaseMs, httpHosts: config.workflowHttpHosts,
+      db, records, registry, watchPeople: (listener) => people.watch(listener), pollMs: config.workflowPollMs, retryBaseMs: config.workflowRetryBaseMs, httpHosts: config.workflowHttpHosts,
       smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, leaseMs: config.workflowLeaseMs, onStepStart: config.onWorkflowStep,
       actions: {
         has: (name) => plugins.actions().has(name),

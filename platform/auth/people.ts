@@ -68,11 +68,16 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 export async function createPeopleStore({ db, onChange, roleProblems = () => [] }: { db: Database; onChange?: () => void; roleProblems?: (role: RoleDef) => FieldProblem[] }) {
   let roles: Map<string, RoleDef> | undefined;
   const callers = new Map<string, { caller: Caller; expires: number }>();
+  const watchers = new Set<() => void>();
   const clear = () => {
     roles = undefined;
     callers.clear();
   };
-  const unlisten = await db.listen(AUTH_CHANNEL, clear);
+  // Watchers hear the NOTIFY, so on every node and only after the change committed.
+  const unlisten = await db.listen(AUTH_CHANNEL, () => {
+    clear();
+    for (const w of watchers) w();
+  });
   const changed = async (exec: Executor = db) => {
     clear();
     onChange?.();
@@ -355,6 +360,11 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
       remove: deleteTeam,
     },
     changed,
+    /** Calls `listener` after every committed change of people, teams or roles, on every node; returns the unsubscribe. */
+    watch(listener: () => void): () => void {
+      watchers.add(listener);
+      return () => watchers.delete(listener);
+    },
     close: () => unlisten(),
   };
 }

@@ -115,9 +115,11 @@ function numericType(sqlType: string, schema: (f: FieldSpec) => JsonSchema, inte
     key: plain,
     bind: (v) => cast(v, sqlType),
     keyText: (col) => sql`${col()}::text`,
+    // An integer column holds 32 bits: a larger value (1e30 in a filter or a workflow condition)
+    // would reach PostgreSQL as text it cannot read, a 500 instead of the caller's 400.
     checkValue: (v) =>
       integer
-        ? Number.isInteger(v) ? undefined : 'must be an integer'
+        ? Number.isInteger(v) && (v as number) >= INT32.minimum && (v as number) <= INT32.maximum ? undefined : `must be an integer from ${INT32.minimum} to ${INT32.maximum}`
         : typeof v === 'number' && Number.isFinite(v) ? undefined : 'must be a number',
     sortable: true,
     formulaFree: true,

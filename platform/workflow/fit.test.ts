@@ -30,6 +30,7 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
     ['an unknown field in a trigger condition', wf({ ...onCase, condition: { prioriti: 'urgent' } }, [noop]), 'trigger.condition.prioriti', /prioriti/],
     ['an unknown field in an old. condition', wf({ type: 'record.updated', object: 'case', condition: { 'old.statu': 'open' } }, [noop]), 'trigger.condition.statu', /statu/],
     ['an unknown select value in a condition', wf({ ...onCase, condition: { priority: { in: ['urgent', 'asap'] } } }, [noop]), 'trigger.condition.priority', /"asap" is not an option of priority/],
+    ['an integer condition beyond 32 bits', wf({ ...onCase, condition: { satisfaction: { gt: 1e30 } } }, [noop]), 'trigger.condition.satisfaction.gt', /must be an integer from -2147483648 to 2147483647/],
     ['an unknown trigger field', wf({ type: 'record.updated', object: 'case', fields: ['status', 'stauts'] }, [noop]), 'trigger.fields.1', /stauts/],
     ['a date trigger on a text field', wf({ type: 'record.date', object: 'case', field: 'subject' }, [noop]), 'trigger.field', /subject is a text field/],
     ['an unknown field in update_record', wf(onCase, [{ id: 'u', type: 'update_record', config: { values: { stauts: 'open' } } }]), 'steps.0.config.values.stauts', /stauts/],
@@ -67,6 +68,17 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
     expect(r.body.errors).toEqual([expect.objectContaining({ field: 'steps.0', keyword: 'cycle', message: expect.stringContaining('"a", "b"') })]);
     const open = wf(onCase, [closed.steps[0], { ...closed.steps[1], branches: { true: 'a', false: 'end' } }, noop]);
     expect((await k.call('POST', '/api/workflows', open)).status).toBe(201);
+  });
+
+  it('marks a published workflow invalid when a team it assigns to is deleted, and ok again once the team is back', async () => {
+    const team = (await k.call('POST', '/api/teams', { name: '夜間窓口' })).body.id as string;
+    const id = await publishWorkflow(k, wf(onCase, [{ id: 'a', type: 'assign', config: { team: '夜間窓口' } }]));
+    expect((await k.call('DELETE', `/api/teams/${team}`)).status).toBe(204);
+    // No metadata change: the team's deletion alone is what the workflow is checked again for.
+    await expect.poll(async () => (await k.call('GET', `/api/workflows/${id}`)).body.state).toBe('invalid');
+    expect((await k.call('GET', `/api/workflows/${id}`)).body.error.errors).toEqual([expect.objectContaining({ field: 'steps.0.config.team' })]);
+    expect((await k.call('POST', '/api/teams', { name: '夜間窓口' })).status).toBe(201);
+    await expect.poll(async () => (await k.call('GET', `/api/workflows/${id}`)).body).toMatchObject({ state: 'ok', error: null });
   });
 
   it('marks a published workflow invalid when a field it uses is deleted, and takes the events it missed once fixed', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { publishWorkflow, settledRuns } from './testing.ts';
+import { isWorkflowFault } from './triggers.ts';
 
 const tagCase = (name: string, condition?: Record<string, unknown>) => ({
   name, trigger: { type: 'record.created', object: 'case', ...(condition && { condition }) }, start: 'note',
@@ -62,6 +63,27 @@ describe.each(databases)('a failing workflow on %s', (kind) => {
     expect(row.resume).toBeNull();
     await k.call('POST', '/api/records/case', { subject: '直った後', priority: 'urgent' });
     expect((await settledRuns(k, broken, 5)).length).toBe(5);
+  });
+
+  it('stops alone when its condition holds a value the column cannot take (1e30 for an integer)', async () => {
+    // Before integers were range-checked, such a condition passed every check and PostgreSQL
+    // refused the dispatcher's statement: every record-triggered workflow stopped with it.
+    const broken = await publishWorkflow(k, tagCase('too big', { satisfaction: { gt: 1 } }));
+    await k.db.query(sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"satisfaction": {"gt": 1e30}}') where workflow_id = ${broken}::uuid`);
+    const good = await publishWorkflow(k, tagCase('sound'));
+    await k.call('POST', '/api/records/case', { subject: '大きすぎる値', satisfaction: 5 });
+    expect((await settledRuns(k, good, 1)).length).toBe(1);
+    await expect.poll(async () => (await listed(k, broken)).state).toBe('failing');
+    expect((await listed(k, broken)).error!.message).toContain('satisfaction');
+  });
+
+  it('takes a statement the database refuses for its values or shape as the workflow\'s fault, not an outage', async () => {
+    const refused = async (statement: ReturnType<typeof sql>) => k.db.query(statement).then(() => undefined, (e: unknown) => e);
+    expect(isWorkflowFault(await refused(sql`select ${'1e+30'}::integer`))).toBe(true);
+    expect(isWorkflowFault(await refused(sql`select nosuch from kizuna_workflows`))).toBe(true);
+    expect(isWorkflowFault(await refused(sql`select 1/0`))).toBe(true);
+    expect(isWorkflowFault(new Error('Connection terminated unexpectedly'))).toBe(false);
+    expect(isWorkflowFault(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(false);
   });
 
   it('stops a date-triggered workflow whose condition cannot be evaluated alone; its dates fire once fixed', async () => {

@@ -25,6 +25,8 @@ export interface WorkflowEngineOptions {
   records: RecordService;
   /** Object definitions: date triggers and the default "open" records of least-loaded assignment. */
   registry?: Registry;
+  /** Calls back after any change of people or teams on any node (a deleted team's workflows are re-checked); returns the unsubscribe. */
+  watchPeople?: (listener: () => void) => () => void;
   actions?: WorkflowActions;
   httpHosts?: string[];
   pollMs?: number;
@@ -114,6 +116,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     return rechecking;
   };
   let unwatch: (() => void) | undefined;
+  let unwatchPeople: (() => void) | undefined;
   const runs = createRunReader(db);
   const executor = createRunExecutor({ ...engineOptions, store } as EngineOptions);
   const triggers = createTriggerDispatcher({ db, records: opts.records, store, owner: executor.owner, maxDepth: opts.maxDepth });
@@ -312,6 +315,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       if (!stopped) return;
       stopped = false;
       unwatch = opts.registry?.onChange(() => void recheck());
+      unwatchPeople = opts.watchPeople?.(() => void recheck());
       void recheck();
       timer = setInterval(() => void tick(), opts.pollMs ?? 250);
       timer.unref();
@@ -336,6 +340,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     async stop() {
       stopped = true;
       unwatch?.();
+      unwatchPeople?.();
       await rechecking;
       if (timer) clearInterval(timer);
       const off = await unlisten;

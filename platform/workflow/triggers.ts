@@ -1,7 +1,7 @@
 // Starting runs: record triggers from the transactional outbox (a rolled-back write left no
 // event, so it triggers nothing), read from one cursor under a lease like the plugins'
 // after-hooks; and schedules, each due workflow claimed with SKIP LOCKED by one node per turn.
-import { sql, type Database, type Executor } from '../db/index.ts';
+import { dbErrorOf, sql, type Database, type Executor } from '../db/index.ts';
 import { readRecordEventsOf, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
@@ -40,9 +40,9 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
    * one query over the batch's records, the records one query per object, and the runs one
    * insert — not a few queries per event (the dispatcher is one node at a time).
    */
-  async function startAll(active: ActiveWorkflow[], events: OutboxEvent[], backlog = false): Promise<{ wf: ActiveWorkflow; error: ProblemError }[]> {
+  async function startAll(active: ActiveWorkflow[], events: OutboxEvent[], backlog = false): Promise<{ wf: ActiveWorkflow; error: WorkflowFault }[]> {
     const pairs: { wf: ActiveWorkflow; e: OutboxEvent }[] = [];
-    const failed: { wf: ActiveWorkflow; error: ProblemError }[] = [];
+    const failed: { wf: ActiveWorkflow; error: WorkflowFault }[] = [];
     for (const wf of active) {
       try {
         for (const e of await matching(wf, events, backlog)) pairs.push({ wf, e });
@@ -172,7 +172,7 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
     return done;
   }
 
-  async function markFailed(failed: { wf: ActiveWorkflow; error: ProblemError }[], at: OutboxCursor) {
+  async function markFailed(failed: { wf: ActiveWorkflow; error: WorkflowFault }[], at: OutboxCursor) {
     for (const { wf, error } of failed) {
       await opts.store.markFailing(wf.id, wf.version, { message: `Its trigger could not be evaluated: ${error.message}`, ...(error.errors?.length && { errors: error.errors }) }, at);
       console.error(JSON.stringify({ level: 'warn', msg: 'workflow stopped: its trigger could not be evaluated', workflow: wf.id, version: wf.version, error: error.message }));
@@ -199,8 +199,19 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
   return { dispatchEvents, fireSchedules };
 }
 
-/** A failure that is the workflow's own (a client error its trigger caused), not the database's. */
-const isWorkflowFault = (e: unknown): e is ProblemError => e instanceof ProblemError && e.status >= 400 && e.status < 500;
+/**
+ * A failure that is the workflow's own, not the database's: a client error its trigger caused,
+ * or a statement PostgreSQL refused for its values or shape (SQLSTATE classes 22 data exception
+ * and 42 syntax/access) — a condition the checks missed must still stop only its workflow.
+ * Anything else (connection lost, serialization) fails the batch, which is read again.
+ */
+function isWorkflowFault(e: unknown): e is WorkflowFault {
+  if (e instanceof ProblemError) return e.status >= 400 && e.status < 500;
+  return /^(22|42)/.test(dbErrorOf(e)?.code ?? '');
+}
+
+/** What a workflow marked failing shows of the error that stopped it. */
+type WorkflowFault = Pick<ProblemError, 'message' | 'errors'>;
 
 /** Whether an outbox position is after another (xid, then id). */
 const after = (a: OutboxCursor, b: OutboxCursor) => BigInt(a.xid) > BigInt(b.xid) || (a.xid === b.xid && BigInt(a.id) > BigInt(b.id));
