@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/views', viewRoutes({ db: deps.db, registry: deps.registry, bodyLimit }));
   app.route('/api/auth/me', meRoutes(deps));
   app.route('/api/workflows', workflowRoutes({ workflows: deps.workflows, bodyLimit, registry: deps.registry }));
-  app.route('/api/workflow-runs', workflowRunRoutes({ workflows: deps.workflows, bodyLimit }));
+  app.route('/api/workflow-runs', workflowRunRoutes({ workflows: deps.workflows, bodyLimit, registry: deps.registry }));
   app.all('/api/*', (c) => {
     throw notFound(`No route ${c.req.method} ${c.req.path}`);
   });

@@ -154,7 +154,7 @@ export function workflowRoutes({ workflows, bodyLimit, registry }: Deps & { regi
   return app;
 }
 
-export function workflowRunRoutes({ workflows, bodyLimit }: Deps) {
+export function workflowRunRoutes({ workflows, bodyLimit, registry }: Deps & { registry: Registry }) {
   const app = new Hono<AppEnv>();
   // The runs of one record (GET /api/workflow-runs?object=case&record_id=…), for its timeline.
   app.get('/', async (c) => {
@@ -162,6 +162,8 @@ export function workflowRunRoutes({ workflows, bodyLimit }: Deps) {
     const object = c.req.query('object');
     const recordId = c.req.query('record_id');
     if (!object || !recordId) throw badRequest('object and record_id are required', [{ field: 'record_id', message: 'is required' }]);
+    // An unknown object is a 404 as on the records routes, not an empty list that reads as "no runs".
+    if (!registry.snapshot().models.has(object)) throw notFound(`No object named "${object}"`);
     return c.json({ data: await workflows.runs.list({ object, recordId }, limitOf(c)) });
   });
   app.get('/:run', async (c) => {

@@ -69,4 +69,13 @@ describe.each(databases)('record timeline with workflow runs on %s', (kind) => {
     expect(run.run).toMatchObject({ workflow_name: 'leaky', status: 'failed', error: 'Step "call" failed (the details are shown to admins)' });
     expect(JSON.stringify(asAgent.body)).not.toContain('年収');
   });
+
+  it('answers an unknown object in GET /api/workflow-runs with a 404 naming it, not an empty list', async () => {
+    const r = await k.call('GET', '/api/workflow-runs?object=nosuch&record_id=00000000-0000-4000-8000-000000000000');
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(r.body)).toContain('nosuch');
+    const known = await k.call('GET', '/api/workflow-runs?object=case&record_id=00000000-0000-4000-8000-000000000000');
+    expect(known).toMatchObject({ status: 200, body: { data: [] } });
+  });
 });
