@@ -177,7 +177,7 @@ export const platformPaths: Record<string, Schema> = {
     parameters: [pluginName],
     post: {
       operationId: 'retryPluginAfterHooks', tags: plugins, summary: "Try a plugin's failing after-hook again now (admins)",
-      responses: { '200': json({ type: ['object', 'null'] }, 'The after-hook state afterwards.'), ...READ, ...NOT_FOUND, ...CONFLICT },
+      responses: { '200': json({ type: 'object' }, 'The after-hook state afterwards (409 for a plugin without after-hooks).'), ...READ, ...NOT_FOUND, ...CONFLICT },
     },
   },
   '/api/plugins/{name}/after-hooks/skip': {

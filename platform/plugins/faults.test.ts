@@ -14,7 +14,7 @@ describe.each(databases)('broken and failing plugins on %s', (kind) => {
   let dir: string;
   let outside: string;
   beforeAll(async () => {
-    dir = await pluginFolderWith('broken_manifest', 'escaping_link', 'thrower');
+    dir = await pluginFolderWith('broken_manifest', 'escaping_link', 'thrower', 'hello');
     outside = await mkdtemp(join(tmpdir(), 'kizuna-outside-'));
     await writeFile(join(outside, 'thing.json'), JSON.stringify({ name: 'thing', label: { en: 'Thing', ja: '物' }, plural: 'things', fields: [] }));
     await symlink(join(outside, 'thing.json'), join(dir, 'escaping_link/objects/thing.json'));
@@ -72,5 +72,16 @@ describe.each(databases)('broken and failing plugins on %s', (kind) => {
     expect((await k.call('GET', '/api/plugins/thrower/seen')).body).toContain('record.created:behind the stuck one');
     const [audit] = await k.db.query<{ changes: { event: { id: string }; error: string } }>(sql`select changes from kizuna_history where object = 'plugin:thrower' and action = 'after-hooks-skip'`);
     expect(audit.changes).toMatchObject({ event: { id: state.failing_event.id }, error: 'boom in afterCreate' });
+  });
+
+  it('answers retry on a plugin without after-hooks with a 409 naming why, as skip does, never a null body', async () => {
+    expect((await k.call('POST', '/api/plugins/hello/install')).status).toBe(201);
+    for (const [path, body] of [['retry', undefined], ['skip', { event: '1' }]] as const) {
+      const r = await k.call('POST', `/api/plugins/hello/after-hooks/${path}`, body);
+      expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(409);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const r = await k.call('POST', '/api/plugins/hello/after-hooks/retry');
+    expect(r.body).toMatchObject({ plugin: 'hello', detail: expect.stringContaining('no after-hooks') });
   });
 });

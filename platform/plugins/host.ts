@@ -15,7 +15,7 @@ import { discoverPlugins } from './discover.ts';
 import { createHookRegistry, type ActivePlugin } from './hooks.ts';
 import type { PluginPackage } from './manifest.ts';
 import { dependencyProblems, orderPlugins } from './order.ts';
-import { createOutboxDispatcher } from './outbox.ts';
+import { afterHookObjects, createOutboxDispatcher } from './outbox.ts';
 import { afterHookState, retryNow, skipFailing } from './backlog.ts';
 import { createJobScheduler } from './jobs.ts';
 import { buildPluginRouter, declaredRoutes, routeCatalog, routeEnv, type RouteCall } from './routes.ts';
@@ -431,6 +431,10 @@ export async function createPluginHost(opts: PluginHostOptions) {
   /** An admin's "try the failing after-hook again now". */
   async function retryAfterHooks(name: string, o: PluginChangeOptions = {}) {
     const p = enabledHere(name);
+    // As skip does: nothing to retry is a conflict, never a 200 whose body is null.
+    if (!afterHookObjects(p.definition.hooks ?? {}).wanted) {
+      throw conflict(`The plugin ${name} has no after-hooks, so they are not failing; there is nothing to retry`, undefined, { plugin: name });
+    }
     await db.transaction(async (tx) => {
       await retryNow(tx, name);
       await audit(tx, name, 'after-hooks-retry', {}, o);
