@@ -66,6 +66,7 @@ const TEXT_OPS: Operator[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin'
 const NUMBER_OPS: Operator[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'is_null'];
 const EQUALITY_OPS: Operator[] = ['eq', 'neq', 'in', 'nin', 'is_null'];
 
+const COUNTRY_MESSAGE = 'must be a country: an ISO 3166-1 code or its name in English or Japanese (JP, JPN, Japan, 日本)';
 const isString = (v: unknown) => (typeof v === 'string' ? undefined : 'must be a string');
 const INT32 = { minimum: -2147483648, maximum: 2147483647 };
 const DECIMAL = /^-?\d{1,18}(\.\d{1,8})?$/;
@@ -277,7 +278,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
   country: {
     columns: (f) => [{ name: f.name, type: 'text' }],
     schema: () => ({ type: 'string', pattern: `^(${COUNTRY_CODES.join('|')})$` }),
-    patternMessage: 'must be a country: an ISO 3166-1 code or its name in English or Japanese (JP, JPN, Japan, 日本)',
+    patternMessage: COUNTRY_MESSAGE,
     normalize: (v) => (typeof v === 'string' ? countryCode(v) ?? v : v),
     operators: EQUALITY_OPS,
     read: plain,
@@ -285,7 +286,8 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     key: plain,
     bind: (v) => cast(typeof v === 'string' ? countryCode(v) ?? v : v, 'text'),
     keyText: plain,
-    checkValue: isString,
+    // Read as writes read it: a filter on a name that is no country is refused, not an empty list.
+    checkValue: (v) => (typeof v === 'string' && countryCode(v) ? undefined : COUNTRY_MESSAGE),
     sortable: true,
     formulaFree: true,
     canBeUnique: false,

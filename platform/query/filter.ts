@@ -57,8 +57,10 @@ function fieldCondition(model: ObjectModel, path: string, value: unknown, alias:
   const field = fieldOf(model, path);
   if (!field) throw badRequest(`Unknown field "${path}" on ${model.name}`, [{ field: path, message: `is not a field of ${model.name}` }]);
   assertReadableField(model, path, ctx.access, 'filter');
-  const ops: Record<string, unknown> = isPlainObject(value) && field.spec.type !== 'json' ? value : { eq: value };
-  const conds = Object.entries(ops).map(([op, v]) => operatorCondition(field, op, v, alias, path));
+  const shorthand = !(isPlainObject(value) && field.spec.type !== 'json');
+  const ops: Record<string, unknown> = shorthand ? { eq: value } : (value as Record<string, unknown>);
+  // A bare value ({ "country": "Narnia" }) is named by the path the caller wrote, not path.eq.
+  const conds = Object.entries(ops).map(([op, v]) => operatorCondition(field, op, v, alias, path, shorthand ? path : `${path}.${op}`));
   if (conds.length === 0) throw badRequest(`No operator given for "${path}"`, [{ field: path, message: 'needs an operator' }]);
   return conds.length === 1 ? conds[0] : sql`(${sql.join(conds, sql` and `)})`;
 }
@@ -103,8 +105,7 @@ function list(field: FieldModel, v: unknown, at: string): unknown[] {
   return v.map((x) => scalar(field, x, at));
 }
 
-function operatorCondition(field: FieldModel, op: string, v: unknown, alias: string, path: string): SQL {
-  const at = `${path}.${op}`;
+function operatorCondition(field: FieldModel, op: string, v: unknown, alias: string, path: string, at: string): SQL {
   if (!(allOperators as readonly string[]).includes(op)) {
     throw badRequest(`Unknown operator "${op}" for "${path}"`, [{ field: path, message: `unknown operator "${op}" (known: ${allOperators.join(', ')})` }]);
   }

@@ -52,6 +52,24 @@ describe.each(databases)('country fields on %s', (kind) => {
     expect((await k.call('GET', `/api/records/company?filter=${filter}`)).body.data).toEqual([expect.objectContaining({ name: 'Bulk DE', country: 'JP' })]);
   });
 
+  it('reads a filter value as writes read it: codes and names match, a name that is no country is a 400 naming the path', async () => {
+    const jp = (await k.call('POST', '/api/records/company', { name: 'Filter JP', country: 'JP' })).body;
+    const us = (await k.call('POST', '/api/records/company', { name: 'Filter US', country: 'US' })).body;
+    const q = async (f: unknown) => k.call('GET', `/api/records/company?limit=500&filter=${encodeURIComponent(JSON.stringify(f))}`);
+    const ids = async (f: unknown) => ((await q(f)).body.data as { id: string }[]).map((r) => r.id);
+    for (const written of ['JP', 'Japan', '日本']) {
+      expect(await ids({ country: written, name: 'Filter JP' })).toEqual([jp.id]);
+      expect(await ids({ country: { in: [written, 'USA'] }, name: { in: ['Filter JP', 'Filter US'] } })).toEqual(expect.arrayContaining([jp.id, us.id]));
+      expect(await ids({ country: { nin: [written] }, name: { in: ['Filter JP', 'Filter US'] } })).toEqual([us.id]);
+    }
+    for (const [filter, path] of [[{ country: 'Narnia' }, 'country'], [{ country: { eq: 'Narnia' } }, 'country.eq'], [{ country: { in: ['JP', 'Narnia'] } }, 'country.in'], [{ country: { nin: ['Atlantis'] } }, 'country.nin']] as const) {
+      const r = await q(filter);
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(r.body.errors).toEqual([expect.objectContaining({ field: path, message: expect.stringMatching(/^must be a country/) })]);
+    }
+  });
+
   it('turns the country field of an earlier install (text of 2 characters) into a country field on start, keeping its label', async () => {
     await k.registry.change((specs) => {
       const spec = specs.get('company')!;
