@@ -55,13 +55,17 @@ export const scanAnswer = {
   },
 };
 
+// The ids a merge names are checked by the host before the handler runs: a master that is no
+// uuid is a 422 naming master, not a 404 for a record nobody could have.
+const recordId = { ...id, format: 'uuid' };
+
 export const mergeBody = {
   type: 'object',
   additionalProperties: false,
   required: ['master', 'duplicates'],
   properties: {
-    master: id,
-    duplicates: { type: 'array', items: id, minItems: 1, maxItems: MAX_DUPLICATES },
+    master: recordId,
+    duplicates: { type: 'array', items: recordId, minItems: 1, maxItems: MAX_DUPLICATES },
     fields: { type: 'object', additionalProperties: { type: 'string' }, description: 'field → id of the record (master or a duplicate) to take it from' },
   },
 };

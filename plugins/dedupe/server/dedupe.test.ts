@@ -175,6 +175,18 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['duplicates', 'fields.email', 'fields.nope']);
   });
 
+  it('refuses a master or duplicate that is no record id with 422 naming it, not 404', async () => {
+    const f = await mergeFixture('U');
+    const r = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: 'not-a-uuid', duplicates: [f.d1.id] });
+    expect(r.status, JSON.stringify(r.body)).toBe(422);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.body.errors).toEqual([expect.objectContaining({ field: 'master' })]);
+    const d = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f.master.id, duplicates: ['123'] });
+    expect(d.status, JSON.stringify(d.body)).toBe(422);
+    expect(d.body.errors).toEqual([expect.objectContaining({ field: 'duplicates.0' })]);
+    expect((await get('contact', f.d1.id)).id).toBe(f.d1.id);
+  });
+
   it('takes rules for any object from its settings', async () => {
     expect((await k.call('GET', `/api/plugins/dedupe/duplicates/campaign/00000000-0000-7000-8000-000000000000`)).status).toBe(404);
     const settings = { objects: { campaign: { rules: [{ name: 'same_name', kind: 'exact', fields: ['name'], score: 0.5 }] } } };
