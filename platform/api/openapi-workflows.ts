@@ -167,7 +167,7 @@ export const workflowPaths: Record<string, Schema> = {
         { name: 'record_id', in: 'query', required: true, description: 'The record id.', schema: { type: 'string', format: 'uuid' } },
         limitParam,
       ],
-      responses: { '200': json(ref('WorkflowRunList'), 'The runs.'), ...READ },
+      responses: { '200': json(ref('WorkflowRunList'), 'The runs.'), ...READ, ...NOT_FOUND },
     },
   },
   '/api/workflow-runs/{run}': {
