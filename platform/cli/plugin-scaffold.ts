@@ -8,7 +8,10 @@ const NAME = /^[a-z][a-z0-9_]{0,40}$/;
 export async function scaffoldPlugin(root: string, name: string, dir = join(root, 'plugins', name)): Promise<string[]> {
   if (!NAME.test(name)) throw new Error(`"${name}" is not a plugin name (lower case letters, digits and _, starting with a letter)`);
   if (existsSync(dir)) throw new Error(`${dir} already exists`);
-  const sdk = relative(join(dir, 'server'), join(root, 'platform/plugins/index.ts')).replaceAll('\\', '/');
+  // Inside the project the SDK is imported by package name (node_modules/kizuna is the project
+  // itself), as an outside author's plugin with kizuna installed would; elsewhere by path.
+  const inside = !relative(root, dir).startsWith('..');
+  const sdk = inside ? 'kizuna/plugin' : relative(join(dir, 'server'), join(root, 'platform/plugins/index.ts')).replaceAll('\\', '/');
   const testing = relative(join(dir, 'server'), join(root, 'platform/testing/kizuna.ts')).replaceAll('\\', '/');
   const files: Record<string, string> = {
     'plugin.json': JSON.stringify(

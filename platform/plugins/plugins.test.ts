@@ -1,23 +1,17 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { copyPlugin, emptyPluginFolder } from '../testing/plugins.ts';
 import { orderPlugins } from './order.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 
 /** Test plugins in a temp folder (so an upgrade can rewrite one), plus the bundled hello. */
 async function pluginFolder() {
-  const dir = await mkdtemp(join(tmpdir(), 'kizuna-plugins-'));
-  await cp(join(repo, 'plugins/hello'), join(dir, 'hello'), { recursive: true });
-  for (const name of ['thrower', 'needs_hello', 'bad_install', 'sdk_probe']) await cp(join(repo, 'platform/plugins/testdata', name), join(dir, name), { recursive: true });
-  // The copies import the SDK by a path relative to the repository.
-  for (const file of ['hello/server/index.ts', 'thrower/server/index.ts', 'bad_install/server/index.ts', 'sdk_probe/server/index.ts']) {
-    const p = join(dir, file);
-    const text = await readFile(p, 'utf8');
-    await writeFile(p, text.replace(/from '[./]+(platform\/)?plugins\/index\.ts'|from '\.\.\/\.\.\/\.\.\/index\.ts'/g, `from '${join(repo, 'platform/plugins/index.ts')}'`));
-  }
+  const dir = await emptyPluginFolder();
+  for (const name of ['hello', 'thrower', 'needs_hello', 'bad_install', 'sdk_probe']) await copyPlugin(dir, name);
   return dir;
 }
 

@@ -1,6 +1,6 @@
 // Duplicate candidates of one record (saved or about to be created): a few narrow searches per
 // rule find possible matches, then every rule is checked on the normalized values.
-import type { PluginContext } from '../../../platform/plugins/index.ts';
+import type { PluginContext } from 'kizuna/plugin';
 import { searchTerm, variantSpellings } from './normalize.ts';
 import { combinedScore, keysOf, type Rule } from './rules.ts';
 import { objectShape, type ObjectShape } from './shape.ts';

@@ -1,6 +1,6 @@
 // The dedupe plugin: duplicate rules per object, candidates for a record, a scan of an object,
 // merging into a master, and an optional rule that warns or blocks when a duplicate is created.
-import { definePlugin, notFound, ProblemError, type BeforeEvent, type PluginContext } from '../../../platform/plugins/index.ts';
+import { definePlugin, notFound, ProblemError, type BeforeEvent, type PluginContext } from 'kizuna/plugin';
 import { duplicatesAnswer, mergeAnswer, mergeBody, scanAnswer, scanBody } from './api-schemas.ts';
 import { findCandidates } from './candidates.ts';
 import { MATCHES_FIELD, mergeRecords, REVIEW_FIELD } from './merge.ts';

@@ -1,7 +1,7 @@
 // Merging duplicates into a master record, in one transaction: every relation that pointed at
 // a duplicate is repointed to the master, the duplicates go to the trash (their own history
 // stays), and the master takes the chosen values and records the merge in its timeline.
-import { badRequest, ProblemError, validation, type PluginContext, type PluginRecords } from '../../../platform/plugins/index.ts';
+import { badRequest, ProblemError, validation, type PluginContext, type PluginRecords } from 'kizuna/plugin';
 import { objectShape, relationsTo, type ObjectShape } from './shape.ts';
 
 export const MAX_DUPLICATES = 50;

@@ -3,7 +3,7 @@
 // space is cut into partitions by a hash of the key, one pass over the records per partition,
 // so at most about PARTITION_SIZE keys are held at a time however big the object is; groups
 // found in every pass are then joined (a shares an email with b, b a phone with c → a, b, c).
-import type { PluginRecords } from '../../../platform/plugins/index.ts';
+import type { PluginRecords } from 'kizuna/plugin';
 import { combinedScore, keysOf, type Rule } from './rules.ts';
 
 export const PARTITION_SIZE = 50_000;

@@ -1,5 +1,5 @@
 // What the dedupe plugin needs to know of an object, read from its definition (ctx.metadata).
-import type { PluginMetadata } from '../../../platform/plugins/index.ts';
+import type { PluginMetadata } from 'kizuna/plugin';
 
 type ObjectDef = ReturnType<PluginMetadata['object']>;
 

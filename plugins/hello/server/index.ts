@@ -1,4 +1,4 @@
-import { conflict, definePlugin } from '../../../platform/plugins/index.ts';
+import { conflict, definePlugin } from 'kizuna/plugin';
 
 export default definePlugin({
   hooks: {
