@@ -73,15 +73,16 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
     roles = undefined;
     callers.clear();
   };
-  // Watchers hear the NOTIFY, so on every node and only after the change committed.
-  const unlisten = await db.listen(AUTH_CHANNEL, () => {
+  // Watchers hear the NOTIFY, so on every node and only after the change committed; the
+  // payload is the schema, since Kizunas in other schemas of the database share the channel.
+  const unlisten = await db.listen(AUTH_CHANNEL, (payload) => {
     clear();
-    for (const w of watchers) w();
+    if (payload === db.schema) for (const w of watchers) w();
   });
   const changed = async (exec: Executor = db) => {
     clear();
     onChange?.();
-    await exec.query(sql`select pg_notify(${AUTH_CHANNEL}, 'people')`);
+    await exec.query(sql`select pg_notify(${AUTH_CHANNEL}, ${db.schema})`);
   };
 
   async function roleMap(): Promise<Map<string, RoleDef>> {
