@@ -94,27 +94,20 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   /**
    * Every enabled workflow's active version against the metadata now: one that no longer
    * fits is marked invalid (and stops), one that fits again is ok again. On start and after
-   * each metadata change, on every node (the marks are idempotent).
+   * each metadata, people or team change, on every node (the marks are idempotent).
    */
-  let rechecking: Promise<void> | undefined;
-  let recheckAgain = false;
-  const recheck = (): Promise<void> => {
-    if (rechecking) {
-      recheckAgain = true;
-      return rechecking;
+  const rechecking = loop(async () => {
+    try {
+      for (const w of await store.active(db, true)) {
+        const problems = await fits(w.definition);
+        if (problems.length) await store.markInvalid(w.id, w.version, problems, ['record.created', 'record.updated', 'record.deleted'].includes(w.definition.trigger.type));
+        else if (w.state === 'invalid') await store.markValid(w.id, w.version);
+      }
+    } catch (e) {
+      log('workflow metadata check failed', e);
     }
-    rechecking = (async () => {
-      do {
-        recheckAgain = false;
-        for (const w of await store.active(db, true)) {
-          const problems = await fits(w.definition);
-          if (problems.length) await store.markInvalid(w.id, w.version, problems, ['record.created', 'record.updated', 'record.deleted'].includes(w.definition.trigger.type));
-          else if (w.state === 'invalid') await store.markValid(w.id, w.version);
-        }
-      } while (recheckAgain);
-    })().catch((e) => log('workflow metadata check failed', e)).finally(() => (rechecking = undefined));
-    return rechecking;
-  };
+  });
+  const recheck = rechecking.kick;
   let unwatch: (() => void) | undefined;
   let unwatchPeople: (() => void) | undefined;
   const runs = createRunReader(db);
@@ -341,7 +334,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       stopped = true;
       unwatch?.();
       unwatchPeople?.();
-      await rechecking;
+      await rechecking.idle();
       if (timer) clearInterval(timer);
       const off = await unlisten;
       unlisten = undefined;
