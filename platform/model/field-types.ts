@@ -305,7 +305,8 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
   json: {
     columns: (f) => [{ name: f.name, type: 'jsonb' }],
     schema: () => ({}),
-    operators: ['is_null'],
+    // has_any / has_all test the elements of a JSON array of strings (filter.ts).
+    operators: ['is_null', 'has_any', 'has_all'],
     read: plain,
     write: (v) => [sql`${JSON.stringify(v)}::jsonb`],
     key: plain,

@@ -57,7 +57,7 @@ function fieldCondition(model: ObjectModel, path: string, value: unknown, alias:
   const field = fieldOf(model, path);
   if (!field) throw badRequest(`Unknown field "${path}" on ${model.name}`, [{ field: path, message: `is not a field of ${model.name}` }]);
   assertReadableField(model, path, ctx.access, 'filter');
-  const shorthand = !(isPlainObject(value) && field.spec.type !== 'json');
+  const shorthand = !isPlainObject(value);
   const ops: Record<string, unknown> = shorthand ? { eq: value } : (value as Record<string, unknown>);
   // A bare value ({ "country": "Narnia" }) is named by the path the caller wrote, not path.eq.
   const conds = Object.entries(ops).map(([op, v]) => operatorCondition(field, op, v, alias, path, shorthand ? path : `${path}.${op}`));
@@ -105,6 +105,14 @@ function list(field: FieldModel, v: unknown, at: string): unknown[] {
   return v.map((x) => scalar(field, x, at));
 }
 
+/** The values of has_any/has_all on a json field: strings, as its array elements are compared. */
+function strings(v: unknown, at: string): string[] {
+  if (!Array.isArray(v)) throw badRequest(`${at} takes an array`, [{ field: at, message: 'must be an array' }]);
+  if (v.length > MAX_LIST) throw badRequest(`${at} takes at most ${MAX_LIST} values`, [{ field: at, message: `at most ${MAX_LIST} values` }]);
+  for (const x of v) if (typeof x !== 'string' || x.includes('\u0000')) throw badRequest(`${at} takes an array of strings`, [{ field: at, message: 'must be an array of strings' }]);
+  return v as string[];
+}
+
 function operatorCondition(field: FieldModel, op: string, v: unknown, alias: string, path: string, at: string): SQL {
   if (!(allOperators as readonly string[]).includes(op)) {
     throw badRequest(`Unknown operator "${op}" for "${path}"`, [{ field: path, message: `unknown operator "${op}" (known: ${allOperators.join(', ')})` }]);
@@ -149,8 +157,11 @@ function operatorCondition(field: FieldModel, op: string, v: unknown, alias: str
         : v ? sql`${key} is null` : sql`${key} is not null`;
     case 'has_any':
     case 'has_all': {
-      const values = list(field, v, at);
+      const values = field.spec.type === 'json' ? strings(v, at) : list(field, v, at);
       const arr = sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+      // A json field holds a list of strings (keys a plugin maintains, tags): jsonb's ?| and ?&
+      // test its elements, and an indexed json field has a GIN index that serves both.
+      if (field.spec.type === 'json') return op === 'has_any' ? sql`${key} ?| ${arr}` : sql`${key} ?& ${arr}`;
       return op === 'has_any' ? sql`${key} && ${arr}` : sql`${key} @> ${arr}`;
     }
   }

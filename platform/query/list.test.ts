@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '../testing/fixtures.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
@@ -94,6 +95,29 @@ describe.each(databases)('list queries on %s', (kind) => {
     expect(vip.length).toBe(80);
     expect(both.length).toBe(40);
     expect(await ids(`filter=${enc({ lifecycle: 'Customer' })}`)).toHaveLength(32);
+  });
+
+  it('filters an indexed json field holding a list of strings by any/all of its elements, with its GIN index', async () => {
+    expect((await k.call('POST', '/api/meta/objects/company/fields', { name: 'keys', type: 'json', label: { en: 'Keys', ja: 'キー' }, indexed: true })).status).toBe(201);
+    const made = await k.call('POST', '/api/records/company/bulk', {
+      records: [{ name: 'キー一', keys: ['a:1', 'b:2'] }, { name: 'キー二', keys: ['b:2', 'c:3'] }, { name: 'キー三', keys: { 'a:1': true } }, { name: 'キー四', keys: 'a:1' }],
+    });
+    expect(made.status).toBe(200);
+    const names = async (filter: unknown) => {
+      const r = await k.call('GET', `/api/records/company?limit=50&fields=name&sort=name&filter=${enc(filter)}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.data.map((c: { name: string }) => c.name);
+    };
+    // Arrays by their elements and objects by their keys (jsonb ?|); a bare string only by itself.
+    expect(await names({ keys: { has_any: ['a:1'] } })).toEqual(['キー一', 'キー三', 'キー四']);
+    expect(await names({ keys: { has_any: ['c:3', 'zz'] } })).toEqual(['キー二']);
+    expect(await names({ keys: { has_all: ['a:1', 'b:2'] } })).toEqual(['キー一']);
+    expect(await names({ not: { keys: { has_any: ['b:2'] } } })).toEqual(expect.arrayContaining(['キー三', '安川電機']));
+    const bad = await k.call('GET', `/api/records/company?filter=${enc({ keys: { has_any: [1] } })}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toMatchObject({ field: 'keys.has_any', message: 'must be an array of strings' });
+    const indexes = await k.db.query<{ indexdef: string }>(sql`select indexdef from pg_indexes where tablename = 'company' and indexdef like '%gin%keys%'`);
+    expect(indexes).toHaveLength(1);
   });
 
   it('filters through a relation and through an inverse relation', async () => {

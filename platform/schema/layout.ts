@@ -62,7 +62,7 @@ export function layoutOf(model: ObjectModel): TableLayout {
         column: f.name,
         references: s.type === 'user' ? 'kizuna_users' : s.target!,
       });
-    } else if (s.type === 'multi_select') {
+    } else if (s.type === 'multi_select' || (s.type === 'json' && s.indexed)) {
       const name = indexNames.btree(t, f.name);
       layout.indexes.push(index(name, sql`${id(t)} using gin (${id(f.name)})`, { field: f.name }));
     } else if ((s.indexed || s.type === 'autonumber') && !s.unique) {
