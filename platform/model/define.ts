@@ -209,6 +209,7 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
       const type = fieldTypes[f.type];
       if (f.unique && !type.canBeUnique) problems.push({ field: `${path}.unique`, message: `a ${f.type} field cannot be unique` });
       if (f.searchable && !type.canBeSearchable) problems.push({ field: `${path}.searchable`, message: `a ${f.type} field cannot be searchable` });
+      if (f.internal && !f.plugin) problems.push({ field: `${path}.internal`, message: 'only a field a plugin declares can be internal' });
       if (f.required && type.readOnly) problems.push({ field: `${path}.required`, message: `a ${f.type} field is filled in by the platform` });
       if (f.options) {
         const values = new Set<string>();

@@ -40,6 +40,12 @@ export interface FieldSpec {
   standard?: boolean;
   /** The plugin that added the field to another object (removed with the plugin). */
   plugin?: string;
+  /**
+   * Data a plugin derives and maintains on records (duplicate keys, caches), not user data:
+   * left out of history rows and of the studio's forms and details, and the plugin may update
+   * it silently (PluginRecords.maintain). Only a plugin's own fields may be internal.
+   */
+  internal?: boolean;
   /** Set by the platform for autonumber fields: the sequence behind it. */
   sequence?: string;
 }

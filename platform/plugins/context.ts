@@ -8,7 +8,7 @@ import { snapshotFor } from '../api/caller-metadata.ts';
 import { notFound } from '../problems/index.ts';
 import type { PluginContext, PluginRecords } from './sdk.ts';
 
-export function pluginRecords(records: RecordService, actor: Actor, exec?: Executor): PluginRecords {
+export function pluginRecords(records: RecordService, actor: Actor, exec?: Executor, plugin = ''): PluginRecords {
   return {
     get: (object, id, opts) => records.get(object, id, actor, opts, exec),
     list: (object, params = {}) => records.list(object, params, actor, exec),
@@ -17,6 +17,7 @@ export function pluginRecords(records: RecordService, actor: Actor, exec?: Execu
     remove: (object, id, opts) => records.remove(object, id, actor, opts, exec),
     restore: (object, id) => records.restore(object, id, actor, exec),
     bulk: (object, body) => records.bulk(object, body, actor),
+    maintain: (object, rows) => records.maintain(object, rows, plugin, exec),
   };
 }
 
@@ -34,7 +35,7 @@ export function pluginContext(plugin: string, settings: Record<string, unknown>,
   return {
     plugin,
     settings,
-    records: pluginRecords(deps.records, deps.actor, deps.exec),
+    records: pluginRecords(deps.records, deps.actor, deps.exec, plugin),
     metadata: {
       objects: () => [...visible().values()].map((m) => m.def),
       object(name) {
@@ -45,7 +46,7 @@ export function pluginContext(plugin: string, settings: Record<string, unknown>,
     },
     // Inside a hook's or an install's transaction this nests as a savepoint.
     transaction: (fn) => {
-      const run = (tx: Transaction) => fn(pluginRecords(deps.records, deps.actor, tx));
+      const run = (tx: Transaction) => fn(pluginRecords(deps.records, deps.actor, tx, plugin));
       return deps.exec && 'savepoint' in deps.exec ? (deps.exec as Transaction).savepoint(run) : deps.db.transaction(run);
     },
     log: (msg, extra = {}) => console.log(JSON.stringify({ level: 'info', plugin, msg, ...extra })),

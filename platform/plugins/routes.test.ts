@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { pluginFolderWith, repoRoot } from '../testing/plugins.ts';
@@ -65,6 +66,38 @@ describe.each(databases)('declared plugin routes on %s', (kind) => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(unknown.body).toMatchObject({ detail: expect.stringContaining('GET /nowhere'), request_id: expect.any(String) });
+  });
+
+  it('keeps a plugin\'s internal field out of history, and lets the plugin set it silently (no version, history or event)', async () => {
+    const made = await k.call('POST', '/api/records/contact', { last_name: '内部', probe_keys: ['k:1'], probe_note: 'a' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const id = made.body.id;
+    expect((await k.call('PATCH', `/api/records/contact/${id}`, { probe_keys: ['k:2'], probe_note: 'b' })).status).toBe(200);
+    const history = async () => (await k.call('GET', `/api/records/contact/${id}/timeline`)).body.data as { action: string; changes: Record<string, unknown> }[];
+    const before = await history();
+    expect(before.map((h) => h.action).sort()).toEqual(['create', 'update']);
+    for (const h of before) expect(Object.keys(h.changes)).not.toContain('probe_keys');
+    expect(before.find((h) => h.action === 'update')!.changes).toHaveProperty('probe_note');
+    const events = async () => (await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_events where record_id = ${id}::uuid`))[0].n;
+    const eventsBefore = await events();
+
+    const m = await k.call('POST', '/api/plugins/sdk_probe/maintain/contact', { rows: [{ id, values: { probe_keys: ['k:3', 'k:4'] } }, { id: '00000000-0000-7000-8000-000000000000', values: { probe_keys: [] } }] });
+    expect(m.status, JSON.stringify(m.body)).toBe(200);
+    expect(m.body.touched).toBe(1);
+    const after = (await k.call('GET', `/api/records/contact/${id}`)).body;
+    expect(after).toMatchObject({ probe_keys: ['k:3', 'k:4'], version: made.body.version + 1 });
+    expect(await history()).toHaveLength(2);
+    expect(await events()).toBe(eventsBefore);
+    const found = await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ probe_keys: { has_any: ['k:4', 'k:9'] } }))}`);
+    expect(found.body.data.map((r: { id: string }) => r.id)).toEqual([id]);
+
+    // Only the plugin's internal fields, by their plugin; and an admin cannot declare one.
+    const notInternal = await k.call('POST', '/api/plugins/sdk_probe/maintain/contact', { rows: [{ id, values: { probe_note: 'x' } }] });
+    expect(notInternal.status).toBe(422);
+    expect(notInternal.body.errors[0]).toMatchObject({ field: 'rows[0].values.probe_note' });
+    const own = await k.call('POST', '/api/meta/objects/contact/fields', { name: 'my_keys', type: 'json', label: { en: 'K', ja: 'K' }, internal: true });
+    expect(own.status).toBe(422);
+    expect(own.body.errors[0].field).toMatch(/internal/);
   });
 
   it('lists each enabled plugin\'s routes with who may call them', async () => {

@@ -16,6 +16,12 @@ export interface PluginRecords {
   remove(object: string, id: string, opts?: { permanent?: boolean }): Promise<void>;
   restore(object: string, id: string): Promise<RecordRow>;
   bulk(object: string, body: { records: unknown[]; upsert_on?: string | string[]; partial?: boolean }): Promise<BulkResult>;
+  /**
+   * Sets the plugin's own internal fields (FieldSpec `internal: true`) on up to 1000 live
+   * records in one statement, silently: no version, history row, event or hooks — for data the
+   * plugin derives (keys, caches), never for user data. Answers how many records it touched.
+   */
+  maintain(object: string, rows: { id: string; values: Record<string, unknown> }[]): Promise<number>;
 }
 
 /** The object definitions (as `GET /api/meta/objects` answers them), read-only. */

@@ -28,6 +28,7 @@ import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, typ
 import { eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { keyCondition, matchKey } from './bulk-upsert.ts';
 import { uuidv7 } from '../db/index.ts';
+import { checkMaintainRows, maintainSql, type MaintainRow } from './maintain.ts';
 
 export type RecordRow = Record<string, unknown>;
 export type Actor = WriteContext;
@@ -433,7 +434,15 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return r?.n ?? 0;
   }
 
-  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, eraseImported };
+  /** A plugin's silent write of its internal fields (maintain.ts); answers how many records it touched. */
+  async function maintain(object: string, rows: MaintainRow[], plugin: string, exec: Executor = db): Promise<number> {
+    const model = registry.get(object);
+    const checked = checkMaintainRows(model, plugin, rows).filter((r) => Object.keys(r.values).length);
+    if (!checked.length) return 0;
+    return (await exec.query<{ id: string }>(maintainSql(model, checked))).length;
+  }
+
+  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, eraseImported, maintain };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;

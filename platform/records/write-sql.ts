@@ -44,6 +44,18 @@ export function assignments(model: ObjectModel, values: Record<string, unknown>)
   return out;
 }
 
+/** Internal fields (data a plugin derives, e.g. duplicate keys): history rows leave them out. */
+export const unauditedFields = (model: ObjectModel): string[] => model.fieldList.filter((f) => f.spec.internal).map((f) => f.name);
+
+/** The internal fields as a bound text[] (drizzle would spread a JS array into a list). */
+export const unauditedArray = (model: ObjectModel): SQL => sql`array(select jsonb_array_elements_text(${JSON.stringify(unauditedFields(model))}::jsonb))`;
+
+/** The values a create's history row records. */
+function auditedValues(model: ObjectModel, values: Record<string, unknown>): Record<string, unknown> {
+  const skip = unauditedFields(model);
+  return skip.length ? Object.fromEntries(Object.entries(values).filter(([k]) => !skip.includes(k))) : values;
+}
+
 /** The next value of an autonumber field (also used by the import batch path). */
 export function autonumberSql(f: FieldModel): SQL {
   const fmt = parseAutonumberFormat(f.spec.format)!;
@@ -74,7 +86,7 @@ export function insertSql(model: ObjectModel, recordId: string, values: Record<s
   return sql`with w as (
       insert into ${id(model.table)} as t (${sql.join(cols, sql`, `)}) values (${sql.join(vals, sql`, `)})
       returning ${selectList(model, 't', shape.fields)}
-    ), h as (${history(model, 'create', ctx, 'w', sql`${JSON.stringify(values)}::jsonb`)}),
+    ), h as (${history(model, 'create', ctx, 'w', sql`${JSON.stringify(auditedValues(model, values))}::jsonb`)}),
     e as (${event(model, 'record.created', ctx, 'w')})
     select * from w`;
 }
@@ -87,7 +99,8 @@ export function insertSql(model: ObjectModel, recordId: string, values: Record<s
 export function updateSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, expectedVersion?: number, shape: WriteShape = {}): SQL {
   const sets = assignments(model, values);
   const changed = sets.map((a) => sql`t.${id(a.column)} is distinct from ${a.value}`);
-  const names = Object.keys(values);
+  const skip = unauditedFields(model);
+  const names = Object.keys(values).filter((k) => !skip.includes(k));
   return sql`with o as (
       select ${selectList(model, 'o')} from ${id(model.table)} as o where o.id = ${recordId}::uuid and o.deleted_at is null
     ), w as (

@@ -26,6 +26,14 @@ export default definePlugin({
         return c.json(ids, 201);
       },
     },
+    // Silent writes of the plugin's internal field (ctx.records.maintain).
+    'POST /maintain/:object': {
+      request: { type: 'object', required: ['rows'], properties: { rows: { type: 'array' } } },
+      handler: async (c) => {
+        const body = c.env.body as { rows: { id: string; values: Record<string, unknown> }[] };
+        return c.json({ touched: await c.env.kizuna.records.maintain(c.req.param('object')!, body.rows) });
+      },
+    },
     // Answers what its own response schema forbids (the host must not pass it on).
     'GET /broken-answer': {
       response: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } },
