@@ -32,6 +32,8 @@ export interface FieldSpec {
   maximum?: number;
   standard?: boolean;
   system?: boolean;
+  /** A plugin's derived data (duplicate keys): not shown in forms, details or lists. */
+  internal?: boolean;
 }
 
 export interface AccessSummary {

@@ -16,10 +16,11 @@ export interface InverseList {
   label: FieldSpec['label'];
 }
 
+/** The fields users work with; `withSystem` adds the platform's (id, created_at…) and plugins' internal ones. */
 export function fieldsOf(def: ObjectDef, withSystem = false): FieldSpec[] {
   return Object.entries(def.properties)
     .map(([name, p]) => ({ name, ...p['x-kizuna'] }) as FieldSpec)
-    .filter((f) => withSystem || !f.system);
+    .filter((f) => withSystem || !(f.system || f.internal));
 }
 
 export const nameOf = (def: ObjectDef) => def['x-kizuna'].name;
