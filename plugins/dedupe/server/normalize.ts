@@ -1,39 +1,95 @@
 // Normalization of the values duplicate rules compare: each function turns one raw value into
 // a comparison key, or null when the value cannot take part (empty, not an email, …).
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { getDomain } from 'tldts';
+import { unifyKanji, variantsOf } from './kanji.ts';
+import { stripJapaneseForms, stripLatinForms, type LegalForm } from './legal-forms.ts';
 
-/** Old and variant kanji written interchangeably in names (髙橋 = 高橋, 山﨑 = 山崎). */
-const KANJI_VARIANTS: Record<string, string> = {
-  '髙': '高', '﨑': '崎', '嵜': '崎', '碕': '崎', '齋': '斎', '齊': '斉', '邊': '辺', '邉': '辺',
-  '澤': '沢', '濱': '浜', '櫻': '桜', '冨': '富', '鐵': '鉄', '國': '国', '廣': '広', '德': '徳',
-  '瀨': '瀬', '眞': '真', '槇': '槙', '𠮷': '吉', '藏': '蔵', '會': '会', '團': '団', '體': '体',
-  '學': '学', '舘': '館', '峯': '峰', '嶋': '島', '嶌': '島', '惠': '恵', '榮': '栄',
-};
-const VARIANT_RE = new RegExp(Object.keys(KANJI_VARIANTS).join('|'), 'gu');
+export { legalFormsConflict, type LegalForm } from './legal-forms.ts';
 
-/** NFKC (full-width → ASCII, half-width ｶﾅ → カナ), lower case, hiragana → katakana, kanji variants unified. */
+const HIRAGANA = /[\u3041-\u3096]/g;
+
+/** NFKC (full-width → ASCII, half-width ｶﾅ → カナ, ㈱ → (株)), lower case, hiragana → katakana, variant kanji unified (kanji.ts). */
 export function foldText(value: string): string {
-  return value
+  return unifyKanji(value
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[\u3041-\u3096]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60))
-    .replace(VARIANT_RE, (ch) => KANJI_VARIANTS[ch]);
+    .replace(HIRAGANA, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60)));
 }
 
-/** Spaces and punctuation people write or leave out at will (山田 太郎 / 山田・太郎 / Yamada, Taro). */
-const NOISE = /[\s\p{P}\p{S}]/gu;
+// A dash after katakana is the long-vowel mark typed on the wrong key (コンピュ-タ, ｺﾝﾋﾟｭｰﾀ).
+const KANA_DASH = /(?<=[\u30a1-\u30fa\u30fc])[-\u2010-\u2015\u2212\uff70]/g;
+/** Spaces and punctuation people write or leave out at will (山田 太郎 / 山田・太郎 / エヌ・ティ・ティ); the long-vowel mark ー stays. */
+const dropNoise = (folded: string) => folded.replace(KANA_DASH, 'ー').replace(/[\s\p{P}\p{S}]/gu, (ch) => (ch === 'ー' ? ch : ''));
+
+const HAN = /\p{sc=Han}/u;
+const KANA = /[\p{sc=Katakana}\p{sc=Hiragana}]/u;
+const LATIN = /\p{sc=Latin}/u;
+const latinOnly = (s: string) => LATIN.test(s) && !HAN.test(s) && !KANA.test(s);
+/** Accents off, for Latin text only: NFD would also split the dakuten off ガ. */
+const unaccent = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+
+/**
+ * The writing system of a key, for the scorer: two names in different ones (Taro Yamada / 山田太郎,
+ * ヤマダタロウ / 山田太郎) cannot be compared without a reading, so they are neither a match nor a
+ * conflict. 'kanji' is any key holding a kanji (山田あかり too).
+ */
+export function scriptOf(key: string): 'latin' | 'kana' | 'kanji' | 'other' {
+  if (HAN.test(key)) return 'kanji';
+  if (KANA.test(key)) return 'kana';
+  return LATIN.test(key) ? 'latin' : 'other';
+}
 
 export function normalizeName(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  // The long-vowel mark ー is part of a katakana name, not punctuation.
-  const key = foldText(value).replace(/[\s\p{P}\p{S}]/gu, (ch) => (ch === 'ー' ? ch : ''));
-  return key || null;
+  return dropNoise(foldText(value)) || null;
+}
+
+/**
+ * One key for a person's full name from its parts in order (last, first): the parts are joined,
+ * so 中村美咲 typed into last_name alone is the key of 中村 + 美咲. Names in Latin letters are
+ * written in either order and with a comma (Taro Yamada / Yamada Taro / YAMADA, Taro): their
+ * words are sorted, accents dropped, and the key keeps one space between words ("taro yamada").
+ */
+export function personNameKey(parts: unknown[]): string | null {
+  const texts = parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map(foldText);
+  if (!texts.length) return null;
+  const all = texts.join(' ');
+  if (latinOnly(all)) {
+    const words = unaccent(all).replace(/['’`]/g, '').split(/[^\p{L}\p{N}]+/u).filter(Boolean).sort();
+    return words.join(' ') || null;
+  }
+  return dropNoise(all) || null;
 }
 
 export function normalizeEmail(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const key = value.normalize('NFKC').trim().toLowerCase();
   return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(key) ? key : null;
+}
+
+// Mailboxes of a function, not of a person: shared by colleagues, so the same one on two
+// contacts says they work together, not that they are one person. A fixed vocabulary, written
+// folded (katakana) because local parts are folded before the look-up.
+const ROLE_LOCAL_PARTS = new Set([
+  'info', 'information', 'infomation', 'inquiry', 'inquiries', 'enquiry', 'enquiries', 'contact', 'contactus', 'toiawase', 'otoiawase',
+  'support', 'help', 'helpdesk', 'service', 'services', 'customer', 'customers', 'cs', 'sales', 'eigyo', 'eigyou', 'office', 'jimukyoku',
+  'admin', 'administrator', 'webmaster', 'postmaster', 'hostmaster', 'root', 'noreply', 'donotreply', 'mailer-daemon',
+  'mail', 'email', 'hello', 'team', 'staff', 'all', 'general', 'soumu', 'somu', 'keiri', 'jinji', 'saiyo', 'saiyou', 'recruit', 'recruiting',
+  'jobs', 'careers', 'hr', 'pr', 'press', 'media', 'kouhou', 'koho', 'ir', 'marketing', 'billing', 'invoice', 'accounts', 'accounting',
+  'order', 'orders', 'shop', 'store', 'reception', 'uketsuke', 'daihyo', 'daihyou', 'security', 'privacy', 'legal', 'abuse', 'partner', 'partners',
+  'event', 'events', 'seminar',
+  ...['お問い合わせ', 'お問合せ', 'お問合わせ', '問い合わせ', '問合せ', '総務', '営業', '採用', '代表', '受付', '事務局', '広報', '経理', '人事'].map(foldText),
+]);
+
+/** Whether an email names a role mailbox (info@, support@, sales-jp@, noreply@, お問い合わせ@, …) rather than a person. */
+export function isRoleAddress(email: unknown): boolean {
+  const key = normalizeEmail(email);
+  if (!key) return false;
+  const local = foldText(key.slice(0, key.lastIndexOf('@')).split('+')[0]);
+  const plain = local.replace(/[-_.]/g, '');
+  const first = local.split(/[-_.]/)[0];
+  return [local, plain, first].some((s) => ROLE_LOCAL_PARTS.has(s) || ROLE_LOCAL_PARTS.has(s.replace(/\d+$/, '')));
 }
 
 /** E.164 (`+81357087760`) by libphonenumber; numbers without a country code are read in `region`. */
@@ -56,24 +112,46 @@ export function websiteDomain(value: unknown): string | null {
   return /^[^\s.]+(\.[^\s.]+)+$/.test(host) ? host : null;
 }
 
-// Legal forms, after NFKC (which turns （株） and ㈱ into (株)). Longest first.
-const JA_FORMS = [
-  '特定非営利活動法人', '一般社団法人', '一般財団法人', '公益社団法人', '公益財団法人', '社会福祉法人',
-  '独立行政法人', '株式会社', '有限会社', '合同会社', '合資会社', '合名会社', '相互会社', '医療法人', '学校法人', 'npo法人',
-  '(株)', '(有)', '(同)', '(合)', '(資)', '(名)', '(医)', '(学)', '(財)', '(社)',
-];
-const EN_FORMS = new Set([
-  'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'llp', 'lp',
-  'kk', 'gk', 'gmbh', 'ag', 'sa', 'sas', 'sarl', 'bv', 'nv', 'plc', 'pte', 'pty', 'oy', 'ab', 'as', 'spa', 'srl', 'the',
-]);
+/**
+ * The domain a website's owner registered, by the Public Suffix List (tldts; private suffixes
+ * such as github.io count, so two sites there are two owners): sony.co.jp for www.sony.co.jp and
+ * life.sony.co.jp. Group companies share it, so it says "same group", not "same company".
+ */
+export function registrableDomain(value: unknown): string | null {
+  const host = websiteDomain(value);
+  if (!host) return null;
+  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+}
+
+/** The folded name with its legal forms taken out, as words, and the form found. */
+function companyWords(value: string): { words: string[]; form: LegalForm | null } {
+  const { rest, form } = stripJapaneseForms(foldText(value));
+  // Latin legal forms are whole words, written with or without dots: K.K., Co., Ltd., L.L.C.
+  const words = rest.replace(/\b([a-z])\.(?=[a-z]\.)/g, '$1').replace(/\./g, ' ').split(/[\s,]+/).filter(Boolean);
+  const latin = stripLatinForms(words.map((w) => (latinOnly(w) ? unaccent(w) : w)));
+  return { words: latin.words, form: form ?? latin.form };
+}
+
+/**
+ * The legal form of a company name, canonical: 株式会社さくら, さくら(株), ㈱さくら, Sakura K.K. →
+ * 'kabushiki'; 有限会社 → 'yugen'; (一財) and 一般財団法人 → 'ippan_zaidan'; 医療法人社団 →
+ * 'iryo_shadan'; Inc., Co., Ltd., Corp. → 'corporation'; null when none is written.
+ */
+export function legalFormOf(value: unknown): LegalForm | null {
+  return typeof value === 'string' ? companyWords(value).form : null;
+}
+
+/** A company name without its legal form: 株式会社トヨタ / トヨタ(株) / ﾄﾖﾀ㈱ → トヨタ; "Acme, Inc." → acme; 医療法人社団 健康会 → 健康会. */
+export function normalizeCompanyName(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  return dropNoise(companyWords(value).words.join('')) || null;
+}
 
 /** Spellings of a folded term with each unified kanji written the old way too (高橋 → 髙橋), at most `max`. */
 export function variantSpellings(term: string, max = 4): string[] {
-  const back = new Map<string, string[]>();
-  for (const [old, std] of Object.entries(KANJI_VARIANTS)) back.set(std, [...(back.get(std) ?? []), old]);
   let out = [''];
   for (const ch of term) {
-    const alts = [ch, ...(back.get(ch) ?? [])];
+    const alts = [ch, ...variantsOf(ch)];
     out = out.flatMap((prefix) => alts.map((a) => prefix + a)).slice(0, max);
   }
   return out;
@@ -82,24 +160,23 @@ export function variantSpellings(term: string, max = 4): string[] {
 /** The longest word of a value, for a search that finds candidates (legal forms left out for companies). */
 export function searchTerm(value: unknown, company = false): string | null {
   if (typeof value !== 'string') return null;
-  let s = foldText(value);
-  if (company) for (const form of JA_FORMS) s = s.split(foldText(form)).join(' ');
-  const words = s.split(/[\s\p{P}\p{S}]+/u).filter((w) => w.length > 0 && !(company && EN_FORMS.has(w)));
-  const longest = words.sort((a, b) => b.length - a.length)[0];
+  const words = company ? companyWords(value).words.flatMap((w) => w.split(/[\s\p{P}\p{S}]+/u)) : foldText(value).split(/[\s\p{P}\p{S}]+/u);
+  const longest = words.filter((w) => w.length > 0).sort((a, b) => b.length - a.length)[0];
   return longest ? longest.slice(0, 100) : null;
 }
 
-/** A company name without its legal form: 株式会社トヨタ / トヨタ(株) / ﾄﾖﾀ㈱ → トヨタ; "Acme, Inc." → acme. */
-export function normalizeCompanyName(value: unknown): string | null {
+// A leading prefecture, so that 東京都千代田区 and 千代田区 are one city; alone it loses 都/府/県
+// (東京都 = 東京, 大阪府 = 大阪), 北海道 keeps 道 (北海 is no prefecture).
+const PREFECTURE = /^(東京都|北海道|京都府|大阪府|\p{sc=Han}{2,3}県)/u;
+
+/** A place (prefecture, city, postal code, country): folded, without spaces and punctuation; a city without its prefecture. */
+export function normalizePlace(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  let s = foldText(value).replace(/[（]/g, '(').replace(/[）]/g, ')');
-  for (const form of JA_FORMS) s = s.split(foldText(form)).join(' ');
-  // Latin legal forms are whole words, written with or without dots: K.K., Co., Ltd., L.L.C.
-  const words = s.replace(/\b([a-z])\.(?=[a-z]\.)/g, '$1').replace(/\./g, ' ').split(/[\s,]+/).filter(Boolean);
-  while (words.length > 1 && EN_FORMS.has(words[words.length - 1])) words.pop();
-  while (words.length > 1 && EN_FORMS.has(words[0])) words.shift();
-  const key = words.join('').replace(NOISE, (ch) => (ch === 'ー' ? ch : ''));
-  return key || null;
+  let s = dropNoise(foldText(value));
+  if (latinOnly(s)) s = unaccent(s);
+  const pref = PREFECTURE.exec(s)?.[1];
+  if (pref) s = s.length > pref.length ? s.slice(pref.length) : pref === '北海道' ? pref : pref.slice(0, -1);
+  return s || null;
 }
 
 /** Any other value: folded text, or the value itself for ids, numbers and booleans. */
