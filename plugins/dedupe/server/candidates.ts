@@ -3,6 +3,7 @@
 import type { PluginContext } from 'kizuna/plugin';
 import { searchTerm, variantSpellings } from './normalize.ts';
 import { combinedScore, keysOf, type Rule } from './rules.ts';
+import { ruleScore } from './score.ts';
 import { objectShape, type ObjectShape } from './shape.ts';
 
 export interface Candidate {
@@ -87,7 +88,7 @@ export async function findCandidates(
   const candidates: Candidate[] = [];
   for (const [id, other] of found) {
     const matched = matchRules(usable, record, other, region);
-    if (matched.length) candidates.push({ id, rules: matched, score: combinedScore(matched.map((n) => byName.get(n)!.score)), record: other });
+    if (matched.length) candidates.push({ id, rules: matched, score: combinedScore(matched.map((n) => ruleScore(byName.get(n)!))), record: other });
   }
   candidates.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   return { candidates, capped };

@@ -5,6 +5,7 @@
 // found in every pass are then joined (a shares an email with b, b a phone with c → a, b, c).
 import type { PluginRecords } from 'kizuna/plugin';
 import { combinedScore, keysOf, type Rule } from './rules.ts';
+import { ruleScore } from './score.ts';
 
 export const PARTITION_SIZE = 50_000;
 const PAGE = 500;
@@ -107,7 +108,7 @@ function joinGroups(matches: ScanGroup['matches'], rules: Rule[]): ScanGroup[] {
     g.matches.push(m);
     groups.set(root, g);
   }
-  const scoreOf = new Map(rules.map((r) => [r.name, r.score]));
+  const scoreOf = new Map(rules.map((r) => [r.name, ruleScore(r)]));
   return [...groups.values()].map((g) => ({
     ids: [...new Set(g.matches.flatMap((m) => m.ids))].sort(),
     score: combinedScore([...new Set(g.matches.map((m) => m.rule))].map((r) => scoreOf.get(r) ?? 0)),

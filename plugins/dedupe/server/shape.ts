@@ -43,7 +43,7 @@ export function relationsTo(defs: ObjectDef[], target: string): { object: string
  * layer refuses hidden fields anyway).
  */
 export function visibleRules<R extends { kind: string; fields: string[] }>(rules: R[], shape: ObjectShape): R[] {
-  const anyOf = new Set(['email', 'phone', 'domain']);
+  const anyOf = new Set(['email', 'phone', 'domain', 'address']);
   return rules.flatMap((r) => {
     const fields = r.fields.filter((f) => shape.fields.has(f));
     if (!fields.length || (!anyOf.has(r.kind) && fields.length !== r.fields.length)) return [];

@@ -1,0 +1,50 @@
+// The comparison keys of raw values, remembered by value: a scan compares each record with
+// several others and a per-record check compares one record with all its candidates, so the
+// same phone is read by libphonenumber (~50 µs) or the same name folded (~15 µs) again and again.
+// Each cache keeps its most recent MAX_ENTRIES values (the oldest goes first), so memory stays
+// bounded however many records pass through.
+import { isRoleAddress, legalFormOf, normalizeCompanyName, normalizeEmail, normalizeExact, normalizePhone, normalizePlace, personNameKey, registrableDomain, scriptOf, websiteDomain } from './normalize.ts';
+import { romajiKeys } from './romaji.ts';
+
+const MAX_ENTRIES = 20_000;
+
+function remembered<T>(compute: (value: string) => T): (value: string) => T {
+  const cache = new Map<string, T>();
+  return (value) => {
+    if (cache.has(value)) return cache.get(value)!;
+    const result = compute(value);
+    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(value, result);
+    return result;
+  };
+}
+
+/** Caches a normalizer of one value: strings by value, anything else computed each time. */
+function byValue<T>(normalize: (value: unknown) => T): (value: unknown) => T {
+  const cached = remembered((s) => normalize(s));
+  return (value) => (typeof value === 'string' ? cached(value) : normalize(value));
+}
+
+export const emailKey = byValue(normalizeEmail);
+export const roleAddress = remembered(isRoleAddress);
+export const hostKey = byValue(websiteDomain);
+export const parentDomainKey = byValue(registrableDomain);
+export const companyKey = byValue(normalizeCompanyName);
+export const legalForm = byValue(legalFormOf);
+export const placeKey = byValue(normalizePlace);
+export const exactKey = byValue(normalizeExact);
+export const script = remembered(scriptOf);
+export const readings = remembered(romajiKeys);
+
+const phones = remembered((regionAndValue) => {
+  const cut = regionAndValue.indexOf('\u0000');
+  return normalizePhone(regionAndValue.slice(cut + 1), regionAndValue.slice(0, cut));
+});
+export const phoneKey = (value: unknown, region: string) => (typeof value === 'string' ? phones(`${region}\u0000${value}`) : null);
+
+const names = remembered((joined) => personNameKey(joined.split('\u0000')));
+/** personNameKey of the parts that are text (ids and empty values say nothing about a name). */
+export const fullNameKey = (parts: unknown[]) => {
+  const texts = parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  return texts.length ? names(texts.join('\u0000')) : null;
+};
