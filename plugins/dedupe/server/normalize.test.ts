@@ -1,7 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../../platform/testing/fixtures.ts';
-import { normalizeCompanyName, normalizeEmail, normalizeName, normalizePhone, searchTerm, variantSpellings, websiteDomain } from './normalize.ts';
+import * as OpenCC from 'opencc-js';
+import { isRoleAddress, legalFormOf, legalFormsConflict, normalizeCompanyName, normalizeEmail, normalizeName, normalizePhone, normalizePlace, personNameKey, registrableDomain, searchTerm, variantSpellings, websiteDomain } from './normalize.ts';
+import { foldRomaji, kanaToRomaji, romajiKeys } from './romaji.ts';
 import { fnv1a } from './scan.ts';
 
 describe('normalization', () => {
@@ -26,6 +28,88 @@ describe('normalization', () => {
     expect(normalizeCompanyName('株式会社')).toBeNull();
     expect(normalizeCompanyName('Inc.')).toBe('inc');
     expect(searchTerm('Acme Widgets, Inc.', true)).toBe('widgets');
+  });
+
+  it('unifies variant kanji from OpenCC\'s dictionary, and the name variants it leaves alone', () => {
+    for (const [a, b] of [['小淺商事', '小浅商事'], ['協和醗酵', '協和発酵'], ['協和醱酵', '協和発酵'], ['渡邊', '渡辺'], ['渡邉', '渡辺'], ['齋藤', '斎藤'], ['國分', '国分'], ['茅ヶ崎', '茅ケ崎'], ['櫻井', '桜井'], ['廣瀬', '広瀬']]) {
+      expect(normalizeName(a), a).toBe(normalizeName(b));
+    }
+    expect(normalizeCompanyName('協和醗酵工業株式会社')).toBe(normalizeCompanyName('協和発酵工業(株)'));
+    // The short list in kanji.ts exists because OpenCC leaves these alone: when it maps one, drop it there.
+    const opencc = OpenCC.Converter({ from: 't', to: 'jp' });
+    for (const ch of ['髙', '﨑', '嵜', '碕', '邉', '冨', '嶋', '嶌', '舘', '𠮷', '醗']) expect(opencc(ch), ch).toBe(ch);
+    expect(opencc('淺澤國醱邊齋')).toBe('浅沢国醗辺斎');
+    expect(normalizeName('斉藤')).not.toBe(normalizeName('斎藤'));
+  });
+
+  it('strips every legal form and its abbreviation, and names the form', () => {
+    const same: [string, string][] = [
+      ['医療法人社団 健康会', '健康会'], ['一般財団法人 日本データ協会', '(一財)日本データ協会'], ['公益社団法人 日本看護協会', '（公社）日本看護協会'],
+      ['社団法人 日本能率協会', '㈳日本能率協会'], ['財団法人 日本気象協会', '㈶日本気象協会'], ['学校法人 桜丘学園', '(学)桜丘学園'], ['宗教法人 光明寺', '光明寺'],
+      ['社会福祉法人 あおば会', '(福)あおば会'], ['合同会社ネクスト', 'ネクスト(同)'], ['特定非営利活動法人 こども未来', 'NPO法人こども未来'], ['(特非)こども未来', 'こども未来'],
+      ['有限責任事業組合 みらい', 'みらい'], ['(医)健康会', '医療法人財団 健康会'], ['ｶ)ｻｸﾗｼｮｳｼﾞ', 'サクラショウジ(カ'], ['Sakura Trading K.K.', 'Sakura Trading Co., Ltd.'],
+    ];
+    for (const [a, b] of same) expect(normalizeCompanyName(a), a).toBe(normalizeCompanyName(b));
+    expect(normalizeCompanyName('カナダ商事')).toBe('カナダ商事');
+    expect(normalizeCompanyName('Godo Steel, Ltd.')).toBe('godosteel');
+    const forms: [string, string | null][] = [
+      ['株式会社さくら', 'kabushiki'], ['さくら㈱', 'kabushiki'], ['Sakura K.K.', 'kabushiki'], ['有限会社さくら', 'yugen'], ['(有)さくら', 'yugen'], ['さくら', null],
+      ['合同会社さくら', 'godo'], ['Sakura GK', 'godo'], ['(一財)日本データ協会', 'ippan_zaidan'], ['一般財団法人 日本データ協会', 'ippan_zaidan'], ['(公財)日本', 'koeki_zaidan'],
+      ['医療法人社団 健康会', 'iryo_shadan'], ['(医)健康会', 'iryo'], ['学校法人 桜丘学園', 'gakko'], ['NPO法人こども未来', 'npo'], ['Acme Inc.', 'corporation'], ['Acme LLC', 'llc'],
+    ];
+    for (const [name, form] of forms) expect(legalFormOf(name), name).toBe(form);
+    expect(legalFormsConflict('kabushiki', 'yugen')).toBe(true);
+    expect(legalFormsConflict('godo', 'kabushiki')).toBe(true);
+    expect(legalFormsConflict('gakko', 'iryo')).toBe(true);
+    expect(legalFormsConflict('kabushiki', null)).toBe(false);
+    expect(legalFormsConflict('kabushiki', 'corporation')).toBe(false);
+    expect(legalFormsConflict('shadan', 'ippan_shadan')).toBe(false);
+    expect(legalFormsConflict('ippan_zaidan', 'koeki_zaidan')).toBe(false);
+    expect(legalFormsConflict('iryo', 'iryo_shadan')).toBe(false);
+  });
+
+  it('gives one key to a full name however it was split or ordered', () => {
+    expect(personNameKey(['中村美咲'])).toBe(personNameKey(['中村', '美咲']));
+    expect(personNameKey(['中村美咲', null])).toBe(personNameKey(['中村', ' 美咲 ']));
+    expect(personNameKey(['ﾅｶﾑﾗ', 'ﾐｻｷ'])).toBe(personNameKey(['なかむらみさき']));
+    const yamada = ['Taro Yamada', 'Yamada Taro', 'YAMADA, Taro', 'yamada  taro'].map((n) => personNameKey([n]));
+    expect(new Set([...yamada, personNameKey(['Yamada', 'Taro']), personNameKey(['Taro', 'Yamada'])])).toEqual(new Set(['taro yamada']));
+    expect(personNameKey(['García', 'José'])).toBe(personNameKey(['Jose Garcia']));
+    expect(personNameKey(['中村', '美咲'])).not.toBe(personNameKey(['美咲', '中村']));
+    expect(personNameKey([null, ''])).toBeNull();
+  });
+
+  it('reads romanized names loosely against readings', () => {
+    expect(kanaToRomaji('ヤマダタロウ')).toBe('yamadatarou');
+    expect(kanaToRomaji('シュンスケ')).toBe('shunsuke');
+    expect(kanaToRomaji('ハットリ')).toBe('hattori');
+    expect(kanaToRomaji('キョウコ')).toBe('kyouko');
+    expect(kanaToRomaji('山田')).toBeNull();
+    for (const [a, b] of [['satoh', 'sato'], ['satou', 'sato'], ['yuuko', 'yuko'], ['namba', 'nanba'], ['siniti', 'shinichi'], ['ohno', 'ono']]) expect(foldRomaji(a), a).toBe(foldRomaji(b));
+    expect(romajiKeys('ヤマダタロウ')).toEqual(['~yamadataro']);
+    expect(romajiKeys('taro yamada')).toEqual(['~taroyamada', '~yamadataro']);
+    expect(romajiKeys('山田太郎')).toEqual([]);
+  });
+
+  it('tells role mailboxes from personal addresses', () => {
+    for (const e of ['info@sakura.co.jp', 'INFO2@sakura.co.jp', 'support@x.jp', 'sales-jp@x.jp', 'contact@x.jp', 'office@x.jp', 'admin@x.jp', 'webmaster@x.jp', 'noreply@x.jp', 'no-reply@x.jp', 'お問い合わせ@x.jp', 'info.tokyo@x.jp', 'support+case123@x.jp']) {
+      expect(isRoleAddress(e), e).toBe(true);
+    }
+    for (const e of ['taro.yamada@x.jp', 'taro.sales@x.jp', 'information-is-not@', 'yamada@info.co.jp']) expect(isRoleAddress(e), e).toBe(false);
+  });
+
+  it('gives a website its registered domain by the Public Suffix List, and places one spelling', () => {
+    expect(registrableDomain('https://www.sony.co.jp/')).toBe('sony.co.jp');
+    expect(registrableDomain('life.sony.co.jp')).toBe('sony.co.jp');
+    expect(websiteDomain('life.sony.co.jp')).toBe('life.sony.co.jp');
+    expect(registrableDomain('https://www.city.shibuya.tokyo.jp')).toBe('city.shibuya.tokyo.jp');
+    expect(registrableDomain('acme.github.io')).toBe('acme.github.io');
+    expect(registrableDomain('not a site')).toBeNull();
+    expect(normalizePlace('東京都千代田区')).toBe(normalizePlace('千代田区'));
+    expect(normalizePlace('東京都')).toBe(normalizePlace('東京'));
+    expect(normalizePlace('大阪府')).toBe('大阪');
+    expect(normalizePlace('北海道')).toBe('北海道');
+    expect(normalizePlace('Zürich')).toBe(normalizePlace('ZURICH'));
   });
 
   it('reads phone numbers as E.164, full-width digits too, Japan by default', () => {

@@ -18,16 +18,16 @@
 // - Not comparable is not a conflict: names in different scripts (Taro Yamada / 山田太郎), a
 //   missing first name (中村 / 中村美咲), a missing legal form (さくら / 株式会社さくら).
 //
-// Calibrated on the patterns of issue 14 (score.test.ts), with PRIOR −2:
-//   one person, same email (+ same name)            ≥ 0.998  likely
-//   same name at the same company, nothing else     0.89     possible (2 − 2 + 4 + 1 = 3 bits)
-//   same personal email, a different-looking name    0.80     possible: an assistant's address,
-//                                                             a maiden name, a typo — worth a look
-//   same home phone, another first name (family)    0.33     —
-//   same company name (株)/(一財)/医療法人社団 …      0.97     likely
-//   中央商事 in two cities with two phones            0.59     —
-//   株式会社さくら / 有限会社さくら                     0.25     —
-//   one website, names in two scripts                0.89     possible; same parent domain only: 0
+// Calibrated on the patterns of issue 14 (score.test.ts), with PRIOR −2 (bits in brackets):
+//   one person: same email and name                 1.0   likely    (−2 + 11 + 4)
+//   same name at the same company, nothing else      0.89  possible  (−2 + 4 + 1): issue 14
+//   same personal email, a different-looking name    0.80  possible  (−2 + 11 − 7): an assistant's
+//                                                                    address, a maiden name, a typo
+//   same home phone, another first name (family)    0.41  —         (−2 + 8 − 7 + 0.5)
+//   same company name under any legal form          0.98  likely    (−2 + 7.5)
+//   中央商事 in two cities with two phones           0.67  —         (−2 + 7.5 − 2.5 − 2)
+//   株式会社さくら / 有限会社さくら                    0.26  —         (−2 + 7.5 − 7)
+//   one website, names in two scripts               0.89  possible  (−2 + 5); one parent domain: 0.2
 // Any pair scoring "possible" or better shares a blocking key (blocking.ts): what adds weight
 // without a key (a relation, an address, a role mailbox) is capped below POSSIBLE_AT − PRIOR.
 import { companyKey, emailKey, exactKey, fullNameKey, hostKey, legalForm, parentDomainKey, phoneKey, placeKey, readings, roleAddress, script as scriptOf } from './keys.ts';
@@ -214,14 +214,14 @@ function compareExact(rule: Rule, a: Record<string, unknown>, b: Record<string, 
   return ka === kb ? agreement(rule, ka, stats) : { outcome: 'disagree', weight: WEIGHTS.exact.disagree };
 }
 
-/** Each field on its own: 横浜市 and 横浜市西区 fit together; 大阪市 and 札幌市 do not. */
+/** Each field on its own: 横浜市 and 横浜市西区 fit together, 北区 and 大阪市北区 too; 大阪市 and 札幌市 do not. */
 function compareAddress(rule: Rule, a: Record<string, unknown>, b: Record<string, unknown>): Comparison {
   let fits = false;
   for (const f of rule.fields) {
     const x = placeKey(a[f]);
     const y = placeKey(b[f]);
     if (!x || !y) continue;
-    if (!x.startsWith(y) && !y.startsWith(x)) return { outcome: 'disagree', weight: WEIGHTS.address.disagree };
+    if (!x.startsWith(y) && !y.startsWith(x) && !x.endsWith(y) && !y.endsWith(x)) return { outcome: 'disagree', weight: WEIGHTS.address.disagree };
     fits = true;
   }
   return fits ? { outcome: 'agree', weight: Math.min(agreeWeight(rule), ADDRESS_CAP) } : MISSING;
