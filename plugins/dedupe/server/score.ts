@@ -117,10 +117,12 @@ const length = (s: string) => [...s].length;
 /** An agreement on `key`, worth less the more records hold it (never below the kind's floor). */
 function agreement(rule: Rule, key: string, stats: PairStats): Comparison {
   const w = WEIGHTS[rule.kind];
-  // Two records holding a value is the pair itself; each doubling beyond halves the odds.
+  const full = agreeWeight(rule);
+  const floor = Math.min(w.common, full);
+  // Two records holding a value is the pair itself; each doubling beyond costs `discount` bits.
   const n = Math.max(2, stats.count(rule.kind, key));
-  const weight = Math.max(w.common, agreeWeight(rule) - w.discount * Math.log2(n / 2));
-  return { outcome: weight <= w.common ? 'common' : 'agree', weight };
+  const weight = Math.max(floor, full - w.discount * Math.log2(n / 2));
+  return { outcome: weight <= floor && n > 2 ? 'common' : 'agree', weight };
 }
 
 /** email, phone, domain: agree on any shared key; a conflict needs one field filled on both sides with other keys. */
@@ -173,7 +175,9 @@ function compareNames(rules: Rule[], a: Record<string, unknown>, b: Record<strin
   for (const script of ['kanji', 'kana', 'latin', 'other'] as const) {
     const i = first(ka, (k) => scriptOf(k) === script);
     const j = first(kb, (k) => scriptOf(k) === script);
-    if (i >= 0 && j >= 0) found.set(Math.min(i, j), compareNameKeys(rules[Math.min(i, j)], ka[i]!, kb[j]!, stats));
+    if (i < 0 || j < 0) continue;
+    const at = found.has(Math.min(i, j)) ? Math.max(i, j) : Math.min(i, j);
+    found.set(at, compareNameKeys(rules[at], ka[i]!, kb[j]!, stats));
   }
   if (!found.size) {
     const romaji = (keys: (string | null)[]) => keys.map((k) => (k ? readings(k) : []));
