@@ -10,6 +10,10 @@
 // included, so a pair alone on a key counts 2. When the look-up of one blocking key came back
 // full (capped), pass that key in `capped`: its comparison key then counts as Infinity, i.e.
 // common. The scan, which reads every record, counts a block's size the same way.
+//
+// A look-up may also drop a key held by 50 records or more instead of following it: at that
+// count an agreement of every default kind weighs its floor (a company name 0.5 bit), so no pair
+// needs such a key to reach "possible" (score.test.ts checks it).
 import { companyKey, emailKey, exactKey, hostKey, phoneKey, readings, roleAddress } from './keys.ts';
 import type { Rule } from './rules.ts';
 import { MIN_KEY_LENGTH, nameKeyOf } from './score.ts';

@@ -208,6 +208,20 @@ describe('scoring pairs by evidence', () => {
     }
   });
 
+  it('needs no key held by 50 records to find a possible pair (a look-up may drop such keys)', () => {
+    const many: PairStats = { count: () => 50, relationKey: () => 'same' };
+    const place = { country: 'JP', region: '東京都', city: '千代田区' };
+    const co = '00000000-0000-7000-8000-00000000abcd';
+    const contacts: [Rec, Rec][] = [
+      [{ email: 'shared@example.jp', last_name: '林', company: co }, { email: 'shared@example.jp', last_name: '林', company: co }],
+      [{ phone: '03-5555-0100', last_name: '林' }, { phone: '03-5555-0100', last_name: '林' }],
+      [{ last_name: '佐藤', first_name: '健', company: co }, { last_name: '佐藤', first_name: '健', company: co }],
+    ];
+    for (const [a, b] of contacts) expect(scorePair(rules.contact, { ...a, ...place }, { ...b, ...place }, many).level, JSON.stringify(a)).toBeNull();
+    const companies: [Rec, Rec][] = [[{ name: '中央商事' }, { name: '中央商事' }], [{ name: 'X', website: 'x.example.jp' }, { name: 'X', website: 'x.example.jp' }], [{ name: 'X', phone: '03-5555-0100' }, { name: 'X', phone: '03-5555-0100' }]];
+    for (const [a, b] of companies) expect(scorePair(rules.company, { ...a, ...place }, { ...b, ...place }, many).level, JSON.stringify(a)).toBeNull();
+  });
+
   it('counts a shared main line, a common name and a role address little', () => {
     const crowd = pairs.find((x) => x.label === 'colleagues on the main line')!;
     const [a, b] = [crowd.a, crowd.b];

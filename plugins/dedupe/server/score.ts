@@ -272,9 +272,11 @@ export function levelOf(score: number, opts: ScoreOptions = {}): PairScore['leve
 }
 
 /**
- * How sure we are that `a` and `b` are one record, under `rules`, with the evidence each rule
- * found (the weights counted; PRIOR is not listed). Pure and symmetric: scorePair(a, b) and
- * scorePair(b, a) are equal.
+ * How sure we are that `a` and `b` are one record, under `rules`, with the evidence: one entry
+ * per rule (named by the rule), per relation field of the name rules (`relation:<field>`) and,
+ * when both names carry one, for the legal forms (`legal_form`); `weight` is what was counted —
+ * 0 for a rule outweighed within its kind — and PRIOR is not listed. Pure and symmetric:
+ * scorePair(a, b) and scorePair(b, a) are equal.
  */
 export function scorePair(rules: Rule[], a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats, opts: ScoreOptions = {}): PairScore {
   const region = opts.region ?? 'JP';
