@@ -77,6 +77,9 @@ describe('normalization', () => {
     expect(personNameKey(['García', 'José'])).toBe(personNameKey(['Jose Garcia']));
     expect(personNameKey(['中村', '美咲'])).not.toBe(personNameKey(['美咲', '中村']));
     expect(personNameKey([null, ''])).toBeNull();
+    expect(personNameKey(['サトー', 'ユーコ'])).toBe(personNameKey(['さとう', 'ゆうこ']));
+    expect(personNameKey(['ｽﾂﾞｷ'])).toBe(personNameKey(['スズキ']));
+    expect(personNameKey(['オノ'])).not.toBe(personNameKey(['オオノ']));
   });
 
   it('reads romanized names loosely against readings', () => {

@@ -3,6 +3,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { getDomain } from 'tldts';
 import { unifyKanji, variantsOf } from './kanji.ts';
+import { foldKana } from './romaji.ts';
 import { stripJapaneseForms, stripLatinForms, type LegalForm } from './legal-forms.ts';
 
 export { legalFormsConflict, type LegalForm } from './legal-forms.ts';
@@ -50,6 +51,7 @@ export function normalizeName(value: unknown): string | null {
  * so 中村美咲 typed into last_name alone is the key of 中村 + 美咲. Names in Latin letters are
  * written in either order and with a comma (Taro Yamada / Yamada Taro / YAMADA, Taro): their
  * words are sorted, accents dropped, and the key keeps one space between words ("taro yamada").
+ * Readings are folded (romaji.ts foldKana: サトー = サトウ).
  */
 export function personNameKey(parts: unknown[]): string | null {
   const texts = parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map(foldText);
@@ -59,7 +61,7 @@ export function personNameKey(parts: unknown[]): string | null {
     const words = unaccent(all).replace(/['’`]/g, '').split(/[^\p{L}\p{N}]+/u).filter(Boolean).sort();
     return words.join(' ') || null;
   }
-  return dropNoise(all) || null;
+  return foldKana(dropNoise(all)) || null;
 }
 
 export function normalizeEmail(value: unknown): string | null {

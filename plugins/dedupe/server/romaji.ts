@@ -14,6 +14,25 @@ const KANA: Record<string, string> = {
   ァ: 'a', ィ: 'i', ゥ: 'u', ェ: 'e', ォ: 'o', ャ: 'ya', ュ: 'yu', ョ: 'yo', ヮ: 'wa', ヵ: 'ka', ヶ: 'ke',
 };
 
+const SAME_SOUND: Record<string, string> = { ヅ: 'ズ', ヂ: 'ジ', ヲ: 'オ', ヰ: 'イ', ヱ: 'エ' };
+const LONG: Record<string, string> = { a: 'ア', i: 'イ', u: 'ウ', e: 'イ', o: 'ウ' };
+
+/**
+ * A reading written one way where people write it several: the long-vowel mark as the kana it
+ * stands for (サトー = サトウ, ユーコ = ユウコ, ケーコ = ケイコ) and kana of one sound as one (ヅ = ズ,
+ * ヂ = ジ, ヲ = オ). Other text passes unchanged.
+ */
+export function foldKana(text: string): string {
+  let out = '';
+  let vowel: string | undefined;
+  for (const ch of text) {
+    const c = ch === 'ー' && vowel ? LONG[vowel] : SAME_SOUND[ch] ?? ch;
+    vowel = KANA[c]?.slice(-1);
+    out += c;
+  }
+  return out;
+}
+
 const YOON: Record<string, string> = { ャ: 'a', ュ: 'u', ョ: 'o' };
 const SMALL_VOWEL: Record<string, string> = { ァ: 'a', ィ: 'i', ゥ: 'u', ェ: 'e', ォ: 'o' };
 

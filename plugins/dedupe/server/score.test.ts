@@ -88,6 +88,7 @@ function devSet(): Pair[] {
     add(`romanized reading ${latin} at one company`, 'contact', contact({ ...jp, company: other }), contact({ last_name: latin, company: other }), 'possible');
     add(`reading typed into the name fields of ${last}`, 'contact', contact({ ...jp, company: acme }), contact({ last_name: lastKana, first_name: firstKana, company: acme }), 'possible');
   }
+  add('one reading written with ー and with ウ', 'contact', contact({ last_name: '佐藤', first_name: '優子', last_name_kana: 'サトウ', first_name_kana: 'ユウコ', company: other }), contact({ last_name: '佐藤', first_name: '優子', last_name_kana: 'ｻﾄｰ', first_name_kana: 'ﾕｰｺ', company: other }), 'possible');
   add('a romanized name that is another reading', 'contact', contact({ last_name: '木村', first_name: '太郎', last_name_kana: 'キムラ', first_name_kana: 'タロウ', email: 'ki18.23@example.jp', phone: '+81 90 1883 8949', country: 'JP' }), contact({ last_name: 'García', first_name: 'Barbara', email: '\tKI18.23@EXAMPLE.JP', phone: '+49 30 39920417', country: 'NG' }), null);
   add('one email, names in two scripts', 'contact', contact({ last_name: 'Yamada', first_name: 'Taro', email: 'taro.y@example.jp' }), contact({ last_name: '山田', first_name: '太郎', email: 'taro.y@example.jp' }), 'likely');
   add('half-width kana, one mobile', 'contact', contact({ last_name: 'ﾔﾏﾀﾞ', first_name: 'ﾀﾛｳ', mobile: '090-1111-9999' }), contact({ last_name: 'やまだ', first_name: 'たろう', mobile: '０９０－１１１１－９９９９' }), 'likely');
