@@ -20,8 +20,8 @@ export function foldText(value: string): string {
 
 // A dash after katakana is the long-vowel mark typed on the wrong key (コンピュ-タ, ｺﾝﾋﾟｭｰﾀ).
 const KANA_DASH = /(?<=[\u30a1-\u30fa\u30fc])[-\u2010-\u2015\u2212\uff70]/g;
-/** Spaces and punctuation people write or leave out at will (山田 太郎 / 山田・太郎 / エヌ・ティ・ティ); the long-vowel mark ー stays. */
-const dropNoise = (folded: string) => folded.replace(KANA_DASH, 'ー').replace(/[\s\p{P}\p{S}]/gu, (ch) => (ch === 'ー' ? ch : ''));
+/** Spaces and punctuation people write or leave out at will (山田 太郎 / 山田・太郎 / エヌ・ティ・ティ); the long-vowel mark ー (a letter, Lm) stays. */
+const dropNoise = (folded: string) => folded.replace(KANA_DASH, 'ー').replace(/[\s\p{P}\p{S}]+/gu, '');
 
 const HAN = /\p{sc=Han}/u;
 const KANA = /[\p{sc=Katakana}\p{sc=Hiragana}]/u;
@@ -128,6 +128,7 @@ export function registrableDomain(value: unknown): string | null {
 /** The folded name with its legal forms taken out, as words, and the form found. */
 function companyWords(value: string): { words: string[]; form: LegalForm | null } {
   const { rest, form } = stripJapaneseForms(foldText(value));
+  if (!/[a-z]/.test(rest)) return { words: rest.split(/[\s,]+/).filter(Boolean), form };
   // Latin legal forms are whole words, written with or without dots: K.K., Co., Ltd., L.L.C.
   const words = rest.replace(/\b([a-z])\.(?=[a-z]\.)/g, '$1').replace(/\./g, ' ').split(/[\s,]+/).filter(Boolean);
   const latin = stripLatinForms(words.map((w) => (latinOnly(w) ? unaccent(w) : w)));

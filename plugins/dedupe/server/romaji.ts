@@ -23,6 +23,7 @@ const LONG: Record<string, string> = { a: 'ア', i: 'イ', u: 'ウ', e: 'イ', o
  * ヂ = ジ, ヲ = オ). Other text passes unchanged.
  */
 export function foldKana(text: string): string {
+  if (!/[ーヅヂヲヰヱ]/.test(text)) return text;
   let out = '';
   let vowel: string | undefined;
   for (const ch of text) {
