@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/index.ts';
 import { readRecordEventsOf, type OutboxCursor } from '../events/outbox.ts';
 import { conflict, notFound } from '../problems/index.ts';
-import type { ActivePlugin } from './hooks.ts';
+import { hooksOf, type ActivePlugin } from './hooks.ts';
 import { afterHookFor, afterHookObjects } from './outbox.ts';
 
 export interface AfterHookState {
@@ -34,7 +34,7 @@ async function cursorOf(db: Executor, plugin: string): Promise<CursorRow | undef
 
 /** The next event the plugin's after-hooks would be given. */
 async function nextEvent(db: Executor, p: ActivePlugin, after: OutboxCursor) {
-  const hooks = p.definition.hooks ?? {};
+  const hooks = hooksOf(p);
   const { objects } = afterHookObjects(hooks);
   let at = after;
   for (;;) {
@@ -49,7 +49,7 @@ async function nextEvent(db: Executor, p: ActivePlugin, after: OutboxCursor) {
 /** Null when the plugin has no after-hooks (or is not loaded here, so which ones is unknown). */
 export async function afterHookState(db: Database, p: ActivePlugin | undefined): Promise<AfterHookState | null> {
   if (!p) return null;
-  const { wanted, objects } = afterHookObjects(p.definition.hooks ?? {});
+  const { wanted, objects } = afterHookObjects(hooksOf(p));
   if (!wanted) return null;
   const c = await cursorOf(db, p.name);
   if (!c) return null;

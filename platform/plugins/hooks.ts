@@ -1,6 +1,6 @@
 // The record hooks of the enabled plugins, as the records service asks for them.
 import type { BeforeHook, HookEvent, RecordHooks } from '../records/index.ts';
-import type { ObjectHooks, PluginContext, PluginDefinition } from './sdk.ts';
+import type { ObjectHooks, PluginContext, PluginDefinition, PluginHooks } from './sdk.ts';
 import type { Executor } from '../db/index.ts';
 import { ProblemError } from '../problems/index.ts';
 import type { DeclaredRoute } from './routes.ts';
@@ -13,6 +13,28 @@ export interface ActivePlugin {
   userId: string;
   /** Its routes, declared and checked. */
   routes: DeclaredRoute[];
+}
+
+const resolved = new WeakMap<PluginDefinition, WeakMap<object, PluginHooks>>();
+
+/**
+ * A plugin's record hooks for its settings. A definition may give them as a function of the
+ * settings; it is asked once per settings object (a settings change replaces the object), so
+ * this is a lookup on every write, and the before-hooks, after-hooks and their outbox
+ * subscription all see the same answer.
+ */
+export function hooksOf(p: { name: string; definition: PluginDefinition; settings: Record<string, unknown> }): PluginHooks {
+  const hooks = p.definition.hooks;
+  if (typeof hooks !== 'function') return hooks ?? {};
+  let bySettings = resolved.get(p.definition);
+  if (!bySettings) resolved.set(p.definition, (bySettings = new WeakMap()));
+  let out = bySettings.get(p.settings);
+  if (!out) {
+    const answer = hooks(p.settings) ?? {};
+    if (typeof answer !== 'object' || Array.isArray(answer)) throw new Error(`the hooks function of the plugin "${p.name}" must answer an object of hooks by object name`);
+    bySettings.set(p.settings, (out = answer));
+  }
+  return out;
 }
 
 const beforeName: Record<HookEvent, keyof ObjectHooks> = { create: 'beforeCreate', update: 'beforeUpdate', delete: 'beforeDelete' };
@@ -48,7 +70,7 @@ export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
       }
       for (const p of opts.active()) {
         for (const key of [object, '*']) {
-          const fn = p.definition.hooks?.[key]?.[beforeName[event]] as ((e: unknown, ctx: PluginContext) => unknown) | undefined;
+          const fn = hooksOf(p)[key]?.[beforeName[event]] as ((e: unknown, ctx: PluginContext) => unknown) | undefined;
           if (!fn) continue;
           hooks.push({
             plugin: p.name,

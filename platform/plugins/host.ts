@@ -12,7 +12,7 @@ import { roleProblems } from '../auth/index.ts';
 import { scopeFilterCheck } from '../query/index.ts';
 import { pluginContext } from './context.ts';
 import { discoverPlugins } from './discover.ts';
-import { createHookRegistry, type ActivePlugin } from './hooks.ts';
+import { createHookRegistry, hooksOf, type ActivePlugin } from './hooks.ts';
 import type { PluginPackage } from './manifest.ts';
 import { dependencyProblems, orderPlugins } from './order.ts';
 import { afterHookObjects, createOutboxDispatcher } from './outbox.ts';
@@ -148,12 +148,16 @@ export async function createPluginHost(opts: PluginHostOptions) {
         missing.set(s.name, 'its files are not on this node');
         continue;
       }
+      let step = 'its code failed to load';
       try {
         const definition = await loadDefinition(pkg, s.version);
+        // Hooks given as a function of the settings are worked out now, not by a write.
+        step = 'its hooks could not be worked out from its settings';
+        hooksOf({ name: s.name, definition, settings: s.settings });
         next.push({ name: s.name, definition, settings: s.settings, userId: s.user_id, routes: declaredRoutes(s.name, definition) });
       } catch (e) {
         console.error(JSON.stringify({ level: 'error', msg: 'plugin failed to load; writes to its objects are refused on this node', plugin: s.name, error: String(e) }));
-        missing.set(s.name, `its code failed to load: ${(e as Error)?.message ?? e}`);
+        missing.set(s.name, `${step}: ${(e as Error)?.message ?? e}`);
       }
     }
     const ordered = orderPlugins(next.map((p) => ({ ...p, manifest: discovered.plugins.get(p.name)!.manifest })));
@@ -381,6 +385,16 @@ export async function createPluginHost(opts: PluginHostOptions) {
       const validate = createAjv().compile(pkg.manifest.settings);
       if (!validate(settings)) throw validation(definitionProblems(validate.errors), `The settings of ${name} are invalid`);
     }
+    // Settings its hooks function cannot take would leave the plugin unavailable: refused here.
+    const definition = active.find((a) => a.name === name)?.definition;
+    if (typeof definition?.hooks === 'function') {
+      try {
+        hooksOf({ name, definition, settings: settings as Record<string, unknown> });
+      } catch (e) {
+        if (isProblem(e) && e.status < 500) throw e;
+        throw validation([{ field: '(root)', message: `the plugin cannot work out its hooks from these settings: ${(e as Error)?.message ?? e}` }], `The settings of ${name} are invalid`);
+      }
+    }
     await db.transaction(async (tx) => {
       const rows = await tx.query(sql`update kizuna_plugins set settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() where name = ${name} returning name`);
       if (!rows.length) throw notFound(`The plugin ${name} is not installed`);
@@ -432,7 +446,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
   async function retryAfterHooks(name: string, o: PluginChangeOptions = {}) {
     const p = enabledHere(name);
     // As skip does: nothing to retry is a conflict, never a 200 whose body is null.
-    if (!afterHookObjects(p.definition.hooks ?? {}).wanted) {
+    if (!afterHookObjects(hooksOf(p)).wanted) {
       throw conflict(`The plugin ${name} has no after-hooks, so they are not failing; there is nothing to retry`, undefined, { plugin: name });
     }
     await db.transaction(async (tx) => {

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import { onOutboxCommit, readRecordEventsOf, type OutboxCursor } from '../events/outbox.ts';
 import { DEFAULT_HOOK_TIMEOUT_MS, withinTime } from './budget.ts';
-import type { ActivePlugin } from './hooks.ts';
+import { hooksOf, type ActivePlugin } from './hooks.ts';
 import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';
 
 const afterName: Record<string, keyof ObjectHooks> = {
@@ -41,7 +41,7 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
   let stopped = false;
 
   async function deliver(p: ActivePlugin): Promise<void> {
-    const hooks = p.definition.hooks ?? {};
+    const hooks = hooksOf(p);
     const { wanted, objects } = afterHookObjects(hooks);
     if (!wanted) return;
     const [cursor] = await opts.db.query<OutboxCursor & Record<string, unknown>>(sql`update kizuna_plugin_cursors

@@ -123,9 +123,18 @@ export interface PluginRoute {
   handler(c: Context<PluginRouteEnv>): Response | Promise<Response>;
 }
 
+/** Record hooks by object name; "*" for every object. */
+export type PluginHooks = Record<string, ObjectHooks>;
+
 export interface PluginDefinition {
-  /** Record hooks by object name; "*" for every object. */
-  hooks?: Record<string, ObjectHooks>;
+  /**
+   * Record hooks by object name ("*": every object), or a function of the plugin's settings
+   * answering them — so a plugin hooks only the objects its settings name, and the others keep
+   * the set-based import and bulk path. The function runs when the plugin is loaded and again
+   * when its settings change (never per write); a throw leaves the plugin unavailable on that
+   * node (its objects' writes are refused, 503) until its settings are fixed.
+   */
+  hooks?: PluginHooks | ((settings: Record<string, unknown>) => PluginHooks);
   /**
    * Routes under /api/plugins/<name>/, keyed `"<METHOD> /path/:param"`: each says who may call
    * it (admins unless `access` says otherwise) and may give JSON Schemas of its body and answer.
