@@ -1,7 +1,7 @@
 // The record hooks of the enabled plugins, as the records service asks for them.
-import type { BeforeHook, HookEvent, RecordHooks } from '../records/index.ts';
-import type { ObjectHooks, PluginContext, PluginDefinition, PluginHooks } from './sdk.ts';
-import type { Executor } from '../db/index.ts';
+import type { BatchOutcome, BeforeHook, HookEvent, RecordHooks } from '../records/index.ts';
+import type { BeforeEvent, ObjectHooks, PluginContext, PluginDefinition, PluginHooks } from './sdk.ts';
+import type { Executor, Transaction } from '../db/index.ts';
 import { ProblemError } from '../problems/index.ts';
 import type { DeclaredRoute } from './routes.ts';
 import { DEFAULT_HOOK_TIMEOUT_MS, runWithinBudget } from './budget.ts';
@@ -38,6 +38,7 @@ export function hooksOf(p: { name: string; definition: PluginDefinition; setting
 }
 
 const beforeName: Record<HookEvent, keyof ObjectHooks> = { create: 'beforeCreate', update: 'beforeUpdate', delete: 'beforeDelete' };
+const batchName = { create: 'beforeCreateBatch', update: 'beforeUpdateBatch' } as const;
 
 export interface HookRegistryOptions {
   active: () => ActivePlugin[];
@@ -70,13 +71,18 @@ export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
       }
       for (const p of opts.active()) {
         for (const key of [object, '*']) {
-          const fn = hooksOf(p)[key]?.[beforeName[event]] as ((e: unknown, ctx: PluginContext) => unknown) | undefined;
-          if (!fn) continue;
+          const h = hooksOf(p)[key];
+          const one = h?.[beforeName[event]] as ((e: BeforeEvent, ctx: PluginContext) => unknown) | undefined;
+          const many = event === 'delete' ? undefined : h?.[batchName[event]];
+          if (!one && !many) continue;
+          const within = <T>(name: string, tx: Transaction, work: (tx: Transaction) => Promise<T>) =>
+            runWithinBudget(p.name, `its ${name} hook on ${object}`, opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, tx, work);
           hooks.push({
             plugin: p.name,
-            run: (args) =>
-              runWithinBudget(p.name, `its ${beforeName[event]} hook on ${object}`, opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, args.tx, async (tx) =>
-                (await fn({ object: args.object, id: args.id, values: args.values, actor: args.actor.actor }, opts.contextFor(p, tx))) as Record<string, unknown> | void),
+            run: one && ((args) => within(beforeName[event], args.tx, async (tx) =>
+              (await one({ object: args.object, id: args.id, values: args.values, actor: args.actor.actor }, opts.contextFor(p, tx))) as Record<string, unknown> | void)),
+            batch: many && ((args) => within(batchName[args.event], args.tx, async (tx) =>
+              (await many({ object: args.object, rows: args.rows, actor: args.actor.actor }, opts.contextFor(p, tx))) as BatchOutcome | void)),
           });
         }
       }

@@ -6,6 +6,7 @@ import type { Label, JsonSchema, ObjectDef } from '../model/index.ts';
 import type { ListParams, Page } from '../query/index.ts';
 import type { BulkResult, RecordRow } from '../records/index.ts';
 import type { AppEnv } from '../api/env.ts';
+import type { ProblemError } from '../problems/index.ts';
 
 /** Records as the plugin (or, in routes, the calling user) may see and change them. */
 export interface PluginRecords {
@@ -57,6 +58,17 @@ export interface BeforeEvent {
   actor: string | null;
 }
 
+export interface BeforeBatchEvent {
+  object: string;
+  /** The records being written, each with its caller's index, its id (updates) and its values. */
+  rows: { index: number; id?: string; values: Record<string, unknown> }[];
+  /** The user who made the change. */
+  actor: string | null;
+}
+
+/** Aligned with e.rows: new values for the row, a ProblemError (4xx) refusing that row only, or undefined to leave it. */
+export type BatchOutcome = (Record<string, unknown> | ProblemError | undefined | void)[];
+
 export interface AfterEvent {
   object: string;
   id: string;
@@ -72,6 +84,13 @@ export interface ObjectHooks {
   beforeCreate?(e: BeforeEvent, ctx: PluginContext): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
   beforeUpdate?(e: BeforeEvent, ctx: PluginContext): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
   beforeDelete?(e: BeforeEvent, ctx: PluginContext): Promise<void> | void;
+  /**
+   * Before-hook over many records at once (bulk writes, import batches); also used for single
+   * writes when no per-record form exists. Inside the batch's transaction; a thrown problem
+   * refuses the whole batch, a problem in a row's place that row only.
+   */
+  beforeCreateBatch?(e: BeforeBatchEvent, ctx: PluginContext): Promise<BatchOutcome | void> | BatchOutcome | void;
+  beforeUpdateBatch?(e: BeforeBatchEvent, ctx: PluginContext): Promise<BatchOutcome | void> | BatchOutcome | void;
   /** After commit, from the outbox, at least once, in order per plugin. */
   afterCreate?(e: AfterEvent, ctx: PluginContext): Promise<void> | void;
   afterUpdate?(e: AfterEvent, ctx: PluginContext): Promise<void> | void;

@@ -1,6 +1,11 @@
 // Before-hooks: code (from plugins) that runs inside a write's transaction, may change the
 // values or refuse the write with a problem. A hook that crashes rolls the write back and is
 // reported with its plugin's name; it never takes the rest of the platform down.
+//
+// A hook has a per-record form (run), a batch form (batch: many records in one call, for bulk
+// writes and import batches), or both. A single write uses run, else batch with one row; a
+// batch of rows goes to batch only when every hook of the object has one (`batchable`), and
+// otherwise record by record.
 import type { Transaction } from '../db/index.ts';
 import { isProblem, ProblemError } from '../problems/index.ts';
 import type { WriteContext } from './write-sql.ts';
@@ -19,9 +24,31 @@ export interface BeforeHookArgs {
   tx: Transaction;
 }
 
+/** One row of a batch: the caller's index (echoed in outcomes), the record id of an update, the values. */
+export interface BatchRow {
+  index: number;
+  id?: string;
+  values: Record<string, unknown>;
+}
+
+export interface BeforeBatchHookArgs {
+  object: string;
+  event: 'create' | 'update';
+  rows: BatchRow[];
+  actor: WriteContext;
+  /** The batch's transaction: what the hook writes commits or rolls back with it. */
+  tx: Transaction;
+}
+
+/** Aligned with the rows: new values for the row, a problem (4xx) refusing that row only, or nothing to leave it. */
+export type BatchOutcome = (Record<string, unknown> | ProblemError | undefined | void | null)[];
+
 export interface BeforeHook {
   plugin: string;
-  run(args: BeforeHookArgs): Promise<Record<string, unknown> | void>;
+  /** The per-record form. */
+  run?(args: BeforeHookArgs): Promise<Record<string, unknown> | void>;
+  /** The batch form (creates and updates only). */
+  batch?(args: BeforeBatchHookArgs): Promise<BatchOutcome | void>;
 }
 
 export interface RecordHooks {
@@ -30,25 +57,91 @@ export interface RecordHooks {
   written?(): void;
 }
 
+/** Whether rows can go to these hooks as one batch: every one has a batch form (true for none). */
+export const batchable = (hooks: BeforeHook[]) => hooks.every((h) => h.batch);
+
+/** A crash inside a hook: 4xx refusals and 503s (out of time, not loaded) pass; anything else is the plugin's 500. */
+function pluginFailure(e: unknown, plugin: string, object: string, what: string, event: string): never {
+  if (isProblem(e) && (e.status < 500 || e.status === 503)) throw e;
+  console.error(JSON.stringify({ level: 'error', msg: 'plugin hook failed', plugin, object, event, error: String((e as Error)?.stack ?? e) }));
+  throw new ProblemError({
+    status: 500,
+    type: 'plugin-error',
+    title: 'Plugin error',
+    detail: `The plugin "${plugin}" failed while handling ${what} of ${object}; nothing was written`,
+    extra: { plugin },
+  });
+}
+
+/** A batch hook's answer checked: n outcomes, each values, a 4xx problem or nothing (a 5xx problem is thrown). */
+function outcomesOf(answer: unknown, n: number): (Record<string, unknown> | ProblemError | undefined)[] {
+  if (answer === undefined || answer === null) return new Array(n).fill(undefined);
+  if (!Array.isArray(answer) || answer.length > n) throw new Error(`a batch hook must answer a list aligned with its ${n} row(s) (got ${Array.isArray(answer) ? `${answer.length} outcomes` : typeof answer})`);
+  return Array.from({ length: n }, (_, i) => {
+    const o: unknown = answer[i];
+    if (o === undefined || o === null) return undefined;
+    if (isProblem(o)) {
+      if (o.status >= 500) throw o;
+      return o;
+    }
+    if (typeof o !== 'object' || Array.isArray(o)) throw new Error(`outcome ${i} of a batch hook is neither values, a problem nor nothing`);
+    return o as Record<string, unknown>;
+  });
+}
+
 export async function runBeforeHooks(hooks: BeforeHook[], args: BeforeHookArgs): Promise<Record<string, unknown>> {
   let values = args.values;
   for (const hook of hooks) {
     try {
-      const changed = await hook.run({ ...args, values: { ...values } });
+      const copy = { ...values };
+      let changed: Record<string, unknown> | void;
+      if (hook.run) changed = await hook.run({ ...args, values: copy });
+      else {
+        // Only a batch form: one row, whose refusal is this write's problem.
+        const [o] = outcomesOf(await hook.batch!({ object: args.object, event: args.event as 'create' | 'update', rows: [{ index: 0, id: args.id, values: copy }], actor: args.actor, tx: args.tx }), 1);
+        if (o instanceof ProblemError) throw o;
+        changed = o;
+      }
       if (changed && typeof changed === 'object') values = changed;
     } catch (e) {
-      // A 4xx refuses the write; a 503 (a hook out of time, a plugin not loaded here) names
-      // its plugin already and tells the client to try again.
-      if (isProblem(e) && (e.status < 500 || e.status === 503)) throw e;
-      console.error(JSON.stringify({ level: 'error', msg: 'plugin hook failed', plugin: hook.plugin, object: args.object, event: args.event, error: String((e as Error)?.stack ?? e) }));
-      throw new ProblemError({
-        status: 500,
-        type: 'plugin-error',
-        title: 'Plugin error',
-        detail: `The plugin "${hook.plugin}" failed while handling this ${args.event} of ${args.object}; nothing was written`,
-        extra: { plugin: hook.plugin },
-      });
+      pluginFailure(e, hook.plugin, args.object, `this ${args.event}`, args.event);
     }
   }
   return values;
+}
+
+/**
+ * Runs the batch forms of hooks (batchable ones) over rows, in order: a row one hook refuses
+ * goes to no later hook; changed values are what the next hook and the write get. `recheck`
+ * validates values a hook changed, as a single write does after its hooks (a problem it
+ * throws refuses that row). Answers, aligned with rows, each row's values or its problem.
+ */
+export async function runBatchHooks(
+  hooks: BeforeHook[],
+  args: BeforeBatchHookArgs,
+  recheck: (values: Record<string, unknown>) => Record<string, unknown>,
+): Promise<(Record<string, unknown> | ProblemError)[]> {
+  const out: (Record<string, unknown> | ProblemError)[] = args.rows.map((r) => r.values);
+  for (const hook of hooks) {
+    const live = args.rows.flatMap((r, i) => (out[i] instanceof ProblemError ? [] : [i]));
+    if (!live.length) break;
+    try {
+      const rows = live.map((i) => ({ index: args.rows[i].index, id: args.rows[i].id, values: { ...(out[i] as Record<string, unknown>) } }));
+      const outcomes = outcomesOf(await hook.batch!({ ...args, rows }), rows.length);
+      live.forEach((i, n) => {
+        if (outcomes[n] !== undefined) out[i] = outcomes[n]!;
+      });
+    } catch (e) {
+      pluginFailure(e, hook.plugin, args.object, `a batch of ${args.rows.length} ${args.event}s`, args.event);
+    }
+  }
+  return out.map((v, i) => {
+    if (v instanceof ProblemError || v === args.rows[i].values) return v;
+    try {
+      return recheck(v);
+    } catch (e) {
+      if (isProblem(e) && e.status < 500) return e;
+      throw e;
+    }
+  });
 }

@@ -3,9 +3,11 @@
 // (unique values and relation targets checked in SQL), upserts matched and updated by
 // bulk-upsert.ts — one history row and one outbox event per record, the single-record write
 // shapes in bulk. A key repeated inside the batch is upserted in rounds (each round set-based,
-// one row per key). Rows the set-based path cannot take (callers with a scoped permission or
-// plugin before-hooks, a statement the database refuses) go through the single-record path one
-// by one, each in a savepoint, with their own problem.
+// one row per key). Plugins' before-hooks that all have a batch form run once per statement,
+// in its savepoint, over the rows it will write (creates, and apart the matched updates with
+// their ids). Rows the set-based path cannot take (callers with a scoped permission, a
+// before-hook without a batch form, a statement the database refuses) go through the
+// single-record path one by one, each in a savepoint, with their own problem.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
@@ -14,6 +16,7 @@ import { assertObject } from '../query/index.ts';
 import { conflict, validation, ProblemError } from '../problems/index.ts';
 import { uuidv7 } from '../db/index.ts';
 import { checkInput } from './validate.ts';
+import { runBatchHooks, type BeforeHook } from './hooks.ts';
 import { type WriteContext } from './write-sql.ts';
 import { bulkInsertSql, reasonParts } from './bulk-insert.ts';
 import { bulkUpdateSql, matchKey, matchSql } from './bulk-upsert.ts';
@@ -41,22 +44,26 @@ export interface ImportBatchOptions {
 /** What the batch path borrows from the records service (its closures hold the permissions). */
 export interface ImportBatchTools {
   assertWritable(model: ObjectModel, actor: WriteContext, provided: Set<string>): void;
-  /** True when the caller's create permission has a scope that each new record must satisfy. */
+  /** True when the caller's rows need the single-record path: a create scope each new record must satisfy, or a before-hook without a batch form. */
   scopedCreate(model: ObjectModel, actor: WriteContext): boolean;
-  /** The same for upserts: a read, update or create scope, or before-hooks, take the single-record path. */
+  /** The same for upserts: a read, update or create scope, or a create or update hook without a batch form. */
   scopedUpsert(model: ObjectModel, actor: WriteContext): boolean;
+  /** The object's before-hooks (all with a batch form when the set-based path is taken). */
+  beforeHooks(model: ObjectModel, event: 'create' | 'update'): BeforeHook[];
   writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: WriteContext): Promise<{ id: string; action: RowAction }>;
 }
 
 /**
  * Whether import batches for this object and caller can be written by concurrent
  * transactions: set-based writes only — no unique field (one batch would wait on the other's
- * uncommitted value), and not the single-record path (a scope or before-hooks, which may lock
- * anything). Upserts qualify on non-relation keys: the importer then keeps two batches with a
- * key in common from being in flight together (importKeyOf).
+ * uncommitted value), and no before-hooks: they may lock anything, and a hook looking for
+ * what an earlier batch wrote (a duplicate check) must find it committed. Upserts qualify on
+ * non-relation keys: the importer then keeps two batches with a key in common from being in
+ * flight together (importKeyOf).
  */
 export function batchesIndependent(tools: ImportBatchTools, model: ObjectModel, actor: WriteContext, upsertOn?: string[]): boolean {
   if (model.fieldList.some((f) => f.spec.unique)) return false;
+  if (tools.beforeHooks(model, 'create').length || (upsertOn?.length && tools.beforeHooks(model, 'update').length)) return false;
   if (!upsertOn?.length) return !tools.scopedCreate(model, actor);
   return !tools.scopedUpsert(model, actor) && !upsertOn.some((n) => ['relation', 'user'].includes(model.fields.get(n)?.spec.type ?? 'relation'));
 }
@@ -128,9 +135,48 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   const severalMatch = (upsertOn: string[]) =>
     conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' })));
 
-  /** Unique values and relation targets of would-be creates, checked set-based; nothing written. */
+  /**
+   * The batch before-hooks over rows a statement is about to write, in its savepoint t: the
+   * rows they let through, with their values (re-checked when a hook changed them, as a single
+   * write's are), and apart the rows they refused, counted once the statement stands.
+   */
+  async function hooked<R extends { row: ImportRow; values: Record<string, unknown>; id?: string }>(t: Transaction, event: 'create' | 'update', part: R[]) {
+    const hooks = tools.beforeHooks(model, event);
+    if (!hooks.length || !part.length) return { kept: part, refused: [] as ImportBatchResult['failed'] };
+    const rows = part.map((r) => ({ index: r.row.index, id: r.id, values: r.values }));
+    const outcomes = await runBatchHooks(hooks, { object: model.name, event, rows, actor, tx: t }, (v) => checkInput(model, v, event));
+    const kept: R[] = [];
+    const refused: ImportBatchResult['failed'] = [];
+    part.forEach((r, n) => {
+      const o = outcomes[n];
+      if (o instanceof ProblemError) refused.push({ index: r.row.index, problem: o });
+      else kept.push({ ...r, values: o });
+    });
+    return { kept, refused };
+  }
+
+  /** A dry run's batch before-hooks, in savepoints rolled back: their refusals count, their writes are undone. */
+  async function dryHooked<R extends { row: ImportRow; values: Record<string, unknown>; id?: string }>(event: 'create' | 'update', all: R[]): Promise<R[]> {
+    if (!tools.beforeHooks(model, event).length) return all;
+    const kept: R[] = [];
+    for (let i = 0; i < all.length; i += BULK_ROWS) {
+      try {
+        await tx.savepoint(async (t) => {
+          const h = await hooked(t, event, all.slice(i, i + BULK_ROWS));
+          kept.push(...h.kept);
+          result.failed.push(...h.refused);
+          throw DRY_RUN;
+        });
+      } catch (e) {
+        if (e !== DRY_RUN) throw e;
+      }
+    }
+    return kept;
+  }
+
+  /** Unique values and relation targets of would-be creates (after their hooks), checked set-based; nothing written. */
   const checkCreates = async (all: WouldCreate[]) => {
-    const creates = createsOnly(all);
+    const creates = await dryHooked('create', createsOnly(all));
     for (let i = 0; i < creates.length; i += BULK_ROWS) {
       const part = creates.slice(i, i + BULK_ROWS).map((c) => ({ index: c.row.index, values: c.values, id: uuidv7() }));
       const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, part), actor, { checkOnly: true }));
@@ -151,10 +197,13 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       const matches = await matchesOf(opts.upsertOn, [...firsts.values()]);
       const several = new Set([...firsts.values()].filter((x) => (matches.get(x.p.row.index)?.length ?? 0) > 1).map((x) => x.text));
       for (const x of keyed) if (several.has(x.text)) result.failed.push({ index: x.p.row.index, problem: severalMatch(opts.upsertOn) });
+      // Rows whose key matches one record would update it: their update hooks run too.
+      const updateOf = (x: Keyed) => matches.get(firsts.get(x.text)!.p.row.index);
+      await dryHooked('update', keyed.filter((x) => updateOf(x)?.length === 1).map((x) => ({ row: x.p.row, values: x.p.values, id: updateOf(x)![0] })));
       // The first row of a key nothing matches creates the record; its later rows update it.
       await checkCreates([...firsts.values()].filter((x) => !matches.has(x.p.row.index)).map((x) => ({ row: x.p.row, values: x.p.createValues })));
     }
-    // Rows of the single-record path (a scoped permission, before-hooks) are written for real
+    // Rows of the single-record path (a scoped permission, per-record hooks) are written for real
     // in a savepoint that is always rolled back: only the write itself knows its scope check.
     for (const row of slow) {
       try {
@@ -184,10 +233,14 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     const creates = createsOnly(all);
     for (let i = 0; i < creates.length; i += BULK_ROWS) {
       const part = creates.slice(i, i + BULK_ROWS);
-      const rowsIn = part.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
-      let outcome: { index: number; reason: string | null }[];
+      let written: { outcome: { index: number; reason: string | null }[]; rowsIn: { index: number; id: string; values: Record<string, unknown> }[]; refused: ImportBatchResult['failed'] };
       try {
-        outcome = await tx.savepoint((t) => t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, rowsIn), actor)));
+        written = await tx.savepoint(async (t) => {
+          const h = await hooked(t, 'create', part);
+          const rowsIn = h.kept.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
+          const outcome = rowsIn.length ? await t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, rowsIn), actor)) : [];
+          return { outcome, rowsIn, refused: h.refused };
+        });
       } catch (e) {
         // Something the set-based checks do not foresee (a target deleted meanwhile…): the
         // single-record path finds the row(s) and names their problem.
@@ -195,6 +248,8 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
         slow.push(...part.map((p) => p.row));
         continue;
       }
+      const { outcome, rowsIn } = written;
+      result.failed.push(...written.refused);
       // The statement answers only the rows it did not write.
       const refused = new Map(outcome.map((o) => [o.index, o.reason!]));
       for (const r of rowsIn) {
@@ -218,17 +273,23 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     }
     for (let i = 0; i < updates.length; i += BULK_ROWS) {
       const part = updates.slice(i, i + BULK_ROWS);
-      let outcome: { index: number; changed: boolean }[];
+      let written: { outcome: { index: number; changed: boolean }[]; kept: { row: ImportRow; id: string }[]; refused: ImportBatchResult['failed'] };
       try {
-        const staged = stageRows(model, part.map((u) => ({ index: u.p.row.index, id: u.id, values: u.p.values })));
-        outcome = await tx.savepoint((t) => t.query<{ index: number; changed: boolean }>(bulkUpdateSql(model, staged, actor)));
+        written = await tx.savepoint(async (t) => {
+          const h = await hooked(t, 'update', part.map((u) => ({ row: u.p.row, values: u.p.values, id: u.id })));
+          const staged = h.kept.length ? stageRows(model, h.kept.map((u) => ({ index: u.row.index, id: u.id, values: u.values }))) : undefined;
+          const outcome = staged ? await t.query<{ index: number; changed: boolean }>(bulkUpdateSql(model, staged, actor)) : [];
+          return { outcome, kept: h.kept, refused: h.refused };
+        });
       } catch (e) {
         // A unique value or a relation target the update breaks: the single-record path names it.
         if (!dbErrorOf(e)) throw e;
         slow.push(...part.map((u) => u.p.row));
         continue;
       }
-      const byIndex = new Map(part.map((u) => [u.p.row.index, u.id]));
+      const { outcome, kept } = written;
+      result.failed.push(...written.refused);
+      const byIndex = new Map(kept.map((u) => [u.row.index, u.id]));
       for (const o of outcome) result.written.push({ index: o.index, id: byIndex.get(o.index)!, action: o.changed ? 'updated' : 'unchanged' });
     }
     await createAll(creates);

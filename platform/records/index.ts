@@ -1,6 +1,7 @@
-export { createRecordService, parseUpsertOn, MAX_BULK, type RecordService, type RecordRow, type Actor, type BulkInput, type BulkResult } from './service.ts';
+export { createRecordService, type RecordService, type RecordRow, type Actor } from './service.ts';
+export { parseUpsertOn, MAX_BULK, type BulkInput, type BulkResult } from './bulk.ts';
 export type { TimelineEntry } from './timeline.ts';
 
-export { runBeforeHooks, type BeforeHook, type BeforeHookArgs, type HookEvent, type RecordHooks } from './hooks.ts';
+export { runBeforeHooks, type BatchOutcome, type BatchRow, type BeforeBatchHookArgs, type BeforeHook, type BeforeHookArgs, type HookEvent, type RecordHooks } from './hooks.ts';
 export type { RecordServiceDeps } from './service.ts';
 export { importKeyOf, type ImportRow, type ImportBatchResult, type ImportBatchOptions, type RowAction } from './import-batch.ts';

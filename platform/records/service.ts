@@ -4,9 +4,9 @@ import { sql } from 'drizzle-orm';
 import type { Database, Executor, Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
-import { fieldOf, matchKeys, type ObjectModel } from '../model/index.ts';
+import type { ObjectModel } from '../model/index.ts';
 import { denied, scopeFieldsOf, unrestricted } from '../auth/permissions.ts';
-import { conflict, forbidden, notFound, preconditionFailed, ProblemError, tooLarge, validation } from '../problems/index.ts';
+import { conflict, forbidden, notFound, preconditionFailed, ProblemError, validation } from '../problems/index.ts';
 import {
   assertObject,
   expandIncludes,
@@ -22,33 +22,17 @@ import {
 } from '../query/index.ts';
 import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
-import { runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
+import { batchable, runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
 import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
 import { eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
-import { keyCondition, matchKey } from './bulk-upsert.ts';
+import { createBulkWriter, parseUpsertOn, type Hooked } from './bulk.ts';
 import { uuidv7 } from '../db/index.ts';
 import { checkMaintainRows, maintainSql, type MaintainRow } from './maintain.ts';
 
 export type RecordRow = Record<string, unknown>;
 export type Actor = WriteContext;
 
-export interface BulkInput {
-  records: unknown;
-  upsert_on?: unknown;
-  partial?: unknown;
-}
-
-export interface BulkResult {
-  created: number;
-  updated: number;
-  failed: number;
-  records: { index: number; id: string; action: 'created' | 'updated' | 'unchanged' }[];
-  errors: { index: number; status: number; title: string; detail?: string; errors?: unknown[] }[];
-}
-
-
-export const MAX_BULK = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RecordServiceDeps {
@@ -145,7 +129,8 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return runList(exec, model, parseListParams(model, params, actor.access), ctx(actor));
   }
 
-  async function create(object: string, input: unknown, actor: Actor, exec: Executor = db): Promise<RecordRow> {
+  /** `opts.hooked`: values the batch before-hooks already gave this record (bulk.ts), written as they are. */
+  async function create(object: string, input: unknown, actor: Actor, exec: Executor = db, opts: Hooked = {}): Promise<RecordRow> {
     const model = registry.get(object);
     assertObject(model, 'create', actor.access);
     const provided = new Set(typeof input === 'object' && input ? Object.keys(input) : []);
@@ -164,10 +149,10 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     // A refusal names the user field the scope looks at (owner, assignee), else the object.
     const owned = scoped?.field;
     try {
-      if (before.length) {
+      if (before.length || opts.hooked) {
         const row = await inTransaction(exec, async (tx) => {
-          const changed = await runBeforeHooks(before, { object: model.name, event: 'create', values, actor, tx });
-          const checked = changed === values ? values : checkInput(model, changed, 'create');
+          const changed = opts.hooked ?? (await runBeforeHooks(before, { object: model.name, event: 'create', values, actor, tx }));
+          const checked = changed === values || opts.hooked ? changed : checkInput(model, changed, 'create');
           const [row] = await tx.query(insertSql(model, recordId, checked, actor, { fields }));
           if (scope) {
             const [inScope] = await tx.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
@@ -208,7 +193,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return user && { field: user.field, own: !user.team };
   }
 
-  async function update(object: string, recordId: string, input: unknown, actor: Actor, opts: { ifMatch?: number } = {}, exec: Executor = db): Promise<RecordRow> {
+  async function update(object: string, recordId: string, input: unknown, actor: Actor, opts: { ifMatch?: number } & Hooked = {}, exec: Executor = db): Promise<RecordRow> {
     const model = registry.get(object);
     mustBeId(model, recordId);
     assertObject(model, 'update', actor.access);
@@ -221,7 +206,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     // rolls it back.
     const keep = scope && !actor.access!.perms(model).transfer ? scope : undefined;
     const before = beforeHooks(model.name, 'update');
-    if (Object.keys(values).length > 0) {
+    if (Object.keys(opts.hooked ?? values).length > 0) {
       try {
         const write = async (tx: Executor, v: Record<string, unknown>) => {
           const [row] = await tx.query(updateSql(model, recordId, v, actor, opts.ifMatch, { scope, keep, fields: readableFields(model, actor.access) }));
@@ -232,8 +217,9 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
           }
           return row;
         };
-        const row = before.length || keep
+        const row = before.length || keep || opts.hooked
           ? await inTransaction(exec, async (tx) => {
+              if (opts.hooked) return write(tx, opts.hooked);
               if (!before.length) return write(tx, values);
               const changed = await runBeforeHooks(before, { object: model.name, event: 'update', id: recordId, values, actor, tx });
               return write(tx, changed === values ? values : checkInput(model, changed, 'update'));
@@ -312,90 +298,6 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     throw notFound(`No ${model.name} record with id "${recordId}" in the trash`);
   }
 
-  async function bulk(object: string, body: BulkInput, actor: Actor): Promise<BulkResult> {
-    const model = registry.get(object);
-    assertObject(model, body?.upsert_on === undefined ? 'create' : 'read', actor.access);
-    if (!Array.isArray(body?.records)) throw validation([{ field: 'records', message: 'must be an array of records' }]);
-    const records = body.records as unknown[];
-    if (records.length > MAX_BULK) throw tooLarge(`A bulk request takes at most ${MAX_BULK} records (got ${records.length})`);
-    const partial = body.partial === undefined ? false : body.partial;
-    if (typeof partial !== 'boolean') throw validation([{ field: 'partial', message: 'must be true or false' }]);
-    const upsertOn = parseUpsertOn(model, body.upsert_on);
-
-    const result: BulkResult = { created: 0, updated: 0, failed: 0, records: [], errors: [] };
-    const fail = (index: number, e: unknown) => {
-      if (!(e instanceof ProblemError) || e.status >= 500) throw e;
-      result.failed++;
-      result.errors.push({ index, status: e.status, title: e.title, detail: e.detail, errors: e.errors });
-    };
-    // Validate everything first: an all-or-nothing request with a bad row writes nothing.
-    const checked: (Record<string, unknown> | undefined)[] = records.map((r, i) => {
-      try {
-        return upsertOn ? (checkInput(model, r, 'update'), r as Record<string, unknown>) : checkInput(model, r, 'create');
-      } catch (e) {
-        fail(i, e);
-        return undefined;
-      }
-    });
-    if (result.failed && !partial) throw bulkFailure(result);
-
-    class Abort extends Error {}
-    try {
-      await db.transaction(async (tx) => {
-        for (let i = 0; i < records.length; i++) {
-          // The raw record goes to the write (checked[] only marks rows that passed), so the
-          // defaults validation filled in do not count as fields the caller wrote.
-          if (!checked[i]) continue;
-          const input = records[i] as Record<string, unknown>;
-          const run = (t: Transaction) => writeOne(t, model, input, upsertOn, actor);
-          try {
-            const r = partial ? await tx.savepoint(run) : await run(tx);
-            result.records.push({ index: i, ...r });
-            if (r.action === 'created') result.created++;
-            else if (r.action === 'updated') result.updated++;
-          } catch (e) {
-            fail(i, e);
-            if (!partial) throw new Abort();
-          }
-        }
-      });
-    } catch (e) {
-      if (e instanceof Abort || (e as Error)?.name === 'TransactionRollbackError') throw bulkFailure(result);
-      throw e;
-    }
-    return result;
-  }
-
-  async function writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: Actor) {
-    if (upsertOn) {
-      const match = await findMatch(tx, model, upsertOn, input, actor);
-      if (match) {
-        const before = Number(match.version);
-        const row = await update(model.name, match.id, input, actor, {}, tx);
-        return { id: row.id as string, action: Number(row.version) === before ? ('unchanged' as const) : ('updated' as const) };
-      }
-    }
-    const row = await create(model.name, input, actor, tx);
-    return { id: row.id as string, action: 'created' as const };
-  }
-
-  async function findMatch(tx: Executor, model: ObjectModel, upsertOn: string[], input: Record<string, unknown>, actor: Actor) {
-    // The key as a batch of an import matches it (emails without case, phones as E.164).
-    const k = matchKey(model, upsertOn, input);
-    if (!('key' in k)) throw validation([{ field: k.field, message: k.message }]);
-    const conds = upsertOn.map((name, n) => {
-      const f = model.fields.get(name)!;
-      return matchKeys[f.spec.type] ? keyCondition(f, sql`${k.key[n]}::text`, String(k.key[n])) : keyCondition(f, f.type.bind(k.key[n]));
-    });
-    // Matching sees only what the caller may read: an upsert is no way to probe hidden records.
-    const read = scopeOf(model, 'read', actor);
-    const rows = await tx.query<{ id: string; version: number }>(
-      sql`select t.id::text as id, t.version from ${sql.identifier(model.table)} as t where t.deleted_at is null ${read ? sql`and ${read}` : sql``} and ${sql.join(conds, sql` and `)} order by t.id limit 2 for update`,
-    );
-    if (rows.length > 1) throw conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' })));
-    return rows[0];
-  }
-
   async function timeline(object: string, recordId: string, actor: Actor, params: TimelineParams) {
     const model = registry.get(object);
     mustBeId(model, recordId);
@@ -404,14 +306,24 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return readTimeline(db, model, recordId, actor.access, scopeOf(model, 'read', actor), page);
   }
 
+  /**
+   * Whether the caller's rows of a bulk write or an import batch need the single-record path,
+   * record by record: a scope each record must satisfy, or a before-hook without a batch form.
+   */
+  const singlePath = (m: ObjectModel, a: Actor, upsert: boolean) =>
+    upsert
+      ? (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) || !batchable(beforeHooks(m.name, 'create')) || !batchable(beforeHooks(m.name, 'update'))
+      : scopeOf(m, 'create', a) !== undefined || !batchable(beforeHooks(m.name, 'create'));
+
+  const bulkWriter = createBulkWriter({ db, registry, create, update, scopeOf, beforeHooks, singlePath });
+
   /** What the bulk import path borrows from this service (its closures hold the permissions). */
   const importTools = {
     assertWritable: (m: ObjectModel, a: Actor, provided: Set<string>) => assertWritable(m, {}, a, provided),
-    // A create scope or plugins' before-hooks need the single-record path (hooks run per record).
-    scopedCreate: (m: ObjectModel, a: Actor) => scopeOf(m, 'create', a) !== undefined || beforeHooks(m.name, 'create').length > 0,
-    scopedUpsert: (m: ObjectModel, a: Actor) =>
-      (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) || beforeHooks(m.name, 'create').length > 0 || beforeHooks(m.name, 'update').length > 0,
-    writeOne,
+    scopedCreate: (m: ObjectModel, a: Actor) => singlePath(m, a, false),
+    scopedUpsert: (m: ObjectModel, a: Actor) => singlePath(m, a, true),
+    beforeHooks: (m: ObjectModel, event: 'create' | 'update') => beforeHooks(m.name, event),
+    writeOne: bulkWriter.writeOne,
   };
 
   /** Imports: a batch of rows validated and written in bulk inside the caller's transaction. */
@@ -442,42 +354,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return (await exec.query<{ id: string }>(maintainSql(model, checked))).length;
   }
 
-  return { get, list, create, update, remove, restore, bulk, timeline, importBatch, importBatchesIndependent, eraseImported, maintain };
+  return { get, list, create, update, remove, restore, bulk: bulkWriter.bulk, timeline, importBatch, importBatchesIndependent, eraseImported, maintain };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
-
-/** `upsert_on` as a list of fields that can identify a record (bulk writes and imports), or a 422. */
-export function parseUpsertOn(model: ObjectModel, v: unknown): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  const names = typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length > 0 ? (v as string[]) : undefined;
-  if (!names) throw validation([{ field: 'upsert_on', message: 'must be a field name or a list of field names' }]);
-  for (const n of names) {
-    const f = fieldOf(model, n);
-    if (!f || !model.fields.has(n)) throw validation([{ field: 'upsert_on', message: `"${n}" is not a field of ${model.name}` }]);
-    if (!f.type.sortable || f.type.readOnly && f.spec.type !== 'autonumber') throw validation([{ field: 'upsert_on', message: `a ${f.spec.type} field cannot identify records` }]);
-  }
-  return names;
-}
-
-function bulkFailure(result: BulkResult): ProblemError {
-  // One kind of failure keeps its status (409, 403, …); a mix is a 422.
-  const first = result.errors[0];
-  const uniform = result.errors.every((e) => e.status === first.status);
-  const status = uniform ? first.status : 422;
-  const types: Record<number, [string, string]> = { 403: ['forbidden', 'Forbidden'], 404: ['not-found', 'Not found'], 409: ['conflict', 'Conflict'], 422: ['validation', 'Validation failed'] };
-  const [type, title] = types[status] ?? ['validation', 'Validation failed'];
-  return new ProblemError({
-    status,
-    type,
-    title,
-    detail: `${result.errors.length} of the records ${result.errors.length === 1 ? 'is' : 'are'} invalid; nothing was written (send "partial": true to write the valid ones)`,
-    errors: result.errors.flatMap((r) =>
-      ((r.errors as { field: string; message: string }[] | undefined) ?? [{ field: '(record)', message: r.detail ?? r.title }]).map((e) => ({
-        field: `records[${r.index}].${e.field}`,
-        message: e.message,
-      })),
-    ),
-    extra: { created: 0, updated: 0, failed: result.errors.length, rows: result.errors },
-  });
-}
