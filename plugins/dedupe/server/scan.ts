@@ -1,18 +1,36 @@
-// Scanning a whole object for duplicate groups in bounded memory. Records are read page by
-// page (only the fields the rules use); each record's rule keys are its blocking keys. The key
-// space is cut into partitions by a hash of the key, one pass over the records per partition,
-// so at most about PARTITION_SIZE keys are held at a time however big the object is; groups
-// found in every pass are then joined (a shares an email with b, b a phone with c → a, b, c).
-import type { PluginRecords } from 'kizuna/plugin';
-import { combinedScore, keysOf, type Rule } from './rules.ts';
-import { ruleScore } from './score.ts';
+// Scanning a whole object for groups of duplicates in bounded memory.
+// 1. Blocking: records are read page by page (only the fields the rules use); each record's
+//    blocking keys are counted and grouped. The key space is cut into partitions by a hash of
+//    the key, one pass over the records per partition, so at most about PARTITION_SIZE keys are
+//    held at a time however big the object is. A block (records sharing a key) yields candidate
+//    pairs unless it is common (COMMON_AT records or more: a main line, info@, a common name),
+//    and every block's size is kept as the weight of its evidence.
+// 2. Scoring: the records of candidate pairs are read by id and each pair is scored (score.ts).
+// 3. Grouping without chaining: pairs at or above the threshold, best first, form groups in
+//    which every two members are themselves a likely pair (complete linkage) — five different
+//    "James Smith" who each share something with the next never become one group.
+import type { PluginContext, PluginRecords } from 'kizuna/plugin';
+import { COMMON_AT } from './lookup.ts';
+import { blockingKeys, scorePair, type PairStats } from './score.ts';
+import { relationKeys } from './matcher.ts';
+import type { Rule } from './rules.ts';
+import { objectShape } from './shape.ts';
 
 export const PARTITION_SIZE = 50_000;
 const PAGE = 500;
 
+export interface ScanPair {
+  ids: [string, string];
+  score: number;
+  rules: string[];
+}
+
 export interface ScanGroup {
   ids: string[];
+  /** The weakest pair of the group: every two members score at least this. */
   score: number;
+  pairs: ScanPair[];
+  /** The keys the members share (rule and normalized value), for the reviewer. */
   matches: { rule: string; key: string; ids: string[] }[];
 }
 
@@ -21,6 +39,7 @@ export interface ScanResult {
   scanned: number;
   partitions: number;
   rules: string[];
+  threshold: number;
   total_groups: number;
   groups: ScanGroup[];
   truncated: boolean;
@@ -36,82 +55,130 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-async function* pages(records: PluginRecords, object: string, fields: string[]) {
+type Row = Record<string, unknown>;
+
+async function* pages(records: PluginRecords, object: string, fields: string[], filter?: unknown) {
   let cursor: string | undefined;
   do {
-    const page = await records.list(object, { fields: fields.join(','), limit: String(PAGE), sort: 'id', ...(cursor && { cursor }) });
-    yield page.data as Record<string, unknown>[];
+    const page = await records.list(object, { fields: fields.join(','), limit: String(PAGE), sort: 'id', ...(filter !== undefined && { filter: JSON.stringify(filter) }), ...(cursor && { cursor }) });
+    yield page.data as Row[];
     cursor = page.page.next_cursor ?? undefined;
   } while (cursor);
 }
 
+const pairKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
+
+/** Complete-linkage groups of the pairs at or above the threshold (each pair scored once). */
+export function groupPairs(pairs: ScanPair[]): { ids: string[]; score: number; pairs: ScanPair[] }[] {
+  const byPair = new Map(pairs.map((p) => [pairKey(p.ids[0], p.ids[1]), p]));
+  const groupOf = new Map<string, { ids: string[]; score: number; pairs: ScanPair[] }>();
+  const groups: { ids: string[]; score: number; pairs: ScanPair[] }[] = [];
+  for (const p of [...pairs].sort((a, b) => b.score - a.score || pairKey(...a.ids).localeCompare(pairKey(...b.ids)))) {
+    const [a, b] = p.ids;
+    const ga = groupOf.get(a);
+    const gb = groupOf.get(b);
+    if (ga && gb) continue; // two groups never merge: that would be a chain
+    if (!ga && !gb) {
+      const g = { ids: [a, b], score: p.score, pairs: [p] };
+      groups.push(g);
+      groupOf.set(a, g).set(b, g);
+      continue;
+    }
+    const g = (ga ?? gb)!;
+    const newcomer = ga ? b : a;
+    const links = g.ids.map((m) => byPair.get(pairKey(m, newcomer)));
+    if (links.some((l) => !l)) continue; // not a likely pair with every member
+    g.ids.push(newcomer);
+    g.pairs.push(...(links as ScanPair[]));
+    g.score = Math.min(g.score, ...links.map((l) => l!.score));
+    groupOf.set(newcomer, g);
+  }
+  return groups.map((g) => ({ ...g, ids: [...g.ids].sort(), pairs: [...new Set(g.pairs)] }));
+}
+
 export async function scanObject(
-  records: PluginRecords,
+  ctx: Pick<PluginContext, 'records' | 'metadata'>,
   object: string,
   rules: Rule[],
   region: string,
-  opts: { partitions?: number; limit?: number } = {},
+  opts: { partitions?: number; limit?: number; threshold?: number } = {},
 ): Promise<ScanResult> {
-  const fields = [...new Set(rules.flatMap((r) => r.fields))];
-  const total = ((await records.list(object, { count: 'true', limit: '1', fields: fields.join(',') })).page as { total?: number }).total ?? 0;
+  const shape = objectShape(ctx.metadata.object(object));
+  const fields = [...new Set(rules.flatMap((r) => r.fields))].filter((f) => shape.fields.has(f));
+  const total = ((await ctx.records.list(object, { count: 'true', limit: '1', fields: fields.join(',') })).page as { total?: number }).total ?? 0;
   const partitions = opts.partitions ?? Math.max(1, Math.ceil((total * rules.length) / PARTITION_SIZE));
-  const pairs: { rule: string; key: string; ids: string[] }[] = [];
+
+  // 1. Blocks: key → ids, one partition of the keys at a time; only shared keys are kept.
+  const blockSize = new Map<string, number>();
+  const candidates = new Map<string, Set<string>>(); // pair → the keys its records share
   let scanned = 0;
   for (let part = 0; part < partitions; part++) {
     const byKey = new Map<string, string[]>();
-    for await (const page of pages(records, object, fields)) {
+    for await (const page of pages(ctx.records, object, fields)) {
       if (part === 0) scanned += page.length;
       for (const r of page) {
-        for (const rule of rules) {
-          for (const key of keysOf(rule, r, region)) {
-            const k = `${rule.name}\u0000${key}`;
-            if (partitions > 1 && fnv1a(k) % partitions !== part) continue;
-            const ids = byKey.get(k);
-            if (ids) ids.push(r.id as string);
-            else byKey.set(k, [r.id as string]);
-          }
+        for (const key of blockingKeys(rules, r, region)) {
+          if (partitions > 1 && fnv1a(key) % partitions !== part) continue;
+          const ids = byKey.get(key);
+          if (ids) ids.push(r.id as string);
+          else byKey.set(key, [r.id as string]);
         }
       }
     }
-    for (const [k, ids] of byKey) {
+    for (const [key, ids] of byKey) {
       if (ids.length < 2) continue;
-      const [rule, key] = k.split('\u0000');
-      pairs.push({ rule, key, ids });
+      blockSize.set(key, ids.length);
+      if (ids.length >= COMMON_AT) continue;
+      for (let i = 0; i < ids.length; i++) {
+        for (let j = i + 1; j < ids.length; j++) {
+          const pk = pairKey(ids[i], ids[j]);
+          const keys = candidates.get(pk);
+          if (keys) keys.add(key);
+          else candidates.set(pk, new Set([key]));
+        }
+      }
     }
   }
-  const groups = joinGroups(pairs, rules);
-  const limit = opts.limit ?? 100;
-  return { object, scanned, partitions, rules: rules.map((r) => r.name), total_groups: groups.length, groups: groups.slice(0, limit), truncated: groups.length > limit };
-}
 
-/** Union-find over the records that share a key: only duplicates are held, never the whole object. */
-function joinGroups(matches: ScanGroup['matches'], rules: Rule[]): ScanGroup[] {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let root = x;
-    while (parent.get(root)! !== root) root = parent.get(root)!;
-    while (parent.get(x)! !== root) {
-      const next = parent.get(x)!;
-      parent.set(x, root);
-      x = next;
+  // 2. Score the candidate pairs, reading their records by id, a slice of pairs at a time.
+  const stats: PairStats = { count: (key) => blockSize.get(key) ?? 1, relationKey: () => null };
+  const likely: ScanPair[] = [];
+  const shared = new Map<string, Set<string>>();
+  const all = [...candidates.keys()];
+  for (let i = 0; i < all.length; i += 250) {
+    const slice = all.slice(i, i + 250);
+    const ids = [...new Set(slice.flatMap((p) => p.split(' ')))];
+    const rows = new Map<string, Row>();
+    for await (const page of pages(ctx.records, object, fields, { id: { in: ids } })) for (const r of page) rows.set(r.id as string, r);
+    const related = await relationKeys(ctx, shape, rules, [...rows.values()]);
+    stats.relationKey = (field, id) => related.get(`${field}\u0000${id}`) ?? null;
+    for (const pk of slice) {
+      const [a, b] = pk.split(' ');
+      if (!rows.has(a) || !rows.has(b)) continue; // deleted since the blocking pass
+      const s = scorePair(rules, rows.get(a)!, rows.get(b)!, stats, { region, threshold: opts.threshold });
+      if (s.level !== 'likely') continue;
+      likely.push({ ids: [a, b], score: s.score, rules: s.evidence.filter((e) => e.outcome === 'agree').map((e) => e.rule) });
+      shared.set(pk, candidates.get(pk)!);
     }
-    return root;
+  }
+
+  // 3. Groups without chaining, each with the keys its members share.
+  const groups: ScanGroup[] = groupPairs(likely).map((g) => {
+    const byKey = new Map<string, Set<string>>();
+    for (const p of g.pairs) for (const key of shared.get(pairKey(...p.ids)) ?? []) {
+      const ids = byKey.get(key) ?? new Set<string>();
+      p.ids.forEach((id) => ids.add(id));
+      byKey.set(key, ids);
+    }
+    const matches = [...byKey].map(([key, ids]) => {
+      const cut = key.indexOf(':');
+      return { rule: key.slice(0, cut), key: key.slice(cut + 1), ids: [...ids].sort() };
+    });
+    return { ...g, matches };
+  }).sort((a, b) => b.score - a.score || b.ids.length - a.ids.length || a.ids[0].localeCompare(b.ids[0]));
+  const limit = opts.limit ?? 100;
+  return {
+    object, scanned, partitions, rules: rules.map((r) => r.name), threshold: opts.threshold ?? 0,
+    total_groups: groups.length, groups: groups.slice(0, limit), truncated: groups.length > limit,
   };
-  for (const m of matches) {
-    for (const id of m.ids) if (!parent.has(id)) parent.set(id, id);
-    for (const id of m.ids.slice(1)) parent.set(find(id), find(m.ids[0]));
-  }
-  const groups = new Map<string, ScanGroup>();
-  for (const m of matches) {
-    const root = find(m.ids[0]);
-    const g = groups.get(root) ?? { ids: [], score: 0, matches: [] };
-    g.matches.push(m);
-    groups.set(root, g);
-  }
-  const scoreOf = new Map(rules.map((r) => [r.name, ruleScore(r)]));
-  return [...groups.values()].map((g) => ({
-    ids: [...new Set(g.matches.flatMap((m) => m.ids))].sort(),
-    score: combinedScore([...new Set(g.matches.map((m) => m.rule))].map((r) => scoreOf.get(r) ?? 0)),
-    matches: g.matches,
-  })).sort((a, b) => b.score - a.score || b.ids.length - a.ids.length || a.ids[0].localeCompare(b.ids[0]));
 }

@@ -1,0 +1,19 @@
+// What the plugin stores in a record's dedupe_keys: its blocking keys, and a marker naming the
+// rules and normalization that produced them — so that records written before the plugin was
+// installed, or before its rules changed, are found and their keys recomputed (backfill.ts).
+import { blockingKeys } from './score.ts';
+import { fnv1a } from './scan.ts';
+import type { Rule } from './rules.ts';
+
+/** Bump when normalization or blocking changes what keys a record gets. */
+export const KEYS_VERSION = 2;
+
+/** The marker of the current rules: `v:<version>.<hash of rules and region>`. */
+export function keysMarker(rules: Rule[], region: string): string {
+  const spec = JSON.stringify([region, rules.map((r) => [r.name, r.kind, r.fields])]);
+  return `v:${KEYS_VERSION}.${fnv1a(spec).toString(36)}`;
+}
+
+export function storedKeys(rules: Rule[], record: Record<string, unknown>, region: string): string[] {
+  return [keysMarker(rules, region), ...blockingKeys(rules, record, region)];
+}
