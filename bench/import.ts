@@ -2,7 +2,8 @@
 // duplicate emails) through the real HTTP import API, end to end (upload, detection, parsing,
 // validation, batched writes with history and events). Prints rows/s and peak RSS.
 // Then exports them all as CSV (streamed), with its own peak RSS.
-// Usage: [DATABASE_URL=…] [KIZUNA_IMPORT_BATCH=n] npm run bench:import -- [rows=1000000] [--plain] [--upsert] [--keep (the schema, for a look)]
+// Usage: [DATABASE_URL=…] [KIZUNA_IMPORT_BATCH=n] npm run bench:import -- [rows=1000000] [--plain] [--upsert]
+//        [--dedupe=installed|warn|block (the dedupe plugin on contact)] [--no-export] [--keep (the schema, for a look)]
 import { Readable } from 'node:stream';
 import { createKizuna } from '../platform/server.ts';
 
@@ -12,6 +13,10 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const PLAIN = process.argv.includes('--plain');
 // --upsert: upsert_on email, so the file's duplicate emails update the record made by their first row.
 const UPSERT = process.argv.includes('--upsert');
+// --dedupe=installed: the plugin enabled with its default rules (keys kept, no check);
+// warn / block: contact's before_create mode (block refuses the file's duplicate rows).
+const DEDUPE = process.argv.find((a) => a.startsWith('--dedupe='))?.slice('--dedupe='.length);
+const EXPORT = !process.argv.includes('--no-export');
 const TOKEN = 'kz_bench_import_token_0123456789';
 const JA = [['山田', '太郎'], ['佐藤', '花子'], ['髙橋', '一郎'], ['鈴木', '美咲'], ['田中', '健']];
 const EN = [['Smith', 'John'], ['Yamada', 'Taro'], ['Brown', 'Alice'], ['Garcia', 'Maria']];
@@ -43,6 +48,16 @@ if (PLAIN) {
   if (made.status !== 201) throw new Error(`cannot create plain_contact: ${await made.text()}`);
 }
 const OBJECT = PLAIN ? 'plain_contact' : 'contact';
+if (DEDUPE) {
+  const call = (method: string, path: string, body?: unknown) =>
+    k.app.request(path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const installed = await call('POST', '/api/plugins/dedupe/install');
+  if (installed.status !== 201) throw new Error(`cannot install dedupe: ${await installed.text()}`);
+  if (DEDUPE !== 'installed') {
+    const set = await call('PUT', '/api/plugins/dedupe/settings', { objects: { [OBJECT]: { before_create: DEDUPE } } });
+    if (set.status !== 200) throw new Error(`cannot set dedupe's settings: ${await set.text()}`);
+  }
+}
 const base = process.memoryUsage().rss;
 let peak = 0;
 let at: NodeJS.MemoryUsage | undefined;
@@ -69,10 +84,10 @@ const importAt = at!;
 // The export of everything just imported, streamed and counted (not kept).
 peak = 0;
 const t3 = performance.now();
-const res = await k.app.request(`/api/records/${OBJECT}/export?format=csv`, { headers: auth });
+const res = EXPORT ? await k.app.request(`/api/records/${OBJECT}/export?format=csv`, { headers: auth }) : undefined;
 let bytes = 0;
 let lines = 0;
-for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+for await (const part of (res?.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
   bytes += part.byteLength;
   for (const b of part) if (b === 10) lines++;
 }
@@ -80,10 +95,10 @@ const t4 = performance.now();
 clearInterval(sampler);
 const mb = (n: number) => Math.round(n / 1048576);
 console.log(JSON.stringify({
-  database: k.db.kind, object: OBJECT, upsert: UPSERT, rows: N, state: s.state, created: s.created, updated: s.updated, unchanged: s.unchanged, failed: s.rows_failed,
+  database: k.db.kind, object: OBJECT, upsert: UPSERT, dedupe: DEDUPE ?? 'none', rows: N, state: s.state, created: s.created, updated: s.updated, unchanged: s.unchanged, failed: s.rows_failed,
   upload_s: +((t1 - t0) / 1000).toFixed(1), import_s: +((t2 - t1) / 1000).toFixed(1),
   rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), rss_at_start_mb: mb(base), peak_rss_mb: mb(importPeak), at_peak_heap_mb: mb(importAt.heapUsed), at_peak_heap_total_mb: mb(importAt.heapTotal), at_peak_external_mb: mb(importAt.external),
-  export_status: res.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),
+  export_status: res?.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),
 }));
 await k.close();
 if (schema && process.argv.includes('--keep')) console.log(`kept schema ${schema}`);
