@@ -6,7 +6,8 @@
 import type { PluginContext } from 'kizuna/plugin';
 import { KEYS_FIELD, lookupByKeys } from './lookup.ts';
 import { normalizeCompanyName, normalizeExact } from './normalize.ts';
-import { blockingKeys, scorePair, type PairStats } from './score.ts';
+import { blockingKeys, keyCounts } from './blocking.ts';
+import { scorePair, type PairStats } from './score.ts';
 import { fieldsOfRules, type Rule } from './rules.ts';
 import { objectShape, type ObjectShape } from './shape.ts';
 
@@ -115,8 +116,10 @@ export async function matchSubjects(
   subjects.forEach((s, i) => keysOf[i].forEach((k) => hold(k, { row: s.index, r: s.values })));
 
   const related = await relationKeys(ctx, shape, rules, [...found.values(), ...subjects.map((s) => s.values)]);
+  // How many records hold each compared value: the records found (every holder of a key that
+  // is not common) and the subjects; a common key's values count as many.
   const stats: PairStats = {
-    count: (key) => (common.has(key) ? Number.POSITIVE_INFINITY : Math.max(1, holders.get(key)?.length ?? 1)),
+    count: keyCounts(rules, [...found.values(), ...subjects.map((s) => s.values)], opts.region, common),
     relationKey: (field, id) => related.get(`${field}\u0000${id}`) ?? null,
   };
 

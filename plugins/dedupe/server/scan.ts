@@ -11,7 +11,8 @@
 //    "James Smith" who each share something with the next never become one group.
 import type { PluginContext, PluginRecords } from 'kizuna/plugin';
 import { COMMON_AT } from './lookup.ts';
-import { blockingKeys, scorePair, type PairStats } from './score.ts';
+import { blockingKeys } from './blocking.ts';
+import { DEFAULT_THRESHOLD, scorePair, type PairStats } from './score.ts';
 import { relationKeys } from './matcher.ts';
 import type { Rule } from './rules.ts';
 import { objectShape } from './shape.ts';
@@ -141,7 +142,8 @@ export async function scanObject(
   }
 
   // 2. Score the candidate pairs, reading their records by id, a slice of pairs at a time.
-  const stats: PairStats = { count: (key) => blockSize.get(key) ?? 1, relationKey: () => null };
+  // A value's weight is its block's size: every record holding it was read (blocking.ts keys are `<kind>:<key>`).
+  const stats: PairStats = { count: (kind, key) => blockSize.get(`${kind}:${key}`) ?? 1, relationKey: () => null };
   const likely: ScanPair[] = [];
   const shared = new Map<string, Set<string>>();
   const all = [...candidates.keys()];
@@ -178,7 +180,7 @@ export async function scanObject(
   }).sort((a, b) => b.score - a.score || b.ids.length - a.ids.length || a.ids[0].localeCompare(b.ids[0]));
   const limit = opts.limit ?? 100;
   return {
-    object, scanned, partitions, rules: rules.map((r) => r.name), threshold: opts.threshold ?? 0,
+    object, scanned, partitions, rules: rules.map((r) => r.name), threshold: opts.threshold ?? DEFAULT_THRESHOLD,
     total_groups: groups.length, groups: groups.slice(0, limit), truncated: groups.length > limit,
   };
 }

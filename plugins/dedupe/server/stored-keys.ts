@@ -1,7 +1,7 @@
 // What the plugin stores in a record's dedupe_keys: its blocking keys, and a marker naming the
 // rules and normalization that produced them — so that records written before the plugin was
 // installed, or before its rules changed, are found and their keys recomputed (backfill.ts).
-import { blockingKeys } from './score.ts';
+import { blockingKeys } from './blocking.ts';
 import { fnv1a } from './scan.ts';
 import type { Rule } from './rules.ts';
 
