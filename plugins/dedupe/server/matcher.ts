@@ -141,7 +141,7 @@ export async function matchSubjects(
           display: displayOf(shape, displayField, h.r),
           score: scored.score,
           level: scored.level,
-          rules: scored.evidence.filter((e) => e.outcome === 'agree').map((e) => e.rule),
+          rules: scored.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0).map((e) => e.rule),
         });
       }
     }

@@ -159,7 +159,7 @@ export async function scanObject(
       if (!rows.has(a) || !rows.has(b)) continue; // deleted since the blocking pass
       const s = scorePair(rules, rows.get(a)!, rows.get(b)!, stats, { region, threshold: opts.threshold });
       if (s.level !== 'likely') continue;
-      likely.push({ ids: [a, b], score: s.score, rules: s.evidence.filter((e) => e.outcome === 'agree').map((e) => e.rule) });
+      likely.push({ ids: [a, b], score: s.score, rules: s.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0).map((e) => e.rule) });
       shared.set(pk, candidates.get(pk)!);
     }
   }
