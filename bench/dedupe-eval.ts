@@ -75,7 +75,7 @@ export async function evaluate(call: Call, ids: Map<string, string>): Promise<Ev
     }
     const check = quality(set.pairs, (p) => likely.get(p.a)!.has(p.b) || likely.get(p.b)!.has(p.a));
     const asymmetric = set.pairs.filter((p) => likely.get(p.a)!.has(p.b) !== likely.get(p.b)!.has(p.a)).length;
-    const scan = await call('POST', `/api/plugins/dedupe/scan/${object}`, { limit: 10000 });
+    const scan = await call('POST', `/api/plugins/dedupe/scan/${object}`, { limit: 1000 });
     if (scan.status !== 200) throw new Error(`scan of ${object}: ${scan.status} ${JSON.stringify(scan.body).slice(0, 300)}`);
     const groupOf = new Map<string, number>();
     scan.body.groups.forEach((g: { ids: string[] }, n: number) => g.ids.forEach((id) => groupOf.set(keyOf.get(id)!, n)));

@@ -15,10 +15,24 @@ export const duplicatesAnswer = {
     rules: { type: 'array', items: { type: 'string' }, description: 'The rules applied' },
     data: {
       type: 'array',
-      description: 'Candidates, best first',
-      items: { type: 'object', required: ['id', 'score', 'rules', 'record'], properties: { id, score: { type: 'number' }, rules: { type: 'array', items: { type: 'string' } }, record } },
+      description: 'Likely and possible duplicates, best first',
+      items: {
+        type: 'object', required: ['id', 'display', 'score', 'level', 'rules', 'evidence', 'record'],
+        properties: {
+          id,
+          display: { type: 'string', description: 'How the record is named (a contact family name first)' },
+          score: { type: 'number', description: '0–1, from the weighed evidence' },
+          level: { enum: ['likely', 'possible'], description: 'likely: at or above the threshold (warn, block and the scan act on it); possible: worth a look' },
+          rules: { type: 'array', items: { type: 'string' }, description: 'Rules that agreed' },
+          evidence: {
+            type: 'array',
+            items: { type: 'object', required: ['rule', 'outcome', 'weight'], properties: { rule: { type: 'string' }, outcome: { enum: ['agree', 'disagree', 'common', 'missing'] }, weight: { type: 'number', description: 'bits: positive for, negative against' } } },
+          },
+          record,
+        },
+      },
     },
-    capped: { type: 'boolean', description: 'A candidate search hit its 200-record cap' },
+    capped: { type: 'boolean', description: 'At most 50 are answered' },
   },
 };
 
@@ -33,20 +47,22 @@ export const scanBody = {
 
 export const scanAnswer = {
   type: 'object',
-  required: ['object', 'scanned', 'partitions', 'rules', 'total_groups', 'groups', 'truncated'],
+  required: ['object', 'scanned', 'partitions', 'rules', 'threshold', 'total_groups', 'groups', 'truncated'],
   properties: {
     object: { type: 'string' },
     scanned: { type: 'integer' },
     partitions: { type: 'integer' },
     rules: { type: 'array', items: { type: 'string' } },
+    threshold: { type: 'number', description: 'Every two members of a group score at least this' },
     total_groups: { type: 'integer' },
     groups: {
       type: 'array',
       items: {
-        type: 'object', required: ['ids', 'score', 'matches'],
+        type: 'object', required: ['ids', 'score', 'pairs', 'matches'],
         properties: {
           ids: { type: 'array', items: id },
-          score: { type: 'number' },
+          score: { type: 'number', description: 'The weakest pair of the group' },
+          pairs: { type: 'array', items: { type: 'object', required: ['ids', 'score', 'rules'], properties: { ids: { type: 'array', items: id }, score: { type: 'number' }, rules: { type: 'array', items: { type: 'string' } } } } },
           matches: { type: 'array', items: { type: 'object', required: ['rule', 'key', 'ids'], properties: { rule: { type: 'string' }, key: { type: 'string' }, ids: { type: 'array', items: id } } } },
         },
       },

@@ -39,7 +39,7 @@ export default definePlugin({
         const rules = rulesOn(ctx, object);
         const record = await ctx.records.get(object, c.req.param('id')!);
         const [data] = await matchSubjects(ctx, object, rules, [{ index: 0, id: record.id as string, values: record }], {
-          region: regionOf(ctx), threshold: settingsOf(ctx).threshold, possible: true, limit: 50,
+          region: regionOf(ctx), threshold: settingsOf(ctx).threshold, possible: true, limit: 50, explain: true,
         });
         return c.json({ object, id: record.id, rules: rules.map((r) => r.name), data, capped: data.length >= 50 });
       },

@@ -5,6 +5,7 @@
 // caught inside its own batch.
 import type { PluginContext } from 'kizuna/plugin';
 import { KEYS_FIELD, lookupByKeys } from './lookup.ts';
+import { searchCandidates } from './search-fallback.ts';
 import { normalizeCompanyName, normalizeExact } from './normalize.ts';
 import { blockingKeys, keyCounts } from './blocking.ts';
 import { scorePair, type PairStats } from './score.ts';
@@ -32,6 +33,10 @@ export interface Match {
   level: 'likely' | 'possible';
   /** Rules whose comparison agreed. */
   rules: string[];
+  /** What was compared, with its weight in bits (the panel explains a score with it). */
+  evidence?: { rule: string; outcome: string; weight: number }[];
+  /** The matched record's compared fields (the panel shows them). */
+  record?: Row;
 }
 
 export interface MatchOptions {
@@ -42,6 +47,8 @@ export interface MatchOptions {
   possible?: boolean;
   /** How many matches per subject at most. */
   limit?: number;
+  /** Add each match's evidence and record (the panel). */
+  explain?: boolean;
 }
 
 /** A record's name as people read it: contacts family name first, else the object's display field. */
@@ -100,8 +107,11 @@ export async function matchSubjects(
   const shape = objectShape(def);
   const displayField = def['x-kizuna'].display_field;
   const fields = fieldsToRead(shape, rules, displayField);
+  const ruleNames = new Set(rules.map((r) => r.name));
   const keysOf = subjects.map((s) => blockingKeys(rules, s.values, opts.region));
-  const { found, common } = shape.fields.has(KEYS_FIELD) ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields) : { found: new Map<string, Row>(), common: new Set<string>() };
+  const { found, common } = shape.fields.has(KEYS_FIELD)
+    ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields)
+    : { found: await searchCandidates(ctx.records, object, shape, rules, subjects.map((s) => ({ ...s.values, ...(s.id && { id: s.id }) })), fields, opts.region), common: new Set<string>() };
   const own = new Set(subjects.map((s) => s.id).filter(Boolean));
   for (const id of own) found.delete(id!);
 
@@ -141,7 +151,8 @@ export async function matchSubjects(
           display: displayOf(shape, displayField, h.r),
           score: scored.score,
           level: scored.level,
-          rules: scored.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0).map((e) => e.rule),
+          rules: scored.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0 && ruleNames.has(e.rule)).map((e) => e.rule),
+          ...(opts.explain && { evidence: scored.evidence, record: h.r }),
         });
       }
     }

@@ -27,11 +27,15 @@ export type BeforeCreateMode = 'off' | 'warn' | 'block';
 export interface ObjectSettings {
   rules?: Rule[];
   before_create?: BeforeCreateMode;
+  /** The same check on an update that changes a compared field. */
+  before_update?: BeforeCreateMode;
 }
 
 export interface DedupeSettings {
   objects?: Record<string, ObjectSettings>;
   default_region?: string;
+  /** "likely" at or above (score.ts DEFAULT_THRESHOLD when unset). */
+  threshold?: number;
 }
 
 export const DEFAULT_RULES: Record<string, Rule[]> = {

@@ -106,6 +106,7 @@ export async function scanObject(
 ): Promise<ScanResult> {
   const shape = objectShape(ctx.metadata.object(object));
   const fields = [...new Set(rules.flatMap((r) => r.fields))].filter((f) => shape.fields.has(f));
+  const ruleNames = new Set(rules.map((r) => r.name));
   const total = ((await ctx.records.list(object, { count: 'true', limit: '1', fields: fields.join(',') })).page as { total?: number }).total ?? 0;
   const partitions = opts.partitions ?? Math.max(1, Math.ceil((total * rules.length) / PARTITION_SIZE));
 
@@ -159,7 +160,7 @@ export async function scanObject(
       if (!rows.has(a) || !rows.has(b)) continue; // deleted since the blocking pass
       const s = scorePair(rules, rows.get(a)!, rows.get(b)!, stats, { region, threshold: opts.threshold });
       if (s.level !== 'likely') continue;
-      likely.push({ ids: [a, b], score: s.score, rules: s.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0).map((e) => e.rule) });
+      likely.push({ ids: [a, b], score: s.score, rules: s.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0 && ruleNames.has(e.rule)).map((e) => e.rule) });
       shared.set(pk, candidates.get(pk)!);
     }
   }
