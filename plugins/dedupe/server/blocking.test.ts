@@ -43,3 +43,35 @@ describe('blocking keys', () => {
     expect(capped('name', '社員0')).toBe(1);
   });
 });
+
+describe('counting the entities that hold a value', () => {
+  it('counts the copies of one company or person once, and strangers each', () => {
+    const toyota = [
+      { name: '株式会社トヨタ', website: 'https://www.toyota.co.jp/', phone: '052-530-1419' },
+      { name: 'トヨタ(株)', phone: '+81 52 530 1419' },
+      { name: 'ﾄﾖﾀ㈱' },
+      { name: '(株)トヨタ', city: '名古屋市中区' },
+    ];
+    // One known company (one website, one phone) and the records that tell nothing: two at most.
+    expect(keyCounts(DEFAULT_RULES.company, toyota)('company_name', 'トヨタ')).toBe(2);
+    const copies = [
+      { last_name: '佐藤', first_name: '大輔', phone: '03-6797-0355', email: 'sato-d@example.jp' },
+      { last_name: '佐藤', first_name: '大輔', phone: '+81 3 6797 0355' },
+      { last_name: 'サトウ', first_name: 'ダイスケ', last_name_kana: 'サトウ', first_name_kana: 'ダイスケ', phone: '0367970355', email: 'sato-d@example.jp' },
+    ];
+    expect(keyCounts(DEFAULT_RULES.contact, copies)('phone', '+81367970355')).toBe(2);
+  });
+
+  it('keeps a main line, a shared role address and a common name common', () => {
+    const main = Array.from({ length: 30 }, (_, i) => ({ last_name: `社員${i}`, phone: '03-5555-0100' }));
+    expect(keyCounts(DEFAULT_RULES.contact, [...main, { ...main[0] }])('phone', '+81355550100')).toBe(30);
+    // Five James Smiths, each with an email, all on the main line: five people.
+    const smiths = Array.from({ length: 5 }, (_, i) => ({ last_name: 'Smith', first_name: 'James', phone: '03-5555-0100', email: `js${i}@example.com` }));
+    expect(keyCounts(DEFAULT_RULES.contact, smiths)('name', 'james smith')).toBe(5);
+    // Six people on info@: the role address tells nobody apart, their names do.
+    const info = Array.from({ length: 6 }, (_, i) => ({ last_name: `社員${i}`, email: 'info@example.jp', phone: '03-5555-0100' }));
+    expect(keyCounts(DEFAULT_RULES.contact, info)('email', 'info@example.jp')).toBe(6);
+    // Records telling nothing apart count as records.
+    expect(keyCounts(DEFAULT_RULES.company, [{ name: '中央商事' }, { name: '中央商事(株)' }, { name: '中央商事' }])('company_name', '中央商事')).toBe(3);
+  });
+});

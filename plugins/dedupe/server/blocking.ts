@@ -6,10 +6,10 @@
 //
 // How the caller gets PairStats.count from a look-up: fetch the records sharing any blocking key
 // with the record (capped, e.g. 200 a key), then `keyCounts(rules, [record, ...fetched])`
-// counts, per kind and comparison key, the distinct records holding it — the record itself
-// included, so a pair alone on a key counts 2. When the look-up of one blocking key came back
-// full (capped), pass that key in `capped`: its comparison key then counts as Infinity, i.e.
-// common. The scan, which reads every record, counts a block's size the same way.
+// counts, per kind and comparison key, the different entities holding it (Holders below) — the
+// record itself included, so a pair alone on a key counts 2. When the look-up of one blocking
+// key came back full (capped), pass that key in `capped`: its comparison key then counts as
+// Infinity, i.e. common. The scan, which reads every record, tallies a block's holders the same way.
 //
 // A look-up may also drop a key held by 50 records or more instead of following it: at that
 // count an agreement of every default kind weighs its floor (a company name 0.5 bit), so no pair
@@ -72,33 +72,110 @@ function blocks(rule: Rule, key: string): boolean {
   return true;
 }
 
+/**
+ * The blocking keys of a record, each with the attribute it measures: the rule kind, or the
+ * rule's name for an exact rule (what blockingKey puts before the colon).
+ */
+export function blockingEntries(rules: Rule[], record: Record<string, unknown>, region = 'JP'): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const rule of rules) {
+    for (const key of comparisonKeys(rule, record, region)) if (blocks(rule, key)) keys.set(blockingKey(rule, key), attributeOf(rule));
+  }
+  return keys;
+}
+
 /** The blocking keys of a record under its object's rules, sorted (stable to store and compare). */
 export function blockingKeys(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[] {
-  const keys = new Set<string>();
-  for (const rule of rules) {
-    for (const key of comparisonKeys(rule, record, region)) if (blocks(rule, key)) keys.add(blockingKey(rule, key));
-  }
-  return [...keys].sort();
+  return [...blockingEntries(rules, record, region).keys()].sort();
+}
+
+/** The attribute a rule measures: rules of one kind measure one (score.ts), an exact rule its own. */
+export const attributeOf = (rule: Rule) => (rule.kind === 'exact' ? rule.name : rule.kind);
+
+/**
+ * The values that tell one entity from another under each rule (by rule index): a person's or
+ * company's name key (without its romaji), personal emails (a role mailbox tells nobody apart),
+ * phones, hosts, exact values; none for an address (colleagues and neighbours share a city).
+ */
+export function identities(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[][] {
+  return rules.map((rule) => {
+    if (rule.kind === 'address') return [];
+    if (rule.kind === 'name') {
+      const key = nameKeyOf(rule, record);
+      return key ? [key] : [];
+    }
+    const keys = comparisonKeys(rule, record, region);
+    return rule.kind === 'email' ? keys.filter((k) => !roleAddress(k)) : keys;
+  });
 }
 
 /**
- * PairStats.count over a set of records: how many of them hold each comparison key, per kind.
- * `capped`: blocking keys whose look-up was cut off — their comparison keys count as Infinity.
+ * How many different entities hold one value, estimated from the other attributes of its
+ * holders. "A value shared by many records counts little" means shared by many people or
+ * companies: the four records of one company, or three copies of one person, are one holder.
+ * Under each other rule, the holders show so many distinct values, plus one for the holders
+ * that show none (unknown: each may be a copy of a known one, or one more entity); the estimate
+ * is the largest of these, never more than the records — so it only ever lowers a record count,
+ * where the records agree on another attribute. Holders telling nothing apart count as records.
+ * A main line shared by 30 colleagues still counts 30 (30 names); five James Smiths with five
+ * emails count 5, even when all five give the main line. Sets stop growing at `cap` values.
+ */
+export class Holders {
+  private records = 0;
+  /** Per rule: the values seen (created on first use), or null for a rule that tells nothing apart here. */
+  private readonly seen: (Set<string | number> | undefined | null)[];
+  private readonly unknown: boolean[];
+
+  /** `attribute`: what the value measures (attributeOf); rules measuring it tell nothing apart. */
+  constructor(rules: Rule[], attribute: string, private readonly cap = Infinity) {
+    this.seen = rules.map((r) => (r.kind === 'address' || attributeOf(r) === attribute ? null : undefined));
+    this.unknown = rules.map(() => false);
+  }
+
+  /** One holder, by its identities() (any value type: the scan passes hashes). */
+  add(ids: (string | number)[][]): void {
+    this.records++;
+    this.seen.forEach((set, i) => {
+      if (set === null) return;
+      if (!ids[i].length) this.unknown[i] = true;
+      for (const v of ids[i]) {
+        set ??= this.seen[i] = new Set();
+        if (set.size < this.cap) set.add(v);
+      }
+    });
+  }
+
+  get count(): number {
+    let best = 0;
+    this.seen.forEach((set, i) => {
+      if (set?.size) best = Math.max(best, set.size + (this.unknown[i] ? 1 : 0));
+    });
+    return best ? Math.min(this.records, best) : this.records;
+  }
+}
+
+/**
+ * PairStats.count over a set of records: how many different entities (Holders) among them hold
+ * each comparison key, per kind. `capped`: blocking keys whose look-up was cut off — their
+ * comparison keys count as Infinity.
  */
 export function keyCounts(rules: Rule[], records: Record<string, unknown>[], region = 'JP', capped: Iterable<string> = []): (kind: string, key: string) => number {
-  const counts = new Map<string, number>();
+  const holders = new Map<string, { seen: Set<number>; tally: Holders }>();
   const many = new Set(capped);
   const cappedKeys = new Set<string>();
   const id = (kind: string, key: string) => `${kind}\u0000${key}`;
-  for (const record of records) {
-    const seen = new Set<string>();
+  records.forEach((record, n) => {
+    const ids = identities(rules, record, region);
     for (const rule of rules) {
       for (const key of comparisonKeys(rule, record, region)) {
-        seen.add(id(rule.kind, key));
-        if (many.size && many.has(blockingKey(rule, key))) cappedKeys.add(id(rule.kind, key));
+        const k = id(rule.kind, key);
+        let h = holders.get(k);
+        if (!h) holders.set(k, (h = { seen: new Set(), tally: new Holders(rules, attributeOf(rule)) }));
+        if (!h.seen.has(n)) h.tally.add(ids);
+        h.seen.add(n);
+        if (many.size && many.has(blockingKey(rule, key))) cappedKeys.add(k);
       }
     }
-    for (const k of seen) counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return (kind, key) => (cappedKeys.has(id(kind, key)) ? Infinity : Math.max(1, counts.get(id(kind, key)) ?? 0));
+  });
+  return (kind, key) => (cappedKeys.has(id(kind, key)) ? Infinity : Math.max(1, holders.get(id(kind, key))?.tally.count ?? 0));
 }

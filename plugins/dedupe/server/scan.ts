@@ -4,14 +4,17 @@
 //    the key, one pass over the records per partition, so at most about PARTITION_SIZE keys are
 //    held at a time however big the object is. A block (records sharing a key) yields candidate
 //    pairs unless it is common (COMMON_AT records or more: a main line, info@, a common name),
-//    and every block's size is kept as the weight of its evidence.
+//    and the number of different entities holding each key (blocking.ts Holders: the copies of
+//    one company are one holder) is kept as the weight of its evidence. Per key of a partition
+//    that is its ids and a few sets of hashes of the holders' other values, each capped at
+//    COMMON_AT.
 // 2. Scoring: the records of candidate pairs are read by id and each pair is scored (score.ts).
 // 3. Grouping without chaining: pairs at or above the threshold, best first, form groups in
 //    which every two members are themselves a likely pair (complete linkage) — five different
 //    "James Smith" who each share something with the next never become one group.
 import type { PluginContext, PluginRecords } from 'kizuna/plugin';
 import { COMMON_AT } from './lookup.ts';
-import { blockingKeys } from './blocking.ts';
+import { blockingEntries, Holders, identities } from './blocking.ts';
 import { DEFAULT_THRESHOLD, scorePair, type PairStats } from './score.ts';
 import { relationKeys } from './matcher.ts';
 import type { Rule } from './rules.ts';
@@ -110,26 +113,30 @@ export async function scanObject(
   const total = ((await ctx.records.list(object, { count: 'true', limit: '1', fields: fields.join(',') })).page as { total?: number }).total ?? 0;
   const partitions = opts.partitions ?? Math.max(1, Math.ceil((total * rules.length) / PARTITION_SIZE));
 
-  // 1. Blocks: key → ids, one partition of the keys at a time; only shared keys are kept.
-  const blockSize = new Map<string, number>();
+  // 1. Blocks: key → ids and holders, one partition of the keys at a time; only shared keys are kept.
+  const holderCount = new Map<string, number>();
   const candidates = new Map<string, Set<string>>(); // pair → the keys its records share
   let scanned = 0;
   for (let part = 0; part < partitions; part++) {
-    const byKey = new Map<string, string[]>();
+    const byKey = new Map<string, { ids: string[]; holders: Holders }>();
     for await (const page of pages(ctx.records, object, fields)) {
       if (part === 0) scanned += page.length;
       for (const r of page) {
-        for (const key of blockingKeys(rules, r, region)) {
+        let ids: number[][] | undefined;
+        for (const [key, attribute] of blockingEntries(rules, r, region)) {
           if (partitions > 1 && fnv1a(key) % partitions !== part) continue;
-          const ids = byKey.get(key);
-          if (ids) ids.push(r.id as string);
-          else byKey.set(key, [r.id as string]);
+          ids ??= identities(rules, r, region).map((values) => values.map(fnv1a));
+          let block = byKey.get(key);
+          if (!block) byKey.set(key, (block = { ids: [], holders: new Holders(rules, attribute, COMMON_AT) }));
+          block.ids.push(r.id as string);
+          block.holders.add(ids);
         }
       }
     }
-    for (const [key, ids] of byKey) {
+    for (const [key, { ids, holders }] of byKey) {
       if (ids.length < 2) continue;
-      blockSize.set(key, ids.length);
+      // A common block is counted as the look-up counts it: by its records (many).
+      holderCount.set(key, ids.length >= COMMON_AT ? ids.length : holders.count);
       if (ids.length >= COMMON_AT) continue;
       for (let i = 0; i < ids.length; i++) {
         for (let j = i + 1; j < ids.length; j++) {
@@ -143,8 +150,8 @@ export async function scanObject(
   }
 
   // 2. Score the candidate pairs, reading their records by id, a slice of pairs at a time.
-  // A value's weight is its block's size: every record holding it was read (blocking.ts keys are `<kind>:<key>`).
-  const stats: PairStats = { count: (kind, key) => blockSize.get(`${kind}:${key}`) ?? 1, relationKey: () => null };
+  // A value's weight is the number of entities in its block: every record holding it was read (blocking.ts keys are `<kind>:<key>`).
+  const stats: PairStats = { count: (kind, key) => holderCount.get(`${kind}:${key}`) ?? 1, relationKey: () => null };
   const likely: ScanPair[] = [];
   const shared = new Map<string, Set<string>>();
   const all = [...candidates.keys()];

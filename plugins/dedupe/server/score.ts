@@ -6,10 +6,11 @@
 // before any comparison), is turned into 0–1 by the logistic 1 / (1 + 2^−S).
 //
 // What makes it safe on Japanese B2B data (issue 14):
-// - Frequency: u grows with the number of records holding a value, so an agreement loses
-//   `discount` bits per doubling of PairStats.count — a main line (代表電話) held by 30 contacts, a
-//   family's home phone, 佐藤健 or "James Smith" count little; role mailboxes (info@, support@)
-//   count nothing. Every weight has a floor (`common`).
+// - Frequency: u grows with the number of different people or companies holding a value, so an
+//   agreement loses `discount` bits per doubling of PairStats.count — a main line (代表電話) held
+//   by 30 contacts, a family's home phone, 佐藤健 or "James Smith" count little; role mailboxes
+//   (info@, support@) count nothing. Copies of one entity are one holder (blocking.ts Holders):
+//   four records of トヨタ do not make トヨタ a common name. Every weight has a floor (`common`).
 // - Conflicts subtract: a different personal email or phone, a different city, a different
 //   name, conflicting legal forms (株式会社さくら / 有限会社さくら).
 // - Rules of one kind measure one attribute (kanji and kana of one name, phone and mobile), so
@@ -36,9 +37,11 @@ import { isId, type Rule, type RuleKind } from './rules.ts';
 
 export interface PairStats {
   /**
-   * How many records of the object hold this comparison key (≥ 1; the two compared included
-   * when both are stored) for a rule kind: a shared main line or a common name counts little.
-   * Keys are those of blocking.ts comparisonKeys; Infinity when a capped look-up says "many".
+   * How many different entities among the records of the object hold this comparison key (≥ 1;
+   * the two compared included when both are stored) for a rule kind, as blocking.ts Holders
+   * estimates it (copies of one company or person count once): a shared main line or a common
+   * name counts little. Keys are those of blocking.ts comparisonKeys; Infinity when a capped
+   * look-up says "many".
    */
   count(kind: string, key: string): number;
   /** For relation fields (a contact's company): a comparable key of the target (e.g. the company's normalized name), so that the same person under two duplicate companies matches; null when unknown. */
