@@ -14,7 +14,7 @@
 // A look-up may also drop a key held by 50 records or more instead of following it: at that
 // count an agreement of every default kind weighs its floor (a company name 0.5 bit), so no pair
 // needs such a key to reach "possible" (score.test.ts checks it).
-import { companyKey, emailKey, exactKey, hostKey, phoneKey, readings, roleAddress } from './keys.ts';
+import { companyKey, companyRomaji, emailKey, exactKey, hostKey, phoneKey, readings, roleAddress } from './keys.ts';
 import type { Rule } from './rules.ts';
 import { MIN_KEY_LENGTH, nameKeyOf } from './score.ts';
 
@@ -36,9 +36,12 @@ export function comparisonKeys(rule: Rule, record: Record<string, unknown>, regi
       const key = nameKeyOf(rule, record);
       return key ? [key, ...readings(key)] : [];
     }
+    // The name without legal form, and its reading in romaji (Hokusho Sangyo / ホクショウサンギョウ).
     case 'company_name': {
       const parts = values.map(companyKey);
-      return parts.every((p) => p !== null) ? [parts.join('\u241f')] : [];
+      if (!parts.every((p) => p !== null)) return [];
+      const romaji = values.length === 1 ? companyRomaji(values[0]) : null;
+      return distinct([parts.join('\u241f'), romaji]);
     }
     case 'exact': {
       const parts = values.map(exactKey);
@@ -100,10 +103,8 @@ export const attributeOf = (rule: Rule) => (rule.kind === 'exact' ? rule.name : 
 export function identities(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[][] {
   return rules.map((rule) => {
     if (rule.kind === 'address') return [];
-    if (rule.kind === 'name') {
-      const key = nameKeyOf(rule, record);
-      return key ? [key] : [];
-    }
+    // A name without its romaji (one name, however many spellings).
+    if (rule.kind === 'name' || rule.kind === 'company_name') return comparisonKeys(rule, record, region).slice(0, 1);
     const keys = comparisonKeys(rule, record, region);
     return rule.kind === 'email' ? keys.filter((k) => !roleAddress(k)) : keys;
   });

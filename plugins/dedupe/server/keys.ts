@@ -3,7 +3,7 @@
 // same phone is read by libphonenumber (~50 µs) or the same name folded (~15 µs) again and again.
 // Each cache keeps its most recent MAX_ENTRIES values (the oldest goes first), so memory stays
 // bounded however many records pass through.
-import { isRoleAddress, legalFormOf, normalizeCompanyName, normalizeEmail, normalizeExact, normalizePhone, normalizePlace, personNameKey, registrableDomain, scriptOf, websiteDomain } from './normalize.ts';
+import { companyReading, isRoleAddress, legalFormOf, normalizeCompanyName, normalizeEmail, normalizeExact, normalizePhone, normalizePlace, personNameKey, registrableDomain, scriptOf, websiteDomain } from './normalize.ts';
 import { romajiKeys } from './romaji.ts';
 
 const MAX_ENTRIES = 20_000;
@@ -30,6 +30,7 @@ export const roleAddress = remembered(isRoleAddress);
 export const hostKey = byValue(websiteDomain);
 export const parentDomainKey = byValue(registrableDomain);
 export const companyKey = byValue(normalizeCompanyName);
+export const companyRomaji = byValue(companyReading);
 export const legalForm = byValue(legalFormOf);
 export const placeKey = byValue(normalizePlace);
 export const exactKey = byValue(normalizeExact);

@@ -36,7 +36,8 @@ const JA: [string, LegalForm | null][] = [
   ['相互会社', 'sogo'], ['(相)', 'sogo'], ['(合)', null],
 ];
 
-// Bank-transfer kana abbreviations: only where banks put them, "カ)サクラ" or "サクラ(カ".
+// Bank-transfer kana abbreviations: only where banks put them, "カ)サクラ" before the name,
+// "サクラ(カ" or "サクラ)カ" after it.
 const KANA: [string, LegalForm][] = [
   ['カ', 'kabushiki'], ['ユ', 'yugen'], ['ド', 'godo'], ['シ', 'goshi'], ['メ', 'gomei'], ['イ', 'iryo'], ['ガク', 'gakko'],
   ['シヤ', 'shadan'], ['シャ', 'shadan'], ['ザイ', 'zaidan'], ['フク', 'shakai_fukushi'], ['トクヒ', 'npo'], ['シユウ', 'shukyo'], ['シュウ', 'shukyo'],
@@ -62,7 +63,7 @@ const JA_FORM = new Map(JA);
 const JA_RE = new RegExp(byLength(JA).map(([s]) => escape(s)).join('|'), 'g');
 const KANA_FORM = new Map(KANA);
 const KANA_ALT = byLength(KANA).map(([s]) => s).join('|');
-const KANA_RE = new RegExp(`^\\s*(${KANA_ALT})\\)|\\((${KANA_ALT})\\s*$`, 'g');
+const KANA_RE = new RegExp(`^\\s*(${KANA_ALT})\\)|[()](${KANA_ALT})\\s*$`, 'g');
 const LATIN_FORMS = [...LATIN].sort((a, b) => b[0].length - a[0].length);
 
 /** Forms that are one entity under another name (社団法人 became 一般 or 公益 社団法人 in 2008). */

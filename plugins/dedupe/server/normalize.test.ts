@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../../platform/testing/fixtures.ts';
 import * as OpenCC from 'opencc-js';
-import { isRoleAddress, legalFormOf, legalFormsConflict, normalizeCompanyName, normalizeEmail, normalizeName, normalizePhone, normalizePlace, personNameKey, registrableDomain, searchTerm, variantSpellings, websiteDomain } from './normalize.ts';
+import { companyReading, isRoleAddress, legalFormOf, legalFormsConflict, normalizeCompanyName, normalizeEmail, normalizeName, normalizePhone, normalizePlace, personNameKey, registrableDomain, searchTerm, variantSpellings, websiteDomain } from './normalize.ts';
 import { foldRomaji, kanaToRomaji, romajiKeys } from './romaji.ts';
 import { fnv1a } from './scan.ts';
 
@@ -51,6 +51,11 @@ describe('normalization', () => {
     ];
     for (const [a, b] of same) expect(normalizeCompanyName(a), a).toBe(normalizeCompanyName(b));
     expect(normalizeCompanyName('カナダ商事')).toBe('カナダ商事');
+    // Bank-transfer notation: the form after the name written )カ as well as (カ; small kana large.
+    expect(normalizeCompanyName('ｲｸｴｲｼｮｳｶｲ)ｶ')).toBe(normalizeCompanyName('郁栄商会株式会社'.replace('郁栄商会', 'イクエイショウカイ')));
+    expect(legalFormOf('ｲｸｴｲｼｮｳｶｲ)ｶ')).toBe('kabushiki');
+    expect(normalizeCompanyName('ｺｲｽﾞﾐｼﾖｳｼﾞ')).toBe(normalizeCompanyName('コイズミショウジ'));
+    expect(normalizeCompanyName('キャノン販売(株)')).toBe(normalizeCompanyName('キヤノン販売株式会社'));
     expect(normalizeCompanyName('Godo Steel, Ltd.')).toBe('godosteel');
     const forms: [string, string | null][] = [
       ['株式会社さくら', 'kabushiki'], ['さくら㈱', 'kabushiki'], ['Sakura K.K.', 'kabushiki'], ['有限会社さくら', 'yugen'], ['(有)さくら', 'yugen'], ['さくら', null],
@@ -92,6 +97,15 @@ describe('normalization', () => {
     expect(romajiKeys('ヤマダタロウ')).toEqual(['~yamadataro']);
     expect(romajiKeys('taro yamada')).toEqual(['~taroyamada', '~yamadataro']);
     expect(romajiKeys('山田太郎')).toEqual([]);
+  });
+
+  it('reads a company name in kana or Latin letters as loose romaji, legal forms left out', () => {
+    expect(companyReading('ホクショウサンギョウ')).toBe('~hokushosangyo');
+    expect(companyReading('Hokusho Sangyo Co., Ltd.')).toBe('~hokushosangyo');
+    expect(companyReading('ｶ)ｺｲｽﾞﾐｼｮｳｼﾞ')).toBe(companyReading('Koizumi Shoji K.K.'));
+    expect(companyReading('チュウオウショウジ')).toBe(companyReading('CHUO SHOJI Co., Ltd.'));
+    expect(companyReading('じょうてつしょうじ')).toBe('~jotetsushoji');
+    for (const v of ['北祥産業株式会社', 'パーク24', 'NTTデータ', '', null]) expect(companyReading(v), String(v)).toBeNull();
   });
 
   it('tells role mailboxes from personal addresses', () => {

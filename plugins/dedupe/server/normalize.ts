@@ -3,7 +3,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { getDomain } from 'tldts';
 import { unifyKanji, variantsOf } from './kanji.ts';
-import { foldKana } from './romaji.ts';
+import { foldKana, foldRomaji, kanaToRomaji } from './romaji.ts';
 import { stripJapaneseForms, stripLatinForms, type LegalForm } from './legal-forms.ts';
 
 export { legalFormsConflict, type LegalForm } from './legal-forms.ts';
@@ -144,10 +144,32 @@ export function legalFormOf(value: unknown): LegalForm | null {
   return typeof value === 'string' ? companyWords(value).form : null;
 }
 
-/** A company name without its legal form: 株式会社トヨタ / トヨタ(株) / ﾄﾖﾀ㈱ → トヨタ; "Acme, Inc." → acme; 医療法人社団 健康会 → 健康会. */
+// Small kana written large, as bank transfers (全銀 format) and many ledgers print them
+// (ｺｲｽﾞﾐｼﾖｳｼﾞ for コイズミショウジ), and as people mistype a name (キヤノン / キャノン).
+const SMALL_KANA: Record<string, string> = { ァ: 'ア', ィ: 'イ', ゥ: 'ウ', ェ: 'エ', ォ: 'オ', ッ: 'ツ', ャ: 'ヤ', ュ: 'ユ', ョ: 'ヨ', ヮ: 'ワ', ヵ: 'カ', ヶ: 'ケ' };
+const SMALL_KANA_RE = /[ァィゥェォッャュョヮヵヶ]/g;
+
+/** The folded name without legal forms, spaces and punctuation (small kana as written). */
+const companyText = (value: string) => dropNoise(companyWords(value).words.join(''));
+
+/** A company name without its legal form: 株式会社トヨタ / トヨタ(株) / ﾄﾖﾀ㈱ → トヨタ; "Acme, Inc." → acme; 医療法人社団 健康会 → 健康会; small kana large (キャノン → キヤノン). */
 export function normalizeCompanyName(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  return dropNoise(companyWords(value).words.join('')) || null;
+  return companyText(value).replace(SMALL_KANA_RE, (ch) => SMALL_KANA[ch]) || null;
+}
+
+/**
+ * A company name in loose romaji, marked with a leading ~ (romaji.ts foldRomaji), when it can be
+ * read: a name in kana (its reading: ホクショウサンギョウ, ｶ)ｺｲｽﾞﾐｼｮｳｼﾞ) or in Latin letters
+ * (Hokusho Sangyo Co., Ltd.), legal forms left out — so that a romanized trade name meets the
+ * reading of the Japanese one. null for names holding kanji, digits or anything else.
+ */
+export function companyReading(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const text = foldKana(companyText(value));
+  const romaji = /^[\u30a1-\u30fc]+$/.test(text) ? kanaToRomaji(text) : /^[a-z]+$/.test(text) ? text : null;
+  const folded = romaji ? foldRomaji(romaji) : '';
+  return folded ? `~${folded}` : null;
 }
 
 /** Spellings of a folded term with each unified kanji written the old way too (高橋 → 髙橋), at most `max`. */

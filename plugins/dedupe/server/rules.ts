@@ -48,6 +48,8 @@ export const DEFAULT_RULES: Record<string, Rule[]> = {
   ],
   company: [
     { name: 'name', kind: 'company_name', fields: ['name'] },
+    // The reading (フリガナ): a name typed in kana or romanized meets it (score.ts compareCompanies).
+    { name: 'name_kana', kind: 'company_name', fields: ['name_kana'] },
     { name: 'website', kind: 'domain', fields: ['website'] },
     { name: 'phone', kind: 'phone', fields: ['phone'] },
     { name: 'address', kind: 'address', fields: ['country', 'region', 'city'] },

@@ -156,6 +156,25 @@ function devSet(): Pair[] {
   add('中央商事 in one city, two phones', 'company', { name: '中央商店株式会社', city: '札幌市中央区', phone: '011-222-3333' }, { name: '(株)中央商店', city: '北海道札幌市中央区', phone: '011-222-4444' }, 'possible');
   add('one site, names in two scripts', 'company', { name: 'Sakura Trading Co., Ltd.', website: 'https://www.sakura-trading.example.jp' }, { name: 'さくら商事株式会社', website: 'http://sakura-trading.example.jp/' }, 'possible');
   add('one site and name', 'company', { name: '株式会社みどり製作所', website: 'https://www.midori-ss.example.jp' }, { name: 'みどり製作所(株)', website: 'http://midori-ss.example.jp/' }, 'likely');
+  // The reading (name_kana): a name typed in kana, in bank-transfer kana or romanized meets it.
+  const read: [Rec, Rec, Level][] = [
+    [{ name: '京都精機製作所株式会社', name_kana: 'キョウトセイキセイサクショ' }, { name: 'キョウトセイキセイサクショ(株)' }, 'likely'],
+    [{ name: '株式会社長久保食品', name_kana: 'ナガクボショクヒン', city: '福岡市博多区' }, { name: '株式会社ナガクボショクヒン', city: '福岡市博多区' }, 'likely'],
+    [{ name: '株式会社小泉商事', name_kana: 'コイズミショウジ', phone: '045-934-8062' }, { name: 'ｶ)ｺｲｽﾞﾐｼｮｳｼﾞ', phone: '0459348062' }, 'likely'],
+    [{ name: '郁栄商会株式会社', name_kana: 'イクエイショウカイ' }, { name: 'ｲｸｴｲｼｮｳｶｲ)ｶ' }, 'likely'],
+    [{ name: '北祥産業株式会社', name_kana: 'ホクショウサンギョウ' }, { name: 'Hokusho Sangyo Co., Ltd.' }, 'likely'],
+    [{ name: 'キヤノン販売株式会社', name_kana: 'キヤノンハンバイ' }, { name: 'キャノン販売(株)' }, 'likely'],
+    // Homophones: the kanji conflict, the readings agree — nothing either way.
+    [{ name: '株式会社新光商事', name_kana: 'シンコウショウジ', phone: '022-550-6682' }, { name: '株式会社神鋼商事', name_kana: 'シンコウショウジ', phone: '03-8304-3276' }, null],
+    [{ name: '株式会社日生工業', name_kana: 'ニッセイコウギョウ' }, { name: '株式会社日精工業', name_kana: 'ニッセイコウギョウ' }, null],
+    // Another company's reading, or an English trade name that is no reading.
+    [{ name: '株式会社小泉商事', name_kana: 'コイズミショウジ' }, { name: 'ｶ)ｺｲｽﾞﾐｺｳｷﾞｮｳ' }, null],
+    [{ name: 'ソニー株式会社', name_kana: 'ソニー', website: 'https://www.sony.co.jp/' }, { name: 'Sony Corporation', website: 'https://sony.co.jp' }, 'possible'],
+    // 山洋電気 romanized reads as 三洋電機 does: worth a look (another site, another number), no more.
+    [{ name: '三洋電機株式会社', name_kana: 'サンヨウデンキ', website: 'https://www.sanyo.co.jp/', phone: '06-3405-6642' }, { name: 'Sanyo Denki Co., Ltd.', website: 'https://www.sanyodenki.co.jp/', phone: '03-4769-3345' }, 'possible'],
+    [{ name: 'ソニー株式会社', name_kana: 'ソニー' }, { name: 'ソニー生命保険株式会社', name_kana: 'ソニーセイメイホケン' }, null],
+  ];
+  for (const [a, b, level] of read) add(`${a.name} (${a.name_kana}) / ${b.name}`, 'company', a, b, level);
   const others = orgs.filter((n) => !plain.includes(n));
   for (let i = 0; i < 20; i++) {
     add('two companies', 'company', { name: others[i * 401] }, { name: others[i * 401 + 200] }, null);

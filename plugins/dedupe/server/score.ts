@@ -31,7 +31,7 @@
 //   one website, names in two scripts               0.89  possible  (−2 + 5); one parent domain: 0.2
 // Any pair scoring "possible" or better shares a blocking key (blocking.ts): what adds weight
 // without a key (a relation, an address, a role mailbox) is capped below POSSIBLE_AT − PRIOR.
-import { companyKey, emailKey, exactKey, fullNameKey, hostKey, legalForm, parentDomainKey, phoneKey, placeKey, readings, roleAddress, script as scriptOf } from './keys.ts';
+import { companyKey, companyRomaji, emailKey, exactKey, fullNameKey, hostKey, legalForm, parentDomainKey, phoneKey, placeKey, readings, roleAddress, script as scriptOf } from './keys.ts';
 import { legalFormsConflict } from './normalize.ts';
 import { isId, type Rule, type RuleKind } from './rules.ts';
 
@@ -202,16 +202,53 @@ const allOf = (rule: Rule, record: Record<string, unknown>, key: (v: unknown) =>
   return parts.every((p) => p !== null) ? parts.join('\u241f') : null;
 };
 
-function compareCompany(rule: Rule, a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats): Comparison {
-  const ka = allOf(rule, a, companyKey);
-  const kb = allOf(rule, b, companyKey);
-  if (!ka || !kb) return MISSING;
-  if (ka === kb) return length(ka) < MIN_KEY_LENGTH ? { outcome: 'common', weight: WEIGHTS.company_name.common } : agreement(rule, ka, stats);
-  const [short, long] = ka.length < kb.length ? [ka, kb] : [kb, ka];
+/** Two company keys of one script: equal, one inside the other (ソニー / ソニー生命保険: "near"), or two names. */
+function compareCompanyKeys(rule: Rule, x: string, y: string, stats: PairStats): Comparison {
+  if (x === y) return length(x) < MIN_KEY_LENGTH ? { outcome: 'common', weight: WEIGHTS.company_name.common } : agreement(rule, x, stats);
+  const [short, long] = x.length < y.length ? [x, y] : [y, x];
   if (length(short) >= MIN_KEY_LENGTH && long.includes(short)) return { outcome: 'disagree', weight: WEIGHTS.company_name.near! };
-  // Sony / ソニー: one name in Latin letters, the other in Japanese, cannot be compared.
-  if ((scriptOf(ka) === 'latin') !== (scriptOf(kb) === 'latin')) return MISSING;
   return { outcome: 'disagree', weight: WEIGHTS.company_name.disagree };
+}
+
+/** A rule's reading in romaji (single-field rules: a reading of several fields joined is no name). */
+const romajiOf = (rule: Rule, record: Record<string, unknown>) => (rule.fields.length === 1 ? companyRomaji(record[rule.fields[0]]) : null);
+
+/**
+ * The company-name rules together, as compareNames weighs a person's: the name and its reading
+ * (name_kana) of one record against those of the other, script by script — so a name typed in
+ * kana (キョウトセイキセイサクショ(株), ｶ)ｺｲｽﾞﾐｼｮｳｼﾞ) meets the other's reading, and the kanji of two
+ * homophones (新光商事 / 神鋼商事, both シンコウショウジ) conflict while their readings agree (the
+ * two cancel). With no script in common, a Latin name meets a reading in romaji (Hokusho Sangyo /
+ * ホクショウサンギョウ); an English trade name that romanizes otherwise (Sony / ソニー) is not
+ * compared. Kanji against kana with no reading to bridge them conflicts, as two names do.
+ */
+function compareCompanies(rules: Rule[], a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats): { rule: string; c: Comparison }[] {
+  const ka = rules.map((r) => allOf(r, a, companyKey));
+  const kb = rules.map((r) => allOf(r, b, companyKey));
+  const first = (keys: (string | null)[], test: (k: string) => boolean) => keys.findIndex((k) => k !== null && test(k));
+  const found = new Map<number, Comparison>();
+  for (const script of ['kanji', 'kana', 'latin', 'other'] as const) {
+    const i = first(ka, (k) => scriptOf(k) === script);
+    const j = first(kb, (k) => scriptOf(k) === script);
+    if (i < 0 || j < 0) continue;
+    const at = found.has(Math.min(i, j)) ? Math.max(i, j) : Math.min(i, j);
+    found.set(at, compareCompanyKeys(rules[at], ka[i]!, kb[j]!, stats));
+  }
+  if (!found.size) {
+    const ra = rules.map((r) => romajiOf(r, a));
+    const rb = rules.map((r) => romajiOf(r, b));
+    const shared = ra.findIndex((r) => r !== null && rb.includes(r));
+    const i = first(ka, () => true);
+    const j = first(kb, () => true);
+    if (shared >= 0) {
+      const at = Math.min(shared, rb.indexOf(ra[shared]));
+      found.set(at, length(ra[shared]!) - 1 < MIN_KEY_LENGTH ? { outcome: 'common', weight: WEIGHTS.company_name.common } : agreement(rules[at], ra[shared]!, stats));
+    } else if (i >= 0 && j >= 0 && (scriptOf(ka[i]!) === 'latin') === (scriptOf(kb[j]!) === 'latin')) {
+      // Sony / ソニー: one name in Latin letters, the other in Japanese, cannot be compared.
+      found.set(Math.min(i, j), compareCompanyKeys(rules[Math.min(i, j)], ka[i]!, kb[j]!, stats));
+    }
+  }
+  return rules.map((rule, i) => ({ rule: rule.name, c: found.get(i) ?? MISSING }));
 }
 
 function compareExact(rule: Rule, a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats): Comparison {
@@ -240,7 +277,7 @@ function compareRule(rule: Rule, a: Record<string, unknown>, b: Record<string, u
     case 'phone': return compareAnyOf(rule, a, b, stats, (v) => phoneKey(v, region), () => false);
     case 'domain': return compareAnyOf(rule, a, b, stats, hostKey, () => false);
     case 'name': return MISSING; // compareNames weighs the name rules together
-    case 'company_name': return compareCompany(rule, a, b, stats);
+    case 'company_name': return MISSING; // compareCompanies weighs the company-name rules together
     case 'exact': return compareExact(rule, a, b, stats);
     case 'address': return compareAddress(rule, a, b);
   }
@@ -298,6 +335,7 @@ export function scorePair(rules: Rule[], a: Record<string, unknown>, b: Record<s
     if (rule.kind === 'company_name') form ??= rule.fields[0];
   }
   if (groups.has('name')) groups.set('name', compareNames(rules.filter((r) => r.kind === 'name'), a, b, stats));
+  if (groups.has('company_name')) groups.set('company_name', compareCompanies(rules.filter((r) => r.kind === 'company_name'), a, b, stats));
   if (relations.size) groups.set('relation', [...relations].map((f) => ({ rule: `relation:${f}`, c: compareRelation(f, a, b, stats) })));
   if (form !== undefined) {
     const fa = legalForm(a[form]);

@@ -6,7 +6,7 @@ import { fnv1a } from './scan.ts';
 import type { Rule } from './rules.ts';
 
 /** Bump when normalization or blocking changes what keys a record gets. */
-export const KEYS_VERSION = 2;
+export const KEYS_VERSION = 3;
 
 /** The marker of the current rules: `v:<version>.<hash of rules and region>`. */
 export function keysMarker(rules: Rule[], region: string): string {
