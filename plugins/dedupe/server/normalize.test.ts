@@ -56,6 +56,11 @@ describe('normalization', () => {
     expect(legalFormOf('ｲｸｴｲｼｮｳｶｲ)ｶ')).toBe('kabushiki');
     expect(normalizeCompanyName('ｺｲｽﾞﾐｼﾖｳｼﾞ')).toBe(normalizeCompanyName('コイズミショウジ'));
     expect(normalizeCompanyName('キャノン販売(株)')).toBe(normalizeCompanyName('キヤノン販売株式会社'));
+    // The head office is the company; a branch is a record of its own.
+    expect(normalizeCompanyName('濃飛倉庫運輸 本社')).toBe(normalizeCompanyName('株式会社濃飛倉庫運輸'));
+    expect(normalizeCompanyName('技研興業(株)本社')).toBe('技研興業');
+    expect(normalizeCompanyName('技研興業(株)大阪支店')).toBe('技研興業大阪支店');
+    expect(normalizeCompanyName('本社')).toBe('本社');
     expect(normalizeCompanyName('Godo Steel, Ltd.')).toBe('godosteel');
     const forms: [string, string | null][] = [
       ['株式会社さくら', 'kabushiki'], ['さくら㈱', 'kabushiki'], ['Sakura K.K.', 'kabushiki'], ['有限会社さくら', 'yugen'], ['(有)さくら', 'yugen'], ['さくら', null],

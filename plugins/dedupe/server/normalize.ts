@@ -149,8 +149,12 @@ export function legalFormOf(value: unknown): LegalForm | null {
 const SMALL_KANA: Record<string, string> = { ァ: 'ア', ィ: 'イ', ゥ: 'ウ', ェ: 'エ', ォ: 'オ', ッ: 'ツ', ャ: 'ヤ', ュ: 'ユ', ョ: 'ヨ', ヮ: 'ワ', ヵ: 'カ', ヶ: 'ケ' };
 const SMALL_KANA_RE = /[ァィゥェォッャュョヮヵヶ]/g;
 
-/** The folded name without legal forms, spaces and punctuation (small kana as written). */
-const companyText = (value: string) => dropNoise(companyWords(value).words.join(''));
+// 本社 (head office) after a name is the company itself: the record of a company is its head
+// office, and its branches (大阪支店) are records of their own (kept apart: one contains the other).
+const HEAD_OFFICE = /(?<=.{2})本社$/u;
+
+/** The folded name without legal forms, a trailing 本社, spaces and punctuation (small kana as written). */
+const companyText = (value: string) => dropNoise(companyWords(value).words.join('')).replace(HEAD_OFFICE, '');
 
 /** A company name without its legal form: 株式会社トヨタ / トヨタ(株) / ﾄﾖﾀ㈱ → トヨタ; "Acme, Inc." → acme; 医療法人社団 健康会 → 健康会; small kana large (キャノン → キヤノン). */
 export function normalizeCompanyName(value: unknown): string | null {
