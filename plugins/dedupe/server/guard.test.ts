@@ -124,7 +124,7 @@ describe.each(databases)('the dedupe guard on writes on %s', (kind) => {
       expect(JSON.stringify(twice.body.errors[0])).toContain('row 0 of this batch');
     });
 
-    it.each(['warn', 'block'] as Mode[])('on imports in %s mode: the file's duplicates are marked or refused, naming the record they match', async (mode) => {
+    it.each(['warn', 'block'] as Mode[])('on imports in %s mode: the file\'s duplicates are marked or refused, naming the record they match', async (mode) => {
       const t = mode === 'warn' ? 'imw' : 'imp';
       expect((await settings({ [s.object]: { before_create: mode } })).status).toBe(200);
       const base = (await create(s.object, s.base(t))).body;
