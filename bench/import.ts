@@ -94,6 +94,7 @@ for await (const part of (res?.body ?? []) as unknown as AsyncIterable<Uint8Arra
 const t4 = performance.now();
 clearInterval(sampler);
 const mb = (n: number) => Math.round(n / 1048576);
+if (s.state !== "succeeded") console.error(JSON.stringify(s));
 console.log(JSON.stringify({
   database: k.db.kind, object: OBJECT, upsert: UPSERT, dedupe: DEDUPE ?? 'none', rows: N, state: s.state, created: s.created, updated: s.updated, unchanged: s.unchanged, failed: s.rows_failed,
   upload_s: +((t1 - t0) / 1000).toFixed(1), import_s: +((t2 - t1) / 1000).toFixed(1),
