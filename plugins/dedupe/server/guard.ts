@@ -63,7 +63,7 @@ export async function guardCreates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   const mode = modeOf(settingsOf(ctx), e.object, 'create');
   if (!rules.length || (mode === 'off' && !shape.fields.has(KEYS_FIELD))) return;
   const region = regionOf(ctx);
-  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, e.rows.map((r) => ({ index: r.index, values: r.values })), { region, threshold: settingsOf(ctx).threshold });
+  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, e.rows.map((r) => ({ index: r.index, values: r.values })), { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings });
   return e.rows.map((r, i) => outcomeOf(e, shape, rules, mode, r.values, r.values, matches[i] ?? [], region, false));
 }
 
@@ -84,7 +84,7 @@ export async function guardUpdates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   }
   const subjects = touching.map((r) => ({ index: r.index, id: r.id, values: { ...current.get(r.id!), ...r.values } }));
   const region = regionOf(ctx);
-  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, subjects, { region, threshold: settingsOf(ctx).threshold });
+  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, subjects, { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings });
   const byIndex = new Map(subjects.map((s, i) => [s.index, { stored: s.values, matches: matches[i] ?? [] }]));
   return e.rows.map((r) => {
     const s = byIndex.get(r.index);

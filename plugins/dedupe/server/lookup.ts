@@ -9,10 +9,11 @@ export const KEYS_FIELD = 'dedupe_keys';
 
 /** A key held by at least this many records is common: it is not followed. */
 export const COMMON_AT = 50;
-/** Keys per query (the filter language takes at most 1000 values). */
-const KEYS_PER_QUERY = 200;
+/** Keys per query: an "or" of has_any lists (the filter language takes 1000 values a list). */
+const KEYS_PER_QUERY = 10_000;
+const KEYS_PER_LIST = 1000;
 /** Records one query may bring back before its keys are examined for common ones. */
-const PER_QUERY = 1000;
+const PER_QUERY = 4000;
 const PAGE = 500;
 
 type Row = Record<string, unknown>;
@@ -31,8 +32,10 @@ async function fetchHolding(records: PluginRecords, object: string, keys: string
   const rows: Row[] = [];
   let cursor: string | undefined;
   do {
+    const lists = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_LIST) lists.push({ [KEYS_FIELD]: { has_any: keys.slice(i, i + KEYS_PER_LIST) } });
     const page = await records.list(object, {
-      filter: JSON.stringify({ [KEYS_FIELD]: { has_any: keys } }),
+      filter: JSON.stringify(lists.length === 1 ? lists[0] : { or: lists }),
       fields: [...new Set([...fields, KEYS_FIELD])].join(','),
       limit: String(PAGE),
       sort: 'id',
@@ -44,11 +47,26 @@ async function fetchHolding(records: PluginRecords, object: string, keys: string
   return { rows, more: cursor !== undefined };
 }
 
-export async function lookupByKeys(records: PluginRecords, object: string, keys: string[], fields: string[]): Promise<KeyLookup> {
+/**
+ * Keys found common, per settings document and object: a value held by 50 records stays common
+ * as records are added, so later batches of an import need not find it out again (bounded).
+ */
+const knownCommon = new WeakMap<object, Map<string, Set<string>>>();
+const MAX_KNOWN = 10_000;
+
+export async function lookupByKeys(records: PluginRecords, object: string, keys: string[], fields: string[], memo?: object): Promise<KeyLookup> {
   const found = new Map<string, Row>();
+  const perObject = memo ? knownCommon.get(memo) ?? new Map<string, Set<string>>() : undefined;
+  if (memo && perObject) knownCommon.set(memo, perObject);
+  const known = perObject?.get(object) ?? new Set<string>();
+  perObject?.set(object, known);
   const common = new Set<string>();
   const queue: string[][] = [];
-  const unique = [...new Set(keys)];
+  const unique: string[] = [];
+  for (const k of new Set(keys)) {
+    if (known.has(k)) common.add(k);
+    else unique.push(k);
+  }
   for (let i = 0; i < unique.length; i += KEYS_PER_QUERY) queue.push(unique.slice(i, i + KEYS_PER_QUERY));
   while (queue.length) {
     const chunk = queue.shift()!;
@@ -63,7 +81,10 @@ export async function lookupByKeys(records: PluginRecords, object: string, keys:
     const held = new Map<string, number>();
     for (const r of rows) for (const k of keysOfRow(r)) if (wanted.has(k)) held.set(k, (held.get(k) ?? 0) + 1);
     const hot = chunk.filter((k) => (held.get(k) ?? 0) >= COMMON_AT);
-    for (const k of hot) common.add(k);
+    for (const k of hot) {
+      common.add(k);
+      if (known.size < MAX_KNOWN) known.add(k);
+    }
     const rest = chunk.filter((k) => !common.has(k));
     if (!rest.length) continue;
     if (hot.length) queue.unshift(rest);

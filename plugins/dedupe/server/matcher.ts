@@ -4,7 +4,7 @@
 // subject is also compared with the subjects before it, so a file holding one person twice is
 // caught inside its own batch.
 import type { PluginContext } from 'kizuna/plugin';
-import { KEYS_FIELD, lookupByKeys } from './lookup.ts';
+import { COMMON_AT, KEYS_FIELD, lookupByKeys } from './lookup.ts';
 import { searchCandidates } from './search-fallback.ts';
 import { normalizeCompanyName, normalizeExact } from './normalize.ts';
 import { blockingKeys, keyCounts } from './blocking.ts';
@@ -49,6 +49,8 @@ export interface MatchOptions {
   limit?: number;
   /** Add each match's evidence and record (the panel). */
   explain?: boolean;
+  /** An object that lives as long as these settings (ctx.settings): keys found common are remembered on it. */
+  memo?: object;
 }
 
 /** A record's name as people read it: contacts family name first, else the object's display field. */
@@ -110,7 +112,7 @@ export async function matchSubjects(
   const ruleNames = new Set(rules.map((r) => r.name));
   const keysOf = subjects.map((s) => blockingKeys(rules, s.values, opts.region));
   const { found, common } = shape.fields.has(KEYS_FIELD)
-    ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields)
+    ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields, opts.memo)
     : { found: await searchCandidates(ctx.records, object, shape, rules, subjects.map((s) => ({ ...s.values, ...(s.id && { id: s.id }) })), fields, opts.region), common: new Set<string>() };
   const own = new Set(subjects.map((s) => s.id).filter(Boolean));
   for (const id of own) found.delete(id!);
@@ -124,6 +126,10 @@ export async function matchSubjects(
   };
   for (const r of found.values()) for (const k of blockingKeys(rules, r, opts.region)) hold(k, { id: r.id as string, r });
   subjects.forEach((s, i) => keysOf[i].forEach((k) => hold(k, { row: s.index, r: s.values })));
+  // A key held by many is common however it got there (a file of one company's staff on its
+  // main line, one name repeated): comparing each holder with all the others costs n² and
+  // proves nothing.
+  for (const [key, list] of holders) if (list.length >= COMMON_AT) common.add(key);
 
   const related = await relationKeys(ctx, shape, rules, [...found.values(), ...subjects.map((s) => s.values)]);
   // How many records hold each compared value: the records found (every holder of a key that
