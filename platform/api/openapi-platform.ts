@@ -54,7 +54,7 @@ export function platformSchemas(): Record<string, Schema> {
     AuditEntry: obj({
       id: { type: 'string' }, kind: { enum: ['record', 'metadata', 'auth'] }, object: { type: ['string', 'null'] }, record_id: { type: ['string', 'null'] },
       action: { type: 'string' }, version: { type: ['integer', 'null'] }, changes: {}, actor: { type: ['string', 'null'] }, request_id: { type: ['string', 'null'] },
-      via: { type: ['string', 'null'] }, at: instant,
+      via: { type: ['string', 'null'] }, note: { oneOf: [label, { type: 'null' }] }, at: instant,
     }, ['id', 'kind', 'action', 'at']),
     AuditPage: obj({ data: { type: 'array', items: ref('AuditEntry') }, page: obj({ next_cursor: { type: ['string', 'null'] }, has_more: { type: 'boolean' } }, ['next_cursor', 'has_more']) }, ['data', 'page']),
     PluginChange: obj({ plugin: { type: 'string' }, version: { type: 'string' }, from: { type: 'string' }, dry_run: { type: 'boolean' }, purge: { type: 'boolean' }, plan: { type: 'array', items: { type: 'object' } } }, ['plugin', 'dry_run', 'plan']),

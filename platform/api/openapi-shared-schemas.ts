@@ -147,9 +147,10 @@ export function sharedSchemas(): Record<string, Schema> {
             changes: { type: 'object', description: 'Per field: its old and new value.' },
             actor: { type: ['string', 'null'], format: 'uuid' },
             request_id: { type: ['string', 'null'] },
+            note: { ...nullable(ref('Label')), description: 'Why the change happened, when its writer said (a plugin\'s merge or its undo).' },
             at: { type: 'string', format: 'date-time' },
           },
-          required: ['id', 'kind', 'action', 'version', 'changes', 'actor', 'request_id', 'at'],
+          required: ['id', 'kind', 'action', 'version', 'changes', 'actor', 'request_id', 'note', 'at'],
         },
         {
           type: 'object',

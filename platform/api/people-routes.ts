@@ -112,11 +112,14 @@ export function auditRoutes({ db }: { db: Database }) {
       conds.push(sql`id < ${before}::bigint`);
     }
     const rows = await db.query<Record<string, unknown> & { id: string }>(sql`select id::text as id, kind, object, record_id::text as record_id, action, version,
-        changes, actor::text as actor, request_id, via, to_char(at at time zone 'UTC', ${ISO}) as at
+        changes, actor::text as actor, request_id, via, note, to_char(at at time zone 'UTC', ${ISO}) as at
       from kizuna_history where ${sql.join(conds, sql` and `)} order by kizuna_history.id desc limit ${limit + 1}`);
     const hasMore = rows.length > limit;
     const data = hasMore ? rows.slice(0, limit) : rows;
-    for (const r of data) if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes as string);
+    for (const r of data) {
+      if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes as string);
+      if (typeof r.note === 'string') r.note = JSON.parse(r.note as string);
+    }
     return c.json({ data, page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore } });
   });
   return app;

@@ -495,7 +495,9 @@ export async function createPluginHost(opts: PluginHostOptions) {
       const router = routers.get(name);
       const p = active.find((a) => a.name === name);
       if (!router || !p) return undefined;
-      const kizuna = pluginContext(name, p.settings, { records: records!, actor: call.actor, db, snapshot: () => registry.snapshot() });
+      // Its own bookkeeping is written as the plugin, under the caller's request id.
+      const pluginActor = { ...systemActor(p), requestId: call.actor.requestId };
+      const kizuna = pluginContext(name, p.settings, { records: records!, actor: call.actor, pluginActor, db, snapshot: () => registry.snapshot() });
       return router.fetch(request, routeEnv(kizuna, call));
     },
     /** The routes of the enabled plugins, as declared (for the OpenAPI document). */

@@ -8,14 +8,18 @@ import type { BulkResult, RecordRow } from '../records/index.ts';
 import type { AppEnv } from '../api/env.ts';
 import type { ProblemError } from '../problems/index.ts';
 
-/** Records as the plugin (or, in routes, the calling user) may see and change them. */
+/**
+ * Records as the plugin (or, in routes, the calling user) may see and change them. A `note`
+ * ({ en, ja }) on update, remove and restore says why the write happened ("merged into …"):
+ * it is kept in the history row and shown in the record's timeline and the audit trail.
+ */
 export interface PluginRecords {
   get(object: string, id: string, opts?: { include?: string; fields?: string }): Promise<RecordRow>;
   list(object: string, params?: ListParams): Promise<Page>;
   create(object: string, values: Record<string, unknown>): Promise<RecordRow>;
-  update(object: string, id: string, values: Record<string, unknown>, opts?: { ifMatch?: number }): Promise<RecordRow>;
-  remove(object: string, id: string, opts?: { permanent?: boolean }): Promise<void>;
-  restore(object: string, id: string): Promise<RecordRow>;
+  update(object: string, id: string, values: Record<string, unknown>, opts?: { ifMatch?: number; note?: Label }): Promise<RecordRow>;
+  remove(object: string, id: string, opts?: { permanent?: boolean; note?: Label }): Promise<void>;
+  restore(object: string, id: string, opts?: { note?: Label }): Promise<RecordRow>;
   bulk(object: string, body: { records: unknown[]; upsert_on?: string | string[]; partial?: boolean }): Promise<BulkResult>;
   /**
    * Sets the plugin's own internal fields (FieldSpec `internal: true`) on up to 1000 live
@@ -36,14 +40,23 @@ export interface PluginMetadata {
 export interface PluginContext {
   plugin: string;
   settings: Record<string, unknown>;
+  /** The user `records` acts as: the caller in routes, the plugin's own system user elsewhere. */
+  actor: string | null;
   records: PluginRecords;
+  /**
+   * Records as the plugin's own system user, in routes too (where `records` is the caller):
+   * for the plugin's own bookkeeping objects (a journal of what its routes did), which callers
+   * need no permission on. Never a way to act for a caller beyond the caller's rights.
+   */
+  asPlugin: PluginRecords;
   metadata: PluginMetadata;
   /**
    * Runs fn with records bound to one transaction: everything it writes commits together or
    * not at all (a thrown error rolls it all back). Hooks and after-hooks of those writes behave
-   * as for any write; inside a before-hook it is a savepoint of the hook's write.
+   * as for any write; inside a before-hook it is a savepoint of the hook's write. `asPlugin`
+   * is the plugin's own records in the same transaction.
    */
-  transaction<T>(fn: (records: PluginRecords) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (records: PluginRecords, asPlugin: PluginRecords) => Promise<T>): Promise<T>;
   /** Structured log lines carrying the plugin's name. */
   log(msg: string, extra?: Record<string, unknown>): void;
 }

@@ -2,7 +2,7 @@
 // kizuna_history, which records/write-sql.ts fills in the same statement as every write.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/index.ts';
-import type { ObjectModel } from '../model/index.ts';
+import type { Label, ObjectModel } from '../model/index.ts';
 import { badRequest, notFound } from '../problems/index.ts';
 import { fieldLevel, type QueryAccess } from '../query/index.ts';
 
@@ -13,6 +13,8 @@ export interface TimelineEntry {
   changes: Record<string, unknown>;
   actor: string | null;
   request_id: string | null;
+  /** Why the write happened, when the writer said ({ en, ja }, e.g. a plugin's merge). */
+  note: Label | null;
   at: string;
 }
 
@@ -36,7 +38,7 @@ export async function readTimeline(db: Executor, model: ObjectModel, recordId: s
   const [exists] = await db.query(sql`select 1 from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`);
   // A record the caller cannot read has no timeline for it (erased records keep theirs for admins).
   if (!exists && read) throw notFound(`No ${model.name} record with id "${recordId}"`);
-  const rows = await db.query<TimelineEntry & Record<string, unknown>>(sql`select id::text as id, action, version, changes, actor::text as actor, request_id,
+  const rows = await db.query<TimelineEntry & Record<string, unknown>>(sql`select id::text as id, action, version, changes, actor::text as actor, request_id, note,
       to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
     from kizuna_history where object = ${model.name} and record_id = ${recordId}::uuid
       ${before ? sql`and id < ${before}::bigint` : sql``}
@@ -46,6 +48,7 @@ export async function readTimeline(db: Executor, model: ObjectModel, recordId: s
   const data = hasMore ? rows.slice(0, limit) : rows;
   for (const r of data) {
     if (typeof r.changes === 'string') r.changes = JSON.parse(r.changes);
+    if (typeof r.note === 'string') r.note = JSON.parse(r.note);
     // Changes to fields the caller cannot see are left out.
     if (access) r.changes = Object.fromEntries(Object.entries(r.changes).filter(([f]) => fieldLevel(model, f, access) !== 'hidden'));
   }

@@ -1,7 +1,7 @@
 // The SQL of single-record writes. Each write is one statement: the row change, its history
 // row and its outbox event in CTEs, so it is atomic without a transaction round trip.
 import { sql, type SQL } from 'drizzle-orm';
-import { parseAutonumberFormat, type FieldModel, type ObjectModel } from '../model/index.ts';
+import { parseAutonumberFormat, type FieldModel, type Label, type ObjectModel } from '../model/index.ts';
 import { selectList, type QueryAccess } from '../query/index.ts';
 
 const id = sql.identifier;
@@ -14,6 +14,8 @@ export interface WriteContext {
   via?: string;
   /** The caller's permissions; absent only for the platform's own internal writes. */
   access?: QueryAccess;
+  /** Why the write happened, in words for the timeline (a plugin's merge, its undo); kept in the history row. */
+  note?: Label;
 }
 
 /** What a write statement needs besides values: the caller's scope and visible fields. */
@@ -63,8 +65,9 @@ export function autonumberSql(f: FieldModel): SQL {
 }
 
 const history = (model: ObjectModel, action: string, ctx: WriteContext, from: string, changes: SQL) =>
-  sql`insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
-      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null} from ${sql.raw(from)} w`;
+  sql`insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via, note)
+      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null},
+        ${ctx.note ? JSON.stringify(ctx.note) : null}::jsonb from ${sql.raw(from)} w`;
 
 const event = (model: ObjectModel, topic: string, ctx: WriteContext, from: string) =>
   sql`insert into kizuna_events (topic, object, record_id, payload)

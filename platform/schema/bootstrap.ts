@@ -312,6 +312,9 @@ const platformMigrations: string[][] = [
   // Keys of users deactivated before deactivation revoked them (auth/people.ts): revoked now, so
   // reactivating such a user does not bring their old keys back.
   [`update kizuna_api_keys k set revoked_at = now() from kizuna_users u where u.id = k.user_id and not u.active and k.revoked_at is null`],
+  // Why a write happened, as a plugin says it ({ en, ja }: "merged into …"), for the timeline
+  // and the audit trail (issue 14: merges and their undo recognisable as such).
+  [`alter table kizuna_history add column note jsonb`],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
