@@ -86,13 +86,87 @@ export const mergeBody = {
   },
 };
 
+const instant = { type: 'string', format: 'date-time' };
+const repointed = { type: 'array', items: { type: 'object', required: ['object', 'field', 'count'], properties: { object: { type: 'string' }, field: { type: 'string' }, count: { type: 'integer' } } } };
+
 export const mergeAnswer = {
   type: 'object',
-  required: ['master', 'merged', 'taken', 'repointed'],
+  required: ['merge', 'expires_at', 'master', 'merged', 'taken', 'repointed'],
   properties: {
+    merge: { ...id, description: 'The merge (its dedupe_merge journal entry): what POST /unmerge/{object}/{merge} takes' },
+    expires_at: { ...instant, description: 'Until when the merge can be undone (the merge time itself when unmerge_days is 0)' },
     master: record,
     merged: { type: 'array', items: id },
     taken: { type: 'object', additionalProperties: { type: 'string' } },
-    repointed: { type: 'array', items: { type: 'object', required: ['object', 'field', 'count'], properties: { object: { type: 'string' }, field: { type: 'string' }, count: { type: 'integer' } } } },
+    repointed,
+  },
+};
+
+export const unmergeBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    force: { type: 'boolean', description: 'Put the values of the merge back even over fields changed since (otherwise a 409 names them)' },
+  },
+};
+
+const path = { type: 'string', description: 'master.<field> or duplicates.<i>.<field>' };
+
+export const unmergeAnswer = {
+  type: 'object',
+  required: ['merge', 'undone_at', 'master', 'restored', 'repointed', 'skipped', 'forced', 'kept'],
+  properties: {
+    merge: id,
+    undone_at: instant,
+    master: record,
+    restored: { type: 'array', items: record, description: 'The duplicates, back from the trash, in the order of the merge' },
+    repointed: { ...repointed, description: 'Relation rows pointed back at their duplicate' },
+    skipped: {
+      type: 'array',
+      description: 'Relation rows the merge moved that the undo left alone: changed (they point elsewhere now: points_to) or missing (erased, in the trash, or not readable)',
+      items: {
+        type: 'object', required: ['object', 'field', 'id', 'duplicate', 'reason'],
+        properties: { object: { type: 'string' }, field: { type: 'string' }, id, duplicate: id, reason: { enum: ['changed', 'missing'] }, points_to: { type: ['string', 'null'] } },
+      },
+    },
+    forced: { type: 'array', items: path, description: 'Fields put back although changed since the merge (force)' },
+    kept: { type: 'array', items: path, description: "The plugin's own markers (dedupe_matches, dedupe_review) left as they are, changed since the merge" },
+  },
+};
+
+export const mergesAnswer = {
+  type: 'object',
+  required: ['object', 'id', 'data'],
+  properties: {
+    object: { type: 'string' },
+    id,
+    data: {
+      type: 'array',
+      description: 'The merges the record took part in, newest first',
+      items: {
+        type: 'object',
+        required: ['id', 'role', 'master', 'duplicates', 'changed', 'merged_by', 'merged_at', 'expires_at', 'undone_at', 'undone_by', 'undoable', 'not_undoable'],
+        properties: {
+          id,
+          role: { enum: ['master', 'duplicate'], description: 'The part the record took in it' },
+          master: id,
+          duplicates: {
+            type: 'array',
+            items: {
+              type: 'object', required: ['id', 'state', 'record'],
+              properties: { id, state: { enum: ['live', 'trash', 'gone'] }, record: { oneOf: [record, { type: 'null' }] } },
+            },
+          },
+          changed: { type: 'array', items: { type: 'string' }, description: "The master's fields the merge changed" },
+          merged_by: { type: ['string', 'null'] },
+          merged_at: instant,
+          expires_at: instant,
+          undone_at: { type: ['string', 'null'] },
+          undone_by: { type: ['string', 'null'] },
+          undoable: { type: 'boolean' },
+          not_undoable: { enum: ['undone', 'expired', 'later_merge', 'master_in_trash', 'master_gone', 'duplicate_gone', null], description: 'Why it cannot be undone now' },
+        },
+      },
+    },
   },
 };

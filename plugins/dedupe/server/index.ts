@@ -2,14 +2,16 @@
 // candidates for a record, a scan of an object, merging into a master (undoable), and a guard
 // on writes that stores each record's blocking keys and warns or blocks on a likely duplicate.
 import { definePlugin, notFound, type ObjectHooks, type PluginContext } from 'kizuna/plugin';
-import { duplicatesAnswer, mergeAnswer, mergeBody, scanAnswer, scanBody } from './api-schemas.ts';
+import { duplicatesAnswer, mergeAnswer, mergeBody, mergesAnswer, scanAnswer, scanBody, unmergeAnswer, unmergeBody } from './api-schemas.ts';
 import { backfillKeys } from './backfill.ts';
 import { guardCreates, guardedObjects, guardUpdates, regionOf, settingsOf } from './guard.ts';
 import { matchSubjects } from './matcher.ts';
 import { mergeRecords } from './merge.ts';
+import { mergesOf } from './merges-of.ts';
 import { DEFAULT_RULES, rulesFor, type DedupeSettings } from './rules.ts';
 import { scanObject } from './scan.ts';
 import { objectShape, visibleRules } from './shape.ts';
+import { unmergeRecords } from './unmerge.ts';
 
 function rulesOn(ctx: PluginContext, object: string) {
   const shape = objectShape(ctx.metadata.object(object));
@@ -64,6 +66,21 @@ export default definePlugin({
       request: mergeBody,
       response: mergeAnswer,
       handler: async (c) => c.json(await mergeRecords(c.env.kizuna, c.req.param('object')!, c.env.body)),
+    },
+    // Undoing needs what merging needs (restoring the duplicates: delete on the object, which
+    // the records service checks); the journal is read and marked as the plugin itself.
+    'POST /unmerge/:object/:merge': {
+      access: { object: ':object', permission: 'update' },
+      summary: "Undo a merge: the duplicates, their relations and the master's values back as they were",
+      request: unmergeBody,
+      response: unmergeAnswer,
+      handler: async (c) => c.json(await unmergeRecords(c.env.kizuna, c.req.param('object')!, c.req.param('merge')!, (c.env.body as { force?: boolean }).force === true)),
+    },
+    'GET /merges/:object/:id': {
+      access: { object: ':object', permission: 'read' },
+      summary: 'The merges a record took part in (as master or duplicate), newest first, and whether each can be undone',
+      response: mergesAnswer,
+      handler: async (c) => c.json(await mergesOf(c.env.kizuna, c.req.param('object')!, c.req.param('id')!)),
     },
   },
 });

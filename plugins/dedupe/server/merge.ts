@@ -1,7 +1,10 @@
 // Merging duplicates into a master record, in one transaction: every relation that pointed at
 // a duplicate is repointed to the master, the duplicates go to the trash (their own history
-// stays), and the master takes the chosen values and records the merge in its timeline.
+// stays), the master takes the chosen values, and the journal (journal.ts) records all of it
+// so the merge can be undone (unmerge.ts). Each write carries a note for the timelines.
 import { badRequest, ProblemError, validation, type PluginContext, type PluginRecords } from 'kizuna/plugin';
+import { assertJournal, expiresAt, JOURNAL, mergedAway, unmergeDays, type RelationRow } from './journal.ts';
+import { presenceOf, type Presence } from './presence.ts';
 import { objectShape, relationsTo, type ObjectShape } from './shape.ts';
 
 export const MAX_DUPLICATES = 50;
@@ -18,6 +21,10 @@ export interface MergeRequest {
 }
 
 export interface MergeResult {
+  /** The journal entry: what POST /unmerge/{object}/{merge} takes. */
+  merge: string;
+  /** Until when the merge can be undone (the merge time itself when unmerge_days is 0). */
+  expires_at: string;
   master: Record<string, unknown>;
   merged: string[];
   taken: Record<string, string>;
@@ -64,8 +71,10 @@ export function mergedValues(shape: ObjectShape, master: Record<string, unknown>
   return { values, taken };
 }
 
-/** Repoints every record whose `field` holds one of `from` to `to`; returns how many. */
-async function repoint(records: PluginRecords, object: string, field: string, from: string[], to: string): Promise<number> {
+const moved = (dup: string, master: string) => ({ en: `Moved from ${dup} to ${master} by a merge`, ja: `統合により ${dup} から ${master} に付け替え` });
+
+/** Repoints every record whose `field` holds one of `from` to `to`; returns the rows moved, by the duplicate they pointed at. */
+async function repoint(records: PluginRecords, object: string, field: string, from: string[], to: string, moves: Map<string, RelationRow[]>): Promise<number> {
   const done = new Set<string>();
   // Each page is rewritten, so the next query no longer finds it: always read the first page.
   for (;;) {
@@ -76,9 +85,37 @@ async function repoint(records: PluginRecords, object: string, field: string, fr
       // A hook that puts the old value back would otherwise loop for ever.
       if (done.has(r.id)) throw new Error(`${object} ${r.id} still points at a merged record after being repointed`);
       done.add(r.id);
-      await records.update(object, r.id, { [field]: to });
+      const dup = (r as Record<string, unknown>)[field] as string;
+      moves.get(dup)!.push({ object, field, id: r.id });
+      await records.update(object, r.id, { [field]: to }, { note: moved(dup, to) });
     }
   }
+}
+
+/**
+ * The master and the duplicates must be live: a duplicate already merged (in the trash) is a
+ * 409 naming it as `duplicates.<i>` — merging the same pair twice does nothing twice — and an
+ * id that is nowhere a 404 naming it.
+ */
+async function assertLive(records: PluginRecords, asPlugin: PluginRecords, object: string, req: MergeRequest): Promise<Map<string, Presence>> {
+  const found = await presenceOf(records, object, [req.master, ...req.duplicates]);
+  const at = [{ id: req.master, field: 'master' }, ...req.duplicates.map((id, i) => ({ id, field: `duplicates.${i}` }))];
+  const missing = at.filter((a) => !found.has(a.id));
+  if (missing.length) {
+    throw new ProblemError({
+      status: 404, type: 'not-found', title: 'Not found',
+      detail: `No ${object} record with id ${missing.map((m) => `"${m.id}"`).join(', ')}`,
+      errors: missing.map((m) => ({ field: m.field, message: `no ${object} record with this id` })),
+    });
+  }
+  const trashed = at.filter((a) => found.get(a.id)!.state === 'trash');
+  if (!trashed.length) return found;
+  const errors = [];
+  for (const t of trashed) {
+    const entry = await mergedAway(asPlugin, object, t.id);
+    errors.push({ field: t.field, message: entry ? `is already merged into ${entry.master} (merge ${entry.id})` : 'is in the trash' });
+  }
+  throw new ProblemError({ status: 409, type: 'conflict', title: 'Conflict', detail: `Cannot merge records in the trash: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors });
 }
 
 /**
@@ -86,9 +123,9 @@ async function repoint(records: PluginRecords, object: string, field: string, fr
  * the caller may not write those fields (a 403 naming them), so a merge by someone with
  * read-only fields still works. Chosen values are never dropped: their refusal stays a 403.
  */
-async function updateMaster(records: PluginRecords, object: string, id: string, values: Record<string, unknown>, taken: Record<string, string>, chosen: Record<string, string>) {
+async function updateMaster(records: PluginRecords, object: string, id: string, values: Record<string, unknown>, taken: Record<string, string>, chosen: Record<string, string>, note: { en: string; ja: string }) {
   try {
-    return await records.update(object, id, values);
+    return await records.update(object, id, values, { note });
   } catch (e) {
     const refused = e instanceof ProblemError && e.status === 403 ? (e.errors ?? []).map((p) => p.field) : [];
     if (!refused.length || refused.some((f) => chosen[f] !== undefined || !(f in taken))) throw e;
@@ -96,36 +133,67 @@ async function updateMaster(records: PluginRecords, object: string, id: string, 
       delete values[f];
       delete taken[f];
     }
-    return await records.update(object, id, values);
+    return await records.update(object, id, values, { note });
   }
 }
 
-export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transaction'>, object: string, body: unknown): Promise<MergeResult> {
+/** Values compared as stored: JSON with object keys in one order. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v ?? null, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+}
+
+export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transaction' | 'settings' | 'actor'>, object: string, body: unknown): Promise<MergeResult> {
   const shape = objectShape(ctx.metadata.object(object));
   const req = parseMergeRequest(body, shape);
   const relations = relationsTo(ctx.metadata.objects(), object);
-  return ctx.transaction(async (records) => {
-    const master = await records.get(object, req.master);
-    const dups = [];
-    for (const id of req.duplicates) dups.push(await records.get(object, id));
+  return ctx.transaction(async (records, asPlugin) => {
+    await assertJournal(asPlugin);
+    const found = await assertLive(records, asPlugin, object, req);
+    const master = found.get(req.master)!.record;
+    const dups = req.duplicates.map((id) => found.get(id)!.record);
     const { values, taken } = mergedValues(shape, master, dups, req.fields ?? {});
+    const moves = new Map(req.duplicates.map((d) => [d, [] as RelationRow[]]));
     const repointed = [];
     for (const rel of relations) {
-      const count = await repoint(records, rel.object, rel.field, req.duplicates, req.master);
+      const count = await repoint(records, rel.object, rel.field, req.duplicates, req.master, moves);
       if (count) repointed.push({ ...rel, count });
     }
     // Trash the duplicates before the master takes their values, so unique values can move.
-    for (const id of req.duplicates) await records.remove(object, id);
+    for (const id of req.duplicates) await records.remove(object, id, { note: { en: `Merged into ${req.master}`, ja: `${req.master} に統合` } });
+    // As they went to the trash (repointed self-relations included): what an undo restores.
+    const trashed = await presenceOf(records, object, req.duplicates);
+    const snapshots = Object.fromEntries(req.duplicates.map((id) => [id, trashed.get(id)!.record]));
+    // The master as it is now (a relation of its own may have been repointed).
+    const before = await records.get(object, req.master);
     if (shape.fields.has(MERGED_FIELD)) {
-      const before = Array.isArray(master[MERGED_FIELD]) ? (master[MERGED_FIELD] as unknown[]) : [];
-      values[MERGED_FIELD] = [...before, ...req.duplicates];
+      const had = Array.isArray(before[MERGED_FIELD]) ? (before[MERGED_FIELD] as string[]) : [];
+      // A set: an id merged, restored by hand and merged again is listed once.
+      values[MERGED_FIELD] = [...new Set([...had, ...req.duplicates])];
     }
-    if (shape.fields.has(MATCHES_FIELD) && Array.isArray(master[MATCHES_FIELD])) {
-      const left = (master[MATCHES_FIELD] as { id: string }[]).filter((m) => !req.duplicates.includes(m.id));
+    if (shape.fields.has(MATCHES_FIELD) && Array.isArray(before[MATCHES_FIELD])) {
+      const left = (before[MATCHES_FIELD] as { id: string }[]).filter((m) => !req.duplicates.includes(m.id));
       values[MATCHES_FIELD] = left.length ? left : null;
-      if (!left.length && master[REVIEW_FIELD]) values[REVIEW_FIELD] = false;
+      if (!left.length && before[REVIEW_FIELD]) values[REVIEW_FIELD] = false;
     }
-    const updated = Object.keys(values).length ? await updateMaster(records, object, req.master, values, taken, req.fields ?? {}) : master;
-    return { master: updated, merged: req.duplicates, taken, repointed };
+    const n = req.duplicates.length;
+    const note = { en: `Took in ${n} merged duplicate${n === 1 ? '' : 's'}`, ja: `重複 ${n} 件を統合` };
+    const updated = Object.keys(values).length ? await updateMaster(records, object, req.master, values, taken, req.fields ?? {}, note) : before;
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const f of Object.keys(values)) if (canonical(before[f]) !== canonical(updated[f])) changes[f] = { from: before[f] ?? null, to: updated[f] ?? null };
+    const mergedAt = new Date();
+    const entry = await asPlugin.create(JOURNAL, {
+      merged_object: object,
+      master: req.master,
+      duplicates: req.duplicates,
+      record_ids: [req.master, ...req.duplicates].join(' '),
+      master_changes: changes,
+      taken,
+      snapshots,
+      relations: Object.fromEntries(moves),
+      merged_by: ctx.actor,
+      merged_at: mergedAt.toISOString(),
+      expires_at: expiresAt(mergedAt, unmergeDays(ctx.settings)),
+    });
+    return { merge: entry.id as string, expires_at: entry.expires_at as string, master: updated, merged: req.duplicates, taken, repointed };
   });
 }
