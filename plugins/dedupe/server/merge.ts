@@ -2,7 +2,7 @@
 // a duplicate is repointed to the master, the duplicates go to the trash (their own history
 // stays), the master takes the chosen values, and the journal (journal.ts) records all of it
 // so the merge can be undone (unmerge.ts). Each write carries a note for the timelines.
-import { badRequest, ProblemError, validation, type PluginContext, type PluginRecords } from 'kizuna/plugin';
+import { badRequest, conflict, ProblemError, validation, type PluginContext, type PluginRecords } from 'kizuna/plugin';
 import { assertJournal, expiresAt, JOURNAL, mergedAway, unmergeDays, type RelationRow } from './journal.ts';
 import { presenceOf, type Presence } from './presence.ts';
 import { objectShape, relationsTo, type ObjectShape } from './shape.ts';
@@ -159,7 +159,13 @@ export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transa
       if (count) repointed.push({ ...rel, count });
     }
     // Trash the duplicates before the master takes their values, so unique values can move.
-    for (const id of req.duplicates) await records.remove(object, id, { note: { en: `Merged into ${req.master}`, ja: `${req.master} に統合` } });
+    for (const [i, id] of req.duplicates.entries()) {
+      await records.remove(object, id, { note: { en: `Merged into ${req.master}`, ja: `${req.master} に統合` } }).catch((e) => {
+        // Trashed between the check and now: by a merge of the same duplicate running alongside.
+        if (e instanceof ProblemError && e.status === 404) throw conflict(`${object} ${id} was merged or trashed meanwhile`, [{ field: `duplicates.${i}`, message: 'was merged or trashed meanwhile' }]);
+        throw e;
+      });
+    }
     // As they went to the trash (repointed self-relations included): what an undo restores.
     const trashed = await presenceOf(records, object, req.duplicates);
     const snapshots = Object.fromEntries(req.duplicates.map((id) => [id, trashed.get(id)!.record]));
