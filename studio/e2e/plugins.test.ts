@@ -1,5 +1,6 @@
 // Plugin extension points in the studio: the dedupe plugin's panel appears on a contact once
-// the plugin is enabled, finds the duplicate and merges it — and disappears when disabled.
+// the plugin is enabled, finds the duplicate, merges it and undoes the merge — and disappears
+// when disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
 
@@ -32,6 +33,28 @@ describe('plugin extensions in the studio', () => {
     const k = studio.kizuna;
     expect((await k.call('GET', `/api/records/contact/${ids.dup}`)).status).toBe(404);
     expect((await k.call('GET', `/api/records/case/${ids.case}`)).body.contact).toBe(ids.master);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('offers "Undo merge" with the days left on the merged record, and undoing brings the duplicate and its case back', async () => {
+    const { page, errors } = await studio.newPage();
+    await signIn(page, studio.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${studio.baseUrl}/o/contact/${ids.master}`);
+    const merged = page.getByTestId('dedupe-merges');
+    await merged.getByText('ﾔﾏﾀﾞ · ﾊﾅｺ').waitFor();
+    await merged.getByText('30 days left to undo').waitFor();
+    await merged.scrollIntoViewIfNeeded();
+    await shot(page, 'dedupe-undo');
+    await merged.getByRole('button', { name: 'Undo merge' }).click();
+    await page.getByTestId('dedupe-panel').getByRole('status').getByText('Merge undone.').waitFor();
+    const k = studio.kizuna;
+    expect((await k.call('GET', `/api/records/contact/${ids.dup}`)).status).toBe(200);
+    expect((await k.call('GET', `/api/records/case/${ids.case}`)).body.contact).toBe(ids.dup);
+    // The page shows the record anew: its timeline tells of the undo, and the duplicate is a candidate again.
+    await page.getByTestId('timeline').getByText(/Merge .* undone: 1 record split off again/).waitFor();
+    await page.getByTestId('dedupe-panel').getByRole('link', { name: 'ﾔﾏﾀﾞ · ﾊﾅｺ' }).waitFor();
+    expect(await merged.count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -116,6 +116,8 @@ export interface TimelineEntry {
   changes: Record<string, unknown>;
   actor: string | null;
   request_id?: string | null;
+  /** Why the change happened, when its writer said (a plugin's merge or its undo). */
+  note?: LocalizedText | null;
   at: string;
 }
 
