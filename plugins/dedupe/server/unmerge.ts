@@ -10,8 +10,15 @@ import { canonical, MATCHES_FIELD, MERGED_FIELD, REVIEW_FIELD } from './merge.ts
 import { isRecordId, presenceOf, type Presence } from './presence.ts';
 import { objectShape, type ObjectShape } from './shape.ts';
 
-/** The plugin's own markers: put back when unchanged since the merge, else left as they are. */
-const MARKERS = new Set([MATCHES_FIELD, REVIEW_FIELD]);
+/**
+ * Data the plugins derive, not people: this plugin's markers and any plugin's internal fields
+ * (keys it maintains). Put back when unchanged since the merge, else left as they are — never
+ * a conflict, and never compared on a duplicate.
+ */
+function derivedFields(def: ReturnType<PluginContext['metadata']['object']>): Set<string> {
+  const internal = Object.entries(def.properties).filter(([, p]) => p['x-kizuna']?.internal).map(([name]) => name);
+  return new Set([MATCHES_FIELD, REVIEW_FIELD, ...internal]);
+}
 
 export interface Skipped extends RelationRow {
   duplicate: string;
@@ -29,7 +36,7 @@ export interface UnmergeResult {
   skipped: Skipped[];
   /** Fields put back although changed since the merge (with force): master.<f>, duplicates.<i>.<f>. */
   forced: string[];
-  /** The plugin's markers on the master left as they are, having changed since the merge. */
+  /** Derived fields of the master (this plugin's markers, plugins' internal fields) left as they are, having changed since the merge. */
   kept: string[];
 }
 
@@ -55,7 +62,7 @@ interface Plan {
 }
 
 /** What the undo writes, and what it would write over a change made since the merge. */
-function plan(entry: JournalEntry, shape: ObjectShape, found: Map<string, Presence>, force: boolean): Plan {
+function plan(entry: JournalEntry, shape: ObjectShape, derived: Set<string>, found: Map<string, Presence>, force: boolean): Plan {
   const now = found.get(entry.master)!.record;
   const master: Record<string, unknown> = {};
   const conflicts: Problem[] = [];
@@ -66,7 +73,7 @@ function plan(entry: JournalEntry, shape: ObjectShape, found: Map<string, Presen
     if (!(f in now)) master[f] = from;
     else if (canonical(now[f]) === canonical(from)) continue;
     else if (canonical(now[f]) === canonical(to)) master[f] = from;
-    else if (MARKERS.has(f)) kept.push(`master.${f}`);
+    else if (derived.has(f)) kept.push(`master.${f}`);
     else {
       conflicts.push({ field: `master.${f}`, message: 'was changed since the merge' });
       if (force) master[f] = from;
@@ -82,7 +89,7 @@ function plan(entry: JournalEntry, shape: ObjectShape, found: Map<string, Presen
     const cur = found.get(d)!.record;
     const back: Record<string, unknown> = {};
     for (const f of shape.copyable) {
-      if (f === MERGED_FIELD || MARKERS.has(f) || !(f in snap) || !(f in cur)) continue;
+      if (f === MERGED_FIELD || derived.has(f) || !(f in snap) || !(f in cur)) continue;
       if (canonical(cur[f]) === canonical(snap[f])) continue;
       conflicts.push({ field: `duplicates.${i}.${f}`, message: 'was changed since the merge' });
       back[f] = snap[f] ?? null;
@@ -132,7 +139,8 @@ async function pointBack(records: PluginRecords, entry: JournalEntry, mergeNote:
 }
 
 export async function unmergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transaction' | 'actor'>, object: string, mergeId: string, force: boolean): Promise<UnmergeResult> {
-  const shape = objectShape(ctx.metadata.object(object));
+  const def = ctx.metadata.object(object);
+  const shape = objectShape(def);
   if (!isRecordId(mergeId)) throw notFound(`No merge of ${object} with id "${mergeId}"`);
   return ctx.transaction(async (records, asPlugin) => {
     await assertJournal(asPlugin);
@@ -154,7 +162,7 @@ export async function unmergeRecords(ctx: Pick<PluginContext, 'metadata' | 'tran
     }
     const found = await presenceOf(records, object, [entry.master, ...entry.duplicates]);
     assertRecords(entry, found);
-    const todo = plan(entry, shape, found, force);
+    const todo = plan(entry, shape, derivedFields(def), found, force);
     if (todo.conflicts.length && !force) {
       throw conflict(
         `Since merge ${mergeId}, ${todo.conflicts.map((c) => c.field).join(', ')} changed; undoing would put the values of the merge back over those changes. Send { "force": true } to do so anyway`,
