@@ -46,6 +46,11 @@ describe('plugin extensions in the studio', () => {
     await merged.getByText('30 days left to undo').waitFor();
     await merged.scrollIntoViewIfNeeded();
     await shot(page, 'dedupe-undo');
+    // In Japanese too.
+    await page.locator('.locale-switch').getByRole('button', { name: '日本語' }).click();
+    await merged.getByText('取り消し期限まで残り 30 日').waitFor();
+    await merged.getByRole('button', { name: '統合を取り消す' }).waitFor();
+    await page.locator('.locale-switch').getByRole('button', { name: 'English' }).click();
     await merged.getByRole('button', { name: 'Undo merge' }).click();
     await page.getByTestId('dedupe-panel').getByRole('status').getByText('Merge undone.').waitFor();
     const k = studio.kizuna;
