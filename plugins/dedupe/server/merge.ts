@@ -142,8 +142,21 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v ?? null, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 }
 
+type ObjectDef = ReturnType<PluginContext['metadata']['object']>;
+
+/** Fields plugins maintain themselves (FieldSpec internal: this plugin's dedupe_keys): never taken from a duplicate. */
+export const internalFields = (def: ObjectDef): Set<string> =>
+  new Set(Object.entries(def.properties).filter(([, p]) => p['x-kizuna']?.internal).map(([name]) => name));
+
+/** The object as a merge sees it: what it may copy leaves out what plugins derive. */
+function mergeShape(def: ObjectDef): ObjectShape {
+  const shape = objectShape(def);
+  const internal = internalFields(def);
+  return { ...shape, copyable: shape.copyable.filter((f) => !internal.has(f)) };
+}
+
 export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transaction' | 'settings' | 'actor'>, object: string, body: unknown): Promise<MergeResult> {
-  const shape = objectShape(ctx.metadata.object(object));
+  const shape = mergeShape(ctx.metadata.object(object));
   const req = parseMergeRequest(body, shape);
   const relations = relationsTo(ctx.metadata.objects(), object);
   return ctx.transaction(async (records, asPlugin) => {

@@ -6,7 +6,7 @@
 // elsewhere now are never forced, only reported as `skipped`.
 import { conflict, notFound, ProblemError, type PluginContext, type PluginRecords } from 'kizuna/plugin';
 import { assertJournal, JOURNAL, laterMergeOf, openEntriesWith, readEntry, type JournalEntry, type RelationRow } from './journal.ts';
-import { canonical, MATCHES_FIELD, MERGED_FIELD, REVIEW_FIELD } from './merge.ts';
+import { canonical, internalFields, MATCHES_FIELD, MERGED_FIELD, REVIEW_FIELD } from './merge.ts';
 import { isRecordId, presenceOf, type Presence } from './presence.ts';
 import { objectShape, type ObjectShape } from './shape.ts';
 
@@ -15,10 +15,7 @@ import { objectShape, type ObjectShape } from './shape.ts';
  * (keys it maintains). Put back when unchanged since the merge, else left as they are — never
  * a conflict, and never compared on a duplicate.
  */
-function derivedFields(def: ReturnType<PluginContext['metadata']['object']>): Set<string> {
-  const internal = Object.entries(def.properties).filter(([, p]) => p['x-kizuna']?.internal).map(([name]) => name);
-  return new Set([MATCHES_FIELD, REVIEW_FIELD, ...internal]);
-}
+const derivedFields = (def: ReturnType<PluginContext['metadata']['object']>) => new Set([MATCHES_FIELD, REVIEW_FIELD, ...internalFields(def)]);
 
 export interface Skipped extends RelationRow {
   duplicate: string;
