@@ -86,8 +86,9 @@ function resolveScope(model: ObjectModel, spec: ScopeSpec | undefined, from: (ke
   return { kind: 'filter', filter: spec.filter, from: from('filter') };
 }
 
-const grantFor = (role: RoleDef, object: string): Grant | undefined => {
-  const star = role.objects['*'];
+/** A role's grant on an object: its own, over the role's "*" — which a restricted object ignores. */
+const grantFor = (role: RoleDef, object: string, restricted: boolean): Grant | undefined => {
+  const star = restricted ? undefined : role.objects['*'];
   const own = role.objects[object];
   if (!star && !own) return undefined;
   return { ...star, ...own, fields: { ...star?.fields, ...own?.fields } };
@@ -96,7 +97,7 @@ const grantFor = (role: RoleDef, object: string): Grant | undefined => {
 /** One source of grants (a set of roles that add up) for one object. */
 function sourcePermissions(model: ObjectModel, roles: RoleDef[]) {
   const granted = roles.flatMap((r) => {
-    const g = grantFor(r, model.name);
+    const g = grantFor(r, model.name, model.def['x-kizuna'].restricted === true);
     return g ? [{ role: r, grant: g }] : [];
   });
   const grants = granted.map((x) => x.grant);

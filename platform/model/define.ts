@@ -90,7 +90,7 @@ export function specFromDef(def: ObjectDef): ObjectSpec {
     fields.push(field);
   }
   const spec: ObjectSpec = { name: k.name, label: k.label, plural: k.plural, fields };
-  for (const key of ['plural_label', 'description', 'icon', 'display_field', 'standard', 'plugin', 'indexes'] as const) {
+  for (const key of ['plural_label', 'description', 'icon', 'display_field', 'standard', 'plugin', 'restricted', 'indexes'] as const) {
     if (k[key] !== undefined) (spec as unknown as Record<string, unknown>)[key] = k[key];
   }
   return spec;
@@ -143,7 +143,7 @@ export function renderObjectDef(spec: ObjectSpec, version?: number): ObjectDef {
   properties.version = system('integer', 'Version', 'バージョン', { type: 'integer', minimum: 1 });
   properties.created_by = system('user', 'Created by', '作成者', { type: ['string', 'null'], format: 'uuid' });
   properties.updated_by = system('user', 'Updated by', '更新者', { type: ['string', 'null'], format: 'uuid' });
-  const { name, label, plural, plural_label, description, icon, display_field, standard, plugin, indexes } = spec;
+  const { name, label, plural, plural_label, description, icon, display_field, standard, plugin, restricted, indexes } = spec;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `https://kizuna.dev/objects/${name}`,
@@ -158,6 +158,7 @@ export function renderObjectDef(spec: ObjectSpec, version?: number): ObjectDef {
       ...(display_field && { display_field }),
       ...(standard && { standard }),
       ...(plugin && { plugin }),
+      ...(restricted && { restricted }),
       ...(indexes?.length && { indexes }),
       ...(version !== undefined && { version }),
     },

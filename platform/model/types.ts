@@ -62,6 +62,8 @@ export interface ObjectSpec {
   standard?: boolean;
   /** The plugin that owns the object, if any. */
   plugin?: string;
+  /** A role's "*" grant does not cover it: only grants naming it (admins always may). */
+  restricted?: boolean;
   /** Composite indexes for frequent filter + sort combinations ("-score" builds descending). */
   indexes?: IndexSpec[];
   fields: FieldSpec[];
@@ -85,6 +87,7 @@ export type ObjectDef = JsonSchema & {
     display_field?: string;
     standard?: boolean;
     plugin?: string;
+    restricted?: boolean;
     indexes?: IndexSpec[];
     version?: number;
   };

@@ -139,6 +139,13 @@ describe.each(databases)('merge and unmerge limits on %s', (kind) => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect((await k.call('GET', `/api/records/dedupe_merge/${r.body.merge}`)).body.merged_by).toBe(merger.id);
     expect((await k.call('GET', `/api/records/dedupe_merge/${r.body.merge}`, undefined, merger.headers)).status).toBe(403);
+    // The journal holds other records' values: a "*" grant (the viewer's read on everything)
+    // does not reach it, only a grant naming it.
+    expect((await k.call('GET', `/api/records/dedupe_merge/${r.body.merge}`, undefined, viewer.headers)).status).toBe(403);
+    expect((await k.call('GET', '/api/records/dedupe_merge', undefined, viewer.headers)).status).toBe(403);
+    await k.call('POST', '/api/roles', { name: 'journal_reader', label: { en: 'J', ja: 'J' }, objects: { dedupe_merge: { read: 'all', create: 'none', update: 'none', delete: 'none' } } });
+    const reader = await asUser('journal.reader@example.jp', ['journal_reader']);
+    expect((await k.call('GET', `/api/records/dedupe_merge/${r.body.merge}`, undefined, reader.headers)).status).toBe(200);
     const listed = await merges('contact', m.id, viewer.headers);
     expect(listed.status).toBe(200);
     expect(listed.body.data[0]).toMatchObject({ id: r.body.merge, undoable: true });
