@@ -52,10 +52,12 @@ export interface AccessSummary {
   scoped: ('read' | 'create' | 'update' | 'delete')[];
   /** Fields the caller may read but not write (hidden ones are simply absent). */
   read_only: string[];
+  /** Whether writes may ask to override plugins' refusals (`?override=true`). */
+  override: boolean;
 }
 
 export function accessSummary(model: ObjectModel, access: QueryAccess | undefined): AccessSummary {
-  if (!access) return { create: true, update: true, delete: true, scoped: [], read_only: [] };
+  if (!access) return { create: true, update: true, delete: true, scoped: [], read_only: [], override: true };
   const p = access.perms(model);
   const verbs = ['read', 'create', 'update', 'delete'] as const;
   return {
@@ -64,5 +66,6 @@ export function accessSummary(model: ObjectModel, access: QueryAccess | undefine
     delete: !denied(p.verbs.delete),
     scoped: verbs.filter((v) => !denied(p.verbs[v]) && !unrestricted(p.verbs[v])),
     read_only: model.fieldList.filter((f) => p.field(f.name) === 'read' || (f.spec.type !== 'autonumber' && denied(p.verbs.update) && denied(p.verbs.create) && p.field(f.name) !== 'hidden')).map((f) => f.name),
+    override: p.override,
   };
 }

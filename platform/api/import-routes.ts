@@ -57,7 +57,7 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
   });
 
   app.get('/:id/preview', async (c) => {
-    onlyFilledParams(c, ['mapping', 'rows', 'create_missing', 'upsert_on']);
+    onlyFilledParams(c, ['mapping', 'rows', 'create_missing', 'upsert_on', 'override']);
     let mapping: unknown;
     const m = c.req.query('mapping');
     if (m !== undefined) {
@@ -71,7 +71,9 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
     if (rows !== undefined && (!Number.isInteger(rows) || rows < 1 || rows > 200)) throw badRequest('rows must be 1–200', [{ field: 'rows', message: 'must be 1–200' }]);
     const createMissing = c.req.query('create_missing')?.split(',').filter(Boolean);
     const upsertOn = c.req.query('upsert_on')?.split(',').filter(Boolean);
-    return c.json(await imports.preview(c.req.param('id'), { mapping, rows, create_missing: createMissing, upsert_on: upsertOn }, c.get('actor')));
+    const override = c.req.query('override');
+    if (override !== undefined && override !== 'true' && override !== 'false') throw badRequest('override must be true or false', [{ field: 'override', message: 'must be true or false' }]);
+    return c.json(await imports.preview(c.req.param('id'), { mapping, rows, create_missing: createMissing, upsert_on: upsertOn, override: override === 'true' }, c.get('actor')));
   });
 
   app.post('/:id/start', async (c) => {

@@ -36,6 +36,7 @@ export function importSchemas(): Record<string, Schema> {
         upsert_on: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }], description: 'Field(s) matching existing records (emails without case or surrounding spaces).' },
         create_missing: { type: 'array', items: { type: 'string' }, description: 'Relation fields whose missing targets are created by their display value.' },
         utc_offset: { type: 'string', pattern: '^(Z|[+-]\\d{2}:\\d{2})$', default: '+09:00' },
+        override: { type: 'boolean', default: false, description: "The rows' writes override plugins' refusals (e.g. a duplicate check's block); needs the override permission on the object (403 naming `override`)." },
       },
     },
     ImportStatus: obj(
@@ -119,6 +120,7 @@ export const importPaths: Record<string, Schema> = {
         { name: 'rows', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
         { name: 'create_missing', in: 'query', required: false, schema: { type: 'string' }, description: 'Comma list of relation fields.' },
         { name: 'upsert_on', in: 'query', required: false, schema: { type: 'string' }, description: 'Comma list of key fields, as the start will take them: a row matching a record is previewed as an update.' },
+        { name: 'override', in: 'query', required: false, schema: { type: 'boolean', default: false }, description: 'Preview as the start with `override: true` would write.' },
       ],
       responses: { '200': json(ref('ImportPreview'), 'The preview.'), ...READ, ...NOT_FOUND, '422': res('ValidationFailed') },
     },

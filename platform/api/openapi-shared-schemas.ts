@@ -148,9 +148,10 @@ export function sharedSchemas(): Record<string, Schema> {
             actor: { type: ['string', 'null'], format: 'uuid' },
             request_id: { type: ['string', 'null'] },
             note: { ...nullable(ref('Label')), description: 'Why the change happened, when its writer said (a plugin\'s merge or its undo).' },
+            override: { type: 'boolean', description: 'The write overrode plugins\' refusals (`?override=true`, allowed by the role).' },
             at: { type: 'string', format: 'date-time' },
           },
-          required: ['id', 'kind', 'action', 'version', 'changes', 'actor', 'request_id', 'note', 'at'],
+          required: ['id', 'kind', 'action', 'version', 'changes', 'actor', 'request_id', 'note', 'override', 'at'],
         },
         {
           type: 'object',

@@ -124,6 +124,13 @@ const sharedParameters = {
     schema: { type: 'string', pattern: '^(W/)?"?[0-9]{1,9}"?$' },
     example: '"3"',
   },
+  Override: {
+    name: 'override',
+    in: 'query',
+    required: false,
+    description: "true: override what plugins' before-hooks would refuse (e.g. a duplicate a dedupe rule blocks); the plugin decides what that lets through, and the history records the write as an override (`via` ends with `+override`). Needs the override permission on the object (403 naming `override`); any value but true or false is a 400.",
+    schema: { type: 'boolean', default: false },
+  },
   DryRun: {
     name: 'dry_run',
     in: 'query',
@@ -456,6 +463,7 @@ function recordPaths(model: ObjectModel, base: string): Record<string, PathItem>
       },
       post: {
         operationId: `create${base}`, tags, summary: `Create a ${model.spec.label.en}`,
+        parameters: [param('Override')],
         requestBody: body(ref(`${base}Create`)),
         responses: {
           '201': json(one, 'Created.', { ...etag, Location: { $ref: '#/components/headers/Location' } }),
@@ -466,6 +474,7 @@ function recordPaths(model: ObjectModel, base: string): Record<string, PathItem>
     [`${root}/bulk`]: {
       post: {
         operationId: `bulk${base}`, tags, summary: `Create or upsert many ${plural}`,
+        parameters: [param('Override')],
         requestBody: body(ref(`${base}Bulk`)),
         responses: {
           '200': json(ref('BulkResult'), 'Counts and, with `partial`, per-row errors.'),
@@ -482,7 +491,7 @@ function recordPaths(model: ObjectModel, base: string): Record<string, PathItem>
       },
       patch: {
         operationId: `update${base}`, tags, summary: `Change a ${model.spec.label.en}`,
-        parameters: [param('IfMatch')],
+        parameters: [param('IfMatch'), param('Override')],
         requestBody: body(ref(`${base}Update`)),
         responses: { '200': json(one, 'The changed record.', etag), ...problems(...WRITE, 'NotFound', 'Conflict', 'PreconditionFailed') },
       },

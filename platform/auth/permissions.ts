@@ -17,6 +17,11 @@ export interface Grant {
    * the filter excludes). Without it, the record after an update must still be in the scope.
    */
   transfer?: boolean;
+  /**
+   * May ask a write to override what plugins' before-hooks would refuse (`?override=true`; the
+   * plugin decides what that lets through, e.g. a duplicate it would block), audited.
+   */
+  override?: boolean;
   fields?: Record<string, FieldLevel>;
 }
 
@@ -53,6 +58,8 @@ export interface ObjectPermissions {
   verbs: Record<Verb, Condition | undefined>;
   /** Whether an update may take a record outside the update scope (every source grants transfer). */
   transfer: boolean;
+  /** Whether writes may ask to override plugins' refusals (every source grants override). */
+  override: boolean;
   field(name: string): FieldLevel;
 }
 
@@ -122,12 +129,12 @@ function sourcePermissions(model: ObjectModel, roles: RoleDef[]) {
     }
     return best;
   };
-  return { scopes, level, transfer: grants.some((g) => g.transfer === true) };
+  return { scopes, level, transfer: grants.some((g) => g.transfer === true), override: grants.some((g) => g.override === true) };
 }
 
 export function objectPermissions(caller: Caller, model: ObjectModel): ObjectPermissions {
   if (caller.admin && !caller.keyRole) {
-    return { verbs: { read: undefined, create: undefined, update: undefined, delete: undefined }, transfer: true, field: () => 'write' };
+    return { verbs: { read: undefined, create: undefined, update: undefined, delete: undefined }, transfer: true, override: true, field: () => 'write' };
   }
   const sources = [...(caller.admin ? [] : [sourcePermissions(model, caller.roles)]), ...(caller.keyRole ? [sourcePermissions(model, [caller.keyRole])] : [])];
   const cache = new Map<string, FieldLevel>();
@@ -135,6 +142,7 @@ export function objectPermissions(caller: Caller, model: ObjectModel): ObjectPer
     verbs: Object.fromEntries(verbs.map((v) => [v, sources.map((s) => s.scopes[v])])) as Record<Verb, Condition>,
     // An API key's role narrows this too: both the user's roles and the key's must grant it.
     transfer: sources.every((s) => s.transfer),
+    override: sources.every((s) => s.override),
     field(name) {
       let l = cache.get(name);
       if (l === undefined) {

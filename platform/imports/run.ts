@@ -29,6 +29,8 @@ export interface ImportOptions {
   upsert_on?: string[];
   create_missing: string[];
   utc_offset: string;
+  /** The rows' writes ask to override plugins' refusals (allowed at start; each batch checks again). */
+  override?: boolean;
 }
 
 export interface ImportProgressState {
@@ -129,7 +131,8 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: options.create_missing, cache, dryRun }, tx);
         for (const r of rows) if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
         const checked = rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input }));
-        const result = await records.importBatch(tx, model.name, checked, actor, { dryRun, upsertOn: options.upsert_on });
+        // Only the imported object's rows override; targets create_missing makes are plain creates.
+        const result = await records.importBatch(tx, model.name, checked, options.override ? { ...actor, override: true } : actor, { dryRun, upsertOn: options.upsert_on });
         const byIndex = new Map(rows.map((r) => [r.index, r]));
         for (const f of result.failed) errors.push({ row: f.index, cells: byIndex.get(f.index)!.cells, reason: reasonOf(f.problem) });
         if (dryRun && !options.upsert_on?.length) {

@@ -7,7 +7,7 @@ import type { Registry } from '../metadata/index.ts';
 import type { ObjectModel } from '../model/index.ts';
 import { assertObject } from '../query/index.ts';
 import { badRequest, conflict, forbidden, notFound, validation, ProblemError } from '../problems/index.ts';
-import { parseUpsertOn, type Actor, type RecordService } from '../records/index.ts';
+import { assertOverride, parseUpsertOn, type Actor, type RecordService } from '../records/index.ts';
 import { assertEncoding, assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
 import { checkMapping, columnNames, rowConverter, SPLIT_TARGETS, suggestMapping, type Mapping } from './mapping.ts';
 import { csvText } from './csv-text.ts';
@@ -150,7 +150,7 @@ export function createImportService(deps: ImportDeps) {
   });
 
   /** The first rows as they would be imported, with the problems each would get; writes nothing. */
-  async function preview(id: string, params: { mapping?: unknown; rows?: number; create_missing?: string[]; upsert_on?: string[] }, actor: Actor) {
+  async function preview(id: string, params: { mapping?: unknown; rows?: number; create_missing?: string[]; upsert_on?: string[]; override?: boolean }, actor: Actor) {
     const imp = await load(id, actor);
     const model = registry.get(imp.object);
     const mapping = params.mapping === undefined ? suggestMapping(model, imp.columns) : checkMapping(model, imp.columns, params.mapping);
@@ -169,7 +169,7 @@ export function createImportService(deps: ImportDeps) {
       const field = lookupField(r.index);
       const { [field ?? '']: _unresolved, ...rest } = r.converted.input;
       return { index: r.index, input: field ? rest : r.converted.input };
-    }), actor, { dryRun: true, upsertOn }));
+    }), params.override ? { ...actor, override: true } : actor, { dryRun: true, upsertOn }));
     const problems = new Map(checked.failed.map((f) => [f.index, f.problem.errors?.length ? f.problem.errors : [{ field: '(record)', message: f.problem.detail ?? f.problem.title }]]));
     return {
       mapping,
@@ -219,7 +219,7 @@ export function createImportService(deps: ImportDeps) {
     if (imp.job_id) throw conflict('This import has already been started', [{ field: 'id', message: 'is already running or done' }]);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be { "mapping": {...}, "mode": "partial" | "all_or_nothing", "upsert_on"?: ... }');
     const b = body as Record<string, unknown>;
-    const unknown = Object.keys(b).filter((k) => !['mapping', 'mode', 'upsert_on', 'create_missing', 'utc_offset'].includes(k));
+    const unknown = Object.keys(b).filter((k) => !['mapping', 'mode', 'upsert_on', 'create_missing', 'utc_offset', 'override'].includes(k));
     if (unknown.length) throw badRequest(`Unknown key ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: 'is not an import option' })));
     const model = registry.get(imp.object);
     const mapping = checkMapping(model, imp.columns, b.mapping ?? suggestMapping(model, imp.columns));
@@ -233,7 +233,11 @@ export function createImportService(deps: ImportDeps) {
     if (keyCreated.length) throw validation([{ field: 'upsert_on', message: `${keyCreated.join(', ')} cannot be an upsert key of an all_or_nothing import that creates missing targets (create_missing); use mode "partial"` }]);
     const utcOffset = b.utc_offset ?? '+09:00';
     if (typeof utcOffset !== 'string' || !/^(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/.test(utcOffset)) throw validation([{ field: 'utc_offset', message: 'must be Z or ±hh:mm from -14:00 to +14:00' }]);
-    const options: ImportOptions = { mapping, mode, upsert_on: upsertOn, create_missing: createMissing, utc_offset: utcOffset };
+    const override = b.override ?? false;
+    if (typeof override !== 'boolean') throw validation([{ field: 'override', message: 'must be true or false' }]);
+    // Asked without the permission: refused now, not row by row.
+    if (override) assertOverride(model, { ...actor, override });
+    const options: ImportOptions = { mapping, mode, upsert_on: upsertOn, create_missing: createMissing, utc_offset: utcOffset, ...(override && { override }) };
     const jobId = uuidv7();
     const claimed = await db.transaction(async (tx) => {
       const rows = await tx.query(sql`update kizuna_imports set job_id = ${jobId}::uuid, options = ${JSON.stringify(options)}::jsonb where id = ${id}::uuid and job_id is null returning 1 as ok`);

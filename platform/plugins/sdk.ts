@@ -69,6 +69,12 @@ export interface BeforeEvent {
   values: Record<string, unknown>;
   /** The user who made the change. */
   actor: string | null;
+  /**
+   * The caller asked to override what the hooks would refuse, and may (the role's `override`
+   * on the object; admins always): the plugin decides what that lets through (say, a duplicate
+   * it would block, marked and recorded). The write's history row shows it was an override.
+   */
+  override: boolean;
 }
 
 export interface BeforeBatchEvent {
@@ -77,6 +83,8 @@ export interface BeforeBatchEvent {
   rows: { index: number; id?: string; values: Record<string, unknown> }[];
   /** The user who made the change. */
   actor: string | null;
+  /** As BeforeEvent.override: asked for and allowed, for every row of the batch. */
+  override: boolean;
 }
 
 /** Aligned with e.rows: new values for the row, a ProblemError (4xx) refusing that row only, or undefined to leave it. */

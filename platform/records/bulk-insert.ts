@@ -5,7 +5,7 @@
 // not pass come back with their reason; nothing about them is written.
 import { sql, type SQL } from 'drizzle-orm';
 import type { ObjectModel } from '../model/index.ts';
-import { autonumberSql, unauditedArray, type WriteContext } from './write-sql.ts';
+import { autonumberSql, unauditedArray, viaOf, type WriteContext } from './write-sql.ts';
 import type { Stage } from './staging.ts';
 
 const id = sql.identifier;
@@ -65,7 +65,7 @@ export function bulkInsertSql(model: ObjectModel, { fields, staged, relation }: 
       returning t.id, t.version
     ), h as (
       insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
-      select ${model.name}, w.id, w.version, 'create', s.ch - ${unauditedArray(model)}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null}
+      select ${model.name}, w.id, w.version, 'create', s.ch - ${unauditedArray(model)}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${viaOf(ctx)}
       from w join s on s.id = w.id
     ), e as (
       insert into kizuna_events (topic, object, record_id, payload)

@@ -10,7 +10,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { matchKeys, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { selectList } from '../query/index.ts';
 import type { Stage } from './staging.ts';
-import { unauditedArray, type WriteContext } from './write-sql.ts';
+import { unauditedArray, viaOf, type WriteContext } from './write-sql.ts';
 
 const id = sql.identifier;
 
@@ -77,7 +77,7 @@ export function bulkUpdateSql(model: ObjectModel, { staged, relation }: Stage, c
       select ${model.name}, w.id::uuid, w.version, 'update', (
           select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
           from jsonb_object_keys(s.ch) k where k <> all(${unauditedArray(model)}) and (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k)),
-        ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null}
+        ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${viaOf(ctx)}
       from w join o using (__i) join s on s.i = w.__i
     ), e as (
       insert into kizuna_events (topic, object, record_id, payload)

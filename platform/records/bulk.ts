@@ -11,7 +11,7 @@ import { fieldOf, matchKeys, type ObjectModel } from '../model/index.ts';
 import { assertObject } from '../query/index.ts';
 import { conflict, isProblem, ProblemError, tooLarge, validation } from '../problems/index.ts';
 import { checkInput } from './validate.ts';
-import { runBatchHooks, type BatchRow, type BeforeHook, type HookEvent } from './hooks.ts';
+import { assertOverride, runBatchHooks, type BatchRow, type BeforeHook, type HookEvent } from './hooks.ts';
 import { keyCondition, matchKey } from './bulk-upsert.ts';
 import type { WriteContext } from './write-sql.ts';
 
@@ -57,6 +57,7 @@ export function createBulkWriter(deps: BulkDeps) {
   async function bulk(object: string, body: BulkInput, actor: WriteContext): Promise<BulkResult> {
     const model = registry.get(object);
     assertObject(model, body?.upsert_on === undefined ? 'create' : 'read', actor.access);
+    assertOverride(model, actor);
     if (!Array.isArray(body?.records)) throw validation([{ field: 'records', message: 'must be an array of records' }]);
     const records = body.records as unknown[];
     if (records.length > MAX_BULK) throw tooLarge(`A bulk request takes at most ${MAX_BULK} records (got ${records.length})`);

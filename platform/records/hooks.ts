@@ -7,7 +7,8 @@
 // batch of rows goes to batch only when every hook of the object has one (`batchable`), and
 // otherwise record by record.
 import type { Transaction } from '../db/index.ts';
-import { isProblem, ProblemError } from '../problems/index.ts';
+import type { ObjectModel } from '../model/index.ts';
+import { forbidden, isProblem, ProblemError } from '../problems/index.ts';
 import type { WriteContext } from './write-sql.ts';
 
 export type HookEvent = 'create' | 'update' | 'delete';
@@ -55,6 +56,18 @@ export interface RecordHooks {
   before(object: string, event: HookEvent): BeforeHook[];
   /** Called after a write committed (the outbox holds its event), to wake after-hooks early. */
   written?(): void;
+}
+
+/**
+ * A write may ask to override what before-hooks would refuse (hooks see `override: true` and
+ * decide what it lets through); only a role granting override on the object may ask: else a
+ * 403 naming `override`, before anything is written.
+ */
+export function assertOverride(model: ObjectModel, actor: WriteContext): void {
+  if (!actor.override || !actor.access || actor.access.perms(model).override) return;
+  throw forbidden(`You may not override checks on ${model.name} records (that needs the override permission on ${model.name})`, [
+    { field: 'override', message: `is not permitted on ${model.name}` },
+  ]);
 }
 
 /** Whether rows can go to these hooks as one batch: every one has a batch form (true for none). */

@@ -22,7 +22,7 @@ import {
 } from '../query/index.ts';
 import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
-import { batchable, runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
+import { assertOverride, batchable, runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
 import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
 import { eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
@@ -133,6 +133,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
   async function create(object: string, input: unknown, actor: Actor, exec: Executor = db, opts: Hooked = {}): Promise<RecordRow> {
     const model = registry.get(object);
     assertObject(model, 'create', actor.access);
+    assertOverride(model, actor);
     const provided = new Set(typeof input === 'object' && input ? Object.keys(input) : []);
     const values = checkInput(model, input, 'create');
     assertWritable(model, values, actor, provided);
@@ -197,6 +198,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     const model = registry.get(object);
     mustBeId(model, recordId);
     assertObject(model, 'update', actor.access);
+    assertOverride(model, actor);
     const provided = new Set(typeof input === 'object' && input ? Object.keys(input) : []);
     const values = checkInput(model, input, 'update');
     assertWritable(model, values, actor, provided);
@@ -329,6 +331,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
   /** Imports: a batch of rows validated and written in bulk inside the caller's transaction. */
   async function importBatch(tx: Transaction, object: string, rows: ImportRow[], actor: Actor, opts: ImportBatchOptions = {}) {
     const model = registry.get(object);
+    assertOverride(model, actor);
     const result = await runImportBatch(importTools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });
     // The batch wrote outbox events: nudge the plugins' after-hooks as a single write does.
     if (result.written.length) hooks?.written?.();

@@ -15,6 +15,8 @@ export interface TimelineEntry {
   request_id: string | null;
   /** Why the write happened, when the writer said ({ en, ja }, e.g. a plugin's merge). */
   note: Label | null;
+  /** The write overrode plugins' refusals (asked with ?override=true and allowed). */
+  override: boolean;
   at: string;
 }
 
@@ -39,7 +41,7 @@ export async function readTimeline(db: Executor, model: ObjectModel, recordId: s
   // A record the caller cannot read has no timeline for it (erased records keep theirs for admins).
   if (!exists && read) throw notFound(`No ${model.name} record with id "${recordId}"`);
   const rows = await db.query<TimelineEntry & Record<string, unknown>>(sql`select id::text as id, action, version, changes, actor::text as actor, request_id, note,
-      to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
+      coalesce(via like '%+override', false) as override, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
     from kizuna_history where object = ${model.name} and record_id = ${recordId}::uuid
       ${before ? sql`and id < ${before}::bigint` : sql``}
     order by kizuna_history.id desc limit ${limit + 1}`);

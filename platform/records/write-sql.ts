@@ -16,7 +16,16 @@ export interface WriteContext {
   access?: QueryAccess;
   /** Why the write happened, in words for the timeline (a plugin's merge, its undo); kept in the history row. */
   note?: Label;
+  /**
+   * The caller asks to override what plugins' before-hooks would refuse (the records service
+   * refuses the write with 403 unless the role grants override on the object). Hooks see it as
+   * `override`; the write's history row records it in `via` (viaOf).
+   */
+  override?: boolean;
 }
+
+/** The history row's `via`: how the caller signed in, with "+override" for an override write. */
+export const viaOf = (ctx: WriteContext): string | null => (ctx.override ? `${ctx.via ?? ''}+override` : ctx.via ?? null);
 
 /** What a write statement needs besides values: the caller's scope and visible fields. */
 export interface WriteShape {
@@ -66,7 +75,7 @@ export function autonumberSql(f: FieldModel): SQL {
 
 const history = (model: ObjectModel, action: string, ctx: WriteContext, from: string, changes: SQL) =>
   sql`insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via, note)
-      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null},
+      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${viaOf(ctx)},
         ${ctx.note ? JSON.stringify(ctx.note) : null}::jsonb from ${sql.raw(from)} w`;
 
 const event = (model: ObjectModel, topic: string, ctx: WriteContext, from: string) =>
