@@ -42,6 +42,8 @@ export interface AccessSummary {
   delete: boolean;
   scoped: string[];
   read_only: string[];
+  /** May ask writes to override plugins' refusals (?override=true). */
+  override?: boolean;
 }
 
 export interface ObjectDef {
@@ -59,6 +61,14 @@ export interface ObjectDef {
     version?: number;
   };
   'x-kizuna-access'?: AccessSummary;
+}
+
+/** A record a plugin's overridable refusal names (a problem's `matches`). */
+export interface OverrideMatch {
+  id: string;
+  display?: string | null;
+  score?: number;
+  level?: string;
 }
 
 export type RecordData = Record<string, unknown> & { id: string; version: number; created_at: string; updated_at: string };
@@ -118,6 +128,8 @@ export interface TimelineEntry {
   request_id?: string | null;
   /** Why the change happened, when its writer said (a plugin's merge or its undo). */
   note?: LocalizedText | null;
+  /** The write overrode plugins' refusals. */
+  override?: boolean;
   at: string;
 }
 
