@@ -84,6 +84,16 @@ describe.each(databases)('override on %s', (kind) => {
     expect((await as('plain')('POST', '/api/records/probe_item', { name: 'refuse' })).status).toBe(409);
   });
 
+  it('lists the override parameter in the OpenAPI document for create, update and bulk, and in the import start', async () => {
+    const doc = (await k.call('GET', '/api/openapi.json')).body;
+    const override = { $ref: '#/components/parameters/Override' };
+    expect(doc.components.parameters.Override).toMatchObject({ name: 'override', in: 'query', schema: { type: 'boolean' } });
+    expect(doc.paths['/api/records/probe_item'].post.parameters).toContainEqual(override);
+    expect(doc.paths['/api/records/probe_item/{id}'].patch.parameters).toContainEqual(override);
+    expect(doc.paths['/api/records/probe_item/bulk'].post.parameters).toContainEqual(override);
+    expect(doc.components.schemas.ImportStart.properties.override).toMatchObject({ type: 'boolean' });
+  });
+
   it('answers any other value than true or false with 400 naming override', async () => {
     for (const v of ['yes', '1', '']) {
       const r = await as('chief')('POST', `/api/records/probe_item?override=${v}`, { name: 'x' });
