@@ -27,9 +27,9 @@ are ANDed; \`{ "and": [...] }\`, \`{ "or": [...] }\` and \`{ "not": {...} }\` co
 record does (\`{ "contacts.email": { "icontains": "@example.jp" } }\`).
 
 Operators: \`eq\`, \`neq\`, \`gt\`, \`gte\`, \`lt\`, \`lte\`, \`in\` and \`nin\` (an array), \`contains\`,
-\`icontains\` (case-insensitive), \`starts_with\`, \`is_null\` (true or false), and for multi_select fields
-\`has_any\` and \`has_all\` (an array). Which operators a field takes depends on its type. An unknown field
-or operator is a 400 that names it.`;
+\`icontains\` (case-insensitive), \`starts_with\`, \`is_null\` (true or false), and for multi_select
+and tags fields \`has_any\` and \`has_all\` (an array; \`is_null\` there also matches an empty list).
+Which operators a field takes depends on its type. An unknown field or operator is a 400 that names it.`;
 
 export function sharedSchemas(): Record<string, Schema> {
   const fieldSpec = fromMetaSchema(fieldSpecJson);

@@ -128,6 +128,9 @@ const parsers: Partial<Record<FieldTypeName, Parser>> = {
   datetime: dateTime,
   select: (t) => nfkc(t),
   multi_select: (t) => nfkc(t).split(/\s*[;,、|\n]\s*/).filter(Boolean),
+  // multi_select's separators, but free text is kept as written (no NFKC, unlike option
+  // values), so the full-width ；，｜ are separators too. Repeats are dropped by normalize.
+  tags: (t) => t.split(/[;,、|\n；，｜]/).map((s) => s.trim()).filter(Boolean),
   json: (t) => {
     try {
       return JSON.parse(t);

@@ -8,6 +8,7 @@ export interface Label {
 export const fieldTypeNames = [
   'text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent',
   'boolean', 'date', 'datetime', 'select', 'multi_select', 'relation', 'autonumber', 'json', 'user', 'country',
+  'tags',
 ] as const;
 export type FieldTypeName = (typeof fieldTypeNames)[number];
 

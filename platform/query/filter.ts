@@ -152,7 +152,7 @@ function operatorCondition(field: FieldModel, op: string, v: unknown, alias: str
       return sql`starts_with(${key}, ${textValue(v, at)})`;
     case 'is_null':
       if (typeof v !== 'boolean') throw badRequest(`${at} takes true or false`, [{ field: at, message: 'must be true or false' }]);
-      return field.spec.type === 'multi_select'
+      return field.type.list
         ? v ? sql`coalesce(cardinality(${key}), 0) = 0` : sql`cardinality(${key}) > 0`
         : v ? sql`${key} is null` : sql`${key} is not null`;
     case 'has_any':

@@ -40,7 +40,8 @@ export function stagedColumns(fields: FieldModel[]): StagedColumn[] {
       out.push({ field: f, column: cols[0].name, alias: a, stagedType: 'numeric', value: sql`s.${id(a)}`, text: (v) => (v === null ? null : String((v as { amount: unknown }).amount)) });
       const b = alias();
       out.push({ field: f, column: cols[1].name, alias: b, stagedType: 'text', value: sql`s.${id(b)}`, text: (v) => (v === null ? null : ((v as { currency?: string }).currency ?? f.spec.currency ?? null)) });
-    } else if (f.spec.type === 'multi_select') {
+    } else if (f.type.list) {
+      // A text[] value (multi_select, tags) stages as its JSON array: json_to_recordset has no array type.
       const a = alias();
       out.push({ field: f, column: cols[0].name, alias: a, stagedType: 'jsonb', value: sql`case when s.${id(a)} is null then null else array(select jsonb_array_elements_text(s.${id(a)})) end`, text: (v) => v });
     } else {
