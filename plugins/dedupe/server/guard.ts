@@ -5,6 +5,7 @@
 // override may confirm (?override=true); "warn", and a confirmed block, let it in marked
 // dedupe_review = true with the matches in dedupe_matches: the review queue.
 import { ProblemError, type BeforeBatchEvent, type BatchOutcome, type PluginContext } from 'kizuna/plugin';
+import { blockingKeys } from './blocking.ts';
 import { KEYS_FIELD } from './lookup.ts';
 import { matchSubjects, type Match } from './matcher.ts';
 import { MATCHES_FIELD, REVIEW_FIELD } from './merge.ts';
@@ -48,9 +49,9 @@ export function duplicateProblem(object: string, values: Row, rules: Rule[], mat
 }
 
 /** What one row becomes: its keys stored, and refused or marked when it is a likely duplicate. */
-function outcomeOf(e: BeforeBatchEvent, shape: ObjectShape, rules: Rule[], mode: BeforeCreateMode, stored: Row, values: Row, matches: Match[], region: string, update: boolean): Row | ProblemError {
+function outcomeOf(e: BeforeBatchEvent, shape: ObjectShape, rules: Rule[], mode: BeforeCreateMode, stored: Row, values: Row, matches: Match[], keys: string[], region: string, update: boolean): Row | ProblemError {
   const out: Row = { ...values };
-  if (shape.fields.has(KEYS_FIELD)) out[KEYS_FIELD] = storedKeys(rules, stored, region);
+  if (shape.fields.has(KEYS_FIELD)) out[KEYS_FIELD] = storedKeys(rules, stored, region, keys);
   if (mode === 'off' || !matches.length) return out;
   if (mode === 'block' && !e.override) return duplicateProblem(e.object, stored, rules, matches, update);
   if (shape.fields.has(REVIEW_FIELD)) out[REVIEW_FIELD] = true;
@@ -63,8 +64,9 @@ export async function guardCreates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   const mode = modeOf(settingsOf(ctx), e.object, 'create');
   if (!rules.length || (mode === 'off' && !shape.fields.has(KEYS_FIELD))) return;
   const region = regionOf(ctx);
-  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, e.rows.map((r) => ({ index: r.index, values: r.values })), { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings });
-  return e.rows.map((r, i) => outcomeOf(e, shape, rules, mode, r.values, r.values, matches[i] ?? [], region, false));
+  const keys = e.rows.map((r) => blockingKeys(rules, r.values, region));
+  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, e.rows.map((r) => ({ index: r.index, values: r.values })), { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys });
+  return e.rows.map((r, i) => outcomeOf(e, shape, rules, mode, r.values, r.values, matches[i] ?? [], keys[i], region, false));
 }
 
 export async function guardUpdates(e: BeforeBatchEvent, ctx: PluginContext): Promise<BatchOutcome | void> {
@@ -84,10 +86,11 @@ export async function guardUpdates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   }
   const subjects = touching.map((r) => ({ index: r.index, id: r.id, values: { ...current.get(r.id!), ...r.values } }));
   const region = regionOf(ctx);
-  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, subjects, { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings });
-  const byIndex = new Map(subjects.map((s, i) => [s.index, { stored: s.values, matches: matches[i] ?? [] }]));
+  const keys = subjects.map((s) => blockingKeys(rules, s.values, region));
+  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, subjects, { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys });
+  const byIndex = new Map(subjects.map((s, i) => [s.index, { stored: s.values, matches: matches[i] ?? [], keys: keys[i] }]));
   return e.rows.map((r) => {
     const s = byIndex.get(r.index);
-    return s ? outcomeOf(e, shape, rules, mode, s.stored, r.values, s.matches, region, true) : undefined;
+    return s ? outcomeOf(e, shape, rules, mode, s.stored, r.values, s.matches, s.keys, region, true) : undefined;
   });
 }

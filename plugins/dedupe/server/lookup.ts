@@ -1,5 +1,5 @@
 // Records sharing blocking keys with a set of records, found through the keys the plugin keeps
-// on each record (the internal json field dedupe_keys, GIN-indexed): a few has_any queries
+// on each record (the internal tags field dedupe_keys, GIN-indexed text[]): a few has_any queries
 // however many records ask. A key held by very many records (a company's main line, info@, a
 // common name) finds nothing useful and would flood the answer: such keys are dropped and
 // reported as common, which the scorer reads as weak evidence.
@@ -12,8 +12,11 @@ export const COMMON_AT = 50;
 /** Keys per query: an "or" of has_any lists (the filter language takes 1000 values a list). */
 const KEYS_PER_QUERY = 10_000;
 const KEYS_PER_LIST = 1000;
-/** Records one query may bring back before its keys are examined for common ones. */
-const PER_QUERY = 4000;
+/**
+ * Records one query may bring back before its keys are examined for common ones: one page.
+ * A common key shows in its first page (50 of 500), and the next query goes without it.
+ */
+const PER_QUERY = 500;
 const PAGE = 500;
 
 type Row = Record<string, unknown>;

@@ -6,6 +6,7 @@
 import type { PluginContext } from 'kizuna/plugin';
 import { COMMON_AT, KEYS_FIELD, lookupByKeys } from './lookup.ts';
 import { searchCandidates } from './search-fallback.ts';
+import { keysMarker } from './stored-keys.ts';
 import { normalizeCompanyName, normalizeExact } from './normalize.ts';
 import { blockingKeys, keyCounts } from './blocking.ts';
 import { scorePair, type PairStats } from './score.ts';
@@ -51,6 +52,8 @@ export interface MatchOptions {
   explain?: boolean;
   /** An object that lives as long as these settings (ctx.settings): keys found common are remembered on it. */
   memo?: object;
+  /** The subjects' blocking keys when the caller has them already (blocking.ts blockingKeys). */
+  keys?: string[][];
 }
 
 /** A record's name as people read it: contacts family name first, else the object's display field. */
@@ -110,7 +113,7 @@ export async function matchSubjects(
   const displayField = def['x-kizuna'].display_field;
   const fields = fieldsToRead(shape, rules, displayField);
   const ruleNames = new Set(rules.map((r) => r.name));
-  const keysOf = subjects.map((s) => blockingKeys(rules, s.values, opts.region));
+  const keysOf = opts.keys ?? subjects.map((s) => blockingKeys(rules, s.values, opts.region));
   const { found, common } = shape.fields.has(KEYS_FIELD)
     ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields, opts.memo)
     : { found: await searchCandidates(ctx.records, object, shape, rules, subjects.map((s) => ({ ...s.values, ...(s.id && { id: s.id }) })), fields, opts.region), common: new Set<string>() };
@@ -124,7 +127,13 @@ export async function matchSubjects(
     if (list) list.push(h);
     else holders.set(key, [h]);
   };
-  for (const r of found.values()) for (const k of blockingKeys(rules, r, opts.region)) hold(k, { id: r.id as string, r });
+  // A found record's keys are the ones it stores when they are current (same rules and version).
+  const marker = keysMarker(rules, opts.region);
+  for (const r of found.values()) {
+    const stored = r[KEYS_FIELD];
+    const keys = Array.isArray(stored) && stored[0] === marker ? (stored.slice(1) as string[]) : blockingKeys(rules, r, opts.region);
+    for (const k of keys) hold(k, { id: r.id as string, r });
+  }
   subjects.forEach((s, i) => keysOf[i].forEach((k) => hold(k, { row: s.index, r: s.values })));
   // A key held by many is common however it got there (a file of one company's staff on its
   // main line, one name repeated): comparing each holder with all the others costs n² and

@@ -14,6 +14,16 @@ export function keysMarker(rules: Rule[], region: string): string {
   return `v:${KEYS_VERSION}.${fnv1a(spec).toString(36)}`;
 }
 
-export function storedKeys(rules: Rule[], record: Record<string, unknown>, region: string): string[] {
-  return [keysMarker(rules, region), ...blockingKeys(rules, record, region)];
+/** keysMarker per rule list (the same array for a whole batch): hashing the rules per row showed in profiles. */
+const markers = new WeakMap<Rule[], Map<string, string>>();
+function markerOf(rules: Rule[], region: string): string {
+  const byRegion = markers.get(rules) ?? new Map<string, string>();
+  markers.set(rules, byRegion);
+  let m = byRegion.get(region);
+  if (!m) byRegion.set(region, (m = keysMarker(rules, region)));
+  return m;
+}
+
+export function storedKeys(rules: Rule[], record: Record<string, unknown>, region: string, keys = blockingKeys(rules, record, region)): string[] {
+  return [markerOf(rules, region), ...keys];
 }
