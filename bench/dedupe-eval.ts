@@ -55,6 +55,8 @@ function quality(pairs: Pair[], judge: (p: Pair) => boolean): Quality {
 export interface Evaluation {
   object: string;
   check: Quality;
+  /** The same check counting "possible" too: what the duplicates panel lists for a person to judge. */
+  check_possible: Quality;
   /** Pairs the per-record check judged differently from a's side and from b's. */
   asymmetric: number;
   scan: Quality;
@@ -68,10 +70,12 @@ export async function evaluate(call: Call, ids: Map<string, string>): Promise<Ev
   for (const [object, set] of [['company', readSet('companies')], ['contact', readSet('contacts')]] as const) {
     const keyOf = new Map([...ids].map(([k, id]) => [id, k]));
     const likely = new Map<string, Set<string>>();
+    const listed = new Map<string, Set<string>>();
     for (const key of new Set(set.pairs.flatMap((p) => [p.a, p.b]))) {
       const r = await call('GET', `/api/plugins/dedupe/duplicates/${object}/${ids.get(key)}`);
       if (r.status !== 200) throw new Error(`duplicates of ${object} ${key}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
       likely.set(key, new Set(r.body.data.filter((m: { level: string }) => m.level === 'likely').map((m: { id: string }) => keyOf.get(m.id)!)));
+      listed.set(key, new Set(r.body.data.map((m: { id: string }) => keyOf.get(m.id)!)));
     }
     const check = quality(set.pairs, (p) => likely.get(p.a)!.has(p.b) || likely.get(p.b)!.has(p.a));
     const asymmetric = set.pairs.filter((p) => likely.get(p.a)!.has(p.b) !== likely.get(p.b)!.has(p.a)).length;
@@ -84,6 +88,7 @@ export async function evaluate(call: Call, ids: Map<string, string>): Promise<Ev
     const impure = scan.body.groups.filter((g: { ids: string[] }) => new Set(g.ids.map((id) => entity.get(keyOf.get(id)!) ?? `alone:${id}`)).size > 1).length;
     out.push({
       object, check, asymmetric,
+      check_possible: quality(set.pairs, (p) => listed.get(p.a)!.has(p.b) || listed.get(p.b)!.has(p.a)),
       scan: quality(set.pairs, (p) => groupOf.has(p.a) && groupOf.get(p.a) === groupOf.get(p.b)),
       groups: scan.body.groups.length, impure_groups: impure,
     });
