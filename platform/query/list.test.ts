@@ -116,7 +116,7 @@ describe.each(databases)('list queries on %s', (kind) => {
     const bad = await k.call('GET', `/api/records/company?filter=${enc({ keys: { has_any: [1] } })}`);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ field: 'keys.has_any', message: 'must be an array of strings' });
-    const indexes = await k.db.query<{ indexdef: string }>(sql`select indexdef from pg_indexes where tablename = 'company' and indexdef like '%gin%keys%'`);
+    const indexes = await k.db.query<{ indexdef: string }>(sql`select indexdef from pg_indexes where schemaname = current_schema() and tablename = 'company' and indexdef like '%gin%keys%'`);
     expect(indexes).toHaveLength(1);
   });
 
