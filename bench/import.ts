@@ -3,9 +3,10 @@
 // validation, batched writes with history and events). Prints rows/s and peak RSS.
 // Then exports them all as CSV (streamed), with its own peak RSS.
 // Usage: [DATABASE_URL=…] [KIZUNA_IMPORT_BATCH=n] npm run bench:import -- [rows=1000000] [--plain] [--upsert]
-//        [--dedupe=installed|warn|block (the dedupe plugin on contact)] [--no-export] [--keep (the schema, for a look)]
+//        [--dedupe=installed|warn|block (the dedupe plugin on contact)] [--people] [--no-export] [--keep (the schema, for a look)]
 import { Readable } from 'node:stream';
 import { createKizuna } from '../platform/server.ts';
+import { readFixture } from '../platform/testing/fixtures.ts';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 // --plain: into an object with the same fields as contact but no search document and no
@@ -17,17 +18,49 @@ const UPSERT = process.argv.includes('--upsert');
 // warn / block: contact's before_create mode (block refuses the file's duplicate rows).
 const DEDUPE = process.argv.find((a) => a.startsWith('--dedupe='))?.slice('--dedupe='.length);
 const EXPORT = !process.argv.includes('--no-export');
+// --people: a file of distinct people as a CRM import holds them — real Japanese family and given
+// names (IPADIC) with their readings, a phone and an email each; 2% of rows are the same person
+// again (email in another case, name in kana), 1% invalid emails. Without it every phone is
+// shared by up to ten people with nine names between them (the import benchmark's own file).
+const PEOPLE = process.argv.includes('--people');
 const TOKEN = 'kz_bench_import_token_0123456789';
 const JA = [['山田', '太郎'], ['佐藤', '花子'], ['髙橋', '一郎'], ['鈴木', '美咲'], ['田中', '健']];
 const EN = [['Smith', 'John'], ['Yamada', 'Taro'], ['Brown', 'Alice'], ['Garcia', 'Maria']];
 
+function japaneseNames() {
+  const text = new TextDecoder('euc-jp').decode(readFixture('ja-names/ipadic-Noun.name.euc-jp.csv'));
+  const family: [string, string][] = [];
+  const given: [string, string][] = [];
+  for (const line of text.split('\n')) {
+    const c = line.split(',');
+    if (c.length >= 12 && !/[,"]/.test(c[0])) (c[7] === '姓' ? family : given).push([c[0], c[11]]);
+  }
+  return { family, given };
+}
+
+function personRow(i: number, names: ReturnType<typeof japaneseNames>): string {
+  // Every 50th row repeats the person of the row 37 before it, typed again.
+  const again = i % 50 === 49 && i >= 37;
+  const n = again ? i - 37 : i;
+  const [last, lastKana] = names.family[(n * 7919) % names.family.length];
+  const [first, firstKana] = names.given[(n * 104729) % names.given.length];
+  const email = i % 100 === 7 ? `bad-email-${i}` : `p${n}@example.jp`;
+  const phone = `0${3 + (n % 7)}-${String(1000 + Math.floor(n / 10000)).slice(-4)}-${String(n % 10000).padStart(4, '0')}`;
+  return again ? `${lastKana},${firstKana},${lastKana},${firstKana},${email.toUpperCase()},,"Manager, ${i % 7}"` : `${last},${first},${lastKana},${firstKana},${email},${phone},"Manager, ${i % 7}"`;
+}
+
 async function* csv(): AsyncGenerator<Uint8Array> {
-  yield Buffer.from('姓,名,メールアドレス,電話番号,役職\n');
+  const names = PEOPLE ? japaneseNames() : undefined;
+  yield Buffer.from(PEOPLE ? '姓,名,姓（カナ）,名（カナ）,メールアドレス,電話番号,役職\n' : '姓,名,メールアドレス,電話番号,役職\n');
   let lines: string[] = [];
   for (let i = 0; i < N; i++) {
-    const [last, first] = i % 3 === 0 ? JA[i % JA.length] : EN[i % EN.length];
-    const email = i % 100 === 7 ? `bad-email-${i}` : i % 50 === 3 ? `user${i - 1}@example.jp` : `user${i}@example.jp`;
-    lines.push(`${last},${first},${email},03-1234-${String(i % 10000).padStart(4, '0')},"Manager, ${i % 7}"`);
+    if (names) {
+      lines.push(personRow(i, names));
+    } else {
+      const [last, first] = i % 3 === 0 ? JA[i % JA.length] : EN[i % EN.length];
+      const email = i % 100 === 7 ? `bad-email-${i}` : i % 50 === 3 ? `user${i - 1}@example.jp` : `user${i}@example.jp`;
+      lines.push(`${last},${first},${email},03-1234-${String(i % 10000).padStart(4, '0')},"Manager, ${i % 7}"`);
+    }
     if (lines.length === 5000) {
       yield Buffer.from(lines.join('\n') + '\n');
       lines = [];
@@ -96,7 +129,7 @@ clearInterval(sampler);
 const mb = (n: number) => Math.round(n / 1048576);
 if (s.state !== "succeeded") console.error(JSON.stringify(s));
 console.log(JSON.stringify({
-  database: k.db.kind, object: OBJECT, upsert: UPSERT, dedupe: DEDUPE ?? 'none', rows: N, state: s.state, created: s.created, updated: s.updated, unchanged: s.unchanged, failed: s.rows_failed,
+  database: k.db.kind, object: OBJECT, upsert: UPSERT, dedupe: DEDUPE ?? 'none', people: PEOPLE, rows: N, state: s.state, created: s.created, updated: s.updated, unchanged: s.unchanged, failed: s.rows_failed,
   upload_s: +((t1 - t0) / 1000).toFixed(1), import_s: +((t2 - t1) / 1000).toFixed(1),
   rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), rss_at_start_mb: mb(base), peak_rss_mb: mb(importPeak), at_peak_heap_mb: mb(importAt.heapUsed), at_peak_heap_total_mb: mb(importAt.heapTotal), at_peak_external_mb: mb(importAt.external),
   export_status: res?.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),
