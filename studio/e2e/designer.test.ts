@@ -124,6 +124,30 @@ describe('object designer in chromium', () => {
     await expect.poll(() => page.locator('[data-related=projects] li').allTextContents()).toEqual([expect.stringContaining('基幹刷新')]);
   });
 
+  it('adds a tags field: typed as comma-separated text, kept trimmed and once each, shown as chips', async () => {
+    await page.goto(`${s.baseUrl}/designer/project`);
+    await page.getByRole('button', { name: '+ Add field' }).click();
+    await page.locator('#fe-name').fill('labels');
+    await page.locator('#fe-type').selectOption('tags');
+    expect(await page.locator('#fe-type option[value=tags]').textContent()).toBe('Tags');
+    await page.locator('#fe-en').fill('Labels');
+    await page.locator('#fe-ja').fill('ラベル');
+    // Always GIN-indexed and never unique: the designer offers neither flag.
+    expect(await page.locator('.dialog .flags label').allTextContents()).toEqual([expect.stringContaining('Required')]);
+    await page.locator('.dialog').getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr[data-field=labels]').waitFor();
+    expect((await s.kizuna.call('GET', '/api/meta/objects/project')).body.properties.labels['x-kizuna']).toMatchObject({ type: 'tags' });
+
+    await page.goto(`${s.baseUrl}/o/project/new`);
+    await page.locator('#f-title').fill('タグ付き');
+    await page.locator('#f-labels').fill('東京, VIP ,東京、 ');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByTestId('record-title').textContent()).toBe('タグ付き');
+    const id = new URL(page.url()).pathname.split('/').pop();
+    expect((await s.kizuna.call('GET', `/api/records/project/${id}`)).body.labels).toEqual(['東京', 'VIP']);
+    await expect.poll(() => page.locator('[data-field=labels] .chip').allTextContents()).toEqual(['東京', 'VIP']);
+  });
+
   it('raised no errors in the page', () => {
     expect(errors).toEqual([]);
   });

@@ -3,7 +3,7 @@ import type { LocalizedText } from '../composables/useI18n.ts';
 
 export type FieldType =
   | 'text' | 'long_text' | 'email' | 'phone' | 'url' | 'integer' | 'number' | 'currency' | 'percent'
-  | 'boolean' | 'date' | 'datetime' | 'select' | 'multi_select' | 'relation' | 'autonumber' | 'json' | 'user' | 'country' | 'uuid';
+  | 'boolean' | 'date' | 'datetime' | 'select' | 'multi_select' | 'relation' | 'autonumber' | 'json' | 'user' | 'country' | 'tags' | 'uuid';
 
 export interface SelectOption {
   value: string;

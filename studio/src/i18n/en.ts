@@ -359,6 +359,7 @@ export const en = {
   'form.invalidUrl': 'must be a valid URL (https://…)',
   'form.invalidNumber': 'must be a number',
   'form.tooLong': 'must be at most {max} characters',
+  'form.tagsHint': 'Separate with commas',
   'form.min': 'must be at least {min}',
   'form.max': 'must be at most {max}',
   'check.integer': 'must be a whole number',
@@ -370,6 +371,7 @@ export const en = {
   'check.pattern': 'has the wrong format',
   'check.enum': 'is not one of the options',
   'check.uniqueItems': 'must not list a value twice',
+  'check.maxItems': 'at most {max} values',
   'check.unknownField': 'is not a field of this object',
   'check.reference': 'must be a record chosen from the list',
   'check.unique': 'is already used by another record',
@@ -476,6 +478,7 @@ export const en = {
   'type.json': 'JSON',
   'type.user': 'User',
   'type.country': 'Country',
+  'type.tags': 'Tags',
   'type.uuid': 'ID',
   // Import wizard and list export (issue 8).
   'import.button': 'Import',

@@ -361,6 +361,7 @@ export const ja: Record<MessageKey, string> = {
   'form.invalidUrl': '正しい URL（https://…）を入力してください',
   'form.invalidNumber': '数値を入力してください',
   'form.tooLong': '{max} 文字以内で入力してください',
+  'form.tagsHint': 'カンマ（、）で区切って入力',
   'form.min': '{min} 以上で入力してください',
   'form.max': '{max} 以下で入力してください',
   'check.integer': '整数で入力してください',
@@ -372,6 +373,7 @@ export const ja: Record<MessageKey, string> = {
   'check.pattern': '形式が正しくありません',
   'check.enum': '選択肢にない値です',
   'check.uniqueItems': '同じ値を二度選ぶことはできません',
+  'check.maxItems': '{max} 個までです',
   'check.unknownField': 'このオブジェクトの項目ではありません',
   'check.reference': '一覧から選んだレコードを指定してください',
   'check.unique': '他のレコードですでに使われています',
@@ -478,6 +480,7 @@ export const ja: Record<MessageKey, string> = {
   'type.json': 'JSON',
   'type.user': 'ユーザー',
   'type.country': '国',
+  'type.tags': 'タグ',
   'type.uuid': 'ID',
   // Import wizard and list export (issue 8).
   'import.button': 'インポート',

@@ -54,6 +54,7 @@ export const fieldKinds: Record<FieldType, FieldKind> = {
   country: kind(['eq', 'neq', 'in', 'nin', 'is_null', 'not_null'], (v, _f, l) => (typeof v === 'string' && v ? countryName(v, l) : '')),
   relation: kind(REF),
   user: kind(REF),
+  tags: kind(['has_any', 'has_all', 'is_null', 'not_null'], (v) => (Array.isArray(v) ? v.join(', ') : ''), false),
   json: kind(['is_null', 'not_null'], (v) => (v === null || v === undefined ? '' : JSON.stringify(v)), false),
   uuid: kind(['eq', 'neq']),
 };
@@ -63,5 +64,13 @@ export const kindOf = (field: FieldSpec): FieldKind => fieldKinds[field.type] ??
 /** Field types an admin can create in the designer (uuid is the system id only). */
 export const creatableTypes: FieldType[] = [
   'text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent',
-  'boolean', 'date', 'datetime', 'select', 'multi_select', 'relation', 'user', 'autonumber', 'json', 'country',
+  'boolean', 'date', 'datetime', 'select', 'multi_select', 'tags', 'relation', 'user', 'autonumber', 'json', 'country',
 ];
+
+/**
+ * Tags as a person types them: comma-separated (、 and the full-width ， too), trimmed, blanks
+ * and repeats dropped — what the server keeps of them anyway (platform/model/field-types.ts).
+ */
+export function splitTags(text: string): string[] {
+  return [...new Set(text.split(/[,、，]/).map((s) => s.trim()).filter(Boolean))];
+}

@@ -154,6 +154,8 @@ export function problemMessage(p: FieldProblem, field: FieldSpec | undefined, t:
       return t('check.enum');
     case 'uniqueItems':
       return t('check.uniqueItems');
+    case 'maxItems':
+      return t('check.maxItems', { max: num(p.params.limit) ?? 0 });
     case 'unknown_field':
       return t('check.unknownField');
     case 'reference':
