@@ -170,18 +170,27 @@ export const nameKeyOf = (rule: Rule, record: Record<string, unknown>) => fullNa
  * reading in romaji (Taro Yamada / ヤマダ タロウ). Each comparison is booked on the first rule
  * (in settings order) of the two keys, so that the evidence is the same both ways round.
  */
+/**
+ * Two records' keys under rules of one attribute, compared script by script (kanji with kanji,
+ * kana with kana, …); each comparison is booked on the earlier rule of the two (index in rules).
+ */
+function compareByScript(ka: (string | null)[], kb: (string | null)[], compare: (at: number, x: string, y: string) => Comparison): Map<number, Comparison> {
+  const first = (keys: (string | null)[], script: string) => keys.findIndex((k) => k !== null && scriptOf(k) === script);
+  const found = new Map<number, Comparison>();
+  for (const script of ['kanji', 'kana', 'latin', 'other'] as const) {
+    const i = first(ka, script);
+    const j = first(kb, script);
+    if (i < 0 || j < 0) continue;
+    const at = found.has(Math.min(i, j)) ? Math.max(i, j) : Math.min(i, j);
+    found.set(at, compare(at, ka[i]!, kb[j]!));
+  }
+  return found;
+}
+
 function compareNames(rules: Rule[], a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats): { rule: string; c: Comparison }[] {
   const ka = rules.map((r) => nameKeyOf(r, a));
   const kb = rules.map((r) => nameKeyOf(r, b));
-  const first = (keys: (string | null)[], test: (k: string) => boolean) => keys.findIndex((k) => k !== null && test(k));
-  const found = new Map<number, Comparison>();
-  for (const script of ['kanji', 'kana', 'latin', 'other'] as const) {
-    const i = first(ka, (k) => scriptOf(k) === script);
-    const j = first(kb, (k) => scriptOf(k) === script);
-    if (i < 0 || j < 0) continue;
-    const at = found.has(Math.min(i, j)) ? Math.max(i, j) : Math.min(i, j);
-    found.set(at, compareNameKeys(rules[at], ka[i]!, kb[j]!, stats));
-  }
+  const found = compareByScript(ka, kb, (at, x, y) => compareNameKeys(rules[at], x, y, stats));
   if (!found.size) {
     const romaji = (keys: (string | null)[]) => keys.map((k) => (k ? readings(k) : []));
     const [ra, rb] = [romaji(ka), romaji(kb)];
@@ -225,21 +234,13 @@ const romajiOf = (rule: Rule, record: Record<string, unknown>) => (rule.fields.l
 function compareCompanies(rules: Rule[], a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats): { rule: string; c: Comparison }[] {
   const ka = rules.map((r) => allOf(r, a, companyKey));
   const kb = rules.map((r) => allOf(r, b, companyKey));
-  const first = (keys: (string | null)[], test: (k: string) => boolean) => keys.findIndex((k) => k !== null && test(k));
-  const found = new Map<number, Comparison>();
-  for (const script of ['kanji', 'kana', 'latin', 'other'] as const) {
-    const i = first(ka, (k) => scriptOf(k) === script);
-    const j = first(kb, (k) => scriptOf(k) === script);
-    if (i < 0 || j < 0) continue;
-    const at = found.has(Math.min(i, j)) ? Math.max(i, j) : Math.min(i, j);
-    found.set(at, compareCompanyKeys(rules[at], ka[i]!, kb[j]!, stats));
-  }
+  const found = compareByScript(ka, kb, (at, x, y) => compareCompanyKeys(rules[at], x, y, stats));
   if (!found.size) {
     const ra = rules.map((r) => romajiOf(r, a));
     const rb = rules.map((r) => romajiOf(r, b));
     const shared = ra.findIndex((r) => r !== null && rb.includes(r));
-    const i = first(ka, () => true);
-    const j = first(kb, () => true);
+    const i = ka.findIndex((k) => k !== null);
+    const j = kb.findIndex((k) => k !== null);
     if (shared >= 0) {
       const at = Math.min(shared, rb.indexOf(ra[shared]));
       found.set(at, length(ra[shared]!) - 1 < MIN_KEY_LENGTH ? { outcome: 'common', weight: WEIGHTS.company_name.common } : agreement(rules[at], ra[shared]!, stats));
