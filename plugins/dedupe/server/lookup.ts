@@ -9,9 +9,12 @@ export const KEYS_FIELD = 'dedupe_keys';
 
 /** A key held by at least this many records is common: it is not followed. */
 export const COMMON_AT = 50;
-/** Keys per query: an "or" of has_any lists (the filter language takes 1000 values a list). */
-const KEYS_PER_QUERY = 10_000;
-const KEYS_PER_LIST = 1000;
+/**
+ * Keys per query (the filter language takes 1000 values a list). Not more in one query, as an
+ * "or" of lists: the planner expects more matches than the page holds and walks the table in
+ * id order instead of asking the index — a full scan per batch when nothing matches.
+ */
+const KEYS_PER_QUERY = 1000;
 /**
  * Records one query may bring back before its keys are examined for common ones: one page.
  * A common key shows in its first page (50 of 500), and the next query goes without it.
@@ -35,10 +38,8 @@ async function fetchHolding(records: PluginRecords, object: string, keys: string
   const rows: Row[] = [];
   let cursor: string | undefined;
   do {
-    const lists = [];
-    for (let i = 0; i < keys.length; i += KEYS_PER_LIST) lists.push({ [KEYS_FIELD]: { has_any: keys.slice(i, i + KEYS_PER_LIST) } });
     const page = await records.list(object, {
-      filter: JSON.stringify(lists.length === 1 ? lists[0] : { or: lists }),
+      filter: JSON.stringify({ [KEYS_FIELD]: { has_any: keys } }),
       fields: [...new Set([...fields, KEYS_FIELD])].join(','),
       limit: String(PAGE),
       sort: 'id',
