@@ -25,6 +25,9 @@ describe('plugin extensions in the studio', () => {
     await panel.waitFor();
     await panel.locator('li').first().waitFor();
     expect(await panel.locator('li').count()).toBe(1);
+    // Named as people read it, and how sure the plugin is: same person in kana with the same email.
+    await panel.getByRole('link', { name: 'ﾔﾏﾀﾞ ﾊﾅｺ' }).waitFor();
+    await panel.locator('[data-level=likely]').getByText('Likely').waitFor();
     await panel.scrollIntoViewIfNeeded();
     await shot(page, 'dedupe-panel');
     await panel.locator('input[type=checkbox]').check();
@@ -58,7 +61,7 @@ describe('plugin extensions in the studio', () => {
     expect((await k.call('GET', `/api/records/case/${ids.case}`)).body.contact).toBe(ids.dup);
     // The page shows the record anew: its timeline tells of the undo, and the duplicate is a candidate again.
     await page.getByTestId('timeline').getByText(/Merge .* undone: 1 record split off again/).waitFor();
-    await page.getByTestId('dedupe-panel').getByRole('link', { name: 'ﾔﾏﾀﾞ · ﾊﾅｺ' }).waitFor();
+    await page.getByTestId('dedupe-panel').getByRole('link', { name: 'ﾔﾏﾀﾞ ﾊﾅｺ' }).waitFor();
     expect(await merged.count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
