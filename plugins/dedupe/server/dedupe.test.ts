@@ -1,7 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFixture } from '../../../platform/testing/fixtures.ts';
-import { databases, startKizuna, type TestKizuna } from '../../../platform/testing/kizuna.ts';
+import { readFixture, databases, startKizuna, type TestKizuna } from 'kizuna/testing';
 
 const csv = parse(readFixture('csv/contacts-500-utf8.csv'), { columns: true, bom: true }) as Record<string, string>[];
 const orgs = [...new Set(new TextDecoder('euc-jp').decode(readFixture('ja-companies/ipadic-Noun.org.euc-jp.csv')).split('\n').filter(Boolean).map((l) => l.split(',')[0]))];

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databases, startKizuna, type TestKizuna } from '../../../platform/testing/kizuna.ts';
-import { finished, upload } from '../../../platform/testing/imports.ts';
-import { ADMIN_TOKEN } from '../../../platform/testing/kizuna.ts';
+import { databases, startKizuna, type TestKizuna, finished, upload, ADMIN_TOKEN } from 'kizuna/testing';
 
 type Row = Record<string, unknown>;
 type Mode = 'off' | 'warn' | 'block';

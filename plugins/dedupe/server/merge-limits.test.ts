@@ -2,7 +2,7 @@
 // merge that is unknown, expired, already undone, overtaken by a later merge or missing an
 // erased duplicate, and a user with no grant on the plugin's journal merging and undoing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databases, startKizuna, type TestKizuna } from '../../../platform/testing/kizuna.ts';
+import { databases, startKizuna, type TestKizuna } from 'kizuna/testing';
 
 type Row = Record<string, any>;
 

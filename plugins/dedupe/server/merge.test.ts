@@ -1,7 +1,7 @@
 // Merges undone exactly: the journal a merge writes, POST /unmerge putting every record, its
 // relations and the master's values back as they were, and the timelines saying so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databases, startKizuna, type TestKizuna } from '../../../platform/testing/kizuna.ts';
+import { databases, startKizuna, type TestKizuna } from 'kizuna/testing';
 
 type Row = Record<string, any>;
 

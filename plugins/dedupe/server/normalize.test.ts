@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../../platform/testing/fixtures.ts';
+import { readFixture } from 'kizuna/testing';
 import * as OpenCC from 'opencc-js';
 import { companyReading, isRoleAddress, legalFormOf, legalFormsConflict, normalizeCompanyName, normalizeEmail, normalizeName, normalizePhone, normalizePlace, personNameKey, registrableDomain, searchTerm, variantSpellings, websiteDomain } from './normalize.ts';
 import { foldRomaji, kanaToRomaji, romajiKeys } from './romaji.ts';

@@ -2,7 +2,7 @@
 // Japanese names (IPADIC's surnames, given names and organizations in test/fixtures). The
 // labelled evaluation set of the issue is built apart from this one, and is not tuned to.
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../../platform/testing/fixtures.ts';
+import { readFixture } from 'kizuna/testing';
 import { blockingKeys, keyCounts } from './blocking.ts';
 import { normalizeCompanyName } from './normalize.ts';
 import { DEFAULT_RULES, type Rule } from './rules.ts';
