@@ -6,7 +6,7 @@
 //        [--dedupe=installed|warn|block (the dedupe plugin on contact)] [--people] [--no-export] [--keep (the schema, for a look)]
 import { Readable } from 'node:stream';
 import { createKizuna } from '../platform/server.ts';
-import { readFixture } from '../platform/testing/fixtures.ts';
+import { japaneseNames } from '../platform/testing/fixtures.ts';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 // --plain: into an object with the same fields as contact but no search document and no
@@ -26,17 +26,6 @@ const PEOPLE = process.argv.includes('--people');
 const TOKEN = 'kz_bench_import_token_0123456789';
 const JA = [['山田', '太郎'], ['佐藤', '花子'], ['髙橋', '一郎'], ['鈴木', '美咲'], ['田中', '健']];
 const EN = [['Smith', 'John'], ['Yamada', 'Taro'], ['Brown', 'Alice'], ['Garcia', 'Maria']];
-
-function japaneseNames() {
-  const text = new TextDecoder('euc-jp').decode(readFixture('ja-names/ipadic-Noun.name.euc-jp.csv'));
-  const family: [string, string][] = [];
-  const given: [string, string][] = [];
-  for (const line of text.split('\n')) {
-    const c = line.split(',');
-    if (c.length >= 12 && !/[,"]/.test(c[0])) (c[7] === '姓' ? family : given).push([c[0], c[11]]);
-  }
-  return { family, given };
-}
 
 function personRow(i: number, names: ReturnType<typeof japaneseNames>): string {
   // Every 50th row repeats the person of the row 37 before it, typed again.

@@ -1,20 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFixture } from '../testing/fixtures.ts';
+import { japaneseNames } from '../testing/fixtures.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-
-/** Real Japanese family (姓) and given (名) names with katakana readings, from IPADIC (EUC-JP). */
-function japaneseNames() {
-  const text = new TextDecoder('euc-jp').decode(readFixture('ja-names/ipadic-Noun.name.euc-jp.csv'));
-  const family: [string, string][] = [];
-  const given: [string, string][] = [];
-  for (const line of text.split('\n')) {
-    const c = line.split(',');
-    if (c.length < 12) continue;
-    (c[7] === '姓' ? family : given).push([c[0], c[11]]);
-  }
-  return { family, given };
-}
 
 const enc = (v: unknown) => encodeURIComponent(JSON.stringify(v));
 
