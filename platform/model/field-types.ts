@@ -178,6 +178,21 @@ const uuidRef = (references: (f: FieldSpec) => string): FieldType => ({
   ...{ references },
 });
 
+/** What the list types (multi_select, tags) share: a text[] column filtered by its elements. */
+const LIST_TYPE = {
+  columns: (f: FieldSpec) => [{ name: f.name, type: 'text[]' }],
+  operators: ['has_any', 'has_all', 'is_null'] as Operator[],
+  read: plain,
+  write: writeList,
+  key: plain,
+  bind: (v: unknown) => cast(v, 'text'),
+  keyText: (col: ColumnRef) => sql`${col()}::text`,
+  sortable: false,
+  list: true,
+  canBeUnique: false,
+  canBeSearchable: false,
+} satisfies Partial<FieldType>;
+
 export const fieldTypes: Record<FieldTypeName, FieldType> = {
   text: textType(255),
   long_text: textType(65535),
@@ -285,38 +300,18 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     canBeSearchable: false,
   },
   multi_select: {
-    columns: (f) => [{ name: f.name, type: 'text[]' }],
+    ...LIST_TYPE,
     schema: (f) => ({ type: 'array', items: { type: 'string', enum: (f.options ?? []).map((o) => o.value) }, uniqueItems: true }),
-    operators: ['has_any', 'has_all', 'is_null'],
-    read: plain,
-    write: writeList,
-    key: plain,
-    bind: (v) => cast(v, 'text'),
-    keyText: (col) => sql`${col()}::text`,
     checkValue: isString, // an unknown option simply matches nothing
-    sortable: false,
-    list: true,
-    canBeUnique: false,
-    canBeSearchable: false,
   },
   // Free text values without an option list (labels on records, keys a plugin maintains):
   // text[] so has_any is `&&` on a GIN index, which needs no recheck of the rows it finds
   // (jsonb's ?| does: ~8× slower for the dedupe key look-up).
   tags: {
-    columns: (f) => [{ name: f.name, type: 'text[]' }],
+    ...LIST_TYPE,
     schema: () => ({ type: 'array', items: { type: 'string', minLength: 1, maxLength: 255 }, maxItems: 200, uniqueItems: true }),
     normalize: tagList,
-    operators: ['has_any', 'has_all', 'is_null'],
-    read: plain,
-    write: writeList,
-    key: plain,
-    bind: (v) => cast(v, 'text'),
-    keyText: (col) => sql`${col()}::text`,
     checkValue: isString,
-    sortable: false,
-    list: true,
-    canBeUnique: false,
-    canBeSearchable: false,
   },
   // Stored as the ISO 3166-1 alpha-2 code; codes and names (JPN, Japan, 日本国, U.K.) are read
   // to it on every write and in filters. A name that is no country fails with the message.
