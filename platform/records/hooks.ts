@@ -140,8 +140,8 @@ export async function runBatchHooks(
   // driver prepares statements, and after five runs PostgreSQL may plan one generically, blind
   // to those values: the dedupe key look-up then walked the table in id order instead of
   // asking its index (0.7 s a query on 12k contacts, growing with the table). Plan them for
-  // their values, for the rest of this transaction.
-  if (hooks.length) await args.tx.query(sql`set local plan_cache_mode = force_custom_plan`);
+  // their values, for the rest of this transaction (a single write's one row is no batch).
+  if (hooks.length && args.rows.length > 1) await args.tx.query(sql`set local plan_cache_mode = force_custom_plan`);
   for (const hook of hooks) {
     const live = args.rows.flatMap((r, i) => (out[i] instanceof ProblemError ? [] : [i]));
     if (!live.length) break;
