@@ -1,20 +1,26 @@
 // The comparison keys of raw values, remembered by value: a scan compares each record with
 // several others and a per-record check compares one record with all its candidates, so the
 // same phone is read by libphonenumber (~50 µs) or the same name folded (~15 µs) again and again.
-// Each cache keeps its most recent MAX_ENTRIES values (the oldest goes first), so memory stays
-// bounded however many records pass through.
+// Each cache keeps between MAX_ENTRIES and twice as many recent values, in two generations:
+// when the current one is full it becomes the old one and the oldest is dropped whole, so
+// memory stays bounded however many records pass through. (Evicting one entry at a time with
+// `map.keys().next()` walks the holes the deletes leave: 300k new values took 2.3 s, 33× this.)
 import { companyReading, isRoleAddress, legalFormOf, normalizeCompanyName, normalizeEmail, normalizeExact, normalizePhone, normalizePlace, personNameKey, registrableDomain, scriptOf, websiteDomain } from './normalize.ts';
 import { romajiKeys } from './romaji.ts';
 
 const MAX_ENTRIES = 20_000;
 
 function remembered<T>(compute: (value: string) => T): (value: string) => T {
-  const cache = new Map<string, T>();
+  let current = new Map<string, T>();
+  let old = new Map<string, T>();
   return (value) => {
-    if (cache.has(value)) return cache.get(value)!;
-    const result = compute(value);
-    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-    cache.set(value, result);
+    if (current.has(value)) return current.get(value)!;
+    const result = old.has(value) ? old.get(value)! : compute(value);
+    if (current.size >= MAX_ENTRIES) {
+      old = current;
+      current = new Map();
+    }
+    current.set(value, result);
     return result;
   };
 }
