@@ -14,7 +14,7 @@ import { dbErrorOf, sql, type Database } from '../db/index.ts';
 import type { Job, JobContext, JobQueue } from '../jobs/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { indexNames, type ObjectModel } from '../model/index.ts';
-import { importKeyOf, type Actor, type RecordService } from '../records/index.ts';
+import { importKeyOf, type Actor, type EarlierRow, type ImportBatchOptions, type RecordService } from '../records/index.ts';
 import { rowConverter, type Mapping } from './mapping.ts';
 import { resolveLookups, type LookupCache } from './lookups.ts';
 import { forgetRepeatedValues, repeatedUniqueValues } from './repeated-values.ts';
@@ -120,7 +120,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     let header = true;
     // `after` is the previous batch's commit: a batch does its work meanwhile, but checkpoints
     // (and so commits) only after it, so the resume point and the counts grow in order.
-    const flush = async (rows: typeof batch, n: number, after: Promise<void>) => {
+    const flush = async (rows: typeof batch, n: number, after: Promise<void>, pipeline: Pick<ImportBatchOptions, 'earlier' | 'onHooked'>) => {
       const attempt = () => db.transaction(async (tx) => {
         const errors: { row: number; cells: string[]; reason: string }[] = [];
         if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
@@ -134,7 +134,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         for (const r of rows) if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
         const checked = rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input }));
         // Only the imported object's rows override; targets create_missing makes are plain creates.
-        const result = await records.importBatch(tx, model.name, checked, options.override ? { ...actor, override: true } : actor, { dryRun, upsertOn: options.upsert_on });
+        const result = await records.importBatch(tx, model.name, checked, options.override ? { ...actor, override: true } : actor, { dryRun, upsertOn: options.upsert_on, ...(!dryRun && pipeline) });
         const byIndex = new Map(rows.map((r) => [r.index, r]));
         for (const f of result.failed) errors.push({ row: f.index, cells: byIndex.get(f.index)!.cells, reason: reasonOf(f.problem) });
         if (dryRun && !options.upsert_on?.length) {
@@ -178,7 +178,9 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     // Batches are read, parsed and converted while earlier ones are written: one in flight on
     // PGlite (one connection), and on PostgreSQL two when batches cannot touch each other's
     // rows (records.importBatchesIndependent; lookups that create records need one), so both
-    // cores work on the database side, which is where an import spends its time.
+    // cores work on the database side, which is where an import spends its time. Hooks that
+    // run concurrently see the rows of the batch in flight before them (`earlier`), once its
+    // hooks have run.
     const independent = db.kind === 'postgres' && !options.create_missing.length && records.importBatchesIndependent(model.name, actor, { upsertOn: options.upsert_on });
     const maxInFlight = independent ? 2 : 1;
     const inFlight: Promise<void>[] = [];
@@ -187,6 +189,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     const inFlightKeys: Set<string>[] = [];
     const upsertOn = options.upsert_on?.length ? options.upsert_on : undefined;
     let last: Promise<void> = Promise.resolve();
+    let previousHooked: Promise<EarlierRow[]> = Promise.resolve([]);
     const drain = async (keep: number) => {
       while (inFlight.length > keep) {
         inFlightKeys.shift();
@@ -202,7 +205,11 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         }
         if (inFlightKeys.some((other) => [...keys].some((k) => other.has(k)))) await drain(0);
       }
-      last = flush(rows, n, last);
+      let hooked!: (rows: EarlierRow[]) => void;
+      const mine = new Promise<EarlierRow[]>((resolve) => (hooked = resolve));
+      // A batch that fails before its hooks ran lets the next go on (which then fails too, on `after`).
+      last = flush(rows, n, last, maxInFlight > 1 ? { earlier: previousHooked, onHooked: hooked } : {}).finally(() => hooked([]));
+      previousHooked = mine;
       last.catch(() => {}); // awaited through inFlight and by the next batch; this only keeps it from being "unhandled" meanwhile
       inFlight.push(last);
       inFlightKeys.push(keys);

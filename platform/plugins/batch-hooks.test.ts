@@ -154,6 +154,34 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
     expect((await calls()).map((c) => [c.form, c.event, c.rows.length])).toEqual([['batch', 'create', 1], ['batch', 'create', 1]]);
   });
 
+  it('gives concurrent hooks the rows of the batch in flight before them (PostgreSQL: two batches at once), with the ids they get', async () => {
+    await form('concurrent');
+    const rows = Array.from({ length: 4500 }, (_, i) => `c${i + 1},C${i + 1}`);
+    const { status } = await importCsv(`name,code\n${rows.join('\n')}\n`);
+    expect(status).toMatchObject({ state: 'succeeded', created: 4500 });
+    const made = await calls();
+    expect(made.map((c) => [c.event, c.rows.length])).toEqual([['create', 2000], ['create', 2000], ['create', 500]]);
+    if (kind === 'pglite') {
+      // One connection: batches one at a time, each finds what the one before committed.
+      expect(made.every((c) => c.earlier === undefined)).toBe(true);
+      return;
+    }
+    expect(made[0].earlier).toEqual([]);
+    for (const [n, call] of made.slice(1).entries()) {
+      expect(call.earlier!.map((r) => r.index)).toEqual(made[n].rows.map((r) => r.index));
+      expect(call.earlier!.map((r) => r.name)).toEqual(made[n].rows.map((r) => r.name));
+    }
+    // The ids are those the records got.
+    for (const r of [made[1].earlier![0], made[1].earlier![1999], made[2].earlier![7]]) expect((await byCode(`C${r.index}`))[0].id).toBe(r.id);
+
+    // A batch that fails (a crash in its hook) fails the import; the batch after it does not wait forever.
+    await k.call('POST', '/api/plugins/batch_probe/calls/reset');
+    const crashing = rows.slice(0, 4500).map((r, i) => (i === 2100 ? 'crash,X1' : r.replace(/^c/, 'd').replace(',C', ',D')));
+    const failed = await importCsv(`name,code\n${crashing.join('\n')}\n`);
+    expect(failed.status.state).toBe('failed');
+    expect(failed.status.error).toMatch(/batch_probe/);
+  });
+
   it('fails the batch with 500 plugin-error naming the plugin when a batch hook crashes, 503 when it runs out of time', async () => {
     const before = await count(k, 'probe_item');
     const crash = await k.call('POST', '/api/records/probe_item/bulk', { records: [{ name: 'fine' }, { name: 'crash' }], partial: true });

@@ -82,7 +82,8 @@ export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
             run: one && ((args) => within(beforeName[event], args.tx, async (tx) =>
               (await one({ object: args.object, id: args.id, values: args.values, actor: args.actor.actor, override: args.actor.override === true }, opts.contextFor(p, tx))) as Record<string, unknown> | void)),
             batch: many && ((args) => within(batchName[args.event], args.tx, async (tx) =>
-              (await many({ object: args.object, rows: args.rows, actor: args.actor.actor, override: args.actor.override === true }, opts.contextFor(p, tx))) as BatchOutcome | void)),
+              (await many({ object: args.object, rows: args.rows, actor: args.actor.actor, override: args.actor.override === true, ...(h.concurrentBatches && args.earlier && { earlier: args.earlier }) }, opts.contextFor(p, tx))) as BatchOutcome | void)),
+            concurrent: !!many && h.concurrentBatches === true,
           });
         }
       }

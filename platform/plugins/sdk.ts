@@ -85,6 +85,13 @@ export interface BeforeBatchEvent {
   actor: string | null;
   /** As BeforeEvent.override: asked for and allowed, for every row of the batch. */
   override: boolean;
+  /**
+   * Only for hooks that declare `concurrentBatches`: the records an import's previous batch is
+   * writing in a transaction not committed yet (with the ids they will have and the values its
+   * hooks let through). A query does not find them until that batch commits — compare with
+   * them as with records found (one may also show up in a query: it has the same id).
+   */
+  earlier?: { index: number; id: string; values: Record<string, unknown> }[];
 }
 
 /** Aligned with e.rows: new values for the row, a ProblemError (4xx) refusing that row only, or undefined to leave it. */
@@ -112,6 +119,13 @@ export interface ObjectHooks {
    */
   beforeCreateBatch?(e: BeforeBatchEvent, ctx: PluginContext): Promise<BatchOutcome | void> | BatchOutcome | void;
   beforeUpdateBatch?(e: BeforeBatchEvent, ctx: PluginContext): Promise<BatchOutcome | void> | BatchOutcome | void;
+  /**
+   * The batch hooks may run for two import batches at once, in two transactions: they lock
+   * nothing the other batch would wait on, and whatever they compare with what earlier batches
+   * wrote they also compare with `e.earlier`. Lets a creating import keep two batches in flight
+   * on PostgreSQL (~1.3× its rate); without it the object's batches are written one at a time.
+   */
+  concurrentBatches?: boolean;
   /** After commit, from the outbox, at least once, in order per plugin. */
   afterCreate?(e: AfterEvent, ctx: PluginContext): Promise<void> | void;
   afterUpdate?(e: AfterEvent, ctx: PluginContext): Promise<void> | void;

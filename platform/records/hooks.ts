@@ -40,6 +40,8 @@ export interface BeforeBatchHookArgs {
   actor: WriteContext;
   /** The batch's transaction: what the hook writes commits or rolls back with it. */
   tx: Transaction;
+  /** Rows an import's previous batch is writing, not committed yet (hooks with `concurrent` only). */
+  earlier?: (BatchRow & { id: string })[];
 }
 
 /** Aligned with the rows: new values for the row, a problem (4xx) refusing that row only, or nothing to leave it. */
@@ -51,6 +53,8 @@ export interface BeforeHook {
   run?(args: BeforeHookArgs): Promise<Record<string, unknown> | void>;
   /** The batch form (creates and updates only). */
   batch?(args: BeforeBatchHookArgs): Promise<BatchOutcome | void>;
+  /** The batch form may run for two import batches at once, reading `earlier` (ObjectHooks.concurrentBatches). */
+  concurrent?: boolean;
 }
 
 export interface RecordHooks {

@@ -39,7 +39,17 @@ export interface ImportBatchOptions {
   upsertOn?: string[];
   /** Validate and check permissions only; write nothing. */
   dryRun?: boolean;
+  /**
+   * Concurrent batches (batchesIndependent with concurrent hooks): the rows the previous batch,
+   * still in flight, is writing — awaited before this batch's hooks run, and handed to them.
+   */
+  earlier?: Promise<EarlierRow[]>;
+  /** Called once, when this batch's hooks have run, with the rows it is about to create (the next batch's `earlier`). */
+  onHooked?: (rows: EarlierRow[]) => void;
 }
+
+/** A row an earlier, uncommitted batch is writing: the id it gets and its values after hooks. */
+export type EarlierRow = { index: number; id: string; values: Record<string, unknown> };
 
 /** What the batch path borrows from the records service (its closures hold the permissions). */
 export interface ImportBatchTools {
@@ -57,13 +67,16 @@ export interface ImportBatchTools {
  * Whether import batches for this object and caller can be written by concurrent
  * transactions: set-based writes only — no unique field (one batch would wait on the other's
  * uncommitted value), and no before-hooks: they may lock anything, and a hook looking for
- * what an earlier batch wrote (a duplicate check) must find it committed. Upserts qualify on
- * non-relation keys: the importer then keeps two batches with a key in common from being in
- * flight together (importKeyOf).
+ * what an earlier batch wrote (a duplicate check) must find it committed — unless every hook
+ * says it can run concurrently (BeforeHook.concurrent), reading the previous batch's rows from
+ * `earlier`, on creates (an upsert's update hooks would need the rows it updates too). Upserts
+ * qualify on non-relation keys: the importer then keeps two batches with a key in common from
+ * being in flight together (importKeyOf).
  */
 export function batchesIndependent(tools: ImportBatchTools, model: ObjectModel, actor: WriteContext, upsertOn?: string[]): boolean {
   if (model.fieldList.some((f) => f.spec.unique)) return false;
-  if (tools.beforeHooks(model, 'create').length || (upsertOn?.length && tools.beforeHooks(model, 'update').length)) return false;
+  const hooks = [...tools.beforeHooks(model, 'create'), ...(upsertOn?.length ? tools.beforeHooks(model, 'update') : [])];
+  if (hooks.length && (upsertOn?.length || !hooks.every((h) => h.batch && h.concurrent))) return false;
   if (!upsertOn?.length) return !tools.scopedCreate(model, actor);
   return !tools.scopedUpsert(model, actor) && !upsertOn.some((n) => ['relation', 'user'].includes(model.fields.get(n)?.spec.type ?? 'relation'));
 }
@@ -84,6 +97,11 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   assertObject(model, 'create', actor.access);
   if (opts.upsertOn) assertObject(model, 'read', actor.access);
   const result: ImportBatchResult = { written: [], failed: [] };
+  let told = false;
+  const hooksDone = (rows: EarlierRow[]) => {
+    if (!told) opts.onHooked?.(rows);
+    told = true;
+  };
   const fail = (index: number, e: unknown) => {
     if (!(e instanceof ProblemError) || e.status >= 500) throw e;
     result.failed.push({ index, problem: e });
@@ -144,7 +162,8 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     const hooks = tools.beforeHooks(model, event);
     if (!hooks.length || !part.length) return { kept: part, refused: [] as ImportBatchResult['failed'] };
     const rows = part.map((r) => ({ index: r.row.index, id: r.id, values: r.values }));
-    const outcomes = await runBatchHooks(hooks, { object: model.name, event, rows, actor, tx: t }, (v) => checkInput(model, v, event));
+    const earlier = opts.earlier && (await opts.earlier);
+    const outcomes = await runBatchHooks(hooks, { object: model.name, event, rows, actor, tx: t, ...(earlier && { earlier }) }, (v) => checkInput(model, v, event));
     const kept: R[] = [];
     const refused: ImportBatchResult['failed'] = [];
     part.forEach((r, n) => {
@@ -231,13 +250,17 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   /** Creates set-based; rows the statement cannot take go to the single-record path. */
   async function createAll(all: WouldCreate[]): Promise<void> {
     const creates = createsOnly(all);
+    const hookedRows: EarlierRow[] = [];
     for (let i = 0; i < creates.length; i += BULK_ROWS) {
       const part = creates.slice(i, i + BULK_ROWS);
-      let written: { outcome: { index: number; reason: string | null }[]; rowsIn: { index: number; id: string; values: Record<string, unknown> }[]; refused: ImportBatchResult['failed'] };
+      let written: { outcome: { index: number; reason: string | null }[]; rowsIn: EarlierRow[]; refused: ImportBatchResult['failed'] };
       try {
         written = await tx.savepoint(async (t) => {
           const h = await hooked(t, 'create', part);
           const rowsIn = h.kept.map((p) => ({ index: p.row.index, id: uuidv7(), values: p.values }));
+          // The next batch's hooks may go on now (concurrent batches): this one's rows are known.
+          hookedRows.push(...rowsIn);
+          if (i + BULK_ROWS >= creates.length) hooksDone(hookedRows);
           const outcome = rowsIn.length ? await t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, rowsIn), actor)) : [];
           return { outcome, rowsIn, refused: h.refused };
         });
@@ -323,6 +346,7 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       }
     }
   }
+  hooksDone([]); // when no row reached the create hooks
   for (const row of slow.sort((a, b) => a.index - b.index)) {
     try {
       const r = await tx.savepoint((t) => tools.writeOne(t, model, row.input, opts.upsertOn, actor));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databases, startKizuna, type TestKizuna, finished, upload, ADMIN_TOKEN } from 'kizuna/testing';
+import { databases, startKizuna, type TestKizuna, finished, upload, ADMIN_TOKEN, japaneseNames } from 'kizuna/testing';
 
 type Row = Record<string, unknown>;
 type Mode = 'off' | 'warn' | 'block';
@@ -161,6 +161,73 @@ describe.each(databases)('the dedupe guard on writes on %s', (kind) => {
     const tl = (await k.call('GET', `/api/records/contact/${c.body.id}/timeline`)).body.data;
     expect(Object.keys(tl[0].changes)).not.toContain('dedupe_keys');
     expect(c.body.dedupe_keys).toEqual(expect.arrayContaining(['email:history.check@example.jp']));
+  });
+});
+
+// Small batches, so that a copy lands in the batch after its original — on PostgreSQL written
+// at the same time, before the original's batch commits (BeforeBatchEvent.earlier).
+describe.each(databases)('the dedupe guard on imports in small batches on %s', (kind) => {
+  let k: TestKizuna;
+  beforeAll(async () => {
+    k = await startKizuna(kind, { jobPollMs: 50, importBatchSize: 10 });
+    expect((await k.call('POST', '/api/plugins/dedupe/install')).status).toBe(201);
+  });
+  afterAll(async () => k?.close());
+
+  /**
+   * Groups of ten lines, one import batch each: five people, then copies of the previous
+   * group's five typed another way (their reading, the email in capitals) — every copy in the
+   * batch after its original. The first group's copies are people of their own.
+   */
+  function file(offset: number) {
+    const han = /\p{Script=Han}/u;
+    const names = japaneseNames();
+    const family = names.family.filter(([f]) => han.test(f));
+    const given = names.given.filter(([g]) => han.test(g));
+    const person = (i: number) => {
+      const [f, fk] = family[(offset + i * 37) % family.length];
+      const [g, gk] = given[(offset + i * 53) % given.length];
+      return { family: f, familyKana: fk, given: g, givenKana: gk, email: `import.${offset}.${i}@example.jp` };
+    };
+    const people = Array.from({ length: 30 }, (_, i) => person(i));
+    const lines: string[] = [];
+    const copied: number[] = [];
+    for (let g = 0; g < 6; g++) {
+      for (let j = 0; j < 5; j++) {
+        if (g === 0) lines.push(((p) => [p.family, p.given, p.email].join(','))(person(100 + j)));
+        else {
+          const p = people[(g - 1) * 5 + j];
+          copied.push((g - 1) * 5 + j);
+          lines.push([p.familyKana, p.givenKana, p.email.toUpperCase()].join(','));
+        }
+      }
+      for (let j = 0; j < 5; j++) lines.push(((p) => [p.family, p.given, p.email].join(','))(people[g * 5 + j]));
+    }
+    return { people, copies: copied, csv: `last_name,first_name,email\n${lines.join('\n')}\n` };
+  }
+
+  const all = async () => (await k.call('GET', '/api/records/contact?limit=500')).body.data as Row[];
+
+  it.each(['block', 'warn'] as Mode[])('%s: a copy in the batch after its original is found and named by the id the original got', async (mode) => {
+    expect((await k.call('PUT', '/api/plugins/dedupe/settings', { objects: { contact: { before_create: mode } } })).status).toBe(200);
+    const { people, copies, csv } = file(mode === 'block' ? 100 : 2000);
+    const up = await upload(k, csv, 'object=contact&filename=batches.csv');
+    expect((await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: up.body.suggested_mapping })).status).toBe(202);
+    const done = await finished(k, up.body.id);
+    const records = await all();
+    const originalOf = (c: number) => records.find((r) => r.email === people[c].email && r.last_name === people[c].family)!;
+    if (mode === 'block') {
+      expect(done).toMatchObject({ state: 'succeeded', created: 35, rows_failed: copies.length });
+      const report = Buffer.from(await (await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).arrayBuffer()).toString('utf8');
+      for (const c of copies) expect(report).toContain(`matches ${people[c].family} ${people[c].given} (${originalOf(c).id})`);
+    } else {
+      expect(done).toMatchObject({ state: 'succeeded', created: 35 + copies.length, rows_failed: 0 });
+      for (const c of copies) {
+        const copy = records.find((r) => r.email === people[c].email.toUpperCase() || (r.email === people[c].email && r.last_name === people[c].familyKana))!;
+        expect(copy?.dedupe_review, people[c].family).toBe(true);
+        expect(copy.dedupe_matches).toEqual([expect.objectContaining({ id: originalOf(c).id, display: `${people[c].family} ${people[c].given}` })]);
+      }
+    }
   });
 });
 

@@ -65,7 +65,7 @@ export async function guardCreates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   if (!rules.length || (mode === 'off' && !shape.fields.has(KEYS_FIELD))) return;
   const region = regionOf(ctx);
   const keys = e.rows.map((r) => blockingKeys(rules, r.values, region));
-  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, e.rows.map((r) => ({ index: r.index, values: r.values })), { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys });
+  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, e.rows.map((r) => ({ index: r.index, values: r.values })), { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys, earlier: e.earlier });
   return e.rows.map((r, i) => outcomeOf(e, shape, rules, mode, r.values, r.values, matches[i] ?? [], keys[i], region, false));
 }
 

@@ -20,7 +20,9 @@ function rulesOn(ctx: PluginContext, object: string) {
   return rules;
 }
 
-const guard: ObjectHooks = { beforeCreateBatch: guardCreates, beforeUpdateBatch: guardUpdates };
+// The guard only reads, and compares an import batch with the one still being written before
+// it (e.earlier): the importer may keep two batches in flight.
+const guard: ObjectHooks = { beforeCreateBatch: guardCreates, beforeUpdateBatch: guardUpdates, concurrentBatches: true };
 
 export default definePlugin({
   // Only the objects with rules are hooked: the others keep the platform's fastest write path.

@@ -54,6 +54,8 @@ export interface MatchOptions {
   memo?: object;
   /** The subjects' blocking keys when the caller has them already (blocking.ts blockingKeys). */
   keys?: string[][];
+  /** Records being written by a transaction not committed yet (BeforeBatchEvent.earlier): compared as records found. */
+  earlier?: { id: string; values: Row }[];
 }
 
 /** A record's name as people read it: contacts family name first, else the object's display field. */
@@ -117,6 +119,14 @@ export async function matchSubjects(
   const { found, common } = shape.fields.has(KEYS_FIELD)
     ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields, opts.memo)
     : { found: await searchCandidates(ctx.records, object, shape, rules, subjects.map((s) => ({ ...s.values, ...(s.id && { id: s.id }) })), fields, opts.region), common: new Set<string>() };
+  // The previous import batch's rows that share a key, which no query finds until that batch
+  // commits (or finds already: the same id).
+  if (opts.earlier?.length) {
+    const wanted = new Set(keysOf.flat());
+    for (const e of opts.earlier) {
+      if (!found.has(e.id) && blockingKeys(rules, e.values, opts.region).some((k) => wanted.has(k))) found.set(e.id, { ...e.values, id: e.id });
+    }
+  }
   const own = new Set(subjects.map((s) => s.id).filter(Boolean));
   for (const id of own) found.delete(id!);
 

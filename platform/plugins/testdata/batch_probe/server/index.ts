@@ -1,12 +1,13 @@
 // A plugin probing before-hooks in batch form. Its settings choose the forms it has: "batch"
 // (beforeCreateBatch and beforeUpdateBatch only), "record" (per-record only), "both", or
-// "mixed" (a batch form for creates, a per-record one for updates). A row's name says what to
+// "mixed" (a batch form for creates, a per-record one for updates), or "concurrent" (the batch
+// forms, declared concurrentBatches: a call notes the earlier rows it was given). A row's name says what to
 // do: "refuse" (409 for that row, naming a match, unless the write overrides), "crash" (throws), "hang" (never answers),
 // "bad" (sets a value the field refuses), "log" (writes a probe_log record); otherwise the
 // hook marks the row with the form that ran (and ":override" for an override write). Every call is noted for GET /calls.
 import { conflict, definePlugin, type BatchOutcome, type BeforeBatchEvent, type BeforeEvent, type ObjectHooks, type PluginContext } from '../../../index.ts';
 
-interface Call { form: 'batch' | 'record'; event: 'create' | 'update'; rows: { index: number; id?: string; name: unknown }[] }
+interface Call { form: 'batch' | 'record'; event: 'create' | 'update'; rows: { index: number; id?: string; name: unknown }[]; earlier?: { index: number; id: string; name: unknown }[] }
 const calls: Call[] = [];
 
 async function one(event: 'create' | 'update', form: 'batch' | 'record', values: Record<string, unknown>, override: boolean, ctx: PluginContext) {
@@ -20,7 +21,10 @@ async function one(event: 'create' | 'update', form: 'batch' | 'record', values:
 }
 
 const batch = (event: 'create' | 'update') => async (e: BeforeBatchEvent, ctx: PluginContext): Promise<BatchOutcome> => {
-  calls.push({ form: 'batch', event, rows: e.rows.map((r) => ({ index: r.index, id: r.id, name: r.values.name })) });
+  calls.push({
+    form: 'batch', event, rows: e.rows.map((r) => ({ index: r.index, id: r.id, name: r.values.name })),
+    ...(e.earlier && { earlier: e.earlier.map((r) => ({ index: r.index, id: r.id, name: r.values.name })) }),
+  });
   const out: BatchOutcome = [];
   for (const r of e.rows) out.push(await one(event, 'batch', r.values, e.override, ctx));
   return out;
@@ -38,6 +42,7 @@ const forms: Record<string, ObjectHooks> = {
   record: { beforeCreate: record('create'), beforeUpdate: record('update') },
   both: { beforeCreate: record('create'), beforeUpdate: record('update'), beforeCreateBatch: batch('create'), beforeUpdateBatch: batch('update') },
   mixed: { beforeCreateBatch: batch('create'), beforeUpdate: record('update') },
+  concurrent: { beforeCreateBatch: batch('create'), beforeUpdateBatch: batch('update'), concurrentBatches: true },
 };
 
 export default definePlugin({
