@@ -9,7 +9,7 @@ import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing
 import { count, finished, upload } from '../testing/imports.ts';
 import { pluginFolderWith } from '../testing/plugins.ts';
 
-type Call = { form: 'batch' | 'record'; event: 'create' | 'update'; rows: { index: number; id?: string; name: string }[] };
+type Call = { form: 'batch' | 'record'; event: 'create' | 'update'; rows: { index: number; id?: string; name: string }[]; earlier?: { index: number; id: string; name: string }[] };
 
 describe.each(databases)('batch before-hooks on %s', (kind) => {
   let k: TestKizuna;
