@@ -86,10 +86,11 @@ export interface BeforeBatchEvent {
   /** As BeforeEvent.override: asked for and allowed, for every row of the batch. */
   override: boolean;
   /**
-   * Only for hooks that declare `concurrentBatches`: the records an import's previous batch is
-   * writing in a transaction not committed yet (with the ids they will have and the values its
-   * hooks let through). A query does not find them until that batch commits — compare with
-   * them as with records found (one may also show up in a query: it has the same id).
+   * Only for hooks that declare `concurrentBatches`: the records an import's previous batches
+   * (up to two) are writing in transactions that may not have committed yet (with the ids they
+   * will have and the values their hooks let through). A query does not find them until their
+   * batch commits — compare with them as with records found (one may also show up in a query:
+   * it has the same id).
    */
   earlier?: { index: number; id: string; values: Record<string, unknown> }[];
 }
@@ -122,8 +123,8 @@ export interface ObjectHooks {
   /**
    * The batch hooks may run for two import batches at once, in two transactions: they lock
    * nothing the other batch would wait on, and whatever they compare with what earlier batches
-   * wrote they also compare with `e.earlier`. Lets a creating import keep two batches in flight
-   * on PostgreSQL (~1.3× its rate); without it the object's batches are written one at a time.
+   * wrote they also compare with `e.earlier`. Lets a creating import keep three batches in
+   * flight on PostgreSQL (~1.5× its rate); without it the object's batches are written one at a time.
    */
   concurrentBatches?: boolean;
   /** After commit, from the outbox, at least once, in order per plugin. */

@@ -52,6 +52,23 @@ export function comparisonKeys(rule: Rule, record: Record<string, unknown>, regi
 }
 
 /**
+ * comparisonKeys of every rule (by index) for one record, remembered per record object and rule
+ * list: a batch asks for them three times per record (its blocking keys, the key counts, its
+ * identities), and the normalizations are cached by value but the keys are built each time.
+ * The records passed are not changed while they are matched.
+ */
+const byRecord = new WeakMap<Rule[], WeakMap<object, { region: string; keys: string[][] }>>();
+export function keysByRule(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[][] {
+  let records = byRecord.get(rules);
+  if (!records) byRecord.set(rules, (records = new WeakMap()));
+  const known = records.get(record);
+  if (known?.region === region) return known.keys;
+  const keys = rules.map((rule) => comparisonKeys(rule, record, region));
+  records.set(record, { region, keys });
+  return keys;
+}
+
+/**
  * `<kind>:<key>` — rules of one kind compare one attribute (the kanji and the kana name rules
  * meet when a reading is typed into the name fields), so they share blocks; an exact rule is its
  * own: `<rule>:<key>`. Cut to MAX_BLOCKING_KEY at a character boundary (two keys cut alike share
@@ -81,9 +98,10 @@ function blocks(rule: Rule, key: string): boolean {
  */
 export function blockingEntries(rules: Rule[], record: Record<string, unknown>, region = 'JP'): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const rule of rules) {
-    for (const key of comparisonKeys(rule, record, region)) if (blocks(rule, key)) keys.set(blockingKey(rule, key), attributeOf(rule));
-  }
+  const byRule = keysByRule(rules, record, region);
+  rules.forEach((rule, i) => {
+    for (const key of byRule[i]) if (blocks(rule, key)) keys.set(blockingKey(rule, key), attributeOf(rule));
+  });
   return keys;
 }
 
@@ -101,11 +119,12 @@ export const attributeOf = (rule: Rule) => (rule.kind === 'exact' ? rule.name : 
  * phones, hosts, exact values; none for an address (colleagues and neighbours share a city).
  */
 export function identities(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[][] {
-  return rules.map((rule) => {
+  const byRule = keysByRule(rules, record, region);
+  return rules.map((rule, i) => {
     if (rule.kind === 'address') return [];
     // A name without its romaji (one name, however many spellings).
-    if (rule.kind === 'name' || rule.kind === 'company_name') return comparisonKeys(rule, record, region).slice(0, 1);
-    const keys = comparisonKeys(rule, record, region);
+    if (rule.kind === 'name' || rule.kind === 'company_name') return byRule[i].slice(0, 1);
+    const keys = byRule[i];
     return rule.kind === 'email' ? keys.filter((k) => !roleAddress(k)) : keys;
   });
 }
@@ -161,22 +180,40 @@ export class Holders {
  * comparison keys count as Infinity.
  */
 export function keyCounts(rules: Rule[], records: Record<string, unknown>[], region = 'JP', capped: Iterable<string> = []): (kind: string, key: string) => number {
-  const holders = new Map<string, { seen: Set<number>; tally: Holders }>();
+  // Which records hold each comparison key (in order, each once), and what it measures. Most
+  // keys of a batch are held by one record and count 1: their holders are tallied only when
+  // asked about, and only when there are two or more.
+  const held = new Map<string, { attribute: string; records: number[]; count?: number }>();
   const many = new Set(capped);
   const cappedKeys = new Set<string>();
   const id = (kind: string, key: string) => `${kind}\u0000${key}`;
   records.forEach((record, n) => {
-    const ids = identities(rules, record, region);
-    for (const rule of rules) {
-      for (const key of comparisonKeys(rule, record, region)) {
+    const byRule = keysByRule(rules, record, region);
+    rules.forEach((rule, i) => {
+      for (const key of byRule[i]) {
         const k = id(rule.kind, key);
-        let h = holders.get(k);
-        if (!h) holders.set(k, (h = { seen: new Set(), tally: new Holders(rules, attributeOf(rule)) }));
-        if (!h.seen.has(n)) h.tally.add(ids);
-        h.seen.add(n);
+        const h = held.get(k);
+        if (!h) held.set(k, { attribute: attributeOf(rule), records: [n] });
+        else if (h.records[h.records.length - 1] !== n) h.records.push(n);
         if (many.size && many.has(blockingKey(rule, key))) cappedKeys.add(k);
       }
-    }
+    });
   });
-  return (kind, key) => (cappedKeys.has(id(kind, key)) ? Infinity : Math.max(1, holders.get(id(kind, key))?.tally.count ?? 0));
+  const ids = new Map<number, string[][]>();
+  return (kind, key) => {
+    const k = id(kind, key);
+    if (cappedKeys.has(k)) return Infinity;
+    const h = held.get(k);
+    if (!h || h.records.length < 2) return 1;
+    if (h.count === undefined) {
+      const tally = new Holders(rules, h.attribute);
+      for (const n of h.records) {
+        let of = ids.get(n);
+        if (!of) ids.set(n, (of = identities(rules, records[n], region)));
+        tally.add(of);
+      }
+      h.count = Math.max(1, tally.count);
+    }
+    return h.count;
+  };
 }

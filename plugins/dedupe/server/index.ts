@@ -21,7 +21,7 @@ function rulesOn(ctx: PluginContext, object: string) {
 }
 
 // The guard only reads, and compares an import batch with the one still being written before
-// it (e.earlier): the importer may keep two batches in flight.
+// it (e.earlier): the importer may keep several batches in flight.
 const guard: ObjectHooks = { beforeCreateBatch: guardCreates, beforeUpdateBatch: guardUpdates, concurrentBatches: true };
 
 export default definePlugin({

@@ -119,12 +119,18 @@ export async function matchSubjects(
   const { found, common } = shape.fields.has(KEYS_FIELD)
     ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields, opts.memo)
     : { found: await searchCandidates(ctx.records, object, shape, rules, subjects.map((s) => ({ ...s.values, ...(s.id && { id: s.id }) })), fields, opts.region), common: new Set<string>() };
+  // A record's keys are the ones it stores when they are current (same rules and version).
+  const marker = keysMarker(rules, opts.region);
+  const keysOfRecord = (r: Row) => {
+    const stored = r[KEYS_FIELD];
+    return Array.isArray(stored) && stored[0] === marker ? (stored.slice(1) as string[]) : blockingKeys(rules, r, opts.region);
+  };
   // The previous import batch's rows that share a key, which no query finds until that batch
-  // commits (or finds already: the same id).
+  // commits (or finds already: the same id). The guard gave them their keys.
   if (opts.earlier?.length) {
     const wanted = new Set(keysOf.flat());
     for (const e of opts.earlier) {
-      if (!found.has(e.id) && blockingKeys(rules, e.values, opts.region).some((k) => wanted.has(k))) found.set(e.id, { ...e.values, id: e.id });
+      if (!found.has(e.id) && keysOfRecord(e.values).some((k) => wanted.has(k))) found.set(e.id, { ...e.values, id: e.id });
     }
   }
   const own = new Set(subjects.map((s) => s.id).filter(Boolean));
@@ -137,13 +143,7 @@ export async function matchSubjects(
     if (list) list.push(h);
     else holders.set(key, [h]);
   };
-  // A found record's keys are the ones it stores when they are current (same rules and version).
-  const marker = keysMarker(rules, opts.region);
-  for (const r of found.values()) {
-    const stored = r[KEYS_FIELD];
-    const keys = Array.isArray(stored) && stored[0] === marker ? (stored.slice(1) as string[]) : blockingKeys(rules, r, opts.region);
-    for (const k of keys) hold(k, { id: r.id as string, r });
-  }
+  for (const r of found.values()) for (const k of keysOfRecord(r)) hold(k, { id: r.id as string, r });
   subjects.forEach((s, i) => keysOf[i].forEach((k) => hold(k, { row: s.index, r: s.values })));
   // A key held by many is common however it got there (a file of one company's staff on its
   // main line, one name repeated): comparing each holder with all the others costs n² and
