@@ -14,8 +14,11 @@ function remembered<T>(compute: (value: string) => T): (value: string) => T {
   let current = new Map<string, T>();
   let old = new Map<string, T>();
   return (value) => {
-    if (current.has(value)) return current.get(value)!;
-    const result = old.has(value) ? old.get(value)! : compute(value);
+    // One look-up per generation (a normalizer answers null, never undefined, for nothing).
+    const hit = current.get(value);
+    if (hit !== undefined) return hit;
+    const aged = old.get(value);
+    const result = aged !== undefined ? aged : compute(value);
     if (current.size >= MAX_ENTRIES) {
       old = current;
       current = new Map();
