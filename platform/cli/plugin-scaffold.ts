@@ -12,7 +12,7 @@ export async function scaffoldPlugin(root: string, name: string, dir = join(root
   // itself), as an outside author's plugin with kizuna installed would; elsewhere by path.
   const inside = !relative(root, dir).startsWith('..');
   const sdk = inside ? 'kizuna/plugin' : relative(join(dir, 'server'), join(root, 'platform/plugins/index.ts')).replaceAll('\\', '/');
-  const testing = relative(join(dir, 'server'), join(root, 'platform/testing/kizuna.ts')).replaceAll('\\', '/');
+  const testing = inside ? 'kizuna/testing' : relative(join(dir, 'server'), join(root, 'platform/testing/index.ts')).replaceAll('\\', '/');
   const files: Record<string, string> = {
     'plugin.json': JSON.stringify(
       {

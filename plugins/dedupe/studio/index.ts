@@ -1,5 +1,5 @@
 // The dedupe plugin in the studio: a "Possible duplicates" panel with merge on contacts and companies.
-import type { StudioExtensionApi } from '../../../studio/src/model/plugin-loader.ts';
+import type { StudioExtensionApi } from 'kizuna/studio';
 import DuplicatesPanel from './DuplicatesPanel.vue';
 
 export default (studio: StudioExtensionApi) => {

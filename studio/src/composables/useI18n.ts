@@ -25,11 +25,14 @@ watchEffect(() => {
   document.documentElement.lang = locale.value;
 });
 
+type Params = Record<string, string | number>;
+const isOne = (params: Params) => params.count !== undefined && Number(String(params.count).replace(/,/g, '')) === 1;
+const fill = (text: string, params: Params) => text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? String(params[name]) : whole));
+
 export function useI18n() {
-  function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-    const one = locale.value === 'en' && params.count !== undefined && Number(String(params.count).replace(/,/g, '')) === 1 ? enOne[key] : undefined;
-    const text = one ?? messages[locale.value][key] ?? en[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? String(params[name]) : whole));
+  function t(key: MessageKey, params: Params = {}): string {
+    const one = locale.value === 'en' && isOne(params) ? enOne[key] : undefined;
+    return fill(one ?? messages[locale.value][key] ?? en[key] ?? key, params);
   }
 
   /** Picks a metadata label ({ en, ja }) in the current locale, falling back to any language. */
@@ -45,4 +48,16 @@ export function useI18n() {
   }
 
   return { locale: computed(() => locale.value), locales: ['en', 'ja'] as const, t, label, setLocale };
+}
+
+/**
+ * A plugin's own messages in the studio's locale: `const t = useMessages({ en: {...}, ja: {...},
+ * enOne: {...} })`, then `t('key', { count: 2 })` — {name} parameters filled in, English when a
+ * Japanese text is missing, `enOne` for a count of 1 in English (as the studio's own t()).
+ */
+export function useMessages<K extends string>(table: { en: Record<K, string>; ja?: Partial<Record<K, string>>; enOne?: Partial<Record<K, string>> }) {
+  return (key: K, params: Params = {}): string => {
+    const one = locale.value === 'en' && isOne(params) ? table.enOne?.[key] : undefined;
+    return fill(one ?? (locale.value === 'ja' ? table.ja?.[key] : undefined) ?? table.en[key] ?? key, params);
+  };
 }

@@ -1,0 +1,53 @@
+// The duplicates panel's texts (useMessages from kizuna/studio picks the studio's locale).
+export const messages = {
+  en: {
+    title: 'Possible duplicates',
+    looking: 'Looking…',
+    none: 'None found.',
+    likely: 'Likely',
+    possible: 'Possible',
+    mergeInto: 'Merge {count} records into this record',
+    mergedFrom: 'Merged from',
+    daysLeft: '{count} days left to undo',
+    undo: 'Undo merge',
+    undoAnyway: 'Undo anyway',
+    merged: 'Merged.',
+    undone: 'Merge undone.',
+    skipped: '{count} related records had been moved elsewhere since the merge and stay where they are.',
+    changedSince: 'Changed since the merge: {fields}. Undoing puts the values of the merge back.',
+    expired: 'The time to undo it has passed.',
+    later_merge: 'A later merge moved these records again: undo it first.',
+    duplicate_gone: 'A merged record has been erased.',
+    master_in_trash: 'This record is in the trash.',
+    master_gone: 'This record no longer exists.',
+  },
+  enOne: {
+    mergeInto: 'Merge 1 record into this record',
+    daysLeft: '1 day left to undo',
+    skipped: '1 related record had been moved elsewhere since the merge and stays where it is.',
+  },
+  ja: {
+    title: '重複の可能性',
+    looking: '検索中…',
+    none: '見つかりませんでした。',
+    likely: '重複の可能性高',
+    possible: '要確認',
+    mergeInto: '選択した {count} 件をこのレコードに統合',
+    mergedFrom: '統合元',
+    daysLeft: '取り消し期限まで残り {count} 日',
+    undo: '統合を取り消す',
+    undoAnyway: 'それでも取り消す',
+    merged: '統合しました。',
+    undone: '統合を取り消しました。',
+    skipped: '関連レコード {count} 件は統合後に付け替えられていたため、そのままにしました。',
+    changedSince: '統合後に変更された項目：{fields}。取り消すと統合時の値に戻ります。',
+    expired: '取り消し期限を過ぎています。',
+    later_merge: '後の統合でこれらのレコードが再び統合されています。先にそちらを取り消してください。',
+    duplicate_gone: '統合したレコードが完全に削除されています。',
+    master_in_trash: 'このレコードはゴミ箱にあります。',
+    master_gone: 'このレコードはもうありません。',
+  },
+};
+
+/** Why a merge cannot be undone (GET /merges' not_undoable), as message keys. */
+export const notUndoable = ['expired', 'later_merge', 'duplicate_gone', 'master_in_trash', 'master_gone'] as const;
