@@ -5,7 +5,7 @@
 // not pass come back with their reason; nothing about them is written.
 import { sql, type SQL } from 'drizzle-orm';
 import type { ObjectModel } from '../model/index.ts';
-import { autonumberSql, unauditedArray, viaOf, type WriteContext } from './write-sql.ts';
+import { autonumberSql, journalSql, unauditedArray, type WriteContext } from './write-sql.ts';
 import type { Stage } from './staging.ts';
 
 const id = sql.identifier;
@@ -63,14 +63,7 @@ export function bulkInsertSql(model: ObjectModel, { fields, staged, relation }: 
       select ${sql.join(vals, sql`, `)} from s join chk using (i) where chk.reason is null order by s.i
       ${uniques.length ? sql`on conflict do nothing` : sql``}
       returning t.id, t.version
-    ), h as (
-      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
-      select ${model.name}, w.id, w.version, 'create', s.ch - ${unauditedArray(model)}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${viaOf(ctx)}
-      from w join s on s.id = w.id
-    ), e as (
-      insert into kizuna_events (topic, object, record_id, payload)
-      select 'record.created', ${model.name}, w.id, jsonb_build_object('id', w.id::text, 'version', w.version, 'actor', ${ctx.actor}::text) from w
-    )
+    ), ${journalSql(model, ctx, { action: 'create', topic: 'record.created', changes: sql`s.ch - ${unauditedArray(model)}`, from: sql`w join s on s.id = w.id` })}
     select chk.i as index, coalesce(chk.reason, ${'(record)\u001fis already used by another record (written meanwhile)'}::text) as reason
     from chk join s using (i) left join w on w.id = s.id where chk.reason is not null or w.id is null order by chk.i`;
 }

@@ -10,7 +10,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { matchKeys, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { selectList } from '../query/index.ts';
 import type { Stage } from './staging.ts';
-import { unauditedArray, viaOf, type WriteContext } from './write-sql.ts';
+import { journalSql, unauditedArray, type WriteContext } from './write-sql.ts';
 
 const id = sql.identifier;
 
@@ -72,16 +72,13 @@ export function bulkUpdateSql(model: ObjectModel, { staged, relation }: Stage, c
       update ${id(model.table)} as t set ${sql.join(sets, sql`, `)}, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
       from s where t.id = s.id and t.deleted_at is null and (${sql.join(changed, sql` or `)})
       returning s.i as __i, ${selectList(model, 't')}
-    ), h as (
-      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
-      select ${model.name}, w.id::uuid, w.version, 'update', (
+    ), ${journalSql(model, ctx, {
+      action: 'update',
+      topic: 'record.updated',
+      changes: sql`(
           select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
-          from jsonb_object_keys(s.ch) k where k <> all(${unauditedArray(model)}) and (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k)),
-        ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${viaOf(ctx)}
-      from w join o using (__i) join s on s.i = w.__i
-    ), e as (
-      insert into kizuna_events (topic, object, record_id, payload)
-      select 'record.updated', ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from w
-    )
+          from jsonb_object_keys(s.ch) k where k <> all(${unauditedArray(model)}) and (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k))`,
+      from: sql`w join o using (__i) join s on s.i = w.__i`,
+    })}
     select s.i as index, w.__i is not null as changed from s left join w on w.__i = s.i order by s.i`;
 }

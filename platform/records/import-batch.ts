@@ -17,7 +17,7 @@ import { conflict, validation, ProblemError } from '../problems/index.ts';
 import { uuidv7 } from '../db/index.ts';
 import { checkInput } from './validate.ts';
 import { runBatchHooks, type BeforeHook } from './hooks.ts';
-import { type WriteContext } from './write-sql.ts';
+import { journalSql, type WriteContext } from './write-sql.ts';
 import { bulkInsertSql, reasonParts } from './bulk-insert.ts';
 import { bulkUpdateSql, matchKey, matchSql } from './bulk-upsert.ts';
 import { stageRows } from './staging.ts';
@@ -386,12 +386,6 @@ export function eraseCreatedSql(model: ObjectModel, requestId: string, ctx: Writ
       where h.object = ${model.name} and h.request_id = ${requestId} and h.action = 'create' limit ${limit}
     ), w as (
       delete from ${sql.identifier(model.table)} as t where t.id in (select record_id from victims) returning t.id::text as id, t.version + 1 as version
-    ), h as (
-      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via)
-      select ${model.name}, w.id::uuid, w.version, 'erase', '{}'::jsonb, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${ctx.via ?? null} from w
-    ), e as (
-      insert into kizuna_events (topic, object, record_id, payload)
-      select 'record.erased', ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from w
-    )
+    ), ${journalSql(model, ctx, { action: 'erase', topic: 'record.erased', changes: sql`'{}'::jsonb` })}
     select count(*)::int as n from w`;
 }

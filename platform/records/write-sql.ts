@@ -73,14 +73,23 @@ export function autonumberSql(f: FieldModel): SQL {
   return sql`${fmt.prefix}::text || lpad(nextval(${f.spec.sequence}::regclass)::text, ${fmt.digits}::int, '0') || ${fmt.suffix}::text`;
 }
 
-const history = (model: ObjectModel, action: string, ctx: WriteContext, from: string, changes: SQL) =>
-  sql`insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via, note)
-      select ${model.name}, w.id::uuid, w.version, ${action}, ${changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${viaOf(ctx)},
-        ${ctx.note ? JSON.stringify(ctx.note) : null}::jsonb from ${sql.raw(from)} w`;
-
-const event = (model: ObjectModel, topic: string, ctx: WriteContext, from: string) =>
-  sql`insert into kizuna_events (topic, object, record_id, payload)
-      select ${topic}, ${model.name}, w.id::uuid, jsonb_build_object('id', w.id, 'version', w.version, 'actor', ${ctx.actor}::text) from ${sql.raw(from)} w`;
+/**
+ * The history row and the outbox event of every record a write statement touched: the one place
+ * both are written, for single writes, bulk writes and imports alike. Two CTEs, `h` and `e`, to
+ * follow the statement's `w` (the records written, with id and version); `changes` is the
+ * history's changes as SQL over `from` (w, or w joined to what the changes read).
+ */
+export function journalSql(model: ObjectModel, ctx: WriteContext, j: { action: string; topic: string; changes: SQL; from?: SQL }): SQL {
+  return sql`h as (
+      insert into kizuna_history (object, record_id, version, action, changes, actor, request_id, via, note)
+      select ${model.name}, w.id::uuid, w.version, ${j.action}, ${j.changes}, ${ctx.actor}::uuid, ${ctx.requestId ?? null}, ${viaOf(ctx)},
+        ${ctx.note ? JSON.stringify(ctx.note) : null}::jsonb
+      from ${j.from ?? sql`w`}
+    ), e as (
+      insert into kizuna_events (topic, object, record_id, payload)
+      select ${j.topic}, ${model.name}, w.id::uuid, jsonb_build_object('id', w.id::text, 'version', w.version, 'actor', ${ctx.actor}::text) from w
+    )`;
+}
 
 export function insertSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, shape: WriteShape = {}): SQL {
   const cols = [sql`id`, sql`created_by`, sql`updated_by`];
@@ -98,8 +107,7 @@ export function insertSql(model: ObjectModel, recordId: string, values: Record<s
   return sql`with w as (
       insert into ${id(model.table)} as t (${sql.join(cols, sql`, `)}) values (${sql.join(vals, sql`, `)})
       returning ${selectList(model, 't', shape.fields)}
-    ), h as (${history(model, 'create', ctx, 'w', sql`${JSON.stringify(auditedValues(model, values))}::jsonb`)}),
-    e as (${event(model, 'record.created', ctx, 'w')})
+    ), ${journalSql(model, ctx, { action: 'create', topic: 'record.created', changes: sql`${JSON.stringify(auditedValues(model, values))}::jsonb` })}
     select * from w`;
 }
 
@@ -123,11 +131,10 @@ export function updateSql(model: ObjectModel, recordId: string, values: Record<s
         ${shape.scope ? sql`and ${shape.scope}` : sql``}
         and (${sql.join(changed, sql` or `)})
       returning ${selectList(model, 't', shape.fields)}${shape.keep ? sql`, coalesce((${shape.keep}), false) as ${id(IN_SCOPE)}` : sql``}
-    ), h as (${history(model, 'update', ctx, 'w', sql`(
+    ), ${journalSql(model, ctx, { action: 'update', topic: 'record.updated', changes: sql`(
         select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
         from o, jsonb_array_elements_text(${JSON.stringify(names)}::jsonb) k
-        where (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k))`)}),
-    e as (${event(model, 'record.updated', ctx, 'w')})
+        where (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k))` })}
     select * from w`;
 }
 
@@ -137,16 +144,14 @@ export function softDeleteSql(model: ObjectModel, recordId: string, ctx: WriteCo
       where t.id = ${recordId}::uuid and t.deleted_at is null ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}
         ${shape.scope ? sql`and ${shape.scope}` : sql``}
       returning t.id::text as id, t.version
-    ), h as (${history(model, 'delete', ctx, 'w', sql`'{}'::jsonb`)}),
-    e as (${event(model, 'record.deleted', ctx, 'w')})
+    ), ${journalSql(model, ctx, { action: 'delete', topic: 'record.deleted', changes: sql`'{}'::jsonb` })}
     select * from w`;
 }
 
 export function eraseSql(model: ObjectModel, recordId: string, ctx: WriteContext, shape: WriteShape = {}): SQL {
   return sql`with w as (
       delete from ${id(model.table)} as t where t.id = ${recordId}::uuid ${shape.scope ? sql`and ${shape.scope}` : sql``} returning t.id::text as id, t.version + 1 as version
-    ), h as (${history(model, 'erase', ctx, 'w', sql`'{}'::jsonb`)}),
-    e as (${event(model, 'record.erased', ctx, 'w')})
+    ), ${journalSql(model, ctx, { action: 'erase', topic: 'record.erased', changes: sql`'{}'::jsonb` })}
     select * from w`;
 }
 
@@ -155,7 +160,6 @@ export function restoreSql(model: ObjectModel, recordId: string, ctx: WriteConte
       update ${id(model.table)} as t set deleted_at = null, deleted_by = null, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
       where t.id = ${recordId}::uuid and t.deleted_at is not null ${shape.scope ? sql`and ${shape.scope}` : sql``}
       returning ${selectList(model, 't', shape.fields)}
-    ), h as (${history(model, 'restore', ctx, 'w', sql`'{}'::jsonb`)}),
-    e as (${event(model, 'record.restored', ctx, 'w')})
+    ), ${journalSql(model, ctx, { action: 'restore', topic: 'record.restored', changes: sql`'{}'::jsonb` })}
     select * from w`;
 }
