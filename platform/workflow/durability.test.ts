@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow, waitFor } from './testing.ts';
+import { publishWorkflow } from './testing.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -76,21 +76,22 @@ describe.skipIf(!process.env.DATABASE_URL)('workflow durability with real server
       expect((await k.call('POST', `/api/workflows/${id}/run`, { record_id: c })).status).toBe(202);
     }
     // Both processes take part, then one dies in the middle of its runs.
-    await waitFor(async () => a.steps.length >= 10 && b.steps.length >= 10, 30_000);
+    await expect.poll(() => Math.min(a.steps.length, b.steps.length), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
     // Kill it while it holds a run it has started (so that run is cut off mid-way).
-    const held = await waitFor(async () => {
-      const r = await k.db.query<{ id: string; current_step: string }>(sql`select id::text as id, current_step from kizuna_workflow_runs
+    let held: { id: string; current_step: string }[] = [];
+    await expect.poll(async () => {
+      held = await k.db.query<{ id: string; current_step: string }>(sql`select id::text as id, current_step from kizuna_workflow_runs
         where status = 'running' and lease_owner like ${`${a.proc.pid}-%`} and current_step <> 'one'`);
-      return r.length ? r : undefined;
-    }, 30_000);
+      return held.length;
+    }, { timeout: 30_000 }).toBeGreaterThan(0);
     a.proc.kill('SIGKILL');
     const [{ n: unfinished }] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_workflow_runs where workflow_id = ${id}::uuid and status <> 'succeeded'`);
     expect(Number(unfinished)).toBeGreaterThan(0);
     nodes.push(await startNode(k.schema!));
-    await waitFor(async () => {
+    await expect.poll(async () => {
       const [r] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_workflow_runs where workflow_id = ${id}::uuid and status = 'succeeded'`);
-      return Number(r.n) === 40;
-    }, 60_000);
+      return Number(r.n);
+    }, { timeout: 60_000 }).toBe(40);
     // Every step of every run committed exactly once, in order.
     const rows = await k.db.query<{ run_id: string; path: string }>(sql`select run_id::text as run_id, string_agg(step_id, ',' order by id) as path
       from kizuna_workflow_steps where status = 'succeeded' group by run_id`);

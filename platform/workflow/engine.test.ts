@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { signBody } from './index.ts';
-import { publishWorkflow, settledRuns, supportTeams, waitFor } from './testing.ts';
+import { publishWorkflow, settledRuns, supportTeams } from './testing.ts';
 import { startSmtp } from './smtp-testing.ts';
 
 const template = JSON.parse(readFileSync(new URL('../../metadata/workflows/urgent-case.json', import.meta.url), 'utf8'));
@@ -31,11 +31,10 @@ describe.each(databases)('workflow engine on %s', (kind) => {
       made.push((await k.call('POST', '/api/records/case', { subject, priority: 'urgent' })).body);
     }
     await k.call('POST', '/api/records/case', { subject: 'not urgent', priority: 'low' });
-    const assigned = await waitFor(async () => {
-      const rows = await Promise.all(made.map(async (c) => (await k.call('GET', `/api/records/case/${c.id}`)).body));
-      return rows.every((r) => r.assignee) ? rows : undefined;
-    });
-    expect(assigned.map((r) => r.assignee).sort()).toEqual(people.agents);
+    let assigned: { assignee?: string }[] = [];
+    await expect
+      .poll(async () => (assigned = await Promise.all(made.map(async (c) => (await k.call('GET', `/api/records/case/${c.id}`)).body))).map((r) => r.assignee).sort())
+      .toEqual(people.agents);
     // One is resolved in time; the others are escalated to the lead.
     await k.call('PATCH', `/api/records/case/${made[0].id}`, { status: 'resolved' });
     const runs = await settledRuns(k, id, 3);
@@ -158,7 +157,7 @@ describe.each(databases)('workflow engine on %s', (kind) => {
     });
     const c = (await k.call('POST', '/api/records/contact', { last_name: '眠り' })).body;
     const run = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c.id })).body;
-    await waitFor(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status === 'waiting');
+    await expect.poll(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status).toBe('waiting');
     await k.workflows.stop();
     // A long wait, so the engine cannot have woken it before it stopped however slow the
     // machine; its time then passes while no engine runs.
@@ -169,7 +168,7 @@ describe.each(databases)('workflow engine on %s', (kind) => {
     const fresh = createWorkflowEngine({ db: k.db, records: k.records, pollMs: 50 });
     fresh.start();
     try {
-      await waitFor(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status === 'succeeded', 15_000);
+      await expect.poll(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status, { timeout: 15_000 }).toBe('succeeded');
       expect((await k.call('GET', `/api/records/contact/${c.id}`)).body.first_name).toBe('起きた');
     } finally {
       await fresh.stop();

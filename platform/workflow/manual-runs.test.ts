@@ -2,7 +2,7 @@
 // read, on records they read (one or a list selection); everything else stays admin-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow, waitFor } from './testing.ts';
+import { publishWorkflow } from './testing.ts';
 
 describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
   let k: TestKizuna;
@@ -65,7 +65,7 @@ describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
     expect(r.status, JSON.stringify(r.body)).toBe(202);
     expect(r.body).toMatchObject({ workflow_id: wf.escalate, object: 'case', record_id: ids.mine1 });
     expect(r.body.trigger.by).toBe(carol.id);
-    await waitFor(async () => (await k.call('GET', `/api/workflow-runs/${r.body.id}`)).body.status === 'succeeded');
+    await expect.poll(async () => (await k.call('GET', `/api/workflow-runs/${r.body.id}`)).body.status).toBe('succeeded');
     expect((await asCarol('GET', `/api/records/case/${ids.mine1}`)).body.priority).toBe('urgent');
     const user = (await k.call('GET', `/api/workflows/${wf.escalate}`)).body.user_id;
     const timeline = (await asCarol('GET', `/api/records/case/${ids.mine1}/timeline`)).body.data;
@@ -77,7 +77,7 @@ describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
     const r = await asCarol('POST', `/api/workflows/${wf.escalate}/run`, { record_ids: [ids.mine2, ids.mine3], input: { priority: 'high' } });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
     expect(r.body.data.map((x: { record_id: string }) => x.record_id)).toEqual([ids.mine2, ids.mine3]);
-    for (const run of r.body.data) await waitFor(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status === 'succeeded');
+    for (const run of r.body.data) await expect.poll(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status).toBe('succeeded');
     for (const id of [ids.mine2, ids.mine3]) expect((await asCarol('GET', `/api/records/case/${id}`)).body.priority).toBe('high');
 
     // A record the caller cannot read is a 404 and starts no run at all.

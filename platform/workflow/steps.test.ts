@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { startSmtp } from './smtp-testing.ts';
-import { publishWorkflow, settledRuns, supportTeams, waitFor } from './testing.ts';
+import { publishWorkflow, settledRuns, supportTeams } from './testing.ts';
 
 describe.each(databases)('workflow steps on %s', (kind) => {
   let k: TestKizuna;
@@ -33,7 +33,7 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     });
     const c = (await k.call('POST', '/api/records/case', { subject: 'ログインできない', priority: 'urgent' })).body;
     const started = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c.id })).body;
-    await waitFor(async () => (await run(started.id)).status === 'succeeded');
+    await expect.poll(async () => (await run(started.id)).status).toBe('succeeded');
     expect(smtp.messages).toHaveLength(1);
     const mail = smtp.messages[0];
     expect(mail.subject).toBe('【緊急】ログインできない');
@@ -51,7 +51,7 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     await k.db.query(sql`delete from kizuna_workflow_steps where run_id = ${started.id}::uuid`);
     await k.db.query(sql`update kizuna_workflow_runs set status = 'running', lease_owner = 'dead-node', lease_until = now() - interval '1 second',
       current_step = 'tell', finished_at = null, context = jsonb_set(context, '{$seq}', '0') where id = ${started.id}::uuid`);
-    await waitFor(async () => (await run(started.id)).status === 'succeeded');
+    await expect.poll(async () => (await run(started.id)).status).toBe('succeeded');
     expect((await run(started.id)).steps.map((s: { step_id: string; status: string }) => [s.step_id, s.status])).toEqual([['tell', 'succeeded']]);
     // Everything due has been advanced: nothing is left that could send a second email.
     await k.workflows.drain();
@@ -75,7 +75,7 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     });
     const ok = await publishWorkflow(k, def(3));
     const r1 = (await k.call('POST', `/api/workflows/${ok}/run`, {})).body;
-    await waitFor(async () => ['succeeded', 'failed'].includes((await run(r1.id)).status));
+    await expect.poll(async () => (await run(r1.id)).status).toMatch(/^(succeeded|failed)$/);
     const d1 = await run(r1.id);
     expect(d1.status, d1.error).toBe('succeeded');
     expect(d1.path).toEqual(['find', 'each', 'mark', 'each', 'mark', 'each', 'mark', 'each', 'any', 'done']);
@@ -85,7 +85,7 @@ describe.each(databases)('workflow steps on %s', (kind) => {
 
     const bounded = await publishWorkflow(k, def(2));
     const r2 = (await k.call('POST', `/api/workflows/${bounded}/run`, {})).body;
-    await waitFor(async () => (await run(r2.id)).status === 'failed');
+    await expect.poll(async () => (await run(r2.id)).status).toBe('failed');
     const d2 = await run(r2.id);
     expect(d2.error).toMatch(/Loop bounded: "each" has 3 items, more than its max_iterations of 2; no item was processed/);
     expect(d2.path).toEqual(['find']);
@@ -108,7 +108,7 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     small.start();
     try {
       const r = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c.id })).body;
-      await waitFor(async () => (await run(r.id)).status === 'failed');
+      await expect.poll(async () => (await run(r.id)).status).toBe('failed');
       const d = await run(r.id);
       expect(d.error).toMatch(/Step budget exceeded: the run has committed 5 steps \(at most 5\); its graph probably loops without end/);
       expect(d.path).toEqual(['a', 'b', 'again', 'a', 'b']);
@@ -133,24 +133,26 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     const r = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c.id })).body;
     // It sleeps as a row until the record's date, then checks the condition every second.
     let readAt = 0;
-    const sleeping = await waitFor(async () => {
+    let sleeping = await run(r.id);
+    await expect.poll(async () => {
       readAt = Date.now();
-      const d = await run(r.id);
-      return d.status === 'waiting' && d.current_step === 'resolved' ? d : undefined;
-    });
+      sleeping = await run(r.id);
+      return [sleeping.status, sleeping.current_step];
+    }).toEqual(['waiting', 'resolved']);
     // Read before the date: it sleeps until exactly then (a machine slow enough to read it
     // later sees it sleeping until its next condition check, which is asserted below).
     if (readAt < new Date(due).getTime() - 50) expect(Math.abs(new Date(sleeping.run_at).getTime() - new Date(due).getTime())).toBeLessThan(100);
     expect(sleeping.steps[0].output).toEqual({ until: due });
     // Past the date it has checked the condition (not met) and sleeps again until the next
     // check. Polled: between its checks the run is briefly `running`.
-    const checking = await waitFor(async () => {
-      const d = await run(r.id);
-      return d.status === 'waiting' && d.current_step === 'resolved' && new Date(d.run_at).getTime() > new Date(due).getTime() ? d : undefined;
-    }, 15_000);
+    let checking = sleeping;
+    await expect.poll(async () => {
+      checking = await run(r.id);
+      return { status: checking.status, step: checking.current_step, after: new Date(checking.run_at).getTime() > new Date(due).getTime() };
+    }, { timeout: 15_000 }).toEqual({ status: 'waiting', step: 'resolved', after: true });
     expect(checking.path).toEqual(['until']);
     await k.call('PATCH', `/api/records/case/${c.id}`, { status: 'resolved' });
-    await waitFor(async () => (await run(r.id)).status === 'succeeded', 15_000);
+    await expect.poll(async () => (await run(r.id)).status, { timeout: 15_000 }).toBe('succeeded');
     expect((await k.call('GET', `/api/records/case/${c.id}`)).body.resolution).toBe('met=true');
     expect((await run(r.id)).path).toEqual(['until', 'resolved', 'note']);
 
@@ -164,10 +166,10 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     });
     const c2 = (await k.call('POST', '/api/records/case', { subject: '放置' })).body;
     const r2 = (await k.call('POST', `/api/workflows/${timeout}/run`, { record_id: c2.id })).body;
-    await waitFor(async () => (await run(r2.id)).status === 'succeeded', 15_000);
+    await expect.poll(async () => (await run(r2.id)).status, { timeout: 15_000 }).toBe('succeeded');
     expect((await k.call('GET', `/api/records/case/${c2.id}`)).body.resolution).toBe('timed out');
     const bad = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c2.id })).body; // no due_at
-    await waitFor(async () => (await run(bad.id)).status === 'failed');
+    await expect.poll(async () => (await run(bad.id)).status).toBe('failed');
     expect((await run(bad.id)).error).toMatch(/wait.until is not a date: null/);
   });
 
@@ -216,7 +218,7 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     const rearmed = soon();
     await k.call('PATCH', `/api/records/case/${c.id}`, { due_at: rearmed });
     // Until the re-armed moment (a day before the new date) has passed, with no engine running.
-    await waitFor(async () => Date.now() > new Date(rearmed).getTime() - 86_400_000 + 100);
+    await expect.poll(() => Date.now()).toBeGreaterThan(new Date(rearmed).getTime() - 86_400_000 + 100);
     expect((await k.call('GET', `/api/workflows/${id}/runs`)).body.data).toHaveLength(1);
     k.workflows.start();
     const both = await settledRuns(k, id, 2, ['succeeded', 'failed'], 8000);

@@ -1,4 +1,5 @@
 // Test support for workflow tests: a support team and leads, and waiting for runs.
+import { expect } from 'vitest';
 import type { TestKizuna } from '../testing/kizuna.ts';
 
 export async function supportTeams(k: TestKizuna) {
@@ -23,20 +24,16 @@ export async function publishWorkflow(k: TestKizuna, def: unknown): Promise<stri
   return made.body.id;
 }
 
-export async function waitFor<T>(check: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** The runs of a workflow once they all reached one of the given states. */
-export async function settledRuns(k: TestKizuna, id: string, count: number, states = ['succeeded', 'failed'], ms = 10_000) {
-  return waitFor(async () => {
-    const runs = (await k.call('GET', `/api/workflows/${id}/runs`)).body.data as { id: string; status: string }[];
-    return runs.length >= count && runs.every((r) => states.includes(r.status)) ? runs : undefined;
-  }, ms);
+/** The runs of a workflow once there are at least `count` and all reached one of the given states. */
+export async function settledRuns(k: TestKizuna, id: string, count: number, states = ['succeeded', 'failed'], timeout = 10_000) {
+  // The runs of the read that passed, not of a later one: a test counting them sees that read.
+  let runs: { id: string; status: string; record_id?: string }[] = [];
+  const statuses = async () => {
+    runs = (await k.call('GET', `/api/workflows/${id}/runs`)).body.data;
+    return runs.map((r) => r.status);
+  };
+  await expect
+    .poll(statuses, { timeout, message: `${count} runs in ${states.join(' or ')}` })
+    .toSatisfy((s: string[]) => s.length >= count && s.every((x) => states.includes(x)));
+  return runs;
 }
