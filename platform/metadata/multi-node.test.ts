@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../db/index.ts';
 import { startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 
-const waitFor = async (check: () => Promise<boolean>, ms: number) => {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return Date.now();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return undefined;
-};
-
 // Two server processes on one PostgreSQL: each instance has its own pool and its own LISTEN
-// connection, exactly as two processes would.
+// connection, exactly as two processes would. Waits are expect.poll's generous default (10 s,
+// vitest.config.ts): they catch a node that never learns, not a slow one on a busy machine —
+// how fast a change travels is a figure for bench/, not a test.
 describe.skipIf(!process.env.DATABASE_URL)('two nodes on one PostgreSQL', () => {
   let a: TestKizuna;
   let b: TestKizuna;
@@ -24,13 +18,20 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes on one PostgreSQL', () => 
     await a?.close();
   });
 
-  it('a field added through one node is usable through the other within a second', async () => {
-    const add = await a.call('POST', '/api/meta/objects/contact/fields', { name: 'shoe_size', type: 'number', label: { en: 'Shoe size', ja: '靴のサイズ' } });
-    expect(add.status).toBe(201);
-    const started = Date.now(); // committed: node a answered
-    const seen = await waitFor(async () => (await b.call('POST', '/api/records/contact', { last_name: '二', shoe_size: 26.5 })).status === 201, 1000);
-    expect(seen, 'node b did not see the new field within 1 s').toBeDefined();
-    expect(seen! - started).toBeLessThan(1000);
+  it('a field added through one node is announced to the other and usable there without a restart', async () => {
+    // Node b's registry reloads when it hears the change on this channel (its 5 s version poll
+    // is only a safety net): that node b's connection hears it is what makes the change quick.
+    const heard: string[] = [];
+    const unlisten = await b.db.listen('kizuna_meta', (payload) => heard.push(payload));
+    try {
+      const add = await a.call('POST', '/api/meta/objects/contact/fields', { name: 'shoe_size', type: 'number', label: { en: 'Shoe size', ja: '靴のサイズ' } });
+      expect(add.status).toBe(201);
+      const [{ version }] = await a.db.query<{ version: number }>(sql`select version from kizuna_meta_state`);
+      await expect.poll(() => heard).toContain(`${a.schema}:${version}`);
+    } finally {
+      await unlisten();
+    }
+    await expect.poll(async () => (await b.call('POST', '/api/records/contact', { last_name: '二', shoe_size: 26.5 })).status).toBe(201);
     const list = await b.call('GET', '/api/records/contact?filter=' + encodeURIComponent(JSON.stringify({ shoe_size: { gt: 26 } })));
     expect(list.body.data).toHaveLength(1);
   });
@@ -47,19 +48,15 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes on one PostgreSQL', () => 
     }
   });
 
-  it('a plugin installed and disabled on one node is live and off on the other within a second', async () => {
+  // The plugin host and the API key cache have no polling fallback (the key cache keeps a key
+  // 30 s): within the generous wait, only the NOTIFY can have brought the change to node b.
+  it('a plugin installed and disabled on one node is live and off on the other without a restart', async () => {
     expect((await a.call('POST', '/api/plugins/hello/install')).status).toBe(201);
     // Live on b means both halves arrived: its route answers and its field and hook work.
-    const on = await waitFor(
-      async () =>
-        (await b.call('GET', '/api/plugins/hello/greet/b')).status === 200 &&
-        (await b.call('POST', '/api/records/contact', { last_name: '二号' })).body.greeting === 'Hello, 二号',
-      1000,
-    );
-    expect(on, 'node b did not have the plugin live within 1 s').toBeDefined();
+    await expect.poll(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status, { message: 'the plugin\'s route on node b' }).toBe(200);
+    await expect.poll(async () => (await b.call('POST', '/api/records/contact', { last_name: '二号' })).body.greeting, { message: 'the plugin\'s hook on node b' }).toBe('Hello, 二号');
     expect((await a.call('POST', '/api/plugins/hello/disable')).status).toBe(204);
-    const off = await waitFor(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status === 404, 1000);
-    expect(off, 'node b kept the plugin on for more than 1 s').toBeDefined();
+    await expect.poll(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status, { message: 'the plugin\'s route on node b' }).toBe(404);
   });
 
   it('a key revoked on one node stops working on the other at once', async () => {
@@ -67,7 +64,6 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes on one PostgreSQL', () => 
     const use = () => b.app.request('/api/records/contact?limit=1', { headers: { authorization: `Bearer ${made.key}` } });
     expect((await use()).status).toBe(200);
     await a.call('DELETE', `/api/api-keys/${made.id}`);
-    const gone = await waitFor(async () => (await use()).status === 401, 1000);
-    expect(gone).toBeDefined();
+    await expect.poll(async () => (await use()).status).toBe(401);
   });
 });
