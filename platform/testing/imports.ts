@@ -1,5 +1,6 @@
 // Test support for imports through the HTTP API: upload a file, wait for its import to end,
 // count an object's records.
+import { expect } from 'vitest';
 import { ADMIN_TOKEN, type TestKizuna } from './kizuna.ts';
 
 export async function upload(k: TestKizuna, body: Uint8Array | string, query = 'object=contact&filename=test.csv', token = ADMIN_TOKEN) {
@@ -7,14 +8,13 @@ export async function upload(k: TestKizuna, body: Uint8Array | string, query = '
   return { status: res.status, body: (await res.json()) as any };
 }
 
-export async function finished(k: TestKizuna, id: string, ms = 60_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const s = (await k.call('GET', `/api/imports/${id}`)).body;
-    if (['succeeded', 'failed', 'cancelled'].includes(s.state)) return s;
-    if (Date.now() > until) throw new Error(`import still ${s.state}: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The import's status once it ended (succeeded, failed or cancelled). */
+export async function finished(k: TestKizuna, id: string, timeout = 60_000) {
+  let status: any;
+  await expect
+    .poll(async () => (status = (await k.call('GET', `/api/imports/${id}`)).body), { timeout, message: `import ${id} to end` })
+    .toSatisfy((s: { state: string }) => ['succeeded', 'failed', 'cancelled'].includes(s.state));
+  return status;
 }
 
 export const count = async (k: TestKizuna, object = 'contact') => (await k.call('GET', `/api/records/${object}?count=true&limit=1`)).body.page.total as number;
