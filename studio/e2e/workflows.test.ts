@@ -4,10 +4,18 @@
 // the run viewer and the case show what happened. Also version history and "Run workflow"
 // (for admins, and for a viewer on a record and on a list selection).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
 
+// One scenario in steps: each test continues from the workflow (workflowId) and the page the
+// ones before left, so after a failure the rest are skipped, naming it, rather than failing
+// for its reason.
 describe('workflow designer in chromium', () => {
+  let failed: string | undefined;
+  beforeEach(({ skip, task, onTestFailed }) => {
+    if (failed) skip(`continues from "${failed}", which failed`);
+    onTestFailed(() => void (failed ??= task.name));
+  });
   let s: Studio;
   let page: Page;
   let errors: string[];
@@ -70,6 +78,13 @@ describe('workflow designer in chromium', () => {
     await panel.locator('[data-role=op]').selectOption('eq');
     await panel.locator('#filter-value-0').selectOption('urgent');
     await panel.getByRole('button', { name: 'Apply' }).click();
+    // The condition is in the (unsaved) definition: its JSON view shows what the builder wrote.
+    await panel.getByRole('button', { name: 'JSON', exact: true }).click();
+    await expect.poll(async () => JSON.parse(await page.locator('#wf-trigger-condition-json').inputValue())).toEqual({ priority: { eq: 'urgent' } });
+    await panel.getByRole('button', { name: 'Field', exact: true }).click();
+    // And the builder, drawn again from the definition, shows it as one row.
+    expect(await panel.locator('[data-role=field]').inputValue()).toBe('priority');
+    expect(await panel.locator('[data-role=op]').inputValue()).toBe('eq');
   });
 
   it('drags an assign step onto the canvas and wires it between trigger and wait', async () => {
