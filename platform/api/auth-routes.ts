@@ -2,9 +2,8 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { completeSetup, login, passwordProblem, SESSION_COOKIE, setupStatus, verifyPassword, type PeopleStore, type SessionStore } from '../auth/index.ts';
+import { completeSetup, login, passwordHashOf, passwordProblem, SESSION_COOKIE, setupStatus, verifyPassword, type PeopleStore, type SessionStore } from '../auth/index.ts';
 import { forbidden, unauthorized, validation } from '../problems/index.ts';
 import { readJson } from './body.ts';
 import type { AppEnv } from './env.ts';
@@ -72,9 +71,9 @@ export function authRoutes({ db, sessions, people }: AuthRouteDeps) {
     const body = (await readJson(c, 16 * 1024)) as Record<string, unknown>;
     const problem = passwordProblem(body?.new_password);
     if (problem) throw validation([{ field: 'new_password', message: problem }]);
-    const [row] = await db.query<{ password_hash: string | null }>(sql`select password_hash from kizuna_users where id = ${p.userId}::uuid`);
-    if (typeof body?.current_password !== 'string' || !(await verifyPassword(body.current_password, row?.password_hash))) {
-      if (!p.sessionId && !row?.password_hash) throw forbidden('This user has no password yet; an admin sets it');
+    const stored = await passwordHashOf(db, p.userId);
+    if (typeof body?.current_password !== 'string' || !(await verifyPassword(body.current_password, stored))) {
+      if (!p.sessionId && !stored) throw forbidden('This user has no password yet; an admin sets it');
       throw unauthorized('The current password is wrong');
     }
     await people.users.update(p.userId, { password: body.new_password }, { actor: p.userId, requestId: c.get('requestId'), via: c.get('actor').via }, {

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { uuidv7, type Database } from '../db/index.ts';
 import type { ApiKeyStore } from './api-keys.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
+import { insertUser } from './users.ts';
 
 export interface BootstrapResult {
   created: boolean;
@@ -35,8 +36,7 @@ export async function bootstrapAdmin(
     const userId = uuidv7();
     const setupToken = opts.password ? undefined : randomBytes(24).toString('base64url');
     const passwordHash = opts.password ? await hashPassword(opts.password) : setupHash(setupToken!);
-    await tx.query(sql`insert into kizuna_users (id, email, name, is_admin, password_hash)
-      values (${userId}::uuid, ${opts.email ?? 'admin@localhost'}, ${opts.name ?? 'Administrator'}, true, ${passwordHash})`);
+    await insertUser(tx, { id: userId, email: opts.email ?? 'admin@localhost', name: opts.name ?? 'Administrator', isAdmin: true, passwordHash });
     const made = await keys.create({ userId, name: 'bootstrap', key: opts.token || undefined }, tx);
     return { created: true, userId, generatedKey: opts.token ? undefined : made.key, setupToken };
   });

@@ -7,3 +7,4 @@ export { completeSetup, setupStatus } from './setup.ts';
 export { hashPassword, verifyPassword, passwordProblem } from './passwords.ts';
 export { objectPermissions, defaultOwnerField, type Caller, type RoleDef, type Verb, type FieldLevel } from './permissions.ts';
 export { roleProblems, type ScopeFilterCheck } from './role-check.ts';
+export { insertUser, updateUserRow, replacePasswordHash, passwordHashOf, systemUser as createSystemUser, type NewUser, type UserChanges } from './users.ts';

@@ -9,6 +9,7 @@ import { definitionProblemsOf } from './role-problems.ts';
 import { conflict, forbidden, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { revokeKeysOf } from './api-keys.ts';
+import { insertUser, updateUserRow } from './users.ts';
 import type { Caller, RoleDef } from './permissions.ts';
 
 export const AUTH_CHANNEL = 'kizuna_auth';
@@ -242,9 +243,10 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
       const email = (body.email as string).trim();
       const [taken] = await tx.query(sql`select 1 as ok from kizuna_users where lower(email) = lower(${email})`);
       if (taken) throw conflict(`A user with the email ${email} already exists`, [{ field: 'email', message: 'is already used by another user' }]);
-      await tx.query(sql`insert into kizuna_users (id, email, name, locale, is_admin, active, password_hash)
-        values (${id}::uuid, ${email}, ${(body.name as string).trim()}, ${(body.locale as string) ?? 'en'}, ${body.is_admin === true}, ${body.active !== false},
-                ${body.password ? await hashPassword(body.password as string) : null})`);
+      await insertUser(tx, {
+        id, email, name: (body.name as string).trim(), locale: (body.locale as string) ?? 'en', isAdmin: body.is_admin === true, active: body.active !== false,
+        passwordHash: body.password ? await hashPassword(body.password as string) : null,
+      });
       await setMemberships(tx, id, body);
       await writeAudit(tx, { kind: 'auth', object: 'user', recordId: id, action: 'create', changes: redact(body), ...auditOf(ctx) });
       await changed(tx);
@@ -264,19 +266,19 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
       if (before.id === ctx.actor && (body.is_admin === false || body.active === false)) {
         throw forbidden('You cannot remove your own admin rights or deactivate yourself', [{ field: body.active === false ? 'active' : 'is_admin', message: 'cannot be changed on yourself' }]);
       }
-      const sets = [sql`updated_at = now()`];
-      if (body.email !== undefined) {
-        const email = (body.email as string).trim();
+      const email = body.email !== undefined ? (body.email as string).trim() : undefined;
+      if (email !== undefined) {
         const [taken] = await tx.query(sql`select 1 as ok from kizuna_users where lower(email) = lower(${email}) and id <> ${id}::uuid`);
         if (taken) throw conflict(`A user with the email ${email} already exists`, [{ field: 'email', message: 'is already used by another user' }]);
-        sets.push(sql`email = ${email}`);
       }
-      if (body.name !== undefined) sets.push(sql`name = ${(body.name as string).trim()}`);
-      if (body.locale !== undefined) sets.push(sql`locale = ${body.locale as string}`);
-      if (body.is_admin !== undefined) sets.push(sql`is_admin = ${body.is_admin as boolean}`);
-      if (body.active !== undefined) sets.push(sql`active = ${body.active as boolean}`);
-      if (body.password !== undefined) sets.push(sql`password_hash = ${await hashPassword(body.password as string)}`);
-      await tx.query(sql`update kizuna_users set ${sql.join(sets, sql`, `)} where id = ${id}::uuid`);
+      await updateUserRow(tx, id, {
+        email,
+        name: body.name !== undefined ? (body.name as string).trim() : undefined,
+        locale: body.locale as string | undefined,
+        isAdmin: body.is_admin as boolean | undefined,
+        active: body.active as boolean | undefined,
+        passwordHash: body.password !== undefined ? await hashPassword(body.password as string) : undefined,
+      });
       await setMemberships(tx, id, body);
       if (body.password !== undefined) await opts.onPasswordChange?.(tx);
       // Deactivation ends the user's keys (and, through onDeactivate, sessions) for good, in the

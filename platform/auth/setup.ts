@@ -10,6 +10,7 @@ import { SETUP_PREFIX, setupHash } from './bootstrap.ts';
 import { attemptSucceeded, LOGIN_LIMITS, reserveAttempt } from './login.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { SessionStore } from './sessions.ts';
+import { replacePasswordHash } from './users.ts';
 
 // Setup attempts are counted like sign-ins, under a name no email can have: after
 // LOGIN_LIMITS.perAccount wrong tokens in the window, setup waits (429 with Retry-After).
@@ -61,9 +62,7 @@ export async function completeSetup(
   }
   // Only the request that still finds the token's hash sets the password: the token works once.
   const hash = await hashPassword(body.password as string);
-  const set = await db.query(sql`update kizuna_users set password_hash = ${hash}, updated_at = now()
-    where id = ${admin.id}::uuid and password_hash = ${admin.password_hash} returning id`);
-  if (!set.length) throw done();
+  if (!(await replacePasswordHash(db, admin.id, admin.password_hash, hash))) throw done();
   await attemptSucceeded(db, slot.attempt);
 
   const [user] = await db.query<{ id: string; email: string; name: string; locale: string; is_admin: boolean }>(

@@ -1,1 +1,1 @@
-export { writeAudit, type AuditEntry } from './audit.ts';
+export { readAudit, writeAudit, type AuditEntry, type AuditQuery } from './audit.ts';

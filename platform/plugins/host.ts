@@ -8,7 +8,7 @@ import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
 import { createRecordService, type Actor, type RecordService } from '../records/index.ts';
-import { roleProblems } from '../auth/index.ts';
+import { createSystemUser, roleProblems } from '../auth/index.ts';
 import { scopeFilterCheck } from '../query/index.ts';
 import { pluginContext } from './context.ts';
 import { discoverPlugins } from './discover.ts';
@@ -238,12 +238,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   /** The plugin's system user: what its code does is recorded under its name. */
   async function systemUser(tx: Executor, name: string): Promise<string> {
-    const email = `${name}@plugins.kizuna.invalid`;
-    const [row] = await tx.query<{ id: string }>(sql`select id::text as id from kizuna_users where lower(email) = ${email}`);
-    if (row) return row.id;
-    const id = uuidv7();
-    await tx.query(sql`insert into kizuna_users (id, email, name) values (${id}::uuid, ${email}, ${`Plugin: ${name}`})`);
-    return id;
+    return createSystemUser(tx, { id: uuidv7(), email: `${name}@plugins.kizuna.invalid`, name: `Plugin: ${name}` });
   }
 
   const txContext = (name: string, settings: Record<string, unknown>, userId: string, tx: Transaction, snapshot: MetadataSnapshot): PluginContext => {

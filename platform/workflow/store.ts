@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { conflict, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
 import type { OutboxCursor } from '../events/outbox.ts';
+import { createSystemUser } from '../auth/index.ts';
 import { assertDefinition, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
 
 /** Why a workflow stopped starting runs (issue 13): a message and, for a definition, its problems. */
@@ -75,9 +76,7 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
   }
 
   async function systemUser(tx: Executor, id: string, name: string): Promise<string> {
-    const userId = uuidv7();
-    await tx.query(sql`insert into kizuna_users (id, email, name) values (${userId}::uuid, ${`workflow-${id}@workflows.kizuna.invalid`}, ${`Workflow: ${name}`.slice(0, 200)})`);
-    return userId;
+    return createSystemUser(tx, { id: uuidv7(), email: `workflow-${id}@workflows.kizuna.invalid`, name: `Workflow: ${name}` });
   }
 
   /** Publishes a definition as the workflow's next version, in the caller's transaction. */
