@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import postgres from 'postgres';
 import { sql } from '../platform/db/index.ts';
 import { startKizuna } from '../platform/testing/kizuna.ts';
-import { publishWorkflow } from '../platform/workflow/testing.ts';
+import { publishWorkflow } from '../platform/testing/workflows.ts';
 
 const EVENTS = Number(process.argv[2] ?? 300);
 const RUNS = Number(process.argv[3] ?? 10000);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna } from '../testing/kizuna.ts';
 import { planExport, readWorkflows, writeExport } from './plugin-export.ts';
-import { publishWorkflow, settledRuns } from '../workflow/testing.ts';
+import { publishWorkflow, settledRuns } from '../testing/workflows.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');

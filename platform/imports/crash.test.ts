@@ -16,7 +16,7 @@ const TOKEN = 'kz_test_crash_token_0123456789';
 const ROWS = 12_000;
 
 function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/imports/crash-server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/testing/crash-server.ts'], {
     cwd: root,
     env: { ...process.env, KZ_TOKEN: TOKEN, KZ_BATCH: '500', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

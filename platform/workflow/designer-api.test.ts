@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { stepConfigSchema } from './catalog.ts';
-import { supportTeams } from './testing.ts';
+import { supportTeams } from '../testing/workflows.ts';
 
 const testPlugins = resolve(import.meta.dirname, 'testdata');
 

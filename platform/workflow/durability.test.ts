@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow } from './testing.ts';
+import { publishWorkflow } from '../testing/workflows.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { signBody } from './index.ts';
-import { publishWorkflow, settledRuns, supportTeams } from './testing.ts';
-import { startSmtp } from './smtp-testing.ts';
+import { publishWorkflow, settledRuns, supportTeams } from '../testing/workflows.ts';
+import { startSmtp } from '../testing/smtp.ts';
 
 const template = JSON.parse(readFileSync(new URL('../../metadata/workflows/urgent-case.json', import.meta.url), 'utf8'));
 /** The shipped example with a wait of a second instead of four hours. */

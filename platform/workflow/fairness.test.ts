@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './index.ts';
-import { publishWorkflow } from './testing.ts';
+import { publishWorkflow } from '../testing/workflows.ts';
 
 describe.each(databases)('dispatch beside long runs on %s', (kind) => {
   let k: TestKizuna;

@@ -3,7 +3,7 @@
 // workflow (it is marked invalid and stops, and takes the events it missed once fixed).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow, settledRuns, supportTeams } from './testing.ts';
+import { publishWorkflow, settledRuns, supportTeams } from '../testing/workflows.ts';
 
 const wf = (trigger: Record<string, unknown>, steps: Record<string, unknown>[]) => ({ name: 'fit', trigger, start: steps[0].id, steps });
 const onCase = { type: 'record.created', object: 'case' };

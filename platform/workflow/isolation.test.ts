@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow, settledRuns } from './testing.ts';
+import { publishWorkflow, settledRuns } from '../testing/workflows.ts';
 import { isWorkflowFault } from './triggers.ts';
 
 const tagCase = (name: string, condition?: Record<string, unknown>) => ({

@@ -2,7 +2,7 @@
 // read, on records they read (one or a list selection); everything else stays admin-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow } from './testing.ts';
+import { publishWorkflow } from '../testing/workflows.ts';
 
 describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
   let k: TestKizuna;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow, settledRuns } from './testing.ts';
+import { publishWorkflow, settledRuns } from '../testing/workflows.ts';
 
 // Two server processes on one PostgreSQL, each with its own pool and engine loop.
 describe.skipIf(!process.env.DATABASE_URL)('workflows on two nodes sharing one PostgreSQL', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { settledRuns } from './testing.ts';
+import { settledRuns } from '../testing/workflows.ts';
 
 const flagVip = (title: string) => ({
   key: 'flag-vip', name: 'Flag VIP contacts', trigger: { type: 'record.created', object: 'contact', condition: { tags: { has_any: ['vip'] } } },

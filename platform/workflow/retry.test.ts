@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow, settledRuns } from './testing.ts';
+import { publishWorkflow, settledRuns } from '../testing/workflows.ts';
 
 describe.each(databases)('failed steps and retries on %s', (kind) => {
   let k: TestKizuna;

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { startSmtp } from './smtp-testing.ts';
-import { publishWorkflow, settledRuns, supportTeams } from './testing.ts';
+import { startSmtp } from '../testing/smtp.ts';
+import { publishWorkflow, settledRuns, supportTeams } from '../testing/workflows.ts';
 
 describe.each(databases)('workflow steps on %s', (kind) => {
   let k: TestKizuna;

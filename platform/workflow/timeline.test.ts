@@ -1,7 +1,7 @@
 // A record's timeline lists the workflow runs it triggered among its changes, each once across pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { publishWorkflow, settledRuns, supportTeams } from './testing.ts';
+import { publishWorkflow, settledRuns, supportTeams } from '../testing/workflows.ts';
 
 describe.each(databases)('record timeline with workflow runs on %s', (kind) => {
   let k: TestKizuna;

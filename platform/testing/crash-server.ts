@@ -1,6 +1,6 @@
-// A bare Kizuna server for the crash test (crash.test.ts): a real process the test can
-// kill -9 in the middle of an import. Configured by environment only; no studio build, so it
-// starts in about a second. Prints "ready <port>" once it listens.
+// A bare Kizuna server for the crash test (platform/imports/crash.test.ts): a real process the
+// test can kill -9 in the middle of an import. Configured by environment only; no studio build,
+// so it starts in about a second. Prints "ready <port>" once it listens.
 import { serve } from '@hono/node-server';
 import { createKizuna } from '../server.ts';
 

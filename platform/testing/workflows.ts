@@ -1,6 +1,6 @@
 // Test support for workflow tests: a support team and leads, and waiting for runs.
 import { expect } from 'vitest';
-import type { TestKizuna } from '../testing/kizuna.ts';
+import type { TestKizuna } from './kizuna.ts';
 
 export async function supportTeams(k: TestKizuna) {
   const support = (await k.call('POST', '/api/teams', { name: 'support' })).body.id as string;
