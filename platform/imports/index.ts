@@ -1,4 +1,5 @@
-export { createImportService, type ImportService, type ImportPrincipal } from './service.ts';
+export { createImportService, type ImportService } from './service.ts';
+export type { ImportPrincipal } from './principal.ts';
 export { registerImportJob, IMPORT_JOB } from './run.ts';
 export { ensureImportTables } from './tables.ts';
 export { exportRecords, exportOptions, type ExportOptions } from './export.ts';

@@ -19,7 +19,7 @@ import { rowConverter, type Mapping } from './mapping.ts';
 import { resolveLookups, type LookupCache } from './lookups.ts';
 import { forgetRepeatedValues, repeatedUniqueValues } from './repeated-values.ts';
 import { readRows } from './rows.ts';
-import type { ImportPrincipal } from './service.ts';
+import type { ImportPrincipal } from './principal.ts';
 
 export const IMPORT_JOB = 'import';
 

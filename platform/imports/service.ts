@@ -15,22 +15,13 @@ import { resolveLookups } from './lookups.ts';
 import { readRows, type SourceShape } from './rows.ts';
 import { headOf, storeUpload } from './storage.ts';
 import { importProgress, IMPORT_JOB, type ImportOptions } from './run.ts';
+import type { ImportPrincipal } from './principal.ts';
 
 export interface ImportDeps {
   db: Database;
   registry: Registry;
   records: RecordService;
   jobs: JobQueue;
-}
-
-/** Who started an import, kept so the job can act as them after a restart. */
-export interface ImportPrincipal {
-  userId: string;
-  email: string;
-  isAdmin: boolean;
-  userIsAdmin?: boolean;
-  role?: string | null;
-  keyId?: string;
 }
 
 interface ImportRow extends SourceShape {
