@@ -6,7 +6,7 @@ import type { Database, Executor } from '../db/index.ts';
 import { notFound, unauthorized, validation } from '../problems/index.ts';
 import { uuidv7 } from '../db/index.ts';
 
-import type { Principal } from './people.ts';
+import type { Principal } from './principal.ts';
 
 export interface ApiKeyView {
   id: string;

@@ -11,22 +11,9 @@ import { hashPassword, passwordProblem } from './passwords.ts';
 import { revokeKeysOf } from './api-keys.ts';
 import { insertUser, updateUserRow } from './users.ts';
 import type { Caller, RoleDef } from './permissions.ts';
+import type { Principal } from './principal.ts';
 
 export const AUTH_CHANNEL = 'kizuna_auth';
-
-export interface Principal {
-  userId: string;
-  email: string;
-  /** Admin powers for this request: an admin's key narrowed to a role has none. */
-  isAdmin: boolean;
-  /** The user is an admin (a narrowed key then gets exactly its role's grants). */
-  userIsAdmin?: boolean;
-  keyId?: string;
-  /** An API key's narrower role. */
-  role?: string | null;
-  sessionId?: string;
-  csrfToken?: string;
-}
 
 export interface UserView {
   id: string;
