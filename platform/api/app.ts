@@ -15,7 +15,7 @@ import type { RecordService } from '../records/index.ts';
 import { forbidden, notFound, unauthorized } from '../problems/index.ts';
 import { authRoutes, publicAuthRoutes } from './auth-routes.ts';
 import { docsRoutes, openApiRoutes } from './docs.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 import { onError } from './errors.ts';
 import { noStore } from './no-store.ts';
 import { keyRoutes } from './key-routes.ts';

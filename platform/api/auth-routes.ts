@@ -6,7 +6,7 @@ import type { Database } from '../db/index.ts';
 import { completeSetup, login, passwordHashOf, passwordProblem, SESSION_COOKIE, setupStatus, verifyPassword, type PeopleStore, type SessionStore } from '../auth/index.ts';
 import { forbidden, unauthorized, validation } from '../problems/index.ts';
 import { readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 export interface AuthRouteDeps {
   db: Database;

@@ -1,7 +1,7 @@
 // Request bodies: JSON only, bounded, and a malformed one is the client's 400, not our 500.
 import type { Context } from 'hono';
 import { badRequest, tooLarge, ProblemError } from '../problems/index.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 export async function readJson(c: Context<AppEnv>, limit: number): Promise<unknown> {
   const declared = Number(c.req.header('content-length') ?? NaN);

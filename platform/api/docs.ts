@@ -7,11 +7,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { notFound } from '../problems/index.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 import { buildOpenApi } from './openapi.ts';
 import { withPluginRoutes } from './openapi-plugins.ts';
 import type { PluginHost } from '../plugins/index.ts';
-import { snapshotFor } from './caller-metadata.ts';
+import { snapshotFor } from '../query/index.ts';
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 

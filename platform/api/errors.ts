@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { dbErrorOf } from '../db/index.ts';
 import { badRequest, isProblem, ProblemError } from '../problems/index.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
   const body = { ...p.toJSON(), instance: c.req.path, request_id: c.get('requestId') };

@@ -9,7 +9,7 @@ import { listParamNames, type ListParams } from '../query/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { badRequest, tooLarge, ProblemError } from '../problems/index.ts';
 import { onlyFilledParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 const stream = (body: AsyncIterable<Buffer>) => Readable.toWeb(Readable.from(body)) as unknown as ReadableStream;
 

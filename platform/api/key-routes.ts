@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import type { ApiKeyStore, PeopleStore } from '../auth/index.ts';
 import { forbidden, validation } from '../problems/index.ts';
 import { onlyParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 export function keyRoutes({ keys, people }: { keys: ApiKeyStore; people: PeopleStore }) {
   const app = new Hono<AppEnv>();

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import type { PeopleStore } from '../auth/index.ts';
 import { validation } from '../problems/index.ts';
 import { readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 export function meRoutes({ people }: { people: PeopleStore }) {
   const app = new Hono<AppEnv>();

@@ -6,9 +6,9 @@ import { metaOps } from '../metadata/index.ts';
 import type { Mutator } from '../metadata/index.ts';
 import type { ObjectModel } from '../model/index.ts';
 import { forbidden, notFound } from '../problems/index.ts';
-import { accessSummary, snapshotFor } from './caller-metadata.ts';
+import { accessSummary, snapshotFor } from '../query/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLimit: number }) {
   const app = new Hono<AppEnv>();

@@ -6,7 +6,7 @@ import type { PeopleStore, SessionStore } from '../auth/index.ts';
 import { readAudit } from '../events/index.ts';
 import { badRequest, forbidden, notFound } from '../problems/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 const auditCtx = (c: Context<AppEnv>) => ({ actor: c.get('principal').userId, requestId: c.get('requestId'), via: c.get('actor').via });
 

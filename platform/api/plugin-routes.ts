@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import type { PluginHost } from '../plugins/index.ts';
 import { forbidden, notFound, validation } from '../problems/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 const RESERVED = new Set(['install', 'upgrade', 'uninstall', 'enable', 'disable', 'settings', 'after-hooks']);
 

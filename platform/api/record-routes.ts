@@ -4,7 +4,7 @@ import type { BulkInput, RecordService } from '../records/index.ts';
 import { badRequest } from '../problems/index.ts';
 import { listParamNames, type ListParams } from '../query/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 const actorOf = (c: Context<AppEnv>) => c.get('actor');
 

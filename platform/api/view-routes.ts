@@ -5,9 +5,9 @@ import type { Database } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { notFound } from '../problems/index.ts';
 import { createViewStore, type View } from '../views/index.ts';
-import { snapshotFor } from './caller-metadata.ts';
+import { snapshotFor } from '../query/index.ts';
 import { onlyParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 export function viewRoutes({ db, registry, bodyLimit }: { db: Database; registry: Registry; bodyLimit: number }) {
   const store = createViewStore({ db });

@@ -5,9 +5,9 @@ import { badRequest, forbidden, notFound, tooLarge, validation, type FieldProble
 import { SIGNATURE_HEADER, type WorkflowEngine } from '../workflow/index.ts';
 import type { RecordService } from '../records/index.ts';
 import type { Registry } from '../metadata/index.ts';
-import { snapshotFor } from './caller-metadata.ts';
+import { snapshotFor } from '../query/index.ts';
 import { onlyParams, readJson } from './body.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from '../plugins/index.ts';
 
 interface Deps {
   workflows: WorkflowEngine;

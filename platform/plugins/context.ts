@@ -5,7 +5,7 @@ import type { Database, Executor, Transaction } from '../db/index.ts';
 import type { MetadataSnapshot } from '../metadata/index.ts';
 import type { Label } from '../model/index.ts';
 import type { Actor, RecordService } from '../records/index.ts';
-import { snapshotFor } from '../api/caller-metadata.ts';
+import { snapshotFor } from '../query/index.ts';
 import { notFound } from '../problems/index.ts';
 import type { PluginContext, PluginRecords } from './sdk.ts';
 

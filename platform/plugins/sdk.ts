@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import type { Label, JsonSchema, ObjectDef } from '../model/index.ts';
 import type { ListParams, Page } from '../query/index.ts';
 import type { BulkResult, RecordRow } from '../records/index.ts';
-import type { AppEnv } from '../api/env.ts';
+import type { AppEnv } from './env.ts';
 import type { ProblemError } from '../problems/index.ts';
 
 /**

@@ -1,3 +1,6 @@
+// What every request carries through the Hono app: the API sets it, and plugin routes, mounted
+// on the same app, read it (PluginRouteEnv builds on it). It lives here, below api/, so that
+// the plugin SDK can name it without importing the API layer it sits under.
 import type { Principal } from '../auth/index.ts';
 import type { Actor } from '../records/index.ts';
 

@@ -3,8 +3,8 @@
 // and what it may do with them, so clients such as the studio show only what works.
 import { renderObjectDef, type ObjectModel } from '../model/index.ts';
 import type { MetadataSnapshot } from '../metadata/index.ts';
-import { readableFields, type QueryAccess } from '../query/index.ts';
-import { denied, unrestricted } from '../auth/permissions.ts';
+import { denied, unrestricted } from '../auth/index.ts';
+import { readableFields, type QueryAccess } from './access.ts';
 
 const cache = new WeakMap<QueryAccess['caller'], WeakMap<MetadataSnapshot, MetadataSnapshot>>();
 
