@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { resolve } from 'node:path';
 import { answerClientErrors } from './api/index.ts';
 import { createKizuna } from './server.ts';
-import { prepareStudio } from './studio/build.ts';
+import { prepareStudio } from './studio/index.ts';
 
 const log = (msg: string, extra: Record<string, unknown> = {}) => console.log(JSON.stringify({ level: 'info', msg, ...extra }));
 

@@ -6,6 +6,20 @@ export { createSessionStore, SESSION_COOKIE, type SessionStore, type SessionInfo
 export { login, LOGIN_LIMITS } from './login.ts';
 export { completeSetup, setupStatus } from './setup.ts';
 export { hashPassword, verifyPassword, passwordProblem } from './passwords.ts';
-export { objectPermissions, defaultOwnerField, denied, unrestricted, type Caller, type RoleDef, type Verb, type FieldLevel } from './permissions.ts';
-export { roleProblems, type ScopeFilterCheck } from './role-check.ts';
+export {
+  objectPermissions,
+  defaultOwnerField,
+  denied,
+  unrestricted,
+  bindVariables,
+  scopeFieldsOf,
+  type Caller,
+  type Condition,
+  type ObjectPermissions,
+  type RoleDef,
+  type Scope,
+  type Verb,
+  type FieldLevel,
+} from './permissions.ts';
+export { roleProblems, userFieldProblem, type ScopeFilterCheck } from './role-check.ts';
 export { insertUser, updateUserRow, replacePasswordHash, passwordHashOf, systemUser as createSystemUser, type NewUser, type UserChanges } from './users.ts';

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { uuidv7, type Database, type Executor } from '../db/index.ts';
 import { writeAudit } from '../events/index.ts';
-import { createAjv, loadMetaSchema } from '../model/ajv.ts';
+import { createAjv, loadMetaSchema } from '../model/index.ts';
 import { definitionProblemsOf } from './role-problems.ts';
 import { conflict, forbidden, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';

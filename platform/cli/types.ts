@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { schemaName } from '../api/openapi.ts';
+import { schemaName } from '../api/index.ts';
 import { createDatabase, sql } from '../db/index.ts';
 import { createRegistry, type MetadataSnapshot } from '../metadata/index.ts';
 import { systemFieldNames, type JsonSchema, type ObjectModel } from '../model/index.ts';

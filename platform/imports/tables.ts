@@ -3,7 +3,7 @@
 // and on PostgreSQL, and any process sharing the PostgreSQL can resume the job — a file on one
 // node's disk could not be read by another node.
 import { sql, type Database } from '../db/index.ts';
-import { JOBS_LOCK } from '../jobs/tables.ts';
+import { JOBS_LOCK } from '../jobs/index.ts';
 
 export async function ensureImportTables(db: Database): Promise<void> {
   await db.transaction(async (tx) => {

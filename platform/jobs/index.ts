@@ -1,2 +1,2 @@
 export { createJobQueue, LostClaim, type Job, type JobContext, type JobHandler, type JobQueue, type JobQueueOptions, type JobState } from './queue.ts';
-export { ensureJobTables } from './tables.ts';
+export { ensureJobTables, JOBS_LOCK } from './tables.ts';

@@ -14,6 +14,6 @@ export {
 export { compileField, compileModels, columnRef, fieldOf, indexNames, systemFields, type FieldModel, type InverseModel, type ObjectModel } from './compile.ts';
 export { createAjv, definitionProblems, loadMetaSchema } from './ajv.ts';
 export { physicalName } from './names.ts';
-export { searchSql, SEARCH_COLUMN } from './search.ts';
+export { searchSql, SEARCH_COLUMN, fastNormDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from './search.ts';
 export { matchKeys, phoneKey, phoneKeyDdl, type MatchKey } from './match-keys.ts';
 export { resolveOption } from './options.ts';

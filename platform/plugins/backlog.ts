@@ -3,7 +3,7 @@
 // that keeps failing: retry now (instead of at the end of the backoff) or skip the event.
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/index.ts';
-import { readRecordEventsOf, type OutboxCursor } from '../events/outbox.ts';
+import { readRecordEventsOf, type OutboxCursor } from '../events/index.ts';
 import { conflict, notFound } from '../problems/index.ts';
 import { hooksOf, type ActivePlugin } from './hooks.ts';
 import { afterHookFor, afterHookObjects } from './outbox.ts';

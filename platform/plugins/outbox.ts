@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { onOutboxCommit, readRecordEventsOf, type OutboxCursor } from '../events/outbox.ts';
+import { onOutboxCommit, readRecordEventsOf, type OutboxCursor } from '../events/index.ts';
 import { DEFAULT_HOOK_TIMEOUT_MS, withinTime } from './budget.ts';
 import { hooksOf, type ActivePlugin } from './hooks.ts';
 import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';

@@ -1,8 +1,7 @@
 // Permissions in the read path: a caller's scopes as SQL conditions and its hidden fields as
 // 403s, applied by every list, get, include, relation filter, count and search.
 import { sql, type SQL } from 'drizzle-orm';
-import { bindVariables, denied, objectPermissions, type Caller, type Condition, type ObjectPermissions, type Scope, type Verb } from '../auth/permissions.ts';
-import { userFieldProblem } from '../auth/role-check.ts';
+import { bindVariables, denied, objectPermissions, userFieldProblem, type Caller, type Condition, type ObjectPermissions, type Scope, type Verb } from '../auth/index.ts';
 import { fieldOf, systemFields, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { forbidden, ProblemError } from '../problems/index.ts';
 

@@ -5,7 +5,7 @@ import type { Database, Executor, Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import type { ObjectModel } from '../model/index.ts';
-import { denied, scopeFieldsOf, unrestricted } from '../auth/permissions.ts';
+import { denied, scopeFieldsOf, unrestricted } from '../auth/index.ts';
 import { conflict, forbidden, notFound, preconditionFailed, ProblemError, validation } from '../problems/index.ts';
 import {
   assertObject,

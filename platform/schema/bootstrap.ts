@@ -2,8 +2,7 @@
 // under the same advisory lock as metadata changes so two processes starting together agree.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
-import { fastNormDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from '../model/search.ts';
-import { phoneKeyDdl } from '../model/match-keys.ts';
+import { fastNormDdl, phoneKeyDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from '../model/index.ts';
 import { METADATA_LOCK } from './lock.ts';
 
 const platformMigrations: string[][] = [

@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { readdir, readFile } from 'node:fs/promises';
 import { uuidv7, type Database } from '../db/index.ts';
-import { createAjv, definitionProblems, loadMetaSchema } from '../model/ajv.ts';
+import { createAjv, definitionProblems, loadMetaSchema } from '../model/index.ts';
 import { forbidden, notFound, validation } from '../problems/index.ts';
 
 export type ViewKind = 'list' | 'kanban' | 'detail' | 'form';

@@ -1,7 +1,7 @@
 // What the designer's palette offers: every trigger and step type with the JSON Schema of its
 // settings — read from the same meta-schema the server validates definitions with, so the
 // two cannot drift — plus one entry per enabled plugin's workflow action.
-import { loadMetaSchema } from '../model/ajv.ts';
+import { loadMetaSchema } from '../model/index.ts';
 import type { StepType, TriggerType } from './definition.ts';
 import type { WorkflowActions } from './steps.ts';
 

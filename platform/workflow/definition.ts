@@ -2,7 +2,7 @@
 // checks a schema cannot say — next/branch targets exist, every step is reachable, and a cron
 // expression parses in its time zone.
 import { CronExpressionParser } from 'cron-parser';
-import { createAjv, definitionProblems, loadMetaSchema } from '../model/ajv.ts';
+import { createAjv, definitionProblems, loadMetaSchema } from '../model/index.ts';
 import { validation, type FieldProblem } from '../problems/index.ts';
 
 export type TriggerType = 'record.created' | 'record.updated' | 'record.deleted' | 'record.date' | 'manual' | 'schedule' | 'webhook';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { conflict, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
-import type { OutboxCursor } from '../events/outbox.ts';
+import type { OutboxCursor } from '../events/index.ts';
 import { createSystemUser } from '../auth/index.ts';
 import { assertDefinition, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
 

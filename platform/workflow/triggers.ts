@@ -2,7 +2,7 @@
 // event, so it triggers nothing), read from one cursor under a lease like the plugins'
 // after-hooks; and schedules, each due workflow claimed with SKIP LOCKED by one node per turn.
 import { dbErrorOf, sql, type Database, type Executor } from '../db/index.ts';
-import { readRecordEventsOf, type OutboxCursor, type OutboxEvent } from '../events/outbox.ts';
+import { readRecordEventsOf, type OutboxCursor, type OutboxEvent } from '../events/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
 import { evaluateFilter } from './filter.ts';

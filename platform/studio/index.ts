@@ -1,0 +1,1 @@
+export { prepareStudio } from './build.ts';
