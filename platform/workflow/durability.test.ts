@@ -19,7 +19,7 @@ interface Node {
 }
 
 function startNode(schema: string): Promise<Node> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'testdata/node.ts')], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../testing/workflow-node.ts')], {
     cwd: root,
     env: { ...process.env, KIZUNA_SCHEMA: schema, KIZUNA_HTTP_HOSTS: '127.0.0.1', KIZUNA_LEASE_MS: '1500' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 // One Kizuna server process on a PostgreSQL schema, for the multi-process workflow tests:
 // prints "ready" once its engine runs and "step <run> <step>" as each step starts.
 // Env: DATABASE_URL, KIZUNA_SCHEMA, KIZUNA_HTTP_HOSTS (comma list), KIZUNA_LEASE_MS.
-import { createKizuna } from '../../server.ts';
+import { createKizuna } from '../server.ts';
 
 const k = await createKizuna({
   url: process.env.DATABASE_URL!,
