@@ -364,3 +364,9 @@ const auditOf = (ctx: AuditContext) => ({ actor: ctx.actor, requestId: ctx.reque
 const redact = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k === 'password' ? '(changed)' : v]));
 
 export type PeopleStore = Awaited<ReturnType<typeof createPeopleStore>>;
+
+/** A role a plugin ships: created, or its definition replaced (install and upgrade). */
+export async function putShippedRole(exec: Executor, role: RoleDef): Promise<void> {
+  await exec.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb)
+    on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
+}

@@ -8,7 +8,9 @@ import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
 import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
 import { createRecordService, type Actor, type RecordService } from '../records/index.ts';
-import { createSystemUser, roleProblems } from '../auth/index.ts';
+import { createSystemUser, putShippedRole, roleProblems } from '../auth/index.ts';
+import { writeAudit } from '../events/index.ts';
+import { replacePluginViews } from '../views/index.ts';
 import { scopeFilterCheck } from '../query/index.ts';
 import { pluginContext } from './context.ts';
 import { discoverPlugins } from './discover.ts';
@@ -248,17 +250,6 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   const notifyChanged = (tx: Executor) => tx.query(sql`select pg_notify(${CHANNEL}, 'changed')`);
 
-  /** A plugin's shared views, keyed "plugin:<name>:<key>", replaced as a whole on upgrade. */
-  async function installViews(tx: Executor, pkg: PluginPackage) {
-    const name = pkg.manifest.name;
-    await tx.query(sql`delete from kizuna_views where key like ${`plugin:${name}:%`}`);
-    for (const v of pkg.views) {
-      const { key, object, kind, name: label, shared: _s, ...definition } = v;
-      await tx.query(sql`insert into kizuna_views (id, key, object, kind, name, definition, shared)
-        values (${uuidv7()}::uuid, ${`plugin:${name}:${key as string}`}, ${object as string}, ${kind as string}, ${JSON.stringify(label)}::jsonb, ${JSON.stringify(definition)}::jsonb, true)`);
-    }
-  }
-
   /** A lifecycle step: the plugin's metadata through the migrator, `within` in the same transaction. */
   async function lifecycleChange(
     name: string,
@@ -313,10 +304,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
       roleProblems(role, snapshot.models, scopeFilterCheck(snapshot.models)).map((p) => ({ ...p, field: `metadata.roles.${i}.${p.field}` })),
     );
     if (problems.length) throw validation(problems, `The plugin ${pkg.manifest.name} ships a role that does not fit the metadata`);
-    for (const role of pkg.roles) {
-      await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb) on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
-    }
-    await installViews(tx, pkg);
+    for (const role of pkg.roles) await putShippedRole(tx, role);
+    await replacePluginViews(tx, pkg.manifest.name, pkg.views);
     await opts.workflows?.()?.install(tx, pkg.manifest.name, pkg.workflows);
   }
 
@@ -356,7 +345,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     const result = await lifecycleChange(name, 'uninstall', o, (specs) => removeMetadata(specs, name), async (tx, snapshot) => {
       await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
       await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
-      await tx.query(sql`delete from kizuna_views where key like ${`plugin:${name}:%`}`);
+      await replacePluginViews(tx, name, []);
       await opts.workflows?.()?.remove(tx, name);
       await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
     });
@@ -525,10 +514,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
 export type PluginHost = Awaited<ReturnType<typeof createPluginHost>>;
 
-async function audit(tx: Executor, plugin: string, action: string, changes: Record<string, unknown>, o: PluginChangeOptions) {
-  await tx.query(sql`insert into kizuna_history (kind, object, action, changes, actor, request_id, via)
-    values ('metadata', ${`plugin:${plugin}`}, ${action}, ${JSON.stringify(changes)}::jsonb, ${o.actor ?? null}::uuid, ${o.requestId ?? null}, 'plugins')`);
-}
+const audit = (tx: Executor, plugin: string, action: string, changes: Record<string, unknown>, o: PluginChangeOptions) =>
+  writeAudit(tx, { kind: 'metadata', object: `plugin:${plugin}`, action, changes, actor: o.actor ?? null, requestId: o.requestId ?? null, via: 'plugins' });
 
 /** A plugin's own hook failing during install/upgrade/uninstall: rolled back, named, 4xx kept. */
 const rethrowPluginError = (plugin: string, step: string) => (e: unknown): never => {

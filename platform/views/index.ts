@@ -1,1 +1,1 @@
-export { createViewStore, type ViewStore, type View, type ViewKind, type ViewCaller } from './store.ts';
+export { createViewStore, replacePluginViews, type ViewStore, type View, type ViewKind, type ViewCaller } from './store.ts';

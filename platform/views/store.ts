@@ -4,7 +4,7 @@
 // installed once (by key) and then belong to the admins like any shared view.
 import { sql } from 'drizzle-orm';
 import { readdir, readFile } from 'node:fs/promises';
-import { uuidv7, type Database } from '../db/index.ts';
+import { uuidv7, type Database, type Executor } from '../db/index.ts';
 import { createAjv, definitionProblems, loadMetaSchema } from '../model/index.ts';
 import { forbidden, notFound, validation } from '../problems/index.ts';
 
@@ -131,3 +131,13 @@ export function createViewStore({ db }: { db: Database }) {
 }
 
 export type ViewStore = ReturnType<typeof createViewStore>;
+
+/** A plugin's shared views ("plugin:<name>:<key>"), replaced as a whole (install and upgrade); none removes them (uninstall). */
+export async function replacePluginViews(exec: Executor, plugin: string, views: Record<string, unknown>[]): Promise<void> {
+  await exec.query(sql`delete from kizuna_views where key like ${`plugin:${plugin}:%`}`);
+  for (const v of views) {
+    const { key, object, kind, name: label, shared: _s, ...definition } = v;
+    await exec.query(sql`insert into kizuna_views (id, key, object, kind, name, definition, shared)
+      values (${uuidv7()}::uuid, ${`plugin:${plugin}:${key as string}`}, ${object as string}, ${kind as string}, ${JSON.stringify(label)}::jsonb, ${JSON.stringify(definition)}::jsonb, true)`);
+  }
+}
