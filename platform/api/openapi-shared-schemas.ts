@@ -279,11 +279,8 @@ export function sharedSchemas(): Record<string, Schema> {
     CurrentUser: {
       type: 'object',
       properties: {
-        user: {
-          type: 'object',
-          properties: { id: { type: 'string', format: 'uuid' }, email: { type: 'string' }, is_admin: { type: 'boolean' } },
-          required: ['id', 'email', 'is_admin'],
-        },
+        user: ref('User'),
+        csrf_token: { type: 'string', description: 'With a session (not an API key): send as X-CSRF-Token on every POST/PATCH/PUT/DELETE' },
         api_key_id: { type: ['string', 'null'], format: 'uuid' },
       },
       required: ['user', 'api_key_id'],

@@ -2682,12 +2682,9 @@ export interface components {
             metadata_version: number;
         };
         CurrentUser: {
-            user: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-                is_admin: boolean;
-            };
+            user: components["schemas"]["User"];
+            /** @description With a session (not an API key): send as X-CSRF-Token on every POST/PATCH/PUT/DELETE */
+            csrf_token?: string;
             /** Format: uuid */
             api_key_id: string | null;
         };
