@@ -1,41 +1,28 @@
-// Shapes of the /api answers the studio reads (see docs/API.md).
+// Shapes of the /api answers the studio reads, from the generated OpenAPI types
+// (openapi.d.ts: `npm run studio:api-types`). Where the document is looser than what the
+// server sends, a short commented narrowing says why; nothing here is copied from the server.
 import type { LocalizedText } from '../composables/useI18n.ts';
+import type { components } from './openapi.d.ts';
 
-export type FieldType =
-  | 'text' | 'long_text' | 'email' | 'phone' | 'url' | 'integer' | 'number' | 'currency' | 'percent'
-  | 'boolean' | 'date' | 'datetime' | 'select' | 'multi_select' | 'relation' | 'autonumber' | 'json' | 'user' | 'country' | 'tags' | 'uuid';
+type Schemas = components['schemas'];
 
-export interface SelectOption {
-  value: string;
-  label: LocalizedText;
-  color?: string;
-}
+/**
+ * The types an admin gives fields (the FieldSpec schema), plus 'uuid': the type of the system
+ * `id` property, which the server's object definitions carry but no admin can create.
+ */
+export type FieldType = Schemas['FieldSpec']['type'] | 'uuid';
 
-/** A field's x-kizuna block (its FieldSpec) plus its name. */
-export interface FieldSpec {
-  name: string;
-  type: FieldType;
-  label: LocalizedText;
-  description?: LocalizedText;
-  required?: boolean;
-  unique?: boolean;
-  indexed?: boolean;
-  searchable?: boolean;
-  default?: unknown;
-  options?: SelectOption[];
-  target?: string;
-  inverse?: string;
-  currency?: string;
-  format?: string;
-  max_length?: number;
-  minimum?: number;
-  maximum?: number;
-  standard?: boolean;
-  system?: boolean;
-  /** A plugin's derived data (duplicate keys): not shown in forms, details or lists. */
-  internal?: boolean;
-}
+export type SelectOption = NonNullable<Schemas['FieldSpec']['options']>[number];
 
+/**
+ * A field's x-kizuna block (its FieldSpec) plus its name. The system properties (id,
+ * created_at, …) carry `system: true` and their own types (uuid), which FieldSpec does not
+ * describe; `internal` marks a plugin's derived data (duplicate keys), not shown in forms,
+ * details or lists.
+ */
+export type FieldSpec = Omit<Schemas['FieldSpec'], 'type'> & { type: FieldType; system?: boolean };
+
+/** What the caller may do with an object (GET /api/meta/objects adds it; the ObjectDef schema does not describe it). */
 export interface AccessSummary {
   create: boolean;
   update: boolean;
@@ -46,24 +33,16 @@ export interface AccessSummary {
   override?: boolean;
 }
 
-export interface ObjectDef {
-  title?: string;
+/**
+ * An object definition as GET /api/meta/objects answers it. The schema types a property's
+ * x-kizuna as `{ type: string; label }` only; the server sends the field's whole spec there.
+ */
+export type ObjectDef = Omit<Schemas['ObjectDef'], 'properties'> & {
   properties: Record<string, { 'x-kizuna': Omit<FieldSpec, 'name'> } & Record<string, unknown>>;
-  'x-kizuna': {
-    name: string;
-    plural?: string;
-    label?: LocalizedText;
-    plural_label?: LocalizedText;
-    description?: LocalizedText;
-    icon?: string;
-    display_field?: string;
-    standard?: boolean;
-    version?: number;
-  };
   'x-kizuna-access'?: AccessSummary;
-}
+};
 
-/** A record a plugin's overridable refusal names (a problem's `matches`). */
+/** A record a plugin's overridable refusal names (a problem's `matches`, which the Problem schema leaves open). */
 export interface OverrideMatch {
   id: string;
   display?: string | null;
@@ -71,84 +50,60 @@ export interface OverrideMatch {
   level?: string;
 }
 
+/** Any object's record: its system fields typed, the rest by the object's metadata at run time. */
 export type RecordData = Record<string, unknown> & { id: string; version: number; created_at: string; updated_at: string };
 
 export interface ListPage {
   data: RecordData[];
-  page: { next_cursor: string | null; has_more: boolean; total?: number };
+  page: Schemas['PageInfo'];
 }
 
-export interface User {
+export type User = Schemas['User'];
+
+export type Me = Schemas['CurrentUser'];
+
+export type ViewKind = Schemas['View']['kind'];
+
+/**
+ * A saved view as GET /api/views lists it. The View schema allows more properties (an index
+ * signature that Omit would flatten), so its own keys are picked; stored views always have an
+ * id, a sharing flag and an owner (null for shared ones), which the schema leaves optional.
+ */
+export type SavedView = Pick<Schemas['View'], 'key' | 'object' | 'kind' | 'filter' | 'sort' | 'columns' | 'group_by' | 'layout'> & {
   id: string;
-  email: string;
-  name: string;
-  locale: 'en' | 'ja';
-  is_admin: boolean;
-  roles: string[];
-}
-
-export interface Me {
-  user: User;
-  csrf_token?: string;
-}
-
-export type ViewKind = 'list' | 'kanban' | 'detail' | 'form';
-
-export interface SavedView {
-  id: string;
-  key?: string | null;
-  object: string;
   name: LocalizedText;
-  kind: ViewKind;
-  filter?: Record<string, unknown> | null;
-  sort?: string[];
-  columns?: string[];
-  group_by?: string | null;
-  layout?: { sections: { label?: LocalizedText; fields: string[] }[] } | null;
   shared: boolean;
   owner: string | null;
-}
+};
 
-export interface PlanStep {
-  kind: string;
-  object: string;
-  field?: string;
-  description: string;
-  count?: number;
-}
+export type PlanStep = Schemas['MigrationPlan']['plan'][number];
 
-/** A change in the record's history (the timeline's original entries; `kind` may be absent). */
-export interface TimelineEntry {
-  kind?: 'history' | 'change' | undefined;
-  id: string;
+type ChangeEntry = Extract<Schemas['TimelineEntry'], { kind: 'change' }>;
+type RunEntry = Extract<Schemas['TimelineEntry'], { kind: 'workflow_run' }>;
+
+/** A change in the record's history (the timeline's original entries, and the studio's own, have no `kind`). */
+export type TimelineEntry = Omit<ChangeEntry, 'kind' | 'action' | 'changes' | 'request_id' | 'note' | 'override'> & {
+  kind?: 'history' | 'change';
   action: 'create' | 'update' | 'delete' | 'restore' | 'erase';
-  version: number;
   changes: Record<string, unknown>;
-  actor: string | null;
   request_id?: string | null;
   /** Why the change happened, when its writer said (a plugin's merge or its undo). */
   note?: LocalizedText | null;
   /** The write overrode plugins' refusals. */
   override?: boolean;
-  at: string;
-}
+};
 
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed';
+export type RunStatus = Schemas['WorkflowRun']['status'];
 
-/** A workflow run the record triggered, as the timeline lists it. */
-export interface WorkflowRunEntry {
-  kind: 'workflow_run';
-  run: { id: string; workflow_id: string; workflow_name?: string | null; status: RunStatus; error?: string | null; duration_ms?: number | null };
-  at: string;
-}
+/**
+ * A workflow run on the timeline: the server's entry, or one the studio builds from GET
+ * /api/workflow-runs for a server whose timeline lists no runs (no entry id then, and the
+ * runs list's error and duration may be absent).
+ */
+export type WorkflowRunEntry = Omit<RunEntry, 'id' | 'run'> & {
+  id?: string;
+  run: Omit<RunEntry['run'], 'workflow_name' | 'error' | 'duration_ms'> & { workflow_name: string | null; error?: string | null; duration_ms?: number | null };
+};
 
-/** A run as GET /api/workflow-runs lists it (the fields the timeline uses). */
-export interface WorkflowRun {
-  id: string;
-  workflow_id: string;
-  workflow_name?: string | null;
-  status: RunStatus;
-  error: string | null;
-  duration_ms: number | null;
-  created_at: string;
-}
+/** A run as GET /api/workflow-runs lists it; the list always has created_at, which the schema (shared with other answers) leaves optional. */
+export type WorkflowRun = Schemas['WorkflowRun'] & { created_at: string };
