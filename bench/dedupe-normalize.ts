@@ -11,7 +11,12 @@ import { DEFAULT_RULES } from '../plugins/dedupe/server/rules.ts';
 import { NO_STATS, scorePair } from '../plugins/dedupe/server/score.ts';
 
 const N = 100_000;
-const ipadic = (path: string) => new TextDecoder('euc-jp').decode(readFileSync(new URL(`../test/fixtures/${path}`, import.meta.url))).split('\n').filter(Boolean).map((l) => l.split(','));
+const ipadic = (path: string) =>
+  new TextDecoder('euc-jp')
+    .decode(readFileSync(new URL(`../test/fixtures/${path}`, import.meta.url)))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(','));
 const orgs = [...new Set(ipadic('ja-companies/ipadic-Noun.org.euc-jp.csv').map((c) => c[0]))];
 const people = ipadic('ja-names/ipadic-Noun.name.euc-jp.csv');
 const last = people.filter((c) => c[7] === '姓').map((c) => c[0]);
@@ -19,7 +24,10 @@ const first = people.filter((c) => c[7] === '名').map((c) => c[0]);
 const forms = ['株式会社', '', '(株)', '有限会社', '一般社団法人 ', '医療法人社団 '];
 // Distinct strings (a suffix past the first round), so that no cache of a later version helps.
 const companies = Array.from({ length: N }, (_, i) => `${forms[i % forms.length]}${orgs[i % orgs.length]}${i >= orgs.length ? i : ''}`);
-const persons = Array.from({ length: N }, (_, i) => [last[(i * 7) % last.length], `${first[(i * 13) % first.length]}${i >= first.length ? i : ''}`]);
+const persons = Array.from({ length: N }, (_, i) => [
+  last[(i * 7) % last.length],
+  `${first[(i * 13) % first.length]}${i >= first.length ? i : ''}`,
+]);
 
 function time(label: string, run: () => number) {
   run(); // warm-up
@@ -53,7 +61,11 @@ for (const s of companies) {
 }
 console.log(`converter and map differ on ${differ} of ${N} names, ${unlisted} of them without a variant of the short list`);
 
-const records = companies.slice(0, 2000).map((name, i) => ({ name, phone: `03-${String(1000 + (i % 9000)).padStart(4, '0')}-${String(i).padStart(4, '0')}`, city: i % 2 ? '千代田区' : '大阪市北区' }));
+const records = companies.slice(0, 2000).map((name, i) => ({
+  name,
+  phone: `03-${String(1000 + (i % 9000)).padStart(4, '0')}-${String(i).padStart(4, '0')}`,
+  city: i % 2 ? '千代田区' : '大阪市北区',
+}));
 time('blockingKeys, 2,000 companies (× 50 = 100k)', () => {
   let n = 0;
   for (let k = 0; k < 50; k++) for (const r of records) n += blockingKeys(DEFAULT_RULES.company, r).length;
@@ -61,6 +73,7 @@ time('blockingKeys, 2,000 companies (× 50 = 100k)', () => {
 });
 time('scorePair, 100k company pairs (2,000 records, 50 each)', () => {
   let n = 0;
-  for (let i = 0; i < records.length; i++) for (let j = 1; j <= 50; j++) n += scorePair(DEFAULT_RULES.company, records[i], records[(i + j) % records.length], NO_STATS).score;
+  for (let i = 0; i < records.length; i++)
+    for (let j = 1; j <= 50; j++) n += scorePair(DEFAULT_RULES.company, records[i], records[(i + j) % records.length], NO_STATS).score;
   return n;
 });

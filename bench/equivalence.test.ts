@@ -18,7 +18,12 @@ describe.skipIf(!url)('benchmark baseline', () => {
 
   beforeAll(async () => {
     k = await startKizuna('postgres');
-    const score = await k.call('POST', '/api/meta/objects/contact/fields', { name: 'score', type: 'integer', label: { en: 'Score', ja: 'スコア' }, indexed: true });
+    const score = await k.call('POST', '/api/meta/objects/contact/fields', {
+      name: 'score',
+      type: 'integer',
+      label: { en: 'Score', ja: 'スコア' },
+      indexed: true,
+    });
     expect(score.status).toBe(201);
     await (k.registry as { idle?: () => Promise<void> }).idle?.();
     const admin = postgres(url!, { max: 1, onnotice: () => {}, connection: { search_path: `${k.schema},public` } });
@@ -41,7 +46,10 @@ describe.skipIf(!url)('benchmark baseline', () => {
     await k?.close();
   });
 
-  const send = async (app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, shot: { method: string; path: string; body?: string }) => {
+  const send = async (
+    app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+    shot: { method: string; path: string; body?: string },
+  ) => {
     const res = await app.request(shot.path, {
       method: shot.method,
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(shot.body && { 'content-type': 'application/json' }) },

@@ -26,14 +26,22 @@ function descendants(pid: number): number[] {
   const out: number[] = [];
   for (const task of readdirSync(`/proc/${pid}/task`, { withFileTypes: true })) {
     let children = '';
-    try { children = readFileSync(`/proc/${pid}/task/${task.name}/children`, 'utf8'); } catch { continue; }
+    try {
+      children = readFileSync(`/proc/${pid}/task/${task.name}/children`, 'utf8');
+    } catch {
+      continue;
+    }
     for (const c of children.split(' ').filter(Boolean).map(Number)) out.push(c, ...descendants(c));
   }
   return out;
 }
-const freePort = () => new Promise<number>((done) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => done(port)); });
-});
+const freePort = () =>
+  new Promise<number>((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One start of `npm start`'s command; answers its figures once health answered, then stops it. */
@@ -42,7 +50,11 @@ async function start(env: Record<string, string>) {
   const args = scripts.start.replace(/^node\s+/, '').split(/\s+/);
   const port = await freePort();
   const began = Date.now();
-  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, ...env, PORT: String(port), KIZUNA_LOG_REQUESTS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: repo,
+    env: { ...process.env, ...env, PORT: String(port), KIZUNA_LOG_REQUESTS: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -50,7 +62,10 @@ async function start(env: Record<string, string>) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output}`);
     for (const d of descendants(child.pid!)) childPeak = Math.max(childPeak, status(d)?.rss ?? 0);
-    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await sleep(200);
   }
@@ -60,7 +75,14 @@ async function start(env: Record<string, string>) {
   const later = status(child.pid!)!;
   child.kill('SIGTERM');
   await new Promise((done) => child.once('exit', done));
-  return { seconds, rssAtHealth: mb(atHealth.rss), rss2s: mb(later.rss), peak: mb(later.hwm), childPeak: mb(childPeak), built: /studio: built/.test(output) };
+  return {
+    seconds,
+    rssAtHealth: mb(atHealth.rss),
+    rss2s: mb(later.rss),
+    peak: mb(later.hwm),
+    childPeak: mb(childPeak),
+    built: /studio: built/.test(output),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kizuna-first-start-'));
@@ -81,17 +103,29 @@ const drop = async () => {
 };
 try {
   rmSync(join(repo, 'studio/dist'), { recursive: true, force: true });
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const first = await start(env);
   const restart = await start(env);
   // A first start whose studio is already built: what the new database alone costs.
   const freshEnv = baseUrl ? await freshDatabase() : { KIZUNA_DATA_DIR: mkdtempSync(join(dir, 'again-')) };
   const newDatabase = await start(freshEnv);
-  console.log(`${repo} on ${baseUrl ? 'PostgreSQL' : 'PGlite'}; load average before: ${load}, after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `${repo} on ${baseUrl ? 'PostgreSQL' : 'PGlite'}; load average before: ${load}, after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('| start | studio built | health after s | RSS at health MB | RSS 2 s later MB | server peak MB | child peak MB |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
-  for (const [label, r] of [['first (no studio/dist, new database)', first], ['restart', restart], ['new database, studio built', newDatabase]] as const) {
-    console.log(`| ${label} | ${r.built ? 'yes' : 'no'} | ${r.seconds.toFixed(1)} | ${r.rssAtHealth} | ${r.rss2s} | ${r.peak} | ${r.childPeak || '—'} |`);
+  for (const [label, r] of [
+    ['first (no studio/dist, new database)', first],
+    ['restart', restart],
+    ['new database, studio built', newDatabase],
+  ] as const) {
+    console.log(
+      `| ${label} | ${r.built ? 'yes' : 'no'} | ${r.seconds.toFixed(1)} | ${r.rssAtHealth} | ${r.rss2s} | ${r.peak} | ${r.childPeak || '—'} |`,
+    );
   }
 } finally {
   await drop();

@@ -75,7 +75,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LIFECYCLES = new Set(['lead', 'prospect', 'customer', 'churned']);
 
 const problem = (status: number, title: string, detail?: string) =>
-  new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), { status, headers: { 'content-type': 'application/problem+json' } });
+  new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
 
 const cursorOf = (sort: string, values: unknown[]) => Buffer.from(JSON.stringify({ s: sort, v: values })).toString('base64url');
 
@@ -167,7 +170,13 @@ export function createHandwritten(opts: HandwrittenOptions) {
     const data = hasMore ? rows.slice(0, limit) : rows;
     const last = data[data.length - 1];
     const keys = sortSig === '-id' ? ['__k0'] : ['__k0', '__k1'];
-    const next = hasMore && last ? cursorOf(sortSig, keys.map((k) => last[k] ?? null)) : null;
+    const next =
+      hasMore && last
+        ? cursorOf(
+            sortSig,
+            keys.map((k) => last[k] ?? null),
+          )
+        : null;
     for (const r of data) for (const k of keys) delete r[k];
     let total: number | undefined;
     if (p.count === 'true') {
@@ -194,27 +203,57 @@ export function createHandwritten(opts: HandwrittenOptions) {
     }
     const str = (v: unknown, max: number) => v === undefined || v === null || (typeof v === 'string' && v.length <= max);
     const ok =
-      typeof b === 'object' && b !== null &&
-      typeof b.last_name === 'string' && b.last_name.length > 0 && b.last_name.length <= 255 &&
-      str(b.first_name, 255) && str(b.last_name_kana, 255) && str(b.first_name_kana, 255) && str(b.phone, 40) &&
+      typeof b === 'object' &&
+      b !== null &&
+      typeof b.last_name === 'string' &&
+      b.last_name.length > 0 &&
+      b.last_name.length <= 255 &&
+      str(b.first_name, 255) &&
+      str(b.last_name_kana, 255) &&
+      str(b.first_name_kana, 255) &&
+      str(b.phone, 40) &&
       (b.email === undefined || b.email === null || (typeof b.email === 'string' && b.email.length <= 254 && EMAIL.test(b.email))) &&
       (b.lifecycle === undefined || (typeof b.lifecycle === 'string' && LIFECYCLES.has(b.lifecycle))) &&
       (b.score === undefined || b.score === null || Number.isInteger(b.score)) &&
       (b.company === undefined || b.company === null || (typeof b.company === 'string' && UUID.test(b.company)));
     if (!ok) return problem(422, 'Validation failed');
     const values = {
-      last_name: b.last_name, first_name: b.first_name ?? null, last_name_kana: b.last_name_kana ?? null, first_name_kana: b.first_name_kana ?? null,
-      email: b.email ?? null, phone: b.phone ?? null, lifecycle: b.lifecycle ?? 'lead', score: b.score ?? null, company: b.company ?? null,
+      last_name: b.last_name,
+      first_name: b.first_name ?? null,
+      last_name_kana: b.last_name_kana ?? null,
+      first_name_kana: b.first_name_kana ?? null,
+      email: b.email ?? null,
+      phone: b.phone ?? null,
+      lifecycle: b.lifecycle ?? 'lead',
+      score: b.score ?? null,
+      company: b.company ?? null,
       do_not_contact: false,
     };
     const id = uuidv7();
     const actor = opts.actor;
     try {
       const [row] = await q(SQL.insert, [
-        id, actor, actor, values.last_name, values.first_name, values.last_name_kana, values.first_name_kana, values.email, values.phone,
-        values.lifecycle, values.score, values.company, values.do_not_contact,
-        'contact', 'create', JSON.stringify(values), actor, randomUUID(),
-        'record.created', 'contact', actor,
+        id,
+        actor,
+        actor,
+        values.last_name,
+        values.first_name,
+        values.last_name_kana,
+        values.first_name_kana,
+        values.email,
+        values.phone,
+        values.lifecycle,
+        values.score,
+        values.company,
+        values.do_not_contact,
+        'contact',
+        'create',
+        JSON.stringify(values),
+        actor,
+        randomUUID(),
+        'record.created',
+        'contact',
+        actor,
       ]);
       c.header('ETag', `"${row.version}"`);
       c.header('Location', `/api/records/contact/${row.id}`);

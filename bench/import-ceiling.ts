@@ -21,8 +21,19 @@ const k = await createKizuna({ url, schema, bootstrapToken: 'kz_bench_ceiling_to
 await k.close();
 const db = postgres(url, { max: 3, onnotice: () => {}, connection: { search_path: `${schema},public` } });
 
-const JA = [['山田', '太郎'], ['佐藤', '花子'], ['髙橋', '一郎'], ['鈴木', '美咲'], ['田中', '健']];
-const EN = [['Smith', 'John'], ['Yamada', 'Taro'], ['Brown', 'Alice'], ['Garcia', 'Maria']];
+const JA = [
+  ['山田', '太郎'],
+  ['佐藤', '花子'],
+  ['髙橋', '一郎'],
+  ['鈴木', '美咲'],
+  ['田中', '健'],
+];
+const EN = [
+  ['Smith', 'John'],
+  ['Yamada', 'Taro'],
+  ['Brown', 'Alice'],
+  ['Garcia', 'Maria'],
+];
 function* rows(from: number, to: number): Generator<string> {
   let lines: string[] = [];
   for (let i = from; i < to; i++) {
@@ -46,9 +57,13 @@ const timed = async (fn: () => Promise<unknown>) => {
 };
 const rate = (s: number) => Math.round(N / s);
 
-const indexes = await db<{ name: string; def: string }[]>`select indexname as name, indexdef as def from pg_indexes where schemaname = ${schema} and tablename = 'contact' and indexname <> 'contact_pkey' order by 1`;
+const indexes = await db<
+  { name: string; def: string }[]
+>`select indexname as name, indexdef as def from pg_indexes where schemaname = ${schema} and tablename = 'contact' and indexname <> 'contact_pkey' order by 1`;
 const fresh = async (name: string, withIndexes: boolean) => {
-  await db.unsafe(`drop table if exists ${name}; create table ${name} (like contact including defaults including generated${withIndexes ? ' including indexes' : ''})`);
+  await db.unsafe(
+    `drop table if exists ${name}; create table ${name} (like contact including defaults including generated${withIndexes ? ' including indexes' : ''})`,
+  );
   if (!withIndexes) await db.unsafe(`alter table ${name} add primary key (id)`);
 };
 
@@ -59,17 +74,22 @@ const two = await timed(() => Promise.all([copy('c2', 0, N / 2), copy('c2', N / 
 await fresh('c3', false);
 const bare = await timed(() => copy('c3', 0, N));
 const builds: Record<string, number> = {};
-for (const ix of indexes) builds[ix.name] = +(await timed(() => db.unsafe(ix.def.replace(/ ON \S+\.contact /, ' ON c3 ').replace(/INDEX \S+/, `INDEX ${ix.name}_c3`)))).toFixed(1);
+for (const ix of indexes)
+  builds[ix.name] = +(
+    await timed(() => db.unsafe(ix.def.replace(/ ON \S+\.contact /, ' ON c3 ').replace(/INDEX \S+/, `INDEX ${ix.name}_c3`)))
+  ).toFixed(1);
 const buildTotal = bare + Object.values(builds).reduce((a, b) => a + b, 0);
 
-console.log(JSON.stringify({
-  rows: N,
-  target_rows_per_s: TARGET,
-  copy_with_indexes_one_connection: { s: +one.toFixed(1), rows_per_s: rate(one) },
-  copy_with_indexes_two_connections: { s: +two.toFixed(1), rows_per_s: rate(two) },
-  copy_primary_key_only: { s: +bare.toFixed(1), rows_per_s: rate(bare) },
-  index_builds_after_load_s: builds,
-  load_then_build: { s: +buildTotal.toFixed(1), rows_per_s: rate(buildTotal) },
-}));
+console.log(
+  JSON.stringify({
+    rows: N,
+    target_rows_per_s: TARGET,
+    copy_with_indexes_one_connection: { s: +one.toFixed(1), rows_per_s: rate(one) },
+    copy_with_indexes_two_connections: { s: +two.toFixed(1), rows_per_s: rate(two) },
+    copy_primary_key_only: { s: +bare.toFixed(1), rows_per_s: rate(bare) },
+    index_builds_after_load_s: builds,
+    load_then_build: { s: +buildTotal.toFixed(1), rows_per_s: rate(buildTotal) },
+  }),
+);
 await db.unsafe(`drop schema "${schema}" cascade`);
 await db.end();

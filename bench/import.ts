@@ -24,8 +24,19 @@ const EXPORT = !process.argv.includes('--no-export');
 // shared by up to ten people with nine names between them (the import benchmark's own file).
 const PEOPLE = process.argv.includes('--people');
 const TOKEN = 'kz_bench_import_token_0123456789';
-const JA = [['山田', '太郎'], ['佐藤', '花子'], ['髙橋', '一郎'], ['鈴木', '美咲'], ['田中', '健']];
-const EN = [['Smith', 'John'], ['Yamada', 'Taro'], ['Brown', 'Alice'], ['Garcia', 'Maria']];
+const JA = [
+  ['山田', '太郎'],
+  ['佐藤', '花子'],
+  ['髙橋', '一郎'],
+  ['鈴木', '美咲'],
+  ['田中', '健'],
+];
+const EN = [
+  ['Smith', 'John'],
+  ['Yamada', 'Taro'],
+  ['Brown', 'Alice'],
+  ['Garcia', 'Maria'],
+];
 
 function personRow(i: number, names: ReturnType<typeof japaneseNames>): string {
   // Every 50th row repeats the person of the row 37 before it, typed again.
@@ -35,7 +46,9 @@ function personRow(i: number, names: ReturnType<typeof japaneseNames>): string {
   const [first, firstKana] = names.given[(n * 104729) % names.given.length];
   const email = i % 100 === 7 ? `bad-email-${i}` : `p${n}@example.jp`;
   const phone = `0${3 + (n % 7)}-${String(1000 + Math.floor(n / 10000)).slice(-4)}-${String(n % 10000).padStart(4, '0')}`;
-  return again ? `${lastKana},${firstKana},${lastKana},${firstKana},${email.toUpperCase()},,"Manager, ${i % 7}"` : `${last},${first},${lastKana},${firstKana},${email},${phone},"Manager, ${i % 7}"`;
+  return again
+    ? `${lastKana},${firstKana},${lastKana},${firstKana},${email.toUpperCase()},,"Manager, ${i % 7}"`
+    : `${last},${first},${lastKana},${firstKana},${email},${phone},"Manager, ${i % 7}"`;
 }
 
 async function* csv(): AsyncGenerator<Uint8Array> {
@@ -59,20 +72,43 @@ async function* csv(): AsyncGenerator<Uint8Array> {
 }
 
 const schema = process.env.DATABASE_URL ? `kz_bench_import_${Date.now()}` : undefined;
-const k = await createKizuna({ url: process.env.DATABASE_URL, schema, bootstrapToken: TOKEN, jobPollMs: 100, logRequests: false, importBatchSize: Number(process.env.KIZUNA_IMPORT_BATCH) || undefined });
+const k = await createKizuna({
+  url: process.env.DATABASE_URL,
+  schema,
+  bootstrapToken: TOKEN,
+  jobPollMs: 100,
+  logRequests: false,
+  importBatchSize: Number(process.env.KIZUNA_IMPORT_BATCH) || undefined,
+});
 if (PLAIN) {
   const text = (name: string, en: string, ja: string, type = 'text') => ({ name, type, label: { en, ja }, searchable: false });
   const made = await k.app.request('/api/meta/objects', {
-    method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'plain_contact', label: { en: 'Plain contact', ja: '連絡先（索引なし）' }, plural: 'plain_contacts', display_field: 'last_name',
-      fields: [text('last_name', 'Last Name', '姓'), text('first_name', 'First Name', '名'), text('email', 'Email', 'メールアドレス', 'email'), text('phone', 'Phone', '電話番号', 'phone'), text('title', 'Title', '役職')] }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'plain_contact',
+      label: { en: 'Plain contact', ja: '連絡先（索引なし）' },
+      plural: 'plain_contacts',
+      display_field: 'last_name',
+      fields: [
+        text('last_name', 'Last Name', '姓'),
+        text('first_name', 'First Name', '名'),
+        text('email', 'Email', 'メールアドレス', 'email'),
+        text('phone', 'Phone', '電話番号', 'phone'),
+        text('title', 'Title', '役職'),
+      ],
+    }),
   });
   if (made.status !== 201) throw new Error(`cannot create plain_contact: ${await made.text()}`);
 }
 const OBJECT = PLAIN ? 'plain_contact' : 'contact';
 if (DEDUPE) {
   const call = (method: string, path: string, body?: unknown) =>
-    k.app.request(path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    k.app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
   const installed = await call('POST', '/api/plugins/dedupe/install');
   if (installed.status !== 201) throw new Error(`cannot install dedupe: ${await installed.text()}`);
   if (DEDUPE !== 'installed') {
@@ -90,10 +126,19 @@ const sampler = setInterval(() => {
 const auth = { authorization: `Bearer ${TOKEN}` };
 const t0 = performance.now();
 const body = Readable.toWeb(Readable.from(csv())) as unknown as ReadableStream;
-const up = await k.app.request(`/api/imports?object=${OBJECT}&filename=bench.csv`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
+const up = await k.app.request(`/api/imports?object=${OBJECT}&filename=bench.csv`, {
+  method: 'POST',
+  headers: { ...auth, 'content-type': 'text/csv' },
+  body,
+  duplex: 'half',
+} as RequestInit);
 const imp = (await up.json()) as { id: string; suggested_mapping: Record<string, string> };
 const t1 = performance.now();
-await k.app.request(`/api/imports/${imp.id}/start`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'partial', mapping: imp.suggested_mapping, ...(UPSERT && { upsert_on: 'email' }) }) });
+await k.app.request(`/api/imports/${imp.id}/start`, {
+  method: 'POST',
+  headers: { ...auth, 'content-type': 'application/json' },
+  body: JSON.stringify({ mode: 'partial', mapping: imp.suggested_mapping, ...(UPSERT && { upsert_on: 'email' }) }),
+});
 let s: Record<string, unknown>;
 for (;;) {
   s = (await (await k.app.request(`/api/imports/${imp.id}`, { headers: auth })).json()) as Record<string, unknown>;
@@ -116,13 +161,35 @@ for await (const part of (res?.body ?? []) as unknown as AsyncIterable<Uint8Arra
 const t4 = performance.now();
 clearInterval(sampler);
 const mb = (n: number) => Math.round(n / 1048576);
-if (s.state !== "succeeded") console.error(JSON.stringify(s));
-console.log(JSON.stringify({
-  database: k.db.kind, object: OBJECT, upsert: UPSERT, dedupe: DEDUPE ?? 'none', people: PEOPLE, rows: N, state: s.state, created: s.created, updated: s.updated, unchanged: s.unchanged, failed: s.rows_failed,
-  upload_s: +((t1 - t0) / 1000).toFixed(1), import_s: +((t2 - t1) / 1000).toFixed(1),
-  rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)), rss_at_start_mb: mb(base), peak_rss_mb: mb(importPeak), at_peak_heap_mb: mb(importAt.heapUsed), at_peak_heap_total_mb: mb(importAt.heapTotal), at_peak_external_mb: mb(importAt.external),
-  export_status: res?.status, export_lines: lines, export_mb: mb(bytes), export_s: +((t4 - t3) / 1000).toFixed(1), export_peak_rss_mb: mb(peak),
-}));
+if (s.state !== 'succeeded') console.error(JSON.stringify(s));
+console.log(
+  JSON.stringify({
+    database: k.db.kind,
+    object: OBJECT,
+    upsert: UPSERT,
+    dedupe: DEDUPE ?? 'none',
+    people: PEOPLE,
+    rows: N,
+    state: s.state,
+    created: s.created,
+    updated: s.updated,
+    unchanged: s.unchanged,
+    failed: s.rows_failed,
+    upload_s: +((t1 - t0) / 1000).toFixed(1),
+    import_s: +((t2 - t1) / 1000).toFixed(1),
+    rows_per_s_end_to_end: Math.round(N / ((t2 - t0) / 1000)),
+    rss_at_start_mb: mb(base),
+    peak_rss_mb: mb(importPeak),
+    at_peak_heap_mb: mb(importAt.heapUsed),
+    at_peak_heap_total_mb: mb(importAt.heapTotal),
+    at_peak_external_mb: mb(importAt.external),
+    export_status: res?.status,
+    export_lines: lines,
+    export_mb: mb(bytes),
+    export_s: +((t4 - t3) / 1000).toFixed(1),
+    export_peak_rss_mb: mb(peak),
+  }),
+);
 await k.close();
 if (schema && process.argv.includes('--keep')) console.log(`kept schema ${schema}`);
 else if (schema) {

@@ -7,7 +7,6 @@ import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import type { Shot } from './workloads.ts';
 
-
 export interface LoadResult {
   requests: number;
   errors: number;

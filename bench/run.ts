@@ -138,7 +138,11 @@ function platformDir(): string | undefined {
 
 function gitState(): string {
   try {
-    if (PLATFORM_DIR) return `platform from ${PLATFORM_DIR}${Object.keys(process.env).filter((k) => k.startsWith('PATCH_')).map((k) => ` ${k}=${process.env[k]}`).join('')}`;
+    if (PLATFORM_DIR)
+      return `platform from ${PLATFORM_DIR}${Object.keys(process.env)
+        .filter((k) => k.startsWith('PATCH_'))
+        .map((k) => ` ${k}=${process.env[k]}`)
+        .join('')}`;
     if (AT) return `platform at ${git('rev-parse', '--short', `${AT}^{commit}`)} (--at ${AT}, exported from git)`;
     const head = git('rev-parse', '--short', 'HEAD');
     const dirty = git('status', '--porcelain', '--', 'platform', 'metadata').split('\n').filter(Boolean).length;
@@ -149,7 +153,8 @@ function gitState(): string {
 }
 
 async function machineNotes() {
-  const [v] = await admin`select current_setting('server_version') as v, current_setting('shared_buffers') as sb, current_setting('work_mem') as wm, current_setting('synchronous_commit') as sc, current_setting('jit') as jit`;
+  const [v] =
+    await admin`select current_setting('server_version') as v, current_setting('shared_buffers') as sb, current_setting('work_mem') as wm, current_setting('synchronous_commit') as sc, current_setting('jit') as jit`;
   return {
     cpu: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}`,
     mem: `${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
@@ -180,7 +185,8 @@ const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
 /** Index names the plan builds after commit (CREATE INDEX CONCURRENTLY). */
 const deferredIndexes = (plan: { kind: string; description: string }[]) =>
-  plan.filter((s) => s.kind === 'create_index' && /concurrently/i.test(s.description))
+  plan
+    .filter((s) => s.kind === 'create_index' && /concurrently/i.test(s.description))
     .map((s) => /index (?:concurrently )?(?:if not exists )?"?([a-z0-9_]+)"?/i.exec(s.description)?.[1])
     .filter((n): n is string => !!n);
 
@@ -200,7 +206,11 @@ async function waitForIndex(name: string, ok: (def: string) => boolean, timeoutM
 
 /** q queries straight on the database while the search index is being rebuilt (bounded). */
 async function probeSearch(): Promise<string> {
-  const probe = postgres(DB_URL, { max: 1, onnotice: () => {}, connection: { search_path: `${SCHEMA},public`, statement_timeout: 10_000 } });
+  const probe = postgres(DB_URL, {
+    max: 1,
+    onnotice: () => {},
+    connection: { search_path: `${SCHEMA},public`, statement_timeout: 10_000 },
+  });
   const out: string[] = [];
   try {
     for (const q of ['田中', 'xyzzy']) {
@@ -257,7 +267,9 @@ async function timeFieldAdds(base: string): Promise<FieldTiming[]> {
       if (removed.status >= 300) throw new Error(`removing a field answered ${removed.status}: ${removed.text.slice(0, 300)}`);
       for (const idx of deferredIndexes(dryRemove.json?.plan ?? [])) await waitForIndex(idx, (d) => !d.includes(name));
       t.removeReady.push(performance.now() - t0);
-      log(`  ${v.label} #${i}: add ${t.add.at(-1)!.toFixed(0)} ms (indexes ready ${t.addReady.at(-1)!.toFixed(0)} ms), remove ${t.remove.at(-1)!.toFixed(0)} ms (ready ${t.removeReady.at(-1)!.toFixed(0)} ms)`);
+      log(
+        `  ${v.label} #${i}: add ${t.add.at(-1)!.toFixed(0)} ms (indexes ready ${t.addReady.at(-1)!.toFixed(0)} ms), remove ${t.remove.at(-1)!.toFixed(0)} ms (ready ${t.removeReady.at(-1)!.toFixed(0)} ms)`,
+      );
     }
     out.push(t);
   }
@@ -277,13 +289,13 @@ async function checkEquivalence(w: Record<Workload, { next: () => Shot }>): Prom
       continue;
     }
     if (a.status >= 300) problems.push(`${name}: both answered ${a.status}: ${a.text.slice(0, 200)}`);
-    const same = name === 'create'
-      ? JSON.stringify(Object.keys(a.json)) === JSON.stringify(Object.keys(b.json))
-      : a.text === b.text;
+    const same = name === 'create' ? JSON.stringify(Object.keys(a.json)) === JSON.stringify(Object.keys(b.json)) : a.text === b.text;
     if (!same) {
       let i = 0;
       while (i < a.text.length && a.text[i] === b.text[i]) i++;
-      problems.push(`${name}: bodies differ at ${i}: …${a.text.slice(Math.max(0, i - 60), i + 80)}… vs …${b.text.slice(Math.max(0, i - 60), i + 80)}…`);
+      problems.push(
+        `${name}: bodies differ at ${i}: …${a.text.slice(Math.max(0, i - 60), i + 80)}… vs …${b.text.slice(Math.max(0, i - 60), i + 80)}…`,
+      );
     }
   }
   return problems;
@@ -332,11 +344,26 @@ const cpuPerRequest = (r: LoadResult) => r.cpu.server + r.cpu.postgres + r.cpu.c
 
 function table(rows: { w: string; g: LoadResult; h: LoadResult }[]) {
   const head = ['workload', 'gen req/s', 'gen p50', 'gen p99', 'hw req/s', 'hw p50', 'hw p99', 'ratio', 'CPU ratio'];
-  const body = rows.map(({ w, g, h }) => [w, g.rps.toFixed(0), ms(g.p50), ms(g.p99), h.rps.toFixed(0), ms(h.p50), ms(h.p99), (g.rps / h.rps).toFixed(2), (cpuPerRequest(h) / cpuPerRequest(g)).toFixed(2)]);
+  const body = rows.map(({ w, g, h }) => [
+    w,
+    g.rps.toFixed(0),
+    ms(g.p50),
+    ms(g.p99),
+    h.rps.toFixed(0),
+    ms(h.p50),
+    ms(h.p99),
+    (g.rps / h.rps).toFixed(2),
+    (cpuPerRequest(h) / cpuPerRequest(g)).toFixed(2),
+  ]);
   return [head, ...body];
 }
 
-const markdown = (t: string[][]) => [`| ${t[0].join(' | ')} |`, `|${t[0].map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...t.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const markdown = (t: string[][]) =>
+  [
+    `| ${t[0].join(' | ')} |`,
+    `|${t[0].map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...t.slice(1).map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 function printTable(t: string[][]) {
   const widths = t[0].map((_, i) => Math.max(...t.map((r) => r[i].length)));
@@ -366,12 +393,19 @@ async function main() {
   let seeding: { seconds: number; analyze: number } | undefined;
   if (!reuse) {
     const score = await call(gen.base, 'POST', '/api/meta/objects/contact/fields', {
-      name: 'score', type: 'integer', label: { en: 'Score', ja: 'スコア' }, indexed: true, minimum: 0, maximum: 100,
+      name: 'score',
+      type: 'integer',
+      label: { en: 'Score', ja: 'スコア' },
+      indexed: true,
+      minimum: 0,
+      maximum: 100,
     });
     if (score.status !== 201) throw new Error(`adding score answered ${score.status}: ${score.text}`);
     // The platform builds the new index CONCURRENTLY after the change commits; let it finish.
     await waitForIndex('contact_score_idx', () => true);
-    log(`seeding ${COMPANIES.toLocaleString('en')} companies and ${CONTACTS.toLocaleString('en')} contacts (COPY, straight into the tables)`);
+    log(
+      `seeding ${COMPANIES.toLocaleString('en')} companies and ${CONTACTS.toLocaleString('en')} contacts (COPY, straight into the tables)`,
+    );
     const s = await seed(admin, { schema: SCHEMA, companies: COMPANIES, contacts: CONTACTS, actor: adminUser.id, log });
     let t0 = performance.now();
     await declareCompositeIndex(gen.base);
@@ -387,7 +421,8 @@ async function main() {
     await admin.unsafe(`drop index if exists contact_bench_lifecycle_score_id_idx`); // made by hand before indexes were metadata
     await declareCompositeIndex(gen.base);
   }
-  const [size] = await admin`select pg_size_pretty(pg_total_relation_size('contact')) as total, pg_size_pretty(pg_relation_size('contact')) as heap,
+  const [size] =
+    await admin`select pg_size_pretty(pg_total_relation_size('contact')) as total, pg_size_pretty(pg_relation_size('contact')) as heap,
     (select count(*)::int from contact) as contacts, (select count(*)::int from company) as companies`;
   log(`contact: ${size.contacts} rows, ${size.heap} heap, ${size.total} with indexes; company: ${size.companies} rows`);
 
@@ -398,7 +433,13 @@ async function main() {
   // autovacuum would do), so every run starts from the same kind of table.
   if (reuse) await admin.unsafe('vacuum (analyze) contact');
 
-  hw = await startChild('./serve-handwritten.ts', { ...childEnv, BENCH_DATABASE_URL: withApp(APP_HW), BENCH_ACTOR: adminUser.id, BENCH_PREPARE: String(HW_PREPARE), BENCH_LATE_HEADERS: String(HW_LATE_HEADERS) });
+  hw = await startChild('./serve-handwritten.ts', {
+    ...childEnv,
+    BENCH_DATABASE_URL: withApp(APP_HW),
+    BENCH_ACTOR: adminUser.id,
+    BENCH_PREPARE: String(HW_PREPARE),
+    BENCH_LATE_HEADERS: String(HW_LATE_HEADERS),
+  });
   log(`hand-written server on ${hw.base} (pid ${hw.proc.pid}, prepared statements: ${HW_PREPARE}, late headers: ${HW_LATE_HEADERS})`);
 
   const ids = (await admin`select id::text as id from contact tablesample system (2) limit 20000`).map((r) => r.id as string);
@@ -416,20 +457,36 @@ async function main() {
       let best: LoadResult | undefined;
       for (let attempt = 1; attempt <= 3; attempt++) {
         const calm = await waitForQuiet(0.3, 3, 45);
-        if (calm.waited > 5 || !calm.quiet) log(`  waited ${calm.waited.toFixed(0)} s for a quiet machine${calm.quiet ? '' : ' (still busy: measuring anyway, see "other cores")'}`);
+        if (calm.waited > 5 || !calm.quiet)
+          log(
+            `  waited ${calm.waited.toFixed(0)} s for a quiet machine${calm.quiet ? '' : ' (still busy: measuring anyway, see "other cores")'}`,
+          );
         if (WARMUP > 0) await runLoad({ base: c.base, headers: auth, connections: CONNECTIONS, seconds: WARMUP, next: w[name].next });
-        const postgresPids = async () => (await admin`select pid from pg_stat_activity where application_name = ${app}`).map((r) => Number(r.pid));
-        const r = await runLoad({ base: c.base, headers: auth, connections: CONNECTIONS, seconds: DURATION, next: w[name].next, serverPid: c.proc.pid, postgresPids });
+        const postgresPids = async () =>
+          (await admin`select pid from pg_stat_activity where application_name = ${app}`).map((r) => Number(r.pid));
+        const r = await runLoad({
+          base: c.base,
+          headers: auth,
+          connections: CONNECTIONS,
+          seconds: DURATION,
+          next: w[name].next,
+          serverPid: c.proc.pid,
+          postgresPids,
+        });
         if (!best || r.otherCores < best.otherCores) best = r;
         if (r.otherCores <= 0.25) break;
-        log(`  ${name} on ${app}: other work took ${r.otherCores.toFixed(2)} cores during the run${attempt < 3 ? '; measuring again' : ''}`);
+        log(
+          `  ${name} on ${app}: other work took ${r.otherCores.toFixed(2)} cores during the run${attempt < 3 ? '; measuring again' : ''}`,
+        );
       }
       return best!;
     };
     const g = await one(gen, APP_GEN);
     const h = await one(hw, APP_HW);
     results.push({ name, w: name, g, h });
-    log(`${name.padEnd(8)} generated ${g.rps.toFixed(0)} req/s p50 ${ms(g.p50)} p99 ${ms(g.p99)} | hand-written ${h.rps.toFixed(0)} req/s p50 ${ms(h.p50)} p99 ${ms(h.p99)} | ratio ${(g.rps / h.rps).toFixed(2)} | cpu ms/req server ${ms(g.cpu.server)}/${ms(h.cpu.server)} pg ${ms(g.cpu.postgres)}/${ms(h.cpu.postgres)} client ${ms(g.cpu.client)}/${ms(h.cpu.client)} | other cores ${g.otherCores.toFixed(2)}/${h.otherCores.toFixed(2)}${g.errors || h.errors ? ` | errors ${g.errors}/${h.errors} ${JSON.stringify(g.statuses)} ${JSON.stringify(h.statuses)}` : ''}`);
+    log(
+      `${name.padEnd(8)} generated ${g.rps.toFixed(0)} req/s p50 ${ms(g.p50)} p99 ${ms(g.p99)} | hand-written ${h.rps.toFixed(0)} req/s p50 ${ms(h.p50)} p99 ${ms(h.p99)} | ratio ${(g.rps / h.rps).toFixed(2)} | cpu ms/req server ${ms(g.cpu.server)}/${ms(h.cpu.server)} pg ${ms(g.cpu.postgres)}/${ms(h.cpu.postgres)} client ${ms(g.cpu.client)}/${ms(h.cpu.client)} | other cores ${g.otherCores.toFixed(2)}/${h.otherCores.toFixed(2)}${g.errors || h.errors ? ` | errors ${g.errors}/${h.errors} ${JSON.stringify(g.statuses)} ${JSON.stringify(h.statuses)}` : ''}`,
+    );
   }
 
   log('explain analyze');
@@ -447,12 +504,48 @@ async function main() {
   const file = here('./RESULTS.md');
   if (!existsSync(file)) writeFileSync(file, '# Kizuna benchmark results\n');
   const cpuTable = [
-    ['workload', 'gen server', 'hw server', 'gen postgres', 'hw postgres', 'gen client', 'hw client', 'gen other cores', 'hw other cores', 'gen resp bytes', 'hw resp bytes'],
-    ...results.map(({ w: n, g, h }) => [n, ms(g.cpu.server), ms(h.cpu.server), ms(g.cpu.postgres), ms(h.cpu.postgres), ms(g.cpu.client), ms(h.cpu.client), g.otherCores.toFixed(2), h.otherCores.toFixed(2), g.bytesPerResponse.toFixed(0), h.bytesPerResponse.toFixed(0)]),
+    [
+      'workload',
+      'gen server',
+      'hw server',
+      'gen postgres',
+      'hw postgres',
+      'gen client',
+      'hw client',
+      'gen other cores',
+      'hw other cores',
+      'gen resp bytes',
+      'hw resp bytes',
+    ],
+    ...results.map(({ w: n, g, h }) => [
+      n,
+      ms(g.cpu.server),
+      ms(h.cpu.server),
+      ms(g.cpu.postgres),
+      ms(h.cpu.postgres),
+      ms(g.cpu.client),
+      ms(h.cpu.client),
+      g.otherCores.toFixed(2),
+      h.otherCores.toFixed(2),
+      g.bytesPerResponse.toFixed(0),
+      h.bytesPerResponse.toFixed(0),
+    ]),
   ];
   const detail = [
     ['workload', 'gen requests', 'gen mean', 'gen p90', 'gen max', 'gen errors', 'hw requests', 'hw mean', 'hw p90', 'hw max', 'hw errors'],
-    ...results.map(({ w: n, g, h }) => [n, String(g.requests), ms(g.mean), ms(g.p90), ms(g.max), String(g.errors), String(h.requests), ms(h.mean), ms(h.p90), ms(h.max), String(h.errors)]),
+    ...results.map(({ w: n, g, h }) => [
+      n,
+      String(g.requests),
+      ms(g.mean),
+      ms(g.p90),
+      ms(g.max),
+      String(g.errors),
+      String(h.requests),
+      ms(h.mean),
+      ms(h.p90),
+      ms(h.max),
+      String(h.errors),
+    ]),
   ];
   const section = [
     '',

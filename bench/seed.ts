@@ -8,9 +8,29 @@ import type { Sql } from 'postgres';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  EN_COMPANY_A, EN_COMPANY_B, EN_COMPANY_C, EN_COMPANY_SUFFIX, EN_FIRST, EN_TITLES, JA_COMPANY_KINDS, JA_COMPANY_STEMS,
-  JA_TITLES, JP_PLACES, JP_TOWNS, SIZES, SOURCES, TAGS, US_PLACES, US_STREETS,
-  enLastName, jaFamilyName, jaGivenName, lifecycle, prng, uuidv7At, type Rng,
+  EN_COMPANY_A,
+  EN_COMPANY_B,
+  EN_COMPANY_C,
+  EN_COMPANY_SUFFIX,
+  EN_FIRST,
+  EN_TITLES,
+  JA_COMPANY_KINDS,
+  JA_COMPANY_STEMS,
+  JA_TITLES,
+  JP_PLACES,
+  JP_TOWNS,
+  SIZES,
+  SOURCES,
+  TAGS,
+  US_PLACES,
+  US_STREETS,
+  enLastName,
+  jaFamilyName,
+  jaGivenName,
+  lifecycle,
+  prng,
+  uuidv7At,
+  type Rng,
 } from './data.ts';
 
 export interface SeedOptions {
@@ -28,7 +48,9 @@ type Cell = string | number | boolean | null;
 const escapeCell = (v: Cell): string => {
   if (v === null) return '\\N';
   const s = String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s;
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : s;
 };
 
 function* chunks(rows: Iterable<Cell[]>, per = 2000): Generator<string> {
@@ -55,14 +77,56 @@ const digits = (r: Rng, n: number) => {
 };
 
 const COMPANY_COLUMNS = [
-  'id', 'created_at', 'updated_at', 'created_by', 'updated_by', 'name', 'name_kana', 'industry', 'website', 'phone', 'email',
-  'employees', 'size', 'annual_revenue', 'annual_revenue__currency', 'postal_code', 'region', 'city', 'street', 'country', 'owner',
+  'id',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'name',
+  'name_kana',
+  'industry',
+  'website',
+  'phone',
+  'email',
+  'employees',
+  'size',
+  'annual_revenue',
+  'annual_revenue__currency',
+  'postal_code',
+  'region',
+  'city',
+  'street',
+  'country',
+  'owner',
 ];
 
 const CONTACT_COLUMNS = [
-  'id', 'created_at', 'updated_at', 'created_by', 'updated_by', 'last_name', 'first_name', 'last_name_kana', 'first_name_kana',
-  'email', 'phone', 'mobile', 'title', 'company', 'lifecycle', 'source', 'tags', 'owner', 'postal_code', 'region', 'city',
-  'street', 'country', 'do_not_contact', 'notes', 'score',
+  'id',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'last_name',
+  'first_name',
+  'last_name_kana',
+  'first_name_kana',
+  'email',
+  'phone',
+  'mobile',
+  'title',
+  'company',
+  'lifecycle',
+  'source',
+  'tags',
+  'owner',
+  'postal_code',
+  'region',
+  'city',
+  'street',
+  'country',
+  'do_not_contact',
+  'notes',
+  'score',
 ];
 
 const FREE_MAIL = ['gmail.com', 'yahoo.co.jp', 'outlook.jp', 'icloud.com', 'docomo.ne.jp'];
@@ -73,7 +137,10 @@ function place(r: Rng, ja: boolean) {
   if (ja) {
     const [region, city, postal, area] = r.pick(JP_PLACES);
     return {
-      region, city, area, country: 'JP',
+      region,
+      city,
+      area,
+      country: 'JP',
       postal: `${postal}-${digits(r, 4)}`,
       street: `${r.pick(JP_TOWNS)}${r.int(1, 9)}-${r.int(1, 20)}-${r.int(1, 30)}`,
       phone: `${area}-${digits(r, 8 - area.length + 2)}`.replace(/^(\d+)-(\d+)(\d{4})$/, '$1-$2-$3'),
@@ -81,7 +148,10 @@ function place(r: Rng, ja: boolean) {
   }
   const [region, city, area] = r.pick(US_PLACES);
   return {
-    region, city, area, country: 'US',
+    region,
+    city,
+    area,
+    country: 'US',
     postal: digits(r, 5),
     street: `${r.int(1, 9999)} ${r.pick(US_STREETS)}`,
     phone: `+1 ${area}-555-${digits(r, 4)}`,
@@ -127,8 +197,26 @@ function* companyRows(n: number, r: Rng, actor: string, out: Companies): Generat
     out.ids.push(id);
     out.domains.push(domain);
     yield [
-      id, ts, ts, actor, actor, name, kana, industry, `https://www.${domain}`, p.phone, `info@${domain}`,
-      employees, size, String(employees * r.int(8, 40) * 1_000_000), 'JPY', p.postal, p.region, p.city, p.street, p.country,
+      id,
+      ts,
+      ts,
+      actor,
+      actor,
+      name,
+      kana,
+      industry,
+      `https://www.${domain}`,
+      p.phone,
+      `info@${domain}`,
+      employees,
+      size,
+      String(employees * r.int(8, 40) * 1_000_000),
+      'JPY',
+      p.postal,
+      p.region,
+      p.city,
+      p.street,
+      p.country,
       r.chance(0.5) ? actor : null,
     ];
   }
@@ -157,7 +245,15 @@ function* contactRows(n: number, r: Rng, actor: string, companies: Companies): G
     const p = place(r, ja);
     const tags = r.chance(0.3) ? [...new Set([r.pick(TAGS), r.pick(TAGS)])] : null;
     yield [
-      id, ts, ts, actor, actor, last, first, lastKana, firstKana,
+      id,
+      ts,
+      ts,
+      actor,
+      actor,
+      last,
+      first,
+      lastKana,
+      firstKana,
       `${local}${r.int(1, 999)}@${hasCompany ? companies.domains[ci] : r.pick(FREE_MAIL)}`,
       p.phone,
       r.chance(0.6) ? (ja ? `090-${digits(r, 4)}-${digits(r, 4)}` : `+1 ${p.area}-555-${digits(r, 4)}`) : null,
@@ -167,7 +263,11 @@ function* contactRows(n: number, r: Rng, actor: string, companies: Companies): G
       r.chance(0.8) ? r.pick(SOURCES) : null,
       tags ? `{${tags.join(',')}}` : null,
       r.chance(0.5) ? actor : null,
-      p.postal, p.region, p.city, p.street, p.country,
+      p.postal,
+      p.region,
+      p.city,
+      p.street,
+      p.country,
       r.chance(0.03),
       r.chance(0.1) ? (ja ? r.pick(NOTES_JA) : r.pick(NOTES_EN)) : null,
       r.int(0, 100),

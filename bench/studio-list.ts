@@ -39,7 +39,13 @@ async function seedContacts(k: TestKizuna): Promise<number> {
   for (let i = 0; i < N; i += 1000) {
     const records = Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
       const n = i + j;
-      return { last_name: lastNames[n % 10], first_name: firstNames[n % 8], email: `p${n}@example.jp`, lifecycle: lifecycles[n % 4], city: n % 3 ? '東京' : '大阪' };
+      return {
+        last_name: lastNames[n % 10],
+        first_name: firstNames[n % 8],
+        email: `p${n}@example.jp`,
+        lifecycle: lifecycles[n % 4],
+        city: n % 3 ? '東京' : '大阪',
+      };
     });
     const r = await k.call('POST', '/api/records/contact/bulk', { records });
     if (r.status !== 200) throw new Error(`bulk failed: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
@@ -65,7 +71,11 @@ const timeTo = (page: Page, link: string) =>
 
 /** The home page's record counts are in, so none is still running when the list is asked for. */
 const homeSettled = (page: Page) =>
-  page.waitForFunction(`document.querySelectorAll('.object-card .count').length > 0 && [...document.querySelectorAll('.object-card .count')].every((e) => e.textContent.trim() !== '')`, undefined, { timeout: 120_000 });
+  page.waitForFunction(
+    `document.querySelectorAll('.object-card .count').length > 0 && [...document.querySelectorAll('.object-card .count')].every((e) => e.textContent.trim() !== '')`,
+    undefined,
+    { timeout: 120_000 },
+  );
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -91,11 +101,26 @@ async function main() {
     console.log(`  reusing ${have.toLocaleString('en')} contacts`);
   } else if (copy) {
     // bench/seed.ts writes the columns of the API bench, which has a score field.
-    await k.call('POST', '/api/meta/objects/contact/fields', { name: 'score', type: 'integer', label: { en: 'Score', ja: 'スコア' }, indexed: true, minimum: 0, maximum: 100 });
+    await k.call('POST', '/api/meta/objects/contact/fields', {
+      name: 'score',
+      type: 'integer',
+      label: { en: 'Score', ja: 'スコア' },
+      indexed: true,
+      minimum: 0,
+      maximum: 100,
+    });
     const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: `${SCHEMA},public`, TimeZone: 'UTC' } });
     try {
-      seeded = (await seed(sql, { schema: SCHEMA, companies: Math.max(1, Math.round(N / 20)), contacts: N, actor: me.body.user.id, log: (m) => console.log(m) })).seconds;
+      seeded = (
+        await seed(sql, {
+          schema: SCHEMA,
+          companies: Math.max(1, Math.round(N / 20)),
+          contacts: N,
+          actor: me.body.user.id,
+          log: (m) => console.log(m),
+        })
+      ).seconds;
     } finally {
       await sql.end();
     }
@@ -110,7 +135,16 @@ async function main() {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
   await page.goto(`${base}/sign-in`);
@@ -119,7 +153,14 @@ async function main() {
   await page.click('form.sign-in button[type=submit]');
   await page.waitForSelector('.shell');
 
-  const view = await k.call('POST', '/api/views', { object: 'contact', kind: 'list', name: { en: 'Customers by name' }, filter: { lifecycle: { eq: 'customer' } }, sort: ['last_name'], columns: ['last_name', 'first_name', 'email', 'company', 'lifecycle'] });
+  const view = await k.call('POST', '/api/views', {
+    object: 'contact',
+    kind: 'list',
+    name: { en: 'Customers by name' },
+    filter: { lifecycle: { eq: 'customer' } },
+    sort: ['last_name'],
+    columns: ['last_name', 'first_name', 'email', 'company', 'lifecycle'],
+  });
   const VIEW = 'Contacts, saved view "customers by name" (lifecycle = customer, sort last_name)';
   const results: Record<string, number[]> = { 'Contacts (newest first)': [], [VIEW]: [] };
   for (let i = 0; i < RUNS; i++) {
@@ -171,7 +212,9 @@ async function main() {
     results[SCROLL].push(r.ms);
     domRows = Math.max(domRows, r.dom);
   }
-  const loadedRows = await page.evaluate<number>(`Math.round((document.querySelector('.table-wrap').scrollHeight - document.querySelector('[data-testid=records] thead').getBoundingClientRect().height) / 36)`);
+  const loadedRows = await page.evaluate<number>(
+    `Math.round((document.querySelector('.table-wrap').scrollHeight - document.querySelector('[data-testid=records] thead').getBoundingClientRect().height) / 36)`,
+  );
   await browser.close();
   await new Promise((done) => server.close(done));
   await k.close();
@@ -188,7 +231,9 @@ async function main() {
     '',
     `## Studio list: first page visible after navigation (${new Date().toISOString()})`,
     '',
-    `- machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; Debian chromium (headless) via playwright-core; server in the same process as the bench driver; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (other work shares the 2 cores).`,
+    `- machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; Debian chromium (headless) via playwright-core; server in the same process as the bench driver; load average at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')} (other work shares the 2 cores).`,
     `- data: ${N.toLocaleString('en')} contacts on ${db === 'pglite' ? 'embedded PGlite' : `PostgreSQL (schema ${SCHEMA})`}, ${seeded ? `seeded ${copy ? 'with bench/seed.ts (COPY)' : 'through POST /api/records/contact/bulk (1,000 per request)'} in ${seeded.toFixed(0)} s` : 'kept from an earlier run (--reuse)'}.`,
     `- measure: from the click on a link (sidebar "Contacts", or a link to the list with a saved view) to the first table row painted (MutationObserver + requestAnimationFrame), ${RUNS} runs each; "first" includes loading the list page's code. The list's total is fetched by a separate request and not waited for.`,
     `- scrolling: the contacts list scrolled to its end ${RUNS} times; each time, from the scroll to the next page's rows painted (the table asks for the next keyset page when two screens from the end, so a person scrolling at reading speed rarely sees it). Loaded at the end: ${loadedRows.toLocaleString('en')} rows; at most ${domRows} rows were in the DOM at once (virtual rows).`,

@@ -21,7 +21,10 @@ export function workloads(ids: string[], companyIds: string[], seed = 7): Record
       label: 'filtered + sorted list (lifecycle=customer, score≥50, -score, limit 50)',
       next: () => ({ method: 'GET', path: `/api/records/contact?filter=${enc(FILTER)}&sort=-score&limit=50` }),
     },
-    include: { label: 'list include=company (limit 50)', next: () => ({ method: 'GET', path: '/api/records/contact?include=company&limit=50' }) },
+    include: {
+      label: 'list include=company (limit 50)',
+      next: () => ({ method: 'GET', path: '/api/records/contact?include=company&limit=50' }),
+    },
     count: {
       label: 'count with filter (count=true, limit 1)',
       next: () => ({ method: 'GET', path: `/api/records/contact?filter=${enc(FILTER)}&count=true&limit=1` }),

@@ -60,7 +60,11 @@ describe('npm start on embedded PGlite', () => {
     expect(out).not.toMatch(/curl/);
     const token = /one-time setup token:\n\s*\n\s*(\S+)/.exec(out)?.[1];
     expect(token, out).toBeTruthy();
-    const setup = await fetch(`${base}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: 'first-admin-password' }) });
+    const setup = await fetch(`${base}/api/auth/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, password: 'first-admin-password' }),
+    });
     expect(setup.status).toBe(200);
     expect(await (await fetch(`${base}/api/auth/setup`)).json()).toEqual({ pending: false });
     const made = await fetch(`${base}/api/records/contact`, { method: 'POST', headers: auth, body: JSON.stringify({ last_name: '永続' }) });
@@ -84,7 +88,9 @@ describe('npm start on embedded PGlite', () => {
     const out2 = await again.ready();
     expect(out2).not.toMatch(/admin API key|setup token/);
     expect(out2).toContain(`Kizuna studio: http://localhost:${port}/`);
-    const list = await fetch(`${base}/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: '永続' }))}`, { headers: auth });
+    const list = await fetch(`${base}/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: '永続' }))}`, {
+      headers: auth,
+    });
     expect((await list.json()).data).toHaveLength(1);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);

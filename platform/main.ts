@@ -12,14 +12,20 @@ const port = Number(process.env.PORT ?? 3000);
 const url = process.env.DATABASE_URL || undefined;
 const dataDir = resolve(process.env.KIZUNA_DATA_DIR ?? './data');
 
-const studioDir = await prepareStudio({ root, log: (m) => log(m), error: (m) => console.error(JSON.stringify({ level: 'error', msg: m })) });
+const studioDir = await prepareStudio({
+  root,
+  log: (m) => log(m),
+  error: (m) => console.error(JSON.stringify({ level: 'error', msg: m })),
+});
 const kizuna = await createKizuna({
   url,
   dataDir: url ? undefined : dataDir,
   bootstrapToken: process.env.KIZUNA_BOOTSTRAP_TOKEN || undefined,
   adminEmail: process.env.KIZUNA_ADMIN_EMAIL || undefined,
   adminPassword: process.env.KIZUNA_ADMIN_PASSWORD || undefined,
-  corsOrigins: process.env.KIZUNA_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+  corsOrigins: process.env.KIZUNA_CORS_ORIGINS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   secureCookies: process.env.KIZUNA_SECURE_COOKIES === 'true',
   logRequests: process.env.KIZUNA_LOG_REQUESTS !== 'false',
   bodyLimit: process.env.KIZUNA_BODY_LIMIT ? Number(process.env.KIZUNA_BODY_LIMIT) : undefined,
@@ -28,7 +34,9 @@ const kizuna = await createKizuna({
   importBatchSize: process.env.KIZUNA_IMPORT_BATCH ? Number(process.env.KIZUNA_IMPORT_BATCH) : undefined,
   smtpUrl: process.env.KIZUNA_SMTP_URL || undefined,
   mailFrom: process.env.KIZUNA_SMTP_FROM || undefined,
-  workflowHttpHosts: process.env.KIZUNA_WORKFLOW_HTTP_HOSTS?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+  workflowHttpHosts: process.env.KIZUNA_WORKFLOW_HTTP_HOSTS?.split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean),
   studioDir,
 }).catch((e: Error) => {
   console.error(`kizuna: cannot start: ${e.message}`);
@@ -45,8 +53,13 @@ answerClientErrors(server);
 function welcome(studioUrl: string, bootstrap: typeof kizuna.bootstrap): string {
   const lines = ['', `  Kizuna studio: ${studioUrl}`, ''];
   if (bootstrap.setupToken) {
-    lines.push(`  Open it to choose the admin password (${process.env.KIZUNA_ADMIN_EMAIL || 'admin@localhost'}); it asks for this`,
-      '  one-time setup token:', '', `    ${bootstrap.setupToken}`, '');
+    lines.push(
+      `  Open it to choose the admin password (${process.env.KIZUNA_ADMIN_EMAIL || 'admin@localhost'}); it asks for this`,
+      '  one-time setup token:',
+      '',
+      `    ${bootstrap.setupToken}`,
+      '',
+    );
   }
   if (bootstrap.generatedKey) {
     lines.push('  Kizuna admin API key, for scripts and the API (shown once, keep it safe):', '', `    ${bootstrap.generatedKey}`, '');

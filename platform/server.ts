@@ -1,6 +1,13 @@
 // The composition root: wires the capabilities together, nothing else.
 import { createApp } from './api/index.ts';
-import { bootstrapAdmin, createApiKeyStore, createPeopleStore, createSessionStore, roleProblems, type BootstrapResult } from './auth/index.ts';
+import {
+  bootstrapAdmin,
+  createApiKeyStore,
+  createPeopleStore,
+  createSessionStore,
+  roleProblems,
+  type BootstrapResult,
+} from './auth/index.ts';
 import { createDatabase, type DatabaseConfig } from './db/index.ts';
 import { createRegistry, installStandardObjects } from './metadata/index.ts';
 import { createRecordService } from './records/index.ts';
@@ -58,13 +65,28 @@ export async function createKizuna(config: KizunaConfig) {
     await installStandardObjects(registry);
     await upgradeLayouts(db, registry.snapshot().models.values());
     const keys = await createApiKeyStore({ db });
-    const people = await createPeopleStore({ db, onChange: () => keys.clearCache(), roleProblems: (role) => roleProblems(role, registry.snapshot().models, scopeFilterCheck(registry.snapshot().models)) });
+    const people = await createPeopleStore({
+      db,
+      onChange: () => keys.clearCache(),
+      roleProblems: (role) => roleProblems(role, registry.snapshot().models, scopeFilterCheck(registry.snapshot().models)),
+    });
     await people.roles.installStandard();
     const sessions = createSessionStore({ db });
-    const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, { token: config.bootstrapToken, email: config.adminEmail, password: config.adminPassword });
+    const bootstrap: BootstrapResult = await bootstrapAdmin(db, keys, {
+      token: config.bootstrapToken,
+      email: config.adminEmail,
+      password: config.adminPassword,
+    });
     // The workflow engine runs plugins' actions and installs the workflows they ship: bound late.
     let engine: WorkflowEngine | undefined;
-    const plugins = await createPluginHost({ db, registry, root: config.root ?? resolve(import.meta.dirname, '..'), dirs: config.pluginDirs, hookTimeoutMs: config.hookTimeoutMs, workflows: () => engine?.shipped });
+    const plugins = await createPluginHost({
+      db,
+      registry,
+      root: config.root ?? resolve(import.meta.dirname, '..'),
+      dirs: config.pluginDirs,
+      hookTimeoutMs: config.hookTimeoutMs,
+      workflows: () => engine?.shipped,
+    });
     const records = createRecordService({ db, registry, hooks: plugins.hooks });
     plugins.attach(records);
     await ensureJobTables(db);
@@ -72,26 +94,62 @@ export async function createKizuna(config: KizunaConfig) {
     const jobs = createJobQueue({ db, pollMs: config.jobPollMs, staleMs: config.jobStaleMs });
     // Imports run as the user who started them: their permissions are rebuilt when the job runs.
     registerImportJob(jobs, {
-      db, registry, records, batchSize: config.importBatchSize,
-      actorFor: async (p, requestId) => ({ actor: p.userId, requestId, via: p.keyId ? `key:${p.keyId}` : 'import', access: p.isAdmin && !p.role ? undefined : accessFor(await people.callerFor(p)) }),
+      db,
+      registry,
+      records,
+      batchSize: config.importBatchSize,
+      actorFor: async (p, requestId) => ({
+        actor: p.userId,
+        requestId,
+        via: p.keyId ? `key:${p.keyId}` : 'import',
+        access: p.isAdmin && !p.role ? undefined : accessFor(await people.callerFor(p)),
+      }),
       ownerActive: (p) => keys.stillValid(p.userId, p.keyId ?? undefined),
     });
     const imports = createImportService({ db, registry, records, jobs });
     const workflows = createWorkflowEngine({
-      db, records, registry, watchPeople: (listener) => people.watch(listener), pollMs: config.workflowPollMs, retryBaseMs: config.workflowRetryBaseMs, httpHosts: config.workflowHttpHosts,
-      smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, leaseMs: config.workflowLeaseMs, onStepStart: config.onWorkflowStep,
+      db,
+      records,
+      registry,
+      watchPeople: (listener) => people.watch(listener),
+      pollMs: config.workflowPollMs,
+      retryBaseMs: config.workflowRetryBaseMs,
+      httpHosts: config.workflowHttpHosts,
+      smtpUrl: config.smtpUrl,
+      mailFrom: config.mailFrom,
+      leaseMs: config.workflowLeaseMs,
+      onStepStart: config.onWorkflowStep,
       actions: {
         has: (name) => plugins.actions().has(name),
         run: (name, cfg, input) => plugins.runAction(name, cfg, input),
-        list: () => [...plugins.actions()].map(([name, a]) => ({ name, plugin: a.plugin, title: a.title, description: a.description, config: a.config, output: a.output })),
+        list: () =>
+          [...plugins.actions()].map(([name, a]) => ({
+            name,
+            plugin: a.plugin,
+            title: a.title,
+            description: a.description,
+            config: a.config,
+            output: a.output,
+          })),
       },
     });
     engine = workflows;
     const app = createApp({
-      db, registry, records, keys, people, sessions, plugins,
-      imports, workflows, importLimit: config.importLimit,
-      bodyLimit: config.bodyLimit, studioDir: config.studioDir, corsOrigins: config.corsOrigins,
-      secureCookies: config.secureCookies, logRequests: config.logRequests,
+      db,
+      registry,
+      records,
+      keys,
+      people,
+      sessions,
+      plugins,
+      imports,
+      workflows,
+      importLimit: config.importLimit,
+      bodyLimit: config.bodyLimit,
+      studioDir: config.studioDir,
+      corsOrigins: config.corsOrigins,
+      secureCookies: config.secureCookies,
+      logRequests: config.logRequests,
     });
     jobs.start();
     workflows.start();

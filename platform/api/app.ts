@@ -97,16 +97,32 @@ export function createApp(deps: AppDeps) {
     c.header('x-request-id', c.get('requestId'));
     await next();
     if (deps.logRequests) {
-      console.log(JSON.stringify({
-        level: 'info', msg: 'request', request_id: c.get('requestId'), method: c.req.method, path: c.req.path,
-        status: c.res.status, ms: Math.round(performance.now() - started), user: c.get('principal')?.userId,
-      }));
+      console.log(
+        JSON.stringify({
+          level: 'info',
+          msg: 'request',
+          request_id: c.get('requestId'),
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round(performance.now() - started),
+          user: c.get('principal')?.userId,
+        }),
+      );
     }
   });
   app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false, contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   app.use('/api/*', noStore());
   if (deps.corsOrigins?.length) {
-    app.use('/api/*', cors({ origin: deps.corsOrigins, credentials: true, allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-CSRF-Token', 'X-Request-Id'], exposeHeaders: ['ETag', 'X-Request-Id', 'Location'] }));
+    app.use(
+      '/api/*',
+      cors({
+        origin: deps.corsOrigins,
+        credentials: true,
+        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-CSRF-Token', 'X-Request-Id'],
+        exposeHeaders: ['ETag', 'X-Request-Id', 'Location'],
+      }),
+    );
   }
 
   app.get('/api/health', (c) => {
@@ -119,7 +135,9 @@ export function createApp(deps: AppDeps) {
       database: deps.db.kind,
       metadata_version: deps.registry.snapshot().version,
       pool: { size: pool.size, busy: pool.busy, waiting: pool.waiting },
-      ...(saturated && { reason: `all ${pool.size} database connection${pool.size > 1 ? 's are' : ' is'} in use and ${pool.waiting} waiting for one, for ${Math.round(pool.saturatedMs / 1000)} s` }),
+      ...(saturated && {
+        reason: `all ${pool.size} database connection${pool.size > 1 ? 's are' : ' is'} in use and ${pool.waiting} waiting for one, for ${Math.round(pool.saturatedMs / 1000)} s`,
+      }),
     };
     return c.json(body, saturated ? 503 : 200);
   });
@@ -183,7 +201,13 @@ async function authenticate(c: Context<AppEnv>, deps: AppDeps): Promise<Principa
   if (!SAFE_METHODS.has(c.req.method) && c.req.header('x-csrf-token') !== session.csrfToken) {
     throw forbidden('A cookie session needs its CSRF token in X-CSRF-Token for this request');
   }
-  return { userId: session.userId, email: session.email, isAdmin: session.isAdmin, sessionId: session.sessionId, csrfToken: session.csrfToken };
+  return {
+    userId: session.userId,
+    email: session.email,
+    isAdmin: session.isAdmin,
+    sessionId: session.sessionId,
+    csrfToken: session.csrfToken,
+  };
 }
 
 function mountStudio(app: Hono<AppEnv>, dir: string) {

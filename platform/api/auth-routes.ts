@@ -3,7 +3,17 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Database } from '../db/index.ts';
-import { completeSetup, login, passwordHashOf, passwordProblem, SESSION_COOKIE, setupStatus, verifyPassword, type PeopleStore, type SessionStore } from '../auth/index.ts';
+import {
+  completeSetup,
+  login,
+  passwordHashOf,
+  passwordProblem,
+  SESSION_COOKIE,
+  setupStatus,
+  verifyPassword,
+  type PeopleStore,
+  type SessionStore,
+} from '../auth/index.ts';
 import { forbidden, unauthorized, validation } from '../problems/index.ts';
 import { readJson } from './body.ts';
 import type { AppEnv } from '../plugins/index.ts';
@@ -29,9 +39,17 @@ export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps)
   const app = new Hono<AppEnv>();
   app.post('/login', async (c) => {
     const body = await readJson(c, 16 * 1024);
-    const result = await login({ db, sessions }, body, { ip: clientIp(c), userAgent: c.req.header('user-agent'), requestId: c.get('requestId') });
+    const result = await login({ db, sessions }, body, {
+      ip: clientIp(c),
+      userAgent: c.req.header('user-agent'),
+      requestId: c.get('requestId'),
+    });
     setCookie(c, SESSION_COOKIE, result.token, {
-      httpOnly: true, sameSite: 'Lax', secure: secureCookies ?? false, path: '/', expires: result.expiresAt,
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secureCookies ?? false,
+      path: '/',
+      expires: result.expiresAt,
     });
     return c.json({ user: result.user, csrf_token: result.csrfToken });
   });
@@ -41,9 +59,17 @@ export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps)
   app.get('/setup', async (c) => c.json(await setupStatus(db)));
   app.post('/setup', async (c) => {
     const body = await readJson(c, 16 * 1024);
-    const result = await completeSetup({ db, sessions }, body, { ip: clientIp(c), userAgent: c.req.header('user-agent'), requestId: c.get('requestId') });
+    const result = await completeSetup({ db, sessions }, body, {
+      ip: clientIp(c),
+      userAgent: c.req.header('user-agent'),
+      requestId: c.get('requestId'),
+    });
     setCookie(c, SESSION_COOKIE, result.token, {
-      httpOnly: true, sameSite: 'Lax', secure: secureCookies ?? false, path: '/', expires: result.expiresAt,
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secureCookies ?? false,
+      path: '/',
+      expires: result.expiresAt,
     });
     return c.json({ user: result.user, csrf_token: result.csrfToken });
   });
@@ -76,9 +102,14 @@ export function authRoutes({ db, sessions, people }: AuthRouteDeps) {
       if (!p.sessionId && !stored) throw forbidden('This user has no password yet; an admin sets it');
       throw unauthorized('The current password is wrong');
     }
-    await people.users.update(p.userId, { password: body.new_password }, { actor: p.userId, requestId: c.get('requestId'), via: c.get('actor').via }, {
-      onPasswordChange: (tx) => sessions.revokeAllFor(p.userId, p.sessionId, tx),
-    });
+    await people.users.update(
+      p.userId,
+      { password: body.new_password },
+      { actor: p.userId, requestId: c.get('requestId'), via: c.get('actor').via },
+      {
+        onPasswordChange: (tx) => sessions.revokeAllFor(p.userId, p.sessionId, tx),
+      },
+    );
     return c.body(null, 204);
   });
   return app;

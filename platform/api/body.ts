@@ -8,7 +8,12 @@ export async function readJson(c: Context<AppEnv>, limit: number): Promise<unkno
   if (declared > limit) throw tooLarge(`The body is ${declared} bytes; the limit is ${limit}`);
   const type = c.req.header('content-type') ?? '';
   if (type && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-    throw new ProblemError({ status: 415, type: 'unsupported-media-type', title: 'Unsupported media type', detail: 'Send the body as application/json' });
+    throw new ProblemError({
+      status: 415,
+      type: 'unsupported-media-type',
+      title: 'Unsupported media type',
+      detail: 'Send the body as application/json',
+    });
   }
   const reader = c.req.raw.body?.getReader();
   if (!reader) throw badRequest('A JSON body is required');
@@ -46,7 +51,8 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -63,11 +69,18 @@ export function onlyParams(c: Context<AppEnv>, allowed: string[]): void {
   const given = c.req.queries();
   const unknown = Object.keys(given).filter((k) => !allowed.includes(k));
   if (unknown.length) {
-    throw badRequest(`Unknown query parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: `is not a parameter of this route (known: ${allowed.join(', ') || 'none'})` })));
+    throw badRequest(
+      `Unknown query parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`,
+      unknown.map((k) => ({ field: k, message: `is not a parameter of this route (known: ${allowed.join(', ') || 'none'})` })),
+    );
   }
   // No parameter takes several values: a repeated one is a mistake, not a choice between them.
   const repeated = Object.keys(given).filter((k) => given[k].length > 1);
-  if (repeated.length) throw badRequest(`${repeated.join(', ')} ${repeated.length > 1 ? 'are' : 'is'} given more than once`, repeated.map((k) => ({ field: k, message: 'is given more than once' })));
+  if (repeated.length)
+    throw badRequest(
+      `${repeated.join(', ')} ${repeated.length > 1 ? 'are' : 'is'} given more than once`,
+      repeated.map((k) => ({ field: k, message: 'is given more than once' })),
+    );
 }
 
 /**
@@ -79,5 +92,9 @@ export function onlyFilledParams(c: Context<AppEnv>, allowed: string[], filled =
   onlyParams(c, allowed);
   const given = c.req.queries();
   const empty = Object.keys(given).filter((k) => filled.includes(k) && given[k][0] === '');
-  if (empty.length) throw badRequest(`${empty.join(', ')} ${empty.length > 1 ? 'are' : 'is'} empty; leave ${empty.length > 1 ? 'them' : 'it'} out for the default`, empty.map((k) => ({ field: k, message: 'is empty' })));
+  if (empty.length)
+    throw badRequest(
+      `${empty.join(', ')} ${empty.length > 1 ? 'are' : 'is'} empty; leave ${empty.length > 1 ? 'them' : 'it'} out for the default`,
+      empty.map((k) => ({ field: k, message: 'is empty' })),
+    );
 }

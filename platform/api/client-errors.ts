@@ -12,11 +12,19 @@ export const MAX_HEADER_BYTES = maxHeaderSize;
 function problemOf(err: NodeJS.ErrnoException): ProblemError {
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     return new ProblemError({
-      status: 431, type: 'headers-too-large', title: 'Request header fields too large',
+      status: 431,
+      type: 'headers-too-large',
+      title: 'Request header fields too large',
       detail: `The URL and headers together are over ${MAX_HEADER_BYTES} bytes; send long filters in a shorter form (e.g. "in" lists of ids in several requests)`,
     });
   }
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new ProblemError({ status: 408, type: 'request-timeout', title: 'Request timeout', detail: 'The request was not received in time' });
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return new ProblemError({
+      status: 408,
+      type: 'request-timeout',
+      title: 'Request timeout',
+      detail: 'The request was not received in time',
+    });
   return badRequest('The request is not valid HTTP');
 }
 
@@ -32,16 +40,26 @@ export function answerClientErrors(server: { on(event: 'clientError', listener: 
     const problem = problemOf(err);
     const requestId = randomUUID();
     const body = JSON.stringify({ ...problem.toJSON(), request_id: requestId });
-    socket.end([
-      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? problem.title}`,
-      'Content-Type: application/problem+json; charset=utf-8',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      `X-Request-Id: ${requestId}`,
-      'Cache-Control: no-store',
-      'Connection: close',
-      '',
-      body,
-    ].join('\r\n'));
-    console.warn(JSON.stringify({ level: 'warn', msg: 'request refused by the HTTP parser', request_id: requestId, status: problem.status, code: err.code }));
+    socket.end(
+      [
+        `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? problem.title}`,
+        'Content-Type: application/problem+json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `X-Request-Id: ${requestId}`,
+        'Cache-Control: no-store',
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        msg: 'request refused by the HTTP parser',
+        request_id: requestId,
+        status: problem.status,
+        code: err.code,
+      }),
+    );
   });
 }

@@ -13,7 +13,12 @@ export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
   const close: Record<string, string> = p.status === 413 ? { connection: 'close' } : {};
   return new Response(JSON.stringify(body), {
     status: p.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': c.get('requestId') ?? '', ...close, ...p.headers },
+    headers: {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'x-request-id': c.get('requestId') ?? '',
+      ...close,
+      ...p.headers,
+    },
   });
 }
 
@@ -63,15 +68,50 @@ function answer(err: Error, c: Context<AppEnv>): Response {
   if (isProblem(err)) return problemResponse(c, err);
   if (err instanceof HTTPException) {
     const status = err.status;
-    return problemResponse(c, new ProblemError({ status, type: status === 413 ? 'too-large' : 'bad-request', title: status === 413 ? 'Payload too large' : 'Bad request', detail: err.message }));
+    return problemResponse(
+      c,
+      new ProblemError({
+        status,
+        type: status === 413 ? 'too-large' : 'bad-request',
+        title: status === 413 ? 'Payload too large' : 'Bad request',
+        detail: err.message,
+      }),
+    );
   }
   // A data exception (22xxx) can only come from a value the client sent that slipped past
   // validation (say 2026-02-30 in a cursor): the client's 400, logged so we tighten the check.
   const db = dbErrorOf(err);
   if (db?.code?.startsWith('22')) {
-    console.warn(JSON.stringify({ level: 'warn', msg: 'data exception from request value', request_id: c.get('requestId'), path: c.req.path, code: db.code, error: db.message }));
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        msg: 'data exception from request value',
+        request_id: c.get('requestId'),
+        path: c.req.path,
+        code: db.code,
+        error: db.message,
+      }),
+    );
     return problemResponse(c, badRequest(`A value in the request does not fit its field: ${db.message}`));
   }
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', request_id: c.get('requestId'), method: c.req.method, path: c.req.path, error: String(err?.stack ?? err), cause: err?.cause ? String((err.cause as Error).message ?? err.cause) : undefined }));
-  return problemResponse(c, new ProblemError({ status: 500, type: 'internal', title: 'Internal server error', detail: `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it` }));
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      msg: 'unhandled error',
+      request_id: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      error: String(err?.stack ?? err),
+      cause: err?.cause ? String((err.cause as Error).message ?? err.cause) : undefined,
+    }),
+  );
+  return problemResponse(
+    c,
+    new ProblemError({
+      status: 500,
+      type: 'internal',
+      title: 'Internal server error',
+      detail: `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it`,
+    }),
+  );
 }

@@ -35,7 +35,10 @@ describe.each(databases)('HTTP edges on %s', (kind) => {
   beforeAll(async () => {
     studioDir = await mkdtemp(join(tmpdir(), 'kizuna-studio-'));
     await mkdir(join(studioDir, 'assets'));
-    await writeFile(join(studioDir, 'index.html'), '<!doctype html><title>Kizuna</title><script type="module" src="/assets/index-abc123.js"></script>');
+    await writeFile(
+      join(studioDir, 'index.html'),
+      '<!doctype html><title>Kizuna</title><script type="module" src="/assets/index-abc123.js"></script>',
+    );
     await writeFile(join(studioDir, 'assets/index-abc123.js'), 'console.log(1)');
     k = await startKizuna(kind, { studioDir });
     server = await new Promise<ServerType>((ready) => {
@@ -51,12 +54,19 @@ describe.each(databases)('HTTP edges on %s', (kind) => {
   });
 
   it('answers a URL over the header limit with a 431 problem+json carrying a request id', async () => {
-    const res = await raw(port, `GET /api/records/contact?q=${'x'.repeat(MAX_HEADER_BYTES + 1024)} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\n\r\n`);
+    const res = await raw(
+      port,
+      `GET /api/records/contact?q=${'x'.repeat(MAX_HEADER_BYTES + 1024)} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\n\r\n`,
+    );
     expect(res.status).toBe(431);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(res.headers['cache-control']).toBe('no-store');
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ status: 431, type: 'https://kizuna.dev/problems/headers-too-large', title: 'Request header fields too large' });
+    expect(body).toMatchObject({
+      status: 431,
+      type: 'https://kizuna.dev/problems/headers-too-large',
+      title: 'Request header fields too large',
+    });
     expect(body.detail).toContain(String(MAX_HEADER_BYTES));
     expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers['x-request-id']).toBe(body.request_id);
@@ -70,8 +80,17 @@ describe.each(databases)('HTTP edges on %s', (kind) => {
   });
 
   it('marks every API answer Cache-Control: no-store — data, problems, unknown routes, the docs page', async () => {
-    const get = (path: string, auth = true) => fetch(`http://127.0.0.1:${port}${path}`, { headers: auth ? { authorization: `Bearer ${ADMIN_TOKEN}` } : {} });
-    for (const [path, auth, status] of [['/api/health', false, 200], ['/api/records/contact', true, 200], ['/api/records/contact', false, 401], ['/api/records/nope', true, 404], ['/api/nothing-here', true, 404], ['/api/records/contact?filtr=1', true, 400], ['/api/docs', false, 200]] as const) {
+    const get = (path: string, auth = true) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { headers: auth ? { authorization: `Bearer ${ADMIN_TOKEN}` } : {} });
+    for (const [path, auth, status] of [
+      ['/api/health', false, 200],
+      ['/api/records/contact', true, 200],
+      ['/api/records/contact', false, 401],
+      ['/api/records/nope', true, 404],
+      ['/api/nothing-here', true, 404],
+      ['/api/records/contact?filtr=1', true, 400],
+      ['/api/docs', false, 200],
+    ] as const) {
       const res = await get(path, auth);
       expect(res.status, path).toBe(status);
       expect(res.headers.get('cache-control'), `${path} ${status}`).toBe('no-store');

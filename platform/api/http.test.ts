@@ -36,7 +36,12 @@ describe.each(databases)('HTTP contract on %s', (kind) => {
       return { body, pulled: () => pulled };
     };
     const post = (path: string, body: ReadableStream, headers: Record<string, string> = {}) =>
-      raw(path, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv', ...headers }, body, duplex: 'half' } as RequestInit);
+      raw(path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv', ...headers },
+        body,
+        duplex: 'half',
+      } as RequestInit);
     // 1 MiB to an object that does not exist: the 404 comes after the whole body was read.
     const small = streamed(16);
     const r = await post('/api/imports?object=nope', small.body);
@@ -95,7 +100,9 @@ describe.each(databases)('HTTP contract on %s', (kind) => {
     expect(huge.status).toBe(422);
     const weird = await k.call('POST', '/api/records/company', { name: 'n', website: 'javascript:alert(1)' });
     expect(weird.status).toBe(422);
-    expect((await k.call('PATCH', '/api/records/contact/01234567-89ab-7def-8123-456789abcdef', { title: 'x' }, { 'if-match': 'banana' })).status).toBe(400);
+    expect(
+      (await k.call('PATCH', '/api/records/contact/01234567-89ab-7def-8123-456789abcdef', { title: 'x' }, { 'if-match': 'banana' })).status,
+    ).toBe(400);
   });
 
   it('answers unknown routes under /api with a problem 404, never the studio', async () => {
@@ -129,16 +136,28 @@ describe.each(databases)('HTTP contract on %s', (kind) => {
       expect(r.status, p).toBeGreaterThanOrEqual(200);
     }
     const bodies: unknown[] = [
-      { last_name: { nested: true } }, { last_name: ['a'] }, { last_name: 1 }, { tags: 'vip' }, { tags: [1] },
-      { email: 'a'.repeat(300) + '@x.jp' }, { company: null, last_name: 'ok' }, { score: '5' }, { phone: '電話' },
-      { __proto__: { polluted: true }, last_name: 'p' }, { constructor: 'x', last_name: 'c' },
+      { last_name: { nested: true } },
+      { last_name: ['a'] },
+      { last_name: 1 },
+      { tags: 'vip' },
+      { tags: [1] },
+      { email: 'a'.repeat(300) + '@x.jp' },
+      { company: null, last_name: 'ok' },
+      { score: '5' },
+      { phone: '電話' },
+      { __proto__: { polluted: true }, last_name: 'p' },
+      { constructor: 'x', last_name: 'c' },
     ];
     for (const b of bodies) {
       const r = await k.call('POST', '/api/records/contact', JSON.stringify(b));
       expect(r.status, `${JSON.stringify(b)} → ${JSON.stringify(r.body)}`).toBeLessThan(500);
     }
     const cursorFor = (v: unknown) => Buffer.from(JSON.stringify({ s: 'created_at,id', v })).toString('base64url');
-    for (const v of [['not a date', null], [null, 'not-a-uuid'], ['2026-01-01T00:00:00.000Z', '00000000-0000-0000-0000-000000000000']]) {
+    for (const v of [
+      ['not a date', null],
+      [null, 'not-a-uuid'],
+      ['2026-01-01T00:00:00.000Z', '00000000-0000-0000-0000-000000000000'],
+    ]) {
       const r = await k.call('GET', `/api/records/contact?sort=created_at&cursor=${cursorFor(v)}`);
       expect(r.status, JSON.stringify(v)).toBeLessThan(500);
     }

@@ -23,7 +23,12 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
     const object = c.req.query('object');
     if (!object) throw badRequest('?object= names the object to import into', [{ field: 'object', message: 'is required' }]);
     if (/^multipart\//i.test(c.req.header('content-type') ?? '')) {
-      throw new ProblemError({ status: 415, type: 'unsupported-media-type', title: 'Unsupported media type', detail: 'Send the file itself as the body (e.g. text/csv), not multipart/form-data' });
+      throw new ProblemError({
+        status: 415,
+        type: 'unsupported-media-type',
+        title: 'Unsupported media type',
+        detail: 'Send the file itself as the body (e.g. text/csv), not multipart/form-data',
+      });
     }
     const declared = Number(c.req.header('content-length') ?? NaN);
     if (declared > importLimit) throw tooLarge(`The file is ${declared} bytes; the import limit is ${importLimit} (KIZUNA_IMPORT_LIMIT)`);
@@ -32,7 +37,14 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
     const p = c.get('principal');
     const principal = { userId: p.userId, email: p.email, isAdmin: p.isAdmin, userIsAdmin: p.userIsAdmin, role: p.role, keyId: p.keyId };
     const created = await imports.create(
-      { object, filename: c.req.query('filename'), encoding: c.req.query('encoding'), delimiter: c.req.query('delimiter'), body: body as unknown as AsyncIterable<Uint8Array>, limit: importLimit },
+      {
+        object,
+        filename: c.req.query('filename'),
+        encoding: c.req.query('encoding'),
+        delimiter: c.req.query('delimiter'),
+        body: body as unknown as AsyncIterable<Uint8Array>,
+        limit: importLimit,
+      },
       c.get('actor'),
       principal,
     );
@@ -42,7 +54,9 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
 
   app.get('/', async (c) => {
     onlyFilledParams(c, ['object', 'limit', 'cursor']);
-    return c.json(await imports.list({ object: c.req.query('object'), limit: c.req.query('limit'), cursor: c.req.query('cursor') }, c.get('actor')));
+    return c.json(
+      await imports.list({ object: c.req.query('object'), limit: c.req.query('limit'), cursor: c.req.query('cursor') }, c.get('actor')),
+    );
   });
 
   app.delete('/:id', async (c) => {
@@ -68,12 +82,20 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
       }
     }
     const rows = c.req.query('rows') === undefined ? undefined : Number(c.req.query('rows'));
-    if (rows !== undefined && (!Number.isInteger(rows) || rows < 1 || rows > 200)) throw badRequest('rows must be 1–200', [{ field: 'rows', message: 'must be 1–200' }]);
+    if (rows !== undefined && (!Number.isInteger(rows) || rows < 1 || rows > 200))
+      throw badRequest('rows must be 1–200', [{ field: 'rows', message: 'must be 1–200' }]);
     const createMissing = c.req.query('create_missing')?.split(',').filter(Boolean);
     const upsertOn = c.req.query('upsert_on')?.split(',').filter(Boolean);
     const override = c.req.query('override');
-    if (override !== undefined && override !== 'true' && override !== 'false') throw badRequest('override must be true or false', [{ field: 'override', message: 'must be true or false' }]);
-    return c.json(await imports.preview(c.req.param('id'), { mapping, rows, create_missing: createMissing, upsert_on: upsertOn, override: override === 'true' }, c.get('actor')));
+    if (override !== undefined && override !== 'true' && override !== 'false')
+      throw badRequest('override must be true or false', [{ field: 'override', message: 'must be true or false' }]);
+    return c.json(
+      await imports.preview(
+        c.req.param('id'),
+        { mapping, rows, create_missing: createMissing, upsert_on: upsertOn, override: override === 'true' },
+        c.get('actor'),
+      ),
+    );
   });
 
   app.post('/:id/start', async (c) => {
@@ -89,7 +111,7 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
   app.get('/:id/errors', async (c) => {
     onlyFilledParams(c, []);
     const imp = await imports.load(c.req.param('id'), c.get('actor'));
-    const charset = imp.encoding === 'cp932' ? 'Shift_JIS' : imp.encoding ?? 'utf-8';
+    const charset = imp.encoding === 'cp932' ? 'Shift_JIS' : (imp.encoding ?? 'utf-8');
     c.header('Content-Type', `text/csv; charset=${charset}`);
     c.header('Content-Disposition', `attachment; filename="import-${imp.id}-errors.csv"`);
     return c.body(stream(imports.errorReport(imp.id, c.get('actor'))));
@@ -107,7 +129,12 @@ export function exportRoutes({ records, registry }: { records: RecordService; re
     onlyFilledParams(c, [...allowed, ...own], own);
     const params: ListParams = {};
     for (const name of allowed) if (c.req.query(name) !== undefined) params[name] = c.req.query(name);
-    const opts = exportOptions({ format: c.req.query('format'), header: c.req.query('header'), encoding: c.req.query('encoding'), escape_formulas: c.req.query('escape_formulas') });
+    const opts = exportOptions({
+      format: c.req.query('format'),
+      header: c.req.query('header'),
+      encoding: c.req.query('encoding'),
+      escape_formulas: c.req.query('escape_formulas'),
+    });
     const out = await exportRecords({ records, registry }, c.req.param('object')!, params, c.get('actor'), opts);
     c.header('Content-Type', out.contentType);
     c.header('Content-Disposition', `attachment; filename="${out.filename}"`);

@@ -24,7 +24,8 @@ export function keyRoutes({ keys, people }: { keys: ApiKeyStore; people: PeopleS
       if (!p.isAdmin) throw forbidden('Only an admin issues keys for another user', [{ field: 'user_id', message: 'must be your own id' }]);
       userId = (await people.users.get(String(body.user_id))).id;
     }
-    if (typeof body?.role === 'string' && !(await people.roles.get(body.role))) throw validation([{ field: 'role', message: `no role named "${body.role}"` }]);
+    if (typeof body?.role === 'string' && !(await people.roles.get(body.role)))
+      throw validation([{ field: 'role', message: `no role named "${body.role}"` }]);
     // A key never carries more than its creator: a key made with a narrowed key stays narrowed.
     const role = body?.role ?? p.role ?? undefined;
     return c.json(await keys.create({ userId, name: body?.name, role }), 201);

@@ -21,7 +21,12 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
   const write = async (c: Context<AppEnv>, status: 200 | 201, mutator: () => Mutator<string>, objectName?: (v: string) => string) => {
     onlyParams(c, ['dry_run']);
     const dryRun = flag(c, 'dry_run');
-    const result = await registry.change(mutator(), { dryRun, actor: c.get('principal').userId, requestId: c.get('requestId'), via: c.get('actor').via });
+    const result = await registry.change(mutator(), {
+      dryRun,
+      actor: c.get('principal').userId,
+      requestId: c.get('requestId'),
+      via: c.get('actor').via,
+    });
     if (dryRun) return c.json({ dry_run: true, plan: result.plan });
     const name = objectName ? objectName(result.value) : result.value;
     const model = result.snapshot.models.get(name);
@@ -30,7 +35,10 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
 
   // Reads answer the caller's view: objects it may read, fields it may see, and in
   // x-kizuna-access what it may do (admins see everything, with every right).
-  const view = (c: Context<AppEnv>, model: ObjectModel) => ({ ...model.def, 'x-kizuna-access': accessSummary(registry.get(model.name), c.get('actor').access) });
+  const view = (c: Context<AppEnv>, model: ObjectModel) => ({
+    ...model.def,
+    'x-kizuna-access': accessSummary(registry.get(model.name), c.get('actor').access),
+  });
   app.get('/objects', (c) => {
     onlyParams(c, []);
     const snapshot = snapshotFor(registry.snapshot(), c.get('actor').access);
@@ -53,24 +61,44 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
   app.delete('/objects/:object', async (c) => {
     onlyParams(c, ['dry_run']);
     const dryRun = flag(c, 'dry_run');
-    const result = await registry.change(metaOps.deleteObject(c.req.param('object')), { dryRun, actor: c.get('principal').userId, requestId: c.get('requestId'), via: c.get('actor').via });
+    const result = await registry.change(metaOps.deleteObject(c.req.param('object')), {
+      dryRun,
+      actor: c.get('principal').userId,
+      requestId: c.get('requestId'),
+      via: c.get('actor').via,
+    });
     return dryRun ? c.json({ dry_run: true, plan: result.plan }) : c.body(null, 204);
   });
   app.post('/objects/:object/fields', async (c) => {
     const object = c.req.param('object');
     registry.get(object);
     const body = await readJson(c, bodyLimit);
-    return write(c, 201, () => metaOps.addField(object, body), () => object);
+    return write(
+      c,
+      201,
+      () => metaOps.addField(object, body),
+      () => object,
+    );
   });
   app.patch('/objects/:object/fields/:field', async (c) => {
     const object = c.req.param('object');
     registry.get(object);
     const body = await readJson(c, bodyLimit);
-    return write(c, 200, () => metaOps.patchField(object, c.req.param('field'), body), () => object);
+    return write(
+      c,
+      200,
+      () => metaOps.patchField(object, c.req.param('field'), body),
+      () => object,
+    );
   });
   app.delete('/objects/:object/fields/:field', async (c) => {
     const object = c.req.param('object');
-    return write(c, 200, () => metaOps.deleteField(object, c.req.param('field')), () => object);
+    return write(
+      c,
+      200,
+      () => metaOps.deleteField(object, c.req.param('field')),
+      () => object,
+    );
   });
   return app;
 }

@@ -6,7 +6,12 @@ export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const res = (name: string) => ({ $ref: `#/components/responses/${name}` });
 export const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
 export const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema } } });
-export const obj = (properties: Schema, required: string[], description?: string): Schema => ({ type: 'object', ...(description && { description }), properties, required });
+export const obj = (properties: Schema, required: string[], description?: string): Schema => ({
+  type: 'object',
+  ...(description && { description }),
+  properties,
+  required,
+});
 export const label = obj({ en: { type: 'string' }, ja: { type: 'string' } }, ['en', 'ja']);
 
 /** The problems of any route behind authentication; WRITE adds those of a JSON body. */
@@ -28,11 +33,16 @@ export function metaSchemaComponents(json: unknown, prefix = 'Def'): { root: Sch
   const rewrite = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(rewrite);
     if (!v || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => {
-      if (k !== '$ref' || typeof x !== 'string') return [k, rewrite(x)];
-      if (x.startsWith('#/$defs/')) return [k, x.replace('#/$defs/', `#/components/schemas/${prefix}_`)];
-      return [k, FILE_COMPONENTS[x] ? `#/components/schemas/${FILE_COMPONENTS[x]}` : x];
-    }));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => {
+        if (k !== '$ref' || typeof x !== 'string') return [k, rewrite(x)];
+        if (x.startsWith('#/$defs/')) return [k, x.replace('#/$defs/', `#/components/schemas/${prefix}_`)];
+        return [k, FILE_COMPONENTS[x] ? `#/components/schemas/${FILE_COMPONENTS[x]}` : x];
+      }),
+    );
   };
-  return { root: rewrite(root) as Schema, defs: Object.fromEntries(Object.entries($defs).map(([k, v]) => [`${prefix}_${k}`, rewrite(v)])) as Record<string, Schema> };
+  return {
+    root: rewrite(root) as Schema,
+    defs: Object.fromEntries(Object.entries($defs).map(([k, v]) => [`${prefix}_${k}`, rewrite(v)])) as Record<string, Schema>,
+  };
 }

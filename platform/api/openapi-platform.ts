@@ -10,15 +10,29 @@ const list = (item: string) => obj({ data: { type: 'array', items: ref(item) } }
 const uuid = { type: 'string', format: 'uuid' };
 const instant = { type: 'string', format: 'date-time' };
 const pathParam = (name: string, description: string, schema: Schema = uuid) => ({ name, in: 'path', required: true, description, schema });
-const queryParam = (name: string, description: string, schema: Schema = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+const queryParam = (name: string, description: string, schema: Schema = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
 const dryRun = queryParam('dry_run', 'true: answer the migration plan without changing anything.', { type: 'boolean', default: false });
 
 export function platformSchemas(): Record<string, Schema> {
   const role = metaSchemaComponents(roleJson, 'Role');
   const view = metaSchemaComponents(viewJson, 'ViewDef');
   const user = {
-    id: uuid, email: { type: 'string', format: 'email' }, name: { type: 'string' }, locale: { enum: ['en', 'ja'] }, is_admin: { type: 'boolean' },
-    active: { type: 'boolean' }, roles: { type: 'array', items: { type: 'string' } }, teams: { type: 'array', items: uuid }, created_at: instant, updated_at: instant,
+    id: uuid,
+    email: { type: 'string', format: 'email' },
+    name: { type: 'string' },
+    locale: { enum: ['en', 'ja'] },
+    is_admin: { type: 'boolean' },
+    active: { type: 'boolean' },
+    roles: { type: 'array', items: { type: 'string' } },
+    teams: { type: 'array', items: uuid },
+    created_at: instant,
+    updated_at: instant,
   };
   const { id: _id, created_at: _c, updated_at: _u, ...userInput } = user;
   return {
@@ -34,7 +48,8 @@ export function platformSchemas(): Record<string, Schema> {
         standard: { type: 'boolean' },
         problems: {
           type: 'array',
-          description: 'Scopes and field permissions naming objects, fields or operators the metadata does not have (then: path and reason). A broken scope grants nothing; requests it alone would allow are 403.',
+          description:
+            'Scopes and field permissions naming objects, fields or operators the metadata does not have (then: path and reason). A broken scope grants nothing; requests it alone would allow are 403.',
           items: obj({ field: { type: 'string' }, message: { type: 'string' } }, ['field', 'message']),
         },
       },
@@ -43,24 +58,80 @@ export function platformSchemas(): Record<string, Schema> {
     User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'roles', 'teams']),
     UserList: list('User'),
     UserInput: {
-      type: 'object', additionalProperties: false, required: ['email', 'name'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['email', 'name'],
       properties: { ...userInput, password: { type: 'string', minLength: 10, maxLength: 200, writeOnly: true } },
     },
-    UserPatch: { type: 'object', additionalProperties: false, properties: { ...userInput, password: { type: 'string', minLength: 10, maxLength: 200, writeOnly: true } } },
-    Team: obj({ id: uuid, name: { type: 'string' }, label: { oneOf: [label, { type: 'null' }] }, members: { type: 'array', items: uuid } }, ['id', 'name', 'members']),
+    UserPatch: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ...userInput, password: { type: 'string', minLength: 10, maxLength: 200, writeOnly: true } },
+    },
+    Team: obj(
+      { id: uuid, name: { type: 'string' }, label: { oneOf: [label, { type: 'null' }] }, members: { type: 'array', items: uuid } },
+      ['id', 'name', 'members'],
+    ),
     TeamList: list('Team'),
-    TeamInput: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, label, members: { type: 'array', items: uuid } } },
-    Session: obj({ user: ref('User'), csrf_token: { type: 'string', description: 'Send as X-CSRF-Token on every POST/PATCH/PUT/DELETE of this session' } }, ['user', 'csrf_token']),
-    AuditEntry: obj({
-      id: { type: 'string' }, kind: { enum: ['record', 'metadata', 'auth'] }, object: { type: ['string', 'null'] }, record_id: { type: ['string', 'null'] },
-      action: { type: 'string' }, version: { type: ['integer', 'null'] }, changes: {}, actor: { type: ['string', 'null'] }, request_id: { type: ['string', 'null'] },
-      via: { type: ['string', 'null'] }, note: { oneOf: [label, { type: 'null' }] }, at: instant,
-    }, ['id', 'kind', 'action', 'at']),
-    AuditPage: obj({ data: { type: 'array', items: ref('AuditEntry') }, page: obj({ next_cursor: { type: ['string', 'null'] }, has_more: { type: 'boolean' } }, ['next_cursor', 'has_more']) }, ['data', 'page']),
-    PluginChange: obj({ plugin: { type: 'string' }, version: { type: 'string' }, from: { type: 'string' }, dry_run: { type: 'boolean' }, purge: { type: 'boolean' }, plan: { type: 'array', items: { type: 'object' } } }, ['plugin', 'dry_run', 'plan']),
+    TeamInput: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, label, members: { type: 'array', items: uuid } },
+    },
+    Session: obj(
+      {
+        user: ref('User'),
+        csrf_token: { type: 'string', description: 'Send as X-CSRF-Token on every POST/PATCH/PUT/DELETE of this session' },
+      },
+      ['user', 'csrf_token'],
+    ),
+    AuditEntry: obj(
+      {
+        id: { type: 'string' },
+        kind: { enum: ['record', 'metadata', 'auth'] },
+        object: { type: ['string', 'null'] },
+        record_id: { type: ['string', 'null'] },
+        action: { type: 'string' },
+        version: { type: ['integer', 'null'] },
+        changes: {},
+        actor: { type: ['string', 'null'] },
+        request_id: { type: ['string', 'null'] },
+        via: { type: ['string', 'null'] },
+        note: { oneOf: [label, { type: 'null' }] },
+        at: instant,
+      },
+      ['id', 'kind', 'action', 'at'],
+    ),
+    AuditPage: obj(
+      {
+        data: { type: 'array', items: ref('AuditEntry') },
+        page: obj({ next_cursor: { type: ['string', 'null'] }, has_more: { type: 'boolean' } }, ['next_cursor', 'has_more']),
+      },
+      ['data', 'page'],
+    ),
+    PluginChange: obj(
+      {
+        plugin: { type: 'string' },
+        version: { type: 'string' },
+        from: { type: 'string' },
+        dry_run: { type: 'boolean' },
+        purge: { type: 'boolean' },
+        plan: { type: 'array', items: { type: 'object' } },
+      },
+      ['plugin', 'dry_run', 'plan'],
+    ),
     View: {
-      ...view.root, title: 'View', additionalProperties: true,
-      properties: { ...(view.root.properties as Schema), id: uuid, shared: { type: 'boolean' }, owner: { type: ['string', 'null'] }, created_at: instant, updated_at: instant },
+      ...view.root,
+      title: 'View',
+      additionalProperties: true,
+      properties: {
+        ...(view.root.properties as Schema),
+        id: uuid,
+        shared: { type: 'boolean' },
+        owner: { type: ['string', 'null'] },
+        created_at: instant,
+        updated_at: instant,
+      },
     },
     ViewList: list('View'),
     ViewInput: { ...view.root, title: 'ViewInput', properties: { ...(view.root.properties as Schema), shared: { type: 'boolean' } } },
@@ -80,22 +151,51 @@ const viewId = pathParam('id', 'The view id.');
 export const platformPaths: Record<string, Schema> = {
   '/api/auth/login': {
     post: {
-      operationId: 'signIn', tags: auth, summary: 'Sign in with email and password', security: [],
-      description: 'Sets an HttpOnly kizuna_session cookie. Wrong email and wrong password answer the same 401. After 5 failures on an account in 15 minutes every attempt on it is a 429 with Retry-After; after 30 failures from one address its attempts are slowed down and its failures are a 429, while a right password for an account that is not locked still signs in.',
+      operationId: 'signIn',
+      tags: auth,
+      summary: 'Sign in with email and password',
+      security: [],
+      description:
+        'Sets an HttpOnly kizuna_session cookie. Wrong email and wrong password answer the same 401. After 5 failures on an account in 15 minutes every attempt on it is a 429 with Retry-After; after 30 failures from one address its attempts are slowed down and its failures are a 429, while a right password for an account that is not locked still signs in.',
       requestBody: body(obj({ email: { type: 'string' }, password: { type: 'string' } }, ['email', 'password'])),
-      responses: { '200': json(ref('Session'), 'Signed in.'), ...WRITE, '429': { description: 'Too many failed attempts on this account, or a failure from an address with too many; see Retry-After.' } },
+      responses: {
+        '200': json(ref('Session'), 'Signed in.'),
+        ...WRITE,
+        '429': { description: 'Too many failed attempts on this account, or a failure from an address with too many; see Retry-After.' },
+      },
     },
   },
   '/api/auth/setup': {
     get: {
-      operationId: 'getSetupStatus', tags: auth, summary: 'Whether the first admin still waits for a password (the studio then shows its setup page)', security: [],
-      responses: { '200': json(obj({ pending: { type: 'boolean' }, email: { type: 'string', description: "The admin's email (sign-in name), while pending" } }, ['pending']), 'The setup status.') },
+      operationId: 'getSetupStatus',
+      tags: auth,
+      summary: 'Whether the first admin still waits for a password (the studio then shows its setup page)',
+      security: [],
+      responses: {
+        '200': json(
+          obj({ pending: { type: 'boolean' }, email: { type: 'string', description: "The admin's email (sign-in name), while pending" } }, [
+            'pending',
+          ]),
+          'The setup status.',
+        ),
+      },
     },
     post: {
-      operationId: 'setUpAdmin', tags: auth, summary: "Set the first admin's password with the one-time setup token and sign in", security: [],
-      description: 'The token printed on first start (when KIZUNA_ADMIN_PASSWORD is unset) works once. A wrong token is a 403 naming `token`; wrong tokens are counted like failed sign-ins (5 in 15 minutes, then 429 with Retry-After). Once the password is set: 409.',
-      requestBody: body(obj({ token: { type: 'string' }, password: { type: 'string', minLength: 10, maxLength: 200 } }, ['token', 'password'])),
-      responses: { '200': json(ref('Session'), 'The password is set and the admin is signed in (kizuna_session cookie).'), ...WRITE, ...CONFLICT, '429': { description: 'Too many wrong setup tokens; see Retry-After.' } },
+      operationId: 'setUpAdmin',
+      tags: auth,
+      summary: "Set the first admin's password with the one-time setup token and sign in",
+      security: [],
+      description:
+        'The token printed on first start (when KIZUNA_ADMIN_PASSWORD is unset) works once. A wrong token is a 403 naming `token`; wrong tokens are counted like failed sign-ins (5 in 15 minutes, then 429 with Retry-After). Once the password is set: 409.',
+      requestBody: body(
+        obj({ token: { type: 'string' }, password: { type: 'string', minLength: 10, maxLength: 200 } }, ['token', 'password']),
+      ),
+      responses: {
+        '200': json(ref('Session'), 'The password is set and the admin is signed in (kizuna_session cookie).'),
+        ...WRITE,
+        ...CONFLICT,
+        '429': { description: 'Too many wrong setup tokens; see Retry-After.' },
+      },
     },
   },
   '/api/auth/logout': {
@@ -103,115 +203,277 @@ export const platformPaths: Record<string, Schema> = {
   },
   '/api/auth/password': {
     post: {
-      operationId: 'changePassword', tags: auth, summary: 'Change your own password (ends your other sessions)',
-      requestBody: body(obj({ current_password: { type: 'string' }, new_password: { type: 'string', minLength: 10, maxLength: 200 } }, ['current_password', 'new_password'])),
+      operationId: 'changePassword',
+      tags: auth,
+      summary: 'Change your own password (ends your other sessions)',
+      requestBody: body(
+        obj({ current_password: { type: 'string' }, new_password: { type: 'string', minLength: 10, maxLength: 200 } }, [
+          'current_password',
+          'new_password',
+        ]),
+      ),
       responses: { ...NO_CONTENT, ...WRITE },
     },
   },
   '/api/users': {
     get: {
-      operationId: 'listUsers', tags: people, summary: 'List users (admins)', parameters: [queryParam('active', 'true or false: only active or only deactivated users.', { type: 'boolean' })],
+      operationId: 'listUsers',
+      tags: people,
+      summary: 'List users (admins)',
+      parameters: [queryParam('active', 'true or false: only active or only deactivated users.', { type: 'boolean' })],
       responses: { '200': json(ref('UserList'), 'Users.'), ...READ },
     },
-    post: { operationId: 'createUser', tags: people, summary: 'Create a user (admins)', requestBody: body(ref('UserInput')), responses: { '201': json(ref('User'), 'Created.'), ...WRITE, ...CONFLICT } },
+    post: {
+      operationId: 'createUser',
+      tags: people,
+      summary: 'Create a user (admins)',
+      requestBody: body(ref('UserInput')),
+      responses: { '201': json(ref('User'), 'Created.'), ...WRITE, ...CONFLICT },
+    },
   },
   '/api/users/{id}': {
     parameters: [userId],
-    get: { operationId: 'getUser', tags: people, summary: 'A user (admins)', responses: { '200': json(ref('User'), 'The user.'), ...READ, ...NOT_FOUND } },
-    patch: {
-      operationId: 'updateUser', tags: people, summary: 'Change a user (admins); a password change or deactivation ends their sessions',
-      requestBody: body(ref('UserPatch')), responses: { '200': json(ref('User'), 'The user.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
+    get: {
+      operationId: 'getUser',
+      tags: people,
+      summary: 'A user (admins)',
+      responses: { '200': json(ref('User'), 'The user.'), ...READ, ...NOT_FOUND },
     },
-    delete: { operationId: 'deactivateUser', tags: people, summary: 'Deactivate a user (never deleted: their records keep pointing at them)', responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND } },
+    patch: {
+      operationId: 'updateUser',
+      tags: people,
+      summary: 'Change a user (admins); a password change or deactivation ends their sessions',
+      requestBody: body(ref('UserPatch')),
+      responses: { '200': json(ref('User'), 'The user.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
+    },
+    delete: {
+      operationId: 'deactivateUser',
+      tags: people,
+      summary: 'Deactivate a user (never deleted: their records keep pointing at them)',
+      responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND },
+    },
   },
   '/api/teams': {
-    get: { operationId: 'listTeams', tags: people, summary: 'List teams (admins)', responses: { '200': json(ref('TeamList'), 'Teams.'), ...READ } },
-    post: { operationId: 'createTeam', tags: people, summary: 'Create a team (admins)', requestBody: body(ref('TeamInput')), responses: { '201': json(ref('Team'), 'Created.'), ...WRITE, ...CONFLICT } },
+    get: {
+      operationId: 'listTeams',
+      tags: people,
+      summary: 'List teams (admins)',
+      responses: { '200': json(ref('TeamList'), 'Teams.'), ...READ },
+    },
+    post: {
+      operationId: 'createTeam',
+      tags: people,
+      summary: 'Create a team (admins)',
+      requestBody: body(ref('TeamInput')),
+      responses: { '201': json(ref('Team'), 'Created.'), ...WRITE, ...CONFLICT },
+    },
   },
   '/api/teams/{id}': {
     parameters: [teamId],
-    get: { operationId: 'getTeam', tags: people, summary: 'A team (admins)', responses: { '200': json(ref('Team'), 'The team.'), ...READ, ...NOT_FOUND } },
-    patch: { operationId: 'updateTeam', tags: people, summary: 'Change a team (admins)', requestBody: body(ref('TeamInput')), responses: { '200': json(ref('Team'), 'The team.'), ...WRITE, ...NOT_FOUND, ...CONFLICT } },
-    delete: { operationId: 'deleteTeam', tags: people, summary: 'Delete a team (admins)', responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND } },
+    get: {
+      operationId: 'getTeam',
+      tags: people,
+      summary: 'A team (admins)',
+      responses: { '200': json(ref('Team'), 'The team.'), ...READ, ...NOT_FOUND },
+    },
+    patch: {
+      operationId: 'updateTeam',
+      tags: people,
+      summary: 'Change a team (admins)',
+      requestBody: body(ref('TeamInput')),
+      responses: { '200': json(ref('Team'), 'The team.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
+    },
+    delete: {
+      operationId: 'deleteTeam',
+      tags: people,
+      summary: 'Delete a team (admins)',
+      responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND },
+    },
   },
   '/api/roles': {
-    get: { operationId: 'listRoles', tags: people, summary: 'List roles (admins)', responses: { '200': json(ref('RoleList'), 'Roles.'), ...READ } },
-    post: { operationId: 'createRole', tags: people, summary: 'Create a role (admins)', requestBody: body(ref('Role')), responses: { '201': json(ref('Role'), 'Created.'), ...WRITE, ...CONFLICT } },
+    get: {
+      operationId: 'listRoles',
+      tags: people,
+      summary: 'List roles (admins)',
+      responses: { '200': json(ref('RoleList'), 'Roles.'), ...READ },
+    },
+    post: {
+      operationId: 'createRole',
+      tags: people,
+      summary: 'Create a role (admins)',
+      requestBody: body(ref('Role')),
+      responses: { '201': json(ref('Role'), 'Created.'), ...WRITE, ...CONFLICT },
+    },
   },
   '/api/roles/{name}': {
     parameters: [roleName],
-    get: { operationId: 'getRole', tags: people, summary: 'A role (admins)', responses: { '200': json(ref('RoleEntry'), 'The role.'), ...READ, ...NOT_FOUND } },
-    put: { operationId: 'replaceRole', tags: people, summary: 'Replace a role (admins)', requestBody: body(ref('Role')), responses: { '200': json(ref('Role'), 'The role.'), ...WRITE, ...NOT_FOUND } },
-    delete: { operationId: 'deleteRole', tags: people, summary: 'Delete a role nobody holds (admins)', responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND, ...CONFLICT } },
+    get: {
+      operationId: 'getRole',
+      tags: people,
+      summary: 'A role (admins)',
+      responses: { '200': json(ref('RoleEntry'), 'The role.'), ...READ, ...NOT_FOUND },
+    },
+    put: {
+      operationId: 'replaceRole',
+      tags: people,
+      summary: 'Replace a role (admins)',
+      requestBody: body(ref('Role')),
+      responses: { '200': json(ref('Role'), 'The role.'), ...WRITE, ...NOT_FOUND },
+    },
+    delete: {
+      operationId: 'deleteRole',
+      tags: people,
+      summary: 'Delete a role nobody holds (admins)',
+      responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND, ...CONFLICT },
+    },
   },
   '/api/audit': {
     get: {
-      operationId: 'listAudit', tags: people, summary: 'The audit trail, newest first (admins)',
+      operationId: 'listAudit',
+      tags: people,
+      summary: 'The audit trail, newest first (admins)',
       parameters: [
-        queryParam('actor', 'A user id.', uuid), queryParam('object', 'An object name.'), queryParam('kind', 'record, metadata or auth.', { enum: ['record', 'metadata', 'auth'] }),
-        queryParam('record_id', 'A record id.', uuid), queryParam('since', 'From this instant.', instant), queryParam('until', 'Up to this instant.', instant),
-        queryParam('cursor', 'The next_cursor of the previous page.'), queryParam('limit', 'Entries per page.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+        queryParam('actor', 'A user id.', uuid),
+        queryParam('object', 'An object name.'),
+        queryParam('kind', 'record, metadata or auth.', { enum: ['record', 'metadata', 'auth'] }),
+        queryParam('record_id', 'A record id.', uuid),
+        queryParam('since', 'From this instant.', instant),
+        queryParam('until', 'Up to this instant.', instant),
+        queryParam('cursor', 'The next_cursor of the previous page.'),
+        queryParam('limit', 'Entries per page.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
       ],
       responses: { '200': json(ref('AuditPage'), 'A page of entries.'), ...READ },
     },
   },
   '/api/plugins': {
-    get: { operationId: 'listPlugins', tags: plugins, summary: 'Plugins found and their state (admins)', responses: { '200': json({ type: 'object' }, 'The plugins.'), ...READ } },
+    get: {
+      operationId: 'listPlugins',
+      tags: plugins,
+      summary: 'Plugins found and their state (admins)',
+      responses: { '200': json({ type: 'object' }, 'The plugins.'), ...READ },
+    },
   },
   '/api/plugins/enabled': {
-    get: { operationId: 'listEnabledPlugins', tags: plugins, summary: 'Enabled plugins and their studio extensions (everyone signed in)', responses: { '200': json(obj({ data: { type: 'array', items: { type: 'object' } } }, ['data']), 'Enabled plugins.'), ...READ } },
-  },
-  ...Object.fromEntries((['install', 'upgrade', 'uninstall'] as const).map((verb) => [`/api/plugins/{name}/${verb}`, {
-    parameters: [pluginName],
-    post: {
-      operationId: `${verb}Plugin`, tags: plugins, summary: `${verb[0].toUpperCase()}${verb.slice(1)} a plugin (admins), through the migrator in one transaction`,
-      parameters: [dryRun, ...(verb === 'uninstall' ? [queryParam('purge', 'true: also drop the plugin\'s tables and data.', { type: 'boolean', default: false })] : [])],
-      responses: { [verb === 'install' ? '201' : '200']: json(ref('PluginChange'), 'Done (or the plan, with dry_run).'), ...(verb === 'install' && { '200': json(ref('PluginChange'), 'The plan (dry run).') }), ...READ, ...NOT_FOUND, ...CONFLICT, '422': res('ValidationFailed') },
+    get: {
+      operationId: 'listEnabledPlugins',
+      tags: plugins,
+      summary: 'Enabled plugins and their studio extensions (everyone signed in)',
+      responses: { '200': json(obj({ data: { type: 'array', items: { type: 'object' } } }, ['data']), 'Enabled plugins.'), ...READ },
     },
-  }])),
-  ...Object.fromEntries((['enable', 'disable'] as const).map((verb) => [`/api/plugins/{name}/${verb}`, {
-    parameters: [pluginName],
-    post: { operationId: `${verb}Plugin`, tags: plugins, summary: `${verb[0].toUpperCase()}${verb.slice(1)} an installed plugin (admins)`, responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND } },
-  }])),
+  },
+  ...Object.fromEntries(
+    (['install', 'upgrade', 'uninstall'] as const).map((verb) => [
+      `/api/plugins/{name}/${verb}`,
+      {
+        parameters: [pluginName],
+        post: {
+          operationId: `${verb}Plugin`,
+          tags: plugins,
+          summary: `${verb[0].toUpperCase()}${verb.slice(1)} a plugin (admins), through the migrator in one transaction`,
+          parameters: [
+            dryRun,
+            ...(verb === 'uninstall'
+              ? [queryParam('purge', "true: also drop the plugin's tables and data.", { type: 'boolean', default: false })]
+              : []),
+          ],
+          responses: {
+            [verb === 'install' ? '201' : '200']: json(ref('PluginChange'), 'Done (or the plan, with dry_run).'),
+            ...(verb === 'install' && { '200': json(ref('PluginChange'), 'The plan (dry run).') }),
+            ...READ,
+            ...NOT_FOUND,
+            ...CONFLICT,
+            '422': res('ValidationFailed'),
+          },
+        },
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    (['enable', 'disable'] as const).map((verb) => [
+      `/api/plugins/{name}/${verb}`,
+      {
+        parameters: [pluginName],
+        post: {
+          operationId: `${verb}Plugin`,
+          tags: plugins,
+          summary: `${verb[0].toUpperCase()}${verb.slice(1)} an installed plugin (admins)`,
+          responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND },
+        },
+      },
+    ]),
+  ),
   '/api/plugins/{name}/after-hooks/retry': {
     parameters: [pluginName],
     post: {
-      operationId: 'retryPluginAfterHooks', tags: plugins, summary: "Try a plugin's failing after-hook again now (admins)",
-      responses: { '200': json({ type: 'object' }, 'The after-hook state afterwards (409 for a plugin without after-hooks).'), ...READ, ...NOT_FOUND, ...CONFLICT },
+      operationId: 'retryPluginAfterHooks',
+      tags: plugins,
+      summary: "Try a plugin's failing after-hook again now (admins)",
+      responses: {
+        '200': json({ type: 'object' }, 'The after-hook state afterwards (409 for a plugin without after-hooks).'),
+        ...READ,
+        ...NOT_FOUND,
+        ...CONFLICT,
+      },
     },
   },
   '/api/plugins/{name}/after-hooks/skip': {
     parameters: [pluginName],
     post: {
-      operationId: 'skipPluginAfterHookEvent', tags: plugins, summary: 'Skip the event a plugin\'s after-hook keeps failing on, audited (admins)',
-      requestBody: body(obj({ event: { type: 'string', description: 'The failing event\'s id (after_hooks.failing_event.id).' } }, ['event'])),
+      operationId: 'skipPluginAfterHookEvent',
+      tags: plugins,
+      summary: "Skip the event a plugin's after-hook keeps failing on, audited (admins)",
+      requestBody: body(
+        obj({ event: { type: 'string', description: "The failing event's id (after_hooks.failing_event.id)." } }, ['event']),
+      ),
       responses: { '200': json({ type: ['object', 'null'] }, 'The after-hook state afterwards.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
     },
   },
   '/api/plugins/{name}/settings': {
     parameters: [pluginName],
-    get: { operationId: 'getPluginSettings', tags: plugins, summary: "A plugin's settings (admins)", responses: { '200': json({ type: 'object' }, 'The settings.'), ...READ, ...NOT_FOUND } },
+    get: {
+      operationId: 'getPluginSettings',
+      tags: plugins,
+      summary: "A plugin's settings (admins)",
+      responses: { '200': json({ type: 'object' }, 'The settings.'), ...READ, ...NOT_FOUND },
+    },
     put: {
-      operationId: 'putPluginSettings', tags: plugins, summary: "Replace a plugin's settings, validated by its settings schema (admins)",
-      requestBody: body({ type: 'object' }), responses: { '200': json({ type: 'object' }, 'The settings.'), ...WRITE, ...NOT_FOUND },
+      operationId: 'putPluginSettings',
+      tags: plugins,
+      summary: "Replace a plugin's settings, validated by its settings schema (admins)",
+      requestBody: body({ type: 'object' }),
+      responses: { '200': json({ type: 'object' }, 'The settings.'), ...WRITE, ...NOT_FOUND },
     },
   },
   '/api/views': {
     get: {
-      operationId: 'listViews', tags: views, summary: "Shared views and the caller's own", parameters: [queryParam('object', 'Only views of this object.')],
+      operationId: 'listViews',
+      tags: views,
+      summary: "Shared views and the caller's own",
+      parameters: [queryParam('object', 'Only views of this object.')],
       responses: { '200': json(ref('ViewList'), 'Views.'), ...READ, ...NOT_FOUND },
     },
     post: {
-      operationId: 'createView', tags: views, summary: 'Save a view (personal; shared and keyed views need an admin)',
-      requestBody: body(ref('ViewInput')), responses: { '201': json(ref('View'), 'Saved.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
+      operationId: 'createView',
+      tags: views,
+      summary: 'Save a view (personal; shared and keyed views need an admin)',
+      requestBody: body(ref('ViewInput')),
+      responses: { '201': json(ref('View'), 'Saved.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
     },
   },
   '/api/views/{id}': {
     parameters: [viewId],
-    get: { operationId: 'getView', tags: views, summary: 'A view', responses: { '200': json(ref('View'), 'The view.'), ...READ, ...NOT_FOUND } },
+    get: {
+      operationId: 'getView',
+      tags: views,
+      summary: 'A view',
+      responses: { '200': json(ref('View'), 'The view.'), ...READ, ...NOT_FOUND },
+    },
     patch: {
-      operationId: 'updateView', tags: views, summary: 'Change name, kind, filter, sort, columns, group_by or layout',
-      requestBody: body({ type: 'object' }), responses: { '200': json(ref('View'), 'The view.'), ...WRITE, ...NOT_FOUND },
+      operationId: 'updateView',
+      tags: views,
+      summary: 'Change name, kind, filter, sort, columns, group_by or layout',
+      requestBody: body({ type: 'object' }),
+      responses: { '200': json(ref('View'), 'The view.'), ...WRITE, ...NOT_FOUND },
     },
     delete: { operationId: 'deleteView', tags: views, summary: 'Delete a view', responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND } },
   },
@@ -220,6 +482,9 @@ export const platformPaths: Record<string, Schema> = {
 export const platformTags = [
   { name: 'Sign-in', description: 'Sessions for people (cookie + CSRF token); programs use API keys.' },
   { name: 'People', description: 'Users, teams, roles and the audit trail. Admins only.' },
-  { name: 'Plugins', description: 'Install, upgrade, enable and configure plugins. Plugins add their own routes under /api/plugins/{name}/.' },
+  {
+    name: 'Plugins',
+    description: 'Install, upgrade, enable and configure plugins. Plugins add their own routes under /api/plugins/{name}/.',
+  },
   { name: 'Views', description: 'Saved list, kanban, detail and form views.' },
 ];

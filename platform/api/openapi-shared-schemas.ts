@@ -42,7 +42,12 @@ export function sharedSchemas(): Record<string, Schema> {
       type: 'object',
       description: 'An error, as RFC 9457 problem details (served as application/problem+json).',
       properties: {
-        type: { type: 'string', format: 'uri', description: 'Identifies the kind of problem.', examples: ['https://kizuna.dev/problems/validation'] },
+        type: {
+          type: 'string',
+          format: 'uri',
+          description: 'Identifies the kind of problem.',
+          examples: ['https://kizuna.dev/problems/validation'],
+        },
         title: { type: 'string', description: 'A short summary of the kind of problem.' },
         status: { type: 'integer', minimum: 400, maximum: 599 },
         detail: { type: 'string', description: 'What went wrong in this occurrence.' },
@@ -87,11 +92,20 @@ export function sharedSchemas(): Record<string, Schema> {
           type: 'object',
           minProperties: 1,
           properties: {
-            eq: {}, neq: {}, gt: {}, gte: {}, lt: {}, lte: {},
-            in: { type: 'array' }, nin: { type: 'array' },
-            contains: { type: 'string' }, icontains: { type: 'string' }, starts_with: { type: 'string' },
+            eq: {},
+            neq: {},
+            gt: {},
+            gte: {},
+            lt: {},
+            lte: {},
+            in: { type: 'array' },
+            nin: { type: 'array' },
+            contains: { type: 'string' },
+            icontains: { type: 'string' },
+            starts_with: { type: 'string' },
             is_null: { type: 'boolean' },
-            has_any: { type: 'array', items: { type: 'string' } }, has_all: { type: 'array', items: { type: 'string' } },
+            has_any: { type: 'array', items: { type: 'string' } },
+            has_all: { type: 'array', items: { type: 'string' } },
           },
           additionalProperties: false,
         },
@@ -147,8 +161,11 @@ export function sharedSchemas(): Record<string, Schema> {
             changes: { type: 'object', description: 'Per field: its old and new value.' },
             actor: { type: ['string', 'null'], format: 'uuid' },
             request_id: { type: ['string', 'null'] },
-            note: { ...nullable(ref('Label')), description: 'Why the change happened, when its writer said (a plugin\'s merge or its undo).' },
-            override: { type: 'boolean', description: 'The write overrode plugins\' refusals (`?override=true`, allowed by the role).' },
+            note: {
+              ...nullable(ref('Label')),
+              description: "Why the change happened, when its writer said (a plugin's merge or its undo).",
+            },
+            override: { type: 'boolean', description: "The write overrode plugins' refusals (`?override=true`, allowed by the role)." },
             at: { type: 'string', format: 'date-time' },
           },
           required: ['id', 'kind', 'action', 'version', 'changes', 'actor', 'request_id', 'note', 'override', 'at'],
@@ -162,8 +179,12 @@ export function sharedSchemas(): Record<string, Schema> {
             run: {
               type: 'object',
               properties: {
-                id: { type: 'string', format: 'uuid' }, workflow_id: { type: 'string', format: 'uuid' }, workflow_name: { type: 'string' },
-                status: { enum: ['queued', 'running', 'waiting', 'succeeded', 'failed'] }, error: { type: ['string', 'null'] }, duration_ms: { type: 'integer' },
+                id: { type: 'string', format: 'uuid' },
+                workflow_id: { type: 'string', format: 'uuid' },
+                workflow_name: { type: 'string' },
+                status: { enum: ['queued', 'running', 'waiting', 'succeeded', 'failed'] },
+                error: { type: ['string', 'null'] },
+                duration_ms: { type: 'integer' },
               },
               required: ['id', 'workflow_id', 'workflow_name', 'status', 'error', 'duration_ms'],
             },
@@ -287,4 +308,3 @@ export function sharedSchemas(): Record<string, Schema> {
     },
   };
 }
-

@@ -18,9 +18,23 @@ const project = {
   plural: 'support_tickets',
   fields: [
     { name: 'subject', type: 'text', label: { en: 'Subject', ja: '件名' }, required: true },
-    { name: 'priority', type: 'select', label: { en: 'Priority', ja: '優先度' }, required: true, default: 'normal',
-      options: [{ value: 'normal', label: { en: 'Normal', ja: '通常' } }, { value: 'high', label: { en: 'High', ja: '高' } }] },
-    { name: 'tags', type: 'multi_select', label: { en: 'Tags', ja: 'タグ' }, options: [{ value: 'billing', label: { en: 'Billing', ja: '請求' } }] },
+    {
+      name: 'priority',
+      type: 'select',
+      label: { en: 'Priority', ja: '優先度' },
+      required: true,
+      default: 'normal',
+      options: [
+        { value: 'normal', label: { en: 'Normal', ja: '通常' } },
+        { value: 'high', label: { en: 'High', ja: '高' } },
+      ],
+    },
+    {
+      name: 'tags',
+      type: 'multi_select',
+      label: { en: 'Tags', ja: 'タグ' },
+      options: [{ value: 'billing', label: { en: 'Billing', ja: '請求' } }],
+    },
     { name: 'budget', type: 'currency', label: { en: 'Budget', ja: '予算' } },
     { name: 'company', type: 'relation', label: { en: 'Company', ja: '会社' }, target: 'company', inverse: 'support_tickets' },
     { name: 'ticket_no', type: 'autonumber', label: { en: 'No.', ja: '番号' }, format: 'T-{00000}' },
@@ -34,12 +48,20 @@ type Doc = ReturnType<typeof buildOpenApi>;
 const METHODS = ['get', 'post', 'patch', 'put', 'delete'];
 const operations = (doc: Doc) =>
   Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ path, method, op: op as Record<string, any> })),
+    Object.entries(item)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([method, op]) => ({ path, method, op: op as Record<string, any> })),
   );
 
 /** TypeScript diagnostics of one source file, compiled strictly on its own. */
 function diagnostics(dir: string, file: string): string[] {
-  const program = ts.createProgram([join(dir, file)], { strict: true, noEmit: true, skipLibCheck: false, target: ts.ScriptTarget.ES2022, types: [] });
+  const program = ts.createProgram([join(dir, file)], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    target: ts.ScriptTarget.ES2022,
+    types: [],
+  });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
@@ -80,11 +102,17 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
 
   it('is served to a signed-in caller as OpenAPI 3.1 of the live objects', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/records/support_ticket', '/api/records/support_ticket/{id}', '/api/records/contact']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/records/support_ticket', '/api/records/support_ticket/{id}', '/api/records/contact']),
+    );
     const schemas = doc.components.schemas;
-    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['SupportTicket', 'SupportTicketCreate', 'SupportTicketUpdate', 'SupportTicketList', 'Problem']));
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining(['SupportTicket', 'SupportTicketCreate', 'SupportTicketUpdate', 'SupportTicketList', 'Problem']),
+    );
     const record = schemas.SupportTicket as any;
-    expect(Object.keys(record.properties)).toEqual(expect.arrayContaining(['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by', 'subject', 'budget']));
+    expect(Object.keys(record.properties)).toEqual(
+      expect.arrayContaining(['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by', 'subject', 'budget']),
+    );
     expect(record.properties.company).toMatchObject({ type: ['string', 'null'], format: 'uuid', 'x-kizuna-type': 'relation' });
     for (const suffix of ['', 'Create', 'Update', 'List', 'Bulk']) {
       expect(JSON.stringify(schemas[`SupportTicket${suffix}`]).includes('"x-kizuna"'), suffix).toBe(false);
@@ -124,11 +152,27 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
     const ops = operations(doc);
     const ids = ops.map((o) => o.op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining([
-      'listSupportTicket', 'createSupportTicket', 'getSupportTicket', 'updateSupportTicket', 'deleteSupportTicket',
-      'restoreSupportTicket', 'bulkSupportTicket', 'getSupportTicketTimeline',
-      'listObjects', 'createObject', 'createField', 'updateField', 'listApiKeys', 'createApiKey', 'deleteApiKey', 'getHealth', 'getMe',
-    ]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'listSupportTicket',
+        'createSupportTicket',
+        'getSupportTicket',
+        'updateSupportTicket',
+        'deleteSupportTicket',
+        'restoreSupportTicket',
+        'bulkSupportTicket',
+        'getSupportTicketTimeline',
+        'listObjects',
+        'createObject',
+        'createField',
+        'updateField',
+        'listApiKeys',
+        'createApiKey',
+        'deleteApiKey',
+        'getHealth',
+        'getMe',
+      ]),
+    );
     const publicPaths = ['/api/health', '/api/docs', '/api/auth/login', '/api/auth/setup'];
     for (const { path, method, op } of ops) {
       const at = `${method} ${path}`;
@@ -148,11 +192,24 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
     // Not in the bearer-secured document: the docs page's assets, the HMAC-signed webhook
     // address, and plugins' own routes (their plugin documents them).
     const undocumented = ['/api/docs/assets/init.js', '/api/docs/assets/{file}', '/api/workflows/hooks/{token}'];
-    const documented = new Set(operations(doc).map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\/(contact|company|case|campaign|message|support_ticket)(?=\/|$)/, '/{object}')}`));
-    const served = [...new Set((k.app.routes as { method: string; path: string }[])
-      .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
-      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/^\/api\/records\/\{object\}/, '/api/records/{object}')}`))];
-    const missing = served.filter((r) => !documented.has(r.replace(/^(\w+) \/api\/records\/\{object\}/, '$1 /api/records/{object}')) && !undocumented.includes(r.split(' ')[1]));
+    const documented = new Set(
+      operations(doc).map(
+        (o) =>
+          `${o.method.toUpperCase()} ${o.path.replace(/\/(contact|company|case|campaign|message|support_ticket)(?=\/|$)/, '/{object}')}`,
+      ),
+    );
+    const served = [
+      ...new Set(
+        (k.app.routes as { method: string; path: string }[])
+          .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+          .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/^\/api\/records\/\{object\}/, '/api/records/{object}')}`),
+      ),
+    ];
+    const missing = served.filter(
+      (r) =>
+        !documented.has(r.replace(/^(\w+) \/api\/records\/\{object\}/, '$1 /api/records/{object}')) &&
+        !undocumented.includes(r.split(' ')[1]),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -177,10 +234,17 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
     expect(buildOpenApi(snapshot)).toBe(buildOpenApi(snapshot));
     expect((doc.components.schemas.SupportTicket as any).properties.channel).toBeUndefined();
 
-    const added = await k.call('POST', '/api/meta/objects/support_ticket/fields', { name: 'channel', type: 'text', label: { en: 'Channel', ja: 'チャネル' } });
+    const added = await k.call('POST', '/api/meta/objects/support_ticket/fields', {
+      name: 'channel',
+      type: 'text',
+      label: { en: 'Channel', ja: 'チャネル' },
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     const after = (await (await k.app.request('/api/openapi.json', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Doc;
-    expect((after.components.schemas.SupportTicket as any).properties.channel).toMatchObject({ type: ['string', 'null'], title: 'Channel' });
+    expect((after.components.schemas.SupportTicket as any).properties.channel).toMatchObject({
+      type: ['string', 'null'],
+      title: 'Channel',
+    });
     expect((after.components.schemas.SupportTicketCreate as any).properties.channel).toBeDefined();
     expect(after.info.version).not.toBe(doc.info.version);
     expect(buildOpenApi(k.registry.snapshot())).not.toBe(buildOpenApi(snapshot));

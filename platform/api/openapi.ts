@@ -77,7 +77,14 @@ export function schemaName(object: string): string {
 // ---------------------------------------------------------------------------------------
 // Responses, parameters and headers shared by many operations.
 
-const problem = (description: string, type: string, title: string, status: number, detail: string, errors?: { field: string; message: string }[]) => ({
+const problem = (
+  description: string,
+  type: string,
+  title: string,
+  status: number,
+  detail: string,
+  errors?: { field: string; message: string }[],
+) => ({
   description,
   content: {
     'application/problem+json': {
@@ -88,25 +95,70 @@ const problem = (description: string, type: string, title: string, status: numbe
 });
 
 const problemResponses = {
-  BadRequest: problem('Malformed JSON, an unknown query parameter, or bad filter/sort/cursor syntax.', 'bad-request', 'Bad request', 400, 'Unknown field "nmae" on contact', [{ field: 'nmae', message: 'is not a field of contact' }]),
+  BadRequest: problem(
+    'Malformed JSON, an unknown query parameter, or bad filter/sort/cursor syntax.',
+    'bad-request',
+    'Bad request',
+    400,
+    'Unknown field "nmae" on contact',
+    [{ field: 'nmae', message: 'is not a field of contact' }],
+  ),
   Unauthorized: problem('No or bad credentials.', 'unauthorized', 'Unauthorized', 401, 'A valid API key or session is required'),
   Forbidden: problem('Authenticated, but not permitted.', 'forbidden', 'Forbidden', 403, 'Changing metadata needs an admin'),
   NotFound: problem('No such object, field or record.', 'not-found', 'Not found', 404, 'No contact record with id "0190c2a4-…"'),
-  Conflict: problem('A unique value is already used, a name is taken, or a definition is still referenced.', 'conflict', 'Conflict', 409, 'Another contact record already has this email', [{ field: 'email', message: 'is already used by another record' }]),
-  PreconditionFailed: problem('The If-Match version does not match the record (it changed since it was read).', 'precondition-failed', 'Precondition failed', 412, 'The record is at version 4, not 3'),
-  PayloadTooLarge: problem('The body or the batch is too large.', 'too-large', 'Payload too large', 413, 'The body is over the limit of 5242880 bytes'),
-  UnsupportedMediaType: problem('The body is not application/json.', 'unsupported-media-type', 'Unsupported media type', 415, 'Send the body as application/json'),
-  ValidationFailed: problem("Values that break the schema (type, format, required, options, length).", 'validation', 'Validation failed', 422, '1 field is invalid', [{ field: 'email', message: 'must be a valid email address' }]),
+  Conflict: problem(
+    'A unique value is already used, a name is taken, or a definition is still referenced.',
+    'conflict',
+    'Conflict',
+    409,
+    'Another contact record already has this email',
+    [{ field: 'email', message: 'is already used by another record' }],
+  ),
+  PreconditionFailed: problem(
+    'The If-Match version does not match the record (it changed since it was read).',
+    'precondition-failed',
+    'Precondition failed',
+    412,
+    'The record is at version 4, not 3',
+  ),
+  PayloadTooLarge: problem(
+    'The body or the batch is too large.',
+    'too-large',
+    'Payload too large',
+    413,
+    'The body is over the limit of 5242880 bytes',
+  ),
+  UnsupportedMediaType: problem(
+    'The body is not application/json.',
+    'unsupported-media-type',
+    'Unsupported media type',
+    415,
+    'Send the body as application/json',
+  ),
+  ValidationFailed: problem(
+    'Values that break the schema (type, format, required, options, length).',
+    'validation',
+    'Validation failed',
+    422,
+    '1 field is invalid',
+    [{ field: 'email', message: 'must be a valid email address' }],
+  ),
 };
 type ProblemName = keyof typeof problemResponses;
 
 const STATUS: Record<ProblemName, string> = {
-  BadRequest: '400', Unauthorized: '401', Forbidden: '403', NotFound: '404', Conflict: '409',
-  PreconditionFailed: '412', PayloadTooLarge: '413', UnsupportedMediaType: '415', ValidationFailed: '422',
+  BadRequest: '400',
+  Unauthorized: '401',
+  Forbidden: '403',
+  NotFound: '404',
+  Conflict: '409',
+  PreconditionFailed: '412',
+  PayloadTooLarge: '413',
+  UnsupportedMediaType: '415',
+  ValidationFailed: '422',
 };
 
-const problems = (...names: ProblemName[]) =>
-  Object.fromEntries(names.map((n) => [STATUS[n], { $ref: `#/components/responses/${n}` }]));
+const problems = (...names: ProblemName[]) => Object.fromEntries(names.map((n) => [STATUS[n], { $ref: `#/components/responses/${n}` }]));
 
 /** The problems of any route behind authentication that reads or writes JSON. */
 const READ: ProblemName[] = ['BadRequest', 'Unauthorized', 'Forbidden'];
@@ -120,7 +172,8 @@ const sharedParameters = {
     name: 'If-Match',
     in: 'header',
     required: false,
-    description: 'The version the change is based on, as given in the ETag (`"3"`). A mismatch is a 412, so two people cannot silently overwrite each other.',
+    description:
+      'The version the change is based on, as given in the ETag (`"3"`). A mismatch is a 412, so two people cannot silently overwrite each other.',
     schema: { type: 'string', pattern: '^(W/)?"?[0-9]{1,9}"?$' },
     example: '"3"',
   },
@@ -128,7 +181,8 @@ const sharedParameters = {
     name: 'override',
     in: 'query',
     required: false,
-    description: "true: override what plugins' before-hooks would refuse (e.g. a duplicate a dedupe rule blocks); the plugin decides what that lets through, and the history records the write as an override (`via` ends with `+override`). Needs the override permission on the object (403 naming `override`); any value but true or false is a 400.",
+    description:
+      "true: override what plugins' before-hooks would refuse (e.g. a duplicate a dedupe rule blocks); the plugin decides what that lets through, and the history records the write as an override (`via` ends with `+override`). Needs the override permission on the object (403 naming `override`); any value but true or false is a 400.",
     schema: { type: 'boolean', default: false },
   },
   DryRun: {
@@ -138,11 +192,35 @@ const sharedParameters = {
     description: 'true: answer the migration plan without changing anything.',
     schema: { type: 'boolean', default: false },
   },
-  ObjectName: { name: 'object', in: 'path', required: true, description: 'The object API name.', schema: { type: 'string', pattern: FIELD_NAME } },
-  FieldName: { name: 'field', in: 'path', required: true, description: 'The field API name.', schema: { type: 'string', pattern: FIELD_NAME } },
+  ObjectName: {
+    name: 'object',
+    in: 'path',
+    required: true,
+    description: 'The object API name.',
+    schema: { type: 'string', pattern: FIELD_NAME },
+  },
+  FieldName: {
+    name: 'field',
+    in: 'path',
+    required: true,
+    description: 'The field API name.',
+    schema: { type: 'string', pattern: FIELD_NAME },
+  },
   ApiKeyId: { name: 'id', in: 'path', required: true, description: 'The API key id.', schema: { type: 'string', format: 'uuid' } },
-  TimelineCursor: { name: 'cursor', in: 'query', required: false, description: 'The `next_cursor` of the previous page.', schema: { type: 'string' } },
-  TimelineLimit: { name: 'limit', in: 'query', required: false, description: 'Entries per page.', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+  TimelineCursor: {
+    name: 'cursor',
+    in: 'query',
+    required: false,
+    description: 'The `next_cursor` of the previous page.',
+    schema: { type: 'string' },
+  },
+  TimelineLimit: {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    description: 'Entries per page.',
+    schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  },
 };
 
 const sharedHeaders = {
@@ -156,7 +234,11 @@ const json = (schema: Schema, description: string, headers?: Record<string, unkn
   ...(headers && { headers }),
   content: { 'application/json': { schema } },
 });
-const body = (schema: Schema, description?: string) => ({ required: true, ...(description && { description }), content: { 'application/json': { schema } } });
+const body = (schema: Schema, description?: string) => ({
+  required: true,
+  ...(description && { description }),
+  content: { 'application/json': { schema } },
+});
 
 // ---------------------------------------------------------------------------------------
 // Fixed routes: metadata, API keys, system. Their operationIds' nouns (after the lowercase
@@ -171,43 +253,68 @@ const fixedPaths: Record<string, PathItem> = {
   ...platformPaths,
   '/api/health': {
     get: {
-      operationId: 'getHealth', tags: ['System'], summary: 'Check that the server and its database are up',
+      operationId: 'getHealth',
+      tags: ['System'],
+      summary: 'Check that the server and its database are up',
       security: [],
       responses: { '200': json(ref('Health'), 'Up.') },
     },
   },
   '/api/auth/me': {
     get: {
-      operationId: 'getMe', tags: ['System'], summary: 'The current user',
+      operationId: 'getMe',
+      tags: ['System'],
+      summary: 'The current user',
       responses: { '200': json(ref('CurrentUser'), 'The user the credentials belong to.'), ...problems('Unauthorized') },
     },
     patch: {
-      operationId: 'updateMe', tags: ['System'], summary: 'Change your own language',
-      requestBody: body({ type: 'object', additionalProperties: false, required: ['locale'], properties: { locale: { enum: ['en', 'ja'] } } }),
-      responses: { '200': json({ type: 'object', properties: { user: ref('User') }, required: ['user'] }, 'The user.'), ...problems(...WRITE) },
+      operationId: 'updateMe',
+      tags: ['System'],
+      summary: 'Change your own language',
+      requestBody: body({
+        type: 'object',
+        additionalProperties: false,
+        required: ['locale'],
+        properties: { locale: { enum: ['en', 'ja'] } },
+      }),
+      responses: {
+        '200': json({ type: 'object', properties: { user: ref('User') }, required: ['user'] }, 'The user.'),
+        ...problems(...WRITE),
+      },
     },
   },
   '/api/openapi.json': {
     get: {
-      operationId: 'getOpenApi', tags: ['System'], summary: 'This document',
-      description: 'OpenAPI 3.1 of the live API as the caller may use it (objects it cannot read and fields hidden from it are left out), regenerated when the metadata changes.',
+      operationId: 'getOpenApi',
+      tags: ['System'],
+      summary: 'This document',
+      description:
+        'OpenAPI 3.1 of the live API as the caller may use it (objects it cannot read and fields hidden from it are left out), regenerated when the metadata changes.',
       responses: { '200': json({ type: 'object' }, 'The OpenAPI document.'), ...problems('Unauthorized') },
     },
   },
   '/api/docs': {
     get: {
-      operationId: 'getApiDocs', tags: ['System'], summary: 'Interactive API reference',
+      operationId: 'getApiDocs',
+      tags: ['System'],
+      summary: 'Interactive API reference',
       security: [],
-      responses: { '200': { description: 'An HTML page rendering this document.', content: { 'text/html': { schema: { type: 'string' } } } } },
+      responses: {
+        '200': { description: 'An HTML page rendering this document.', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
     },
   },
   '/api/meta/objects': {
     get: {
-      operationId: 'listObjects', tags: [meta], summary: 'List object definitions',
+      operationId: 'listObjects',
+      tags: [meta],
+      summary: 'List object definitions',
       responses: { '200': json(ref('ObjectDefs'), 'Every object definition.'), ...problems(...READ) },
     },
     post: {
-      operationId: 'createObject', tags: [meta], summary: 'Create a custom object',
+      operationId: 'createObject',
+      tags: [meta],
+      summary: 'Create a custom object',
       description: 'From the short form (ObjectSpec) or a full definition (ObjectDef). Admins only.',
       parameters: [param('DryRun')],
       requestBody: body({ oneOf: [ref('ObjectSpec'), ref('ObjectDef')] }),
@@ -221,17 +328,23 @@ const fixedPaths: Record<string, PathItem> = {
   '/api/meta/objects/{object}': {
     parameters: [param('ObjectName')],
     get: {
-      operationId: 'getObject', tags: [meta], summary: 'Get an object definition',
+      operationId: 'getObject',
+      tags: [meta],
+      summary: 'Get an object definition',
       responses: { '200': json(ref('ObjectDef'), 'The definition.'), ...problems(...READ, 'NotFound') },
     },
     patch: {
-      operationId: 'updateObject', tags: [meta], summary: 'Change labels, description, display field or icon',
+      operationId: 'updateObject',
+      tags: [meta],
+      summary: 'Change labels, description, display field or icon',
       parameters: [param('DryRun')],
       requestBody: body(ref('ObjectPatch')),
       responses: { '200': json(defOrPlan, 'The new definition, or the plan (dry run).'), ...problems(...WRITE, 'NotFound') },
     },
     delete: {
-      operationId: 'deleteObject', tags: [meta], summary: 'Delete a custom object and its records',
+      operationId: 'deleteObject',
+      tags: [meta],
+      summary: 'Delete a custom object and its records',
       description: '409 while relations of other objects point at it.',
       parameters: [param('DryRun')],
       responses: {
@@ -244,7 +357,9 @@ const fixedPaths: Record<string, PathItem> = {
   '/api/meta/objects/{object}/fields': {
     parameters: [param('ObjectName')],
     post: {
-      operationId: 'createField', tags: [meta], summary: 'Add a field',
+      operationId: 'createField',
+      tags: [meta],
+      summary: 'Add a field',
       parameters: [param('DryRun')],
       requestBody: body(ref('FieldSpec')),
       responses: {
@@ -257,24 +372,38 @@ const fixedPaths: Record<string, PathItem> = {
   '/api/meta/objects/{object}/fields/{field}': {
     parameters: [param('ObjectName'), param('FieldName')],
     patch: {
-      operationId: 'updateField', tags: [meta], summary: 'Change a field (label, required, options, default, …)',
+      operationId: 'updateField',
+      tags: [meta],
+      summary: 'Change a field (label, required, options, default, …)',
       parameters: [param('DryRun')],
       requestBody: body(ref('FieldPatch')),
-      responses: { '200': json(defOrPlan, 'The new object definition, or the plan (dry run).'), ...problems(...WRITE, 'NotFound', 'Conflict') },
+      responses: {
+        '200': json(defOrPlan, 'The new object definition, or the plan (dry run).'),
+        ...problems(...WRITE, 'NotFound', 'Conflict'),
+      },
     },
     delete: {
-      operationId: 'deleteField', tags: [meta], summary: 'Remove a custom field and its values',
+      operationId: 'deleteField',
+      tags: [meta],
+      summary: 'Remove a custom field and its values',
       parameters: [param('DryRun')],
-      responses: { '200': json(defOrPlan, 'The object definition without the field, or the plan (dry run).'), ...problems(...READ, 'NotFound', 'Conflict') },
+      responses: {
+        '200': json(defOrPlan, 'The object definition without the field, or the plan (dry run).'),
+        ...problems(...READ, 'NotFound', 'Conflict'),
+      },
     },
   },
   '/api/api-keys': {
     get: {
-      operationId: 'listApiKeys', tags: ['API keys'], summary: 'List API keys (without secrets)',
+      operationId: 'listApiKeys',
+      tags: ['API keys'],
+      summary: 'List API keys (without secrets)',
       responses: { '200': json(ref('ApiKeys'), 'Keys not revoked.'), ...problems(...READ) },
     },
     post: {
-      operationId: 'createApiKey', tags: ['API keys'], summary: 'Issue an API key',
+      operationId: 'createApiKey',
+      tags: ['API keys'],
+      summary: 'Issue an API key',
       description: 'The answer holds the key itself, shown this once. Admins only.',
       requestBody: body(ref('NewApiKey')),
       responses: { '201': json(ref('IssuedApiKey'), 'Issued.'), ...problems(...WRITE) },
@@ -283,7 +412,9 @@ const fixedPaths: Record<string, PathItem> = {
   '/api/api-keys/{id}': {
     parameters: [param('ApiKeyId')],
     delete: {
-      operationId: 'deleteApiKey', tags: ['API keys'], summary: 'Revoke an API key at once',
+      operationId: 'deleteApiKey',
+      tags: ['API keys'],
+      summary: 'Revoke an API key at once',
       responses: { '204': { description: 'Revoked.' }, ...problems(...READ, 'NotFound') },
     },
   },
@@ -307,7 +438,9 @@ function propertySchema(model: ObjectModel, name: string): Schema {
   const { 'x-kizuna': x, ...schema } = model.def.properties[name];
   const out: Schema = { ...schema, 'x-kizuna-type': x.type };
   if (x.type === 'relation' && x.target) {
-    out.description = [schema.description, `The id of a ${x.target} record (expanded into the record with \`include=${name}\`).`].filter(Boolean).join(' ');
+    out.description = [schema.description, `The id of a ${x.target} record (expanded into the record with \`include=${name}\`).`]
+      .filter(Boolean)
+      .join(' ');
   }
   return out;
 }
@@ -317,8 +450,12 @@ const writable = (model: ObjectModel) => model.fieldList.filter((f) => !f.type.r
 function recordSchemas(model: ObjectModel, base: string): Record<string, Schema> {
   const { label, description } = model.spec;
   const inputProps = Object.fromEntries(writable(model).map((f) => [f.name, propertySchema(model, f.name)]));
-  const required = writable(model).filter((f) => f.spec.required && f.spec.default === undefined).map((f) => f.name);
-  const upsertable = model.fieldList.filter((f) => f.type.sortable && (!f.type.readOnly || f.spec.type === 'autonumber')).map((f) => f.name);
+  const required = writable(model)
+    .filter((f) => f.spec.required && f.spec.default === undefined)
+    .map((f) => f.name);
+  const upsertable = model.fieldList
+    .filter((f) => f.type.sortable && (!f.type.readOnly || f.spec.type === 'autonumber'))
+    .map((f) => f.name);
   const upsertName: Schema = upsertable.length ? { type: 'string', enum: upsertable } : { type: 'string' };
   return {
     [base]: {
@@ -360,7 +497,11 @@ function recordSchemas(model: ObjectModel, base: string): Record<string, Schema>
           description: 'The field (or fields) that identify an existing record.',
           oneOf: [upsertName, { type: 'array', minItems: 1, items: upsertName }],
         },
-        partial: { type: 'boolean', default: false, description: 'true: write the valid records and report the others; false: all or nothing.' },
+        partial: {
+          type: 'boolean',
+          default: false,
+          description: 'true: write the valid records and report the others; false: all or nothing.',
+        },
       },
       required: ['records'],
       additionalProperties: false,
@@ -376,8 +517,9 @@ const comma = (items: Schema, description: string, extra: Schema = {}) => ({
 });
 
 function filterDescription(model: ObjectModel): string {
-  const rows = [...systemFields.values(), ...model.fieldList]
-    .map((f) => `| \`${f.name}\` | ${model.def.properties[f.name]?.['x-kizuna'].type ?? f.spec.type} | ${f.type.operators.join(', ')} |`);
+  const rows = [...systemFields.values(), ...model.fieldList].map(
+    (f) => `| \`${f.name}\` | ${model.def.properties[f.name]?.['x-kizuna'].type ?? f.spec.type} | ${f.type.operators.join(', ')} |`,
+  );
   const relations = [
     ...model.fieldList.filter((f) => f.spec.type === 'relation').map((f) => `\`${f.name}.<field of ${f.spec.target}>\``),
     ...[...model.inverses.values()].map((i) => `\`${i.name}.<field of ${i.object}>\` (any related record)`),
@@ -387,7 +529,9 @@ function filterDescription(model: ObjectModel): string {
     FILTER_LANGUAGE,
     `| field | type | operators |\n|---|---|---|\n${rows.join('\n')}`,
     relations.length ? `Relation paths: ${relations.join(', ')}.` : '',
-  ].filter(Boolean).join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 function includable(model: ObjectModel): string[] {
@@ -399,13 +543,21 @@ function shapeParameters(model: ObjectModel) {
   const fieldNames = [...systemFieldNames, ...model.fieldList.map((f) => f.name)];
   const includes = includable(model);
   return [
-    { name: 'fields', in: 'query', required: false, ...comma({ type: 'string', enum: fieldNames }, 'Comma list of the fields to return; the system fields always come.') },
+    {
+      name: 'fields',
+      in: 'query',
+      required: false,
+      ...comma({ type: 'string', enum: fieldNames }, 'Comma list of the fields to return; the system fields always come.'),
+    },
     {
       name: 'include',
       in: 'query',
       required: false,
       ...(includes.length
-        ? comma({ type: 'string', enum: includes }, `Comma list of relations to expand: a relation field becomes the related record; an inverse list (one-to-many) becomes an array of up to ${INVERSE_INCLUDE_LIMIT} records, newest first.`)
+        ? comma(
+            { type: 'string', enum: includes },
+            `Comma list of relations to expand: a relation field becomes the related record; an inverse list (one-to-many) becomes an array of up to ${INVERSE_INCLUDE_LIMIT} records, newest first.`,
+          )
         : comma({ type: 'string' }, `${model.name} has no relations, so any value is a 400.`, { maxItems: 0 })),
     },
   ];
@@ -432,8 +584,20 @@ function listParameters(model: ObjectModel) {
         { maxItems: 5 },
       ),
     },
-    { name: 'limit', in: 'query', required: false, description: 'Records per page.', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-    { name: 'cursor', in: 'query', required: false, description: 'The `next_cursor` of the previous page (opaque; only valid with the same sort).', schema: { type: 'string' } },
+    {
+      name: 'limit',
+      in: 'query',
+      required: false,
+      description: 'Records per page.',
+      schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    },
+    {
+      name: 'cursor',
+      in: 'query',
+      required: false,
+      description: 'The `next_cursor` of the previous page (opaque; only valid with the same sort).',
+      schema: { type: 'string' },
+    },
     ...shapeParameters(model),
     {
       name: 'q',
@@ -445,7 +609,13 @@ function listParameters(model: ObjectModel) {
       schema: { type: 'string', maxLength: 200 },
     },
     { name: 'count', in: 'query', required: false, description: 'true: fill `page.total`.', schema: { type: 'boolean', default: false } },
-    { name: 'trashed', in: 'query', required: false, description: 'true: list the trash (soft-deleted records) instead.', schema: { type: 'boolean', default: false } },
+    {
+      name: 'trashed',
+      in: 'query',
+      required: false,
+      description: 'true: list the trash (soft-deleted records) instead.',
+      schema: { type: 'boolean', default: false },
+    },
   ];
 }
 
@@ -457,12 +627,16 @@ function recordPaths(model: ObjectModel, base: string): Record<string, PathItem>
   return {
     [root]: {
       get: {
-        operationId: `list${base}`, tags, summary: `List ${plural}`,
+        operationId: `list${base}`,
+        tags,
+        summary: `List ${plural}`,
         parameters: listParameters(model),
         responses: { '200': json(ref(`${base}List`), 'One page of records.'), ...problems(...READ) },
       },
       post: {
-        operationId: `create${base}`, tags, summary: `Create a ${model.spec.label.en}`,
+        operationId: `create${base}`,
+        tags,
+        summary: `Create a ${model.spec.label.en}`,
         parameters: [param('Override')],
         requestBody: body(ref(`${base}Create`)),
         responses: {
@@ -473,7 +647,9 @@ function recordPaths(model: ObjectModel, base: string): Record<string, PathItem>
     },
     [`${root}/bulk`]: {
       post: {
-        operationId: `bulk${base}`, tags, summary: `Create or upsert many ${plural}`,
+        operationId: `bulk${base}`,
+        tags,
+        summary: `Create or upsert many ${plural}`,
         parameters: [param('Override')],
         requestBody: body(ref(`${base}Bulk`)),
         responses: {
@@ -485,22 +661,34 @@ function recordPaths(model: ObjectModel, base: string): Record<string, PathItem>
     [`${root}/{id}`]: {
       parameters: [param('RecordId')],
       get: {
-        operationId: `get${base}`, tags, summary: `Get a ${model.spec.label.en}`,
+        operationId: `get${base}`,
+        tags,
+        summary: `Get a ${model.spec.label.en}`,
         parameters: shapeParameters(model),
         responses: { '200': json(one, 'The record.', etag), ...problems(...READ, 'NotFound') },
       },
       patch: {
-        operationId: `update${base}`, tags, summary: `Change a ${model.spec.label.en}`,
+        operationId: `update${base}`,
+        tags,
+        summary: `Change a ${model.spec.label.en}`,
         parameters: [param('IfMatch'), param('Override')],
         requestBody: body(ref(`${base}Update`)),
         responses: { '200': json(one, 'The changed record.', etag), ...problems(...WRITE, 'NotFound', 'Conflict', 'PreconditionFailed') },
       },
       delete: {
-        operationId: `delete${base}`, tags, summary: `Delete a ${model.spec.label.en}`,
+        operationId: `delete${base}`,
+        tags,
+        summary: `Delete a ${model.spec.label.en}`,
         description: 'Moves the record to the trash; `permanent=true` erases it.',
         parameters: [
           param('IfMatch'),
-          { name: 'permanent', in: 'query', required: false, description: 'true: erase instead of moving to the trash.', schema: { type: 'boolean', default: false } },
+          {
+            name: 'permanent',
+            in: 'query',
+            required: false,
+            description: 'true: erase instead of moving to the trash.',
+            schema: { type: 'boolean', default: false },
+          },
         ],
         responses: { '204': { description: 'Deleted.' }, ...problems(...READ, 'NotFound', 'PreconditionFailed') },
       },
@@ -508,14 +696,18 @@ function recordPaths(model: ObjectModel, base: string): Record<string, PathItem>
     [`${root}/{id}/restore`]: {
       parameters: [param('RecordId')],
       post: {
-        operationId: `restore${base}`, tags, summary: `Restore a ${model.spec.label.en} from the trash`,
+        operationId: `restore${base}`,
+        tags,
+        summary: `Restore a ${model.spec.label.en} from the trash`,
         responses: { '200': json(one, 'The restored record.', etag), ...problems('Unauthorized', 'Forbidden', 'NotFound', 'Conflict') },
       },
     },
     [`${root}/{id}/timeline`]: {
       parameters: [param('RecordId')],
       get: {
-        operationId: `get${base}Timeline`, tags, summary: `The history of a ${model.spec.label.en}`,
+        operationId: `get${base}Timeline`,
+        tags,
+        summary: `The history of a ${model.spec.label.en}`,
         description: 'Changes, messages, comments and workflow runs, newest first.',
         parameters: [param('TimelineCursor'), param('TimelineLimit')],
         responses: { '200': json(ref('Timeline'), 'One page of entries.'), ...problems(...READ, 'NotFound') },
@@ -547,10 +739,13 @@ function renderOpenApi(snapshot: MetadataSnapshot, serverUrl: string): OpenApiDo
   for (const [p, item] of Object.entries(fixedPaths)) paths[p] = structuredClone(item);
   const tags = [
     { name: 'System', description: 'Health, the current user and this document.' },
-    { name: meta, description: 'Object and field definitions. Every change can be a dry run (`?dry_run=true`) answering its migration plan.' },
+    {
+      name: meta,
+      description: 'Object and field definitions. Every change can be a dry run (`?dry_run=true`) answering its migration plan.',
+    },
     { name: 'API keys', description: 'Keys for programs; the secret is shown once.' },
     ...platformTags,
-    { name: 'Workflows', description: 'Automations: definitions, versions, runs, and the designer\'s catalog, validation and test runs.' },
+    { name: 'Workflows', description: "Automations: definitions, versions, runs, and the designer's catalog, validation and test runs." },
     importTag,
   ];
   for (const model of models) {
@@ -578,4 +773,3 @@ function renderOpenApi(snapshot: MetadataSnapshot, serverUrl: string): OpenApiDo
     },
   };
 }
-

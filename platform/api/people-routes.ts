@@ -66,7 +66,9 @@ export function roleRoutes({ people }: { people: PeopleStore }) {
     if (!role) throw notFound(`No role named "${c.req.param('name')}"`);
     return c.json({ ...role, problems: people.roles.problemsOf(role) });
   });
-  app.put('/:name', async (c) => c.json(await people.roles.put(await readJson(c, 256 * 1024), auditCtx(c), { create: false, name: c.req.param('name') })));
+  app.put('/:name', async (c) =>
+    c.json(await people.roles.put(await readJson(c, 256 * 1024), auditCtx(c), { create: false, name: c.req.param('name') })),
+  );
   app.delete('/:name', async (c) => {
     await people.roles.remove(c.req.param('name'), auditCtx(c));
     return c.body(null, 204);
@@ -88,17 +90,27 @@ export function auditRoutes({ db }: { db: Database }) {
     if (q('kind') && !['record', 'metadata', 'auth'].includes(q('kind')!)) throw bad('kind', 'must be one of: record, metadata, auth');
     for (const name of ['since', 'until']) {
       const v = q(name);
-      if (v !== undefined && (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}/.test(v))) throw bad(name, 'must be an ISO 8601 date or date-time');
+      if (v !== undefined && (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}/.test(v)))
+        throw bad(name, 'must be an ISO 8601 date or date-time');
     }
     const limit = q('limit') === undefined ? 50 : Number(q('limit'));
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw bad('limit', 'must be 1–500');
     const before = q('cursor') ? Buffer.from(q('cursor')!, 'base64url').toString('utf8') : undefined;
     if (before !== undefined && !/^\d{1,18}$/.test(before)) throw bad('cursor', 'is not a cursor this API issued');
     const { data, hasMore } = await readAudit(db, {
-      actor: q('actor') || undefined, recordId: q('record_id') || undefined, object: q('object') || undefined, kind: q('kind') || undefined,
-      since: q('since'), until: q('until'), before, limit,
+      actor: q('actor') || undefined,
+      recordId: q('record_id') || undefined,
+      object: q('object') || undefined,
+      kind: q('kind') || undefined,
+      since: q('since'),
+      until: q('until'),
+      before,
+      limit,
     });
-    return c.json({ data, page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore } });
+    return c.json({
+      data,
+      page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore },
+    });
   });
   return app;
 }

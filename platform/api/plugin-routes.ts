@@ -35,7 +35,10 @@ export function pluginRoutes({ plugins, bodyLimit }: { plugins: PluginHost; body
     onlyParams(c, ['dry_run', 'purge']);
     return c.json(await plugins.uninstall(c.req.param('name'), { ...admin(c), dryRun: flag(c, 'dry_run'), purge: flag(c, 'purge') }));
   });
-  for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [path, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     app.post(`/:name/${path}`, async (c) => {
       await plugins.setEnabled(c.req.param('name'), enabled, admin(c));
       return c.body(null, 204);
@@ -54,7 +57,8 @@ export function pluginRoutes({ plugins, bodyLimit }: { plugins: PluginHost; body
   app.post('/:name/after-hooks/skip', async (c) => {
     const o = admin(c);
     const body = (await readJson(c, 16 * 1024)) as { event?: unknown } | null;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be { "event": "<id>" }' }]);
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw validation([{ field: '(root)', message: 'must be { "event": "<id>" }' }]);
     return c.json(await plugins.skipAfterHookEvent(c.req.param('name'), body.event, o));
   });
 

@@ -13,7 +13,10 @@ function ifMatch(c: Context<AppEnv>): number | undefined {
   const h = c.req.header('if-match');
   if (h === undefined) return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m) throw badRequest('If-Match must be a record version such as "3"', [{ field: 'If-Match', message: 'must be a version in quotes, e.g. "3"' }]);
+  if (!m)
+    throw badRequest('If-Match must be a record version such as "3"', [
+      { field: 'If-Match', message: 'must be a version in quotes, e.g. "3"' },
+    ]);
   return Number(m[1]);
 }
 
@@ -24,7 +27,8 @@ function ifMatch(c: Context<AppEnv>): number | undefined {
  */
 function withOverride(c: Context<AppEnv>) {
   const v = c.req.query('override');
-  if (v !== undefined && v !== 'true' && v !== 'false') throw badRequest('override must be true or false', [{ field: 'override', message: 'must be true or false' }]);
+  if (v !== undefined && v !== 'true' && v !== 'false')
+    throw badRequest('override must be true or false', [{ field: 'override', message: 'must be true or false' }]);
   return v === 'true' ? { ...actorOf(c), override: true } : actorOf(c);
 }
 
@@ -46,13 +50,20 @@ export function recordRoutes({ records, bodyLimit }: { records: RecordService; b
     const body = (await readJson(c, bodyLimit)) as Record<string, unknown>;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be { "records": [...] }');
     const unknown = Object.keys(body).filter((k) => !['records', 'upsert_on', 'partial'].includes(k));
-    if (unknown.length) throw badRequest(`Unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, unknown.map((k) => ({ field: k, message: 'is not a bulk option (records, upsert_on, partial)' })));
+    if (unknown.length)
+      throw badRequest(
+        `Unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`,
+        unknown.map((k) => ({ field: k, message: 'is not a bulk option (records, upsert_on, partial)' })),
+      );
     return c.json(await records.bulk(c.req.param('object'), body as unknown as BulkInput, actor));
   });
 
   app.get('/:object/:id', async (c) => {
     onlyParams(c, ['fields', 'include']);
-    const row = await records.get(c.req.param('object'), c.req.param('id'), actorOf(c), { fields: c.req.query('fields'), include: c.req.query('include') });
+    const row = await records.get(c.req.param('object'), c.req.param('id'), actorOf(c), {
+      fields: c.req.query('fields'),
+      include: c.req.query('include'),
+    });
     c.header('ETag', etag(row));
     return c.json(row);
   });
@@ -91,7 +102,12 @@ export function recordRoutes({ records, bodyLimit }: { records: RecordService; b
 
   app.get('/:object/:id/timeline', async (c) => {
     onlyParams(c, ['cursor', 'limit']);
-    return c.json(await records.timeline(c.req.param('object'), c.req.param('id'), actorOf(c), { cursor: c.req.query('cursor'), limit: c.req.query('limit') }));
+    return c.json(
+      await records.timeline(c.req.param('object'), c.req.param('id'), actorOf(c), {
+        cursor: c.req.query('cursor'),
+        limit: c.req.query('limit'),
+      }),
+    );
   });
 
   return app;

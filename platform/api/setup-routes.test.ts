@@ -15,10 +15,15 @@ async function freshKizuna(kind: (typeof databases)[number]): Promise<TestKizuna
 
 const anonymous = async (k: TestKizuna, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
   const res = await k.app.request(path, {
-    method, headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+    method,
+    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text() } as { status: number; headers: Headers; body: any };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text(),
+  } as { status: number; headers: Headers; body: any };
 };
 
 describe.each(databases)('first admin setup on %s', (kind) => {
@@ -36,7 +41,10 @@ describe.each(databases)('first admin setup on %s', (kind) => {
   it('refuses a missing token and a short password with 422 naming each, and a wrong token with 403 naming it', async () => {
     const bad = await anonymous(k, 'POST', '/api/auth/setup', { password: 'short' });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors).toEqual([{ field: 'token', message: 'is required' }, { field: 'password', message: 'must be at least 10 characters' }]);
+    expect(bad.body.errors).toEqual([
+      { field: 'token', message: 'is required' },
+      { field: 'password', message: 'must be at least 10 characters' },
+    ]);
     const wrong = await anonymous(k, 'POST', '/api/auth/setup', { token: `${k.bootstrap.setupToken}x`, password: PASSWORD });
     expect(wrong.status).toBe(403);
     expect(wrong.body.errors).toEqual([{ field: 'token', message: 'is not the setup token printed on first start' }]);
@@ -51,7 +59,10 @@ describe.each(databases)('first admin setup on %s', (kind) => {
     expect(ok.body).toMatchObject({ user: { email: 'admin@localhost', is_admin: true }, csrf_token: expect.any(String) });
     const cookie = ok.headers.get('set-cookie')!.split(';')[0];
     expect(cookie).toMatch(/^kizuna_session=/);
-    expect(await anonymous(k, 'GET', '/api/auth/me', undefined, { cookie })).toMatchObject({ status: 200, body: { user: { email: 'admin@localhost', is_admin: true } } });
+    expect(await anonymous(k, 'GET', '/api/auth/me', undefined, { cookie })).toMatchObject({
+      status: 200,
+      body: { user: { email: 'admin@localhost', is_admin: true } },
+    });
 
     expect(await anonymous(k, 'GET', '/api/auth/setup')).toMatchObject({ status: 200, body: { pending: false } });
     expect((await anonymous(k, 'GET', '/api/auth/setup')).body.email).toBeUndefined();

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 
 async function signIn(k: TestKizuna, email: string, password: string) {
-  const res = await k.app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await k.app.request('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   const body = (await res.json()) as { csrf_token: string };
   const cookie = res.headers.get('set-cookie')!.split(';')[0];
   return (method: string, path: string, data?: unknown) =>
@@ -16,7 +20,12 @@ describe.each(databases)('saved views and /api/auth/me on %s', (kind) => {
   beforeAll(async () => {
     k = await startKizuna(kind);
     await k.call('POST', '/api/users', { email: 'rep@example.jp', name: '営業 太郎', password: 'rep-password-1', roles: ['sales_rep'] });
-    await k.call('POST', '/api/users', { email: 'agent@example.jp', name: 'Agent', password: 'agent-password-1', roles: ['support_agent'] });
+    await k.call('POST', '/api/users', {
+      email: 'agent@example.jp',
+      name: 'Agent',
+      password: 'agent-password-1',
+      roles: ['support_agent'],
+    });
     rep = await signIn(k, 'rep@example.jp', 'rep-password-1');
     agent = await signIn(k, 'agent@example.jp', 'agent-password-1');
   });
@@ -25,14 +34,28 @@ describe.each(databases)('saved views and /api/auth/me on %s', (kind) => {
   it('ships the default views of contacts and cases as shared views', async () => {
     const contacts = await rep('GET', '/api/views?object=contact');
     expect(contacts.status).toBe(200);
-    expect(contacts.body.data.map((v: { name: { en: string } }) => v.name.en)).toEqual(expect.arrayContaining(['My records', 'Created today', 'Last 30 days']));
+    expect(contacts.body.data.map((v: { name: { en: string } }) => v.name.en)).toEqual(
+      expect.arrayContaining(['My records', 'Created today', 'Last 30 days']),
+    );
     const cases = await rep('GET', '/api/views?object=case');
     const open = cases.body.data.find((v: { key: string }) => v.key === 'case.my_open_cases');
-    expect(open).toMatchObject({ kind: 'list', shared: true, owner: null, filter: { assignee: { eq: '$me' }, status: { in: ['open', 'in_progress'] } } });
+    expect(open).toMatchObject({
+      kind: 'list',
+      shared: true,
+      owner: null,
+      filter: { assignee: { eq: '$me' }, status: { in: ['open', 'in_progress'] } },
+    });
   });
 
   it('keeps personal views to their owner and lets only admins share', async () => {
-    const made = await rep('POST', '/api/views', { object: 'contact', name: { en: 'Tokyo', ja: '東京' }, kind: 'list', filter: { city: { eq: '東京' } }, sort: ['-created_at'], columns: ['last_name', 'city'] });
+    const made = await rep('POST', '/api/views', {
+      object: 'contact',
+      name: { en: 'Tokyo', ja: '東京' },
+      kind: 'list',
+      filter: { city: { eq: '東京' } },
+      sort: ['-created_at'],
+      columns: ['last_name', 'city'],
+    });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ shared: false, filter: { city: { eq: '東京' } }, columns: ['last_name', 'city'] });
     expect(made.body.owner).toBeTruthy();

@@ -33,18 +33,22 @@ async function startBody(c: Context<AppEnv>, limit: number, keys: string[]) {
   const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await objectBody(c, limit);
   const unknown = Object.keys(body).filter((k) => !keys.includes(k));
   if (unknown.length) throw validation(unknown.map((k) => ({ field: k, message: `is not one of ${keys.join(', ')}` })));
-  if (body.record_id !== undefined && typeof body.record_id !== 'string') throw validation([{ field: 'record_id', message: 'must be a record id (a string)' }]);
+  if (body.record_id !== undefined && typeof body.record_id !== 'string')
+    throw validation([{ field: 'record_id', message: 'must be a record id (a string)' }]);
   const idsProblems = body.record_ids === undefined ? [] : recordIdsProblems(body.record_ids, body.record_id !== undefined);
   if (idsProblems.length) throw validation(idsProblems);
-  if (body.input !== undefined && (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input))) throw validation([{ field: 'input', message: 'must be a JSON object' }]);
-  if (body.definition !== undefined && (typeof body.definition !== 'object' || body.definition === null || Array.isArray(body.definition))) throw validation([{ field: 'definition', message: 'must be a workflow definition (a JSON object)' }]);
+  if (body.input !== undefined && (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input)))
+    throw validation([{ field: 'input', message: 'must be a JSON object' }]);
+  if (body.definition !== undefined && (typeof body.definition !== 'object' || body.definition === null || Array.isArray(body.definition)))
+    throw validation([{ field: 'definition', message: 'must be a workflow definition (a JSON object)' }]);
   return body as { record_id?: string; record_ids?: string[]; input?: Record<string, unknown>; definition?: unknown };
 }
 
 /** What is wrong with a run's record_ids (nothing when they are 1–100 distinct ids and record_id is absent). */
 function recordIdsProblems(ids: unknown, withRecordId: boolean): FieldProblem[] {
   if (withRecordId) return [{ field: 'record_ids', message: 'give record_id or record_ids, not both' }];
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RUN_RECORDS) return [{ field: 'record_ids', message: `must be a list of 1 to ${MAX_RUN_RECORDS} record ids` }];
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RUN_RECORDS)
+    return [{ field: 'record_ids', message: `must be a list of 1 to ${MAX_RUN_RECORDS} record ids` }];
   const seen = new Set<unknown>();
   const problems: FieldProblem[] = [];
   ids.forEach((id, i) => {
@@ -58,7 +62,8 @@ function recordIdsProblems(ids: unknown, withRecordId: boolean): FieldProblem[] 
 const limitOf = (c: Context<AppEnv>) => {
   const raw = c.req.query('limit');
   const n = raw === undefined ? 50 : Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw badRequest('limit must be a whole number from 1 to 500', [{ field: 'limit', message: 'must be 1–500' }]);
+  if (!Number.isInteger(n) || n < 1 || n > 500)
+    throw badRequest('limit must be a whole number from 1 to 500', [{ field: 'limit', message: 'must be 1–500' }]);
   return n;
 };
 
@@ -120,7 +125,10 @@ export function workflowRoutes({ workflows, bodyLimit, registry }: Deps & { regi
     const by = admin(c);
     return c.json(await workflows.store.publish(c.req.param('id'), by));
   });
-  for (const [path, on] of [['enable', true], ['disable', false]] as const) {
+  for (const [path, on] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     app.post(`/:id/${path}`, async (c) => {
       admin(c);
       return c.json(await workflows.store.setEnabled(c.req.param('id'), on));
@@ -136,15 +144,22 @@ export function workflowRoutes({ workflows, bodyLimit, registry }: Deps & { regi
     const id = c.req.param('id');
     if (!c.get('principal').isAdmin) {
       const object = await workflows.manualObject(id);
-      if (!object || !readable(c, object)) throw forbidden('Only admins may run this workflow: it is not an enabled manual workflow on an object you may read');
+      if (!object || !readable(c, object))
+        throw forbidden('Only admins may run this workflow: it is not an enabled manual workflow on an object you may read');
     }
     const body = await startBody(c, bodyLimit, ['record_id', 'record_ids', 'input']);
-    if (body.record_ids) return c.json({ data: await workflows.runManuallyOnEach(id, { record_ids: body.record_ids, input: body.input }, c.get('actor')) }, 202);
+    if (body.record_ids)
+      return c.json(
+        { data: await workflows.runManuallyOnEach(id, { record_ids: body.record_ids, input: body.input }, c.get('actor')) },
+        202,
+      );
     return c.json(await workflows.runManually(id, body, c.get('actor')), 202);
   });
   app.post('/:id/test', async (c) => {
     admin(c);
-    return c.json(await workflows.test(c.req.param('id'), await startBody(c, bodyLimit, ['record_id', 'input', 'definition']), c.get('actor')));
+    return c.json(
+      await workflows.test(c.req.param('id'), await startBody(c, bodyLimit, ['record_id', 'input', 'definition']), c.get('actor')),
+    );
   });
   app.get('/:id/runs', async (c) => {
     admin(c);
@@ -175,7 +190,8 @@ export function workflowRunRoutes({ workflows, bodyLimit, registry }: Deps & { r
     const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await objectBody(c, bodyLimit);
     const unknown = Object.keys(body).filter((k) => k !== 'from_step');
     if (unknown.length) throw validation(unknown.map((k) => ({ field: k, message: 'is not from_step' })));
-    if (body.from_step !== undefined && typeof body.from_step !== 'string') throw validation([{ field: 'from_step', message: 'must be a step id (a string)' }]);
+    if (body.from_step !== undefined && typeof body.from_step !== 'string')
+      throw validation([{ field: 'from_step', message: 'must be a step id (a string)' }]);
     const run = await workflows.runs.retry(c.req.param('run'), body.from_step as string | undefined);
     workflows.kick();
     return c.json(run, 202);

@@ -42,7 +42,8 @@ export async function createApiKeyStore({ db }: { db: Database }) {
 
   async function create(input: { userId: string; name: unknown; role?: unknown; key?: string }, exec: Executor = db) {
     const problems = [];
-    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 100) problems.push({ field: 'name', message: 'must be a name of 1–100 characters' });
+    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 100)
+      problems.push({ field: 'name', message: 'must be a name of 1–100 characters' });
     if (input.role !== undefined && input.role !== null && (typeof input.role !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(input.role))) {
       problems.push({ field: 'role', message: 'must be a role name' });
     }
@@ -83,7 +84,14 @@ export async function createApiKeyStore({ db }: { db: Database }) {
         where k.secret_hash = ${hash} and k.revoked_at is null and u.active`,
     );
     if (!row) throw unauthorized('The API key is not valid or has been revoked');
-    const principal: Principal = { userId: row.user_id, email: row.email, isAdmin: row.is_admin && !row.role, userIsAdmin: row.is_admin, keyId: row.key_id, role: row.role };
+    const principal: Principal = {
+      userId: row.user_id,
+      email: row.email,
+      isAdmin: row.is_admin && !row.role,
+      userIsAdmin: row.is_admin,
+      keyId: row.key_id,
+      role: row.role,
+    };
     cache.set(hash, { principal, expires: now + CACHE_TTL_MS });
     if ((touched.get(row.key_id) ?? 0) < now - TOUCH_EVERY_MS) {
       touched.set(row.key_id, now);

@@ -31,12 +31,20 @@ export async function bootstrapAdmin(
   }
   return db.transaction(async (tx) => {
     await tx.query(sql`lock table kizuna_users in exclusive mode`);
-    const [existing] = await tx.query<{ id: string }>(sql`select id::text as id from kizuna_users where is_admin order by created_at limit 1`);
+    const [existing] = await tx.query<{ id: string }>(
+      sql`select id::text as id from kizuna_users where is_admin order by created_at limit 1`,
+    );
     if (existing) return { created: false, userId: existing.id };
     const userId = uuidv7();
     const setupToken = opts.password ? undefined : randomBytes(24).toString('base64url');
     const passwordHash = opts.password ? await hashPassword(opts.password) : setupHash(setupToken!);
-    await insertUser(tx, { id: userId, email: opts.email ?? 'admin@localhost', name: opts.name ?? 'Administrator', isAdmin: true, passwordHash });
+    await insertUser(tx, {
+      id: userId,
+      email: opts.email ?? 'admin@localhost',
+      name: opts.name ?? 'Administrator',
+      isAdmin: true,
+      passwordHash,
+    });
     const made = await keys.create({ userId, name: 'bootstrap', key: opts.token || undefined }, tx);
     return { created: true, userId, generatedKey: opts.token ? undefined : made.key, setupToken };
   });

@@ -22,4 +22,12 @@ export {
   type FieldLevel,
 } from './permissions.ts';
 export { roleProblems, userFieldProblem, type ScopeFilterCheck } from './role-check.ts';
-export { insertUser, updateUserRow, replacePasswordHash, passwordHashOf, systemUser as createSystemUser, type NewUser, type UserChanges } from './users.ts';
+export {
+  insertUser,
+  updateUserRow,
+  replacePasswordHash,
+  passwordHashOf,
+  systemUser as createSystemUser,
+  type NewUser,
+  type UserChanges,
+} from './users.ts';

@@ -18,17 +18,28 @@ describe.each(databases)('sign-in limits on %s', (kind) => {
   /** A sign-in from a client address (the Node socket @hono/node-server reads it from), or from none. */
   const signIn = async (email: string, password: string, ip?: string) => {
     const env = ip ? { incoming: { socket: { remoteAddress: ip, remotePort: 40000, remoteFamily: 'IPv4' } } } : undefined;
-    const r = await k.app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }, env);
+    const r = await k.app.request(
+      '/api/auth/login',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) },
+      env,
+    );
     return { status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() };
   };
-  const user = async (email: string) => expect((await k.call('POST', '/api/users', { email, name: email, password: PASSWORD })).status).toBe(201);
+  const user = async (email: string) =>
+    expect((await k.call('POST', '/api/users', { email, name: email, password: PASSWORD })).status).toBe(201);
   const failuresOf = async (email: string) =>
-    (await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_login_attempts where lower(email) = lower(${email}) and not success`))[0].n;
+    (
+      await k.db.query<{ n: number }>(
+        sql`select count(*)::int as n from kizuna_login_attempts where lower(email) = lower(${email}) and not success`,
+      )
+    )[0].n;
   const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
 
   it('checks at most the per-account limit of 40 parallel wrong passwords; the rest get 429', async () => {
     await user('parallel@example.jp');
-    const statuses = (await Promise.all(Array.from({ length: 40 }, (_, i) => signIn('parallel@example.jp', `wrong guess ${i}`)))).map((r) => r.status);
+    const statuses = (await Promise.all(Array.from({ length: 40 }, (_, i) => signIn('parallel@example.jp', `wrong guess ${i}`)))).map(
+      (r) => r.status,
+    );
     expect(tally(statuses)).toEqual({ 401: LOGIN_LIMITS.perAccount, 429: 40 - LOGIN_LIMITS.perAccount });
     expect(await failuresOf('parallel@example.jp')).toBe(LOGIN_LIMITS.perAccount);
     expect((await signIn('parallel@example.jp', PASSWORD)).status).toBe(429);
@@ -49,7 +60,9 @@ describe.each(databases)('sign-in limits on %s', (kind) => {
   it('a right password for an unlocked account signs in from an address with many failures; failures from it get 429', async () => {
     await user('office@example.jp');
     const ip = '198.51.100.7';
-    const spray = await Promise.all(Array.from({ length: LOGIN_LIMITS.perAddress + 2 }, (_, i) => signIn(`nobody${i}@example.jp`, 'wrong password', ip)));
+    const spray = await Promise.all(
+      Array.from({ length: LOGIN_LIMITS.perAddress + 2 }, (_, i) => signIn(`nobody${i}@example.jp`, 'wrong password', ip)),
+    );
     // Exactly perAddress failures are answered 401; past that the address is slowed down.
     expect(tally(spray.map((r) => r.status))).toEqual({ 401: LOGIN_LIMITS.perAddress, 429: 2 });
     const ok = await signIn('office@example.jp', PASSWORD, ip);

@@ -35,7 +35,9 @@ export interface Reservation {
 export async function reserveAttempt(db: Database, email: string, ip: string | null): Promise<Reservation> {
   return db.transaction(async (tx) => {
     // Always the account first, then the address: two attempts never wait for each other in a cycle.
-    await tx.query(sql`select pg_advisory_xact_lock(${LOGIN_LOCK}::int, hashtext(current_schema() || ':account:' || lower(${email}::text)))`);
+    await tx.query(
+      sql`select pg_advisory_xact_lock(${LOGIN_LOCK}::int, hashtext(current_schema() || ':account:' || lower(${email}::text)))`,
+    );
     if (ip) await tx.query(sql`select pg_advisory_xact_lock(${LOGIN_LOCK}::int, hashtext(current_schema() || ':address:' || ${ip}::text))`);
     // A statement after the locks: its snapshot sees every attempt the previous holders committed.
     const [row] = await tx.query<Reservation & Record<string, unknown>>(sql`with c as (
@@ -63,8 +65,10 @@ export async function login(
 ) {
   const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const problems: FieldProblem[] = [];
-  if (typeof body.email !== 'string' || !body.email.trim() || body.email.length > 254) problems.push({ field: 'email', message: 'is required' });
-  if (typeof body.password !== 'string' || !body.password || body.password.length > 200) problems.push({ field: 'password', message: 'is required' });
+  if (typeof body.email !== 'string' || !body.email.trim() || body.email.length > 254)
+    problems.push({ field: 'email', message: 'is required' });
+  if (typeof body.password !== 'string' || !body.password || body.password.length > 200)
+    problems.push({ field: 'password', message: 'is required' });
   if (problems.length) throw validation(problems);
   const email = (body.email as string).trim();
   const ip = meta.ip ?? null;
@@ -80,7 +84,14 @@ export async function login(
   const throttled = ip !== null && slot.address >= LOGIN_LIMITS.perAddress;
   if (throttled && LOGIN_LIMITS.addressDelayMs > 0) await new Promise((ok) => setTimeout(ok, LOGIN_LIMITS.addressDelayMs));
 
-  const [user] = await db.query<{ id: string; password_hash: string | null; email: string; name: string; locale: string; is_admin: boolean }>(
+  const [user] = await db.query<{
+    id: string;
+    password_hash: string | null;
+    email: string;
+    name: string;
+    locale: string;
+    is_admin: boolean;
+  }>(
     sql`select id::text as id, password_hash, email, name, locale, is_admin from kizuna_users where lower(email) = lower(${email}::text) and active`,
   );
   const ok = await verifyPassword(body.password as string, user?.password_hash);
@@ -91,7 +102,15 @@ export async function login(
   await attemptSucceeded(db, slot.attempt);
 
   const session = await sessions.create(user.id, meta);
-  await writeAudit(db, { kind: 'auth', object: 'session', recordId: user.id, action: 'login', actor: user.id, requestId: meta.requestId, via: `session:${session.sessionId.slice(0, 12)}` });
+  await writeAudit(db, {
+    kind: 'auth',
+    object: 'session',
+    recordId: user.id,
+    action: 'login',
+    actor: user.id,
+    requestId: meta.requestId,
+    via: `session:${session.sessionId.slice(0, 12)}`,
+  });
   return { user: { id: user.id, email: user.email, name: user.name, locale: user.locale, is_admin: user.is_admin }, ...session };
 }
 

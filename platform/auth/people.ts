@@ -53,7 +53,15 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
  * roleProblems: what a role names that the current objects do not have (role-check.ts), so a
  * role that could not be evaluated is refused on save and its problems listed later.
  */
-export async function createPeopleStore({ db, onChange, roleProblems = () => [] }: { db: Database; onChange?: () => void; roleProblems?: (role: RoleDef) => FieldProblem[] }) {
+export async function createPeopleStore({
+  db,
+  onChange,
+  roleProblems = () => [],
+}: {
+  db: Database;
+  onChange?: () => void;
+  roleProblems?: (role: RoleDef) => FieldProblem[];
+}) {
   let roles: Map<string, RoleDef> | undefined;
   const callers = new Map<string, { caller: Caller; expires: number }>();
   const watchers = new Set<() => void>();
@@ -113,7 +121,9 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
 
   /** Roles with what the metadata no longer fits in each (a field deleted or retyped since it was saved). */
   async function listRoles() {
-    const rows = await db.query<{ definition: RoleDef | string; standard: boolean }>(sql`select definition, standard from kizuna_roles order by name`);
+    const rows = await db.query<{ definition: RoleDef | string; standard: boolean }>(
+      sql`select definition, standard from kizuna_roles order by name`,
+    );
     return rows.map((r) => {
       const role: RoleDef = typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition;
       return { ...role, standard: r.standard, problems: roleProblems(role) };
@@ -122,14 +132,22 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
 
   async function putRole(body: unknown, ctx: AuditContext, opts: { create: boolean; name?: string }) {
     const role = checkRole(body);
-    if (opts.name && role.name !== opts.name) throw validation([{ field: 'name', message: `must be "${opts.name}" (a role cannot be renamed)` }]);
+    if (opts.name && role.name !== opts.name)
+      throw validation([{ field: 'name', message: `must be "${opts.name}" (a role cannot be renamed)` }]);
     await db.transaction(async (tx) => {
       const [existing] = await tx.query(sql`select 1 as ok from kizuna_roles where name = ${role.name}`);
-      if (opts.create && existing) throw conflict(`A role named "${role.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
+      if (opts.create && existing)
+        throw conflict(`A role named "${role.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
       if (!opts.create && !existing) throw notFound(`No role named "${role.name}"`);
       await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb)
         on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
-      await writeAudit(tx, { kind: 'auth', object: 'role', action: opts.create ? 'create' : 'update', changes: { role: role.name, definition: role }, ...auditOf(ctx) });
+      await writeAudit(tx, {
+        kind: 'auth',
+        object: 'role',
+        action: opts.create ? 'create' : 'update',
+        changes: { role: role.name, definition: role },
+        ...auditOf(ctx),
+      });
       await changed(tx);
     });
     return role;
@@ -146,7 +164,9 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
 
   async function installStandardRoles() {
     const dir = new URL('../../metadata/roles/', import.meta.url);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const def = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
       // Checked against the metadata when first installed; one installed before is the admins'
       // now, and what no longer fits it is listed in GET /api/roles rather than stopping the start.
@@ -159,7 +179,9 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
         if (!(e instanceof ProblemError)) throw e;
         throw new Error(`metadata/roles/${file}: ${(e.errors ?? []).map((p) => `${p.field} ${p.message}`).join('; ') || e.detail}`);
       }
-      await db.query(sql`insert into kizuna_roles (name, definition, standard) values (${role.name}, ${JSON.stringify(role)}::jsonb, true) on conflict (name) do nothing`);
+      await db.query(
+        sql`insert into kizuna_roles (name, definition, standard) values (${role.name}, ${JSON.stringify(role)}::jsonb, true) on conflict (name) do nothing`,
+      );
     }
     clear();
   }
@@ -181,31 +203,41 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
   async function checkUserInput(body: unknown, creating: boolean, exec: Executor) {
     if (!isObj(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
     const known = ['email', 'name', 'locale', 'is_admin', 'active', 'password', 'roles', 'teams'];
-    const problems: FieldProblem[] = Object.keys(body).filter((k) => !known.includes(k)).map((k) => ({ field: k, message: 'is not a user field' }));
+    const problems: FieldProblem[] = Object.keys(body)
+      .filter((k) => !known.includes(k))
+      .map((k) => ({ field: k, message: 'is not a user field' }));
     const has = (k: string) => body[k] !== undefined;
     if (creating || has('email')) {
-      if (typeof body.email !== 'string' || !EMAIL.test(body.email.trim()) || body.email.length > 254) problems.push({ field: 'email', message: 'must be a valid email address' });
+      if (typeof body.email !== 'string' || !EMAIL.test(body.email.trim()) || body.email.length > 254)
+        problems.push({ field: 'email', message: 'must be a valid email address' });
     }
     if (creating || has('name')) {
-      if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 200) problems.push({ field: 'name', message: 'must be a name of 1–200 characters' });
+      if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 200)
+        problems.push({ field: 'name', message: 'must be a name of 1–200 characters' });
     }
-    if (has('locale') && body.locale !== 'en' && body.locale !== 'ja') problems.push({ field: 'locale', message: 'must be one of: en, ja' });
-    for (const k of ['is_admin', 'active']) if (has(k) && typeof body[k] !== 'boolean') problems.push({ field: k, message: 'must be true or false' });
+    if (has('locale') && body.locale !== 'en' && body.locale !== 'ja')
+      problems.push({ field: 'locale', message: 'must be one of: en, ja' });
+    for (const k of ['is_admin', 'active'])
+      if (has(k) && typeof body[k] !== 'boolean') problems.push({ field: k, message: 'must be true or false' });
     if (has('password')) {
       const p = passwordProblem(body.password);
       if (p) problems.push({ field: 'password', message: p });
     }
     const all = await roleMap();
     if (has('roles')) {
-      if (!Array.isArray(body.roles) || !body.roles.every((r) => typeof r === 'string')) problems.push({ field: 'roles', message: 'must be a list of role names' });
+      if (!Array.isArray(body.roles) || !body.roles.every((r) => typeof r === 'string'))
+        problems.push({ field: 'roles', message: 'must be a list of role names' });
       else for (const r of body.roles as string[]) if (!all.has(r)) problems.push({ field: 'roles', message: `no role named "${r}"` });
     }
     if (has('teams')) {
       if (!Array.isArray(body.teams) || !body.teams.every((t) => typeof t === 'string' && /^[0-9a-f-]{36}$/i.test(t))) {
         problems.push({ field: 'teams', message: 'must be a list of team ids' });
       } else if ((body.teams as string[]).length) {
-        const found = await exec.query<{ n: number }>(sql`select count(*)::int as n from kizuna_teams where id = any(string_to_array(${(body.teams as string[]).join(',')}, ',')::uuid[])`);
-        if (Number(found[0].n) !== new Set(body.teams as string[]).size) problems.push({ field: 'teams', message: 'names a team that does not exist' });
+        const found = await exec.query<{ n: number }>(
+          sql`select count(*)::int as n from kizuna_teams where id = any(string_to_array(${(body.teams as string[]).join(',')}, ',')::uuid[])`,
+        );
+        if (Number(found[0].n) !== new Set(body.teams as string[]).size)
+          problems.push({ field: 'teams', message: 'names a team that does not exist' });
       }
     }
     if (problems.length) throw validation(problems);
@@ -215,11 +247,13 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
   async function setMemberships(tx: Executor, userId: string, body: Record<string, unknown>) {
     if (Array.isArray(body.roles)) {
       await tx.query(sql`delete from kizuna_user_roles where user_id = ${userId}::uuid`);
-      for (const r of new Set(body.roles as string[])) await tx.query(sql`insert into kizuna_user_roles (user_id, role) values (${userId}::uuid, ${r})`);
+      for (const r of new Set(body.roles as string[]))
+        await tx.query(sql`insert into kizuna_user_roles (user_id, role) values (${userId}::uuid, ${r})`);
     }
     if (Array.isArray(body.teams)) {
       await tx.query(sql`delete from kizuna_team_members where user_id = ${userId}::uuid`);
-      for (const t of new Set(body.teams as string[])) await tx.query(sql`insert into kizuna_team_members (team_id, user_id) values (${t}::uuid, ${userId}::uuid)`);
+      for (const t of new Set(body.teams as string[]))
+        await tx.query(sql`insert into kizuna_team_members (team_id, user_id) values (${t}::uuid, ${userId}::uuid)`);
     }
   }
 
@@ -229,9 +263,15 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
       const id = uuidv7();
       const email = (body.email as string).trim();
       const [taken] = await tx.query(sql`select 1 as ok from kizuna_users where lower(email) = lower(${email})`);
-      if (taken) throw conflict(`A user with the email ${email} already exists`, [{ field: 'email', message: 'is already used by another user' }]);
+      if (taken)
+        throw conflict(`A user with the email ${email} already exists`, [{ field: 'email', message: 'is already used by another user' }]);
       await insertUser(tx, {
-        id, email, name: (body.name as string).trim(), locale: (body.locale as string) ?? 'en', isAdmin: body.is_admin === true, active: body.active !== false,
+        id,
+        email,
+        name: (body.name as string).trim(),
+        locale: (body.locale as string) ?? 'en',
+        isAdmin: body.is_admin === true,
+        active: body.active !== false,
         passwordHash: body.password ? await hashPassword(body.password as string) : null,
       });
       await setMemberships(tx, id, body);
@@ -251,12 +291,15 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
     return db.transaction(async (tx) => {
       const body = await checkUserInput(input, false, tx);
       if (before.id === ctx.actor && (body.is_admin === false || body.active === false)) {
-        throw forbidden('You cannot remove your own admin rights or deactivate yourself', [{ field: body.active === false ? 'active' : 'is_admin', message: 'cannot be changed on yourself' }]);
+        throw forbidden('You cannot remove your own admin rights or deactivate yourself', [
+          { field: body.active === false ? 'active' : 'is_admin', message: 'cannot be changed on yourself' },
+        ]);
       }
       const email = body.email !== undefined ? (body.email as string).trim() : undefined;
       if (email !== undefined) {
         const [taken] = await tx.query(sql`select 1 as ok from kizuna_users where lower(email) = lower(${email}) and id <> ${id}::uuid`);
-        if (taken) throw conflict(`A user with the email ${email} already exists`, [{ field: 'email', message: 'is already used by another user' }]);
+        if (taken)
+          throw conflict(`A user with the email ${email} already exists`, [{ field: 'email', message: 'is already used by another user' }]);
       }
       await updateUserRow(tx, id, {
         email,
@@ -295,35 +338,55 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
 
   async function saveTeam(id: string | undefined, input: unknown, ctx: AuditContext) {
     if (!isObj(input)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
-    const problems: FieldProblem[] = Object.keys(input).filter((k) => !['name', 'label', 'members'].includes(k)).map((k) => ({ field: k, message: 'is not a team field' }));
-    if ((!id || input.name !== undefined) && (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100)) problems.push({ field: 'name', message: 'must be a name of 1–100 characters' });
-    if (input.label !== undefined && !(isObj(input.label) && typeof input.label.en === 'string' && typeof input.label.ja === 'string')) problems.push({ field: 'label', message: 'must be { "en": …, "ja": … }' });
+    const problems: FieldProblem[] = Object.keys(input)
+      .filter((k) => !['name', 'label', 'members'].includes(k))
+      .map((k) => ({ field: k, message: 'is not a team field' }));
+    if ((!id || input.name !== undefined) && (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100))
+      problems.push({ field: 'name', message: 'must be a name of 1–100 characters' });
+    if (input.label !== undefined && !(isObj(input.label) && typeof input.label.en === 'string' && typeof input.label.ja === 'string'))
+      problems.push({ field: 'label', message: 'must be { "en": …, "ja": … }' });
     const members = input.members;
-    if (members !== undefined && !(Array.isArray(members) && members.every((m) => typeof m === 'string' && /^[0-9a-f-]{36}$/i.test(m)))) problems.push({ field: 'members', message: 'must be a list of user ids' });
+    if (members !== undefined && !(Array.isArray(members) && members.every((m) => typeof m === 'string' && /^[0-9a-f-]{36}$/i.test(m))))
+      problems.push({ field: 'members', message: 'must be a list of user ids' });
     if (problems.length) throw validation(problems);
     return db.transaction(async (tx) => {
       const teamId = id ?? uuidv7();
       if (input.name !== undefined) {
-        const [taken] = await tx.query(sql`select 1 as ok from kizuna_teams where lower(name) = lower(${(input.name as string).trim()}) and id <> ${teamId}::uuid`);
+        const [taken] = await tx.query(
+          sql`select 1 as ok from kizuna_teams where lower(name) = lower(${(input.name as string).trim()}) and id <> ${teamId}::uuid`,
+        );
         if (taken) throw conflict(`A team named "${input.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
       }
       if (!id) {
-        await tx.query(sql`insert into kizuna_teams (id, name, label) values (${teamId}::uuid, ${(input.name as string).trim()}, ${input.label ? JSON.stringify(input.label) : null}::jsonb)`);
+        await tx.query(
+          sql`insert into kizuna_teams (id, name, label) values (${teamId}::uuid, ${(input.name as string).trim()}, ${input.label ? JSON.stringify(input.label) : null}::jsonb)`,
+        );
       } else {
         await getTeam(id, tx);
-        if (input.name !== undefined) await tx.query(sql`update kizuna_teams set name = ${(input.name as string).trim()} where id = ${id}::uuid`);
-        if (input.label !== undefined) await tx.query(sql`update kizuna_teams set label = ${JSON.stringify(input.label)}::jsonb where id = ${id}::uuid`);
+        if (input.name !== undefined)
+          await tx.query(sql`update kizuna_teams set name = ${(input.name as string).trim()} where id = ${id}::uuid`);
+        if (input.label !== undefined)
+          await tx.query(sql`update kizuna_teams set label = ${JSON.stringify(input.label)}::jsonb where id = ${id}::uuid`);
       }
       if (Array.isArray(members)) {
         const ids = [...new Set(members as string[])];
         if (ids.length) {
-          const [found] = await tx.query<{ n: number }>(sql`select count(*)::int as n from kizuna_users where id = any(string_to_array(${ids.join(',')}, ',')::uuid[])`);
+          const [found] = await tx.query<{ n: number }>(
+            sql`select count(*)::int as n from kizuna_users where id = any(string_to_array(${ids.join(',')}, ',')::uuid[])`,
+          );
           if (Number(found.n) !== ids.length) throw validation([{ field: 'members', message: 'names a user that does not exist' }]);
         }
         await tx.query(sql`delete from kizuna_team_members where team_id = ${teamId}::uuid`);
         for (const m of ids) await tx.query(sql`insert into kizuna_team_members (team_id, user_id) values (${teamId}::uuid, ${m}::uuid)`);
       }
-      await writeAudit(tx, { kind: 'auth', object: 'team', recordId: teamId, action: id ? 'update' : 'create', changes: input, ...auditOf(ctx) });
+      await writeAudit(tx, {
+        kind: 'auth',
+        object: 'team',
+        recordId: teamId,
+        action: id ? 'update' : 'create',
+        changes: input,
+        ...auditOf(ctx),
+      });
       await changed(tx);
       return getTeam(teamId, tx);
     });
@@ -340,7 +403,14 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
 
   return {
     callerFor,
-    roles: { list: listRoles, get: async (name: string) => (await roleMap()).get(name), problemsOf: (role: RoleDef) => roleProblems(role), put: putRole, remove: deleteRole, installStandard: installStandardRoles },
+    roles: {
+      list: listRoles,
+      get: async (name: string) => (await roleMap()).get(name),
+      problemsOf: (role: RoleDef) => roleProblems(role),
+      put: putRole,
+      remove: deleteRole,
+      installStandard: installStandardRoles,
+    },
     users: { get: getUser, list: listUsers, create: createUser, update: updateUser },
     teams: {
       get: getTeam,
@@ -361,7 +431,8 @@ export async function createPeopleStore({ db, onChange, roleProblems = () => [] 
 
 const auditOf = (ctx: AuditContext) => ({ actor: ctx.actor, requestId: ctx.requestId, via: ctx.via });
 /** Never a password (or its hash) in the audit trail. */
-const redact = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k === 'password' ? '(changed)' : v]));
+const redact = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k === 'password' ? '(changed)' : v]));
 
 export type PeopleStore = Awaited<ReturnType<typeof createPeopleStore>>;
 

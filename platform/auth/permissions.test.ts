@@ -38,9 +38,22 @@ describe.each(databases)('permissions on %s', (kind) => {
     };
     ids.acmeA = await mk('company', { name: 'Acme (alice)', owner: users.alice.id, annual_revenue: { amount: '900000000' } });
     ids.acmeB = await mk('company', { name: 'Beta (bob)', owner: users.bob.id, annual_revenue: { amount: '5' } });
-    ids.contactA = await mk('contact', { last_name: '青木', owner: users.alice.id, company: ids.acmeA, mobile: '090-1111-2222', notes: '社外秘メモ' });
+    ids.contactA = await mk('contact', {
+      last_name: '青木',
+      owner: users.alice.id,
+      company: ids.acmeA,
+      mobile: '090-1111-2222',
+      notes: '社外秘メモ',
+    });
     ids.contactB = await mk('contact', { last_name: '坂本', owner: users.bob.id, company: ids.acmeB, mobile: '090-3333-4444' });
-    ids.caseC = await mk('case', { subject: 'Carol case', assignee: users.carol.id, contact: ids.contactA, company: ids.acmeA, resolution: 'secret fix', satisfaction: 5 });
+    ids.caseC = await mk('case', {
+      subject: 'Carol case',
+      assignee: users.carol.id,
+      contact: ids.contactA,
+      company: ids.acmeA,
+      resolution: 'secret fix',
+      satisfaction: 5,
+    });
     ids.caseE = await mk('case', { subject: 'Erin case', assignee: users.erin.id, contact: ids.contactA });
     ids.caseO = await mk('case', { subject: 'Outsider case', assignee: users.oscar.id, contact: ids.contactB, company: ids.acmeB });
     ids.campaign = await mk('campaign', { name: 'Spring', budget: { amount: '100000' } });
@@ -126,19 +139,23 @@ describe.each(databases)('permissions on %s', (kind) => {
       expect((await as('alice')('POST', `/api/records/contact/${tmp.id}/restore`)).status).toBe(403);
       expect((await as('bob')('POST', `/api/records/contact/${tmp.id}/restore`)).status).toBe(200);
       const bulk = await as('alice')('POST', '/api/records/contact/bulk', {
-        records: [{ last_name: 'B1' }, { last_name: 'B2', owner: users.bob.id }], partial: true,
+        records: [{ last_name: 'B1' }, { last_name: 'B2', owner: users.bob.id }],
+        partial: true,
       });
       expect(bulk.status).toBe(200);
       expect(bulk.body).toMatchObject({ created: 1, failed: 1 });
       expect(bulk.body.errors[0]).toMatchObject({ index: 1, status: 403 });
-      const upsert = await as('alice')('POST', '/api/records/contact/bulk', { upsert_on: 'last_name', records: [{ last_name: '坂本', title: 'hijack' }] });
+      const upsert = await as('alice')('POST', '/api/records/contact/bulk', {
+        upsert_on: 'last_name',
+        records: [{ last_name: '坂本', title: 'hijack' }],
+      });
       expect(upsert.status).toBe(403); // matched bob's record: not alice's to update
       expect((await k.call('GET', `/api/records/contact/${ids.contactB}`)).body.title).toBeNull();
     });
   });
 
   describe('support_agent (team scope, a filter scope, hidden fields, an object it cannot read)', () => {
-    it('sees only its team\'s cases in list, get, count, search, include, relation filters and timeline', async () => {
+    it("sees only its team's cases in list, get, count, search, include, relation filters and timeline", async () => {
       expect((await listIds('carol', '/api/records/case')).sort()).toEqual([ids.caseC, ids.caseE].sort());
       expect((await as('carol')('GET', '/api/records/case?count=true')).body.page.total).toBe(2);
       expect((await as('carol')('GET', `/api/records/case/${ids.caseO}`)).status).toBe(404);
@@ -186,7 +203,9 @@ describe.each(databases)('permissions on %s', (kind) => {
       expect((await as('dave')('PATCH', `/api/records/contact/${ids.contactA}`, { title: 'x' })).status).toBe(403);
       expect((await as('dave')('DELETE', `/api/records/contact/${ids.contactA}`)).status).toBe(403);
       expect((await as('dave')('POST', '/api/records/contact/bulk', { records: [{ last_name: 'x' }] })).status).toBe(403);
-      expect((await as('dave')('POST', '/api/meta/objects/contact/fields', { name: 'x', type: 'text', label: { en: 'x', ja: 'x' } })).status).toBe(403);
+      expect(
+        (await as('dave')('POST', '/api/meta/objects/contact/fields', { name: 'x', type: 'text', label: { en: 'x', ja: 'x' } })).status,
+      ).toBe(403);
       expect((await as('dave')('GET', '/api/users')).status).toBe(403);
     });
 
@@ -209,13 +228,17 @@ describe.each(databases)('permissions on %s', (kind) => {
 
   describe('API keys narrowed to a role', () => {
     it('gives no more than the key role, even to an admin', async () => {
-      const aliceViewer = (await k.call('POST', '/api/api-keys', { name: 'alice read-only', user_id: users.alice.id, role: 'viewer' })).body.key;
+      const aliceViewer = (await k.call('POST', '/api/api-keys', { name: 'alice read-only', user_id: users.alice.id, role: 'viewer' })).body
+        .key;
       const asKey = (key: string) => (m: string, p: string, b?: unknown) => k.call(m, p, b, { authorization: `Bearer ${key}` });
       expect((await asKey(aliceViewer)('POST', '/api/records/contact', { last_name: 'x' })).status).toBe(403);
       expect((await asKey(aliceViewer)('GET', `/api/records/contact/${ids.contactA}`)).body).not.toHaveProperty('mobile');
       const adminViewer = (await k.call('POST', '/api/api-keys', { name: 'admin read-only', role: 'viewer' })).body.key;
       expect((await asKey(adminViewer)('POST', '/api/records/contact', { last_name: 'x' })).status).toBe(403);
-      expect((await asKey(adminViewer)('POST', '/api/meta/objects/contact/fields', { name: 'x', type: 'text', label: { en: 'x', ja: 'x' } })).status).toBe(403);
+      expect(
+        (await asKey(adminViewer)('POST', '/api/meta/objects/contact/fields', { name: 'x', type: 'text', label: { en: 'x', ja: 'x' } }))
+          .status,
+      ).toBe(403);
       expect((await asKey(adminViewer)('GET', '/api/records/contact?limit=1')).status).toBe(200);
     });
   });

@@ -134,9 +134,17 @@ function sourcePermissions(model: ObjectModel, roles: RoleDef[]) {
 
 export function objectPermissions(caller: Caller, model: ObjectModel): ObjectPermissions {
   if (caller.admin && !caller.keyRole) {
-    return { verbs: { read: undefined, create: undefined, update: undefined, delete: undefined }, transfer: true, override: true, field: () => 'write' };
+    return {
+      verbs: { read: undefined, create: undefined, update: undefined, delete: undefined },
+      transfer: true,
+      override: true,
+      field: () => 'write',
+    };
   }
-  const sources = [...(caller.admin ? [] : [sourcePermissions(model, caller.roles)]), ...(caller.keyRole ? [sourcePermissions(model, [caller.keyRole])] : [])];
+  const sources = [
+    ...(caller.admin ? [] : [sourcePermissions(model, caller.roles)]),
+    ...(caller.keyRole ? [sourcePermissions(model, [caller.keyRole])] : []),
+  ];
   const cache = new Map<string, FieldLevel>();
   return {
     verbs: Object.fromEntries(verbs.map((v) => [v, sources.map((s) => s.scopes[v])])) as Record<Verb, Condition>,

@@ -9,7 +9,9 @@ import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { pluginFolderWith } from '../testing/plugins.ts';
 
 const label = { en: 'x', ja: 'エックス' };
-const contactGrant = (read: unknown, extra: Record<string, unknown> = {}) => ({ contact: { read, create: 'all', update: 'all', delete: 'none', ...extra } });
+const contactGrant = (read: unknown, extra: Record<string, unknown> = {}) => ({
+  contact: { read, create: 'all', update: 'all', delete: 'none', ...extra },
+});
 
 describe.each(databases)('roles checked against the metadata on %s', (kind) => {
   let k: TestKizuna;
@@ -55,7 +57,19 @@ describe.each(databases)('roles checked against the metadata on %s', (kind) => {
     for (const [name, objects] of [
       ['ok_own', contactGrant({ own: 'owner' })],
       ['ok_created', contactGrant({ team: 'created_by' })],
-      ['ok_filter', contactGrant({ filter: { or: [{ owner: '$me' }, { owner: { in: '$my_teams' } }, { created_at: { lt: '$now' } }, { 'company.name': { contains: '株式会社' } }] } })],
+      [
+        'ok_filter',
+        contactGrant({
+          filter: {
+            or: [
+              { owner: '$me' },
+              { owner: { in: '$my_teams' } },
+              { created_at: { lt: '$now' } },
+              { 'company.name': { contains: '株式会社' } },
+            ],
+          },
+        }),
+      ],
       ['ok_star', { '*': { read: 'own', create: 'team' }, case: { read: { team: 'assignee' } } }],
     ] as const) {
       const r = await k.call('POST', '/api/roles', { name, label, objects });
@@ -71,7 +85,9 @@ describe.each(databases)('roles checked against the metadata on %s', (kind) => {
     expect((await field({ name: 'rep', type: 'user', label: { en: 'Rep', ja: '担当' } })).status).toBe(201);
     expect((await field({ name: 'sales_area', type: 'text', label: { en: 'Region', ja: '地域' } })).status).toBe(201);
     expect((await k.call('POST', '/api/roles', { name: 'by_rep', label, objects: contactGrant({ own: 'rep' }) })).status).toBe(201);
-    expect((await k.call('POST', '/api/roles', { name: 'by_region', label, objects: contactGrant({ filter: { sales_area: '関東' } }) })).status).toBe(201);
+    expect(
+      (await k.call('POST', '/api/roles', { name: 'by_region', label, objects: contactGrant({ filter: { sales_area: '関東' } }) })).status,
+    ).toBe(201);
     // A role saved before roles were checked (an upgrade): its own scope compares a text field
     // with the caller's user id, which was a 500 on every request of its holders.
     const old = { name: 'own_by_text', label, objects: contactGrant({ own: 'last_name' }) };
@@ -107,9 +123,15 @@ describe.each(databases)('roles checked against the metadata on %s', (kind) => {
     // What the broken scope does not govern still works (create is "all" in these roles).
     expect((await rep('POST', '/api/records/contact', { last_name: '作成は可' })).status).toBe(201);
     const listed = (await k.call('GET', '/api/roles')).body.data as { name: string; problems: { field: string; message: string }[] }[];
-    expect(listed.find((r) => r.name === 'by_rep')!.problems).toEqual([{ field: 'objects.contact.read.own', message: expect.stringMatching(/not a field/) }]);
-    expect(listed.find((r) => r.name === 'by_region')!.problems).toEqual([{ field: 'objects.contact.read.filter', message: expect.stringMatching(/sales_area/) }]);
-    expect(listed.find((r) => r.name === 'own_by_text')!.problems).toEqual([{ field: 'objects.contact.read.own', message: expect.stringMatching(/text field/) }]);
+    expect(listed.find((r) => r.name === 'by_rep')!.problems).toEqual([
+      { field: 'objects.contact.read.own', message: expect.stringMatching(/not a field/) },
+    ]);
+    expect(listed.find((r) => r.name === 'by_region')!.problems).toEqual([
+      { field: 'objects.contact.read.filter', message: expect.stringMatching(/sales_area/) },
+    ]);
+    expect(listed.find((r) => r.name === 'own_by_text')!.problems).toEqual([
+      { field: 'objects.contact.read.own', message: expect.stringMatching(/text field/) },
+    ]);
     expect((await k.call('GET', '/api/roles/by_rep')).body.problems).toHaveLength(1);
   });
 

@@ -22,7 +22,8 @@ export function userFieldProblem(model: ObjectModel, name: string): string | und
   const field = fieldOf(model, name);
   if (!field) return `"${name}" is not a field of ${model.name}`;
   // Team scopes compare the field with the ids of the caller's teammates, so both need a user field.
-  if (field.spec.type !== 'user') return `${model.name}.${name} is a ${field.spec.type} field; own and team scopes need a user field (like owner)`;
+  if (field.spec.type !== 'user')
+    return `${model.name}.${name} is a ${field.spec.type} field; own and team scopes need a user field (like owner)`;
   return undefined;
 }
 
@@ -34,11 +35,15 @@ export function filterProblem(model: ObjectModel, filter: unknown, check: ScopeF
   } catch (e) {
     if (!(e instanceof ProblemError) || e.status >= 500) throw e;
     const first = e.errors?.[0];
-    return first ? `${first.field}: ${first.message}` : e.detail ?? e.title;
+    return first ? `${first.field}: ${first.message}` : (e.detail ?? e.title);
   }
 }
 
-function scopeProblem(model: ObjectModel, spec: ScopeSpec | undefined, check: ScopeFilterCheck): { key: string; message: string } | undefined {
+function scopeProblem(
+  model: ObjectModel,
+  spec: ScopeSpec | undefined,
+  check: ScopeFilterCheck,
+): { key: string; message: string } | undefined {
   if (spec === undefined || typeof spec === 'string') return undefined; // "own"/"team" pick a user field themselves
   if ('own' in spec || 'team' in spec) {
     const key = 'own' in spec ? 'own' : 'team';

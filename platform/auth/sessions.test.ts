@@ -8,7 +8,13 @@ describe.each(databases)('sessions, CSRF, rate limits and the audit trail on %s'
   let userId: string;
   beforeAll(async () => {
     k = await startKizuna(kind);
-    const u = await k.call('POST', '/api/users', { email: 'Hanako@Example.jp', name: '花子', locale: 'ja', password: PASSWORD, roles: ['sales_rep'] });
+    const u = await k.call('POST', '/api/users', {
+      email: 'Hanako@Example.jp',
+      name: '花子',
+      locale: 'ja',
+      password: PASSWORD,
+      roles: ['sales_rep'],
+    });
     expect(u.status, JSON.stringify(u.body)).toBe(201);
     userId = u.body.id;
     expect(JSON.stringify(u.body)).not.toMatch(/password|hash/i);
@@ -17,7 +23,11 @@ describe.each(databases)('sessions, CSRF, rate limits and the audit trail on %s'
 
   const raw = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) => k.app.request(path, init);
   const signIn = async (email = 'hanako@example.jp', password = PASSWORD) => {
-    const r = await raw('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' }, body: JSON.stringify({ email, password }) });
+    const r = await raw('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ email, password }),
+    });
     const cookie = r.headers.get('set-cookie') ?? '';
     return { status: r.status, body: await r.json(), cookie: cookie.split(';')[0], setCookie: cookie, headers: r.headers };
   };
@@ -38,7 +48,11 @@ describe.each(databases)('sessions, CSRF, rate limits and the audit trail on %s'
   it('needs the CSRF token for unsafe methods with a cookie session', async () => {
     const s = await signIn();
     const post = (headers: Record<string, string>) =>
-      raw('/api/records/contact', { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ last_name: 'クッキー' }) });
+      raw('/api/records/contact', {
+        method: 'POST',
+        headers: { cookie: s.cookie, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ last_name: 'クッキー' }),
+      });
     expect((await post({})).status).toBe(403);
     expect((await post({ 'x-csrf-token': 'wrong' })).status).toBe(403);
     const ok = await post({ 'x-csrf-token': s.body.csrf_token });
@@ -68,7 +82,8 @@ describe.each(databases)('sessions, CSRF, rate limits and the audit trail on %s'
     const a = await signIn();
     const b = await signIn();
     const change = await raw('/api/auth/password', {
-      method: 'POST', headers: { cookie: a.cookie, 'x-csrf-token': a.body.csrf_token, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { cookie: a.cookie, 'x-csrf-token': a.body.csrf_token, 'content-type': 'application/json' },
       body: JSON.stringify({ current_password: PASSWORD, new_password: `${PASSWORD}!` }),
     });
     expect(change.status).toBe(204);
@@ -110,7 +125,9 @@ describe.each(databases)('sessions, CSRF, rate limits and the audit trail on %s'
     expect((await k.call('PATCH', `/api/users/${u.body.id}`, { active: true })).status).toBe(200);
     expect((await raw('/api/records/contact?limit=1', bearer(old))).status).toBe(401);
     expect((await raw('/api/auth/me', { headers: { cookie: s.cookie } })).status).toBe(401);
-    expect((await k.call('GET', '/api/api-keys')).body.data.map((x: { name: string; user_id: string }) => x.user_id)).not.toContain(u.body.id);
+    expect((await k.call('GET', '/api/api-keys')).body.data.map((x: { name: string; user_id: string }) => x.user_id)).not.toContain(
+      u.body.id,
+    );
     // The same through DELETE (deactivation) and back; new keys and sign-ins work.
     expect((await k.call('DELETE', `/api/users/${u.body.id}`)).status).toBe(204);
     expect((await k.call('PATCH', `/api/users/${u.body.id}`, { active: true })).status).toBe(200);
@@ -124,16 +141,23 @@ describe.each(databases)('sessions, CSRF, rate limits and the audit trail on %s'
     const s = await signIn();
     expect((await raw('/api/users', { headers: { cookie: s.cookie } })).status).toBe(403);
     expect((await k.call('POST', '/api/users', { email: 'HANAKO@example.jp', name: 'dup' })).status).toBe(409);
-    expect((await k.call('POST', '/api/users', { email: 'x', name: '', password: 'short', roles: ['nope'], zzz: 1 })).body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
-      ['email', 'name', 'password', 'roles', 'zzz'].sort(),
-    );
+    expect(
+      (await k.call('POST', '/api/users', { email: 'x', name: '', password: 'short', roles: ['nope'], zzz: 1 })).body.errors
+        .map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['email', 'name', 'password', 'roles', 'zzz'].sort());
   });
 
   it('records who did what in the audit trail, with no secrets in it', async () => {
     const c = await k.call('POST', '/api/records/contact', { last_name: '監査' }, { 'x-request-id': 'req-audit-1' });
     await k.call('POST', '/api/meta/objects/contact/fields', { name: 'audited', type: 'boolean', label: { en: 'A', ja: 'A' } });
     const records = await k.call('GET', `/api/audit?record_id=${c.body.id}`);
-    expect(records.body.data[0]).toMatchObject({ kind: 'record', action: 'create', request_id: 'req-audit-1', via: expect.stringMatching(/^key:/) });
+    expect(records.body.data[0]).toMatchObject({
+      kind: 'record',
+      action: 'create',
+      request_id: 'req-audit-1',
+      via: expect.stringMatching(/^key:/),
+    });
     const meta = await k.call('GET', '/api/audit?kind=metadata&object=contact');
     expect(meta.body.data[0]).toMatchObject({ action: 'update', actor: expect.any(String) });
     const auth = await k.call('GET', '/api/audit?kind=auth&limit=200');

@@ -33,7 +33,12 @@ export function createSessionStore({ db }: { db: Database }) {
     /** undefined when the token is unknown, revoked, expired, or its user is inactive. */
     async verify(token: string): Promise<SessionInfo | undefined> {
       const id = hash(token);
-      const [row] = await db.query<{ user_id: string; csrf_token: string; email: string; is_admin: boolean }>(sql`select s.user_id::text as user_id, s.csrf_token, u.email, u.is_admin
+      const [row] = await db.query<{
+        user_id: string;
+        csrf_token: string;
+        email: string;
+        is_admin: boolean;
+      }>(sql`select s.user_id::text as user_id, s.csrf_token, u.email, u.is_admin
         from kizuna_sessions s join kizuna_users u on u.id = s.user_id
         where s.id = ${id} and s.revoked_at is null and s.expires_at > now() and u.active`);
       if (!row) return undefined;

@@ -42,7 +42,8 @@ export async function completeSetup(
 ) {
   const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const problems: FieldProblem[] = [];
-  if (typeof body.token !== 'string' || !body.token.trim() || body.token.length > 200) problems.push({ field: 'token', message: 'is required' });
+  if (typeof body.token !== 'string' || !body.token.trim() || body.token.length > 200)
+    problems.push({ field: 'token', message: 'is required' });
   const weak = passwordProblem(body.password);
   if (weak) problems.push({ field: 'password', message: weak });
   if (problems.length) throw validation(problems);
@@ -53,7 +54,10 @@ export async function completeSetup(
   const slot = await reserveAttempt(db, SETUP_ACCOUNT, meta.ip ?? null);
   if (slot.attempt === null) {
     const first = slot.account_first ?? Date.now();
-    throw tooManyRequests('Too many wrong setup tokens; try again later', Math.max(1, Math.ceil((first + LOGIN_LIMITS.windowMinutes * 60_000 - Date.now()) / 1000)));
+    throw tooManyRequests(
+      'Too many wrong setup tokens; try again later',
+      Math.max(1, Math.ceil((first + LOGIN_LIMITS.windowMinutes * 60_000 - Date.now()) / 1000)),
+    );
   }
   const given = Buffer.from(setupHash((body.token as string).trim()));
   const stored = Buffer.from(admin.password_hash);
@@ -69,7 +73,14 @@ export async function completeSetup(
     sql`select id::text as id, email, name, locale, is_admin from kizuna_users where id = ${admin.id}::uuid`,
   );
   const session = await sessions.create(user.id, meta);
-  await writeAudit(db, { kind: 'auth', object: 'user', recordId: user.id, action: 'setup', actor: user.id, requestId: meta.requestId, via: `session:${session.sessionId.slice(0, 12)}` });
+  await writeAudit(db, {
+    kind: 'auth',
+    object: 'user',
+    recordId: user.id,
+    action: 'setup',
+    actor: user.id,
+    requestId: meta.requestId,
+    via: `session:${session.sessionId.slice(0, 12)}`,
+  });
   return { user, ...session };
 }
-

@@ -17,12 +17,18 @@ const usage = `usage:
   kizuna plugin export <name> [--objects a,b] [--workflows "Name,Other name"] [--out DIR] [--version 1.0.0]`;
 
 async function main(argv: string[]) {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { objects: { type: 'string' }, workflows: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { objects: { type: 'string' }, workflows: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' } },
+  });
   const [group, command, name] = positionals;
   if (group !== 'plugin' || !name || !['new', 'export'].includes(command)) throw new Error(usage);
   if (command === 'new') {
     const files = await scaffoldPlugin(root, name);
-    console.log(`created ${files.length} files in plugins/${name}:\n${files.map((f) => `  ${f}`).join('\n')}\nrun its test: npx vitest run plugins/${name}`);
+    console.log(
+      `created ${files.length} files in plugins/${name}:\n${files.map((f) => `  ${f}`).join('\n')}\nrun its test: npx vitest run plugins/${name}`,
+    );
     return;
   }
   const url = process.env.DATABASE_URL || undefined;
@@ -32,7 +38,11 @@ async function main(argv: string[]) {
   try {
     const registry = await createRegistry({ db });
     try {
-      const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const list = (v: string | undefined) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
       const workflows = await readWorkflows(db, list(values.workflows));
       const plan = planExport(registry.snapshot(), name, list(values.objects), values.version, workflows);
       const files = await writeExport(resolve(values.out ?? join(root, 'plugins', name)), plan);

@@ -18,16 +18,24 @@ describe('npx kizuna plugin new', () => {
   it('scaffolds a plugin whose own generated test passes', async () => {
     const made = await run(process.execPath, [join(root, 'node_modules/.bin/kizuna'), 'plugin', 'new', name], { cwd: root });
     expect(made.stdout).toMatch(/created 4 files/);
-    const again = await run(process.execPath, [join(root, 'node_modules/.bin/kizuna'), 'plugin', 'new', name], { cwd: root }).catch((e) => e);
+    const again = await run(process.execPath, [join(root, 'node_modules/.bin/kizuna'), 'plugin', 'new', name], { cwd: root }).catch(
+      (e) => e,
+    );
     expect(again.stderr).toMatch(/already exists/);
     // Only PGlite here: the generated test itself runs on both databases when DATABASE_URL is set.
     const env = { ...process.env, DATABASE_URL: '' };
-    const test = await run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', `plugins/${name}`], { cwd: root, env, timeout: 120_000 });
+    const test = await run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', `plugins/${name}`], {
+      cwd: root,
+      env,
+      timeout: 120_000,
+    });
     expect(test.stdout).toMatch(/2 passed/);
   }, 150_000);
 
   it('refuses a bad name', async () => {
-    const bad = await run(process.execPath, [join(root, 'node_modules/.bin/kizuna'), 'plugin', 'new', 'Bad-Name'], { cwd: root }).catch((e) => e);
+    const bad = await run(process.execPath, [join(root, 'node_modules/.bin/kizuna'), 'plugin', 'new', 'Bad-Name'], { cwd: root }).catch(
+      (e) => e,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/not a plugin name/);
   });
@@ -39,23 +47,53 @@ describe.each(databases)('plugin export on %s', (kind) => {
     const a = await startKizuna(kind);
     const b = await startKizuna(kind);
     try {
-      expect((await a.call('POST', '/api/meta/objects', {
-        name: 'event_booth', label: { en: 'Booth', ja: 'ブース' }, plural: 'event_booths',
-        fields: [
-          { name: 'title', type: 'text', label: { en: 'Title', ja: '名称' }, required: true },
-          { name: 'size', type: 'select', label: { en: 'Size', ja: '広さ' }, options: [{ value: 's', label: { en: 'S', ja: '小' } }, { value: 'l', label: { en: 'L', ja: '大' } }] },
-          { name: 'company', type: 'relation', target: 'company', inverse: 'booths', label: { en: 'Company', ja: '取引先' } },
-        ],
-      })).status).toBe(201);
-      expect((await a.call('POST', '/api/meta/objects/contact/fields', { name: 'booth_role', type: 'text', label: { en: 'Booth role', ja: 'ブース担当' } })).status).toBe(201);
+      expect(
+        (
+          await a.call('POST', '/api/meta/objects', {
+            name: 'event_booth',
+            label: { en: 'Booth', ja: 'ブース' },
+            plural: 'event_booths',
+            fields: [
+              { name: 'title', type: 'text', label: { en: 'Title', ja: '名称' }, required: true },
+              {
+                name: 'size',
+                type: 'select',
+                label: { en: 'Size', ja: '広さ' },
+                options: [
+                  { value: 's', label: { en: 'S', ja: '小' } },
+                  { value: 'l', label: { en: 'L', ja: '大' } },
+                ],
+              },
+              { name: 'company', type: 'relation', target: 'company', inverse: 'booths', label: { en: 'Company', ja: '取引先' } },
+            ],
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await a.call('POST', '/api/meta/objects/contact/fields', {
+            name: 'booth_role',
+            type: 'text',
+            label: { en: 'Booth role', ja: 'ブース担当' },
+          })
+        ).status,
+      ).toBe(201);
       expect(() => planExport(a.registry.snapshot(), 'expo', ['nope'])).toThrow(/no object named "nope"/);
 
       await publishWorkflow(a, {
-        name: 'Booth welcome', trigger: { type: 'record.created', object: 'event_booth' }, start: 'tag',
+        name: 'Booth welcome',
+        trigger: { type: 'record.created', object: 'event_booth' },
+        start: 'tag',
         steps: [{ id: 'tag', type: 'update_record', config: { values: { title: '{{trigger.record.title}}（受付済）' } } }],
       });
       await expect(readWorkflows(a.db, ['Nope'])).rejects.toThrow(/no published workflow named "Nope"/);
-      const plan = planExport(a.registry.snapshot(), 'expo', ['event_booth', 'contact'], '1.0.0', await readWorkflows(a.db, ['Booth welcome']));
+      const plan = planExport(
+        a.registry.snapshot(),
+        'expo',
+        ['event_booth', 'contact'],
+        '1.0.0',
+        await readWorkflows(a.db, ['Booth welcome']),
+      );
       await writeExport(join(dir, 'expo'), plan);
 
       const other = await startKizuna(kind, { pluginDirs: [dir], ...(kind === 'postgres' ? { schema: b.schema } : {}) });

@@ -30,7 +30,14 @@ export async function readWorkflows(db: Executor, names: string[]): Promise<Reco
       continue;
     }
     const def = (typeof w.definition === 'string' ? JSON.parse(w.definition) : w.definition) as Record<string, unknown>;
-    const key = typeof def.key === 'string' ? def.key : String(def.name).toLowerCase().normalize('NFKC').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || `workflow-${out.length + 1}`;
+    const key =
+      typeof def.key === 'string'
+        ? def.key
+        : String(def.name)
+            .toLowerCase()
+            .normalize('NFKC')
+            .replace(/[^a-z0-9]+/g, '-')
+            .replace(/^-|-$/g, '') || `workflow-${out.length + 1}`;
     out.push({ ...def, key });
   }
   if (missing.length) throw new Error(`no published workflow named ${missing.map((m) => `"${m}"`).join(', ')}`);
@@ -38,9 +45,16 @@ export async function readWorkflows(db: Executor, names: string[]): Promise<Reco
 }
 
 /** Decides what goes into the plugin; throws with every reason it cannot. */
-export function planExport(snapshot: MetadataSnapshot, name: string, objectNames: string[], version = '1.0.0', workflows: Record<string, unknown>[] = []): ExportPlan {
+export function planExport(
+  snapshot: MetadataSnapshot,
+  name: string,
+  objectNames: string[],
+  version = '1.0.0',
+  workflows: Record<string, unknown>[] = [],
+): ExportPlan {
   if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`"${name}" is not a plugin name`);
-  if (objectNames.length === 0 && workflows.length === 0) throw new Error('name the objects to export with --objects a,b (and/or workflows with --workflows)');
+  if (objectNames.length === 0 && workflows.length === 0)
+    throw new Error('name the objects to export with --objects a,b (and/or workflows with --workflows)');
   const problems: string[] = [];
   const objects: ObjectSpec[] = [];
   const fields: Record<string, FieldSpec[]> = {};
@@ -61,11 +75,15 @@ export function planExport(snapshot: MetadataSnapshot, name: string, objectNames
     }
   }
   const exported = new Set(objects.map((o) => o.name));
-  for (const f of [...objects.flatMap((o) => o.fields.map((x) => [o.name, x] as const)), ...Object.entries(fields).flatMap(([o, fs]) => fs.map((x) => [o, x] as const))]) {
+  for (const f of [
+    ...objects.flatMap((o) => o.fields.map((x) => [o.name, x] as const)),
+    ...Object.entries(fields).flatMap(([o, fs]) => fs.map((x) => [o, x] as const)),
+  ]) {
     const [o, field] = f;
     if (field.type !== 'relation') continue;
     const target = snapshot.models.get(field.target!);
-    if (!exported.has(field.target!) && !target?.spec.standard) problems.push(`${o}.${field.name} relates to ${field.target}, which is neither standard nor exported`);
+    if (!exported.has(field.target!) && !target?.spec.standard)
+      problems.push(`${o}.${field.name} relates to ${field.target}, which is neither standard nor exported`);
   }
   if (problems.length) throw new Error(`cannot export: ${problems.join('; ')}`);
   const keys = workflows.map((w) => String(w.key));

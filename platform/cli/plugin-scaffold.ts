@@ -14,21 +14,22 @@ export async function scaffoldPlugin(root: string, name: string, dir = join(root
   const sdk = inside ? 'kizuna/plugin' : relative(join(dir, 'server'), join(root, 'platform/plugins/index.ts')).replaceAll('\\', '/');
   const testing = inside ? 'kizuna/testing' : relative(join(dir, 'server'), join(root, 'platform/testing/index.ts')).replaceAll('\\', '/');
   const files: Record<string, string> = {
-    'plugin.json': JSON.stringify(
-      {
-        name,
-        version: '0.1.0',
-        title: { en: name, ja: name },
-        description: { en: `The ${name} plugin.`, ja: `${name} プラグイン。` },
-        kizuna: '^0.1.0',
-        metadata: {
-          fields: { contact: [{ name: `${name}_note`, type: 'text', label: { en: 'Note', ja: 'メモ' }, searchable: false }] },
+    'plugin.json':
+      JSON.stringify(
+        {
+          name,
+          version: '0.1.0',
+          title: { en: name, ja: name },
+          description: { en: `The ${name} plugin.`, ja: `${name} プラグイン。` },
+          kizuna: '^0.1.0',
+          metadata: {
+            fields: { contact: [{ name: `${name}_note`, type: 'text', label: { en: 'Note', ja: 'メモ' }, searchable: false }] },
+          },
+          server: 'server/index.ts',
         },
-        server: 'server/index.ts',
-      },
-      null,
-      2,
-    ) + '\n',
+        null,
+        2,
+      ) + '\n',
     'server/index.ts': `import { definePlugin } from '${sdk}';
 
 export default definePlugin({

@@ -20,7 +20,12 @@ describe('studio API types (studio/src/api/openapi.d.ts)', () => {
   it('the checked-in file is what the server describes now, so the studio cannot drift from the API', async () => {
     const checkedIn = await readFile(STUDIO_API_TYPES, 'utf8');
     const same = checkedIn === generated;
-    expect(same, same ? '' : `it differs from /api/openapi.json at ${firstDifference(checkedIn, generated)}; run \`npm run studio:api-types\` and commit the result`).toBe(true);
+    expect(
+      same,
+      same
+        ? ''
+        : `it differs from /api/openapi.json at ${firstDifference(checkedIn, generated)}; run \`npm run studio:api-types\` and commit the result`,
+    ).toBe(true);
   });
 
   it('types the problem body the studio reads errors from', () => {

@@ -102,7 +102,8 @@ async function main() {
   const url = process.env.DATABASE_URL || undefined;
   const dataDir = resolve(process.env.KIZUNA_DATA_DIR ?? './data');
   const out = resolve(process.argv[2] ?? 'generated/types');
-  if (!url && !existsSync(dataDir)) throw new Error(`no Kizuna database at ${dataDir}; run \`npm start\` once to set it up, or set KIZUNA_DATA_DIR or DATABASE_URL`);
+  if (!url && !existsSync(dataDir))
+    throw new Error(`no Kizuna database at ${dataDir}; run \`npm start\` once to set it up, or set KIZUNA_DATA_DIR or DATABASE_URL`);
   const db = await createDatabase({ url, dataDir: url ? undefined : dataDir });
   try {
     const [ready] = await db.query<{ ok: boolean }>(sql`select to_regclass('kizuna_objects') is not null as ok`);

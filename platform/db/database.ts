@@ -61,8 +61,7 @@ const dialect = new PgDialect();
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 
 /** drizzle returns `{ rows }` on PGlite and a plain array on postgres-js. */
-export const rowsOf = <T>(result: unknown): T[] =>
-  (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+export const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
 type DrizzleLike = {
   execute(q: SQL): Promise<unknown>;
@@ -92,7 +91,12 @@ function poolCounter(size: number) {
     else fullSince = undefined;
   };
   return {
-    usage: (): PoolUsage => ({ size, busy: Math.min(open, size), waiting: Math.max(0, open - size), saturatedMs: fullSince === undefined ? 0 : Date.now() - fullSince }),
+    usage: (): PoolUsage => ({
+      size,
+      busy: Math.min(open, size),
+      waiting: Math.max(0, open - size),
+      saturatedMs: fullSince === undefined ? 0 : Date.now() - fullSince,
+    }),
     async hold<T>(work: () => Promise<T>): Promise<T> {
       open++;
       update();
@@ -128,7 +132,9 @@ async function openPostgres(url: string, config: DatabaseConfig): Promise<Databa
   drizzlePostgres(client);
   const run = <T>(sqlClient: postgres.Sql, q: SQL): Promise<T[]> => {
     const { sql: text, params } = dialect.sqlToQuery(q);
-    return sqlClient.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: PREPARABLE.test(text) }) as unknown as Promise<T[]>;
+    return sqlClient.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: PREPARABLE.test(text) }) as unknown as Promise<
+      T[]
+    >;
   };
   const wrapPgTx = (t: postgres.TransactionSql): Transaction => ({
     query: <T>(q: SQL) => run<T>(t as unknown as postgres.Sql, q),

@@ -10,7 +10,9 @@ describe('uuidv7', () => {
     expect(ids.every((v, i) => i === 0 || ids[i - 1] < v)).toBe(true);
     const ms = parseInt(ids[0].replace(/-/g, '').slice(0, 12), 16);
     expect(Math.abs(ms - now)).toBeLessThan(5_000);
-    expect(uuidv7(Date.UTC(2030, 0, 1)).slice(0, 13)).toBe(`${Date.UTC(2030, 0, 1).toString(16).padStart(12, '0').slice(0, 8)}-${Date.UTC(2030, 0, 1).toString(16).padStart(12, '0').slice(8)}`);
+    expect(uuidv7(Date.UTC(2030, 0, 1)).slice(0, 13)).toBe(
+      `${Date.UTC(2030, 0, 1).toString(16).padStart(12, '0').slice(0, 8)}-${Date.UTC(2030, 0, 1).toString(16).padStart(12, '0').slice(8)}`,
+    );
   });
 
   it('keeps the random bits random', () => {

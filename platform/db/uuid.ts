@@ -32,9 +32,22 @@ export function uuidv7(now = Date.now()): string {
   }
   const r = random(8);
   const b = [
-    Math.floor(now / 2 ** 40) & 0xff, Math.floor(now / 2 ** 32) & 0xff, (now >>> 24) & 0xff, (now >>> 16) & 0xff, (now >>> 8) & 0xff, now & 0xff,
-    0x70 | (seq >> 8), seq & 0xff,
-    (pool[r] & 0x3f) | 0x80, pool[r + 1], pool[r + 2], pool[r + 3], pool[r + 4], pool[r + 5], pool[r + 6], pool[r + 7],
+    Math.floor(now / 2 ** 40) & 0xff,
+    Math.floor(now / 2 ** 32) & 0xff,
+    (now >>> 24) & 0xff,
+    (now >>> 16) & 0xff,
+    (now >>> 8) & 0xff,
+    now & 0xff,
+    0x70 | (seq >> 8),
+    seq & 0xff,
+    (pool[r] & 0x3f) | 0x80,
+    pool[r + 1],
+    pool[r + 2],
+    pool[r + 3],
+    pool[r + 4],
+    pool[r + 5],
+    pool[r + 6],
+    pool[r + 7],
   ].map((x) => HEX[x]);
   return `${b[0]}${b[1]}${b[2]}${b[3]}-${b[4]}${b[5]}-${b[6]}${b[7]}-${b[8]}${b[9]}-${b[10]}${b[11]}${b[12]}${b[13]}${b[14]}${b[15]}`;
 }

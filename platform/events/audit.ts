@@ -36,7 +36,10 @@ export interface AuditQuery {
 const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
 /** The audit trail, newest first: up to q.limit entries, and whether there are more. */
-export async function readAudit(exec: Executor, q: AuditQuery): Promise<{ data: (Record<string, unknown> & { id: string })[]; hasMore: boolean }> {
+export async function readAudit(
+  exec: Executor,
+  q: AuditQuery,
+): Promise<{ data: (Record<string, unknown> & { id: string })[]; hasMore: boolean }> {
   const conds: SQL[] = [sql`true`];
   if (q.actor) conds.push(sql`actor = ${q.actor}::uuid`);
   if (q.recordId) conds.push(sql`record_id = ${q.recordId}::uuid`);
@@ -45,7 +48,9 @@ export async function readAudit(exec: Executor, q: AuditQuery): Promise<{ data: 
   if (q.since) conds.push(sql`at >= ${q.since}::timestamptz`);
   if (q.until) conds.push(sql`at < ${q.until}::timestamptz`);
   if (q.before) conds.push(sql`id < ${q.before}::bigint`);
-  const rows = await exec.query<Record<string, unknown> & { id: string }>(sql`select id::text as id, kind, object, record_id::text as record_id, action, version,
+  const rows = await exec.query<
+    Record<string, unknown> & { id: string }
+  >(sql`select id::text as id, kind, object, record_id::text as record_id, action, version,
       changes, actor::text as actor, request_id, via, note, to_char(at at time zone 'UTC', ${ISO}) as at
     from kizuna_history where ${sql.join(conds, sql` and `)} order by kizuna_history.id desc limit ${q.limit + 1}`);
   const hasMore = rows.length > q.limit;

@@ -5,7 +5,9 @@ import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { onOutboxCommit, outboxHead, readRecordEvents, readRecordEventsOf, type OutboxCursor } from './outbox.ts';
 
 const insertEvent = (tx: Transaction, name: string) =>
-  tx.query(sql`insert into kizuna_events (topic, object, record_id, payload) values ('record.created', 'contact', gen_random_uuid(), ${JSON.stringify({ version: 1, name })}::jsonb)`);
+  tx.query(
+    sql`insert into kizuna_events (topic, object, record_id, payload) values ('record.created', 'contact', gen_random_uuid(), ${JSON.stringify({ version: 1, name })}::jsonb)`,
+  );
 
 /** Opens a transaction and keeps it open until `release` is called. */
 function heldTransaction(k: TestKizuna, work: (tx: Transaction) => Promise<unknown>) {
@@ -81,7 +83,12 @@ describe.each(databases)('outbox on %s', (kind) => {
     await early.release();
     await expect.poll(async () => (await readRecordEvents(k.db, cursor, 10)).length, { timeout: 10_000 }).toBe(2);
     const after = await readRecordEvents(k.db, cursor, 10);
-    const names = await Promise.all(after.map(async (e) => (await k.db.query<{ n: string }>(sql`select payload->>'name' as n from kizuna_events where id = ${e.id}::bigint`))[0].n));
+    const names = await Promise.all(
+      after.map(
+        async (e) =>
+          (await k.db.query<{ n: string }>(sql`select payload->>'name' as n from kizuna_events where id = ${e.id}::bigint`))[0].n,
+      ),
+    );
     expect(names).toEqual(['early', 'late']);
     cursor = after[1];
     expect(await readRecordEvents(k.db, cursor, 10)).toEqual([]);
@@ -104,7 +111,9 @@ describe.each(databases)('outbox on %s', (kind) => {
       await running;
       const head = await outboxHead(k.db);
       await k.call('POST', '/api/records/contact', { last_name: '他所' });
-      await expect.poll(async () => (await readRecordEvents(k.db, head, 10)).map((e) => e.changes?.last_name), { timeout: 10_000 }).toEqual(['他所']);
+      await expect
+        .poll(async () => (await readRecordEvents(k.db, head, 10)).map((e) => e.changes?.last_name), { timeout: 10_000 })
+        .toEqual(['他所']);
     } finally {
       release();
       await elsewhere;
@@ -114,10 +123,12 @@ describe.each(databases)('outbox on %s', (kind) => {
 
   it('rolled-back events are never read', async () => {
     const head = await outboxHead(k.db);
-    await k.db.transaction(async (tx) => {
-      await insertEvent(tx, 'doomed');
-      throw new Error('roll back');
-    }).catch(() => {});
+    await k.db
+      .transaction(async (tx) => {
+        await insertEvent(tx, 'doomed');
+        throw new Error('roll back');
+      })
+      .catch(() => {});
     expect(await readRecordEvents(k.db, head, 10)).toEqual([]);
   });
 });

@@ -53,10 +53,18 @@ export async function readRecordEvents(db: Executor, after: OutboxCursor, limit:
  * them when the page is full, else the last settled event of any object, so skipped events are
  * never read again. `objects` empty: nothing is read, the cursor just moves on.
  */
-export async function readRecordEventsOf(db: Executor, after: OutboxCursor, limit: number, objects?: string[]): Promise<{ events: OutboxEvent[]; end: OutboxCursor }> {
+export async function readRecordEventsOf(
+  db: Executor,
+  after: OutboxCursor,
+  limit: number,
+  objects?: string[],
+): Promise<{ events: OutboxEvent[]; end: OutboxCursor }> {
   // One horizon for both statements: the second must not see further than the first read.
   const [{ h }] = await db.query<{ h: string }>(sql`select (${await horizonOf(db)})::text as h`);
-  const rows = objects?.length === 0 ? [] : await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.xid::text as xid, e.id::text as id, e.topic, e.object,
+  const rows =
+    objects?.length === 0
+      ? []
+      : await db.query<OutboxEvent & Record<string, unknown>>(sql`select e.xid::text as xid, e.id::text as id, e.topic, e.object,
       e.record_id::text as record_id, (e.payload->>'version')::int as version, e.payload->>'actor' as actor, h.changes, h.request_id,
       (extract(epoch from e.created_at) * 1000)::float8 as created_ms
     from kizuna_events e left join lateral (select changes, request_id from kizuna_history h
@@ -95,7 +103,9 @@ async function horizonOf(db: Executor): Promise<SQL> {
 
 /** A cursor placed after every event committed so far (for a new reader). */
 export async function outboxHead(db: Executor): Promise<OutboxCursor> {
-  const [row] = await db.query<OutboxCursor & Record<string, unknown>>(sql`select pg_current_xact_id()::text as xid, coalesce((select max(id) from kizuna_events), 0)::text as id`);
+  const [row] = await db.query<OutboxCursor & Record<string, unknown>>(
+    sql`select pg_current_xact_id()::text as xid, coalesce((select max(id) from kizuna_events), 0)::text as id`,
+  );
   return row;
 }
 

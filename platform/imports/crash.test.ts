@@ -38,7 +38,8 @@ function startServer(env: Record<string, string>) {
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
-const status = async (base: string, id: string) => (await (await fetch(`${base}/api/imports/${id}`, { headers: auth })).json()) as Record<string, any>;
+const status = async (base: string, id: string) =>
+  (await (await fetch(`${base}/api/imports/${id}`, { headers: auth })).json()) as Record<string, any>;
 
 describe.each(databases)('an import killed with SIGKILL on %s', (kind) => {
   const children: ChildProcess[] = [];
@@ -71,10 +72,18 @@ describe.each(databases)('an import killed with SIGKILL on %s', (kind) => {
     children.push(a.child);
     let base = await a.ready();
     const csv = `姓,名,メールアドレス\n${Array.from({ length: ROWS }, (_, i) => `${i % 2 ? '山田' : 'Smith'},N${i},crash${i}@example.jp`).join('\n')}\n`;
-    const up = await fetch(`${base}/api/imports?object=contact&filename=crash.csv`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: csv });
+    const up = await fetch(`${base}/api/imports?object=contact&filename=crash.csv`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: csv,
+    });
     expect(up.status).toBe(201);
     const { id, suggested_mapping } = (await up.json()) as { id: string; suggested_mapping: unknown };
-    const started = await fetch(`${base}/api/imports/${id}/start`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'partial', mapping: suggested_mapping }) });
+    const started = await fetch(`${base}/api/imports/${id}/start`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'partial', mapping: suggested_mapping }),
+    });
     expect(started.status).toBe(202);
     // Kill it once some batches are committed and before the end.
     let before = await status(base, id);
@@ -93,7 +102,11 @@ describe.each(databases)('an import killed with SIGKILL on %s', (kind) => {
     children.push(b.child);
     base = await b.ready();
     let s = await status(base, id);
-    for (const until = Date.now() + 240_000; !['succeeded', 'failed', 'cancelled'].includes(s.state) && Date.now() < until; s = await status(base, id)) {
+    for (
+      const until = Date.now() + 240_000;
+      !['succeeded', 'failed', 'cancelled'].includes(s.state) && Date.now() < until;
+      s = await status(base, id)
+    ) {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(s).toMatchObject({ state: 'succeeded', created: ROWS, rows_read: ROWS, rows_failed: 0 });
@@ -102,7 +115,12 @@ describe.each(databases)('an import killed with SIGKILL on %s', (kind) => {
 
     const db = await open();
     try {
-      const [r] = await db.query<{ n: number; d: number; h: number; e: number }>(sql`select count(*)::int as n, count(distinct email)::int as d,
+      const [r] = await db.query<{
+        n: number;
+        d: number;
+        h: number;
+        e: number;
+      }>(sql`select count(*)::int as n, count(distinct email)::int as d,
         (select count(*)::int from kizuna_history where request_id = ${`import:${id}`}) as h,
         (select count(*)::int from kizuna_events e where e.topic = 'record.created' and e.record_id in (select id from contact)) as e
         from contact`);

@@ -37,7 +37,10 @@ describe.each(databases)('CSV round trips on %s', (kind) => {
   it('writes an error report whose cells with line breaks, quotes, commas and Japanese parse back as the file had them', async () => {
     const up = await upload(k, SOURCE);
     expect(up.status, JSON.stringify(up.body)).toBe(201);
-    await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', notes: 'notes', email: 'email' } });
+    await k.call('POST', `/api/imports/${up.body.id}/start`, {
+      mode: 'partial',
+      mapping: { last_name: 'last_name', notes: 'notes', email: 'email' },
+    });
     expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 1, rows_failed: 3 });
     const report = await (await get(`/api/imports/${up.body.id}/errors`)).text();
     const rows: string[][] = parse(report, READ);

@@ -60,7 +60,9 @@ function utf16Order(head: Buffer): 'utf-16le' | 'utf-16be' {
 // ISO-2022-JP (7-bit JIS) is a mail encoding; no spreadsheet writes CSV in it, and the stream
 // decoder we use does not read it.
 const unsupportedJis = () =>
-  badRequest('The file is in ISO-2022-JP (JIS), which imports do not read; save it as UTF-8 or Shift_JIS', [{ field: 'encoding', message: 'ISO-2022-JP is not supported' }]);
+  badRequest('The file is in ISO-2022-JP (JIS), which imports do not read; save it as UTF-8 or Shift_JIS', [
+    { field: 'encoding', message: 'ISO-2022-JP is not supported' },
+  ]);
 
 /** Strict UTF-8 check that tolerates a multi-byte character cut off at the sample's end. */
 function isUtf8(head: Buffer): boolean {
@@ -88,7 +90,7 @@ export function assertEncoding(head: Buffer, encoding: string, declared: boolean
     new TextDecoder('utf-8', { fatal: true }).decode(head);
   } catch {
     // Find the first offending byte for the message (the sample is at most 64 KiB).
-    for (let lo = 0, hi = head.length; lo < hi; ) {
+    for (let lo = 0, hi = head.length; lo < hi;) {
       const mid = (lo + hi) >> 1;
       try {
         new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, mid));
@@ -123,7 +125,8 @@ export function assertText(sample: string): void {
     if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
   }
   for (const ch of sample.matchAll(UNWRITTEN)) unwritten += ch[0].length;
-  if (control / sample.length > 0.05 || unwritten / sample.length > 0.02) throw badRequest('The file is not a CSV, TSV or Excel file (it looks binary)');
+  if (control / sample.length > 0.05 || unwritten / sample.length > 0.02)
+    throw badRequest('The file is not a CSV, TSV or Excel file (it looks binary)');
 }
 const UNWRITTEN = /[\p{Cn}\p{Co}\p{Cs}]/gu;
 

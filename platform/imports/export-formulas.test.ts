@@ -8,8 +8,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { upload } from '../testing/imports.ts';
 
-const TEXT = ['=HYPERLINK("http://evil.example","x")', '+SUM(1,2)', '-2+3', '@SUM(A1)', '\tTabbed', '\rCarriage', '＝1+1', 'Plain', '-5', "'quoted already"];
-const ESCAPED = ['\'=HYPERLINK("http://evil.example","x")', "'+SUM(1,2)", "'-2+3", "'@SUM(A1)", "'\tTabbed", "'\rCarriage", "'＝1+1", 'Plain', '-5', "'quoted already"];
+const TEXT = [
+  '=HYPERLINK("http://evil.example","x")',
+  '+SUM(1,2)',
+  '-2+3',
+  '@SUM(A1)',
+  '\tTabbed',
+  '\rCarriage',
+  '＝1+1',
+  'Plain',
+  '-5',
+  "'quoted already",
+];
+const ESCAPED = [
+  '\'=HYPERLINK("http://evil.example","x")',
+  "'+SUM(1,2)",
+  "'-2+3",
+  "'@SUM(A1)",
+  "'\tTabbed",
+  "'\rCarriage",
+  "'＝1+1",
+  'Plain',
+  '-5',
+  "'quoted already",
+];
 
 describe.each(databases)('formula cells in exports on %s', (kind) => {
   let k: TestKizuna;
@@ -17,9 +39,19 @@ describe.each(databases)('formula cells in exports on %s', (kind) => {
   beforeAll(async () => {
     k = await startKizuna(kind);
     for (const [i, last_name] of TEXT.entries()) {
-      const made = await k.call('POST', '/api/records/company', { name: `F${i}`, phone: i % 2 ? '+81 3 5555 0101' : '-0120-000-000', annual_revenue: { amount: '-100', currency: 'JPY' } });
+      const made = await k.call('POST', '/api/records/company', {
+        name: `F${i}`,
+        phone: i % 2 ? '+81 3 5555 0101' : '-0120-000-000',
+        annual_revenue: { amount: '-100', currency: 'JPY' },
+      });
       expect(made.status, JSON.stringify(made.body)).toBe(201);
-      const c = await k.call('POST', '/api/records/contact', { last_name, first_name: 'Formula', notes: last_name, phone: '+81 3 5555 0101', company: made.body.id });
+      const c = await k.call('POST', '/api/records/contact', {
+        last_name,
+        first_name: 'Formula',
+        notes: last_name,
+        phone: '+81 3 5555 0101',
+        company: made.body.id,
+      });
       expect(c.status, JSON.stringify(c.body)).toBe(201);
     }
   }, 60_000);
@@ -32,7 +64,7 @@ describe.each(databases)('formula cells in exports on %s', (kind) => {
     return (parse(await res.text(), { bom: true, record_delimiter: ['\r\n', '\n', '\r'] }) as string[][]).slice(1);
   };
 
-  it('prefixes text cells that start like a formula with \' in CSV, leaving phones as they are', async () => {
+  it("prefixes text cells that start like a formula with ' in CSV, leaving phones as they are", async () => {
     const rows = await csvRows('');
     expect(rows.map((r) => r[1])).toEqual(ESCAPED);
     expect(rows.map((r) => r[2])).toEqual(ESCAPED);
@@ -47,7 +79,10 @@ describe.each(databases)('formula cells in exports on %s', (kind) => {
   });
 
   it('keeps negative amounts and phones starting with + or - in a company export', async () => {
-    const res = await get('/api/records/company/export?header=api&fields=name,phone,annual_revenue&sort=name&filter=' + encodeURIComponent(JSON.stringify({ name: { starts_with: 'F' } })));
+    const res = await get(
+      '/api/records/company/export?header=api&fields=name,phone,annual_revenue&sort=name&filter=' +
+        encodeURIComponent(JSON.stringify({ name: { starts_with: 'F' } })),
+    );
     const rows = (parse(await res.text(), { bom: true }) as string[][]).slice(1);
     expect(new Set(rows.map((r) => r[2]))).toEqual(new Set(['+81 3 5555 0101', '-0120-000-000']));
     expect(new Set(rows.map((r) => r[3]))).toEqual(new Set(['-100 JPY']));
@@ -62,16 +97,23 @@ describe.each(databases)('formula cells in exports on %s', (kind) => {
     const lf = (cells: string[]) => cells.map((c) => c.replaceAll('\r', '\n'));
     expect(values.map((r) => r[2])).toEqual(lf(ESCAPED));
     expect(new Set(values.map((r) => r[3]))).toEqual(new Set(['+81 3 5555 0101']));
-    const plain = await get(`/api/records/contact/export?format=xlsx&escape_formulas=false&header=api&fields=last_name&sort=created_at&filter=${filter}`);
+    const plain = await get(
+      `/api/records/contact/export?format=xlsx&escape_formulas=false&header=api&fields=last_name&sort=created_at&filter=${filter}`,
+    );
     const wb2 = new ExcelJS.Workbook();
     await wb2.xlsx.read(Readable.from(Buffer.from(await plain.arrayBuffer())));
     expect((wb2.worksheets[0].getSheetValues().slice(2) as unknown[][]).map((r) => r[2])).toEqual(lf(TEXT));
   });
 
-  it('imports an escaped export back with the \' kept (the file does not say it was escaped)', async () => {
+  it("imports an escaped export back with the ' kept (the file does not say it was escaped)", async () => {
     const res = await get(`/api/records/contact/export?header=api&fields=last_name&sort=created_at&filter=${filter}`);
     const up = await upload(k, await res.text(), 'object=contact&filename=back.csv');
-    const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview?mapping=${encodeURIComponent(JSON.stringify({ id: null, last_name: 'last_name', created_at: null, updated_at: null }))}`)).body;
+    const preview = (
+      await k.call(
+        'GET',
+        `/api/imports/${up.body.id}/preview?mapping=${encodeURIComponent(JSON.stringify({ id: null, last_name: 'last_name', created_at: null, updated_at: null }))}`,
+      )
+    ).body;
     expect(preview.rows[0].values.last_name).toBe(ESCAPED[0]);
   });
 });

@@ -22,12 +22,16 @@ export interface ExportOptions {
 export function exportOptions(q: Record<string, string | undefined>): ExportOptions {
   const pick = <T extends string>(name: string, allowed: readonly T[], dflt: T): T => {
     const v = q[name] ?? dflt;
-    if (!allowed.includes(v as T)) throw badRequest(`${name} must be one of ${allowed.join(', ')}`, [{ field: name, message: `must be one of ${allowed.join(', ')}` }]);
+    if (!allowed.includes(v as T))
+      throw badRequest(`${name} must be one of ${allowed.join(', ')}`, [{ field: name, message: `must be one of ${allowed.join(', ')}` }]);
     return v as T;
   };
   const format = pick('format', ['csv', 'xlsx'], 'csv');
   // A workbook stores its text as UTF-8 by definition: an encoding asked for it would be ignored.
-  if (format === 'xlsx' && q.encoding !== undefined) throw badRequest('encoding applies to CSV only (xlsx is always Unicode)', [{ field: 'encoding', message: 'is not an option of format=xlsx' }]);
+  if (format === 'xlsx' && q.encoding !== undefined)
+    throw badRequest('encoding applies to CSV only (xlsx is always Unicode)', [
+      { field: 'encoding', message: 'is not an option of format=xlsx' },
+    ]);
   return {
     format,
     header: pick('header', ['en', 'ja', 'api'], 'en'),
@@ -37,7 +41,11 @@ export function exportOptions(q: Record<string, string | undefined>): ExportOpti
 }
 
 const SYSTEM = ['id', 'created_at', 'updated_at'];
-const SYSTEM_LABELS: Record<string, { en: string; ja: string }> = { id: { en: 'ID', ja: 'ID' }, created_at: { en: 'Created At', ja: '作成日時' }, updated_at: { en: 'Updated At', ja: '更新日時' } };
+const SYSTEM_LABELS: Record<string, { en: string; ja: string }> = {
+  id: { en: 'ID', ja: 'ID' },
+  created_at: { en: 'Created At', ja: '作成日時' },
+  updated_at: { en: 'Updated At', ja: '更新日時' },
+};
 
 function cellOf(v: unknown, f?: FieldModel): string | number | boolean {
   if (v === null || v === undefined) return '';
@@ -53,11 +61,25 @@ function cellOf(v: unknown, f?: FieldModel): string | number | boolean {
 }
 
 /** Checks the request (object, fields, filter: a bad one is a 4xx before any byte is sent) and answers the stream. */
-export async function exportRecords(deps: { records: RecordService; registry: Registry }, object: string, params: ListParams, actor: Actor, opts: ExportOptions) {
+export async function exportRecords(
+  deps: { records: RecordService; registry: Registry },
+  object: string,
+  params: ListParams,
+  actor: Actor,
+  opts: ExportOptions,
+) {
   const model = deps.registry.get(object);
   const visible = readableFields(model, actor.access);
-  const wanted = params.fields ? params.fields.split(',').map((s) => s.trim()).filter(Boolean) : visible.map((f) => f.name);
-  const fields = wanted.filter((n) => !SYSTEM.includes(n)).map((n) => model.fields.get(n)).filter((f): f is FieldModel => !!f);
+  const wanted = params.fields
+    ? params.fields
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : visible.map((f) => f.name);
+  const fields = wanted
+    .filter((n) => !SYSTEM.includes(n))
+    .map((n) => model.fields.get(n))
+    .filter((f): f is FieldModel => !!f);
   const base: ListParams = { ...params, fields: wanted.join(','), limit: '500' };
   // The first page is read now so that errors (hidden field, bad filter) are problems, not a broken download.
   const first = await deps.records.list(object, base, actor);
@@ -67,12 +89,13 @@ export async function exportRecords(deps: { records: RecordService; registry: Re
     const label = model.fields.get(n)?.spec.label ?? SYSTEM_LABELS[n];
     return (opts.header === 'ja' ? label?.ja : undefined) ?? label?.en ?? n;
   });
-  const rowOf = (r: Record<string, unknown>) => names.map((n) => {
-    const f = model.fields.get(n);
-    const cell = cellOf(r[n], f);
-    // System columns (id, timestamps) and types whose values cannot be formulas go as they are.
-    return opts.escapeFormulas && typeof cell === 'string' && f && !f.type.formulaFree ? neutralizeFormula(cell) : cell;
-  });
+  const rowOf = (r: Record<string, unknown>) =>
+    names.map((n) => {
+      const f = model.fields.get(n);
+      const cell = cellOf(r[n], f);
+      // System columns (id, timestamps) and types whose values cannot be formulas go as they are.
+      return opts.escapeFormulas && typeof cell === 'string' && f && !f.type.formulaFree ? neutralizeFormula(cell) : cell;
+    });
 
   async function* pages() {
     let page = first;
@@ -87,7 +110,12 @@ export async function exportRecords(deps: { records: RecordService; registry: Re
   }
 
   const filename = `${model.name}.${opts.format}`;
-  if (opts.format === 'xlsx') return { filename, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: xlsxStream(header, pages()) };
+  if (opts.format === 'xlsx')
+    return {
+      filename,
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      body: xlsxStream(header, pages()),
+    };
   const encode = (rows: unknown[][]) => {
     const text = csvText(rows);
     return opts.encoding === 'shift_jis' ? iconv.encode(text, 'cp932') : Buffer.from(text, 'utf8');

@@ -22,12 +22,19 @@ describe.each(databases)('empty import and export parameters on %s', (kind) => {
 
   it.each(['delimiter', 'encoding', 'filename', 'object'])('refuses POST /api/imports with %s= empty with 400 naming it', async (name) => {
     const query = new URLSearchParams({ object: 'contact', filename: 'a.csv', [name]: '' });
-    const res = await k.app.request(`/api/imports?${query}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv' }, body: 'last_name\nA\n' });
+    const res = await k.app.request(`/api/imports?${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv' },
+      body: 'last_name\nA\n',
+    });
     await expectNamed(res, name);
   });
 
   it.each(['mapping', 'rows', 'create_missing'])('refuses a preview with %s= empty with 400 naming it', async (name) => {
-    await expectNamed(await k.app.request(`/api/imports/${importId}/preview?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }), name);
+    await expectNamed(
+      await k.app.request(`/api/imports/${importId}/preview?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+      name,
+    );
   });
 
   it.each(['object', 'limit', 'cursor'])('refuses the import list with %s= empty with 400 naming it', async (name) => {
@@ -35,13 +42,19 @@ describe.each(databases)('empty import and export parameters on %s', (kind) => {
   });
 
   it.each(['format', 'header', 'encoding'])('refuses an export with %s= empty with 400 naming it', async (name) => {
-    await expectNamed(await k.app.request(`/api/records/contact/export?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }), name);
+    await expectNamed(
+      await k.app.request(`/api/records/contact/export?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+      name,
+    );
   });
 
-  it.each(['fields', 'filter', 'sort', 'q', 'trashed'])('reads the list parameter %s= empty on an export as the list does, never a 500', async (name) => {
-    const res = await k.app.request(`/api/records/contact/export?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    const list = await k.app.request(`/api/records/contact?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    expect(res.status).toBe(list.status);
-    expect(res.status).toBeLessThan(500);
-  });
+  it.each(['fields', 'filter', 'sort', 'q', 'trashed'])(
+    'reads the list parameter %s= empty on an export as the list does, never a 500',
+    async (name) => {
+      const res = await k.app.request(`/api/records/contact/export?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const list = await k.app.request(`/api/records/contact?${name}=`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(res.status).toBe(list.status);
+      expect(res.status).toBeLessThan(500);
+    },
+  );
 });

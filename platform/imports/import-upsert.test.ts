@@ -24,7 +24,8 @@ describe.each(databases)('import upserts on %s', (kind) => {
     return r.body as { id: string };
   };
   const get = async (id: string) => (await k.call('GET', `/api/records/contact/${id}`)).body;
-  const report = async (id: string) => (await k.app.request(`/api/imports/${id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+  const report = async (id: string) =>
+    (await k.app.request(`/api/imports/${id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
   const run = async (csv: string, mode: string, token = ADMIN_TOKEN) => {
     const up = await upload(k, csv, 'object=contact&filename=u.csv', token);
     expect(up.status, JSON.stringify(up.body)).toBe(201);
@@ -75,7 +76,10 @@ describe.each(databases)('import upserts on %s', (kind) => {
     const mapping = encodeURIComponent(JSON.stringify({ email: 'email', title: 'title' }));
     const p = await k.call('GET', `/api/imports/${up.body.id}/preview?mapping=${mapping}&upsert_on=email`);
     expect(p.status, JSON.stringify(p.body)).toBe(200);
-    expect(p.body.rows.map((r: { errors: unknown[] }) => r.errors)).toEqual([[], [expect.objectContaining({ field: 'last_name', message: 'is required' })]]);
+    expect(p.body.rows.map((r: { errors: unknown[] }) => r.errors)).toEqual([
+      [],
+      [expect.objectContaining({ field: 'last_name', message: 'is required' })],
+    ]);
     // Without upsert_on every row is previewed as a create; a key the mapping leaves out is a 422.
     const creates = await k.call('GET', `/api/imports/${up.body.id}/preview?mapping=${mapping}`);
     expect(creates.body.rows[0].errors).toEqual([expect.objectContaining({ field: 'last_name', message: 'is required' })]);

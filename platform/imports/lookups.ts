@@ -27,10 +27,17 @@ export async function resolveLookups(
     const target = deps.registry.get(f.spec.target!);
     const display = target.spec.display_field ?? 'name';
     const cacheKey = (v: string) => `${name}\u0000${v}`;
-    const wanted = [...new Set(rows.map((r) => r.converted.lookups[name]).filter((v): v is string => v !== undefined && !opts.cache.has(cacheKey(v))))];
+    const wanted = [
+      ...new Set(rows.map((r) => r.converted.lookups[name]).filter((v): v is string => v !== undefined && !opts.cache.has(cacheKey(v)))),
+    ];
     for (let i = 0; i < wanted.length; i += 500) {
       const part = wanted.slice(i, i + 500);
-      const page = await deps.records.list(target.name, { filter: JSON.stringify({ [display]: { in: part } }), fields: display, limit: '500' }, actor, exec);
+      const page = await deps.records.list(
+        target.name,
+        { filter: JSON.stringify({ [display]: { in: part } }), fields: display, limit: '500' },
+        actor,
+        exec,
+      );
       for (const r of page.data as Record<string, unknown>[]) {
         const k = cacheKey(String(r[display]));
         // Two records with the name: the cell cannot say which one (AMBIGUOUS, never a guess).

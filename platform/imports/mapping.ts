@@ -37,7 +37,11 @@ const SYNONYMS: Record<string, string[]> = {
   name: ['会社名', '企業名', '社名', '法人名', '名称', 'company name'],
 };
 
-const key = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s_\-・()（）[\]【】:：*＊]/g, '');
+const key = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_\-・()（）[\]【】:：*＊]/g, '');
 
 /** Header names made unique and never empty (the mapping is keyed by them). */
 export function columnNames(header: string[]): string[] {
@@ -64,7 +68,9 @@ export function suggestMapping(model: ObjectModel, columns: string[]): Mapping {
     if (f.spec.label.ja) add(f.spec.label.ja, f.name);
   }
   for (const [target, words] of Object.entries(SYNONYMS)) {
-    const usable = SPLIT_TARGETS[target] ? SPLIT_TARGETS[target].every((n) => model.fields.has(n)) : model.fields.has(target) && importable(model.fields.get(target)!);
+    const usable = SPLIT_TARGETS[target]
+      ? SPLIT_TARGETS[target].every((n) => model.fields.has(n))
+      : model.fields.has(target) && importable(model.fields.get(target)!);
     if (usable) for (const w of words) add(w, target);
   }
   const used = new Set<string>();
@@ -78,7 +84,8 @@ export function suggestMapping(model: ObjectModel, columns: string[]): Mapping {
 }
 
 export function checkMapping(model: ObjectModel, columns: string[], mapping: unknown): Mapping {
-  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) throw validation([{ field: 'mapping', message: 'must be an object of column → field' }]);
+  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping))
+    throw validation([{ field: 'mapping', message: 'must be an object of column → field' }]);
   const problems: FieldProblem[] = [];
   const out: Mapping = {};
   const targets = new Set<string>();
@@ -86,7 +93,11 @@ export function checkMapping(model: ObjectModel, columns: string[], mapping: unk
     if (!columns.includes(column)) problems.push({ field: `mapping.${column}`, message: 'is not a column of the file' });
     else if (target === null || target === '') out[column] = null;
     else if (typeof target !== 'string') problems.push({ field: `mapping.${column}`, message: 'must be a field name or null' });
-    else if (SPLIT_TARGETS[target] ? !SPLIT_TARGETS[target].every((n) => model.fields.has(n)) : !model.fields.get(target) || !importable(model.fields.get(target)!)) {
+    else if (
+      SPLIT_TARGETS[target]
+        ? !SPLIT_TARGETS[target].every((n) => model.fields.has(n))
+        : !model.fields.get(target) || !importable(model.fields.get(target)!)
+    ) {
       problems.push({ field: `mapping.${column}`, message: `"${target}" is not an importable field of ${model.name}` });
     } else if (targets.has(target)) problems.push({ field: `mapping.${column}`, message: `"${target}" is mapped twice` });
     else {

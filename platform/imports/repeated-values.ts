@@ -7,7 +7,12 @@ import { sql, type Executor, type Transaction } from '../db/index.ts';
 import type { ObjectModel } from '../model/index.ts';
 
 /** The rows of this batch whose unique value an earlier batch of the import already holds, with the field. */
-export async function repeatedUniqueValues(tx: Transaction, importId: string, model: ObjectModel, rows: { index: number; input: Record<string, unknown> }[]): Promise<Map<number, string>> {
+export async function repeatedUniqueValues(
+  tx: Transaction,
+  importId: string,
+  model: ObjectModel,
+  rows: { index: number; input: Record<string, unknown> }[],
+): Promise<Map<number, string>> {
   const keys: { row: number; field: string; value: string }[] = [];
   for (const f of model.fieldList.filter((x) => x.spec.unique)) {
     for (const r of rows) {

@@ -18,7 +18,7 @@ describe('xlsx cell text', () => {
     expect(cellText(12.5, '"Qty" 0.0')).toBe('12.5');
   });
 
-  it('takes a formula\'s saved result, and nothing for one saved without a result or an error', () => {
+  it("takes a formula's saved result, and nothing for one saved without a result or an error", () => {
     expect(cellText({ formula: 'CONCATENATE("A","B")', result: 'AB' })).toBe('AB');
     expect(cellText({ formula: '1+2', result: 3 })).toBe('3');
     expect(cellText({ formula: 'UPPER("abc")' })).toBe('');

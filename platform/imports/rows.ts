@@ -77,7 +77,13 @@ async function* guard(rows: AsyncIterable<string[]>): AsyncGenerator<string[]> {
 async function* xlsxRows(bytes: Readable): AsyncGenerator<string[]> {
   // Loaded on first use (see export.ts).
   const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(bytes, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'emit' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'emit',
+  });
   try {
     for await (const sheet of reader) {
       // The first worksheet is the table; the others are ignored (documented).

@@ -76,17 +76,27 @@ const ANALYZE_FIRST = 5000;
  * every page of a list).
  */
 async function settleTable(db: RunDeps['db'], model: ObjectModel): Promise<void> {
-  const warn = (what: string) => (e: unknown) => console.error(JSON.stringify({ level: 'warn', msg: `could not ${what}`, object: model.name, error: String(e) }));
-  if (model.searchFields.length) await db.query(sql`select gin_clean_pending_list(${indexNames.search(model.table)}::regclass)`).catch(warn('merge the search index pending list'));
+  const warn = (what: string) => (e: unknown) =>
+    console.error(JSON.stringify({ level: 'warn', msg: `could not ${what}`, object: model.name, error: String(e) }));
+  if (model.searchFields.length)
+    await db
+      .query(sql`select gin_clean_pending_list(${indexNames.search(model.table)}::regclass)`)
+      .catch(warn('merge the search index pending list'));
   await db.query(sql`analyze ${sql.identifier(model.table)}`).catch(warn('analyze the table'));
 }
 
 async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportProgressState>, ctx: JobContext<ImportProgressState>) {
   const { db, records, registry } = deps;
   const id = job.payload.import_id;
-  const [imp] = await db.query<{ object: string; format: 'csv' | 'xlsx'; encoding: string | null; delimiter: string | null; columns: unknown; principal: unknown; options: unknown }>(
-    sql`select object, format, encoding, delimiter, columns, principal, options from kizuna_imports where id = ${id}::uuid`,
-  );
+  const [imp] = await db.query<{
+    object: string;
+    format: 'csv' | 'xlsx';
+    encoding: string | null;
+    delimiter: string | null;
+    columns: unknown;
+    principal: unknown;
+    options: unknown;
+  }>(sql`select object, format, encoding, delimiter, columns, principal, options from kizuna_imports where id = ${id}::uuid`);
   if (!imp) return { state: 'failed' as const, error: 'the import is gone' };
   const parse = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T;
   const columns = parse<string[]>(imp.columns);
@@ -97,10 +107,20 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
   const model = registry.get(imp.object);
   const convert = rowConverter(model, columns, options.mapping, { utcOffset: options.utc_offset });
   const batchSize = deps.batchSize ?? 2000;
-  const createTargets = [...new Set(options.create_missing.map((n) => model.fields.get(n)?.spec.target).filter((t): t is string => !!t))].sort();
+  const createTargets = [
+    ...new Set(options.create_missing.map((n) => model.fields.get(n)?.spec.target).filter((t): t is string => !!t)),
+  ].sort();
   const cache: LookupCache = new Map();
   const p: ImportProgressState = {
-    phase: options.mode === 'all_or_nothing' ? 'validating' : 'writing', rows_done: 0, rows_read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, bytes: 0, elapsed_ms: 0,
+    phase: options.mode === 'all_or_nothing' ? 'validating' : 'writing',
+    rows_done: 0,
+    rows_read: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: 0,
+    bytes: 0,
+    elapsed_ms: 0,
     ...(job.progress as Partial<ImportProgressState>),
   };
   let clock = performance.now();
@@ -120,45 +140,70 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     let header = true;
     // `after` is the previous batch's commit: a batch does its work meanwhile, but checkpoints
     // (and so commits) only after it, so the resume point and the counts grow in order.
-    const flush = async (rows: typeof batch, n: number, after: Promise<void>, pipeline: Pick<ImportBatchOptions, 'earlier' | 'onHooked'>) => {
-      const attempt = () => db.transaction(async (tx) => {
-        const errors: { row: number; cells: string[]; reason: string }[] = [];
-        if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
-        // Targets created for missing names (create_missing) are looked up and created under
-        // a lock per target object held to commit: a concurrent import naming the same new
-        // company waits, then finds it, instead of creating it a second time.
-        if (!dryRun) {
-          for (const target of createTargets) await tx.query(sql`select pg_advisory_xact_lock(hashtext(${`kizuna_create_missing:${target}`})::bigint)`);
-        }
-        const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, { createMissing: options.create_missing, cache, dryRun }, tx);
-        for (const r of rows) if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
-        const checked = rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input }));
-        // Only the imported object's rows override; targets create_missing makes are plain creates.
-        const result = await records.importBatch(tx, model.name, checked, options.override ? { ...actor, override: true } : actor, { dryRun, upsertOn: options.upsert_on, ...(!dryRun && pipeline) });
-        const byIndex = new Map(rows.map((r) => [r.index, r]));
-        for (const f of result.failed) errors.push({ row: f.index, cells: byIndex.get(f.index)!.cells, reason: reasonOf(f.problem) });
-        if (dryRun && !options.upsert_on?.length) {
-          const refused = new Set(result.failed.map((f) => f.index));
-          const repeated = await repeatedUniqueValues(tx, id, model, checked.filter((r) => !refused.has(r.index)));
-          for (const [row, field] of repeated) errors.push({ row, cells: byIndex.get(row)!.cells, reason: `${field}: is already used by an earlier row of this import` });
-        }
-        // In pass 2 of all_or_nothing the pass-1 errors are already stored; a new one means a late failure.
-        if (errors.length) {
-          // jsonb cannot hold U+0000, which a row refused for containing it still does: the
-          // report shows it as U+FFFD.
-          const stored = JSON.stringify(errors).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
-          await tx.query(sql`insert into kizuna_import_errors (import_id, row_no, cells, reason)
+    const flush = async (
+      rows: typeof batch,
+      n: number,
+      after: Promise<void>,
+      pipeline: Pick<ImportBatchOptions, 'earlier' | 'onHooked'>,
+    ) => {
+      const attempt = () =>
+        db.transaction(async (tx) => {
+          const errors: { row: number; cells: string[]; reason: string }[] = [];
+          if (!dryRun) await tx.query(sql`set local gin_pending_list_limit = ${sql.raw(String(IMPORT_GIN_PENDING_KB))}`);
+          // Targets created for missing names (create_missing) are looked up and created under
+          // a lock per target object held to commit: a concurrent import naming the same new
+          // company waits, then finds it, instead of creating it a second time.
+          if (!dryRun) {
+            for (const target of createTargets)
+              await tx.query(sql`select pg_advisory_xact_lock(hashtext(${`kizuna_create_missing:${target}`})::bigint)`);
+          }
+          const lookupFailures = await resolveLookups(
+            { records, registry },
+            model,
+            rows,
+            actor,
+            { createMissing: options.create_missing, cache, dryRun },
+            tx,
+          );
+          for (const r of rows)
+            if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
+          const checked = rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input }));
+          // Only the imported object's rows override; targets create_missing makes are plain creates.
+          const result = await records.importBatch(tx, model.name, checked, options.override ? { ...actor, override: true } : actor, {
+            dryRun,
+            upsertOn: options.upsert_on,
+            ...(!dryRun && pipeline),
+          });
+          const byIndex = new Map(rows.map((r) => [r.index, r]));
+          for (const f of result.failed) errors.push({ row: f.index, cells: byIndex.get(f.index)!.cells, reason: reasonOf(f.problem) });
+          if (dryRun && !options.upsert_on?.length) {
+            const refused = new Set(result.failed.map((f) => f.index));
+            const repeated = await repeatedUniqueValues(
+              tx,
+              id,
+              model,
+              checked.filter((r) => !refused.has(r.index)),
+            );
+            for (const [row, field] of repeated)
+              errors.push({ row, cells: byIndex.get(row)!.cells, reason: `${field}: is already used by an earlier row of this import` });
+          }
+          // In pass 2 of all_or_nothing the pass-1 errors are already stored; a new one means a late failure.
+          if (errors.length) {
+            // jsonb cannot hold U+0000, which a row refused for containing it still does: the
+            // report shows it as U+FFFD.
+            const stored = JSON.stringify(errors).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+            await tx.query(sql`insert into kizuna_import_errors (import_id, row_no, cells, reason)
             select ${id}::uuid, e.row, e.cells, e.reason from jsonb_to_recordset(${stored}::jsonb) as e(row int, cells jsonb, reason text)
             on conflict (import_id, row_no) do update set reason = excluded.reason`);
-        }
-        await after; // throws when the previous batch failed: this one rolls back too
-        const next = { ...p, rows_done: n, rows_read: Math.max(p.rows_read, n), failed: p.failed + errors.length };
-        for (const w of result.written) next[w.action]++;
-        tick();
-        next.elapsed_ms = p.elapsed_ms;
-        await ctx.checkpoint(tx, next);
-        return next;
-      });
+          }
+          await after; // throws when the previous batch failed: this one rolls back too
+          const next = { ...p, rows_done: n, rows_read: Math.max(p.rows_read, n), failed: p.failed + errors.length };
+          for (const w of result.written) next[w.action]++;
+          tick();
+          next.elapsed_ms = p.elapsed_ms;
+          await ctx.checkpoint(tx, next);
+          return next;
+        });
       const outcome = await attempt()
         .catch(async (e) => {
           cache.clear(); // ids created in a rolled-back transaction must not be reused
@@ -182,7 +227,10 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     // thread prepares the next (measured on 100k contacts: two ~1.3× one; three ~1.15× two with
     // the dedupe plugin's batch hooks, as fast as two without). Hooks that run concurrently see
     // the rows of the batches in flight before them (`earlier`), once their hooks have run.
-    const independent = db.kind === 'postgres' && !options.create_missing.length && records.importBatchesIndependent(model.name, actor, { upsertOn: options.upsert_on });
+    const independent =
+      db.kind === 'postgres' &&
+      !options.create_missing.length &&
+      records.importBatchesIndependent(model.name, actor, { upsertOn: options.upsert_on });
     const maxInFlight = independent ? 3 : 1;
     const inFlight: Promise<void>[] = [];
     // Upserts: the keys of each batch in flight. A batch sharing a key with one in flight waits
@@ -228,13 +276,20 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     // its time (800 → 210 ms on 100k contacts) — which only an upsert's match (on
     // lower(email)) plans with; the ANALYZE at the end (settleTable) computes everything.
     let analyzedAt = 0;
-    const columns = sql.join(model.fieldList.flatMap((f) => f.type.columns(f.spec).map((c) => sql.identifier(c.name))), sql`, `);
+    const columns = sql.join(
+      model.fieldList.flatMap((f) => f.type.columns(f.spec).map((c) => sql.identifier(c.name))),
+      sql`, `,
+    );
     const refreshStatistics = async () => {
       const written = p.created + p.updated;
       if (written < Math.max(ANALYZE_FIRST, analyzedAt * 2)) return;
       analyzedAt = written;
       const what = options.upsert_on?.length ? sql`` : sql` (${columns})`;
-      await db.query(sql`analyze ${sql.identifier(model.table)}${what}`).catch((e) => console.error(JSON.stringify({ level: 'warn', msg: 'could not analyze the table', object: model.name, error: String(e) })));
+      await db
+        .query(sql`analyze ${sql.identifier(model.table)}${what}`)
+        .catch((e) =>
+          console.error(JSON.stringify({ level: 'warn', msg: 'could not analyze the table', object: model.name, error: String(e) })),
+        );
     };
     // A file that cannot be read further (a record over the size limit, a broken workbook)
     // stops the import there; in partial mode the rows read before it are still written.
@@ -277,7 +332,11 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
               return erase(why);
             }
             if (!dryRun) await settleTable(db, model);
-            return { state: 'failed' as const, result: summaryOf(p), error: `Stopped: ${why}; ${dryRun ? 'nothing was written' : 'the rows written before stay'}` };
+            return {
+              state: 'failed' as const,
+              result: summaryOf(p),
+              error: `Stopped: ${why}; ${dryRun ? 'nothing was written' : 'the rows written before stay'}`,
+            };
           }
           await launch(batch, n);
           batch = [];
@@ -297,7 +356,11 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     if (p.phase === 'validating') {
       if (p.failed > 0) {
         await forgetRepeatedValues(db, id);
-        return { state: 'failed' as const, result: summaryOf(p), error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)` };
+        return {
+          state: 'failed' as const,
+          result: summaryOf(p),
+          error: `${p.failed} row${p.failed === 1 ? ' is' : 's are'} invalid; nothing was written (see the error report)`,
+        };
       }
       await nextPhase('writing');
     } else if (options.mode === 'all_or_nothing' && p.failed > 0) {
@@ -331,10 +394,16 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
 }
 
 function reasonOf(problem: { detail?: string; title: string; errors?: { field: string; message: string }[] }): string {
-  return problem.errors?.length ? problem.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : problem.detail ?? problem.title;
+  return problem.errors?.length ? problem.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : (problem.detail ?? problem.title);
 }
 
-const summaryOf = (p: ImportProgressState) => ({ rows_read: p.rows_read, created: p.created, updated: p.updated, unchanged: p.unchanged, failed: p.failed });
+const summaryOf = (p: ImportProgressState) => ({
+  rows_read: p.rows_read,
+  created: p.created,
+  updated: p.updated,
+  unchanged: p.unchanged,
+  failed: p.failed,
+});
 
 /** The progress document of GET /api/imports/{id}. */
 export function importProgress(size: number, job: Job | undefined) {

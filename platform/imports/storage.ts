@@ -37,7 +37,9 @@ export async function storeUpload(db: Database, importId: string, body: AsyncIte
 export async function* readUpload(db: Database, importId: string, maxBytes = Infinity): AsyncGenerator<Buffer> {
   let read = 0;
   for (let seq = 0; read < maxBytes; seq++) {
-    const [row] = await db.query<{ data: Uint8Array }>(sql`select data from kizuna_import_chunks where import_id = ${importId}::uuid and seq = ${seq}`);
+    const [row] = await db.query<{ data: Uint8Array }>(
+      sql`select data from kizuna_import_chunks where import_id = ${importId}::uuid and seq = ${seq}`,
+    );
     if (!row) return;
     const buf = Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
     read += buf.byteLength;

@@ -23,7 +23,12 @@ const FALSE = new Set(['false', 'no', 'n', '0', 'いいえ', '×', '✗', 'off',
  */
 function number(text: string): number | string {
   // ▲ and △ mark negatives in Japanese accounts (▲1,234 = -1234).
-  let s = nfkc(text).replace(/[\s_]/g, '').replace(/^[▲△]/, '-').replace(/^(-?)[¥$€£]/, '$1').replace(/^\((.*)\)$/, '-$1').replace('−', '-');
+  let s = nfkc(text)
+    .replace(/[\s_]/g, '')
+    .replace(/^[▲△]/, '-')
+    .replace(/^(-?)[¥$€£]/, '$1')
+    .replace(/^\((.*)\)$/, '-$1')
+    .replace('−', '-');
   if (/^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replaceAll(',', '');
   else if (/^[-+]?\d{1,3}(\.\d{3})+,\d+$/.test(s)) s = s.replaceAll('.', '').replace(',', '.');
   else if (/^[-+]?\d+,(\d{1,2}|\d{4,})$/.test(s)) s = s.replace(',', '.');
@@ -71,7 +76,9 @@ function dayOf(s: string): string | undefined {
  * anything else (a date-time whose time cannot be read fails its row, never becomes midnight).
  */
 function timeOf(text: string): string | undefined {
-  const m = /^(午前|午後)?\s*(\d{1,2})(?::(\d{2})(?::(\d{2}))?|時(?:\s*(\d{1,2})分(?:\s*(\d{1,2})秒)?)?)\s*(am|pm|午前|午後)?$/i.exec(text.trim());
+  const m = /^(午前|午後)?\s*(\d{1,2})(?::(\d{2})(?::(\d{2}))?|時(?:\s*(\d{1,2})分(?:\s*(\d{1,2})秒)?)?)\s*(am|pm|午前|午後)?$/i.exec(
+    text.trim(),
+  );
   if (!m) return undefined;
   let hour = Number(m[2]);
   const minute = Number(m[3] ?? m[5] ?? 0);
@@ -127,10 +134,17 @@ const parsers: Partial<Record<FieldTypeName, Parser>> = {
   date: (t) => parseDate(t) ?? t,
   datetime: dateTime,
   select: (t) => nfkc(t),
-  multi_select: (t) => nfkc(t).split(/\s*[;,、|\n]\s*/).filter(Boolean),
+  multi_select: (t) =>
+    nfkc(t)
+      .split(/\s*[;,、|\n]\s*/)
+      .filter(Boolean),
   // multi_select's separators, but free text is kept as written (no NFKC, unlike option
   // values), so the full-width ；，｜ are separators too. Repeats are dropped by normalize.
-  tags: (t) => t.split(/[;,、|\n；，｜]/).map((s) => s.trim()).filter(Boolean),
+  tags: (t) =>
+    t
+      .split(/[;,、|\n；，｜]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
   json: (t) => {
     try {
       return JSON.parse(t);

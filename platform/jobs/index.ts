@@ -1,2 +1,11 @@
-export { createJobQueue, LostClaim, type Job, type JobContext, type JobHandler, type JobQueue, type JobQueueOptions, type JobState } from './queue.ts';
+export {
+  createJobQueue,
+  LostClaim,
+  type Job,
+  type JobContext,
+  type JobHandler,
+  type JobQueue,
+  type JobQueueOptions,
+  type JobState,
+} from './queue.ts';
 export { ensureJobTables, JOBS_LOCK } from './tables.ts';

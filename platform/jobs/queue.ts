@@ -34,7 +34,10 @@ export interface JobContext<G> {
   stopping(): boolean;
 }
 
-export type JobHandler<P, G> = (job: Job<P, G>, ctx: JobContext<G>) => Promise<{ state: 'succeeded' | 'failed' | 'cancelled'; result?: unknown; error?: string } | 'released'>;
+export type JobHandler<P, G> = (
+  job: Job<P, G>,
+  ctx: JobContext<G>,
+) => Promise<{ state: 'succeeded' | 'failed' | 'cancelled'; result?: unknown; error?: string } | 'released'>;
 
 export class LostClaim extends Error {
   constructor(id: string) {
@@ -84,7 +87,9 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
 
   /** Forgets a finished job (its owner was deleted); answers false while it is queued or running. */
   async function remove(id: string, exec: Executor = db): Promise<boolean> {
-    const rows = await exec.query(sql`delete from kizuna_jobs where id = ${id}::uuid and state not in ('queued', 'running') returning 1 as ok`);
+    const rows = await exec.query(
+      sql`delete from kizuna_jobs where id = ${id}::uuid and state not in ('queued', 'running') returning 1 as ok`,
+    );
     return rows.length > 0;
   }
 
@@ -94,7 +99,10 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     const [row] = await db.query<Job & Record<string, unknown>>(sql`update kizuna_jobs set state = 'running', claimed_by = ${workerId},
         heartbeat_at = now(), attempts = attempts + 1, started_at = coalesce(started_at, now())
       where id = (select id from kizuna_jobs
-        where kind in ${sql`(${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})`}
+        where kind in ${sql`(${sql.join(
+          kinds.map((k) => sql`${k}`),
+          sql`, `,
+        )})`}
           and (state = 'queued' or (state = 'running' and heartbeat_at < now() - ${staleMs}::int * interval '1 millisecond'))
         order by created_at limit 1 for update skip locked)
       returning ${jobColumns}`);
@@ -103,9 +111,12 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
 
   async function runOne(job: Job): Promise<void> {
     const handler = handlers.get(job.kind)!;
-    const beat = setInterval(() => {
-      db.query(sql`update kizuna_jobs set heartbeat_at = now() where id = ${job.id}::uuid and claimed_by = ${workerId}`).catch(() => {});
-    }, Math.max(50, Math.floor(staleMs / 3)));
+    const beat = setInterval(
+      () => {
+        db.query(sql`update kizuna_jobs set heartbeat_at = now() where id = ${job.id}::uuid and claimed_by = ${workerId}`).catch(() => {});
+      },
+      Math.max(50, Math.floor(staleMs / 3)),
+    );
     const ctx: JobContext<unknown> = {
       async checkpoint(tx, progress) {
         const rows = await tx.query(sql`update kizuna_jobs set progress = ${JSON.stringify(progress)}::jsonb, heartbeat_at = now()
@@ -121,18 +132,33 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     try {
       const outcome = await handler(job, ctx);
       if (outcome === 'released') {
-        await db.query(sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`);
+        await db.query(
+          sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`,
+        );
       } else {
         await finish(job.id, outcome.state, outcome.result, outcome.error);
       }
     } catch (e) {
       if (e instanceof LostClaim || stopped) {
         // Another worker owns it now, or we are closing mid-write: leave the row to be resumed.
-        if (!(e instanceof LostClaim)) await db.query(sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`).catch(() => {});
+        if (!(e instanceof LostClaim))
+          await db
+            .query(
+              sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`,
+            )
+            .catch(() => {});
       } else {
         // A problem with the job's input (an unreadable file) is the owner's to fix, not a fault.
         const input = e instanceof ProblemError && e.status < 500;
-        console.error(JSON.stringify({ level: input ? 'warn' : 'error', msg: 'job failed', job: job.id, kind: job.kind, error: input ? e.message : String((e as Error)?.stack ?? e) }));
+        console.error(
+          JSON.stringify({
+            level: input ? 'warn' : 'error',
+            msg: 'job failed',
+            job: job.id,
+            kind: job.kind,
+            error: input ? e.message : String((e as Error)?.stack ?? e),
+          }),
+        );
         // The job's error is shown to its owner: a database error by its own message, never
         // the statement and parameters a driver wraps around it.
         await finish(job.id, 'failed', undefined, dbErrorOf(e)?.message ?? (e as Error)?.message ?? String(e)).catch(() => {});

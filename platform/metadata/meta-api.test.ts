@@ -25,8 +25,16 @@ const project = {
   fields: [
     { name: 'title', type: 'text', label: { en: 'Title', ja: '件名' }, required: true },
     { name: 'code', type: 'autonumber', label: { en: 'Code', ja: 'コード' }, format: 'PRJ-{0000}' },
-    { name: 'stage', type: 'select', label: { en: 'Stage', ja: '段階' }, default: 'plan', options: [
-      { value: 'plan', label: { en: 'Plan', ja: '計画' } }, { value: 'run', label: { en: 'Run', ja: '実行' } }] },
+    {
+      name: 'stage',
+      type: 'select',
+      label: { en: 'Stage', ja: '段階' },
+      default: 'plan',
+      options: [
+        { value: 'plan', label: { en: 'Plan', ja: '計画' } },
+        { value: 'run', label: { en: 'Run', ja: '実行' } },
+      ],
+    },
     { name: 'budget', type: 'currency', label: { en: 'Budget', ja: '予算' }, currency: 'JPY' },
     { name: 'company', type: 'relation', label: { en: 'Company', ja: '取引先' }, target: 'company', inverse: 'projects' },
     { name: 'starts_on', type: 'date', label: { en: 'Starts', ja: '開始日' } },
@@ -62,16 +70,32 @@ describe.each(databases)('metadata API on %s', (kind) => {
   it('creates a custom object from the short form with a real table and live API', async () => {
     const dry = await k.call('POST', '/api/meta/objects?dry_run=true', project);
     expect(dry.status).toBe(200);
-    expect(dry.body.plan.map((s: { kind: string }) => s.kind)).toEqual(expect.arrayContaining(['create_table', 'create_sequence', 'add_column', 'add_foreign_key']));
+    expect(dry.body.plan.map((s: { kind: string }) => s.kind)).toEqual(
+      expect.arrayContaining(['create_table', 'create_sequence', 'add_column', 'add_foreign_key']),
+    );
     expect((await k.call('GET', '/api/meta/objects/project')).status).toBe(404);
 
     const made = await k.call('POST', '/api/meta/objects', project);
     expect(made.status).toBe(201);
     expect(made.body['x-kizuna']).toMatchObject({ name: 'project', display_field: 'title', version: 1 });
     const company = (await k.call('POST', '/api/records/company', { name: '冨士工業' })).body;
-    const p = await k.call('POST', '/api/records/project', { title: '基幹刷新', budget: { amount: '5000000' }, company: company.id, starts_on: '2026-04-01', done: 12.5, extra: { a: [1] } });
+    const p = await k.call('POST', '/api/records/project', {
+      title: '基幹刷新',
+      budget: { amount: '5000000' },
+      company: company.id,
+      starts_on: '2026-04-01',
+      done: 12.5,
+      extra: { a: [1] },
+    });
     expect(p.status).toBe(201);
-    expect(p.body).toMatchObject({ code: 'PRJ-0001', stage: 'plan', budget: { amount: '5000000', currency: 'JPY' }, starts_on: '2026-04-01', done: 12.5, extra: { a: [1] } });
+    expect(p.body).toMatchObject({
+      code: 'PRJ-0001',
+      stage: 'plan',
+      budget: { amount: '5000000', currency: 'JPY' },
+      starts_on: '2026-04-01',
+      done: 12.5,
+      extra: { a: [1] },
+    });
     const inv = await k.call('GET', `/api/records/company/${company.id}?include=projects`);
     expect(inv.body.projects.map((x: { title: string }) => x.title)).toEqual(['基幹刷新']);
     expect((await k.call('POST', '/api/meta/objects', project)).status).toBe(409);
@@ -96,27 +120,58 @@ describe.each(databases)('metadata API on %s', (kind) => {
       [{ ...project, name: 'p3', plural: 'p3s', fields: [{ name: 'id', type: 'text', label: { en: 'a', ja: 'a' } }] }, 'fields.0.name'],
       [{ ...project, name: 'p4', plural: 'p4s', fields: [{ name: 'a', type: 'teext', label: { en: 'a', ja: 'a' } }] }, 'fields.0.type'],
       [{ ...project, name: 'p5', plural: 'p5s', fields: [{ name: 'a', type: 'select', label: { en: 'a', ja: 'a' } }] }, 'fields.0'],
-      [{ ...project, name: 'p6', plural: 'p6s', fields: [{ name: 'a', type: 'relation', target: 'nowhere', label: { en: 'a', ja: 'a' } }] }, 'fields.0.target'],
-      [{ ...project, name: 'p7', plural: 'p7s', fields: [{ name: 'a', type: 'integer', default: 'x', label: { en: 'a', ja: 'a' } }] }, 'fields.0.default'],
-      [{ ...project, name: 'p8', plural: 'p8s', fields: [{ name: 'a', type: 'text', lable: 'x', label: { en: 'a', ja: 'a' } }] }, 'fields.0.lable'],
+      [
+        {
+          ...project,
+          name: 'p6',
+          plural: 'p6s',
+          fields: [{ name: 'a', type: 'relation', target: 'nowhere', label: { en: 'a', ja: 'a' } }],
+        },
+        'fields.0.target',
+      ],
+      [
+        { ...project, name: 'p7', plural: 'p7s', fields: [{ name: 'a', type: 'integer', default: 'x', label: { en: 'a', ja: 'a' } }] },
+        'fields.0.default',
+      ],
+      [
+        { ...project, name: 'p8', plural: 'p8s', fields: [{ name: 'a', type: 'text', lable: 'x', label: { en: 'a', ja: 'a' } }] },
+        'fields.0.lable',
+      ],
       [{ ...project, name: 'p9', plural: 'p9s', display_field: 'nope' }, 'display_field'],
     ];
     for (const [body, field] of cases) {
       const r = await k.call('POST', '/api/meta/objects', body);
       expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(422);
-      expect(r.body.errors.map((e: { field: string }) => e.field), JSON.stringify(r.body)).toContain(field);
+      expect(
+        r.body.errors.map((e: { field: string }) => e.field),
+        JSON.stringify(r.body),
+      ).toContain(field);
     }
   });
 
   it('adds a field as a live column within the same request, and drops it again', async () => {
-    const dry = await k.call('POST', '/api/meta/objects/contact/fields?dry_run=true', { name: 'nickname', type: 'text', label: { en: 'Nickname', ja: 'ニックネーム' }, searchable: false });
-    expect(dry.body.plan).toEqual([expect.objectContaining({ kind: 'add_column', sql: expect.stringContaining('add column if not exists "nickname" text') })]);
-    const add = await k.call('POST', '/api/meta/objects/contact/fields', { name: 'nickname', type: 'text', label: { en: 'Nickname', ja: 'ニックネーム' }, searchable: false });
+    const dry = await k.call('POST', '/api/meta/objects/contact/fields?dry_run=true', {
+      name: 'nickname',
+      type: 'text',
+      label: { en: 'Nickname', ja: 'ニックネーム' },
+      searchable: false,
+    });
+    expect(dry.body.plan).toEqual([
+      expect.objectContaining({ kind: 'add_column', sql: expect.stringContaining('add column if not exists "nickname" text') }),
+    ]);
+    const add = await k.call('POST', '/api/meta/objects/contact/fields', {
+      name: 'nickname',
+      type: 'text',
+      label: { en: 'Nickname', ja: 'ニックネーム' },
+      searchable: false,
+    });
     expect(add.status).toBe(201);
     expect(add.body.properties.nickname['x-kizuna'].type).toBe('text');
     const c = await k.call('POST', '/api/records/contact', { last_name: '中村', nickname: 'なかむー' });
     expect(c.body.nickname).toBe('なかむー');
-    expect((await k.call('POST', '/api/meta/objects/contact/fields', { name: 'nickname', type: 'text', label: { en: 'N', ja: 'N' } })).status).toBe(409);
+    expect(
+      (await k.call('POST', '/api/meta/objects/contact/fields', { name: 'nickname', type: 'text', label: { en: 'N', ja: 'N' } })).status,
+    ).toBe(409);
     const dropDry = await k.call('DELETE', '/api/meta/objects/contact/fields/nickname?dry_run=true');
     expect(dropDry.body.plan).toEqual([expect.objectContaining({ kind: 'drop_column', count: 1 })]);
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/nickname')).status).toBe(200);
@@ -128,12 +183,37 @@ describe.each(databases)('metadata API on %s', (kind) => {
   it('adds nullable fields of every type without rewriting the table', async () => {
     const fileOf = async () => (await k.db.query<{ f: string }>(sql`select pg_relation_filenode('contact')::text as f`))[0].f;
     const before = await fileOf();
-    const types = ['text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent', 'boolean', 'date', 'datetime', 'json', 'user'];
+    const types = [
+      'text',
+      'long_text',
+      'email',
+      'phone',
+      'url',
+      'integer',
+      'number',
+      'currency',
+      'percent',
+      'boolean',
+      'date',
+      'datetime',
+      'json',
+      'user',
+    ];
     for (const type of types) {
-      const r = await k.call('POST', '/api/meta/objects/contact/fields', { name: `x_${type}`, type, label: { en: type, ja: type }, searchable: false });
+      const r = await k.call('POST', '/api/meta/objects/contact/fields', {
+        name: `x_${type}`,
+        type,
+        label: { en: type, ja: type },
+        searchable: false,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
-    const rel = await k.call('POST', '/api/meta/objects/contact/fields', { name: 'x_rel', type: 'relation', target: 'case', label: { en: 'r', ja: 'r' } });
+    const rel = await k.call('POST', '/api/meta/objects/contact/fields', {
+      name: 'x_rel',
+      type: 'relation',
+      target: 'case',
+      label: { en: 'r', ja: 'r' },
+    });
     expect(rel.status).toBe(201);
     expect(await fileOf()).toBe(before);
     for (const type of types) expect((await k.call('DELETE', `/api/meta/objects/contact/fields/x_${type}`)).status).toBe(200);
@@ -165,7 +245,11 @@ describe.each(databases)('metadata API on %s', (kind) => {
 
   it('changes labels, options and required, refusing type changes and required on missing data', async () => {
     const opts = await k.call('PATCH', '/api/meta/objects/project/fields/stage', {
-      options: [{ value: 'plan', label: { en: 'Plan', ja: '計画' } }, { value: 'run', label: { en: 'Run', ja: '実行' } }, { value: 'done', label: { en: 'Done', ja: '完了' }, color: '#22c55e' }],
+      options: [
+        { value: 'plan', label: { en: 'Plan', ja: '計画' } },
+        { value: 'run', label: { en: 'Run', ja: '実行' } },
+        { value: 'done', label: { en: 'Done', ja: '完了' }, color: '#22c55e' },
+      ],
     });
     expect(opts.status).toBe(200);
     expect(opts.body.properties.stage.enum).toContain('done');
@@ -194,9 +278,18 @@ describe.each(databases)('metadata API on %s', (kind) => {
   });
 
   it('adds a searchable field and finds records by it', async () => {
-    const plain = await k.call('POST', '/api/meta/objects/project/fields?dry_run=true', { name: 'memo', type: 'text', label: { en: 'Memo', ja: 'メモ' } });
+    const plain = await k.call('POST', '/api/meta/objects/project/fields?dry_run=true', {
+      name: 'memo',
+      type: 'text',
+      label: { en: 'Memo', ja: 'メモ' },
+    });
     expect(plain.body.plan.map((s: { kind: string }) => s.kind)).toEqual(['add_column']); // no search index rebuild unless asked
-    await k.call('POST', '/api/meta/objects/project/fields', { name: 'memo', type: 'text', label: { en: 'Memo', ja: 'メモ' }, searchable: true });
+    await k.call('POST', '/api/meta/objects/project/fields', {
+      name: 'memo',
+      type: 'text',
+      label: { en: 'Memo', ja: 'メモ' },
+      searchable: true,
+    });
     await k.call('POST', '/api/records/project', { title: 'search me', memo: '東京都千代田区' });
     const r = await k.call('GET', `/api/records/project?q=${encodeURIComponent('千代田')}`);
     expect(r.body.data.map((p: { memo: string }) => p.memo)).toEqual(['東京都千代田区']);
@@ -209,8 +302,11 @@ describe.each(databases)('metadata API on %s', (kind) => {
   });
 
   it('reorders fields with field_order, refusing anything but a permutation of the names', async () => {
-    const names = (await k.call('GET', '/api/meta/objects/project')).body['x-kizuna'].fields?.map?.((f: { name: string }) => f.name)
-      ?? Object.keys((await k.call('GET', '/api/meta/objects/project')).body.properties).filter((n) => !['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'].includes(n));
+    const names =
+      (await k.call('GET', '/api/meta/objects/project')).body['x-kizuna'].fields?.map?.((f: { name: string }) => f.name) ??
+      Object.keys((await k.call('GET', '/api/meta/objects/project')).body.properties).filter(
+        (n) => !['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'].includes(n),
+      );
     const reversed = [...names].reverse();
     const r = await k.call('PATCH', '/api/meta/objects/project', { field_order: reversed });
     expect(r.status).toBe(200);
@@ -222,17 +318,26 @@ describe.each(databases)('metadata API on %s', (kind) => {
   });
 
   it('declares composite indexes for a filter + sort, builds them, and forgets them with their field', async () => {
-    const indexDefs = async () => (await k.db.query<{ name: string; def: string }>(sql`select indexname as name, indexdef as def from pg_indexes
-      where tablename = 'project' and schemaname = current_schema() and indexname like '%\\_ix' order by 1`));
-    const bad = await k.call('PATCH', '/api/meta/objects/project', { indexes: [{ fields: ['stage', 'nope'] }, { fields: ['extra'] }, { fields: ['stage', '-stage'] }] });
+    const indexDefs = async () =>
+      await k.db.query<{ name: string; def: string }>(sql`select indexname as name, indexdef as def from pg_indexes
+      where tablename = 'project' and schemaname = current_schema() and indexname like '%\\_ix' order by 1`);
+    const bad = await k.call('PATCH', '/api/meta/objects/project', {
+      indexes: [{ fields: ['stage', 'nope'] }, { fields: ['extra'] }, { fields: ['stage', '-stage'] }],
+    });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['indexes[0].fields[1]', 'indexes[1].fields[0]', 'indexes[2].fields']);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual([
+      'indexes[0].fields[1]',
+      'indexes[1].fields[0]',
+      'indexes[2].fields',
+    ]);
     expect(await indexDefs()).toEqual([]);
 
     const dry = await k.call('PATCH', '/api/meta/objects/project?dry_run=true', { indexes: [{ fields: ['stage', '-done'] }] });
     expect(dry.status).toBe(200);
     expect(dry.body.plan.map((s: { kind: string }) => s.kind)).toEqual(['create_index']);
-    const r = await k.call('PATCH', '/api/meta/objects/project', { indexes: [{ fields: ['stage', '-done'] }, { fields: ['-created_at'] }] });
+    const r = await k.call('PATCH', '/api/meta/objects/project', {
+      indexes: [{ fields: ['stage', '-done'] }, { fields: ['-created_at'] }],
+    });
     expect(r.status).toBe(200);
     expect(r.body['x-kizuna'].indexes).toEqual([{ fields: ['stage', '-done'] }, { fields: ['-created_at'] }]);
     const defs = await indexDefs();
@@ -245,8 +350,13 @@ describe.each(databases)('metadata API on %s', (kind) => {
     expect(page.status).toBe(200);
     expect(page.body.data[0].title).toBe('索引');
 
-    expect((await k.call('POST', '/api/meta/objects/project/fields', { name: 'tmp_rank', type: 'integer', label: { en: 'Rank', ja: '順位' } })).status).toBe(201);
-    expect((await k.call('PATCH', '/api/meta/objects/project', { indexes: [{ fields: ['stage', '-done'] }, { fields: ['tmp_rank'] }] })).status).toBe(200);
+    expect(
+      (await k.call('POST', '/api/meta/objects/project/fields', { name: 'tmp_rank', type: 'integer', label: { en: 'Rank', ja: '順位' } }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await k.call('PATCH', '/api/meta/objects/project', { indexes: [{ fields: ['stage', '-done'] }, { fields: ['tmp_rank'] }] })).status,
+    ).toBe(200);
     expect((await k.call('DELETE', '/api/meta/objects/project/fields/tmp_rank')).status).toBe(200);
     expect((await k.call('GET', '/api/meta/objects/project')).body['x-kizuna'].indexes).toEqual([{ fields: ['stage', '-done'] }]);
     expect((await indexDefs()).map((d) => d.name)).toEqual(['project_stage_done_desc_ix']);

@@ -24,7 +24,11 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes on one PostgreSQL', () => 
     const heard: string[] = [];
     const unlisten = await b.db.listen('kizuna_meta', (payload) => heard.push(payload));
     try {
-      const add = await a.call('POST', '/api/meta/objects/contact/fields', { name: 'shoe_size', type: 'number', label: { en: 'Shoe size', ja: '靴のサイズ' } });
+      const add = await a.call('POST', '/api/meta/objects/contact/fields', {
+        name: 'shoe_size',
+        type: 'number',
+        label: { en: 'Shoe size', ja: '靴のサイズ' },
+      });
       expect(add.status).toBe(201);
       const [{ version }] = await a.db.query<{ version: number }>(sql`select version from kizuna_meta_state`);
       await expect.poll(() => heard).toContain(`${a.schema}:${version}`);
@@ -53,10 +57,18 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes on one PostgreSQL', () => 
   it('a plugin installed and disabled on one node is live and off on the other without a restart', async () => {
     expect((await a.call('POST', '/api/plugins/hello/install')).status).toBe(201);
     // Live on b means both halves arrived: its route answers and its field and hook work.
-    await expect.poll(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status, { message: 'the plugin\'s route on node b' }).toBe(200);
-    await expect.poll(async () => (await b.call('POST', '/api/records/contact', { last_name: '二号' })).body.greeting, { message: 'the plugin\'s hook on node b' }).toBe('Hello, 二号');
+    await expect
+      .poll(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status, { message: "the plugin's route on node b" })
+      .toBe(200);
+    await expect
+      .poll(async () => (await b.call('POST', '/api/records/contact', { last_name: '二号' })).body.greeting, {
+        message: "the plugin's hook on node b",
+      })
+      .toBe('Hello, 二号');
     expect((await a.call('POST', '/api/plugins/hello/disable')).status).toBe(204);
-    await expect.poll(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status, { message: 'the plugin\'s route on node b' }).toBe(404);
+    await expect
+      .poll(async () => (await b.call('GET', '/api/plugins/hello/greet/b')).status, { message: "the plugin's route on node b" })
+      .toBe(404);
   });
 
   it('a key revoked on one node stops working on the other at once', async () => {

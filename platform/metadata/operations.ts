@@ -1,13 +1,6 @@
 // The metadata API's operations as mutators over the desired specs: each says what the admin
 // asked for and what is refused; the registry plans, checks and applies.
-import {
-  mutableFieldKeys,
-  normalizeField,
-  parseFieldInput,
-  parseObjectInput,
-  type FieldSpec,
-  type ObjectSpec,
-} from '../model/index.ts';
+import { mutableFieldKeys, normalizeField, parseFieldInput, parseObjectInput, type FieldSpec, type ObjectSpec } from '../model/index.ts';
 import { conflict, notFound, validation } from '../problems/index.ts';
 import type { Mutator } from './registry.ts';
 
@@ -25,7 +18,8 @@ const referencesTo = (specs: Map<string, ObjectSpec>, target: string, except?: s
 export function createObject(body: unknown): Mutator<string> {
   const spec = parseObjectInput(body);
   return (specs) => {
-    if (specs.has(spec.name)) throw conflict(`An object named "${spec.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
+    if (specs.has(spec.name))
+      throw conflict(`An object named "${spec.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
     const { standard: _s, plugin: _p, ...rest } = spec;
     specs.set(spec.name, { ...rest, fields: rest.fields.map(({ standard: _x, sequence: _q, ...f }) => f) });
     return spec.name;
@@ -35,11 +29,14 @@ export function createObject(body: unknown): Mutator<string> {
 const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'display_field', 'indexes'] as const;
 
 export function patchObject(name: string, body: unknown): Mutator<string> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
   const { field_order: order, ...patch } = body as Record<string, unknown>;
   const unknownKeys = Object.keys(patch).filter((k) => !(objectPatchKeys as readonly string[]).includes(k));
   if (unknownKeys.length) {
-    throw validation(unknownKeys.map((k) => ({ field: k, message: `cannot be changed here (changeable: ${objectPatchKeys.join(', ')}, field_order)` })));
+    throw validation(
+      unknownKeys.map((k) => ({ field: k, message: `cannot be changed here (changeable: ${objectPatchKeys.join(', ')}, field_order)` })),
+    );
   }
   return (specs) => {
     const spec = mustHave(specs, name);
@@ -54,8 +51,11 @@ export function patchObject(name: string, body: unknown): Mutator<string> {
 // them by sending every field name once (a permutation), so nothing is lost by a stale list.
 function reorderFields(fields: FieldSpec[], order: unknown): FieldSpec[] {
   const names = fields.map((f) => f.name);
-  const ok = Array.isArray(order) && order.length === names.length && new Set(order).size === order.length
-    && order.every((n) => typeof n === 'string' && names.includes(n));
+  const ok =
+    Array.isArray(order) &&
+    order.length === names.length &&
+    new Set(order).size === order.length &&
+    order.every((n) => typeof n === 'string' && names.includes(n));
   if (!ok) throw validation([{ field: 'field_order', message: `must list every field once: ${names.join(', ')}` }]);
   return (order as string[]).map((n) => fields.find((f) => f.name === n)!);
 }
@@ -66,7 +66,11 @@ export function deleteObject(name: string): Mutator<string> {
     if (spec.standard) throw conflict(`"${name}" is a standard object and cannot be deleted`);
     if (spec.plugin) throw conflict(`"${name}" belongs to the plugin ${spec.plugin}; uninstall the plugin instead`);
     const refs = referencesTo(specs, name, name);
-    if (refs.length) throw conflict(`"${name}" is still referenced by ${refs.join(', ')}`, refs.map((r) => ({ field: r, message: `relates to ${name}` })));
+    if (refs.length)
+      throw conflict(
+        `"${name}" is still referenced by ${refs.join(', ')}`,
+        refs.map((r) => ({ field: r, message: `relates to ${name}` })),
+      );
     specs.delete(name);
     return name;
   };
@@ -89,16 +93,19 @@ export function addField(object: string, body: unknown): Mutator<string> {
 }
 
 export function patchField(object: string, fieldName: string, body: unknown): Mutator<string> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
   const patch = body as Record<string, unknown>;
   const fixed = Object.keys(patch).filter((k) => !(mutableFieldKeys as readonly string[]).includes(k));
   if (fixed.length) {
-    throw validation(fixed.map((k) => ({
-      field: k,
-      message: ['name', 'type', 'target', 'inverse'].includes(k)
-        ? `cannot be changed after creation (add a new field and move the data instead)`
-        : 'is not a field setting',
-    })));
+    throw validation(
+      fixed.map((k) => ({
+        field: k,
+        message: ['name', 'type', 'target', 'inverse'].includes(k)
+          ? `cannot be changed after creation (add a new field and move the data instead)`
+          : 'is not a field setting',
+      })),
+    );
   }
   return (specs) => {
     const spec = mustHave(specs, object);
@@ -119,7 +126,9 @@ export function deleteField(object: string, fieldName: string): Mutator<string> 
     if (field.standard) throw conflict(`${object}.${fieldName} is a standard field and cannot be deleted`);
     if (field.plugin) throw conflict(`${object}.${fieldName} belongs to the plugin ${field.plugin}; uninstall the plugin instead`);
     if (spec.display_field === fieldName) {
-      throw conflict(`${object}.${fieldName} is the display field; choose another display field first`, [{ field: 'display_field', message: 'uses this field' }]);
+      throw conflict(`${object}.${fieldName} is the display field; choose another display field first`, [
+        { field: 'display_field', message: 'uses this field' },
+      ]);
     }
     spec.fields = spec.fields.filter((f) => f.name !== fieldName);
     // Its column goes, and PostgreSQL drops the indexes on it: the spec forgets them too.

@@ -48,7 +48,11 @@ export async function installStandardObjects(registry: Registry): Promise<string
   return value;
 }
 
-const columnTypes = (f: FieldSpec) => fieldTypes[f.type].columns(f).map((c) => c.type).join();
+const columnTypes = (f: FieldSpec) =>
+  fieldTypes[f.type]
+    .columns(f)
+    .map((c) => c.type)
+    .join();
 
 function retypedFields(registry: Registry, shipped: ObjectSpec[]) {
   const out: { object: string; field: FieldSpec }[] = [];

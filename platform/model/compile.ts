@@ -106,5 +106,4 @@ export const systemFields: Map<string, FieldModel> = new Map(
 );
 
 /** A field of the object or one of its system fields. */
-export const fieldOf = (model: ObjectModel, name: string): FieldModel | undefined =>
-  model.fields.get(name) ?? systemFields.get(name);
+export const fieldOf = (model: ObjectModel, name: string): FieldModel | undefined => model.fields.get(name) ?? systemFields.get(name);

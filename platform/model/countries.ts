@@ -28,8 +28,10 @@ export function countryCode(written: string): string | undefined {
   if (/^[A-Za-z]{2,3}$/.test(s) && countries.isValid(s)) return countries.toAlpha2(s);
   // U.K., U.S.A. and "Korea, Republic of" as spreadsheets write them.
   const bare = s.replace(/[.]/g, '');
-  return byName(s) ?? byName(bare)
+  return (
+    byName(s) ??
+    byName(bare) ??
     // 日本国, 大韓民国 are the formal Japanese names; CLDR lists the short ones (日本).
-    ?? (s.length > 2 && s.endsWith('国') ? byName(s.slice(0, -1)) : undefined);
+    (s.length > 2 && s.endsWith('国') ? byName(s.slice(0, -1)) : undefined)
+  );
 }
-

@@ -60,7 +60,10 @@ export function parseFieldInput(raw: unknown, at = ''): FieldSpec {
   const body = withoutEmptyKeys(raw);
   if (!validateFieldShape(body)) {
     throw validation(
-      definitionProblems(validateFieldShape.errors).map((p) => ({ ...p, field: at && p.field === '(root)' ? at : at ? `${at}.${p.field}` : p.field })),
+      definitionProblems(validateFieldShape.errors).map((p) => ({
+        ...p,
+        field: at && p.field === '(root)' ? at : at ? `${at}.${p.field}` : p.field,
+      })),
       'The field definition is invalid',
     );
   }
@@ -69,8 +72,19 @@ export function parseFieldInput(raw: unknown, at = ''): FieldSpec {
 
 /** The keys of a field an admin may change after creation; the rest define its storage. */
 export const mutableFieldKeys = [
-  'label', 'description', 'required', 'unique', 'indexed', 'searchable', 'default', 'options',
-  'currency', 'format', 'max_length', 'minimum', 'maximum',
+  'label',
+  'description',
+  'required',
+  'unique',
+  'indexed',
+  'searchable',
+  'default',
+  'options',
+  'currency',
+  'format',
+  'max_length',
+  'minimum',
+  'maximum',
 ] as const;
 
 export function specFromDef(def: ObjectDef): ObjectSpec {
@@ -151,7 +165,9 @@ export function renderObjectDef(spec: ObjectSpec, version?: number): ObjectDef {
     ...(description && { description: description.en }),
     type: 'object',
     'x-kizuna': {
-      name, plural, label,
+      name,
+      plural,
+      label,
       ...(plural_label && { plural_label }),
       ...(description && { description }),
       ...(icon && { icon }),
@@ -206,12 +222,15 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
       names.add(f.name);
       if (reservedFieldNames.has(f.name)) problems.push({ field: `${path}.name`, message: `"${f.name}" is a system field name` });
       if (f.name.includes('__')) problems.push({ field: `${path}.name`, message: 'must not contain "__" (kept for derived columns)' });
-      if (f.type === 'currency' && f.name.length > 53) problems.push({ field: `${path}.name`, message: 'a currency field name is at most 53 characters' });
+      if (f.type === 'currency' && f.name.length > 53)
+        problems.push({ field: `${path}.name`, message: 'a currency field name is at most 53 characters' });
       const type = fieldTypes[f.type];
       if (f.unique && !type.canBeUnique) problems.push({ field: `${path}.unique`, message: `a ${f.type} field cannot be unique` });
-      if (f.searchable && !type.canBeSearchable) problems.push({ field: `${path}.searchable`, message: `a ${f.type} field cannot be searchable` });
+      if (f.searchable && !type.canBeSearchable)
+        problems.push({ field: `${path}.searchable`, message: `a ${f.type} field cannot be searchable` });
       if (f.internal && !f.plugin) problems.push({ field: `${path}.internal`, message: 'only a field a plugin declares can be internal' });
-      if (f.required && type.readOnly) problems.push({ field: `${path}.required`, message: `a ${f.type} field is filled in by the platform` });
+      if (f.required && type.readOnly)
+        problems.push({ field: `${path}.required`, message: `a ${f.type} field is filled in by the platform` });
       if (f.options) {
         const values = new Set<string>();
         for (const o of f.options) {
@@ -219,7 +238,8 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
           values.add(o.value);
         }
       }
-      if (f.type === 'autonumber' && !parseAutonumberFormat(f.format)) problems.push({ field: `${path}.format`, message: 'must look like "CASE-{000000}"' });
+      if (f.type === 'autonumber' && !parseAutonumberFormat(f.format))
+        problems.push({ field: `${path}.format`, message: 'must look like "CASE-{000000}"' });
       if (f.minimum !== undefined && f.maximum !== undefined && f.minimum > f.maximum) {
         problems.push({ field: `${path}.minimum`, message: 'must not be greater than maximum' });
       }
@@ -259,7 +279,8 @@ function indexProblems(spec: ObjectSpec): FieldProblem[] {
       const field = spec.fields.find((f) => f.name === n);
       const system = (systemFieldNames as readonly string[]).includes(n);
       if (!field && !system) problems.push({ field: `indexes[${i}].fields[${j}]`, message: `no field named "${n}" in ${spec.name}` });
-      else if (field && !fieldTypes[field.type].sortable) problems.push({ field: `indexes[${i}].fields[${j}]`, message: `${field?.type ?? n} fields cannot be indexed for sorting` });
+      else if (field && !fieldTypes[field.type].sortable)
+        problems.push({ field: `indexes[${i}].fields[${j}]`, message: `${field?.type ?? n} fields cannot be indexed for sorting` });
     });
     if (new Set(names).size !== names.length) problems.push({ field: `indexes[${i}].fields`, message: 'names a field twice' });
     const key = index.fields.join(',');

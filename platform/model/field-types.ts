@@ -5,11 +5,23 @@ import { COUNTRY_CODES, countryCode } from './countries.ts';
 import type { FieldSpec, FieldTypeName, JsonSchema } from './types.ts';
 
 export type Operator =
-  | 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin'
-  | 'contains' | 'icontains' | 'starts_with' | 'is_null' | 'has_any' | 'has_all';
+  'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin' | 'contains' | 'icontains' | 'starts_with' | 'is_null' | 'has_any' | 'has_all';
 
 export const allOperators: readonly Operator[] = [
-  'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'icontains', 'starts_with', 'is_null', 'has_any', 'has_all',
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'contains',
+  'icontains',
+  'starts_with',
+  'is_null',
+  'has_any',
+  'has_all',
 ];
 
 export interface ColumnSpec {
@@ -83,8 +95,10 @@ const isDate = (v: unknown) => {
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
 };
 const isDateTime = (v: unknown) =>
-  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) &&
-  isDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v));
+  typeof v === 'string' &&
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) &&
+  isDate(v.slice(0, 10)) &&
+  !Number.isNaN(Date.parse(v));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const trim = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
@@ -145,8 +159,12 @@ function numericType(sqlType: string, schema: (f: FieldSpec) => JsonSchema, inte
     // would reach PostgreSQL as text it cannot read, a 500 instead of the caller's 400.
     checkValue: (v) =>
       integer
-        ? Number.isInteger(v) && (v as number) >= INT32.minimum && (v as number) <= INT32.maximum ? undefined : `must be an integer from ${INT32.minimum} to ${INT32.maximum}`
-        : typeof v === 'number' && Number.isFinite(v) ? undefined : 'must be a number',
+        ? Number.isInteger(v) && (v as number) >= INT32.minimum && (v as number) <= INT32.maximum
+          ? undefined
+          : `must be an integer from ${INT32.minimum} to ${INT32.maximum}`
+        : typeof v === 'number' && Number.isFinite(v)
+          ? undefined
+          : 'must be a number',
     sortable: true,
     formulaFree: true,
     canBeUnique: true,
@@ -197,7 +215,10 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
   text: textType(255),
   long_text: textType(65535),
   email: textType(254, { format: 'email' }, undefined, trim),
-  phone: { ...textType(40, { pattern: '^[+＋]?[0-9０-９()（）\\-－‐ .]{3,40}$' }, 'must be a phone number (digits, spaces, + - . ( ) only)', trim), formulaFree: true },
+  phone: {
+    ...textType(40, { pattern: '^[+＋]?[0-9０-９()（）\\-－‐ .]{3,40}$' }, 'must be a phone number (digits, spaces, + - . ( ) only)', trim),
+    formulaFree: true,
+  },
   url: textType(2048, { format: 'uri', pattern: '^https?://' }, 'must be an http:// or https:// URL', trim),
   integer: numericType('integer', (f) => bounds(f, { type: 'integer', ...INT32 }), true),
   number: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),
@@ -319,12 +340,12 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     columns: (f) => [{ name: f.name, type: 'text' }],
     schema: () => ({ type: 'string', pattern: `^(${COUNTRY_CODES.join('|')})$` }),
     patternMessage: COUNTRY_MESSAGE,
-    normalize: (v) => (typeof v === 'string' ? countryCode(v) ?? v : v),
+    normalize: (v) => (typeof v === 'string' ? (countryCode(v) ?? v) : v),
     operators: EQUALITY_OPS,
     read: plain,
     write: (v) => [cast(v, 'text')],
     key: plain,
-    bind: (v) => cast(typeof v === 'string' ? countryCode(v) ?? v : v, 'text'),
+    bind: (v) => cast(typeof v === 'string' ? (countryCode(v) ?? v) : v, 'text'),
     keyText: plain,
     // Read as writes read it: a filter on a name that is no country is refused, not an empty list.
     checkValue: (v) => (typeof v === 'string' && countryCode(v) ? undefined : COUNTRY_MESSAGE),

@@ -1,5 +1,13 @@
 export * from './types.ts';
-export { fieldTypes, allOperators, parseAutonumberFormat, type FieldType, type Operator, type ColumnRef, type ColumnSpec } from './field-types.ts';
+export {
+  fieldTypes,
+  allOperators,
+  parseAutonumberFormat,
+  type FieldType,
+  type Operator,
+  type ColumnRef,
+  type ColumnSpec,
+} from './field-types.ts';
 export {
   checkSpecs,
   fieldSchema,
@@ -11,7 +19,17 @@ export {
   renderObjectDef,
   specFromDef,
 } from './define.ts';
-export { compileField, compileModels, columnRef, fieldOf, indexNames, systemFields, type FieldModel, type InverseModel, type ObjectModel } from './compile.ts';
+export {
+  compileField,
+  compileModels,
+  columnRef,
+  fieldOf,
+  indexNames,
+  systemFields,
+  type FieldModel,
+  type InverseModel,
+  type ObjectModel,
+} from './compile.ts';
 export { createAjv, definitionProblems, loadMetaSchema } from './ajv.ts';
 export { physicalName } from './names.ts';
 export { searchSql, SEARCH_COLUMN, fastNormDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from './search.ts';

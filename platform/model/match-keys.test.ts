@@ -7,13 +7,35 @@ import { prng } from '../testing/prng.ts';
 import { matchKeys, phoneKey } from './match-keys.ts';
 
 const PHONES = [
-  '03-1234-5678', '0312345678', '(03) 1234-5678', '０３－１２３４－５６７８', '０３（１２３４）５６７８', '+81 3-1234-5678',
-  '+81 (0)3 1234 5678', '＋８１ ３ １２３４ ５６７８', ' 090.1234.5678 ', '+1 415-555-0100', '1234', '---', '', '+', '12 34 (0)5',
+  '03-1234-5678',
+  '0312345678',
+  '(03) 1234-5678',
+  '０３－１２３４－５６７８',
+  '０３（１２３４）５６７８',
+  '+81 3-1234-5678',
+  '+81 (0)3 1234 5678',
+  '＋８１ ３ １２３４ ５６７８',
+  ' 090.1234.5678 ',
+  '+1 415-555-0100',
+  '1234',
+  '---',
+  '',
+  '+',
+  '12 34 (0)5',
 ];
 
 describe('phone keys', () => {
   it('read a number as people write it in Japan and abroad', () => {
-    const tokyo = ['03-1234-5678', '0312345678', '(03) 1234-5678', '０３－１２３４－５６７８', '０３（１２３４）５６７８', '+81 3-1234-5678', '+81 (0)3 1234 5678', '＋８１ ３ １２３４ ５６７８'];
+    const tokyo = [
+      '03-1234-5678',
+      '0312345678',
+      '(03) 1234-5678',
+      '０３－１２３４－５６７８',
+      '０３（１２３４）５６７８',
+      '+81 3-1234-5678',
+      '+81 (0)3 1234 5678',
+      '＋８１ ３ １２３４ ５６７８',
+    ];
     expect(new Set(tokyo.map(phoneKey))).toEqual(new Set(['+81312345678']));
     expect(phoneKey(' 090.1234.5678 ')).toBe('+819012345678');
     expect(phoneKey('+1 415-555-0100')).toBe('+14155550100');
@@ -32,7 +54,10 @@ describe.each(databases)('match keys in SQL on %s', (kind) => {
     // The examples, then 300 random strings of what phone numbers are written with.
     const rng = prng(81);
     const alphabet = [...'0123456789０１２３４５６７８９ -().+＋－（）　\t', '(0)', 'x', '内線'];
-    const texts = [...PHONES, ...Array.from({ length: 300 }, () => Array.from({ length: rng.int(0, 16) }, () => rng.pick(alphabet)).join(''))];
+    const texts = [
+      ...PHONES,
+      ...Array.from({ length: 300 }, () => Array.from({ length: rng.int(0, 16) }, () => rng.pick(alphabet)).join('')),
+    ];
     const rows = await k.db.query<{ i: number; key: string | null }>(
       sql`select i::int as i, ${matchKeys.phone.sql(sql`t`)} as key from json_array_elements_text(${JSON.stringify(texts)}::json) with ordinality as x(t, i)`,
     );

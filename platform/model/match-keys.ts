@@ -41,7 +41,9 @@ export const matchKeys: Record<string, MatchKey> = {
     // order after the separators are dropped: so its last four digits are the key's. Anything
     // else (full-width digits, other characters, "(0)") is left to the key itself.
     narrow: (col, key) =>
-      key.length >= 8 ? sql`(${col} ~ '[^0-9 ()+.-]' or strpos(${col}, '(0)') > 0 or right(translate(${col}, ' -().+', ''), 4) = ${key.slice(-4)})` : undefined,
+      key.length >= 8
+        ? sql`(${col} ~ '[^0-9 ()+.-]' or strpos(${col}, '(0)') > 0 or right(translate(${col}, ' -().+', ''), 4) = ${key.slice(-4)})`
+        : undefined,
   },
 };
 

@@ -17,8 +17,23 @@ function samples(): string[] {
     if (c.length >= 12) out.push(`${c[0]} ${c[11]}`);
   }
   return out.concat([
-    '', ' ', 'やまだ　たろう', 'ﾔﾏﾀﾞ ﾀﾛｳ', 'ＡＢＣ１２３ abc', 'Yamada\tTaro\n', '髙橋 ①② ㈱ ㌔', 'ゔゕゖ ゐゑ', 'Ｔａｎａｋａ＠ｅｘａｍｐｌｅ．ｊｐ',
-    'e\u0301cole', 'Ǆ ǅ ǆ', '🇯🇵 絵文字 😀', 'İstanbul', 'ß STRASSE', 'か\u3099', '〜～', 'user1@example.jp 03-1234-5678',
+    '',
+    ' ',
+    'やまだ　たろう',
+    'ﾔﾏﾀﾞ ﾀﾛｳ',
+    'ＡＢＣ１２３ abc',
+    'Yamada\tTaro\n',
+    '髙橋 ①② ㈱ ㌔',
+    'ゔゕゖ ゐゑ',
+    'Ｔａｎａｋａ＠ｅｘａｍｐｌｅ．ｊｐ',
+    'e\u0301cole',
+    'Ǆ ǅ ǆ',
+    '🇯🇵 絵文字 😀',
+    'İstanbul',
+    'ß STRASSE',
+    'か\u3099',
+    '〜～',
+    'user1@example.jp 03-1234-5678',
   ]);
 }
 
@@ -27,7 +42,8 @@ describe.each(databases)('search functions on %s', (kind) => {
   beforeAll(async () => {
     k = await startKizuna(kind);
     // The SQL definitions under other names, as the reference.
-    for (const ddl of searchFunctionsDdl.slice(0, 2)) await k.db.query(sql.raw(ddl.replace(/function kizuna_(\w+)\(/, 'function kizuna_ref_$1(')));
+    for (const ddl of searchFunctionsDdl.slice(0, 2))
+      await k.db.query(sql.raw(ddl.replace(/function kizuna_(\w+)\(/, 'function kizuna_ref_$1(')));
   });
   afterAll(() => k?.close());
 
@@ -49,7 +65,9 @@ describe.each(databases)('search functions on %s', (kind) => {
   });
 
   it('asks the index for no gram for one ASCII character, and for the character otherwise', async () => {
-    const rows = await k.db.query<{ q: string; g: string[] | string }>(sql`select q, kizuna_query_grams(q) as g from unnest(array['a', '7', '@', '田', 'ア', 'ab', '山田']) as q`);
+    const rows = await k.db.query<{ q: string; g: string[] | string }>(
+      sql`select q, kizuna_query_grams(q) as g from unnest(array['a', '7', '@', '田', 'ア', 'ab', '山田']) as q`,
+    );
     const grams = Object.fromEntries(rows.map((r) => [r.q, typeof r.g === 'string' ? r.g : `{${r.g.join(',')}}`]));
     expect(grams).toEqual({ a: '{}', 7: '{}', '@': '{}', 田: '{田}', ア: '{ア}', ab: '{ab}', 山田: '{山田}' });
   });

@@ -12,15 +12,18 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { FieldModel } from './compile.ts';
 
-const HIRAGANA = 'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ';
-const KATAKANA = 'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ';
+const HIRAGANA =
+  'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ';
+const KATAKANA =
+  'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ';
 
 /** Idempotent DDL for the search functions (IMMUTABLE, so usable in index expressions). */
-export const searchFunctionsDdl: string[] = [`create or replace function kizuna_norm(t text) returns text
+export const searchFunctionsDdl: string[] = [
+  `create or replace function kizuna_norm(t text) returns text
 language sql immutable parallel safe as $$
   select regexp_replace(translate(lower(normalize(coalesce(t, ''), NFKC)), '${HIRAGANA}', '${KATAKANA}'), '\\s+', '', 'g')
 $$`,
-`create or replace function kizuna_grams(t text) returns text[]
+  `create or replace function kizuna_grams(t text) returns text[]
 language sql immutable parallel safe as $$
   select coalesce(array_agg(distinct g), '{}') from (
     select substr(t, i, 1) as g from generate_series(1, length(t)) as i
@@ -28,7 +31,7 @@ language sql immutable parallel safe as $$
     select substr(t, i, 2) from generate_series(1, length(t) - 1) as i
   ) s
 $$`,
-`create or replace function kizuna_query_grams(t text) returns text[]
+  `create or replace function kizuna_query_grams(t text) returns text[]
 language sql immutable parallel safe as $$
   select case when length(t) <= 1 then array[t]
     else (select array_agg(distinct substr(t, i, 2)) from generate_series(1, length(t) - 1) as i) end
@@ -103,7 +106,8 @@ export const SEARCH_COLUMN = '__search';
 
 export const searchSql = {
   /** The generated column's type and expression, columns unqualified. */
-  columnType: (fields: FieldModel[]) => sql`text generated always as (${searchDocument(fields, (f) => sql`${sql.identifier(f.name)}`)}) stored`,
+  columnType: (fields: FieldModel[]) =>
+    sql`text generated always as (${searchDocument(fields, (f) => sql`${sql.identifier(f.name)}`)}) stored`,
   /** Index expression: grams of the stored document, compared bytewise (no collation rules to apply per key). */
   indexExpression: () => sql`(kizuna_grams(${sql.identifier(SEARCH_COLUMN)}) collate "C")`,
   /** WHERE condition for q on table alias `alias`. */

@@ -6,8 +6,25 @@ export interface Label {
 }
 
 export const fieldTypeNames = [
-  'text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent',
-  'boolean', 'date', 'datetime', 'select', 'multi_select', 'relation', 'autonumber', 'json', 'user', 'country',
+  'text',
+  'long_text',
+  'email',
+  'phone',
+  'url',
+  'integer',
+  'number',
+  'currency',
+  'percent',
+  'boolean',
+  'date',
+  'datetime',
+  'select',
+  'multi_select',
+  'relation',
+  'autonumber',
+  'json',
+  'user',
+  'country',
   'tags',
 ] as const;
 export type FieldTypeName = (typeof fieldTypeNames)[number];
@@ -102,5 +119,14 @@ export const systemFieldNames = ['id', 'created_at', 'updated_at', 'version', 'c
 
 /** Names the platform keeps for itself (columns, route segments). */
 export const reservedFieldNames = new Set<string>([
-  ...systemFieldNames, 'deleted_at', 'deleted_by', 'ctid', 'oid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid',
+  ...systemFieldNames,
+  'deleted_at',
+  'deleted_by',
+  'ctid',
+  'oid',
+  'xmin',
+  'xmax',
+  'cmin',
+  'cmax',
+  'tableoid',
 ]);

@@ -27,7 +27,9 @@ interface CursorRow extends OutboxCursor {
 }
 
 async function cursorOf(db: Executor, plugin: string): Promise<CursorRow | undefined> {
-  const [row] = await db.query<CursorRow & Record<string, unknown>>(sql`select last_xid::text as xid, last_event_id::text as id, failures, retry_at::text as retry_at, last_error
+  const [row] = await db.query<
+    CursorRow & Record<string, unknown>
+  >(sql`select last_xid::text as xid, last_event_id::text as id, failures, retry_at::text as retry_at, last_error
     from kizuna_plugin_cursors where plugin = ${plugin}`);
   return row;
 }
@@ -80,14 +82,23 @@ export async function retryNow(db: Executor, plugin: string): Promise<void> {
  */
 export async function skipFailing(tx: Executor, p: ActivePlugin, eventId: string) {
   const c = await cursorOf(tx, p.name);
-  if (!c || c.failures === 0) throw conflict(`The after-hooks of ${p.name} are not failing; there is nothing to skip`, [{ field: 'event', message: 'is not failing' }]);
+  if (!c || c.failures === 0)
+    throw conflict(`The after-hooks of ${p.name} are not failing; there is nothing to skip`, [
+      { field: 'event', message: 'is not failing' },
+    ]);
   const e = await nextEvent(tx, p, c);
   if (!e || e.id !== eventId) {
-    throw conflict(`The after-hooks of ${p.name} fail on event ${e?.id ?? '(none)'}, not ${eventId}`, [{ field: 'event', message: `must be the failing event (${e?.id ?? 'none'})` }]);
+    throw conflict(`The after-hooks of ${p.name} fail on event ${e?.id ?? '(none)'}, not ${eventId}`, [
+      { field: 'event', message: `must be the failing event (${e?.id ?? 'none'})` },
+    ]);
   }
-  const moved = await tx.query(sql`update kizuna_plugin_cursors set last_xid = ${e.xid}::xid8, last_event_id = ${e.id}::bigint, failures = 0, retry_at = null, last_error = null
+  const moved =
+    await tx.query(sql`update kizuna_plugin_cursors set last_xid = ${e.xid}::xid8, last_event_id = ${e.id}::bigint, failures = 0, retry_at = null, last_error = null
     where plugin = ${p.name} and last_event_id = ${c.id}::bigint and last_xid = ${c.xid}::xid8 and (lease_until is null or lease_until < now())
     returning plugin`);
-  if (!moved.length) throw conflict(`The after-hooks of ${p.name} are being delivered right now; try again`, [{ field: 'event', message: 'is being delivered' }]);
+  if (!moved.length)
+    throw conflict(`The after-hooks of ${p.name} are being delivered right now; try again`, [
+      { field: 'event', message: 'is being delivered' },
+    ]);
   return { event: { id: e.id, topic: e.topic, object: e.object, record_id: e.record_id }, error: c.last_error };
 }

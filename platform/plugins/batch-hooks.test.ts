@@ -9,7 +9,12 @@ import { ADMIN_TOKEN, databases, startKizuna, type TestKizuna } from '../testing
 import { count, finished, upload } from '../testing/imports.ts';
 import { pluginFolderWith } from '../testing/plugins.ts';
 
-type Call = { form: 'batch' | 'record'; event: 'create' | 'update'; rows: { index: number; id?: string; name: string }[]; earlier?: { index: number; id: string; name: string }[] };
+type Call = {
+  form: 'batch' | 'record';
+  event: 'create' | 'update';
+  rows: { index: number; id?: string; name: string }[];
+  earlier?: { index: number; id: string; name: string }[];
+};
 
 describe.each(databases)('batch before-hooks on %s', (kind) => {
   let k: TestKizuna;
@@ -31,7 +36,8 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
   const form = async (f: string) => expect((await k.call('PUT', '/api/plugins/batch_probe/settings', { form: f })).status).toBe(200);
   const calls = async (): Promise<Call[]> => (await k.call('GET', '/api/plugins/batch_probe/calls')).body;
   const item = async (id: string) => (await k.call('GET', `/api/records/probe_item/${id}`)).body;
-  const byCode = async (code: string) => (await k.call('GET', `/api/records/probe_item?filter=${encodeURIComponent(JSON.stringify({ code }))}`)).body.data;
+  const byCode = async (code: string) =>
+    (await k.call('GET', `/api/records/probe_item?filter=${encodeURIComponent(JSON.stringify({ code }))}`)).body.data;
   const importCsv = async (csv: string, options: Record<string, unknown> = {}) => {
     const up = await upload(k, csv, 'object=probe_item&filename=p.csv');
     expect(up.status, JSON.stringify(up.body)).toBe(201);
@@ -39,9 +45,10 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
     expect(start.status, JSON.stringify(start.body)).toBe(202);
     return { id: up.body.id as string, status: await finished(k, up.body.id) };
   };
-  const report = async (id: string) => (await k.app.request(`/api/imports/${id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+  const report = async (id: string) =>
+    (await k.app.request(`/api/imports/${id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
 
-  it('runs the batch form with one row for a single write without a per-record form; its refusal is the write\'s problem', async () => {
+  it("runs the batch form with one row for a single write without a per-record form; its refusal is the write's problem", async () => {
     const created = await k.call('POST', '/api/records/probe_item', { name: 'one' });
     expect(created.status).toBe(201);
     expect(created.body.mark).toBe('batch:create');
@@ -65,11 +72,19 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
   });
 
   it('gives a bulk write to the batch form once; refused rows fail alone (partial) or are all reported (all or nothing)', async () => {
-    const r = await k.call('POST', '/api/records/probe_item/bulk', { records: [{ name: 'a' }, { name: 'refuse' }, { name: 'bad' }, { name: 'b' }], partial: true });
+    const r = await k.call('POST', '/api/records/probe_item/bulk', {
+      records: [{ name: 'a' }, { name: 'refuse' }, { name: 'bad' }, { name: 'b' }],
+      partial: true,
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ created: 2, failed: 2 });
     expect(r.body.errors).toEqual([
-      expect.objectContaining({ index: 1, status: 409, errors: [{ field: 'name', message: 'is refused' }], matches: [{ id: 'm-1', display: 'Match' }] }),
+      expect.objectContaining({
+        index: 1,
+        status: 409,
+        errors: [{ field: 'name', message: 'is refused' }],
+        matches: [{ id: 'm-1', display: 'Match' }],
+      }),
       expect.objectContaining({ index: 2, status: 422, errors: [expect.objectContaining({ field: 'count' })] }),
     ]);
     expect((await item(r.body.records[0].id)).mark).toBe('batch:create');
@@ -85,7 +100,14 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
   it('gives a bulk upsert its creates and its matched updates (with their ids) in separate calls', async () => {
     const existing = (await k.call('POST', '/api/records/probe_item', { name: 'old', code: 'E1' })).body.id;
     await k.call('POST', '/api/plugins/batch_probe/calls/reset');
-    const r = await k.call('POST', '/api/records/probe_item/bulk', { records: [{ code: 'E1', name: 'renamed' }, { code: 'N1', name: 'new' }, { code: 'N1', name: 'again' }], upsert_on: 'code' });
+    const r = await k.call('POST', '/api/records/probe_item/bulk', {
+      records: [
+        { code: 'E1', name: 'renamed' },
+        { code: 'N1', name: 'new' },
+        { code: 'N1', name: 'again' },
+      ],
+      upsert_on: 'code',
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ created: 1, updated: 2, failed: 0 });
     const created = (await byCode('N1'))[0];
@@ -102,7 +124,9 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
   it('keeps an import batch on the set-based path: one call, refused and re-checked rows are row errors', async () => {
     const { id, status } = await importCsv('name,code\nfirst,I1\nrefuse,I2\nbad,I3\nsecond,I4\n');
     expect(status).toMatchObject({ state: 'succeeded', created: 2, rows_failed: 2 });
-    expect(await calls()).toEqual([{ form: 'batch', event: 'create', rows: ['first', 'refuse', 'bad', 'second'].map((name, i) => ({ index: i + 1, name })) }]);
+    expect(await calls()).toEqual([
+      { form: 'batch', event: 'create', rows: ['first', 'refuse', 'bad', 'second'].map((name, i) => ({ index: i + 1, name })) },
+    ]);
     expect((await byCode('I1'))[0].mark).toBe('batch:create');
     const errors = await report(id);
     expect(errors).toMatch(/refuse,I2,name: is refused/);
@@ -121,7 +145,7 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
     expect(await item(existing)).toMatchObject({ name: 'renamed', mark: 'batch:update' });
   });
 
-  it('runs the batch hooks in previews and all_or_nothing\'s first pass, undoing what they write', async () => {
+  it("runs the batch hooks in previews and all_or_nothing's first pass, undoing what they write", async () => {
     const logs = await count(k, 'probe_log');
     const up = await upload(k, 'name,code\nlog,P1\nrefuse,P2\n', 'object=probe_item&filename=p.csv');
     const preview = await k.call('GET', `/api/imports/${up.body.id}/preview`);
@@ -144,14 +168,26 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
     await form('record');
     const { status } = await importCsv('name\nr1\nr2\n');
     expect(status).toMatchObject({ state: 'succeeded', created: 2 });
-    expect((await calls()).map((c) => [c.form, c.rows.length])).toEqual([['record', 1], ['record', 1]]);
+    expect((await calls()).map((c) => [c.form, c.rows.length])).toEqual([
+      ['record', 1],
+      ['record', 1],
+    ]);
 
     // A batch form for creates but not for updates: upserts go record by record (creates through the batch form, one row each).
     await form('mixed');
     await k.call('POST', '/api/plugins/batch_probe/calls/reset');
-    const bulk = await k.call('POST', '/api/records/probe_item/bulk', { records: [{ code: 'M1', name: 'm1' }, { code: 'M2', name: 'm2' }], upsert_on: 'code' });
+    const bulk = await k.call('POST', '/api/records/probe_item/bulk', {
+      records: [
+        { code: 'M1', name: 'm1' },
+        { code: 'M2', name: 'm2' },
+      ],
+      upsert_on: 'code',
+    });
     expect(bulk.body).toMatchObject({ created: 2 });
-    expect((await calls()).map((c) => [c.form, c.event, c.rows.length])).toEqual([['batch', 'create', 1], ['batch', 'create', 1]]);
+    expect((await calls()).map((c) => [c.form, c.event, c.rows.length])).toEqual([
+      ['batch', 'create', 1],
+      ['batch', 'create', 1],
+    ]);
   });
 
   it('gives concurrent hooks the rows of the batches in flight before them (PostgreSQL: up to three at once), with the ids they get', async () => {
@@ -160,7 +196,11 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
     const { status } = await importCsv(`name,code\n${rows.join('\n')}\n`);
     expect(status).toMatchObject({ state: 'succeeded', created: 4500 });
     const made = await calls();
-    expect(made.map((c) => [c.event, c.rows.length])).toEqual([['create', 2000], ['create', 2000], ['create', 500]]);
+    expect(made.map((c) => [c.event, c.rows.length])).toEqual([
+      ['create', 2000],
+      ['create', 2000],
+      ['create', 500],
+    ]);
     if (kind === 'pglite') {
       // One connection: batches one at a time, each finds what the one before committed.
       expect(made.every((c) => c.earlier === undefined)).toBe(true);
@@ -174,7 +214,8 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
       expect(call.earlier!.map((r) => r.name)).toEqual(before.map((r) => r.name));
     }
     // The ids are those the records got.
-    for (const r of [made[1].earlier![0], made[1].earlier![1999], made[2].earlier![2007]]) expect((await byCode(`C${r.index}`))[0].id).toBe(r.id);
+    for (const r of [made[1].earlier![0], made[1].earlier![1999], made[2].earlier![2007]])
+      expect((await byCode(`C${r.index}`))[0].id).toBe(r.id);
 
     // A batch that fails (a crash in its hook) fails the import; the batch after it does not wait forever.
     await k.call('POST', '/api/plugins/batch_probe/calls/reset');
@@ -188,7 +229,11 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
     const before = await count(k, 'probe_item');
     const crash = await k.call('POST', '/api/records/probe_item/bulk', { records: [{ name: 'fine' }, { name: 'crash' }], partial: true });
     expect(crash.status).toBe(500);
-    expect(crash.body).toMatchObject({ type: expect.stringContaining('plugin-error'), plugin: 'batch_probe', detail: expect.stringContaining('a batch of 2 creates of probe_item') });
+    expect(crash.body).toMatchObject({
+      type: expect.stringContaining('plugin-error'),
+      plugin: 'batch_probe',
+      detail: expect.stringContaining('a batch of 2 creates of probe_item'),
+    });
     const hang = await k.call('POST', '/api/records/probe_item/bulk', { records: [{ name: 'hang' }] });
     expect(hang.status).toBe(503);
     expect(hang.body).toMatchObject({ type: expect.stringContaining('plugin-timeout'), plugin: 'batch_probe' });

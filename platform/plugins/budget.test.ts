@@ -24,7 +24,12 @@ describe.each(databases)('plugin hook time budget on %s', (kind) => {
     const r = await k.call('POST', '/api/records/hang_item', { note: 'forever' });
     expect(r.status).toBe(503);
     expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(r.body).toMatchObject({ type: expect.stringContaining('plugin-timeout'), plugin: 'hang', timeout_ms: 300, request_id: expect.any(String) });
+    expect(r.body).toMatchObject({
+      type: expect.stringContaining('plugin-timeout'),
+      plugin: 'hang',
+      timeout_ms: 300,
+      request_id: expect.any(String),
+    });
     expect(r.body.detail).toMatch(/"hang".*300 ms/);
     expect(await count()).toBe(0);
   });
@@ -43,7 +48,8 @@ describe.each(databases)('plugin hook time budget on %s', (kind) => {
     // Delivery waits for older transactions of the database to settle: poll.
     const cursor = async () => {
       await k.plugins.drain();
-      return (await k.db.query<{ last_error: string | null }>(sql`select last_error from kizuna_plugin_cursors where plugin = 'hang'`))[0].last_error;
+      return (await k.db.query<{ last_error: string | null }>(sql`select last_error from kizuna_plugin_cursors where plugin = 'hang'`))[0]
+        .last_error;
     };
     await expect.poll(cursor).toMatch(/did not finish within 300 ms/);
   });

@@ -15,9 +15,12 @@ export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
 
 export const hookTimedOut = (plugin: string, what: string, ms: number) =>
   new ProblemError({
-    status: 503, type: 'plugin-timeout', title: 'Plugin timed out',
+    status: 503,
+    type: 'plugin-timeout',
+    title: 'Plugin timed out',
     detail: `The plugin "${plugin}" did not finish ${what} within ${ms} ms; nothing was written`,
-    extra: { plugin, timeout_ms: ms }, headers: { 'retry-after': '1' },
+    extra: { plugin, timeout_ms: ms },
+    headers: { 'retry-after': '1' },
   });
 
 /** Resolves as `work` does, or rejects with `onLate()` after ms (the work is not stopped). */
@@ -42,7 +45,13 @@ export function revocable(tx: Transaction, why: () => Error): { tx: Transaction;
 }
 
 /** Runs a before-hook with the write's transaction, within the budget. */
-export async function runWithinBudget<T>(plugin: string, what: string, ms: number, tx: Transaction, run: (tx: Transaction) => Promise<T>): Promise<T> {
+export async function runWithinBudget<T>(
+  plugin: string,
+  what: string,
+  ms: number,
+  tx: Transaction,
+  run: (tx: Transaction) => Promise<T>,
+): Promise<T> {
   const guarded = revocable(tx, () => new Error(`the plugin "${plugin}" ran out of time (${ms} ms); its transaction has ended`));
   const work = run(guarded.tx);
   try {

@@ -13,7 +13,8 @@ import type { PluginContext, PluginRecords } from './sdk.ts';
 function noted(actor: Actor, note: Label | undefined): Actor {
   if (note === undefined) return actor;
   const ok = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 200;
-  if (!note || typeof note !== 'object' || !ok(note.en) || !ok(note.ja)) throw new TypeError('A write\'s note must be { en, ja }, each 1–200 characters');
+  if (!note || typeof note !== 'object' || !ok(note.en) || !ok(note.ja))
+    throw new TypeError("A write's note must be { en, ja }, each 1–200 characters");
   return { ...actor, note: { en: note.en, ja: note.ja } };
 }
 
@@ -59,7 +60,8 @@ export function pluginContext(plugin: string, settings: Record<string, unknown>,
     },
     // Inside a hook's or an install's transaction this nests as a savepoint.
     transaction: (fn) => {
-      const run = (tx: Transaction) => fn(pluginRecords(deps.records, deps.actor, tx, plugin), pluginRecords(deps.records, deps.pluginActor ?? deps.actor, tx, plugin));
+      const run = (tx: Transaction) =>
+        fn(pluginRecords(deps.records, deps.actor, tx, plugin), pluginRecords(deps.records, deps.pluginActor ?? deps.actor, tx, plugin));
       return deps.exec && 'savepoint' in deps.exec ? (deps.exec as Transaction).savepoint(run) : deps.db.transaction(run);
     },
     log: (msg, extra = {}) => console.log(JSON.stringify({ level: 'info', plugin, msg, ...extra })),

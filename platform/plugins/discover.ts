@@ -41,7 +41,12 @@ export function discoverPlugins(opts: { root: string; dirs?: string[] }): Discov
       if (other) throw new Error(`a plugin named "${p.manifest.name}" is also in ${other.dir}`);
       plugins.set(p.manifest.name, p);
     } catch (e) {
-      broken.push({ name: nameOf(where), where, error: (e as Error).message, errors: isProblem(e) ? (e.errors ?? []) : [{ field: 'plugin.json', message: (e as Error).message }] });
+      broken.push({
+        name: nameOf(where),
+        where,
+        error: (e as Error).message,
+        errors: isProblem(e) ? (e.errors ?? []) : [{ field: 'plugin.json', message: (e as Error).message }],
+      });
     }
   };
   for (const base of opts.dirs ?? [join(opts.root, 'plugins')]) {

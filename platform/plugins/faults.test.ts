@@ -16,7 +16,10 @@ describe.each(databases)('broken and failing plugins on %s', (kind) => {
   beforeAll(async () => {
     dir = await pluginFolderWith('broken_manifest', 'escaping_link', 'thrower', 'hello');
     outside = await mkdtemp(join(tmpdir(), 'kizuna-outside-'));
-    await writeFile(join(outside, 'thing.json'), JSON.stringify({ name: 'thing', label: { en: 'Thing', ja: '物' }, plural: 'things', fields: [] }));
+    await writeFile(
+      join(outside, 'thing.json'),
+      JSON.stringify({ name: 'thing', label: { en: 'Thing', ja: '物' }, plural: 'things', fields: [] }),
+    );
     await symlink(join(outside, 'thing.json'), join(dir, 'escaping_link/objects/thing.json'));
     k = await startKizuna(kind, { pluginDirs: [dir] });
   });
@@ -32,13 +35,22 @@ describe.each(databases)('broken and failing plugins on %s', (kind) => {
     expect(broken.errors).toContainEqual(expect.objectContaining({ field: 'metadata.objects.0', message: 'must have "plural"' }));
     const r = await k.call('POST', '/api/plugins/broken_manifest/install');
     expect(r.status).toBe(422);
-    expect(r.body).toMatchObject({ type: expect.stringContaining('plugin-invalid'), plugin: 'broken_manifest', request_id: expect.any(String) });
+    expect(r.body).toMatchObject({
+      type: expect.stringContaining('plugin-invalid'),
+      plugin: 'broken_manifest',
+      request_id: expect.any(String),
+    });
     expect(r.body.errors).toContainEqual(expect.objectContaining({ field: 'metadata.objects.0', message: 'must have "plural"' }));
   });
 
   it('refuses a symbolic link leading out of the plugin folder', async () => {
     const broken = (await k.call('GET', '/api/plugins')).body.broken.find((b: { name: string }) => b.name === 'escaping_link');
-    expect(broken.errors).toEqual([expect.objectContaining({ field: 'metadata.objects.0', message: expect.stringMatching(/symbolic link .* outside the plugin folder/) })]);
+    expect(broken.errors).toEqual([
+      expect.objectContaining({
+        field: 'metadata.objects.0',
+        message: expect.stringMatching(/symbolic link .* outside the plugin folder/),
+      }),
+    ]);
     const r = await k.call('POST', '/api/plugins/escaping_link/install');
     expect(r.status).toBe(422);
     expect((await k.call('GET', '/api/meta/objects/thing')).status).toBe(404);
@@ -54,7 +66,10 @@ describe.each(databases)('broken and failing plugins on %s', (kind) => {
     };
     await expect.poll(async () => (await thrower()).state).toBe('failing');
     const state = await thrower();
-    expect(state).toMatchObject({ last_error: 'boom in afterCreate', failing_event: { topic: 'record.created', object: 'case', record_id: stuck.body.id } });
+    expect(state).toMatchObject({
+      last_error: 'boom in afterCreate',
+      failing_event: { topic: 'record.created', object: 'case', record_id: stuck.body.id },
+    });
     expect(state.failures).toBeGreaterThanOrEqual(1);
     expect(state.backlog).toBe(2);
 
@@ -70,13 +85,18 @@ describe.each(databases)('broken and failing plugins on %s', (kind) => {
     await expect.poll(async () => ((await thrower()) as { backlog: number }).backlog).toBe(0);
     expect(await thrower()).toMatchObject({ state: 'ok', last_error: null, failing_event: null });
     expect((await k.call('GET', '/api/plugins/thrower/seen')).body).toContain('record.created:behind the stuck one');
-    const [audit] = await k.db.query<{ changes: { event: { id: string }; error: string } }>(sql`select changes from kizuna_history where object = 'plugin:thrower' and action = 'after-hooks-skip'`);
+    const [audit] = await k.db.query<{ changes: { event: { id: string }; error: string } }>(
+      sql`select changes from kizuna_history where object = 'plugin:thrower' and action = 'after-hooks-skip'`,
+    );
     expect(audit.changes).toMatchObject({ event: { id: state.failing_event.id }, error: 'boom in afterCreate' });
   });
 
   it('answers retry on a plugin without after-hooks with a 409 naming why, as skip does, never a null body', async () => {
     expect((await k.call('POST', '/api/plugins/hello/install')).status).toBe(201);
-    for (const [path, body] of [['retry', undefined], ['skip', { event: '1' }]] as const) {
+    for (const [path, body] of [
+      ['retry', undefined],
+      ['skip', { event: '1' }],
+    ] as const) {
       const r = await k.call('POST', `/api/plugins/hello/after-hooks/${path}`, body);
       expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(409);
       expect(r.headers.get('content-type')).toContain('application/problem+json');

@@ -19,8 +19,10 @@ describe.each(databases)('hooks by settings on %s', (kind) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const setObjects = async (objects: string[]) => expect((await k.call('PUT', '/api/plugins/by_settings/settings', { objects })).status).toBe(200);
-  const refused = async (object: string, values: Record<string, unknown>) => (await k.call('POST', `/api/records/${object}`, values)).status === 409;
+  const setObjects = async (objects: string[]) =>
+    expect((await k.call('PUT', '/api/plugins/by_settings/settings', { objects })).status).toBe(200);
+  const refused = async (object: string, values: Record<string, unknown>) =>
+    (await k.call('POST', `/api/records/${object}`, values)).status === 409;
   // Import batches of an object with before-hooks go row by row (and one at a time).
   const setBased = (object: string) => k.records.importBatchesIndependent(object, { actor: null });
 

@@ -31,7 +31,8 @@ export function hooksOf(p: { name: string; definition: PluginDefinition; setting
   let out = bySettings.get(p.settings);
   if (!out) {
     const answer = hooks(p.settings) ?? {};
-    if (typeof answer !== 'object' || Array.isArray(answer)) throw new Error(`the hooks function of the plugin "${p.name}" must answer an object of hooks by object name`);
+    if (typeof answer !== 'object' || Array.isArray(answer))
+      throw new Error(`the hooks function of the plugin "${p.name}" must answer an object of hooks by object name`);
     bySettings.set(p.settings, (out = answer));
   }
   return out;
@@ -62,9 +63,12 @@ export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
           run: async () => {
             opts.retryLoad?.();
             throw new ProblemError({
-              status: 503, type: 'plugin-unavailable', title: 'Plugin not loaded',
+              status: 503,
+              type: 'plugin-unavailable',
+              title: 'Plugin not loaded',
               detail: `The plugin "${u.plugin}" is enabled but not loaded on this server (${u.reason}); writes to ${object} are refused here until it is`,
-              extra: { plugin: u.plugin }, headers: { 'retry-after': '5' },
+              extra: { plugin: u.plugin },
+              headers: { 'retry-after': '5' },
             });
           },
         });
@@ -79,10 +83,42 @@ export function createHookRegistry(opts: HookRegistryOptions): RecordHooks {
             runWithinBudget(p.name, `its ${name} hook on ${object}`, opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, tx, work);
           hooks.push({
             plugin: p.name,
-            run: one && ((args) => within(beforeName[event], args.tx, async (tx) =>
-              (await one({ object: args.object, id: args.id, values: args.values, actor: args.actor.actor, override: args.actor.override === true }, opts.contextFor(p, tx))) as Record<string, unknown> | void)),
-            batch: many && ((args) => within(batchName[args.event], args.tx, async (tx) =>
-              (await many({ object: args.object, rows: args.rows, actor: args.actor.actor, override: args.actor.override === true, ...(h.concurrentBatches && args.earlier && { earlier: args.earlier }) }, opts.contextFor(p, tx))) as BatchOutcome | void)),
+            run:
+              one &&
+              ((args) =>
+                within(
+                  beforeName[event],
+                  args.tx,
+                  async (tx) =>
+                    (await one(
+                      {
+                        object: args.object,
+                        id: args.id,
+                        values: args.values,
+                        actor: args.actor.actor,
+                        override: args.actor.override === true,
+                      },
+                      opts.contextFor(p, tx),
+                    )) as Record<string, unknown> | void,
+                )),
+            batch:
+              many &&
+              ((args) =>
+                within(
+                  batchName[args.event],
+                  args.tx,
+                  async (tx) =>
+                    (await many(
+                      {
+                        object: args.object,
+                        rows: args.rows,
+                        actor: args.actor.actor,
+                        override: args.actor.override === true,
+                        ...(h.concurrentBatches && args.earlier && { earlier: args.earlier }),
+                      },
+                      opts.contextFor(p, tx),
+                    )) as BatchOutcome | void,
+                )),
             concurrent: !!many && h.concurrentBatches === true,
           });
         }

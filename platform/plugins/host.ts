@@ -87,7 +87,13 @@ export async function createPluginHost(opts: PluginHostOptions) {
   const contextFor = (p: ActivePlugin, tx?: Executor): PluginContext =>
     pluginContext(p.name, p.settings, { records: records!, actor: systemActor(p), exec: tx, db, snapshot: () => registry.snapshot() });
 
-  const outbox = createOutboxDispatcher({ db, active: () => active, contextFor: (p) => contextFor(p), intervalMs: opts.outboxIntervalMs, timeoutMs: opts.hookTimeoutMs });
+  const outbox = createOutboxDispatcher({
+    db,
+    active: () => active,
+    contextFor: (p) => contextFor(p),
+    intervalMs: opts.outboxIntervalMs,
+    timeoutMs: opts.hookTimeoutMs,
+  });
   const hooks = createHookRegistry({
     active: () => active,
     contextFor,
@@ -100,7 +106,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
       return [...unavailable].filter(([name]) => owners.has(name)).map(([plugin, reason]) => ({ plugin, reason }));
     },
     timeoutMs: opts.hookTimeoutMs,
-    retryLoad: () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))),
+    retryLoad: () =>
+      void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))),
   });
   const jobs = createJobScheduler({ db, active: () => active, contextFor: (p) => contextFor(p) });
 
@@ -117,15 +124,23 @@ export async function createPluginHost(opts: PluginHostOptions) {
       return (mod.default ?? {}) as PluginDefinition;
     } catch (e) {
       throw new ProblemError({
-        status: 422, type: 'plugin-invalid', title: 'Plugin cannot be loaded',
-        detail: `The server entry of the plugin "${pkg.manifest.name}" failed to load: ${(e as Error)?.message ?? e}`, extra: { plugin: pkg.manifest.name },
+        status: 422,
+        type: 'plugin-invalid',
+        title: 'Plugin cannot be loaded',
+        detail: `The server entry of the plugin "${pkg.manifest.name}" failed to load: ${(e as Error)?.message ?? e}`,
+        extra: { plugin: pkg.manifest.name },
       });
     }
   }
 
   async function readStates(exec: Executor = db): Promise<PluginState[]> {
-    const rows = await exec.query<PluginState & Record<string, unknown>>(sql`select name, version, enabled, settings, user_id::text as user_id from kizuna_plugins order by name`);
-    return rows.map((r) => ({ ...r, settings: (typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings) as Record<string, unknown> }));
+    const rows = await exec.query<PluginState & Record<string, unknown>>(
+      sql`select name, version, enabled, settings, user_id::text as user_id from kizuna_plugins order by name`,
+    );
+    return rows.map((r) => ({
+      ...r,
+      settings: (typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings) as Record<string, unknown>,
+    }));
   }
 
   /**
@@ -158,7 +173,14 @@ export async function createPluginHost(opts: PluginHostOptions) {
         hooksOf({ name: s.name, definition, settings: s.settings });
         next.push({ name: s.name, definition, settings: s.settings, userId: s.user_id, routes: declaredRoutes(s.name, definition) });
       } catch (e) {
-        console.error(JSON.stringify({ level: 'error', msg: 'plugin failed to load; writes to its objects are refused on this node', plugin: s.name, error: String(e) }));
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            msg: 'plugin failed to load; writes to its objects are refused on this node',
+            plugin: s.name,
+            error: String(e),
+          }),
+        );
         missing.set(s.name, `${step}: ${(e as Error)?.message ?? e}`);
       }
     }
@@ -199,7 +221,15 @@ export async function createPluginHost(opts: PluginHostOptions) {
     if (pkg) return pkg;
     // Found but unreadable: say what is wrong with it rather than that it does not exist.
     const broken = discovered.broken.find((b) => b.name === name);
-    if (broken) throw new ProblemError({ status: 422, type: 'plugin-invalid', title: 'Plugin is invalid', detail: `The plugin "${name}" (${broken.where}) cannot be read: ${broken.error}`, errors: broken.errors, extra: { plugin: name } });
+    if (broken)
+      throw new ProblemError({
+        status: 422,
+        type: 'plugin-invalid',
+        title: 'Plugin is invalid',
+        detail: `The plugin "${name}" (${broken.where}) cannot be read: ${broken.error}`,
+        errors: broken.errors,
+        extra: { plugin: name },
+      });
     throw notFound(`No plugin named "${name}" (looked in plugins/ and in npm packages)`);
   }
 
@@ -208,25 +238,37 @@ export async function createPluginHost(opts: PluginHostOptions) {
     const name = pkg.manifest.name;
     for (const obj of pkg.objects) {
       const existing = specs.get(obj.name);
-      if (existing && existing.plugin !== name) throw conflict(`The plugin ${name} brings the object "${obj.name}", which already exists`, [{ field: 'metadata.objects', message: `"${obj.name}" is taken` }]);
+      if (existing && existing.plugin !== name)
+        throw conflict(`The plugin ${name} brings the object "${obj.name}", which already exists`, [
+          { field: 'metadata.objects', message: `"${obj.name}" is taken` },
+        ]);
       const kept = existing?.fields ?? [];
       for (const f of obj.fields) {
         const old = kept.find((k) => k.name === f.name);
-        if (old && old.type !== f.type) throw conflict(`${obj.name}.${f.name} changes type (${old.type} → ${f.type}); a plugin upgrade cannot change a field's type`);
+        if (old && old.type !== f.type)
+          throw conflict(`${obj.name}.${f.name} changes type (${old.type} → ${f.type}); a plugin upgrade cannot change a field's type`);
       }
       specs.set(obj.name, { ...obj, plugin: name });
     }
     for (const spec of specs.values()) {
       if (spec.plugin === name && !pkg.objects.some((o) => o.name === spec.name)) specs.delete(spec.name);
     }
-    for (const spec of specs.values()) spec.fields = spec.fields.filter((f) => f.plugin !== name || (pkg.fields[spec.name] ?? []).some((n) => n.name === f.name));
+    for (const spec of specs.values())
+      spec.fields = spec.fields.filter((f) => f.plugin !== name || (pkg.fields[spec.name] ?? []).some((n) => n.name === f.name));
     for (const [object, fields] of Object.entries(pkg.fields)) {
       const spec = specs.get(object);
-      if (!spec) throw validation([{ field: `metadata.fields.${object}`, message: `the plugin ${name} adds fields to "${object}", which does not exist` }]);
+      if (!spec)
+        throw validation([
+          { field: `metadata.fields.${object}`, message: `the plugin ${name} adds fields to "${object}", which does not exist` },
+        ]);
       for (const f of fields) {
         const i = spec.fields.findIndex((x) => x.name === f.name);
-        if (i >= 0 && spec.fields[i].plugin !== name) throw conflict(`The plugin ${name} adds ${object}.${f.name}, which already exists`, [{ field: `metadata.fields.${object}`, message: `"${f.name}" is taken` }]);
-        if (i >= 0 && spec.fields[i].type !== f.type) throw conflict(`${object}.${f.name} changes type; a plugin upgrade cannot change a field's type`);
+        if (i >= 0 && spec.fields[i].plugin !== name)
+          throw conflict(`The plugin ${name} adds ${object}.${f.name}, which already exists`, [
+            { field: `metadata.fields.${object}`, message: `"${f.name}" is taken` },
+          ]);
+        if (i >= 0 && spec.fields[i].type !== f.type)
+          throw conflict(`${object}.${f.name} changes type; a plugin upgrade cannot change a field's type`);
         if (i >= 0) spec.fields[i] = { ...f, plugin: name };
         else spec.fields.push({ ...f, plugin: name });
       }
@@ -243,9 +285,21 @@ export async function createPluginHost(opts: PluginHostOptions) {
     return createSystemUser(tx, { id: uuidv7(), email: `${name}@plugins.kizuna.invalid`, name: `Plugin: ${name}` });
   }
 
-  const txContext = (name: string, settings: Record<string, unknown>, userId: string, tx: Transaction, snapshot: MetadataSnapshot): PluginContext => {
+  const txContext = (
+    name: string,
+    settings: Record<string, unknown>,
+    userId: string,
+    tx: Transaction,
+    snapshot: MetadataSnapshot,
+  ): PluginContext => {
     const scoped = createRecordService({ db: databaseOf(tx, db), registry: staticRegistry(snapshot) });
-    return pluginContext(name, settings, { records: scoped, actor: { actor: userId, via: `plugin:${name}` }, exec: tx, db: databaseOf(tx, db), snapshot: () => snapshot });
+    return pluginContext(name, settings, {
+      records: scoped,
+      actor: { actor: userId, via: `plugin:${name}` },
+      exec: tx,
+      db: databaseOf(tx, db),
+      snapshot: () => snapshot,
+    });
   };
 
   const notifyChanged = (tx: Executor) => tx.query(sql`select pg_notify(${CHANNEL}, 'changed')`);
@@ -273,7 +327,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
       .catch((e) => {
         // Two installs of one plugin at once: both passed the "already installed" check; the
         // later one meets the first's row when it commits its own.
-        if (step === 'install' && dbErrorOf(e)?.code === '23505') throw conflict(`The plugin ${name} was installed meanwhile (another install of it finished first)`, undefined, { plugin: name });
+        if (step === 'install' && dbErrorOf(e)?.code === '23505')
+          throw conflict(`The plugin ${name} was installed meanwhile (another install of it finished first)`, undefined, { plugin: name });
         return rethrowPluginError(name, step)(e);
       });
     if (!o.dryRun) await sync();
@@ -286,7 +341,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
     const pkg = mustFind(name);
     const installed = await states();
     const state = installed.get(name);
-    if (step === 'installed' && state) throw conflict(`The plugin ${name} is already installed (version ${state.version}); upgrade it instead`);
+    if (step === 'installed' && state)
+      throw conflict(`The plugin ${name} is already installed (version ${state.version}); upgrade it instead`);
     if (step === 'upgraded' && !state) throw conflict(`The plugin ${name} is not installed`);
     const problems = dependencyProblems(pkg.manifest, installed);
     if (problems.length) throw validation(problems, `The plugin ${name} cannot be ${step}`);
@@ -301,7 +357,10 @@ export async function createPluginHost(opts: PluginHostOptions) {
    */
   async function installShipped(tx: Executor, pkg: PluginPackage, snapshot: MetadataSnapshot) {
     const problems = pkg.roles.flatMap((role, i) =>
-      roleProblems(role, snapshot.models, scopeFilterCheck(snapshot.models)).map((p) => ({ ...p, field: `metadata.roles.${i}.${p.field}` })),
+      roleProblems(role, snapshot.models, scopeFilterCheck(snapshot.models)).map((p) => ({
+        ...p,
+        field: `metadata.roles.${i}.${p.field}`,
+      })),
     );
     if (problems.length) throw validation(problems, `The plugin ${pkg.manifest.name} ships a role that does not fit the metadata`);
     for (const role of pkg.roles) await putShippedRole(tx, role);
@@ -311,26 +370,44 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   async function install(name: string, o: PluginChangeOptions = {}) {
     const { pkg, definition } = await prepare(name, 'installed');
-    const result = await lifecycleChange(name, 'install', o, (specs) => applyMetadata(specs, pkg), async (tx, snapshot) => {
-      const userId = await systemUser(tx, name);
-      await tx.query(sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`);
-      await tx.query(sql`insert into kizuna_plugin_cursors (plugin, last_xid, last_event_id) values (${name}, pg_current_xact_id(), coalesce((select max(id) from kizuna_events), 0))`);
-      await installShipped(tx, pkg, snapshot);
-      await definition.install?.(txContext(name, {}, userId, tx, snapshot));
-      await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
-    });
+    const result = await lifecycleChange(
+      name,
+      'install',
+      o,
+      (specs) => applyMetadata(specs, pkg),
+      async (tx, snapshot) => {
+        const userId = await systemUser(tx, name);
+        await tx.query(
+          sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`,
+        );
+        await tx.query(
+          sql`insert into kizuna_plugin_cursors (plugin, last_xid, last_event_id) values (${name}, pg_current_xact_id(), coalesce((select max(id) from kizuna_events), 0))`,
+        );
+        await installShipped(tx, pkg, snapshot);
+        await definition.install?.(txContext(name, {}, userId, tx, snapshot));
+        await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
+      },
+    );
     return { plugin: name, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
   }
 
   async function upgrade(name: string, o: PluginChangeOptions = {}) {
     const { pkg, state, definition } = await prepare(name, 'upgraded');
     const from = state!;
-    const result = await lifecycleChange(name, 'upgrade', o, (specs) => applyMetadata(specs, pkg), async (tx, snapshot) => {
-      await tx.query(sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`);
-      await installShipped(tx, pkg, snapshot);
-      await definition.migrate?.(txContext(name, from.settings, from.user_id, tx, snapshot), from.version);
-      await audit(tx, name, 'upgrade', { from: from.version, to: pkg.manifest.version }, o);
-    });
+    const result = await lifecycleChange(
+      name,
+      'upgrade',
+      o,
+      (specs) => applyMetadata(specs, pkg),
+      async (tx, snapshot) => {
+        await tx.query(
+          sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`,
+        );
+        await installShipped(tx, pkg, snapshot);
+        await definition.migrate?.(txContext(name, from.settings, from.user_id, tx, snapshot), from.version);
+        await audit(tx, name, 'upgrade', { from: from.version, to: pkg.manifest.version }, o);
+      },
+    );
     return { plugin: name, from: from.version, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
   }
 
@@ -338,23 +415,34 @@ export async function createPluginHost(opts: PluginHostOptions) {
     const installed = await states();
     const state = installed.get(name);
     if (!state) throw notFound(`The plugin ${name} is not installed`);
-    const dependents = [...installed.keys()].filter((other) => other !== name && Object.hasOwn(discovered.plugins.get(other)?.manifest.dependencies ?? {}, name));
-    if (dependents.length) throw conflict(`The plugin ${name} is needed by ${dependents.join(', ')}; uninstall ${dependents.length > 1 ? 'them' : 'it'} first`);
+    const dependents = [...installed.keys()].filter(
+      (other) => other !== name && Object.hasOwn(discovered.plugins.get(other)?.manifest.dependencies ?? {}, name),
+    );
+    if (dependents.length)
+      throw conflict(`The plugin ${name} is needed by ${dependents.join(', ')}; uninstall ${dependents.length > 1 ? 'them' : 'it'} first`);
     const pkg = discovered.plugins.get(name);
     const definition = pkg ? await loadDefinition(pkg, state.version) : {};
-    const result = await lifecycleChange(name, 'uninstall', o, (specs) => removeMetadata(specs, name), async (tx, snapshot) => {
-      await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
-      await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
-      await replacePluginViews(tx, name, []);
-      await opts.workflows?.()?.remove(tx, name);
-      await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
-    });
+    const result = await lifecycleChange(
+      name,
+      'uninstall',
+      o,
+      (specs) => removeMetadata(specs, name),
+      async (tx, snapshot) => {
+        await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
+        await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
+        await replacePluginViews(tx, name, []);
+        await opts.workflows?.()?.remove(tx, name);
+        await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
+      },
+    );
     return { plugin: name, dry_run: !!o.dryRun, purge: !!o.purge, plan: result.plan };
   }
 
   async function setEnabled(name: string, enabled: boolean, o: PluginChangeOptions = {}) {
     await db.transaction(async (tx) => {
-      const rows = await tx.query(sql`update kizuna_plugins set enabled = ${enabled}, updated_at = now() where name = ${name} returning name`);
+      const rows = await tx.query(
+        sql`update kizuna_plugins set enabled = ${enabled}, updated_at = now() where name = ${name} returning name`,
+      );
       if (!rows.length) throw notFound(`The plugin ${name} is not installed`);
       await audit(tx, name, enabled ? 'enable' : 'disable', {}, o);
       await notifyChanged(tx);
@@ -364,7 +452,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   async function putSettings(name: string, settings: unknown, o: PluginChangeOptions = {}) {
     const pkg = mustFind(name);
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+      throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
     if (pkg.manifest.settings) {
       const validate = createAjv().compile(pkg.manifest.settings);
       if (!validate(settings)) throw validation(definitionProblems(validate.errors), `The settings of ${name} are invalid`);
@@ -376,11 +465,16 @@ export async function createPluginHost(opts: PluginHostOptions) {
         hooksOf({ name, definition, settings: settings as Record<string, unknown> });
       } catch (e) {
         if (isProblem(e) && e.status < 500) throw e;
-        throw validation([{ field: '(root)', message: `the plugin cannot work out its hooks from these settings: ${(e as Error)?.message ?? e}` }], `The settings of ${name} are invalid`);
+        throw validation(
+          [{ field: '(root)', message: `the plugin cannot work out its hooks from these settings: ${(e as Error)?.message ?? e}` }],
+          `The settings of ${name} are invalid`,
+        );
       }
     }
     await db.transaction(async (tx) => {
-      const rows = await tx.query(sql`update kizuna_plugins set settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() where name = ${name} returning name`);
+      const rows = await tx.query(
+        sql`update kizuna_plugins set settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() where name = ${name} returning name`,
+      );
       if (!rows.length) throw notFound(`The plugin ${name} is not installed`);
       await audit(tx, name, 'settings', {}, o);
       await notifyChanged(tx);
@@ -393,7 +487,16 @@ export async function createPluginHost(opts: PluginHostOptions) {
     discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
     const installed = await states();
     const names = [...new Set([...discovered.plugins.keys(), ...installed.keys()])].sort();
-    const hookStates = await Promise.all(names.map((n) => (installed.has(n) ? afterHookState(db, active.find((a) => a.name === n)) : null)));
+    const hookStates = await Promise.all(
+      names.map((n) =>
+        installed.has(n)
+          ? afterHookState(
+              db,
+              active.find((a) => a.name === n),
+            )
+          : null,
+      ),
+    );
     return {
       data: names.map((n) => {
         const pkg = discovered.plugins.get(n);
@@ -431,7 +534,9 @@ export async function createPluginHost(opts: PluginHostOptions) {
     const p = enabledHere(name);
     // As skip does: nothing to retry is a conflict, never a 200 whose body is null.
     if (!afterHookObjects(hooksOf(p)).wanted) {
-      throw conflict(`The plugin ${name} has no after-hooks, so they are not failing; there is nothing to retry`, undefined, { plugin: name });
+      throw conflict(`The plugin ${name} has no after-hooks, so they are not failing; there is nothing to retry`, undefined, {
+        plugin: name,
+      });
     }
     await db.transaction(async (tx) => {
       await retryNow(tx, name);
@@ -443,7 +548,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   /** An admin's "skip the event the after-hook keeps failing on" (audited with the event and the error). */
   async function skipAfterHookEvent(name: string, eventId: unknown, o: PluginChangeOptions = {}) {
-    if (typeof eventId !== 'string' || !/^\d{1,19}$/.test(eventId)) throw validation([{ field: 'event', message: 'must be the id of the failing event (a string of digits)' }]);
+    if (typeof eventId !== 'string' || !/^\d{1,19}$/.test(eventId))
+      throw validation([{ field: 'event', message: 'must be the id of the failing event (a string of digits)' }]);
     const p = enabledHere(name);
     await db.transaction(async (tx) => {
       const skipped = await skipFailing(tx, p, eventId);
@@ -453,7 +559,10 @@ export async function createPluginHost(opts: PluginHostOptions) {
     return afterHookState(db, p);
   }
 
-  const unlisten = await db.listen(CHANNEL, () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))));
+  const unlisten = await db.listen(
+    CHANNEL,
+    () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))),
+  );
   await sync();
 
   return {
@@ -481,14 +590,23 @@ export async function createPluginHost(opts: PluginHostOptions) {
       if (!router || !p) return undefined;
       // Its own bookkeeping is written as the plugin, under the caller's request id.
       const pluginActor = { ...systemActor(p), requestId: call.actor.requestId };
-      const kizuna = pluginContext(name, p.settings, { records: records!, actor: call.actor, pluginActor, db, snapshot: () => registry.snapshot() });
+      const kizuna = pluginContext(name, p.settings, {
+        records: records!,
+        actor: call.actor,
+        pluginActor,
+        db,
+        snapshot: () => registry.snapshot(),
+      });
       return router.fetch(request, routeEnv(kizuna, call));
     },
     /** The routes of the enabled plugins, as declared (for the OpenAPI document). */
     routes: () => active.map((p) => ({ plugin: p.name, routes: routeCatalog(p.routes) })),
     /** Changes whenever the enabled plugins do (caches of what they publish key on it). */
     generation: () => generation,
-    actions: () => new Map(active.flatMap((p) => Object.entries(p.definition.actions ?? {}).map(([k, a]) => [`${p.name}.${k}`, { plugin: p.name, ...a }]))),
+    actions: () =>
+      new Map(
+        active.flatMap((p) => Object.entries(p.definition.actions ?? {}).map(([k, a]) => [`${p.name}.${k}`, { plugin: p.name, ...a }])),
+      ),
     /** Runs an enabled plugin's workflow action with the plugin's own context (for the workflow engine). */
     async runAction(key: string, config: Record<string, unknown>, input: Record<string, unknown>): Promise<unknown> {
       const p = active.find((a) => key.startsWith(`${a.name}.`));
@@ -515,15 +633,34 @@ export async function createPluginHost(opts: PluginHostOptions) {
 export type PluginHost = Awaited<ReturnType<typeof createPluginHost>>;
 
 const audit = (tx: Executor, plugin: string, action: string, changes: Record<string, unknown>, o: PluginChangeOptions) =>
-  writeAudit(tx, { kind: 'metadata', object: `plugin:${plugin}`, action, changes, actor: o.actor ?? null, requestId: o.requestId ?? null, via: 'plugins' });
+  writeAudit(tx, {
+    kind: 'metadata',
+    object: `plugin:${plugin}`,
+    action,
+    changes,
+    actor: o.actor ?? null,
+    requestId: o.requestId ?? null,
+    via: 'plugins',
+  });
 
 /** A plugin's own hook failing during install/upgrade/uninstall: rolled back, named, 4xx kept. */
-const rethrowPluginError = (plugin: string, step: string) => (e: unknown): never => {
-  if (isProblem(e)) throw e;
-  console.error(JSON.stringify({ level: 'error', msg: `plugin ${step} failed`, plugin, error: String((e as Error)?.stack ?? e) }));
-  throw new ProblemError({ status: 500, type: 'plugin-error', title: 'Plugin error', detail: `The ${step} of the plugin "${plugin}" failed and was rolled back: ${(e as Error)?.message ?? e}`, extra: { plugin } });
-};
+const rethrowPluginError =
+  (plugin: string, step: string) =>
+  (e: unknown): never => {
+    if (isProblem(e)) throw e;
+    console.error(JSON.stringify({ level: 'error', msg: `plugin ${step} failed`, plugin, error: String((e as Error)?.stack ?? e) }));
+    throw new ProblemError({
+      status: 500,
+      type: 'plugin-error',
+      title: 'Plugin error',
+      detail: `The ${step} of the plugin "${plugin}" failed and was rolled back: ${(e as Error)?.message ?? e}`,
+      extra: { plugin },
+    });
+  };
 
 function problemJson(p: ProblemError): Response {
-  return new Response(JSON.stringify(p.toJSON()), { status: p.status, headers: { 'content-type': 'application/problem+json; charset=utf-8' } });
+  return new Response(JSON.stringify(p.toJSON()), {
+    status: p.status,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+  });
 }

@@ -1,4 +1,21 @@
-export { definePlugin, type PluginDefinition, type PluginContext, type PluginRecords, type PluginMetadata, type BeforeEvent, type BeforeBatchEvent, type BatchOutcome, type AfterEvent, type ObjectHooks, type PluginHooks, type PluginAction, type PluginJob, type PluginRouteEnv, type PluginRoute, type RouteAccess } from './sdk.ts';
+export {
+  definePlugin,
+  type PluginDefinition,
+  type PluginContext,
+  type PluginRecords,
+  type PluginMetadata,
+  type BeforeEvent,
+  type BeforeBatchEvent,
+  type BatchOutcome,
+  type AfterEvent,
+  type ObjectHooks,
+  type PluginHooks,
+  type PluginAction,
+  type PluginJob,
+  type PluginRouteEnv,
+  type PluginRoute,
+  type RouteAccess,
+} from './sdk.ts';
 export type { AppEnv } from './env.ts';
 export { createPluginHost, type PluginHost, type PluginHostOptions, type ShippedWorkflows } from './host.ts';
 export { discoverPlugins } from './discover.ts';

@@ -7,7 +7,12 @@ import type { Database } from '../db/index.ts';
 import type { ActivePlugin } from './hooks.ts';
 import type { PluginContext } from './sdk.ts';
 
-export function createJobScheduler(opts: { db: Database; active: () => ActivePlugin[]; contextFor: (p: ActivePlugin) => PluginContext; tickMs?: number }) {
+export function createJobScheduler(opts: {
+  db: Database;
+  active: () => ActivePlugin[];
+  contextFor: (p: ActivePlugin) => PluginContext;
+  tickMs?: number;
+}) {
   const owner = randomUUID();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -17,7 +22,8 @@ export function createJobScheduler(opts: { db: Database; active: () => ActivePlu
       for (const [job, spec] of Object.entries(p.definition.jobs ?? {})) {
         const every = Math.max(1, Math.floor(spec.everySeconds));
         await opts.db.query(sql`insert into kizuna_plugin_jobs (plugin, job) values (${p.name}, ${job}) on conflict do nothing`);
-        const [claimed] = await opts.db.query(sql`update kizuna_plugin_jobs set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${every + 60})
+        const [claimed] = await opts.db
+          .query(sql`update kizuna_plugin_jobs set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${every + 60})
           where plugin = ${p.name} and job = ${job} and next_run_at <= now() and (lease_until is null or lease_until < now())
           returning 1 as ok`);
         if (!claimed) continue;
@@ -26,7 +32,9 @@ export function createJobScheduler(opts: { db: Database; active: () => ActivePlu
           await spec.run(opts.contextFor(p));
         } catch (e) {
           error = String((e as Error)?.message ?? e).slice(0, 1000);
-          console.error(JSON.stringify({ level: 'error', msg: 'plugin job failed', plugin: p.name, job, error: String((e as Error)?.stack ?? e) }));
+          console.error(
+            JSON.stringify({ level: 'error', msg: 'plugin job failed', plugin: p.name, job, error: String((e as Error)?.stack ?? e) }),
+          );
         }
         await opts.db.query(sql`update kizuna_plugin_jobs set next_run_at = now() + make_interval(secs => ${every}), last_run_at = now(),
             last_error = ${error}, lease_owner = null, lease_until = null
@@ -35,7 +43,10 @@ export function createJobScheduler(opts: { db: Database; active: () => ActivePlu
     }
   }
 
-  const tick = (): Promise<void> => (running ??= runDue().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin jobs failed', error: String(e) }))).finally(() => (running = undefined)));
+  const tick = (): Promise<void> =>
+    (running ??= runDue()
+      .catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin jobs failed', error: String(e) })))
+      .finally(() => (running = undefined)));
 
   return {
     start() {

@@ -1,7 +1,17 @@
 // plugin.json → a checked manifest with its metadata files read in.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { createAjv, definitionProblems, loadMetaSchema, parseObjectInput, parseFieldInput, type FieldSpec, type ObjectSpec, type Label, type JsonSchema } from '../model/index.ts';
+import {
+  createAjv,
+  definitionProblems,
+  loadMetaSchema,
+  parseObjectInput,
+  parseFieldInput,
+  type FieldSpec,
+  type ObjectSpec,
+  type Label,
+  type JsonSchema,
+} from '../model/index.ts';
 import type { RoleDef } from '../auth/index.ts';
 
 import { validation } from '../problems/index.ts';
@@ -42,7 +52,8 @@ export interface PluginPackage {
 }
 
 const ajv = createAjv();
-for (const name of ['label.schema.json', 'field.schema.json', 'object.schema.json', 'role.schema.json']) ajv.addSchema(loadMetaSchema(name));
+for (const name of ['label.schema.json', 'field.schema.json', 'object.schema.json', 'role.schema.json'])
+  ajv.addSchema(loadMetaSchema(name));
 const validateManifest = ajv.compile(loadMetaSchema('plugin.schema.json'));
 const validateView = ajv.compile(loadMetaSchema('view.schema.json'));
 
@@ -52,10 +63,14 @@ const validateView = ajv.compile(loadMetaSchema('view.schema.json'));
  */
 function inside(dir: string, rel: string, field: string): string {
   const full = resolve(dir, rel);
-  if (!full.startsWith(resolve(dir) + sep)) throw validation([{ field, message: `"${rel}" is outside the plugin folder` }], `A path in the plugin in ${dir} leaves its folder`);
+  if (!full.startsWith(resolve(dir) + sep))
+    throw validation([{ field, message: `"${rel}" is outside the plugin folder` }], `A path in the plugin in ${dir} leaves its folder`);
   if (!existsSync(full)) throw validation([{ field, message: `"${rel}" does not exist` }], `A file the plugin in ${dir} names is missing`);
   if (!realpathSync(full).startsWith(realpathSync(dir) + sep)) {
-    throw validation([{ field, message: `"${rel}" is a symbolic link to a place outside the plugin folder` }], `A path in the plugin in ${dir} leaves its folder`);
+    throw validation(
+      [{ field, message: `"${rel}" is a symbolic link to a place outside the plugin folder` }],
+      `A path in the plugin in ${dir} leaves its folder`,
+    );
   }
   return full;
 }
@@ -77,13 +92,18 @@ export function checkManifest(raw: unknown, dir: string, source: PluginPackage['
   const roles = (md.roles ?? []).map((r, i) => (typeof r === 'string' ? readJson(inside(dir, r, `metadata.roles.${i}`)) : r) as RoleDef);
   const views = (md.views ?? []).map((v, i) => {
     const view = (typeof v === 'string' ? readJson(inside(dir, v, `metadata.views.${i}`)) : v) as Record<string, unknown>;
-    if (!validateView(view)) throw validation(definitionProblems(validateView.errors).map((p) => ({ ...p, field: `metadata.views.${i}.${p.field}` })), `A view of ${manifest.name} is invalid`);
+    if (!validateView(view))
+      throw validation(
+        definitionProblems(validateView.errors).map((p) => ({ ...p, field: `metadata.views.${i}.${p.field}` })),
+        `A view of ${manifest.name} is invalid`,
+      );
     if (typeof view.key !== 'string') throw validation([{ field: `metadata.views.${i}.key`, message: "a plugin's view needs a key" }]);
     return view;
   });
   const workflows = (md.workflows ?? []).map((w, i) => {
     const wf = (typeof w === 'string' ? readJson(inside(dir, w, `metadata.workflows.${i}`)) : w) as Record<string, unknown>;
-    if (typeof wf.key !== 'string') throw validation([{ field: `metadata.workflows.${i}.key`, message: "a plugin's workflow needs a key" }]);
+    if (typeof wf.key !== 'string')
+      throw validation([{ field: `metadata.workflows.${i}.key`, message: "a plugin's workflow needs a key" }]);
     return wf;
   });
   return {
@@ -105,7 +125,8 @@ export function readPluginDir(dir: string, source: PluginPackage['source']): Plu
   try {
     raw = readJson(inside(dir, 'plugin.json', 'plugin.json'));
   } catch (e) {
-    if (e instanceof SyntaxError) throw validation([{ field: 'plugin.json', message: `is not valid JSON: ${e.message}` }], `plugin.json in ${dir} is not valid JSON`);
+    if (e instanceof SyntaxError)
+      throw validation([{ field: 'plugin.json', message: `is not valid JSON: ${e.message}` }], `plugin.json in ${dir} is not valid JSON`);
     throw e;
   }
   return checkManifest(raw, dir, source);

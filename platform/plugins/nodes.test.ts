@@ -36,17 +36,24 @@ describe.each(databases)('plugins on two nodes (%s)', (kind) => {
     expect((await two.call('POST', '/api/records/contact', { last_name: '二号' })).body.greeting).toBe('Hello, 二号');
   });
 
-  it('a node without the plugin\'s files refuses writes to its objects (503 naming it) until the files arrive', async () => {
+  it("a node without the plugin's files refuses writes to its objects (503 naming it) until the files arrive", async () => {
     const withHello = await pluginFolderWith('hello');
     const without = await emptyPluginFolder();
-    cleanup.push(() => rm(withHello, { recursive: true, force: true }), () => rm(without, { recursive: true, force: true }));
+    cleanup.push(
+      () => rm(withHello, { recursive: true, force: true }),
+      () => rm(without, { recursive: true, force: true }),
+    );
     const one = await start([withHello]);
     const two = await start([without], one);
     expect((await one.call('POST', '/api/plugins/hello/install')).status).toBe(201);
     await expect.poll(async () => (await two.call('POST', '/api/records/contact', { last_name: 'Nobody' })).status).toBe(503);
     const refused = await two.call('POST', '/api/records/contact', { last_name: 'Nobody' });
-    expect(refused.body).toMatchObject({ type: expect.stringContaining('plugin-unavailable'), plugin: 'hello', request_id: expect.any(String) });
-    expect((await two.call('POST', '/api/records/case', { subject: 'not hello\'s object' })).status).toBe(201);
+    expect(refused.body).toMatchObject({
+      type: expect.stringContaining('plugin-unavailable'),
+      plugin: 'hello',
+      request_id: expect.any(String),
+    });
+    expect((await two.call('POST', '/api/records/case', { subject: "not hello's object" })).status).toBe(201);
     await copyPlugin(without, 'hello');
     await expect.poll(async () => (await two.call('POST', '/api/records/contact', { last_name: 'Nobody' })).status).toBe(409);
   });

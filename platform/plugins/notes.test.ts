@@ -13,14 +13,19 @@ describe.each(databases)('plugin write notes and asPlugin on %s', (kind) => {
   let editorId: string;
   const note = { en: 'Touched by the probe', ja: '検査で変更' };
   const timeline = async (id: string) => (await k.call('GET', `/api/records/contact/${id}/timeline`)).body.data;
-  const logsOf = async (id: string) => (await k.call('GET', `/api/records/note_probe_log?filter=${encodeURIComponent(JSON.stringify({ contact: id }))}`)).body.data;
+  const logsOf = async (id: string) =>
+    (await k.call('GET', `/api/records/note_probe_log?filter=${encodeURIComponent(JSON.stringify({ contact: id }))}`)).body.data;
 
   beforeAll(async () => {
     dir = await pluginFolderWith('note_probe');
     k = await startKizuna(kind, { pluginDirs: [dir] });
     expect((await k.call('POST', '/api/plugins/note_probe/install')).status).toBe(201);
     // Contacts only: no grant at all on the plugin's own object.
-    await k.call('POST', '/api/roles', { name: 'contact_editor', label: { en: 'E', ja: 'E' }, objects: { contact: { read: 'all', create: 'all', update: 'all', delete: 'all' } } });
+    await k.call('POST', '/api/roles', {
+      name: 'contact_editor',
+      label: { en: 'E', ja: 'E' },
+      objects: { contact: { read: 'all', create: 'all', update: 'all', delete: 'all' } },
+    });
     const u = await k.call('POST', '/api/users', { email: 'note.editor@example.jp', name: 'Editor', roles: ['contact_editor'] });
     editorId = u.body.id;
     editor = { authorization: `Bearer ${(await k.call('POST', '/api/api-keys', { name: 'e', user_id: editorId })).body.key}` };
@@ -30,7 +35,7 @@ describe.each(databases)('plugin write notes and asPlugin on %s', (kind) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps a write\'s note in the timeline and the audit trail, and writes the plugin\'s own record as the plugin', async () => {
+  it("keeps a write's note in the timeline and the audit trail, and writes the plugin's own record as the plugin", async () => {
     const c = (await k.call('POST', '/api/records/contact', { last_name: '注記' })).body;
     const r = await k.call('POST', `/api/plugins/note_probe/touch/${c.id}`, { title: '課長' }, editor);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -41,7 +46,16 @@ describe.each(databases)('plugin write notes and asPlugin on %s', (kind) => {
     expect(r.body.created_by).not.toBe(editorId);
     expect((await k.call('GET', `/api/records/note_probe_log/${r.body.id}`, undefined, editor)).status).toBe(403);
     const audit = (await k.call('GET', `/api/audit?record_id=${r.body.id}`)).body.data;
-    expect(audit).toEqual([expect.objectContaining({ object: 'note_probe_log', action: 'create', via: 'plugin:note_probe', actor: r.body.created_by, request_id: entry.request_id, note: null })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        object: 'note_probe_log',
+        action: 'create',
+        via: 'plugin:note_probe',
+        actor: r.body.created_by,
+        request_id: entry.request_id,
+        note: null,
+      }),
+    ]);
     const contactAudit = (await k.call('GET', `/api/audit?record_id=${c.id}`)).body.data;
     expect(contactAudit[0]).toMatchObject({ action: 'update', actor: editorId, note });
     // A write without a note has none.
@@ -58,7 +72,7 @@ describe.each(databases)('plugin write notes and asPlugin on %s', (kind) => {
     expect(deleted).toMatchObject({ action: 'delete', note: { en: 'Bounced away', ja: '一時退避' } });
   });
 
-  it('rolls the caller\'s write and the plugin\'s own back together', async () => {
+  it("rolls the caller's write and the plugin's own back together", async () => {
     const c = (await k.call('POST', '/api/records/contact', { last_name: '取消' })).body;
     const r = await k.call('POST', `/api/plugins/note_probe/touch/${c.id}`, { fail: true }, editor);
     expect(r.status).toBe(409);
@@ -66,7 +80,7 @@ describe.each(databases)('plugin write notes and asPlugin on %s', (kind) => {
     expect(await logsOf(c.id)).toEqual([]);
   });
 
-  it('refuses a note that is not { en, ja } as the plugin\'s error, writing nothing', async () => {
+  it("refuses a note that is not { en, ja } as the plugin's error, writing nothing", async () => {
     const c = (await k.call('POST', '/api/records/contact', { last_name: '不正' })).body;
     const r = await k.call('POST', `/api/plugins/note_probe/touch/${c.id}`, { bad_note: true }, editor);
     expect(r.status).toBe(500);

@@ -17,7 +17,8 @@ export function dependencyProblems(m: PluginManifest, available: Map<string, { v
     const have = available.get(dep);
     if (!have) problems.push({ field: `dependencies.${dep}`, message: `needs the plugin "${dep}" (${range}), which is not installed` });
     else if (!semver.validRange(range)) problems.push({ field: `dependencies.${dep}`, message: `"${range}" is not a semver range` });
-    else if (!semver.satisfies(have.version, range)) problems.push({ field: `dependencies.${dep}`, message: `needs ${dep} ${range}; ${have.version} is installed` });
+    else if (!semver.satisfies(have.version, range))
+      problems.push({ field: `dependencies.${dep}`, message: `needs ${dep} ${range}; ${have.version} is installed` });
   }
   return problems;
 }

@@ -32,7 +32,13 @@ export function afterHookFor(hooks: Record<string, ObjectHooks>, e: { object: st
 const BATCH = 200;
 const LEASE_SECONDS = 30;
 
-export function createOutboxDispatcher(opts: { db: Database; active: () => ActivePlugin[]; contextFor: (p: ActivePlugin) => PluginContext; intervalMs?: number; timeoutMs?: number }) {
+export function createOutboxDispatcher(opts: {
+  db: Database;
+  active: () => ActivePlugin[];
+  contextFor: (p: ActivePlugin) => PluginContext;
+  intervalMs?: number;
+  timeoutMs?: number;
+}) {
   const owner = randomUUID();
   let timer: NodeJS.Timeout | undefined;
   let unlisten: (() => Promise<void>) | undefined;
@@ -59,12 +65,34 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
           try {
             // A hook that never settles would stall delivery for every plugin: out of time, it failed.
             const ms = opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
-            const work = Promise.resolve(fn({ object: e.object, id: e.record_id, topic: e.topic as AfterEvent['topic'], version: e.version, actor: e.actor, idempotencyKey: `${p.name}:${e.id}` }, opts.contextFor(p)));
+            const work = Promise.resolve(
+              fn(
+                {
+                  object: e.object,
+                  id: e.record_id,
+                  topic: e.topic as AfterEvent['topic'],
+                  version: e.version,
+                  actor: e.actor,
+                  idempotencyKey: `${p.name}:${e.id}`,
+                },
+                opts.contextFor(p),
+              ),
+            );
             work.catch(() => {});
             await withinTime(ms, work, () => new Error(`${afterName[e.topic]} did not finish within ${ms} ms`));
           } catch (err) {
-            console.error(JSON.stringify({ level: 'error', msg: 'plugin after-hook failed', plugin: p.name, event: e.id, topic: e.topic, error: String((err as Error)?.stack ?? err) }));
-            await opts.db.query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, failures = failures + 1,
+            console.error(
+              JSON.stringify({
+                level: 'error',
+                msg: 'plugin after-hook failed',
+                plugin: p.name,
+                event: e.id,
+                topic: e.topic,
+                error: String((err as Error)?.stack ?? err),
+              }),
+            );
+            await opts.db
+              .query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, failures = failures + 1,
                 retry_at = now() + make_interval(secs => least(300, power(2, failures))::int), last_error = ${String((err as Error)?.message ?? err).slice(0, 1000)},
                 lease_owner = null, lease_until = null
               where plugin = ${p.name} and lease_owner = ${owner}`);
@@ -77,16 +105,23 @@ export function createOutboxDispatcher(opts: { db: Database; active: () => Activ
       if (events.length === BATCH) again = true;
     } finally {
       // Still ours only when no hook failed (a failure released the lease with its backoff).
-      await opts.db.query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null,
+      await opts.db
+        .query(
+          sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null,
           failures = 0, retry_at = null, last_error = null
-        where plugin = ${p.name} and lease_owner = ${owner}`).catch(() => {});
+        where plugin = ${p.name} and lease_owner = ${owner}`,
+        )
+        .catch(() => {});
     }
   }
 
   const runOnce = async () => {
     do {
       again = false;
-      for (const p of opts.active()) await deliver(p).catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'outbox delivery failed', plugin: p.name, error: String(e) })));
+      for (const p of opts.active())
+        await deliver(p).catch((e) =>
+          console.error(JSON.stringify({ level: 'error', msg: 'outbox delivery failed', plugin: p.name, error: String(e) })),
+        );
     } while (again && !stopped);
   };
 

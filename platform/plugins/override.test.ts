@@ -12,7 +12,8 @@ describe.each(databases)('override on %s', (kind) => {
   let k: TestKizuna;
   let dir: string;
   const users: Record<string, { id: string; key: string }> = {};
-  const as = (who: string) => (method: string, path: string, body?: unknown) => k.call(method, path, body, { authorization: `Bearer ${users[who].key}` });
+  const as = (who: string) => (method: string, path: string, body?: unknown) =>
+    k.call(method, path, body, { authorization: `Bearer ${users[who].key}` });
   const grant = { read: 'all', create: 'all', update: 'all' };
 
   beforeAll(async () => {
@@ -25,13 +26,20 @@ describe.each(databases)('override on %s', (kind) => {
       { name: 'overrides_all', label: { en: 'Overrides all', ja: '全上書き' }, objects: { '*': { override: true } } },
     ];
     for (const role of roles) expect((await k.call('POST', '/api/roles', role)).status).toBe(201);
-    for (const [name, roles] of [['plain', ['prober']], ['chief', ['overrider']], ['star', ['prober', 'overrides_all']]] as const) {
+    for (const [name, roles] of [
+      ['plain', ['prober']],
+      ['chief', ['overrider']],
+      ['star', ['prober', 'overrides_all']],
+    ] as const) {
       const u = await k.call('POST', '/api/users', { email: `${name}@example.jp`, name, roles });
       expect(u.status, JSON.stringify(u.body)).toBe(201);
       users[name] = { id: u.body.id, key: (await k.call('POST', '/api/api-keys', { name, user_id: u.body.id })).body.key };
     }
     // The chief's key narrowed to the prober role: both its sources must grant override.
-    users.narrowed = { id: users.chief.id, key: (await k.call('POST', '/api/api-keys', { name: 'narrowed', user_id: users.chief.id, role: 'prober' })).body.key };
+    users.narrowed = {
+      id: users.chief.id,
+      key: (await k.call('POST', '/api/api-keys', { name: 'narrowed', user_id: users.chief.id, role: 'prober' })).body.key,
+    };
   });
   afterAll(async () => {
     await k?.close();
@@ -49,10 +57,15 @@ describe.each(databases)('override on %s', (kind) => {
   };
 
   it('checks override in roles: a boolean, resolved like transfer, shown in x-kizuna-access', async () => {
-    const bad = await k.call('POST', '/api/roles', { name: 'wrong', label: { en: 'Wrong', ja: '誤り' }, objects: { probe_item: { read: 'all', override: 'yes' } } });
+    const bad = await k.call('POST', '/api/roles', {
+      name: 'wrong',
+      label: { en: 'Wrong', ja: '誤り' },
+      objects: { probe_item: { read: 'all', override: 'yes' } },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field).join(' ')).toMatch(/override/);
-    const access = async (who?: string) => (await (who ? as(who) : k.call)('GET', '/api/meta/objects/probe_item')).body['x-kizuna-access'].override;
+    const access = async (who?: string) =>
+      (await (who ? as(who) : k.call)('GET', '/api/meta/objects/probe_item')).body['x-kizuna-access'].override;
     expect(await access('plain')).toBe(false);
     expect(await access('chief')).toBe(true);
     expect(await access('narrowed')).toBe(false);
@@ -132,7 +145,8 @@ describe.each(databases)('override on %s', (kind) => {
     expect(start.status, JSON.stringify(start.body)).toBe(202);
     expect(start.body.options.override).toBe(true);
     expect(await finished(k, id)).toMatchObject({ state: 'succeeded', created: 1 });
-    const imported = (await k.call('GET', `/api/records/probe_item?filter=${encodeURIComponent(JSON.stringify({ code: 'OV1' }))}`)).body.data[0];
+    const imported = (await k.call('GET', `/api/records/probe_item?filter=${encodeURIComponent(JSON.stringify({ code: 'OV1' }))}`)).body
+      .data[0];
     expect(imported.mark).toBe('batch:create:override');
     expect((await timeline(imported.id))[0].override).toBe(true);
   });

@@ -16,7 +16,9 @@ async function pluginFolder() {
 }
 
 describe('plugin ordering', () => {
-  const m = (name: string, deps: Record<string, string> = {}) => ({ manifest: { name, version: '1.0.0', title: { en: name, ja: name }, kizuna: '*', dependencies: deps } });
+  const m = (name: string, deps: Record<string, string> = {}) => ({
+    manifest: { name, version: '1.0.0', title: { en: name, ja: name }, kizuna: '*', dependencies: deps },
+  });
   it('puts dependencies first and names a cycle', () => {
     expect(orderPlugins([m('b', { a: '*' }), m('a'), m('c', { b: '*' })]).map((p) => p.manifest.name)).toEqual(['a', 'b', 'c']);
     expect(() => orderPlugins([m('x', { y: '*' }), m('y', { x: '*' })])).toThrow(/cycle: x → y → x/);
@@ -66,7 +68,7 @@ describe.each(databases)('plugins on %s', (kind) => {
     expect((await k.call('POST', '/api/plugins/hello/install')).status).toBe(409);
   });
 
-  it('plugin routes act with the caller\'s permissions', async () => {
+  it("plugin routes act with the caller's permissions", async () => {
     const u = await k.call('POST', '/api/users', { email: 'v@example.jp', name: 'v', roles: ['viewer'] });
     const key = (await k.call('POST', '/api/api-keys', { name: 'v', user_id: u.body.id })).body.key;
     const r = await k.call('GET', '/api/plugins/hello/contacts', undefined, { authorization: `Bearer ${key}` });
@@ -115,7 +117,9 @@ describe.each(databases)('plugins on %s', (kind) => {
     await k.call('POST', '/api/records/case', { subject: 'after the crash' });
     const cursor = async () => {
       await k.plugins.drain();
-      const [c] = await k.db.query<{ failures: number; last_error: string }>((await import('drizzle-orm')).sql`select failures, last_error from kizuna_plugin_cursors where plugin = 'thrower'`);
+      const [c] = await k.db.query<{ failures: number; last_error: string }>(
+        (await import('drizzle-orm')).sql`select failures, last_error from kizuna_plugin_cursors where plugin = 'thrower'`,
+      );
       return c;
     };
     // Backoff starts at 1 s; on a slow machine a retry may already have failed again.
@@ -143,7 +147,9 @@ describe.each(databases)('plugins on %s', (kind) => {
     expect(r.status).toBe(500);
     expect(r.body.detail).toMatch(/rolled back/);
     expect((await k.call('GET', '/api/meta/objects/half')).status).toBe(404);
-    expect((await k.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'bad_install').installed_version).toBeNull();
+    expect(
+      (await k.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'bad_install').installed_version,
+    ).toBeNull();
   });
 
   it('orders by dependencies and refuses to uninstall what others need', async () => {
@@ -152,7 +158,7 @@ describe.each(databases)('plugins on %s', (kind) => {
     expect((await k.call('POST', '/api/plugins/needs_hello/uninstall')).status).toBe(200);
   });
 
-  it('upgrades with a plan and the plugin\'s migrate step', async () => {
+  it("upgrades with a plan and the plugin's migrate step", async () => {
     const manifestPath = join(dir, 'hello/plugin.json');
     const m = JSON.parse(await readFile(manifestPath, 'utf8'));
     m.version = '1.1.0';
@@ -190,14 +196,37 @@ describe.each(databases)('plugin jobs, views and npm discovery on %s', (kind) =>
     // An npm-installed plugin: a dependency of the root package that declares itself one.
     await mkdir(join(dir, 'node_modules/kizuna-plugin-ticker/server'), { recursive: true });
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'kizuna-plugin-ticker': '^1.0.0' } }));
-    await writeFile(join(dir, 'node_modules/kizuna-plugin-ticker/package.json'), JSON.stringify({ name: 'kizuna-plugin-ticker', version: '1.0.0', kizuna: { plugin: 'plugin.json' } }));
-    await writeFile(join(dir, 'node_modules/kizuna-plugin-ticker/plugin.json'), JSON.stringify({
-      name: 'ticker', version: '1.0.0', title: { en: 'Ticker', ja: 'ティッカー' }, kizuna: '^0.1.0', server: 'server/index.ts',
-      metadata: { views: [{ key: 'contact.ticked', object: 'contact', kind: 'list', name: { en: 'Ticked', ja: 'ティック済み' }, filter: { title: 'tick' } }] },
-    }));
-    await writeFile(join(dir, 'node_modules/kizuna-plugin-ticker/server/index.ts'), `import { definePlugin } from '${join(repo, 'platform/plugins/index.ts')}';
+    await writeFile(
+      join(dir, 'node_modules/kizuna-plugin-ticker/package.json'),
+      JSON.stringify({ name: 'kizuna-plugin-ticker', version: '1.0.0', kizuna: { plugin: 'plugin.json' } }),
+    );
+    await writeFile(
+      join(dir, 'node_modules/kizuna-plugin-ticker/plugin.json'),
+      JSON.stringify({
+        name: 'ticker',
+        version: '1.0.0',
+        title: { en: 'Ticker', ja: 'ティッカー' },
+        kizuna: '^0.1.0',
+        server: 'server/index.ts',
+        metadata: {
+          views: [
+            {
+              key: 'contact.ticked',
+              object: 'contact',
+              kind: 'list',
+              name: { en: 'Ticked', ja: 'ティック済み' },
+              filter: { title: 'tick' },
+            },
+          ],
+        },
+      }),
+    );
+    await writeFile(
+      join(dir, 'node_modules/kizuna-plugin-ticker/server/index.ts'),
+      `import { definePlugin } from '${join(repo, 'platform/plugins/index.ts')}';
 export default definePlugin({ jobs: { tick: { everySeconds: 3600, async run(ctx) { await ctx.records.create('contact', { last_name: 'ticker', title: 'tick' }); } } } });
-`);
+`,
+    );
     k = await startKizuna(kind, { root: dir });
   });
   afterAll(async () => {
@@ -213,9 +242,14 @@ export default definePlugin({ jobs: { tick: { everySeconds: 3600, async run(ctx)
     expect(views.map((v) => v.key)).toContain('plugin:ticker:contact.ticked');
     await k.plugins.runDueJobs();
     await k.plugins.runDueJobs(); // not due again for an hour
-    const made = await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: 'ticker' }))}&count=true`);
+    const made = await k.call(
+      'GET',
+      `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: 'ticker' }))}&count=true`,
+    );
     expect(made.body.page.total).toBe(1);
     expect((await k.call('POST', '/api/plugins/ticker/uninstall')).status).toBe(200);
-    expect(((await k.call('GET', '/api/views?object=contact')).body.data as { key: string }[]).map((v) => v.key)).not.toContain('plugin:ticker:contact.ticked');
+    expect(((await k.call('GET', '/api/views?object=contact')).body.data as { key: string }[]).map((v) => v.key)).not.toContain(
+      'plugin:ticker:contact.ticked',
+    );
   });
 });

@@ -11,7 +11,8 @@ import type { Actor } from '../records/index.ts';
 import type { PluginContext, PluginDefinition, PluginRoute, PluginRouteEnv, RouteAccess } from './sdk.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-const KEY = /^(GET|POST|PUT|PATCH|DELETE) (\/(?:[A-Za-z0-9._~-]+|:[A-Za-z_][A-Za-z0-9_]*)(?:\/(?:[A-Za-z0-9._~-]+|:[A-Za-z_][A-Za-z0-9_]*))*)$/;
+const KEY =
+  /^(GET|POST|PUT|PATCH|DELETE) (\/(?:[A-Za-z0-9._~-]+|:[A-Za-z_][A-Za-z0-9_]*)(?:\/(?:[A-Za-z0-9._~-]+|:[A-Za-z_][A-Za-z0-9_]*))*)$/;
 
 /** A route as the host keeps it: its declaration, checked, with its validators. */
 export interface DeclaredRoute {
@@ -36,12 +37,22 @@ export interface RouteCall {
 }
 
 const invalid = (plugin: string, errors: FieldProblem[]) =>
-  new ProblemError({ status: 422, type: 'plugin-invalid', title: 'Plugin cannot be loaded', detail: `The routes of the plugin "${plugin}" are invalid`, errors, extra: { plugin } });
+  new ProblemError({
+    status: 422,
+    type: 'plugin-invalid',
+    title: 'Plugin cannot be loaded',
+    detail: `The routes of the plugin "${plugin}" are invalid`,
+    errors,
+    extra: { plugin },
+  });
 
 /** The plugin's route declarations, checked (a bad one keeps the plugin from loading: 422 naming it). */
 export function declaredRoutes(plugin: string, definition: PluginDefinition): DeclaredRoute[] {
   const routes = definition.routes ?? {};
-  if (typeof routes !== 'object' || Array.isArray(routes)) throw invalid(plugin, [{ field: 'routes', message: 'must be an object of "<METHOD> /path" → { access?, request?, response?, handler }' }]);
+  if (typeof routes !== 'object' || Array.isArray(routes))
+    throw invalid(plugin, [
+      { field: 'routes', message: 'must be an object of "<METHOD> /path" → { access?, request?, response?, handler }' },
+    ]);
   const ajv = createAjv();
   const out: DeclaredRoute[] = [];
   for (const [key, r] of Object.entries(routes)) {
@@ -49,10 +60,19 @@ export function declaredRoutes(plugin: string, definition: PluginDefinition): De
     if (!m) throw invalid(plugin, [{ field: `routes.${key}`, message: 'must be "<GET|POST|PUT|PATCH|DELETE> /path/:param"' }]);
     if (typeof r?.handler !== 'function') throw invalid(plugin, [{ field: `routes.${key}.handler`, message: 'must be a function' }]);
     const access = r.access ?? 'admin';
-    const okAccess = access === 'admin' || (typeof access === 'object' && typeof access.object === 'string' && ['read', 'create', 'update', 'delete'].includes(access.permission));
-    if (!okAccess) throw invalid(plugin, [{ field: `routes.${key}.access`, message: 'must be "admin" or { object, permission: read|create|update|delete }' }]);
+    const okAccess =
+      access === 'admin' ||
+      (typeof access === 'object' &&
+        typeof access.object === 'string' &&
+        ['read', 'create', 'update', 'delete'].includes(access.permission));
+    if (!okAccess)
+      throw invalid(plugin, [
+        { field: `routes.${key}.access`, message: 'must be "admin" or { object, permission: read|create|update|delete }' },
+      ]);
     if (typeof access === 'object' && access.object.startsWith(':') && !m[2].split('/').includes(access.object)) {
-      throw invalid(plugin, [{ field: `routes.${key}.access.object`, message: `names the path parameter ${access.object}, which the path does not have` }]);
+      throw invalid(plugin, [
+        { field: `routes.${key}.access.object`, message: `names the path parameter ${access.object}, which the path does not have` },
+      ]);
     }
     const compile = (schema: JsonSchema | undefined, what: 'request' | 'response') => {
       if (schema === undefined) return undefined;
@@ -63,8 +83,15 @@ export function declaredRoutes(plugin: string, definition: PluginDefinition): De
       }
     };
     out.push({
-      method: m[1] as DeclaredRoute['method'], path: m[2], access, summary: r.summary, request: r.request, response: r.response, handler: r.handler,
-      checkRequest: compile(r.request, 'request'), checkResponse: compile(r.response, 'response'),
+      method: m[1] as DeclaredRoute['method'],
+      path: m[2],
+      access,
+      summary: r.summary,
+      request: r.request,
+      response: r.response,
+      handler: r.handler,
+      checkRequest: compile(r.request, 'request'),
+      checkResponse: compile(r.response, 'response'),
     });
   }
   return out;
@@ -73,11 +100,13 @@ export function declaredRoutes(plugin: string, definition: PluginDefinition): De
 /** Field problems of a body, each naming the field (a missing property is named itself). */
 function bodyProblems(v: ValidateFunction): FieldProblem[] {
   const errors = v.errors ?? [];
-  const missing = errors.filter((e) => e.keyword === 'required').map((e) => {
-    const at = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
-    const name = String(e.params.missingProperty);
-    return { field: at ? `${at}.${name}` : name, message: 'is required', keyword: 'required' };
-  });
+  const missing = errors
+    .filter((e) => e.keyword === 'required')
+    .map((e) => {
+      const at = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      const name = String(e.params.missingProperty);
+      return { field: at ? `${at}.${name}` : name, message: 'is required', keyword: 'required' };
+    });
   return [...missing, ...definitionProblems(errors.filter((e) => e.keyword !== 'required'))];
 }
 
@@ -87,7 +116,13 @@ type RouterEnv = { Bindings: PluginRouteEnv['Bindings'] & { call: RouteCall } };
 export function pluginFailure(plugin: string, err: unknown, what = 'failed'): ProblemError {
   if (isProblem(err) && (err.status < 500 || err.status === 503 || err.extra?.plugin === plugin)) return err;
   console.error(JSON.stringify({ level: 'error', msg: 'plugin route failed', plugin, error: String((err as Error)?.stack ?? err) }));
-  return new ProblemError({ status: 500, type: 'plugin-error', title: 'Plugin error', detail: `The plugin "${plugin}" ${what}`, extra: { plugin } });
+  return new ProblemError({
+    status: 500,
+    type: 'plugin-error',
+    title: 'Plugin error',
+    detail: `The plugin "${plugin}" ${what}`,
+    extra: { plugin },
+  });
 }
 
 /**
@@ -107,15 +142,25 @@ export function buildPluginRouter(plugin: string, routes: DeclaredRoute[], snaps
       checkAccess(plugin, r, c, snapshot());
       if (r.checkRequest) {
         const body = (await c.env.call.readBody()) ?? {};
-        if (!r.checkRequest(body)) throw validation(bodyProblems(r.checkRequest), `The body of ${r.method} ${r.path} does not fit the route's schema`);
+        if (!r.checkRequest(body))
+          throw validation(bodyProblems(r.checkRequest), `The body of ${r.method} ${r.path} does not fit the route's schema`);
         c.env.body = body;
       }
       const res = await r.handler(c as unknown as Context<PluginRouteEnv>);
       if (r.checkResponse && res.status >= 200 && res.status < 300 && /json/i.test(res.headers.get('content-type') ?? '')) {
-        const answer = await res.clone().json().catch(() => undefined);
+        const answer = await res
+          .clone()
+          .json()
+          .catch(() => undefined);
         if (!r.checkResponse(answer)) {
-          const why = definitionProblems(r.checkResponse.errors).map((p) => `${p.field} ${p.message}`).join('; ');
-          throw pluginFailure(plugin, new Error(`${r.method} ${r.path} answered a body its response schema rejects: ${why}`), `answered ${r.method} ${r.path} with a body its own response schema rejects`);
+          const why = definitionProblems(r.checkResponse.errors)
+            .map((p) => `${p.field} ${p.message}`)
+            .join('; ');
+          throw pluginFailure(
+            plugin,
+            new Error(`${r.method} ${r.path} answered a body its response schema rejects: ${why}`),
+            `answered ${r.method} ${r.path} with a body its own response schema rejects`,
+          );
         }
       }
       return res;
@@ -141,4 +186,11 @@ export const routeEnv = (kizuna: PluginContext, call: RouteCall): RouterEnv['Bin
 
 /** The declarations without code, for the plugins page and the OpenAPI document. */
 export const routeCatalog = (routes: DeclaredRoute[]) =>
-  routes.map((r) => ({ method: r.method, path: r.path, access: r.access, ...(r.summary && { summary: r.summary }), ...(r.request && { request: r.request }), ...(r.response && { response: r.response }) }));
+  routes.map((r) => ({
+    method: r.method,
+    path: r.path,
+    access: r.access,
+    ...(r.summary && { summary: r.summary }),
+    ...(r.request && { request: r.request }),
+    ...(r.response && { response: r.response }),
+  }));

@@ -62,8 +62,7 @@ export const unauthorized = (detail = 'A valid API key or session is required') 
 export const forbidden = (detail: string, errors?: FieldProblem[]) =>
   new ProblemError({ status: 403, type: 'forbidden', title: 'Forbidden', detail, errors });
 
-export const notFound = (detail: string) =>
-  new ProblemError({ status: 404, type: 'not-found', title: 'Not found', detail });
+export const notFound = (detail: string) => new ProblemError({ status: 404, type: 'not-found', title: 'Not found', detail });
 
 export const conflict = (detail: string, errors?: FieldProblem[], extra?: Record<string, unknown>) =>
   new ProblemError({ status: 409, type: 'conflict', title: 'Conflict', detail, errors, extra });
@@ -71,8 +70,7 @@ export const conflict = (detail: string, errors?: FieldProblem[], extra?: Record
 export const preconditionFailed = (detail: string, extra?: Record<string, unknown>) =>
   new ProblemError({ status: 412, type: 'precondition-failed', title: 'Precondition failed', detail, extra });
 
-export const tooLarge = (detail: string) =>
-  new ProblemError({ status: 413, type: 'too-large', title: 'Payload too large', detail });
+export const tooLarge = (detail: string) => new ProblemError({ status: 413, type: 'too-large', title: 'Payload too large', detail });
 
 export const validation = (errors: FieldProblem[], detail?: string) =>
   new ProblemError({
@@ -85,6 +83,10 @@ export const validation = (errors: FieldProblem[], detail?: string) =>
 
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
   new ProblemError({
-    status: 429, type: 'too-many-requests', title: 'Too many requests', detail,
-    extra: { retry_after: retryAfterSeconds }, headers: { 'retry-after': String(retryAfterSeconds) },
+    status: 429,
+    type: 'too-many-requests',
+    title: 'Too many requests',
+    detail,
+    extra: { retry_after: retryAfterSeconds },
+    headers: { 'retry-after': String(retryAfterSeconds) },
   });

@@ -1,7 +1,17 @@
 // Permissions in the read path: a caller's scopes as SQL conditions and its hidden fields as
 // 403s, applied by every list, get, include, relation filter, count and search.
 import { sql, type SQL } from 'drizzle-orm';
-import { bindVariables, denied, objectPermissions, userFieldProblem, type Caller, type Condition, type ObjectPermissions, type Scope, type Verb } from '../auth/index.ts';
+import {
+  bindVariables,
+  denied,
+  objectPermissions,
+  userFieldProblem,
+  type Caller,
+  type Condition,
+  type ObjectPermissions,
+  type Scope,
+  type Verb,
+} from '../auth/index.ts';
 import { fieldOf, systemFields, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { forbidden, ProblemError } from '../problems/index.ts';
 
@@ -37,13 +47,28 @@ export type ScopeFilterCompiler = (model: ObjectModel, filter: unknown, alias: s
  */
 function brokenScope(model: ObjectModel, s: Exclude<Scope, { kind: 'all' }>, message: string): ProblemError {
   const where = s.from ? `role ${s.from.role}, ${s.from.path}` : `a role's ${model.name} scope`;
-  console.warn(JSON.stringify({ level: 'warn', msg: 'role scope does not fit the metadata', object: model.name, role: s.from?.role, path: s.from?.path, problem: message }));
+  console.warn(
+    JSON.stringify({
+      level: 'warn',
+      msg: 'role scope does not fit the metadata',
+      object: model.name,
+      role: s.from?.role,
+      path: s.from?.path,
+      problem: message,
+    }),
+  );
   return forbidden(`Your access to ${model.name} cannot be evaluated: ${where} is broken (${message}); an admin must fix the role`, [
     { field: s.from ? `roles.${s.from.role}.${s.from.path}` : model.name, message },
   ]);
 }
 
-export function conditionSql(model: ObjectModel, cond: Condition | undefined, alias: string, access: QueryAccess, compile: ScopeFilterCompiler): SQL {
+export function conditionSql(
+  model: ObjectModel,
+  cond: Condition | undefined,
+  alias: string,
+  access: QueryAccess,
+  compile: ScopeFilterCompiler,
+): SQL {
   if (cond === undefined) return sql`true`;
   const caller = access.caller;
   const ands = cond.map((any) => {
@@ -58,7 +83,7 @@ export function conditionSql(model: ObjectModel, cond: Condition | undefined, al
         } catch (e) {
           if (!(e instanceof ProblemError) || e.status >= 500) throw e;
           const first = e.errors?.[0];
-          broken ??= brokenScope(model, s, first ? `${first.field}: ${first.message}` : e.detail ?? e.title);
+          broken ??= brokenScope(model, s, first ? `${first.field}: ${first.message}` : (e.detail ?? e.title));
           return [];
         }
       }
@@ -80,7 +105,13 @@ export function conditionSql(model: ObjectModel, cond: Condition | undefined, al
 }
 
 /** The records of `model` the caller may `verb`, as a condition on `alias`. */
-export function scopeSql(model: ObjectModel, verb: Verb, alias: string, access: QueryAccess | undefined, compile: ScopeFilterCompiler): SQL {
+export function scopeSql(
+  model: ObjectModel,
+  verb: Verb,
+  alias: string,
+  access: QueryAccess | undefined,
+  compile: ScopeFilterCompiler,
+): SQL {
   if (!access) return sql`true`;
   return conditionSql(model, access.perms(model).verbs[verb], alias, access, compile);
 }
@@ -100,7 +131,9 @@ export function fieldLevel(model: ObjectModel, name: string, access: QueryAccess
 /** A field used in fields/sort/filter/include: hidden → 403 naming it (never an empty result). */
 export function assertReadableField(model: ObjectModel, name: string, access: QueryAccess | undefined, param: string): void {
   if (fieldLevel(model, name, access) === 'hidden') {
-    throw forbidden(`${model.name}.${name} is not readable for you`, [{ field: param === name ? name : `${param}.${name}`, message: `${model.name}.${name} is not readable` }]);
+    throw forbidden(`${model.name}.${name} is not readable for you`, [
+      { field: param === name ? name : `${param}.${name}`, message: `${model.name}.${name} is not readable` },
+    ]);
   }
 }
 

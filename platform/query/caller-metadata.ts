@@ -65,7 +65,13 @@ export function accessSummary(model: ObjectModel, access: QueryAccess | undefine
     update: !denied(p.verbs.update),
     delete: !denied(p.verbs.delete),
     scoped: verbs.filter((v) => !denied(p.verbs[v]) && !unrestricted(p.verbs[v])),
-    read_only: model.fieldList.filter((f) => p.field(f.name) === 'read' || (f.spec.type !== 'autonumber' && denied(p.verbs.update) && denied(p.verbs.create) && p.field(f.name) !== 'hidden')).map((f) => f.name),
+    read_only: model.fieldList
+      .filter(
+        (f) =>
+          p.field(f.name) === 'read' ||
+          (f.spec.type !== 'autonumber' && denied(p.verbs.update) && denied(p.verbs.create) && p.field(f.name) !== 'hidden'),
+      )
+      .map((f) => f.name),
     override: p.override,
   };
 }

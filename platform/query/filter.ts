@@ -38,7 +38,8 @@ function node(model: ObjectModel, f: unknown, alias: string, ctx: FilterContext,
   const parts: SQL[] = [];
   for (const [key, value] of Object.entries(f)) {
     if (key === 'and' || key === 'or') {
-      if (!Array.isArray(value) || value.length === 0) throw badRequest(`"${key}" takes a non-empty array of filters`, [{ field: key, message: 'must be a non-empty array' }]);
+      if (!Array.isArray(value) || value.length === 0)
+        throw badRequest(`"${key}" takes a non-empty array of filters`, [{ field: key, message: 'must be a non-empty array' }]);
       const subs = value.map((v, i) => node(model, v, alias, ctx, state, depth + 1, `${at}.${key}[${i}]`));
       parts.push(sql`(${sql.join(subs, key === 'and' ? sql` and ` : sql` or `)})`);
     } else if (key === 'not') {
@@ -51,7 +52,15 @@ function node(model: ObjectModel, f: unknown, alias: string, ctx: FilterContext,
   return parts.length === 0 ? sql`true` : parts.length === 1 ? parts[0] : sql`(${sql.join(parts, sql` and `)})`;
 }
 
-function fieldCondition(model: ObjectModel, path: string, value: unknown, alias: string, ctx: FilterContext, state: { nodes: number }, depth: number): SQL {
+function fieldCondition(
+  model: ObjectModel,
+  path: string,
+  value: unknown,
+  alias: string,
+  ctx: FilterContext,
+  state: { nodes: number },
+  depth: number,
+): SQL {
   const dot = path.indexOf('.');
   if (dot > 0) return pathCondition(model, path.slice(0, dot), path.slice(dot + 1), value, alias, ctx, state, depth);
   const field = fieldOf(model, path);
@@ -66,7 +75,16 @@ function fieldCondition(model: ObjectModel, path: string, value: unknown, alias:
 }
 
 /** `company.industry`: through a many-to-one relation; `contacts.email`: through an inverse (any of). */
-function pathCondition(model: ObjectModel, head: string, rest: string, value: unknown, alias: string, ctx: FilterContext, state: { nodes: number }, depth: number): SQL {
+function pathCondition(
+  model: ObjectModel,
+  head: string,
+  rest: string,
+  value: unknown,
+  alias: string,
+  ctx: FilterContext,
+  state: { nodes: number },
+  depth: number,
+): SQL {
   const next = `${alias}_${depth + 1}`;
   const rel = model.fields.get(head);
   // Through a relation the caller sees only what it may read: the related object's read scope
@@ -88,12 +106,15 @@ function pathCondition(model: ObjectModel, head: string, rest: string, value: un
     const scope = scopeSql(source, 'read', next, ctx.access, policyCompiler(ctx));
     return sql`${sql.identifier(alias)}.id in (select ${sql.identifier(next)}.${sql.identifier(inverse.field)} from ${sql.identifier(source.table)} as ${sql.identifier(next)} where ${sql.identifier(next)}.deleted_at is null and ${scope} and ${inner})`;
   }
-  throw badRequest(`"${head}" in "${head}.${rest}" is not a relation of ${model.name}`, [{ field: `${head}.${rest}`, message: `${head} is not a relation of ${model.name}` }]);
+  throw badRequest(`"${head}" in "${head}.${rest}" is not a relation of ${model.name}`, [
+    { field: `${head}.${rest}`, message: `${head} is not a relation of ${model.name}` },
+  ]);
 }
 
 function scalar(field: FieldModel, v: unknown, at: string): unknown {
   const value = resolveOption(field.spec, v);
-  if (typeof value === 'string' && value.includes('\u0000')) throw badRequest(`${at}: text must not contain NUL characters`, [{ field: at, message: 'must not contain NUL characters' }]);
+  if (typeof value === 'string' && value.includes('\u0000'))
+    throw badRequest(`${at}: text must not contain NUL characters`, [{ field: at, message: 'must not contain NUL characters' }]);
   const problem = field.type.checkValue(value, field.spec);
   if (problem) throw badRequest(`${at}: ${problem}`, [{ field: at, message: problem }]);
   return value;
@@ -101,24 +122,32 @@ function scalar(field: FieldModel, v: unknown, at: string): unknown {
 
 function list(field: FieldModel, v: unknown, at: string): unknown[] {
   if (!Array.isArray(v)) throw badRequest(`${at} takes an array`, [{ field: at, message: 'must be an array' }]);
-  if (v.length > MAX_LIST) throw badRequest(`${at} takes at most ${MAX_LIST} values`, [{ field: at, message: `at most ${MAX_LIST} values` }]);
+  if (v.length > MAX_LIST)
+    throw badRequest(`${at} takes at most ${MAX_LIST} values`, [{ field: at, message: `at most ${MAX_LIST} values` }]);
   return v.map((x) => scalar(field, x, at));
 }
 
 /** The values of has_any/has_all on a json field: strings, as its array elements are compared. */
 function strings(v: unknown, at: string): string[] {
   if (!Array.isArray(v)) throw badRequest(`${at} takes an array`, [{ field: at, message: 'must be an array' }]);
-  if (v.length > MAX_LIST) throw badRequest(`${at} takes at most ${MAX_LIST} values`, [{ field: at, message: `at most ${MAX_LIST} values` }]);
-  for (const x of v) if (typeof x !== 'string' || x.includes('\u0000')) throw badRequest(`${at} takes an array of strings`, [{ field: at, message: 'must be an array of strings' }]);
+  if (v.length > MAX_LIST)
+    throw badRequest(`${at} takes at most ${MAX_LIST} values`, [{ field: at, message: `at most ${MAX_LIST} values` }]);
+  for (const x of v)
+    if (typeof x !== 'string' || x.includes('\u0000'))
+      throw badRequest(`${at} takes an array of strings`, [{ field: at, message: 'must be an array of strings' }]);
   return v as string[];
 }
 
 function operatorCondition(field: FieldModel, op: string, v: unknown, alias: string, path: string, at: string): SQL {
   if (!(allOperators as readonly string[]).includes(op)) {
-    throw badRequest(`Unknown operator "${op}" for "${path}"`, [{ field: path, message: `unknown operator "${op}" (known: ${allOperators.join(', ')})` }]);
+    throw badRequest(`Unknown operator "${op}" for "${path}"`, [
+      { field: path, message: `unknown operator "${op}" (known: ${allOperators.join(', ')})` },
+    ]);
   }
   if (!field.type.operators.includes(op as Operator)) {
-    throw badRequest(`Operator "${op}" does not apply to ${field.spec.type} field "${path}"`, [{ field: path, message: `operator "${op}" is not available for ${field.spec.type} (available: ${field.type.operators.join(', ')})` }]);
+    throw badRequest(`Operator "${op}" does not apply to ${field.spec.type} field "${path}"`, [
+      { field: path, message: `operator "${op}" is not available for ${field.spec.type} (available: ${field.type.operators.join(', ')})` },
+    ]);
   }
   const col = field.col(alias);
   const key = field.type.key(col);
@@ -153,8 +182,12 @@ function operatorCondition(field: FieldModel, op: string, v: unknown, alias: str
     case 'is_null':
       if (typeof v !== 'boolean') throw badRequest(`${at} takes true or false`, [{ field: at, message: 'must be true or false' }]);
       return field.type.list
-        ? v ? sql`coalesce(cardinality(${key}), 0) = 0` : sql`cardinality(${key}) > 0`
-        : v ? sql`${key} is null` : sql`${key} is not null`;
+        ? v
+          ? sql`coalesce(cardinality(${key}), 0) = 0`
+          : sql`cardinality(${key}) > 0`
+        : v
+          ? sql`${key} is null`
+          : sql`${key} is not null`;
     case 'has_any':
     case 'has_all': {
       const values = field.spec.type === 'json' ? strings(v, at) : list(field, v, at);
@@ -169,6 +202,7 @@ function operatorCondition(field: FieldModel, op: string, v: unknown, alias: str
 
 function textValue(v: unknown, at: string): SQL {
   if (typeof v !== 'string') throw badRequest(`${at} takes a string`, [{ field: at, message: 'must be a string' }]);
-  if (v.includes('\u0000')) throw badRequest(`${at}: text must not contain NUL characters`, [{ field: at, message: 'must not contain NUL characters' }]);
+  if (v.includes('\u0000'))
+    throw badRequest(`${at}: text must not contain NUL characters`, [{ field: at, message: 'must not contain NUL characters' }]);
   return sql`${v}::text`;
 }

@@ -12,7 +12,16 @@ describe.each(databases)('list queries on %s', (kind) => {
 
   beforeAll(async () => {
     k = await startKizuna(kind);
-    expect((await k.call('POST', '/api/meta/objects/contact/fields', { name: 'score', type: 'integer', label: { en: 'Score', ja: 'スコア' }, indexed: true })).status).toBe(201);
+    expect(
+      (
+        await k.call('POST', '/api/meta/objects/contact/fields', {
+          name: 'score',
+          type: 'integer',
+          label: { en: 'Score', ja: 'スコア' },
+          indexed: true,
+        })
+      ).status,
+    ).toBe(201);
     const made = await k.call('POST', '/api/records/company/bulk', {
       records: [
         { name: '安川電機', name_kana: 'ヤスカワデンキ', industry: 'manufacturing', employees: 12000 },
@@ -30,7 +39,9 @@ describe.each(databases)('list queries on %s', (kind) => {
       const [last, lastKana] = family[(i * 7919) % family.length];
       const [first] = given[(i * 104729) % given.length];
       records.push({
-        last_name: last, first_name: first, last_name_kana: lastKana,
+        last_name: last,
+        first_name: first,
+        last_name_kana: lastKana,
         email: `person${i}@example.jp`,
         lifecycle: ['lead', 'prospect', 'customer', 'churned'][i % 4],
         score: i % 10 === 0 ? null : (i * 37) % 101,
@@ -38,13 +49,31 @@ describe.each(databases)('list queries on %s', (kind) => {
         company: i % 2 === 0 ? companies['安川電機'] : companies['Globex, Corp.'],
       });
     }
-    records.push({ last_name: '山田', first_name: '太郎', last_name_kana: 'ヤマダ', email: 'Taro.Yamada@Example.com', score: 50, lifecycle: 'customer', company: companies['日鐵商事'] });
-    records.push({ last_name: 'ﾔﾏﾀﾞ', first_name: 'ﾊﾅｺ', last_name_kana: 'やまだ', email: 'hanako@example.jp', score: 50, lifecycle: 'customer' });
+    records.push({
+      last_name: '山田',
+      first_name: '太郎',
+      last_name_kana: 'ヤマダ',
+      email: 'Taro.Yamada@Example.com',
+      score: 50,
+      lifecycle: 'customer',
+      company: companies['日鐵商事'],
+    });
+    records.push({
+      last_name: 'ﾔﾏﾀﾞ',
+      first_name: 'ﾊﾅｺ',
+      last_name_kana: 'やまだ',
+      email: 'hanako@example.jp',
+      score: 50,
+      lifecycle: 'customer',
+    });
     const r = await k.call('POST', '/api/records/contact/bulk', { records });
     expect(r.status).toBe(200);
     let cursor: string | null = null;
     do {
-      const page: { body: { data: typeof contacts; page: { next_cursor: string | null } } } = await k.call('GET', `/api/records/contact?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: { data: typeof contacts; page: { next_cursor: string | null } } } = await k.call(
+        'GET',
+        `/api/records/contact?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       contacts.push(...page.body.data);
       cursor = page.body.page.next_cursor;
     } while (cursor);
@@ -60,7 +89,12 @@ describe.each(databases)('list queries on %s', (kind) => {
 
   it('filters with every comparison operator, matching a plain computation', async () => {
     const expectSame = async (filter: unknown, pred: (c: (typeof contacts)[number]) => boolean) => {
-      expect((await ids(`filter=${enc(filter)}`)).sort()).toEqual(contacts.filter(pred).map((c) => c.id).sort());
+      expect((await ids(`filter=${enc(filter)}`)).sort()).toEqual(
+        contacts
+          .filter(pred)
+          .map((c) => c.id)
+          .sort(),
+      );
     };
     await expectSame({ score: { gte: 50 } }, (c) => c.score !== null && c.score >= 50);
     await expectSame({ score: { lt: 10 } }, (c) => c.score !== null && c.score < 10);
@@ -85,9 +119,23 @@ describe.each(databases)('list queries on %s', (kind) => {
   });
 
   it('filters an indexed json field holding a list of strings by any/all of its elements, with its GIN index', async () => {
-    expect((await k.call('POST', '/api/meta/objects/company/fields', { name: 'keys', type: 'json', label: { en: 'Keys', ja: 'キー' }, indexed: true })).status).toBe(201);
+    expect(
+      (
+        await k.call('POST', '/api/meta/objects/company/fields', {
+          name: 'keys',
+          type: 'json',
+          label: { en: 'Keys', ja: 'キー' },
+          indexed: true,
+        })
+      ).status,
+    ).toBe(201);
     const made = await k.call('POST', '/api/records/company/bulk', {
-      records: [{ name: 'キー一', keys: ['a:1', 'b:2'] }, { name: 'キー二', keys: ['b:2', 'c:3'] }, { name: 'キー三', keys: { 'a:1': true } }, { name: 'キー四', keys: 'a:1' }],
+      records: [
+        { name: 'キー一', keys: ['a:1', 'b:2'] },
+        { name: 'キー二', keys: ['b:2', 'c:3'] },
+        { name: 'キー三', keys: { 'a:1': true } },
+        { name: 'キー四', keys: 'a:1' },
+      ],
     });
     expect(made.status).toBe(200);
     const names = async (filter: unknown) => {
@@ -103,7 +151,9 @@ describe.each(databases)('list queries on %s', (kind) => {
     const bad = await k.call('GET', `/api/records/company?filter=${enc({ keys: { has_any: [1] } })}`);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ field: 'keys.has_any', message: 'must be an array of strings' });
-    const indexes = await k.db.query<{ indexdef: string }>(sql`select indexdef from pg_indexes where schemaname = current_schema() and tablename = 'company' and indexdef like '%gin%keys%'`);
+    const indexes = await k.db.query<{ indexdef: string }>(
+      sql`select indexdef from pg_indexes where schemaname = current_schema() and tablename = 'company' and indexdef like '%gin%keys%'`,
+    );
     expect(indexes).toHaveLength(1);
   });
 
@@ -163,7 +213,8 @@ describe.each(databases)('list queries on %s', (kind) => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const r: { status: number; body: { data: { id: string }[]; page: { next_cursor: string | null; has_more: boolean } } } = await k.call('GET', `/api/records/contact?limit=7&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`);
+        const r: { status: number; body: { data: { id: string }[]; page: { next_cursor: string | null; has_more: boolean } } } =
+          await k.call('GET', `/api/records/contact?limit=7&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`);
         expect(r.status).toBe(200);
         seen.push(...r.body.data.map((c) => c.id));
         cursor = r.body.page.next_cursor;
@@ -173,7 +224,9 @@ describe.each(databases)('list queries on %s', (kind) => {
       expect(new Set(seen).size).toBe(122);
       expect(seen).toEqual(await ids(`sort=${sort}`));
     }
-    const sorted = (await k.call('GET', '/api/records/contact?limit=500&sort=-score')).body.data.map((c: { score: number | null }) => c.score);
+    const sorted = (await k.call('GET', '/api/records/contact?limit=500&sort=-score')).body.data.map(
+      (c: { score: number | null }) => c.score,
+    );
     expect(sorted.slice(0, 12).every((s: number | null) => s === null)).toBe(true); // NULLs are the largest values
     expect(sorted.slice(12)).toEqual([...sorted.slice(12)].sort((a, b) => b - a));
   });
@@ -193,7 +246,9 @@ describe.each(databases)('list queries on %s', (kind) => {
 
   it('returns only the asked fields, and expands relations both ways', async () => {
     const r = await k.call('GET', '/api/records/contact?limit=3&fields=last_name,score&include=company');
-    expect(Object.keys(r.body.data[0]).sort()).toEqual(['company', 'created_at', 'created_by', 'id', 'last_name', 'score', 'updated_at', 'updated_by', 'version'].sort());
+    expect(Object.keys(r.body.data[0]).sort()).toEqual(
+      ['company', 'created_at', 'created_by', 'id', 'last_name', 'score', 'updated_at', 'updated_by', 'version'].sort(),
+    );
     const withCompany = r.body.data.find((c: { company: unknown }) => c.company);
     expect(withCompany.company).toMatchObject({ id: expect.any(String), name: expect.any(String) });
     const c = await k.call('GET', `/api/records/company?include=contacts&filter=${enc({ name: '日鐵商事' })}`);
@@ -204,7 +259,9 @@ describe.each(databases)('list queries on %s', (kind) => {
 
   it('searches Japanese substrings of any length, across kana forms and width, and English case-insensitively', async () => {
     const names = async (q: string) =>
-      (await k.call('GET', `/api/records/contact?limit=500&q=${encodeURIComponent(q)}`)).body.data.map((c: { last_name: string; first_name: string }) => `${c.last_name}${c.first_name ?? ''}`);
+      (await k.call('GET', `/api/records/contact?limit=500&q=${encodeURIComponent(q)}`)).body.data.map(
+        (c: { last_name: string; first_name: string }) => `${c.last_name}${c.first_name ?? ''}`,
+      );
     expect(await names('田太')).toContain('山田太郎');
     expect(await names('山田太郎')).toContain('山田太郎');
     expect(await names('山田 太郎')).toContain('山田太郎');
@@ -217,13 +274,18 @@ describe.each(databases)('list queries on %s', (kind) => {
     const expected = contacts.filter((c) => `${c.last_name}${c.first_name}${c.last_name_kana}`.includes(single)).length;
     expect((await names(single)).length).toBeGreaterThanOrEqual(expected);
     expect(await names('zzzz')).toEqual([]);
-    const withFilter = await k.call('GET', `/api/records/contact?q=${encodeURIComponent('やまだ')}&filter=${enc({ lifecycle: 'customer' })}&count=true`);
+    const withFilter = await k.call(
+      'GET',
+      `/api/records/contact?q=${encodeURIComponent('やまだ')}&filter=${enc({ lifecycle: 'customer' })}&count=true`,
+    );
     expect(withFilter.body.page.total).toBe(2);
   });
 
   it('counts with a filter', async () => {
     const r = await k.call('GET', `/api/records/contact?count=true&limit=1&filter=${enc({ lifecycle: 'customer', score: { gte: 50 } })}`);
-    expect(r.body.page.total).toBe(contacts.filter((c) => (c as unknown as { lifecycle: string }).lifecycle === 'customer' && (c.score ?? -1) >= 50).length);
+    expect(r.body.page.total).toBe(
+      contacts.filter((c) => (c as unknown as { lifecycle: string }).lifecycle === 'customer' && (c.score ?? -1) >= 50).length,
+    );
     expect(r.body.page.has_more).toBe(r.body.page.total > 1);
   });
 });

@@ -50,7 +50,12 @@ const bool = (name: string, v: string | undefined) => {
 };
 
 const names = (param: string, v: string | undefined) =>
-  v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 export function parseListParams(model: ObjectModel, p: ListParams, access?: QueryAccess): ListQuery {
   assertObject(model, 'read', access);
@@ -85,7 +90,9 @@ export function parseListParams(model: ObjectModel, p: ListParams, access?: Quer
   for (const n of include) {
     const f = model.fields.get(n);
     if (!(f?.spec.type === 'relation') && !model.inverses.has(n)) {
-      throw badRequest(`"${n}" cannot be included: it is not a relation of ${model.name}`, [{ field: 'include', message: `"${n}" is not a relation of ${model.name}` }]);
+      throw badRequest(`"${n}" cannot be included: it is not a relation of ${model.name}`, [
+        { field: 'include', message: `"${n}" is not a relation of ${model.name}` },
+      ]);
     }
     if (f) assertReadableField(model, n, access, 'include');
     if (f && fields && !fields.includes(f)) fields.push(f);
@@ -95,9 +102,12 @@ export function parseListParams(model: ObjectModel, p: ListParams, access?: Quer
   const q = p.q?.trim() ? p.q.trim() : undefined;
   if (q !== undefined) {
     if (q.length > 200) throw badRequest('q is too long (at most 200 characters)', [{ field: 'q', message: 'at most 200 characters' }]);
-    if (q.includes('\u0000')) throw badRequest('q must not contain NUL characters', [{ field: 'q', message: 'must not contain NUL characters' }]);
+    if (q.includes('\u0000'))
+      throw badRequest('q must not contain NUL characters', [{ field: 'q', message: 'must not contain NUL characters' }]);
     if (model.searchFields.length === 0 || readableFields(model, access).every((f) => !f.spec.searchable)) {
-      throw badRequest(`${model.name} has no searchable fields${model.searchFields.length ? ' you can read' : ''}`, [{ field: 'q', message: `${model.name} has no searchable fields` }]);
+      throw badRequest(`${model.name} has no searchable fields${model.searchFields.length ? ' you can read' : ''}`, [
+        { field: 'q', message: `${model.name} has no searchable fields` },
+      ]);
     }
   }
   return {
@@ -114,8 +124,16 @@ export function parseListParams(model: ObjectModel, p: ListParams, access?: Quer
 }
 
 /** The WHERE of a list without its cursor (also used for count). */
-export function listConditions(model: ObjectModel, query: Pick<ListQuery, 'filter' | 'q' | 'trashed'>, alias: string, ctx: FilterContext, extra: SQL[] = []): SQL[] {
-  const conds: SQL[] = [query.trashed ? sql`${sql.identifier(alias)}.deleted_at is not null` : sql`${sql.identifier(alias)}.deleted_at is null`];
+export function listConditions(
+  model: ObjectModel,
+  query: Pick<ListQuery, 'filter' | 'q' | 'trashed'>,
+  alias: string,
+  ctx: FilterContext,
+  extra: SQL[] = [],
+): SQL[] {
+  const conds: SQL[] = [
+    query.trashed ? sql`${sql.identifier(alias)}.deleted_at is not null` : sql`${sql.identifier(alias)}.deleted_at is null`,
+  ];
   if (ctx.access) conds.push(scopeSql(model, 'read', alias, ctx.access, policyCompiler(ctx)));
   if (query.filter !== undefined) conds.push(compileFilter(model, query.filter, alias, ctx));
   if (query.q) {
@@ -132,7 +150,8 @@ export async function runList(db: Executor, model: ObjectModel, query: ListQuery
   const conds = listConditions(model, query, t, ctx);
   const where = sql.join(conds, sql` and `);
   const pageWhere = query.cursor ? sql`${where} and ${afterCursor(query.sort, query.cursor, t)}` : where;
-  const rows = await db.query(sql`select ${selectList(model, t, query.fields ?? readableFields(model, ctx.access), { trashed: query.trashed })}, ${sql.join(cursorColumns(query.sort, t), sql`, `)}
+  const rows =
+    await db.query(sql`select ${selectList(model, t, query.fields ?? readableFields(model, ctx.access), { trashed: query.trashed })}, ${sql.join(cursorColumns(query.sort, t), sql`, `)}
     from ${sql.identifier(model.table)} as ${sql.identifier(t)}
     where ${pageWhere}
     order by ${orderBy(query.sort, t)}
@@ -145,7 +164,9 @@ export async function runList(db: Executor, model: ObjectModel, query: ListQuery
 
   let total: number | undefined;
   if (query.count) {
-    const [c] = await db.query<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(model.table)} as ${sql.identifier(t)} where ${where}`);
+    const [c] = await db.query<{ n: number }>(
+      sql`select count(*)::int as n from ${sql.identifier(model.table)} as ${sql.identifier(t)} where ${where}`,
+    );
     total = Number(c.n);
   }
   if (query.include.length) await expandIncludes(db, model, pageRows, query.include, ctx);
@@ -154,7 +175,13 @@ export async function runList(db: Executor, model: ObjectModel, query: ListQuery
 
 const uuidArray = (ids: string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;
 
-export async function expandIncludes(db: Executor, model: ObjectModel, rows: Record<string, unknown>[], include: string[], ctx: FilterContext): Promise<void> {
+export async function expandIncludes(
+  db: Executor,
+  model: ObjectModel,
+  rows: Record<string, unknown>[],
+  include: string[],
+  ctx: FilterContext,
+): Promise<void> {
   if (rows.length === 0) return;
   for (const name of include) {
     const rel = model.fields.get(name);
@@ -164,7 +191,8 @@ export async function expandIncludes(db: Executor, model: ObjectModel, rows: Rec
       const ids = [...new Set(rows.map((r) => r[name]).filter((v): v is string => typeof v === 'string'))];
       if (ids.length === 0) continue;
       // A related record outside the caller's read scope stays an id: the id is the field's value.
-      const found = await db.query(sql`select ${selectList(target, 'r', readableFields(target, ctx.access))} from ${sql.identifier(target.table)} as r
+      const found =
+        await db.query(sql`select ${selectList(target, 'r', readableFields(target, ctx.access))} from ${sql.identifier(target.table)} as r
         where r.id = any(${uuidArray(ids)}) and ${scopeSql(target, 'read', 'r', ctx.access, policyCompiler(ctx))}`);
       const byId = new Map(found.map((f) => [f.id as string, f]));
       for (const r of rows) if (typeof r[name] === 'string') r[name] = byId.get(r[name] as string) ?? r[name];

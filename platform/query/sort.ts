@@ -23,18 +23,29 @@ export function parseSort(model: ObjectModel, param: string | undefined): SortKe
     const desc = part.startsWith('-');
     const name = desc || part.startsWith('+') ? part.slice(1) : part;
     const field = fieldOf(model, name);
-    if (!field) throw badRequest(`Unknown sort field "${name}" on ${model.name}`, [{ field: 'sort', message: `"${name}" is not a field of ${model.name}` }]);
-    if (!field.type.sortable) throw badRequest(`${model.name}.${name} cannot be sorted on`, [{ field: 'sort', message: `${field.spec.type} fields cannot be sorted` }]);
-    if (keys.some((k) => k.field.name === name)) throw badRequest(`sort names "${name}" twice`, [{ field: 'sort', message: `"${name}" appears twice` }]);
+    if (!field)
+      throw badRequest(`Unknown sort field "${name}" on ${model.name}`, [
+        { field: 'sort', message: `"${name}" is not a field of ${model.name}` },
+      ]);
+    if (!field.type.sortable)
+      throw badRequest(`${model.name}.${name} cannot be sorted on`, [
+        { field: 'sort', message: `${field.spec.type} fields cannot be sorted` },
+      ]);
+    if (keys.some((k) => k.field.name === name))
+      throw badRequest(`sort names "${name}" twice`, [{ field: 'sort', message: `"${name}" appears twice` }]);
     keys.push({ field, desc });
   }
-  if (keys.length > MAX_SORT_KEYS) throw badRequest(`sort takes at most ${MAX_SORT_KEYS} fields`, [{ field: 'sort', message: `at most ${MAX_SORT_KEYS} fields` }]);
+  if (keys.length > MAX_SORT_KEYS)
+    throw badRequest(`sort takes at most ${MAX_SORT_KEYS} fields`, [{ field: 'sort', message: `at most ${MAX_SORT_KEYS} fields` }]);
   if (!keys.some((k) => k.field.name === 'id')) keys.push({ field: id, desc: false });
   return keys;
 }
 
 export const orderBy = (keys: SortKey[], alias: string): SQL =>
-  sql.join(keys.map((k) => sql`${k.field.type.key(k.field.col(alias))}${sql.raw(k.desc ? ' desc' : '')}`), sql`, `);
+  sql.join(
+    keys.map((k) => sql`${k.field.type.key(k.field.col(alias))}${sql.raw(k.desc ? ' desc' : '')}`),
+    sql`, `,
+  );
 
 /** Hidden select columns carrying each sort key's value as text, for the next cursor. */
 export const cursorColumns = (keys: SortKey[], alias: string): SQL[] =>
@@ -56,10 +67,14 @@ export function decodeCursor(keys: SortKey[], cursor: string): (string | null)[]
   }
   const v = parsed?.v;
   if (
-    parsed?.s !== signature(keys) || !Array.isArray(v) || v.length !== keys.length ||
+    parsed?.s !== signature(keys) ||
+    !Array.isArray(v) ||
+    v.length !== keys.length ||
     !v.every((x, i) => x === null || (typeof x === 'string' && !x.includes('\u0000') && (keys[i].field.type.keyPattern?.test(x) ?? true)))
   ) {
-    throw badRequest('The cursor does not belong to this sort', [{ field: 'cursor', message: 'was issued for another sort or is damaged' }]);
+    throw badRequest('The cursor does not belong to this sort', [
+      { field: 'cursor', message: 'was issued for another sort or is damaged' },
+    ]);
   }
   return v as (string | null)[];
 }

@@ -17,7 +17,12 @@ const id = sql.identifier;
  * leaves one out stages null (field columns have no column defaults, so that is what a single
  * insert leaves there too).
  */
-export function bulkInsertSql(model: ObjectModel, { fields, staged, relation }: Stage, ctx: WriteContext, opts: { checkOnly?: boolean } = {}): SQL {
+export function bulkInsertSql(
+  model: ObjectModel,
+  { fields, staged, relation }: Stage,
+  ctx: WriteContext,
+  opts: { checkOnly?: boolean } = {},
+): SQL {
   const byColumn = new Map(staged.map((c) => [c.column, c]));
 
   // Unique fields: a value may appear once among live records — the first row of the batch
@@ -45,7 +50,13 @@ export function bulkInsertSql(model: ObjectModel, { fields, staged, relation }: 
 
   const autonumbers = model.fieldList.filter((f) => f.spec.type === 'autonumber');
   const head = [sql`id`, sql`created_by`, sql`updated_by`, ...staged.map((c) => id(c.column)), ...autonumbers.map((f) => id(f.name))];
-  const vals = [sql`s.id`, sql`${ctx.actor}::uuid`, sql`${ctx.actor}::uuid`, ...staged.map((c) => c.value), ...autonumbers.map(autonumberSql)];
+  const vals = [
+    sql`s.id`,
+    sql`${ctx.actor}::uuid`,
+    sql`${ctx.actor}::uuid`,
+    ...staged.map((c) => c.value),
+    ...autonumbers.map(autonumberSql),
+  ];
 
   const staging = sql`s as materialized (
       select * from ${relation}

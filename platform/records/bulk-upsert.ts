@@ -18,7 +18,11 @@ const id = sql.identifier;
  * The match key of a row — per field its value, or for emails and phones the normalized key
  * (model/match-keys.ts) — or the field lacking one. The single upsert (findMatch) uses it too.
  */
-export function matchKey(model: ObjectModel, upsertOn: string[], input: Record<string, unknown>): { key: unknown[] } | { field: string; message: string } {
+export function matchKey(
+  model: ObjectModel,
+  upsertOn: string[],
+  input: Record<string, unknown>,
+): { key: unknown[] } | { field: string; message: string } {
   const key: unknown[] = [];
   for (const name of upsertOn) {
     const f = model.fields.get(name)!;
@@ -49,9 +53,14 @@ export function keyCondition(f: FieldModel, value: SQL, known?: string): SQL {
 /** Rows (index, key) → the ids of the live records each matches (none, one, or several). */
 export function matchSql(model: ObjectModel, upsertOn: string[], rows: { index: number; key: unknown[] }[], readScope?: SQL): SQL {
   const fields = upsertOn.map((n) => model.fields.get(n)!);
-  const defs = [sql`i int`, ...fields.map((f, n) => sql`${id(`k${n}`)} ${sql.raw(matchKeys[f.spec.type] ? 'text' : f.type.columns(f.spec)[0].type)}`)];
+  const defs = [
+    sql`i int`,
+    ...fields.map((f, n) => sql`${id(`k${n}`)} ${sql.raw(matchKeys[f.spec.type] ? 'text' : f.type.columns(f.spec)[0].type)}`),
+  ];
   const conds = fields.map((f, n) => keyCondition(f, sql`k.${id(`k${n}`)}`));
-  const records = rows.map((r) => Object.fromEntries([['i', r.index], ...r.key.map((v, n) => [`k${n}`, typeof v === 'object' ? v : String(v)])]));
+  const records = rows.map((r) =>
+    Object.fromEntries([['i', r.index], ...r.key.map((v, n) => [`k${n}`, typeof v === 'object' ? v : String(v)])]),
+  );
   return sql`select k.i as index, array_agg(t.id::text order by t.id) as ids
     from json_to_recordset(${JSON.stringify(records)}::json) as k(${sql.join(defs, sql`, `)})
     join ${id(model.table)} as t on t.deleted_at is null and ${sql.join(conds, sql` and `)} ${readScope ? sql`and ${readScope}` : sql``}

@@ -41,7 +41,14 @@ export interface BulkDeps {
   db: Database;
   registry: Pick<Registry, 'get'>;
   create(object: string, input: unknown, actor: WriteContext, exec?: Executor, opts?: Hooked): Promise<Row>;
-  update(object: string, id: string, input: unknown, actor: WriteContext, opts?: { ifMatch?: number } & Hooked, exec?: Executor): Promise<Row>;
+  update(
+    object: string,
+    id: string,
+    input: unknown,
+    actor: WriteContext,
+    opts?: { ifMatch?: number } & Hooked,
+    exec?: Executor,
+  ): Promise<Row>;
   scopeOf(model: ObjectModel, verb: 'read', actor: WriteContext): SQL | undefined;
   beforeHooks(object: string, event: HookEvent): BeforeHook[];
   /** Whether the caller's rows need the single-record path (a scope, a hook without a batch form). */
@@ -81,7 +88,9 @@ export function createBulkWriter(deps: BulkDeps) {
       }
     });
     if (result.failed && !partial) throw bulkFailure(result);
-    const hooked = !deps.singlePath(model, actor, !!upsertOn) && (deps.beforeHooks(model.name, 'create').length > 0 || (!!upsertOn && deps.beforeHooks(model.name, 'update').length > 0));
+    const hooked =
+      !deps.singlePath(model, actor, !!upsertOn) &&
+      (deps.beforeHooks(model.name, 'create').length > 0 || (!!upsertOn && deps.beforeHooks(model.name, 'update').length > 0));
 
     class Abort extends Error {}
     try {
@@ -121,7 +130,14 @@ export function createBulkWriter(deps: BulkDeps) {
    * row of each key that matches a record in another (with its id). A later row of a key, or
    * one without a key, is left to the single-record path (writeOne), after what came before it.
    */
-  async function prepare(tx: Transaction, model: ObjectModel, records: unknown[], checked: (Row | undefined)[], upsertOn: string[] | undefined, actor: WriteContext) {
+  async function prepare(
+    tx: Transaction,
+    model: ObjectModel,
+    records: unknown[],
+    checked: (Row | undefined)[],
+    upsertOn: string[] | undefined,
+    actor: WriteContext,
+  ) {
     const out = new Map<number, Prepared>();
     const creates: (BatchRow & { version?: number })[] = [];
     const updates: (BatchRow & { version?: number })[] = [];
@@ -145,9 +161,16 @@ export function createBulkWriter(deps: BulkDeps) {
         out.set(i, e);
       }
     }
-    for (const [event, rows] of [['update', updates], ['create', creates]] as const) {
+    for (const [event, rows] of [
+      ['update', updates],
+      ['create', creates],
+    ] as const) {
       if (!rows.length) continue;
-      const outcomes = await runBatchHooks(deps.beforeHooks(model.name, event), { object: model.name, event, rows: rows.map((r) => ({ index: r.index, id: r.id, values: r.values })), actor, tx }, (v) => checkInput(model, v, event));
+      const outcomes = await runBatchHooks(
+        deps.beforeHooks(model.name, event),
+        { object: model.name, event, rows: rows.map((r) => ({ index: r.index, id: r.id, values: r.values })), actor, tx },
+        (v) => checkInput(model, v, event),
+      );
       rows.forEach((r, n) => {
         const o = outcomes[n];
         out.set(r.index, o instanceof ProblemError ? o : { values: o, id: r.id, version: r.version });
@@ -192,7 +215,11 @@ export function createBulkWriter(deps: BulkDeps) {
     const rows = await tx.query<{ id: string; version: number }>(
       sql`select t.id::text as id, t.version from ${sql.identifier(model.table)} as t where t.deleted_at is null ${read ? sql`and ${read}` : sql``} and ${sql.join(conds, sql` and `)} order by t.id limit 2 for update`,
     );
-    if (rows.length > 1) throw conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' })));
+    if (rows.length > 1)
+      throw conflict(
+        `More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`,
+        upsertOn.map((f) => ({ field: f, message: 'matches several records' })),
+      );
     return rows[0];
   }
 
@@ -202,12 +229,14 @@ export function createBulkWriter(deps: BulkDeps) {
 /** `upsert_on` as a list of fields that can identify a record (bulk writes and imports), or a 422. */
 export function parseUpsertOn(model: ObjectModel, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  const names = typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length > 0 ? (v as string[]) : undefined;
+  const names =
+    typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length > 0 ? (v as string[]) : undefined;
   if (!names) throw validation([{ field: 'upsert_on', message: 'must be a field name or a list of field names' }]);
   for (const n of names) {
     const f = fieldOf(model, n);
     if (!f || !model.fields.has(n)) throw validation([{ field: 'upsert_on', message: `"${n}" is not a field of ${model.name}` }]);
-    if (!f.type.sortable || f.type.readOnly && f.spec.type !== 'autonumber') throw validation([{ field: 'upsert_on', message: `a ${f.spec.type} field cannot identify records` }]);
+    if (!f.type.sortable || (f.type.readOnly && f.spec.type !== 'autonumber'))
+      throw validation([{ field: 'upsert_on', message: `a ${f.spec.type} field cannot identify records` }]);
   }
   return names;
 }
@@ -218,7 +247,12 @@ function bulkFailure(result: BulkResult): ProblemError {
   const first = result.errors[0];
   const uniform = result.errors.every((e) => e.status === first.status);
   const status = uniform ? first.status : 422;
-  const types: Record<number, [string, string]> = { 403: ['forbidden', 'Forbidden'], 404: ['not-found', 'Not found'], 409: ['conflict', 'Conflict'], 422: ['validation', 'Validation failed'] };
+  const types: Record<number, [string, string]> = {
+    403: ['forbidden', 'Forbidden'],
+    404: ['not-found', 'Not found'],
+    409: ['conflict', 'Conflict'],
+    422: ['validation', 'Validation failed'],
+  };
   const [type, title] = types[status] ?? ['validation', 'Validation failed'];
   return new ProblemError({
     status,
@@ -226,10 +260,12 @@ function bulkFailure(result: BulkResult): ProblemError {
     title,
     detail: `${result.errors.length} of the records ${result.errors.length === 1 ? 'is' : 'are'} invalid; nothing was written (send "partial": true to write the valid ones)`,
     errors: result.errors.flatMap((r) =>
-      ((r.errors as { field: string; message: string }[] | undefined) ?? [{ field: '(record)', message: r.detail ?? r.title }]).map((e) => ({
-        field: `records[${r.index}].${e.field}`,
-        message: e.message,
-      })),
+      ((r.errors as { field: string; message: string }[] | undefined) ?? [{ field: '(record)', message: r.detail ?? r.title }]).map(
+        (e) => ({
+          field: `records[${r.index}].${e.field}`,
+          message: e.message,
+        }),
+      ),
     ),
     extra: { created: 0, updated: 0, failed: result.errors.length, rows: result.errors },
   });

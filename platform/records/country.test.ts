@@ -9,9 +9,24 @@ import { finished, upload } from '../testing/imports.ts';
 import { installStandardObjects } from '../metadata/index.ts';
 
 const WRITTEN: [string, string][] = [
-  ['JP', 'JP'], ['jp ', 'JP'], ['JPN', 'JP'], ['Japan', 'JP'], ['日本', 'JP'], ['日本国', 'JP'], ['ＪＰ', 'JP'],
-  ['us', 'US'], ['USA', 'US'], ['United States', 'US'], ['U.S.', 'US'], ['アメリカ合衆国', 'US'],
-  ['U.K.', 'GB'], ['United Kingdom', 'GB'], ['イギリス', 'GB'], ['Deutschland', 'DE'], ['ドイツ', 'DE'], ['大韓民国', 'KR'],
+  ['JP', 'JP'],
+  ['jp ', 'JP'],
+  ['JPN', 'JP'],
+  ['Japan', 'JP'],
+  ['日本', 'JP'],
+  ['日本国', 'JP'],
+  ['ＪＰ', 'JP'],
+  ['us', 'US'],
+  ['USA', 'US'],
+  ['United States', 'US'],
+  ['U.S.', 'US'],
+  ['アメリカ合衆国', 'US'],
+  ['U.K.', 'GB'],
+  ['United Kingdom', 'GB'],
+  ['イギリス', 'GB'],
+  ['Deutschland', 'DE'],
+  ['ドイツ', 'DE'],
+  ['大韓民国', 'KR'],
 ];
 
 describe.each(databases)('country fields on %s', (kind) => {
@@ -34,7 +49,9 @@ describe.each(databases)('country fields on %s', (kind) => {
     for (const bad of ['Narnia', 'XX', 'J', '日']) {
       const res = await k.call('POST', '/api/records/company', { name: 'Nowhere', country: bad });
       expect(res.status).toBe(422);
-      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'country', message: expect.stringMatching(/^must be a country/) })]);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ field: 'country', message: expect.stringMatching(/^must be a country/) }),
+      ]);
     }
     const ok = (await k.call('POST', '/api/records/company', { name: 'Somewhere', country: 'Japan' })).body;
     expect((await k.call('PATCH', `/api/records/company/${ok.id}`, { country: 'Atlantis' })).status).toBe(422);
@@ -44,12 +61,22 @@ describe.each(databases)('country fields on %s', (kind) => {
   });
 
   it('reads names in bulk creates and upserts, and in filters', async () => {
-    const bulk = await k.call('POST', '/api/records/company/bulk', { records: [{ name: 'Bulk DE', country: 'Deutschland' }, { name: 'Bulk GB', country: 'U.K.' }] });
+    const bulk = await k.call('POST', '/api/records/company/bulk', {
+      records: [
+        { name: 'Bulk DE', country: 'Deutschland' },
+        { name: 'Bulk GB', country: 'U.K.' },
+      ],
+    });
     expect(bulk.status, JSON.stringify(bulk.body)).toBeLessThan(300);
-    const upsert = await k.call('POST', '/api/records/company/bulk', { records: [{ name: 'Bulk DE', country: '日本国' }], upsert_on: 'name' });
+    const upsert = await k.call('POST', '/api/records/company/bulk', {
+      records: [{ name: 'Bulk DE', country: '日本国' }],
+      upsert_on: 'name',
+    });
     expect(upsert.status, JSON.stringify(upsert.body)).toBeLessThan(300);
     const filter = encodeURIComponent(JSON.stringify({ country: 'Japan', name: 'Bulk DE' }));
-    expect((await k.call('GET', `/api/records/company?filter=${filter}`)).body.data).toEqual([expect.objectContaining({ name: 'Bulk DE', country: 'JP' })]);
+    expect((await k.call('GET', `/api/records/company?filter=${filter}`)).body.data).toEqual([
+      expect.objectContaining({ name: 'Bulk DE', country: 'JP' }),
+    ]);
   });
 
   it('reads a filter value as writes read it: codes and names match, a name that is no country is a 400 naming the path', async () => {
@@ -59,10 +86,17 @@ describe.each(databases)('country fields on %s', (kind) => {
     const ids = async (f: unknown) => ((await q(f)).body.data as { id: string }[]).map((r) => r.id);
     for (const written of ['JP', 'Japan', '日本']) {
       expect(await ids({ country: written, name: 'Filter JP' })).toEqual([jp.id]);
-      expect(await ids({ country: { in: [written, 'USA'] }, name: { in: ['Filter JP', 'Filter US'] } })).toEqual(expect.arrayContaining([jp.id, us.id]));
+      expect(await ids({ country: { in: [written, 'USA'] }, name: { in: ['Filter JP', 'Filter US'] } })).toEqual(
+        expect.arrayContaining([jp.id, us.id]),
+      );
       expect(await ids({ country: { nin: [written] }, name: { in: ['Filter JP', 'Filter US'] } })).toEqual([us.id]);
     }
-    for (const [filter, path] of [[{ country: 'Narnia' }, 'country'], [{ country: { eq: 'Narnia' } }, 'country.eq'], [{ country: { in: ['JP', 'Narnia'] } }, 'country.in'], [{ country: { nin: ['Atlantis'] } }, 'country.nin']] as const) {
+    for (const [filter, path] of [
+      [{ country: 'Narnia' }, 'country'],
+      [{ country: { eq: 'Narnia' } }, 'country.eq'],
+      [{ country: { in: ['JP', 'Narnia'] } }, 'country.in'],
+      [{ country: { nin: ['Atlantis'] } }, 'country.nin'],
+    ] as const) {
       const r = await q(filter);
       expect(r.status, JSON.stringify(r.body)).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
@@ -73,7 +107,12 @@ describe.each(databases)('country fields on %s', (kind) => {
   it('turns the country field of an earlier install (text of 2 characters) into a country field on start, keeping its label', async () => {
     await k.registry.change((specs) => {
       const spec = specs.get('company')!;
-      specs.set('company', { ...spec, fields: spec.fields.map((f) => (f.name === 'country' ? { ...f, type: 'text' as const, max_length: 2, searchable: false, label: { en: 'Nation', ja: '国名' } } : f)) });
+      specs.set('company', {
+        ...spec,
+        fields: spec.fields.map((f) =>
+          f.name === 'country' ? { ...f, type: 'text' as const, max_length: 2, searchable: false, label: { en: 'Nation', ja: '国名' } } : f,
+        ),
+      });
     });
     expect((await k.call('POST', '/api/records/company', { name: 'Old', country: 'Japan' })).status).toBe(422);
     await installStandardObjects(k.registry);
@@ -92,10 +131,22 @@ describe.each(databases)('country fields on %s', (kind) => {
     await k.call('POST', `/api/imports/${up.body.id}/start`, { mapping, mode: 'partial' });
     const done = await finished(k, up.body.id);
     expect(done.state).toBe('succeeded');
-    const errors = await (await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    const errors = await (
+      await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).text();
     expect(errors).not.toMatch(/country: /);
     // Every row that was written has the code its spelling in the file names.
-    const SPELLINGS: Record<string, string> = { Japan: 'JP', 日本国: 'JP', 日本: 'JP', 'jp ': 'JP', 'U.K.': 'GB', 'United States': 'US', USA: 'US', us: 'US', Deutschland: 'DE' };
+    const SPELLINGS: Record<string, string> = {
+      Japan: 'JP',
+      日本国: 'JP',
+      日本: 'JP',
+      'jp ': 'JP',
+      'U.K.': 'GB',
+      'United States': 'US',
+      USA: 'US',
+      us: 'US',
+      Deutschland: 'DE',
+    };
     const codeOf = (written: string) => SPELLINGS[written] ?? written;
     const key = (email: string) => email.trim().toLowerCase();
     const once = source.filter((r) => source.filter((o) => key(o.email) === key(r.email)).length === 1);
@@ -103,7 +154,10 @@ describe.each(databases)('country fields on %s', (kind) => {
     let checked = 0;
     let cursor: string | null = null;
     do {
-      const page: { body: { data: { email: string; country: string | null }[]; page: { next_cursor: string | null } } } = await k.call('GET', `/api/records/contact?fields=email,country&limit=200${cursor ? `&cursor=${cursor}` : ''}&filter=${encodeURIComponent(JSON.stringify({ email: { is_null: false } }))}`);
+      const page: { body: { data: { email: string; country: string | null }[]; page: { next_cursor: string | null } } } = await k.call(
+        'GET',
+        `/api/records/contact?fields=email,country&limit=200${cursor ? `&cursor=${cursor}` : ''}&filter=${encodeURIComponent(JSON.stringify({ email: { is_null: false } }))}`,
+      );
       for (const r of page.body.data) {
         const written = expected.get(r.email.toLowerCase());
         if (written === undefined) continue;

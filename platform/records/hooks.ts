@@ -81,7 +81,9 @@ export const batchable = (hooks: BeforeHook[]) => hooks.every((h) => h.batch);
 /** A crash inside a hook: 4xx refusals and 503s (out of time, not loaded) pass; anything else is the plugin's 500. */
 function pluginFailure(e: unknown, plugin: string, object: string, what: string, event: string): never {
   if (isProblem(e) && (e.status < 500 || e.status === 503)) throw e;
-  console.error(JSON.stringify({ level: 'error', msg: 'plugin hook failed', plugin, object, event, error: String((e as Error)?.stack ?? e) }));
+  console.error(
+    JSON.stringify({ level: 'error', msg: 'plugin hook failed', plugin, object, event, error: String((e as Error)?.stack ?? e) }),
+  );
   throw new ProblemError({
     status: 500,
     type: 'plugin-error',
@@ -94,7 +96,10 @@ function pluginFailure(e: unknown, plugin: string, object: string, what: string,
 /** A batch hook's answer checked: n outcomes, each values, a 4xx problem or nothing (a 5xx problem is thrown). */
 function outcomesOf(answer: unknown, n: number): (Record<string, unknown> | ProblemError | undefined)[] {
   if (answer === undefined || answer === null) return new Array(n).fill(undefined);
-  if (!Array.isArray(answer) || answer.length > n) throw new Error(`a batch hook must answer a list aligned with its ${n} row(s) (got ${Array.isArray(answer) ? `${answer.length} outcomes` : typeof answer})`);
+  if (!Array.isArray(answer) || answer.length > n)
+    throw new Error(
+      `a batch hook must answer a list aligned with its ${n} row(s) (got ${Array.isArray(answer) ? `${answer.length} outcomes` : typeof answer})`,
+    );
   return Array.from({ length: n }, (_, i) => {
     const o: unknown = answer[i];
     if (o === undefined || o === null) return undefined;
@@ -116,7 +121,16 @@ export async function runBeforeHooks(hooks: BeforeHook[], args: BeforeHookArgs):
       if (hook.run) changed = await hook.run({ ...args, values: copy });
       else {
         // Only a batch form: one row, whose refusal is this write's problem.
-        const [o] = outcomesOf(await hook.batch!({ object: args.object, event: args.event as 'create' | 'update', rows: [{ index: 0, id: args.id, values: copy }], actor: args.actor, tx: args.tx }), 1);
+        const [o] = outcomesOf(
+          await hook.batch!({
+            object: args.object,
+            event: args.event as 'create' | 'update',
+            rows: [{ index: 0, id: args.id, values: copy }],
+            actor: args.actor,
+            tx: args.tx,
+          }),
+          1,
+        );
         if (o instanceof ProblemError) throw o;
         changed = o;
       }
@@ -150,7 +164,11 @@ export async function runBatchHooks(
     const live = args.rows.flatMap((r, i) => (out[i] instanceof ProblemError ? [] : [i]));
     if (!live.length) break;
     try {
-      const rows = live.map((i) => ({ index: args.rows[i].index, id: args.rows[i].id, values: { ...(out[i] as Record<string, unknown>) } }));
+      const rows = live.map((i) => ({
+        index: args.rows[i].index,
+        id: args.rows[i].id,
+        values: { ...(out[i] as Record<string, unknown>) },
+      }));
       const outcomes = outcomesOf(await hook.batch!({ ...args, rows }), rows.length);
       live.forEach((i, n) => {
         if (outcomes[n] !== undefined) out[i] = outcomes[n]!;

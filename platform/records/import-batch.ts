@@ -60,7 +60,13 @@ export interface ImportBatchTools {
   scopedUpsert(model: ObjectModel, actor: WriteContext): boolean;
   /** The object's before-hooks (all with a batch form when the set-based path is taken). */
   beforeHooks(model: ObjectModel, event: 'create' | 'update'): BeforeHook[];
-  writeOne(tx: Transaction, model: ObjectModel, input: Record<string, unknown>, upsertOn: string[] | undefined, actor: WriteContext): Promise<{ id: string; action: RowAction }>;
+  writeOne(
+    tx: Transaction,
+    model: ObjectModel,
+    input: Record<string, unknown>,
+    upsertOn: string[] | undefined,
+    actor: WriteContext,
+  ): Promise<{ id: string; action: RowAction }>;
 }
 
 /**
@@ -78,7 +84,9 @@ export function batchesIndependent(tools: ImportBatchTools, model: ObjectModel, 
   const hooks = [...tools.beforeHooks(model, 'create'), ...(upsertOn?.length ? tools.beforeHooks(model, 'update') : [])];
   if (hooks.length && (upsertOn?.length || !hooks.every((h) => h.batch && h.concurrent))) return false;
   if (!upsertOn?.length) return !tools.scopedCreate(model, actor);
-  return !tools.scopedUpsert(model, actor) && !upsertOn.some((n) => ['relation', 'user'].includes(model.fields.get(n)?.spec.type ?? 'relation'));
+  return (
+    !tools.scopedUpsert(model, actor) && !upsertOn.some((n) => ['relation', 'user'].includes(model.fields.get(n)?.spec.type ?? 'relation'))
+  );
 }
 
 /** The normalized upsert key of an import row (as a batch matches it), or null without one. */
@@ -93,7 +101,14 @@ const DRY_RUN = Symbol('dry run');
 /** Rows per set-based statement (one JSON parameter of a few MB at most). */
 const BULK_ROWS = 5000;
 
-export async function importBatch(tools: ImportBatchTools, tx: Transaction, model: ObjectModel, rows: ImportRow[], actor: WriteContext, opts: ImportBatchOptions = {}): Promise<ImportBatchResult> {
+export async function importBatch(
+  tools: ImportBatchTools,
+  tx: Transaction,
+  model: ObjectModel,
+  rows: ImportRow[],
+  actor: WriteContext,
+  opts: ImportBatchOptions = {},
+): Promise<ImportBatchResult> {
   assertObject(model, 'create', actor.access);
   if (opts.upsertOn) assertObject(model, 'read', actor.access);
   const result: ImportBatchResult = { written: [], failed: [] };
@@ -151,19 +166,28 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   };
 
   const severalMatch = (upsertOn: string[]) =>
-    conflict(`More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`, upsertOn.map((f) => ({ field: f, message: 'matches several records' })));
+    conflict(
+      `More than one ${model.name} record matches ${upsertOn.join(', ')}; cannot choose which to update`,
+      upsertOn.map((f) => ({ field: f, message: 'matches several records' })),
+    );
 
   /**
    * The batch before-hooks over rows a statement is about to write, in its savepoint t: the
    * rows they let through, with their values (re-checked when a hook changed them, as a single
    * write's are), and apart the rows they refused, counted once the statement stands.
    */
-  async function hooked<R extends { row: ImportRow; values: Record<string, unknown>; id?: string }>(t: Transaction, event: 'create' | 'update', part: R[]) {
+  async function hooked<R extends { row: ImportRow; values: Record<string, unknown>; id?: string }>(
+    t: Transaction,
+    event: 'create' | 'update',
+    part: R[],
+  ) {
     const hooks = tools.beforeHooks(model, event);
     if (!hooks.length || !part.length) return { kept: part, refused: [] as ImportBatchResult['failed'] };
     const rows = part.map((r) => ({ index: r.row.index, id: r.id, values: r.values }));
     const earlier = opts.earlier && (await opts.earlier);
-    const outcomes = await runBatchHooks(hooks, { object: model.name, event, rows, actor, tx: t, ...(earlier && { earlier }) }, (v) => checkInput(model, v, event));
+    const outcomes = await runBatchHooks(hooks, { object: model.name, event, rows, actor, tx: t, ...(earlier && { earlier }) }, (v) =>
+      checkInput(model, v, event),
+    );
     const kept: R[] = [];
     const refused: ImportBatchResult['failed'] = [];
     part.forEach((r, n) => {
@@ -175,7 +199,10 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
   }
 
   /** A dry run's batch before-hooks, in savepoints rolled back: their refusals count, their writes are undone. */
-  async function dryHooked<R extends { row: ImportRow; values: Record<string, unknown>; id?: string }>(event: 'create' | 'update', all: R[]): Promise<R[]> {
+  async function dryHooked<R extends { row: ImportRow; values: Record<string, unknown>; id?: string }>(
+    event: 'create' | 'update',
+    all: R[],
+  ): Promise<R[]> {
     if (!tools.beforeHooks(model, event).length) return all;
     const kept: R[] = [];
     for (let i = 0; i < all.length; i += BULK_ROWS) {
@@ -198,7 +225,9 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     const creates = await dryHooked('create', createsOnly(all));
     for (let i = 0; i < creates.length; i += BULK_ROWS) {
       const part = creates.slice(i, i + BULK_ROWS).map((c) => ({ index: c.row.index, values: c.values, id: uuidv7() }));
-      const outcome = await tx.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, part), actor, { checkOnly: true }));
+      const outcome = await tx.query<{ index: number; reason: string | null }>(
+        bulkInsertSql(model, stageRows(model, part), actor, { checkOnly: true }),
+      );
       for (const o of outcome) if (o.reason !== null) result.failed.push({ index: o.index, problem: problemOf(model, o.reason) });
     }
   };
@@ -218,9 +247,14 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       for (const x of keyed) if (several.has(x.text)) result.failed.push({ index: x.p.row.index, problem: severalMatch(opts.upsertOn) });
       // Rows whose key matches one record would update it: their update hooks run too.
       const updateOf = (x: Keyed) => matches.get(firsts.get(x.text)!.p.row.index);
-      await dryHooked('update', keyed.filter((x) => updateOf(x)?.length === 1).map((x) => ({ row: x.p.row, values: x.p.values, id: updateOf(x)![0] })));
+      await dryHooked(
+        'update',
+        keyed.filter((x) => updateOf(x)?.length === 1).map((x) => ({ row: x.p.row, values: x.p.values, id: updateOf(x)![0] })),
+      );
       // The first row of a key nothing matches creates the record; its later rows update it.
-      await checkCreates([...firsts.values()].filter((x) => !matches.has(x.p.row.index)).map((x) => ({ row: x.p.row, values: x.p.createValues })));
+      await checkCreates(
+        [...firsts.values()].filter((x) => !matches.has(x.p.row.index)).map((x) => ({ row: x.p.row, values: x.p.createValues })),
+      );
     }
     // Rows of the single-record path (a scoped permission, per-record hooks) are written for real
     // in a savepoint that is always rolled back: only the write itself knows its scope check.
@@ -261,7 +295,9 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
           // The next batch's hooks may go on now (concurrent batches): this one's rows are known.
           hookedRows.push(...rowsIn);
           if (i + BULK_ROWS >= creates.length) hooksDone(hookedRows);
-          const outcome = rowsIn.length ? await t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, rowsIn), actor)) : [];
+          const outcome = rowsIn.length
+            ? await t.query<{ index: number; reason: string | null }>(bulkInsertSql(model, stageRows(model, rowsIn), actor))
+            : [];
           return { outcome, rowsIn, refused: h.refused };
         });
       } catch (e) {
@@ -296,11 +332,24 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
     }
     for (let i = 0; i < updates.length; i += BULK_ROWS) {
       const part = updates.slice(i, i + BULK_ROWS);
-      let written: { outcome: { index: number; changed: boolean }[]; kept: { row: ImportRow; id: string }[]; refused: ImportBatchResult['failed'] };
+      let written: {
+        outcome: { index: number; changed: boolean }[];
+        kept: { row: ImportRow; id: string }[];
+        refused: ImportBatchResult['failed'];
+      };
       try {
         written = await tx.savepoint(async (t) => {
-          const h = await hooked(t, 'update', part.map((u) => ({ row: u.p.row, values: u.p.values, id: u.id })));
-          const staged = h.kept.length ? stageRows(model, h.kept.map((u) => ({ index: u.row.index, id: u.id, values: u.values }))) : undefined;
+          const h = await hooked(
+            t,
+            'update',
+            part.map((u) => ({ row: u.p.row, values: u.p.values, id: u.id })),
+          );
+          const staged = h.kept.length
+            ? stageRows(
+                model,
+                h.kept.map((u) => ({ index: u.row.index, id: u.id, values: u.values })),
+              )
+            : undefined;
           const outcome = staged ? await t.query<{ index: number; changed: boolean }>(bulkUpdateSql(model, staged, actor)) : [];
           return { outcome, kept: h.kept, refused: h.refused };
         });
@@ -313,7 +362,8 @@ export async function importBatch(tools: ImportBatchTools, tx: Transaction, mode
       const { outcome, kept } = written;
       result.failed.push(...written.refused);
       const byIndex = new Map(kept.map((u) => [u.row.index, u.id]));
-      for (const o of outcome) result.written.push({ index: o.index, id: byIndex.get(o.index)!, action: o.changed ? 'updated' : 'unchanged' });
+      for (const o of outcome)
+        result.written.push({ index: o.index, id: byIndex.get(o.index)!, action: o.changed ? 'updated' : 'unchanged' });
     }
     await createAll(creates);
   }

@@ -2,6 +2,23 @@ export { createRecordService, type RecordService, type RecordRow, type Actor } f
 export { parseUpsertOn, MAX_BULK, type BulkInput, type BulkResult } from './bulk.ts';
 export type { TimelineEntry } from './timeline.ts';
 
-export { assertOverride, runBeforeHooks, type BatchOutcome, type BatchRow, type BeforeBatchHookArgs, type BeforeHook, type BeforeHookArgs, type HookEvent, type RecordHooks } from './hooks.ts';
+export {
+  assertOverride,
+  runBeforeHooks,
+  type BatchOutcome,
+  type BatchRow,
+  type BeforeBatchHookArgs,
+  type BeforeHook,
+  type BeforeHookArgs,
+  type HookEvent,
+  type RecordHooks,
+} from './hooks.ts';
 export type { RecordServiceDeps } from './service.ts';
-export { importKeyOf, type ImportRow, type ImportBatchResult, type ImportBatchOptions, type EarlierRow, type RowAction } from './import-batch.ts';
+export {
+  importKeyOf,
+  type ImportRow,
+  type ImportBatchResult,
+  type ImportBatchOptions,
+  type EarlierRow,
+  type RowAction,
+} from './import-batch.ts';

@@ -25,7 +25,10 @@ export function checkMaintainRows(model: ObjectModel, plugin: string, rows: Main
     if (typeof r.id !== 'string' || !UUID.test(r.id)) throw validation([{ field: `rows[${i}].id`, message: 'must be a record id' }]);
     for (const name of Object.keys(r.values)) {
       const f = model.fields.get(name);
-      if (!f?.spec.internal || f.spec.plugin !== plugin) throw validation([{ field: `rows[${i}].values.${name}`, message: `is not an internal field of the plugin "${plugin}" on ${model.name}` }]);
+      if (!f?.spec.internal || f.spec.plugin !== plugin)
+        throw validation([
+          { field: `rows[${i}].values.${name}`, message: `is not an internal field of the plugin "${plugin}" on ${model.name}` },
+        ]);
     }
     return { id: r.id, values: checkInput(model, r.values, 'update') };
   });
@@ -33,8 +36,13 @@ export function checkMaintainRows(model: ObjectModel, plugin: string, rows: Main
 
 /** One statement setting the given internal fields of live records; answers the ids it touched. */
 export function maintainSql(model: ObjectModel, rows: MaintainRow[]): SQL {
-  const { staged, relation } = stageRows(model, rows.map((r, index) => ({ index, id: r.id, values: r.values })));
-  const sets = staged.map((c) => sql`${sql.identifier(c.column)} = case when s.ch ? ${c.field.name}::text then ${c.value} else t.${sql.identifier(c.column)} end`);
+  const { staged, relation } = stageRows(
+    model,
+    rows.map((r, index) => ({ index, id: r.id, values: r.values })),
+  );
+  const sets = staged.map(
+    (c) => sql`${sql.identifier(c.column)} = case when s.ch ? ${c.field.name}::text then ${c.value} else t.${sql.identifier(c.column)} end`,
+  );
   return sql`update ${sql.identifier(model.table)} as t set ${sql.join(sets, sql`, `)}
     from ${relation} where t.id = s.id and t.deleted_at is null returning t.id::text as id`;
 }

@@ -42,7 +42,11 @@ describe.each(databases)('records service on %s', (kind) => {
   });
 
   it('accepts select options by label and currency amounts as decimal strings', async () => {
-    const r = await k.call('POST', '/api/records/company', { name: 'Acme', industry: 'Retail', annual_revenue: { amount: 1234.5, currency: 'USD' } });
+    const r = await k.call('POST', '/api/records/company', {
+      name: 'Acme',
+      industry: 'Retail',
+      annual_revenue: { amount: 1234.5, currency: 'USD' },
+    });
     expect(r.status).toBe(201);
     expect(r.body.industry).toBe('retail');
     expect(r.body.annual_revenue).toEqual({ amount: '1234.5', currency: 'USD' });
@@ -87,7 +91,9 @@ describe.each(databases)('records service on %s', (kind) => {
 
   it('answers 409 naming the field for a duplicate unique value, also on restore', async () => {
     const add = await k.call('POST', '/api/meta/objects', {
-      name: 'member', label: { en: 'Member', ja: '会員' }, plural: 'members',
+      name: 'member',
+      label: { en: 'Member', ja: '会員' },
+      plural: 'members',
       fields: [{ name: 'code', type: 'text', label: { en: 'Code', ja: 'コード' }, unique: true, required: true }],
     });
     expect(add.status).toBe(201);
@@ -116,7 +122,10 @@ describe.each(databases)('records service on %s', (kind) => {
     expect(r.body.rows.map((e: { index: number }) => e.index)).toEqual([1, 2]);
     expect(r.body.errors.some((e: { field: string }) => e.field.startsWith('records[2].'))).toBe(true);
     expect((await k.call('GET', '/api/records/company?count=true&limit=1')).body.page.total).toBe(before);
-    const p = await k.call('POST', '/api/records/company/bulk', { records: [{ name: 'Good 1' }, { name: '' }, { name: 'Good 2' }], partial: true });
+    const p = await k.call('POST', '/api/records/company/bulk', {
+      records: [{ name: 'Good 1' }, { name: '' }, { name: 'Good 2' }],
+      partial: true,
+    });
     expect(p.status).toBe(200);
     expect(p.body).toMatchObject({ created: 2, updated: 0, failed: 1 });
     expect(p.body.errors[0].index).toBe(1);
@@ -126,12 +135,19 @@ describe.each(databases)('records service on %s', (kind) => {
   it('bulk upserts on a field, matching emails without case or spaces', async () => {
     const first = await k.call('POST', '/api/records/contact/bulk', {
       upsert_on: 'email',
-      records: [{ last_name: 'Upsert', email: 'Up@Example.com' }, { last_name: 'Other', email: 'other@example.com' }],
+      records: [
+        { last_name: 'Upsert', email: 'Up@Example.com' },
+        { last_name: 'Other', email: 'other@example.com' },
+      ],
     });
     expect(first.body).toMatchObject({ created: 2, updated: 0 });
     const second = await k.call('POST', '/api/records/contact/bulk', {
       upsert_on: 'email',
-      records: [{ last_name: 'Upserted', email: ' up@example.com ' }, { last_name: 'Other', email: 'other@example.com' }, { last_name: 'New', email: 'new@example.com' }],
+      records: [
+        { last_name: 'Upserted', email: ' up@example.com ' },
+        { last_name: 'Other', email: 'other@example.com' },
+        { last_name: 'New', email: 'new@example.com' },
+      ],
     });
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ created: 1, updated: 1, failed: 0 });

@@ -24,7 +24,13 @@ import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
 import { assertOverride, batchable, runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
-import { batchesIndependent, importBatch as runImportBatch, eraseCreatedSql, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
+import {
+  batchesIndependent,
+  importBatch as runImportBatch,
+  eraseCreatedSql,
+  type ImportBatchOptions,
+  type ImportRow,
+} from './import-batch.ts';
 import { eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { createBulkWriter, parseUpsertOn, type Hooked } from './bulk.ts';
 import { uuidv7 } from '../db/index.ts';
@@ -60,7 +66,13 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     if (!actor.access) return;
     const refused = [...provided].filter((name) => model.fields.has(name) && fieldLevel(model, name, actor.access) !== 'write');
     if (refused.length) {
-      throw forbidden(`You may not change ${refused.map((n) => `${model.name}.${n}`).join(', ')}`, refused.map((field) => ({ field, message: fieldLevel(model, field, actor.access) === 'hidden' ? 'is not visible to you' : 'is read-only for you' })));
+      throw forbidden(
+        `You may not change ${refused.map((n) => `${model.name}.${n}`).join(', ')}`,
+        refused.map((field) => ({
+          field,
+          message: fieldLevel(model, field, actor.access) === 'hidden' ? 'is not visible to you' : 'is read-only for you',
+        })),
+      );
     }
     void values;
   };
@@ -72,7 +84,9 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
       sql`select t.version, t.deleted_at is not null as deleted from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`,
     );
     if (!row || row.deleted !== trashed) return undefined;
-    return forbidden(`You may not ${verb} this ${model.name} record`, [{ field: model.name, message: `${verb} is not permitted on this record` }]);
+    return forbidden(`You may not ${verb} this ${model.name} record`, [
+      { field: model.name, message: `${verb} is not permitted on this record` },
+    ]);
   };
 
   /** An update that would take the record out of the caller's update scope: 403 naming the fields that did. */
@@ -95,14 +109,18 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     const err = dbErrorOf(e);
     if (err?.code === '23505') {
       const field = (err.constraint && model.constraintFields.get(err.constraint)) || 'id';
-      throw conflict(`Another ${model.name} record already has this ${field}`, [{ field, message: 'is already used by another record', keyword: 'unique' }]);
+      throw conflict(`Another ${model.name} record already has this ${field}`, [
+        { field, message: 'is already used by another record', keyword: 'unique' },
+      ]);
     }
     if (err?.code === '23503') {
       const field = (err.constraint && model.constraintFields.get(err.constraint)) || undefined;
       const f = field ? model.fields.get(field) : undefined;
       if (f) {
         const target = f.spec.type === 'user' ? 'user' : `${f.spec.target} record`;
-        throw validation([{ field: f.name, message: `no ${target} with id ${String(values?.[f.name] ?? '')}`.trim(), keyword: 'reference' }]);
+        throw validation([
+          { field: f.name, message: `no ${target} with id ${String(values?.[f.name] ?? '')}`.trim(), keyword: 'reference' },
+        ]);
       }
       throw conflict('The record is still referenced by other records');
     }
@@ -112,12 +130,19 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     throw e;
   };
 
-  async function get(object: string, recordId: string, actor: Actor, opts: { include?: string; fields?: string } = {}, exec: Executor = db): Promise<RecordRow> {
+  async function get(
+    object: string,
+    recordId: string,
+    actor: Actor,
+    opts: { include?: string; fields?: string } = {},
+    exec: Executor = db,
+  ): Promise<RecordRow> {
     const model = registry.get(object);
     mustBeId(model, recordId);
     const q = parseListParams(model, { include: opts.include, fields: opts.fields }, actor.access);
     const read = scopeOf(model, 'read', actor);
-    const [row] = await exec.query(sql`select ${selectList(model, 't', q.fields ?? readableFields(model, actor.access))} from ${sql.identifier(model.table)} as t
+    const [row] =
+      await exec.query(sql`select ${selectList(model, 't', q.fields ?? readableFields(model, actor.access))} from ${sql.identifier(model.table)} as t
       where t.id = ${recordId}::uuid and t.deleted_at is null ${read ? sql`and ${read}` : sql``}`);
     if (!row) throw notFound(`No ${model.name} record with id "${recordId}"`);
     if (q.include.length) await expandIncludes(exec, model, [row], q.include, ctx(actor));
@@ -156,8 +181,13 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
           const checked = changed === values || opts.hooked ? changed : checkInput(model, changed, 'create');
           const [row] = await tx.query(insertSql(model, recordId, checked, actor, { fields }));
           if (scope) {
-            const [inScope] = await tx.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
-            if (!inScope) throw forbidden(`You may only create ${model.name} records within your scope`, [{ field: owned ?? model.name, message: 'is outside what you may create' }]);
+            const [inScope] = await tx.query(
+              sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`,
+            );
+            if (!inScope)
+              throw forbidden(`You may only create ${model.name} records within your scope`, [
+                { field: owned ?? model.name, message: 'is outside what you may create' },
+              ]);
           }
           return row;
         });
@@ -172,8 +202,13 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
       // The new record must fall inside the scope.
       const write = async (tx: Executor) => {
         const [row] = await tx.query(insertSql(model, recordId, values, actor, { fields }));
-        const [inScope] = await tx.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
-        if (!inScope) throw forbidden(`You may only create ${model.name} records within your scope`, [{ field: owned ?? model.name, message: 'is outside what you may create' }]);
+        const [inScope] = await tx.query(
+          sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`,
+        );
+        if (!inScope)
+          throw forbidden(`You may only create ${model.name} records within your scope`, [
+            { field: owned ?? model.name, message: 'is outside what you may create' },
+          ]);
         return row;
       };
       const row = await inTransaction(exec, write);
@@ -194,7 +229,14 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return user && { field: user.field, own: !user.team };
   }
 
-  async function update(object: string, recordId: string, input: unknown, actor: Actor, opts: { ifMatch?: number } & Hooked = {}, exec: Executor = db): Promise<RecordRow> {
+  async function update(
+    object: string,
+    recordId: string,
+    input: unknown,
+    actor: Actor,
+    opts: { ifMatch?: number } & Hooked = {},
+    exec: Executor = db,
+  ): Promise<RecordRow> {
     const model = registry.get(object);
     mustBeId(model, recordId);
     assertObject(model, 'update', actor.access);
@@ -211,7 +253,9 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     if (Object.keys(opts.hooked ?? values).length > 0) {
       try {
         const write = async (tx: Executor, v: Record<string, unknown>) => {
-          const [row] = await tx.query(updateSql(model, recordId, v, actor, opts.ifMatch, { scope, keep, fields: readableFields(model, actor.access) }));
+          const [row] = await tx.query(
+            updateSql(model, recordId, v, actor, opts.ifMatch, { scope, keep, fields: readableFields(model, actor.access) }),
+          );
           if (row && keep) {
             const inside = row[IN_SCOPE];
             delete row[IN_SCOPE];
@@ -219,14 +263,15 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
           }
           return row;
         };
-        const row = before.length || keep || opts.hooked
-          ? await inTransaction(exec, async (tx) => {
-              if (opts.hooked) return write(tx, opts.hooked);
-              if (!before.length) return write(tx, values);
-              const changed = await runBeforeHooks(before, { object: model.name, event: 'update', id: recordId, values, actor, tx });
-              return write(tx, changed === values ? values : checkInput(model, changed, 'update'));
-            })
-          : await write(exec, values);
+        const row =
+          before.length || keep || opts.hooked
+            ? await inTransaction(exec, async (tx) => {
+                if (opts.hooked) return write(tx, opts.hooked);
+                if (!before.length) return write(tx, values);
+                const changed = await runBeforeHooks(before, { object: model.name, event: 'update', id: recordId, values, actor, tx });
+                return write(tx, changed === values ? values : checkInput(model, changed, 'update'));
+              })
+            : await write(exec, values);
         if (row) {
           hooks?.written?.();
           return row;
@@ -238,23 +283,36 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     // Nothing written: the record is missing, out of scope, at another version, or unchanged.
     const current = await get(object, recordId, actor, {}, exec);
     if (scope) {
-      const [mine] = await exec.query(sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`);
+      const [mine] = await exec.query(
+        sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`,
+      );
       if (!mine) throw (await whyNot(model, recordId, 'update', actor, exec))!;
     }
     if (opts.ifMatch !== undefined && current.version !== opts.ifMatch) {
-      throw preconditionFailed(`${model.name} ${recordId} is at version ${current.version}, not ${opts.ifMatch}; it was changed by someone else`, { current_version: current.version });
+      throw preconditionFailed(
+        `${model.name} ${recordId} is at version ${current.version}, not ${opts.ifMatch}; it was changed by someone else`,
+        { current_version: current.version },
+      );
     }
     return current;
   }
 
-  async function remove(object: string, recordId: string, actor: Actor, opts: { permanent?: boolean; ifMatch?: number } = {}, exec: Executor = db): Promise<void> {
+  async function remove(
+    object: string,
+    recordId: string,
+    actor: Actor,
+    opts: { permanent?: boolean; ifMatch?: number } = {},
+    exec: Executor = db,
+  ): Promise<void> {
     const model = registry.get(object);
     mustBeId(model, recordId);
     assertObject(model, 'delete', actor.access);
     const scope = scopeOf(model, 'delete', actor);
     const before = beforeHooks(model.name, 'delete');
     try {
-      const statement = opts.permanent ? eraseSql(model, recordId, actor, { scope }) : softDeleteSql(model, recordId, actor, opts.ifMatch, { scope });
+      const statement = opts.permanent
+        ? eraseSql(model, recordId, actor, { scope })
+        : softDeleteSql(model, recordId, actor, opts.ifMatch, { scope });
       const rows = before.length
         ? await inTransaction(exec, async (tx) => {
             await runBeforeHooks(before, { object: model.name, event: 'delete', id: recordId, values: {}, actor, tx });
@@ -269,7 +327,9 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
       translate(model, e);
     }
     if (scope) {
-      const refusal = (await whyNot(model, recordId, 'delete', actor, exec, false)) ?? (opts.permanent ? await whyNot(model, recordId, 'delete', actor, exec, true) : undefined);
+      const refusal =
+        (await whyNot(model, recordId, 'delete', actor, exec, false)) ??
+        (opts.permanent ? await whyNot(model, recordId, 'delete', actor, exec, true) : undefined);
       if (refusal) throw refusal;
     }
     const read = scopeOf(model, 'read', actor);
@@ -277,7 +337,9 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
       sql`select t.version, t.deleted_at is not null as deleted from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`,
     );
     if (row && !row.deleted && opts.ifMatch !== undefined) {
-      throw preconditionFailed(`${model.name} ${recordId} is at version ${row.version}, not ${opts.ifMatch}`, { current_version: row.version });
+      throw preconditionFailed(`${model.name} ${recordId} is at version ${row.version}, not ${opts.ifMatch}`, {
+        current_version: row.version,
+      });
     }
     throw notFound(`No ${model.name} record with id "${recordId}"${row?.deleted ? ' (it is already in the trash)' : ''}`);
   }
@@ -314,7 +376,9 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
    */
   const singlePath = (m: ObjectModel, a: Actor, upsert: boolean) =>
     upsert
-      ? (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) || !batchable(beforeHooks(m.name, 'create')) || !batchable(beforeHooks(m.name, 'update'))
+      ? (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) ||
+        !batchable(beforeHooks(m.name, 'create')) ||
+        !batchable(beforeHooks(m.name, 'update'))
       : scopeOf(m, 'create', a) !== undefined || !batchable(beforeHooks(m.name, 'create'));
 
   const bulkWriter = createBulkWriter({ db, registry, create, update, scopeOf, beforeHooks, singlePath });
@@ -332,7 +396,10 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
   async function importBatch(tx: Transaction, object: string, rows: ImportRow[], actor: Actor, opts: ImportBatchOptions = {}) {
     const model = registry.get(object);
     assertOverride(model, actor);
-    const result = await runImportBatch(importTools, tx, model, rows, actor, { ...opts, upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn) });
+    const result = await runImportBatch(importTools, tx, model, rows, actor, {
+      ...opts,
+      upsertOn: opts.upsertOn && parseUpsertOn(model, opts.upsertOn),
+    });
     // The batch wrote outbox events: nudge the plugins' after-hooks as a single write does.
     if (result.written.length) hooks?.written?.();
     return result;
@@ -357,7 +424,20 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return (await exec.query<{ id: string }>(maintainSql(model, checked))).length;
   }
 
-  return { get, list, create, update, remove, restore, bulk: bulkWriter.bulk, timeline, importBatch, importBatchesIndependent, eraseImported, maintain };
+  return {
+    get,
+    list,
+    create,
+    update,
+    remove,
+    restore,
+    bulk: bulkWriter.bulk,
+    timeline,
+    importBatch,
+    importBatchesIndependent,
+    eraseImported,
+    maintain,
+  };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;

@@ -37,17 +37,45 @@ export function stagedColumns(fields: FieldModel[]): StagedColumn[] {
     const alias = () => `c${out.length}`;
     if (f.spec.type === 'currency') {
       const a = alias();
-      out.push({ field: f, column: cols[0].name, alias: a, stagedType: 'numeric', value: sql`s.${id(a)}`, text: (v) => (v === null ? null : String((v as { amount: unknown }).amount)) });
+      out.push({
+        field: f,
+        column: cols[0].name,
+        alias: a,
+        stagedType: 'numeric',
+        value: sql`s.${id(a)}`,
+        text: (v) => (v === null ? null : String((v as { amount: unknown }).amount)),
+      });
       const b = alias();
-      out.push({ field: f, column: cols[1].name, alias: b, stagedType: 'text', value: sql`s.${id(b)}`, text: (v) => (v === null ? null : ((v as { currency?: string }).currency ?? f.spec.currency ?? null)) });
+      out.push({
+        field: f,
+        column: cols[1].name,
+        alias: b,
+        stagedType: 'text',
+        value: sql`s.${id(b)}`,
+        text: (v) => (v === null ? null : ((v as { currency?: string }).currency ?? f.spec.currency ?? null)),
+      });
     } else if (f.type.list) {
       // A text[] value (multi_select, tags) stages as its JSON array: json_to_recordset has no array type.
       const a = alias();
-      out.push({ field: f, column: cols[0].name, alias: a, stagedType: 'jsonb', value: sql`case when s.${id(a)} is null then null else array(select jsonb_array_elements_text(s.${id(a)})) end`, text: (v) => v });
+      out.push({
+        field: f,
+        column: cols[0].name,
+        alias: a,
+        stagedType: 'jsonb',
+        value: sql`case when s.${id(a)} is null then null else array(select jsonb_array_elements_text(s.${id(a)})) end`,
+        text: (v) => v,
+      });
     } else {
       const a = alias();
       // json columns stage as jsonb: the value is staged as itself.
-      out.push({ field: f, column: cols[0].name, alias: a, stagedType: cols[0].type, value: sql`s.${id(a)}`, text: (v) => (v === null || typeof v === 'object' ? v : f.spec.type === 'json' ? v : String(v)) });
+      out.push({
+        field: f,
+        column: cols[0].name,
+        alias: a,
+        stagedType: cols[0].type,
+        value: sql`s.${id(a)}`,
+        text: (v) => (v === null || typeof v === 'object' ? v : f.spec.type === 'json' ? v : String(v)),
+      });
     }
   }
   return out;

@@ -10,7 +10,9 @@ describe.each(databases)('tags fields on %s', (kind) => {
   beforeAll(async () => {
     k = await startKizuna(kind, { jobPollMs: 50 });
     const add = await k.call('POST', '/api/meta/objects', {
-      name: 'note', label: { en: 'Note', ja: 'メモ' }, plural: 'notes',
+      name: 'note',
+      label: { en: 'Note', ja: 'メモ' },
+      plural: 'notes',
       fields: [
         { name: 'title', type: 'text', label: { en: 'Title', ja: '題' }, required: true },
         { name: 'labels', type: 'tags', label: { en: 'Labels', ja: 'ラベル' } },
@@ -27,7 +29,12 @@ describe.each(databases)('tags fields on %s', (kind) => {
   };
 
   it('refuses options on a tags field, as on any type without an option list', async () => {
-    const res = await k.call('POST', '/api/meta/objects/note/fields', { name: 'bad', type: 'tags', label: { en: 'Bad', ja: '悪' }, options: [{ value: 'a', label: { en: 'A', ja: 'A' } }] });
+    const res = await k.call('POST', '/api/meta/objects/note/fields', {
+      name: 'bad',
+      type: 'tags',
+      label: { en: 'Bad', ja: '悪' },
+      options: [{ value: 'a', label: { en: 'A', ja: 'A' } }],
+    });
     expect(res.status).toBe(422);
   });
 
@@ -40,7 +47,13 @@ describe.each(databases)('tags fields on %s', (kind) => {
   });
 
   it('filters by has_any, has_all and is_null (an empty list counts as none)', async () => {
-    for (const [title, labels] of [['f1', ['red', 'blue']], ['f2', ['blue']], ['f3', []], ['f4', null], ['f5', ['green', 'red', 'blue']]] as const) {
+    for (const [title, labels] of [
+      ['f1', ['red', 'blue']],
+      ['f2', ['blue']],
+      ['f3', []],
+      ['f4', null],
+      ['f5', ['green', 'red', 'blue']],
+    ] as const) {
       expect((await k.call('POST', '/api/records/note', { title, labels })).status).toBe(201);
     }
     const f = (op: object) => ({ and: [{ title: { starts_with: 'f' } }, { labels: op }] });
@@ -67,15 +80,25 @@ describe.each(databases)('tags fields on %s', (kind) => {
       expect(res.body.errors).toMatchObject([{ field, keyword }]);
     }
     // The limits themselves are accepted.
-    const edge = await k.call('POST', '/api/records/note', { title: 'edge', labels: [...Array.from({ length: 199 }, (_, i) => `t${i}`), 'x'.repeat(255)] });
+    const edge = await k.call('POST', '/api/records/note', {
+      title: 'edge',
+      labels: [...Array.from({ length: 199 }, (_, i) => `t${i}`), 'x'.repeat(255)],
+    });
     expect(edge.status, JSON.stringify(edge.body).slice(0, 300)).toBe(201);
     expect(await titles({ title: 'refused' })).toEqual([]);
   });
 
   it('writes tags through the bulk API as a single create does', async () => {
-    const res = await k.call('POST', '/api/records/note/bulk', { records: [{ title: 'b1', labels: ['bulk', ' x '] }, { title: 'b2', labels: ['bulk', 'bulk'] }, { title: 'b3' }] });
+    const res = await k.call('POST', '/api/records/note/bulk', {
+      records: [{ title: 'b1', labels: ['bulk', ' x '] }, { title: 'b2', labels: ['bulk', 'bulk'] }, { title: 'b3' }],
+    });
     expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
-    const got = (await k.call('GET', `/api/records/note?sort=title&fields=title,labels&filter=${encodeURIComponent(JSON.stringify({ title: { starts_with: 'b' } }))}`)).body.data;
+    const got = (
+      await k.call(
+        'GET',
+        `/api/records/note?sort=title&fields=title,labels&filter=${encodeURIComponent(JSON.stringify({ title: { starts_with: 'b' } }))}`,
+      )
+    ).body.data;
     expect(got.map((r: { labels: unknown }) => r.labels)).toEqual([['bulk', 'x'], ['bulk'], null]);
     const bad = await k.call('POST', '/api/records/note/bulk', { records: [{ title: 'b4', labels: [1] }] });
     expect(bad.status).toBe(422);
@@ -88,18 +111,32 @@ describe.each(databases)('tags fields on %s', (kind) => {
     expect(up.status, JSON.stringify(up.body)).toBe(201);
     await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { title: 'title', labels: 'labels' } });
     expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 4, rows_failed: 0 });
-    const got = (await k.call('GET', `/api/records/note?sort=title&fields=title,labels&filter=${encodeURIComponent(JSON.stringify({ title: { starts_with: 'i' } }))}`)).body.data;
+    const got = (
+      await k.call(
+        'GET',
+        `/api/records/note?sort=title&fields=title,labels&filter=${encodeURIComponent(JSON.stringify({ title: { starts_with: 'i' } }))}`,
+      )
+    ).body.data;
     expect(got.map((r: { labels: unknown }) => r.labels)).toEqual([['red', 'blue'], ['東京', '大阪', 'ＶＩＰ'], null, ['a', 'b']]);
     expect(await titles({ labels: { has_any: ['大阪'] } })).toEqual(['i2']);
   });
 
   it('keeps a text[] column with a GIN index built without fastupdate, also for a field added later', async () => {
-    const added = await k.call('POST', '/api/meta/objects/note/fields', { name: 'topics', type: 'tags', label: { en: 'Topics', ja: '話題' } });
+    const added = await k.call('POST', '/api/meta/objects/note/fields', {
+      name: 'topics',
+      type: 'tags',
+      label: { en: 'Topics', ja: '話題' },
+    });
     expect(added.status, JSON.stringify(added.body)).toBeLessThan(300);
     for (const name of ['labels', 'topics']) {
-      const [col] = await k.db.query<{ t: string }>(sql`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = 'note'::regclass and attname = ${name}`);
+      const [col] = await k.db.query<{ t: string }>(
+        sql`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = 'note'::regclass and attname = ${name}`,
+      );
       expect(col.t).toBe('text[]');
-      const ix = await k.db.query<{ def: string; opts: string[] | null }>(sql`select pg_get_indexdef(i.indexrelid) as def, c.reloptions as opts
+      const ix = await k.db.query<{
+        def: string;
+        opts: string[] | null;
+      }>(sql`select pg_get_indexdef(i.indexrelid) as def, c.reloptions as opts
         from pg_index i join pg_class c on c.oid = i.indexrelid join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
         where i.indrelid = 'note'::regclass and a.attname = ${name}`);
       expect(ix).toHaveLength(1);

@@ -28,19 +28,32 @@ export interface TimelineParams {
 /** The page asked for: 1–500 entries (default 50), before the history id the cursor names. */
 export function timelinePage(params: TimelineParams): { limit: number; before?: string } {
   const limit = params.limit === undefined ? 50 : Number(params.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('limit must be a whole number from 1 to 500', [{ field: 'limit', message: 'must be 1–500' }]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw badRequest('limit must be a whole number from 1 to 500', [{ field: 'limit', message: 'must be 1–500' }]);
   if (!params.cursor) return { limit };
   const before = Buffer.from(params.cursor, 'base64url').toString('utf8');
-  if (!/^\d{1,18}$/.test(before)) throw badRequest('The cursor is not valid', [{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+  if (!/^\d{1,18}$/.test(before))
+    throw badRequest('The cursor is not valid', [{ field: 'cursor', message: 'is not a cursor this API issued' }]);
   return { limit, before };
 }
 
 /** One page of the timeline; `read` is the caller's read scope on alias t (undefined: unrestricted). */
-export async function readTimeline(db: Executor, model: ObjectModel, recordId: string, access: QueryAccess | undefined, read: SQL | undefined, { limit, before }: { limit: number; before?: string }) {
-  const [exists] = await db.query(sql`select 1 from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`);
+export async function readTimeline(
+  db: Executor,
+  model: ObjectModel,
+  recordId: string,
+  access: QueryAccess | undefined,
+  read: SQL | undefined,
+  { limit, before }: { limit: number; before?: string },
+) {
+  const [exists] = await db.query(
+    sql`select 1 from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`,
+  );
   // A record the caller cannot read has no timeline for it (erased records keep theirs for admins).
   if (!exists && read) throw notFound(`No ${model.name} record with id "${recordId}"`);
-  const rows = await db.query<TimelineEntry & Record<string, unknown>>(sql`select id::text as id, action, version, changes, actor::text as actor, request_id, note,
+  const rows = await db.query<
+    TimelineEntry & Record<string, unknown>
+  >(sql`select id::text as id, action, version, changes, actor::text as actor, request_id, note,
       coalesce(via like '%+override', false) as override, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
     from kizuna_history where object = ${model.name} and record_id = ${recordId}::uuid
       ${before ? sql`and id < ${before}::bigint` : sql``}
@@ -54,5 +67,8 @@ export async function readTimeline(db: Executor, model: ObjectModel, recordId: s
     // Changes to fields the caller cannot see are left out.
     if (access) r.changes = Object.fromEntries(Object.entries(r.changes).filter(([f]) => fieldLevel(model, f, access) !== 'hidden'));
   }
-  return { data: data as TimelineEntry[], page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore } };
+  return {
+    data: data as TimelineEntry[],
+    page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore },
+  };
 }

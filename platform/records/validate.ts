@@ -58,7 +58,8 @@ export function checkInput(model: ObjectModel, input: unknown, mode: 'create' | 
   }
   if (mode === 'create') {
     for (const f of model.fieldList) {
-      if (values[f.name] === undefined && f.spec.default !== undefined && !f.type.readOnly) values[f.name] = structuredClone(f.spec.default);
+      if (values[f.name] === undefined && f.spec.default !== undefined && !f.type.readOnly)
+        values[f.name] = structuredClone(f.spec.default);
     }
   }
   const validate = validatorsOf(model)[mode];
@@ -116,8 +117,17 @@ function messageFor(e: ErrorObject, patternMessage?: string): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'type': {
-      const t = String(p.type).split(',').filter((x) => x !== 'null');
-      const words: Record<string, string> = { string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', array: 'an array', object: 'an object' };
+      const t = String(p.type)
+        .split(',')
+        .filter((x) => x !== 'null');
+      const words: Record<string, string> = {
+        string: 'a string',
+        integer: 'an integer',
+        number: 'a number',
+        boolean: 'true or false',
+        array: 'an array',
+        object: 'an object',
+      };
       return `must be ${t.map((x) => words[x] ?? x).join(' or ')}`;
     }
     case 'format':

@@ -11,7 +11,8 @@ const testPlugins = resolve(import.meta.dirname, '../plugins/testdata');
 describe.each(databases)('write scopes on %s', (kind) => {
   let k: TestKizuna;
   const users: Record<string, { id: string; key: string }> = {};
-  const as = (who: string) => (method: string, path: string, body?: unknown) => k.call(method, path, body, { authorization: `Bearer ${users[who].key}` });
+  const as = (who: string) => (method: string, path: string, body?: unknown) =>
+    k.call(method, path, body, { authorization: `Bearer ${users[who].key}` });
   const contact = async (body: Record<string, unknown>) => {
     const r = await k.call('POST', '/api/records/contact', body);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -25,13 +26,38 @@ describe.each(databases)('write scopes on %s', (kind) => {
     k = await startKizuna(kind, { pluginDirs: [testPlugins] });
     expect((await k.call('POST', '/api/plugins/thrower/install')).status).toBe(201);
     const roles = [
-      { name: 'nurturer', label: { en: 'Nurturer', ja: '育成担当' }, objects: { contact: { read: 'all', create: 'all', update: { filter: { lifecycle: { neq: 'customer' } } } } } },
-      { name: 'mover', label: { en: 'Mover', ja: '移管担当' }, objects: { contact: { read: 'all', create: 'own', update: 'own', transfer: true } } },
-      { name: 'case_owner', label: { en: 'Case owner', ja: 'ケース担当' }, objects: { case: { read: 'all', create: 'own', update: 'own' } } },
-      { name: 'case_team', label: { en: 'Case team', ja: 'ケースチーム' }, objects: { case: { read: 'all', create: 'team', update: 'team' } } },
+      {
+        name: 'nurturer',
+        label: { en: 'Nurturer', ja: '育成担当' },
+        objects: { contact: { read: 'all', create: 'all', update: { filter: { lifecycle: { neq: 'customer' } } } } },
+      },
+      {
+        name: 'mover',
+        label: { en: 'Mover', ja: '移管担当' },
+        objects: { contact: { read: 'all', create: 'own', update: 'own', transfer: true } },
+      },
+      {
+        name: 'case_owner',
+        label: { en: 'Case owner', ja: 'ケース担当' },
+        objects: { case: { read: 'all', create: 'own', update: 'own' } },
+      },
+      {
+        name: 'case_team',
+        label: { en: 'Case team', ja: 'ケースチーム' },
+        objects: { case: { read: 'all', create: 'team', update: 'team' } },
+      },
     ];
     for (const role of roles) expect((await k.call('POST', '/api/roles', role)).status).toBe(201);
-    for (const [name, role] of [['alice', 'sales_rep'], ['bob', 'sales_rep'], ['nina', 'nurturer'], ['mo', 'mover'], ['cas', 'case_owner'], ['carol', 'support_agent'], ['erin', 'support_agent'], ['tess', 'case_team']]) {
+    for (const [name, role] of [
+      ['alice', 'sales_rep'],
+      ['bob', 'sales_rep'],
+      ['nina', 'nurturer'],
+      ['mo', 'mover'],
+      ['cas', 'case_owner'],
+      ['carol', 'support_agent'],
+      ['erin', 'support_agent'],
+      ['tess', 'case_team'],
+    ]) {
       const u = await k.call('POST', '/api/users', { email: `${name}@example.jp`, name, roles: [role] });
       expect(u.status, JSON.stringify(u.body)).toBe(201);
       users[name] = { id: u.body.id, key: (await k.call('POST', '/api/api-keys', { name, user_id: u.body.id })).body.key };
@@ -77,10 +103,17 @@ describe.each(databases)('write scopes on %s', (kind) => {
 
     it('holds on bulk upserts: the row is refused with 403 and nothing is written', async () => {
       const c = await contact({ last_name: '一括移管', owner: users.alice.id });
-      const r = await as('alice')('POST', '/api/records/contact/bulk', { upsert_on: 'last_name', records: [{ last_name: '一括移管', owner: users.bob.id }] });
+      const r = await as('alice')('POST', '/api/records/contact/bulk', {
+        upsert_on: 'last_name',
+        records: [{ last_name: '一括移管', owner: users.bob.id }],
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(403);
       expect(r.body.errors[0].field).toBe('records[0].owner');
-      const partial = await as('alice')('POST', '/api/records/contact/bulk', { upsert_on: 'last_name', partial: true, records: [{ last_name: '一括移管', owner: null }] });
+      const partial = await as('alice')('POST', '/api/records/contact/bulk', {
+        upsert_on: 'last_name',
+        partial: true,
+        records: [{ last_name: '一括移管', owner: null }],
+      });
       expect(partial.body).toMatchObject({ updated: 0, failed: 1 });
       expect((await get('contact', c.id)).owner).toBe(users.alice.id);
     });
@@ -89,7 +122,11 @@ describe.each(databases)('write scopes on %s', (kind) => {
       const c = await contact({ last_name: '取込移管', owner: users.alice.id });
       const up = await upload(k, `last_name,owner\n取込移管,${users.bob.id}\n`, 'object=contact&filename=transfer.csv', users.alice.key);
       expect(up.status, JSON.stringify(up.body)).toBe(201);
-      const start = await as('alice')('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', owner: 'owner' }, upsert_on: 'last_name' });
+      const start = await as('alice')('POST', `/api/imports/${up.body.id}/start`, {
+        mode: 'partial',
+        mapping: { last_name: 'last_name', owner: 'owner' },
+        upsert_on: 'last_name',
+      });
       expect(start.status, JSON.stringify(start.body)).toBe(202);
       expect(await finished(k, up.body.id)).toMatchObject({ rows_failed: 1, updated: 0 });
       expect((await get('contact', c.id)).owner).toBe(users.alice.id);
@@ -106,7 +143,11 @@ describe.each(databases)('write scopes on %s', (kind) => {
     });
 
     it('validates transfer in role definitions and narrows it with a key role', async () => {
-      const bad = await k.call('POST', '/api/roles', { name: 'bad_transfer', label: { en: 'x', ja: 'x' }, objects: { contact: { update: 'own', transfer: 'yes' } } });
+      const bad = await k.call('POST', '/api/roles', {
+        name: 'bad_transfer',
+        label: { en: 'x', ja: 'x' },
+        objects: { contact: { update: 'own', transfer: 'yes' } },
+      });
       expect(bad.status).toBe(422);
       expect(JSON.stringify(bad.body.errors)).toMatch(/transfer/);
       expect((await k.call('GET', '/api/roles/mover')).body.objects.contact.transfer).toBe(true);
@@ -123,13 +164,18 @@ describe.each(databases)('write scopes on %s', (kind) => {
       const one = await as('cas')('POST', '/api/records/case', { subject: 'hooked create' });
       expect(one.status, JSON.stringify(one.body)).toBe(201);
       expect(one.body.assignee).toBe(users.cas.id);
-      const bulk = await as('cas')('POST', '/api/records/case/bulk', { records: [{ subject: 'hooked bulk 1' }, { subject: 'hooked bulk 2' }] });
+      const bulk = await as('cas')('POST', '/api/records/case/bulk', {
+        records: [{ subject: 'hooked bulk 1' }, { subject: 'hooked bulk 2' }],
+      });
       expect(bulk.status, JSON.stringify(bulk.body)).toBe(200);
       for (const r of bulk.body.records) expect((await get('case', r.id)).assignee).toBe(users.cas.id);
       const up = await upload(k, 'subject\nhooked import\n', 'object=case&filename=cases.csv', users.cas.key);
-      expect((await as('cas')('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { subject: 'subject' } })).status).toBe(202);
+      expect(
+        (await as('cas')('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { subject: 'subject' } })).status,
+      ).toBe(202);
       expect(await finished(k, up.body.id)).toMatchObject({ created: 1, rows_failed: 0 });
-      const imported = (await k.call('GET', `/api/records/case?filter=${encodeURIComponent(JSON.stringify({ subject: 'hooked import' }))}`)).body.data;
+      const imported = (await k.call('GET', `/api/records/case?filter=${encodeURIComponent(JSON.stringify({ subject: 'hooked import' }))}`))
+        .body.data;
       expect(imported.map((c: { assignee: string }) => c.assignee)).toEqual([users.cas.id]);
       // Naming someone else is still refused, hook or not.
       expect((await as('cas')('POST', '/api/records/case', { subject: 'not mine', assignee: users.alice.id })).status).toBe(403);
@@ -147,9 +193,18 @@ describe.each(databases)('write scopes on %s', (kind) => {
       expect((await get('contact', bulk.body.records[0].id)).owner).toBe(users.alice.id);
       const up = await upload(k, 'last_name,owner\n空欄所有者,\n', 'object=contact&filename=empty-owner.csv', users.alice.key);
       expect(up.status, JSON.stringify(up.body)).toBe(201);
-      expect((await as('alice')('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: { last_name: 'last_name', owner: 'owner' } })).status).toBe(202);
+      expect(
+        (
+          await as('alice')('POST', `/api/imports/${up.body.id}/start`, {
+            mode: 'partial',
+            mapping: { last_name: 'last_name', owner: 'owner' },
+          })
+        ).status,
+      ).toBe(202);
       expect(await finished(k, up.body.id)).toMatchObject({ created: 1, rows_failed: 0 });
-      const imported = (await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: '空欄所有者' }))}`)).body.data;
+      const imported = (
+        await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: '空欄所有者' }))}`)
+      ).body.data;
       expect(imported.map((c: { owner: string }) => c.owner)).toEqual([users.alice.id]);
       const kase = await as('cas')('POST', '/api/records/case', { subject: 'null assignee', assignee: null });
       expect(kase.status, JSON.stringify(kase.body)).toBe(201);
@@ -161,7 +216,7 @@ describe.each(databases)('write scopes on %s', (kind) => {
     });
   });
 
-  it('names the team scope\'s field when a team-scoped create is refused', async () => {
+  it("names the team scope's field when a team-scoped create is refused", async () => {
     const r = await as('tess')('POST', '/api/records/case', { subject: 'outside the team', assignee: users.alice.id });
     expect(r.status, JSON.stringify(r.body)).toBe(403);
     expect(r.body.errors).toEqual([{ field: 'assignee', message: 'is outside what you may create' }]);

@@ -25,7 +25,7 @@ export interface WriteContext {
 }
 
 /** The history row's `via`: how the caller signed in, with "+override" for an override write. */
-export const viaOf = (ctx: WriteContext): string | null => (ctx.override ? `${ctx.via ?? ''}+override` : ctx.via ?? null);
+export const viaOf = (ctx: WriteContext): string | null => (ctx.override ? `${ctx.via ?? ''}+override` : (ctx.via ?? null));
 
 /** What a write statement needs besides values: the caller's scope and visible fields. */
 export interface WriteShape {
@@ -59,7 +59,8 @@ export function assignments(model: ObjectModel, values: Record<string, unknown>)
 export const unauditedFields = (model: ObjectModel): string[] => model.fieldList.filter((f) => f.spec.internal).map((f) => f.name);
 
 /** The internal fields as a bound text[] (drizzle would spread a JS array into a list). */
-export const unauditedArray = (model: ObjectModel): SQL => sql`array(select jsonb_array_elements_text(${JSON.stringify(unauditedFields(model))}::jsonb))`;
+export const unauditedArray = (model: ObjectModel): SQL =>
+  sql`array(select jsonb_array_elements_text(${JSON.stringify(unauditedFields(model))}::jsonb))`;
 
 /** The values a create's history row records. */
 function auditedValues(model: ObjectModel, values: Record<string, unknown>): Record<string, unknown> {
@@ -91,7 +92,13 @@ export function journalSql(model: ObjectModel, ctx: WriteContext, j: { action: s
     )`;
 }
 
-export function insertSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, shape: WriteShape = {}): SQL {
+export function insertSql(
+  model: ObjectModel,
+  recordId: string,
+  values: Record<string, unknown>,
+  ctx: WriteContext,
+  shape: WriteShape = {},
+): SQL {
   const cols = [sql`id`, sql`created_by`, sql`updated_by`];
   const vals = [sql`${recordId}::uuid`, sql`${ctx.actor}::uuid`, sql`${ctx.actor}::uuid`];
   for (const a of assignments(model, values)) {
@@ -116,7 +123,14 @@ export function insertSql(model: ObjectModel, recordId: string, values: Record<s
  * at an expected version. The history row records { field: { from, to } } computed in SQL
  * from the statement snapshot (no FOR UPDATE: locking a row the same statement updates skips it).
  */
-export function updateSql(model: ObjectModel, recordId: string, values: Record<string, unknown>, ctx: WriteContext, expectedVersion?: number, shape: WriteShape = {}): SQL {
+export function updateSql(
+  model: ObjectModel,
+  recordId: string,
+  values: Record<string, unknown>,
+  ctx: WriteContext,
+  expectedVersion?: number,
+  shape: WriteShape = {},
+): SQL {
   const sets = assignments(model, values);
   const changed = sets.map((a) => sql`t.${id(a.column)} is distinct from ${a.value}`);
   const skip = unauditedFields(model);
@@ -124,21 +138,34 @@ export function updateSql(model: ObjectModel, recordId: string, values: Record<s
   return sql`with o as (
       select ${selectList(model, 'o')} from ${id(model.table)} as o where o.id = ${recordId}::uuid and o.deleted_at is null
     ), w as (
-      update ${id(model.table)} as t set ${sql.join(sets.map((a) => sql`${id(a.column)} = ${a.value}`), sql`, `)},
+      update ${id(model.table)} as t set ${sql.join(
+        sets.map((a) => sql`${id(a.column)} = ${a.value}`),
+        sql`, `,
+      )},
         version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
       where t.id = ${recordId}::uuid and t.deleted_at is null
         ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}
         ${shape.scope ? sql`and ${shape.scope}` : sql``}
         and (${sql.join(changed, sql` or `)})
       returning ${selectList(model, 't', shape.fields)}${shape.keep ? sql`, coalesce((${shape.keep}), false) as ${id(IN_SCOPE)}` : sql``}
-    ), ${journalSql(model, ctx, { action: 'update', topic: 'record.updated', changes: sql`(
+    ), ${journalSql(model, ctx, {
+      action: 'update',
+      topic: 'record.updated',
+      changes: sql`(
         select coalesce(jsonb_object_agg(k, jsonb_build_object('from', to_jsonb(o) -> k, 'to', to_jsonb(w) -> k)), '{}')
         from o, jsonb_array_elements_text(${JSON.stringify(names)}::jsonb) k
-        where (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k))` })}
+        where (to_jsonb(o) -> k) is distinct from (to_jsonb(w) -> k))`,
+    })}
     select * from w`;
 }
 
-export function softDeleteSql(model: ObjectModel, recordId: string, ctx: WriteContext, expectedVersion?: number, shape: WriteShape = {}): SQL {
+export function softDeleteSql(
+  model: ObjectModel,
+  recordId: string,
+  ctx: WriteContext,
+  expectedVersion?: number,
+  shape: WriteShape = {},
+): SQL {
   return sql`with w as (
       update ${id(model.table)} as t set deleted_at = now(), deleted_by = ${ctx.actor}::uuid, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
       where t.id = ${recordId}::uuid and t.deleted_at is null ${expectedVersion !== undefined ? sql`and t.version = ${expectedVersion}::int` : sql``}

@@ -24,9 +24,10 @@ export async function applyPlan(tx: Executor, steps: Step[]): Promise<void> {
     if (step.kind === 'check_not_null') {
       const n = await countOf(tx, step);
       if (n > 0) {
-        throw conflict(`${n} record${n === 1 ? '' : 's'} of ${step.object} have no value in ${step.field}; fill them in before making it required`, [
-          { field: step.field!, message: `${n} records have no value` },
-        ]);
+        throw conflict(
+          `${n} record${n === 1 ? '' : 's'} of ${step.object} have no value in ${step.field}; fill them in before making it required`,
+          [{ field: step.field!, message: `${n} records have no value` }],
+        );
       }
       continue;
     }
@@ -57,7 +58,9 @@ export async function buildDeferred(db: Database, steps: Step[]): Promise<void> 
       continue;
     }
     if (name) {
-      const [state] = await db.query<{ valid: boolean }>(sql`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
+      const [state] = await db.query<{
+        valid: boolean;
+      }>(sql`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
         where c.relname = ${name} and c.relnamespace = current_schema()::regnamespace`);
       if (state && !state.valid) await db.query(sql`drop index concurrently if exists ${sql.identifier(name)}`);
     }

@@ -294,10 +294,7 @@ const platformMigrations: string[][] = [
   [searchGramsDdl, queryGramsDdl],
   // Outbox readers follow (xid, id) and may want only some objects (readRecordEventsOf): the
   // (topic, id) index no reader uses gives way to (object, xid, id), one btree per event either way.
-  [
-    `drop index if exists kizuna_events_topic_idx`,
-    `create index kizuna_events_object_idx on kizuna_events (object, xid, id)`,
-  ],
+  [`drop index if exists kizuna_events_topic_idx`, `create index kizuna_events_object_idx on kizuna_events (object, xid, id)`],
   // Phones as upsert keys in E.164 form (model/match-keys.ts), for indexes on phone fields.
   [phoneKeyDdl],
   // A workflow that fails fails alone (issue 13): its state and error, and where in the outbox
@@ -319,7 +316,9 @@ const platformMigrations: string[][] = [
 export async function bootstrapPlatform(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(sql`select pg_advisory_xact_lock(${METADATA_LOCK}::int, hashtext(current_schema()))`);
-    await tx.query(sql`create table if not exists kizuna_platform_migrations (id integer primary key, applied_at timestamptz(3) not null default now())`);
+    await tx.query(
+      sql`create table if not exists kizuna_platform_migrations (id integer primary key, applied_at timestamptz(3) not null default now())`,
+    );
     const done = new Set((await tx.query<{ id: number }>(sql`select id from kizuna_platform_migrations`)).map((r) => Number(r.id)));
     for (let i = 0; i < platformMigrations.length; i++) {
       if (done.has(i + 1)) continue;

@@ -39,7 +39,14 @@ function index(name: string, body: SQL, opts: { field?: string; unique?: boolean
   const unique = opts.unique ?? false;
   const kind = sql.raw(unique ? 'create unique index' : 'create index');
   const create = sql`${kind} if not exists ${id(name)} on ${body}`;
-  return { name, field: opts.field, unique, create, createConcurrently: sql`${kind} concurrently if not exists ${id(name)} on ${body}`, key: renderSql(create) };
+  return {
+    name,
+    field: opts.field,
+    unique,
+    create,
+    createConcurrently: sql`${kind} concurrently if not exists ${id(name)} on ${body}`,
+    key: renderSql(create),
+  };
 }
 
 export function layoutOf(model: ObjectModel): TableLayout {
@@ -101,7 +108,9 @@ export function layoutOf(model: ObjectModel): TableLayout {
     const names = ix.fields.map((f) => f.replace(/^-/, ''));
     const cols = ix.fields.map((f) => sql`${id(f.replace(/^-/, ''))}${sql.raw(f.startsWith('-') ? ' desc' : '')}`);
     const name = physicalName([t, ...ix.fields.map((f) => (f.startsWith('-') ? `${f.slice(1)}_desc` : f))], 'ix');
-    layout.indexes.push(index(name, sql`${id(t)} (${sql.join(names.includes('id') ? cols : [...cols, sql`id`], sql`, `)}) where deleted_at is null`, {}));
+    layout.indexes.push(
+      index(name, sql`${id(t)} (${sql.join(names.includes('id') ? cols : [...cols, sql`id`], sql`, `)}) where deleted_at is null`, {}),
+    );
   }
   if (model.searchFields.length > 0) {
     layout.columns.push({ name: SEARCH_COLUMN, type: renderSql(searchSql.columnType(model.searchFields)), field: SEARCH_COLUMN });

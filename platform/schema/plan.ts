@@ -5,9 +5,19 @@ import { parseAutonumberFormat, SEARCH_COLUMN, type ObjectModel } from '../model
 import { createTableSql, layoutOf, renderSql, type TableLayout } from './layout.ts';
 
 export type StepKind =
-  | 'create_sequence' | 'create_table' | 'add_column' | 'backfill_autonumber' | 'check_not_null'
-  | 'drop_foreign_key' | 'drop_index' | 'drop_search_column' | 'create_index' | 'add_foreign_key' | 'drop_column'
-  | 'drop_table' | 'drop_sequence';
+  | 'create_sequence'
+  | 'create_table'
+  | 'add_column'
+  | 'backfill_autonumber'
+  | 'check_not_null'
+  | 'drop_foreign_key'
+  | 'drop_index'
+  | 'drop_search_column'
+  | 'create_index'
+  | 'add_foreign_key'
+  | 'drop_column'
+  | 'drop_table'
+  | 'drop_sequence';
 
 export interface Step {
   kind: StepKind;
@@ -25,8 +35,19 @@ export interface Step {
 }
 
 const order: StepKind[] = [
-  'create_sequence', 'create_table', 'add_column', 'backfill_autonumber', 'check_not_null', 'drop_foreign_key',
-  'drop_index', 'drop_search_column', 'create_index', 'add_foreign_key', 'drop_column', 'drop_table', 'drop_sequence',
+  'create_sequence',
+  'create_table',
+  'add_column',
+  'backfill_autonumber',
+  'check_not_null',
+  'drop_foreign_key',
+  'drop_index',
+  'drop_search_column',
+  'create_index',
+  'add_foreign_key',
+  'drop_column',
+  'drop_table',
+  'drop_sequence',
 ];
 
 const id = sql.identifier;
@@ -47,7 +68,9 @@ export function planMigration(current: Map<string, ObjectModel>, desired: Map<st
   for (const name of names) {
     const before = current.get(name);
     const after = desired.get(name);
-    steps.push(...planObject(name, before && layoutOf(before), after && layoutOf(after), before, after, opts.bigTables?.has(name) ?? false));
+    steps.push(
+      ...planObject(name, before && layoutOf(before), after && layoutOf(after), before, after, opts.bigTables?.has(name) ?? false),
+    );
   }
   const kept = opts.keepStorage ? steps.filter((s) => !['drop_table', 'drop_column', 'drop_sequence'].includes(s.kind)) : steps;
   return kept.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
@@ -64,8 +87,21 @@ function planObject(
   const steps: Step[] = [];
   const t = object;
   if (!after) {
-    steps.push({ kind: 'drop_table', object, description: `drop table ${t} and all its records`, sql: sql`drop table ${id(t)}`, count: sql`select count(*)::int as n from ${id(t)}` });
-    for (const s of before!.sequences) steps.push({ kind: 'drop_sequence', object, field: s.field, description: `drop sequence ${s.name}`, sql: sql`drop sequence if exists ${id(s.name)}` });
+    steps.push({
+      kind: 'drop_table',
+      object,
+      description: `drop table ${t} and all its records`,
+      sql: sql`drop table ${id(t)}`,
+      count: sql`select count(*)::int as n from ${id(t)}`,
+    });
+    for (const s of before!.sequences)
+      steps.push({
+        kind: 'drop_sequence',
+        object,
+        field: s.field,
+        description: `drop sequence ${s.name}`,
+        sql: sql`drop sequence if exists ${id(s.name)}`,
+      });
     return steps;
   }
   const isNew = !before;
@@ -76,11 +112,23 @@ function planObject(
   const oldSeq = new Set((before?.sequences ?? []).map((s) => s.name));
   for (const s of after.sequences) {
     if (oldSeq.has(s.name)) continue;
-    steps.push({ kind: 'create_sequence', object, field: s.field, description: `create sequence ${s.name} for ${t}.${s.field}`, sql: sql`create sequence if not exists ${id(s.name)}` });
+    steps.push({
+      kind: 'create_sequence',
+      object,
+      field: s.field,
+      description: `create sequence ${s.name} for ${t}.${s.field}`,
+      sql: sql`create sequence if not exists ${id(s.name)}`,
+    });
   }
   for (const s of before?.sequences ?? []) {
     if (!after.sequences.some((n) => n.name === s.name)) {
-      steps.push({ kind: 'drop_sequence', object, field: s.field, description: `drop sequence ${s.name}`, sql: sql`drop sequence if exists ${id(s.name)}` });
+      steps.push({
+        kind: 'drop_sequence',
+        object,
+        field: s.field,
+        description: `drop sequence ${s.name}`,
+        sql: sql`drop sequence if exists ${id(s.name)}`,
+      });
     }
   }
 
@@ -90,14 +138,22 @@ function planObject(
   const newSearch = newColumns.get(SEARCH_COLUMN);
   const searchReplaced = !!oldSearch && !!newSearch && oldSearch.type !== newSearch.type;
   if (oldSearch && !newSearch) {
-    steps.push({ kind: 'drop_search_column', object, field: SEARCH_COLUMN, description: `drop the search document of ${t}`, sql: sql`alter table ${id(t)} drop column if exists ${id(SEARCH_COLUMN)}` });
+    steps.push({
+      kind: 'drop_search_column',
+      object,
+      field: SEARCH_COLUMN,
+      description: `drop the search document of ${t}`,
+      sql: sql`alter table ${id(t)} drop column if exists ${id(SEARCH_COLUMN)}`,
+    });
   }
 
   for (const c of after.columns) {
     if (oldColumns.has(c.name)) continue;
     // A nullable column without a default is a catalog-only change: no table rewrite.
     steps.push({
-      kind: 'add_column', object, field: c.field,
+      kind: 'add_column',
+      object,
+      field: c.field,
       description: `add column ${t}.${c.name} ${c.type}`,
       sql: sql`alter table ${id(t)} add column if not exists ${id(c.name)} ${sql.raw(c.type)}`,
     });
@@ -105,7 +161,9 @@ function planObject(
     if (!isNew && field?.spec.type === 'autonumber' && c.name === field.name) {
       const fmt = parseAutonumberFormat(field.spec.format)!;
       steps.push({
-        kind: 'backfill_autonumber', object, field: c.field,
+        kind: 'backfill_autonumber',
+        object,
+        field: c.field,
         description: `number the existing records of ${t} in ${c.name}, oldest first`,
         sql: sql`update ${id(t)} as r set ${id(c.name)} = n.value from (
           select id, ${fmt.prefix}::text || lpad(nextval(${field.spec.sequence}::regclass)::text, ${fmt.digits}::int, '0') || ${fmt.suffix}::text as value
@@ -116,7 +174,9 @@ function planObject(
   // After the new fields exist: the new document may read them.
   if (searchReplaced) {
     steps.push({
-      kind: 'add_column', object, field: SEARCH_COLUMN,
+      kind: 'add_column',
+      object,
+      field: SEARCH_COLUMN,
       description: `rebuild the search document of ${t} (rewrites the table)`,
       sql: sql`alter table ${id(t)} drop column if exists ${id(SEARCH_COLUMN)}, add column ${id(SEARCH_COLUMN)} ${sql.raw(newSearch!.type)}`,
     });
@@ -124,7 +184,9 @@ function planObject(
   for (const c of before?.columns ?? []) {
     if (newColumns.has(c.name) || c.name === SEARCH_COLUMN) continue;
     steps.push({
-      kind: 'drop_column', object, field: c.field,
+      kind: 'drop_column',
+      object,
+      field: c.field,
       description: `drop column ${t}.${c.name} and its values`,
       sql: sql`alter table ${id(t)} drop column ${id(c.name)}`,
       count: sql`select count(${id(c.name)})::int as n from ${id(t)}`,
@@ -136,7 +198,9 @@ function planObject(
     const old = beforeModel?.fields.get(f.name);
     if (f.spec.required && old && !old.spec.required) {
       steps.push({
-        kind: 'check_not_null', object, field: f.name,
+        kind: 'check_not_null',
+        object,
+        field: f.name,
         description: `check that every record of ${t} has a value in ${f.name}`,
         sql: sql`select 1`,
         count: sql`select count(*)::int as n from ${id(t)} where ${id(f.name)} is null and deleted_at is null`,
@@ -151,7 +215,13 @@ function planObject(
     const next = newIndexes.get(i.name);
     if (next && next.key === i.key && !rebuiltWithColumn(i)) continue;
     if (!newColumns.has(i.field ?? '') && i.field) continue; // dropped with its column
-    steps.push({ kind: 'drop_index', object, field: i.field, description: `drop index ${i.name}`, sql: sql`drop index if exists ${id(i.name)}` });
+    steps.push({
+      kind: 'drop_index',
+      object,
+      field: i.field,
+      description: `drop index ${i.name}`,
+      sql: sql`drop index if exists ${id(i.name)}`,
+    });
   }
   for (const i of after.indexes) {
     const prev = oldIndexes.get(i.name);
@@ -161,7 +231,9 @@ function planObject(
     // it must hold when the change commits, so it is never deferred.
     const deferred = big && !isNew && !i.unique;
     steps.push({
-      kind: 'create_index', object, field: i.field,
+      kind: 'create_index',
+      object,
+      field: i.field,
       description: deferred ? `${renderSql(i.createConcurrently)} (after commit, without blocking writes)` : renderSql(i.create),
       sql: i.create,
       ...(deferred && { deferred: i.createConcurrently }),
@@ -175,7 +247,9 @@ function planObject(
     // NOT VALID: the column is new (all NULL), so there is nothing to check and no reason
     // to scan a big table under lock.
     steps.push({
-      kind: 'add_foreign_key', object, field: fk.field,
+      kind: 'add_foreign_key',
+      object,
+      field: fk.field,
       description: `${t}.${fk.column} references ${fk.references}(id)`,
       // Dropped first: a plugin installed again over kept storage finds its constraint there.
       sql: sql`alter table ${id(t)} drop constraint if exists ${id(fk.name)}, add constraint ${id(fk.name)} foreign key (${id(fk.column)}) references ${id(fk.references)} (id) on delete set null${sql.raw(oldColumns.has(fk.column) ? '' : ' not valid')}`,
@@ -183,7 +257,13 @@ function planObject(
   }
   for (const fk of before?.foreignKeys ?? []) {
     if (newFks.has(fk.name) || !newColumns.has(fk.column)) continue;
-    steps.push({ kind: 'drop_foreign_key', object, field: fk.field, description: `drop constraint ${fk.name}`, sql: sql`alter table ${id(t)} drop constraint if exists ${id(fk.name)}` });
+    steps.push({
+      kind: 'drop_foreign_key',
+      object,
+      field: fk.field,
+      description: `drop constraint ${fk.name}`,
+      sql: sql`alter table ${id(t)} drop constraint if exists ${id(fk.name)}`,
+    });
   }
   return steps;
 }

@@ -25,7 +25,9 @@ describe.each(databases)('layout upgrade on %s', (kind) => {
     expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual(['contact']);
     const plan = await k.db.transaction(async (tx) => {
       await tx.query(sql`set local enable_seqscan = off`);
-      return tx.query<{ 'QUERY PLAN': string }>(sql`explain select id from contact t where t.deleted_at is null and lower(btrim(t.email)) = lower(btrim(${' Taro@Example.JP '}::text))`);
+      return tx.query<{ 'QUERY PLAN': string }>(
+        sql`explain select id from contact t where t.deleted_at is null and lower(btrim(t.email)) = lower(btrim(${' Taro@Example.JP '}::text))`,
+      );
     });
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('contact_email_lower_idx');
     expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual([]);
@@ -36,7 +38,9 @@ describe.each(databases)('layout upgrade on %s', (kind) => {
     expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
     const plan = await k.db.transaction(async (tx) => {
       await tx.query(sql`set local enable_seqscan = off`);
-      return tx.query<{ 'QUERY PLAN': string }>(sql`explain select id from contact t where kizuna_phone_key(t.mobile) = ${'+819012345678'}`);
+      return tx.query<{ 'QUERY PLAN': string }>(
+        sql`explain select id from contact t where kizuna_phone_key(t.mobile) = ${'+819012345678'}`,
+      );
     });
     expect(plan.map((x) => x['QUERY PLAN']).join('\n')).toContain('contact_mobile_phone_key_idx');
   });
@@ -46,11 +50,16 @@ describe.each(databases)('layout upgrade on %s', (kind) => {
     await k.db.query(sql`drop index contact_search_idx`);
     await k.db.query(sql`create index contact_search_idx on contact using gin ((kizuna_grams(__search)))`);
     expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual(['contact']);
-    const [def] = await k.db.query<{ d: string }>(sql`select indexdef as d from pg_indexes where schemaname = current_schema() and indexname = 'contact_search_idx'`);
+    const [def] = await k.db.query<{ d: string }>(
+      sql`select indexdef as d from pg_indexes where schemaname = current_schema() and indexname = 'contact_search_idx'`,
+    );
     expect(def.d).toContain('COLLATE "C"');
     for (const q of ['索引旧', 'old.index', '旧', 'o']) {
       const r = await k.call('GET', `/api/records/contact?q=${encodeURIComponent(q)}`);
-      expect(r.body.data.map((c: { email: string }) => c.email), q).toContain('old.index@example.jp');
+      expect(
+        r.body.data.map((c: { email: string }) => c.email),
+        q,
+      ).toContain('old.index@example.jp');
     }
     expect(await upgradeLayouts(k.db, k.registry.snapshot().models.values())).toEqual([]);
   });

@@ -13,8 +13,10 @@ export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>
   const upgraded: string[] = [];
   const wanting = all.filter((m) => m.searchFields.length > 0);
   const present = new Set(
-    (await db.query<{ table: string }>(sql`select c.table_name as table from information_schema.columns c
-      where c.table_schema = current_schema() and c.column_name = ${SEARCH_COLUMN}`)).map((r) => r.table),
+    (
+      await db.query<{ table: string }>(sql`select c.table_name as table from information_schema.columns c
+      where c.table_schema = current_schema() and c.column_name = ${SEARCH_COLUMN}`)
+    ).map((r) => r.table),
   );
   for (const m of wanting) {
     if (present.has(m.table)) continue;
@@ -23,7 +25,9 @@ export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>
       const t = sql.identifier(m.table);
       const idx = sql.identifier(indexNames.search(m.table));
       await tx.query(sql`drop index if exists ${idx}`);
-      await tx.query(sql`alter table ${t} add column if not exists ${sql.identifier(SEARCH_COLUMN)} ${searchSql.columnType(m.searchFields)}`);
+      await tx.query(
+        sql`alter table ${t} add column if not exists ${sql.identifier(SEARCH_COLUMN)} ${searchSql.columnType(m.searchFields)}`,
+      );
       await tx.query(sql`create index if not exists ${idx} on ${t} using gin ((${searchSql.indexExpression()}))`);
     });
     upgraded.push(m.table);
@@ -36,9 +40,11 @@ export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>
     // Only this schema's indexes reach pg_get_indexdef (the materialized CTE keeps the planner
     // from testing the definition first): on another schema's index dropped meanwhile it fails
     // with "could not open relation" — seen when tests start and drop schemas side by side.
-    (await db.query<{ name: string }>(sql`with mine as materialized (
+    (
+      await db.query<{ name: string }>(sql`with mine as materialized (
         select c.oid, c.relname from pg_class c where c.relnamespace = current_schema()::regnamespace and c.relkind = 'i' and c.relname like '%search_idx'
-      ) select relname as name from mine where pg_get_indexdef(oid) not like '%COLLATE "C"%'`)).map((r) => r.name),
+      ) select relname as name from mine where pg_get_indexdef(oid) not like '%COLLATE "C"%'`)
+    ).map((r) => r.name),
   );
   for (const m of wanting) {
     const name = indexNames.search(m.table);
@@ -59,7 +65,11 @@ export async function upgradeLayouts(db: Database, models: Iterable<ObjectModel>
  * lower(btrim()) index): built once on start, under the metadata lock.
  */
 async function addMissingIndexes(db: Database, models: ObjectModel[]): Promise<string[]> {
-  const present = new Set((await db.query<{ name: string }>(sql`select indexname as name from pg_indexes where schemaname = current_schema()`)).map((r) => r.name));
+  const present = new Set(
+    (await db.query<{ name: string }>(sql`select indexname as name from pg_indexes where schemaname = current_schema()`)).map(
+      (r) => r.name,
+    ),
+  );
   const added: string[] = [];
   for (const m of models) {
     const missing = layoutOf(m).indexes.filter((i) => !present.has(i.name));

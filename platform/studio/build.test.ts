@@ -90,9 +90,12 @@ describe('the build process', () => {
     await mkdir(studio());
     await writeFile(join(studio(), 'index.html'), '<!doctype html><div id="app"></div><script type="module" src="/main.js"></script>\n');
     await writeFile(join(studio(), 'main.js'), "document.getElementById('app').textContent = 'hello';\n");
-    await writeFile(join(studio(), 'vite.config.ts'), `import { writeFileSync } from 'node:fs';
+    await writeFile(
+      join(studio(), 'vite.config.ts'),
+      `import { writeFileSync } from 'node:fs';
 export default { plugins: [{ name: 'pid', buildStart() { writeFileSync(${JSON.stringify(join(temp, 'pid'))}, String(process.pid)); } }] };
-`);
+`,
+    );
   });
   afterAll(async () => {
     await rm(temp, { recursive: true, force: true });

@@ -92,7 +92,9 @@ export async function prepareStudio(opts: EnsureStudioBuiltOptions & { error: (m
     return await ensureStudioBuilt({ ...opts, outDir });
   } catch (error) {
     const detail = error instanceof StudioBuildError ? error.message : String((error as Error)?.stack ?? error);
-    opts.error(`studio: the build failed; the API runs without a fresh studio (\`npm run studio:build\` shows the whole error).\n${detail}`);
+    opts.error(
+      `studio: the build failed; the API runs without a fresh studio (\`npm run studio:build\` shows the whole error).\n${detail}`,
+    );
     return outDir;
   }
 }
@@ -123,10 +125,26 @@ const OUTPUT_TAIL_LINES = 30;
  */
 function runViteBuild(studioDir: string, outDir: string): Promise<void> {
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
-  const args = [vite, 'build', studioDir, '--config', join(studioDir, 'vite.config.ts'), '--mode', 'production',
-    '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'];
+  const args = [
+    vite,
+    'build',
+    studioDir,
+    '--config',
+    join(studioDir, 'vite.config.ts'),
+    '--mode',
+    'production',
+    '--logLevel',
+    'warn',
+    '--outDir',
+    outDir,
+    '--emptyOutDir',
+  ];
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: studioDir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: studioDir,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-64 * 1024);
@@ -137,7 +155,9 @@ function runViteBuild(studioDir: string, outDir: string): Promise<void> {
     child.on('close', (code, signal) => {
       if (code === 0) return done();
       const tail = output.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
-      fail(new StudioBuildError(`vite build ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${tail ? `:\n${tail}` : ''}`));
+      fail(
+        new StudioBuildError(`vite build ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${tail ? `:\n${tail}` : ''}`),
+      );
     });
   });
 }

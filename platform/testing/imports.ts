@@ -4,7 +4,11 @@ import { expect } from 'vitest';
 import { ADMIN_TOKEN, type TestKizuna } from './kizuna.ts';
 
 export async function upload(k: TestKizuna, body: Uint8Array | string, query = 'object=contact&filename=test.csv', token = ADMIN_TOKEN) {
-  const res = await k.app.request(`/api/imports?${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: body as BodyInit });
+  const res = await k.app.request(`/api/imports?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: body as BodyInit,
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -17,4 +21,5 @@ export async function finished(k: TestKizuna, id: string, timeout = 60_000) {
   return status;
 }
 
-export const count = async (k: TestKizuna, object = 'contact') => (await k.call('GET', `/api/records/${object}?count=true&limit=1`)).body.page.total as number;
+export const count = async (k: TestKizuna, object = 'contact') =>
+  (await k.call('GET', `/api/records/${object}?count=true&limit=1`)).body.page.total as number;

@@ -30,7 +30,12 @@ async function pgliteTemplate(): Promise<PGlite> {
 export interface TestKizuna extends Kizuna {
   kind: DatabaseKind;
   /** Calls the app like a client: JSON in, status + parsed body out. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** The schema name on PostgreSQL (for opening a second instance on the same data). */
   schema?: string;
   /** The PGlite it runs on (a second instance on the same data: `startKizuna('pglite', { pglite })`). */

@@ -20,7 +20,13 @@ export async function copyPlugin(dir: string, name: string): Promise<string> {
     if (!file.endsWith('.ts')) continue;
     const p = join(to, 'server', file);
     const text = await readFile(p, 'utf8');
-    await writeFile(p, text.replace(/from 'kizuna\/plugin'|from '[./]+(platform\/)?plugins\/index\.ts'|from '\.\.\/\.\.\/\.\.\/index\.ts'/g, `from '${sdk}'`));
+    await writeFile(
+      p,
+      text.replace(
+        /from 'kizuna\/plugin'|from '[./]+(platform\/)?plugins\/index\.ts'|from '\.\.\/\.\.\/\.\.\/index\.ts'/g,
+        `from '${sdk}'`,
+      ),
+    );
   }
   return to;
 }

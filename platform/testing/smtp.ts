@@ -17,7 +17,10 @@ function decodeWords(v: string): string {
   return v.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, _charset: string, enc: string, data: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(data, 'base64').toString('utf8')
-      : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+      : Buffer.from(
+          data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }
 
@@ -40,7 +43,9 @@ export function parseMail(raw: string, to: string[], from: string): ReceivedMail
   }
   const body = raw.slice(split + 4).replace(/\r\n$/, '');
   return {
-    to, from, raw,
+    to,
+    from,
+    raw,
     subject: decodeWords(headers.get('subject') ?? ''),
     text: decodeBody(body, (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase()).replace(/\r\n/g, '\n'),
     messageId: headers.get('message-id') ?? '',
@@ -57,7 +62,13 @@ export async function startSmtp() {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        messages.push(parseMail(Buffer.concat(chunks).toString('latin1'), session.envelope.rcptTo.map((r) => r.address), session.envelope.mailFrom ? session.envelope.mailFrom.address : ''));
+        messages.push(
+          parseMail(
+            Buffer.concat(chunks).toString('latin1'),
+            session.envelope.rcptTo.map((r) => r.address),
+            session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          ),
+        );
         callback();
       });
     },

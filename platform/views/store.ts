@@ -38,14 +38,36 @@ const validateView = ajv.compile(loadMetaSchema('view.schema.json'));
 const defaultsDir = new URL('../../metadata/views/', import.meta.url);
 const ISO = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
 
-type Row = { id: string; key: string | null; object: string; kind: ViewKind; name: View['name']; definition: Record<string, unknown>; shared: boolean; owner: string | null; created_at: string; updated_at: string };
+type Row = {
+  id: string;
+  key: string | null;
+  object: string;
+  kind: ViewKind;
+  name: View['name'];
+  definition: Record<string, unknown>;
+  shared: boolean;
+  owner: string | null;
+  created_at: string;
+  updated_at: string;
+};
 const select = sql`select id::text as id, key, object, kind, name, definition, shared, owner::text as owner,
   to_char(created_at at time zone 'UTC', ${ISO}) as created_at, to_char(updated_at at time zone 'UTC', ${ISO}) as updated_at from kizuna_views`;
 
 const toView = (r: Row): View => {
   const def = typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition;
   const name = typeof r.name === 'string' ? JSON.parse(r.name) : r.name;
-  return { id: r.id, key: r.key, object: r.object, name, kind: r.kind, ...def, shared: r.shared, owner: r.owner, created_at: r.created_at, updated_at: r.updated_at };
+  return {
+    id: r.id,
+    key: r.key,
+    object: r.object,
+    name,
+    kind: r.kind,
+    ...def,
+    shared: r.shared,
+    owner: r.owner,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
 };
 
 function checked(input: unknown): Record<string, unknown> {
@@ -53,7 +75,8 @@ function checked(input: unknown): Record<string, unknown> {
   return input as Record<string, unknown>;
 }
 
-const definitionOf = (v: Record<string, unknown>) => Object.fromEntries(definitionKeys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]]));
+const definitionOf = (v: Record<string, unknown>) =>
+  Object.fromEntries(definitionKeys.filter((k) => v[k] !== undefined).map((k) => [k, v[k]]));
 
 export function createViewStore({ db }: { db: Database }) {
   let installed: Promise<void> | undefined;
@@ -72,7 +95,11 @@ export function createViewStore({ db }: { db: Database }) {
       }
     }
   }
-  const ready = () => (installed ??= installDefaults().catch((e) => { installed = undefined; throw e; }));
+  const ready = () =>
+    (installed ??= installDefaults().catch((e) => {
+      installed = undefined;
+      throw e;
+    }));
 
   async function get(id: string, caller: ViewCaller): Promise<View> {
     await ready();
@@ -100,8 +127,10 @@ export function createViewStore({ db }: { db: Database }) {
     async create(input: unknown, caller: ViewCaller): Promise<View> {
       await ready();
       const v = checked(input);
-      if (v.shared === true && !caller.isAdmin) throw forbidden('Only admins create shared views', [{ field: 'shared', message: 'needs an admin' }]);
-      if (v.key !== undefined && !caller.isAdmin) throw forbidden('Only admins name views with a key', [{ field: 'key', message: 'needs an admin' }]);
+      if (v.shared === true && !caller.isAdmin)
+        throw forbidden('Only admins create shared views', [{ field: 'shared', message: 'needs an admin' }]);
+      if (v.key !== undefined && !caller.isAdmin)
+        throw forbidden('Only admins name views with a key', [{ field: 'key', message: 'needs an admin' }]);
       const id = uuidv7();
       await db.query(sql`insert into kizuna_views (id, key, object, kind, name, definition, shared, owner)
         values (${id}::uuid, ${(v.key as string) ?? null}, ${v.object as string}, ${v.kind as string}, ${JSON.stringify(v.name)}::jsonb,
@@ -111,10 +140,12 @@ export function createViewStore({ db }: { db: Database }) {
     async update(id: string, input: unknown, caller: ViewCaller): Promise<View> {
       const current = await get(id, caller);
       mayChange(current, caller);
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
       const patch = input as Record<string, unknown>;
       for (const k of ['object', 'key', 'shared'] as const) {
-        if (k in patch && patch[k] !== (current as unknown as Record<string, unknown>)[k]) throw validation([{ field: k, message: 'cannot be changed; save a new view instead' }]);
+        if (k in patch && patch[k] !== (current as unknown as Record<string, unknown>)[k])
+          throw validation([{ field: k, message: 'cannot be changed; save a new view instead' }]);
       }
       const { id: _i, owner: _o, created_at: _c, updated_at: _u, key, ...rest } = { ...current, ...patch };
       const v = checked({ ...rest, ...(key ? { key } : {}) });

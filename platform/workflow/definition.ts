@@ -6,7 +6,18 @@ import { createAjv, definitionProblems, loadMetaSchema } from '../model/index.ts
 import { validation, type FieldProblem } from '../problems/index.ts';
 
 export type TriggerType = 'record.created' | 'record.updated' | 'record.deleted' | 'record.date' | 'manual' | 'schedule' | 'webhook';
-export type StepType = 'condition' | 'branch' | 'update_record' | 'create_record' | 'find_records' | 'loop' | 'assign' | 'send_message' | 'wait' | 'http' | 'action';
+export type StepType =
+  | 'condition'
+  | 'branch'
+  | 'update_record'
+  | 'create_record'
+  | 'find_records'
+  | 'loop'
+  | 'assign'
+  | 'send_message'
+  | 'wait'
+  | 'http'
+  | 'action';
 
 export interface Trigger {
   type: TriggerType;
@@ -65,36 +76,64 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
   });
   if (!ids.has(d.start)) problems.push({ field: 'start', message: `names no step "${d.start}"`, keyword: 'start' });
   d.steps.forEach((s, i) => {
-    if (s.next !== undefined && !ids.has(s.next)) problems.push({ field: `steps.${i}.next`, message: `names no step "${s.next}"`, keyword: 'next' });
+    if (s.next !== undefined && !ids.has(s.next))
+      problems.push({ field: `steps.${i}.next`, message: `names no step "${s.next}"`, keyword: 'next' });
     for (const [name, target] of Object.entries(s.branches ?? {})) {
-      if (!ids.has(target)) problems.push({ field: `steps.${i}.branches.${name}`, message: `names no step "${target}"`, keyword: 'branches' });
+      if (!ids.has(target))
+        problems.push({ field: `steps.${i}.branches.${name}`, message: `names no step "${target}"`, keyword: 'branches' });
     }
     if (s.type === 'condition') {
       for (const name of Object.keys(s.branches ?? {})) {
-        if (name !== 'true' && name !== 'false') problems.push({ field: `steps.${i}.branches.${name}`, message: 'a condition has only "true" and "false" branches', keyword: 'branches' });
+        if (name !== 'true' && name !== 'false')
+          problems.push({
+            field: `steps.${i}.branches.${name}`,
+            message: 'a condition has only "true" and "false" branches',
+            keyword: 'branches',
+          });
       }
     }
     if (s.type === 'branch') {
       const names = new Set(((s.config?.cases ?? []) as { name: string }[]).map((c) => c.name).concat('default'));
       for (const name of Object.keys(s.branches ?? {})) {
-        if (!names.has(name)) problems.push({ field: `steps.${i}.branches.${name}`, message: 'is neither a case name nor "default"', keyword: 'branches' });
+        if (!names.has(name))
+          problems.push({ field: `steps.${i}.branches.${name}`, message: 'is neither a case name nor "default"', keyword: 'branches' });
       }
     }
     if (s.type === 'loop') {
-      if (!s.branches?.body) problems.push({ field: `steps.${i}.branches.body`, message: 'a loop needs the first step of its body in branches.body', keyword: 'branches' });
+      if (!s.branches?.body)
+        problems.push({
+          field: `steps.${i}.branches.body`,
+          message: 'a loop needs the first step of its body in branches.body',
+          keyword: 'branches',
+        });
       for (const name of Object.keys(s.branches ?? {})) {
-        if (name !== 'body') problems.push({ field: `steps.${i}.branches.${name}`, message: 'a loop has only the "body" branch (next is where it goes after the last item)', keyword: 'branches' });
+        if (name !== 'body')
+          problems.push({
+            field: `steps.${i}.branches.${name}`,
+            message: 'a loop has only the "body" branch (next is where it goes after the last item)',
+            keyword: 'branches',
+          });
       }
     }
     if (!['condition', 'branch', 'loop'].includes(s.type) && s.branches !== undefined) {
-      problems.push({ field: `steps.${i}.branches`, message: `a ${s.type} step continues through next, not branches`, keyword: 'branches' });
+      problems.push({
+        field: `steps.${i}.branches`,
+        message: `a ${s.type} step continues through next, not branches`,
+        keyword: 'branches',
+      });
     }
     if (s.type === 'wait') {
       const c = s.config ?? {};
       const modes = [['seconds', 'minutes', 'hours', 'days'].some((k) => k in c), 'until' in c, 'condition' in c].filter(Boolean).length;
-      if (modes !== 1) problems.push({ field: `steps.${i}.config`, message: 'must be one of: a duration (seconds, minutes, hours, days), until, or condition', keyword: 'wait' });
+      if (modes !== 1)
+        problems.push({
+          field: `steps.${i}.config`,
+          message: 'must be one of: a duration (seconds, minutes, hours, days), until, or condition',
+          keyword: 'wait',
+        });
       for (const k of ['every_seconds', 'timeout']) {
-        if (k in c && !('condition' in c)) problems.push({ field: `steps.${i}.config.${k}`, message: 'applies only to a wait with a condition', keyword: 'wait' });
+        if (k in c && !('condition' in c))
+          problems.push({ field: `steps.${i}.config.${k}`, message: 'applies only to a wait with a condition', keyword: 'wait' });
       }
     }
     if (s.type === 'send_message' && !['to', 'to_users', 'to_team'].some((k) => s.config && k in s.config)) {
@@ -103,7 +142,8 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
     if (s.type === 'action' && actions) {
       const name = String(s.config?.action);
       const known = actions(name);
-      if (!known) problems.push({ field: `steps.${i}.config.action`, message: `no enabled plugin offers the action "${name}"`, keyword: 'action' });
+      if (!known)
+        problems.push({ field: `steps.${i}.config.action`, message: `no enabled plugin offers the action "${name}"`, keyword: 'action' });
       for (const p of known?.check?.(s.config?.config ?? {}) ?? []) {
         problems.push({ ...p, field: p.field === '(root)' ? `steps.${i}.config.config` : `steps.${i}.config.config.${p.field}` });
       }
@@ -123,10 +163,15 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
     for (const t of [s.next, ...Object.values(s.branches ?? {})]) if (t && ids.has(t)) queue.push(t);
   }
   d.steps.forEach((s, i) => {
-    if (!seen.has(s.id) && ids.has(d.start)) problems.push({ field: `steps.${i}`, message: `step "${s.id}" is unreachable from "${d.start}"`, keyword: 'unreachable' });
+    if (!seen.has(s.id) && ids.has(d.start))
+      problems.push({ field: `steps.${i}`, message: `step "${s.id}" is unreachable from "${d.start}"`, keyword: 'unreachable' });
   });
   for (const cycle of closedCycles(d, ids)) {
-    problems.push({ field: `steps.${ids.get(cycle[0])}`, message: `steps ${cycle.map((c) => `"${c}"`).join(', ')} form a cycle with no way out: a run entering it never ends`, keyword: 'cycle' });
+    problems.push({
+      field: `steps.${ids.get(cycle[0])}`,
+      message: `steps ${cycle.map((c) => `"${c}"`).join(', ')} form a cycle with no way out: a run entering it never ends`,
+      keyword: 'cycle',
+    });
   }
   if (d.trigger.cron) {
     try {
@@ -139,14 +184,22 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
     try {
       createAjv().compile(d.trigger.input_schema);
     } catch (e) {
-      problems.push({ field: 'trigger.input_schema', message: `is not a usable JSON Schema: ${(e as Error).message}`, keyword: 'input_schema' });
+      problems.push({
+        field: 'trigger.input_schema',
+        message: `is not a usable JSON Schema: ${(e as Error).message}`,
+        keyword: 'input_schema',
+      });
     }
   }
-  if (d.trigger.input_schema && d.trigger.type !== 'manual') problems.push({ field: 'trigger.input_schema', message: 'applies only to a manual trigger', keyword: 'input_schema' });
+  if (d.trigger.input_schema && d.trigger.type !== 'manual')
+    problems.push({ field: 'trigger.input_schema', message: 'applies only to a manual trigger', keyword: 'input_schema' });
   if (d.trigger.type !== 'record.date') {
-    for (const k of ['field', 'offset'] as const) if (d.trigger[k] !== undefined) problems.push({ field: `trigger.${k}`, message: 'applies only to a record.date trigger', keyword: k });
+    for (const k of ['field', 'offset'] as const)
+      if (d.trigger[k] !== undefined)
+        problems.push({ field: `trigger.${k}`, message: 'applies only to a record.date trigger', keyword: k });
   }
-  if (d.trigger.timezone && !validZone(d.trigger.timezone)) problems.push({ field: 'trigger.timezone', message: 'is not an IANA time zone', keyword: 'timezone' });
+  if (d.trigger.timezone && !validZone(d.trigger.timezone))
+    problems.push({ field: 'trigger.timezone', message: 'is not an IANA time zone', keyword: 'timezone' });
   return problems;
 }
 
@@ -160,7 +213,8 @@ function closedCycles(d: WorkflowDefinition, ids: Map<string, number>): string[]
   const canEnd = (s: Step): boolean => {
     if (s.type === 'loop') return true;
     if (s.type === 'condition') return !s.branches?.true || !s.branches?.false;
-    if (s.type === 'branch') return !s.branches?.default || ((s.config?.cases ?? []) as { name: string }[]).some((c) => !s.branches?.[c.name]);
+    if (s.type === 'branch')
+      return !s.branches?.default || ((s.config?.cases ?? []) as { name: string }[]).some((c) => !s.branches?.[c.name]);
     return s.next === undefined;
   };
   // Tarjan's strongly connected components.
@@ -193,12 +247,14 @@ function closedCycles(d: WorkflowDefinition, ids: Map<string, number>): string[]
     }
   };
   for (const id of ids.keys()) if (!idx.has(id)) visit(id);
-  return groups.filter((g) => {
-    const members = new Set(g);
-    const steps = g.map((id) => d.steps[ids.get(id)!]);
-    const cyclic = g.length > 1 || succ(steps[0]).includes(g[0]);
-    return cyclic && !steps.some((s) => canEnd(s) || succ(s).some((t) => !members.has(t)));
-  }).map((g) => g.reverse());
+  return groups
+    .filter((g) => {
+      const members = new Set(g);
+      const steps = g.map((id) => d.steps[ids.get(id)!]);
+      const cyclic = g.length > 1 || succ(steps[0]).includes(g[0]);
+      return cyclic && !steps.some((s) => canEnd(s) || succ(s).some((t) => !members.has(t)));
+    })
+    .map((g) => g.reverse());
 }
 
 export function assertDefinition(def: unknown, actions?: (name: string) => KnownAction | undefined): WorkflowDefinition {
@@ -220,7 +276,9 @@ function validZone(tz: string): boolean {
 export function nextScheduled(t: Trigger, from: Date): Date | undefined {
   if (t.type !== 'schedule') return undefined;
   if (t.every_minutes) return new Date(from.getTime() + t.every_minutes * 60_000);
-  return CronExpressionParser.parse(t.cron!, { tz: t.timezone ?? 'UTC', currentDate: from }).next().toDate();
+  return CronExpressionParser.parse(t.cron!, { tz: t.timezone ?? 'UTC', currentDate: from })
+    .next()
+    .toDate();
 }
 
 /** "-3d" → -259200000 ms; "0" → 0. */

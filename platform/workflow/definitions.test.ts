@@ -25,14 +25,19 @@ describe.each(databases)('workflow definitions on %s', (kind) => {
     expect(edited.body).toMatchObject({ name: 'Renamed', active_version: 1 });
     expect((await k.call('POST', `/api/workflows/${made.body.id}/publish`)).body.version).toBe(2);
     const versions = await k.call('GET', `/api/workflows/${made.body.id}/versions`);
-    expect(versions.body.data.map((v: { version: number; definition: { name: string } }) => [v.version, v.definition.name])).toEqual([[2, 'Renamed'], [1, template.name]]);
+    expect(versions.body.data.map((v: { version: number; definition: { name: string } }) => [v.version, v.definition.name])).toEqual([
+      [2, 'Renamed'],
+      [1, template.name],
+    ]);
     expect((await k.call('POST', `/api/workflows/${made.body.id}/enable`)).body.enabled).toBe(true);
     expect((await k.call('GET', '/api/workflows')).body.data).toHaveLength(1);
   });
 
   it('rejects a broken graph with 422 naming the keyword', async () => {
     const bad = {
-      name: 'bad', trigger: { type: 'manual' }, start: 'a',
+      name: 'bad',
+      trigger: { type: 'manual' },
+      start: 'a',
       steps: [
         { id: 'a', type: 'update_record', config: { values: { status: 'open' } }, next: 'nowhere' },
         { id: 'b', type: 'wait', config: { seconds: 1 } },
@@ -41,14 +46,21 @@ describe.each(databases)('workflow definitions on %s', (kind) => {
     };
     const r = await k.call('POST', '/api/workflows', bad);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'steps.2', keyword: 'required', message: 'must have "config"' })]));
+    expect(r.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'steps.2', keyword: 'required', message: 'must have "config"' })]),
+    );
     const graph = await k.call('POST', '/api/workflows', { ...bad, steps: bad.steps.slice(0, 2) });
     expect(graph.status).toBe(422);
     expect(graph.body.errors).toEqual([
       { field: 'steps.0.next', message: 'names no step "nowhere"', keyword: 'next' },
       { field: 'steps.1', message: 'step "b" is unreachable from "a"', keyword: 'unreachable' },
     ]);
-    const cron = await k.call('POST', '/api/workflows', { ...bad, trigger: { type: 'schedule', cron: 'not a cron', timezone: 'Asia/Tokyo' }, steps: [bad.steps[1]], start: 'b' });
+    const cron = await k.call('POST', '/api/workflows', {
+      ...bad,
+      trigger: { type: 'schedule', cron: 'not a cron', timezone: 'Asia/Tokyo' },
+      steps: [bad.steps[1]],
+      start: 'b',
+    });
     expect(cron.body.errors).toEqual([expect.objectContaining({ field: 'trigger.cron', keyword: 'cron' })]);
   });
 });

@@ -21,7 +21,9 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
 
   /** Rows that a committed run would leave behind. */
   const footprint = async () => {
-    const [r] = await k.db.query<Record<string, number>>(sql`select (select count(*)::int from kizuna_history) as history, (select count(*)::int from kizuna_events) as events,
+    const [r] = await k.db.query<
+      Record<string, number>
+    >(sql`select (select count(*)::int from kizuna_history) as history, (select count(*)::int from kizuna_events) as events,
       (select count(*)::int from kizuna_workflow_runs) as runs, (select count(*)::int from kizuna_workflow_steps) as steps, (select count(*)::int from message) as messages,
       (select count(*)::int from company) as companies, (select count(*)::int from kizuna_workflow_counters) as counters`);
     return r;
@@ -31,11 +33,29 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
     expect((await k.call('POST', '/api/plugins/greeter/install')).status).toBe(201);
     const r = await k.call('GET', '/api/workflows/catalog');
     expect(r.status).toBe(200);
-    expect(r.body.triggers.map((t: { type: string }) => t.type)).toEqual(['record.created', 'record.updated', 'record.deleted', 'record.date', 'manual', 'schedule', 'webhook']);
-    const steps = r.body.steps as { type: string; action?: string; branches: unknown; config_schema: Record<string, any>; label: { en: string; ja: string }; plugin?: string }[];
-    expect(steps.filter((s) => s.type !== 'action').map((s) => s.type).sort()).toEqual(
-      ['assign', 'branch', 'condition', 'create_record', 'find_records', 'http', 'loop', 'send_message', 'update_record', 'wait'],
-    );
+    expect(r.body.triggers.map((t: { type: string }) => t.type)).toEqual([
+      'record.created',
+      'record.updated',
+      'record.deleted',
+      'record.date',
+      'manual',
+      'schedule',
+      'webhook',
+    ]);
+    const steps = r.body.steps as {
+      type: string;
+      action?: string;
+      branches: unknown;
+      config_schema: Record<string, any>;
+      label: { en: string; ja: string };
+      plugin?: string;
+    }[];
+    expect(
+      steps
+        .filter((s) => s.type !== 'action')
+        .map((s) => s.type)
+        .sort(),
+    ).toEqual(['assign', 'branch', 'condition', 'create_record', 'find_records', 'http', 'loop', 'send_message', 'update_record', 'wait']);
     for (const s of steps) {
       expect(s.label.en && s.label.ja, s.type).toBeTruthy();
       expect(JSON.stringify(s.config_schema), s.type).not.toContain('$ref');
@@ -46,22 +66,47 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
     expect(steps.find((s) => s.type === 'update_record')!.config_schema).toEqual(stepConfigSchema('update_record'));
     expect(steps.find((s) => s.type === 'assign')!.config_schema.properties.strategy.enum).toEqual(['round_robin', 'least_loaded']);
     const greet = steps.find((s) => s.action === 'greeter.greet')!;
-    expect(greet).toMatchObject({ type: 'action', plugin: 'greeter', label: { en: 'Greet someone', ja: 'あいさつする' }, category: 'plugins' });
+    expect(greet).toMatchObject({
+      type: 'action',
+      plugin: 'greeter',
+      label: { en: 'Greet someone', ja: 'あいさつする' },
+      category: 'plugins',
+    });
     expect(greet.config_schema.properties.config.required).toEqual(['word']);
     // The schema in the catalog is the one saving checks: a config it rejects is a 422.
-    const bad = await k.call('POST', '/api/workflows', { name: 'g', trigger: { type: 'manual' }, start: 'a', steps: [{ id: 'a', type: 'action', config: { action: 'greeter.greet', config: {} } }] });
+    const bad = await k.call('POST', '/api/workflows', {
+      name: 'g',
+      trigger: { type: 'manual' },
+      start: 'a',
+      steps: [{ id: 'a', type: 'action', config: { action: 'greeter.greet', config: {} } }],
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([{ field: 'steps.0.config.config', message: 'must have "word"', keyword: 'required' }]);
-    const unknown = await k.call('POST', '/api/workflows/validate', { name: 'g', trigger: { type: 'manual' }, start: 'a', steps: [{ id: 'a', type: 'action', config: { action: 'greeter.nope' } }] });
-    expect(unknown.body).toEqual({ valid: false, errors: [{ field: 'steps.0.config.action', message: 'no enabled plugin offers the action "greeter.nope"', keyword: 'action' }] });
+    const unknown = await k.call('POST', '/api/workflows/validate', {
+      name: 'g',
+      trigger: { type: 'manual' },
+      start: 'a',
+      steps: [{ id: 'a', type: 'action', config: { action: 'greeter.nope' } }],
+    });
+    expect(unknown.body).toEqual({
+      valid: false,
+      errors: [{ field: 'steps.0.config.action', message: 'no enabled plugin offers the action "greeter.nope"', keyword: 'action' }],
+    });
     expect((await k.app.request('/api/workflows/catalog')).status).toBe(401);
   });
 
   it('validates a definition live, naming field and keyword, and accepts designer positions', async () => {
-    const good = { name: 'ok', trigger: { type: 'manual', ui: { x: 0, y: 0 } }, start: 'a', steps: [{ id: 'a', type: 'wait', config: { seconds: 1 }, ui: { x: 10, y: 80 } }] };
+    const good = {
+      name: 'ok',
+      trigger: { type: 'manual', ui: { x: 0, y: 0 } },
+      start: 'a',
+      steps: [{ id: 'a', type: 'wait', config: { seconds: 1 }, ui: { x: 10, y: 80 } }],
+    };
     expect((await k.call('POST', '/api/workflows/validate', good)).body).toEqual({ valid: true, errors: [] });
     const r = await k.call('POST', '/api/workflows/validate', {
-      name: 'bad', trigger: { type: 'record.date', object: 'case' }, start: 'a',
+      name: 'bad',
+      trigger: { type: 'record.date', object: 'case' },
+      start: 'a',
       steps: [
         { id: 'a', type: 'loop', config: { items: '{{steps.x.records}}' }, next: 'b' },
         { id: 'b', type: 'wait', config: { seconds: 1, until: '{{trigger.record.due_at}}' } },
@@ -72,7 +117,9 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
     expect(r.body.valid).toBe(false);
     expect(r.body.errors).toEqual([{ field: 'trigger', message: 'must have "field"', keyword: 'required' }]);
     const graph = await k.call('POST', '/api/workflows/validate', {
-      name: 'bad', trigger: { type: 'record.date', object: 'case', field: 'due_at', offset: '-3d' }, start: 'a',
+      name: 'bad',
+      trigger: { type: 'record.date', object: 'case', field: 'due_at', offset: '-3d' },
+      start: 'a',
       steps: [
         { id: 'a', type: 'loop', config: { items: '{{steps.x.records}}' }, next: 'b' },
         { id: 'b', type: 'wait', config: { seconds: 1, until: '{{trigger.record.due_at}}' } },
@@ -81,7 +128,11 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
     });
     expect(graph.body.errors).toEqual([
       { field: 'steps.0.branches.body', message: 'a loop needs the first step of its body in branches.body', keyword: 'branches' },
-      { field: 'steps.1.config', message: 'must be one of: a duration (seconds, minutes, hours, days), until, or condition', keyword: 'wait' },
+      {
+        field: 'steps.1.config',
+        message: 'must be one of: a duration (seconds, minutes, hours, days), until, or condition',
+        keyword: 'wait',
+      },
       { field: 'steps.2.config.to', message: 'names no recipient: give to, to_users or to_team', keyword: 'required' },
       { field: 'steps.2', message: 'step "c" is unreachable from "a"', keyword: 'unreachable' },
     ]);
@@ -90,16 +141,42 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
 
   it('test-runs the draft against a record: true outputs, skipped side effects, nothing committed', async () => {
     const made = await k.call('POST', '/api/workflows', {
-      name: 'dry', trigger: { type: 'record.created', object: 'case' }, start: 'assign',
+      name: 'dry',
+      trigger: { type: 'record.created', object: 'case' },
+      start: 'assign',
       steps: [
         { id: 'assign', type: 'assign', config: { team: 'support' }, next: 'urgent' },
-        { id: 'urgent', type: 'condition', config: { filter: { and: [{ priority: 'urgent' }, { 'steps.assign.user_id': { in: people.agents } }] } }, branches: { true: 'note', false: 'note' } },
+        {
+          id: 'urgent',
+          type: 'condition',
+          config: { filter: { and: [{ priority: 'urgent' }, { 'steps.assign.user_id': { in: people.agents } }] } },
+          branches: { true: 'note', false: 'note' },
+        },
         { id: 'note', type: 'update_record', config: { values: { resolution: '担当: {{steps.assign.user_id}}' } }, next: 'company' },
-        { id: 'company', type: 'create_record', config: { object: 'company', values: { name: '試験 {{trigger.record.subject}}' } }, next: 'tell' },
-        { id: 'tell', type: 'send_message', config: { to_team: 'support', subject: '緊急: {{trigger.record.subject}}', body: '対応してください', related: { case: '{{trigger.record_id}}' } }, next: 'hook' },
+        {
+          id: 'company',
+          type: 'create_record',
+          config: { object: 'company', values: { name: '試験 {{trigger.record.subject}}' } },
+          next: 'tell',
+        },
+        {
+          id: 'tell',
+          type: 'send_message',
+          config: {
+            to_team: 'support',
+            subject: '緊急: {{trigger.record.subject}}',
+            body: '対応してください',
+            related: { case: '{{trigger.record_id}}' },
+          },
+          next: 'hook',
+        },
         { id: 'hook', type: 'http', config: { url: 'https://example.com/{{trigger.record_id}}' }, next: 'pause' },
         { id: 'pause', type: 'wait', config: { hours: 4 }, next: 'greet' },
-        { id: 'greet', type: 'action', config: { action: 'greeter.greet', config: { word: 'こんにちは' }, input: { name: '{{trigger.record.subject}}' } } },
+        {
+          id: 'greet',
+          type: 'action',
+          config: { action: 'greeter.greet', config: { word: 'こんにちは' }, input: { name: '{{trigger.record.subject}}' } },
+        },
       ],
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
@@ -113,9 +190,17 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
     expect(people.agents).toContain(by.assign.output.user_id);
     expect(by.assign.status).toBe('succeeded');
     expect(by.urgent.output).toEqual({ result: true });
-    expect(by.note.output.record).toMatchObject({ id: c.id, resolution: `担当: ${by.assign.output.user_id}`, assignee: by.assign.output.user_id });
+    expect(by.note.output.record).toMatchObject({
+      id: c.id,
+      resolution: `担当: ${by.assign.output.user_id}`,
+      assignee: by.assign.output.user_id,
+    });
     expect(by.company.output.record).toMatchObject({ name: '試験 止まった' });
-    expect(by.tell).toMatchObject({ status: 'skipped', input: { subject: '緊急: 止まった' }, output: { sent: false, recipients: expect.arrayContaining(['agent1@example.jp']) } });
+    expect(by.tell).toMatchObject({
+      status: 'skipped',
+      input: { subject: '緊急: 止まった' },
+      output: { sent: false, recipients: expect.arrayContaining(['agent1@example.jp']) },
+    });
     expect(by.tell.output.record).toMatchObject({ subject: '緊急: 止まった', case: c.id });
     expect(by.hook).toMatchObject({ status: 'skipped', input: { url: `https://example.com/${c.id}` }, output: null, error: null });
     expect(by.pause).toMatchObject({ status: 'skipped', input: { hours: 4 } });
@@ -126,13 +211,23 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
   });
 
   it('tests a definition given in the body and reports the failing step', async () => {
-    const made = (await k.call('POST', '/api/workflows', { name: 'x', trigger: { type: 'manual', object: 'contact' }, start: 'a', steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }] })).body;
+    const made = (
+      await k.call('POST', '/api/workflows', {
+        name: 'x',
+        trigger: { type: 'manual', object: 'contact' },
+        start: 'a',
+        steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }],
+      })
+    ).body;
     const c = (await k.call('POST', '/api/records/contact', { last_name: '試験' })).body;
     const before = await footprint();
     const t = await k.call('POST', `/api/workflows/${made.id}/test`, {
-      record_id: c.id, input: { n: 3 },
+      record_id: c.id,
+      input: { n: 3 },
       definition: {
-        name: 'x', trigger: { type: 'manual', object: 'contact' }, start: 'one',
+        name: 'x',
+        trigger: { type: 'manual', object: 'contact' },
+        start: 'one',
         steps: [
           { id: 'one', type: 'update_record', config: { values: { first_name: 'n{{input.n}}' } }, next: 'two' },
           { id: 'two', type: 'update_record', config: { values: { email: 'not an email' } }, next: 'three' },
@@ -142,11 +237,16 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
     });
     expect(t.status).toBe(200);
     expect(t.body).toMatchObject({ status: 'failed', path: ['one'], error: expect.stringMatching(/^Step "two" failed: .*email/) });
-    expect(t.body.steps.map((s: { step_id: string; status: string }) => [s.step_id, s.status])).toEqual([['one', 'succeeded'], ['two', 'failed']]);
+    expect(t.body.steps.map((s: { step_id: string; status: string }) => [s.step_id, s.status])).toEqual([
+      ['one', 'succeeded'],
+      ['two', 'failed'],
+    ]);
     expect(t.body.steps[0].output.record.first_name).toBe('n3');
     expect(await footprint()).toEqual(before);
     const invalid = await k.call('POST', `/api/workflows/${made.id}/test`, { definition: { name: 'x' } });
     expect(invalid.status).toBe(422);
-    expect((await k.call('POST', `/api/workflows/${made.id}/test`, { recordid: 'x' })).body.errors).toEqual([{ field: 'recordid', message: 'is not one of record_id, input, definition' }]);
+    expect((await k.call('POST', `/api/workflows/${made.id}/test`, { recordid: 'x' })).body.errors).toEqual([
+      { field: 'recordid', message: 'is not one of record_id, input, definition' },
+    ]);
   });
 });

@@ -38,7 +38,14 @@ export async function dryRun(
   const def = wf.definition;
   const byId = new Map(def.steps.map((s) => [s.id, s]));
   const context: RunContext = { trigger: start.trigger, input: start.input ?? {}, vars: def.variables ?? {}, steps: {} };
-  const run = { id: uuidv7(), user_id: wf.user_id, workflow_id: wf.id, object: start.object ?? null, record_id: start.recordId ?? null, context };
+  const run = {
+    id: uuidv7(),
+    user_id: wf.user_id,
+    workflow_id: wf.id,
+    object: start.object ?? null,
+    record_id: start.recordId ?? null,
+    context,
+  };
   const out: TestResult = { status: 'succeeded', path: [], steps: [] };
   try {
     await opts.db.transaction(async (tx) => {
@@ -72,7 +79,14 @@ export async function dryRun(
           break;
         }
         context.steps[step.id] = result.output ?? {};
-        out.steps.push({ step_id: step.id, type: step.type, status: result.skipped ? 'skipped' : 'succeeded', input, output: result.output ?? null, error: null });
+        out.steps.push({
+          step_id: step.id,
+          type: step.type,
+          status: result.skipped ? 'skipped' : 'succeeded',
+          input,
+          output: result.output ?? null,
+          error: null,
+        });
         out.path.push(step.id);
         current = nextOf(step, { ...result, again: false }, context);
       }

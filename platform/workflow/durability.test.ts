@@ -58,7 +58,9 @@ describe.skipIf(!process.env.DATABASE_URL)('workflow durability with real server
   it('shares runs between two processes, survives a kill -9 mid-run, and commits every step exactly once', async () => {
     const port = (slow.address() as AddressInfo).port;
     const id = await publishWorkflow(k, {
-      name: 'durable', trigger: { type: 'manual', object: 'contact' }, start: 'one',
+      name: 'durable',
+      trigger: { type: 'manual', object: 'contact' },
+      start: 'one',
       steps: [
         { id: 'one', type: 'update_record', config: { values: { first_name: '一' } }, next: 'pause' },
         { id: 'pause', type: 'wait', config: { seconds: 0.3 }, next: 'two' },
@@ -79,26 +81,44 @@ describe.skipIf(!process.env.DATABASE_URL)('workflow durability with real server
     await expect.poll(() => Math.min(a.steps.length, b.steps.length), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
     // Kill it while it holds a run it has started (so that run is cut off mid-way).
     let held: { id: string; current_step: string }[] = [];
-    await expect.poll(async () => {
-      held = await k.db.query<{ id: string; current_step: string }>(sql`select id::text as id, current_step from kizuna_workflow_runs
+    await expect
+      .poll(
+        async () => {
+          held = await k.db.query<{ id: string; current_step: string }>(sql`select id::text as id, current_step from kizuna_workflow_runs
         where status = 'running' and lease_owner like ${`${a.proc.pid}-%`} and current_step <> 'one'`);
-      return held.length;
-    }, { timeout: 30_000 }).toBeGreaterThan(0);
+          return held.length;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     a.proc.kill('SIGKILL');
-    const [{ n: unfinished }] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_workflow_runs where workflow_id = ${id}::uuid and status <> 'succeeded'`);
+    const [{ n: unfinished }] = await k.db.query<{ n: number }>(
+      sql`select count(*)::int as n from kizuna_workflow_runs where workflow_id = ${id}::uuid and status <> 'succeeded'`,
+    );
     expect(Number(unfinished)).toBeGreaterThan(0);
     nodes.push(await startNode(k.schema!));
-    await expect.poll(async () => {
-      const [r] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_workflow_runs where workflow_id = ${id}::uuid and status = 'succeeded'`);
-      return Number(r.n);
-    }, { timeout: 60_000 }).toBe(40);
+    await expect
+      .poll(
+        async () => {
+          const [r] = await k.db.query<{ n: number }>(
+            sql`select count(*)::int as n from kizuna_workflow_runs where workflow_id = ${id}::uuid and status = 'succeeded'`,
+          );
+          return Number(r.n);
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(40);
     // Every step of every run committed exactly once, in order.
-    const rows = await k.db.query<{ run_id: string; path: string }>(sql`select run_id::text as run_id, string_agg(step_id, ',' order by id) as path
+    const rows = await k.db.query<{
+      run_id: string;
+      path: string;
+    }>(sql`select run_id::text as run_id, string_agg(step_id, ',' order by id) as path
       from kizuna_workflow_steps where status = 'succeeded' group by run_id`);
     expect(rows).toHaveLength(40);
     for (const r of rows) expect(r.path).toBe('one,pause,two,call,three');
     // Record steps were applied once: create + one + two = version 3; one company per run.
-    for (const c of contacts) expect((await k.call('GET', `/api/records/contact/${c}`)).body).toMatchObject({ version: 3, first_name: '一', title: '二' });
+    for (const c of contacts)
+      expect((await k.call('GET', `/api/records/contact/${c}`)).body).toMatchObject({ version: 3, first_name: '一', title: '二' });
     const [{ n: companies }] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from company where name like 'run %'`);
     expect(Number(companies)).toBe(40);
     // HTTP runs before its commit: at least once per run (more only for calls the killed process made).

@@ -6,7 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Database, type Executor } from '../db/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { render } from './template.ts';
-import { isPermanent, nextOf, PermanentStepError, StepFailure, stepKinds, type RunContext, type StepContext, type StepResult, type WorkflowActions } from './steps.ts';
+import {
+  isPermanent,
+  nextOf,
+  PermanentStepError,
+  StepFailure,
+  stepKinds,
+  type RunContext,
+  type StepContext,
+  type StepResult,
+  type WorkflowActions,
+} from './steps.ts';
 import type { Mailer } from './mail.ts';
 import type { Step, WorkflowDefinition } from './definition.ts';
 import type { WorkflowStore } from './store.ts';
@@ -36,12 +46,28 @@ export interface EngineOptions {
 }
 
 /** What a step needs besides its config: shared by real runs and test runs. */
-export function stepContext(opts: EngineOptions, exec: Executor, run: { id: string; user_id: string; workflow_id: string; object: string | null; record_id: string | null; context: RunContext }, step: Step, dryRun = false): StepContext {
+export function stepContext(
+  opts: EngineOptions,
+  exec: Executor,
+  run: { id: string; user_id: string; workflow_id: string; object: string | null; record_id: string | null; context: RunContext },
+  step: Step,
+  dryRun = false,
+): StepContext {
   return {
-    exec, records: opts.records, step, runId: run.id, context: run.context, dryRun,
+    exec,
+    records: opts.records,
+    step,
+    runId: run.id,
+    context: run.context,
+    dryRun,
     actor: { actor: run.user_id, requestId: `workflow:${run.id}`, via: `workflow:${run.workflow_id}` },
-    object: run.object ?? undefined, recordId: run.record_id ?? undefined, actions: opts.actions, httpHosts: opts.httpHosts ?? [],
-    mailFrom: opts.mailFrom ?? 'kizuna@localhost', canMail: !!opts.mailer, openFilter: opts.openFilter ?? (() => ({})),
+    object: run.object ?? undefined,
+    recordId: run.record_id ?? undefined,
+    actions: opts.actions,
+    httpHosts: opts.httpHosts ?? [],
+    mailFrom: opts.mailFrom ?? 'kizuna@localhost',
+    canMail: !!opts.mailer,
+    openFilter: opts.openFilter ?? (() => ({})),
   };
 }
 
@@ -70,7 +96,9 @@ export function createRunExecutor(opts: EngineOptions) {
   const { db } = opts;
 
   async function claim(): Promise<ClaimedRun | undefined> {
-    const [row] = await db.query<ClaimedRun & Record<string, unknown>>(sql`update kizuna_workflow_runs r set status = 'running', lease_owner = ${owner},
+    const [row] = await db.query<
+      ClaimedRun & Record<string, unknown>
+    >(sql`update kizuna_workflow_runs r set status = 'running', lease_owner = ${owner},
         lease_until = now() + ${leaseMs}::int * interval '1 millisecond'
       from kizuna_workflows w
       where w.id = r.workflow_id and r.id = (select id from kizuna_workflow_runs
@@ -87,7 +115,9 @@ export function createRunExecutor(opts: EngineOptions) {
 
   /** Locks the run row for this commit; throws when another worker owns the run now. */
   async function fence(tx: Executor, runId: string) {
-    const [r] = await tx.query(sql`select 1 as ok from kizuna_workflow_runs where id = ${runId}::uuid and lease_owner = ${owner} and status = 'running' for update`);
+    const [r] = await tx.query(
+      sql`select 1 as ok from kizuna_workflow_runs where id = ${runId}::uuid and lease_owner = ${owner} and status = 'running' for update`,
+    );
     if (!r) throw new LostRun(runId);
   }
 
@@ -103,7 +133,8 @@ export function createRunExecutor(opts: EngineOptions) {
     return d;
   };
 
-  const finishSql = (status: 'succeeded' | 'failed') => sql`status = ${status}, finished_at = now(), lease_owner = null, lease_until = null`;
+  const finishSql = (status: 'succeeded' | 'failed') =>
+    sql`status = ${status}, finished_at = now(), lease_owner = null, lease_until = null`;
 
   /** Runs the claimed run's steps until it finishes, fails, waits or backs off. */
   async function advance(run: ClaimedRun): Promise<void> {
@@ -113,7 +144,9 @@ export function createRunExecutor(opts: EngineOptions) {
     for (;;) {
       const step = run.current_step ? byId.get(run.current_step) : undefined;
       if (!step) {
-        await db.query(sql`update kizuna_workflow_runs set ${finishSql('succeeded')}, current_step = null where id = ${run.id}::uuid and lease_owner = ${owner}`);
+        await db.query(
+          sql`update kizuna_workflow_runs set ${finishSql('succeeded')}, current_step = null where id = ${run.id}::uuid and lease_owner = ${owner}`,
+        );
         return;
       }
       const kind = stepKinds[step.type];
@@ -121,7 +154,9 @@ export function createRunExecutor(opts: EngineOptions) {
       const attempt = run.attempts + 1;
       const seq = run.context.$seq ?? 0;
       if (seq >= maxSteps) {
-        const e = new PermanentStepError(`Step budget exceeded: the run has committed ${seq} steps (at most ${maxSteps}); its graph probably loops without end`);
+        const e = new PermanentStepError(
+          `Step budget exceeded: the run has committed ${seq} steps (at most ${maxSteps}); its graph probably loops without end`,
+        );
         await failStep(run, step.id, step.type, attempt, {}, e, started, 0);
         return;
       }
@@ -146,13 +181,21 @@ export function createRunExecutor(opts: EngineOptions) {
         // Its turn is over: back to the queue behind the runs already due (a loop of 10,000
         // steps took its worker for a minute).
         const yields = !waiting && !done && Date.now() - began >= turnMs;
-        const stepRow = result.again ? sql`` : sql`with step as (insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
+        const stepRow = result.again
+          ? sql``
+          : sql`with step as (insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, started_at)
             values (${run.id}::uuid, ${step.id}, ${step.type}, 'succeeded', ${attempt}, ${JSON.stringify(input)}::jsonb, ${JSON.stringify(result.output ?? {})}::jsonb, ${started}::timestamptz)) `;
-        const owned = await tx.query(sql`${stepRow}update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
-            ${waiting ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', lease_owner = null, lease_until = null`
-              : done ? finishSql('succeeded')
-              : yields ? sql`status = 'queued', run_at = now(), lease_owner = null, lease_until = null`
-              : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`}
+        const owned =
+          await tx.query(sql`${stepRow}update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
+            ${
+              waiting
+                ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', lease_owner = null, lease_until = null`
+                : done
+                  ? finishSql('succeeded')
+                  : yields
+                    ? sql`status = 'queued', run_at = now(), lease_owner = null, lease_until = null`
+                    : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`
+            }
           where id = ${run.id}::uuid and lease_owner = ${owner} and status = 'running' returning 1 as ok`);
         if (!owned.length) throw new LostRun(run.id);
         run.current_step = next ?? null;
@@ -185,13 +228,23 @@ export function createRunExecutor(opts: EngineOptions) {
    * never written twice; only a crash between the SMTP answer and that commit resends it, with
    * the same Message-ID.
    */
-  async function sendOnce(run: ClaimedRun, seq: number, execute: (exec: Executor) => Promise<StepResult>, commit: (tx: Executor, r: StepResult) => Promise<boolean>): Promise<boolean> {
+  async function sendOnce(
+    run: ClaimedRun,
+    seq: number,
+    execute: (exec: Executor) => Promise<StepResult>,
+    commit: (tx: Executor, r: StepResult) => Promise<boolean>,
+  ): Promise<boolean> {
     const prepared = await db.transaction(async (tx) => {
       await fence(tx, run.id);
-      const [done] = await tx.query<{ state: string; result: unknown }>(sql`select state, result from kizuna_workflow_effects where run_id = ${run.id}::uuid and seq = ${seq}`);
-      if (done) return { state: done.state, result: (typeof done.result === 'string' ? JSON.parse(done.result) : done.result) as StepResult };
+      const [done] = await tx.query<{ state: string; result: unknown }>(
+        sql`select state, result from kizuna_workflow_effects where run_id = ${run.id}::uuid and seq = ${seq}`,
+      );
+      if (done)
+        return { state: done.state, result: (typeof done.result === 'string' ? JSON.parse(done.result) : done.result) as StepResult };
       const result = await execute(tx);
-      await tx.query(sql`insert into kizuna_workflow_effects (run_id, seq, state, result) values (${run.id}::uuid, ${seq}, ${result.mail ? 'prepared' : 'sent'}, ${JSON.stringify(result)}::jsonb)`);
+      await tx.query(
+        sql`insert into kizuna_workflow_effects (run_id, seq, state, result) values (${run.id}::uuid, ${seq}, ${result.mail ? 'prepared' : 'sent'}, ${JSON.stringify(result)}::jsonb)`,
+      );
       return { state: result.mail ? 'prepared' : 'sent', result };
     });
     const { result } = prepared;
@@ -205,23 +258,34 @@ export function createRunExecutor(opts: EngineOptions) {
     });
   }
 
-  async function failStep(run: ClaimedRun, stepId: string, type: string, attempt: number, input: unknown, e: unknown, started: string, retries: number) {
+  async function failStep(
+    run: ClaimedRun,
+    stepId: string,
+    type: string,
+    attempt: number,
+    input: unknown,
+    e: unknown,
+    started: string,
+    retries: number,
+  ) {
     const message = String((e as Error)?.message ?? e).slice(0, 2000);
     const detail = (e as { errors?: unknown }).errors;
     const error = detail ? `${message} ${JSON.stringify(detail)}` : message;
     const final = isPermanent(e) || attempt > retries;
     const delay = Math.min(3_600_000, retryBaseMs * 2 ** (attempt - 1));
-    await db.transaction(async (tx) => {
-      await fence(tx, run.id);
-      const output = e instanceof StepFailure ? JSON.stringify(e.output) : null;
-      await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, error, started_at)
+    await db
+      .transaction(async (tx) => {
+        await fence(tx, run.id);
+        const output = e instanceof StepFailure ? JSON.stringify(e.output) : null;
+        await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, error, started_at)
         values (${run.id}::uuid, ${stepId}, ${type}, 'failed', ${attempt}, ${JSON.stringify(input)}::jsonb, ${output}::jsonb, ${error}, ${started}::timestamptz)`);
-      await tx.query(sql`update kizuna_workflow_runs set attempts = ${attempt}, error = ${`Step "${stepId}" failed${final ? '' : ` (attempt ${attempt}, retrying)`}: ${error}`},
+        await tx.query(sql`update kizuna_workflow_runs set attempts = ${attempt}, error = ${`Step "${stepId}" failed${final ? '' : ` (attempt ${attempt}, retrying)`}: ${error}`},
           ${final ? finishSql('failed') : sql`status = 'queued', run_at = now() + ${delay}::int * interval '1 millisecond', lease_owner = null, lease_until = null`}
         where id = ${run.id}::uuid`);
-    }).catch((err) => {
-      if (!(err instanceof LostRun)) throw err;
-    });
+      })
+      .catch((err) => {
+        if (!(err instanceof LostRun)) throw err;
+      });
   }
 
   return {

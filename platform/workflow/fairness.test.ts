@@ -41,11 +41,15 @@ describe.each(databases)('dispatch beside long runs on %s', (kind) => {
     engine.start();
     const port = (server.address() as AddressInfo).port;
     const slow = await publishWorkflow(k, {
-      name: 'slow', trigger: { type: 'manual', object: 'contact' }, start: 'call',
+      name: 'slow',
+      trigger: { type: 'manual', object: 'contact' },
+      start: 'call',
       steps: [{ id: 'call', type: 'http', config: { url: `http://127.0.0.1:${port}/hold`, timeout_ms: 60_000 } }],
     });
     const onCreate = await publishWorkflow(k, {
-      name: 'on create', trigger: { type: 'record.created', object: 'company' }, start: 'mark',
+      name: 'on create',
+      trigger: { type: 'record.created', object: 'company' },
+      start: 'mark',
       steps: [{ id: 'mark', type: 'update_record', config: { values: { city: 'seen' } } }],
     });
     const c = (await k.call('POST', '/api/records/contact', { last_name: '待ち' })).body;
@@ -63,14 +67,19 @@ describe.each(databases)('dispatch beside long runs on %s', (kind) => {
 
   it('lets a run queued behind a long one go ahead after each turn', async () => {
     const long = await publishWorkflow(k, {
-      name: 'long', trigger: { type: 'manual' }, start: 'each', variables: { items: Array.from({ length: 50 }, (_, i) => i) },
+      name: 'long',
+      trigger: { type: 'manual' },
+      start: 'each',
+      variables: { items: Array.from({ length: 50 }, (_, i) => i) },
       steps: [
         { id: 'each', type: 'loop', config: { items: '{{vars.items}}' }, branches: { body: 'look' } },
         { id: 'look', type: 'condition', config: { filter: { 'loop.index': { gte: 0 } } } },
       ],
     });
     const short = await publishWorkflow(k, {
-      name: 'short', trigger: { type: 'manual' }, start: 'one',
+      name: 'short',
+      trigger: { type: 'manual' },
+      start: 'one',
       steps: [{ id: 'one', type: 'condition', config: { filter: { 'trigger.type': 'manual' } } }],
     });
     // Both queued while no engine runs, the long one first; then one worker takes them.
@@ -79,10 +88,14 @@ describe.each(databases)('dispatch beside long runs on %s', (kind) => {
     await k.db.query(sql`update kizuna_workflow_runs set run_at = now() - interval '1 minute' where id = ${a.id}::uuid`);
     engine = createWorkflowEngine({ db: k.db, records: k.records, registry: k.registry, pollMs: 20, concurrency: 1, turnMs: 0 });
     engine.start();
-    await expect.poll(async () => [(await run(a.id)).status, (await run(b.id)).status], { timeout: 60_000 }).toEqual(['succeeded', 'succeeded']);
+    await expect
+      .poll(async () => [(await run(a.id)).status, (await run(b.id)).status], { timeout: 60_000 })
+      .toEqual(['succeeded', 'succeeded']);
     // The short run's step was committed before most of the long run's (101 steps): it did
     // not wait for the long run to end.
-    const steps = await k.db.query<{ run_id: string }>(sql`select run_id::text as run_id from kizuna_workflow_steps where run_id in (${a.id}::uuid, ${b.id}::uuid) order by id`);
+    const steps = await k.db.query<{ run_id: string }>(
+      sql`select run_id::text as run_id from kizuna_workflow_steps where run_id in (${a.id}::uuid, ${b.id}::uuid) order by id`,
+    );
     expect(steps).toHaveLength(102);
     expect(steps.findIndex((s) => s.run_id === b.id)).toBeLessThan(5);
   });

@@ -19,7 +19,11 @@ export function needsRecord(filter: unknown): boolean {
  * Decides a filter: record-field parts go to `matchRecord` (one SQL query per record-only
  * subtree), context paths are compared here. A filter with no context path is one query.
  */
-export async function evaluateFilter(filter: unknown, context: unknown, matchRecord: (f: Record<string, unknown>) => Promise<boolean>): Promise<boolean> {
+export async function evaluateFilter(
+  filter: unknown,
+  context: unknown,
+  matchRecord: (f: Record<string, unknown>) => Promise<boolean>,
+): Promise<boolean> {
   if (!filter || typeof filter !== 'object' || Array.isArray(filter)) throw new FilterError('A filter must be a JSON object');
   const f = filter as Record<string, unknown>;
   if (!hasContextPath(f)) return Object.keys(f).length === 0 ? true : matchRecord(f);
@@ -52,7 +56,22 @@ export class FilterError extends Error {}
 
 const isOps = (c: unknown): c is Record<string, unknown> =>
   !!c && typeof c === 'object' && !Array.isArray(c) && Object.keys(c).length > 0 && Object.keys(c).every((k) => OPS.has(k));
-const OPS = new Set(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'icontains', 'starts_with', 'is_null', 'has_any', 'has_all']);
+const OPS = new Set([
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'contains',
+  'icontains',
+  'starts_with',
+  'is_null',
+  'has_any',
+  'has_all',
+]);
 
 /** Numbers compare as numbers (also numeric strings, e.g. decimals), everything else as text. */
 function order(a: unknown, b: unknown): number | undefined {
@@ -65,7 +84,8 @@ function order(a: unknown, b: unknown): number | undefined {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
-const same = (a: unknown, b: unknown) => (typeof a === 'object' || typeof b === 'object' ? JSON.stringify(a) === JSON.stringify(b) : order(a, b) === 0 || a === b);
+const same = (a: unknown, b: unknown) =>
+  typeof a === 'object' || typeof b === 'object' ? JSON.stringify(a) === JSON.stringify(b) : order(a, b) === 0 || a === b;
 
 function compare(value: unknown, cond: unknown, key: string): boolean {
   if (!isOps(cond)) return same(value ?? null, cond ?? null);
@@ -77,21 +97,36 @@ function compare(value: unknown, cond: unknown, key: string): boolean {
     const o = order(value, arg);
     const ok = (() => {
       switch (op) {
-        case 'eq': return same(value ?? null, arg ?? null);
-        case 'neq': return !same(value ?? null, arg ?? null);
-        case 'gt': return o !== undefined && o > 0;
-        case 'gte': return o !== undefined && o >= 0;
-        case 'lt': return o !== undefined && o < 0;
-        case 'lte': return o !== undefined && o <= 0;
-        case 'in': return list().some((x) => same(value, x));
-        case 'nin': return !list().some((x) => same(value, x));
-        case 'contains': return Array.isArray(value) ? value.some((x) => same(x, arg)) : typeof value === 'string' && value.includes(String(arg));
-        case 'icontains': return typeof value === 'string' && value.toLowerCase().includes(String(arg).toLowerCase());
-        case 'starts_with': return typeof value === 'string' && value.startsWith(String(arg));
-        case 'is_null': return (value === null || value === undefined) === Boolean(arg);
-        case 'has_any': return Array.isArray(value) && list().some((x) => value.some((v) => same(v, x)));
-        case 'has_all': return Array.isArray(value) && list().every((x) => value.some((v) => same(v, x)));
-        default: throw new FilterError(`${key}: unknown operator "${op}"`);
+        case 'eq':
+          return same(value ?? null, arg ?? null);
+        case 'neq':
+          return !same(value ?? null, arg ?? null);
+        case 'gt':
+          return o !== undefined && o > 0;
+        case 'gte':
+          return o !== undefined && o >= 0;
+        case 'lt':
+          return o !== undefined && o < 0;
+        case 'lte':
+          return o !== undefined && o <= 0;
+        case 'in':
+          return list().some((x) => same(value, x));
+        case 'nin':
+          return !list().some((x) => same(value, x));
+        case 'contains':
+          return Array.isArray(value) ? value.some((x) => same(x, arg)) : typeof value === 'string' && value.includes(String(arg));
+        case 'icontains':
+          return typeof value === 'string' && value.toLowerCase().includes(String(arg).toLowerCase());
+        case 'starts_with':
+          return typeof value === 'string' && value.startsWith(String(arg));
+        case 'is_null':
+          return (value === null || value === undefined) === Boolean(arg);
+        case 'has_any':
+          return Array.isArray(value) && list().some((x) => value.some((v) => same(v, x)));
+        case 'has_all':
+          return Array.isArray(value) && list().every((x) => value.some((v) => same(v, x)));
+        default:
+          throw new FilterError(`${key}: unknown operator "${op}"`);
       }
     })();
     if (!ok) return false;

@@ -27,19 +27,79 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
 
   it.each([
     ['an unknown object', wf({ type: 'record.created', object: 'cas' }, [noop]), 'trigger.object', /no object "cas"/],
-    ['an unknown field in a trigger condition', wf({ ...onCase, condition: { prioriti: 'urgent' } }, [noop]), 'trigger.condition.prioriti', /prioriti/],
-    ['an unknown field in an old. condition', wf({ type: 'record.updated', object: 'case', condition: { 'old.statu': 'open' } }, [noop]), 'trigger.condition.statu', /statu/],
-    ['an unknown select value in a condition', wf({ ...onCase, condition: { priority: { in: ['urgent', 'asap'] } } }, [noop]), 'trigger.condition.priority', /"asap" is not an option of priority/],
-    ['an integer condition beyond 32 bits', wf({ ...onCase, condition: { satisfaction: { gt: 1e30 } } }, [noop]), 'trigger.condition.satisfaction.gt', /must be an integer from -2147483648 to 2147483647/],
-    ['an unknown trigger field', wf({ type: 'record.updated', object: 'case', fields: ['status', 'stauts'] }, [noop]), 'trigger.fields.1', /stauts/],
-    ['a date trigger on a text field', wf({ type: 'record.date', object: 'case', field: 'subject' }, [noop]), 'trigger.field', /subject is a text field/],
-    ['an unknown field in update_record', wf(onCase, [{ id: 'u', type: 'update_record', config: { values: { stauts: 'open' } } }]), 'steps.0.config.values.stauts', /stauts/],
-    ['an unknown select value in update_record', wf(onCase, [{ id: 'u', type: 'update_record', config: { values: { status: 'done' } } }]), 'steps.0.config.values.status', /"done" is not an option/],
-    ['an unknown field in find_records', wf(onCase, [{ id: 'f', type: 'find_records', config: { object: 'contact', filter: { emial: 'a@example.jp' } } }]), 'steps.0.config.filter.emial', /emial/],
-    ['an unknown object in create_record', wf(onCase, [{ id: 'c', type: 'create_record', config: { object: 'tasks', values: {} } }]), 'steps.0.config.object', /no object "tasks"/],
+    [
+      'an unknown field in a trigger condition',
+      wf({ ...onCase, condition: { prioriti: 'urgent' } }, [noop]),
+      'trigger.condition.prioriti',
+      /prioriti/,
+    ],
+    [
+      'an unknown field in an old. condition',
+      wf({ type: 'record.updated', object: 'case', condition: { 'old.statu': 'open' } }, [noop]),
+      'trigger.condition.statu',
+      /statu/,
+    ],
+    [
+      'an unknown select value in a condition',
+      wf({ ...onCase, condition: { priority: { in: ['urgent', 'asap'] } } }, [noop]),
+      'trigger.condition.priority',
+      /"asap" is not an option of priority/,
+    ],
+    [
+      'an integer condition beyond 32 bits',
+      wf({ ...onCase, condition: { satisfaction: { gt: 1e30 } } }, [noop]),
+      'trigger.condition.satisfaction.gt',
+      /must be an integer from -2147483648 to 2147483647/,
+    ],
+    [
+      'an unknown trigger field',
+      wf({ type: 'record.updated', object: 'case', fields: ['status', 'stauts'] }, [noop]),
+      'trigger.fields.1',
+      /stauts/,
+    ],
+    [
+      'a date trigger on a text field',
+      wf({ type: 'record.date', object: 'case', field: 'subject' }, [noop]),
+      'trigger.field',
+      /subject is a text field/,
+    ],
+    [
+      'an unknown field in update_record',
+      wf(onCase, [{ id: 'u', type: 'update_record', config: { values: { stauts: 'open' } } }]),
+      'steps.0.config.values.stauts',
+      /stauts/,
+    ],
+    [
+      'an unknown select value in update_record',
+      wf(onCase, [{ id: 'u', type: 'update_record', config: { values: { status: 'done' } } }]),
+      'steps.0.config.values.status',
+      /"done" is not an option/,
+    ],
+    [
+      'an unknown field in find_records',
+      wf(onCase, [{ id: 'f', type: 'find_records', config: { object: 'contact', filter: { emial: 'a@example.jp' } } }]),
+      'steps.0.config.filter.emial',
+      /emial/,
+    ],
+    [
+      'an unknown object in create_record',
+      wf(onCase, [{ id: 'c', type: 'create_record', config: { object: 'tasks', values: {} } }]),
+      'steps.0.config.object',
+      /no object "tasks"/,
+    ],
     ['an unknown team', wf(onCase, [{ id: 'a', type: 'assign', config: { team: 'suport' } }]), 'steps.0.config.team', /no team "suport"/],
-    ['a template naming an unknown field', wf(onCase, [{ id: 'c', type: 'create_record', config: { object: 'company', values: { name: 'From {{trigger.record.subjet}}' } } }]), 'steps.0.config.values.name', /\{\{trigger\.record\.subjet\}\}: case has no field "subjet"/],
-    ['a template naming an unknown step', wf(onCase, [{ id: 'c', type: 'update_record', config: { values: { resolution: '{{steps.nosuch.id}}' } } }]), 'steps.0.config.values.resolution', /there is no step "nosuch"/],
+    [
+      'a template naming an unknown field',
+      wf(onCase, [{ id: 'c', type: 'create_record', config: { object: 'company', values: { name: 'From {{trigger.record.subjet}}' } } }]),
+      'steps.0.config.values.name',
+      /\{\{trigger\.record\.subjet\}\}: case has no field "subjet"/,
+    ],
+    [
+      'a template naming an unknown step',
+      wf(onCase, [{ id: 'c', type: 'update_record', config: { values: { resolution: '{{steps.nosuch.id}}' } } }]),
+      'steps.0.config.values.resolution',
+      /there is no step "nosuch"/,
+    ],
   ])('refuses %s at validate and save, naming the path', async (_name, def, path, message) => {
     const v = await problemsOf(def);
     expect(v.valid).toBe(false);
@@ -50,11 +110,33 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
   });
 
   it('accepts what exists: fields, old. values, options by label, teams, templates of the run', async () => {
-    const def = wf({ type: 'record.updated', object: 'case', fields: ['status'], condition: { status: 'resolved', 'old.status': { neq: 'resolved' }, priority: 'Urgent' } }, [
-      { id: 'find', type: 'find_records', config: { object: 'contact', filter: { email: '{{trigger.record.subject}}' }, sort: '-created_at' }, next: 'a' },
-      { id: 'a', type: 'assign', config: { team: 'Support' }, next: 'u' },
-      { id: 'u', type: 'update_record', config: { values: { resolution: '{{steps.a.record.subject}} {{trigger.changes.status}} {{steps.find.count}}', status: '{{trigger.record.status}}' } } },
-    ]);
+    const def = wf(
+      {
+        type: 'record.updated',
+        object: 'case',
+        fields: ['status'],
+        condition: { status: 'resolved', 'old.status': { neq: 'resolved' }, priority: 'Urgent' },
+      },
+      [
+        {
+          id: 'find',
+          type: 'find_records',
+          config: { object: 'contact', filter: { email: '{{trigger.record.subject}}' }, sort: '-created_at' },
+          next: 'a',
+        },
+        { id: 'a', type: 'assign', config: { team: 'Support' }, next: 'u' },
+        {
+          id: 'u',
+          type: 'update_record',
+          config: {
+            values: {
+              resolution: '{{steps.a.record.subject}} {{trigger.changes.status}} {{steps.find.count}}',
+              status: '{{trigger.record.status}}',
+            },
+          },
+        },
+      ],
+    );
     expect(await problemsOf(def)).toEqual({ valid: true, errors: [] });
   });
 
@@ -65,7 +147,9 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
     ]);
     const r = await k.call('POST', '/api/workflows', closed);
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual([expect.objectContaining({ field: 'steps.0', keyword: 'cycle', message: expect.stringContaining('"a", "b"') })]);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ field: 'steps.0', keyword: 'cycle', message: expect.stringContaining('"a", "b"') }),
+    ]);
     const open = wf(onCase, [closed.steps[0], { ...closed.steps[1], branches: { true: 'a', false: 'end' } }, noop]);
     expect((await k.call('POST', '/api/workflows', open)).status).toBe(201);
   });
@@ -76,13 +160,23 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
     expect((await k.call('DELETE', `/api/teams/${team}`)).status).toBe(204);
     // No metadata change: the team's deletion alone is what the workflow is checked again for.
     await expect.poll(async () => (await k.call('GET', `/api/workflows/${id}`)).body.state).toBe('invalid');
-    expect((await k.call('GET', `/api/workflows/${id}`)).body.error.errors).toEqual([expect.objectContaining({ field: 'steps.0.config.team' })]);
+    expect((await k.call('GET', `/api/workflows/${id}`)).body.error.errors).toEqual([
+      expect.objectContaining({ field: 'steps.0.config.team' }),
+    ]);
     expect((await k.call('POST', '/api/teams', { name: '夜間窓口' })).status).toBe(201);
     await expect.poll(async () => (await k.call('GET', `/api/workflows/${id}`)).body).toMatchObject({ state: 'ok', error: null });
   });
 
   it('marks a published workflow invalid when a field it uses is deleted, and takes the events it missed once fixed', async () => {
-    const field = { name: 'region_code', type: 'select', label: { en: 'Region', ja: '地域' }, options: [{ value: 'kanto', label: { en: 'Kanto', ja: '関東' } }, { value: 'kansai', label: { en: 'Kansai', ja: '関西' } }] };
+    const field = {
+      name: 'region_code',
+      type: 'select',
+      label: { en: 'Region', ja: '地域' },
+      options: [
+        { value: 'kanto', label: { en: 'Kanto', ja: '関東' } },
+        { value: 'kansai', label: { en: 'Kansai', ja: '関西' } },
+      ],
+    };
     expect((await k.call('POST', '/api/meta/objects/case/fields', field)).status).toBe(201);
     const id = await publishWorkflow(k, wf(onCase, [{ id: 'u', type: 'update_record', config: { values: { region_code: 'kanto' } } }]));
     const first = (await k.call('POST', '/api/records/case', { subject: '前' })).body.id;
@@ -92,15 +186,25 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
     expect((await k.call('DELETE', '/api/meta/objects/case/fields/region_code')).status).toBe(200);
     await expect.poll(async () => (await k.call('GET', `/api/workflows/${id}`)).body.state).toBe('invalid');
     const w = (await k.call('GET', `/api/workflows/${id}`)).body;
-    expect(w.error.errors).toEqual([expect.objectContaining({ field: 'steps.0.config.values.region_code', message: expect.stringContaining('region_code') })]);
-    expect(((await k.call('GET', '/api/workflows')).body.data as { id: string; state: string }[]).find((x) => x.id === id)!.state).toBe('invalid');
+    expect(w.error.errors).toEqual([
+      expect.objectContaining({ field: 'steps.0.config.values.region_code', message: expect.stringContaining('region_code') }),
+    ]);
+    expect(((await k.call('GET', '/api/workflows')).body.data as { id: string; state: string }[]).find((x) => x.id === id)!.state).toBe(
+      'invalid',
+    );
     // Its events are kept, not run into failures.
     const missed = (await k.call('POST', '/api/records/case', { subject: '間' })).body.id;
     expect((await k.call('POST', `/api/workflows/${id}/enable`)).status).toBe(422);
     expect((await k.call('POST', `/api/workflows/${id}/publish`)).status).toBe(422);
 
     // Fixed by a new version: it starts the run of the event it stopped at.
-    expect((await k.call('PATCH', `/api/workflows/${id}`, { steps: [{ id: 'u', type: 'update_record', config: { values: { priority: 'high' } } }] })).status).toBe(200);
+    expect(
+      (
+        await k.call('PATCH', `/api/workflows/${id}`, {
+          steps: [{ id: 'u', type: 'update_record', config: { values: { priority: 'high' } } }],
+        })
+      ).status,
+    ).toBe(200);
     expect((await k.call('POST', `/api/workflows/${id}/publish`)).status).toBe(200);
     expect((await k.call('GET', `/api/workflows/${id}`)).body).toMatchObject({ state: 'ok', error: null });
     const runs = await settledRuns(k, id, 2);

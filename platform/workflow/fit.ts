@@ -16,12 +16,26 @@ export interface FitContext {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-const hasTemplate = (v: unknown): boolean => typeof v === 'string' ? v.includes('{{')
-  : Array.isArray(v) ? v.some(hasTemplate) : isObj(v) ? Object.values(v).some(hasTemplate) : false;
+const hasTemplate = (v: unknown): boolean =>
+  typeof v === 'string' ? v.includes('{{') : Array.isArray(v) ? v.some(hasTemplate) : isObj(v) ? Object.values(v).some(hasTemplate) : false;
 const LOGICAL = new Set(['and', 'or', 'not']);
 const OPTION_OPS = new Set(['eq', 'neq', 'in', 'nin', 'has_any', 'has_all', 'contains']);
 /** Keys of the trigger a run carries besides the record (templates may name them freely). */
-const TRIGGER_KEYS = new Set(['type', 'object', 'record_id', 'version', 'record', 'changes', 'at', 'by', 'body', 'field', 'offset', 'date', 'old']);
+const TRIGGER_KEYS = new Set([
+  'type',
+  'object',
+  'record_id',
+  'version',
+  'record',
+  'changes',
+  'at',
+  'by',
+  'body',
+  'field',
+  'offset',
+  'date',
+  'old',
+]);
 const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProblem[] {
@@ -44,7 +58,8 @@ export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProb
     if (!f || !f.spec.options || !['select', 'multi_select'].includes(f.spec.type)) return;
     for (const v of Array.isArray(value) ? value : [value]) {
       if (typeof v !== 'string' || hasTemplate(v)) continue;
-      if (!f.spec.options.some((o) => o.value === resolveOption(f.spec, v))) add(at, `"${v}" is not an option of ${f.name} (${f.spec.options.map((o) => o.value).join(', ')})`, 'option');
+      if (!f.spec.options.some((o) => o.value === resolveOption(f.spec, v)))
+        add(at, `"${v}" is not an option of ${f.name} (${f.spec.options.map((o) => o.value).join(', ')})`, 'option');
     }
   };
   /** A records filter: its record-field parts compile against the object, and literal select values are options. */
@@ -55,7 +70,8 @@ export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProb
       compileFilter(m, part, 't', { models: ctx.models });
     } catch (e) {
       if (!(e instanceof ProblemError)) throw e;
-      for (const p of e.errors?.length ? e.errors : [{ field: '(root)', message: e.message }]) add(p.field === '(root)' ? at : `${at}.${p.field}`, p.field === '(root)' ? p.message : `"${p.field}" ${p.message}`, 'filter');
+      for (const p of e.errors?.length ? e.errors : [{ field: '(root)', message: e.message }])
+        add(p.field === '(root)' ? at : `${at}.${p.field}`, p.field === '(root)' ? p.message : `"${p.field}" ${p.message}`, 'filter');
       return;
     }
     walkLeaves(part, (key, cond) => {
@@ -81,7 +97,8 @@ export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProb
   if (t.condition) filter(trigger, t.condition, 'trigger.condition', true);
   if (t.type === 'record.date' && trigger && t.field) {
     const f = field(trigger, t.field, 'trigger.field');
-    if (f && !['date', 'datetime'].includes(f.spec.type)) add('trigger.field', `${t.field} is a ${f.spec.type} field, not a date or datetime`, 'field');
+    if (f && !['date', 'datetime'].includes(f.spec.type))
+      add('trigger.field', `${t.field} is a ${f.spec.type} field, not a date or datetime`, 'field');
   }
 
   const steps = new Map(def.steps.map((s) => [s.id, s]));
@@ -95,7 +112,8 @@ export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProb
         filter(targetOf(s, at), c.filter, `${at}.config.filter`);
         break;
       case 'branch':
-        for (const [j, k] of ((c.cases ?? []) as { filter: unknown }[]).entries()) filter(targetOf(s, at), k.filter, `${at}.config.cases.${j}.filter`);
+        for (const [j, k] of ((c.cases ?? []) as { filter: unknown }[]).entries())
+          filter(targetOf(s, at), k.filter, `${at}.config.cases.${j}.filter`);
         break;
       case 'wait':
         if (c.condition) filter(targetOf(s, at), c.condition, `${at}.config.condition`);
@@ -107,7 +125,8 @@ export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProb
       case 'find_records': {
         const m = model(c.object, `${at}.config.object`);
         if (c.filter) filter(m, c.filter, `${at}.config.filter`);
-        if (typeof c.sort === 'string' && !hasTemplate(c.sort)) for (const k of c.sort.split(',')) if (k.trim()) field(m, k.trim().replace(/^[-+]/, ''), `${at}.config.sort`);
+        if (typeof c.sort === 'string' && !hasTemplate(c.sort))
+          for (const k of c.sort.split(',')) if (k.trim()) field(m, k.trim().replace(/^[-+]/, ''), `${at}.config.sort`);
         break;
       }
       case 'assign': {
@@ -140,7 +159,12 @@ export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProb
       if (!head) return 'names no step';
       if (!steps.has(head)) return `there is no step "${head}"`;
       const s = steps.get(head)!;
-      const m = s.type === 'create_record' || s.type === 'update_record' || s.type === 'assign' ? (s.config?.object !== undefined ? ctx.models.get(String(s.config.object)) : trigger) : undefined;
+      const m =
+        s.type === 'create_record' || s.type === 'update_record' || s.type === 'assign'
+          ? s.config?.object !== undefined
+            ? ctx.models.get(String(s.config.object))
+            : trigger
+          : undefined;
       const parts = path.split('.');
       if (m && parts[2] === 'record' && parts[3] && !fieldOf(m, parts[3])) return `${m.name} has no field "${parts[3]}"`;
     }
@@ -162,7 +186,12 @@ function recordPart(f: Record<string, unknown>, old: boolean): Record<string, un
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(f)) {
     if (k === 'and' || k === 'or') {
-      const parts = Array.isArray(v) ? v.filter(isObj).map((x) => recordPart(x, old)).filter((x) => Object.keys(x).length) : [];
+      const parts = Array.isArray(v)
+        ? v
+            .filter(isObj)
+            .map((x) => recordPart(x, old))
+            .filter((x) => Object.keys(x).length)
+        : [];
       if (parts.length) out[k] = parts;
     } else if (k === 'not') {
       const p = isObj(v) ? recordPart(v, old) : {};

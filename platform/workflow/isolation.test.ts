@@ -8,19 +8,27 @@ import { publishWorkflow, settledRuns } from '../testing/workflows.ts';
 import { isWorkflowFault } from './triggers.ts';
 
 const tagCase = (name: string, condition?: Record<string, unknown>) => ({
-  name, trigger: { type: 'record.created', object: 'case', ...(condition && { condition }) }, start: 'note',
+  name,
+  trigger: { type: 'record.created', object: 'case', ...(condition && { condition }) },
+  start: 'note',
   steps: [{ id: 'note', type: 'wait', config: { seconds: 0 } }],
 });
 
 /** Publishes a sound workflow, then breaks its active version as one published before definitions were checked. */
 async function brokenWorkflow(k: TestKizuna): Promise<string> {
   const id = await publishWorkflow(k, tagCase('broken', { priority: 'urgent' }));
-  await k.db.query(sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"prioriti": "urgent"}') where workflow_id = ${id}::uuid`);
+  await k.db.query(
+    sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"prioriti": "urgent"}') where workflow_id = ${id}::uuid`,
+  );
   return id;
 }
 
-const runsOf = async (k: TestKizuna, id: string) => (await k.call('GET', `/api/workflows/${id}/runs?limit=500`)).body.data as { id: string; status: string; record_id: string }[];
-const listed = async (k: TestKizuna, id: string) => ((await k.call('GET', '/api/workflows')).body.data as { id: string; state: string; error: { message: string } | null }[]).find((w) => w.id === id)!;
+const runsOf = async (k: TestKizuna, id: string) =>
+  (await k.call('GET', `/api/workflows/${id}/runs?limit=500`)).body.data as { id: string; status: string; record_id: string }[];
+const listed = async (k: TestKizuna, id: string) =>
+  ((await k.call('GET', '/api/workflows')).body.data as { id: string; state: string; error: { message: string } | null }[]).find(
+    (w) => w.id === id,
+  )!;
 
 describe.each(databases)('a failing workflow on %s', (kind) => {
   let k: TestKizuna;
@@ -46,20 +54,32 @@ describe.each(databases)('a failing workflow on %s', (kind) => {
     await expect.poll(async () => (await listed(k, broken)).state).toBe('failing');
     const shown = await listed(k, broken);
     expect(shown.error!.message).toContain('prioriti');
-    expect((await k.call('GET', `/api/workflows/${broken}`)).body).toMatchObject({ state: 'failing', enabled: true, error: { message: expect.stringContaining('prioriti') } });
+    expect((await k.call('GET', `/api/workflows/${broken}`)).body).toMatchObject({
+      state: 'failing',
+      enabled: true,
+      error: { message: expect.stringContaining('prioriti') },
+    });
     expect(await runsOf(k, broken)).toEqual([]);
     // Later events still start the others' runs.
     await k.call('POST', '/api/records/case', { subject: '後から', priority: 'urgent' }).then((r) => urgent.push(r.body.id));
     expect((await settledRuns(k, sameObject, 7)).length).toBe(7);
 
     // Fixed: a new version reads the events from where the workflow stopped.
-    expect((await k.call('PATCH', `/api/workflows/${broken}`, { trigger: { type: 'record.created', object: 'case', condition: { priority: 'urgent' } } })).status).toBe(200);
+    expect(
+      (
+        await k.call('PATCH', `/api/workflows/${broken}`, {
+          trigger: { type: 'record.created', object: 'case', condition: { priority: 'urgent' } },
+        })
+      ).status,
+    ).toBe(200);
     expect((await k.call('POST', `/api/workflows/${broken}/publish`)).status).toBe(200);
     await settledRuns(k, broken, 4);
     expect((await runsOf(k, broken)).map((r) => r.record_id).sort()).toEqual([...urgent].sort());
     expect(await listed(k, broken)).toMatchObject({ state: 'ok', error: null });
     // Caught up, it reads with the others again (no position of its own).
-    const [row] = await k.db.query<{ resume: string | null }>(sql`select resume_xid::text as resume from kizuna_workflows where id = ${broken}::uuid`);
+    const [row] = await k.db.query<{ resume: string | null }>(
+      sql`select resume_xid::text as resume from kizuna_workflows where id = ${broken}::uuid`,
+    );
     expect(row.resume).toBeNull();
     await k.call('POST', '/api/records/case', { subject: '直った後', priority: 'urgent' });
     expect((await settledRuns(k, broken, 5)).length).toBe(5);
@@ -69,7 +89,9 @@ describe.each(databases)('a failing workflow on %s', (kind) => {
     // Before integers were range-checked, such a condition passed every check and PostgreSQL
     // refused the dispatcher's statement: every record-triggered workflow stopped with it.
     const broken = await publishWorkflow(k, tagCase('too big', { satisfaction: { gt: 1 } }));
-    await k.db.query(sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"satisfaction": {"gt": 1e30}}') where workflow_id = ${broken}::uuid`);
+    await k.db.query(
+      sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"satisfaction": {"gt": 1e30}}') where workflow_id = ${broken}::uuid`,
+    );
     const good = await publishWorkflow(k, tagCase('sound'));
     await k.call('POST', '/api/records/case', { subject: '大きすぎる値', satisfaction: 5 });
     expect((await settledRuns(k, good, 1)).length).toBe(1);
@@ -77,8 +99,12 @@ describe.each(databases)('a failing workflow on %s', (kind) => {
     expect((await listed(k, broken)).error!.message).toContain('satisfaction');
   });
 
-  it('takes a statement the database refuses for its values or shape as the workflow\'s fault, not an outage', async () => {
-    const refused = async (statement: ReturnType<typeof sql>) => k.db.query(statement).then(() => undefined, (e: unknown) => e);
+  it("takes a statement the database refuses for its values or shape as the workflow's fault, not an outage", async () => {
+    const refused = async (statement: ReturnType<typeof sql>) =>
+      k.db.query(statement).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isWorkflowFault(await refused(sql`select ${'1e+30'}::integer`))).toBe(true);
     expect(isWorkflowFault(await refused(sql`select nosuch from kizuna_workflows`))).toBe(true);
     expect(isWorkflowFault(await refused(sql`select 1/0`))).toBe(true);
@@ -88,14 +114,20 @@ describe.each(databases)('a failing workflow on %s', (kind) => {
 
   it('stops a date-triggered workflow whose condition cannot be evaluated alone; its dates fire once fixed', async () => {
     const dated = (name: string) => ({
-      name, trigger: { type: 'record.date', object: 'case', field: 'due_at', condition: { priority: 'high' } }, start: 'note',
+      name,
+      trigger: { type: 'record.date', object: 'case', field: 'due_at', condition: { priority: 'high' } },
+      start: 'note',
       steps: [{ id: 'note', type: 'wait', config: { seconds: 0 } }],
     });
     // The broken one first: the scan meets it before the sound one.
     const broken = await publishWorkflow(k, dated('broken date'));
-    await k.db.query(sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"prioriti": "high"}') where workflow_id = ${broken}::uuid`);
+    await k.db.query(
+      sql`update kizuna_workflow_versions set definition = jsonb_set(definition, '{trigger,condition}', '{"prioriti": "high"}') where workflow_id = ${broken}::uuid`,
+    );
     const good = await publishWorkflow(k, dated('good date'));
-    const [{ soon }] = await k.db.query<{ soon: string }>(sql`select to_char((now() + interval '1 second') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as soon`);
+    const [{ soon }] = await k.db.query<{ soon: string }>(
+      sql`select to_char((now() + interval '1 second') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as soon`,
+    );
     const c = (await k.call('POST', '/api/records/case', { subject: '期日', priority: 'high', due_at: soon })).body.id;
     await expect.poll(async () => (await runsOf(k, good)).map((r) => r.record_id), { timeout: 30_000 }).toEqual([c]);
     await expect.poll(async () => (await listed(k, broken)).state, { timeout: 30_000 }).toBe('failing');
@@ -131,7 +163,9 @@ describe.skipIf(!process.env.DATABASE_URL)('a failing workflow with two nodes sh
     expect((await settledRuns(b, contacts, 10, undefined, 30_000)).length).toBe(10);
     expect((await listed(b, broken)).state).toBe('failing');
     expect(await runsOf(a, broken)).toEqual([]);
-    await b.call('PATCH', `/api/workflows/${broken}`, { trigger: { type: 'record.created', object: 'case', condition: { priority: 'urgent' } } });
+    await b.call('PATCH', `/api/workflows/${broken}`, {
+      trigger: { type: 'record.created', object: 'case', condition: { priority: 'urgent' } },
+    });
     await b.call('POST', `/api/workflows/${broken}/publish`);
     expect((await settledRuns(a, broken, 6, undefined, 30_000)).length).toBe(6);
   });

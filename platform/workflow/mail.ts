@@ -21,7 +21,9 @@ export function createMailer(url: string): Mailer {
   const open = () => (transport ??= import('nodemailer').then((m) => m.default.createTransport(url)));
   return {
     async send(mail) {
-      const info = await (await open()).sendMail({ to: mail.to, from: mail.from, subject: mail.subject, text: mail.text, messageId: mail.messageId });
+      const info = await (
+        await open()
+      ).sendMail({ to: mail.to, from: mail.from, subject: mail.subject, text: mail.text, messageId: mail.messageId });
       return { accepted: (info.accepted ?? []).map(String) };
     },
     close: () => void transport?.then((t) => t.close()),

@@ -14,17 +14,30 @@ describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
   beforeAll(async () => {
     k = await startKizuna(kind, { workflowPollMs: 50 });
     const support = (await k.call('POST', '/api/teams', { name: 'Support' })).body.id;
-    const user = await k.call('POST', '/api/users', { email: 'carol@example.jp', name: 'carol', roles: ['support_agent'], teams: [support] });
+    const user = await k.call('POST', '/api/users', {
+      email: 'carol@example.jp',
+      name: 'carol',
+      roles: ['support_agent'],
+      teams: [support],
+    });
     expect(user.status, JSON.stringify(user.body)).toBe(201);
     const key = await k.call('POST', '/api/api-keys', { name: 'carol key', user_id: user.body.id });
     expect(key.status, JSON.stringify(key.body)).toBe(201);
     carol = { id: user.body.id, key: key.body.key };
     const oscar = (await k.call('POST', '/api/users', { email: 'oscar@example.jp', name: 'oscar', roles: ['support_agent'] })).body.id;
-    for (const [name, assignee] of [['mine1', carol.id], ['mine2', carol.id], ['mine3', carol.id], ['theirs', oscar]] as const) {
+    for (const [name, assignee] of [
+      ['mine1', carol.id],
+      ['mine2', carol.id],
+      ['mine3', carol.id],
+      ['theirs', oscar],
+    ] as const) {
       ids[name] = (await k.call('POST', '/api/records/case', { subject: `case ${name}`, priority: 'low', assignee })).body.id;
     }
     const escalate = (name: string, extra: Record<string, unknown> = {}) => ({
-      name, description: 'Raises the priority', trigger: { type: 'manual', object: 'case', ...extra }, start: 'raise',
+      name,
+      description: 'Raises the priority',
+      trigger: { type: 'manual', object: 'case', ...extra },
+      start: 'raise',
       steps: [{ id: 'raise', type: 'update_record', config: { values: { priority: '{{input.priority}}' } } }],
     });
     const withInput = { input_schema: { type: 'object', required: ['priority'], properties: { priority: { enum: ['high', 'urgent'] } } } };
@@ -33,20 +46,41 @@ describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
     expect((await k.call('POST', `/api/workflows/${wf.disabled}/disable`)).status).toBe(200);
     const draft = await k.call('POST', '/api/workflows', escalate('Never published', withInput));
     wf.draft = draft.body.id;
-    wf.onCreate = await publishWorkflow(k, { name: 'On create', trigger: { type: 'record.created', object: 'case' }, start: 'a', steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }] });
-    wf.campaign = await publishWorkflow(k, { name: 'Campaign', trigger: { type: 'manual', object: 'campaign' }, start: 'a', steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }] });
-    wf.contact = await publishWorkflow(k, { name: 'Contact', trigger: { type: 'manual', object: 'contact' }, start: 'a', steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }] });
+    wf.onCreate = await publishWorkflow(k, {
+      name: 'On create',
+      trigger: { type: 'record.created', object: 'case' },
+      start: 'a',
+      steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }],
+    });
+    wf.campaign = await publishWorkflow(k, {
+      name: 'Campaign',
+      trigger: { type: 'manual', object: 'campaign' },
+      start: 'a',
+      steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }],
+    });
+    wf.contact = await publishWorkflow(k, {
+      name: 'Contact',
+      trigger: { type: 'manual', object: 'contact' },
+      start: 'a',
+      steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }],
+    });
   });
   afterAll(() => k?.close());
 
   it('lists only the enabled, published manual workflows of an object the caller reads, and only what a runner needs', async () => {
     const r = await asCarol('GET', '/api/workflows/manual?object=case');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body.data).toEqual([{
-      id: wf.escalate, name: 'Escalate', description: 'Raises the priority',
-      input_schema: { type: 'object', required: ['priority'], properties: { priority: { enum: ['high', 'urgent'] } } },
-    }]);
-    expect((await asCarol('GET', '/api/workflows/manual?object=contact')).body.data.map((w: { name: string }) => w.name)).toEqual(['Contact']);
+    expect(r.body.data).toEqual([
+      {
+        id: wf.escalate,
+        name: 'Escalate',
+        description: 'Raises the priority',
+        input_schema: { type: 'object', required: ['priority'], properties: { priority: { enum: ['high', 'urgent'] } } },
+      },
+    ]);
+    expect((await asCarol('GET', '/api/workflows/manual?object=contact')).body.data.map((w: { name: string }) => w.name)).toEqual([
+      'Contact',
+    ]);
     // An object the caller may not read is not there; a missing or unknown parameter is a 400 naming it.
     const hidden = await asCarol('GET', '/api/workflows/manual?object=campaign');
     expect(hidden.status).toBe(404);
@@ -57,10 +91,12 @@ describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
     expect(missing.body.errors[0].field).toBe('object');
     expect((await asCarol('GET', '/api/workflows/manual?object=case&x=1')).body.errors[0].field).toBe('x');
     // Admins see the same list.
-    expect((await k.call('GET', '/api/workflows/manual?object=campaign')).body.data.map((w: { name: string }) => w.name)).toEqual(['Campaign']);
+    expect((await k.call('GET', '/api/workflows/manual?object=campaign')).body.data.map((w: { name: string }) => w.name)).toEqual([
+      'Campaign',
+    ]);
   });
 
-  it('runs a manual workflow on a record the caller reads, acting as the workflow\'s own user', async () => {
+  it("runs a manual workflow on a record the caller reads, acting as the workflow's own user", async () => {
     const r = await asCarol('POST', `/api/workflows/${wf.escalate}/run`, { record_id: ids.mine1, input: { priority: 'urgent' } });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
     expect(r.body).toMatchObject({ workflow_id: wf.escalate, object: 'case', record_id: ids.mine1 });
@@ -74,18 +110,27 @@ describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
   });
 
   it('starts one run per selected record, all or nothing', async () => {
-    const r = await asCarol('POST', `/api/workflows/${wf.escalate}/run`, { record_ids: [ids.mine2, ids.mine3], input: { priority: 'high' } });
+    const r = await asCarol('POST', `/api/workflows/${wf.escalate}/run`, {
+      record_ids: [ids.mine2, ids.mine3],
+      input: { priority: 'high' },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
     expect(r.body.data.map((x: { record_id: string }) => x.record_id)).toEqual([ids.mine2, ids.mine3]);
-    for (const run of r.body.data) await expect.poll(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status).toBe('succeeded');
+    for (const run of r.body.data)
+      await expect.poll(async () => (await k.call('GET', `/api/workflow-runs/${run.id}`)).body.status).toBe('succeeded');
     for (const id of [ids.mine2, ids.mine3]) expect((await asCarol('GET', `/api/records/case/${id}`)).body.priority).toBe('high');
 
     // A record the caller cannot read is a 404 and starts no run at all.
     const before = (await k.call('GET', `/api/workflows/${wf.escalate}/runs`)).body.data.length;
-    const hidden = await asCarol('POST', `/api/workflows/${wf.escalate}/run`, { record_ids: [ids.mine2, ids.theirs], input: { priority: 'high' } });
+    const hidden = await asCarol('POST', `/api/workflows/${wf.escalate}/run`, {
+      record_ids: [ids.mine2, ids.theirs],
+      input: { priority: 'high' },
+    });
     expect(hidden.status).toBe(404);
     expect((await k.call('GET', `/api/workflows/${wf.escalate}/runs`)).body.data.length).toBe(before);
-    expect((await asCarol('POST', `/api/workflows/${wf.escalate}/run`, { record_id: ids.theirs, input: { priority: 'high' } })).status).toBe(404);
+    expect(
+      (await asCarol('POST', `/api/workflows/${wf.escalate}/run`, { record_id: ids.theirs, input: { priority: 'high' } })).status,
+    ).toBe(404);
     expect((await k.call('GET', `/api/records/case/${ids.theirs}`)).body.priority).toBe('low');
   });
 
@@ -113,9 +158,14 @@ describe.each(databases)('manual workflow runs by non-admins on %s', (kind) => {
       expect(r.status, `${id} ${JSON.stringify(r.body)}`).toBe(403);
     }
     for (const [method, path] of [
-      ['GET', '/api/workflows'], ['GET', `/api/workflows/${wf.escalate}`], ['GET', `/api/workflows/${wf.escalate}/runs`],
-      ['POST', `/api/workflows/${wf.escalate}/test`], ['POST', `/api/workflows/${wf.escalate}/publish`], ['GET', '/api/workflows/catalog'],
-      ['GET', `/api/workflow-runs?object=case&record_id=${ids.mine1}`], ['GET', '/api/workflows/templates'],
+      ['GET', '/api/workflows'],
+      ['GET', `/api/workflows/${wf.escalate}`],
+      ['GET', `/api/workflows/${wf.escalate}/runs`],
+      ['POST', `/api/workflows/${wf.escalate}/test`],
+      ['POST', `/api/workflows/${wf.escalate}/publish`],
+      ['GET', '/api/workflows/catalog'],
+      ['GET', `/api/workflow-runs?object=case&record_id=${ids.mine1}`],
+      ['GET', '/api/workflows/templates'],
     ]) {
       expect((await asCarol(method, path)).status, `${method} ${path}`).toBe(403);
     }

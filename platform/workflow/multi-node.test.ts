@@ -18,7 +18,9 @@ describe.skipIf(!process.env.DATABASE_URL)('workflows on two nodes sharing one P
 
   it('never runs a step twice', async () => {
     const id = await publishWorkflow(a, {
-      name: 'shared', trigger: { type: 'record.created', object: 'contact' }, start: 'one',
+      name: 'shared',
+      trigger: { type: 'record.created', object: 'contact' },
+      start: 'one',
       steps: [
         { id: 'one', type: 'update_record', config: { values: { first_name: '一' } }, next: 'pause' },
         { id: 'pause', type: 'wait', config: { seconds: 0 }, next: 'two' },
@@ -29,7 +31,9 @@ describe.skipIf(!process.env.DATABASE_URL)('workflows on two nodes sharing one P
     for (let i = 0; i < 30; i++) ids.push((await (i % 2 ? a : b).call('POST', '/api/records/contact', { last_name: `並行${i}` })).body.id);
     const runs = await settledRuns(a, id, 30, ['succeeded', 'failed'], 20_000);
     expect(runs.map((r) => r.status)).toEqual(runs.map(() => 'succeeded'));
-    const dup = await a.db.query(sql`select run_id, step_id, count(*)::int as n from kizuna_workflow_steps group by run_id, step_id having count(*) > 1`);
+    const dup = await a.db.query(
+      sql`select run_id, step_id, count(*)::int as n from kizuna_workflow_steps group by run_id, step_id having count(*) > 1`,
+    );
     expect(dup).toEqual([]);
     const [steps] = await a.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_workflow_steps`);
     expect(Number(steps.n)).toBe(90);
@@ -48,7 +52,9 @@ describe.each(databases)('workflow schedules on %s', (kind) => {
 
   it('computes the next cron time in its time zone and fires once per turn', async () => {
     const id = await publishWorkflow(k, {
-      name: 'morning', trigger: { type: 'schedule', cron: '0 9 * * *', timezone: 'Asia/Tokyo' }, start: 'make',
+      name: 'morning',
+      trigger: { type: 'schedule', cron: '0 9 * * *', timezone: 'Asia/Tokyo' },
+      start: 'make',
       steps: [{ id: 'make', type: 'create_record', config: { object: 'company', values: { name: 'scheduled {{trigger.at}}' } } }],
     });
     const next = new Date((await k.call('GET', `/api/workflows/${id}`)).body.next_run_at);

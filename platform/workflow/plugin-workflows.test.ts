@@ -8,17 +8,26 @@ import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { settledRuns } from '../testing/workflows.ts';
 
 const flagVip = (title: string) => ({
-  key: 'flag-vip', name: 'Flag VIP contacts', trigger: { type: 'record.created', object: 'contact', condition: { tags: { has_any: ['vip'] } } },
-  start: 'flag', steps: [{ id: 'flag', type: 'update_record', config: { values: { title } } }],
+  key: 'flag-vip',
+  name: 'Flag VIP contacts',
+  trigger: { type: 'record.created', object: 'contact', condition: { tags: { has_any: ['vip'] } } },
+  start: 'flag',
+  steps: [{ id: 'flag', type: 'update_record', config: { values: { title } } }],
 });
 
 async function writePlugin(dir: string, version: string, workflows: unknown[]) {
   await mkdir(join(dir, 'vip_flags', 'metadata'), { recursive: true });
   await writeFile(join(dir, 'vip_flags', 'metadata', 'flag.json'), JSON.stringify(workflows[0]));
-  await writeFile(join(dir, 'vip_flags', 'plugin.json'), JSON.stringify({
-    name: 'vip_flags', version, title: { en: 'VIP flags', ja: 'VIPフラグ' }, kizuna: '*',
-    metadata: { workflows: ['metadata/flag.json', ...workflows.slice(1)] },
-  }));
+  await writeFile(
+    join(dir, 'vip_flags', 'plugin.json'),
+    JSON.stringify({
+      name: 'vip_flags',
+      version,
+      title: { en: 'VIP flags', ja: 'VIPフラグ' },
+      kizuna: '*',
+      metadata: { workflows: ['metadata/flag.json', ...workflows.slice(1)] },
+    }),
+  );
 }
 
 describe.each(databases)('workflows shipped in a plugin on %s', (kind) => {
@@ -48,7 +57,10 @@ describe.each(databases)('workflows shipped in a plugin on %s', (kind) => {
     expect((await k.call('GET', `/api/records/contact/${c.id}`)).body.title).toBe('VIP');
 
     // An upgrade that changes it publishes version 2 and keeps it enabled; one that adds a workflow creates it.
-    await writePlugin(dir, '1.1.0', [flagVip('VIP顧客'), { ...flagVip('x'), key: 'welcome', name: 'Welcome new contacts', trigger: { type: 'record.created', object: 'contact' } }]);
+    await writePlugin(dir, '1.1.0', [
+      flagVip('VIP顧客'),
+      { ...flagVip('x'), key: 'welcome', name: 'Welcome new contacts', trigger: { type: 'record.created', object: 'contact' } },
+    ]);
     expect((await k.call('POST', '/api/plugins/vip_flags/upgrade')).status).toBe(200);
     const after = await shipped();
     wf = after.find((w: { name: string }) => w.name === 'Flag VIP contacts');
@@ -65,16 +77,29 @@ describe.each(databases)('workflows shipped in a plugin on %s', (kind) => {
   it('refuses a plugin whose workflow is invalid, naming it, and installs nothing', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'kizuna-wf-plugin-bad-'));
     await mkdir(join(bad, 'bad_flow'), { recursive: true });
-    await writeFile(join(bad, 'bad_flow', 'plugin.json'), JSON.stringify({
-      name: 'bad_flow', version: '1.0.0', title: { en: 'Bad', ja: '不正' }, kizuna: '*',
-      metadata: { workflows: [{ key: 'broken', name: 'Broken', trigger: { type: 'record.created', object: 'contact' }, start: 'nowhere', steps: [] }] },
-    }));
+    await writeFile(
+      join(bad, 'bad_flow', 'plugin.json'),
+      JSON.stringify({
+        name: 'bad_flow',
+        version: '1.0.0',
+        title: { en: 'Bad', ja: '不正' },
+        kizuna: '*',
+        metadata: {
+          workflows: [
+            { key: 'broken', name: 'Broken', trigger: { type: 'record.created', object: 'contact' }, start: 'nowhere', steps: [] },
+          ],
+        },
+      }),
+    );
     const other = await startKizuna(kind, { pluginDirs: [bad] });
     try {
       const r = await other.call('POST', '/api/plugins/bad_flow/install');
       expect(r.status).toBe(422);
       expect(r.body.errors[0].field).toMatch(/^metadata\.workflows\.0\./);
-      expect((await other.call('GET', '/api/plugins')).body.data?.find?.((p: { name: string; installed?: boolean }) => p.name === 'bad_flow')?.installed ?? false).toBeFalsy();
+      expect(
+        (await other.call('GET', '/api/plugins')).body.data?.find?.((p: { name: string; installed?: boolean }) => p.name === 'bad_flow')
+          ?.installed ?? false,
+      ).toBeFalsy();
       expect((await other.call('GET', '/api/workflows')).body.data).toEqual([]);
     } finally {
       await other.close();

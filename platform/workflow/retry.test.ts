@@ -28,7 +28,9 @@ describe.each(databases)('failed steps and retries on %s', (kind) => {
   it('keeps the status and the (truncated) body of a failed HTTP call, and retries from an earlier step', async () => {
     const port = (server.address() as AddressInfo).port;
     const id = await publishWorkflow(k, {
-      name: 'call out', trigger: { type: 'manual', object: 'contact' }, start: 'mark',
+      name: 'call out',
+      trigger: { type: 'manual', object: 'contact' },
+      start: 'mark',
       steps: [
         { id: 'mark', type: 'update_record', config: { values: { title: 'calling' } }, next: 'call' },
         { id: 'call', type: 'http', retries: 0, config: { url: `http://127.0.0.1:${port}/orders` } },
@@ -40,7 +42,12 @@ describe.each(databases)('failed steps and retries on %s', (kind) => {
     await settledRuns(k, id, 1);
     const failed = await detail(run.id);
     expect(failed.status).toBe('failed');
-    expect(failed.steps[1]).toMatchObject({ step_id: 'call', status: 'failed', error: expect.stringContaining('HTTP 503'), output: { status: 503, body: { error: 'maintenance', until: '10:00' } } });
+    expect(failed.steps[1]).toMatchObject({
+      step_id: 'call',
+      status: 'failed',
+      error: expect.stringContaining('HTTP 503'),
+      output: { status: 503, body: { error: 'maintenance', until: '10:00' } },
+    });
 
     // Not the failed step, nor a step the run never took: 422 naming from_step.
     const never = await k.call('POST', `/api/workflow-runs/${run.id}/retry`, { from_step: 'nowhere' });
@@ -53,7 +60,12 @@ describe.each(databases)('failed steps and retries on %s', (kind) => {
     expect((await k.call('POST', `/api/workflow-runs/${run.id}/retry`, { from_step: 'mark' })).status).toBe(202);
     await expect.poll(async () => (await detail(run.id)).status).toBe('failed');
     const again = await detail(run.id);
-    expect(again.steps.map((s: { step_id: string; status: string }) => `${s.step_id}:${s.status}`)).toEqual(['mark:succeeded', 'call:failed', 'mark:succeeded', 'call:failed']);
+    expect(again.steps.map((s: { step_id: string; status: string }) => `${s.step_id}:${s.status}`)).toEqual([
+      'mark:succeeded',
+      'call:failed',
+      'mark:succeeded',
+      'call:failed',
+    ]);
     expect(again.steps[3].output).toMatchObject({ status: 500, truncated: true });
     expect(again.steps[3].output.body).toHaveLength(2000);
 
@@ -69,7 +81,10 @@ describe.each(databases)('failed steps and retries on %s', (kind) => {
   it('refuses a retry from inside a loop body, naming the loop to start from', async () => {
     const port = (server.address() as AddressInfo).port;
     const id = await publishWorkflow(k, {
-      name: 'loop out', trigger: { type: 'manual' }, start: 'each', variables: { items: [1, 2] },
+      name: 'loop out',
+      trigger: { type: 'manual' },
+      start: 'each',
+      variables: { items: [1, 2] },
       steps: [
         { id: 'each', type: 'loop', config: { items: '{{vars.items}}' }, branches: { body: 'look' } },
         { id: 'look', type: 'condition', config: { filter: { 'loop.item': { gte: 2 } } }, branches: { true: 'call' } },

@@ -18,14 +18,23 @@ export interface RunStart {
 }
 
 /** Inserts a queued run (or, past the depth limit, a failed one); undefined when this event already started it. */
-export async function insertRun(exec: Executor, wf: ActiveWorkflow, start: RunStart, maxDepth = DEFAULT_MAX_DEPTH): Promise<string | undefined> {
+export async function insertRun(
+  exec: Executor,
+  wf: ActiveWorkflow,
+  start: RunStart,
+  maxDepth = DEFAULT_MAX_DEPTH,
+): Promise<string | undefined> {
   const row = runRow(wf, start, maxDepth);
   const inserted = await exec.query(sql`${insertRunsSql([row.sql])} returning id::text as id`);
   return inserted.length ? row.id : undefined;
 }
 
 /** Many runs in one statement (record triggers read in batches); a (workflow, event) pair already started is skipped. */
-export async function insertRuns(exec: Executor, starts: { wf: ActiveWorkflow; start: RunStart }[], maxDepth = DEFAULT_MAX_DEPTH): Promise<number> {
+export async function insertRuns(
+  exec: Executor,
+  starts: { wf: ActiveWorkflow; start: RunStart }[],
+  maxDepth = DEFAULT_MAX_DEPTH,
+): Promise<number> {
   if (!starts.length) return 0;
   const inserted = await exec.query(sql`${insertRunsSql(starts.map(({ wf, start }) => runRow(wf, start, maxDepth).sql))} returning id`);
   return inserted.length;
@@ -48,7 +57,9 @@ function runRow(wf: ActiveWorkflow, start: RunStart, maxDepth: number): { id: st
   };
 }
 
-const insertRunsSql = (rows: SQL[]) => sql`insert into kizuna_workflow_runs (id, workflow_id, version, status, trigger, context, current_step, depth, object, record_id, event_id, error, finished_at)
+const insertRunsSql = (
+  rows: SQL[],
+) => sql`insert into kizuna_workflow_runs (id, workflow_id, version, status, trigger, context, current_step, depth, object, record_id, event_id, error, finished_at)
   values ${sql.join(rows, sql`, `)} on conflict (workflow_id, event_id) do nothing`;
 
 const ts = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
@@ -67,7 +78,8 @@ export function createRunReader(db: Database) {
     if (!UUID.test(id)) throw notFound(`No workflow run with id "${id}"`);
     const [run] = await db.query(sql`select ${runColumns}, context from kizuna_workflow_runs where id = ${id}::uuid`);
     if (!run) throw notFound(`No workflow run with id "${id}"`);
-    const steps = await db.query(sql`select step_id, type, status, attempt, input, output, error, ${ts('started_at')} as started_at, ${ts('finished_at')} as finished_at
+    const steps =
+      await db.query(sql`select step_id, type, status, attempt, input, output, error, ${ts('started_at')} as started_at, ${ts('finished_at')} as finished_at
       from kizuna_workflow_steps where run_id = ${id}::uuid order by id`);
     const done = steps.map(parse);
     return { ...(parse(run) as Record<string, any>), steps: done, path: done.filter((s) => s.status !== 'failed').map((s) => s.step_id) };
@@ -100,9 +112,16 @@ export function createRunReader(db: Database) {
      * page's cursor names (the previous page ended there) and, when the page is not the last,
      * since its oldest change — so each run appears on exactly one page.
      */
-    async forTimeline(object: string, recordId: string, bounds: { beforeHistoryId?: string; since?: string }, opts: { redact?: boolean } = {}) {
+    async forTimeline(
+      object: string,
+      recordId: string,
+      bounds: { beforeHistoryId?: string; since?: string },
+      opts: { redact?: boolean } = {},
+    ) {
       if (!UUID.test(recordId)) return [];
-      const rows = await db.query<Record<string, unknown>>(sql`select r.id::text as id, r.workflow_id::text as workflow_id, w.name as workflow_name, r.status, r.error,
+      const rows = await db.query<
+        Record<string, unknown>
+      >(sql`select r.id::text as id, r.workflow_id::text as workflow_id, w.name as workflow_name, r.status, r.error,
           (extract(epoch from (coalesce(r.finished_at, now()) - r.created_at)) * 1000)::bigint as duration_ms, ${ts('r.created_at')} as at
         from kizuna_workflow_runs r join kizuna_workflows w on w.id = r.workflow_id
         where r.object = ${object} and r.record_id = ${recordId}::uuid
@@ -110,7 +129,9 @@ export function createRunReader(db: Database) {
           ${bounds.since ? sql`and r.created_at >= ${bounds.since}::timestamptz` : sql``}
         order by r.created_at desc, r.id desc limit 500`);
       return rows.map(({ at, ...run }) => ({
-        id: run.id as string, kind: 'workflow_run' as const, at: at as string,
+        id: run.id as string,
+        kind: 'workflow_run' as const,
+        at: at as string,
         run: { ...run, duration_ms: Number(run.duration_ms), ...(opts.redact && { error: redactedError(run.error as string | null) }) },
       }));
     },
@@ -128,8 +149,11 @@ export function createRunReader(db: Database) {
       let context = sql``;
       if (from !== run.current_step) {
         const taken = new Set((run.steps as { step_id: string }[]).map((s) => s.step_id));
-        if (!taken.has(from)) throw validation([{ field: 'from_step', message: `the run never reached a step "${from}" (it took: ${[...taken].join(', ')})` }]);
-        const [v] = await db.query<{ definition: unknown }>(sql`select definition from kizuna_workflow_versions where workflow_id = ${run.workflow_id}::uuid and version = ${run.version}`);
+        if (!taken.has(from))
+          throw validation([{ field: 'from_step', message: `the run never reached a step "${from}" (it took: ${[...taken].join(', ')})` }]);
+        const [v] = await db.query<{ definition: unknown }>(
+          sql`select definition from kizuna_workflow_versions where workflow_id = ${run.workflow_id}::uuid and version = ${run.version}`,
+        );
         const def = (typeof v.definition === 'string' ? JSON.parse(v.definition) : v.definition) as WorkflowDefinition;
         const loop = loopOf(def, from);
         if (loop) throw conflict(`"${from}" is inside the body of the loop "${loop}": retry from "${loop}"`);

@@ -100,7 +100,13 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     try {
       for (const w of await store.active(db, true)) {
         const problems = await fits(w.definition);
-        if (problems.length) await store.markInvalid(w.id, w.version, problems, ['record.created', 'record.updated', 'record.deleted'].includes(w.definition.trigger.type));
+        if (problems.length)
+          await store.markInvalid(
+            w.id,
+            w.version,
+            problems,
+            ['record.created', 'record.updated', 'record.deleted'].includes(w.definition.trigger.type),
+          );
         else if (w.state === 'invalid') await store.markValid(w.id, w.version);
       }
     } catch (e) {
@@ -127,21 +133,30 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     let v = inputValidators.get(key);
     if (!v) inputValidators.set(key, (v = ajv.compile(schema)));
     if (!v(input ?? {})) {
-      const problems: FieldProblem[] = definitionProblems(v.errors).map((p) => ({ ...p, field: p.field === '(root)' ? 'input' : `input.${p.field}` }));
-      throw validation(problems, 'The input does not match the workflow\'s input_schema');
+      const problems: FieldProblem[] = definitionProblems(v.errors).map((p) => ({
+        ...p,
+        field: p.field === '(root)' ? 'input' : `input.${p.field}`,
+      }));
+      throw validation(problems, "The input does not match the workflow's input_schema");
     }
   }
 
   /** The trigger a manual or test run starts with: the record (read as the caller) and input. */
-  async function manualStart(def: WorkflowDefinition, type: string, body: { record_id?: string; input?: Record<string, unknown> }, caller: Actor) {
+  async function manualStart(
+    def: WorkflowDefinition,
+    type: string,
+    body: { record_id?: string; input?: Record<string, unknown> },
+    caller: Actor,
+  ) {
     const object = def.trigger.object;
     let record: Record<string, unknown> | undefined;
     if (body.record_id !== undefined) {
-      if (!object) throw validation([{ field: 'record_id', message: 'this workflow\'s trigger names no object, so it takes no record' }]);
+      if (!object) throw validation([{ field: 'record_id', message: "this workflow's trigger names no object, so it takes no record" }]);
       record = await opts.records.get(object, body.record_id, caller);
     }
     const trigger: Record<string, unknown> = {
-      type, by: caller.actor,
+      type,
+      by: caller.actor,
       ...(record ? { object, record_id: body.record_id, record, version: record.version, changes: {} } : {}),
       ...(def.trigger.type === 'webhook' ? { body: body.input ?? {} } : {}),
     };
@@ -238,8 +253,12 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     /** POST /api/workflows/{id}/test: a dry run of the given definition, else the draft (else the active version). */
     async test(id: string, body: { record_id?: string; input?: Record<string, unknown>; definition?: unknown }, caller: Actor) {
       const w = await store.get(id);
-      const def = body.definition !== undefined ? assertDefinition(body.definition, checkActions)
-        : w.draft ? w.draft : await store.definition(id, w.active_version!);
+      const def =
+        body.definition !== undefined
+          ? assertDefinition(body.definition, checkActions)
+          : w.draft
+            ? w.draft
+            : await store.definition(id, w.active_version!);
       checkInput(def, body.input);
       const start = await manualStart(def, def.trigger.type, body, caller);
       return dryRun({ ...engineOptions, store } as EngineOptions, { id: w.id, user_id: w.user_id, definition: def }, start);
@@ -252,7 +271,12 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     async manualFor(object: string): Promise<ManualWorkflow[]> {
       return (await store.active())
         .filter((w) => isManualOn(w, object))
-        .map(({ id, definition: d }) => ({ id, name: d.name, ...(d.description !== undefined && { description: d.description }), ...(d.trigger.input_schema !== undefined && { input_schema: d.trigger.input_schema }) }))
+        .map(({ id, definition: d }) => ({
+          id,
+          name: d.name,
+          ...(d.description !== undefined && { description: d.description }),
+          ...(d.trigger.input_schema !== undefined && { input_schema: d.trigger.input_schema }),
+        }))
         .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
     },
     /** The object a non-admin's manual run is on, or undefined when this workflow is not theirs to start (not enabled, not manual, no object). */
@@ -278,7 +302,8 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       const wf = await activeVersion(id);
       checkInput(wf.definition, body.input);
       const starts: Awaited<ReturnType<typeof manualStart>>[] = [];
-      for (const recordId of body.record_ids) starts.push(await manualStart(wf.definition, 'manual', { record_id: recordId, input: body.input }, caller));
+      for (const recordId of body.record_ids)
+        starts.push(await manualStart(wf.definition, 'manual', { record_id: recordId, input: body.input }, caller));
       const ids = await db.transaction(async (tx) => {
         const made: string[] = [];
         for (const start of starts) made.push((await insertRun(tx, wf, start, opts.maxDepth ?? DEFAULT_MAX_DEPTH))!);
@@ -293,14 +318,18 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
       if (!wf || wf.definition.trigger.type !== 'webhook') throw notFound('No enabled webhook workflow at this address');
       const expected = Buffer.from(signBody(wf.hook_key, rawBody));
       const given = Buffer.from(signature ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unauthorized(`The ${SIGNATURE_HEADER} header is not the HMAC-SHA256 of the body under this hook's key`);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw unauthorized(`The ${SIGNATURE_HEADER} header is not the HMAC-SHA256 of the body under this hook's key`);
       let input: unknown = rawBody;
       try {
         input = JSON.parse(rawBody);
       } catch {
         /* not JSON: the text is the input */
       }
-      const runId = await insertRun(db, wf, { trigger: { type: 'webhook', body: input }, input: input && typeof input === 'object' ? (input as Record<string, unknown>) : { body: input } });
+      const runId = await insertRun(db, wf, {
+        trigger: { type: 'webhook', body: input },
+        input: input && typeof input === 'object' ? (input as Record<string, unknown>) : { body: input },
+      });
       void tick();
       return { run_id: runId! };
     },

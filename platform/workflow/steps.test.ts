@@ -25,11 +25,22 @@ describe.each(databases)('workflow steps on %s', (kind) => {
 
   it('send_message writes a message record and emails it once, in Japanese, even when the step is taken over', async () => {
     const id = await publishWorkflow(k, {
-      name: 'notify', trigger: { type: 'manual', object: 'case' }, start: 'tell',
-      steps: [{
-        id: 'tell', type: 'send_message',
-        config: { to_team: 'support', to: 'boss@example.jp', subject: '【緊急】{{trigger.record.subject}}', body: '件名「{{trigger.record.subject}}」の対応をお願いします。\n優先度: {{trigger.record.priority}}', related: { case: '{{trigger.record_id}}' } },
-      }],
+      name: 'notify',
+      trigger: { type: 'manual', object: 'case' },
+      start: 'tell',
+      steps: [
+        {
+          id: 'tell',
+          type: 'send_message',
+          config: {
+            to_team: 'support',
+            to: 'boss@example.jp',
+            subject: '【緊急】{{trigger.record.subject}}',
+            body: '件名「{{trigger.record.subject}}」の対応をお願いします。\n優先度: {{trigger.record.priority}}',
+            related: { case: '{{trigger.record_id}}' },
+          },
+        },
+      ],
     });
     const c = (await k.call('POST', '/api/records/case', { subject: 'ログインできない', priority: 'urgent' })).body;
     const started = (await k.call('POST', `/api/workflows/${id}/run`, { record_id: c.id })).body;
@@ -44,31 +55,59 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     expect(detail.steps[0].output).toMatchObject({ sent: true, recipients: expect.arrayContaining(['boss@example.jp']) });
     const messages = (await k.call('GET', `/api/records/message?filter=${encodeURIComponent(JSON.stringify({ case: c.id }))}`)).body.data;
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ subject: '【緊急】ログインできない', channel: 'email', direction: 'outbound', from_address: 'kizuna@example.jp' });
+    expect(messages[0]).toMatchObject({
+      subject: '【緊急】ログインできない',
+      channel: 'email',
+      direction: 'outbound',
+      from_address: 'kizuna@example.jp',
+    });
 
     // A node that dies after sending but before the step commits: another node takes the run
     // over at the same step. The effect row says the email went out: no second email, no second record.
     await k.db.query(sql`delete from kizuna_workflow_steps where run_id = ${started.id}::uuid`);
-    await k.db.query(sql`update kizuna_workflow_runs set status = 'running', lease_owner = 'dead-node', lease_until = now() - interval '1 second',
+    await k.db
+      .query(sql`update kizuna_workflow_runs set status = 'running', lease_owner = 'dead-node', lease_until = now() - interval '1 second',
       current_step = 'tell', finished_at = null, context = jsonb_set(context, '{$seq}', '0') where id = ${started.id}::uuid`);
     await expect.poll(async () => (await run(started.id)).status).toBe('succeeded');
-    expect((await run(started.id)).steps.map((s: { step_id: string; status: string }) => [s.step_id, s.status])).toEqual([['tell', 'succeeded']]);
+    expect((await run(started.id)).steps.map((s: { step_id: string; status: string }) => [s.step_id, s.status])).toEqual([
+      ['tell', 'succeeded'],
+    ]);
     // Everything due has been advanced: nothing is left that could send a second email.
     await k.workflows.drain();
     expect(smtp.messages).toHaveLength(1);
-    expect((await k.call('GET', `/api/records/message?filter=${encodeURIComponent(JSON.stringify({ case: c.id }))}`)).body.data).toHaveLength(1);
+    expect(
+      (await k.call('GET', `/api/records/message?filter=${encodeURIComponent(JSON.stringify({ case: c.id }))}`)).body.data,
+    ).toHaveLength(1);
     await k.call('POST', `/api/workflows/${id}/disable`);
   });
 
-  it('loops over found records, decides on an earlier step\'s output, and bounds the loop with a clear error', async () => {
+  it("loops over found records, decides on an earlier step's output, and bounds the loop with a clear error", async () => {
     const tag = `loop-${Date.now()}`;
     for (const n of ['一', '二', '三']) await k.call('POST', '/api/records/contact', { last_name: n, title: tag });
     const def = (max: number) => ({
-      name: `loop ${max}`, trigger: { type: 'manual' }, variables: { tag }, start: 'find',
+      name: `loop ${max}`,
+      trigger: { type: 'manual' },
+      variables: { tag },
+      start: 'find',
       steps: [
-        { id: 'find', type: 'find_records', config: { object: 'contact', filter: { title: { eq: '{{vars.tag}}' } }, sort: 'last_name' }, next: 'each' },
-        { id: 'each', type: 'loop', config: { items: '{{steps.find.records}}', max_iterations: max }, branches: { body: 'mark' }, next: 'any' },
-        { id: 'mark', type: 'update_record', config: { object: 'contact', record_id: '{{loop.item.id}}', values: { first_name: '{{loop.item.last_name}}-{{loop.index}}' } } },
+        {
+          id: 'find',
+          type: 'find_records',
+          config: { object: 'contact', filter: { title: { eq: '{{vars.tag}}' } }, sort: 'last_name' },
+          next: 'each',
+        },
+        {
+          id: 'each',
+          type: 'loop',
+          config: { items: '{{steps.find.records}}', max_iterations: max },
+          branches: { body: 'mark' },
+          next: 'any',
+        },
+        {
+          id: 'mark',
+          type: 'update_record',
+          config: { object: 'contact', record_id: '{{loop.item.id}}', values: { first_name: '{{loop.item.last_name}}-{{loop.index}}' } },
+        },
         { id: 'any', type: 'condition', config: { filter: { 'steps.find.count': { gte: 3 } } }, branches: { true: 'done' } },
         { id: 'done', type: 'create_record', config: { object: 'company', values: { name: '{{vars.tag}} {{steps.find.count}}' } } },
       ],
@@ -79,7 +118,8 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     const d1 = await run(r1.id);
     expect(d1.status, d1.error).toBe('succeeded');
     expect(d1.path).toEqual(['find', 'each', 'mark', 'each', 'mark', 'each', 'mark', 'each', 'any', 'done']);
-    const marked = (await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ title: tag }))}&sort=last_name`)).body.data;
+    const marked = (await k.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ title: tag }))}&sort=last_name`))
+      .body.data;
     expect(marked.map((c: { first_name: string }) => c.first_name).sort()).toEqual(['一-0', '三-1', '二-2'].sort());
     expect(d1.steps.at(-1).output.record.name).toBe(`${tag} 3`);
 
@@ -93,7 +133,9 @@ describe.each(databases)('workflow steps on %s', (kind) => {
 
   it('fails a run whose graph loops without end once it has used its step budget', async () => {
     const id = await publishWorkflow(k, {
-      name: 'cycle', trigger: { type: 'manual', object: 'contact' }, start: 'a',
+      name: 'cycle',
+      trigger: { type: 'manual', object: 'contact' },
+      start: 'a',
       steps: [
         { id: 'a', type: 'update_record', config: { values: { title: 'a' } }, next: 'b' },
         { id: 'b', type: 'update_record', config: { values: { title: 'b' } }, next: 'again' },
@@ -121,10 +163,17 @@ describe.each(databases)('workflow steps on %s', (kind) => {
 
   it('waits until a date from the record, and until a condition holds or times out', async () => {
     const id = await publishWorkflow(k, {
-      name: 'wait until', trigger: { type: 'manual', object: 'case' }, start: 'until',
+      name: 'wait until',
+      trigger: { type: 'manual', object: 'case' },
+      start: 'until',
       steps: [
         { id: 'until', type: 'wait', config: { until: '{{trigger.record.due_at}}' }, next: 'resolved' },
-        { id: 'resolved', type: 'wait', config: { condition: { status: 'resolved' }, every_seconds: 1, timeout: { seconds: 30 } }, next: 'note' },
+        {
+          id: 'resolved',
+          type: 'wait',
+          config: { condition: { status: 'resolved' }, every_seconds: 1, timeout: { seconds: 30 } },
+          next: 'note',
+        },
         { id: 'note', type: 'update_record', config: { values: { resolution: 'met={{steps.resolved.met}}' } } },
       ],
     });
@@ -134,22 +183,34 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     // It sleeps as a row until the record's date, then checks the condition every second.
     let readAt = 0;
     let sleeping = await run(r.id);
-    await expect.poll(async () => {
-      readAt = Date.now();
-      sleeping = await run(r.id);
-      return [sleeping.status, sleeping.current_step];
-    }).toEqual(['waiting', 'resolved']);
+    await expect
+      .poll(async () => {
+        readAt = Date.now();
+        sleeping = await run(r.id);
+        return [sleeping.status, sleeping.current_step];
+      })
+      .toEqual(['waiting', 'resolved']);
     // Read before the date: it sleeps until exactly then (a machine slow enough to read it
     // later sees it sleeping until its next condition check, which is asserted below).
-    if (readAt < new Date(due).getTime() - 50) expect(Math.abs(new Date(sleeping.run_at).getTime() - new Date(due).getTime())).toBeLessThan(100);
+    if (readAt < new Date(due).getTime() - 50)
+      expect(Math.abs(new Date(sleeping.run_at).getTime() - new Date(due).getTime())).toBeLessThan(100);
     expect(sleeping.steps[0].output).toEqual({ until: due });
     // Past the date it has checked the condition (not met) and sleeps again until the next
     // check. Polled: between its checks the run is briefly `running`.
     let checking = sleeping;
-    await expect.poll(async () => {
-      checking = await run(r.id);
-      return { status: checking.status, step: checking.current_step, after: new Date(checking.run_at).getTime() > new Date(due).getTime() };
-    }, { timeout: 15_000 }).toEqual({ status: 'waiting', step: 'resolved', after: true });
+    await expect
+      .poll(
+        async () => {
+          checking = await run(r.id);
+          return {
+            status: checking.status,
+            step: checking.current_step,
+            after: new Date(checking.run_at).getTime() > new Date(due).getTime(),
+          };
+        },
+        { timeout: 15_000 },
+      )
+      .toEqual({ status: 'waiting', step: 'resolved', after: true });
     expect(checking.path).toEqual(['until']);
     await k.call('PATCH', `/api/records/case/${c.id}`, { status: 'resolved' });
     await expect.poll(async () => (await run(r.id)).status, { timeout: 15_000 }).toBe('succeeded');
@@ -157,9 +218,16 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     expect((await run(r.id)).path).toEqual(['until', 'resolved', 'note']);
 
     const timeout = await publishWorkflow(k, {
-      name: 'wait timeout', trigger: { type: 'manual', object: 'case' }, start: 'resolved',
+      name: 'wait timeout',
+      trigger: { type: 'manual', object: 'case' },
+      start: 'resolved',
       steps: [
-        { id: 'resolved', type: 'wait', config: { condition: { status: 'resolved' }, every_seconds: 1, timeout: { seconds: 1 } }, next: 'late' },
+        {
+          id: 'resolved',
+          type: 'wait',
+          config: { condition: { status: 'resolved' }, every_seconds: 1, timeout: { seconds: 1 } },
+          next: 'late',
+        },
         { id: 'late', type: 'condition', config: { filter: { 'steps.resolved.met': false } }, branches: { true: 'note' } },
         { id: 'note', type: 'update_record', config: { values: { resolution: 'timed out' } } },
       ],
@@ -177,11 +245,18 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     const [a1, a2] = people.agents;
     // agent1: two open; agent2: one open and one resolved; agent3: none (after the other tests' cases are closed).
     await k.db.query(sql`update "case" set status = 'closed'`);
-    for (const [assignee, status] of [[a1, 'open'], [a1, 'in_progress'], [a2, 'open'], [a2, 'resolved']]) {
+    for (const [assignee, status] of [
+      [a1, 'open'],
+      [a1, 'in_progress'],
+      [a2, 'open'],
+      [a2, 'resolved'],
+    ]) {
       expect((await k.call('POST', '/api/records/case', { subject: '既存', assignee, status })).status).toBe(201);
     }
     const id = await publishWorkflow(k, {
-      name: 'least', trigger: { type: 'record.created', object: 'case', condition: { priority: 'high' } }, start: 'assign',
+      name: 'least',
+      trigger: { type: 'record.created', object: 'case', condition: { priority: 'high' } },
+      start: 'assign',
       steps: [{ id: 'assign', type: 'assign', config: { team: 'support', strategy: 'least_loaded' } }],
     });
     const made = [];
@@ -197,13 +272,19 @@ describe.each(databases)('workflow steps on %s', (kind) => {
 
   it('fires a date-relative trigger once per record per date value, again when the date changes, also across a restart', async () => {
     const soon = () => new Date(Date.now() + 86_400_000 + 800).toISOString();
-    const past = (await k.call('POST', '/api/records/case', { subject: '過去', due_at: new Date(Date.now() - 86_400_000 * 3).toISOString() })).body;
+    const past = (
+      await k.call('POST', '/api/records/case', { subject: '過去', due_at: new Date(Date.now() - 86_400_000 * 3).toISOString() })
+    ).body;
     const id = await publishWorkflow(k, {
-      name: 'day before', trigger: { type: 'record.date', object: 'case', field: 'due_at', offset: '-1d', condition: { status: { neq: 'closed' } } }, start: 'note',
+      name: 'day before',
+      trigger: { type: 'record.date', object: 'case', field: 'due_at', offset: '-1d', condition: { status: { neq: 'closed' } } },
+      start: 'note',
       steps: [{ id: 'note', type: 'update_record', config: { values: { resolution: 'reminded for {{trigger.date}}' } } }],
     });
     const c = (await k.call('POST', '/api/records/case', { subject: '明日期限', due_at: soon() })).body;
-    const far = (await k.call('POST', '/api/records/case', { subject: '来月', due_at: new Date(Date.now() + 30 * 86_400_000).toISOString() })).body;
+    const far = (
+      await k.call('POST', '/api/records/case', { subject: '来月', due_at: new Date(Date.now() + 30 * 86_400_000).toISOString() })
+    ).body;
     const closed = (await k.call('POST', '/api/records/case', { subject: '完了済み', due_at: soon(), status: 'closed' })).body;
     const first = await settledRuns(k, id, 1, ['succeeded', 'failed'], 8000);
     expect(first).toHaveLength(1);
@@ -227,25 +308,42 @@ describe.each(databases)('workflow steps on %s', (kind) => {
     const runs = (await k.call('GET', `/api/workflows/${id}/runs`)).body.data as { record_id: string }[];
     expect(runs.map((r) => r.record_id).sort()).toEqual([c.id, c.id, later.id].sort());
     for (const other of [past, far, closed]) expect(runs.some((r) => r.record_id === other.id)).toBe(false);
-    const [fires] = await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_workflow_date_fires where workflow_id = ${id}::uuid`);
+    const [fires] = await k.db.query<{ n: number }>(
+      sql`select count(*)::int as n from kizuna_workflow_date_fires where workflow_id = ${id}::uuid`,
+    );
     expect(Number(fires.n)).toBe(3); // the case, the later one and the closed one (fired, condition not met)
     await k.call('POST', `/api/workflows/${id}/disable`);
   });
 
-  it('checks a manual run\'s input against the trigger\'s input_schema, naming the field', async () => {
+  it("checks a manual run's input against the trigger's input_schema, naming the field", async () => {
     const id = await publishWorkflow(k, {
-      name: 'with input', start: 'make',
-      trigger: { type: 'manual', input_schema: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 }, amount: { type: 'integer', minimum: 1 } } } },
+      name: 'with input',
+      start: 'make',
+      trigger: {
+        type: 'manual',
+        input_schema: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', minLength: 1 }, amount: { type: 'integer', minimum: 1 } },
+        },
+      },
       steps: [{ id: 'make', type: 'create_record', config: { object: 'company', values: { name: '{{input.name}}' } } }],
     });
     const bad = await k.call('POST', `/api/workflows/${id}/run`, { input: { amount: 0 } });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ field: 'input', message: 'must have "name"', keyword: 'required' }),
-      expect.objectContaining({ field: 'input.amount', keyword: 'minimum' }),
-    ]));
+    expect(bad.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'input', message: 'must have "name"', keyword: 'required' }),
+        expect.objectContaining({ field: 'input.amount', keyword: 'minimum' }),
+      ]),
+    );
     expect((await k.call('POST', `/api/workflows/${id}/run`, { input: { name: '入力株式会社', amount: 2 } })).status).toBe(202);
-    const bogus = await k.call('POST', '/api/workflows/validate', { name: 'x', trigger: { type: 'manual', input_schema: { type: 'objekt' } }, start: 'a', steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }] });
+    const bogus = await k.call('POST', '/api/workflows/validate', {
+      name: 'x',
+      trigger: { type: 'manual', input_schema: { type: 'objekt' } },
+      start: 'a',
+      steps: [{ id: 'a', type: 'wait', config: { seconds: 1 } }],
+    });
     expect(bogus.body.errors).toEqual([expect.objectContaining({ field: 'trigger.input_schema', keyword: 'input_schema' })]);
   });
 });

@@ -98,7 +98,10 @@ export class PermanentStepError extends Error {}
 
 /** A failed step with what it got back (an HTTP status and body), kept as the step's output. */
 export class StepFailure extends Error {
-  constructor(message: string, readonly output: Record<string, unknown>) {
+  constructor(
+    message: string,
+    readonly output: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -118,7 +121,12 @@ async function decide(ctx: StepContext, config: Config, filter: unknown): Promis
   const where = needsRecord(filter) ? target(config, ctx) : undefined;
   try {
     return await evaluateFilter(filter, ctx.context, async (f) => {
-      const page = await ctx.records.list(where!.object, { filter: JSON.stringify({ and: [f, { id: { eq: where!.id } }] }), limit: '1', fields: 'id' }, ctx.actor, ctx.exec);
+      const page = await ctx.records.list(
+        where!.object,
+        { filter: JSON.stringify({ and: [f, { id: { eq: where!.id } }] }), limit: '1', fields: 'id' },
+        ctx.actor,
+        ctx.exec,
+      );
       return page.data.length > 0;
     });
   } catch (e) {
@@ -127,14 +135,20 @@ async function decide(ctx: StepContext, config: Config, filter: unknown): Promis
   }
 }
 
-const durationMs = (c: Config) => (c.seconds ?? 0) * 1000 + (c.minutes ?? 0) * 60_000 + (c.hours ?? 0) * 3_600_000 + (c.days ?? 0) * 86_400_000;
+const durationMs = (c: Config) =>
+  (c.seconds ?? 0) * 1000 + (c.minutes ?? 0) * 60_000 + (c.hours ?? 0) * 3_600_000 + (c.days ?? 0) * 86_400_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 7 * 86_400_000;
 export const DEFAULT_MAX_ITERATIONS = 100;
 
-const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+const list = (v: unknown): string[] =>
+  (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
 
 async function teamMembers(exec: Executor, team: string) {
-  return exec.query<{ team_id: string; user_id: string; email: string }>(sql`select t.id::text as team_id, m.user_id::text as user_id, u.email
+  return exec.query<{
+    team_id: string;
+    user_id: string;
+    email: string;
+  }>(sql`select t.id::text as team_id, m.user_id::text as user_id, u.email
     from kizuna_teams t join kizuna_team_members m on m.team_id = t.id join kizuna_users u on u.id = m.user_id
     where (lower(t.name) = lower(${team}) or t.id::text = ${team}) and u.active order by m.user_id`);
 }
@@ -172,7 +186,12 @@ export const stepKinds: Record<StepType, StepKind> = {
   find_records: {
     transactional: true,
     async run(config, ctx) {
-      const page = await ctx.records.list(config.object, { filter: config.filter ? JSON.stringify(config.filter) : undefined, sort: config.sort, limit: String(config.limit ?? 50) }, ctx.actor, ctx.exec);
+      const page = await ctx.records.list(
+        config.object,
+        { filter: config.filter ? JSON.stringify(config.filter) : undefined, sort: config.sort, limit: String(config.limit ?? 50) },
+        ctx.actor,
+        ctx.exec,
+      );
       return { output: { records: page.data, count: page.data.length } };
     },
   },
@@ -192,10 +211,13 @@ export const stepKinds: Record<StepType, StepKind> = {
             /* reported below */
           }
         }
-        if (!Array.isArray(items)) throw new PermanentStepError(`Loop "${id}": items is not a list (it is ${items === null ? 'empty' : typeof items})`);
+        if (!Array.isArray(items))
+          throw new PermanentStepError(`Loop "${id}": items is not a list (it is ${items === null ? 'empty' : typeof items})`);
         const max = Number(config.max_iterations ?? DEFAULT_MAX_ITERATIONS);
         if (items.length > max) {
-          throw new PermanentStepError(`Loop bounded: "${id}" has ${items.length} items, more than its max_iterations of ${max}; no item was processed`);
+          throw new PermanentStepError(
+            `Loop bounded: "${id}" has ${items.length} items, more than its max_iterations of ${max}; no item was processed`,
+          );
         }
         state = loops[id] = { items, index: 0 };
         stack.push(id);
@@ -238,7 +260,9 @@ export const stepKinds: Record<StepType, StepKind> = {
         user = best!.user;
       } else {
         // One counter per team, shared by every workflow: the team's turn order is global.
-        const [c] = await ctx.exec.query<{ n: string }>(sql`insert into kizuna_workflow_counters (key, n) values (${`assign:${members[0].team_id}`}, 1)
+        const [c] = await ctx.exec.query<{
+          n: string;
+        }>(sql`insert into kizuna_workflow_counters (key, n) values (${`assign:${members[0].team_id}`}, 1)
           on conflict (key) do update set n = kizuna_workflow_counters.n + 1 returning n::text as n`);
         user = members[(Number(c.n) - 1) % members.length].user_id;
       }
@@ -253,22 +277,48 @@ export const stepKinds: Record<StepType, StepKind> = {
       const emails = new Set(list(config.to));
       const users = list(config.to_users);
       if (users.length) {
-        const rows = await ctx.exec.query<{ email: string }>(sql`select email from kizuna_users where id::text in ${sql`(${sql.join(users.map((u) => sql`${u}`), sql`, `)})`} and active`);
+        const rows = await ctx.exec.query<{ email: string }>(
+          sql`select email from kizuna_users where id::text in ${sql`(${sql.join(
+            users.map((u) => sql`${u}`),
+            sql`, `,
+          )})`} and active`,
+        );
         for (const r of rows) emails.add(r.email);
       }
       if (config.to_team) for (const m of await teamMembers(ctx.exec, String(config.to_team))) emails.add(m.email);
       const to = [...emails];
       if (!to.length) throw new PermanentStepError('The message has no recipient (to, to_users and to_team name nobody with an email)');
       const from = String(config.from || ctx.mailFrom);
-      const record = await ctx.records.create('message', {
-        subject: config.subject, body: config.body ?? '', channel: 'email', direction: 'outbound',
-        from_address: from, to_address: to.join(', ').slice(0, 1000), occurred_at: new Date().toISOString(), ...(config.related ?? {}),
-      }, ctx.actor, ctx.exec);
+      const record = await ctx.records.create(
+        'message',
+        {
+          subject: config.subject,
+          body: config.body ?? '',
+          channel: 'email',
+          direction: 'outbound',
+          from_address: from,
+          to_address: to.join(', ').slice(0, 1000),
+          occurred_at: new Date().toISOString(),
+          ...(config.related ?? {}),
+        },
+        ctx.actor,
+        ctx.exec,
+      );
       const output = { record, recipients: to, sent: false };
       if (ctx.dryRun) return { output, skipped: true };
-      if (!ctx.canMail) return { output: { ...output, reason: 'No SMTP server is configured (KIZUNA_SMTP_URL); the message record was written' } };
+      if (!ctx.canMail)
+        return { output: { ...output, reason: 'No SMTP server is configured (KIZUNA_SMTP_URL); the message record was written' } };
       const seq = ctx.context.$seq ?? 0;
-      return { output, mail: { to, from, subject: String(config.subject), text: String(config.body ?? ''), messageId: `<${ctx.runId}.${seq}@workflows.kizuna.invalid>` } };
+      return {
+        output,
+        mail: {
+          to,
+          from,
+          subject: String(config.subject),
+          text: String(config.body ?? ''),
+          messageId: `<${ctx.runId}.${seq}@workflows.kizuna.invalid>`,
+        },
+      };
     },
   },
   wait: {
@@ -283,7 +333,8 @@ export const stepKinds: Record<StepType, StepKind> = {
       if ('condition' in config) {
         const waits = (ctx.context.$waits ??= {});
         const key = ctx.step.id;
-        const deadline = waits[key] ?? new Date(Date.now() + (config.timeout ? durationMs(config.timeout) : DEFAULT_WAIT_TIMEOUT_MS)).toISOString();
+        const deadline =
+          waits[key] ?? new Date(Date.now() + (config.timeout ? durationMs(config.timeout) : DEFAULT_WAIT_TIMEOUT_MS)).toISOString();
         const met = await decide(ctx, config, config.condition);
         const left = new Date(deadline).getTime() - Date.now();
         if (met || left <= 0) {
@@ -312,7 +363,10 @@ export const stepKinds: Record<StepType, StepKind> = {
       }
       const method = (config.method as string | undefined) ?? (config.body === undefined ? 'GET' : 'POST');
       const body = config.body === undefined ? undefined : typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
-      const headers: Record<string, string> = { ...(body !== undefined && typeof config.body !== 'string' && { 'content-type': 'application/json' }), ...(config.headers ?? {}) };
+      const headers: Record<string, string> = {
+        ...(body !== undefined && typeof config.body !== 'string' && { 'content-type': 'application/json' }),
+        ...(config.headers ?? {}),
+      };
       const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(config.timeout_ms ?? 10_000) });
       const text = (await res.text()).slice(0, 100_000);
       let parsed: unknown = text;
@@ -325,7 +379,11 @@ export const stepKinds: Record<StepType, StepKind> = {
         // The answer is kept with the failed step (truncated): what the service said is what
         // an admin needs to decide whether to retry.
         const truncated = text.length > FAILED_BODY_CHARS;
-        throw new StepFailure(`HTTP ${res.status} from ${url.host}`, { status: res.status, body: truncated ? text.slice(0, FAILED_BODY_CHARS) : parsed, ...(truncated && { truncated: true }) });
+        throw new StepFailure(`HTTP ${res.status} from ${url.host}`, {
+          status: res.status,
+          body: truncated ? text.slice(0, FAILED_BODY_CHARS) : parsed,
+          ...(truncated && { truncated: true }),
+        });
       }
       return { output: { status: res.status, body: parsed } };
     },

@@ -55,12 +55,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 /** JSON with sorted keys: jsonb gives keys back in its own order. */
-const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) =>
-  x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x);
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 
 function view(r: Record<string, unknown>): WorkflowView {
   const { hook_token, hook_key, ...rest } = r;
-  return { ...(rest as unknown as WorkflowView), draft: json(r.draft), error: r.error === null || r.error === undefined ? null : json(r.error), hook: { path: `/api/workflows/hooks/${hook_token}`, key: hook_key as string } };
+  return {
+    ...(rest as unknown as WorkflowView),
+    draft: json(r.draft),
+    error: r.error === null || r.error === undefined ? null : json(r.error),
+    hook: { path: `/api/workflows/hooks/${hook_token}`, key: hook_key as string },
+  };
 }
 
 /** Problems of a definition against what it names outside itself (objects, fields, teams). */
@@ -81,10 +90,16 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
 
   /** Publishes a definition as the workflow's next version, in the caller's transaction. */
   async function publishIn(tx: Executor, id: string, def: WorkflowDefinition, by: string | null): Promise<number> {
-    const [v] = await tx.query<{ n: number }>(sql`select coalesce(max(version), 0)::int + 1 as n from kizuna_workflow_versions where workflow_id = ${id}::uuid`);
-    await tx.query(sql`insert into kizuna_workflow_versions (workflow_id, version, definition, published_by) values (${id}::uuid, ${v.n}, ${JSON.stringify(def)}::jsonb, ${by}::uuid)`);
+    const [v] = await tx.query<{ n: number }>(
+      sql`select coalesce(max(version), 0)::int + 1 as n from kizuna_workflow_versions where workflow_id = ${id}::uuid`,
+    );
+    await tx.query(
+      sql`insert into kizuna_workflow_versions (workflow_id, version, definition, published_by) values (${id}::uuid, ${v.n}, ${JSON.stringify(def)}::jsonb, ${by}::uuid)`,
+    );
     const next = nextScheduled(def.trigger, new Date());
-    await tx.query(sql`update kizuna_workflows set active_version = ${v.n}, next_run_at = ${next?.toISOString() ?? null}::timestamptz, updated_at = now() where id = ${id}::uuid`);
+    await tx.query(
+      sql`update kizuna_workflows set active_version = ${v.n}, next_run_at = ${next?.toISOString() ?? null}::timestamptz, updated_at = now() where id = ${id}::uuid`,
+    );
     return v.n;
   }
 
@@ -114,14 +129,18 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     async patchDraft(id: string, patch: Record<string, unknown>): Promise<WorkflowView> {
       const current = await get(id);
       const def = await assertFitting({ ...current.draft, ...patch });
-      await db.query(sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name}, updated_at = now() where id = ${id}::uuid`);
+      await db.query(
+        sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name}, updated_at = now() where id = ${id}::uuid`,
+      );
       return get(id);
     },
     async publish(id: string, by: string | null): Promise<{ workflow: WorkflowView; version: number }> {
       const draft = (await get(id)).draft;
       const def = await assertFitting(draft);
       const version = await db.transaction(async (tx) => {
-        const [w] = await tx.query<{ draft: unknown; enabled: boolean }>(sql`select draft, enabled from kizuna_workflows where id = ${id}::uuid for update`);
+        const [w] = await tx.query<{ draft: unknown; enabled: boolean }>(
+          sql`select draft, enabled from kizuna_workflows where id = ${id}::uuid for update`,
+        );
         if (!w) throw notFound(`No workflow with id "${id}"`);
         if (canonical(json(w.draft)) !== canonical(draft)) throw conflict('The draft changed while it was being published; publish again');
         const n = await publishIn(tx, id, def, by);
@@ -147,12 +166,19 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
         try {
           def = assertDefinition(raw, actions);
         } catch (e) {
-          if (e instanceof ProblemError) throw validation(e.errors?.map((p) => ({ ...p, field: `metadata.workflows.${i}.${p.field}` })) ?? [], `A workflow of the plugin ${plugin} is invalid`);
+          if (e instanceof ProblemError)
+            throw validation(
+              e.errors?.map((p) => ({ ...p, field: `metadata.workflows.${i}.${p.field}` })) ?? [],
+              `A workflow of the plugin ${plugin} is invalid`,
+            );
           throw e;
         }
         const source = `plugin:${plugin}:${String(raw.key)}`;
         sources.push(source);
-        const [existing] = await tx.query<{ id: string; definition: unknown }>(sql`select w.id::text as id, v.definition from kizuna_workflows w
+        const [existing] = await tx.query<{
+          id: string;
+          definition: unknown;
+        }>(sql`select w.id::text as id, v.definition from kizuna_workflows w
           left join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.source = ${source}`);
         let id = existing?.id;
         if (id && canonical(json(existing.definition)) === canonical(def)) continue;
@@ -195,18 +221,24 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
       return rows.map((r) => ({ ...r, definition: json(r.definition) }));
     },
     async definition(id: string, version: number, exec: Executor = db): Promise<WorkflowDefinition> {
-      const [r] = await exec.query<{ definition: unknown }>(sql`select definition from kizuna_workflow_versions where workflow_id = ${id}::uuid and version = ${version}`);
+      const [r] = await exec.query<{ definition: unknown }>(
+        sql`select definition from kizuna_workflow_versions where workflow_id = ${id}::uuid and version = ${version}`,
+      );
       if (!r) throw notFound(`Workflow ${id} has no version ${version}`);
       return json(r.definition);
     },
     /** Enabled workflows at their active version (the trigger dispatcher reads these); `all`: also failing and invalid ones. */
     async active(exec: Executor = db, all = false): Promise<ActiveWorkflow[]> {
-      const rows = await exec.query<ActiveWorkflow & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition,
+      const rows = await exec.query<
+        ActiveWorkflow & Record<string, unknown>
+      >(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition,
           (extract(epoch from w.enabled_at) * 1000)::float8 as enabled_ms, w.resume_xid::text as resume_xid, w.resume_event_id::text as resume_event_id, w.state
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version
         where w.enabled ${all ? sql`` : sql`and w.state = 'ok'`}`);
       return rows.map(({ resume_xid, resume_event_id, ...r }) => ({
-        ...r, definition: json(r.definition), enabled_ms: r.enabled_ms === null || r.enabled_ms === undefined ? null : Number(r.enabled_ms),
+        ...r,
+        definition: json(r.definition),
+        enabled_ms: r.enabled_ms === null || r.enabled_ms === undefined ? null : Number(r.enabled_ms),
         resume: resume_xid ? { xid: String(resume_xid), id: String(resume_event_id) } : null,
       }));
     },
@@ -226,7 +258,11 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
      * or the metadata fits it again.
      */
     async markInvalid(id: string, version: number, problems: FieldProblem[], readsEvents: boolean): Promise<void> {
-      const error = { message: 'The active version names what no longer exists in the metadata', errors: problems, at: new Date().toISOString() };
+      const error = {
+        message: 'The active version names what no longer exists in the metadata',
+        errors: problems,
+        at: new Date().toISOString(),
+      };
       // Only a workflow started by record events keeps a position to read them from.
       await db.query(sql`update kizuna_workflows w set state = 'invalid', error = ${JSON.stringify(error)}::jsonb,
           resume_xid = coalesce(w.resume_xid, case when ${readsEvents}::boolean then c.last_xid end),
@@ -236,7 +272,9 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     },
     /** The metadata fits an invalid workflow again: it starts runs again (from where it stopped). */
     async markValid(id: string, version: number): Promise<void> {
-      await db.query(sql`update kizuna_workflows set state = 'ok', error = null where id = ${id}::uuid and active_version = ${version} and state = 'invalid'`);
+      await db.query(
+        sql`update kizuna_workflows set state = 'ok', error = null where id = ${id}::uuid and active_version = ${version} and state = 'invalid'`,
+      );
     },
     /** Moves a workflow's own outbox position (catching up), or clears it (caught up: `to` null). */
     async moveResume(id: string, from: OutboxCursor, to: OutboxCursor | null): Promise<void> {
@@ -246,12 +284,16 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     /** An enabled workflow at its active version, or undefined (the manual runs of non-admins). */
     async activeById(id: string): Promise<ActiveWorkflow | undefined> {
       if (!UUID.test(id)) return undefined;
-      const [r] = await db.query<ActiveWorkflow & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition
+      const [r] = await db.query<
+        ActiveWorkflow & Record<string, unknown>
+      >(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.enabled and w.id = ${id}::uuid`);
       return r && { ...r, definition: json(r.definition) };
     },
     async byHookToken(token: string): Promise<(ActiveWorkflow & { hook_key: string }) | undefined> {
-      const [r] = await db.query<ActiveWorkflow & { hook_key: string } & Record<string, unknown>>(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition, w.hook_key
+      const [r] = await db.query<
+        ActiveWorkflow & { hook_key: string } & Record<string, unknown>
+      >(sql`select w.id::text as id, w.user_id::text as user_id, v.version, v.definition, w.hook_key
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version where w.enabled and w.hook_token = ${token}`);
       return r && { ...r, definition: json(r.definition) };
     },

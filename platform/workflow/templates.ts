@@ -15,7 +15,9 @@ const DIR = new URL('../../metadata/workflows/', import.meta.url);
 /** Every template that is a valid definition, by key; a file that is not is left out (and logged): the tests check the shipped ones. */
 export function readTemplates(dir: URL = DIR): WorkflowTemplate[] {
   const out: WorkflowTemplate[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const def = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as WorkflowDefinition;
     const errors = definitionErrors(def);
     if (errors.length) {

@@ -15,32 +15,57 @@ const LEASE_SECONDS = 30;
 
 export { isWorkflowFault };
 
-export function createTriggerDispatcher(opts: { db: Database; records: RecordService; store: WorkflowStore; owner: string; maxDepth?: number }) {
+export function createTriggerDispatcher(opts: {
+  db: Database;
+  records: RecordService;
+  store: WorkflowStore;
+  owner: string;
+  maxDepth?: number;
+}) {
   const { db, owner } = opts;
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   const actorOf = (wf: ActiveWorkflow) => ({ actor: wf.user_id, via: `workflow:${wf.id}` });
 
   /** Each event's run depth: one more than the run whose step wrote the change, else 0 (one query per batch). */
   async function depthsOf(events: OutboxEvent[]): Promise<Map<string, number>> {
-    const runOf = (e: OutboxEvent) => /^workflow:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(e.request_id ?? '')?.[1];
+    const runOf = (e: OutboxEvent) =>
+      /^workflow:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(e.request_id ?? '')?.[1];
     const ids = [...new Set(events.map(runOf).filter((x): x is string => !!x))];
     const depth = new Map<string, number>();
     if (ids.length) {
-      const rows = await db.query<{ id: string; depth: number }>(sql`select id::text as id, depth from kizuna_workflow_runs where id in (${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`);
+      const rows = await db.query<{ id: string; depth: number }>(
+        sql`select id::text as id, depth from kizuna_workflow_runs where id in (${sql.join(
+          ids.map((i) => sql`${i}::uuid`),
+          sql`, `,
+        )})`,
+      );
       for (const r of rows) depth.set(r.id, Number(r.depth) + 1);
     }
     return new Map(events.map((e) => [e.id, depth.get(runOf(e) ?? '') ?? 0]));
   }
 
   const listIn = (object: string, ids: string[], filter: unknown, wf: ActiveWorkflow, fields?: string, exec: Executor = db) =>
-    opts.records.list(object, { filter: JSON.stringify(filter ? { and: [filter, { id: { in: ids } }] } : { id: { in: ids } }), limit: '500', ...(fields && { fields }) }, actorOf(wf), exec);
+    opts.records.list(
+      object,
+      {
+        filter: JSON.stringify(filter ? { and: [filter, { id: { in: ids } }] } : { id: { in: ids } }),
+        limit: '500',
+        ...(fields && { fields }),
+      },
+      actorOf(wf),
+      exec,
+    );
 
   /**
    * Starts the runs a batch of events triggers: the matching is per workflow, each condition
    * one query over the batch's records, the records one query per object, and the runs one
    * insert — not a few queries per event (the dispatcher is one node at a time).
    */
-  async function startAll(active: ActiveWorkflow[], events: OutboxEvent[], backlog = false): Promise<{ wf: ActiveWorkflow; error: WorkflowFault }[]> {
+  async function startAll(
+    active: ActiveWorkflow[],
+    events: OutboxEvent[],
+    backlog = false,
+  ): Promise<{ wf: ActiveWorkflow; error: WorkflowFault }[]> {
     const pairs: { wf: ActiveWorkflow; e: OutboxEvent }[] = [];
     const failed: { wf: ActiveWorkflow; error: WorkflowFault }[] = [];
     for (const wf of active) {
@@ -63,7 +88,9 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
     const t = wf.definition.trigger;
     // A change made before the workflow was switched on does not start it (the dispatcher
     // may read that change's event only after an admin enabled the workflow).
-    let mine = events.filter((e) => t.type === e.topic && t.object === e.object && (backlog || !(wf.enabled_ms && e.created_ms < wf.enabled_ms)));
+    let mine = events.filter(
+      (e) => t.type === e.topic && t.object === e.object && (backlog || !(wf.enabled_ms && e.created_ms < wf.enabled_ms)),
+    );
     if (t.type === 'record.updated' && t.fields) mine = mine.filter((e) => t.fields!.some((f) => Object.hasOwn(e.changes ?? {}, f)));
     if (t.condition && t.type !== 'record.deleted' && mine.length && mentionsOld(t.condition)) {
       // Conditions on the values before the change ("old.status"): decided per event, the
@@ -73,18 +100,21 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
         // The record and the condition's parts on it are read in one snapshot: two reads could
         // straddle a later write (old values from before it, new ones from after: a run for a
         // change that never went from old to new).
-        const hit = await db.transaction(async (tx) => {
-          await tx.query(sql`set transaction isolation level repeatable read`);
-          const [now] = (await listIn(t.object!, [e.record_id], undefined, wf, undefined, tx)).data;
-          if (!now) return false;
-          const old: Record<string, unknown> = { ...now };
-          for (const [f, c] of Object.entries(e.changes ?? {})) old[f] = t.type === 'record.created' ? null : (c as { from?: unknown })?.from ?? null;
-          const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id', tx).then((p) => p.data.length > 0);
-          return evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match);
-        }).catch((err) => {
-          if (isWorkflowFault(err)) throw err;
-          return false;
-        });
+        const hit = await db
+          .transaction(async (tx) => {
+            await tx.query(sql`set transaction isolation level repeatable read`);
+            const [now] = (await listIn(t.object!, [e.record_id], undefined, wf, undefined, tx)).data;
+            if (!now) return false;
+            const old: Record<string, unknown> = { ...now };
+            for (const [f, c] of Object.entries(e.changes ?? {}))
+              old[f] = t.type === 'record.created' ? null : ((c as { from?: unknown })?.from ?? null);
+            const match = (f: Record<string, unknown>) => listIn(t.object!, [e.record_id], f, wf, 'id', tx).then((p) => p.data.length > 0);
+            return evaluateFilter(withOldAsContext(t.condition), { trigger: { old } }, match);
+          })
+          .catch((err) => {
+            if (isWorkflowFault(err)) throw err;
+            return false;
+          });
         if (hit) kept.push(e);
       }
       mine = kept;
@@ -117,18 +147,34 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
       }
     }
     const depths = await depthsOf(pairs.map((p) => p.e));
-    await insertRuns(db, pairs.map(({ wf, e }) => ({
-      wf,
-      start: {
-        trigger: { type: e.topic, object: e.object, record_id: e.record_id, version: e.version, record: records.get(`${e.object}:${e.record_id}`) ?? { id: e.record_id }, changes: e.changes ?? {} },
-        object: e.object, recordId: e.record_id, eventId: e.id, depth: depths.get(e.id) ?? 0,
-      },
-    })), maxDepth);
+    await insertRuns(
+      db,
+      pairs.map(({ wf, e }) => ({
+        wf,
+        start: {
+          trigger: {
+            type: e.topic,
+            object: e.object,
+            record_id: e.record_id,
+            version: e.version,
+            record: records.get(`${e.object}:${e.record_id}`) ?? { id: e.record_id },
+            changes: e.changes ?? {},
+          },
+          object: e.object,
+          recordId: e.record_id,
+          eventId: e.id,
+          depth: depths.get(e.id) ?? 0,
+        },
+      })),
+      maxDepth,
+    );
   }
 
   /** Reads the outbox from the cursor; true when a full batch was read (there may be more). */
   async function dispatchEvents(): Promise<boolean> {
-    const [cursor] = await db.query<OutboxCursor & Record<string, unknown>>(sql`update kizuna_workflow_cursor set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
+    const [cursor] = await db.query<
+      OutboxCursor & Record<string, unknown>
+    >(sql`update kizuna_workflow_cursor set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
       where lease_until is null or lease_until < now() or lease_owner = ${owner} returning last_xid::text as xid, last_event_id::text as id`);
     if (!cursor) return false;
     let last: OutboxCursor = cursor;
@@ -153,8 +199,12 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
       last = end;
       return more || (moved && events.length === BATCH);
     } finally {
-      await db.query(sql`update kizuna_workflow_cursor set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null
-        where lease_owner = ${owner}`).catch(() => {});
+      await db
+        .query(
+          sql`update kizuna_workflow_cursor set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null
+        where lease_owner = ${owner}`,
+        )
+        .catch(() => {});
     }
   }
 
@@ -174,23 +224,47 @@ export function createTriggerDispatcher(opts: { db: Database; records: RecordSer
 
   async function markFailed(failed: { wf: ActiveWorkflow; error: WorkflowFault }[], at: OutboxCursor) {
     for (const { wf, error } of failed) {
-      await opts.store.markFailing(wf.id, wf.version, { message: `Its trigger could not be evaluated: ${error.message}`, ...(error.errors?.length && { errors: error.errors }) }, at);
-      console.error(JSON.stringify({ level: 'warn', msg: 'workflow stopped: its trigger could not be evaluated', workflow: wf.id, version: wf.version, error: error.message }));
+      await opts.store.markFailing(
+        wf.id,
+        wf.version,
+        { message: `Its trigger could not be evaluated: ${error.message}`, ...(error.errors?.length && { errors: error.errors }) },
+        at,
+      );
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          msg: 'workflow stopped: its trigger could not be evaluated',
+          workflow: wf.id,
+          version: wf.version,
+          error: error.message,
+        }),
+      );
     }
   }
 
   /** Starts the runs of schedules that are due and moves each to its next time. */
   async function fireSchedules(): Promise<void> {
     await db.transaction(async (tx) => {
-      const due = await tx.query<{ id: string; user_id: string; version: number; definition: unknown; next_run_at: string }>(sql`select w.id::text as id,
+      const due = await tx.query<{
+        id: string;
+        user_id: string;
+        version: number;
+        definition: unknown;
+        next_run_at: string;
+      }>(sql`select w.id::text as id,
           w.user_id::text as user_id, v.version, v.definition, w.next_run_at::text as next_run_at
         from kizuna_workflows w join kizuna_workflow_versions v on v.workflow_id = w.id and v.version = w.active_version
         where w.enabled and w.state = 'ok' and w.next_run_at <= now() order by w.next_run_at limit 20 for update of w skip locked`);
       for (const d of due) {
-        const wf: ActiveWorkflow = { ...d, definition: typeof d.definition === 'string' ? JSON.parse(d.definition) : d.definition } as ActiveWorkflow;
+        const wf: ActiveWorkflow = {
+          ...d,
+          definition: typeof d.definition === 'string' ? JSON.parse(d.definition) : d.definition,
+        } as ActiveWorkflow;
         // From now, not from the missed time: a server that was down fires once, not once per missed turn.
         const next = nextScheduled(wf.definition.trigger, new Date());
-        await tx.query(sql`update kizuna_workflows set next_run_at = ${next?.toISOString() ?? null}::timestamptz where id = ${wf.id}::uuid`);
+        await tx.query(
+          sql`update kizuna_workflows set next_run_at = ${next?.toISOString() ?? null}::timestamptz where id = ${wf.id}::uuid`,
+        );
         await insertRun(tx, wf, { trigger: { type: 'schedule', at: new Date().toISOString() } }, maxDepth);
       }
     });
@@ -227,6 +301,9 @@ function mentionsOld(filter: unknown): boolean {
 function withOldAsContext(filter: unknown): unknown {
   if (!filter || typeof filter !== 'object') return filter;
   if (Array.isArray(filter)) return filter.map(withOldAsContext);
-  return Object.fromEntries(Object.entries(filter).map(([k, v]) =>
-    k.startsWith('old.') ? [`trigger.${k}`, v] : [k, k === 'and' || k === 'or' || k === 'not' ? withOldAsContext(v) : v]));
+  return Object.fromEntries(
+    Object.entries(filter).map(([k, v]) =>
+      k.startsWith('old.') ? [`trigger.${k}`, v] : [k, k === 'and' || k === 'or' || k === 'not' ? withOldAsContext(v) : v],
+    ),
+  );
 }

@@ -16,7 +16,8 @@ describe('studio under its Content-Security-Policy in chromium', () => {
 
   beforeAll(async () => {
     s = await startStudio();
-    contact = (await s.kizuna.call('POST', '/api/records/contact', { last_name: '国田', first_name: '花子', country: 'Deutschland' })).body.id;
+    contact = (await s.kizuna.call('POST', '/api/records/contact', { last_name: '国田', first_name: '花子', country: 'Deutschland' })).body
+      .id;
     ({ page, errors, context } = await s.newPage());
     // Chromium reports a blocked script, style or request both as an event and on the console.
     await context.addInitScript(() => {
@@ -38,7 +39,7 @@ describe('studio under its Content-Security-Policy in chromium', () => {
     expect(violations).toEqual([]);
   });
 
-  it('shows a country field as the country\'s name in English and Japanese, and offers a picker', async () => {
+  it("shows a country field as the country's name in English and Japanese, and offers a picker", async () => {
     await page.goto(`${s.baseUrl}/o/contact/${contact}`);
     await page.getByTestId('record-title').waitFor();
     await expect.poll(() => page.locator('[data-field=country]').textContent()).toContain('Germany');
@@ -67,9 +68,14 @@ describe('studio under its Content-Security-Policy in chromium', () => {
   it('runs the object designer and the workflow designer (Vue Flow) without a violation', async () => {
     await page.goto(`${s.baseUrl}/designer/contact`);
     await page.locator('main').getByText('Country').first().waitFor();
-    const wf = (await s.kizuna.call('POST', '/api/workflows', {
-      name: 'CSP check', trigger: { type: 'manual' }, start: 'wait', steps: [{ id: 'wait', type: 'wait', config: { minutes: 1 } }],
-    })).body.id;
+    const wf = (
+      await s.kizuna.call('POST', '/api/workflows', {
+        name: 'CSP check',
+        trigger: { type: 'manual' },
+        start: 'wait',
+        steps: [{ id: 'wait', type: 'wait', config: { minutes: 1 } }],
+      })
+    ).body.id;
     await page.goto(`${s.baseUrl}/workflows/${wf}`);
     await page.locator('.vue-flow__node[data-id="wait"]').waitFor();
     // Vue Flow positions nodes with inline transforms: they took effect.
@@ -85,8 +91,10 @@ describe('studio under its Content-Security-Policy in chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('reports what the policy blocks (the watch above can fail): an inline style attribute and another origin\'s image', async () => {
-    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<div style="color: red"><img src="https://example.invalid/x.png" alt=""></div>'));
+  it("reports what the policy blocks (the watch above can fail): an inline style attribute and another origin's image", async () => {
+    await page.evaluate(() =>
+      document.body.insertAdjacentHTML('beforeend', '<div style="color: red"><img src="https://example.invalid/x.png" alt=""></div>'),
+    );
     await expect.poll(() => violations.join('\n')).toMatch(/img-src/);
     expect(violations.join('\n')).toMatch(/style-src/);
   });

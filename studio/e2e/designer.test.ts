@@ -8,8 +8,10 @@ describe('object designer in chromium', () => {
   let s: Studio;
   let page: Page;
   let errors: string[];
-  const fieldNames = async () => Object.keys((await s.kizuna.call('GET', '/api/meta/objects/project')).body.properties)
-    .filter((n) => !['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'].includes(n));
+  const fieldNames = async () =>
+    Object.keys((await s.kizuna.call('GET', '/api/meta/objects/project')).body.properties).filter(
+      (n) => !['id', 'created_at', 'updated_at', 'version', 'created_by', 'updated_by'].includes(n),
+    );
 
   beforeAll(async () => {
     s = await startStudio();
@@ -50,7 +52,10 @@ describe('object designer in chromium', () => {
     await page.locator('#fe-type').selectOption('select');
     await page.locator('#fe-en').fill('Stage');
     await page.locator('#fe-ja').fill('段階');
-    for (const [value, en, ja] of [['plan', 'Plan', '計画'], ['run', 'Run', '実行']]) {
+    for (const [value, en, ja] of [
+      ['plan', 'Plan', '計画'],
+      ['run', 'Run', '実行'],
+    ]) {
       await page.getByRole('button', { name: '+ Add option' }).click();
       const row = page.locator('.option-row').last();
       await row.getByPlaceholder('Value').fill(value);
@@ -81,7 +86,10 @@ describe('object designer in chromium', () => {
     await page.locator('tr[data-field=budget]').waitFor();
 
     const def = (await s.kizuna.call('GET', '/api/meta/objects/project')).body;
-    expect(def.properties.stage['x-kizuna'].options.map((o: { value: string; color: string }) => [o.value, !!o.color])).toEqual([['plan', true], ['run', true]]);
+    expect(def.properties.stage['x-kizuna'].options.map((o: { value: string; color: string }) => [o.value, !!o.color])).toEqual([
+      ['plan', true],
+      ['run', true],
+    ]);
     expect(def.properties.company['x-kizuna']).toMatchObject({ target: 'company', inverse: 'projects' });
     expect(def.properties.budget['x-kizuna']).toMatchObject({ currency: 'USD' });
     await shot(page, 'designer-fields');

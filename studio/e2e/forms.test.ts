@@ -15,7 +15,10 @@ describe('studio forms in chromium', () => {
   beforeAll(async () => {
     s = await startStudio();
     const member = await s.kizuna.call('POST', '/api/meta/objects', {
-      name: 'member', label: { en: 'Member', ja: '会員' }, plural: 'members', display_field: 'code',
+      name: 'member',
+      label: { en: 'Member', ja: '会員' },
+      plural: 'members',
+      display_field: 'code',
       fields: [
         { name: 'code', type: 'text', label: { en: 'Code', ja: 'コード' }, unique: true, required: true, max_length: 8 },
         { name: 'joined', type: 'date', label: { en: 'Joined', ja: '入会日' } },
@@ -69,7 +72,8 @@ describe('studio forms in chromium', () => {
     await page.locator('#f-joined').fill('2026-04-01');
     await page.getByRole('button', { name: '作成' }).click();
     await expect.poll(() => page.getByTestId('record-title').textContent()).toBe('M-002');
-    const made = (await s.kizuna.call('GET', `/api/records/member?filter=${encodeURIComponent(JSON.stringify({ code: 'M-002' }))}`)).body.data[0];
+    const made = (await s.kizuna.call('GET', `/api/records/member?filter=${encodeURIComponent(JSON.stringify({ code: 'M-002' }))}`)).body
+      .data[0];
     expect(made).toMatchObject({ joined: '2026-04-01', visits: 12, fee: { amount: '5000', currency: 'JPY' }, site: 'https://example.jp' });
   });
 
@@ -81,7 +85,9 @@ describe('studio forms in chromium', () => {
     await page.getByRole('option', { name: 'ゴースト商事' }).click();
     expect((await s.kizuna.call('DELETE', `/api/records/company/${ghost}?permanent=true`)).status).toBe(204);
     await page.getByRole('button', { name: '作成' }).click();
-    await expect.poll(() => page.locator('[data-field=company] .field-error').textContent()).toBe('一覧から選んだレコードを指定してください');
+    await expect
+      .poll(() => page.locator('[data-field=company] .field-error').textContent())
+      .toBe('一覧から選んだレコードを指定してください');
     await expect.poll(() => page.locator('.form-message.error').textContent()).toBe('強調表示された項目を修正してください。');
     await shot(page, 'form-422-ja');
     await page.getByRole('button', { name: 'English' }).click();
@@ -112,7 +118,9 @@ describe('studio forms in chromium', () => {
     const editor = page.getByTestId('layout-editor');
     await editor.waitFor();
     const keep = new Set(['last_name', 'first_name', 'email', 'company']);
-    for (const name of await editor.locator('[data-section="0"] li[data-field]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-field')!))) {
+    for (const name of await editor
+      .locator('[data-section="0"] li[data-field]')
+      .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-field')!))) {
       if (!keep.has(name)) await editor.locator(`[data-section="0"] li[data-field=${name}] button`).last().click();
     }
     await editor.getByRole('textbox', { name: 'Section title (English) 1' }).fill('Person');
@@ -125,12 +133,27 @@ describe('studio forms in chromium', () => {
     await editor.getByRole('button', { name: 'Save layout' }).click();
     await page.getByText('Saved').first().waitFor();
     const view = (await s.kizuna.call('GET', '/api/views?object=contact')).body.data.find((v: { kind: string }) => v.kind === 'form');
-    expect(view).toMatchObject({ shared: true, layout: { sections: [{ label: { en: 'Person', ja: '本人' }, fields: ['last_name', 'first_name', 'email', 'company'] }, { label: { en: 'Follow-up' }, fields: ['lifecycle', 'tags'] }] } });
+    expect(view).toMatchObject({
+      shared: true,
+      layout: {
+        sections: [
+          { label: { en: 'Person', ja: '本人' }, fields: ['last_name', 'first_name', 'email', 'company'] },
+          { label: { en: 'Follow-up' }, fields: ['lifecycle', 'tags'] },
+        ],
+      },
+    });
 
     await page.goto(`${s.baseUrl}/o/contact/new`);
     await page.locator('.record-form').waitFor();
     expect(await page.locator('.form-section legend').allTextContents()).toEqual(['Person', 'Follow-up']);
-    expect(await page.locator('.form-field').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')))).toEqual(['last_name', 'first_name', 'email', 'company', 'lifecycle', 'tags']);
+    expect(await page.locator('.form-field').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')))).toEqual([
+      'last_name',
+      'first_name',
+      'email',
+      'company',
+      'lifecycle',
+      'tags',
+    ]);
     await shot(page, 'form-layout');
     await page.locator('#f-last_name').fill('整列');
     await page.locator('#f-lifecycle').selectOption('lead');
@@ -155,11 +178,17 @@ describe('studio forms in chromium', () => {
     await editor.getByRole('combobox', { name: 'Add field 2' }).selectOption('fee');
     await editor.getByRole('button', { name: 'Save layout' }).click();
     await page.getByText('Saved').first().waitFor();
-    const id = (await s.kizuna.call('GET', `/api/records/member?filter=${encodeURIComponent(JSON.stringify({ code: 'M-002' }))}`)).body.data[0].id;
+    const id = (await s.kizuna.call('GET', `/api/records/member?filter=${encodeURIComponent(JSON.stringify({ code: 'M-002' }))}`)).body
+      .data[0].id;
     await page.goto(`${s.baseUrl}/o/member/${id}`);
     await page.getByTestId('record-title').waitFor();
     expect(await page.locator('.record-main .card-title').allTextContents()).toEqual(['Membership', 'Billing']);
-    expect(await page.locator('.detail-field').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')))).toEqual(['code', 'joined', 'visits', 'fee']);
+    expect(await page.locator('.detail-field').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')))).toEqual([
+      'code',
+      'joined',
+      'visits',
+      'fee',
+    ]);
     await page.getByRole('button', { name: '日本語' }).click();
     expect(await page.locator('.record-main .card-title').allTextContents()).toEqual(['Membership', '請求']);
     await page.getByRole('button', { name: 'English' }).click();
@@ -167,17 +196,24 @@ describe('studio forms in chromium', () => {
 
   it('lists the workflow runs a record triggered on its timeline, with status and a link to the run', async () => {
     const wf = await s.kizuna.call('POST', '/api/workflows', {
-      name: 'Welcome new contacts', trigger: { type: 'record.created', object: 'contact' }, start: 'greet',
+      name: 'Welcome new contacts',
+      trigger: { type: 'record.created', object: 'contact' },
+      start: 'greet',
       steps: [{ id: 'greet', type: 'update_record', config: { values: { title: 'Welcomed' } } }],
     });
     expect(wf.status).toBe(201);
     expect((await s.kizuna.call('POST', `/api/workflows/${wf.body.id}/publish`)).status).toBe(200);
     expect((await s.kizuna.call('POST', `/api/workflows/${wf.body.id}/enable`)).status).toBe(200);
     const id = (await s.kizuna.call('POST', '/api/records/contact', { last_name: '流れ' })).body.id;
-    await expect.poll(async () => {
-      await s.kizuna.workflows.drain();
-      return (await s.kizuna.call('GET', `/api/workflow-runs?object=contact&record_id=${id}`)).body.data[0]?.status;
-    }, { timeout: 20_000 }).toBe('succeeded');
+    await expect
+      .poll(
+        async () => {
+          await s.kizuna.workflows.drain();
+          return (await s.kizuna.call('GET', `/api/workflow-runs?object=contact&record_id=${id}`)).body.data[0]?.status;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('succeeded');
     const run = (await s.kizuna.call('GET', `/api/workflow-runs?object=contact&record_id=${id}`)).body.data[0];
 
     await page.goto(`${s.baseUrl}/o/contact/${id}`);

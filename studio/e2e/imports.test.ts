@@ -51,7 +51,12 @@ describe('studio import wizard and export in chromium', () => {
   beforeAll(async () => {
     s = await startStudio();
     file = await sjisCsv();
-    await s.kizuna.call('POST', '/api/users', { email: 'viewer@example.jp', name: '閲覧 花子', password: 'viewer-password-1', roles: ['viewer'] });
+    await s.kizuna.call('POST', '/api/users', {
+      email: 'viewer@example.jp',
+      name: '閲覧 花子',
+      password: 'viewer-password-1',
+      roles: ['viewer'],
+    });
     ({ page, errors } = await s.newPage());
     await signIn(page, s.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
   });
@@ -121,7 +126,7 @@ describe('studio import wizard and export in chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it('previews the first rows with the bad row\'s error at its cell', async () => {
+  it("previews the first rows with the bad row's error at its cell", async () => {
     await page.getByTestId('to-preview').click();
     await page.getByTestId('preview').waitFor();
     const bad = page.locator(`[data-testid=preview] tr[data-row="${BAD_ROW}"] td[data-column="メールアドレス"]`);
@@ -160,7 +165,12 @@ describe('studio import wizard and export in chromium', () => {
     // The records are there, split and matched: the list shows what was written.
     await page.getByTestId('view-records').click();
     await expect.poll(() => page.getByTestId('count').textContent()).toMatch(new RegExp(`of ${written}$`));
-    const first = (await s.kizuna.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ email: file.rows[0][2] }))}&include=company`)).body.data[0];
+    const first = (
+      await s.kizuna.call(
+        'GET',
+        `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ email: file.rows[0][2] }))}&include=company`,
+      )
+    ).body.data[0];
     expect(first).toMatchObject({ email: file.rows[0][2] });
     expect(first.company?.name).toBe(file.rows[0][4]);
   });
@@ -175,7 +185,9 @@ describe('studio import wizard and export in chromium', () => {
     await page.goto(`${s.baseUrl}/o/contact`);
     await expect.poll(() => page.getByTestId('count').textContent()).toMatch(/ of \d+$/);
     const total = Number((await page.getByTestId('count').textContent())!.split(' of ')[1]);
-    const columns = await page.locator('[data-testid=records] thead th[data-column]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
+    const columns = await page
+      .locator('[data-testid=records] thead th[data-column]')
+      .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
 
     await page.getByTestId('export-records').click();
     await page.getByTestId('export-dialog').waitFor();
@@ -216,11 +228,18 @@ describe('studio import wizard and export in chromium', () => {
   it('takes the exported Excel file back by drag and drop, updating by email instead of duplicating', async () => {
     const before = (await s.kizuna.call('GET', '/api/records/contact?count=true&limit=1')).body.page.total as number;
     await page.goto(`${s.baseUrl}/o/contact/import`);
-    const dropped = await page.evaluateHandle(({ b64, name }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
-      return dt;
-    }, { b64: exported.bytes.toString('base64'), name: 'contacts.xlsx' });
+    const dropped = await page.evaluateHandle(
+      ({ b64, name }) => {
+        const dt = new DataTransfer();
+        dt.items.add(
+          new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, {
+            type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          }),
+        );
+        return dt;
+      },
+      { b64: exported.bytes.toString('base64'), name: 'contacts.xlsx' },
+    );
     await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dropped });
     await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('Excel (.xlsx)');
     expect(await page.getByTestId('detected-encoding').count()).toBe(0);
@@ -257,8 +276,12 @@ describe('studio import wizard and export in chromium', () => {
     await page.locator('[data-locale=ja]').click();
     await page.goto(`${s.baseUrl}/o/contact/import`);
     await page.getByRole('heading', { name: '取引先責任者のインポート' }).waitFor();
-    await page.getByTestId('file-input').setInputFiles({ name: 'header-only.csv', mimeType: 'text/csv', buffer: iconv.encode('氏名,メールアドレス\r\n', 'cp932') });
-    await expect.poll(() => page.getByTestId('upload-error').textContent()).toBe('ファイルに見出し行しかありません（データ行がありません）。');
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'header-only.csv', mimeType: 'text/csv', buffer: iconv.encode('氏名,メールアドレス\r\n', 'cp932') });
+    await expect
+      .poll(() => page.getByTestId('upload-error').textContent())
+      .toBe('ファイルに見出し行しかありません（データ行がありません）。');
     await shot(page, 'import-error-ja');
 
     // The same wizard in Japanese: the preview's cell error in the reader's language.

@@ -15,7 +15,12 @@ describe('creating anyway in chromium', () => {
     const k = s.kizuna;
     expect((await k.call('POST', '/api/plugins/dedupe/install')).status).toBe(201);
     expect((await k.call('PUT', '/api/plugins/dedupe/settings', { objects: { contact: { before_create: 'block' } } })).status).toBe(200);
-    const rep = await k.call('POST', '/api/users', { email: 'rep@example.jp', name: 'Rep', roles: ['sales_rep'], password: 'rep-password-123' });
+    const rep = await k.call('POST', '/api/users', {
+      email: 'rep@example.jp',
+      name: 'Rep',
+      roles: ['sales_rep'],
+      password: 'rep-password-123',
+    });
     expect(rep.status, JSON.stringify(rep.body)).toBe(201);
   });
   afterAll(() => s?.close());
@@ -25,7 +30,8 @@ describe('creating anyway in chromium', () => {
     for (const [field, value] of Object.entries(person)) await page.locator(`#f-${field}`).fill(value);
   };
   const contactsWithEmail = async () =>
-    (await s.kizuna.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ email: person.email }))}`)).body.data as { id: string; dedupe_review: boolean }[];
+    (await s.kizuna.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ email: person.email }))}`)).body
+      .data as { id: string; dedupe_review: boolean }[];
 
   it('shows the refusal with the matched record and creates anyway for someone who may override', async () => {
     const { page, errors } = await s.newPage();
@@ -53,7 +59,9 @@ describe('creating anyway in chromium', () => {
     const both = await contactsWithEmail();
     expect(both.map((c) => c.id).sort()).toEqual([first, second].sort());
     expect(both.find((c) => c.id === second)?.dedupe_review).toBe(true);
-    const [created] = (await s.kizuna.call('GET', `/api/records/contact/${second}/timeline`)).body.data.filter((e: { action?: string }) => e.action === 'create');
+    const [created] = (await s.kizuna.call('GET', `/api/records/contact/${second}/timeline`)).body.data.filter(
+      (e: { action?: string }) => e.action === 'create',
+    );
     expect(created.override).toBe(true);
     await page.getByTestId('override').first().waitFor();
     expect(errors).toEqual([]);

@@ -24,10 +24,12 @@ describe('plugin faults on the plugins page', () => {
 
   it('shows the broken manifest, the routes, and a failing after-hook an admin retries and skips', async () => {
     const k = studio.kizuna;
-    await expect.poll(async () => {
-      await k.plugins.drain();
-      return (await k.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'thrower').after_hooks?.state;
-    }).toBe('failing');
+    await expect
+      .poll(async () => {
+        await k.plugins.drain();
+        return (await k.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'thrower').after_hooks?.state;
+      })
+      .toBe('failing');
     const { page, errors } = await studio.newPage();
     await signIn(page, studio.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
     await page.goto(`${studio.baseUrl}/plugins`);

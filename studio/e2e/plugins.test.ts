@@ -11,8 +11,12 @@ describe('plugin extensions in the studio', () => {
     studio = await startStudio();
     const k = studio.kizuna;
     expect((await k.call('POST', '/api/plugins/dedupe/install')).status).toBe(201);
-    ids.master = (await k.call('POST', '/api/records/contact', { last_name: '山田', first_name: '花子', email: 'hanako@example.jp' })).body.id;
-    ids.dup = (await k.call('POST', '/api/records/contact', { last_name: 'ﾔﾏﾀﾞ', first_name: 'ﾊﾅｺ', email: ' Hanako@Example.JP ' })).body.id;
+    ids.master = (
+      await k.call('POST', '/api/records/contact', { last_name: '山田', first_name: '花子', email: 'hanako@example.jp' })
+    ).body.id;
+    ids.dup = (
+      await k.call('POST', '/api/records/contact', { last_name: 'ﾔﾏﾀﾞ', first_name: 'ﾊﾅｺ', email: ' Hanako@Example.JP ' })
+    ).body.id;
     ids.case = (await k.call('POST', '/api/records/case', { subject: '請求書の件', contact: ids.dup })).body.id;
   });
   afterAll(() => studio?.close());
@@ -60,7 +64,10 @@ describe('plugin extensions in the studio', () => {
     expect((await k.call('GET', `/api/records/contact/${ids.dup}`)).status).toBe(200);
     expect((await k.call('GET', `/api/records/case/${ids.case}`)).body.contact).toBe(ids.dup);
     // The page shows the record anew: its timeline tells of the undo, and the duplicate is a candidate again.
-    await page.getByTestId('timeline').getByText(/Merge .* undone: 1 record split off again/).waitFor();
+    await page
+      .getByTestId('timeline')
+      .getByText(/Merge .* undone: 1 record split off again/)
+      .waitFor();
     await page.getByTestId('dedupe-panel').getByRole('link', { name: 'ﾔﾏﾀﾞ ﾊﾅｺ' }).waitFor();
     expect(await merged.count()).toBe(0);
     expect(errors).toEqual([]);
@@ -86,7 +93,10 @@ describe('plugin extensions in the studio', () => {
     await hello.getByText('Not installed').waitFor();
     await hello.getByRole('button', { name: 'Install' }).click();
     await hello.getByText('Enabled', { exact: true }).waitFor();
-    expect((await studio.kizuna.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'hello')).toMatchObject({ installed_version: '1.0.0', enabled: true });
+    expect((await studio.kizuna.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'hello')).toMatchObject({
+      installed_version: '1.0.0',
+      enabled: true,
+    });
 
     // Settings are checked by the plugin's own schema on the server; its 422 is listed by path.
     await hello.getByRole('button', { name: 'Settings' }).click();

@@ -24,7 +24,11 @@ describe('studio quality in chromium', () => {
     const lifecycles = ['lead', 'prospect', 'customer'];
     for (let i = 0; i < N; i += 200) {
       const records = Array.from({ length: Math.min(200, N - i) }, (_, j) => ({
-        last_name: `山田${String(i + j).padStart(4, '0')}`, first_name: '太郎', email: `p${i + j}@example.jp`, lifecycle: lifecycles[(i + j) % 3], company: (i + j) % 10 ? null : acme,
+        last_name: `山田${String(i + j).padStart(4, '0')}`,
+        first_name: '太郎',
+        email: `p${i + j}@example.jp`,
+        lifecycle: lifecycles[(i + j) % 3],
+        company: (i + j) % 10 ? null : acme,
       }));
       expect((await s.kizuna.call('POST', '/api/records/contact/bulk', { records })).status).toBe(200);
     }
@@ -140,7 +144,9 @@ describe('studio quality in chromium', () => {
     // Visible focus: a keyboard-focused control is outlined.
     await page.keyboard.press('Tab');
     await page.keyboard.press('Shift+Tab');
-    const outline = await page.evaluate<string>(`(() => { const c = getComputedStyle(document.activeElement); return c.outlineStyle + ' ' + c.outlineWidth; })()`);
+    const outline = await page.evaluate<string>(
+      `(() => { const c = getComputedStyle(document.activeElement); return c.outlineStyle + ' ' + c.outlineWidth; })()`,
+    );
     expect(outline).toBe('solid 2px');
   });
 
@@ -193,7 +199,10 @@ describe('studio quality in chromium', () => {
     await shot(page, 'list-scrolled');
   });
 
-  for (const [width, height] of [[1280, 720], [1366, 768]] as const) {
+  for (const [width, height] of [
+    [1280, 720],
+    [1366, 768],
+  ] as const) {
     it(`fits a ${width}×${height} laptop screen without sideways scrolling`, async () => {
       await page.setViewportSize({ width, height });
       const paths = ['/', '/o/contact', `/o/contact/${contact}`, '/o/contact/new', '/o/case/board/status', '/designer/contact'];

@@ -72,7 +72,10 @@ describe('studio records in chromium', () => {
     await page.locator('.dialog').getByRole('button', { name: 'Save' }).click();
     await page.getByRole('tab', { name: 'By name' }).waitFor();
     const views = await s.kizuna.call('GET', '/api/views?object=contact');
-    expect(views.body.data.find((v: { name: { en: string } }) => v.name.en === 'By name')).toMatchObject({ shared: false, sort: ['-last_name', 'first_name'] });
+    expect(views.body.data.find((v: { name: { en: string } }) => v.name.en === 'By name')).toMatchObject({
+      shared: false,
+      sort: ['-last_name', 'first_name'],
+    });
 
     await page.getByRole('tab', { name: 'Created today' }).click();
     await expect.poll(rowsText).toHaveLength(3);
@@ -173,7 +176,10 @@ describe('studio records in chromium', () => {
 
     // Someone else resolves it meanwhile: the move is refused and the card reloaded.
     await s.kizuna.call('PATCH', `/api/records/case/${id}`, { priority: 'low' });
-    await page.locator('.board-column[data-column=in_progress] .board-card', { hasText: 'Invoice question' }).locator('select').selectOption('open');
+    await page
+      .locator('.board-column[data-column=in_progress] .board-card', { hasText: 'Invoice question' })
+      .locator('select')
+      .selectOption('open');
     await page.getByText('Changed by someone else').waitFor();
     await page.locator('.board-column[data-column=in_progress] .board-card', { hasText: 'Invoice question' }).waitFor();
     expect((await s.kizuna.call('GET', `/api/records/case/${id}`)).body.status).toBe('in_progress');
@@ -190,7 +196,10 @@ describe('studio records in chromium', () => {
     await page.locator('#bulk-value').fill('名古屋');
     await page.locator('.dialog').getByRole('button', { name: 'Apply' }).click();
     await page.getByText('2 records updated').waitFor();
-    const city = await s.kizuna.call('GET', `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ city: '名古屋' }))}&count=true`);
+    const city = await s.kizuna.call(
+      'GET',
+      `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ city: '名古屋' }))}&count=true`,
+    );
     expect(city.body.page.total).toBe(2);
 
     await rows.nth(0).getByRole('checkbox').check();
@@ -205,7 +214,9 @@ describe('studio records in chromium', () => {
     expect(await page.locator('th[data-column=last_name]').textContent()).toContain('姓');
     expect(await page.locator('html').getAttribute('lang')).toBe('ja');
     await shot(page, 'list-ja');
-    expect((await s.kizuna.call('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === 'admin@localhost').locale).toBe('ja');
+    expect((await s.kizuna.call('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === 'admin@localhost').locale).toBe(
+      'ja',
+    );
 
     // Another browser of the same user opens in Japanese.
     const other = await s.newPage();

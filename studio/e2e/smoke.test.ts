@@ -12,8 +12,21 @@ describe('studio sign-in and permissions in chromium', () => {
 
   beforeAll(async () => {
     s = await startStudio();
-    await s.kizuna.call('POST', '/api/users', { email: 'viewer@example.jp', name: '閲覧 花子', password: 'viewer-password-1', roles: ['viewer'] });
-    contact = (await s.kizuna.call('POST', '/api/records/contact', { last_name: '山田', first_name: '太郎', mobile: '090-1111-2222', notes: '社外秘', email: 'yamada@example.jp' })).body.id;
+    await s.kizuna.call('POST', '/api/users', {
+      email: 'viewer@example.jp',
+      name: '閲覧 花子',
+      password: 'viewer-password-1',
+      roles: ['viewer'],
+    });
+    contact = (
+      await s.kizuna.call('POST', '/api/records/contact', {
+        last_name: '山田',
+        first_name: '太郎',
+        mobile: '090-1111-2222',
+        notes: '社外秘',
+        email: 'yamada@example.jp',
+      })
+    ).body.id;
     ({ page, errors } = await s.newPage());
   });
   afterAll(() => s?.close());
@@ -43,7 +56,10 @@ describe('studio sign-in and permissions in chromium', () => {
     expect(choices).toContain('Email');
     expect(choices).not.toContain('Mobile');
     expect(choices).not.toContain('Notes');
-    await page.locator('[data-testid=records] input[type=checkbox]').count().then((n) => expect(n).toBe(0));
+    await page
+      .locator('[data-testid=records] input[type=checkbox]')
+      .count()
+      .then((n) => expect(n).toBe(0));
     await shot(page, 'viewer-list');
   });
 

@@ -27,7 +27,11 @@ describe('workflow designer in chromium', () => {
     s = await startStudio();
     const team = async (name: string) => (await s.kizuna.call('POST', '/api/teams', { name })).body.id as string;
     const [supportTeam, leadTeam] = [await team('support'), await team('support-leads')];
-    for (const [name, teams] of [['aiko', [supportTeam]], ['ben', [supportTeam]], ['lena', [leadTeam]]] as const) {
+    for (const [name, teams] of [
+      ['aiko', [supportTeam]],
+      ['ben', [supportTeam]],
+      ['lena', [leadTeam]],
+    ] as const) {
       const u = await s.kizuna.call('POST', '/api/users', { email: `${name}@example.jp`, name, roles: ['support_agent'], teams });
       expect(u.status, JSON.stringify(u.body)).toBe(201);
       if (name === 'lena') lead = u.body.id;
@@ -80,7 +84,9 @@ describe('workflow designer in chromium', () => {
     await panel.getByRole('button', { name: 'Apply' }).click();
     // The condition is in the (unsaved) definition: its JSON view shows what the builder wrote.
     await panel.getByRole('button', { name: 'JSON', exact: true }).click();
-    await expect.poll(async () => JSON.parse(await page.locator('#wf-trigger-condition-json').inputValue())).toEqual({ priority: { eq: 'urgent' } });
+    await expect
+      .poll(async () => JSON.parse(await page.locator('#wf-trigger-condition-json').inputValue()))
+      .toEqual({ priority: { eq: 'urgent' } });
     await panel.getByRole('button', { name: 'Field', exact: true }).click();
     // And the builder, drawn again from the definition, shows it as one row.
     expect(await panel.locator('[data-role=field]').inputValue()).toBe('priority');
@@ -138,8 +144,14 @@ describe('workflow designer in chromium', () => {
     // Without the variable the template still renders, but a stray step is unreachable.
     await page.locator('[data-palette=update_record]').dragTo(page.locator('.wf-canvas'), { targetPosition: { x: 120, y: 120 } });
     await node('update_record').waitFor();
-    await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=update_record]').allTextContents())
-      .toEqual(expect.arrayContaining([expect.stringMatching(/Unreachable/), expect.stringMatching(/values: needs at least one value|values: is required/)]));
+    await expect
+      .poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=update_record]').allTextContents())
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/Unreachable/),
+          expect.stringMatching(/values: needs at least one value|values: is required/),
+        ]),
+      );
     await expect.poll(() => node('update_record').locator('.wf-node-flag.error').count()).toBe(1);
     expect(await page.getByTestId('wf-publish').isDisabled()).toBe(true);
     await shot(page, 'workflow-designer-problems');
@@ -170,11 +182,12 @@ describe('workflow designer in chromium', () => {
     await page.locator('#wf-variables').getByLabel('Key').fill('lead_team');
     await page.locator('#wf-variables').getByRole('button', { name: '+ Add value' }).click();
     await page.locator('#wf-variables-0').fill('support-leads');
-    await expect.poll(async () => (await page.locator('[data-testid=wf-problems] li.error').count())).toBe(0);
+    await expect.poll(async () => await page.locator('[data-testid=wf-problems] li.error').count()).toBe(0);
   });
 
   it('test-runs the unsaved draft against a chosen case: each step result on the canvas, nothing committed', async () => {
-    const printer = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Printer on fire', priority: 'urgent', status: 'open' })).body.id;
+    const printer = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Printer on fire', priority: 'urgent', status: 'open' }))
+      .body.id;
     await page.getByRole('button', { name: 'Fit to view' }).click();
     await page.locator('#wf-test-record').fill('Printer');
     await page.getByRole('option', { name: /Printer on fire/ }).click();
@@ -206,8 +219,16 @@ describe('workflow designer in chromium', () => {
     const byId = Object.fromEntries(d.steps.map((x: { id: string }) => [x.id, x]));
     expect(byId.assign).toMatchObject({ type: 'assign', config: { team: 'support', field: 'assignee' }, next: 'wait' });
     expect(byId.wait).toMatchObject({ type: 'wait', config: { seconds: 1 }, next: 'unresolved' });
-    expect(byId.unresolved).toMatchObject({ type: 'condition', config: { filter: { status: { nin: ['resolved', 'closed'] } } }, branches: { true: 'assign_2' } });
-    expect(byId.assign_2).toMatchObject({ type: 'assign', title: 'Escalate to a lead', config: { team: '{{vars.lead_team}}', field: 'assignee' } });
+    expect(byId.unresolved).toMatchObject({
+      type: 'condition',
+      config: { filter: { status: { nin: ['resolved', 'closed'] } } },
+      branches: { true: 'assign_2' },
+    });
+    expect(byId.assign_2).toMatchObject({
+      type: 'assign',
+      title: 'Escalate to a lead',
+      config: { team: '{{vars.lead_team}}', field: 'assignee' },
+    });
     // Positions are kept in the definition.
     expect(byId.assign.ui).toEqual({ x: expect.any(Number), y: expect.any(Number) });
     await page.getByRole('button', { name: 'Auto layout' }).click();
@@ -224,10 +245,14 @@ describe('workflow designer in chromium', () => {
   });
 
   it('runs on a matching case: the run viewer shows the path and each step, the case has its assignee', async () => {
-    const other = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Low priority question', priority: 'low', status: 'open' })).body.id;
-    const urgent = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Production is down', priority: 'urgent', status: 'open' })).body.id;
+    const other = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Low priority question', priority: 'low', status: 'open' }))
+      .body.id;
+    const urgent = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Production is down', priority: 'urgent', status: 'open' }))
+      .body.id;
     const runs = async () => (await s.kizuna.call('GET', `/api/workflows/${workflowId}/runs`)).body.data;
-    await expect.poll(async () => (await runs()).map((r: { status: string }) => r.status), { timeout: 30_000, interval: 300 }).toEqual(['succeeded']);
+    await expect
+      .poll(async () => (await runs()).map((r: { status: string }) => r.status), { timeout: 30_000, interval: 300 })
+      .toEqual(['succeeded']);
     const [run] = await runs();
     expect(run.record_id).toBe(urgent);
     expect(run.record_id).not.toBe(other);
@@ -237,7 +262,8 @@ describe('workflow designer in chromium', () => {
     await page.getByTestId('wf-run').waitFor();
     await expect.poll(() => page.getByTestId('wf-run-status').textContent()).toBe('Succeeded');
     expect(await page.getByTestId('wf-run-path').textContent()).toBe('assign → wait → unresolved → assign_2');
-    for (const id of ['assign', 'wait', 'unresolved', 'assign_2']) await expect.poll(() => node(id).locator('.wf-node-status').getAttribute('data-status')).toBe('succeeded');
+    for (const id of ['assign', 'wait', 'unresolved', 'assign_2'])
+      await expect.poll(() => node(id).locator('.wf-node-status').getAttribute('data-status')).toBe('succeeded');
     await page.locator('.wf-run-steps [data-step=assign]').click();
     const first = JSON.parse((await page.getByTestId('wf-node-results').locator('[data-testid=wf-output]').first().textContent())!);
     expect(support).toContain(first.user_id);
@@ -273,18 +299,31 @@ describe('workflow designer in chromium', () => {
   it('runs a manual workflow from the record page with its input form; a failed run is retried from the failed step', async () => {
     // A team that exists (an unknown one is refused at save) but has no members yet.
     const nightShift = (await s.kizuna.call('POST', '/api/teams', { name: 'night-shift' })).body.id as string;
-    const manual = (await s.kizuna.call('POST', '/api/workflows', {
-      name: 'Hand over to the night shift',
-      trigger: { type: 'manual', object: 'case', input_schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', title: 'Reason' } } } },
-      start: 'note',
-      steps: [
-        { id: 'note', type: 'update_record', title: 'Note the reason', config: { values: { resolution: 'Night shift: {{input.reason}}' } }, next: 'night' },
-        { id: 'night', type: 'assign', title: 'Assign to the night shift', config: { team: 'night-shift' }, retries: 0 },
-      ],
-    })).body.id;
+    const manual = (
+      await s.kizuna.call('POST', '/api/workflows', {
+        name: 'Hand over to the night shift',
+        trigger: {
+          type: 'manual',
+          object: 'case',
+          input_schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', title: 'Reason' } } },
+        },
+        start: 'note',
+        steps: [
+          {
+            id: 'note',
+            type: 'update_record',
+            title: 'Note the reason',
+            config: { values: { resolution: 'Night shift: {{input.reason}}' } },
+            next: 'night',
+          },
+          { id: 'night', type: 'assign', title: 'Assign to the night shift', config: { team: 'night-shift' }, retries: 0 },
+        ],
+      })
+    ).body.id;
     expect((await s.kizuna.call('POST', `/api/workflows/${manual}/publish`)).status).toBe(200);
     expect((await s.kizuna.call('POST', `/api/workflows/${manual}/enable`)).status).toBe(200);
-    const id = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Server room too warm', priority: 'low', status: 'open' })).body.id;
+    const id = (await s.kizuna.call('POST', '/api/records/case', { subject: 'Server room too warm', priority: 'low', status: 'open' })).body
+      .id;
     await page.goto(`${s.baseUrl}/o/case/${id}`);
     await page.getByTestId('wf-run-action').click();
     // Only manual workflows of this object are offered, not the record-created one.
@@ -313,7 +352,9 @@ describe('workflow designer in chromium', () => {
     await expect.poll(() => page.getByTestId('wf-run-status').textContent(), { timeout: 30_000 }).toBe('Succeeded');
     // Retried from the failed step: the note is not written twice; the failed attempt stays visible.
     expect(await page.locator('.wf-run-steps li').allTextContents()).toEqual([
-      expect.stringMatching(/Succeeded\s*note/), expect.stringMatching(/Failed\s*night/), expect.stringMatching(/Succeeded\s*night/),
+      expect.stringMatching(/Succeeded\s*note/),
+      expect.stringMatching(/Failed\s*night/),
+      expect.stringMatching(/Succeeded\s*night/),
     ]);
     expect((await s.kizuna.call('GET', `/api/records/case/${id}`)).body.assignee).toBe(aiko);
   });
@@ -343,17 +384,23 @@ describe('workflow designer in chromium', () => {
     await page.locator('.locale-switch').getByRole('button', { name: 'English' }).click();
   });
 
-  it('generates a settings form for every palette entry, re-routes an edge by dragging its end, and shows the server\'s verdict (a bad cron)', async () => {
-    const scratch = (await s.kizuna.call('POST', '/api/workflows', {
-      name: 'Scratch', trigger: { type: 'manual' }, start: 'wait', steps: [{ id: 'wait', type: 'wait', config: { minutes: 1 } }],
-    })).body.id;
+  it("generates a settings form for every palette entry, re-routes an edge by dragging its end, and shows the server's verdict (a bad cron)", async () => {
+    const scratch = (
+      await s.kizuna.call('POST', '/api/workflows', {
+        name: 'Scratch',
+        trigger: { type: 'manual' },
+        start: 'wait',
+        steps: [{ id: 'wait', type: 'wait', config: { minutes: 1 } }],
+      })
+    ).body.id;
     await page.goto(`${s.baseUrl}/workflows/${scratch}`);
     await node('wait').waitFor();
     // Checks only the server knows (a cron that does not parse) arrive from its validate endpoint.
     await page.locator('[data-palette="trigger:schedule"]').click();
     await expect.poll(() => page.locator('#wf-trigger-type').inputValue()).toBe('schedule');
     await page.locator('#wf-trigger-cron').fill('61 * * * *');
-    await expect.poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=trigger]').allTextContents())
+    await expect
+      .poll(() => page.locator('[data-testid=wf-problems] li[data-problem-node=trigger]').allTextContents())
       .toEqual(expect.arrayContaining([expect.stringMatching(/cron.*Server/)]));
     const catalog = (await s.kizuna.call('GET', '/api/workflows/catalog')).body;
     await page.locator('[data-palette=find_records]').click();
@@ -394,7 +441,9 @@ describe('workflow designer in chromium', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByTestId('wf-designer').waitFor();
     const id = new URL(page.url()).pathname.split('/').pop()!;
-    const template = (await s.kizuna.call('GET', '/api/workflows/templates')).body.data.find((x: { key: string }) => x.key === 'urgent-case').definition;
+    const template = (await s.kizuna.call('GET', '/api/workflows/templates')).body.data.find(
+      (x: { key: string }) => x.key === 'urgent-case',
+    ).definition;
     await node(template.start).waitFor();
     const made = (await s.kizuna.call('GET', `/api/workflows/${id}`)).body;
     expect(made).toMatchObject({ name: 'Urgent cases (from the template)', enabled: false, active_version: null });
@@ -402,17 +451,23 @@ describe('workflow designer in chromium', () => {
   });
 
   it('lets someone who is not an admin run a manual workflow on a record and on a list selection', async () => {
-    const mark = (await s.kizuna.call('POST', '/api/workflows', {
-      name: 'Mark in progress', description: 'Someone is on it', trigger: { type: 'manual', object: 'case' }, start: 'mark',
-      steps: [{ id: 'mark', type: 'update_record', config: { values: { status: 'in_progress' } } }],
-    })).body.id;
+    const mark = (
+      await s.kizuna.call('POST', '/api/workflows', {
+        name: 'Mark in progress',
+        description: 'Someone is on it',
+        trigger: { type: 'manual', object: 'case' },
+        start: 'mark',
+        steps: [{ id: 'mark', type: 'update_record', config: { values: { status: 'in_progress' } } }],
+      })
+    ).body.id;
     expect((await s.kizuna.call('POST', `/api/workflows/${mark}/publish`)).status).toBe(200);
     expect((await s.kizuna.call('POST', `/api/workflows/${mark}/enable`)).status).toBe(200);
     // A viewer: reads every case, changes none — the run acts as the workflow's own user.
     const vera = (await s.kizuna.call('POST', '/api/users', { email: 'vera@example.jp', name: 'vera', roles: ['viewer'] })).body.id;
     expect((await s.kizuna.call('PATCH', `/api/users/${vera}`, { password: ADMIN_PASSWORD })).status).toBe(200);
     const ids: string[] = [];
-    for (const subject of ['Printer jam A', 'Printer jam B', 'Printer jam C']) ids.push((await s.kizuna.call('POST', '/api/records/case', { subject, status: 'open' })).body.id);
+    for (const subject of ['Printer jam A', 'Printer jam B', 'Printer jam C'])
+      ids.push((await s.kizuna.call('POST', '/api/records/case', { subject, status: 'open' })).body.id);
     const status = async (id: string) => (await s.kizuna.call('GET', `/api/records/case/${id}`)).body.status;
 
     const other = await s.newPage();
@@ -438,8 +493,13 @@ describe('workflow designer in chromium', () => {
       await shot(p, 'workflow-run-selection');
       await p.locator('.wf-run-menu').getByRole('button', { name: 'Mark in progress' }).click();
       await p.getByTestId('toast').filter({ hasText: 'Workflow started on 2 records' }).waitFor();
-      await expect.poll(async () => [await status(ids[1]), await status(ids[2])], { timeout: 30_000 }).toEqual(['in_progress', 'in_progress']);
-      const runs = (await s.kizuna.call('GET', `/api/workflows/${mark}/runs`)).body.data as { record_id: string; trigger: { by: string } }[];
+      await expect
+        .poll(async () => [await status(ids[1]), await status(ids[2])], { timeout: 30_000 })
+        .toEqual(['in_progress', 'in_progress']);
+      const runs = (await s.kizuna.call('GET', `/api/workflows/${mark}/runs`)).body.data as {
+        record_id: string;
+        trigger: { by: string };
+      }[];
       expect(runs.map((r) => r.record_id).sort()).toEqual([...ids].sort());
       expect(runs.every((r) => r.trigger.by === vera)).toBe(true);
       expect(other.errors).toEqual([]);
@@ -452,14 +512,18 @@ describe('workflow designer in chromium', () => {
     const field = { name: 'wf_flag', type: 'text', label: { en: 'Flag', ja: 'フラグ' } };
     expect((await s.kizuna.call('POST', '/api/meta/objects/contact/fields', field)).status).toBe(201);
     const made = await s.kizuna.call('POST', '/api/workflows', {
-      name: 'Flag new contacts', trigger: { type: 'record.created', object: 'contact' }, start: 'flag',
+      name: 'Flag new contacts',
+      trigger: { type: 'record.created', object: 'contact' },
+      start: 'flag',
       steps: [{ id: 'flag', type: 'update_record', config: { values: { wf_flag: 'new' } } }],
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect((await s.kizuna.call('POST', `/api/workflows/${made.body.id}/publish`)).status).toBe(200);
     expect((await s.kizuna.call('POST', `/api/workflows/${made.body.id}/enable`)).status).toBe(200);
     expect((await s.kizuna.call('DELETE', '/api/meta/objects/contact/fields/wf_flag')).status).toBe(200);
-    await expect.poll(async () => (await s.kizuna.call('GET', `/api/workflows/${made.body.id}`)).body.state, { timeout: 15_000 }).toBe('invalid');
+    await expect
+      .poll(async () => (await s.kizuna.call('GET', `/api/workflows/${made.body.id}`)).body.state, { timeout: 15_000 })
+      .toBe('invalid');
 
     await page.goto(`${s.baseUrl}/workflows`);
     const chip = page.locator(`tr[data-workflow="${made.body.id}"] [data-testid=wf-state]`);

@@ -18,7 +18,12 @@ export const router = createRouter({
     { path: '/imports/:id', name: 'import-run', component: () => import('./pages/ImportPage.vue') },
     { path: '/o/:object/:id', name: 'record', component: () => import('./pages/RecordPage.vue') },
     { path: '/designer', name: 'designer', component: () => import('./pages/DesignerPage.vue'), meta: { admin: true } },
-    { path: '/designer/:object', name: 'object-designer', component: () => import('./pages/ObjectDesignerPage.vue'), meta: { admin: true } },
+    {
+      path: '/designer/:object',
+      name: 'object-designer',
+      component: () => import('./pages/ObjectDesignerPage.vue'),
+      meta: { admin: true },
+    },
     { path: '/plugins', name: 'plugins', component: () => import('./pages/PluginsPage.vue'), meta: { admin: true } },
     { path: '/workflows', name: 'workflows', component: () => import('./pages/WorkflowsPage.vue'), meta: { admin: true } },
     { path: '/workflows/runs/:run', name: 'workflow-run', component: () => import('./pages/WorkflowRunPage.vue'), meta: { admin: true } },
@@ -37,7 +42,9 @@ router.beforeEach(async (to) => {
   if (pending) return { name: 'setup' };
   if (to.meta.public) return user && to.name === 'sign-in' ? { path: '/' } : true;
   if (!user) return { name: 'sign-in', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
-  await useMetadata().load().catch(() => undefined);
+  await useMetadata()
+    .load()
+    .catch(() => undefined);
   if (to.meta.admin && !user.is_admin) return { name: 'forbidden' };
   return true;
 });
@@ -45,5 +52,6 @@ router.beforeEach(async (to) => {
 setUnauthorizedHandler(() => {
   useSession().forget();
   useMetadata().reset();
-  if (router.currentRoute.value.name !== 'sign-in') void router.push({ name: 'sign-in', query: { next: router.currentRoute.value.fullPath } });
+  if (router.currentRoute.value.name !== 'sign-in')
+    void router.push({ name: 'sign-in', query: { next: router.currentRoute.value.fullPath } });
 });

@@ -17,16 +17,28 @@ export const duplicatesAnswer = {
       type: 'array',
       description: 'Likely and possible duplicates, best first',
       items: {
-        type: 'object', required: ['id', 'display', 'score', 'level', 'rules', 'evidence', 'record'],
+        type: 'object',
+        required: ['id', 'display', 'score', 'level', 'rules', 'evidence', 'record'],
         properties: {
           id,
           display: { type: 'string', description: 'How the record is named (a contact family name first)' },
           score: { type: 'number', description: '0–1, from the weighed evidence' },
-          level: { enum: ['likely', 'possible'], description: 'likely: at or above the threshold (warn, block and the scan act on it); possible: worth a look' },
+          level: {
+            enum: ['likely', 'possible'],
+            description: 'likely: at or above the threshold (warn, block and the scan act on it); possible: worth a look',
+          },
           rules: { type: 'array', items: { type: 'string' }, description: 'Rules that agreed' },
           evidence: {
             type: 'array',
-            items: { type: 'object', required: ['rule', 'outcome', 'weight'], properties: { rule: { type: 'string' }, outcome: { enum: ['agree', 'disagree', 'common', 'missing'] }, weight: { type: 'number', description: 'bits: positive for, negative against' } } },
+            items: {
+              type: 'object',
+              required: ['rule', 'outcome', 'weight'],
+              properties: {
+                rule: { type: 'string' },
+                outcome: { enum: ['agree', 'disagree', 'common', 'missing'] },
+                weight: { type: 'number', description: 'bits: positive for, negative against' },
+              },
+            },
           },
           record,
         },
@@ -58,12 +70,31 @@ export const scanAnswer = {
     groups: {
       type: 'array',
       items: {
-        type: 'object', required: ['ids', 'score', 'pairs', 'matches'],
+        type: 'object',
+        required: ['ids', 'score', 'pairs', 'matches'],
         properties: {
           ids: { type: 'array', items: id },
           score: { type: 'number', description: 'The weakest pair of the group' },
-          pairs: { type: 'array', items: { type: 'object', required: ['ids', 'score', 'rules'], properties: { ids: { type: 'array', items: id }, score: { type: 'number' }, rules: { type: 'array', items: { type: 'string' } } } } },
-          matches: { type: 'array', items: { type: 'object', required: ['rule', 'key', 'ids'], properties: { rule: { type: 'string' }, key: { type: 'string' }, ids: { type: 'array', items: id } } } },
+          pairs: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['ids', 'score', 'rules'],
+              properties: {
+                ids: { type: 'array', items: id },
+                score: { type: 'number' },
+                rules: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+          matches: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['rule', 'key', 'ids'],
+              properties: { rule: { type: 'string' }, key: { type: 'string' }, ids: { type: 'array', items: id } },
+            },
+          },
         },
       },
     },
@@ -82,12 +113,23 @@ export const mergeBody = {
   properties: {
     master: recordId,
     duplicates: { type: 'array', items: recordId, minItems: 1, maxItems: MAX_DUPLICATES },
-    fields: { type: 'object', additionalProperties: { type: 'string' }, description: 'field → id of the record (master or a duplicate) to take it from' },
+    fields: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'field → id of the record (master or a duplicate) to take it from',
+    },
   },
 };
 
 const instant = { type: 'string', format: 'date-time' };
-const repointed = { type: 'array', items: { type: 'object', required: ['object', 'field', 'count'], properties: { object: { type: 'string' }, field: { type: 'string' }, count: { type: 'integer' } } } };
+const repointed = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['object', 'field', 'count'],
+    properties: { object: { type: 'string' }, field: { type: 'string' }, count: { type: 'integer' } },
+  },
+};
 
 export const mergeAnswer = {
   type: 'object',
@@ -123,14 +165,27 @@ export const unmergeAnswer = {
     repointed: { ...repointed, description: 'Relation rows pointed back at their duplicate' },
     skipped: {
       type: 'array',
-      description: 'Relation rows the merge moved that the undo left alone: changed (they point elsewhere now: points_to) or missing (erased, in the trash, or not readable)',
+      description:
+        'Relation rows the merge moved that the undo left alone: changed (they point elsewhere now: points_to) or missing (erased, in the trash, or not readable)',
       items: {
-        type: 'object', required: ['object', 'field', 'id', 'duplicate', 'reason'],
-        properties: { object: { type: 'string' }, field: { type: 'string' }, id, duplicate: id, reason: { enum: ['changed', 'missing'] }, points_to: { type: ['string', 'null'] } },
+        type: 'object',
+        required: ['object', 'field', 'id', 'duplicate', 'reason'],
+        properties: {
+          object: { type: 'string' },
+          field: { type: 'string' },
+          id,
+          duplicate: id,
+          reason: { enum: ['changed', 'missing'] },
+          points_to: { type: ['string', 'null'] },
+        },
       },
     },
     forced: { type: 'array', items: path, description: 'Fields put back although changed since the merge (force)' },
-    kept: { type: 'array', items: path, description: "The plugin's own markers (dedupe_matches, dedupe_review) left as they are, changed since the merge" },
+    kept: {
+      type: 'array',
+      items: path,
+      description: "The plugin's own markers (dedupe_matches, dedupe_review) left as they are, changed since the merge",
+    },
   },
 };
 
@@ -145,7 +200,20 @@ export const mergesAnswer = {
       description: 'The merges the record took part in, newest first',
       items: {
         type: 'object',
-        required: ['id', 'role', 'master', 'duplicates', 'changed', 'merged_by', 'merged_at', 'expires_at', 'undone_at', 'undone_by', 'undoable', 'not_undoable'],
+        required: [
+          'id',
+          'role',
+          'master',
+          'duplicates',
+          'changed',
+          'merged_by',
+          'merged_at',
+          'expires_at',
+          'undone_at',
+          'undone_by',
+          'undoable',
+          'not_undoable',
+        ],
         properties: {
           id,
           role: { enum: ['master', 'duplicate'], description: 'The part the record took in it' },
@@ -153,7 +221,8 @@ export const mergesAnswer = {
           duplicates: {
             type: 'array',
             items: {
-              type: 'object', required: ['id', 'state', 'record'],
+              type: 'object',
+              required: ['id', 'state', 'record'],
               properties: { id, state: { enum: ['live', 'trash', 'gone'] }, record: { oneOf: [record, { type: 'null' }] } },
             },
           },
@@ -164,7 +233,10 @@ export const mergesAnswer = {
           undone_at: { type: ['string', 'null'] },
           undone_by: { type: ['string', 'null'] },
           undoable: { type: 'boolean' },
-          not_undoable: { enum: ['undone', 'expired', 'later_merge', 'master_in_trash', 'master_gone', 'duplicate_gone', null], description: 'Why it cannot be undone now' },
+          not_undoable: {
+            enum: ['undone', 'expired', 'later_merge', 'master_in_trash', 'master_gone', 'duplicate_gone', null],
+            description: 'Why it cannot be undone now',
+          },
         },
       },
     },

@@ -42,9 +42,19 @@ export async function backfillKeys(ctx: PluginContext, budgetMs = RUN_MS): Promi
     let cursor: string | undefined;
     do {
       if (Date.now() > until) return done;
-      const page = await ctx.records.list(object, { filter: JSON.stringify({ not: { [KEYS_FIELD]: { has_any: [marker] } } }), fields, limit: String(PAGE), sort: 'id', ...(cursor && { cursor }) });
+      const page = await ctx.records.list(object, {
+        filter: JSON.stringify({ not: { [KEYS_FIELD]: { has_any: [marker] } } }),
+        fields,
+        limit: String(PAGE),
+        sort: 'id',
+        ...(cursor && { cursor }),
+      });
       const rows = page.data as Record<string, unknown>[];
-      if (rows.length) done += await ctx.records.maintain(object, rows.map((r) => ({ id: r.id as string, values: { [KEYS_FIELD]: storedKeys(rules, r, region) } })));
+      if (rows.length)
+        done += await ctx.records.maintain(
+          object,
+          rows.map((r) => ({ id: r.id as string, values: { [KEYS_FIELD]: storedKeys(rules, r, region) } })),
+        );
       cursor = page.page.next_cursor ?? undefined;
     } while (cursor);
     mine.set(object, marker);

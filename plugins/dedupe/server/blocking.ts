@@ -27,9 +27,12 @@ const distinct = (keys: (string | null)[]) => [...new Set(keys.filter((k): k is 
 export function comparisonKeys(rule: Rule, record: Record<string, unknown>, region = 'JP'): string[] {
   const values = rule.fields.map((f) => record[f]);
   switch (rule.kind) {
-    case 'email': return distinct(values.map(emailKey));
-    case 'phone': return distinct(values.map((v) => phoneKey(v, region)));
-    case 'domain': return distinct(values.map(hostKey));
+    case 'email':
+      return distinct(values.map(emailKey));
+    case 'phone':
+      return distinct(values.map((v) => phoneKey(v, region)));
+    case 'domain':
+      return distinct(values.map(hostKey));
     // The full name without the relation (one person under two duplicate companies is one
     // block), and its reading in romaji (Taro Yamada / ヤマダタロウ).
     case 'name': {
@@ -47,7 +50,8 @@ export function comparisonKeys(rule: Rule, record: Record<string, unknown>, regi
       const parts = values.map(exactKey);
       return parts.every((p) => p !== null) ? [parts.join('\u241f')] : [];
     }
-    case 'address': return [];
+    case 'address':
+      return [];
   }
 }
 
@@ -147,7 +151,11 @@ export class Holders {
   private readonly unknown: boolean[];
 
   /** `attribute`: what the value measures (attributeOf); rules measuring it tell nothing apart. */
-  constructor(rules: Rule[], attribute: string, private readonly cap = Infinity) {
+  constructor(
+    rules: Rule[],
+    attribute: string,
+    private readonly cap = Infinity,
+  ) {
     this.seen = rules.map((r) => (r.kind === 'address' || attributeOf(r) === attribute ? null : undefined));
     this.unknown = rules.map(() => false);
   }
@@ -179,7 +187,12 @@ export class Holders {
  * each comparison key, per kind. `capped`: blocking keys whose look-up was cut off — their
  * comparison keys count as Infinity.
  */
-export function keyCounts(rules: Rule[], records: Record<string, unknown>[], region = 'JP', capped: Iterable<string> = []): (kind: string, key: string) => number {
+export function keyCounts(
+  rules: Rule[],
+  records: Record<string, unknown>[],
+  region = 'JP',
+  capped: Iterable<string> = [],
+): (kind: string, key: string) => number {
   // Which records hold each comparison key (in order, each once), and what it measures. Most
   // keys of a batch are held by one record and count 1: their holders are tallied only when
   // asked about, and only when there are two or more.

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture, databases, startKizuna, type TestKizuna } from 'kizuna/testing';
 
 const csv = parse(readFixture('csv/contacts-500-utf8.csv'), { columns: true, bom: true }) as Record<string, string>[];
-const orgs = [...new Set(new TextDecoder('euc-jp').decode(readFixture('ja-companies/ipadic-Noun.org.euc-jp.csv')).split('\n').filter(Boolean).map((l) => l.split(',')[0]))];
+const orgs = [
+  ...new Set(
+    new TextDecoder('euc-jp')
+      .decode(readFixture('ja-companies/ipadic-Noun.org.euc-jp.csv'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(',')[0]),
+  ),
+];
 
 describe.each(databases)('dedupe plugin on %s', (kind) => {
   let k: TestKizuna;
@@ -32,8 +40,15 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect(made.status).toBe(200);
     const companyId = new Map(companies.map((n, i) => [n, made.body.records[i].id]));
     const rows = csv.map((r) => ({
-      last_name: r.last_name, first_name: r.first_name || null, last_name_kana: r.last_name_kana || null, first_name_kana: r.first_name_kana || null,
-      email: r.email || null, phone: r.phone || null, title: r.title || null, city: r.city || null, company: companyId.get(r.company) ?? null,
+      last_name: r.last_name,
+      first_name: r.first_name || null,
+      last_name_kana: r.last_name_kana || null,
+      first_name_kana: r.first_name_kana || null,
+      email: r.email || null,
+      phone: r.phone || null,
+      title: r.title || null,
+      city: r.city || null,
+      company: companyId.get(r.company) ?? null,
     }));
     const loaded = await k.call('POST', '/api/records/contact/bulk', { records: rows, partial: true });
     expect(loaded.body.created).toBeGreaterThan(450);
@@ -46,7 +61,13 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
       const r = rows[o.index];
       return n % 2 === 0
         ? { last_name: r.last_name, first_name: r.first_name, email: `  ${String(r.email).toUpperCase()} ` }
-        : { last_name: ` ${r.last_name.normalize('NFKC')}`, first_name: `${r.first_name}　`, email: String(r.email).trim().replace(/^./, (c) => c.toUpperCase()) };
+        : {
+            last_name: ` ${r.last_name.normalize('NFKC')}`,
+            first_name: `${r.first_name}　`,
+            email: String(r.email)
+              .trim()
+              .replace(/^./, (c) => c.toUpperCase()),
+          };
     });
     const copied = await k.call('POST', '/api/records/contact/bulk', { records: copies, partial: true });
     expect(copied.body.created).toBe(6);
@@ -65,10 +86,12 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect([...shared.values()].filter((v) => v.length > 1).length).toBeGreaterThanOrEqual(8);
     const partitioned = await k.call('POST', '/api/plugins/dedupe/scan/contact', { partitions: 3, limit: 1000 });
     expect(partitioned.body.partitions).toBe(3);
-    expect(partitioned.body.groups.map((g: { ids: string[] }) => g.ids.join())).toEqual(scan.body.groups.map((g: { ids: string[] }) => g.ids.join()));
+    expect(partitioned.body.groups.map((g: { ids: string[] }) => g.ids.join())).toEqual(
+      scan.body.groups.map((g: { ids: string[] }) => g.ids.join()),
+    );
   });
 
-  it('finds a contact\'s duplicates across kana, width, old kanji and phone formats, with the rule and a score', async () => {
+  it("finds a contact's duplicates across kana, width, old kanji and phone formats, with the rule and a score", async () => {
     const co = await create('company', { name: 'ﾃｽﾄ商事㈱' });
     const a = await create('contact', { last_name: 'ヤマダ', first_name: 'タロウ', company: co.id, phone: '03-5708-7760' });
     const b = await create('contact', { last_name: 'ﾔﾏﾀﾞ', first_name: 'ﾀﾛｳ', company: co.id });
@@ -128,11 +151,19 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
 
   it('merges duplicates into the master: relations repointed, chosen values, duplicates in the trash, on the timeline', async () => {
     const f = await mergeFixture('A');
-    const r = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f.master.id, duplicates: [f.d1.id, f.d2.id], fields: { email: f.d1.id } });
+    const r = await k.call('POST', '/api/plugins/dedupe/merge/contact', {
+      master: f.master.id,
+      duplicates: [f.d1.id, f.d2.id],
+      fields: { email: f.d1.id },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body.repointed).toEqual(expect.arrayContaining([
-      { object: 'case', field: 'contact', count: 2 }, { object: 'message', field: 'contact', count: 1 }, { object: 'company', field: 'primary_contact', count: 1 },
-    ]));
+    expect(r.body.repointed).toEqual(
+      expect.arrayContaining([
+        { object: 'case', field: 'contact', count: 2 },
+        { object: 'message', field: 'contact', count: 1 },
+        { object: 'company', field: 'primary_contact', count: 1 },
+      ]),
+    );
     expect((await get('case', f.case1.id)).contact).toBe(f.master.id);
     expect((await get('case', f.case2.id)).contact).toBe(f.master.id);
     expect((await get('message', f.msg.id)).contact).toBe(f.master.id);
@@ -142,9 +173,19 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect(m).toMatchObject({ email: 'd1.A@example.jp', title: '部長', phone: '090-1111-2222', dedupe_merged_from: [f.d1.id, f.d2.id] });
     expect(r.body.taken).toMatchObject({ email: f.d1.id, title: f.d1.id, phone: f.d2.id });
     expect((await k.call('GET', `/api/records/contact/${f.d1.id}`)).status).toBe(404);
-    expect(ids(await k.call('GET', `/api/records/contact?trashed=true&filter=${encodeURIComponent(JSON.stringify({ id: { in: [f.d1.id, f.d2.id] } }))}`)).sort()).toEqual([f.d1.id, f.d2.id].sort());
+    expect(
+      ids(
+        await k.call(
+          'GET',
+          `/api/records/contact?trashed=true&filter=${encodeURIComponent(JSON.stringify({ id: { in: [f.d1.id, f.d2.id] } }))}`,
+        ),
+      ).sort(),
+    ).toEqual([f.d1.id, f.d2.id].sort());
     const tl = (await k.call('GET', `/api/records/contact/${f.master.id}/timeline`)).body.data;
-    expect(tl[0]).toMatchObject({ action: 'update', changes: { dedupe_merged_from: { from: null, to: [f.d1.id, f.d2.id] }, email: { from: 'm.A@example.jp', to: 'd1.A@example.jp' } } });
+    expect(tl[0]).toMatchObject({
+      action: 'update',
+      changes: { dedupe_merged_from: { from: null, to: [f.d1.id, f.d2.id] }, email: { from: 'm.A@example.jp', to: 'd1.A@example.jp' } },
+    });
     // The duplicates keep their own history, ending with the trash.
     const dtl = (await k.call('GET', `/api/records/contact/${f.d1.id}/timeline`)).body.data;
     expect(dtl.map((e: { action: string }) => e.action)).toEqual(['delete', 'create']);
@@ -152,12 +193,16 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
 
   it('merges all or nothing: a refusal midway leaves every record as it was', async () => {
     const f = await mergeFixture('B');
-    await k.call('POST', '/api/roles', { name: 'merger_without_messages', label: { en: 'M', ja: 'M' }, objects: {
-      '*': { read: 'all', create: 'none', update: 'none', delete: 'none' },
-      contact: { read: 'all', create: 'all', update: 'all', delete: 'all' },
-      case: { read: 'all', create: 'none', update: 'all', delete: 'none' },
-      company: { read: 'all', create: 'none', update: 'all', delete: 'none' },
-    } });
+    await k.call('POST', '/api/roles', {
+      name: 'merger_without_messages',
+      label: { en: 'M', ja: 'M' },
+      objects: {
+        '*': { read: 'all', create: 'none', update: 'none', delete: 'none' },
+        contact: { read: 'all', create: 'all', update: 'all', delete: 'all' },
+        case: { read: 'all', create: 'none', update: 'all', delete: 'none' },
+        company: { read: 'all', create: 'none', update: 'all', delete: 'none' },
+      },
+    });
     const headers = await asUser('merger@example.jp', ['merger_without_messages']);
     const r = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f.master.id, duplicates: [f.d1.id, f.d2.id] }, headers);
     expect(r.status).toBe(403);
@@ -165,7 +210,11 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect((await get('message', f.msg.id)).contact).toBe(f.d2.id);
     expect((await get('company', f.co.id)).primary_contact).toBe(f.d1.id);
     expect((await get('contact', f.d1.id)).id).toBe(f.d1.id);
-    expect(await get('contact', f.master.id)).toMatchObject({ version: f.master.version, email: 'm.B@example.jp', dedupe_merged_from: null });
+    expect(await get('contact', f.master.id)).toMatchObject({
+      version: f.master.version,
+      email: 'm.B@example.jp',
+      dedupe_merged_from: null,
+    });
   });
 
   it('refuses a viewer, and bad requests with 422', async () => {
@@ -183,7 +232,11 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     expect(look.body.data).toEqual([expect.objectContaining({ id: y.id, rules: ['email'] })]);
     expect(look.body.data[0].record.mobile).toBeUndefined();
     expect((await k.call('GET', `/api/plugins/dedupe/duplicates/contact/${x.id}`)).body.data[0].rules).toEqual(['email', 'phone']);
-    const bad = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f.master.id, duplicates: [f.master.id], fields: { nope: f.d1.id, email: 'x' } });
+    const bad = await k.call('POST', '/api/plugins/dedupe/merge/contact', {
+      master: f.master.id,
+      duplicates: [f.master.id],
+      fields: { nope: f.d1.id, email: 'x' },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['duplicates', 'fields.email', 'fields.nope']);
   });
@@ -210,19 +263,31 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     const r = await k.call('GET', `/api/plugins/dedupe/duplicates/campaign/${a.id}`);
     expect(r.body.data).toEqual([expect.objectContaining({ id: b.id, rules: ['same_name'], score: 0.97, level: 'likely' })]);
     // Contacts keep their defaults when the settings do not name them.
-    expect((await k.call('GET', `/api/plugins/dedupe/duplicates/contact/${(await create('contact', { last_name: '既定' })).id}`)).body.rules).toContain('email');
+    expect(
+      (await k.call('GET', `/api/plugins/dedupe/duplicates/contact/${(await create('contact', { last_name: '既定' })).id}`)).body.rules,
+    ).toContain('email');
     expect((await k.call('POST', '/api/plugins/dedupe/merge/campaign', '{"master":')).status).toBe(400);
-    expect((await k.call('PUT', '/api/plugins/dedupe/settings', { objects: { campaign: { rules: [{ name: 'x', kind: 'fuzzy', fields: ['name'] }] } } })).status).toBe(422);
+    expect(
+      (
+        await k.call('PUT', '/api/plugins/dedupe/settings', {
+          objects: { campaign: { rules: [{ name: 'x', kind: 'fuzzy', fields: ['name'] }] } },
+        })
+      ).status,
+    ).toBe(422);
   });
 
   it('lets a user with read-only fields merge: empty fields it may not write stay empty', async () => {
     const f = await mergeFixture('D');
     const owner = (await k.call('GET', '/api/auth/me')).body.user.id;
     await k.call('PATCH', `/api/records/contact/${f.d1.id}`, { owner });
-    await k.call('POST', '/api/roles', { name: 'merger_owner_read_only', label: { en: 'M', ja: 'M' }, objects: {
-      '*': { read: 'all', create: 'all', update: 'all', delete: 'all' },
-      contact: { read: 'all', create: 'all', update: 'all', delete: 'all', fields: { owner: 'read' } },
-    } });
+    await k.call('POST', '/api/roles', {
+      name: 'merger_owner_read_only',
+      label: { en: 'M', ja: 'M' },
+      objects: {
+        '*': { read: 'all', create: 'all', update: 'all', delete: 'all' },
+        contact: { read: 'all', create: 'all', update: 'all', delete: 'all', fields: { owner: 'read' } },
+      },
+    });
     const support = await asUser('owner.ro@example.jp', ['merger_owner_read_only']);
     const r = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f.master.id, duplicates: [f.d1.id] }, support);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -232,9 +297,13 @@ describe.each(databases)('dedupe plugin on %s', (kind) => {
     // Choosing a field one may not write is refused, whole.
     const f2 = await mergeFixture('E');
     await k.call('PATCH', `/api/records/contact/${f2.d1.id}`, { owner });
-    const refused = await k.call('POST', '/api/plugins/dedupe/merge/contact', { master: f2.master.id, duplicates: [f2.d1.id], fields: { owner: f2.d1.id } }, support);
+    const refused = await k.call(
+      'POST',
+      '/api/plugins/dedupe/merge/contact',
+      { master: f2.master.id, duplicates: [f2.d1.id], fields: { owner: f2.d1.id } },
+      support,
+    );
     expect(refused.status).toBe(403);
     expect((await get('case', f2.case1.id)).contact).toBe(f2.d1.id);
   });
-
 });

@@ -23,7 +23,9 @@ const modeOf = (s: DedupeSettings, object: string, event: 'create' | 'update'): 
 
 /** The objects the guard hooks: those with rules (the defaults name contact and company). */
 export function guardedObjects(s: DedupeSettings, defaults: string[]): string[] {
-  const named = Object.entries(s.objects ?? {}).filter(([, o]) => o.rules?.length || (o.before_create ?? 'off') !== 'off' || (o.before_update ?? 'off') !== 'off').map(([n]) => n);
+  const named = Object.entries(s.objects ?? {})
+    .filter(([, o]) => o.rules?.length || (o.before_create ?? 'off') !== 'off' || (o.before_update ?? 'off') !== 'off')
+    .map(([n]) => n);
   return [...new Set([...defaults, ...named])];
 }
 
@@ -38,24 +40,56 @@ const nameOf = (m: Match) => (m.id ? `${m.display} (${m.id})` : `${m.display} (r
 /** The 409 of block mode: names the records matched, the fields that matched, and that it may be overridden. */
 export function duplicateProblem(object: string, values: Row, rules: Rule[], matches: Match[], update: boolean): ProblemError {
   const shown = matches.slice(0, 5);
-  const fields = [...new Set(rules.filter((r) => shown.some((m) => m.rules.includes(r.name))).flatMap((r) => r.fields))].filter((f) => values[f] !== undefined && values[f] !== null);
+  const fields = [...new Set(rules.filter((r) => shown.some((m) => m.rules.includes(r.name))).flatMap((r) => r.fields))].filter(
+    (f) => values[f] !== undefined && values[f] !== null,
+  );
   return new ProblemError({
-    status: 409, type: 'duplicate', title: 'Possible duplicate',
-    detail: `This ${object} looks like ${shown.map(nameOf).join(', ')}${matches.length > shown.length ? ` and ${matches.length - shown.length} more` : ''}; `
-      + `${update ? 'save' : 'create'} it anyway with ?override=true if you may override duplicate checks`,
+    status: 409,
+    type: 'duplicate',
+    title: 'Possible duplicate',
+    detail:
+      `This ${object} looks like ${shown.map(nameOf).join(', ')}${matches.length > shown.length ? ` and ${matches.length - shown.length} more` : ''}; ` +
+      `${update ? 'save' : 'create'} it anyway with ?override=true if you may override duplicate checks`,
     errors: (fields.length ? fields : ['(record)']).map((field) => ({ field, message: `matches ${nameOf(shown[0])}` })),
-    extra: { overridable: true, matches: matches.map(({ id, row, display, score, level, rules: r }) => ({ ...(id ? { id } : { row }), display, score, level, rules: r })) },
+    extra: {
+      overridable: true,
+      matches: matches.map(({ id, row, display, score, level, rules: r }) => ({
+        ...(id ? { id } : { row }),
+        display,
+        score,
+        level,
+        rules: r,
+      })),
+    },
   });
 }
 
 /** What one row becomes: its keys stored, and refused or marked when it is a likely duplicate. */
-function outcomeOf(e: BeforeBatchEvent, shape: ObjectShape, rules: Rule[], mode: BeforeCreateMode, stored: Row, values: Row, matches: Match[], keys: string[], region: string, update: boolean): Row | ProblemError {
+function outcomeOf(
+  e: BeforeBatchEvent,
+  shape: ObjectShape,
+  rules: Rule[],
+  mode: BeforeCreateMode,
+  stored: Row,
+  values: Row,
+  matches: Match[],
+  keys: string[],
+  region: string,
+  update: boolean,
+): Row | ProblemError {
   const out: Row = { ...values };
   if (shape.fields.has(KEYS_FIELD)) out[KEYS_FIELD] = storedKeys(rules, stored, region, keys);
   if (mode === 'off' || !matches.length) return out;
   if (mode === 'block' && !e.override) return duplicateProblem(e.object, stored, rules, matches, update);
   if (shape.fields.has(REVIEW_FIELD)) out[REVIEW_FIELD] = true;
-  if (shape.fields.has(MATCHES_FIELD)) out[MATCHES_FIELD] = matches.slice(0, 10).map((m) => ({ ...(m.id ? { id: m.id } : { row: m.row }), display: m.display, score: m.score, rules: m.rules, ...(e.override && { overridden_by: e.actor }) }));
+  if (shape.fields.has(MATCHES_FIELD))
+    out[MATCHES_FIELD] = matches.slice(0, 10).map((m) => ({
+      ...(m.id ? { id: m.id } : { row: m.row }),
+      display: m.display,
+      score: m.score,
+      rules: m.rules,
+      ...(e.override && { overridden_by: e.actor }),
+    }));
   return out;
 }
 
@@ -65,7 +99,16 @@ export async function guardCreates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   if (!rules.length || (mode === 'off' && !shape.fields.has(KEYS_FIELD))) return;
   const region = regionOf(ctx);
   const keys = e.rows.map((r) => blockingKeys(rules, r.values, region));
-  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, e.rows.map((r) => ({ index: r.index, values: r.values })), { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys, earlier: e.earlier });
+  const matches =
+    mode === 'off'
+      ? []
+      : await matchSubjects(
+          ctx,
+          e.object,
+          rules,
+          e.rows.map((r) => ({ index: r.index, values: r.values })),
+          { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys, earlier: e.earlier },
+        );
   return e.rows.map((r, i) => outcomeOf(e, shape, rules, mode, r.values, r.values, matches[i] ?? [], keys[i], region, false));
 }
 
@@ -81,13 +124,20 @@ export async function guardUpdates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   const current = new Map<string, Row>();
   const ids = touching.map((r) => r.id!);
   for (let i = 0; i < ids.length; i += 500) {
-    const page = await ctx.records.list(e.object, { filter: JSON.stringify({ id: { in: ids.slice(i, i + 500) } }), fields: fields.join(','), limit: '500' });
+    const page = await ctx.records.list(e.object, {
+      filter: JSON.stringify({ id: { in: ids.slice(i, i + 500) } }),
+      fields: fields.join(','),
+      limit: '500',
+    });
     for (const r of page.data as Row[]) current.set(r.id as string, r);
   }
   const subjects = touching.map((r) => ({ index: r.index, id: r.id, values: { ...current.get(r.id!), ...r.values } }));
   const region = regionOf(ctx);
   const keys = subjects.map((s) => blockingKeys(rules, s.values, region));
-  const matches = mode === 'off' ? [] : await matchSubjects(ctx, e.object, rules, subjects, { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys });
+  const matches =
+    mode === 'off'
+      ? []
+      : await matchSubjects(ctx, e.object, rules, subjects, { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys });
   const byIndex = new Map(subjects.map((s, i) => [s.index, { stored: s.values, matches: matches[i] ?? [], keys: keys[i] }]));
   return e.rows.map((r) => {
     const s = byIndex.get(r.index);

@@ -43,7 +43,11 @@ export default definePlugin({
         const rules = rulesOn(ctx, object);
         const record = await ctx.records.get(object, c.req.param('id')!);
         const [data] = await matchSubjects(ctx, object, rules, [{ index: 0, id: record.id as string, values: record }], {
-          region: regionOf(ctx), threshold: settingsOf(ctx).threshold, possible: true, limit: 50, explain: true,
+          region: regionOf(ctx),
+          threshold: settingsOf(ctx).threshold,
+          possible: true,
+          limit: 50,
+          explain: true,
         });
         return c.json({ object, id: record.id, rules: rules.map((r) => r.name), data, capped: data.length >= 50 });
       },
@@ -57,7 +61,13 @@ export default definePlugin({
         const ctx = c.env.kizuna;
         const object = c.req.param('object')!;
         const body = c.env.body as { partitions?: number; limit?: number };
-        return c.json(await scanObject(ctx, object, rulesOn(ctx, object), regionOf(ctx), { partitions: body.partitions, limit: body.limit, threshold: settingsOf(ctx).threshold }));
+        return c.json(
+          await scanObject(ctx, object, rulesOn(ctx, object), regionOf(ctx), {
+            partitions: body.partitions,
+            limit: body.limit,
+            threshold: settingsOf(ctx).threshold,
+          }),
+        );
       },
     },
     // Merging changes the master and trashes the duplicates: it needs update on the object
@@ -76,7 +86,15 @@ export default definePlugin({
       summary: "Undo a merge: the duplicates, their relations and the master's values back as they were",
       request: unmergeBody,
       response: unmergeAnswer,
-      handler: async (c) => c.json(await unmergeRecords(c.env.kizuna, c.req.param('object')!, c.req.param('merge')!, (c.env.body as { force?: boolean }).force === true)),
+      handler: async (c) =>
+        c.json(
+          await unmergeRecords(
+            c.env.kizuna,
+            c.req.param('object')!,
+            c.req.param('merge')!,
+            (c.env.body as { force?: boolean }).force === true,
+          ),
+        ),
     },
     'GET /merges/:object/:id': {
       access: { object: ':object', permission: 'read' },

@@ -9,7 +9,11 @@ export const JOURNAL = 'dedupe_merge';
 export const DEFAULT_UNMERGE_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export interface RelationRow { object: string; field: string; id: string }
+export interface RelationRow {
+  object: string;
+  field: string;
+  id: string;
+}
 
 export interface JournalEntry {
   id: string;
@@ -48,7 +52,9 @@ export async function assertJournal(asPlugin: PluginRecords): Promise<void> {
     await asPlugin.list(JOURNAL, { limit: '1', fields: 'master' });
   } catch (e) {
     if (e instanceof ProblemError && e.status === 404) {
-      throw conflict('Merges are recorded so they can be undone, and this Kizuna has no merge journal yet: an admin must upgrade the dedupe plugin (POST /api/plugins/dedupe/upgrade) first');
+      throw conflict(
+        'Merges are recorded so they can be undone, and this Kizuna has no merge journal yet: an admin must upgrade the dedupe plugin (POST /api/plugins/dedupe/upgrade) first',
+      );
     }
     throw e;
   }
@@ -78,7 +84,10 @@ export async function openEntriesWith(asPlugin: PluginRecords, object: string, i
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 150) {
     const or = unique.slice(i, i + 150).map((id) => ({ record_ids: { contains: id } }));
-    const page = await asPlugin.list(JOURNAL, { filter: JSON.stringify({ merged_object: object, undone_at: { is_null: true }, or }), limit: '500' });
+    const page = await asPlugin.list(JOURNAL, {
+      filter: JSON.stringify({ merged_object: object, undone_at: { is_null: true }, or }),
+      limit: '500',
+    });
     for (const e of page.data as unknown as JournalEntry[]) out.set(e.id, e);
   }
   return [...out.values()];
@@ -92,7 +101,12 @@ export async function openEntriesWith(asPlugin: PluginRecords, object: string, i
 export function laterMergeOf(entry: JournalEntry, open: JournalEntry[]): JournalEntry | undefined {
   const t = Date.parse(entry.merged_at);
   const after = (e: JournalEntry) => Date.parse(e.merged_at) > t || (Date.parse(e.merged_at) === t && e.id > entry.id);
-  return open.find((e) => e.id !== entry.id && after(e) && (e.duplicates.includes(entry.master) || entry.duplicates.some((d) => e.master === d || e.duplicates.includes(d))));
+  return open.find(
+    (e) =>
+      e.id !== entry.id &&
+      after(e) &&
+      (e.duplicates.includes(entry.master) || entry.duplicates.some((d) => e.master === d || e.duplicates.includes(d))),
+  );
 }
 
 export type NotUndoable = 'undone' | 'expired' | 'later_merge' | 'master_in_trash' | 'master_gone' | 'duplicate_gone';

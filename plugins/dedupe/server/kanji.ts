@@ -16,19 +16,19 @@ import { Locale } from 'opencc-js';
  * 書きかえ), and people type the common form when they do not have the variant at hand.
  */
 const NAME_VARIANTS: Record<string, string> = {
-  '髙': '高', // はしご高 (髙橋, 髙島屋): a variant of 高, not an old form, so not in the dictionary.
-  '﨑': '崎', // たつさき (山﨑): U+FA11 is a unified ideograph that NFKC keeps.
-  '嵜': '崎', // 宮嵜, 嵜本: another 崎 of family names.
-  '碕': '崎', // 川碕, 尼碕: likewise.
-  '邉': '辺', // 渡邉: OpenCC maps 邊→辺 but not this variant of it.
-  '冨': '富', // 冨田, 冨士: a variant, not an old form.
-  '嶋': '島', // 中嶋, 大嶋: a variant of 島.
-  '嶌': '島', // 嶌田: likewise.
-  '舘': '館', // 大舘, 舘野: a variant of 館.
+  髙: '高', // はしご高 (髙橋, 髙島屋): a variant of 高, not an old form, so not in the dictionary.
+  﨑: '崎', // たつさき (山﨑): U+FA11 is a unified ideograph that NFKC keeps.
+  嵜: '崎', // 宮嵜, 嵜本: another 崎 of family names.
+  碕: '崎', // 川碕, 尼碕: likewise.
+  邉: '辺', // 渡邉: OpenCC maps 邊→辺 but not this variant of it.
+  冨: '富', // 冨田, 冨士: a variant, not an old form.
+  嶋: '島', // 中嶋, 大嶋: a variant of 島.
+  嶌: '島', // 嶌田: likewise.
+  舘: '館', // 大舘, 舘野: a variant of 館.
   '𠮷': '吉', // つちよし (𠮷野家): outside the BMP and outside the dictionary.
-  '醗': '発', // 醗酵 was written 発酵 by the 1956 書きかえ: 協和醗酵 = 協和発酵 (OpenCC stops at 醱→醗).
-  'ヶ': 'ケ', // 茅ヶ崎 / 茅ケ崎, 霞ヶ関 / 霞ケ関: the small ケ is written either way.
-  'ヵ': 'カ', // likewise (三ヵ月 / 三カ月 in names of shops and offices).
+  醗: '発', // 醗酵 was written 発酵 by the 1956 書きかえ: 協和醗酵 = 協和発酵 (OpenCC stops at 醱→醗).
+  ヶ: 'ケ', // 茅ヶ崎 / 茅ケ崎, 霞ヶ関 / 霞ケ関: the small ケ is written either way.
+  ヵ: 'カ', // likewise (三ヵ月 / 三カ月 in names of shops and offices).
 };
 
 function buildMap(): Map<string, string> {

@@ -5,7 +5,20 @@
 // when the current one is full it becomes the old one and the oldest is dropped whole, so
 // memory stays bounded however many records pass through. (Evicting one entry at a time with
 // `map.keys().next()` walks the holes the deletes leave: 300k new values took 2.3 s, 33× this.)
-import { companyReading, isRoleAddress, legalFormOf, normalizeCompanyName, normalizeEmail, normalizeExact, normalizePhone, normalizePlace, personNameKey, registrableDomain, scriptOf, websiteDomain } from './normalize.ts';
+import {
+  companyReading,
+  isRoleAddress,
+  legalFormOf,
+  normalizeCompanyName,
+  normalizeEmail,
+  normalizeExact,
+  normalizePhone,
+  normalizePlace,
+  personNameKey,
+  registrableDomain,
+  scriptOf,
+  websiteDomain,
+} from './normalize.ts';
 import { romajiKeys } from './romaji.ts';
 
 const MAX_ENTRIES = 20_000;

@@ -31,10 +31,17 @@ export interface KeyLookup {
   common: Set<string>;
 }
 
-const keysOfRow = (r: Row): string[] => (Array.isArray(r[KEYS_FIELD]) ? (r[KEYS_FIELD] as unknown[]).filter((k): k is string => typeof k === 'string') : []);
+const keysOfRow = (r: Row): string[] =>
+  Array.isArray(r[KEYS_FIELD]) ? (r[KEYS_FIELD] as unknown[]).filter((k): k is string => typeof k === 'string') : [];
 
 /** Up to `max` records holding any of `keys`, and whether there were more. */
-async function fetchHolding(records: PluginRecords, object: string, keys: string[], fields: string[], max: number): Promise<{ rows: Row[]; more: boolean }> {
+async function fetchHolding(
+  records: PluginRecords,
+  object: string,
+  keys: string[],
+  fields: string[],
+  max: number,
+): Promise<{ rows: Row[]; more: boolean }> {
   const rows: Row[] = [];
   let cursor: string | undefined;
   do {
@@ -58,9 +65,15 @@ async function fetchHolding(records: PluginRecords, object: string, keys: string
 const knownCommon = new WeakMap<object, Map<string, Set<string>>>();
 const MAX_KNOWN = 10_000;
 
-export async function lookupByKeys(records: PluginRecords, object: string, keys: string[], fields: string[], memo?: object): Promise<KeyLookup> {
+export async function lookupByKeys(
+  records: PluginRecords,
+  object: string,
+  keys: string[],
+  fields: string[],
+  memo?: object,
+): Promise<KeyLookup> {
   const found = new Map<string, Row>();
-  const perObject = memo ? knownCommon.get(memo) ?? new Map<string, Set<string>>() : undefined;
+  const perObject = memo ? (knownCommon.get(memo) ?? new Map<string, Set<string>>()) : undefined;
   if (memo && perObject) knownCommon.set(memo, perObject);
   const known = perObject?.get(object) ?? new Set<string>();
   perObject?.set(object, known);

@@ -78,7 +78,12 @@ export function fieldsToRead(shape: ObjectShape, rules: Rule[], displayField?: s
  * The comparable key of a related record (a contact's company by its name without legal form),
  * so that one person under two duplicate company records still matches.
  */
-export async function relationKeys(ctx: Pick<PluginContext, 'records' | 'metadata'>, shape: ObjectShape, rules: Rule[], rows: Row[]): Promise<Map<string, string>> {
+export async function relationKeys(
+  ctx: Pick<PluginContext, 'records' | 'metadata'>,
+  shape: ObjectShape,
+  rules: Rule[],
+  rows: Row[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const def = ctx.metadata.object(shape.name);
   for (const field of new Set(rules.flatMap((r) => r.fields).filter((f) => shape.references.has(f)))) {
@@ -93,7 +98,11 @@ export async function relationKeys(ctx: Pick<PluginContext, 'records' | 'metadat
     const display = targetDef['x-kizuna'].display_field ?? 'name';
     const ids = [...new Set(rows.map((r) => r[field]).filter((v): v is string => typeof v === 'string'))];
     for (let i = 0; i < ids.length; i += 500) {
-      const page = await ctx.records.list(target, { filter: JSON.stringify({ id: { in: ids.slice(i, i + 500) } }), fields: display, limit: '500' });
+      const page = await ctx.records.list(target, {
+        filter: JSON.stringify({ id: { in: ids.slice(i, i + 500) } }),
+        fields: display,
+        limit: '500',
+      });
       for (const t of page.data as Row[]) {
         const key = target === 'company' || display === 'name' ? normalizeCompanyName(t[display]) : normalizeExact(t[display]);
         if (key) out.set(`${field}\u0000${t.id}`, key);
@@ -118,7 +127,18 @@ export async function matchSubjects(
   const keysOf = opts.keys ?? subjects.map((s) => blockingKeys(rules, s.values, opts.region));
   const { found, common } = shape.fields.has(KEYS_FIELD)
     ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields, opts.memo)
-    : { found: await searchCandidates(ctx.records, object, shape, rules, subjects.map((s) => ({ ...s.values, ...(s.id && { id: s.id }) })), fields, opts.region), common: new Set<string>() };
+    : {
+        found: await searchCandidates(
+          ctx.records,
+          object,
+          shape,
+          rules,
+          subjects.map((s) => ({ ...s.values, ...(s.id && { id: s.id }) })),
+          fields,
+          opts.region,
+        ),
+        common: new Set<string>(),
+      };
   // A record's keys are the ones it stores when they are current (same rules and version).
   const marker = keysMarker(rules, opts.region);
   const keysOfRecord = (r: Row) => {
@@ -169,7 +189,11 @@ export async function matchSubjects(
         const tag = h.id ?? `row:${h.row}`;
         if (seen.has(tag)) continue;
         seen.add(tag);
-        const scored = scorePair(rules, s.values, h.r, stats, { region: opts.region, threshold: opts.threshold, possibleAt: opts.possibleAt });
+        const scored = scorePair(rules, s.values, h.r, stats, {
+          region: opts.region,
+          threshold: opts.threshold,
+          possibleAt: opts.possibleAt,
+        });
         if (!scored.level || (scored.level === 'possible' && !opts.possible)) continue;
         out.push({
           ...(h.id ? { id: h.id } : { row: h.row }),

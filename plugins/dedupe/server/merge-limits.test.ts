@@ -15,12 +15,21 @@ describe.each(databases)('merge and unmerge limits on %s', (kind) => {
   };
   const asUser = async (email: string, roles: string[]) => {
     const u = await k.call('POST', '/api/users', { email, name: email, roles });
-    return { id: u.body.id as string, headers: { authorization: `Bearer ${(await k.call('POST', '/api/api-keys', { name: email, user_id: u.body.id })).body.key}` } };
+    return {
+      id: u.body.id as string,
+      headers: { authorization: `Bearer ${(await k.call('POST', '/api/api-keys', { name: email, user_id: u.body.id })).body.key}` },
+    };
   };
-  const merge = (object: string, body: Row, headers?: Record<string, string>) => k.call('POST', `/api/plugins/dedupe/merge/${object}`, body, headers);
-  const unmerge = (object: string, id: string, body: Row = {}, headers?: Record<string, string>) => k.call('POST', `/api/plugins/dedupe/unmerge/${object}/${id}`, body, headers);
-  const merges = async (object: string, id: string, headers?: Record<string, string>) => k.call('GET', `/api/plugins/dedupe/merges/${object}/${id}`, undefined, headers);
-  const pair = async (tag: string) => [await create('contact', { last_name: `限界${tag}`, email: `m.${tag}@example.jp` }), await create('contact', { last_name: `限界${tag}`, title: '係長' })];
+  const merge = (object: string, body: Row, headers?: Record<string, string>) =>
+    k.call('POST', `/api/plugins/dedupe/merge/${object}`, body, headers);
+  const unmerge = (object: string, id: string, body: Row = {}, headers?: Record<string, string>) =>
+    k.call('POST', `/api/plugins/dedupe/unmerge/${object}/${id}`, body, headers);
+  const merges = async (object: string, id: string, headers?: Record<string, string>) =>
+    k.call('GET', `/api/plugins/dedupe/merges/${object}/${id}`, undefined, headers);
+  const pair = async (tag: string) => [
+    await create('contact', { last_name: `限界${tag}`, email: `m.${tag}@example.jp` }),
+    await create('contact', { last_name: `限界${tag}`, title: '係長' }),
+  ];
 
   beforeAll(async () => {
     k = await startKizuna(kind);
@@ -48,18 +57,28 @@ describe.each(databases)('merge and unmerge limits on %s', (kind) => {
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.master.dedupe_merged_from).toEqual([d.id]);
     const list = (await merges('contact', d.id)).body.data;
-    expect(list.map((e: Row) => [e.id, e.role, e.not_undoable])).toEqual([[second.body.merge, 'duplicate', null], [first.body.merge, 'duplicate', 'later_merge']]);
+    expect(list.map((e: Row) => [e.id, e.role, e.not_undoable])).toEqual([
+      [second.body.merge, 'duplicate', null],
+      [first.body.merge, 'duplicate', 'later_merge'],
+    ]);
     const blocked = await unmerge('contact', first.body.merge);
     expect(blocked.status).toBe(409);
     expect(blocked.body).toMatchObject({ later_merge: second.body.merge, detail: expect.stringContaining('undo it first') });
     expect((await unmerge('contact', second.body.merge)).status).toBe(200);
     expect((await unmerge('contact', first.body.merge)).status).toBe(200);
-    expect((await k.call('GET', `/api/records/contact/${m.id}`)).body).toMatchObject({ dedupe_merged_from: null, email: `m.twice@example.jp`, title: null });
+    expect((await k.call('GET', `/api/records/contact/${m.id}`)).body).toMatchObject({
+      dedupe_merged_from: null,
+      email: `m.twice@example.jp`,
+      title: null,
+    });
   });
 
   it('lets one of two simultaneous merges of a duplicate, and one of two undos of a merge, through; the other is a 409', async () => {
     const [m, d] = await pair('race');
-    const [a, b] = await Promise.all([merge('contact', { master: m.id, duplicates: [d.id] }), merge('contact', { master: m.id, duplicates: [d.id] })]);
+    const [a, b] = await Promise.all([
+      merge('contact', { master: m.id, duplicates: [d.id] }),
+      merge('contact', { master: m.id, duplicates: [d.id] }),
+    ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const lost = a.status === 409 ? a : b;
     expect(lost.body.errors[0].field).toBe('duplicates.0');
@@ -67,7 +86,9 @@ describe.each(databases)('merge and unmerge limits on %s', (kind) => {
     expect((await k.call('GET', `/api/records/contact/${m.id}`)).body.dedupe_merged_from).toEqual([d.id]);
     const undos = await Promise.all([unmerge('contact', won.body.merge), unmerge('contact', won.body.merge)]);
     expect(undos.map((u) => u.status).sort()).toEqual([200, 409]);
-    expect((await k.call('GET', `/api/records/contact/${d.id}/timeline`)).body.data.filter((e: Row) => e.action === 'restore')).toHaveLength(1);
+    expect(
+      (await k.call('GET', `/api/records/contact/${d.id}/timeline`)).body.data.filter((e: Row) => e.action === 'restore'),
+    ).toHaveLength(1);
   });
 
   it('answers 404 for an unknown merge, one of another object, or no merge id at all', async () => {
@@ -125,12 +146,16 @@ describe.each(databases)('merge and unmerge limits on %s', (kind) => {
   });
 
   it('lets a user without any grant on the journal merge and undo; a viewer may list merges but not undo', async () => {
-    await k.call('POST', '/api/roles', { name: 'merger', label: { en: 'Merger', ja: '統合担当' }, objects: {
-      contact: { read: 'all', create: 'all', update: 'all', delete: 'all' },
-      case: { read: 'all', create: 'all', update: 'all', delete: 'none' },
-      company: { read: 'all', create: 'none', update: 'all', delete: 'none' },
-      message: { read: 'all', create: 'none', update: 'all', delete: 'none' },
-    } });
+    await k.call('POST', '/api/roles', {
+      name: 'merger',
+      label: { en: 'Merger', ja: '統合担当' },
+      objects: {
+        contact: { read: 'all', create: 'all', update: 'all', delete: 'all' },
+        case: { read: 'all', create: 'all', update: 'all', delete: 'none' },
+        company: { read: 'all', create: 'none', update: 'all', delete: 'none' },
+        message: { read: 'all', create: 'none', update: 'all', delete: 'none' },
+      },
+    });
     const merger = await asUser('merger.undo@example.jp', ['merger']);
     const viewer = await asUser('viewer.undo@example.jp', ['viewer']);
     const [m, d] = await pair('role');
@@ -143,7 +168,11 @@ describe.each(databases)('merge and unmerge limits on %s', (kind) => {
     // does not reach it, only a grant naming it.
     expect((await k.call('GET', `/api/records/dedupe_merge/${r.body.merge}`, undefined, viewer.headers)).status).toBe(403);
     expect((await k.call('GET', '/api/records/dedupe_merge', undefined, viewer.headers)).status).toBe(403);
-    await k.call('POST', '/api/roles', { name: 'journal_reader', label: { en: 'J', ja: 'J' }, objects: { dedupe_merge: { read: 'all', create: 'none', update: 'none', delete: 'none' } } });
+    await k.call('POST', '/api/roles', {
+      name: 'journal_reader',
+      label: { en: 'J', ja: 'J' },
+      objects: { dedupe_merge: { read: 'all', create: 'none', update: 'none', delete: 'none' } },
+    });
     const reader = await asUser('journal.reader@example.jp', ['journal_reader']);
     expect((await k.call('GET', `/api/records/dedupe_merge/${r.body.merge}`, undefined, reader.headers)).status).toBe(200);
     const listed = await merges('contact', m.id, viewer.headers);

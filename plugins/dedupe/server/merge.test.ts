@@ -23,8 +23,10 @@ describe.each(databases)('undoable merges on %s', (kind) => {
   const readAll = async (rows: [string, Row][]) => Promise.all(rows.map(([o, r]) => read(o, r.id)));
   /** What an undo must give back: everything but the version and when it was last written. */
   const state = ({ version: _v, updated_at: _u, ...rest }: Row) => rest;
-  const merge = (object: string, body: Row, headers?: Record<string, string>) => k.call('POST', `/api/plugins/dedupe/merge/${object}`, body, headers);
-  const unmerge = (object: string, id: string, body: Row = {}, headers?: Record<string, string>) => k.call('POST', `/api/plugins/dedupe/unmerge/${object}/${id}`, body, headers);
+  const merge = (object: string, body: Row, headers?: Record<string, string>) =>
+    k.call('POST', `/api/plugins/dedupe/merge/${object}`, body, headers);
+  const unmerge = (object: string, id: string, body: Row = {}, headers?: Record<string, string>) =>
+    k.call('POST', `/api/plugins/dedupe/unmerge/${object}/${id}`, body, headers);
   const merges = async (object: string, id: string) => (await k.call('GET', `/api/plugins/dedupe/merges/${object}/${id}`)).body;
   const timeline = async (object: string, id: string) => (await k.call('GET', `/api/records/${object}/${id}/timeline`)).body.data as Row[];
 
@@ -36,9 +38,12 @@ describe.each(databases)('undoable merges on %s', (kind) => {
     for (const f of [
       { name: 'reports_to', type: 'relation', target: 'contact', label: { en: 'Reports to', ja: '上長' } },
       { name: 'employee_code', type: 'text', unique: true, label: { en: 'Employee code', ja: '社員番号' } },
-    ]) expect((await k.call('POST', '/api/meta/objects/contact/fields', f)).status).toBe(201);
+    ])
+      expect((await k.call('POST', '/api/meta/objects/contact/fields', f)).status).toBe(201);
     const project = await k.call('POST', '/api/meta/objects', {
-      name: 'project', label: { en: 'Project', ja: '案件' }, plural: 'projects',
+      name: 'project',
+      label: { en: 'Project', ja: '案件' },
+      plural: 'projects',
       fields: [
         { name: 'name', type: 'text', label: { en: 'Name', ja: '名前' } },
         { name: 'lead', type: 'relation', target: 'contact', label: { en: 'Lead', ja: '責任者' } },
@@ -49,7 +54,7 @@ describe.each(databases)('undoable merges on %s', (kind) => {
   });
   afterAll(async () => k?.close());
 
-  it('undoes a contact merge exactly: both records, their relations and the master\'s values as before', async () => {
+  it("undoes a contact merge exactly: both records, their relations and the master's values as before", async () => {
     const co = await create('company', { name: '元通り商事' });
     const m = await create('contact', { last_name: '戻す', email: 'm.undo@example.jp', employee_code: 'E-1', company: co.id });
     const d1 = await create('contact', { last_name: '戻す', email: 'd1.undo@example.jp', title: '部長', employee_code: 'E-2' });
@@ -61,41 +66,97 @@ describe.each(databases)('undoable merges on %s', (kind) => {
     const msg = await create('message', { subject: '連絡', contact: d2.id });
     const co2 = await create('company', { name: '主担当商事', primary_contact: d1.id });
     const pj = await create('project', { name: '案件A', lead: d1.id });
-    const all: [string, Row][] = [['contact', m], ['contact', d1], ['contact', d2], ['case', case1], ['case', case2], ['message', msg], ['company', co2], ['project', pj]];
+    const all: [string, Row][] = [
+      ['contact', m],
+      ['contact', d1],
+      ['contact', d2],
+      ['case', case1],
+      ['case', case2],
+      ['message', msg],
+      ['company', co2],
+      ['project', pj],
+    ];
     const before = await readAll(all);
 
     const r = await merge('contact', { master: m.id, duplicates: [d1.id, d2.id], fields: { email: d1.id, employee_code: d1.id } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ merge: expect.any(String), merged: [d1.id, d2.id], master: { email: 'd1.undo@example.jp', employee_code: 'E-2', title: '部長', phone: '03-1111-2222', reports_to: m.id, dedupe_merged_from: [d1.id, d2.id] } });
+    expect(r.body).toMatchObject({
+      merge: expect.any(String),
+      merged: [d1.id, d2.id],
+      master: {
+        email: 'd1.undo@example.jp',
+        employee_code: 'E-2',
+        title: '部長',
+        phone: '03-1111-2222',
+        reports_to: m.id,
+        dedupe_merged_from: [d1.id, d2.id],
+      },
+    });
     const mergeId = r.body.merge;
     expect((await readAll(all)).map(state)).not.toEqual(before.map(state));
     // The journal: what the merge changed on the master, the duplicates as trashed, each moved row.
     const entry = (await k.call('GET', `/api/records/dedupe_merge/${mergeId}`)).body;
-    expect(entry).toMatchObject({ merged_object: 'contact', master: m.id, duplicates: [d1.id, d2.id], merged_by: adminId, undone_at: null, expires_at: r.body.expires_at });
+    expect(entry).toMatchObject({
+      merged_object: 'contact',
+      master: m.id,
+      duplicates: [d1.id, d2.id],
+      merged_by: adminId,
+      undone_at: null,
+      expires_at: r.body.expires_at,
+    });
     expect(Date.parse(entry.expires_at) - Date.parse(entry.merged_at)).toBe(30 * 86_400_000);
     expect(Object.keys(entry.master_changes).sort()).toEqual(['dedupe_merged_from', 'email', 'employee_code', 'phone', 'title']);
     expect(entry.master_changes.email).toEqual({ from: 'm.undo@example.jp', to: 'd1.undo@example.jp' });
     expect(entry.snapshots[d1.id]).toMatchObject({ email: 'd1.undo@example.jp', reports_to: m.id, deleted_at: expect.any(String) });
-    expect(entry.relations[d1.id]).toEqual(expect.arrayContaining([
-      { object: 'case', field: 'contact', id: case1.id }, { object: 'company', field: 'primary_contact', id: co2.id },
-      { object: 'project', field: 'lead', id: pj.id }, { object: 'contact', field: 'reports_to', id: m.id },
-    ]));
-    expect(entry.relations[d2.id]).toEqual(expect.arrayContaining([{ object: 'contact', field: 'reports_to', id: d1.id }, { object: 'message', field: 'contact', id: msg.id }]));
+    expect(entry.relations[d1.id]).toEqual(
+      expect.arrayContaining([
+        { object: 'case', field: 'contact', id: case1.id },
+        { object: 'company', field: 'primary_contact', id: co2.id },
+        { object: 'project', field: 'lead', id: pj.id },
+        { object: 'contact', field: 'reports_to', id: m.id },
+      ]),
+    );
+    expect(entry.relations[d2.id]).toEqual(
+      expect.arrayContaining([
+        { object: 'contact', field: 'reports_to', id: d1.id },
+        { object: 'message', field: 'contact', id: msg.id },
+      ]),
+    );
     const listed = await merges('contact', m.id);
-    expect(listed.data).toEqual([expect.objectContaining({ id: mergeId, role: 'master', undoable: true, not_undoable: null, changed: expect.arrayContaining(['email', 'title']) })]);
-    expect(listed.data[0].duplicates).toEqual([expect.objectContaining({ id: d1.id, state: 'trash' }), expect.objectContaining({ id: d2.id, state: 'trash' })]);
+    expect(listed.data).toEqual([
+      expect.objectContaining({
+        id: mergeId,
+        role: 'master',
+        undoable: true,
+        not_undoable: null,
+        changed: expect.arrayContaining(['email', 'title']),
+      }),
+    ]);
+    expect(listed.data[0].duplicates).toEqual([
+      expect.objectContaining({ id: d1.id, state: 'trash' }),
+      expect.objectContaining({ id: d2.id, state: 'trash' }),
+    ]);
     expect((await merges('contact', d1.id)).data).toEqual([expect.objectContaining({ id: mergeId, role: 'duplicate', undoable: true })]);
 
     const u = await unmerge('contact', mergeId);
     expect(u.status, JSON.stringify(u.body)).toBe(200);
     expect(u.body).toMatchObject({ merge: mergeId, skipped: [], forced: [], kept: [] });
     expect(u.body.restored.map((x: Row) => x.id)).toEqual([d1.id, d2.id]);
-    expect(u.body.repointed).toEqual(expect.arrayContaining([{ object: 'case', field: 'contact', count: 2 }, { object: 'project', field: 'lead', count: 1 }, { object: 'contact', field: 'reports_to', count: 2 }]));
+    expect(u.body.repointed).toEqual(
+      expect.arrayContaining([
+        { object: 'case', field: 'contact', count: 2 },
+        { object: 'project', field: 'lead', count: 1 },
+        { object: 'contact', field: 'reports_to', count: 2 },
+      ]),
+    );
     const after = await readAll(all);
     expect(after.map(state)).toEqual(before.map(state));
 
     // The journal says it is undone; the list says it cannot be undone again, and so does the route.
-    expect((await k.call('GET', `/api/records/dedupe_merge/${mergeId}`)).body).toMatchObject({ undone_at: expect.any(String), undone_by: adminId });
+    expect((await k.call('GET', `/api/records/dedupe_merge/${mergeId}`)).body).toMatchObject({
+      undone_at: expect.any(String),
+      undone_by: adminId,
+    });
     expect((await merges('contact', m.id)).data[0]).toMatchObject({ undoable: false, not_undoable: 'undone', undone_by: adminId });
     const again = await unmerge('contact', mergeId);
     expect(again.status).toBe(409);
@@ -112,7 +173,9 @@ describe.each(databases)('undoable merges on %s', (kind) => {
     expect(mtl).toContainEqual(['update', `Merge ${mergeId} undone: 2 records split off again`]);
     expect(mtl).toContainEqual(['update', 'Took in 2 merged duplicates']);
     expect(notes(await timeline('case', case1.id))).toEqual([
-      ['update', `Moved back from ${m.id} to ${d1.id}: merge undone`], ['update', `Moved from ${d1.id} to ${m.id} by a merge`], ['create', null],
+      ['update', `Moved back from ${m.id} to ${d1.id}: merge undone`],
+      ['update', `Moved from ${d1.id} to ${m.id} by a merge`],
+      ['create', null],
     ]);
     expect((await timeline('case', case1.id))[1].note.ja).toBe(`統合により ${d1.id} から ${m.id} に付け替え`);
   });
@@ -121,7 +184,11 @@ describe.each(databases)('undoable merges on %s', (kind) => {
     const m = await create('company', { name: '株式会社さくら' });
     const d = await create('company', { name: 'さくら（株）', phone: '03-5555-0000', website: 'https://sakura.example' });
     const other = await create('company', { name: '別会社' });
-    const [c1, c2, c3] = [await create('contact', { last_name: '一', company: d.id }), await create('contact', { last_name: '二', company: d.id }), await create('contact', { last_name: '三', company: d.id })];
+    const [c1, c2, c3] = [
+      await create('contact', { last_name: '一', company: d.id }),
+      await create('contact', { last_name: '二', company: d.id }),
+      await create('contact', { last_name: '三', company: d.id }),
+    ];
     const kase = await create('case', { subject: '会社の件', company: d.id });
     const pj = await create('project', { name: '顧客案件', client: d.id });
     const r = await merge('company', { master: m.id, duplicates: [d.id] });
@@ -133,10 +200,12 @@ describe.each(databases)('undoable merges on %s', (kind) => {
 
     const u = await unmerge('company', r.body.merge);
     expect(u.status, JSON.stringify(u.body)).toBe(200);
-    expect(u.body.skipped).toEqual(expect.arrayContaining([
-      { object: 'contact', field: 'company', id: c2.id, duplicate: d.id, reason: 'changed', points_to: other.id },
-      { object: 'contact', field: 'company', id: c3.id, duplicate: d.id, reason: 'missing' },
-    ]));
+    expect(u.body.skipped).toEqual(
+      expect.arrayContaining([
+        { object: 'contact', field: 'company', id: c2.id, duplicate: d.id, reason: 'changed', points_to: other.id },
+        { object: 'contact', field: 'company', id: c3.id, duplicate: d.id, reason: 'missing' },
+      ]),
+    );
     expect(u.body.skipped).toHaveLength(2);
     expect((await read('contact', c1.id)).company).toBe(d.id);
     expect((await read('contact', c2.id)).company).toBe(other.id);
@@ -148,7 +217,7 @@ describe.each(databases)('undoable merges on %s', (kind) => {
     expect((await k.call('GET', `/api/records/dedupe_merge/${r.body.merge}`)).body.undo.skipped).toHaveLength(2);
   });
 
-  it('refuses to put the master\'s values back over a later change (409 naming them) unless forced', async () => {
+  it("refuses to put the master's values back over a later change (409 naming them) unless forced", async () => {
     const m = await create('contact', { last_name: '上書き', title: null, email: 'over.m@example.jp' });
     const d = await create('contact', { last_name: '上書き', title: '課長', email: 'over.d@example.jp' });
     const r = await merge('contact', { master: m.id, duplicates: [d.id], fields: { email: d.id } });

@@ -32,19 +32,25 @@ export interface MergeResult {
 }
 
 export function parseMergeRequest(body: unknown, shape: ObjectShape): MergeRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The body must be a JSON object', [{ field: '(root)', message: 'must be an object' }]);
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('The body must be a JSON object', [{ field: '(root)', message: 'must be an object' }]);
   const b = body as Record<string, unknown>;
   const problems: { field: string; message: string }[] = [];
   if (typeof b.master !== 'string') problems.push({ field: 'master', message: 'must be a record id' });
   const dups = Array.isArray(b.duplicates) ? b.duplicates : [];
-  if (!dups.length || dups.length > MAX_DUPLICATES || dups.some((d) => typeof d !== 'string')) problems.push({ field: 'duplicates', message: `must be 1–${MAX_DUPLICATES} record ids` });
-  else if (new Set(dups).size !== dups.length || dups.includes(b.master)) problems.push({ field: 'duplicates', message: 'must be distinct ids, none of them the master' });
+  if (!dups.length || dups.length > MAX_DUPLICATES || dups.some((d) => typeof d !== 'string'))
+    problems.push({ field: 'duplicates', message: `must be 1–${MAX_DUPLICATES} record ids` });
+  else if (new Set(dups).size !== dups.length || dups.includes(b.master))
+    problems.push({ field: 'duplicates', message: 'must be distinct ids, none of them the master' });
   const fields = (b.fields ?? {}) as Record<string, unknown>;
-  if (typeof fields !== 'object' || Array.isArray(fields)) problems.push({ field: 'fields', message: 'must be an object of field → record id' });
+  if (typeof fields !== 'object' || Array.isArray(fields))
+    problems.push({ field: 'fields', message: 'must be an object of field → record id' });
   else {
     for (const [f, from] of Object.entries(fields)) {
-      if (!shape.copyable.includes(f) || f === MERGED_FIELD || f === REVIEW_FIELD || f === MATCHES_FIELD) problems.push({ field: `fields.${f}`, message: `is not a field a merge can set on ${shape.name}` });
-      else if (from !== b.master && !dups.includes(from)) problems.push({ field: `fields.${f}`, message: 'must be the id of the master or of one of the duplicates' });
+      if (!shape.copyable.includes(f) || f === MERGED_FIELD || f === REVIEW_FIELD || f === MATCHES_FIELD)
+        problems.push({ field: `fields.${f}`, message: `is not a field a merge can set on ${shape.name}` });
+      else if (from !== b.master && !dups.includes(from))
+        problems.push({ field: `fields.${f}`, message: 'must be the id of the master or of one of the duplicates' });
     }
   }
   if (problems.length) throw validation(problems, 'The merge request is invalid');
@@ -54,13 +60,18 @@ export function parseMergeRequest(body: unknown, shape: ObjectShape): MergeReque
 const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** The values the master takes: the chosen ones, and for the rest the master's own, or if empty the first duplicate's. */
-export function mergedValues(shape: ObjectShape, master: Record<string, unknown>, dups: Record<string, unknown>[], choices: Record<string, string>): { values: Record<string, unknown>; taken: Record<string, string> } {
+export function mergedValues(
+  shape: ObjectShape,
+  master: Record<string, unknown>,
+  dups: Record<string, unknown>[],
+  choices: Record<string, string>,
+): { values: Record<string, unknown>; taken: Record<string, string> } {
   const byId = new Map([master, ...dups].map((r) => [r.id as string, r]));
   const values: Record<string, unknown> = {};
   const taken: Record<string, string> = {};
   for (const f of shape.copyable) {
     if (f === MERGED_FIELD || f === MATCHES_FIELD || f === REVIEW_FIELD) continue;
-    const from = choices[f] ?? (isEmpty(master[f]) ? dups.find((d) => !isEmpty(d[f]))?.id as string | undefined : undefined);
+    const from = choices[f] ?? (isEmpty(master[f]) ? (dups.find((d) => !isEmpty(d[f]))?.id as string | undefined) : undefined);
     if (!from || from === master.id) continue;
     const v = byId.get(from)![f];
     if (JSON.stringify(v ?? null) !== JSON.stringify(master[f] ?? null)) {
@@ -71,10 +82,20 @@ export function mergedValues(shape: ObjectShape, master: Record<string, unknown>
   return { values, taken };
 }
 
-const moved = (dup: string, master: string) => ({ en: `Moved from ${dup} to ${master} by a merge`, ja: `統合により ${dup} から ${master} に付け替え` });
+const moved = (dup: string, master: string) => ({
+  en: `Moved from ${dup} to ${master} by a merge`,
+  ja: `統合により ${dup} から ${master} に付け替え`,
+});
 
 /** Repoints every record whose `field` holds one of `from` to `to`; returns the rows moved, by the duplicate they pointed at. */
-async function repoint(records: PluginRecords, object: string, field: string, from: string[], to: string, moves: Map<string, RelationRow[]>): Promise<number> {
+async function repoint(
+  records: PluginRecords,
+  object: string,
+  field: string,
+  from: string[],
+  to: string,
+  moves: Map<string, RelationRow[]>,
+): Promise<number> {
   const done = new Set<string>();
   // Each page is rewritten, so the next query no longer finds it: always read the first page.
   for (;;) {
@@ -97,13 +118,20 @@ async function repoint(records: PluginRecords, object: string, field: string, fr
  * 409 naming it as `duplicates.<i>` — merging the same pair twice does nothing twice — and an
  * id that is nowhere a 404 naming it.
  */
-async function assertLive(records: PluginRecords, asPlugin: PluginRecords, object: string, req: MergeRequest): Promise<Map<string, Presence>> {
+async function assertLive(
+  records: PluginRecords,
+  asPlugin: PluginRecords,
+  object: string,
+  req: MergeRequest,
+): Promise<Map<string, Presence>> {
   const found = await presenceOf(records, object, [req.master, ...req.duplicates]);
   const at = [{ id: req.master, field: 'master' }, ...req.duplicates.map((id, i) => ({ id, field: `duplicates.${i}` }))];
   const missing = at.filter((a) => !found.has(a.id));
   if (missing.length) {
     throw new ProblemError({
-      status: 404, type: 'not-found', title: 'Not found',
+      status: 404,
+      type: 'not-found',
+      title: 'Not found',
       detail: `No ${object} record with id ${missing.map((m) => `"${m.id}"`).join(', ')}`,
       errors: missing.map((m) => ({ field: m.field, message: `no ${object} record with this id` })),
     });
@@ -115,7 +143,13 @@ async function assertLive(records: PluginRecords, asPlugin: PluginRecords, objec
     const entry = await mergedAway(asPlugin, object, t.id);
     errors.push({ field: t.field, message: entry ? `is already merged into ${entry.master} (merge ${entry.id})` : 'is in the trash' });
   }
-  throw new ProblemError({ status: 409, type: 'conflict', title: 'Conflict', detail: `Cannot merge records in the trash: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors });
+  throw new ProblemError({
+    status: 409,
+    type: 'conflict',
+    title: 'Conflict',
+    detail: `Cannot merge records in the trash: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    errors,
+  });
 }
 
 /**
@@ -123,7 +157,15 @@ async function assertLive(records: PluginRecords, asPlugin: PluginRecords, objec
  * the caller may not write those fields (a 403 naming them), so a merge by someone with
  * read-only fields still works. Chosen values are never dropped: their refusal stays a 403.
  */
-async function updateMaster(records: PluginRecords, object: string, id: string, values: Record<string, unknown>, taken: Record<string, string>, chosen: Record<string, string>, note: { en: string; ja: string }) {
+async function updateMaster(
+  records: PluginRecords,
+  object: string,
+  id: string,
+  values: Record<string, unknown>,
+  taken: Record<string, string>,
+  chosen: Record<string, string>,
+  note: { en: string; ja: string },
+) {
   try {
     return await records.update(object, id, values, { note });
   } catch (e) {
@@ -139,14 +181,20 @@ async function updateMaster(records: PluginRecords, object: string, id: string, 
 
 /** Values compared as stored: JSON with object keys in one order. */
 export function canonical(v: unknown): string {
-  return JSON.stringify(v ?? null, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+  return JSON.stringify(v ?? null, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  );
 }
 
 type ObjectDef = ReturnType<PluginContext['metadata']['object']>;
 
 /** Fields plugins maintain themselves (FieldSpec internal: this plugin's dedupe_keys): never taken from a duplicate. */
 export const internalFields = (def: ObjectDef): Set<string> =>
-  new Set(Object.entries(def.properties).filter(([, p]) => p['x-kizuna']?.internal).map(([name]) => name));
+  new Set(
+    Object.entries(def.properties)
+      .filter(([, p]) => p['x-kizuna']?.internal)
+      .map(([name]) => name),
+  );
 
 /** The object as a merge sees it: what it may copy leaves out what plugins derive. */
 function mergeShape(def: ObjectDef): ObjectShape {
@@ -155,7 +203,11 @@ function mergeShape(def: ObjectDef): ObjectShape {
   return { ...shape, copyable: shape.copyable.filter((f) => !internal.has(f)) };
 }
 
-export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transaction' | 'settings' | 'actor'>, object: string, body: unknown): Promise<MergeResult> {
+export async function mergeRecords(
+  ctx: Pick<PluginContext, 'metadata' | 'transaction' | 'settings' | 'actor'>,
+  object: string,
+  body: unknown,
+): Promise<MergeResult> {
   const shape = mergeShape(ctx.metadata.object(object));
   const req = parseMergeRequest(body, shape);
   const relations = relationsTo(ctx.metadata.objects(), object);
@@ -175,7 +227,10 @@ export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transa
     for (const [i, id] of req.duplicates.entries()) {
       await records.remove(object, id, { note: { en: `Merged into ${req.master}`, ja: `${req.master} に統合` } }).catch((e) => {
         // Trashed between the check and now: by a merge of the same duplicate running alongside.
-        if (e instanceof ProblemError && e.status === 404) throw conflict(`${object} ${id} was merged or trashed meanwhile`, [{ field: `duplicates.${i}`, message: 'was merged or trashed meanwhile' }]);
+        if (e instanceof ProblemError && e.status === 404)
+          throw conflict(`${object} ${id} was merged or trashed meanwhile`, [
+            { field: `duplicates.${i}`, message: 'was merged or trashed meanwhile' },
+          ]);
         throw e;
       });
     }
@@ -196,9 +251,12 @@ export async function mergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transa
     }
     const n = req.duplicates.length;
     const note = { en: `Took in ${n} merged duplicate${n === 1 ? '' : 's'}`, ja: `重複 ${n} 件を統合` };
-    const updated = Object.keys(values).length ? await updateMaster(records, object, req.master, values, taken, req.fields ?? {}, note) : before;
+    const updated = Object.keys(values).length
+      ? await updateMaster(records, object, req.master, values, taken, req.fields ?? {}, note)
+      : before;
     const changes: Record<string, { from: unknown; to: unknown }> = {};
-    for (const f of Object.keys(values)) if (canonical(before[f]) !== canonical(updated[f])) changes[f] = { from: before[f] ?? null, to: updated[f] ?? null };
+    for (const f of Object.keys(values))
+      if (canonical(before[f]) !== canonical(updated[f])) changes[f] = { from: before[f] ?? null, to: updated[f] ?? null };
     const mergedAt = new Date();
     const entry = await asPlugin.create(JOURNAL, {
       merged_object: object,

@@ -2,7 +2,22 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from 'kizuna/testing';
 import * as OpenCC from 'opencc-js';
-import { companyReading, isRoleAddress, legalFormOf, legalFormsConflict, normalizeCompanyName, normalizeEmail, normalizeName, normalizePhone, normalizePlace, personNameKey, registrableDomain, searchTerm, variantSpellings, websiteDomain } from './normalize.ts';
+import {
+  companyReading,
+  isRoleAddress,
+  legalFormOf,
+  legalFormsConflict,
+  normalizeCompanyName,
+  normalizeEmail,
+  normalizeName,
+  normalizePhone,
+  normalizePlace,
+  personNameKey,
+  registrableDomain,
+  searchTerm,
+  variantSpellings,
+  websiteDomain,
+} from './normalize.ts';
 import { foldRomaji, kanaToRomaji, romajiKeys } from './romaji.ts';
 import { fnv1a } from './scan.ts';
 
@@ -22,7 +37,18 @@ describe('normalization', () => {
     expect(new Set(toyota.map(normalizeCompanyName))).toEqual(new Set(['トヨタ']));
     expect(new Set(['有限会社みどり', '(有)みどり', '㈲みどり', 'ミドリ有限会社'].map(normalizeCompanyName))).toEqual(new Set(['ミドリ']));
     expect(normalizeCompanyName('合同会社ネクスト')).toBe('ネクスト');
-    const acme = ['Acme Inc.', 'ACME, Inc', 'Acme Co., Ltd.', 'Acme Corporation', 'Acme Corp.', 'Acme LLC', 'Acme K.K.', 'Acme GmbH', 'Acme Limited', 'ＡＣＭＥ'];
+    const acme = [
+      'Acme Inc.',
+      'ACME, Inc',
+      'Acme Co., Ltd.',
+      'Acme Corporation',
+      'Acme Corp.',
+      'Acme LLC',
+      'Acme K.K.',
+      'Acme GmbH',
+      'Acme Limited',
+      'ＡＣＭＥ',
+    ];
     expect(new Set(acme.map(normalizeCompanyName))).toEqual(new Set(['acme']));
     expect(normalizeCompanyName('Globex, Corp.')).toBe('globex');
     expect(normalizeCompanyName('株式会社')).toBeNull();
@@ -30,8 +56,19 @@ describe('normalization', () => {
     expect(searchTerm('Acme Widgets, Inc.', true)).toBe('widgets');
   });
 
-  it('unifies variant kanji from OpenCC\'s dictionary, and the name variants it leaves alone', () => {
-    for (const [a, b] of [['小淺商事', '小浅商事'], ['協和醗酵', '協和発酵'], ['協和醱酵', '協和発酵'], ['渡邊', '渡辺'], ['渡邉', '渡辺'], ['齋藤', '斎藤'], ['國分', '国分'], ['茅ヶ崎', '茅ケ崎'], ['櫻井', '桜井'], ['廣瀬', '広瀬']]) {
+  it("unifies variant kanji from OpenCC's dictionary, and the name variants it leaves alone", () => {
+    for (const [a, b] of [
+      ['小淺商事', '小浅商事'],
+      ['協和醗酵', '協和発酵'],
+      ['協和醱酵', '協和発酵'],
+      ['渡邊', '渡辺'],
+      ['渡邉', '渡辺'],
+      ['齋藤', '斎藤'],
+      ['國分', '国分'],
+      ['茅ヶ崎', '茅ケ崎'],
+      ['櫻井', '桜井'],
+      ['廣瀬', '広瀬'],
+    ]) {
       expect(normalizeName(a), a).toBe(normalizeName(b));
     }
     expect(normalizeCompanyName('協和醗酵工業株式会社')).toBe(normalizeCompanyName('協和発酵工業(株)'));
@@ -44,10 +81,21 @@ describe('normalization', () => {
 
   it('strips every legal form and its abbreviation, and names the form', () => {
     const same: [string, string][] = [
-      ['医療法人社団 健康会', '健康会'], ['一般財団法人 日本データ協会', '(一財)日本データ協会'], ['公益社団法人 日本看護協会', '（公社）日本看護協会'],
-      ['社団法人 日本能率協会', '㈳日本能率協会'], ['財団法人 日本気象協会', '㈶日本気象協会'], ['学校法人 桜丘学園', '(学)桜丘学園'], ['宗教法人 光明寺', '光明寺'],
-      ['社会福祉法人 あおば会', '(福)あおば会'], ['合同会社ネクスト', 'ネクスト(同)'], ['特定非営利活動法人 こども未来', 'NPO法人こども未来'], ['(特非)こども未来', 'こども未来'],
-      ['有限責任事業組合 みらい', 'みらい'], ['(医)健康会', '医療法人財団 健康会'], ['ｶ)ｻｸﾗｼｮｳｼﾞ', 'サクラショウジ(カ'], ['Sakura Trading K.K.', 'Sakura Trading Co., Ltd.'],
+      ['医療法人社団 健康会', '健康会'],
+      ['一般財団法人 日本データ協会', '(一財)日本データ協会'],
+      ['公益社団法人 日本看護協会', '（公社）日本看護協会'],
+      ['社団法人 日本能率協会', '㈳日本能率協会'],
+      ['財団法人 日本気象協会', '㈶日本気象協会'],
+      ['学校法人 桜丘学園', '(学)桜丘学園'],
+      ['宗教法人 光明寺', '光明寺'],
+      ['社会福祉法人 あおば会', '(福)あおば会'],
+      ['合同会社ネクスト', 'ネクスト(同)'],
+      ['特定非営利活動法人 こども未来', 'NPO法人こども未来'],
+      ['(特非)こども未来', 'こども未来'],
+      ['有限責任事業組合 みらい', 'みらい'],
+      ['(医)健康会', '医療法人財団 健康会'],
+      ['ｶ)ｻｸﾗｼｮｳｼﾞ', 'サクラショウジ(カ'],
+      ['Sakura Trading K.K.', 'Sakura Trading Co., Ltd.'],
     ];
     for (const [a, b] of same) expect(normalizeCompanyName(a), a).toBe(normalizeCompanyName(b));
     expect(normalizeCompanyName('カナダ商事')).toBe('カナダ商事');
@@ -63,9 +111,23 @@ describe('normalization', () => {
     expect(normalizeCompanyName('本社')).toBe('本社');
     expect(normalizeCompanyName('Godo Steel, Ltd.')).toBe('godosteel');
     const forms: [string, string | null][] = [
-      ['株式会社さくら', 'kabushiki'], ['さくら㈱', 'kabushiki'], ['Sakura K.K.', 'kabushiki'], ['有限会社さくら', 'yugen'], ['(有)さくら', 'yugen'], ['さくら', null],
-      ['合同会社さくら', 'godo'], ['Sakura GK', 'godo'], ['(一財)日本データ協会', 'ippan_zaidan'], ['一般財団法人 日本データ協会', 'ippan_zaidan'], ['(公財)日本', 'koeki_zaidan'],
-      ['医療法人社団 健康会', 'iryo_shadan'], ['(医)健康会', 'iryo'], ['学校法人 桜丘学園', 'gakko'], ['NPO法人こども未来', 'npo'], ['Acme Inc.', 'corporation'], ['Acme LLC', 'llc'],
+      ['株式会社さくら', 'kabushiki'],
+      ['さくら㈱', 'kabushiki'],
+      ['Sakura K.K.', 'kabushiki'],
+      ['有限会社さくら', 'yugen'],
+      ['(有)さくら', 'yugen'],
+      ['さくら', null],
+      ['合同会社さくら', 'godo'],
+      ['Sakura GK', 'godo'],
+      ['(一財)日本データ協会', 'ippan_zaidan'],
+      ['一般財団法人 日本データ協会', 'ippan_zaidan'],
+      ['(公財)日本', 'koeki_zaidan'],
+      ['医療法人社団 健康会', 'iryo_shadan'],
+      ['(医)健康会', 'iryo'],
+      ['学校法人 桜丘学園', 'gakko'],
+      ['NPO法人こども未来', 'npo'],
+      ['Acme Inc.', 'corporation'],
+      ['Acme LLC', 'llc'],
     ];
     for (const [name, form] of forms) expect(legalFormOf(name), name).toBe(form);
     expect(legalFormsConflict('kabushiki', 'yugen')).toBe(true);
@@ -98,7 +160,15 @@ describe('normalization', () => {
     expect(kanaToRomaji('ハットリ')).toBe('hattori');
     expect(kanaToRomaji('キョウコ')).toBe('kyouko');
     expect(kanaToRomaji('山田')).toBeNull();
-    for (const [a, b] of [['satoh', 'sato'], ['satou', 'sato'], ['yuuko', 'yuko'], ['namba', 'nanba'], ['siniti', 'shinichi'], ['ohno', 'ono']]) expect(foldRomaji(a), a).toBe(foldRomaji(b));
+    for (const [a, b] of [
+      ['satoh', 'sato'],
+      ['satou', 'sato'],
+      ['yuuko', 'yuko'],
+      ['namba', 'nanba'],
+      ['siniti', 'shinichi'],
+      ['ohno', 'ono'],
+    ])
+      expect(foldRomaji(a), a).toBe(foldRomaji(b));
     expect(romajiKeys('ヤマダタロウ')).toEqual(['~yamadataro']);
     expect(romajiKeys('taro yamada')).toEqual(['~taroyamada', '~yamadataro']);
     expect(romajiKeys('山田太郎')).toEqual([]);
@@ -114,10 +184,25 @@ describe('normalization', () => {
   });
 
   it('tells role mailboxes from personal addresses', () => {
-    for (const e of ['info@sakura.co.jp', 'INFO2@sakura.co.jp', 'support@x.jp', 'sales-jp@x.jp', 'contact@x.jp', 'office@x.jp', 'admin@x.jp', 'webmaster@x.jp', 'noreply@x.jp', 'no-reply@x.jp', 'お問い合わせ@x.jp', 'info.tokyo@x.jp', 'support+case123@x.jp']) {
+    for (const e of [
+      'info@sakura.co.jp',
+      'INFO2@sakura.co.jp',
+      'support@x.jp',
+      'sales-jp@x.jp',
+      'contact@x.jp',
+      'office@x.jp',
+      'admin@x.jp',
+      'webmaster@x.jp',
+      'noreply@x.jp',
+      'no-reply@x.jp',
+      'お問い合わせ@x.jp',
+      'info.tokyo@x.jp',
+      'support+case123@x.jp',
+    ]) {
       expect(isRoleAddress(e), e).toBe(true);
     }
-    for (const e of ['taro.yamada@x.jp', 'taro.sales@x.jp', 'information-is-not@', 'yamada@info.co.jp']) expect(isRoleAddress(e), e).toBe(false);
+    for (const e of ['taro.yamada@x.jp', 'taro.sales@x.jp', 'information-is-not@', 'yamada@info.co.jp'])
+      expect(isRoleAddress(e), e).toBe(false);
   });
 
   it('gives a website its registered domain by the Public Suffix List, and places one spelling', () => {
@@ -135,7 +220,14 @@ describe('normalization', () => {
   });
 
   it('reads phone numbers as E.164, full-width digits too, Japan by default', () => {
-    const same = ['03-5708-7760', '+81-3-5708-7760', '+81 3 5708 7760', '０３－５７０８－７７６０', '(03) 5708 7760', '＋８１ ３ ５７０８ ７７６０'];
+    const same = [
+      '03-5708-7760',
+      '+81-3-5708-7760',
+      '+81 3 5708 7760',
+      '０３－５７０８－７７６０',
+      '(03) 5708 7760',
+      '＋８１ ３ ５７０８ ７７６０',
+    ];
     expect(new Set(same.map((p) => normalizePhone(p)))).toEqual(new Set(['+81357087760']));
     expect(normalizePhone('090-1234-5678')).toBe('+819012345678');
     expect(normalizePhone('(212) 555-0100', 'US')).toBe('+12125550100');
@@ -181,7 +273,14 @@ describe('real-world data', () => {
 
   it('keeps 16,668 real Japanese organization names apart while folding legal forms and old kanji', () => {
     const text = new TextDecoder('euc-jp').decode(readFixture('ja-companies/ipadic-Noun.org.euc-jp.csv'));
-    const names = [...new Set(text.split('\n').filter(Boolean).map((l) => l.split(',')[0]))];
+    const names = [
+      ...new Set(
+        text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(',')[0]),
+      ),
+    ];
     expect(names.length).toBeGreaterThan(15000);
     const keys = new Set(names.map((n) => normalizeCompanyName(n)));
     // Folding must not merge different companies wholesale.
@@ -194,6 +293,7 @@ describe('real-world data', () => {
     }
     const old = names.filter((n) => /[冨鐵澤]/.test(n));
     expect(old.length).toBeGreaterThan(5);
-    for (const n of old) expect(normalizeCompanyName(n)).toBe(normalizeCompanyName(n.replace(/冨/g, '富').replace(/鐵/g, '鉄').replace(/澤/g, '沢')));
+    for (const n of old)
+      expect(normalizeCompanyName(n)).toBe(normalizeCompanyName(n.replace(/冨/g, '富').replace(/鐵/g, '鉄').replace(/澤/g, '沢')));
   });
 });

@@ -12,10 +12,12 @@ const HIRAGANA = /[\u3041-\u3096]/g;
 
 /** NFKC (full-width → ASCII, half-width ｶﾅ → カナ, ㈱ → (株)), lower case, hiragana → katakana, variant kanji unified (kanji.ts). */
 export function foldText(value: string): string {
-  return unifyKanji(value
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(HIRAGANA, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60)));
+  return unifyKanji(
+    value
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(HIRAGANA, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60)),
+  );
 }
 
 // A dash after katakana is the long-vowel mark typed on the wrong key (コンピュ-タ, ｺﾝﾋﾟｭｰﾀ).
@@ -58,7 +60,11 @@ export function personNameKey(parts: unknown[]): string | null {
   if (!texts.length) return null;
   const all = texts.join(' ');
   if (latinOnly(all)) {
-    const words = unaccent(all).replace(/['’`]/g, '').split(/[^\p{L}\p{N}]+/u).filter(Boolean).sort();
+    const words = unaccent(all)
+      .replace(/['’`]/g, '')
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean)
+      .sort();
     return words.join(' ') || null;
   }
   return foldKana(dropNoise(all)) || null;
@@ -74,14 +80,101 @@ export function normalizeEmail(value: unknown): string | null {
 // contacts says they work together, not that they are one person. A fixed vocabulary, written
 // folded (katakana) because local parts are folded before the look-up.
 const ROLE_LOCAL_PARTS = new Set([
-  'info', 'information', 'infomation', 'inquiry', 'inquiries', 'enquiry', 'enquiries', 'contact', 'contactus', 'toiawase', 'otoiawase',
-  'support', 'help', 'helpdesk', 'service', 'services', 'customer', 'customers', 'cs', 'sales', 'eigyo', 'eigyou', 'office', 'jimukyoku',
-  'admin', 'administrator', 'webmaster', 'postmaster', 'hostmaster', 'root', 'noreply', 'donotreply', 'mailer-daemon',
-  'mail', 'email', 'hello', 'team', 'staff', 'all', 'general', 'soumu', 'somu', 'keiri', 'jinji', 'saiyo', 'saiyou', 'recruit', 'recruiting',
-  'jobs', 'careers', 'hr', 'pr', 'press', 'media', 'kouhou', 'koho', 'ir', 'marketing', 'billing', 'invoice', 'accounts', 'accounting',
-  'order', 'orders', 'shop', 'store', 'reception', 'uketsuke', 'daihyo', 'daihyou', 'security', 'privacy', 'legal', 'abuse', 'partner', 'partners',
-  'event', 'events', 'seminar',
-  ...['お問い合わせ', 'お問合せ', 'お問合わせ', '問い合わせ', '問合せ', '総務', '営業', '採用', '代表', '受付', '事務局', '広報', '経理', '人事'].map(foldText),
+  'info',
+  'information',
+  'infomation',
+  'inquiry',
+  'inquiries',
+  'enquiry',
+  'enquiries',
+  'contact',
+  'contactus',
+  'toiawase',
+  'otoiawase',
+  'support',
+  'help',
+  'helpdesk',
+  'service',
+  'services',
+  'customer',
+  'customers',
+  'cs',
+  'sales',
+  'eigyo',
+  'eigyou',
+  'office',
+  'jimukyoku',
+  'admin',
+  'administrator',
+  'webmaster',
+  'postmaster',
+  'hostmaster',
+  'root',
+  'noreply',
+  'donotreply',
+  'mailer-daemon',
+  'mail',
+  'email',
+  'hello',
+  'team',
+  'staff',
+  'all',
+  'general',
+  'soumu',
+  'somu',
+  'keiri',
+  'jinji',
+  'saiyo',
+  'saiyou',
+  'recruit',
+  'recruiting',
+  'jobs',
+  'careers',
+  'hr',
+  'pr',
+  'press',
+  'media',
+  'kouhou',
+  'koho',
+  'ir',
+  'marketing',
+  'billing',
+  'invoice',
+  'accounts',
+  'accounting',
+  'order',
+  'orders',
+  'shop',
+  'store',
+  'reception',
+  'uketsuke',
+  'daihyo',
+  'daihyou',
+  'security',
+  'privacy',
+  'legal',
+  'abuse',
+  'partner',
+  'partners',
+  'event',
+  'events',
+  'seminar',
+  ...[
+    'お問い合わせ',
+    'お問合せ',
+    'お問合わせ',
+    '問い合わせ',
+    '問合せ',
+    '総務',
+    '営業',
+    '採用',
+    '代表',
+    '受付',
+    '事務局',
+    '広報',
+    '経理',
+    '人事',
+  ].map(foldText),
 ]);
 
 /** Whether an email names a role mailbox (info@, support@, sales-jp@, noreply@, お問い合わせ@, …) rather than a person. */
@@ -104,7 +197,10 @@ export function normalizePhone(value: unknown, region: string = 'JP'): string | 
 /** The host of a website without scheme, port, path or a leading www. */
 export function websiteDomain(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  const host = value.normalize('NFKC').trim().toLowerCase()
+  const host = value
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
     .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
     .replace(/^[^@/]*@/, '')
     .split(/[/?#]/)[0]
@@ -130,7 +226,11 @@ function companyWords(value: string): { words: string[]; form: LegalForm | null 
   const { rest, form } = stripJapaneseForms(foldText(value));
   if (!/[a-z]/.test(rest)) return { words: rest.split(/[\s,]+/).filter(Boolean), form };
   // Latin legal forms are whole words, written with or without dots: K.K., Co., Ltd., L.L.C.
-  const words = rest.replace(/\b([a-z])\.(?=[a-z]\.)/g, '$1').replace(/\./g, ' ').split(/[\s,]+/).filter(Boolean);
+  const words = rest
+    .replace(/\b([a-z])\.(?=[a-z]\.)/g, '$1')
+    .replace(/\./g, ' ')
+    .split(/[\s,]+/)
+    .filter(Boolean);
   const latin = stripLatinForms(words.map((w) => (latinOnly(w) ? unaccent(w) : w)));
   return { words: latin.words, form: form ?? latin.form };
 }
@@ -146,7 +246,20 @@ export function legalFormOf(value: unknown): LegalForm | null {
 
 // Small kana written large, as bank transfers (全銀 format) and many ledgers print them
 // (ｺｲｽﾞﾐｼﾖｳｼﾞ for コイズミショウジ), and as people mistype a name (キヤノン / キャノン).
-const SMALL_KANA: Record<string, string> = { ァ: 'ア', ィ: 'イ', ゥ: 'ウ', ェ: 'エ', ォ: 'オ', ッ: 'ツ', ャ: 'ヤ', ュ: 'ユ', ョ: 'ヨ', ヮ: 'ワ', ヵ: 'カ', ヶ: 'ケ' };
+const SMALL_KANA: Record<string, string> = {
+  ァ: 'ア',
+  ィ: 'イ',
+  ゥ: 'ウ',
+  ェ: 'エ',
+  ォ: 'オ',
+  ッ: 'ツ',
+  ャ: 'ヤ',
+  ュ: 'ユ',
+  ョ: 'ヨ',
+  ヮ: 'ワ',
+  ヵ: 'カ',
+  ヶ: 'ケ',
+};
 const SMALL_KANA_RE = /[ァィゥェォッャュョヮヵヶ]/g;
 
 // 本社 (head office) after a name is the company itself: the record of a company is its head

@@ -20,7 +20,8 @@ export async function presenceOf(records: PluginRecords, object: string, ids: st
     const filter = JSON.stringify({ id: { in: chunk } });
     for (const trashed of ['false', 'true'] as const) {
       const page = await records.list(object, { filter, trashed, limit: String(PAGE) });
-      for (const r of page.data as Record<string, unknown>[]) out.set(r.id as string, { state: trashed === 'true' ? 'trash' : 'live', record: r });
+      for (const r of page.data as Record<string, unknown>[])
+        out.set(r.id as string, { state: trashed === 'true' ? 'trash' : 'live', record: r });
     }
   }
   return out;

@@ -3,15 +3,91 @@
 // romanize freely: Hepburn or Kunrei (shi/si, tsu/tu, fu/hu), long vowels written or not
 // (Yūko, Yuuko, Yuko; Satō, Satou, Satoh, Sato), ん before b/m/p as n or m (Nanba / Namba).
 const KANA: Record<string, string> = {
-  ア: 'a', イ: 'i', ウ: 'u', エ: 'e', オ: 'o', カ: 'ka', キ: 'ki', ク: 'ku', ケ: 'ke', コ: 'ko',
-  サ: 'sa', シ: 'shi', ス: 'su', セ: 'se', ソ: 'so', タ: 'ta', チ: 'chi', ツ: 'tsu', テ: 'te', ト: 'to',
-  ナ: 'na', ニ: 'ni', ヌ: 'nu', ネ: 'ne', ノ: 'no', ハ: 'ha', ヒ: 'hi', フ: 'fu', ヘ: 'he', ホ: 'ho',
-  マ: 'ma', ミ: 'mi', ム: 'mu', メ: 'me', モ: 'mo', ヤ: 'ya', ユ: 'yu', ヨ: 'yo',
-  ラ: 'ra', リ: 'ri', ル: 'ru', レ: 're', ロ: 'ro', ワ: 'wa', ヰ: 'i', ヱ: 'e', ヲ: 'o', ン: 'n',
-  ガ: 'ga', ギ: 'gi', グ: 'gu', ゲ: 'ge', ゴ: 'go', ザ: 'za', ジ: 'ji', ズ: 'zu', ゼ: 'ze', ゾ: 'zo',
-  ダ: 'da', ヂ: 'ji', ヅ: 'zu', デ: 'de', ド: 'do', バ: 'ba', ビ: 'bi', ブ: 'bu', ベ: 'be', ボ: 'bo',
-  パ: 'pa', ピ: 'pi', プ: 'pu', ペ: 'pe', ポ: 'po', ヴ: 'vu',
-  ァ: 'a', ィ: 'i', ゥ: 'u', ェ: 'e', ォ: 'o', ャ: 'ya', ュ: 'yu', ョ: 'yo', ヮ: 'wa', ヵ: 'ka', ヶ: 'ke',
+  ア: 'a',
+  イ: 'i',
+  ウ: 'u',
+  エ: 'e',
+  オ: 'o',
+  カ: 'ka',
+  キ: 'ki',
+  ク: 'ku',
+  ケ: 'ke',
+  コ: 'ko',
+  サ: 'sa',
+  シ: 'shi',
+  ス: 'su',
+  セ: 'se',
+  ソ: 'so',
+  タ: 'ta',
+  チ: 'chi',
+  ツ: 'tsu',
+  テ: 'te',
+  ト: 'to',
+  ナ: 'na',
+  ニ: 'ni',
+  ヌ: 'nu',
+  ネ: 'ne',
+  ノ: 'no',
+  ハ: 'ha',
+  ヒ: 'hi',
+  フ: 'fu',
+  ヘ: 'he',
+  ホ: 'ho',
+  マ: 'ma',
+  ミ: 'mi',
+  ム: 'mu',
+  メ: 'me',
+  モ: 'mo',
+  ヤ: 'ya',
+  ユ: 'yu',
+  ヨ: 'yo',
+  ラ: 'ra',
+  リ: 'ri',
+  ル: 'ru',
+  レ: 're',
+  ロ: 'ro',
+  ワ: 'wa',
+  ヰ: 'i',
+  ヱ: 'e',
+  ヲ: 'o',
+  ン: 'n',
+  ガ: 'ga',
+  ギ: 'gi',
+  グ: 'gu',
+  ゲ: 'ge',
+  ゴ: 'go',
+  ザ: 'za',
+  ジ: 'ji',
+  ズ: 'zu',
+  ゼ: 'ze',
+  ゾ: 'zo',
+  ダ: 'da',
+  ヂ: 'ji',
+  ヅ: 'zu',
+  デ: 'de',
+  ド: 'do',
+  バ: 'ba',
+  ビ: 'bi',
+  ブ: 'bu',
+  ベ: 'be',
+  ボ: 'bo',
+  パ: 'pa',
+  ピ: 'pi',
+  プ: 'pu',
+  ペ: 'pe',
+  ポ: 'po',
+  ヴ: 'vu',
+  ァ: 'a',
+  ィ: 'i',
+  ゥ: 'u',
+  ェ: 'e',
+  ォ: 'o',
+  ャ: 'ya',
+  ュ: 'yu',
+  ョ: 'yo',
+  ヮ: 'wa',
+  ヵ: 'ka',
+  ヶ: 'ke',
 };
 
 const SAME_SOUND: Record<string, string> = { ヅ: 'ズ', ヂ: 'ジ', ヲ: 'オ', ヰ: 'イ', ヱ: 'エ' };
@@ -27,7 +103,7 @@ export function foldKana(text: string): string {
   let out = '';
   let vowel: string | undefined;
   for (const ch of text) {
-    const c = ch === 'ー' && vowel ? LONG[vowel] : SAME_SOUND[ch] ?? ch;
+    const c = ch === 'ー' && vowel ? LONG[vowel] : (SAME_SOUND[ch] ?? ch);
     vowel = KANA[c]?.slice(-1);
     out += c;
   }
@@ -44,7 +120,10 @@ export function kanaToRomaji(kana: string): string | null {
   let double = false;
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i];
-    if (ch === 'ッ') { double = true; continue; }
+    if (ch === 'ッ') {
+      double = true;
+      continue;
+    }
     if (ch === 'ー') continue;
     let r = KANA[ch];
     if (r === undefined) return null;
@@ -72,8 +151,15 @@ export function foldRomaji(latin: string): string {
   return latin
     .replace(/[^a-z]/g, '')
     .replace(/m(?=[bmp])/g, 'n')
-    .replace(/si/g, 'shi').replace(/ti/g, 'chi').replace(/tu/g, 'tsu').replace(/(?<![sc])hu/g, 'fu').replace(/zi|di/g, 'ji')
-    .replace(/sy/g, 'sh').replace(/ty|cy/g, 'ch').replace(/[zj]y/g, 'j').replace(/du/g, 'zu')
+    .replace(/si/g, 'shi')
+    .replace(/ti/g, 'chi')
+    .replace(/tu/g, 'tsu')
+    .replace(/(?<![sc])hu/g, 'fu')
+    .replace(/zi|di/g, 'ji')
+    .replace(/sy/g, 'sh')
+    .replace(/ty|cy/g, 'ch')
+    .replace(/[zj]y/g, 'j')
+    .replace(/du/g, 'zu')
     .replace(/tch/g, 'cch')
     .replace(/oh(?![aiueo])/g, 'o')
     .replace(/([aiueo])\1+/g, '$1')
@@ -94,5 +180,12 @@ export function romajiKeys(nameKey: string): string[] {
   if (!/^[a-z ]+$/.test(nameKey)) return [];
   // Folded whole, as the reading is: ii across the two names (スズキ イチロウ) folds alike.
   const words = nameKey.split(' ');
-  return [...new Set([words.join(''), [...words].reverse().join('')].map(foldRomaji).filter(Boolean).map((r) => `~${r}`))];
+  return [
+    ...new Set(
+      [words.join(''), [...words].reverse().join('')]
+        .map(foldRomaji)
+        .filter(Boolean)
+        .map((r) => `~${r}`),
+    ),
+  ];
 }

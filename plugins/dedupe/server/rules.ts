@@ -60,10 +60,12 @@ export function rulesFor(settings: DedupeSettings, object: string): Rule[] {
   return (settings.objects?.[object]?.rules ?? DEFAULT_RULES[object] ?? []).map((r) => ({ ...r }));
 }
 
-export const beforeCreateMode = (settings: DedupeSettings, object: string): BeforeCreateMode => settings.objects?.[object]?.before_create ?? 'off';
+export const beforeCreateMode = (settings: DedupeSettings, object: string): BeforeCreateMode =>
+  settings.objects?.[object]?.before_create ?? 'off';
 
-const anyOf = (normalize: (v: unknown) => string | null) => (rule: Rule, record: Record<string, unknown>) =>
-  [...new Set(rule.fields.map((f) => normalize(record[f])).filter((k): k is string => k !== null))];
+const anyOf = (normalize: (v: unknown) => string | null) => (rule: Rule, record: Record<string, unknown>) => [
+  ...new Set(rule.fields.map((f) => normalize(record[f])).filter((k): k is string => k !== null)),
+];
 
 const allOf = (normalize: (v: unknown) => string | null) => (rule: Rule, record: Record<string, unknown>) => {
   const parts = rule.fields.map((f) => normalize(record[f]));
@@ -76,19 +78,27 @@ const allOf = (normalize: (v: unknown) => string | null) => (rule: Rule, record:
  */
 export function keysOf(rule: Rule, record: Record<string, unknown>, region = 'JP'): string[] {
   switch (rule.kind) {
-    case 'email': return anyOf(normalizeEmail)(rule, record);
-    case 'phone': return anyOf((v) => normalizePhone(v, region))(rule, record);
-    case 'domain': return anyOf(websiteDomain)(rule, record);
-    case 'name': return allOf((v) => (isId(v) ? (v as string) : normalizeName(v)))(rule, record);
-    case 'company_name': return allOf(normalizeCompanyName)(rule, record);
-    case 'exact': return allOf(normalizeExact)(rule, record);
+    case 'email':
+      return anyOf(normalizeEmail)(rule, record);
+    case 'phone':
+      return anyOf((v) => normalizePhone(v, region))(rule, record);
+    case 'domain':
+      return anyOf(websiteDomain)(rule, record);
+    case 'name':
+      return allOf((v) => (isId(v) ? (v as string) : normalizeName(v)))(rule, record);
+    case 'company_name':
+      return allOf(normalizeCompanyName)(rule, record);
+    case 'exact':
+      return allOf(normalizeExact)(rule, record);
     // A shared city is no duplicate: address only weighs a pair found by other rules.
-    case 'address': return [];
+    case 'address':
+      return [];
   }
 }
 
 /** A record or user id: compared as it is, or by the key of the record it points at. */
-export const isId = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+export const isId = (v: unknown): v is string =>
+  typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 /** Several rules agreeing make a match surer than any one of them: 1 − Π(1 − score). */
 export const combinedScore = (scores: number[]) => Math.round((1 - scores.reduce((p, s) => p * (1 - s), 1)) * 1000) / 1000;

@@ -64,7 +64,13 @@ type Row = Record<string, unknown>;
 async function* pages(records: PluginRecords, object: string, fields: string[], filter?: unknown) {
   let cursor: string | undefined;
   do {
-    const page = await records.list(object, { fields: fields.join(','), limit: String(PAGE), sort: 'id', ...(filter !== undefined && { filter: JSON.stringify(filter) }), ...(cursor && { cursor }) });
+    const page = await records.list(object, {
+      fields: fields.join(','),
+      limit: String(PAGE),
+      sort: 'id',
+      ...(filter !== undefined && { filter: JSON.stringify(filter) }),
+      ...(cursor && { cursor }),
+    });
     yield page.data as Row[];
     cursor = page.page.next_cursor ?? undefined;
   } while (cursor);
@@ -110,7 +116,8 @@ export async function scanObject(
   const shape = objectShape(ctx.metadata.object(object));
   const fields = [...new Set(rules.flatMap((r) => r.fields))].filter((f) => shape.fields.has(f));
   const ruleNames = new Set(rules.map((r) => r.name));
-  const total = ((await ctx.records.list(object, { count: 'true', limit: '1', fields: fields.join(',') })).page as { total?: number }).total ?? 0;
+  const total =
+    ((await ctx.records.list(object, { count: 'true', limit: '1', fields: fields.join(',') })).page as { total?: number }).total ?? 0;
   const partitions = opts.partitions ?? Math.max(1, Math.ceil((total * rules.length) / PARTITION_SIZE));
 
   // 1. Blocks: key → ids and holders, one partition of the keys at a time; only shared keys are kept.
@@ -167,28 +174,41 @@ export async function scanObject(
       if (!rows.has(a) || !rows.has(b)) continue; // deleted since the blocking pass
       const s = scorePair(rules, rows.get(a)!, rows.get(b)!, stats, { region, threshold: opts.threshold });
       if (s.level !== 'likely') continue;
-      likely.push({ ids: [a, b], score: s.score, rules: s.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0 && ruleNames.has(e.rule)).map((e) => e.rule) });
+      likely.push({
+        ids: [a, b],
+        score: s.score,
+        rules: s.evidence.filter((e) => e.outcome === 'agree' && e.weight > 0 && ruleNames.has(e.rule)).map((e) => e.rule),
+      });
       shared.set(pk, candidates.get(pk)!);
     }
   }
 
   // 3. Groups without chaining, each with the keys its members share.
-  const groups: ScanGroup[] = groupPairs(likely).map((g) => {
-    const byKey = new Map<string, Set<string>>();
-    for (const p of g.pairs) for (const key of shared.get(pairKey(...p.ids)) ?? []) {
-      const ids = byKey.get(key) ?? new Set<string>();
-      p.ids.forEach((id) => ids.add(id));
-      byKey.set(key, ids);
-    }
-    const matches = [...byKey].map(([key, ids]) => {
-      const cut = key.indexOf(':');
-      return { rule: key.slice(0, cut), key: key.slice(cut + 1), ids: [...ids].sort() };
-    });
-    return { ...g, matches };
-  }).sort((a, b) => b.score - a.score || b.ids.length - a.ids.length || a.ids[0].localeCompare(b.ids[0]));
+  const groups: ScanGroup[] = groupPairs(likely)
+    .map((g) => {
+      const byKey = new Map<string, Set<string>>();
+      for (const p of g.pairs)
+        for (const key of shared.get(pairKey(...p.ids)) ?? []) {
+          const ids = byKey.get(key) ?? new Set<string>();
+          p.ids.forEach((id) => ids.add(id));
+          byKey.set(key, ids);
+        }
+      const matches = [...byKey].map(([key, ids]) => {
+        const cut = key.indexOf(':');
+        return { rule: key.slice(0, cut), key: key.slice(cut + 1), ids: [...ids].sort() };
+      });
+      return { ...g, matches };
+    })
+    .sort((a, b) => b.score - a.score || b.ids.length - a.ids.length || a.ids[0].localeCompare(b.ids[0]));
   const limit = opts.limit ?? 100;
   return {
-    object, scanned, partitions, rules: rules.map((r) => r.name), threshold: opts.threshold ?? DEFAULT_THRESHOLD,
-    total_groups: groups.length, groups: groups.slice(0, limit), truncated: groups.length > limit,
+    object,
+    scanned,
+    partitions,
+    rules: rules.map((r) => r.name),
+    threshold: opts.threshold ?? DEFAULT_THRESHOLD,
+    total_groups: groups.length,
+    groups: groups.slice(0, limit),
+    truncated: groups.length > limit,
   };
 }

@@ -31,7 +31,21 @@
 //   one website, names in two scripts               0.89  possible  (−2 + 5); one parent domain: 0.2
 // Any pair scoring "possible" or better shares a blocking key (blocking.ts): what adds weight
 // without a key (a relation, an address, a role mailbox) is capped below POSSIBLE_AT − PRIOR.
-import { companyKey, companyRomaji, emailKey, exactKey, fullNameKey, hostKey, legalForm, parentDomainKey, phoneKey, placeKey, readings, roleAddress, script as scriptOf } from './keys.ts';
+import {
+  companyKey,
+  companyRomaji,
+  emailKey,
+  exactKey,
+  fullNameKey,
+  hostKey,
+  legalForm,
+  parentDomainKey,
+  phoneKey,
+  placeKey,
+  readings,
+  roleAddress,
+  script as scriptOf,
+} from './keys.ts';
 import { legalFormsConflict } from './normalize.ts';
 import { isId, type Rule, type RuleKind } from './rules.ts';
 
@@ -49,9 +63,21 @@ export interface PairStats {
 }
 
 export type Outcome = 'agree' | 'disagree' | 'common' | 'missing';
-export interface Evidence { rule: string; outcome: Outcome; weight: number }
-export interface PairScore { score: number; level: 'likely' | 'possible' | null; evidence: Evidence[] }
-export interface ScoreOptions { region?: string; threshold?: number; possibleAt?: number }
+export interface Evidence {
+  rule: string;
+  outcome: Outcome;
+  weight: number;
+}
+export interface PairScore {
+  score: number;
+  level: 'likely' | 'possible' | null;
+  evidence: Evidence[];
+}
+export interface ScoreOptions {
+  region?: string;
+  threshold?: number;
+  possibleAt?: number;
+}
 
 /** Log-odds (bits) that a pair of candidates is one record before anything is compared. */
 export const PRIOR = -2;
@@ -101,7 +127,10 @@ export const MIN_KEY_LENGTH = 2;
 /** What an address rule may add, whatever its weight: it has no blocking key (see header). */
 const ADDRESS_CAP = 0.5;
 
-interface Comparison { outcome: Outcome; weight: number }
+interface Comparison {
+  outcome: Outcome;
+  weight: number;
+}
 const MISSING: Comparison = { outcome: 'missing', weight: 0 };
 const bits = (p: number) => Math.log2(p / (1 - p));
 
@@ -129,7 +158,14 @@ function agreement(rule: Rule, key: string, stats: PairStats): Comparison {
 }
 
 /** email, phone, domain: agree on any shared key; a conflict needs one field filled on both sides with other keys. */
-function compareAnyOf(rule: Rule, a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats, key: (v: unknown) => string | null, role: (k: string) => boolean): Comparison {
+function compareAnyOf(
+  rule: Rule,
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  stats: PairStats,
+  key: (v: unknown) => string | null,
+  role: (k: string) => boolean,
+): Comparison {
   const ka = rule.fields.map((f) => key(a[f]));
   const kb = rule.fields.map((f) => key(b[f]));
   const mine = new Set(ka.filter((k): k is string => k !== null));
@@ -161,7 +197,8 @@ function compareNameKeys(rule: Rule, x: string, y: string, stats: PairStats): Co
 }
 
 /** A person's full-name key under a name rule: its text fields joined, ids (the relation) left out. */
-export const nameKeyOf = (rule: Rule, record: Record<string, unknown>) => fullNameKey(rule.fields.map((f) => record[f]).filter((v) => !isId(v)));
+export const nameKeyOf = (rule: Rule, record: Record<string, unknown>) =>
+  fullNameKey(rule.fields.map((f) => record[f]).filter((v) => !isId(v)));
 
 /**
  * The name rules together: the kanji of one record against the kanji of the other, kana against
@@ -174,7 +211,11 @@ export const nameKeyOf = (rule: Rule, record: Record<string, unknown>) => fullNa
  * Two records' keys under rules of one attribute, compared script by script (kanji with kanji,
  * kana with kana, …); each comparison is booked on the earlier rule of the two (index in rules).
  */
-function compareByScript(ka: (string | null)[], kb: (string | null)[], compare: (at: number, x: string, y: string) => Comparison): Map<number, Comparison> {
+function compareByScript(
+  ka: (string | null)[],
+  kb: (string | null)[],
+  compare: (at: number, x: string, y: string) => Comparison,
+): Map<number, Comparison> {
   const first = (keys: (string | null)[], script: string) => keys.findIndex((k) => k !== null && scriptOf(k) === script);
   const found = new Map<number, Comparison>();
   for (const script of ['kanji', 'kana', 'latin', 'other'] as const) {
@@ -187,7 +228,12 @@ function compareByScript(ka: (string | null)[], kb: (string | null)[], compare: 
   return found;
 }
 
-function compareNames(rules: Rule[], a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats): { rule: string; c: Comparison }[] {
+function compareNames(
+  rules: Rule[],
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  stats: PairStats,
+): { rule: string; c: Comparison }[] {
   const ka = rules.map((r) => nameKeyOf(r, a));
   const kb = rules.map((r) => nameKeyOf(r, b));
   const found = compareByScript(ka, kb, (at, x, y) => compareNameKeys(rules[at], x, y, stats));
@@ -200,7 +246,14 @@ function compareNames(rules: Rule[], a: Record<string, unknown>, b: Record<strin
       const shared = ra[i].find((r) => rb[j].includes(r));
       const rule = rules[Math.min(i, j)];
       const short = shared !== undefined && length(shared) - 1 < MIN_KEY_LENGTH;
-      found.set(Math.min(i, j), shared === undefined ? { outcome: 'disagree', weight: ROMAJI_DISAGREE } : short ? { outcome: 'common', weight: WEIGHTS.name.common } : agreement(rule, shared, stats));
+      found.set(
+        Math.min(i, j),
+        shared === undefined
+          ? { outcome: 'disagree', weight: ROMAJI_DISAGREE }
+          : short
+            ? { outcome: 'common', weight: WEIGHTS.name.common }
+            : agreement(rule, shared, stats),
+      );
     }
   }
   return rules.map((rule, i) => ({ rule: rule.name, c: found.get(i) ?? MISSING }));
@@ -231,7 +284,12 @@ const romajiOf = (rule: Rule, record: Record<string, unknown>) => (rule.fields.l
  * ホクショウサンギョウ); an English trade name that romanizes otherwise (Sony / ソニー) is not
  * compared. Kanji against kana with no reading to bridge them conflicts, as two names do.
  */
-function compareCompanies(rules: Rule[], a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats): { rule: string; c: Comparison }[] {
+function compareCompanies(
+  rules: Rule[],
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  stats: PairStats,
+): { rule: string; c: Comparison }[] {
   const ka = rules.map((r) => allOf(r, a, companyKey));
   const kb = rules.map((r) => allOf(r, b, companyKey));
   const found = compareByScript(ka, kb, (at, x, y) => compareCompanyKeys(rules[at], x, y, stats));
@@ -243,7 +301,12 @@ function compareCompanies(rules: Rule[], a: Record<string, unknown>, b: Record<s
     const j = kb.findIndex((k) => k !== null);
     if (shared >= 0) {
       const at = Math.min(shared, rb.indexOf(ra[shared]));
-      found.set(at, length(ra[shared]!) - 1 < MIN_KEY_LENGTH ? { outcome: 'common', weight: WEIGHTS.company_name.common } : agreement(rules[at], ra[shared]!, stats));
+      found.set(
+        at,
+        length(ra[shared]!) - 1 < MIN_KEY_LENGTH
+          ? { outcome: 'common', weight: WEIGHTS.company_name.common }
+          : agreement(rules[at], ra[shared]!, stats),
+      );
     } else if (i >= 0 && j >= 0 && (scriptOf(ka[i]!) === 'latin') === (scriptOf(kb[j]!) === 'latin')) {
       // Sony / ソニー: one name in Latin letters, the other in Japanese, cannot be compared.
       found.set(Math.min(i, j), compareCompanyKeys(rules[Math.min(i, j)], ka[i]!, kb[j]!, stats));
@@ -266,7 +329,8 @@ function compareAddress(rule: Rule, a: Record<string, unknown>, b: Record<string
     const x = placeKey(a[f]);
     const y = placeKey(b[f]);
     if (!x || !y) continue;
-    if (!x.startsWith(y) && !y.startsWith(x) && !x.endsWith(y) && !y.endsWith(x)) return { outcome: 'disagree', weight: WEIGHTS.address.disagree };
+    if (!x.startsWith(y) && !y.startsWith(x) && !x.endsWith(y) && !y.endsWith(x))
+      return { outcome: 'disagree', weight: WEIGHTS.address.disagree };
     fits = true;
   }
   return fits ? { outcome: 'agree', weight: Math.min(agreeWeight(rule), ADDRESS_CAP) } : MISSING;
@@ -274,13 +338,27 @@ function compareAddress(rule: Rule, a: Record<string, unknown>, b: Record<string
 
 function compareRule(rule: Rule, a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats, region: string): Comparison {
   switch (rule.kind) {
-    case 'email': return compareAnyOf(rule, a, b, stats, emailKey, roleAddress);
-    case 'phone': return compareAnyOf(rule, a, b, stats, (v) => phoneKey(v, region), () => false);
-    case 'domain': return compareAnyOf(rule, a, b, stats, hostKey, () => false);
-    case 'name': return MISSING; // compareNames weighs the name rules together
-    case 'company_name': return MISSING; // compareCompanies weighs the company-name rules together
-    case 'exact': return compareExact(rule, a, b, stats);
-    case 'address': return compareAddress(rule, a, b);
+    case 'email':
+      return compareAnyOf(rule, a, b, stats, emailKey, roleAddress);
+    case 'phone':
+      return compareAnyOf(
+        rule,
+        a,
+        b,
+        stats,
+        (v) => phoneKey(v, region),
+        () => false,
+      );
+    case 'domain':
+      return compareAnyOf(rule, a, b, stats, hostKey, () => false);
+    case 'name':
+      return MISSING; // compareNames weighs the name rules together
+    case 'company_name':
+      return MISSING; // compareCompanies weighs the company-name rules together
+    case 'exact':
+      return compareExact(rule, a, b, stats);
+    case 'address':
+      return compareAddress(rule, a, b);
   }
 }
 
@@ -298,9 +376,14 @@ function compareRelation(field: string, a: Record<string, unknown>, b: Record<st
 function settle(items: { rule: string; c: Comparison }[]): Evidence[] {
   const pro = items.filter((i) => i.c.outcome === 'agree' || i.c.outcome === 'common');
   const con = items.filter((i) => i.c.outcome === 'disagree');
-  const counted = pro.length && con.length ? null
-    : pro.length ? pro.reduce((m, i) => (i.c.weight > m.c.weight ? i : m))
-    : con.length ? con.reduce((m, i) => (i.c.weight < m.c.weight ? i : m)) : null;
+  const counted =
+    pro.length && con.length
+      ? null
+      : pro.length
+        ? pro.reduce((m, i) => (i.c.weight > m.c.weight ? i : m))
+        : con.length
+          ? con.reduce((m, i) => (i.c.weight < m.c.weight ? i : m))
+          : null;
   return items.map((i) => ({ rule: i.rule, outcome: i.c.outcome, weight: i === counted ? i.c.weight : 0 }));
 }
 
@@ -319,7 +402,13 @@ export function levelOf(score: number, opts: ScoreOptions = {}): PairScore['leve
  * 0 for a rule outweighed within its kind — and PRIOR is not listed. Pure and symmetric:
  * scorePair(a, b) and scorePair(b, a) are equal.
  */
-export function scorePair(rules: Rule[], a: Record<string, unknown>, b: Record<string, unknown>, stats: PairStats, opts: ScoreOptions = {}): PairScore {
+export function scorePair(
+  rules: Rule[],
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  stats: PairStats,
+  opts: ScoreOptions = {},
+): PairScore {
   const region = opts.region ?? 'JP';
   const groups = new Map<string, { rule: string; c: Comparison }[]>();
   const relations = new Set<string>();
@@ -335,13 +424,41 @@ export function scorePair(rules: Rule[], a: Record<string, unknown>, b: Record<s
     groups.set(group, [...(groups.get(group) ?? []), { rule: rule.name, c: compareRule(rule, a, b, stats, region) }]);
     if (rule.kind === 'company_name') form ??= rule.fields[0];
   }
-  if (groups.has('name')) groups.set('name', compareNames(rules.filter((r) => r.kind === 'name'), a, b, stats));
-  if (groups.has('company_name')) groups.set('company_name', compareCompanies(rules.filter((r) => r.kind === 'company_name'), a, b, stats));
-  if (relations.size) groups.set('relation', [...relations].map((f) => ({ rule: `relation:${f}`, c: compareRelation(f, a, b, stats) })));
+  if (groups.has('name'))
+    groups.set(
+      'name',
+      compareNames(
+        rules.filter((r) => r.kind === 'name'),
+        a,
+        b,
+        stats,
+      ),
+    );
+  if (groups.has('company_name'))
+    groups.set(
+      'company_name',
+      compareCompanies(
+        rules.filter((r) => r.kind === 'company_name'),
+        a,
+        b,
+        stats,
+      ),
+    );
+  if (relations.size)
+    groups.set(
+      'relation',
+      [...relations].map((f) => ({ rule: `relation:${f}`, c: compareRelation(f, a, b, stats) })),
+    );
   if (form !== undefined) {
     const fa = legalForm(a[form]);
     const fb = legalForm(b[form]);
-    if (fa && fb) groups.set('legal_form', [{ rule: 'legal_form', c: legalFormsConflict(fa, fb) ? { outcome: 'disagree', weight: LEGAL_FORM_CONFLICT } : { outcome: 'agree', weight: 0 } }]);
+    if (fa && fb)
+      groups.set('legal_form', [
+        {
+          rule: 'legal_form',
+          c: legalFormsConflict(fa, fb) ? { outcome: 'disagree', weight: LEGAL_FORM_CONFLICT } : { outcome: 'agree', weight: 0 },
+        },
+      ]);
   }
   const evidence = [...groups.values()].flatMap(settle).map((e) => ({ ...e, weight: round(e.weight) }));
   const bitsTotal = PRIOR + evidence.reduce((s, e) => s + e.weight, 0);

@@ -9,7 +9,10 @@ import type { ObjectShape } from './shape.ts';
 
 type Row = Record<string, unknown>;
 type Filter = Record<string, unknown>;
-interface Search { filter?: Filter; q?: string }
+interface Search {
+  filter?: Filter;
+  q?: string;
+}
 
 /** How many records one search may bring back; more means the values are too common to be evidence. */
 const PER_SEARCH = 200;
@@ -30,7 +33,13 @@ function searchesFor(rule: Rule, record: Row, shape: ObjectShape, region: string
       // Stored numbers keep their writing (03-…, +81 …, full-width digits); their last four
       // digits are written together in every common format.
       const tails = [...new Set(keys.map((k) => k.slice(-4)))];
-      return [{ filter: { or: tails.flatMap((t) => fields.flatMap((f) => [{ [f]: { contains: t } }, { [f]: { contains: FULL_WIDTH_DIGITS(t) } }])) } }];
+      return [
+        {
+          filter: {
+            or: tails.flatMap((t) => fields.flatMap((f) => [{ [f]: { contains: t } }, { [f]: { contains: FULL_WIDTH_DIGITS(t) } }])),
+          },
+        },
+      ];
     }
     default: {
       const text = fields.find((f) => !shape.references.has(f));
@@ -45,7 +54,15 @@ function searchesFor(rule: Rule, record: Row, shape: ObjectShape, region: string
 }
 
 /** The records any of the subjects' searches find (their own ids left out). */
-export async function searchCandidates(records: PluginRecords, object: string, shape: ObjectShape, rules: Rule[], subjects: Row[], fields: string[], region: string): Promise<Map<string, Row>> {
+export async function searchCandidates(
+  records: PluginRecords,
+  object: string,
+  shape: ObjectShape,
+  rules: Rule[],
+  subjects: Row[],
+  fields: string[],
+  region: string,
+): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
   for (const subject of subjects) {
     for (const rule of rules) {

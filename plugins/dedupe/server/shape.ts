@@ -32,9 +32,11 @@ export function objectShape(def: ObjectDef): ObjectShape {
 
 /** Relation fields of every object that point at `target`: [{ object, field }]. */
 export function relationsTo(defs: ObjectDef[], target: string): { object: string; field: string }[] {
-  return defs.flatMap((d) => Object.entries(d.properties)
-    .filter(([, p]) => p['x-kizuna']?.type === 'relation' && p['x-kizuna'].target === target)
-    .map(([field]) => ({ object: d['x-kizuna'].name, field })));
+  return defs.flatMap((d) =>
+    Object.entries(d.properties)
+      .filter(([, p]) => p['x-kizuna']?.type === 'relation' && p['x-kizuna'].target === target)
+      .map(([field]) => ({ object: d['x-kizuna'].name, field })),
+  );
 }
 
 /**

@@ -24,6 +24,11 @@ function markerOf(rules: Rule[], region: string): string {
   return m;
 }
 
-export function storedKeys(rules: Rule[], record: Record<string, unknown>, region: string, keys = blockingKeys(rules, record, region)): string[] {
+export function storedKeys(
+  rules: Rule[],
+  record: Record<string, unknown>,
+  region: string,
+  keys = blockingKeys(rules, record, region),
+): string[] {
   return [markerOf(rules, region), ...keys];
 }

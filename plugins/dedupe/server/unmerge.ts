@@ -15,7 +15,8 @@ import { objectShape, type ObjectShape } from './shape.ts';
  * (keys it maintains). Put back when unchanged since the merge, else left as they are — never
  * a conflict, and never compared on a duplicate.
  */
-const derivedFields = (def: ReturnType<PluginContext['metadata']['object']>) => new Set([MATCHES_FIELD, REVIEW_FIELD, ...internalFields(def)]);
+const derivedFields = (def: ReturnType<PluginContext['metadata']['object']>) =>
+  new Set([MATCHES_FIELD, REVIEW_FIELD, ...internalFields(def)]);
 
 export interface Skipped extends RelationRow {
   duplicate: string;
@@ -123,7 +124,15 @@ async function pointBack(records: PluginRecords, entry: JournalEntry, mergeNote:
     for (const r of rows) {
       const row = now.get(r.id);
       if (!row) skipped.push({ object, field, id: r.id, duplicate: r.duplicate, reason: 'missing' });
-      else if (row[field] !== entry.master) skipped.push({ object, field, id: r.id, duplicate: r.duplicate, reason: 'changed', points_to: (row[field] as string | undefined) ?? null });
+      else if (row[field] !== entry.master)
+        skipped.push({
+          object,
+          field,
+          id: r.id,
+          duplicate: r.duplicate,
+          reason: 'changed',
+          points_to: (row[field] as string | undefined) ?? null,
+        });
       else {
         await records.update(object, r.id, { [field]: r.duplicate }, { note: mergeNote(r.duplicate) });
         const c = counts.get(`${object}.${field}`) ?? { object, field, count: 0 };
@@ -135,7 +144,12 @@ async function pointBack(records: PluginRecords, entry: JournalEntry, mergeNote:
   return { repointed: [...counts.values()], skipped };
 }
 
-export async function unmergeRecords(ctx: Pick<PluginContext, 'metadata' | 'transaction' | 'actor'>, object: string, mergeId: string, force: boolean): Promise<UnmergeResult> {
+export async function unmergeRecords(
+  ctx: Pick<PluginContext, 'metadata' | 'transaction' | 'actor'>,
+  object: string,
+  mergeId: string,
+  force: boolean,
+): Promise<UnmergeResult> {
   const def = ctx.metadata.object(object);
   const shape = objectShape(def);
   if (!isRecordId(mergeId)) throw notFound(`No merge of ${object} with id "${mergeId}"`);
@@ -143,18 +157,30 @@ export async function unmergeRecords(ctx: Pick<PluginContext, 'metadata' | 'tran
     await assertJournal(asPlugin);
     const entry = await readEntry(asPlugin, object, mergeId);
     if (!entry) throw notFound(`No merge of ${object} with id "${mergeId}"`);
-    if (entry.undone_at) throw conflict(`Merge ${mergeId} was already undone (at ${entry.undone_at})`, undefined, { undone_at: entry.undone_at, undone_by: entry.undone_by });
+    if (entry.undone_at)
+      throw conflict(`Merge ${mergeId} was already undone (at ${entry.undone_at})`, undefined, {
+        undone_at: entry.undone_at,
+        undone_by: entry.undone_by,
+      });
     const undoneAt = new Date();
     if (Date.parse(entry.expires_at) <= undoneAt.getTime()) {
-      throw conflict(`Merge ${mergeId} can no longer be undone: it could be until ${entry.expires_at} (the plugin's unmerge_days when it was merged)`, undefined, { expires_at: entry.expires_at });
+      throw conflict(
+        `Merge ${mergeId} can no longer be undone: it could be until ${entry.expires_at} (the plugin's unmerge_days when it was merged)`,
+        undefined,
+        { expires_at: entry.expires_at },
+      );
     }
     const later = laterMergeOf(entry, await openEntriesWith(asPlugin, object, [entry.master, ...entry.duplicates]));
-    if (later) throw conflict(`Merge ${later.id} (${later.merged_at}) moved records of merge ${mergeId} again: undo it first`, undefined, { later_merge: later.id });
+    if (later)
+      throw conflict(`Merge ${later.id} (${later.merged_at}) moved records of merge ${mergeId} again: undo it first`, undefined, {
+        later_merge: later.id,
+      });
     // Claimed first: the entry's row lock makes a second undo of the same merge wait, then fail.
     try {
       await asPlugin.update(JOURNAL, entry.id, { undone_at: undoneAt.toISOString(), undone_by: ctx.actor }, { ifMatch: entry.version });
     } catch (e) {
-      if (e instanceof ProblemError && e.status === 412) throw conflict(`Merge ${mergeId} was undone or changed meanwhile; look at it again`);
+      if (e instanceof ProblemError && e.status === 412)
+        throw conflict(`Merge ${mergeId} was undone or changed meanwhile; look at it again`);
       throw e;
     }
     const found = await presenceOf(records, object, [entry.master, ...entry.duplicates]);
@@ -170,18 +196,35 @@ export async function unmergeRecords(ctx: Pick<PluginContext, 'metadata' | 'tran
     const n = entry.duplicates.length;
     // The master first, so unique values it took (an email) are free when the duplicates return.
     if (Object.keys(todo.master).length) {
-      await records.update(object, entry.master, todo.master, { note: { en: `Merge ${mergeId} undone: ${n} record${n === 1 ? '' : 's'} split off again`, ja: `統合 ${mergeId} を取り消し：${n} 件を分離` } });
+      await records.update(object, entry.master, todo.master, {
+        note: {
+          en: `Merge ${mergeId} undone: ${n} record${n === 1 ? '' : 's'} split off again`,
+          ja: `統合 ${mergeId} を取り消し：${n} 件を分離`,
+        },
+      });
     }
     for (const d of entry.duplicates) {
       if (found.get(d)!.state === 'trash') {
-        await records.restore(object, d, { note: { en: `Restored by undoing merge ${mergeId} into ${entry.master}`, ja: `${entry.master} への統合（${mergeId}）の取り消しで復元` } });
+        await records.restore(object, d, {
+          note: {
+            en: `Restored by undoing merge ${mergeId} into ${entry.master}`,
+            ja: `${entry.master} への統合（${mergeId}）の取り消しで復元`,
+          },
+        });
       }
       const back = todo.dups.get(d);
-      if (back) await records.update(object, d, back, { note: { en: `Put back as it was when merged into ${entry.master}`, ja: `${entry.master} に統合した時点の値に戻す` } });
+      if (back)
+        await records.update(object, d, back, {
+          note: { en: `Put back as it was when merged into ${entry.master}`, ja: `${entry.master} に統合した時点の値に戻す` },
+        });
     }
-    const { repointed, skipped } = await pointBack(records, entry, (dup) => ({ en: `Moved back from ${entry.master} to ${dup}: merge undone`, ja: `統合の取り消しにより ${entry.master} から ${dup} に戻す` }));
+    const { repointed, skipped } = await pointBack(records, entry, (dup) => ({
+      en: `Moved back from ${entry.master} to ${dup}: merge undone`,
+      ja: `統合の取り消しにより ${entry.master} から ${dup} に戻す`,
+    }));
     const forced = force ? todo.conflicts.map((c) => c.field) : [];
-    if (skipped.length || forced.length || todo.kept.length) await asPlugin.update(JOURNAL, entry.id, { undo: { skipped, forced, kept: todo.kept } });
+    if (skipped.length || forced.length || todo.kept.length)
+      await asPlugin.update(JOURNAL, entry.id, { undo: { skipped, forced, kept: todo.kept } });
     const final = await presenceOf(records, object, [entry.master, ...entry.duplicates]);
     return {
       merge: mergeId,

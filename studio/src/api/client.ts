@@ -75,7 +75,12 @@ export function query(params: Record<string, string | number | boolean | undefin
  * XMLHttpRequest: fetch cannot report upload progress, and a big spreadsheet takes a while.
  * Same cookie, CSRF header and problem+json handling as `api`.
  */
-export function apiUpload<T = unknown>(path: string, file: Blob, onProgress?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<T> {
+export function apiUpload<T = unknown>(
+  path: string,
+  file: Blob,
+  onProgress?: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api${path}`);

@@ -102,7 +102,11 @@ export type RunStatus = Schemas['WorkflowRun']['status'];
  */
 export type WorkflowRunEntry = Omit<RunEntry, 'id' | 'run'> & {
   id?: string;
-  run: Omit<RunEntry['run'], 'workflow_name' | 'error' | 'duration_ms'> & { workflow_name: string | null; error?: string | null; duration_ms?: number | null };
+  run: Omit<RunEntry['run'], 'workflow_name' | 'error' | 'duration_ms'> & {
+    workflow_name: string | null;
+    error?: string | null;
+    duration_ms?: number | null;
+  };
 };
 
 /** A run as GET /api/workflow-runs lists it; the list always has created_at, which the schema (shared with other answers) leaves optional. */

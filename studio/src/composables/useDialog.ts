@@ -2,13 +2,16 @@
 // and Shift+Tab stay inside it, Escape closes it, and focus returns to whatever opened it.
 import { onBeforeUnmount, watch, type Ref } from 'vue';
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function useDialog(root: Ref<HTMLElement | undefined>, close: () => void): void {
   let opener: HTMLElement | null = null;
 
   function focusables(): HTMLElement[] {
-    return [...(root.value?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])].filter((el) => el.offsetParent !== null || el === document.activeElement);
+    return [...(root.value?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])].filter(
+      (el) => el.offsetParent !== null || el === document.activeElement,
+    );
   }
 
   function onKeydown(e: KeyboardEvent): void {
@@ -38,7 +41,10 @@ export function useDialog(root: Ref<HTMLElement | undefined>, close: () => void)
     document.addEventListener('keydown', onKeydown, true);
     // The first field (or the first button) of the dialog, unless something inside already has focus.
     if (!root.value?.contains(document.activeElement)) {
-      const first = root.value?.querySelector<HTMLElement>('[autofocus]') ?? root.value?.querySelector<HTMLElement>('input:not([type=hidden]), select, textarea') ?? focusables()[0];
+      const first =
+        root.value?.querySelector<HTMLElement>('[autofocus]') ??
+        root.value?.querySelector<HTMLElement>('input:not([type=hidden]), select, textarea') ??
+        focusables()[0];
       first?.focus();
     }
   }
@@ -52,9 +58,13 @@ export function useDialog(root: Ref<HTMLElement | undefined>, close: () => void)
   }
 
   // The root appears and disappears with the dialog (a v-if inside or around the component).
-  watch(root, (el, before) => {
-    if (el && !before) open();
-    else if (!el && before) closed();
-  }, { flush: 'post', immediate: true });
+  watch(
+    root,
+    (el, before) => {
+      if (el && !before) open();
+      else if (!el && before) closed();
+    },
+    { flush: 'post', immediate: true },
+  );
   onBeforeUnmount(() => root.value && closed());
 }

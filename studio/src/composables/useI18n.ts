@@ -27,7 +27,8 @@ watchEffect(() => {
 
 type Params = Record<string, string | number>;
 const isOne = (params: Params) => params.count !== undefined && Number(String(params.count).replace(/,/g, '')) === 1;
-const fill = (text: string, params: Params) => text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? String(params[name]) : whole));
+const fill = (text: string, params: Params) =>
+  text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? String(params[name]) : whole));
 
 export function useI18n() {
   function t(key: MessageKey, params: Params = {}): string {
@@ -55,7 +56,11 @@ export function useI18n() {
  * enOne: {...} })`, then `t('key', { count: 2 })` — {name} parameters filled in, English when a
  * Japanese text is missing, `enOne` for a count of 1 in English (as the studio's own t()).
  */
-export function useMessages<K extends string>(table: { en: Record<K, string>; ja?: Partial<Record<K, string>>; enOne?: Partial<Record<K, string>> }) {
+export function useMessages<K extends string>(table: {
+  en: Record<K, string>;
+  ja?: Partial<Record<K, string>>;
+  enOne?: Partial<Record<K, string>>;
+}) {
   return (key: K, params: Params = {}): string => {
     const one = locale.value === 'en' && isOne(params) ? table.enOne?.[key] : undefined;
     return fill(one ?? (locale.value === 'ja' ? table.ja?.[key] : undefined) ?? table.en[key] ?? key, params);

@@ -11,7 +11,9 @@ export function useLayouts(object: string) {
   const loaded = ref(false);
 
   async function load(): Promise<SavedView[]> {
-    const views = (await api<{ data: SavedView[] }>('GET', `/views?object=${encodeURIComponent(object)}`).catch(() => ({ data: [] as SavedView[] }))).data;
+    const views = (
+      await api<{ data: SavedView[] }>('GET', `/views?object=${encodeURIComponent(object)}`).catch(() => ({ data: [] as SavedView[] }))
+    ).data;
     // A shared layout is the object's; a personal one (made through the API) only its owner's.
     const pick = (kind: SavedView['kind']) => views.find((v) => v.kind === kind && v.shared) ?? views.find((v) => v.kind === kind) ?? null;
     detail.value = pick('detail');

@@ -42,7 +42,12 @@ export function useMetadata() {
     return objects.value.flatMap((o) =>
       fieldsOf(o)
         .filter((f) => f.type === 'relation' && f.target === object && f.inverse)
-        .map((f) => ({ name: f.inverse!, object: nameOf(o), field: f.name, label: o['x-kizuna'].plural_label ?? o['x-kizuna'].label ?? {} })),
+        .map((f) => ({
+          name: f.inverse!,
+          object: nameOf(o),
+          field: f.name,
+          label: o['x-kizuna'].plural_label ?? o['x-kizuna'].label ?? {},
+        })),
     );
   }
 

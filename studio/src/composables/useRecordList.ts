@@ -27,7 +27,11 @@ export function useRecordList(object: string, fields: () => FieldSpec[]) {
   function params(state: ListState, after: string | null) {
     const byName = new Map(fields().map((f) => [f.name, f]));
     const include = state.columns.filter((c) => byName.get(c)?.type === 'relation');
-    const dateFields = new Set(fields().filter((f) => f.type === 'date').map((f) => f.name));
+    const dateFields = new Set(
+      fields()
+        .filter((f) => f.type === 'date')
+        .map((f) => f.name),
+    );
     const filter = state.filter ? resolveFilter(state.filter, { me: user.value?.id ?? null, dateFields }) : null;
     return query({
       limit: PAGE_SIZE,

@@ -77,5 +77,15 @@ export function useSession() {
     }
   }
 
-  return { user: computed(() => user.value), isAdmin: computed(() => user.value?.is_admin === true), load, signIn, signOut, forget, chooseLocale, setupStatus, completeSetup };
+  return {
+    user: computed(() => user.value),
+    isAdmin: computed(() => user.value?.is_admin === true),
+    load,
+    signIn,
+    signOut,
+    forget,
+    chooseLocale,
+    setupStatus,
+    completeSetup,
+  };
 }

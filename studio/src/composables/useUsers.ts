@@ -13,7 +13,10 @@ export function useUsers() {
 
   function load(): Promise<void> {
     loaded ??= isAdmin.value
-      ? api<{ data: User[] }>('GET', '/users').then((r) => void (users.value = r.data), () => undefined)
+      ? api<{ data: User[] }>('GET', '/users').then(
+          (r) => void (users.value = r.data),
+          () => undefined,
+        )
       : Promise.resolve();
     return loaded;
   }

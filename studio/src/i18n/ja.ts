@@ -29,8 +29,10 @@ export const ja: Record<MessageKey, string> = {
   'wf.state': '状態',
   'wf.state.failing': '停止（エラー）',
   'wf.state.invalid': '停止（定義不整合）',
-  'wf.stateHelp.failing': 'トリガーを評価できなかったため、実行の開始を停止しています。修正した版を公開する（または修正後に再度有効にする）と、停止以降のレコードイベントを処理します。',
-  'wf.stateHelp.invalid': '公開中の版が、存在しなくなった項目・オブジェクト・チームを参照しているため、実行の開始を停止しています。修正した版を公開する（または参照先を戻す）と、停止以降のレコードイベントを処理します。',
+  'wf.stateHelp.failing':
+    'トリガーを評価できなかったため、実行の開始を停止しています。修正した版を公開する（または修正後に再度有効にする）と、停止以降のレコードイベントを処理します。',
+  'wf.stateHelp.invalid':
+    '公開中の版が、存在しなくなった項目・オブジェクト・チームを参照しているため、実行の開始を停止しています。修正した版を公開する（または参照先を戻す）と、停止以降のレコードイベントを処理します。',
   'wf.draftOnly': '下書き',
   'wf.create': '作成',
   'wf.enable': '有効にする',
@@ -204,7 +206,8 @@ export const ja: Record<MessageKey, string> = {
   'signIn.failed': 'メールアドレスまたはパスワードが違います。',
   'signIn.tooMany': '試行回数が多すぎます。{seconds} 秒後にもう一度お試しください。',
   'setup.title': 'Kizuna の初期設定',
-  'setup.intro': '管理者のパスワードはまだありません。サーバーの初回起動時に表示されたワンタイムのセットアップトークンを貼り付け、管理者のパスワードを決めてください。',
+  'setup.intro':
+    '管理者のパスワードはまだありません。サーバーの初回起動時に表示されたワンタイムのセットアップトークンを貼り付け、管理者のパスワードを決めてください。',
   'setup.as': '{email} としてサインインします。',
   'setup.token': 'セットアップトークン',
   'setup.tokenHelp': 'npm start を実行したターミナルに一度だけ表示されます。',
@@ -414,7 +417,8 @@ export const ja: Record<MessageKey, string> = {
   'plugins.done.uninstall': '{name} をアンインストールしました',
   'plugins.done.enable': '{name} を有効にしました',
   'plugins.done.disable': '{name} を無効にしました',
-  'plugins.unavailable': '有効ですが、このサーバーでは読み込まれていません（{reason}）。読み込まれるまで、このサーバーではそのオブジェクトへの書き込みを拒否します。',
+  'plugins.unavailable':
+    '有効ですが、このサーバーでは読み込まれていません（{reason}）。読み込まれるまで、このサーバーではそのオブジェクトへの書き込みを拒否します。',
   'plugins.afterHooks.ok': '後処理フック：正常',
   'plugins.afterHooks.failing': '後処理フック：失敗中',
   'plugins.afterHooks.backlog': '待機中のイベント {count} 件',
@@ -422,7 +426,8 @@ export const ja: Record<MessageKey, string> = {
   'plugins.afterHooks.event': '停止しているイベント：{event}',
   'plugins.afterHooks.retry': '今すぐ再試行',
   'plugins.afterHooks.skip': 'このイベントをスキップ',
-  'plugins.afterHooks.confirmSkip': '{event} をスキップしますか？プラグインはこのイベントを処理しません。スキップは監査ログに記録されます。',
+  'plugins.afterHooks.confirmSkip':
+    '{event} をスキップしますか？プラグインはこのイベントを処理しません。スキップは監査ログに記録されます。',
   'plugins.afterHooks.done.retry': '再試行しました',
   'plugins.afterHooks.done.skip': 'イベントをスキップしました',
   'plugins.routes': 'ルート（{count}）',
@@ -512,7 +517,8 @@ export const ja: Record<MessageKey, string> = {
   'import.drop': 'CSV・TSV・Excel ファイルをここにドロップ',
   'import.or': 'または',
   'import.choose': 'ファイルを選択',
-  'import.dropHint': '文字コードは UTF-8・Shift_JIS・EUC-JP・UTF-16、区切りはカンマ・タブ・セミコロン・縦線、.xlsx は最初のシートを読みます。1 行目を列名として扱います。',
+  'import.dropHint':
+    '文字コードは UTF-8・Shift_JIS・EUC-JP・UTF-16、区切りはカンマ・タブ・セミコロン・縦線、.xlsx は最初のシートを読みます。1 行目を列名として扱います。',
   'import.uploading': '{name} をアップロード中… {percent}%',
   'import.detected': '{name} の読み取り結果',
   'import.format': '形式',
@@ -561,7 +567,8 @@ export const ja: Record<MessageKey, string> = {
   'import.preview.rowProblem': '{row} 行目: {message}',
   'import.preview.skipped': '取り込まない',
   'import.preview.partialNote': 'このモードではエラーの行は取り込まれず、エラーレポートに載ります。',
-  'import.preview.allNote': 'このモードでは 1 行でもエラーがあると何も取り込まれません。ファイルを直すか「正しい行だけ取り込み」を選んでください。',
+  'import.preview.allNote':
+    'このモードでは 1 行でもエラーがあると何も取り込まれません。ファイルを直すか「正しい行だけ取り込み」を選んでください。',
   'import.start': 'インポート開始',
   'import.state.uploaded': '未開始',
   'import.state.queued': '開始待ち…',
@@ -580,7 +587,8 @@ export const ja: Record<MessageKey, string> = {
   'import.run.eta': '残り約 {time}',
   'import.run.file': '{name}・{size}',
   'import.run.summary': '新規 {created} 件・更新 {updated} 件・変更なし {unchanged} 件・失敗 {failed} 件',
-  'import.run.allFailed': '何も取り込まれませんでした。全件か 0 件かのモードでは全行が正しい必要があります。直すべき行はエラーレポートにあります。',
+  'import.run.allFailed':
+    '何も取り込まれませんでした。全件か 0 件かのモードでは全行が正しい必要があります。直すべき行はエラーレポートにあります。',
   'import.run.cancelledNote': '中止までに書き込まれた行は残ります。',
   'import.cancel': 'インポートを中止',
   'import.confirmCancel': '現在のバッチの後でインポートを中止しますか？書き込み済みの行は残ります。',

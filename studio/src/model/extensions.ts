@@ -35,7 +35,10 @@ export function fieldRenderer(object: string, field: string, type: string): Comp
 
 export function contribute(slot: SlotName, contribution: SlotContribution): void {
   const list = (slots.get(slot) ?? []).filter((c) => c.id !== contribution.id);
-  slots.set(slot, [...list, contribution].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)));
+  slots.set(
+    slot,
+    [...list, contribution].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)),
+  );
 }
 
 export function contributionsTo(slot: SlotName, object?: string): SlotContribution[] {

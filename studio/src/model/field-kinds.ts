@@ -5,7 +5,22 @@ import type { FieldSpec, FieldType } from '../api/types.ts';
 import type { Locale } from '../composables/useI18n.ts';
 import { countryName } from './countries.ts';
 
-export type FilterOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin' | 'contains' | 'icontains' | 'starts_with' | 'is_null' | 'not_null' | 'has_any' | 'has_all';
+export type FilterOp =
+  | 'eq'
+  | 'neq'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'in'
+  | 'nin'
+  | 'contains'
+  | 'icontains'
+  | 'starts_with'
+  | 'is_null'
+  | 'not_null'
+  | 'has_any'
+  | 'has_all';
 
 export interface FieldKind {
   operators: FilterOp[];
@@ -48,9 +63,15 @@ export const fieldKinds: Record<FieldType, FieldKind> = {
   }),
   boolean: kind(['eq', 'is_null', 'not_null'], (v) => (v === true ? '✓' : v === false ? '✗' : '')),
   date: kind(DATE, (v, _f, l) => (typeof v === 'string' ? new Date(`${v}T00:00:00`).toLocaleDateString(l) : '')),
-  datetime: kind(DATE, (v, _f, l) => (typeof v === 'string' ? new Date(v).toLocaleString(l, { dateStyle: 'medium', timeStyle: 'short' }) : '')),
+  datetime: kind(DATE, (v, _f, l) =>
+    typeof v === 'string' ? new Date(v).toLocaleString(l, { dateStyle: 'medium', timeStyle: 'short' }) : '',
+  ),
   select: kind(['eq', 'neq', 'in', 'nin', 'is_null', 'not_null'], (v, f, l) => optionLabel(f, v, l)),
-  multi_select: kind(['has_any', 'has_all', 'is_null', 'not_null'], (v, f, l) => (Array.isArray(v) ? v.map((x) => optionLabel(f, x, l)).join(', ') : ''), false),
+  multi_select: kind(
+    ['has_any', 'has_all', 'is_null', 'not_null'],
+    (v, f, l) => (Array.isArray(v) ? v.map((x) => optionLabel(f, x, l)).join(', ') : ''),
+    false,
+  ),
   country: kind(['eq', 'neq', 'in', 'nin', 'is_null', 'not_null'], (v, _f, l) => (typeof v === 'string' && v ? countryName(v, l) : '')),
   relation: kind(REF),
   user: kind(REF),
@@ -63,8 +84,26 @@ export const kindOf = (field: FieldSpec): FieldKind => fieldKinds[field.type] ??
 
 /** Field types an admin can create in the designer (uuid is the system id only). */
 export const creatableTypes: FieldType[] = [
-  'text', 'long_text', 'email', 'phone', 'url', 'integer', 'number', 'currency', 'percent',
-  'boolean', 'date', 'datetime', 'select', 'multi_select', 'tags', 'relation', 'user', 'autonumber', 'json', 'country',
+  'text',
+  'long_text',
+  'email',
+  'phone',
+  'url',
+  'integer',
+  'number',
+  'currency',
+  'percent',
+  'boolean',
+  'date',
+  'datetime',
+  'select',
+  'multi_select',
+  'tags',
+  'relation',
+  'user',
+  'autonumber',
+  'json',
+  'country',
 ];
 
 /**
@@ -72,5 +111,12 @@ export const creatableTypes: FieldType[] = [
  * and repeats dropped — what the server keeps of them anyway (platform/model/field-types.ts).
  */
 export function splitTags(text: string): string[] {
-  return [...new Set(text.split(/[,、，]/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[,、，]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

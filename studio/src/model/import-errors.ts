@@ -36,7 +36,8 @@ export function problemText(e: unknown, t: Translate): string {
       return t('import.problem.mediaType');
   }
   for (const [pattern, key] of UPLOAD_DETAILS) if (pattern.test(detail)) return t(key, { detail });
-  if (e.status === 422 && e.errors.length) return t('import.problem.invalid', { detail: e.errors.map((x) => `${x.field.replace(/^mapping\./, '')}: ${x.message}`).join('; ') });
+  if (e.status === 422 && e.errors.length)
+    return t('import.problem.invalid', { detail: e.errors.map((x) => `${x.field.replace(/^mapping\./, '')}: ${x.message}`).join('; ') });
   return t('import.problem.other', { status: e.status, detail });
 }
 

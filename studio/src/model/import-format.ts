@@ -28,7 +28,7 @@ export const ENCODING_LABELS: Record<string, string> = {
   'utf-16le': 'UTF-16 LE',
   'utf-16be': 'UTF-16 BE',
 };
-export const encodingLabel = (e: string | null) => (e ? ENCODING_LABELS[e] ?? e.toUpperCase() : '—');
+export const encodingLabel = (e: string | null) => (e ? (ENCODING_LABELS[e] ?? e.toUpperCase()) : '—');
 
 /** The delimiters POST /api/imports accepts, as the query parameter wants them. */
 export const DELIMITERS: { value: string; param: string }[] = [

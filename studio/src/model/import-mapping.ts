@@ -32,7 +32,7 @@ export function mappingTargets(fields: FieldSpec[], readOnly: string[] = []): Ma
 
 /** Field names a mapping fills. */
 export function mappedFields(mapping: Mapping): string[] {
-  return Object.values(mapping).flatMap((t) => (!t ? [] : SPLIT_TARGETS[t] ?? [t]));
+  return Object.values(mapping).flatMap((t) => (!t ? [] : (SPLIT_TARGETS[t] ?? [t])));
 }
 
 /** The columns whose cells feed `field` — where a preview error on that field belongs. */

@@ -62,7 +62,8 @@ export function compileRecordChecks(def: ObjectDef, fields: FieldSpec[], mode: '
     if (!check(input)) out.push(...problemsOf(check.errors, input, specs));
     // A JSON field whose text does not parse is held as that text: say so rather than store it.
     for (const f of fields) {
-      if (f.type === 'json' && typeof input[f.name] === 'string' && !parses(input[f.name] as string)) out.push({ field: f.name, keyword: 'json', params: {} });
+      if (f.type === 'json' && typeof input[f.name] === 'string' && !parses(input[f.name] as string))
+        out.push({ field: f.name, keyword: 'json', params: {} });
     }
     return firstPerField(out);
   };
@@ -76,7 +77,7 @@ function normalized(values: Record<string, unknown>, specs: Map<string, FieldSpe
     const type = specs.get(k)?.type;
     if (typeof v === 'string' && (type === 'email' || type === 'phone' || type === 'url')) out[k] = v.trim();
     else if (type === 'currency' && v && typeof v === 'object' && typeof (v as { amount?: unknown }).amount === 'string') {
-      out[k] = { ...(v as object), amount: ((v as { amount: string }).amount).trim() };
+      out[k] = { ...(v as object), amount: (v as { amount: string }).amount.trim() };
     } else out[k] = v;
   }
   return out;
@@ -91,7 +92,11 @@ function parses(text: string): boolean {
   }
 }
 
-function problemsOf(errors: ErrorObject[] | null | undefined, values: Record<string, unknown>, specs: Map<string, FieldSpec>): FieldProblem[] {
+function problemsOf(
+  errors: ErrorObject[] | null | undefined,
+  values: Record<string, unknown>,
+  specs: Map<string, FieldSpec>,
+): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const e of errors ?? []) {
     const segments = e.instancePath.split('/').filter(Boolean);
@@ -129,9 +134,18 @@ export function problemMessage(p: FieldProblem, field: FieldSpec | undefined, t:
     case 'minLength':
       return t('common.required');
     case 'type':
-      return numeric ? (type === 'integer' ? t('check.integer') : t('form.invalidNumber')) : type === 'json' ? t('form.invalidJson') : t('check.type');
+      return numeric
+        ? type === 'integer'
+          ? t('check.integer')
+          : t('form.invalidNumber')
+        : type === 'json'
+          ? t('form.invalidJson')
+          : t('check.type');
     case 'format': {
-      const format = String(p.params.format ?? (type === 'email' ? 'email' : type === 'url' ? 'uri' : type === 'date' ? 'date' : type === 'datetime' ? 'date-time' : ''));
+      const format = String(
+        p.params.format ??
+          (type === 'email' ? 'email' : type === 'url' ? 'uri' : type === 'date' ? 'date' : type === 'datetime' ? 'date-time' : ''),
+      );
       if (format === 'email') return t('form.invalidEmail');
       if (format === 'uri') return t('form.invalidUrl');
       if (format === 'date') return t('check.date');
@@ -177,12 +191,14 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
  * are left for the form's general message.
  */
 export function serverProblems(errors: FieldError[]): FieldProblem[] {
-  return firstPerField(errors.map((e) => ({
-    field: e.field.replace(/^records\[\d+\]\./, '').split('.')[0],
-    keyword: e.keyword ?? 'server',
-    params: {},
-    message: e.message,
-  })));
+  return firstPerField(
+    errors.map((e) => ({
+      field: e.field.replace(/^records\[\d+\]\./, '').split('.')[0],
+      keyword: e.keyword ?? 'server',
+      params: {},
+      message: e.message,
+    })),
+  );
 }
 
 /** Problems as the form shows them: field name → message in the person's language. */

@@ -1,7 +1,17 @@
 // The workflow endpoints (docs/API.md, "Workflows") over the studio's one API client.
 import { api, ApiError, query } from '../api/client.ts';
 import { fallbackCatalog } from './workflow-catalog.ts';
-import type { Catalog, ManualWorkflow, TestResult, ValidationResult, Workflow, WorkflowDefinition, WorkflowRun, WorkflowTemplate, WorkflowVersion } from './workflow.ts';
+import type {
+  Catalog,
+  ManualWorkflow,
+  TestResult,
+  ValidationResult,
+  Workflow,
+  WorkflowDefinition,
+  WorkflowRun,
+  WorkflowTemplate,
+  WorkflowVersion,
+} from './workflow.ts';
 
 const missing = (e: unknown) => e instanceof ApiError && (e.status === 404 || e.status === 405);
 
@@ -16,14 +26,18 @@ export const workflowApi = {
   runs: (id: string, limit = 50) => api<{ data: WorkflowRun[] }>('GET', `/workflows/${id}/runs${query({ limit })}`).then((r) => r.data),
   run: (runId: string) => api<WorkflowRun>('GET', `/workflow-runs/${runId}`),
   /** Again from the failed step, or from an earlier step the run took. */
-  retry: (runId: string, fromStep?: string) => api<WorkflowRun>('POST', `/workflow-runs/${runId}/retry`, fromStep ? { from_step: fromStep } : undefined),
-  start: (id: string, body: { record_id?: string; input?: Record<string, unknown> }) => api<WorkflowRun>('POST', `/workflows/${id}/run`, body),
+  retry: (runId: string, fromStep?: string) =>
+    api<WorkflowRun>('POST', `/workflow-runs/${runId}/retry`, fromStep ? { from_step: fromStep } : undefined),
+  start: (id: string, body: { record_id?: string; input?: Record<string, unknown> }) =>
+    api<WorkflowRun>('POST', `/workflows/${id}/run`, body),
   templates: () => api<{ data: WorkflowTemplate[] }>('GET', '/workflows/templates').then((r) => r.data),
   /** The manual workflows the signed-in person may start on records of an object (not only admins). */
   manual: (object: string) => api<{ data: ManualWorkflow[] }>('GET', `/workflows/manual${query({ object })}`).then((r) => r.data),
   /** One run per record (at most 100 per request: the server's limit). */
-  startEach: (id: string, body: { record_ids: string[]; input?: Record<string, unknown> }) => api<{ data: WorkflowRun[] }>('POST', `/workflows/${id}/run`, body).then((r) => r.data),
-  test: (id: string, body: { record_id?: string; input?: Record<string, unknown>; definition: WorkflowDefinition }) => api<TestResult>('POST', `/workflows/${id}/test`, body),
+  startEach: (id: string, body: { record_ids: string[]; input?: Record<string, unknown> }) =>
+    api<{ data: WorkflowRun[] }>('POST', `/workflows/${id}/run`, body).then((r) => r.data),
+  test: (id: string, body: { record_id?: string; input?: Record<string, unknown>; definition: WorkflowDefinition }) =>
+    api<TestResult>('POST', `/workflows/${id}/test`, body),
 
   /** The server's verdict on a definition, or null while the server has no validate endpoint. */
   async validate(def: WorkflowDefinition): Promise<ValidationResult | null> {

@@ -16,7 +16,9 @@ export function inlineRefs(schema: JsonSchema, defs: Defs, depth = 0): JsonSchem
     const { $ref, ...rest } = schema;
     return { ...inlineRefs(defs[$ref.slice(8)] ?? {}, defs, depth + 1), ...rest };
   }
-  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, v && typeof v === 'object' ? inlineRefs(v as JsonSchema, defs, depth + 1) : v]));
+  return Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [k, v && typeof v === 'object' ? inlineRefs(v as JsonSchema, defs, depth + 1) : v]),
+  );
 }
 
 const FALLBACK_LABELS: Record<string, [string, string, string]> = {
@@ -40,7 +42,11 @@ const FALLBACK_LABELS: Record<string, [string, string, string]> = {
   http: ['HTTP request', 'HTTPリクエスト', 'external'],
   action: ['Plugin action', 'プラグインアクション', 'plugins'],
 };
-const FALLBACK_BRANCHES: Record<string, CatalogStep['branches']> = { condition: ['true', 'false'], branch: 'cases', loop: ['body', 'next'] };
+const FALLBACK_BRANCHES: Record<string, CatalogStep['branches']> = {
+  condition: ['true', 'false'],
+  branch: 'cases',
+  loop: ['body', 'next'],
+};
 const FALLBACK_OUTPUTS: Record<string, JsonSchema> = {
   condition: { type: 'object', properties: { result: { type: 'boolean' } } },
   branch: { type: 'object', properties: { case: { type: 'string' } } },
@@ -78,12 +84,19 @@ export function fallbackCatalog(): Catalog {
   });
   // Each step type's config schema is the `then` of the meta-schema's if/then on the type.
   const stepDef = defs.step as JsonSchema & { allOf?: { if: JsonSchema; then: JsonSchema }[] };
-  const stepTypes = ((stepDef.properties?.type?.enum ?? []) as string[]);
+  const stepTypes = (stepDef.properties?.type?.enum ?? []) as string[];
   const steps: CatalogStep[] = stepTypes.map((type) => {
     const rule = stepDef.allOf?.find((r) => (r.if.properties?.type as JsonSchema | undefined)?.const === type);
     const config = inlineRefs((rule?.then.properties?.config as JsonSchema | undefined) ?? { type: 'object' }, defs);
     const [en, ja, category] = FALLBACK_LABELS[type] ?? [type, type, 'other'];
-    return { type, label: { en, ja }, category, config_schema: config, branches: FALLBACK_BRANCHES[type] ?? null, output_schema: FALLBACK_OUTPUTS[type] };
+    return {
+      type,
+      label: { en, ja },
+      category,
+      config_schema: config,
+      branches: FALLBACK_BRANCHES[type] ?? null,
+      output_schema: FALLBACK_OUTPUTS[type],
+    };
   });
   return { triggers, steps };
 }

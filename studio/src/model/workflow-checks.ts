@@ -3,7 +3,17 @@
 // against its JSON Schema (required keys, types, enums, bounds). The server's validate
 // answer is merged in by `serverProblems`, mapped onto the nodes its field paths name.
 import { edgesOf, reachable, TRIGGER_ID } from './workflow-graph.ts';
-import { configSchemaOf, entryOf, handlesOf, isTemplate, triggerConfig, type Catalog, type JsonSchema, type ValidationResult, type WorkflowDefinition } from './workflow.ts';
+import {
+  configSchemaOf,
+  entryOf,
+  handlesOf,
+  isTemplate,
+  triggerConfig,
+  type Catalog,
+  type JsonSchema,
+  type ValidationResult,
+  type WorkflowDefinition,
+} from './workflow.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -30,7 +40,11 @@ function fitsType(v: unknown, type: string | string[] | undefined): boolean {
 }
 
 /** Problems of a value against a (ref-free) JSON Schema; templates stand in for any type. */
-export function schemaProblems(schema: JsonSchema | undefined, value: unknown, path = ''): { field: string; code: string; params?: Record<string, string | number> }[] {
+export function schemaProblems(
+  schema: JsonSchema | undefined,
+  value: unknown,
+  path = '',
+): { field: string; code: string; params?: Record<string, string | number> }[] {
   if (!schema || typeof schema !== 'object') return [];
   const out: { field: string; code: string; params?: Record<string, string | number> }[] = [];
   if (value === undefined) return out;
@@ -40,14 +54,19 @@ export function schemaProblems(schema: JsonSchema | undefined, value: unknown, p
     out.push({ field: path, code: 'wf.problem.type', params: { expected: String(schema.type) } });
     return out;
   }
-  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) out.push({ field: path, code: 'wf.problem.enum', params: { values: schema.enum.join(', ') } });
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    out.push({ field: path, code: 'wf.problem.enum', params: { values: schema.enum.join(', ') } });
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) out.push({ field: path, code: 'wf.problem.minimum', params: { n: schema.minimum } });
-    if (schema.maximum !== undefined && value > schema.maximum) out.push({ field: path, code: 'wf.problem.maximum', params: { n: schema.maximum } });
+    if (schema.minimum !== undefined && value < schema.minimum)
+      out.push({ field: path, code: 'wf.problem.minimum', params: { n: schema.minimum } });
+    if (schema.maximum !== undefined && value > schema.maximum)
+      out.push({ field: path, code: 'wf.problem.maximum', params: { n: schema.maximum } });
   }
-  if (typeof value === 'string' && schema.minLength && value.length < schema.minLength) out.push({ field: path, code: 'wf.problem.required' });
+  if (typeof value === 'string' && schema.minLength && value.length < schema.minLength)
+    out.push({ field: path, code: 'wf.problem.required' });
   if (Array.isArray(value)) {
-    if (schema.minItems && value.length < schema.minItems) out.push({ field: path, code: 'wf.problem.minItems', params: { n: schema.minItems } });
+    if (schema.minItems && value.length < schema.minItems)
+      out.push({ field: path, code: 'wf.problem.minItems', params: { n: schema.minItems } });
     value.forEach((item, i) => out.push(...schemaProblems(schema.items, item, join(path, String(i)))));
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -59,7 +78,8 @@ export function schemaProblems(schema: JsonSchema | undefined, value: unknown, p
     for (const [key, v] of Object.entries(obj)) {
       const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
       if (sub) out.push(...schemaProblems(sub, v, join(path, key)));
-      else if (schema.additionalProperties === false && schema.properties) out.push({ field: join(path, key), code: 'wf.problem.unknownKey' });
+      else if (schema.additionalProperties === false && schema.properties)
+        out.push({ field: join(path, key), code: 'wf.problem.unknownKey' });
     }
   }
   return out;
@@ -79,7 +99,12 @@ export function clientProblems(def: WorkflowDefinition, catalog: Catalog): Probl
   const trigger = catalog.triggers.find((t) => t.type === def.trigger.type);
   if (!trigger) add({ node: TRIGGER_ID, code: 'wf.problem.unknownType', params: { type: def.trigger.type }, severity: 'error' });
   // A catalog schema may describe the whole trigger (type and ui included) or only its settings.
-  else for (const p of schemaProblems(trigger.config_schema, trigger.config_schema.properties?.type ? def.trigger : triggerConfig(def.trigger))) add({ node: TRIGGER_ID, field: p.field, code: p.code, params: p.params, severity: 'error' });
+  else
+    for (const p of schemaProblems(
+      trigger.config_schema,
+      trigger.config_schema.properties?.type ? def.trigger : triggerConfig(def.trigger),
+    ))
+      add({ node: TRIGGER_ID, field: p.field, code: p.code, params: p.params, severity: 'error' });
 
   const seen = new Set<string>();
   for (const s of def.steps) {
@@ -91,19 +116,24 @@ export function clientProblems(def: WorkflowDefinition, catalog: Catalog): Probl
       continue;
     }
     const { schema, under } = configSchemaOf(entry);
-    const config = under ? (s.config?.[under] as Record<string, unknown> | undefined) ?? {} : s.config ?? {};
-    for (const p of schemaProblems(schema, config)) add({ node: s.id, field: under ? join(under, p.field) : p.field, code: p.code, params: p.params, severity: 'error' });
+    const config = under ? ((s.config?.[under] as Record<string, unknown> | undefined) ?? {}) : (s.config ?? {});
+    for (const p of schemaProblems(schema, config))
+      add({ node: s.id, field: under ? join(under, p.field) : p.field, code: p.code, params: p.params, severity: 'error' });
     for (const h of handlesOf(s, entry)) {
       const target = h === 'next' ? s.next : s.branches?.[h];
       if (target && !ids.has(target)) add({ node: s.id, code: 'wf.problem.badTarget', params: { branch: h, target }, severity: 'error' });
       // A branch leading nowhere ends the run there: legal, but usually an oversight.
-      if (!target && h !== 'next' && h !== 'default') add({ node: s.id, code: 'wf.problem.openBranch', params: { branch: h }, severity: 'warning' });
+      if (!target && h !== 'next' && h !== 'default')
+        add({ node: s.id, code: 'wf.problem.openBranch', params: { branch: h }, severity: 'warning' });
     }
   }
   const live = new Set(reachable(def));
-  for (const s of def.steps) if (ids.has(def.start) && !live.has(s.id)) add({ node: s.id, code: 'wf.problem.unreachable', severity: 'error' });
+  for (const s of def.steps)
+    if (ids.has(def.start) && !live.has(s.id)) add({ node: s.id, code: 'wf.problem.unreachable', severity: 'error' });
   // Edges to steps that do not exist (from a hand-edited definition).
-  for (const e of edgesOf(def)) if (e.source === TRIGGER_ID && e.target && !ids.has(e.target) && def.steps.length) add({ node: TRIGGER_ID, code: 'wf.problem.badTarget', params: { branch: 'start', target: e.target }, severity: 'error' });
+  for (const e of edgesOf(def))
+    if (e.source === TRIGGER_ID && e.target && !ids.has(e.target) && def.steps.length)
+      add({ node: TRIGGER_ID, code: 'wf.problem.badTarget', params: { branch: 'start', target: e.target }, severity: 'error' });
   return out;
 }
 
@@ -113,7 +143,7 @@ export function serverProblems(def: WorkflowDefinition, result: ValidationResult
   return result.errors.map((e) => {
     const step = /^\/?steps[./](\d+)(?:[./](.*))?$/.exec(e.field);
     const trigger = /^\/?trigger(?:[./](.*))?$/.exec(e.field);
-    const node = step ? def.steps[Number(step[1])]?.id ?? null : trigger ? TRIGGER_ID : null;
+    const node = step ? (def.steps[Number(step[1])]?.id ?? null) : trigger ? TRIGGER_ID : null;
     const field = step ? step[2]?.replace(/^config[./]/, '') : trigger ? trigger[1] : e.field;
     return { node, field, code: null, text: e.message, severity: 'error' as const, source: 'server' as const };
   });

@@ -6,8 +6,19 @@ import type { TemplatePath } from './workflow-paths.ts';
 import type { JsonSchema } from './workflow.ts';
 
 export type Widget =
-  | 'object-name' | 'filter' | 'enum' | 'boolean' | 'number' | 'template' | 'fields' | 'string-list'
-  | 'object-list' | 'object' | 'record-values' | 'map' | 'json';
+  | 'object-name'
+  | 'filter'
+  | 'enum'
+  | 'boolean'
+  | 'number'
+  | 'template'
+  | 'fields'
+  | 'string-list'
+  | 'object-list'
+  | 'object'
+  | 'record-values'
+  | 'map'
+  | 'json';
 
 const OBJECT_NAME = '^[a-z][a-z0-9_]{0,62}$';
 
@@ -27,7 +38,15 @@ export function widgetOf(name: string, s: JsonSchema | undefined): Widget {
   if (has('string') && name === 'object' && (s.pattern === OBJECT_NAME || !s.pattern)) return 'object-name';
   const desc = `${s.description ?? ''} ${s.title ?? ''}`;
   if (has('object') && (name === 'input_schema' || /json schema/i.test(desc))) return 'json';
-  if (has('object') && (name === 'filter' || name === 'condition' || name.endsWith('_filter') || /records filter/i.test(desc) || s['x-kizuna']?.filter === true)) return 'filter';
+  if (
+    has('object') &&
+    (name === 'filter' ||
+      name === 'condition' ||
+      name.endsWith('_filter') ||
+      /records filter/i.test(desc) ||
+      s['x-kizuna']?.filter === true)
+  )
+    return 'filter';
   if (types.length === 1 && has('boolean')) return 'boolean';
   if (types.length === 1 && (has('integer') || has('number'))) return 'number';
   if (types.length === 1 && has('string')) return 'template';
@@ -41,7 +60,10 @@ export function widgetOf(name: string, s: JsonSchema | undefined): Widget {
   if (has('object') && types.length === 1) {
     if (s.properties && Object.keys(s.properties).length) return 'object';
     if (name === 'values') return 'record-values';
-    if (!s.properties && (s.additionalProperties === undefined || typeof s.additionalProperties === 'object' || s.additionalProperties === true)) {
+    if (
+      !s.properties &&
+      (s.additionalProperties === undefined || typeof s.additionalProperties === 'object' || s.additionalProperties === true)
+    ) {
       const ap = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
       return !ap || typesOf(ap).includes('string') || !ap.type ? 'map' : 'json';
     }
@@ -52,7 +74,8 @@ export function widgetOf(name: string, s: JsonSchema | undefined): Widget {
 /** A typed value from text for a record field: numbers and booleans as such, templates as text. */
 export function coerceForField(text: string, field: FieldSpec | undefined): unknown {
   if (!field || /\{\{/.test(text)) return text;
-  if (['integer', 'number', 'currency', 'percent'].includes(field.type) && text.trim() !== '' && !Number.isNaN(Number(text))) return Number(text);
+  if (['integer', 'number', 'currency', 'percent'].includes(field.type) && text.trim() !== '' && !Number.isNaN(Number(text)))
+    return Number(text);
   if (field.type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
   return text;
 }

@@ -137,7 +137,12 @@ export function disconnect(def: WorkflowDefinition, source: string, handle: stri
 
 /** A fresh step id from the type: update_record, update_record_2, … */
 export function newStepId(def: WorkflowDefinition, type: string): string {
-  const base = (type.replace(/[^a-z0-9_]/gi, '_').toLowerCase().replace(/^[^a-z]+/, '') || 'step').slice(0, 50);
+  const base = (
+    type
+      .replace(/[^a-z0-9_]/gi, '_')
+      .toLowerCase()
+      .replace(/^[^a-z]+/, '') || 'step'
+  ).slice(0, 50);
   const ids = new Set(def.steps.map((s) => s.id));
   if (!ids.has(base)) return base;
   let n = 2;
@@ -149,9 +154,18 @@ export function newStepId(def: WorkflowDefinition, type: string): string {
  * Adds a step at a position. When `after` names a node with a free outgoing handle, the new
  * step is connected there (the keyboard way to build a chain); the first step becomes the start.
  */
-export function addStep(def: WorkflowDefinition, catalog: Catalog, step: Omit<WorkflowStep, 'id'>, at: Position, after?: string): { def: WorkflowDefinition; id: string } {
+export function addStep(
+  def: WorkflowDefinition,
+  catalog: Catalog,
+  step: Omit<WorkflowStep, 'id'>,
+  at: Position,
+  after?: string,
+): { def: WorkflowDefinition; id: string } {
   let d = clone(def);
-  const id = newStepId(d, step.type === 'action' && typeof step.config?.action === 'string' ? String(step.config.action).split('.').pop()! : step.type);
+  const id = newStepId(
+    d,
+    step.type === 'action' && typeof step.config?.action === 'string' ? String(step.config.action).split('.').pop()! : step.type,
+  );
   d.steps.push({ ...clone(step), id, ui: { x: Math.round(at.x), y: Math.round(at.y) } });
   if (!d.start || !d.steps.some((s) => s.id === d.start)) d.start = id;
   else if (after) {

@@ -20,7 +20,12 @@ function propsOf(schema: JsonSchema | undefined, prefix: string, group: Template
   ]);
 }
 
-export function templatePaths(def: WorkflowDefinition, catalog: Catalog, stepId: string | null, fieldsOfObject: (object: string) => FieldSpec[]): TemplatePath[] {
+export function templatePaths(
+  def: WorkflowDefinition,
+  catalog: Catalog,
+  stepId: string | null,
+  fieldsOfObject: (object: string) => FieldSpec[],
+): TemplatePath[] {
   const out: TemplatePath[] = [];
   const t = def.trigger;
   if (t.object) {

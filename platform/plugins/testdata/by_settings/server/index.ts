@@ -7,7 +7,8 @@ let asked = 0;
 
 const hooks: ObjectHooks = {
   beforeCreate(e) {
-    if (Object.values(e.values).includes('refuse me')) throw conflict(`by_settings refuses this ${e.object}`, [{ field: '(record)', message: 'says refuse me' }]);
+    if (Object.values(e.values).includes('refuse me'))
+      throw conflict(`by_settings refuses this ${e.object}`, [{ field: '(record)', message: 'says refuse me' }]);
   },
   afterCreate(e) {
     seen.push(`${e.object}:${e.id}`);

@@ -8,12 +8,21 @@ export default definePlugin({
     // is written as the plugin, which callers need no permission on. `fail` rolls both back.
     'POST /touch/:id': {
       access: { object: 'contact', permission: 'update' },
-      request: { type: 'object', additionalProperties: false, properties: { title: { type: 'string' }, fail: { type: 'boolean' }, bad_note: { type: 'boolean' } } },
+      request: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { title: { type: 'string' }, fail: { type: 'boolean' }, bad_note: { type: 'boolean' } },
+      },
       handler: async (c) => {
         const body = c.env.body as { title?: string; fail?: boolean; bad_note?: boolean };
         const ctx = c.env.kizuna;
         const log = await ctx.transaction(async (records, asPlugin) => {
-          await records.update('contact', c.req.param('id')!, { title: body.title ?? 'touched' }, { note: body.bad_note ? ({ en: 'only English' } as never) : note });
+          await records.update(
+            'contact',
+            c.req.param('id')!,
+            { title: body.title ?? 'touched' },
+            { note: body.bad_note ? ({ en: 'only English' } as never) : note },
+          );
           const entry = await asPlugin.create('note_probe_log', { contact: c.req.param('id'), by: ctx.actor });
           if (body.fail) throw conflict('Failing on request');
           return entry;

@@ -8,14 +8,24 @@ export default definePlugin({
       response: { type: 'array', items: { type: 'string' } },
       handler: (c) => {
         const target = c.env.kizuna.metadata.object(c.req.param('object')!)['x-kizuna'].name;
-        return c.json(c.env.kizuna.metadata.objects().flatMap((o) =>
-          Object.entries(o.properties).filter(([, p]) => p['x-kizuna'].type === 'relation' && p['x-kizuna'].target === target).map(([f]) => `${o['x-kizuna'].name}.${f}`)));
+        return c.json(
+          c.env.kizuna.metadata.objects().flatMap((o) =>
+            Object.entries(o.properties)
+              .filter(([, p]) => p['x-kizuna'].type === 'relation' && p['x-kizuna'].target === target)
+              .map(([f]) => `${o['x-kizuna'].name}.${f}`),
+          ),
+        );
       },
     },
     // Two writes in one transaction; the second fails on request, taking the first with it.
     'POST /pair': {
       access: { object: 'contact', permission: 'create' },
-      request: { type: 'object', required: ['last_name'], properties: { last_name: { type: 'string', minLength: 1 }, fail: { type: 'boolean' } }, additionalProperties: false },
+      request: {
+        type: 'object',
+        required: ['last_name'],
+        properties: { last_name: { type: 'string', minLength: 1 }, fail: { type: 'boolean' } },
+        additionalProperties: false,
+      },
       handler: async (c) => {
         const body = c.env.body as { last_name: string; fail?: boolean };
         const ids = await c.env.kizuna.transaction(async (records) => {
