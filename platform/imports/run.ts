@@ -262,7 +262,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       // A batch that fails before its hooks ran lets the next go on (which then fails too, on `after`).
       last = flush(rows, n, last, maxInFlight > 1 ? { earlier, onHooked: hooked } : {}).finally(() => hooked([]));
       recentHooked.push(mine);
-      if (recentHooked.length > maxInFlight - 1) recentHooked.shift();
+      if (recentHooked.length > maxInFlight - 1) void recentHooked.shift(); // (it only resolves)
       last.catch(() => {}); // awaited through inFlight and by the next batch; this only keeps it from being "unhandled" meanwhile
       inFlight.push(last);
       inFlightKeys.push(keys);
