@@ -8,6 +8,7 @@ const rules: Rules = {
   // Lowest first; each may import only those before it. server.ts is the composition root,
   // main.ts and cli/ the entry points; testing/ starts real servers for tests.
   layers: [
+    'log',
     'problems',
     'db',
     'model',

@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { answerClientErrors } from './api/index.ts';
 import { createKizuna } from './server.ts';
 import { prepareStudio } from './studio/index.ts';
+import { logEvent } from './log/index.ts';
 
-const log = (msg: string, extra: Record<string, unknown> = {}) => console.log(JSON.stringify({ level: 'info', msg, ...extra }));
+const log = (msg: string, extra: Record<string, unknown> = {}) => logEvent({ level: 'info', msg, ...extra });
 
 const root = resolve(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 3000);
@@ -15,7 +16,7 @@ const dataDir = resolve(process.env.KIZUNA_DATA_DIR ?? './data');
 const studioDir = await prepareStudio({
   root,
   log: (m) => log(m),
-  error: (m) => console.error(JSON.stringify({ level: 'error', msg: m })),
+  error: (m) => logEvent({ level: 'error', msg: m }),
 });
 const kizuna = await createKizuna({
   url,

@@ -30,6 +30,7 @@ import { viewRoutes } from './view-routes.ts';
 import { meRoutes } from './me-routes.ts';
 import { recordTimelineRoutes, workflowHookRoutes, workflowRoutes, workflowRunRoutes } from './workflow-routes.ts';
 import type { WorkflowEngine } from '../workflow/index.ts';
+import { log, logEvent } from '../log/index.ts';
 
 export interface AppDeps {
   db: Database;
@@ -93,21 +94,22 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     const given = c.req.header('x-request-id');
     c.set('requestId', given && /^[\w.:-]{1,100}$/.test(given) ? given : crypto.randomUUID());
+    c.set('log', log.child({ request_id: c.get('requestId') }));
     // Set before next(): a header added to a finished response makes Hono rebuild it.
     c.header('x-request-id', c.get('requestId'));
     await next();
     if (deps.logRequests) {
-      console.log(
-        JSON.stringify({
+      logEvent(
+        {
           level: 'info',
           msg: 'request',
-          request_id: c.get('requestId'),
           method: c.req.method,
           path: c.req.path,
           status: c.res.status,
           ms: Math.round(performance.now() - started),
           user: c.get('principal')?.userId,
-        }),
+        },
+        c.get('log'),
       );
     }
   });

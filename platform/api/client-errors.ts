@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { badRequest, ProblemError } from '../problems/index.ts';
+import { logEvent } from '../log/index.ts';
 
 /** The limit on the request line plus headers: Node's --max-http-header-size (16 KiB by default). */
 export const MAX_HEADER_BYTES = maxHeaderSize;
@@ -52,14 +53,12 @@ export function answerClientErrors(server: { on(event: 'clientError', listener: 
         body,
       ].join('\r\n'),
     );
-    console.warn(
-      JSON.stringify({
-        level: 'warn',
-        msg: 'request refused by the HTTP parser',
-        request_id: requestId,
-        status: problem.status,
-        code: err.code,
-      }),
-    );
+    logEvent({
+      level: 'warn',
+      msg: 'request refused by the HTTP parser',
+      request_id: requestId,
+      status: problem.status,
+      code: err.code,
+    });
   });
 }

@@ -5,6 +5,10 @@ import { HTTPException } from 'hono/http-exception';
 import { dbErrorOf } from '../db/index.ts';
 import { badRequest, isProblem, ProblemError } from '../problems/index.ts';
 import type { AppEnv } from '../plugins/index.ts';
+import { log, logEvent, type Logger } from '../log/index.ts';
+
+/** The request's logger (set first thing by the app; an error before that gets one here). */
+const requestLog = (c: Context<AppEnv>): Logger => c.get('log') ?? log.child({ request_id: c.get('requestId') });
 
 export function problemResponse(c: Context<AppEnv>, p: ProblemError): Response {
   const body = { ...p.toJSON(), instance: c.req.path, request_id: c.get('requestId') };
@@ -82,28 +86,22 @@ function answer(err: Error, c: Context<AppEnv>): Response {
   // validation (say 2026-02-30 in a cursor): the client's 400, logged so we tighten the check.
   const db = dbErrorOf(err);
   if (db?.code?.startsWith('22')) {
-    console.warn(
-      JSON.stringify({
-        level: 'warn',
-        msg: 'data exception from request value',
-        request_id: c.get('requestId'),
-        path: c.req.path,
-        code: db.code,
-        error: db.message,
-      }),
+    logEvent(
+      { level: 'warn', msg: 'data exception from request value', path: c.req.path, code: db.code, error: db.message },
+      requestLog(c),
     );
     return problemResponse(c, badRequest(`A value in the request does not fit its field: ${db.message}`));
   }
-  console.error(
-    JSON.stringify({
+  logEvent(
+    {
       level: 'error',
       msg: 'unhandled error',
-      request_id: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
       error: String(err?.stack ?? err),
       cause: err?.cause ? String((err.cause as Error).message ?? err.cause) : undefined,
-    }),
+    },
+    requestLog(c),
   );
   return problemResponse(
     c,

@@ -20,6 +20,7 @@ import { resolveLookups, type LookupCache } from './lookups.ts';
 import { forgetRepeatedValues, repeatedUniqueValues } from './repeated-values.ts';
 import { readRows } from './rows.ts';
 import type { ImportPrincipal } from './principal.ts';
+import { logEvent } from '../log/index.ts';
 
 export const IMPORT_JOB = 'import';
 
@@ -77,7 +78,7 @@ const ANALYZE_FIRST = 5000;
  */
 async function settleTable(db: RunDeps['db'], model: ObjectModel): Promise<void> {
   const warn = (what: string) => (e: unknown) =>
-    console.error(JSON.stringify({ level: 'warn', msg: `could not ${what}`, object: model.name, error: String(e) }));
+    logEvent({ level: 'warn', msg: `could not ${what}`, object: model.name, error: String(e) });
   if (model.searchFields.length)
     await db
       .query(sql`select gin_clean_pending_list(${indexNames.search(model.table)}::regclass)`)
@@ -287,9 +288,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       const what = options.upsert_on?.length ? sql`` : sql` (${columns})`;
       await db
         .query(sql`analyze ${sql.identifier(model.table)}${what}`)
-        .catch((e) =>
-          console.error(JSON.stringify({ level: 'warn', msg: 'could not analyze the table', object: model.name, error: String(e) })),
-        );
+        .catch((e) => logEvent({ level: 'warn', msg: 'could not analyze the table', object: model.name, error: String(e) }));
     };
     // A file that cannot be read further (a record over the size limit, a broken workbook)
     // stops the import there; in partial mode the rows read before it are still written.

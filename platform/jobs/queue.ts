@@ -6,6 +6,7 @@
 import { dbErrorOf, sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { ProblemError } from '../problems/index.ts';
 import { randomBytes } from 'node:crypto';
+import { logEvent } from '../log/index.ts';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -150,15 +151,13 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
       } else {
         // A problem with the job's input (an unreadable file) is the owner's to fix, not a fault.
         const input = e instanceof ProblemError && e.status < 500;
-        console.error(
-          JSON.stringify({
-            level: input ? 'warn' : 'error',
-            msg: 'job failed',
-            job: job.id,
-            kind: job.kind,
-            error: input ? e.message : String((e as Error)?.stack ?? e),
-          }),
-        );
+        logEvent({
+          level: input ? 'warn' : 'error',
+          msg: 'job failed',
+          job: job.id,
+          kind: job.kind,
+          error: input ? e.message : String((e as Error)?.stack ?? e),
+        });
         // The job's error is shown to its owner: a database error by its own message, never
         // the statement and parameters a driver wraps around it.
         await finish(job.id, 'failed', undefined, dbErrorOf(e)?.message ?? (e as Error)?.message ?? String(e)).catch(() => {});
@@ -175,7 +174,7 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
   async function loop(): Promise<void> {
     while (!stopped) {
       const job = await claim().catch((e) => {
-        if (!stopped) console.error(JSON.stringify({ level: 'error', msg: 'job claim failed', error: String(e) }));
+        if (!stopped) logEvent({ level: 'error', msg: 'job claim failed', error: String(e) });
         return undefined;
       });
       if (!job) return;

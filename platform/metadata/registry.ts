@@ -7,6 +7,7 @@ import { writeAudit } from '../events/index.ts';
 import { checkSpecs, compileModels, normalizeSpec, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { notFound, validation, type FieldProblem } from '../problems/index.ts';
 import { applyPlan, buildDeferred, describePlan, METADATA_LOCK, planMigration, type Step, type StepView } from '../schema/index.ts';
+import { logEvent } from '../log/index.ts';
 
 export interface MetadataSnapshot {
   version: number;
@@ -98,7 +99,7 @@ export async function createRegistry({ db, bigTableBytes = BIG_TABLE_BYTES }: Re
             break;
           } catch (e) {
             if (attempt >= 5) {
-              console.error(JSON.stringify({ level: 'error', msg: 'deferred index build failed', object, error: String(e) }));
+              logEvent({ level: 'error', msg: 'deferred index build failed', object, error: String(e) });
               break;
             }
             await new Promise((r) => setTimeout(r, 100 * attempt));
@@ -145,7 +146,7 @@ export async function createRegistry({ db, bigTableBytes = BIG_TABLE_BYTES }: Re
 
   await load();
   const unlisten = await db.listen(CHANNEL, () => {
-    refresh().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'metadata refresh failed', error: String(e) })));
+    refresh().catch((e) => logEvent({ level: 'error', msg: 'metadata refresh failed', error: String(e) }));
   });
   // A safety net for a dropped LISTEN connection: a cheap version check every few seconds.
   const poll = setInterval(() => void refresh().catch(() => {}), 5000);

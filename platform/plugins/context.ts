@@ -8,6 +8,7 @@ import type { Actor, RecordService } from '../records/index.ts';
 import { snapshotFor } from '../query/index.ts';
 import { notFound } from '../problems/index.ts';
 import type { PluginContext, PluginRecords } from './sdk.ts';
+import { logEvent } from '../log/index.ts';
 
 /** The actor with the write's note, which lands in its history row (checked: a plugin's bug is its 500). */
 function noted(actor: Actor, note: Label | undefined): Actor {
@@ -64,6 +65,6 @@ export function pluginContext(plugin: string, settings: Record<string, unknown>,
         fn(pluginRecords(deps.records, deps.actor, tx, plugin), pluginRecords(deps.records, deps.pluginActor ?? deps.actor, tx, plugin));
       return deps.exec && 'savepoint' in deps.exec ? (deps.exec as Transaction).savepoint(run) : deps.db.transaction(run);
     },
-    log: (msg, extra = {}) => console.log(JSON.stringify({ level: 'info', plugin, msg, ...extra })),
+    log: (msg, extra = {}) => logEvent({ level: 'info', plugin, msg, ...extra }),
   };
 }

@@ -22,6 +22,7 @@ import { afterHookState, retryNow, skipFailing } from './backlog.ts';
 import { createJobScheduler } from './jobs.ts';
 import { buildPluginRouter, declaredRoutes, routeCatalog, routeEnv, type RouteCall } from './routes.ts';
 import type { PluginContext, PluginDefinition } from './sdk.ts';
+import { logEvent } from '../log/index.ts';
 
 const CHANNEL = 'kizuna_plugins';
 
@@ -106,8 +107,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       return [...unavailable].filter(([name]) => owners.has(name)).map(([plugin, reason]) => ({ plugin, reason }));
     },
     timeoutMs: opts.hookTimeoutMs,
-    retryLoad: () =>
-      void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))),
+    retryLoad: () => void sync().catch((e) => logEvent({ level: 'error', msg: 'plugin sync failed', error: String(e) })),
   });
   const jobs = createJobScheduler({ db, active: () => active, contextFor: (p) => contextFor(p) });
 
@@ -161,7 +161,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       const pkg = discovered.plugins.get(s.name);
       // (Files of a newer version deployed ahead of the upgrade still load: the upgrade is the admin's step.)
       if (!pkg) {
-        console.error(JSON.stringify({ level: 'error', msg: 'an enabled plugin is missing on this node', plugin: s.name }));
+        logEvent({ level: 'error', msg: 'an enabled plugin is missing on this node', plugin: s.name });
         missing.set(s.name, 'its files are not on this node');
         continue;
       }
@@ -173,14 +173,12 @@ export async function createPluginHost(opts: PluginHostOptions) {
         hooksOf({ name: s.name, definition, settings: s.settings });
         next.push({ name: s.name, definition, settings: s.settings, userId: s.user_id, routes: declaredRoutes(s.name, definition) });
       } catch (e) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            msg: 'plugin failed to load; writes to its objects are refused on this node',
-            plugin: s.name,
-            error: String(e),
-          }),
-        );
+        logEvent({
+          level: 'error',
+          msg: 'plugin failed to load; writes to its objects are refused on this node',
+          plugin: s.name,
+          error: String(e),
+        });
         missing.set(s.name, `${step}: ${(e as Error)?.message ?? e}`);
       }
     }
@@ -561,7 +559,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   const unlisten = await db.listen(
     CHANNEL,
-    () => void sync().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin sync failed', error: String(e) }))),
+    () => void sync().catch((e) => logEvent({ level: 'error', msg: 'plugin sync failed', error: String(e) })),
   );
   await sync();
 
@@ -570,7 +568,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     /** The records service is built with this host's hooks, then handed back here. */
     attach(service: RecordService) {
       records = service;
-      void outbox.start().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'outbox listen failed', error: String(e) })));
+      void outbox.start().catch((e) => logEvent({ level: 'error', msg: 'outbox listen failed', error: String(e) }));
       jobs.start();
     },
     list,
@@ -648,7 +646,7 @@ const rethrowPluginError =
   (plugin: string, step: string) =>
   (e: unknown): never => {
     if (isProblem(e)) throw e;
-    console.error(JSON.stringify({ level: 'error', msg: `plugin ${step} failed`, plugin, error: String((e as Error)?.stack ?? e) }));
+    logEvent({ level: 'error', msg: `plugin ${step} failed`, plugin, error: String((e as Error)?.stack ?? e) });
     throw new ProblemError({
       status: 500,
       type: 'plugin-error',

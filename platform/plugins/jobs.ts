@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import type { ActivePlugin } from './hooks.ts';
 import type { PluginContext } from './sdk.ts';
+import { logEvent } from '../log/index.ts';
 
 export function createJobScheduler(opts: {
   db: Database;
@@ -32,9 +33,7 @@ export function createJobScheduler(opts: {
           await spec.run(opts.contextFor(p));
         } catch (e) {
           error = String((e as Error)?.message ?? e).slice(0, 1000);
-          console.error(
-            JSON.stringify({ level: 'error', msg: 'plugin job failed', plugin: p.name, job, error: String((e as Error)?.stack ?? e) }),
-          );
+          logEvent({ level: 'error', msg: 'plugin job failed', plugin: p.name, job, error: String((e as Error)?.stack ?? e) });
         }
         await opts.db.query(sql`update kizuna_plugin_jobs set next_run_at = now() + make_interval(secs => ${every}), last_run_at = now(),
             last_error = ${error}, lease_owner = null, lease_until = null
@@ -45,7 +44,7 @@ export function createJobScheduler(opts: {
 
   const tick = (): Promise<void> =>
     (running ??= runDue()
-      .catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'plugin jobs failed', error: String(e) })))
+      .catch((e) => logEvent({ level: 'error', msg: 'plugin jobs failed', error: String(e) }))
       .finally(() => (running = undefined)));
 
   return {

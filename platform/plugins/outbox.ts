@@ -9,6 +9,7 @@ import { onOutboxCommit, readRecordEventsOf, type OutboxCursor } from '../events
 import { DEFAULT_HOOK_TIMEOUT_MS, withinTime } from './budget.ts';
 import { hooksOf, type ActivePlugin } from './hooks.ts';
 import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';
+import { logEvent } from '../log/index.ts';
 
 const afterName: Record<string, keyof ObjectHooks> = {
   'record.created': 'afterCreate',
@@ -81,16 +82,14 @@ export function createOutboxDispatcher(opts: {
             work.catch(() => {});
             await withinTime(ms, work, () => new Error(`${afterName[e.topic]} did not finish within ${ms} ms`));
           } catch (err) {
-            console.error(
-              JSON.stringify({
-                level: 'error',
-                msg: 'plugin after-hook failed',
-                plugin: p.name,
-                event: e.id,
-                topic: e.topic,
-                error: String((err as Error)?.stack ?? err),
-              }),
-            );
+            logEvent({
+              level: 'error',
+              msg: 'plugin after-hook failed',
+              plugin: p.name,
+              event: e.id,
+              topic: e.topic,
+              error: String((err as Error)?.stack ?? err),
+            });
             await opts.db
               .query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, failures = failures + 1,
                 retry_at = now() + make_interval(secs => least(300, power(2, failures))::int), last_error = ${String((err as Error)?.message ?? err).slice(0, 1000)},
@@ -119,9 +118,7 @@ export function createOutboxDispatcher(opts: {
     do {
       again = false;
       for (const p of opts.active())
-        await deliver(p).catch((e) =>
-          console.error(JSON.stringify({ level: 'error', msg: 'outbox delivery failed', plugin: p.name, error: String(e) })),
-        );
+        await deliver(p).catch((e) => logEvent({ level: 'error', msg: 'outbox delivery failed', plugin: p.name, error: String(e) }));
     } while (again && !stopped);
   };
 

@@ -9,6 +9,7 @@ import { forbidden, isProblem, notFound, ProblemError, validation, type FieldPro
 import { assertObject } from '../query/index.ts';
 import type { Actor } from '../records/index.ts';
 import type { PluginContext, PluginDefinition, PluginRoute, PluginRouteEnv, RouteAccess } from './sdk.ts';
+import { logEvent } from '../log/index.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const KEY =
@@ -115,7 +116,7 @@ type RouterEnv = { Bindings: PluginRouteEnv['Bindings'] & { call: RouteCall } };
 /** A plugin's crash, logged with its stack; answered as 500 naming the plugin (a 4xx problem passes). */
 export function pluginFailure(plugin: string, err: unknown, what = 'failed'): ProblemError {
   if (isProblem(err) && (err.status < 500 || err.status === 503 || err.extra?.plugin === plugin)) return err;
-  console.error(JSON.stringify({ level: 'error', msg: 'plugin route failed', plugin, error: String((err as Error)?.stack ?? err) }));
+  logEvent({ level: 'error', msg: 'plugin route failed', plugin, error: String((err as Error)?.stack ?? err) });
   return new ProblemError({
     status: 500,
     type: 'plugin-error',

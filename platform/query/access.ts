@@ -14,6 +14,7 @@ import {
 } from '../auth/index.ts';
 import { fieldOf, systemFields, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { forbidden, ProblemError } from '../problems/index.ts';
+import { logEvent } from '../log/index.ts';
 
 export interface QueryAccess {
   caller: Caller;
@@ -47,16 +48,14 @@ export type ScopeFilterCompiler = (model: ObjectModel, filter: unknown, alias: s
  */
 function brokenScope(model: ObjectModel, s: Exclude<Scope, { kind: 'all' }>, message: string): ProblemError {
   const where = s.from ? `role ${s.from.role}, ${s.from.path}` : `a role's ${model.name} scope`;
-  console.warn(
-    JSON.stringify({
-      level: 'warn',
-      msg: 'role scope does not fit the metadata',
-      object: model.name,
-      role: s.from?.role,
-      path: s.from?.path,
-      problem: message,
-    }),
-  );
+  logEvent({
+    level: 'warn',
+    msg: 'role scope does not fit the metadata',
+    object: model.name,
+    role: s.from?.role,
+    path: s.from?.path,
+    problem: message,
+  });
   return forbidden(`Your access to ${model.name} cannot be evaluated: ${where} is broken (${message}); an admin must fix the role`, [
     { field: s.from ? `roles.${s.from.role}.${s.from.path}` : model.name, message },
   ]);

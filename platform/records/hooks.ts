@@ -11,6 +11,7 @@ import type { Transaction } from '../db/index.ts';
 import type { ObjectModel } from '../model/index.ts';
 import { forbidden, isProblem, ProblemError } from '../problems/index.ts';
 import type { WriteContext } from './write-sql.ts';
+import { logEvent } from '../log/index.ts';
 
 export type HookEvent = 'create' | 'update' | 'delete';
 
@@ -81,9 +82,7 @@ export const batchable = (hooks: BeforeHook[]) => hooks.every((h) => h.batch);
 /** A crash inside a hook: 4xx refusals and 503s (out of time, not loaded) pass; anything else is the plugin's 500. */
 function pluginFailure(e: unknown, plugin: string, object: string, what: string, event: string): never {
   if (isProblem(e) && (e.status < 500 || e.status === 503)) throw e;
-  console.error(
-    JSON.stringify({ level: 'error', msg: 'plugin hook failed', plugin, object, event, error: String((e as Error)?.stack ?? e) }),
-  );
+  logEvent({ level: 'error', msg: 'plugin hook failed', plugin, object, event, error: String((e as Error)?.stack ?? e) });
   throw new ProblemError({
     status: 500,
     type: 'plugin-error',

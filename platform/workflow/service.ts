@@ -19,6 +19,7 @@ import { createWorkflowStore, type ActiveWorkflow } from './store.ts';
 import { createTriggerDispatcher } from './triggers.ts';
 import { readTemplates, type WorkflowTemplate } from './templates.ts';
 import type { WorkflowActions } from './steps.ts';
+import { logEvent } from '../log/index.ts';
 
 export interface WorkflowEngineOptions {
   db: Database;
@@ -166,7 +167,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
   let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   let stopped = true;
 
-  const log = (msg: string, e: unknown) => console.error(JSON.stringify({ level: 'error', msg, error: String((e as Error)?.stack ?? e) }));
+  const log = (msg: string, e: unknown) => logEvent({ level: 'error', msg, error: String((e as Error)?.stack ?? e) });
 
   /** Starting runs: record events, schedules, dates. */
   async function dispatch(): Promise<void> {

@@ -2,6 +2,7 @@
 // designer's new-workflow form (GET /api/workflows/templates). Read once per process.
 import { readdirSync, readFileSync } from 'node:fs';
 import { definitionErrors, type WorkflowDefinition } from './definition.ts';
+import { logEvent } from '../log/index.ts';
 
 export interface WorkflowTemplate {
   key: string;
@@ -21,7 +22,7 @@ export function readTemplates(dir: URL = DIR): WorkflowTemplate[] {
     const def = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as WorkflowDefinition;
     const errors = definitionErrors(def);
     if (errors.length) {
-      console.error(JSON.stringify({ level: 'error', msg: `workflow template ${file} is not a valid definition`, errors }));
+      logEvent({ level: 'error', msg: `workflow template ${file} is not a valid definition`, errors });
       continue;
     }
     out.push({ key: def.key ?? file.replace(/\.json$/, ''), name: def.name, description: def.description ?? '', definition: def });

@@ -9,6 +9,7 @@ import { evaluateFilter } from './filter.ts';
 import { insertRun, insertRuns, DEFAULT_MAX_DEPTH } from './runs.ts';
 import { ProblemError } from '../problems/index.ts';
 import type { ActiveWorkflow, WorkflowStore } from './store.ts';
+import { logEvent } from '../log/index.ts';
 
 const BATCH = 200;
 const LEASE_SECONDS = 30;
@@ -230,15 +231,13 @@ export function createTriggerDispatcher(opts: {
         { message: `Its trigger could not be evaluated: ${error.message}`, ...(error.errors?.length && { errors: error.errors }) },
         at,
       );
-      console.error(
-        JSON.stringify({
-          level: 'warn',
-          msg: 'workflow stopped: its trigger could not be evaluated',
-          workflow: wf.id,
-          version: wf.version,
-          error: error.message,
-        }),
-      );
+      logEvent({
+        level: 'warn',
+        msg: 'workflow stopped: its trigger could not be evaluated',
+        workflow: wf.id,
+        version: wf.version,
+        error: error.message,
+      });
     }
   }
 
