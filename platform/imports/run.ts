@@ -13,14 +13,14 @@
 import { dbErrorOf, sql, type Database } from '../db/index.ts';
 import type { Job, JobContext, JobQueue } from '../jobs/index.ts';
 import type { Registry } from '../metadata/index.ts';
-import { indexNames, type ObjectModel } from '../model/index.ts';
-import { importKeyOf, type Actor, type EarlierRow, type ImportBatchOptions, type RecordService } from '../records/index.ts';
+import { importKeyOf, type Actor, type RecordService } from '../records/index.ts';
+import { batchPipeline, type PipelineLinks } from './pipeline.ts';
+import { settleTable, statisticsRefresher } from './table-upkeep.ts';
 import { rowConverter, type Mapping } from './mapping.ts';
 import { resolveLookups, type LookupCache } from './lookups.ts';
 import { forgetRepeatedValues, repeatedUniqueValues } from './repeated-values.ts';
 import { readRows } from './rows.ts';
 import type { ImportPrincipal } from './principal.ts';
-import { logEvent } from '../log/index.ts';
 
 export const IMPORT_JOB = 'import';
 
@@ -67,25 +67,6 @@ export function registerImportJob(jobs: JobQueue, deps: RunDeps): void {
 // the default 4 MB; only for these transactions) and merge them in bulk, ~1.3× faster end to end
 // here; when the import ends the list is merged at once, so searches do not scan a long list.
 const IMPORT_GIN_PENDING_KB = 65536;
-/** Rows written before an import first refreshes the table's statistics (then at each doubling). */
-const ANALYZE_FIRST = 5000;
-
-/**
- * After the last batch: GIN's pending list merged at once, so searches do not scan a long
- * list; and fresh planner statistics, since a table that just grew by a million rows is not
- * the one autovacuum last sampled (stale counts made the planner sort the whole table for
- * every page of a list).
- */
-async function settleTable(db: RunDeps['db'], model: ObjectModel): Promise<void> {
-  const warn = (what: string) => (e: unknown) =>
-    logEvent({ level: 'warn', msg: `could not ${what}`, object: model.name, error: String(e) });
-  if (model.searchFields.length)
-    await db
-      .query(sql`select gin_clean_pending_list(${indexNames.search(model.table)}::regclass)`)
-      .catch(warn('merge the search index pending list'));
-  await db.query(sql`analyze ${sql.identifier(model.table)}`).catch(warn('analyze the table'));
-}
-
 async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportProgressState>, ctx: JobContext<ImportProgressState>) {
   const { db, records, registry } = deps;
   const id = job.payload.import_id;
@@ -141,12 +122,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
     let header = true;
     // `after` is the previous batch's commit: a batch does its work meanwhile, but checkpoints
     // (and so commits) only after it, so the resume point and the counts grow in order.
-    const flush = async (
-      rows: typeof batch,
-      n: number,
-      after: Promise<void>,
-      pipeline: Pick<ImportBatchOptions, 'earlier' | 'onHooked'>,
-    ) => {
+    const flush = async (rows: typeof batch, n: number, after: Promise<void>, links: PipelineLinks) => {
       const attempt = () =>
         db.transaction(async (tx) => {
           const errors: { row: number; cells: string[]; reason: string }[] = [];
@@ -173,7 +149,7 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
           const result = await records.importBatch(tx, model.name, checked, options.override ? { ...actor, override: true } : actor, {
             dryRun,
             upsertOn: options.upsert_on,
-            ...(!dryRun && pipeline),
+            ...(!dryRun && links),
           });
           const byIndex = new Map(rows.map((r) => [r.index, r]));
           for (const f of result.failed) errors.push({ row: f.index, cells: byIndex.get(f.index)!.cells, reason: reasonOf(f.problem) });
@@ -233,63 +209,16 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
       !options.create_missing.length &&
       records.importBatchesIndependent(model.name, actor, { upsertOn: options.upsert_on });
     const maxInFlight = independent ? 3 : 1;
-    const inFlight: Promise<void>[] = [];
-    // Upserts: the keys of each batch in flight. A batch sharing a key with one in flight waits
-    // for it (its match must see what the other wrote, and the two would lock the same record).
-    const inFlightKeys: Set<string>[] = [];
     const upsertOn = options.upsert_on?.length ? options.upsert_on : undefined;
-    let last: Promise<void> = Promise.resolve();
-    // The rows of the batches that may still be in flight, each known once its hooks have run.
-    const recentHooked: Promise<EarlierRow[]>[] = [];
-    const drain = async (keep: number) => {
-      while (inFlight.length > keep) {
-        inFlightKeys.shift();
-        await inFlight.shift();
-      }
-    };
-    const launch = async (rows: typeof batch, n: number) => {
-      const keys = new Set<string>();
-      if (upsertOn && maxInFlight > 1) {
-        for (const r of rows) {
-          const k = importKeyOf(model, upsertOn, r.converted.input);
-          if (k !== null) keys.add(k);
-        }
-        if (inFlightKeys.some((other) => [...keys].some((k) => other.has(k)))) await drain(0);
-      }
-      let hooked!: (rows: EarlierRow[]) => void;
-      const mine = new Promise<EarlierRow[]>((resolve) => (hooked = resolve));
-      // Rows of a batch that committed meanwhile are found by queries too (with the same ids).
-      const earlier = Promise.all(recentHooked).then((lists) => lists.flat());
-      // A batch that fails before its hooks ran lets the next go on (which then fails too, on `after`).
-      last = flush(rows, n, last, maxInFlight > 1 ? { earlier, onHooked: hooked } : {}).finally(() => hooked([]));
-      recentHooked.push(mine);
-      if (recentHooked.length > maxInFlight - 1) void recentHooked.shift(); // (it only resolves)
-      last.catch(() => {}); // awaited through inFlight and by the next batch; this only keeps it from being "unhandled" meanwhile
-      inFlight.push(last);
-      inFlightKeys.push(keys);
-    };
-    // Statistics while the table grows: a table analyzed when it was small is planned as small,
-    // and a look-up during the import (a plugin's duplicate check by keys) becomes a full scan
-    // per batch — measured growing from 0.2 to 10 s a batch over 10 batches. Analyzed each
-    // time the rows written double from 5,000, so a million rows cost eight ANALYZEs. A creating
-    // import analyzes the columns only: a whole-table ANALYZE also computes the statistics of
-    // expression indexes — the search index's grams of 30,000 sampled rows, three quarters of
-    // its time (800 → 210 ms on 100k contacts) — which only an upsert's match (on
-    // lower(email)) plans with; the ANALYZE at the end (settleTable) computes everything.
-    let analyzedAt = 0;
-    const columns = sql.join(
-      model.fieldList.flatMap((f) => f.type.columns(f.spec).map((c) => sql.identifier(c.name))),
-      sql`, `,
-    );
-    const refreshStatistics = async () => {
-      const written = p.created + p.updated;
-      if (written < Math.max(ANALYZE_FIRST, analyzedAt * 2)) return;
-      analyzedAt = written;
-      const what = options.upsert_on?.length ? sql`` : sql` (${columns})`;
-      await db
-        .query(sql`analyze ${sql.identifier(model.table)}${what}`)
-        .catch((e) => logEvent({ level: 'warn', msg: 'could not analyze the table', object: model.name, error: String(e) }));
-    };
+    const pipeline = batchPipeline<{ rows: typeof batch; n: number }>({
+      maxInFlight,
+      keysOf:
+        upsertOn && maxInFlight > 1
+          ? ({ rows }) => new Set(rows.map((r) => importKeyOf(model, upsertOn, r.converted.input)).filter((k): k is string => k !== null))
+          : undefined,
+      flush: ({ rows, n }, after, links) => flush(rows, n, after, links),
+    });
+    const refreshStatistics = statisticsRefresher(db, model, { upsert: !!upsertOn });
     // A file that cannot be read further (a record over the size limit, a broken workbook)
     // stops the import there; in partial mode the rows read before it are still written.
     let unreadable: unknown;
@@ -310,21 +239,21 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
         if (n <= p.rows_done) continue;
         batch.push({ index: n, cells, converted: convert(cells) });
         if (batch.length >= batchSize) {
-          await drain(maxInFlight - 1);
-          if (!dryRun) await refreshStatistics();
+          await pipeline.drain(maxInFlight - 1);
+          if (!dryRun) await refreshStatistics(p.created + p.updated);
           // PGlite runs each query synchronously in this thread and resolves it as a microtask:
           // without a turn of the event loop between batches, no HTTP request (a progress poll,
           // a cancel) would be served until the whole import is done.
           await new Promise((r) => setImmediate(r));
-          if (ctx.stopping()) return (await drain(0), 'released' as const);
+          if (ctx.stopping()) return (await pipeline.drain(0), 'released' as const);
           if (await ctx.cancelRequested()) {
-            await drain(0);
+            await pipeline.drain(0);
             if (!dryRun) await settleTable(db, model); // what was written stays: searchable and planned for
             return { state: 'cancelled' as const, result: summaryOf(p) };
           }
           // The import acts for its owner: it stops when the owner's access ends.
           if (!(await deps.ownerActive(principal))) {
-            await drain(0);
+            await pipeline.drain(0);
             const why = "the import's owner no longer has access (user deactivated or API key revoked)";
             if (!dryRun && options.mode === 'all_or_nothing') {
               await nextPhase('erasing');
@@ -337,14 +266,14 @@ async function runImport(deps: RunDeps, job: Job<{ import_id: string }, ImportPr
               error: `Stopped: ${why}; ${dryRun ? 'nothing was written' : 'the rows written before stay'}`,
             };
           }
-          await launch(batch, n);
+          await pipeline.launch({ rows: batch, n });
           batch = [];
         }
       }
-      if (batch.length && !(unreadable && dryRun)) await launch(batch, n);
-      await drain(0);
+      if (batch.length && !(unreadable && dryRun)) await pipeline.launch({ rows: batch, n });
+      await pipeline.drain(0);
     } catch (e) {
-      await Promise.allSettled(inFlight);
+      await pipeline.settle();
       throw e;
     }
     if (unreadable) {
