@@ -1,6 +1,8 @@
 export { createApiKeyStore, newKeySecret, type ApiKeyStore, type ApiKeyView } from './api-keys.ts';
 export { bootstrapAdmin, setupHash, type BootstrapResult } from './bootstrap.ts';
-export { createPeopleStore, putShippedRole, AUTH_CHANNEL, type PeopleStore, type UserView, type AuditContext } from './people.ts';
+export { putShippedRole } from './roles.ts';
+export { createPeopleStore, AUTH_CHANNEL, type PeopleStore, type UserView } from './people.ts';
+export type { AuditContext } from './audit-context.ts';
 export type { Principal } from './principal.ts';
 export { createSessionStore, SESSION_COOKIE, type SessionStore, type SessionInfo } from './sessions.ts';
 export { login, LOGIN_LIMITS } from './login.ts';

@@ -1,12 +1,11 @@
-// Users, teams and roles, and the Caller each request acts as. Caches are per process and
+// Users and teams, and the Caller each request acts as (roles: roles.ts). Caches are per process and
 // cleared everywhere by NOTIFY on every change, so a revoked role stops working at once.
-import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { uuidv7, type Database, type Executor } from '../db/index.ts';
 import { writeAudit } from '../events/index.ts';
-import { createAjv, loadMetaSchema } from '../model/index.ts';
-import { definitionProblemsOf } from './role-problems.ts';
-import { conflict, forbidden, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
+import { createRoleStore } from './roles.ts';
+import { auditOf, type AuditContext } from './audit-context.ts';
+import { conflict, forbidden, notFound, validation, type FieldProblem } from '../problems/index.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { revokeKeysOf } from './api-keys.ts';
 import { insertUser, updateUserRow } from './users.ts';
@@ -28,15 +27,6 @@ export interface UserView {
   updated_at: string;
 }
 
-export interface AuditContext {
-  actor: string | null;
-  requestId?: string;
-  via?: string;
-}
-
-const ajv = createAjv();
-ajv.addSchema(loadMetaSchema('label.schema.json'));
-const validateRole = ajv.compile(loadMetaSchema('role.schema.json'));
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
@@ -62,38 +52,31 @@ export async function createPeopleStore({
   onChange?: () => void;
   roleProblems?: (role: RoleDef) => FieldProblem[];
 }) {
-  let roles: Map<string, RoleDef> | undefined;
   const callers = new Map<string, { caller: Caller; expires: number }>();
   const watchers = new Set<() => void>();
   const clear = () => {
-    roles = undefined;
+    roleStore.clear();
     callers.clear();
   };
+  const changed = async (exec: Executor = db) => {
+    clear();
+    onChange?.();
+    await exec.query(sql`select pg_notify(${AUTH_CHANNEL}, ${db.schema})`);
+  };
+  const roleStore = createRoleStore({ db, roleProblems, changed });
   // Watchers hear the NOTIFY, so on every node and only after the change committed; the
   // payload is the schema, since Kizunas in other schemas of the database share the channel.
   const unlisten = await db.listen(AUTH_CHANNEL, (payload) => {
     clear();
     if (payload === db.schema) for (const w of watchers) w();
   });
-  const changed = async (exec: Executor = db) => {
-    clear();
-    onChange?.();
-    await exec.query(sql`select pg_notify(${AUTH_CHANNEL}, ${db.schema})`);
-  };
-
-  async function roleMap(): Promise<Map<string, RoleDef>> {
-    if (roles) return roles;
-    const rows = await db.query<{ name: string; definition: RoleDef | string }>(sql`select name, definition from kizuna_roles`);
-    roles = new Map(rows.map((r) => [r.name, typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition]));
-    return roles;
-  }
 
   async function callerFor(p: Principal): Promise<Caller> {
     const admin = p.userIsAdmin ?? p.isAdmin;
     const key = `${p.userId}|${p.role ?? ''}|${admin}`;
     const hit = callers.get(key);
     if (hit && hit.expires > Date.now()) return hit.caller;
-    const all = await roleMap();
+    const all = await roleStore.map();
     const [row] = await db.query<{ roles: string[]; teams: string[]; team_users: string[] }>(sql`select
         coalesce((select array_agg(role) from kizuna_user_roles where user_id = ${p.userId}::uuid), '{}') as roles,
         coalesce((select array_agg(team_id::text) from kizuna_team_members where user_id = ${p.userId}::uuid), '{}') as teams,
@@ -109,81 +92,6 @@ export async function createPeopleStore({
     };
     callers.set(key, { caller, expires: Date.now() + 30_000 });
     return caller;
-  }
-
-  // ---- roles ----
-  function checkRole(body: unknown): RoleDef {
-    if (!validateRole(body)) throw validation(definitionProblemsOf(validateRole.errors), 'The role definition is invalid');
-    const problems = roleProblems(body as unknown as RoleDef);
-    if (problems.length) throw validation(problems, 'The role names objects, fields or filters that do not fit the metadata');
-    return body as unknown as RoleDef;
-  }
-
-  /** Roles with what the metadata no longer fits in each (a field deleted or retyped since it was saved). */
-  async function listRoles() {
-    const rows = await db.query<{ definition: RoleDef | string; standard: boolean }>(
-      sql`select definition, standard from kizuna_roles order by name`,
-    );
-    return rows.map((r) => {
-      const role: RoleDef = typeof r.definition === 'string' ? JSON.parse(r.definition) : r.definition;
-      return { ...role, standard: r.standard, problems: roleProblems(role) };
-    });
-  }
-
-  async function putRole(body: unknown, ctx: AuditContext, opts: { create: boolean; name?: string }) {
-    const role = checkRole(body);
-    if (opts.name && role.name !== opts.name)
-      throw validation([{ field: 'name', message: `must be "${opts.name}" (a role cannot be renamed)` }]);
-    await db.transaction(async (tx) => {
-      const [existing] = await tx.query(sql`select 1 as ok from kizuna_roles where name = ${role.name}`);
-      if (opts.create && existing)
-        throw conflict(`A role named "${role.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
-      if (!opts.create && !existing) throw notFound(`No role named "${role.name}"`);
-      await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb)
-        on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
-      await writeAudit(tx, {
-        kind: 'auth',
-        object: 'role',
-        action: opts.create ? 'create' : 'update',
-        changes: { role: role.name, definition: role },
-        ...auditOf(ctx),
-      });
-      await changed(tx);
-    });
-    return role;
-  }
-
-  async function deleteRole(name: string, ctx: AuditContext) {
-    await db.transaction(async (tx) => {
-      const rows = await tx.query(sql`delete from kizuna_roles where name = ${name} returning name`);
-      if (!rows.length) throw notFound(`No role named "${name}"`);
-      await writeAudit(tx, { kind: 'auth', object: 'role', action: 'delete', changes: { role: name }, ...auditOf(ctx) });
-      await changed(tx);
-    });
-  }
-
-  async function installStandardRoles() {
-    const dir = new URL('../../metadata/roles/', import.meta.url);
-    for (const file of readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()) {
-      const def = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
-      // Checked against the metadata when first installed; one installed before is the admins'
-      // now, and what no longer fits it is listed in GET /api/roles rather than stopping the start.
-      const [installed] = await db.query(sql`select 1 as ok from kizuna_roles where name = ${def?.name ?? ''}`);
-      if (installed) continue;
-      let role: RoleDef;
-      try {
-        role = checkRole(def);
-      } catch (e) {
-        if (!(e instanceof ProblemError)) throw e;
-        throw new Error(`metadata/roles/${file}: ${(e.errors ?? []).map((p) => `${p.field} ${p.message}`).join('; ') || e.detail}`);
-      }
-      await db.query(
-        sql`insert into kizuna_roles (name, definition, standard) values (${role.name}, ${JSON.stringify(role)}::jsonb, true) on conflict (name) do nothing`,
-      );
-    }
-    clear();
   }
 
   // ---- users ----
@@ -223,7 +131,7 @@ export async function createPeopleStore({
       const p = passwordProblem(body.password);
       if (p) problems.push({ field: 'password', message: p });
     }
-    const all = await roleMap();
+    const all = await roleStore.map();
     if (has('roles')) {
       if (!Array.isArray(body.roles) || !body.roles.every((r) => typeof r === 'string'))
         problems.push({ field: 'roles', message: 'must be a list of role names' });
@@ -403,14 +311,7 @@ export async function createPeopleStore({
 
   return {
     callerFor,
-    roles: {
-      list: listRoles,
-      get: async (name: string) => (await roleMap()).get(name),
-      problemsOf: (role: RoleDef) => roleProblems(role),
-      put: putRole,
-      remove: deleteRole,
-      installStandard: installStandardRoles,
-    },
+    roles: roleStore.api,
     users: { get: getUser, list: listUsers, create: createUser, update: updateUser },
     teams: {
       get: getTeam,
@@ -429,15 +330,8 @@ export async function createPeopleStore({
   };
 }
 
-const auditOf = (ctx: AuditContext) => ({ actor: ctx.actor, requestId: ctx.requestId, via: ctx.via });
 /** Never a password (or its hash) in the audit trail. */
 const redact = (body: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k === 'password' ? '(changed)' : v]));
 
 export type PeopleStore = Awaited<ReturnType<typeof createPeopleStore>>;
-
-/** A role a plugin ships: created, or its definition replaced (install and upgrade). */
-export async function putShippedRole(exec: Executor, role: RoleDef): Promise<void> {
-  await exec.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb)
-    on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
-}
