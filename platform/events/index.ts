@@ -1,2 +1,2 @@
 export { readAudit, writeAudit, type AuditEntry, type AuditQuery } from './audit.ts';
-export { onOutboxCommit, readRecordEventsOf, type OutboxCursor, type OutboxEvent } from './outbox.ts';
+export { onOutboxCommit, publishEvent, readRecordEventsOf, type OutboxCursor, type OutboxEvent } from './outbox.ts';

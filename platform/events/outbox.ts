@@ -118,3 +118,16 @@ export function onOutboxCommit(db: Database, wake: () => void): Promise<() => Pr
     if (schema === db.schema) wake();
   });
 }
+
+/**
+ * An event that is not a record's (whose events journalSql writes with their history rows in
+ * the write's statement): in the caller's transaction, delivered once it commits.
+ */
+export async function publishEvent(
+  exec: Executor,
+  e: { topic: string; object: string | null; payload: Record<string, unknown> },
+): Promise<void> {
+  await exec.query(
+    sql`insert into kizuna_events (topic, object, payload) values (${e.topic}, ${e.object}, ${JSON.stringify(e.payload)}::jsonb)`,
+  );
+}

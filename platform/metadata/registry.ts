@@ -3,7 +3,7 @@
 // change(): one transaction, under the schema advisory lock, with its migration plan.
 import { sql } from 'drizzle-orm';
 import { dbErrorOf, type Database, type Executor, type Transaction } from '../db/index.ts';
-import { writeAudit } from '../events/index.ts';
+import { publishEvent, writeAudit } from '../events/index.ts';
 import { checkSpecs, compileModels, normalizeSpec, type ObjectModel, type ObjectSpec } from '../model/index.ts';
 import { notFound, validation, type FieldProblem } from '../problems/index.ts';
 import { applyPlan, buildDeferred, describePlan, METADATA_LOCK, planMigration, type Step, type StepView } from '../schema/index.ts';
@@ -202,9 +202,11 @@ export async function createRegistry({ db, bigTableBytes = BIG_TABLE_BYTES }: Re
               via: opts.via,
             });
           }
-          await tx.query(
-            sql`insert into kizuna_events (topic, object, payload) values ('metadata.changed', ${changed[0] ?? removed[0] ?? null}, ${JSON.stringify({ version, changed, removed, actor: opts.actor ?? null })}::jsonb)`,
-          );
+          await publishEvent(tx, {
+            topic: 'metadata.changed',
+            object: changed[0] ?? removed[0] ?? null,
+            payload: { version, changed, removed, actor: opts.actor ?? null },
+          });
           // Delivered on commit, to every process (this one included).
           await tx.query(sql`select pg_notify(${CHANNEL}, ${`${db.schema}:${version}`})`);
         }
