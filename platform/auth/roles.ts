@@ -63,8 +63,7 @@ export function createRoleStore({
       if (opts.create && existing)
         throw conflict(`A role named "${role.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
       if (!opts.create && !existing) throw notFound(`No role named "${role.name}"`);
-      await tx.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb)
-        on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
+      await saveRole(tx, role);
       await writeAudit(tx, {
         kind: 'auth',
         object: 'role',
@@ -124,8 +123,11 @@ export function createRoleStore({
   };
 }
 
-/** A role a plugin ships: created, or its definition replaced (install and upgrade). */
-export async function putShippedRole(exec: Executor, role: RoleDef): Promise<void> {
+/** A role created, or its definition replaced: an admin's save, and the roles plugins ship (install and upgrade). */
+async function saveRole(exec: Executor, role: RoleDef): Promise<void> {
   await exec.query(sql`insert into kizuna_roles (name, definition) values (${role.name}, ${JSON.stringify(role)}::jsonb)
     on conflict (name) do update set definition = excluded.definition, updated_at = now()`);
 }
+
+/** A role a plugin ships (checked by the plugin host against the metadata first). */
+export const putShippedRole = saveRole;
