@@ -8,7 +8,6 @@
 // their ids). Rows the set-based path cannot take (callers with a scoped permission, a
 // before-hook without a batch form, a statement the database refuses) go through the
 // single-record path one by one, each in a savepoint, with their own problem.
-import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../db/index.ts';
 import { dbErrorOf } from '../db/index.ts';
 import type { ObjectModel } from '../model/index.ts';
@@ -17,7 +16,7 @@ import { conflict, validation, ProblemError } from '../problems/index.ts';
 import { uuidv7 } from '../db/index.ts';
 import { checkInput } from './validate.ts';
 import { runBatchHooks, type BeforeHook } from './hooks.ts';
-import { journalSql, type WriteContext } from './write-sql.ts';
+import type { WriteContext } from './write-sql.ts';
 import { bulkInsertSql, reasonParts } from './bulk-insert.ts';
 import { bulkUpdateSql, matchKey, matchSql } from './bulk-upsert.ts';
 import { stageRows } from './staging.ts';
@@ -424,18 +423,4 @@ function problemOf(model: ObjectModel, reason: string): ProblemError {
   return /already used/.test(message)
     ? conflict(`Another ${model.name} record already has this ${field}`, [{ field, message }])
     : validation([{ field, message, keyword: 'reference' }]);
-}
-
-/**
- * Erases the records a failed all-or-nothing import created (found by the import's request id
- * in the history), with an erase history row and event each, like a permanent delete.
- */
-export function eraseCreatedSql(model: ObjectModel, requestId: string, ctx: WriteContext, limit: number): SQL {
-  return sql`with victims as (
-      select h.record_id from kizuna_history h join ${sql.identifier(model.table)} x on x.id = h.record_id
-      where h.object = ${model.name} and h.request_id = ${requestId} and h.action = 'create' limit ${limit}
-    ), w as (
-      delete from ${sql.identifier(model.table)} as t where t.id in (select record_id from victims) returning t.id::text as id, t.version + 1 as version
-    ), ${journalSql(model, ctx, { action: 'erase', topic: 'record.erased', changes: sql`'{}'::jsonb` })}
-    select count(*)::int as n from w`;
 }

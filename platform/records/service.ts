@@ -24,14 +24,8 @@ import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
 import { assertOverride, batchable, runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
-import {
-  batchesIndependent,
-  importBatch as runImportBatch,
-  eraseCreatedSql,
-  type ImportBatchOptions,
-  type ImportRow,
-} from './import-batch.ts';
-import { eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
+import { batchesIndependent, importBatch as runImportBatch, type ImportBatchOptions, type ImportRow } from './import-batch.ts';
+import { eraseCreatedSql, eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteSql, updateSql, type WriteContext } from './write-sql.ts';
 import { createBulkWriter, parseUpsertOn, type Hooked } from './bulk.ts';
 import { uuidv7 } from '../db/index.ts';
 import { checkMaintainRows, maintainSql, type MaintainRow } from './maintain.ts';

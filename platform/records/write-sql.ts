@@ -190,3 +190,17 @@ export function restoreSql(model: ObjectModel, recordId: string, ctx: WriteConte
     ), ${journalSql(model, ctx, { action: 'restore', topic: 'record.restored', changes: sql`'{}'::jsonb` })}
     select * from w`;
 }
+
+/**
+ * Erases the records a failed all-or-nothing import created (found by the import's request id
+ * in the history), with an erase history row and event each, like a permanent delete.
+ */
+export function eraseCreatedSql(model: ObjectModel, requestId: string, ctx: WriteContext, limit: number): SQL {
+  return sql`with victims as (
+      select h.record_id from kizuna_history h join ${id(model.table)} x on x.id = h.record_id
+      where h.object = ${model.name} and h.request_id = ${requestId} and h.action = 'create' limit ${limit}
+    ), w as (
+      delete from ${id(model.table)} as t where t.id in (select record_id from victims) returning t.id::text as id, t.version + 1 as version
+    ), ${journalSql(model, ctx, { action: 'erase', topic: 'record.erased', changes: sql`'{}'::jsonb` })}
+    select count(*)::int as n from w`;
+}
