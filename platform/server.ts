@@ -88,10 +88,10 @@ export async function createKizuna(config: KizunaConfig) {
       workflows: () => engine?.shipped,
     });
     const records = createRecordService({ db, registry, hooks: plugins.hooks });
-    plugins.attach(records);
     await ensureJobTables(db);
     await ensureImportTables(db);
     const jobs = createJobQueue({ db, pollMs: config.jobPollMs, staleMs: config.jobStaleMs });
+    plugins.attach(records, jobs);
     // Imports run as the user who started them: their permissions are rebuilt when the job runs.
     registerImportJob(jobs, {
       db,

@@ -15,3 +15,4 @@ export {
 export { acquireDataDirLock } from './lock.ts';
 export { uuidv7 } from './uuid.ts';
 export { databaseOf } from './scoped.ts';
+export { backoffMs, leaseExpired, leaseOf, leaseOwner, leaseReleased } from './lease.ts';

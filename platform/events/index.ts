@@ -1,2 +1,15 @@
 export { readAudit, writeAudit, type AuditEntry, type AuditQuery } from './audit.ts';
-export { onOutboxCommit, publishEvent, readRecordEventsOf, type OutboxCursor, type OutboxEvent } from './outbox.ts';
+export { countRecordEvents, onOutboxCommit, publishEvent, readRecordEventsOf, type OutboxCursor, type OutboxEvent } from './outbox.ts';
+export {
+  createSubscriber,
+  endBackoff,
+  moveSubscription,
+  subscribe,
+  subscriptionCursorSql,
+  subscriptionState,
+  unsubscribe,
+  type Subscriber,
+  type SubscriberOptions,
+  type SubscriptionState,
+  type SubscriptionTurn,
+} from './subscriber.ts';

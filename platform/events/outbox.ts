@@ -85,6 +85,14 @@ export async function readRecordEventsOf(
   return { events: rows, end: at(last ?? after) };
 }
 
+/** How many record events (of these objects, when given) were written after `after`, settled or not. */
+export async function countRecordEvents(db: Executor, after: OutboxCursor, objects?: string[]): Promise<number> {
+  const [{ n }] = await db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_events
+    where (xid, id) > (${after.xid}::xid8, ${after.id}::bigint) and topic like 'record.%'
+      ${objects ? sql`and object in (select jsonb_array_elements_text(${JSON.stringify(objects)}::jsonb))` : sql``}`);
+  return Number(n);
+}
+
 /** The xid below which every transaction that could write our outbox has ended (as SQL for the read). */
 async function horizonOf(db: Executor): Promise<SQL> {
   const [r] = await db.query<{ xmax: string; xids: string[] | string; sees_all: boolean } & Record<string, unknown>>(sql`select

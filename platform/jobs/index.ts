@@ -9,3 +9,4 @@ export {
   type JobState,
 } from './queue.ts';
 export { ensureJobTables, JOBS_LOCK } from './tables.ts';
+export { createLoop, type Loop, type LoopOptions } from './loop.ts';

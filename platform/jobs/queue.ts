@@ -1,12 +1,12 @@
-// A small durable job queue: jobs are rows, claimed with FOR UPDATE SKIP LOCKED, kept alive by
-// a heartbeat and taken over by another worker when the heartbeat goes stale (a crashed
-// process). Handlers checkpoint their progress in their own write transactions through
+// A small durable job queue: jobs are rows, claimed with FOR UPDATE SKIP LOCKED under a lease
+// (db/lease.ts) that a heartbeat renews, and taken over by another worker when the lease runs
+// out (a crashed process). Handlers checkpoint their progress in their own write transactions through
 // `ctx.checkpoint(tx, …)`, which is fenced by the claim: a worker that lost its claim cannot
 // commit, so work is never done twice. The workflow engine can register its kinds here too.
-import { dbErrorOf, sql, uuidv7, type Database, type Executor } from '../db/index.ts';
+import { dbErrorOf, leaseExpired, leaseOf, leaseOwner, leaseReleased, sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { ProblemError } from '../problems/index.ts';
-import { randomBytes } from 'node:crypto';
 import { logEvent } from '../log/index.ts';
+import { createLoop } from './loop.ts';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -23,7 +23,8 @@ export interface Job<P = Record<string, unknown>, G = Record<string, unknown>> {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
-  heartbeat_at: string | null;
+  /** Until when the worker running it holds it (renewed by its heartbeat). */
+  lease_until: string | null;
 }
 
 export interface JobContext<G> {
@@ -49,7 +50,7 @@ export class LostClaim extends Error {
 export interface JobQueueOptions {
   /** How often an idle worker looks for work. */
   pollMs?: number;
-  /** A running job whose heartbeat is older than this is considered abandoned. */
+  /** How long a running job's lease lasts without a heartbeat: after that it is considered abandoned. */
   staleMs?: number;
 }
 
@@ -57,13 +58,12 @@ const jobColumns = sql`id::text as id, kind, payload, state, cancel_requested, p
   to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
   to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at,
   to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at,
-  to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as heartbeat_at`;
+  to_char(lease_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as lease_until`;
 
 export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Database } & JobQueueOptions) {
-  const workerId = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const workerId = leaseOwner();
+  const lease = leaseOf(workerId);
   const handlers = new Map<string, JobHandler<any, any>>();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   let stopped = true;
 
   async function enqueue(kind: string, payload: Record<string, unknown>, exec: Executor = db, id = uuidv7()): Promise<string> {
@@ -97,14 +97,14 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
   async function claim(): Promise<Job | undefined> {
     const kinds = [...handlers.keys()];
     if (!kinds.length) return undefined;
-    const [row] = await db.query<Job & Record<string, unknown>>(sql`update kizuna_jobs set state = 'running', claimed_by = ${workerId},
-        heartbeat_at = now(), attempts = attempts + 1, started_at = coalesce(started_at, now())
+    const [row] = await db.query<Job & Record<string, unknown>>(sql`update kizuna_jobs set state = 'running', ${lease.take(staleMs)},
+        attempts = attempts + 1, started_at = coalesce(started_at, now())
       where id = (select id from kizuna_jobs
         where kind in ${sql`(${sql.join(
           kinds.map((k) => sql`${k}`),
           sql`, `,
         )})`}
-          and (state = 'queued' or (state = 'running' and heartbeat_at < now() - ${staleMs}::int * interval '1 millisecond'))
+          and (state = 'queued' or (state = 'running' and ${leaseExpired}))
         order by created_at limit 1 for update skip locked)
       returning ${jobColumns}`);
     return row && parsed(row);
@@ -114,14 +114,14 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     const handler = handlers.get(job.kind)!;
     const beat = setInterval(
       () => {
-        db.query(sql`update kizuna_jobs set heartbeat_at = now() where id = ${job.id}::uuid and claimed_by = ${workerId}`).catch(() => {});
+        db.query(sql`update kizuna_jobs set ${lease.take(staleMs)} where id = ${job.id}::uuid and ${lease.held}`).catch(() => {});
       },
       Math.max(50, Math.floor(staleMs / 3)),
     );
     const ctx: JobContext<unknown> = {
       async checkpoint(tx, progress) {
-        const rows = await tx.query(sql`update kizuna_jobs set progress = ${JSON.stringify(progress)}::jsonb, heartbeat_at = now()
-          where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running' returning 1 as ok`);
+        const rows = await tx.query(sql`update kizuna_jobs set progress = ${JSON.stringify(progress)}::jsonb, ${lease.take(staleMs)}
+          where id = ${job.id}::uuid and ${lease.held} and state = 'running' returning 1 as ok`);
         if (!rows.length) throw new LostClaim(job.id);
       },
       async cancelRequested() {
@@ -133,21 +133,14 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     try {
       const outcome = await handler(job, ctx);
       if (outcome === 'released') {
-        await db.query(
-          sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`,
-        );
+        await requeue(job.id);
       } else {
         await finish(job.id, outcome.state, outcome.result, outcome.error);
       }
     } catch (e) {
       if (e instanceof LostClaim || stopped) {
         // Another worker owns it now, or we are closing mid-write: leave the row to be resumed.
-        if (!(e instanceof LostClaim))
-          await db
-            .query(
-              sql`update kizuna_jobs set state = 'queued', claimed_by = null where id = ${job.id}::uuid and claimed_by = ${workerId} and state = 'running'`,
-            )
-            .catch(() => {});
+        if (!(e instanceof LostClaim)) await requeue(job.id).catch(() => {});
       } else {
         // A problem with the job's input (an unreadable file) is the owner's to fix, not a fault.
         const input = e instanceof ProblemError && e.status < 500;
@@ -167,27 +160,24 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     }
   }
 
+  const requeue = (id: string) =>
+    db.query(sql`update kizuna_jobs set state = 'queued', ${leaseReleased} where id = ${id}::uuid and ${lease.held} and state = 'running'`);
+
   const finish = (id: string, state: JobState, result: unknown, error?: string) =>
     db.query(sql`update kizuna_jobs set state = ${state}, result = ${result === undefined ? null : JSON.stringify(result)}::jsonb, error = ${error ?? null},
-      finished_at = now(), claimed_by = null where id = ${id}::uuid and claimed_by = ${workerId}`);
+      finished_at = now(), ${leaseReleased} where id = ${id}::uuid and ${lease.held}`);
 
-  async function loop(): Promise<void> {
-    while (!stopped) {
-      const job = await claim().catch((e) => {
-        if (!stopped) logEvent({ level: 'error', msg: 'job claim failed', error: String(e) });
-        return undefined;
-      });
-      if (!job) return;
+  /** One job per pass; true when there was one (there may be more). */
+  const loop = createLoop(
+    async () => {
+      const job = await claim();
+      if (!job) return false;
       await runOne(job);
-    }
-  }
-
-  function poke(): void {
-    if (stopped || running) return;
-    running = loop().finally(() => {
-      running = undefined;
-    });
-  }
+      return true;
+    },
+    { name: 'job queue', intervalMs: pollMs, enabled: () => !stopped },
+  );
+  const poke = () => void loop.kick();
 
   return {
     workerId,
@@ -201,17 +191,17 @@ export function createJobQueue({ db, pollMs = 500, staleMs = 30_000 }: { db: Dat
     start() {
       if (!stopped) return;
       stopped = false;
-      timer = setInterval(poke, pollMs);
-      poke();
+      loop.start();
     },
     /** Stops taking work; a running handler sees stopping() and its job is requeued. */
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      await loop.stop();
     },
     /** Resolves when this worker has nothing running (tests and the benchmark wait on it). */
-    idle: () => running ?? Promise.resolve(),
+    idle: () => loop.idle(),
+    /** Takes what is queued now and resolves when none is left (tests). */
+    drain: () => loop.kick(),
   };
 }
 

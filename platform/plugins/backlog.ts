@@ -1,12 +1,18 @@
 // A plugin's after-hook delivery as an admin sees it: ok or failing, the last error, the event
 // it is stuck on and how many events wait behind it; and the admin's two ways out of a hook
 // that keeps failing: retry now (instead of at the end of the backoff) or skip the event.
-import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/index.ts';
-import { readRecordEventsOf, type OutboxCursor } from '../events/index.ts';
+import {
+  countRecordEvents,
+  endBackoff,
+  moveSubscription,
+  readRecordEventsOf,
+  subscriptionState,
+  type OutboxCursor,
+} from '../events/index.ts';
 import { conflict, notFound } from '../problems/index.ts';
 import { hooksOf, type ActivePlugin } from './hooks.ts';
-import { afterHookFor, afterHookObjects } from './outbox.ts';
+import { afterHookFor, afterHookObjects, afterHookSubscription } from './outbox.ts';
 
 export interface AfterHookState {
   state: 'ok' | 'failing';
@@ -20,19 +26,7 @@ export interface AfterHookState {
   backlog: number;
 }
 
-interface CursorRow extends OutboxCursor {
-  failures: number;
-  retry_at: string | null;
-  last_error: string | null;
-}
-
-async function cursorOf(db: Executor, plugin: string): Promise<CursorRow | undefined> {
-  const [row] = await db.query<
-    CursorRow & Record<string, unknown>
-  >(sql`select last_xid::text as xid, last_event_id::text as id, failures, retry_at::text as retry_at, last_error
-    from kizuna_plugin_cursors where plugin = ${plugin}`);
-  return row;
-}
+const cursorOf = (db: Executor, plugin: string) => subscriptionState(db, afterHookSubscription(plugin));
 
 /** The next event the plugin's after-hooks would be given. */
 async function nextEvent(db: Executor, p: ActivePlugin, after: OutboxCursor) {
@@ -55,9 +49,7 @@ export async function afterHookState(db: Database, p: ActivePlugin | undefined):
   if (!wanted) return null;
   const c = await cursorOf(db, p.name);
   if (!c) return null;
-  const [{ n }] = await db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_events
-    where (xid, id) > (${c.xid}::xid8, ${c.id}::bigint) and topic like 'record.%'
-      ${objects ? sql`and object in (select jsonb_array_elements_text(${JSON.stringify(objects)}::jsonb))` : sql``}`);
+  const n = await countRecordEvents(db, c, objects);
   const failing = c.failures > 0;
   const e = failing ? await nextEvent(db, p, c) : undefined;
   return {
@@ -72,8 +64,7 @@ export async function afterHookState(db: Database, p: ActivePlugin | undefined):
 
 /** Ends the backoff: the next delivery turn tries the failing event again. */
 export async function retryNow(db: Executor, plugin: string): Promise<void> {
-  const rows = await db.query(sql`update kizuna_plugin_cursors set retry_at = null where plugin = ${plugin} returning plugin`);
-  if (!rows.length) throw notFound(`The plugin ${plugin} is not installed`);
+  if (!(await endBackoff(db, afterHookSubscription(plugin)))) throw notFound(`The plugin ${plugin} is not installed`);
 }
 
 /**
@@ -92,11 +83,7 @@ export async function skipFailing(tx: Executor, p: ActivePlugin, eventId: string
       { field: 'event', message: `must be the failing event (${e?.id ?? 'none'})` },
     ]);
   }
-  const moved =
-    await tx.query(sql`update kizuna_plugin_cursors set last_xid = ${e.xid}::xid8, last_event_id = ${e.id}::bigint, failures = 0, retry_at = null, last_error = null
-    where plugin = ${p.name} and last_event_id = ${c.id}::bigint and last_xid = ${c.xid}::xid8 and (lease_until is null or lease_until < now())
-    returning plugin`);
-  if (!moved.length)
+  if (!(await moveSubscription(tx, afterHookSubscription(p.name), c, e)))
     throw conflict(`The after-hooks of ${p.name} are being delivered right now; try again`, [
       { field: 'event', message: 'is being delivered' },
     ]);

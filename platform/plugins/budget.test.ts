@@ -48,8 +48,9 @@ describe.each(databases)('plugin hook time budget on %s', (kind) => {
     // Delivery waits for older transactions of the database to settle: poll.
     const cursor = async () => {
       await k.plugins.drain();
-      return (await k.db.query<{ last_error: string | null }>(sql`select last_error from kizuna_plugin_cursors where plugin = 'hang'`))[0]
-        .last_error;
+      return (
+        await k.db.query<{ last_error: string | null }>(sql`select last_error from kizuna_subscriptions where name = 'plugin:hang'`)
+      )[0].last_error;
     };
     await expect.poll(cursor).toMatch(/did not finish within 300 ms/);
   });

@@ -9,7 +9,8 @@ import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from
 import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
 import { createRecordService, type Actor, type RecordService } from '../records/index.ts';
 import { createSystemUser, putShippedRole, roleProblems } from '../auth/index.ts';
-import { writeAudit } from '../events/index.ts';
+import { subscribe, unsubscribe, writeAudit } from '../events/index.ts';
+import type { JobQueue } from '../jobs/index.ts';
 import { replacePluginViews } from '../views/index.ts';
 import { scopeFilterCheck } from '../query/index.ts';
 import { pluginContext } from './context.ts';
@@ -17,7 +18,7 @@ import { discoverPlugins } from './discover.ts';
 import { createHookRegistry, hooksOf, type ActivePlugin } from './hooks.ts';
 import type { PluginPackage } from './manifest.ts';
 import { dependencyProblems, orderPlugins } from './order.ts';
-import { afterHookObjects, createOutboxDispatcher } from './outbox.ts';
+import { afterHookObjects, afterHookSubscription, createOutboxDispatcher } from './outbox.ts';
 import { afterHookState, retryNow, skipFailing } from './backlog.ts';
 import { createJobScheduler } from './jobs.ts';
 import { buildPluginRouter, declaredRoutes, routeCatalog, routeEnv, type RouteCall } from './routes.ts';
@@ -109,7 +110,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     timeoutMs: opts.hookTimeoutMs,
     retryLoad: () => void sync().catch((e) => logEvent({ level: 'error', msg: 'plugin sync failed', error: String(e) })),
   });
-  const jobs = createJobScheduler({ db, active: () => active, contextFor: (p) => contextFor(p) });
+  let jobs: ReturnType<typeof createJobScheduler> | undefined;
 
   const loadedVersions = new Map<string, string>();
   async function loadDefinition(pkg: PluginPackage, version: string): Promise<PluginDefinition> {
@@ -378,9 +379,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
         await tx.query(
           sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`,
         );
-        await tx.query(
-          sql`insert into kizuna_plugin_cursors (plugin, last_xid, last_event_id) values (${name}, pg_current_xact_id(), coalesce((select max(id) from kizuna_events), 0))`,
-        );
+        await subscribe(tx, afterHookSubscription(name));
         await installShipped(tx, pkg, snapshot);
         await definition.install?.(txContext(name, {}, userId, tx, snapshot));
         await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
@@ -428,6 +427,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       async (tx, snapshot) => {
         await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
         await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
+        await unsubscribe(tx, afterHookSubscription(name));
         await replacePluginViews(tx, name, []);
         await opts.workflows?.()?.remove(tx, name);
         await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
@@ -565,10 +565,11 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   return {
     hooks,
-    /** The records service is built with this host's hooks, then handed back here. */
-    attach(service: RecordService) {
+    /** The records service is built with this host's hooks, then handed back here with the job queue that runs plugins' jobs. */
+    attach(service: RecordService, queue: JobQueue) {
       records = service;
-      void outbox.start().catch((e) => logEvent({ level: 'error', msg: 'outbox listen failed', error: String(e) }));
+      outbox.start();
+      jobs = createJobScheduler({ db, queue, active: () => active, contextFor: (p) => contextFor(p) });
       jobs.start();
     },
     list,
@@ -619,10 +620,10 @@ export async function createPluginHost(opts: PluginHostOptions) {
         return { name: p.name, version: m?.manifest.version ?? null, title: m?.manifest.title ?? null, studio: !!m?.studioEntry };
       }),
     drain: () => outbox.drain(),
-    runDueJobs: () => jobs.runDue(),
+    runDueJobs: async () => jobs?.runDue(),
     async close() {
       await outbox.stop();
-      await jobs.stop();
+      await jobs?.stop();
       await unlisten().catch(() => {});
     },
   };

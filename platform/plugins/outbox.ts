@@ -1,11 +1,9 @@
-// After-hooks: each plugin reads the transactional outbox (kizuna_events) from its own
-// cursor, at least once and in order. A lease on the cursor row (not a held lock, so
-// PGlite's single connection never waits on itself) keeps two nodes from delivering the same
-// events concurrently; a failing hook backs off and retries from the failed event.
-import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+// After-hooks: each plugin is a subscription of the transactional outbox (events/subscriber.ts,
+// named "plugin:<name>"): its hooks get each event at least once and in order, one node at a
+// time; a failing hook backs off and is retried from the event it failed on.
 import type { Database } from '../db/index.ts';
-import { onOutboxCommit, readRecordEventsOf, type OutboxCursor } from '../events/index.ts';
+import { createSubscriber, onOutboxCommit, type OutboxEvent } from '../events/index.ts';
+import { createLoop } from '../jobs/index.ts';
 import { DEFAULT_HOOK_TIMEOUT_MS, withinTime } from './budget.ts';
 import { hooksOf, type ActivePlugin } from './hooks.ts';
 import type { AfterEvent, ObjectHooks, PluginContext } from './sdk.ts';
@@ -31,7 +29,19 @@ export function afterHookFor(hooks: Record<string, ObjectHooks>, e: { object: st
 }
 
 const BATCH = 200;
-const LEASE_SECONDS = 30;
+
+/** The outbox subscription a plugin's after-hooks read. */
+export const afterHookSubscription = (plugin: string) => `plugin:${plugin}`;
+
+/** An after-hook threw (or ran out of time) on an event: its message is the hook's own. */
+class AfterHookFailed extends Error {
+  constructor(
+    readonly event: OutboxEvent,
+    readonly error: unknown,
+  ) {
+    super(String((error as Error)?.message ?? error));
+  }
+}
 
 export function createOutboxDispatcher(opts: {
   db: Database;
@@ -40,119 +50,88 @@ export function createOutboxDispatcher(opts: {
   intervalMs?: number;
   timeoutMs?: number;
 }) {
-  const owner = randomUUID();
-  let timer: NodeJS.Timeout | undefined;
-  let unlisten: (() => Promise<void>) | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
+  const subscriber = createSubscriber(opts.db, { batch: BATCH });
   let stopped = false;
 
-  async function deliver(p: ActivePlugin): Promise<void> {
+  /** Calls the hook an event goes to, within the hook time limit. */
+  async function handle(p: ActivePlugin, hooks: Record<string, ObjectHooks>, e: OutboxEvent): Promise<void> {
+    const fn = afterHookFor(hooks, e);
+    if (!fn) return;
+    try {
+      // A hook that never settles would stall delivery for every plugin: out of time, it failed.
+      const ms = opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+      const event: AfterEvent = {
+        object: e.object,
+        id: e.record_id,
+        topic: e.topic as AfterEvent['topic'],
+        version: e.version,
+        actor: e.actor,
+        idempotencyKey: `${p.name}:${e.id}`,
+      };
+      const work = Promise.resolve(fn(event, opts.contextFor(p)));
+      work.catch(() => {});
+      await withinTime(ms, work, () => new Error(`${afterName[e.topic]} did not finish within ${ms} ms`));
+    } catch (err) {
+      throw new AfterHookFailed(e, err);
+    }
+  }
+
+  /** One turn of a plugin's subscription; true when it read a full page (there may be more). */
+  async function deliver(p: ActivePlugin): Promise<boolean> {
     const hooks = hooksOf(p);
     const { wanted, objects } = afterHookObjects(hooks);
-    if (!wanted) return;
-    const [cursor] = await opts.db.query<OutboxCursor & Record<string, unknown>>(sql`update kizuna_plugin_cursors
-      set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
-      where plugin = ${p.name} and (lease_until is null or lease_until < now() or lease_owner = ${owner}) and (retry_at is null or retry_at <= now())
-      returning last_xid::text as xid, last_event_id::text as id`);
-    if (!cursor) return; // another node holds it, or it is backing off
-    let last: OutboxCursor = cursor;
-    try {
+    if (!wanted) return false;
+    return subscriber.turn(afterHookSubscription(p.name), async (t) => {
       // Only the objects it has after-hooks for ("*": all).
-      const { events, end } = await readRecordEventsOf(opts.db, last, BATCH, objects);
+      const { events, end } = await t.read(objects);
       for (const e of events) {
-        const fn = afterHookFor(hooks, e);
-        if (fn) {
-          try {
-            // A hook that never settles would stall delivery for every plugin: out of time, it failed.
-            const ms = opts.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
-            const work = Promise.resolve(
-              fn(
-                {
-                  object: e.object,
-                  id: e.record_id,
-                  topic: e.topic as AfterEvent['topic'],
-                  version: e.version,
-                  actor: e.actor,
-                  idempotencyKey: `${p.name}:${e.id}`,
-                },
-                opts.contextFor(p),
-              ),
-            );
-            work.catch(() => {});
-            await withinTime(ms, work, () => new Error(`${afterName[e.topic]} did not finish within ${ms} ms`));
-          } catch (err) {
+        await handle(p, hooks, e);
+        t.reached(e);
+      }
+      t.reached(end);
+      return events.length === BATCH;
+    });
+  }
+
+  const loop = createLoop(
+    async () => {
+      let more = false;
+      for (const p of opts.active()) {
+        const full = await deliver(p).catch((e) => {
+          if (e instanceof AfterHookFailed) {
             logEvent({
               level: 'error',
               msg: 'plugin after-hook failed',
               plugin: p.name,
-              event: e.id,
-              topic: e.topic,
-              error: String((err as Error)?.stack ?? err),
+              event: e.event.id,
+              topic: e.event.topic,
+              error: String((e.error as Error)?.stack ?? e.error),
             });
-            await opts.db
-              .query(sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, failures = failures + 1,
-                retry_at = now() + make_interval(secs => least(300, power(2, failures))::int), last_error = ${String((err as Error)?.message ?? err).slice(0, 1000)},
-                lease_owner = null, lease_until = null
-              where plugin = ${p.name} and lease_owner = ${owner}`);
-            return;
-          }
-        }
-        last = e;
+          } else logEvent({ level: 'error', msg: 'outbox delivery failed', plugin: p.name, error: String(e) });
+          return false;
+        });
+        more ||= full;
       }
-      last = end;
-      if (events.length === BATCH) again = true;
-    } finally {
-      // Still ours only when no hook failed (a failure released the lease with its backoff).
-      await opts.db
-        .query(
-          sql`update kizuna_plugin_cursors set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null,
-          failures = 0, retry_at = null, last_error = null
-        where plugin = ${p.name} and lease_owner = ${owner}`,
-        )
-        .catch(() => {});
-    }
-  }
-
-  const runOnce = async () => {
-    do {
-      again = false;
-      for (const p of opts.active())
-        await deliver(p).catch((e) => logEvent({ level: 'error', msg: 'outbox delivery failed', plugin: p.name, error: String(e) }));
-    } while (again && !stopped);
-  };
-
-  const tick = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = runOnce().finally(() => (running = undefined));
-    return running;
-  };
+      return more;
+    },
+    {
+      name: 'plugin after-hook delivery',
+      intervalMs: opts.intervalMs ?? 1000,
+      // Woken on every commit that wrote events (any node); the timer is the safety net.
+      wake: (kick) => onOutboxCommit(opts.db, kick),
+      enabled: () => !stopped,
+    },
+  );
 
   return {
-    async start() {
-      // Woken on every commit that wrote events (any node); the timer is the safety net.
-      const off = await onOutboxCommit(opts.db, () => void tick());
-      if (stopped) return void (await off().catch(() => {}));
-      unlisten = off;
-      timer = setInterval(() => void tick(), opts.intervalMs ?? 1000);
-      timer.unref();
-    },
+    start: () => loop.start(),
     /** Deliver now (after a local write) instead of at the next tick. */
-    kick: () => void tick(),
+    kick: () => void loop.kick(),
     /** Resolves when everything committed so far has been delivered (tests). */
-    async drain() {
-      await tick();
-      await running;
-    },
+    drain: () => loop.kick(),
     async stop() {
       stopped = true;
-      if (timer) clearInterval(timer);
-      await unlisten?.().catch(() => {});
-      await running;
+      await loop.stop();
     },
   };
 }

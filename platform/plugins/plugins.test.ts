@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { copyPlugin, emptyPluginFolder } from '../testing/plugins.ts';
 import { orderPlugins } from './order.ts';
@@ -118,7 +119,7 @@ describe.each(databases)('plugins on %s', (kind) => {
     const cursor = async () => {
       await k.plugins.drain();
       const [c] = await k.db.query<{ failures: number; last_error: string }>(
-        (await import('drizzle-orm')).sql`select failures, last_error from kizuna_plugin_cursors where plugin = 'thrower'`,
+        sql`select failures, last_error from kizuna_subscriptions where name = 'plugin:thrower'`,
       );
       return c;
     };
@@ -247,6 +248,18 @@ export default definePlugin({ jobs: { tick: { everySeconds: 3600, async run(ctx)
       `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: 'ticker' }))}&count=true`,
     );
     expect(made.body.page.total).toBe(1);
+    // The next turn (made due by hand) runs on the job queue too, which keeps only the last turn.
+    await k.db.query(sql`update kizuna_plugin_jobs set next_run_at = now() where plugin = 'ticker'`);
+    await k.plugins.runDueJobs();
+    const turns = await k.db.query<{ state: string }>(
+      sql`select state from kizuna_jobs where kind = 'plugin.job' and payload->>'plugin' = 'ticker'`,
+    );
+    expect(turns).toEqual([{ state: 'succeeded' }]);
+    const again = await k.call(
+      'GET',
+      `/api/records/contact?filter=${encodeURIComponent(JSON.stringify({ last_name: 'ticker' }))}&count=true`,
+    );
+    expect(again.body.page.total).toBe(2);
     expect((await k.call('POST', '/api/plugins/ticker/uninstall')).status).toBe(200);
     expect(((await k.call('GET', '/api/views?object=contact')).body.data as { key: string }[]).map((v) => v.key)).not.toContain(
       'plugin:ticker:contact.ticked',

@@ -145,7 +145,11 @@ export interface PluginAction {
 }
 
 export interface PluginJob {
-  /** Runs every so many seconds on one node of the cluster. */
+  /**
+   * Runs on one node of the cluster, as a job of the platform's job queue, this many seconds
+   * after its last turn ended; a turn whose node crashed is run again by another node once the
+   * queue's lease runs out (so a turn may run twice: make it idempotent).
+   */
   everySeconds: number;
   run(ctx: PluginContext): Promise<void>;
 }

@@ -311,6 +311,28 @@ const platformMigrations: string[][] = [
   // Why a write happened, as a plugin says it ({ en, ja }: "merged into …"), for the timeline
   // and the audit trail (issue 14: merges and their undo recognisable as such).
   [`alter table kizuna_history add column note jsonb`],
+  // One outbox subscriber (events/subscriber.ts, issue 15): every reader of the outbox — each
+  // plugin's after-hooks ("plugin:<name>"), the workflow triggers ("workflows") — is a named
+  // cursor under a lease, with one backoff. The two cursor tables move into it where they were.
+  // Plugins' scheduled jobs run on the job queue: a row keeps the queue job of its current turn.
+  [
+    `create table kizuna_subscriptions (
+     name text primary key,
+     last_xid xid8 not null,
+     last_event_id bigint not null,
+     lease_owner text,
+     lease_until timestamptz(3),
+     failures integer not null default 0,
+     retry_at timestamptz(3),
+     last_error text
+   )`,
+    `insert into kizuna_subscriptions (name, last_xid, last_event_id, failures, retry_at, last_error)
+     select 'plugin:' || plugin, last_xid, last_event_id, failures, retry_at, last_error from kizuna_plugin_cursors`,
+    `insert into kizuna_subscriptions (name, last_xid, last_event_id) select 'workflows', last_xid, last_event_id from kizuna_workflow_cursor`,
+    `drop table kizuna_plugin_cursors`,
+    `drop table kizuna_workflow_cursor`,
+    `alter table kizuna_plugin_jobs drop column lease_owner, drop column lease_until, add column job_id uuid`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

@@ -2,8 +2,7 @@
 // outcome is committed in a transaction fenced by that lease, so a worker that lost its run
 // (crashed, or too slow) cannot commit a step another worker also ran. Waits and backoffs are
 // just a later run_at: they survive restarts because they are rows.
-import { randomBytes } from 'node:crypto';
-import { sql, type Database, type Executor } from '../db/index.ts';
+import { backoffMs, leaseExpired, leaseOf, leaseOwner, leaseReleased, sql, type Database, type Executor } from '../db/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { render } from './template.ts';
 import {
@@ -88,7 +87,8 @@ class LostRun extends Error {}
 export const DEFAULT_MAX_STEPS = 10_000;
 
 export function createRunExecutor(opts: EngineOptions) {
-  const owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const owner = leaseOwner();
+  const lease = leaseOf(owner);
   const leaseMs = opts.leaseMs ?? 60_000;
   const retryBaseMs = opts.retryBaseMs ?? 5_000;
   const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
@@ -98,13 +98,12 @@ export function createRunExecutor(opts: EngineOptions) {
   async function claim(): Promise<ClaimedRun | undefined> {
     const [row] = await db.query<
       ClaimedRun & Record<string, unknown>
-    >(sql`update kizuna_workflow_runs r set status = 'running', lease_owner = ${owner},
-        lease_until = now() + ${leaseMs}::int * interval '1 millisecond'
+    >(sql`update kizuna_workflow_runs r set status = 'running', ${lease.take(leaseMs)}
       from kizuna_workflows w
       where w.id = r.workflow_id and r.id = (select id from kizuna_workflow_runs
         -- Stated so the partial index on run_at (unfinished runs) answers it: written as an OR
         -- of two states it was a scan and sort of every run ever (8 ms at 20k runs).
-        where status in ('queued', 'running', 'waiting') and run_at <= now() and (status <> 'running' or lease_until < now())
+        where status in ('queued', 'running', 'waiting') and run_at <= now() and (status <> 'running' or ${leaseExpired})
         order by run_at limit 1 for update skip locked)
       returning r.id::text as id, r.workflow_id::text as workflow_id, r.version, w.user_id::text as user_id, r.context, r.current_step, r.object,
         r.record_id::text as record_id, r.attempts`);
@@ -116,7 +115,7 @@ export function createRunExecutor(opts: EngineOptions) {
   /** Locks the run row for this commit; throws when another worker owns the run now. */
   async function fence(tx: Executor, runId: string) {
     const [r] = await tx.query(
-      sql`select 1 as ok from kizuna_workflow_runs where id = ${runId}::uuid and lease_owner = ${owner} and status = 'running' for update`,
+      sql`select 1 as ok from kizuna_workflow_runs where id = ${runId}::uuid and ${lease.held} and status = 'running' for update`,
     );
     if (!r) throw new LostRun(runId);
   }
@@ -133,8 +132,7 @@ export function createRunExecutor(opts: EngineOptions) {
     return d;
   };
 
-  const finishSql = (status: 'succeeded' | 'failed') =>
-    sql`status = ${status}, finished_at = now(), lease_owner = null, lease_until = null`;
+  const finishSql = (status: 'succeeded' | 'failed') => sql`status = ${status}, finished_at = now(), ${leaseReleased}`;
 
   /** Runs the claimed run's steps until it finishes, fails, waits or backs off. */
   async function advance(run: ClaimedRun): Promise<void> {
@@ -145,7 +143,7 @@ export function createRunExecutor(opts: EngineOptions) {
       const step = run.current_step ? byId.get(run.current_step) : undefined;
       if (!step) {
         await db.query(
-          sql`update kizuna_workflow_runs set ${finishSql('succeeded')}, current_step = null where id = ${run.id}::uuid and lease_owner = ${owner}`,
+          sql`update kizuna_workflow_runs set ${finishSql('succeeded')}, current_step = null where id = ${run.id}::uuid and ${lease.held}`,
         );
         return;
       }
@@ -189,14 +187,14 @@ export function createRunExecutor(opts: EngineOptions) {
           await tx.query(sql`${stepRow}update kizuna_workflow_runs set context = ${JSON.stringify(run.context)}::jsonb, current_step = ${next ?? null}, attempts = 0, error = null,
             ${
               waiting
-                ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', lease_owner = null, lease_until = null`
+                ? sql`status = 'waiting', run_at = now() + ${Math.round(result.waitMs!)}::int * interval '1 millisecond', ${leaseReleased}`
                 : done
                   ? finishSql('succeeded')
                   : yields
-                    ? sql`status = 'queued', run_at = now(), lease_owner = null, lease_until = null`
-                    : sql`lease_until = now() + ${leaseMs}::int * interval '1 millisecond'`
+                    ? sql`status = 'queued', run_at = now(), ${leaseReleased}`
+                    : lease.take(leaseMs)
             }
-          where id = ${run.id}::uuid and lease_owner = ${owner} and status = 'running' returning 1 as ok`);
+          where id = ${run.id}::uuid and ${lease.held} and status = 'running' returning 1 as ok`);
         if (!owned.length) throw new LostRun(run.id);
         run.current_step = next ?? null;
         run.attempts = 0;
@@ -272,7 +270,7 @@ export function createRunExecutor(opts: EngineOptions) {
     const detail = (e as { errors?: unknown }).errors;
     const error = detail ? `${message} ${JSON.stringify(detail)}` : message;
     const final = isPermanent(e) || attempt > retries;
-    const delay = Math.min(3_600_000, retryBaseMs * 2 ** (attempt - 1));
+    const delay = backoffMs(attempt, retryBaseMs, 3_600_000);
     await db
       .transaction(async (tx) => {
         await fence(tx, run.id);
@@ -280,7 +278,7 @@ export function createRunExecutor(opts: EngineOptions) {
         await tx.query(sql`insert into kizuna_workflow_steps (run_id, step_id, type, status, attempt, input, output, error, started_at)
         values (${run.id}::uuid, ${stepId}, ${type}, 'failed', ${attempt}, ${JSON.stringify(input)}::jsonb, ${output}::jsonb, ${error}, ${started}::timestamptz)`);
         await tx.query(sql`update kizuna_workflow_runs set attempts = ${attempt}, error = ${`Step "${stepId}" failed${final ? '' : ` (attempt ${attempt}, retrying)`}: ${error}`},
-          ${final ? finishSql('failed') : sql`status = 'queued', run_at = now() + ${delay}::int * interval '1 millisecond', lease_owner = null, lease_until = null`}
+          ${final ? finishSql('failed') : sql`status = 'queued', run_at = now() + ${delay}::int * interval '1 millisecond', ${leaseReleased}`}
         where id = ${run.id}::uuid`);
       })
       .catch((err) => {
@@ -289,7 +287,6 @@ export function createRunExecutor(opts: EngineOptions) {
   }
 
   return {
-    owner,
     /** Claims and advances one due run; false when there was none. */
     async runOne(): Promise<boolean> {
       const run = await claim();

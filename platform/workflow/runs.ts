@@ -1,7 +1,7 @@
 // Runs as rows: starting one (with its recursion depth), and reading them back with the path
 // taken and each step's input, output and error.
 import type { SQL } from 'drizzle-orm';
-import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
+import { leaseReleased, sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { conflict, notFound, validation } from '../problems/index.ts';
 import type { WorkflowDefinition } from './definition.ts';
 import type { ActiveWorkflow } from './store.ts';
@@ -160,7 +160,7 @@ export function createRunReader(db: Database) {
         // From outside any loop: no loop is being iterated, no wait is counting down.
         context = sql`, context = context - '$stack' - '$loops' - 'loop' - '$waits'`;
       }
-      await db.query(sql`update kizuna_workflow_runs set status = 'queued', attempts = 0, error = null, run_at = now(), finished_at = null, lease_owner = null, lease_until = null,
+      await db.query(sql`update kizuna_workflow_runs set status = 'queued', attempts = 0, error = null, run_at = now(), finished_at = null, ${leaseReleased},
           current_step = ${from}${context}
         where id = ${id}::uuid and status = 'failed'`);
       return get(id);

@@ -9,6 +9,7 @@ import { createAjv, definitionProblems } from '../model/index.ts';
 import { conflict, notFound, unauthorized, validation, type FieldProblem } from '../problems/index.ts';
 import { buildCatalog } from './catalog.ts';
 import { onOutboxCommit } from '../events/index.ts';
+import { createLoop } from '../jobs/index.ts';
 import { createDateTriggers } from './date-triggers.ts';
 import { assertDefinition, definitionErrors, type KnownAction, type WorkflowDefinition } from './definition.ts';
 import { dryRun } from './dry-run.ts';
@@ -97,8 +98,8 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
    * fits is marked invalid (and stops), one that fits again is ok again. On start and after
    * each metadata, people or team change, on every node (the marks are idempotent).
    */
-  const rechecking = loop(async () => {
-    try {
+  const rechecking = createLoop(
+    async () => {
       for (const w of await store.active(db, true)) {
         const problems = await fits(w.definition);
         if (problems.length)
@@ -110,16 +111,15 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
           );
         else if (w.state === 'invalid') await store.markValid(w.id, w.version);
       }
-    } catch (e) {
-      log('workflow metadata check failed', e);
-    }
-  });
+    },
+    { name: 'workflow metadata check' },
+  );
   const recheck = rechecking.kick;
   let unwatch: (() => void) | undefined;
   let unwatchPeople: (() => void) | undefined;
   const runs = createRunReader(db);
   const executor = createRunExecutor({ ...engineOptions, store } as EngineOptions);
-  const triggers = createTriggerDispatcher({ db, records: opts.records, store, owner: executor.owner, maxDepth: opts.maxDepth });
+  const triggers = createTriggerDispatcher({ db, records: opts.records, store, maxDepth: opts.maxDepth });
   const dates = createDateTriggers({ db, registry: opts.registry, records: opts.records, store, maxDepth: opts.maxDepth });
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const dateScanMs = opts.dateScanMs ?? Math.min(5000, (opts.pollMs ?? 250) * 4);
@@ -201,25 +201,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
    * schedules and dates of this node (issue 13) — and each run yields its worker after a
    * turn (turnMs), so one long run does not hold back the others either.
    */
-  function loop(body: () => Promise<void>) {
-    let running: Promise<void> | undefined;
-    let again = false;
-    const kick = (): Promise<void> => {
-      if (running) {
-        again = true;
-        return running;
-      }
-      running = (async () => {
-        do {
-          again = false;
-          await body();
-        } while (again && !stopped);
-      })().finally(() => (running = undefined));
-      return running;
-    };
-    return { kick, idle: () => running ?? Promise.resolve() };
-  }
-  const dispatching = loop(dispatch);
+  const dispatching = createLoop(dispatch, { name: 'workflow dispatch', enabled: () => !stopped });
   const advancing = { kick: advance, idle: () => Promise.all(workers).then(() => {}) };
 
   function tick(): Promise<void> {

@@ -3,9 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { conflict, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
-import type { OutboxCursor } from '../events/index.ts';
+import { subscriptionCursorSql, type OutboxCursor } from '../events/index.ts';
 import { createSystemUser } from '../auth/index.ts';
 import { assertDefinition, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
+
+/** The outbox subscription record triggers are read from (triggers.ts). */
+export const TRIGGER_SUBSCRIPTION = 'workflows';
 
 /** Why a workflow stopped starting runs (issue 13): a message and, for a definition, its problems. */
 export interface WorkflowError {
@@ -250,7 +253,7 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     async markFailing(id: string, version: number, error: Omit<WorkflowError, 'at'>, at?: OutboxCursor): Promise<void> {
       await db.query(sql`update kizuna_workflows w set state = 'failing', error = ${JSON.stringify({ ...error, at: new Date().toISOString() })}::jsonb,
           resume_xid = coalesce(w.resume_xid, ${at?.xid ?? null}::xid8, c.last_xid), resume_event_id = coalesce(w.resume_event_id, ${at?.id ?? null}::bigint, c.last_event_id)
-        from kizuna_workflow_cursor c where w.id = ${id}::uuid and w.active_version = ${version}`);
+        from ${subscriptionCursorSql(TRIGGER_SUBSCRIPTION)} c where w.id = ${id}::uuid and w.active_version = ${version}`);
     },
     /**
      * A metadata change left the active version naming what no longer exists: it stops
@@ -267,7 +270,7 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
       await db.query(sql`update kizuna_workflows w set state = 'invalid', error = ${JSON.stringify(error)}::jsonb,
           resume_xid = coalesce(w.resume_xid, case when ${readsEvents}::boolean then c.last_xid end),
           resume_event_id = coalesce(w.resume_event_id, case when ${readsEvents}::boolean then c.last_event_id end)
-        from kizuna_workflow_cursor c where w.id = ${id}::uuid and w.active_version = ${version}
+        from ${subscriptionCursorSql(TRIGGER_SUBSCRIPTION)} c where w.id = ${id}::uuid and w.active_version = ${version}
           and (w.state <> 'invalid' or (w.error->'errors') is distinct from ${JSON.stringify(problems)}::jsonb)`);
     },
     /** The metadata fits an invalid workflow again: it starts runs again (from where it stopped). */

@@ -1,29 +1,25 @@
 // Starting runs: record triggers from the transactional outbox (a rolled-back write left no
-// event, so it triggers nothing), read from one cursor under a lease like the plugins'
-// after-hooks; and schedules, each due workflow claimed with SKIP LOCKED by one node per turn.
+// event, so it triggers nothing), read as one subscription ("workflows", events/subscriber.ts)
+// like the plugins' after-hooks; and schedules, each due workflow claimed with SKIP LOCKED by
+// one node per turn.
 import { dbErrorOf, sql, type Database, type Executor } from '../db/index.ts';
-import { readRecordEventsOf, type OutboxCursor, type OutboxEvent } from '../events/index.ts';
+import { createSubscriber, readRecordEventsOf, type OutboxCursor, type OutboxEvent } from '../events/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { nextScheduled } from './definition.ts';
 import { evaluateFilter } from './filter.ts';
 import { insertRun, insertRuns, DEFAULT_MAX_DEPTH } from './runs.ts';
 import { ProblemError } from '../problems/index.ts';
-import type { ActiveWorkflow, WorkflowStore } from './store.ts';
+import { TRIGGER_SUBSCRIPTION, type ActiveWorkflow, type WorkflowStore } from './store.ts';
 import { logEvent } from '../log/index.ts';
 
 const BATCH = 200;
-const LEASE_SECONDS = 30;
 
 export { isWorkflowFault };
 
-export function createTriggerDispatcher(opts: {
-  db: Database;
-  records: RecordService;
-  store: WorkflowStore;
-  owner: string;
-  maxDepth?: number;
-}) {
-  const { db, owner } = opts;
+export function createTriggerDispatcher(opts: { db: Database; records: RecordService; store: WorkflowStore; maxDepth?: number }) {
+  const { db } = opts;
+  // A failing read (the database went away) is retried soon: runs wait on it.
+  const subscriber = createSubscriber(db, { batch: BATCH, maxBackoffMs: 30_000 });
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   const actorOf = (wf: ActiveWorkflow) => ({ actor: wf.user_id, via: `workflow:${wf.id}` });
 
@@ -171,15 +167,9 @@ export function createTriggerDispatcher(opts: {
     );
   }
 
-  /** Reads the outbox from the cursor; true when a full batch was read (there may be more). */
-  async function dispatchEvents(): Promise<boolean> {
-    const [cursor] = await db.query<
-      OutboxCursor & Record<string, unknown>
-    >(sql`update kizuna_workflow_cursor set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
-      where lease_until is null or lease_until < now() or lease_owner = ${owner} returning last_xid::text as xid, last_event_id::text as id`);
-    if (!cursor) return false;
-    let last: OutboxCursor = cursor;
-    try {
+  /** Reads the outbox from the subscription's cursor; true when a full batch was read (there may be more). */
+  function dispatchEvents(): Promise<boolean> {
+    return subscriber.turn(TRIGGER_SUBSCRIPTION, async (t) => {
       // History gives what changed and who wrote it (a workflow's request id carries the run).
       // Only the events of objects some record-triggered workflow watches are read.
       const active = (await opts.store.active()).filter((w) => w.definition.trigger.type.startsWith('record.'));
@@ -190,23 +180,16 @@ export function createTriggerDispatcher(opts: {
       const current: ActiveWorkflow[] = [];
       for (const wf of active) {
         if (!wf.resume) current.push(wf);
-        else if (await catchUp(wf, wf.resume, last)) current.push(wf);
+        else if (await catchUp(wf, wf.resume, t.from)) current.push(wf);
         else more = true;
       }
       const objects = [...new Set(current.map((w) => w.definition.trigger.object!))];
-      const { events, end } = await readRecordEventsOf(db, last, BATCH, objects);
-      if (events.length) await markFailed(await startAll(current, events), last);
-      const moved = end.xid !== last.xid || end.id !== last.id;
-      last = end;
+      const { events, end } = await t.read(objects);
+      if (events.length) await markFailed(await startAll(current, events), t.from);
+      const moved = end.xid !== t.from.xid || end.id !== t.from.id;
+      t.reached(end);
       return more || (moved && events.length === BATCH);
-    } finally {
-      await db
-        .query(
-          sql`update kizuna_workflow_cursor set last_xid = ${last.xid}::xid8, last_event_id = ${last.id}::bigint, lease_owner = null, lease_until = null
-        where lease_owner = ${owner}`,
-        )
-        .catch(() => {});
-    }
+    });
   }
 
   /** One batch of a workflow's own backlog, up to the shared cursor; true once it has caught up. */
