@@ -4,7 +4,7 @@ import { Hono, type Context } from 'hono';
 import type { Registry } from '../metadata/index.ts';
 import { metaOps } from '../metadata/index.ts';
 import type { Mutator } from '../metadata/index.ts';
-import type { ObjectModel } from '../model/index.ts';
+import { fieldTypeCatalog, type ObjectModel } from '../model/index.ts';
 import { forbidden, notFound } from '../problems/index.ts';
 import { accessSummary, snapshotFor } from '../query/index.ts';
 import { flag, onlyParams, readJson } from './body.ts';
@@ -38,6 +38,11 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
   const view = (c: Context<AppEnv>, model: ObjectModel) => ({
     ...model.def,
     'x-kizuna-access': accessSummary(registry.get(model.name), c.get('actor').access),
+  });
+  // The field-type table as clients need it: which filters and sorts each type takes.
+  app.get('/field-types', (c) => {
+    onlyParams(c, []);
+    return c.json({ data: fieldTypeCatalog() });
   });
   app.get('/objects', (c) => {
     onlyParams(c, []);

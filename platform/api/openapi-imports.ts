@@ -34,7 +34,8 @@ export function importSchemas(): Record<string, Schema> {
       description: 'Column → field API name, `$full_name`, `$full_name_kana`, or null to skip the column.',
       additionalProperties: { type: ['string', 'null'] },
     },
-    ImportUpload: obj({ ...upload, state: { const: 'uploaded' } }, ['id', 'object', 'format', 'columns', 'suggested_mapping', 'state']),
+    // Every key is always sent (null when unknown): a client's types need not guess.
+    ImportUpload: obj({ ...upload, state: { const: 'uploaded' } }, [...Object.keys(upload), 'state']),
     ImportStart: {
       type: 'object',
       properties: {
@@ -77,7 +78,7 @@ export function importSchemas(): Record<string, Schema> {
         started_at: nullableString,
         finished_at: nullableString,
       },
-      ['id', 'object', 'state'],
+      [...Object.keys(upload), 'options', 'created_at', 'state'],
     ),
     ImportPreview: obj(
       {

@@ -5,7 +5,7 @@ import fieldSpecJson from '../../metadata/schema/field.schema.json' with { type:
 import labelJson from '../../metadata/schema/label.schema.json' with { type: 'json' };
 import objectDefJson from '../../metadata/schema/object-def.schema.json' with { type: 'json' };
 import objectSpecJson from '../../metadata/schema/object.schema.json' with { type: 'json' };
-import { mutableFieldKeys, type JsonSchema } from '../model/index.ts';
+import { allOperators, mutableFieldKeys, type JsonSchema } from '../model/index.ts';
 import { MAX_BULK } from '../records/index.ts';
 import { importSchemas } from './openapi-imports.ts';
 import { metaSchemaComponents, ref } from './openapi-parts.ts';
@@ -203,6 +203,27 @@ export function sharedSchemas(): Record<string, Schema> {
     FieldSpec: fieldSpec,
     ObjectSpec: fromMetaSchema(objectSpecJson),
     ObjectDef: fromMetaSchema(objectDefJson),
+    FieldTypeInfo: {
+      type: 'object',
+      properties: {
+        type: { type: 'string', description: 'The type name a FieldSpec gives (uuid: the system id only).' },
+        operators: {
+          type: 'array',
+          items: { type: 'string', enum: [...allOperators] },
+          description: 'The filter operators a field of this type takes (`is_null: false` is "not empty").',
+        },
+        sortable: { type: 'boolean' },
+        can_be_unique: { type: 'boolean' },
+        can_be_searchable: { type: 'boolean' },
+        list: { type: 'boolean', description: 'Values are a list (multi_select, tags), filtered with has_any / has_all.' },
+      },
+      required: ['type', 'operators', 'sortable', 'can_be_unique', 'can_be_searchable', 'list'],
+    },
+    FieldTypeList: {
+      type: 'object',
+      properties: { data: { type: 'array', items: ref('FieldTypeInfo') } },
+      required: ['data'],
+    },
     ObjectDefs: {
       type: 'object',
       properties: { data: { type: 'array', items: ref('ObjectDef') } },

@@ -304,6 +304,16 @@ const fixedPaths: Record<string, PathItem> = {
       },
     },
   },
+  '/api/meta/field-types': {
+    get: {
+      operationId: 'listFieldTypes',
+      tags: [meta],
+      summary: 'The field-type table',
+      description:
+        'Each field type with the filter operators it takes, whether lists sort by it, and what a field of it may be. Any signed-in caller.',
+      responses: { '200': json(ref('FieldTypeList'), 'Every field type.'), ...problems(...READ) },
+    },
+  },
   '/api/meta/objects': {
     get: {
       operationId: 'listObjects',

@@ -386,3 +386,26 @@ export function parseAutonumberFormat(format = '{000000}') {
   if (!m) return undefined;
   return { prefix: m[1], digits: m[2].length, suffix: m[3] };
 }
+
+/** What each field type means to a client (GET /api/meta/field-types): the studio offers filters and sorts from it. */
+export interface FieldTypeInfo {
+  type: FieldTypeName;
+  /** The filter operators it takes (`is_null: false` is "not empty"). */
+  operators: Operator[];
+  sortable: boolean;
+  can_be_unique: boolean;
+  can_be_searchable: boolean;
+  /** Values are a list (multi_select, tags): filtered with has_any / has_all. */
+  list: boolean;
+}
+
+export function fieldTypeCatalog(): FieldTypeInfo[] {
+  return Object.entries(fieldTypes).map(([type, t]) => ({
+    type: type as FieldTypeName,
+    operators: [...t.operators],
+    sortable: t.sortable,
+    can_be_unique: t.canBeUnique,
+    can_be_searchable: t.canBeSearchable,
+    list: !!t.list,
+  }));
+}

@@ -1,9 +1,11 @@
 export * from './types.ts';
 export {
   fieldTypes,
+  fieldTypeCatalog,
   allOperators,
   parseAutonumberFormat,
   type FieldType,
+  type FieldTypeInfo,
   type Operator,
   type ColumnRef,
   type ColumnSpec,

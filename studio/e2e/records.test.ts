@@ -46,7 +46,19 @@ describe('studio records in chromium', () => {
 
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.getByRole('button', { name: '+ Add condition' }).click();
+    // The operators come from the server's field-type table: a text field offers "contains (any
+    // case)" first, a select field its order comparisons too, "is not empty" as is_null: false.
+    const offered = () =>
+      page.locator('.filter-row select[data-role=op] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const types = (await page.evaluate(() => fetch('/api/meta/field-types').then((r) => r.json()))).data as {
+      type: string;
+      operators: string[];
+    }[];
+    await page.locator('.filter-row select[data-role=field]').selectOption('last_name');
+    await expect.poll(offered).toEqual(expect.arrayContaining(types.find((t) => t.type === 'text')!.operators));
+    expect((await offered())[0]).toBe('icontains');
     await page.locator('.filter-row select[data-role=field]').selectOption('lifecycle');
+    expect((await offered()).sort()).toEqual([...types.find((t) => t.type === 'select')!.operators, 'not_null'].sort());
     await page.locator('.filter-row select[data-role=op]').selectOption('in');
     await page.locator('.filter-row .chip-toggles').getByRole('button', { name: 'Customer' }).click();
     await page.locator('.filter-row .chip-toggles').getByRole('button', { name: 'Lead' }).click();

@@ -946,6 +946,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meta/field-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The field-type table
+         * @description Each field type with the filter operators it takes, whether lists sort by it, and what a field of it may be. Any signed-in caller.
+         */
+        get: operations["listFieldTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meta/objects": {
         parameters: {
             query?: never;
@@ -2045,14 +2065,14 @@ export interface components {
             /** Format: uuid */
             id: string;
             object: string;
-            filename?: string | null;
+            filename: string | null;
             /** @enum {unknown} */
             format: "csv" | "xlsx";
             /** @description iconv name of the detected or given encoding (`utf-8`, `cp932`, `euc-jp`, `utf-16le`…); null for xlsx. */
-            encoding?: string | null;
-            delimiter?: string | null;
+            encoding: string | null;
+            delimiter: string | null;
             /** @description Bytes. */
-            size?: number;
+            size: number;
             columns: string[];
             suggested_mapping: components["schemas"]["ImportMapping"];
             /** @constant */
@@ -2081,19 +2101,19 @@ export interface components {
             /** Format: uuid */
             id: string;
             object: string;
-            filename?: string | null;
+            filename: string | null;
             /** @enum {unknown} */
-            format?: "csv" | "xlsx";
+            format: "csv" | "xlsx";
             /** @description iconv name of the detected or given encoding (`utf-8`, `cp932`, `euc-jp`, `utf-16le`…); null for xlsx. */
-            encoding?: string | null;
-            delimiter?: string | null;
+            encoding: string | null;
+            delimiter: string | null;
             /** @description Bytes. */
-            size?: number;
-            columns?: string[];
-            suggested_mapping?: components["schemas"]["ImportMapping"];
-            options?: Record<string, never> | null;
+            size: number;
+            columns: string[];
+            suggested_mapping: components["schemas"]["ImportMapping"];
+            options: Record<string, never> | null;
             /** Format: date-time */
-            created_at?: string;
+            created_at: string;
             /** @enum {unknown} */
             state: "uploaded" | "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
             /** @enum {string|null} */
@@ -2598,6 +2618,20 @@ export interface components {
             required?: string[];
             /** @constant */
             additionalProperties?: false;
+        };
+        FieldTypeInfo: {
+            /** @description The type name a FieldSpec gives (uuid: the system id only). */
+            type: string;
+            /** @description The filter operators a field of this type takes (`is_null: false` is "not empty"). */
+            operators: ("eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "in" | "nin" | "contains" | "icontains" | "starts_with" | "is_null" | "has_any" | "has_all")[];
+            sortable: boolean;
+            can_be_unique: boolean;
+            can_be_searchable: boolean;
+            /** @description Values are a list (multi_select, tags), filtered with has_any / has_all. */
+            list: boolean;
+        };
+        FieldTypeList: {
+            data: components["schemas"]["FieldTypeInfo"][];
         };
         ObjectDefs: {
             data: components["schemas"]["ObjectDef"][];
@@ -6008,6 +6042,29 @@ export interface operations {
                     "text/html": string;
                 };
             };
+        };
+    };
+    listFieldTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every field type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldTypeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     listObjects: {

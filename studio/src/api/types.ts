@@ -12,6 +12,9 @@ type Schemas = components['schemas'];
  */
 export type FieldType = Schemas['FieldSpec']['type'] | 'uuid';
 
+/** A field type as the server's table describes it (GET /api/meta/field-types). */
+export type FieldTypeInfo = Schemas['FieldTypeInfo'];
+
 export type SelectOption = NonNullable<Schemas['FieldSpec']['options']>[number];
 
 /**

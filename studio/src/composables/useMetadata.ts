@@ -2,10 +2,12 @@
 // may see, and x-kizuna-access. Cached for the page; reloaded after designer changes.
 import { computed, ref } from 'vue';
 import { api } from '../api/client.ts';
-import type { FieldSpec, ObjectDef } from '../api/types.ts';
+import type { FieldSpec, FieldTypeInfo, ObjectDef } from '../api/types.ts';
+import { setFieldTypes } from '../model/field-kinds.ts';
 
 const objects = ref<ObjectDef[]>([]);
 let loading: Promise<ObjectDef[]> | null = null;
+let fieldTypesLoaded: Promise<void> | null = null;
 
 export interface InverseList {
   /** Name of the list on this object (the relation's `inverse`). */
@@ -29,7 +31,11 @@ export const displayFieldOf = (def: ObjectDef) => def['x-kizuna'].display_field 
 export function useMetadata() {
   function load(force = false): Promise<ObjectDef[]> {
     if (force || !loading) {
-      loading = api<{ data: ObjectDef[] }>('GET', '/meta/objects').then((r) => (objects.value = r.data));
+      // The field-type table comes along (filters and sorts offered by type); it changes only with the server.
+      const types = fieldTypesLoaded ?? api<{ data: FieldTypeInfo[] }>('GET', '/meta/field-types').then((r) => setFieldTypes(r.data));
+      fieldTypesLoaded = types;
+      types.catch(() => (fieldTypesLoaded = null));
+      loading = Promise.all([api<{ data: ObjectDef[] }>('GET', '/meta/objects'), types]).then(([r]) => (objects.value = r.data));
       loading.catch(() => (loading = null));
     }
     return loading;

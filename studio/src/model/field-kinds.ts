@@ -1,7 +1,9 @@
-// What each field type means to the studio, in one table (as the server's field-type table
-// does): the filter operators it offers, whether lists sort by it, and how a value reads as
-// plain text (CSV, titles). Adding a type is adding one entry here.
-import type { FieldSpec, FieldType } from '../api/types.ts';
+// What each field type means to the studio. Which filter operators a type takes and whether
+// lists sort by it come from the server's field-type table (GET /api/meta/field-types, loaded
+// with the metadata): one table, never a copy. Here is only what is the studio's own: the order
+// operators are offered in, and how a value reads as plain text (CSV, titles).
+import { ref } from 'vue';
+import type { FieldSpec, FieldType, FieldTypeInfo } from '../api/types.ts';
 import type { Locale } from '../composables/useI18n.ts';
 import { countryName } from './countries.ts';
 
@@ -23,16 +25,45 @@ export type FilterOp =
   | 'has_all';
 
 export interface FieldKind {
-  operators: FilterOp[];
-  sortable: boolean;
   /** Plain-text form of a value in the given locale (CSV export, card titles). */
   text(value: unknown, field: FieldSpec, locale: Locale): string;
 }
 
-const TEXT: FilterOp[] = ['icontains', 'eq', 'neq', 'starts_with', 'is_null', 'not_null'];
-const NUMBER: FilterOp[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'is_null', 'not_null'];
-const DATE: FilterOp[] = ['gte', 'lt', 'eq', 'is_null', 'not_null'];
-const REF: FilterOp[] = ['eq', 'neq', 'is_null', 'not_null'];
+/** The server's field-type table, by type. */
+const serverTypes = ref(new Map<string, FieldTypeInfo>());
+
+/** Keeps the server's field-type table (useMetadata loads it). */
+export function setFieldTypes(list: FieldTypeInfo[]): void {
+  serverTypes.value = new Map(list.map((t) => [t.type, t]));
+}
+
+/** The order the filter builder offers operators in: the likeliest first (its first is the default). */
+const OFFER_ORDER: FilterOp[] = [
+  'icontains',
+  'eq',
+  'neq',
+  'starts_with',
+  'contains',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'has_any',
+  'has_all',
+  'is_null',
+  'not_null',
+];
+
+/** The operators a filter on this field offers: the server's for its type, "is not empty" being `is_null: false`. */
+export function operatorsOf(field: FieldSpec): FilterOp[] {
+  const taken = serverTypes.value.get(field.type)?.operators ?? [];
+  return OFFER_ORDER.filter((op) => (taken as string[]).includes(op === 'not_null' ? 'is_null' : op));
+}
+
+/** Whether lists sort by this field (the server's table). */
+export const sortableOf = (field: FieldSpec): boolean => serverTypes.value.get(field.type)?.sortable ?? false;
 
 const plain = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const optionLabel = (field: FieldSpec, value: unknown, locale: Locale) => {
@@ -40,19 +71,19 @@ const optionLabel = (field: FieldSpec, value: unknown, locale: Locale) => {
   return o ? (o.label[locale] ?? o.label.en ?? o.value) : plain(value);
 };
 
-const kind = (operators: FilterOp[], text: FieldKind['text'] = plain, sortable = true): FieldKind => ({ operators, sortable, text });
+const kind = (text: FieldKind['text'] = plain): FieldKind => ({ text });
 
 export const fieldKinds: Record<FieldType, FieldKind> = {
-  text: kind(TEXT),
-  long_text: kind(TEXT),
-  email: kind(TEXT),
-  phone: kind(TEXT),
-  url: kind(TEXT),
-  autonumber: kind(TEXT),
-  integer: kind(NUMBER, (v, _f, l) => (typeof v === 'number' ? v.toLocaleString(l) : plain(v))),
-  number: kind(NUMBER, (v, _f, l) => (typeof v === 'number' ? v.toLocaleString(l) : plain(v))),
-  percent: kind(NUMBER, (v, _f, l) => (typeof v === 'number' ? `${v.toLocaleString(l)}%` : plain(v))),
-  currency: kind(['is_null', 'not_null'], (v, _f, l) => {
+  text: kind(),
+  long_text: kind(),
+  email: kind(),
+  phone: kind(),
+  url: kind(),
+  autonumber: kind(),
+  integer: kind((v, _f, l) => (typeof v === 'number' ? v.toLocaleString(l) : plain(v))),
+  number: kind((v, _f, l) => (typeof v === 'number' ? v.toLocaleString(l) : plain(v))),
+  percent: kind((v, _f, l) => (typeof v === 'number' ? `${v.toLocaleString(l)}%` : plain(v))),
+  currency: kind((v, _f, l) => {
     const c = v as { amount?: string; currency?: string } | null;
     if (!c?.amount) return '';
     try {
@@ -61,23 +92,17 @@ export const fieldKinds: Record<FieldType, FieldKind> = {
       return `${c.amount} ${c.currency ?? ''}`;
     }
   }),
-  boolean: kind(['eq', 'is_null', 'not_null'], (v) => (v === true ? '✓' : v === false ? '✗' : '')),
-  date: kind(DATE, (v, _f, l) => (typeof v === 'string' ? new Date(`${v}T00:00:00`).toLocaleDateString(l) : '')),
-  datetime: kind(DATE, (v, _f, l) =>
-    typeof v === 'string' ? new Date(v).toLocaleString(l, { dateStyle: 'medium', timeStyle: 'short' }) : '',
-  ),
-  select: kind(['eq', 'neq', 'in', 'nin', 'is_null', 'not_null'], (v, f, l) => optionLabel(f, v, l)),
-  multi_select: kind(
-    ['has_any', 'has_all', 'is_null', 'not_null'],
-    (v, f, l) => (Array.isArray(v) ? v.map((x) => optionLabel(f, x, l)).join(', ') : ''),
-    false,
-  ),
-  country: kind(['eq', 'neq', 'in', 'nin', 'is_null', 'not_null'], (v, _f, l) => (typeof v === 'string' && v ? countryName(v, l) : '')),
-  relation: kind(REF),
-  user: kind(REF),
-  tags: kind(['has_any', 'has_all', 'is_null', 'not_null'], (v) => (Array.isArray(v) ? v.join(', ') : ''), false),
-  json: kind(['is_null', 'not_null'], (v) => (v === null || v === undefined ? '' : JSON.stringify(v)), false),
-  uuid: kind(['eq', 'neq']),
+  boolean: kind((v) => (v === true ? '✓' : v === false ? '✗' : '')),
+  date: kind((v, _f, l) => (typeof v === 'string' ? new Date(`${v}T00:00:00`).toLocaleDateString(l) : '')),
+  datetime: kind((v, _f, l) => (typeof v === 'string' ? new Date(v).toLocaleString(l, { dateStyle: 'medium', timeStyle: 'short' }) : '')),
+  select: kind((v, f, l) => optionLabel(f, v, l)),
+  multi_select: kind((v, f, l) => (Array.isArray(v) ? v.map((x) => optionLabel(f, x, l)).join(', ') : '')),
+  country: kind((v, _f, l) => (typeof v === 'string' && v ? countryName(v, l) : '')),
+  relation: kind(),
+  user: kind(),
+  tags: kind((v) => (Array.isArray(v) ? v.join(', ') : '')),
+  json: kind((v) => (v === null || v === undefined ? '' : JSON.stringify(v))),
+  uuid: kind(),
 };
 
 export const kindOf = (field: FieldSpec): FieldKind => fieldKinds[field.type] ?? fieldKinds.text;

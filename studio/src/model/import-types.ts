@@ -1,56 +1,29 @@
-// Shapes of the /api/imports answers (docs/API.md, "Import and export").
-import type { FieldError } from '../api/client.ts';
+// Shapes of the /api/imports answers, from the generated OpenAPI types (openapi.d.ts: `npm
+// run studio:api-types`). Where the document is looser than what the server sends, a short
+// commented narrowing says why; nothing here is copied from the server.
+import type { components } from '../api/openapi.d.ts';
+
+type Schemas = components['schemas'];
 
 /** Source column → field name, "$full_name", "$full_name_kana", or null (skipped). */
-export type Mapping = Record<string, string | null>;
+export type Mapping = Schemas['ImportMapping'];
 
-export type ImportMode = 'all_or_nothing' | 'partial';
-export type ImportState = 'uploaded' | 'queued' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled';
+export type ImportMode = Schemas['ImportStart']['mode'];
+export type ImportState = Schemas['ImportStatus']['state'];
 
-export interface ImportUpload {
-  id: string;
-  object: string;
-  filename: string | null;
-  format: 'csv' | 'xlsx';
-  encoding: string | null;
-  delimiter: string | null;
-  size: number;
-  columns: string[];
-  suggested_mapping: Mapping;
-  state: ImportState;
-}
-
-export interface ImportOptions {
+/** What the start sent, as the status repeats it (the document leaves `options` an open object). */
+export type ImportOptions = Pick<Schemas['ImportStart'], 'mode' | 'upsert_on' | 'utc_offset'> & {
   mapping: Mapping;
-  mode: ImportMode;
-  upsert_on?: string[];
   create_missing: string[];
-  utc_offset?: string;
-}
+};
 
-export interface ImportStatus extends ImportUpload {
-  options: ImportOptions | null;
-  created_at: string;
-  phase?: string | null;
-  rows_read?: number;
-  rows_written?: number;
-  created?: number;
-  updated?: number;
-  unchanged?: number;
-  rows_failed?: number;
-  rate?: number;
-  eta_seconds?: number | null;
-  error?: string | null;
-  started_at?: string | null;
-  finished_at?: string | null;
-}
+/** An upload's answer; the studio keeps the import's later states in it too. */
+export type ImportUpload = Omit<Schemas['ImportUpload'], 'state'> & { state: ImportState };
 
-export interface PreviewRow {
-  row: number;
-  cells: string[];
-  values: Record<string, unknown>;
-  errors: FieldError[];
-}
+export type ImportStatus = Omit<Schemas['ImportStatus'], 'options'> & { options: ImportOptions | null };
+
+/** A previewed row: `values` are the field values as they would be written (any JSON). */
+export type PreviewRow = Omit<Schemas['ImportPreview']['rows'][number], 'values'> & { values: Record<string, unknown> };
 
 export interface Preview {
   mapping: Mapping;
