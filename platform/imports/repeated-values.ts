@@ -17,7 +17,7 @@ export async function repeatedUniqueValues(
   for (const f of model.fieldList.filter((x) => x.spec.unique)) {
     for (const r of rows) {
       const raw = r.input[f.name];
-      const v = f.type.normalize ? f.type.normalize(raw) : raw;
+      const v = f.type.normalize ? f.type.normalize(raw, f.spec) : raw;
       if (v !== undefined && v !== null) keys.push({ row: r.index, field: f.name, value: typeof v === 'string' ? v : JSON.stringify(v) });
     }
   }

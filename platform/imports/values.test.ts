@@ -104,13 +104,14 @@ describe('currency cells', () => {
   const money = (t: string) =>
     parseCell(t, { spec: { type: 'currency', currency: 'JPY' } } as unknown as FieldModel, { utcOffset: '+09:00' });
   it("takes the currency from its sign or code, else the field's", () => {
+    // The digits as written (no float in between): 12.50 stays 12.50.
     expect(['¥1,234', '1,234円', '$12.50', '€12.50', '£3', '12.50 USD', '500'].map(money)).toEqual([
       { amount: '1234', currency: 'JPY' },
       { amount: '1234', currency: 'JPY' },
-      { amount: '12.5', currency: 'USD' },
-      { amount: '12.5', currency: 'EUR' },
+      { amount: '12.50', currency: 'USD' },
+      { amount: '12.50', currency: 'EUR' },
       { amount: '3', currency: 'GBP' },
-      { amount: '12.5', currency: 'USD' },
+      { amount: '12.50', currency: 'USD' },
       { amount: '500', currency: 'JPY' },
     ]);
   });

@@ -1,7 +1,7 @@
 // Cell text → an API value, per field type, the way people write values in spreadsheets.
 // A cell that cannot be read is passed on as text so the records validator names the problem
 // with the same message an API client would get. Empty cells are left out (defaults apply).
-import type { FieldModel, FieldTypeName } from '../model/index.ts';
+import { parseMoney, SIGN_CURRENCIES, type FieldModel, type FieldTypeName } from '../model/index.ts';
 
 type Parser = (text: string, f: FieldModel, opts: ValueOptions) => unknown;
 
@@ -92,9 +92,6 @@ function timeOf(text: string): string | undefined {
   return [hour, minute, second].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-/** A currency sign's code (after NFKC: ￥ is ¥). */
-const SIGN_CURRENCIES: Record<string, string> = { '¥': 'JPY', $: 'USD', '€': 'EUR', '£': 'GBP' };
-
 const ZONES: Record<string, string> = { JST: '+09:00', UTC: 'Z', GMT: 'Z' };
 
 function dateTime(text: string, _f: FieldModel, opts: ValueOptions): string {
@@ -121,6 +118,10 @@ const parsers: Partial<Record<FieldTypeName, Parser>> = {
   number,
   percent: (t) => number(t.replace(/[%％]\s*$/, '')),
   currency: (t, f) => {
+    // As the API reads amounts (digits kept as text), else the wider forms of number():
+    // "(1,234)", "1.234,50".
+    const m = parseMoney(t);
+    if (m) return { amount: m.amount, ...((m.currency ?? f.spec.currency) && { currency: m.currency ?? f.spec.currency }) };
     const s = nfkc(t);
     const code = /\b([A-Z]{3})\b/.exec(s)?.[1] ?? SIGN_CURRENCIES[s[0]] ?? (/円$/.test(s) ? 'JPY' : undefined) ?? f.spec.currency;
     // number() drops the leading sign itself.

@@ -3,6 +3,7 @@
 import { validation, type FieldProblem } from '../problems/index.ts';
 import { createAjv, definitionProblems, loadMetaSchema } from './ajv.ts';
 import { fieldTypes, parseAutonumberFormat } from './field-types.ts';
+import { isCurrencyCode } from './currency.ts';
 import {
   API_NAME,
   reservedFieldNames,
@@ -224,6 +225,8 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
       if (f.name.includes('__')) problems.push({ field: `${path}.name`, message: 'must not contain "__" (kept for derived columns)' });
       if (f.type === 'currency' && f.name.length > 53)
         problems.push({ field: `${path}.name`, message: 'a currency field name is at most 53 characters' });
+      if (f.type === 'currency' && f.currency && !isCurrencyCode(f.currency))
+        problems.push({ field: `${path}.currency`, message: `"${f.currency}" is not an ISO 4217 currency code (such as JPY, USD, EUR)` });
       const type = fieldTypes[f.type];
       if (f.unique && !type.canBeUnique) problems.push({ field: `${path}.unique`, message: `a ${f.type} field cannot be unique` });
       if (f.searchable && !type.canBeSearchable)

@@ -3,6 +3,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { COUNTRY_CODES, countryCode } from './countries.ts';
 import type { FieldSpec, FieldTypeName, JsonSchema } from './types.ts';
+import { moneyProblem, parseMoney } from './currency.ts';
 
 export type Operator =
   'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin' | 'contains' | 'icontains' | 'starts_with' | 'is_null' | 'has_any' | 'has_all';
@@ -53,7 +54,9 @@ export interface FieldType {
   /** What a keyText value looks like, to refuse a tampered cursor before it reaches SQL. */
   keyPattern?: RegExp;
   /** Cleans an input value before validation (e.g. spaces around an email address). */
-  normalize?(value: unknown): unknown;
+  normalize?(value: unknown, f: FieldSpec): unknown;
+  /** What JSON Schema cannot say about a value that passed it (a currency's fraction digits); a message, or undefined. */
+  check?(value: unknown, f: FieldSpec): string | undefined;
   /** Checks a scalar filter value; returns a message when it does not fit. */
   checkValue(value: unknown, f: FieldSpec): string | undefined;
   sortable: boolean;
@@ -71,6 +74,27 @@ export interface FieldType {
   list?: boolean;
   canBeUnique: boolean;
   canBeSearchable: boolean;
+}
+
+/**
+ * A currency value as typed: `{ amount: "¥12,000" }`, or just "¥12,000" / 12000 for a field
+ * with a default currency, becomes `{ amount: "12000", currency: "JPY" }`. What cannot be read
+ * as an amount, or names a currency other than the one given, is left for validation to refuse.
+ */
+function normalizeMoney(v: unknown, f: FieldSpec): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? { amount: String(v), ...(f.currency && { currency: f.currency }) } : v;
+  if (typeof v === 'string') {
+    const m = parseMoney(v);
+    return m ? { amount: m.amount, ...((m.currency ?? f.currency) && { currency: m.currency ?? f.currency }) } : v;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o = v as { amount?: unknown; currency?: unknown };
+  if (typeof o.amount === 'number' && Number.isFinite(o.amount)) return { ...o, amount: String(o.amount) };
+  if (typeof o.amount !== 'string') return v;
+  const m = parseMoney(o.amount);
+  const given = typeof o.currency === 'string' ? o.currency.trim().toUpperCase() : o.currency;
+  if (!m || (m.currency && given !== undefined && m.currency !== given)) return v;
+  return { ...o, amount: m.amount, ...((given ?? m.currency) !== undefined && { currency: given ?? m.currency }) };
 }
 
 const cast = (value: unknown, type: string) => sql`${value}::${sql.raw(type)}`;
@@ -238,6 +262,11 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
       additionalProperties: false,
     }),
     patternMessage: 'must be a decimal amount such as "12.50" and an ISO 4217 code such as "JPY"',
+    normalize: normalizeMoney,
+    check: (v, f) => {
+      const { amount, currency } = v as { amount: string; currency?: string };
+      return moneyProblem(amount, currency ?? f.currency!);
+    },
     operators: NUMBER_OPS,
     read: (col) =>
       sql`case when ${col()} is null then null else json_build_object('amount', ${col()}::text, 'currency', ${col('currency')}) end`,

@@ -1,4 +1,5 @@
 export * from './types.ts';
+export { fractionDigitsOf, isCurrencyCode, moneyProblem, parseMoney, SIGN_CURRENCIES } from './currency.ts';
 export {
   fieldTypes,
   fieldTypeCatalog,

@@ -26,7 +26,7 @@ export function matchKey(
   const key: unknown[] = [];
   for (const name of upsertOn) {
     const f = model.fields.get(name)!;
-    const v = f.type.normalize ? f.type.normalize(input[name]) : input[name];
+    const v = f.type.normalize ? f.type.normalize(input[name], f.spec) : input[name];
     if (v === undefined || v === null) return { field: name, message: 'is needed to match an existing record (upsert_on)' };
     const problem = f.type.checkValue(v, f.spec);
     if (problem) return { field: name, message: problem };

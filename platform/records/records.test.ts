@@ -55,6 +55,43 @@ describe.each(databases)('records service on %s', (kind) => {
     expect(bad.body.errors[0].field).toMatch(/^annual_revenue/);
   });
 
+  it('reads amounts as people type them, and holds each currency to its ISO 4217 fraction digits', async () => {
+    const revenue = async (annual_revenue: unknown) => {
+      const r = await k.call('POST', '/api/records/company', { name: '通貨テスト', annual_revenue });
+      return r.status === 201 ? r.body.annual_revenue : r.body.errors;
+    };
+    // The field's default currency is JPY: ¥, 円, full-width digits and grouping commas are read.
+    expect(await revenue({ amount: '12,000' })).toEqual({ amount: '12000', currency: 'JPY' });
+    expect(await revenue({ amount: '¥12,000' })).toEqual({ amount: '12000', currency: 'JPY' });
+    expect(await revenue('１２，０００円')).toEqual({ amount: '12000', currency: 'JPY' });
+    expect(await revenue(12000)).toEqual({ amount: '12000', currency: 'JPY' });
+    expect(await revenue({ amount: '$1,234.50' })).toEqual({ amount: '1234.50', currency: 'USD' });
+    expect(await revenue({ amount: '12345678901234567.25', currency: 'USD' })).toEqual({ amount: '12345678901234567.25', currency: 'USD' });
+    // JPY has no minor unit, USD two, KWD three; codes must exist.
+    expect(await revenue({ amount: '12000.5' })).toEqual([{ field: 'annual_revenue', message: 'JPY amounts have no fraction digits' }]);
+    expect(await revenue({ amount: '12.345', currency: 'USD' })).toEqual([
+      { field: 'annual_revenue', message: 'USD amounts have at most 2 fraction digits' },
+    ]);
+    expect(await revenue({ amount: '1.125', currency: 'KWD' })).toEqual({ amount: '1.125', currency: 'KWD' });
+    expect(await revenue({ amount: '100', currency: 'XYZ' })).toEqual([
+      { field: 'annual_revenue', message: '"XYZ" is not an ISO 4217 currency code (such as JPY, USD, EUR)' },
+    ]);
+    // A sign that contradicts the code given is not guessed at.
+    const conflicting = await revenue({ amount: '¥100', currency: 'USD' });
+    expect(conflicting).toEqual([expect.objectContaining({ field: 'annual_revenue.amount' })]);
+    // A currency field's default code must exist too.
+    const field = await k.call('POST', '/api/meta/objects/company/fields', {
+      name: 'budget_xyz',
+      type: 'currency',
+      label: { en: 'Budget', ja: '予算' },
+      currency: 'XYZ',
+    });
+    expect(field.status).toBe(422);
+    expect(field.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ message: expect.stringContaining('"XYZ" is not an ISO 4217') })]),
+    );
+  });
+
   it('updates with If-Match, answers 412 on a stale version, and keeps no-op writes at their version', async () => {
     const c = (await k.call('POST', '/api/records/case', { subject: 'Login fails' })).body;
     expect(c.number).toMatch(/^CASE-\d{6}$/);

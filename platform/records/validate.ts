@@ -47,12 +47,9 @@ export function checkInput(model: ObjectModel, input: unknown, mode: 'create' | 
     if (ignored.has(k)) continue;
     const f = model.fields.get(k);
     if (f?.type.readOnly) continue;
-    let v = f?.type.normalize ? f.type.normalize(raw) : raw;
+    let v = f?.type.normalize ? f.type.normalize(raw, f.spec) : raw;
     if (f && f.spec.type === 'select') v = resolveOption(f.spec, v);
     if (f && f.spec.type === 'multi_select' && Array.isArray(v)) v = v.map((x) => resolveOption(f.spec, x));
-    if (f && f.spec.type === 'currency' && v && typeof v === 'object' && typeof (v as { amount?: unknown }).amount === 'number') {
-      v = { ...(v as object), amount: String((v as { amount: number }).amount) };
-    }
     if (hasNul(v)) problems.push({ field: k, message: 'must not contain NUL characters' });
     values[k] = v;
   }
@@ -64,6 +61,14 @@ export function checkInput(model: ObjectModel, input: unknown, mode: 'create' | 
   }
   const validate = validatorsOf(model)[mode];
   if (!validate(values)) problems.push(...fieldProblems(model, values, validate.errors));
+  // What the schema cannot say (a currency's fraction digits), for values it let through.
+  for (const [name, v] of Object.entries(values)) {
+    const f = model.fields.get(name);
+    if (!f?.type.check || v === null || v === undefined || problems.some((p) => p.field === name || p.field.startsWith(`${name}.`)))
+      continue;
+    const message = f.type.check(v, f.spec);
+    if (message) problems.push({ field: name, message });
+  }
   if (problems.length) throw validation(dedupe(problems));
   return values;
 }
