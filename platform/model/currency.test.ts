@@ -30,8 +30,8 @@ describe('money as people type it', () => {
     expect([fractionDigitsOf('JPY'), fractionDigitsOf('USD'), fractionDigitsOf('KWD')]).toEqual([0, 2, 3]);
     expect(moneyProblem('12000', 'JPY')).toBeUndefined();
     expect(moneyProblem('12000.00', 'JPY')).toBeUndefined(); // zeros after the point say nothing more
-    expect(moneyProblem('12000.5', 'JPY')).toBe('JPY amounts have no fraction digits');
-    expect(moneyProblem('1.005', 'USD')).toBe('USD amounts have at most 2 fraction digits');
-    expect(moneyProblem('1', 'ABC')).toMatch(/not an ISO 4217 currency code/);
+    expect(moneyProblem('12000.5', 'JPY')).toEqual({ message: 'JPY amounts have no fraction digits', keyword: 'currency_digits' });
+    expect(moneyProblem('1.005', 'USD')).toEqual({ message: 'USD amounts have at most 2 fraction digits', keyword: 'currency_digits' });
+    expect(moneyProblem('1', 'ABC')).toMatchObject({ keyword: 'currency_code' });
   });
 });

@@ -58,12 +58,18 @@ export function parseMoney(text: string): { amount: string; currency?: string } 
   return { amount, ...(currency && { currency }) };
 }
 
-/** Why an amount does not fit its currency (an unknown code, more fraction digits than it has), or undefined. */
-export function moneyProblem(amount: string, currency: string): string | undefined {
-  if (!isCurrencyCode(currency)) return `"${currency}" is not an ISO 4217 currency code (such as JPY, USD, EUR)`;
+/**
+ * Why an amount does not fit its currency, or undefined: an unknown code (keyword
+ * `currency_code`), more fraction digits than the currency has (`currency_digits`).
+ */
+export function moneyProblem(amount: string, currency: string): { message: string; keyword: string } | undefined {
+  if (!isCurrencyCode(currency))
+    return { message: `"${currency}" is not an ISO 4217 currency code (such as JPY, USD, EUR)`, keyword: 'currency_code' };
   const fraction = /\.(\d*?)0*$/.exec(amount)?.[1] ?? '';
   const most = fractionDigitsOf(currency);
-  if (fraction.length > most)
-    return most === 0 ? `${currency} amounts have no fraction digits` : `${currency} amounts have at most ${most} fraction digits`;
-  return undefined;
+  if (fraction.length <= most) return undefined;
+  return {
+    message: most === 0 ? `${currency} amounts have no fraction digits` : `${currency} amounts have at most ${most} fraction digits`,
+    keyword: 'currency_digits',
+  };
 }

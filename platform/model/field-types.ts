@@ -55,8 +55,8 @@ export interface FieldType {
   keyPattern?: RegExp;
   /** Cleans an input value before validation (e.g. spaces around an email address). */
   normalize?(value: unknown, f: FieldSpec): unknown;
-  /** What JSON Schema cannot say about a value that passed it (a currency's fraction digits); a message, or undefined. */
-  check?(value: unknown, f: FieldSpec): string | undefined;
+  /** What JSON Schema cannot say about a value that passed it (a currency's fraction digits): the problem, or undefined. */
+  check?(value: unknown, f: FieldSpec): { message: string; keyword: string } | undefined;
   /** Checks a scalar filter value; returns a message when it does not fit. */
   checkValue(value: unknown, f: FieldSpec): string | undefined;
   sortable: boolean;

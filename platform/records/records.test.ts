@@ -68,13 +68,15 @@ describe.each(databases)('records service on %s', (kind) => {
     expect(await revenue({ amount: '$1,234.50' })).toEqual({ amount: '1234.50', currency: 'USD' });
     expect(await revenue({ amount: '12345678901234567.25', currency: 'USD' })).toEqual({ amount: '12345678901234567.25', currency: 'USD' });
     // JPY has no minor unit, USD two, KWD three; codes must exist.
-    expect(await revenue({ amount: '12000.5' })).toEqual([{ field: 'annual_revenue', message: 'JPY amounts have no fraction digits' }]);
+    expect(await revenue({ amount: '12000.5' })).toEqual([
+      { field: 'annual_revenue', message: 'JPY amounts have no fraction digits', keyword: 'currency_digits' },
+    ]);
     expect(await revenue({ amount: '12.345', currency: 'USD' })).toEqual([
-      { field: 'annual_revenue', message: 'USD amounts have at most 2 fraction digits' },
+      { field: 'annual_revenue', message: 'USD amounts have at most 2 fraction digits', keyword: 'currency_digits' },
     ]);
     expect(await revenue({ amount: '1.125', currency: 'KWD' })).toEqual({ amount: '1.125', currency: 'KWD' });
     expect(await revenue({ amount: '100', currency: 'XYZ' })).toEqual([
-      { field: 'annual_revenue', message: '"XYZ" is not an ISO 4217 currency code (such as JPY, USD, EUR)' },
+      { field: 'annual_revenue', message: '"XYZ" is not an ISO 4217 currency code (such as JPY, USD, EUR)', keyword: 'currency_code' },
     ]);
     // A sign that contradicts the code given is not guessed at.
     const conflicting = await revenue({ amount: '¥100', currency: 'USD' });

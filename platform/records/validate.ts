@@ -66,8 +66,8 @@ export function checkInput(model: ObjectModel, input: unknown, mode: 'create' | 
     const f = model.fields.get(name);
     if (!f?.type.check || v === null || v === undefined || problems.some((p) => p.field === name || p.field.startsWith(`${name}.`)))
       continue;
-    const message = f.type.check(v, f.spec);
-    if (message) problems.push({ field: name, message });
+    const problem = f.type.check(v, f.spec);
+    if (problem) problems.push({ field: name, ...problem });
   }
   if (problems.length) throw validation(dedupe(problems));
   return values;

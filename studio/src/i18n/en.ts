@@ -389,6 +389,8 @@ export const en = {
   'check.datetime': 'must be a date and time',
   'check.phone': 'must be a phone number (digits, spaces, + - . ( ) only)',
   'check.currency': 'must be an amount such as 12.50 and a 3-letter currency code such as JPY',
+  'check.currencyCode': 'is not an ISO 4217 currency code (such as JPY, USD, EUR)',
+  'check.currencyDigits': 'has more decimal places than its currency allows (JPY none, USD 2)',
   'check.pattern': 'has the wrong format',
   'check.enum': 'is not one of the options',
   'check.uniqueItems': 'must not list a value twice',

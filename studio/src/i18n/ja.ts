@@ -391,6 +391,8 @@ export const ja: Record<MessageKey, string> = {
   'check.datetime': '日時を入力してください',
   'check.phone': '電話番号を入力してください（数字、空白、+ - . ( ) のみ）',
   'check.currency': '12.50 のような金額と JPY のような 3 文字の通貨コードを入力してください',
+  'check.currencyCode': 'ISO 4217 の通貨コード（JPY、USD、EUR など）ではありません',
+  'check.currencyDigits': '通貨で使える小数桁数を超えています（JPY は 0 桁、USD は 2 桁）',
   'check.pattern': '形式が正しくありません',
   'check.enum': '選択肢にない値です',
   'check.uniqueItems': '同じ値を二度選ぶことはできません',

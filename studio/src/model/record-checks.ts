@@ -64,6 +64,10 @@ export function compileRecordChecks(def: ObjectDef, fields: FieldSpec[], mode: '
     for (const f of fields) {
       if (f.type === 'json' && typeof input[f.name] === 'string' && !parses(input[f.name] as string))
         out.push({ field: f.name, keyword: 'json', params: {} });
+      if (f.type === 'currency') {
+        const keyword = moneyKeyword(input[f.name] as { amount?: unknown; currency?: unknown } | null | undefined);
+        if (keyword) out.push({ field: f.name, keyword, params: {} });
+      }
     }
     return firstPerField(out);
   };
@@ -77,10 +81,38 @@ function normalized(values: Record<string, unknown>, specs: Map<string, FieldSpe
     const type = specs.get(k)?.type;
     if (typeof v === 'string' && (type === 'email' || type === 'phone' || type === 'url')) out[k] = v.trim();
     else if (type === 'currency' && v && typeof v === 'object' && typeof (v as { amount?: unknown }).amount === 'string') {
-      out[k] = { ...(v as object), amount: (v as { amount: string }).amount.trim() };
+      const money = v as { amount: string; currency?: string };
+      out[k] = { ...money, amount: typedAmount(money.amount, money.currency) };
     } else out[k] = v;
   }
   return out;
+}
+
+/**
+ * An amount as typed in the form — "12,000", "¥12,000", "１２，０００円" — as the decimal the
+ * server reads it as (platform/model/currency.ts parseMoney, which also takes codes and ▲):
+ * full-width digits, grouping commas, and the sign of the currency chosen. Else the text as is,
+ * for the checks to name.
+ */
+function typedAmount(text: string, currency = 'JPY'): string {
+  const signs: Record<string, string[]> = { JPY: ['¥', '円'], USD: ['$'], EUR: ['€'], GBP: ['£'] };
+  let s = text.normalize('NFKC').trim();
+  for (const sign of signs[currency] ?? []) s = s.startsWith(sign) ? s.slice(sign.length) : s.endsWith(sign) ? s.slice(0, -sign.length) : s;
+  s = s.trim();
+  return /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s) ? s.replaceAll(',', '') : s;
+}
+
+/**
+ * What the server's check says of an amount the schema let through (platform/model/currency.ts):
+ * the code must be ISO 4217's, the amount within its minor unit — both from the browser's Intl,
+ * the same ICU data as the server's.
+ */
+function moneyKeyword(v: { amount?: unknown; currency?: unknown } | null | undefined): string | undefined {
+  if (!v || typeof v.amount !== 'string' || typeof v.currency !== 'string' || !/^[A-Z]{3}$/.test(v.currency)) return undefined;
+  if (!Intl.supportedValuesOf('currency').includes(v.currency)) return 'currency_code';
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: v.currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const fraction = /\.(\d*?)0*$/.exec(v.amount)?.[1] ?? '';
+  return fraction.length > digits ? 'currency_digits' : undefined;
 }
 
 function parses(text: string): boolean {
@@ -178,6 +210,10 @@ export function problemMessage(p: FieldProblem, field: FieldSpec | undefined, t:
       return t('check.unique');
     case 'json':
       return t('form.invalidJson');
+    case 'currency_code':
+      return t('check.currencyCode');
+    case 'currency_digits':
+      return t('check.currencyDigits');
     default:
       return p.message ?? t('check.pattern');
   }
