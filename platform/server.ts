@@ -150,6 +150,8 @@ export async function createKizuna(config: KizunaConfig) {
       corsOrigins: config.corsOrigins,
       secureCookies: config.secureCookies,
       logRequests: config.logRequests,
+      smtpUrl: config.smtpUrl,
+      mailFrom: config.mailFrom,
     });
     jobs.start();
     workflows.start();

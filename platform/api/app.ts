@@ -7,7 +7,14 @@ import { secureHeaders } from 'hono/secure-headers';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { SESSION_COOKIE, type ApiKeyStore, type PeopleStore, type Principal, type SessionStore } from '../auth/index.ts';
+import {
+  createPasswordLinks,
+  SESSION_COOKIE,
+  type ApiKeyStore,
+  type PeopleStore,
+  type Principal,
+  type SessionStore,
+} from '../auth/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { accessFor } from '../query/index.ts';
@@ -29,7 +36,9 @@ import type { PluginHost } from '../plugins/index.ts';
 import { viewRoutes } from './view-routes.ts';
 import { meRoutes } from './me-routes.ts';
 import { recordTimelineRoutes, workflowHookRoutes, workflowRoutes, workflowRunRoutes } from './workflow-routes.ts';
-import type { WorkflowEngine } from '../workflow/index.ts';
+import { createMailer, type WorkflowEngine } from '../workflow/index.ts';
+import { passwordLinkRoutes } from './link-routes.ts';
+import { sessionRoutes } from './session-routes.ts';
 import { log, logEvent } from '../log/index.ts';
 
 export interface AppDeps {
@@ -52,6 +61,10 @@ export interface AppDeps {
   secureCookies?: boolean;
   /** One JSON log line per request. */
   logRequests?: boolean;
+  /** SMTP server for invitations and password links (KIZUNA_SMTP_URL); unset → links are shown to the admin once. */
+  smtpUrl?: string;
+  /** Their sender (KIZUNA_SMTP_FROM). */
+  mailFrom?: string;
 }
 
 /**
@@ -87,6 +100,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createApp(deps: AppDeps) {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const links = createPasswordLinks({ db: deps.db, sessions: deps.sessions });
+  const mailer = deps.smtpUrl ? createMailer(deps.smtpUrl) : undefined;
   const app = new Hono<AppEnv>();
   app.onError(onError);
 
@@ -145,6 +160,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/api', docsRoutes());
   app.route('/api/auth', publicAuthRoutes(deps));
+  app.route('/api/auth/password-link', passwordLinkRoutes({ links, secureCookies: deps.secureCookies }));
   app.route('/api/workflows/hooks', workflowHookRoutes({ workflows: deps.workflows, bodyLimit }));
 
   app.use('/api/*', async (c, next) => {
@@ -163,6 +179,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/api', openApiRoutes({ registry: deps.registry, plugins: deps.plugins }));
   app.route('/api/auth', authRoutes(deps));
+  app.route('/api/auth/sessions', sessionRoutes(deps));
   app.route('/api/meta', metaRoutes({ registry: deps.registry, bodyLimit }));
   // Before the record routes, or GET /api/records/contact/export would read record "export".
   app.route('/api/records', exportRoutes({ records: deps.records, registry: deps.registry }));
@@ -171,7 +188,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/records', recordTimelineRoutes({ records: deps.records, workflows: deps.workflows }));
   app.route('/api/records', recordRoutes({ records: deps.records, bodyLimit }));
   app.route('/api/api-keys', keyRoutes({ keys: deps.keys, people: deps.people }));
-  app.route('/api/users', userRoutes(deps));
+  app.route('/api/users', userRoutes({ ...deps, links, mailer, mailFrom: deps.mailFrom ?? 'kizuna@localhost' }));
   app.route('/api/teams', teamRoutes(deps));
   app.route('/api/roles', roleRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));

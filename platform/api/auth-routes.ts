@@ -34,6 +34,17 @@ export function clientIp(c: Context<AppEnv>): string | undefined {
   }
 }
 
+/** The session cookie of a new session (sign-in, setup, a password link). */
+export function setSessionCookie(c: Context<AppEnv>, session: { token: string; expiresAt: Date }, secure?: boolean): void {
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: secure ?? false,
+    path: '/',
+    expires: session.expiresAt,
+  });
+}
+
 /** Routes that work without a signed-in caller. Mounted before the auth middleware. */
 export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps) {
   const app = new Hono<AppEnv>();
@@ -44,13 +55,7 @@ export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps)
       userAgent: c.req.header('user-agent'),
       requestId: c.get('requestId'),
     });
-    setCookie(c, SESSION_COOKIE, result.token, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure: secureCookies ?? false,
-      path: '/',
-      expires: result.expiresAt,
-    });
+    setSessionCookie(c, result, secureCookies);
     return c.json({ user: result.user, csrf_token: result.csrfToken });
   });
 
@@ -64,13 +69,7 @@ export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps)
       userAgent: c.req.header('user-agent'),
       requestId: c.get('requestId'),
     });
-    setCookie(c, SESSION_COOKIE, result.token, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure: secureCookies ?? false,
-      path: '/',
-      expires: result.expiresAt,
-    });
+    setSessionCookie(c, result, secureCookies);
     return c.json({ user: result.user, csrf_token: result.csrfToken });
   });
   return app;

@@ -2,16 +2,24 @@
 // and revoke everyone's and may issue keys for another user.
 import { Hono } from 'hono';
 import type { ApiKeyStore, PeopleStore } from '../auth/index.ts';
-import { forbidden, validation } from '../problems/index.ts';
+import { badRequest, forbidden, validation } from '../problems/index.ts';
 import { onlyParams, readJson } from './body.ts';
 import type { AppEnv } from '../plugins/index.ts';
+import { auditCtx } from './audit-context.ts';
 
 export function keyRoutes({ keys, people }: { keys: ApiKeyStore; people: PeopleStore }) {
   const app = new Hono<AppEnv>();
   app.get('/', async (c) => {
-    onlyParams(c, []);
+    onlyParams(c, ['user_id']);
     const p = c.get('principal');
-    return c.json({ data: await keys.list(p.isAdmin ? undefined : p.userId) });
+    // user_id narrows an admin's list to one person's keys (the studio's "My account" asks for its own).
+    const only = c.req.query('user_id');
+    if (only !== undefined && only !== p.userId) {
+      if (!p.isAdmin) throw forbidden("Only an admin lists another user's keys", [{ field: 'user_id', message: 'must be your own id' }]);
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(only))
+        throw badRequest('user_id must be a user id', [{ field: 'user_id', message: 'must be a user id' }]);
+    }
+    return c.json({ data: await keys.list(only ?? (p.isAdmin ? undefined : p.userId)) });
   });
   app.post('/', async (c) => {
     onlyParams(c, []);
@@ -28,11 +36,11 @@ export function keyRoutes({ keys, people }: { keys: ApiKeyStore; people: PeopleS
       throw validation([{ field: 'role', message: `no role named "${body.role}"` }]);
     // A key never carries more than its creator: a key made with a narrowed key stays narrowed.
     const role = body?.role ?? p.role ?? undefined;
-    return c.json(await keys.create({ userId, name: body?.name, role }), 201);
+    return c.json(await keys.create({ userId, name: body?.name, role, audit: auditCtx(c) }), 201);
   });
   app.delete('/:id', async (c) => {
     const p = c.get('principal');
-    await keys.revoke(c.req.param('id'), p.isAdmin ? undefined : p.userId);
+    await keys.revoke(c.req.param('id'), p.isAdmin ? undefined : p.userId, auditCtx(c));
     return c.body(null, 204);
   });
   return app;

@@ -1,9 +1,10 @@
-// The platform's own routes in the OpenAPI document: sign-in and sessions, people (users,
-// teams, roles), the audit trail, plugins and saved views. docs/API.md has the prose; the
+// The platform's own routes in the OpenAPI document: sign-in, plugins and saved views (people,
+// teams, roles, the audit trail and "My account": openapi-people.ts). docs/API.md has the prose; the
 // schemas of roles and views are the meta-schemas in metadata/schema, as the server uses them.
 import roleJson from '../../metadata/schema/role.schema.json' with { type: 'json' };
 import viewJson from '../../metadata/schema/view.schema.json' with { type: 'json' };
 import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, metaSchemaComponents, obj, ref, res, type Schema } from './openapi-parts.ts';
+import { peoplePaths, peopleSchemas } from './openapi-people.ts';
 
 const NO_CONTENT = { '204': { description: 'Done.' } };
 const list = (item: string) => obj({ data: { type: 'array', items: ref(item) } }, ['data']);
@@ -22,93 +23,10 @@ const dryRun = queryParam('dry_run', 'true: answer the migration plan without ch
 export function platformSchemas(): Record<string, Schema> {
   const role = metaSchemaComponents(roleJson, 'Role');
   const view = metaSchemaComponents(viewJson, 'ViewDef');
-  const user = {
-    id: uuid,
-    email: { type: 'string', format: 'email' },
-    name: { type: 'string' },
-    locale: { enum: ['en', 'ja'] },
-    is_admin: { type: 'boolean' },
-    active: { type: 'boolean' },
-    roles: { type: 'array', items: { type: 'string' } },
-    teams: { type: 'array', items: uuid },
-    created_at: instant,
-    updated_at: instant,
-  };
-  const { id: _id, created_at: _c, updated_at: _u, ...userInput } = user;
   return {
     ...role.defs,
     ...view.defs,
-    Role: { ...role.root, title: 'Role' },
-    // As read back: whether it is a standard role, and what in it no longer fits the metadata.
-    RoleEntry: {
-      ...role.root,
-      title: 'RoleEntry',
-      properties: {
-        ...(role.root.properties as Record<string, Schema>),
-        standard: { type: 'boolean' },
-        problems: {
-          type: 'array',
-          description:
-            'Scopes and field permissions naming objects, fields or operators the metadata does not have (then: path and reason). A broken scope grants nothing; requests it alone would allow are 403.',
-          items: obj({ field: { type: 'string' }, message: { type: 'string' } }, ['field', 'message']),
-        },
-      },
-    },
-    RoleList: list('RoleEntry'),
-    User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'roles', 'teams']),
-    UserList: list('User'),
-    UserInput: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['email', 'name'],
-      properties: { ...userInput, password: { type: 'string', minLength: 10, maxLength: 200, writeOnly: true } },
-    },
-    UserPatch: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { ...userInput, password: { type: 'string', minLength: 10, maxLength: 200, writeOnly: true } },
-    },
-    Team: obj(
-      { id: uuid, name: { type: 'string' }, label: { oneOf: [label, { type: 'null' }] }, members: { type: 'array', items: uuid } },
-      ['id', 'name', 'members'],
-    ),
-    TeamList: list('Team'),
-    TeamInput: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, label, members: { type: 'array', items: uuid } },
-    },
-    Session: obj(
-      {
-        user: ref('User'),
-        csrf_token: { type: 'string', description: 'Send as X-CSRF-Token on every POST/PATCH/PUT/DELETE of this session' },
-      },
-      ['user', 'csrf_token'],
-    ),
-    AuditEntry: obj(
-      {
-        id: { type: 'string' },
-        kind: { enum: ['record', 'metadata', 'auth'] },
-        object: { type: ['string', 'null'] },
-        record_id: { type: ['string', 'null'] },
-        action: { type: 'string' },
-        version: { type: ['integer', 'null'] },
-        changes: {},
-        actor: { type: ['string', 'null'] },
-        request_id: { type: ['string', 'null'] },
-        via: { type: ['string', 'null'] },
-        note: { oneOf: [label, { type: 'null' }] },
-        at: instant,
-      },
-      ['id', 'kind', 'action', 'at'],
-    ),
-    AuditPage: obj(
-      {
-        data: { type: 'array', items: ref('AuditEntry') },
-        page: obj({ next_cursor: { type: ['string', 'null'] }, has_more: { type: 'boolean' } }, ['next_cursor', 'has_more']),
-      },
-      ['data', 'page'],
-    ),
+    ...peopleSchemas(role.root),
     PluginChange: obj(
       {
         plugin: { type: 'string' },
@@ -139,12 +57,8 @@ export function platformSchemas(): Record<string, Schema> {
 }
 
 const auth = ['Sign-in'];
-const people = ['People'];
 const plugins = ['Plugins'];
 const views = ['Views'];
-const userId = pathParam('id', 'The user id.');
-const teamId = pathParam('id', 'The team id.');
-const roleName = pathParam('name', 'The role name.', { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' });
 const pluginName = pathParam('name', 'The plugin name.', { type: 'string' });
 const viewId = pathParam('id', 'The view id.');
 
@@ -215,136 +129,7 @@ export const platformPaths: Record<string, Schema> = {
       responses: { ...NO_CONTENT, ...WRITE },
     },
   },
-  '/api/users': {
-    get: {
-      operationId: 'listUsers',
-      tags: people,
-      summary: 'List users (admins)',
-      parameters: [queryParam('active', 'true or false: only active or only deactivated users.', { type: 'boolean' })],
-      responses: { '200': json(ref('UserList'), 'Users.'), ...READ },
-    },
-    post: {
-      operationId: 'createUser',
-      tags: people,
-      summary: 'Create a user (admins)',
-      requestBody: body(ref('UserInput')),
-      responses: { '201': json(ref('User'), 'Created.'), ...WRITE, ...CONFLICT },
-    },
-  },
-  '/api/users/{id}': {
-    parameters: [userId],
-    get: {
-      operationId: 'getUser',
-      tags: people,
-      summary: 'A user (admins)',
-      responses: { '200': json(ref('User'), 'The user.'), ...READ, ...NOT_FOUND },
-    },
-    patch: {
-      operationId: 'updateUser',
-      tags: people,
-      summary: 'Change a user (admins); a password change or deactivation ends their sessions',
-      requestBody: body(ref('UserPatch')),
-      responses: { '200': json(ref('User'), 'The user.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
-    },
-    delete: {
-      operationId: 'deactivateUser',
-      tags: people,
-      summary: 'Deactivate a user (never deleted: their records keep pointing at them)',
-      responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND },
-    },
-  },
-  '/api/teams': {
-    get: {
-      operationId: 'listTeams',
-      tags: people,
-      summary: 'List teams (admins)',
-      responses: { '200': json(ref('TeamList'), 'Teams.'), ...READ },
-    },
-    post: {
-      operationId: 'createTeam',
-      tags: people,
-      summary: 'Create a team (admins)',
-      requestBody: body(ref('TeamInput')),
-      responses: { '201': json(ref('Team'), 'Created.'), ...WRITE, ...CONFLICT },
-    },
-  },
-  '/api/teams/{id}': {
-    parameters: [teamId],
-    get: {
-      operationId: 'getTeam',
-      tags: people,
-      summary: 'A team (admins)',
-      responses: { '200': json(ref('Team'), 'The team.'), ...READ, ...NOT_FOUND },
-    },
-    patch: {
-      operationId: 'updateTeam',
-      tags: people,
-      summary: 'Change a team (admins)',
-      requestBody: body(ref('TeamInput')),
-      responses: { '200': json(ref('Team'), 'The team.'), ...WRITE, ...NOT_FOUND, ...CONFLICT },
-    },
-    delete: {
-      operationId: 'deleteTeam',
-      tags: people,
-      summary: 'Delete a team (admins)',
-      responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND },
-    },
-  },
-  '/api/roles': {
-    get: {
-      operationId: 'listRoles',
-      tags: people,
-      summary: 'List roles (admins)',
-      responses: { '200': json(ref('RoleList'), 'Roles.'), ...READ },
-    },
-    post: {
-      operationId: 'createRole',
-      tags: people,
-      summary: 'Create a role (admins)',
-      requestBody: body(ref('Role')),
-      responses: { '201': json(ref('Role'), 'Created.'), ...WRITE, ...CONFLICT },
-    },
-  },
-  '/api/roles/{name}': {
-    parameters: [roleName],
-    get: {
-      operationId: 'getRole',
-      tags: people,
-      summary: 'A role (admins)',
-      responses: { '200': json(ref('RoleEntry'), 'The role.'), ...READ, ...NOT_FOUND },
-    },
-    put: {
-      operationId: 'replaceRole',
-      tags: people,
-      summary: 'Replace a role (admins)',
-      requestBody: body(ref('Role')),
-      responses: { '200': json(ref('Role'), 'The role.'), ...WRITE, ...NOT_FOUND },
-    },
-    delete: {
-      operationId: 'deleteRole',
-      tags: people,
-      summary: 'Delete a role nobody holds (admins)',
-      responses: { ...NO_CONTENT, ...READ, ...NOT_FOUND, ...CONFLICT },
-    },
-  },
-  '/api/audit': {
-    get: {
-      operationId: 'listAudit',
-      tags: people,
-      summary: 'The audit trail, newest first (admins)',
-      parameters: [
-        queryParam('actor', 'A user id.', uuid),
-        queryParam('object', 'An object name.'),
-        queryParam('kind', 'record, metadata or auth.', { enum: ['record', 'metadata', 'auth'] }),
-        queryParam('record_id', 'A record id.', uuid),
-        queryParam('since', 'From this instant.', instant),
-        queryParam('until', 'Up to this instant.', instant),
-        queryParam('cursor', 'The next_cursor of the previous page.'),
-        queryParam('limit', 'Entries per page.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
-      ],
-      responses: { '200': json(ref('AuditPage'), 'A page of entries.'), ...READ },
-    },
-  },
+  ...peoplePaths,
   '/api/plugins': {
     get: {
       operationId: 'listPlugins',

@@ -173,7 +173,14 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
         'getMe',
       ]),
     );
-    const publicPaths = ['/api/health', '/api/docs', '/api/auth/login', '/api/auth/setup'];
+    const publicPaths = [
+      '/api/health',
+      '/api/docs',
+      '/api/auth/login',
+      '/api/auth/setup',
+      '/api/auth/password-link',
+      '/api/auth/password-link/complete',
+    ];
     for (const { path, method, op } of ops) {
       const at = `${method} ${path}`;
       if (publicPaths.includes(path)) {

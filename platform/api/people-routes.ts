@@ -1,23 +1,114 @@
-// /api/users, /api/teams, /api/roles and /api/audit: administration of who may do what,
-// and the trail of what was done. Admins only.
+// /api/users, /api/teams, /api/roles and /api/audit: administration of who may do what
+// (invitations, password resets and "view as" included), and the trail of what was done. Admins only.
 import { Hono, type Context } from 'hono';
 import type { Database, Executor } from '../db/index.ts';
-import type { PeopleStore, SessionStore } from '../auth/index.ts';
+import { denied, temporaryPassword, type PasswordLinks, type PeopleStore, type SessionStore } from '../auth/index.ts';
 import { readAudit } from '../events/index.ts';
-import { badRequest, forbidden, notFound } from '../problems/index.ts';
+import type { Registry } from '../metadata/index.ts';
+import { badRequest, conflict, forbidden, notFound, validation } from '../problems/index.ts';
+import { accessFor, accessSummary, fieldLevel, listParamNames, type ListParams } from '../query/index.ts';
+import type { RecordService } from '../records/index.ts';
+import type { Mailer } from '../workflow/index.ts';
+import { deliverLink, studioOrigin } from './link-mail.ts';
 import { flag, onlyParams, readJson } from './body.ts';
 import type { AppEnv } from '../plugins/index.ts';
-
-const auditCtx = (c: Context<AppEnv>) => ({ actor: c.get('principal').userId, requestId: c.get('requestId'), via: c.get('actor').via });
+import { auditCtx } from './audit-context.ts';
 
 const adminOnly = async (c: Context<AppEnv>, next: () => Promise<void>) => {
   if (!c.get('principal').isAdmin) throw forbidden('This needs an admin');
   await next();
 };
 
-export function userRoutes({ people, sessions }: { people: PeopleStore; sessions: SessionStore }) {
+export interface UserRouteDeps {
+  people: PeopleStore;
+  sessions: SessionStore;
+  links: PasswordLinks;
+  records: RecordService;
+  registry: Registry;
+  /** Sends invitations and reset links when SMTP is configured (KIZUNA_SMTP_URL). */
+  mailer?: Mailer;
+  mailFrom: string;
+}
+
+/** `{ send_email?: boolean }`, and for a reset `method`: the body of an invitation or a password reset. */
+function linkOptions(body: unknown, reset: boolean): { sendEmail: boolean; method: 'link' | 'temporary_password' } {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b !== 'object' || Array.isArray(b)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
+  const known = reset ? ['send_email', 'method'] : ['send_email'];
+  const problems = Object.keys(b)
+    .filter((k) => !known.includes(k))
+    .map((k) => ({ field: k, message: `is not an option here (known: ${known.join(', ')})` }));
+  if (b.send_email !== undefined && typeof b.send_email !== 'boolean')
+    problems.push({ field: 'send_email', message: 'must be true or false' });
+  if (reset && b.method !== undefined && b.method !== 'link' && b.method !== 'temporary_password')
+    problems.push({ field: 'method', message: 'must be one of: link, temporary_password' });
+  if (problems.length) throw validation(problems);
+  return { sendEmail: b.send_email !== false, method: b.method === 'temporary_password' ? 'temporary_password' : 'link' };
+}
+
+/** An empty body counts as {} (the options are all optional). */
+async function optionalJson(c: Context<AppEnv>): Promise<unknown> {
+  if (c.req.header('content-length') === '0' || (!c.req.header('content-type') && !c.req.header('content-length'))) return {};
+  return readJson(c, 4 * 1024);
+}
+
+export function userRoutes({ people, sessions, links, records, registry, mailer, mailFrom }: UserRouteDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', adminOnly);
+  const mailOf = (sendEmail: boolean) => ({ mailer, from: mailFrom, send: sendEmail });
+
+  // A one-time link for someone without a password yet: by email when SMTP is configured,
+  // else in the answer, once.
+  app.post('/:id/invitation', async (c) => {
+    onlyParams(c, []);
+    const { sendEmail } = linkOptions(await optionalJson(c), false);
+    const link = await links.issue(c.req.param('id'), 'invite', auditCtx(c));
+    return c.json(await deliverLink(link, studioOrigin(c), mailOf(sendEmail)), 201);
+  });
+
+  // A reset: a one-time link (as an invitation), or a temporary password answered once. Either
+  // way the user's sessions end; a temporary password replaces the old one at once.
+  app.post('/:id/password-reset', async (c) => {
+    onlyParams(c, []);
+    const id = c.req.param('id');
+    const { sendEmail, method } = linkOptions(await optionalJson(c), true);
+    if (method === 'link') {
+      const link = await links.issue(id, 'reset', auditCtx(c));
+      return c.json({ method, ...(await deliverLink(link, studioOrigin(c), mailOf(sendEmail))) }, 201);
+    }
+    const user = await people.users.get(id);
+    if (!user.active)
+      throw conflict(`${user.email} is deactivated: reactivate the user first`, [{ field: 'active', message: 'the user is deactivated' }]);
+    const password = temporaryPassword();
+    await people.users.update(id, { password }, auditCtx(c), { onPasswordChange: (tx) => sessions.revokeAllFor(id, undefined, tx) });
+    return c.json({ method, temporary_password: password }, 201);
+  });
+
+  // "View as": an object's list exactly as this user would get it (their scopes applied,
+  // hidden fields absent), and what they may do with each field.
+  app.get('/:id/view-as/:object', async (c) => {
+    onlyParams(c, listParamNames);
+    const user = await people.users.get(c.req.param('id'));
+    const caller = await people.callerFor({ userId: user.id, email: user.email, isAdmin: user.is_admin });
+    const access = user.is_admin ? undefined : accessFor(caller);
+    const model = registry.snapshot().models.get(c.req.param('object'));
+    if (!model) throw notFound(`No object named "${c.req.param('object')}"`);
+    const perms = access?.perms(model);
+    const readable = !perms || !denied(perms.verbs.read);
+    const fields = model.fieldList.map((f) => ({
+      name: f.name,
+      level: readable ? fieldLevel(model, f.name, access) : ('hidden' as const),
+    }));
+    const summary = { read: readable, ...accessSummary(model, access), transfer: perms ? perms.transfer : true };
+    const who = { id: user.id, name: user.name, email: user.email, is_admin: user.is_admin, active: user.active };
+    if (!readable)
+      return c.json({ user: who, object: model.name, access: summary, fields, data: [], page: { next_cursor: null, has_more: false } });
+    const params: ListParams = {};
+    for (const name of listParamNames) if (c.req.query(name) !== undefined) params[name] = c.req.query(name);
+    const page = await records.list(model.name, params, { actor: user.id, requestId: c.get('requestId'), via: 'view-as', access });
+    return c.json({ user: who, object: model.name, access: summary, fields, ...page });
+  });
+
   app.get('/', async (c) => {
     onlyParams(c, ['active']);
     const active = c.req.query('active');

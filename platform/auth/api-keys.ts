@@ -5,6 +5,8 @@ import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/index.ts';
 import { notFound, unauthorized, validation } from '../problems/index.ts';
 import { uuidv7 } from '../db/index.ts';
+import { writeAudit } from '../events/index.ts';
+import { auditOf, type AuditContext } from './audit-context.ts';
 
 import type { Principal } from './principal.ts';
 
@@ -40,7 +42,8 @@ export async function createApiKeyStore({ db }: { db: Database }) {
   const touched = new Map<string, number>();
   const unlisten = await db.listen(CHANNEL, () => cache.clear());
 
-  async function create(input: { userId: string; name: unknown; role?: unknown; key?: string }, exec: Executor = db) {
+  /** `audit`: who asked (people's keys made over the API are in the audit trail; the bootstrap key is not). */
+  async function create(input: { userId: string; name: unknown; role?: unknown; key?: string; audit?: AuditContext }, exec: Executor = db) {
     const problems = [];
     if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 100)
       problems.push({ field: 'name', message: 'must be a name of 1–100 characters' });
@@ -52,6 +55,15 @@ export async function createApiKeyStore({ db }: { db: Database }) {
     const id = uuidv7();
     await exec.query(sql`insert into kizuna_api_keys (id, user_id, name, prefix, secret_hash, role)
       values (${id}::uuid, ${input.userId}::uuid, ${(input.name as string).trim()}, ${prefixOf(key)}, ${hashKey(key)}, ${(input.role as string | undefined) ?? null})`);
+    if (input.audit)
+      await writeAudit(exec, {
+        kind: 'auth',
+        object: 'api_key',
+        recordId: id,
+        action: 'create',
+        changes: { name: (input.name as string).trim(), user_id: input.userId, role: (input.role as string | undefined) ?? null },
+        ...auditOf(input.audit),
+      });
     return { id, name: (input.name as string).trim(), prefix: prefixOf(key), role: (input.role as string | undefined) ?? null, key };
   }
 
@@ -64,11 +76,22 @@ export async function createApiKeyStore({ db }: { db: Database }) {
   }
 
   /** Revokes a key; only one of the given user's when userId is given. */
-  async function revoke(id: string, userId?: string) {
+  async function revoke(id: string, userId?: string, audit?: AuditContext) {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No API key with id "${id}"`);
-    const rows = await db.query(sql`update kizuna_api_keys set revoked_at = now()
-      where id = ${id}::uuid and revoked_at is null ${userId ? sql`and user_id = ${userId}::uuid` : sql``} returning id`);
-    if (!rows.length) throw notFound(`No API key with id "${id}"`);
+    await db.transaction(async (tx) => {
+      const rows = await tx.query<{ name: string; user_id: string }>(sql`update kizuna_api_keys set revoked_at = now()
+        where id = ${id}::uuid and revoked_at is null ${userId ? sql`and user_id = ${userId}::uuid` : sql``} returning name, user_id::text as user_id`);
+      if (!rows.length) throw notFound(`No API key with id "${id}"`);
+      if (audit)
+        await writeAudit(tx, {
+          kind: 'auth',
+          object: 'api_key',
+          recordId: id,
+          action: 'revoke',
+          changes: { name: rows[0].name, user_id: rows[0].user_id },
+          ...auditOf(audit),
+        });
+    });
     cache.clear();
     await db.query(sql`select pg_notify(${CHANNEL}, ${id})`);
   }

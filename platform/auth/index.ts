@@ -4,10 +4,18 @@ export { putShippedRole } from './roles.ts';
 export { createPeopleStore, AUTH_CHANNEL, type PeopleStore, type UserView } from './people.ts';
 export type { AuditContext } from './audit-context.ts';
 export type { Principal } from './principal.ts';
-export { createSessionStore, SESSION_COOKIE, type SessionStore, type SessionInfo } from './sessions.ts';
+export { createSessionStore, SESSION_COOKIE, type SessionStore, type SessionInfo, type SessionView } from './sessions.ts';
+export {
+  createPasswordLinks,
+  LINK_TTL_MS,
+  type IssuedLink,
+  type LinkInfo,
+  type LinkPurpose,
+  type PasswordLinks,
+} from './password-links.ts';
 export { login, LOGIN_LIMITS } from './login.ts';
 export { completeSetup, setupStatus } from './setup.ts';
-export { hashPassword, verifyPassword, passwordProblem } from './passwords.ts';
+export { hashPassword, verifyPassword, passwordProblem, temporaryPassword } from './passwords.ts';
 export {
   objectPermissions,
   defaultOwnerField,

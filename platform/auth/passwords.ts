@@ -40,3 +40,19 @@ export function passwordProblem(password: unknown): string | undefined {
   if (password.length > 200) return 'must be at most 200 characters';
   return undefined;
 }
+
+// No 0/O, 1/l/I: read from a screen and typed by hand.
+const TEMPORARY_ALPHABET = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A random password an admin hands over once (16 characters, ~94 bits). */
+export function temporaryPassword(): string {
+  const bytes = randomBytes(32);
+  let out = '';
+  // Rejection sampling keeps every character equally likely.
+  for (const b of bytes) {
+    if (b >= 256 - (256 % TEMPORARY_ALPHABET.length)) continue;
+    out += TEMPORARY_ALPHABET[b % TEMPORARY_ALPHABET.length];
+    if (out.length === 16) return out;
+  }
+  return out + temporaryPassword().slice(out.length);
+}

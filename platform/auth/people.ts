@@ -8,6 +8,7 @@ import { auditOf, type AuditContext } from './audit-context.ts';
 import { conflict, forbidden, notFound, validation, type FieldProblem } from '../problems/index.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { revokeKeysOf } from './api-keys.ts';
+import { revokeLinksOf } from './password-links.ts';
 import { insertUser, updateUserRow } from './users.ts';
 import type { Caller, RoleDef } from './permissions.ts';
 import type { Principal } from './principal.ts';
@@ -219,10 +220,11 @@ export async function createPeopleStore({
       });
       await setMemberships(tx, id, body);
       if (body.password !== undefined) await opts.onPasswordChange?.(tx);
-      // Deactivation ends the user's keys (and, through onDeactivate, sessions) for good, in the
+      // Deactivation ends the user's keys and password links (and, through onDeactivate, sessions) for good, in the
       // same transaction: reactivating the user later must not bring them back.
       if (body.active === false) {
         await revokeKeysOf(tx, id);
+        await revokeLinksOf(tx, id);
         await opts.onDeactivate?.(tx);
       }
       await writeAudit(tx, { kind: 'auth', object: 'user', recordId: id, action: 'update', changes: redact(body), ...auditOf(ctx) });

@@ -3,10 +3,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/index.ts';
+import { writeAudit } from '../events/index.ts';
+import { auditOf, type AuditContext } from './audit-context.ts';
 
 export const SESSION_COOKIE = 'kizuna_session';
 const TTL_MS = 7 * 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60_000;
+
+const PUBLIC_ID_LENGTH = 16;
+const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -16,6 +21,18 @@ export interface SessionInfo {
   email: string;
   isAdmin: boolean;
   csrfToken: string;
+}
+
+/** A live session as its user sees it (GET /api/auth/sessions). */
+export interface SessionView {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  /** The session asking. */
+  current: boolean;
 }
 
 export function createSessionStore({ db }: { db: Database }) {
@@ -52,6 +69,55 @@ export function createSessionStore({ db }: { db: Database }) {
 
     async revoke(sessionId: string) {
       await db.query(sql`update kizuna_sessions set revoked_at = now() where id = ${sessionId} and revoked_at is null`);
+    },
+
+    /**
+     * A user's live sessions, newest first. Each is named by the first 16 characters of its
+     * stored hash (`id`): enough to tell one from another and end it, never enough to use it.
+     */
+    async listFor(userId: string, currentSessionId?: string): Promise<SessionView[]> {
+      const rows = await db.query<SessionView & Record<string, unknown>>(sql`select left(id, ${PUBLIC_ID_LENGTH}) as id,
+          to_char(created_at at time zone 'UTC', ${ISO}) as created_at, to_char(last_seen_at at time zone 'UTC', ${ISO}) as last_seen_at,
+          to_char(expires_at at time zone 'UTC', ${ISO}) as expires_at, ip, user_agent, id = ${currentSessionId ?? ''} as current
+        from kizuna_sessions where user_id = ${userId}::uuid and revoked_at is null and expires_at > now()
+        order by last_seen_at desc, created_at desc`);
+      return rows.map((r) => ({ ...r, current: r.current === true }));
+    },
+
+    /** Ends one of a user's own sessions by its public id, audited; false when there is no such live session. */
+    async revokeOwn(userId: string, publicId: string, ctx: AuditContext): Promise<boolean> {
+      if (!/^[0-9a-f]{16}$/.test(publicId)) return false;
+      return db.transaction(async (tx) => {
+        const rows = await tx.query(sql`update kizuna_sessions set revoked_at = now()
+          where user_id = ${userId}::uuid and left(id, ${PUBLIC_ID_LENGTH}) = ${publicId} and revoked_at is null and expires_at > now() returning id`);
+        if (!rows.length) return false;
+        await writeAudit(tx, {
+          kind: 'auth',
+          object: 'session',
+          recordId: userId,
+          action: 'sign-out',
+          changes: { session: publicId },
+          ...auditOf(ctx),
+        });
+        return true;
+      });
+    },
+
+    /** Ends every other session of a user (the one asking stays), audited; answers how many ended. */
+    async revokeOthers(userId: string, currentSessionId: string | undefined, ctx: AuditContext): Promise<number> {
+      return db.transaction(async (tx) => {
+        const rows = await tx.query(sql`update kizuna_sessions set revoked_at = now()
+          where user_id = ${userId}::uuid and revoked_at is null and expires_at > now() ${currentSessionId ? sql`and id <> ${currentSessionId}` : sql``} returning id`);
+        await writeAudit(tx, {
+          kind: 'auth',
+          object: 'session',
+          recordId: userId,
+          action: 'sign-out-others',
+          changes: { sessions: rows.length },
+          ...auditOf(ctx),
+        });
+        return rows.length;
+      });
     },
 
     /** Ends every session of a user but one (after a password change, the one that changed it). */

@@ -67,6 +67,10 @@ export const notFound = (detail: string) => new ProblemError({ status: 404, type
 export const conflict = (detail: string, errors?: FieldProblem[], extra?: Record<string, unknown>) =>
   new ProblemError({ status: 409, type: 'conflict', title: 'Conflict', detail, errors, extra });
 
+/** Something that existed and no longer works (410): a one-time link expired, used or withdrawn, with its own `type`. */
+export const gone = (type: string, detail: string, errors?: FieldProblem[]) =>
+  new ProblemError({ status: 410, type, title: 'Gone', detail, errors });
+
 export const preconditionFailed = (detail: string, extra?: Record<string, unknown>) =>
   new ProblemError({ status: 412, type: 'precondition-failed', title: 'Precondition failed', detail, extra });
 

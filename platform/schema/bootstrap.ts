@@ -333,6 +333,21 @@ const platformMigrations: string[][] = [
     `drop table kizuna_workflow_cursor`,
     `alter table kizuna_plugin_jobs drop column lease_owner, drop column lease_until, add column job_id uuid`,
   ],
+  // One-time links to set a password (issue 16): an invitation or an admin's reset, stored as the
+  // token's SHA-256 hash; each works once, until it expires, and only the newest of a user's works.
+  [
+    `create table kizuna_password_links (
+     id text primary key,
+     user_id uuid not null references kizuna_users (id) on delete cascade,
+     purpose text not null check (purpose in ('invite', 'reset')),
+     created_by uuid references kizuna_users (id) on delete set null,
+     created_at timestamptz(3) not null default now(),
+     expires_at timestamptz(3) not null,
+     used_at timestamptz(3),
+     revoked_at timestamptz(3)
+   )`,
+    `create index kizuna_password_links_user_idx on kizuna_password_links (user_id)`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

@@ -639,6 +639,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a user without a password a one-time link to choose one (admins)
+         * @description By email when SMTP is configured (KIZUNA_SMTP_URL), in the user's language; else the link is in the answer, this once. A newer link withdraws older ones; a link works once, for 7 days. A user who already has a password or is deactivated: 409 naming `password` or `active`.
+         */
+        post: operations["inviteUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a user's password: a one-time link, or a temporary password shown once (admins)
+         * @description Either way the user's sessions end when the new password is set (at once for a temporary password). A link works once, for 24 hours. A deactivated user: 409 naming `active`.
+         */
+        post: operations["resetUserPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/view-as/{object}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+                /** @description An object name. */
+                object: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An object's list as a user would get it, and which fields they see (admins)
+         * @description The user's scopes applied and hidden fields absent, as their own request would answer (a hidden field in sort or filter: 403 naming it). An object they may not read: `access.read` false and no records.
+         */
+        get: operations["viewAsUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your signed-in sessions (browsers), newest first */
+        get: operations["listOwnSessions"];
+        put?: never;
+        post?: never;
+        /** Sign out everywhere else (the session asking stays) */
+        delete: operations["endOtherSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id from GET /api/auth/sessions. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign one of your sessions out */
+        delete: operations["endOwnSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Who a one-time password link is for, while it works
+         * @description Refused clearly: an unknown token 404; a used one 410 `link-used`, an expired one 410 `link-expired`, one withdrawn by a newer link or a deactivation 410 `link-revoked` (each naming `token`).
+         */
+        post: operations["inspectPasswordLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-link/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a password with a one-time link, and sign in
+         * @description Works once. Ends the user's other sessions and opens one (kizuna_session cookie). Refusals as for the link's inspection.
+         */
+        post: operations["completePasswordLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/plugins": {
         parameters: {
             query?: never;
@@ -2287,6 +2436,98 @@ export interface components {
         };
         AuditPage: {
             data: components["schemas"]["AuditEntry"][];
+            page: {
+                next_cursor: string | null;
+                has_more: boolean;
+            };
+        };
+        LinkDelivery: {
+            /** @enum {unknown} */
+            purpose: "invite" | "reset";
+            /** Format: date-time */
+            expires_at: string;
+            /** @description Whether the link went out by email (KIZUNA_SMTP_URL); then it is not in this answer. */
+            emailed: boolean;
+            /** @description The link, when it was not emailed: shown this once (only its hash is stored). The token is after `#`. */
+            url?: string;
+            /** @description Why the email could not be sent (the link is answered instead). */
+            email_error?: string;
+        };
+        /** PasswordReset */
+        PasswordReset: {
+            /** @constant */
+            method: "link";
+            /** @enum {unknown} */
+            purpose: "invite" | "reset";
+            /** Format: date-time */
+            expires_at: string;
+            /** @description Whether the link went out by email (KIZUNA_SMTP_URL); then it is not in this answer. */
+            emailed: boolean;
+            /** @description The link, when it was not emailed: shown this once (only its hash is stored). The token is after `#`. */
+            url?: string;
+            /** @description Why the email could not be sent (the link is answered instead). */
+            email_error?: string;
+        } | {
+            /** @constant */
+            method: "temporary_password";
+            /** @description Shown this once; the user signs in with it. */
+            temporary_password: string;
+        };
+        LinkInfo: {
+            /** @enum {unknown} */
+            purpose: "invite" | "reset";
+            email: string;
+            name: string;
+            /** @enum {unknown} */
+            locale: "en" | "ja";
+            /** Format: date-time */
+            expires_at: string;
+        };
+        OwnSession: {
+            /** @description Names the session; cannot be used to sign in. */
+            id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            ip: string | null;
+            user_agent: string | null;
+            /** @description The session asking. */
+            current: boolean;
+        };
+        OwnSessionList: {
+            data: components["schemas"]["OwnSession"][];
+        };
+        ViewAs: {
+            user: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string;
+                is_admin: boolean;
+                active: boolean;
+            };
+            object: string;
+            access: {
+                read: boolean;
+                create: boolean;
+                update: boolean;
+                delete: boolean;
+                scoped: ("read" | "create" | "update" | "delete")[];
+                read_only: string[];
+                override: boolean;
+                transfer: boolean;
+            };
+            fields: {
+                name: string;
+                /** @enum {unknown} */
+                level: "hidden" | "read" | "write";
+            }[];
+            data: {
+                [key: string]: unknown;
+            }[];
             page: {
                 next_cursor: string | null;
                 has_more: boolean;
@@ -5448,6 +5689,327 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    inviteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description false: answer the link even when SMTP is configured.
+                     * @default true
+                     */
+                    send_email?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Issued. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    resetUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default link
+                     * @enum {unknown}
+                     */
+                    method?: "link" | "temporary_password";
+                    /**
+                     * @description false: answer the link even when SMTP is configured.
+                     * @default true
+                     */
+                    send_email?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    viewAsUser: {
+        parameters: {
+            query?: {
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                filter?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                sort?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                limit?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                cursor?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                fields?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                include?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                q?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                count?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                trashed?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+                /** @description An object name. */
+                object: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewAs"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listOwnSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnSessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    endOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many sessions ended. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ended: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    endOwnSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session id from GET /api/auth/sessions. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    inspectPasswordLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The link works. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The link was used (`link-used`), has expired (`link-expired`) or was withdrawn (`link-revoked`). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kizuna.dev/problems/link-expired",
+                     *       "title": "Gone",
+                     *       "status": 410,
+                     *       "detail": "This link has expired: ask an admin for a new one",
+                     *       "errors": [
+                     *         {
+                     *           "field": "token",
+                     *           "message": "has expired"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    completePasswordLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The link was used (`link-used`), has expired (`link-expired`) or was withdrawn (`link-revoked`). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://kizuna.dev/problems/link-expired",
+                     *       "title": "Gone",
+                     *       "status": 410,
+                     *       "detail": "This link has expired: ask an admin for a new one",
+                     *       "errors": [
+                     *         {
+                     *           "field": "token",
+                     *           "message": "has expired"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     listPlugins: {
