@@ -43,12 +43,13 @@ export function peopleSchemas(roleRoot: Schema): Record<string, Schema> {
     locale: { enum: ['en', 'ja'] },
     is_admin: { type: 'boolean' },
     active: { type: 'boolean' },
+    has_password: { type: 'boolean', readOnly: true, description: 'Whether they can sign in with a password yet (else: invited).' },
     roles: { type: 'array', items: { type: 'string' } },
     teams: { type: 'array', items: uuid },
     created_at: instant,
     updated_at: instant,
   };
-  const { id: _id, created_at: _c, updated_at: _u, ...userInput } = user;
+  const { id: _id, created_at: _c, updated_at: _u, has_password: _h, ...userInput } = user;
   const linkDelivery = {
     purpose: { enum: ['invite', 'reset'] },
     expires_at: instant,
@@ -77,7 +78,7 @@ export function peopleSchemas(roleRoot: Schema): Record<string, Schema> {
       },
     },
     RoleList: list('RoleEntry'),
-    User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'roles', 'teams']),
+    User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'has_password', 'roles', 'teams']),
     UserList: list('User'),
     UserInput: {
       type: 'object',

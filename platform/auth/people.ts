@@ -9,6 +9,7 @@ import { conflict, forbidden, notFound, validation, type FieldProblem } from '..
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { revokeKeysOf } from './api-keys.ts';
 import { revokeLinksOf } from './password-links.ts';
+import { SETUP_PREFIX } from './bootstrap.ts';
 import { insertUser, updateUserRow } from './users.ts';
 import type { Caller, RoleDef } from './permissions.ts';
 import type { Principal } from './principal.ts';
@@ -22,6 +23,8 @@ export interface UserView {
   locale: 'en' | 'ja';
   is_admin: boolean;
   active: boolean;
+  /** Whether they can sign in with a password yet (else: invited, or waiting for setup). */
+  has_password: boolean;
   roles: string[];
   teams: string[];
   created_at: string;
@@ -32,6 +35,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
 const userSelect = sql`select u.id::text as id, u.email, u.name, u.locale, u.is_admin, u.active,
+    coalesce(u.password_hash is not null and not starts_with(u.password_hash, ${SETUP_PREFIX}), false) as has_password,
     coalesce((select array_agg(r.role order by r.role) from kizuna_user_roles r where r.user_id = u.id), '{}') as roles,
     coalesce((select array_agg(m.team_id::text order by m.team_id) from kizuna_team_members m where m.user_id = u.id), '{}') as teams,
     to_char(u.created_at at time zone 'UTC', ${ISO}) as created_at, to_char(u.updated_at at time zone 'UTC', ${ISO}) as updated_at

@@ -10,7 +10,13 @@ export const router = createRouter({
   routes: [
     { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue'), meta: { public: true } },
     { path: '/setup', name: 'setup', component: () => import('./pages/SetupPage.vue'), meta: { public: true } },
+    { path: '/set-password', name: 'set-password', component: () => import('./pages/SetPasswordPage.vue'), meta: { public: true } },
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
+    { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue') },
+    { path: '/people/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { admin: true } },
+    { path: '/people/teams', name: 'teams', component: () => import('./pages/TeamsPage.vue'), meta: { admin: true } },
+    { path: '/people/roles', name: 'roles', component: () => import('./pages/RolesPage.vue'), meta: { admin: true } },
+    { path: '/people/roles/:name', name: 'role', component: () => import('./pages/RoleEditorPage.vue'), meta: { admin: true } },
     { path: '/o/:object', name: 'list', component: () => import('./pages/ListPage.vue') },
     { path: '/o/:object/board/:field?', name: 'kanban', component: () => import('./pages/KanbanPage.vue') },
     { path: '/o/:object/new', name: 'new', component: () => import('./pages/NewRecordPage.vue') },

@@ -2355,6 +2355,8 @@ export interface components {
             locale: "en" | "ja";
             is_admin: boolean;
             active: boolean;
+            /** @description Whether they can sign in with a password yet (else: invited). */
+            readonly has_password: boolean;
             roles: string[];
             teams: string[];
             /** Format: date-time */

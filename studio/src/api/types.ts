@@ -114,3 +114,17 @@ export type WorkflowRunEntry = Omit<RunEntry, 'id' | 'run'> & {
 
 /** A run as GET /api/workflow-runs lists it; the list always has created_at, which the schema (shared with other answers) leaves optional. */
 export type WorkflowRun = Schemas['WorkflowRun'] & { created_at: string };
+
+// People and "My account" (issue 16).
+export type Team = Schemas['Team'];
+export type Role = Schemas['Role'];
+export type RoleEntry = Schemas['RoleEntry'];
+export type RoleGrant = Schemas['Role_grant'];
+export type RoleScope = Schemas['Role_scope'];
+export type LinkDelivery = Schemas['LinkDelivery'];
+export type PasswordReset = Schemas['PasswordReset'];
+export type LinkInfo = Schemas['LinkInfo'];
+export type OwnSession = Schemas['OwnSession'];
+export type ViewAs = Omit<Schemas['ViewAs'], 'data'> & { data: RecordData[] };
+export type ApiKeyInfo = Schemas['ApiKey'];
+export type IssuedApiKey = Schemas['IssuedApiKey'];

@@ -57,6 +57,18 @@ export function useSession() {
     return me.user;
   }
 
+  /** Chooses a password with a one-time link (an invitation or a reset) and signs in. */
+  async function completeLink(token: string, password: string): Promise<User> {
+    const me = await api<Me>('POST', '/auth/password-link/complete', { token, password }, { quiet401: true });
+    loading = Promise.resolve(adopt(me));
+    return me.user;
+  }
+
+  /** After "My account" changed the user (their language): the new copy. */
+  function update(next: User): void {
+    user.value = next;
+  }
+
   async function signOut(): Promise<void> {
     await api('POST', '/auth/logout').catch(() => undefined);
     forget();
@@ -87,5 +99,7 @@ export function useSession() {
     chooseLocale,
     setupStatus,
     completeSetup,
+    completeLink,
+    update,
   };
 }

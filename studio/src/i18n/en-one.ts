@@ -14,4 +14,5 @@ export const enOne: Partial<Record<MessageKey, string>> = {
   'plugins.afterHooks.backlog': '{count} event waiting',
   'plugins.afterHooks.failures': '{count} failed attempt',
   'import.errorReport': 'Download the error report ({count} row)',
+  'people.roles.problemCount': '{count} problem',
 };

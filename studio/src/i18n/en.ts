@@ -1,5 +1,8 @@
 // English strings of the studio. Object and field labels come from metadata, not from here.
+import { peopleEn } from './people-en.ts';
+
 export const en = {
+  ...peopleEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

@@ -27,6 +27,9 @@ const MESSAGES: Record<string, MessageKey> = {
   'plugin-unavailable': 'problem.pluginUnavailable',
   'plugin-timeout': 'problem.pluginTimeout',
   duplicate: 'problem.duplicate',
+  'link-used': 'problem.linkUsed',
+  'link-expired': 'problem.linkExpired',
+  'link-revoked': 'problem.linkRevoked',
 };
 
 /** The code of a problem (`plugin-error`), or undefined for a body without a Kizuna problem type. */
