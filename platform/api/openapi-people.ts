@@ -43,13 +43,17 @@ export function peopleSchemas(roleRoot: Schema): Record<string, Schema> {
     locale: { enum: ['en', 'ja'] },
     is_admin: { type: 'boolean' },
     active: { type: 'boolean' },
-    has_password: { type: 'boolean', readOnly: true, description: 'Whether they can sign in with a password yet (else: invited).' },
+    pending: {
+      type: 'boolean',
+      readOnly: true,
+      description: 'Whether they have not chosen a password yet (invited, or still to be invited).',
+    },
     roles: { type: 'array', items: { type: 'string' } },
     teams: { type: 'array', items: uuid },
     created_at: instant,
     updated_at: instant,
   };
-  const { id: _id, created_at: _c, updated_at: _u, has_password: _h, ...userInput } = user;
+  const { id: _id, created_at: _c, updated_at: _u, pending: _p, ...userInput } = user;
   const linkDelivery = {
     purpose: { enum: ['invite', 'reset'] },
     expires_at: instant,
@@ -78,7 +82,7 @@ export function peopleSchemas(roleRoot: Schema): Record<string, Schema> {
       },
     },
     RoleList: list('RoleEntry'),
-    User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'has_password', 'roles', 'teams']),
+    User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'pending', 'roles', 'teams']),
     UserList: list('User'),
     UserInput: {
       type: 'object',

@@ -23,8 +23,8 @@ export interface UserView {
   locale: 'en' | 'ja';
   is_admin: boolean;
   active: boolean;
-  /** Whether they can sign in with a password yet (else: invited, or waiting for setup). */
-  has_password: boolean;
+  /** Whether they have not chosen a password yet (invited, or still to be invited; the first admin before setup). */
+  pending: boolean;
   roles: string[];
   teams: string[];
   created_at: string;
@@ -35,7 +35,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
 const userSelect = sql`select u.id::text as id, u.email, u.name, u.locale, u.is_admin, u.active,
-    coalesce(u.password_hash is not null and not starts_with(u.password_hash, ${SETUP_PREFIX}), false) as has_password,
+    coalesce(u.password_hash is null or starts_with(u.password_hash, ${SETUP_PREFIX}), true) as pending,
     coalesce((select array_agg(r.role order by r.role) from kizuna_user_roles r where r.user_id = u.id), '{}') as roles,
     coalesce((select array_agg(m.team_id::text order by m.team_id) from kizuna_team_members m where m.user_id = u.id), '{}') as teams,
     to_char(u.created_at at time zone 'UTC', ${ISO}) as created_at, to_char(u.updated_at at time zone 'UTC', ${ISO}) as updated_at

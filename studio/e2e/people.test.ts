@@ -185,8 +185,18 @@ describe('people, roles and my account in chromium', () => {
       fields: { notes: 'hidden', email: 'read' },
     });
 
+    // Give the role to the agent in the user's edit dialog.
+    await admin.locator('.sidebar [data-nav=users]').click();
+    await admin.locator('[data-user="agent@example.jp"]').getByRole('button', { name: 'Edit 担当 一郎' }).click();
+    const edit = admin.getByTestId('user-dialog');
+    await edit.locator('[data-role=sales_rep]').uncheck();
+    await edit.locator('[data-role=tokyo_agent]').check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await admin.locator('[data-user="agent@example.jp"]').getByText('Tokyo agent').waitFor();
     const agent = (await s.kizuna.call('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === 'agent@example.jp');
-    await s.kizuna.call('PATCH', `/api/users/${agent.id}`, { roles: ['tokyo_agent'] });
+    expect(agent.roles).toEqual(['tokyo_agent']);
+    expect(agent.teams).toHaveLength(1);
+    await admin.goto(`${s.baseUrl}/people/roles/tokyo_agent`);
     const preview = admin.getByTestId('role-view-as');
     await preview.getByTestId('view-as-user').selectOption(agent.id);
     await expect.poll(() => preview.locator('[data-testid=view-as-records] tbody tr').count()).toBe(1);
@@ -209,6 +219,12 @@ describe('people, roles and my account in chromium', () => {
     await ja.locator('[data-user="agent@example.jp"]').getByText('東京担当').waitFor();
     expect(await seriousViolations(ja)).toEqual([]);
     await shot(ja, 'people-users-ja');
+    await ja.locator('[data-user="agent@example.jp"] [data-action=view-as]').click();
+    const viewAs = ja.getByTestId('users-view-as');
+    await viewAs.getByRole('heading', { name: '担当 一郎 さんとして表示' }).waitFor();
+    await expect.poll(() => viewAs.locator('[data-testid=view-as-records] tbody tr').count()).toBe(1);
+    await viewAs.getByTestId('view-as-object').selectOption('company');
+    await viewAs.getByTestId('view-as-no-access').getByText('担当 一郎 さんはこのオブジェクトを参照できません。').waitFor();
     await ja.goto(`${s.baseUrl}/people/roles/tokyo_agent`);
     await ja.getByRole('heading', { name: 'ロール: 東京担当' }).waitFor();
     await ja.locator('[data-grant=contact]').getByText('参照: 次の条件に合うレコード').waitFor();

@@ -2355,8 +2355,8 @@ export interface components {
             locale: "en" | "ja";
             is_admin: boolean;
             active: boolean;
-            /** @description Whether they can sign in with a password yet (else: invited). */
-            readonly has_password: boolean;
+            /** @description Whether they have not chosen a password yet (invited, or still to be invited). */
+            readonly pending: boolean;
             roles: string[];
             teams: string[];
             /** Format: date-time */
