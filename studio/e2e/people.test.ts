@@ -155,6 +155,14 @@ describe('people, roles and my account in chromium', () => {
     await admin.locator('[data-role=viewer]').waitFor();
     await admin.getByTestId('new-role').click();
     await admin.getByRole('heading', { name: 'New role' }).waitFor();
+    // A name the server refuses: the problem is shown, nothing is saved.
+    await admin.getByLabel('API name').fill('Tokyo Agent');
+    await admin.getByTestId('save-role').click();
+    await admin
+      .getByTestId('role-error')
+      .getByText(/Some values are not valid/)
+      .waitFor();
+    expect(new URL(admin.url()).pathname).toBe('/people/roles/~new');
     await admin.getByLabel('API name').fill('tokyo_agent');
     await admin.getByLabel('Label (English)').fill('Tokyo agent');
     await admin.getByLabel('Label (Japanese)').fill('東京担当');

@@ -85,6 +85,7 @@ export const peopleEn = {
   'people.roles.labelJa': 'Label (Japanese)',
   'people.roles.objects': 'Objects',
   'people.roles.holders': 'Active holders',
+  'people.roles.problem': 'Does not fit the objects as they are now: {detail}',
   'people.roles.problems': 'Problems',
   'people.roles.problemCount': '{count} problems',
   'people.roles.standard': 'Standard',

@@ -87,6 +87,7 @@ export const peopleJa: Record<keyof typeof peopleEn, string> = {
   'people.roles.labelJa': '表示名（日本語）',
   'people.roles.objects': 'オブジェクト',
   'people.roles.holders': '有効な保持者',
+  'people.roles.problem': '現在のオブジェクト定義に合いません: {detail}',
   'people.roles.problems': '問題',
   'people.roles.problemCount': '{count} 件の問題',
   'people.roles.standard': '標準',
