@@ -97,6 +97,15 @@ describe.each(databases)('invitations, password links and temporary passwords on
     expect(refused.body.errors[0].field).toBe('active');
   });
 
+  it('withdraws a reset link when the password is changed some other way', async () => {
+    const id = await newUser(k, 'changed@example.jp', { password: 'the old password' });
+    const token = tokenOf((await k.call('POST', `/api/users/${id}/password-reset`, { method: 'link' })).body.url);
+    expect((await k.call('PATCH', `/api/users/${id}`, { password: 'set by the admin 1' })).status).toBe(200);
+    const r = await post(k, '/api/auth/password-link/complete', { token, password: PASSWORD });
+    expect(r.status).toBe(410);
+    expect((await r.json()).type).toBe('https://kizuna.dev/problems/link-revoked');
+  });
+
   it('answers bad input with 4xx problems naming the field', async () => {
     const missing = await post(k, '/api/auth/password-link/complete', { password: 'short' });
     expect(missing.status).toBe(422);

@@ -223,7 +223,11 @@ export async function createPeopleStore({
         passwordHash: body.password !== undefined ? await hashPassword(body.password as string) : undefined,
       });
       await setMemberships(tx, id, body);
-      if (body.password !== undefined) await opts.onPasswordChange?.(tx);
+      if (body.password !== undefined) {
+        // A new password withdraws any invitation or reset link still out: it was for the old one.
+        await revokeLinksOf(tx, id);
+        await opts.onPasswordChange?.(tx);
+      }
       // Deactivation ends the user's keys and password links (and, through onDeactivate, sessions) for good, in the
       // same transaction: reactivating the user later must not bring them back.
       if (body.active === false) {
