@@ -126,6 +126,15 @@ describe('people, roles and my account in chromium', () => {
     await admin.getByTestId('show-inactive').check();
     await row.locator('[data-action=reactivate]').click();
     await row.locator('[data-action=deactivate]').waitFor();
+    // Each of those changes is in the user's history: a temporary password, a deactivation, a reactivation.
+    await row.locator('[data-action=history]').click();
+    const history = admin.getByTestId('user-history');
+    await history.locator('tr[data-action=create]').waitFor();
+    await expect.poll(() => history.locator('tr[data-action=update]').count()).toBeGreaterThanOrEqual(3);
+    expect(await history.textContent()).not.toContain(password);
+    expect(await seriousViolations(admin)).toEqual([]);
+    await shot(admin, 'people-user-history');
+    await history.getByRole('button', { name: 'Close' }).click();
     const audit = await s.kizuna.call('GET', '/api/audit?kind=auth&object=user&limit=100');
     const actions = audit.body.data.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['create', 'invite', 'accept-invitation', 'update']));
