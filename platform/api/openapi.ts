@@ -408,6 +408,14 @@ const fixedPaths: Record<string, PathItem> = {
       operationId: 'listApiKeys',
       tags: ['API keys'],
       summary: 'List API keys (without secrets)',
+      parameters: [
+        {
+          name: 'user_id',
+          in: 'query',
+          description: "Only this user's keys; a non-admin may name only themselves (else 403 naming user_id).",
+          schema: { type: 'string', format: 'uuid' },
+        },
+      ],
       responses: { '200': json(ref('ApiKeys'), 'Keys not revoked.'), ...problems(...READ) },
     },
     post: {

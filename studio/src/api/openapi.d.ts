@@ -6921,7 +6921,10 @@ export interface operations {
     };
     listApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this user's keys; a non-admin may name only themselves (else 403 naming user_id). */
+                user_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
