@@ -14,11 +14,5 @@ export {
   type RecordHooks,
 } from './hooks.ts';
 export type { RecordServiceDeps } from './service.ts';
-export {
-  importKeyOf,
-  type ImportRow,
-  type ImportBatchResult,
-  type ImportBatchOptions,
-  type EarlierRow,
-  type RowAction,
-} from './import-batch.ts';
+export { importKeyOf } from './import-batch.ts';
+export type { ImportRow, ImportBatchResult, ImportBatchOptions, EarlierRow, RowAction } from './import-batch-run.ts';
