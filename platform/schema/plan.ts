@@ -1,7 +1,7 @@
 // plan(current, desired) → steps. Pure: it reads two sets of compiled models and decides;
 // applyPlan does the I/O. Steps are ordered so every statement finds what it needs.
 import { sql, type SQL } from 'drizzle-orm';
-import { parseAutonumberFormat, SEARCH_COLUMN, type ObjectModel } from '../model/index.ts';
+import { parseAutonumberFormat, SEARCH_COLUMN, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { createTableSql, layoutOf, renderSql, type TableLayout } from './layout.ts';
 
 export type StepKind =
@@ -76,6 +76,11 @@ export function planMigration(current: Map<string, ObjectModel>, desired: Map<st
   return kept.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
 }
 
+/**
+ * One object's steps. The order they are listed in matters only among steps of one kind
+ * (planMigration's sort is stable): a rebuilt search document is added after the new fields
+ * it may read.
+ */
 function planObject(
   object: string,
   before: TableLayout | undefined,
@@ -84,31 +89,83 @@ function planObject(
   afterModel?: ObjectModel,
   big = false,
 ): Step[] {
-  const steps: Step[] = [];
-  const t = object;
-  if (!after) {
-    steps.push({
-      kind: 'drop_table',
-      object,
-      description: `drop table ${t} and all its records`,
-      sql: sql`drop table ${id(t)}`,
-      count: sql`select count(*)::int as n from ${id(t)}`,
-    });
-    for (const s of before!.sequences)
-      steps.push({
-        kind: 'drop_sequence',
-        object,
-        field: s.field,
-        description: `drop sequence ${s.name}`,
-        sql: sql`drop sequence if exists ${id(s.name)}`,
-      });
-    return steps;
-  }
-  const isNew = !before;
-  if (isNew) steps.push({ kind: 'create_table', object, description: `create table ${t}`, sql: createTableSql(t) });
+  if (!after) return dropObjectSteps(object, before!);
+  const change = objectChange(object, before, after, beforeModel, afterModel, big);
+  return [
+    ...(change.isNew
+      ? [{ kind: 'create_table' as const, object, description: `create table ${object}`, sql: createTableSql(object) }]
+      : []),
+    ...sequenceSteps(change),
+    ...searchColumnDrop(change),
+    ...addColumnSteps(change),
+    ...searchColumnRebuild(change),
+    ...dropColumnSteps(change),
+    ...notNullChecks(change),
+    ...indexSteps(change),
+    ...foreignKeySteps(change),
+  ];
+}
+
+type Column = TableLayout['columns'][number];
+
+/** What the steps of one kept or new object compare: its table before and after, and its models. */
+interface ObjectChange {
+  object: string;
+  before: TableLayout | undefined;
+  after: TableLayout;
+  beforeModel?: ObjectModel;
+  afterModel?: ObjectModel;
+  /** A table big enough that a new index must not block writes while it builds. */
+  big: boolean;
+  isNew: boolean;
+  oldColumns: Map<string, Column>;
+  newColumns: Map<string, Column>;
+  /** The stored search document's expression changed: the column is dropped and added again. */
+  searchReplaced: boolean;
+}
+
+function objectChange(
+  object: string,
+  before: TableLayout | undefined,
+  after: TableLayout,
+  beforeModel: ObjectModel | undefined,
+  afterModel: ObjectModel | undefined,
+  big: boolean,
+): ObjectChange {
   const oldColumns = new Map((before?.columns ?? []).map((c) => [c.name, c]));
   const newColumns = new Map(after.columns.map((c) => [c.name, c]));
+  const oldSearch = oldColumns.get(SEARCH_COLUMN);
+  const newSearch = newColumns.get(SEARCH_COLUMN);
+  const searchReplaced = !!oldSearch && !!newSearch && oldSearch.type !== newSearch.type;
+  return { object, before, after, beforeModel, afterModel, big, isNew: !before, oldColumns, newColumns, searchReplaced };
+}
 
+/** A removed object: its table and its sequences go. */
+function dropObjectSteps(object: string, before: TableLayout): Step[] {
+  return [
+    {
+      kind: 'drop_table',
+      object,
+      description: `drop table ${object} and all its records`,
+      sql: sql`drop table ${id(object)}`,
+      count: sql`select count(*)::int as n from ${id(object)}`,
+    },
+    ...before.sequences.map((s) => dropSequence(object, s)),
+  ];
+}
+
+function dropSequence(object: string, s: { name: string; field: string }): Step {
+  return {
+    kind: 'drop_sequence',
+    object,
+    field: s.field,
+    description: `drop sequence ${s.name}`,
+    sql: sql`drop sequence if exists ${id(s.name)}`,
+  };
+}
+
+function sequenceSteps({ object, before, after }: ObjectChange): Step[] {
+  const steps: Step[] = [];
   const oldSeq = new Set((before?.sequences ?? []).map((s) => s.name));
   for (const s of after.sequences) {
     if (oldSeq.has(s.name)) continue;
@@ -116,37 +173,47 @@ function planObject(
       kind: 'create_sequence',
       object,
       field: s.field,
-      description: `create sequence ${s.name} for ${t}.${s.field}`,
+      description: `create sequence ${s.name} for ${object}.${s.field}`,
       sql: sql`create sequence if not exists ${id(s.name)}`,
     });
   }
   for (const s of before?.sequences ?? []) {
-    if (!after.sequences.some((n) => n.name === s.name)) {
-      steps.push({
-        kind: 'drop_sequence',
-        object,
-        field: s.field,
-        description: `drop sequence ${s.name}`,
-        sql: sql`drop sequence if exists ${id(s.name)}`,
-      });
-    }
+    if (!after.sequences.some((n) => n.name === s.name)) steps.push(dropSequence(object, s));
   }
+  return steps;
+}
 
-  // The stored search document follows the searchable fields: a different expression means a
-  // new column (the table is rewritten once; the search index goes with the old column).
-  const oldSearch = oldColumns.get(SEARCH_COLUMN);
-  const newSearch = newColumns.get(SEARCH_COLUMN);
-  const searchReplaced = !!oldSearch && !!newSearch && oldSearch.type !== newSearch.type;
-  if (oldSearch && !newSearch) {
-    steps.push({
+// The stored search document follows the searchable fields: a different expression means a
+// new column (the table is rewritten once; the search index goes with the old column).
+function searchColumnDrop({ object, oldColumns, newColumns }: ObjectChange): Step[] {
+  if (!oldColumns.has(SEARCH_COLUMN) || newColumns.has(SEARCH_COLUMN)) return [];
+  return [
+    {
       kind: 'drop_search_column',
       object,
       field: SEARCH_COLUMN,
-      description: `drop the search document of ${t}`,
-      sql: sql`alter table ${id(t)} drop column if exists ${id(SEARCH_COLUMN)}`,
-    });
-  }
+      description: `drop the search document of ${object}`,
+      sql: sql`alter table ${id(object)} drop column if exists ${id(SEARCH_COLUMN)}`,
+    },
+  ];
+}
 
+/** After the new fields exist: the new document may read them. */
+function searchColumnRebuild({ object, newColumns, searchReplaced }: ObjectChange): Step[] {
+  if (!searchReplaced) return [];
+  return [
+    {
+      kind: 'add_column',
+      object,
+      field: SEARCH_COLUMN,
+      description: `rebuild the search document of ${object} (rewrites the table)`,
+      sql: sql`alter table ${id(object)} drop column if exists ${id(SEARCH_COLUMN)}, add column ${id(SEARCH_COLUMN)} ${sql.raw(newColumns.get(SEARCH_COLUMN)!.type)}`,
+    },
+  ];
+}
+
+function addColumnSteps({ object, after, afterModel, isNew, oldColumns }: ObjectChange): Step[] {
+  const steps: Step[] = [];
   for (const c of after.columns) {
     if (oldColumns.has(c.name)) continue;
     // A nullable column without a default is a catalog-only change: no table rewrite.
@@ -154,60 +221,61 @@ function planObject(
       kind: 'add_column',
       object,
       field: c.field,
-      description: `add column ${t}.${c.name} ${c.type}`,
-      sql: sql`alter table ${id(t)} add column if not exists ${id(c.name)} ${sql.raw(c.type)}`,
+      description: `add column ${object}.${c.name} ${c.type}`,
+      sql: sql`alter table ${id(object)} add column if not exists ${id(c.name)} ${sql.raw(c.type)}`,
     });
     const field = afterModel?.fields.get(c.field);
-    if (!isNew && field?.spec.type === 'autonumber' && c.name === field.name) {
-      const fmt = parseAutonumberFormat(field.spec.format)!;
-      steps.push({
-        kind: 'backfill_autonumber',
-        object,
-        field: c.field,
-        description: `number the existing records of ${t} in ${c.name}, oldest first`,
-        sql: sql`update ${id(t)} as r set ${id(c.name)} = n.value from (
+    if (!isNew && field?.spec.type === 'autonumber' && c.name === field.name) steps.push(backfillAutonumber(object, c, field));
+  }
+  return steps;
+}
+
+/** An autonumber field added to a table with records numbers them, oldest first. */
+function backfillAutonumber(object: string, c: Column, field: FieldModel): Step {
+  const fmt = parseAutonumberFormat(field.spec.format)!;
+  return {
+    kind: 'backfill_autonumber',
+    object,
+    field: c.field,
+    description: `number the existing records of ${object} in ${c.name}, oldest first`,
+    sql: sql`update ${id(object)} as r set ${id(c.name)} = n.value from (
           select id, ${fmt.prefix}::text || lpad(nextval(${field.spec.sequence}::regclass)::text, ${fmt.digits}::int, '0') || ${fmt.suffix}::text as value
-          from (select id from ${id(t)} order by created_at, id) o) n where r.id = n.id`,
-      });
-    }
-  }
-  // After the new fields exist: the new document may read them.
-  if (searchReplaced) {
-    steps.push({
-      kind: 'add_column',
-      object,
-      field: SEARCH_COLUMN,
-      description: `rebuild the search document of ${t} (rewrites the table)`,
-      sql: sql`alter table ${id(t)} drop column if exists ${id(SEARCH_COLUMN)}, add column ${id(SEARCH_COLUMN)} ${sql.raw(newSearch!.type)}`,
-    });
-  }
-  for (const c of before?.columns ?? []) {
-    if (newColumns.has(c.name) || c.name === SEARCH_COLUMN) continue;
-    steps.push({
+          from (select id from ${id(object)} order by created_at, id) o) n where r.id = n.id`,
+  };
+}
+
+function dropColumnSteps({ object, before, newColumns }: ObjectChange): Step[] {
+  return (before?.columns ?? [])
+    .filter((c) => !newColumns.has(c.name) && c.name !== SEARCH_COLUMN)
+    .map((c) => ({
       kind: 'drop_column',
       object,
       field: c.field,
-      description: `drop column ${t}.${c.name} and its values`,
-      sql: sql`alter table ${id(t)} drop column ${id(c.name)}`,
-      count: sql`select count(${id(c.name)})::int as n from ${id(t)}`,
-    });
-  }
+      description: `drop column ${object}.${c.name} and its values`,
+      sql: sql`alter table ${id(object)} drop column ${id(c.name)}`,
+      count: sql`select count(${id(c.name)})::int as n from ${id(object)}`,
+    }));
+}
 
-  // A field that becomes required must already have a value in every live record.
-  for (const f of afterModel?.fieldList ?? []) {
-    const old = beforeModel?.fields.get(f.name);
-    if (f.spec.required && old && !old.spec.required) {
-      steps.push({
-        kind: 'check_not_null',
-        object,
-        field: f.name,
-        description: `check that every record of ${t} has a value in ${f.name}`,
-        sql: sql`select 1`,
-        count: sql`select count(*)::int as n from ${id(t)} where ${id(f.name)} is null and deleted_at is null`,
-      });
-    }
-  }
+/** A field that becomes required must already have a value in every live record. */
+function notNullChecks({ object, beforeModel, afterModel }: ObjectChange): Step[] {
+  return (afterModel?.fieldList ?? [])
+    .filter((f) => {
+      const old = beforeModel?.fields.get(f.name);
+      return f.spec.required && old && !old.spec.required;
+    })
+    .map((f) => ({
+      kind: 'check_not_null',
+      object,
+      field: f.name,
+      description: `check that every record of ${object} has a value in ${f.name}`,
+      sql: sql`select 1`,
+      count: sql`select count(*)::int as n from ${id(object)} where ${id(f.name)} is null and deleted_at is null`,
+    }));
+}
 
+function indexSteps({ object, before, after, big, isNew, newColumns, searchReplaced }: ObjectChange): Step[] {
+  const steps: Step[] = [];
   const oldIndexes = new Map((before?.indexes ?? []).map((i) => [i.name, i]));
   const newIndexes = new Map(after.indexes.map((i) => [i.name, i]));
   const rebuiltWithColumn = (i: { field?: string }) => searchReplaced && i.field === SEARCH_COLUMN;
@@ -239,7 +307,11 @@ function planObject(
       ...(deferred && { deferred: i.createConcurrently }),
     });
   }
+  return steps;
+}
 
+function foreignKeySteps({ object, before, after, oldColumns, newColumns }: ObjectChange): Step[] {
+  const steps: Step[] = [];
   const oldFks = new Map((before?.foreignKeys ?? []).map((f) => [f.name, f]));
   const newFks = new Map(after.foreignKeys.map((f) => [f.name, f]));
   for (const fk of after.foreignKeys) {
@@ -250,9 +322,9 @@ function planObject(
       kind: 'add_foreign_key',
       object,
       field: fk.field,
-      description: `${t}.${fk.column} references ${fk.references}(id)`,
+      description: `${object}.${fk.column} references ${fk.references}(id)`,
       // Dropped first: a plugin installed again over kept storage finds its constraint there.
-      sql: sql`alter table ${id(t)} drop constraint if exists ${id(fk.name)}, add constraint ${id(fk.name)} foreign key (${id(fk.column)}) references ${id(fk.references)} (id) on delete set null${sql.raw(oldColumns.has(fk.column) ? '' : ' not valid')}`,
+      sql: sql`alter table ${id(object)} drop constraint if exists ${id(fk.name)}, add constraint ${id(fk.name)} foreign key (${id(fk.column)}) references ${id(fk.references)} (id) on delete set null${sql.raw(oldColumns.has(fk.column) ? '' : ' not valid')}`,
     });
   }
   for (const fk of before?.foreignKeys ?? []) {
@@ -262,7 +334,7 @@ function planObject(
       object,
       field: fk.field,
       description: `drop constraint ${fk.name}`,
-      sql: sql`alter table ${id(t)} drop constraint if exists ${id(fk.name)}`,
+      sql: sql`alter table ${id(object)} drop constraint if exists ${id(fk.name)}`,
     });
   }
   return steps;
