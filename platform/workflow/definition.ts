@@ -68,6 +68,14 @@ export interface KnownAction {
 export function definitionErrors(def: unknown, actions?: (name: string) => KnownAction | undefined): FieldProblem[] {
   if (!validate(def)) return definitionProblems(validate.errors);
   const d = def as WorkflowDefinition;
+  const { ids, problems } = stepIds(d);
+  d.steps.forEach((s, i) => problems.push(...stepProblems(s, `steps.${i}`, ids, actions)));
+  problems.push(...unreachableProblems(d, ids), ...cycleProblems(d, ids), ...triggerProblems(d.trigger));
+  return problems;
+}
+
+/** Step id → its position, with the problems of repeated ids and of a start naming no step. */
+function stepIds(d: WorkflowDefinition): { ids: Map<string, number>; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const ids = new Map<string, number>();
   d.steps.forEach((s, i) => {
@@ -75,86 +83,93 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
     ids.set(s.id, i);
   });
   if (!ids.has(d.start)) problems.push({ field: 'start', message: `names no step "${d.start}"`, keyword: 'start' });
-  d.steps.forEach((s, i) => {
-    if (s.next !== undefined && !ids.has(s.next))
-      problems.push({ field: `steps.${i}.next`, message: `names no step "${s.next}"`, keyword: 'next' });
-    for (const [name, target] of Object.entries(s.branches ?? {})) {
-      if (!ids.has(target))
-        problems.push({ field: `steps.${i}.branches.${name}`, message: `names no step "${target}"`, keyword: 'branches' });
-    }
-    if (s.type === 'condition') {
-      for (const name of Object.keys(s.branches ?? {})) {
-        if (name !== 'true' && name !== 'false')
-          problems.push({
-            field: `steps.${i}.branches.${name}`,
-            message: 'a condition has only "true" and "false" branches',
-            keyword: 'branches',
-          });
-      }
-    }
-    if (s.type === 'branch') {
-      const names = new Set(((s.config?.cases ?? []) as { name: string }[]).map((c) => c.name).concat('default'));
-      for (const name of Object.keys(s.branches ?? {})) {
-        if (!names.has(name))
-          problems.push({ field: `steps.${i}.branches.${name}`, message: 'is neither a case name nor "default"', keyword: 'branches' });
-      }
-    }
-    if (s.type === 'loop') {
-      if (!s.branches?.body)
-        problems.push({
-          field: `steps.${i}.branches.body`,
-          message: 'a loop needs the first step of its body in branches.body',
-          keyword: 'branches',
-        });
-      for (const name of Object.keys(s.branches ?? {})) {
-        if (name !== 'body')
-          problems.push({
-            field: `steps.${i}.branches.${name}`,
-            message: 'a loop has only the "body" branch (next is where it goes after the last item)',
-            keyword: 'branches',
-          });
-      }
-    }
-    if (!['condition', 'branch', 'loop'].includes(s.type) && s.branches !== undefined) {
+  return { ids, problems };
+}
+
+/** One step's problems: where it leads, the branches its type allows, and its config. */
+function stepProblems(s: Step, at: string, ids: Map<string, number>, actions?: (name: string) => KnownAction | undefined): FieldProblem[] {
+  return [
+    ...targetProblems(s, at, ids),
+    ...branchProblems(s, at),
+    ...configProblems(s, at, actions),
+    // A condition or branch decides where to go; a next beside it would be ignored.
+    ...((s.type === 'condition' || s.type === 'branch') && s.next !== undefined
+      ? [{ field: `${at}.next`, message: `a ${s.type} continues through its branches, not next`, keyword: 'next' }]
+      : []),
+  ];
+}
+
+/** A next or branch naming no step. */
+function targetProblems(s: Step, at: string, ids: Map<string, number>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (s.next !== undefined && !ids.has(s.next))
+    problems.push({ field: `${at}.next`, message: `names no step "${s.next}"`, keyword: 'next' });
+  for (const [name, target] of Object.entries(s.branches ?? {})) {
+    if (!ids.has(target)) problems.push({ field: `${at}.branches.${name}`, message: `names no step "${target}"`, keyword: 'branches' });
+  }
+  return problems;
+}
+
+/** The branch names each step type allows: true/false, its cases and default, a loop's body, or none. */
+function branchProblems(s: Step, at: string): FieldProblem[] {
+  const branches = Object.keys(s.branches ?? {});
+  const others = (allowed: (name: string) => boolean, message: string): FieldProblem[] =>
+    branches.filter((name) => !allowed(name)).map((name) => ({ field: `${at}.branches.${name}`, message, keyword: 'branches' }));
+  if (s.type === 'condition')
+    return others((name) => name === 'true' || name === 'false', 'a condition has only "true" and "false" branches');
+  if (s.type === 'branch') {
+    const names = new Set(((s.config?.cases ?? []) as { name: string }[]).map((c) => c.name).concat('default'));
+    return others((name) => names.has(name), 'is neither a case name nor "default"');
+  }
+  if (s.type === 'loop') {
+    return [
+      ...(s.branches?.body
+        ? []
+        : [{ field: `${at}.branches.body`, message: 'a loop needs the first step of its body in branches.body', keyword: 'branches' }]),
+      ...others((name) => name === 'body', 'a loop has only the "body" branch (next is where it goes after the last item)'),
+    ];
+  }
+  if (s.branches === undefined) return [];
+  return [{ field: `${at}.branches`, message: `a ${s.type} step continues through next, not branches`, keyword: 'branches' }];
+}
+
+/** What the schema cannot say about a wait's, a send_message's or an action's config. */
+function configProblems(s: Step, at: string, actions?: (name: string) => KnownAction | undefined): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (s.type === 'wait') {
+    const c = s.config ?? {};
+    const modes = [['seconds', 'minutes', 'hours', 'days'].some((k) => k in c), 'until' in c, 'condition' in c].filter(Boolean).length;
+    if (modes !== 1)
       problems.push({
-        field: `steps.${i}.branches`,
-        message: `a ${s.type} step continues through next, not branches`,
-        keyword: 'branches',
+        field: `${at}.config`,
+        message: 'must be one of: a duration (seconds, minutes, hours, days), until, or condition',
+        keyword: 'wait',
       });
+    for (const k of ['every_seconds', 'timeout']) {
+      if (k in c && !('condition' in c))
+        problems.push({ field: `${at}.config.${k}`, message: 'applies only to a wait with a condition', keyword: 'wait' });
     }
-    if (s.type === 'wait') {
-      const c = s.config ?? {};
-      const modes = [['seconds', 'minutes', 'hours', 'days'].some((k) => k in c), 'until' in c, 'condition' in c].filter(Boolean).length;
-      if (modes !== 1)
-        problems.push({
-          field: `steps.${i}.config`,
-          message: 'must be one of: a duration (seconds, minutes, hours, days), until, or condition',
-          keyword: 'wait',
-        });
-      for (const k of ['every_seconds', 'timeout']) {
-        if (k in c && !('condition' in c))
-          problems.push({ field: `steps.${i}.config.${k}`, message: 'applies only to a wait with a condition', keyword: 'wait' });
-      }
+  }
+  if (s.type === 'send_message' && !['to', 'to_users', 'to_team'].some((k) => s.config && k in s.config)) {
+    problems.push({ field: `${at}.config.to`, message: 'names no recipient: give to, to_users or to_team', keyword: 'required' });
+  }
+  if (s.type === 'action' && actions) {
+    const name = String(s.config?.action);
+    const known = actions(name);
+    if (!known)
+      problems.push({ field: `${at}.config.action`, message: `no enabled plugin offers the action "${name}"`, keyword: 'action' });
+    for (const p of known?.check?.(s.config?.config ?? {}) ?? []) {
+      problems.push({ ...p, field: p.field === '(root)' ? `${at}.config.config` : `${at}.config.config.${p.field}` });
     }
-    if (s.type === 'send_message' && !['to', 'to_users', 'to_team'].some((k) => s.config && k in s.config)) {
-      problems.push({ field: `steps.${i}.config.to`, message: 'names no recipient: give to, to_users or to_team', keyword: 'required' });
-    }
-    if (s.type === 'action' && actions) {
-      const name = String(s.config?.action);
-      const known = actions(name);
-      if (!known)
-        problems.push({ field: `steps.${i}.config.action`, message: `no enabled plugin offers the action "${name}"`, keyword: 'action' });
-      for (const p of known?.check?.(s.config?.config ?? {}) ?? []) {
-        problems.push({ ...p, field: p.field === '(root)' ? `steps.${i}.config.config` : `steps.${i}.config.config.${p.field}` });
-      }
-    }
-    if ((s.type === 'condition' || s.type === 'branch') && s.next !== undefined) {
-      problems.push({ field: `steps.${i}.next`, message: `a ${s.type} continues through its branches, not next`, keyword: 'next' });
-    }
-  });
-  // Reachability from the start step.
+  }
+  return problems;
+}
+
+/** Steps no path from the start step reaches (none reported when the start itself is missing). */
+function unreachableProblems(d: WorkflowDefinition, ids: Map<string, number>): FieldProblem[] {
+  if (!ids.has(d.start)) return [];
   const seen = new Set<string>();
-  const queue = ids.has(d.start) ? [d.start] : [];
+  const queue = [d.start];
   while (queue.length) {
     const id = queue.pop()!;
     if (seen.has(id)) continue;
@@ -162,27 +177,32 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
     const s = d.steps[ids.get(id)!];
     for (const t of [s.next, ...Object.values(s.branches ?? {})]) if (t && ids.has(t)) queue.push(t);
   }
-  d.steps.forEach((s, i) => {
-    if (!seen.has(s.id) && ids.has(d.start))
-      problems.push({ field: `steps.${i}`, message: `step "${s.id}" is unreachable from "${d.start}"`, keyword: 'unreachable' });
-  });
-  for (const cycle of closedCycles(d, ids)) {
-    problems.push({
-      field: `steps.${ids.get(cycle[0])}`,
-      message: `steps ${cycle.map((c) => `"${c}"`).join(', ')} form a cycle with no way out: a run entering it never ends`,
-      keyword: 'cycle',
-    });
-  }
-  if (d.trigger.cron) {
+  return d.steps.flatMap((s, i) =>
+    seen.has(s.id) ? [] : [{ field: `steps.${i}`, message: `step "${s.id}" is unreachable from "${d.start}"`, keyword: 'unreachable' }],
+  );
+}
+
+function cycleProblems(d: WorkflowDefinition, ids: Map<string, number>): FieldProblem[] {
+  return closedCycles(d, ids).map((cycle) => ({
+    field: `steps.${ids.get(cycle[0])}`,
+    message: `steps ${cycle.map((c) => `"${c}"`).join(', ')} form a cycle with no way out: a run entering it never ends`,
+    keyword: 'cycle',
+  }));
+}
+
+/** A trigger's cron and time zone, its input schema, and the keys that belong to other trigger types. */
+function triggerProblems(trigger: Trigger): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (trigger.cron) {
     try {
-      CronExpressionParser.parse(d.trigger.cron, { tz: d.trigger.timezone ?? 'UTC' });
+      CronExpressionParser.parse(trigger.cron, { tz: trigger.timezone ?? 'UTC' });
     } catch (e) {
       problems.push({ field: 'trigger.cron', message: `is not a cron expression: ${(e as Error).message}`, keyword: 'cron' });
     }
   }
-  if (d.trigger.input_schema) {
+  if (trigger.input_schema) {
     try {
-      createAjv().compile(d.trigger.input_schema);
+      createAjv().compile(trigger.input_schema);
     } catch (e) {
       problems.push({
         field: 'trigger.input_schema',
@@ -191,14 +211,13 @@ export function definitionErrors(def: unknown, actions?: (name: string) => Known
       });
     }
   }
-  if (d.trigger.input_schema && d.trigger.type !== 'manual')
+  if (trigger.input_schema && trigger.type !== 'manual')
     problems.push({ field: 'trigger.input_schema', message: 'applies only to a manual trigger', keyword: 'input_schema' });
-  if (d.trigger.type !== 'record.date') {
+  if (trigger.type !== 'record.date') {
     for (const k of ['field', 'offset'] as const)
-      if (d.trigger[k] !== undefined)
-        problems.push({ field: `trigger.${k}`, message: 'applies only to a record.date trigger', keyword: k });
+      if (trigger[k] !== undefined) problems.push({ field: `trigger.${k}`, message: 'applies only to a record.date trigger', keyword: k });
   }
-  if (d.trigger.timezone && !validZone(d.trigger.timezone))
+  if (trigger.timezone && !validZone(trigger.timezone))
     problems.push({ field: 'trigger.timezone', message: 'is not an IANA time zone', keyword: 'timezone' });
   return problems;
 }
