@@ -2,27 +2,23 @@
 // workflows all come here, so validation, history and events can never be skipped.
 import { sql } from 'drizzle-orm';
 import type { Database, Executor, Transaction } from '../db/index.ts';
-import { dbErrorOf } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import type { ObjectModel } from '../model/index.ts';
-import { denied, scopeFieldsOf, unrestricted } from '../auth/index.ts';
-import { conflict, forbidden, notFound, preconditionFailed, ProblemError, validation } from '../problems/index.ts';
+import { forbidden, notFound, preconditionFailed } from '../problems/index.ts';
 import {
   assertObject,
   expandIncludes,
-  fieldLevel,
   parseListParams,
-  policyCompiler,
   readableFields,
   runList,
-  scopeSql,
   selectList,
   type ListParams,
   type Page,
 } from '../query/index.ts';
-import type { SQL } from 'drizzle-orm';
 import { checkInput } from './validate.ts';
-import { assertOverride, batchable, runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
+import { createScopeField, createWriteAccess, leftScope } from './write-access.ts';
+import { mustBeId, translate } from './write-problems.ts';
+import { assertOverride, runBeforeHooks, type HookEvent, type RecordHooks } from './hooks.ts';
 import { readTimeline, timelinePage, type TimelineParams } from './timeline.ts';
 import { batchesIndependent, importBatch as runImportBatch } from './import-batch.ts';
 import type { ImportBatchOptions, ImportRow } from './import-batch-run.ts';
@@ -33,8 +29,6 @@ import { checkMaintainRows, maintainSql, type MaintainRow } from './maintain.ts'
 
 export type RecordRow = Record<string, unknown>;
 export type Actor = WriteContext;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RecordServiceDeps {
   db: Database;
@@ -48,82 +42,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
   const inTransaction = <T>(exec: Executor, fn: (tx: Transaction) => Promise<T>): Promise<T> =>
     'savepoint' in exec ? (exec as Transaction).savepoint(fn) : db.transaction(fn);
   const beforeHooks = (object: string, event: HookEvent) => hooks?.before(object, event) ?? [];
-  const ctx = (actor?: Actor) => ({ models: registry.snapshot().models, access: actor?.access });
-
-  /** The caller's scope for a verb on alias t, or undefined when unrestricted. */
-  const scopeOf = (model: ObjectModel, verb: 'read' | 'update' | 'delete' | 'create', actor: Actor): SQL | undefined => {
-    if (!actor.access || unrestricted(actor.access.perms(model).verbs[verb])) return undefined;
-    return scopeSql(model, verb, 't', actor.access, policyCompiler(ctx(actor)));
-  };
-
-  /** Writing a field the caller may not write is a 403 naming it (never silently dropped). */
-  const assertWritable = (model: ObjectModel, values: Record<string, unknown>, actor: Actor, provided: Set<string>) => {
-    if (!actor.access) return;
-    const refused = [...provided].filter((name) => model.fields.has(name) && fieldLevel(model, name, actor.access) !== 'write');
-    if (refused.length) {
-      throw forbidden(
-        `You may not change ${refused.map((n) => `${model.name}.${n}`).join(', ')}`,
-        refused.map((field) => ({
-          field,
-          message: fieldLevel(model, field, actor.access) === 'hidden' ? 'is not visible to you' : 'is read-only for you',
-        })),
-      );
-    }
-    void values;
-  };
-
-  /** Why a scoped write touched no row: not there (404) or not the caller's to change (403). */
-  const whyNot = async (model: ObjectModel, recordId: string, verb: string, actor: Actor, exec: Executor, trashed = false) => {
-    const read = scopeOf(model, 'read', actor);
-    const [row] = await exec.query<{ version: number; deleted: boolean }>(
-      sql`select t.version, t.deleted_at is not null as deleted from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid ${read ? sql`and ${read}` : sql``}`,
-    );
-    if (!row || row.deleted !== trashed) return undefined;
-    return forbidden(`You may not ${verb} this ${model.name} record`, [
-      { field: model.name, message: `${verb} is not permitted on this record` },
-    ]);
-  };
-
-  /** An update that would take the record out of the caller's update scope: 403 naming the fields that did. */
-  const leftScope = (model: ObjectModel, values: Record<string, unknown>, actor: Actor) => {
-    const looked = scopeFieldsOf(actor.access!.perms(model).verbs.update);
-    const named = Object.keys(values).filter((f) => looked.has(f));
-    return forbidden(
-      `You may not move this ${model.name} record outside what you may update (that needs the transfer permission on ${model.name})`,
-      (named.length ? named : [model.name]).map((field) => ({ field, message: 'would take the record outside what you may update' })),
-    );
-  };
-
-  const mustBeId = (model: ObjectModel, recordId: string) => {
-    if (!UUID.test(recordId)) throw notFound(`No ${model.name} record with id "${recordId}"`);
-  };
-
-  /** Turns constraint and data errors into problems that name the field. */
-  const translate = (model: ObjectModel, e: unknown, values?: Record<string, unknown>): never => {
-    if (e instanceof ProblemError) throw e;
-    const err = dbErrorOf(e);
-    if (err?.code === '23505') {
-      const field = (err.constraint && model.constraintFields.get(err.constraint)) || 'id';
-      throw conflict(`Another ${model.name} record already has this ${field}`, [
-        { field, message: 'is already used by another record', keyword: 'unique' },
-      ]);
-    }
-    if (err?.code === '23503') {
-      const field = (err.constraint && model.constraintFields.get(err.constraint)) || undefined;
-      const f = field ? model.fields.get(field) : undefined;
-      if (f) {
-        const target = f.spec.type === 'user' ? 'user' : `${f.spec.target} record`;
-        throw validation([
-          { field: f.name, message: `no ${target} with id ${String(values?.[f.name] ?? '')}`.trim(), keyword: 'reference' },
-        ]);
-      }
-      throw conflict('The record is still referenced by other records');
-    }
-    if (err?.code?.startsWith('22')) {
-      throw validation([{ field: '(record)', message: err.message }], 'A value does not fit its field');
-    }
-    throw e;
-  };
+  const { ctx, scopeOf, assertWritable, whyNot, singlePath } = createWriteAccess(registry, beforeHooks);
 
   async function get(
     object: string,
@@ -156,7 +75,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     assertOverride(model, actor);
     const provided = new Set(typeof input === 'object' && input ? Object.keys(input) : []);
     const values = checkInput(model, input, 'create');
-    assertWritable(model, values, actor, provided);
+    assertWritable(model, actor, provided);
     const scope = scopeOf(model, 'create', actor);
     const fields = readableFields(model, actor.access);
     const recordId = uuidv7();
@@ -169,34 +88,10 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     if (scoped?.own && values[scoped.field] == null && model.fields.has(scoped.field)) values[scoped.field] = actor.actor;
     // A refusal names the user field the scope looks at (owner, assignee), else the object.
     const owned = scoped?.field;
-    try {
-      if (before.length || opts.hooked) {
-        const row = await inTransaction(exec, async (tx) => {
-          const changed = opts.hooked ?? (await runBeforeHooks(before, { object: model.name, event: 'create', values, actor, tx }));
-          const checked = changed === values || opts.hooked ? changed : checkInput(model, changed, 'create');
-          const [row] = await tx.query(insertSql(model, recordId, checked, actor, { fields }));
-          if (scope) {
-            const [inScope] = await tx.query(
-              sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`,
-            );
-            if (!inScope)
-              throw forbidden(`You may only create ${model.name} records within your scope`, [
-                { field: owned ?? model.name, message: 'is outside what you may create' },
-              ]);
-          }
-          return row;
-        });
-        hooks?.written?.();
-        return row;
-      }
-      if (!scope) {
-        const [row] = await exec.query(insertSql(model, recordId, values, actor, { fields }));
-        hooks?.written?.();
-        return row;
-      }
-      // The new record must fall inside the scope.
-      const write = async (tx: Executor) => {
-        const [row] = await tx.query(insertSql(model, recordId, values, actor, { fields }));
+    /** Inserts the record; a scoped create's record must fall inside the scope (a refusal rolls the insert back). */
+    const insert = async (tx: Executor, checked: Record<string, unknown>) => {
+      const [row] = await tx.query(insertSql(model, recordId, checked, actor, { fields }));
+      if (scope) {
         const [inScope] = await tx.query(
           sql`select 1 as ok from ${sql.identifier(model.table)} as t where t.id = ${recordId}::uuid and ${scope}`,
         );
@@ -204,24 +99,24 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
           throw forbidden(`You may only create ${model.name} records within your scope`, [
             { field: owned ?? model.name, message: 'is outside what you may create' },
           ]);
-        return row;
-      };
-      const row = await inTransaction(exec, write);
+      }
+      return row;
+    };
+    try {
+      const row =
+        before.length || opts.hooked
+          ? await inTransaction(exec, async (tx) => {
+              const changed = opts.hooked ?? (await runBeforeHooks(before, { object: model.name, event: 'create', values, actor, tx }));
+              return insert(tx, changed === values || opts.hooked ? changed : checkInput(model, changed, 'create'));
+            })
+          : scope
+            ? await inTransaction(exec, (tx) => insert(tx, values))
+            : await insert(exec, values);
       hooks?.written?.();
       return row;
     } catch (e) {
       return translate(model, e, values);
     }
-  }
-
-  /**
-   * The user field of a create scope: an "own" one is filled in when the input names no one;
-   * an "own" or "team" one is what a refusal names.
-   */
-  function createScopeField(model: ObjectModel, actor: Actor): { field: string; own: boolean } | undefined {
-    const users = (actor.access?.perms(model).verbs.create ?? []).flat().flatMap((s) => (s.kind === 'user' ? [s] : []));
-    const user = users.find((s) => !s.team) ?? users[0];
-    return user && { field: user.field, own: !user.team };
   }
 
   async function update(
@@ -238,7 +133,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     assertOverride(model, actor);
     const provided = new Set(typeof input === 'object' && input ? Object.keys(input) : []);
     const values = checkInput(model, input, 'update');
-    assertWritable(model, values, actor, provided);
+    assertWritable(model, actor, provided);
     const scope = scopeOf(model, 'update', actor);
     // The record after the update must still be inside the update scope, unless the role may
     // transfer records of this object: the check runs in the update statement, and a refusal
@@ -365,22 +260,11 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return readTimeline(db, model, recordId, actor.access, scopeOf(model, 'read', actor), page);
   }
 
-  /**
-   * Whether the caller's rows of a bulk write or an import batch need the single-record path,
-   * record by record: a scope each record must satisfy, or a before-hook without a batch form.
-   */
-  const singlePath = (m: ObjectModel, a: Actor, upsert: boolean) =>
-    upsert
-      ? (['create', 'read', 'update'] as const).some((v) => scopeOf(m, v, a) !== undefined) ||
-        !batchable(beforeHooks(m.name, 'create')) ||
-        !batchable(beforeHooks(m.name, 'update'))
-      : scopeOf(m, 'create', a) !== undefined || !batchable(beforeHooks(m.name, 'create'));
-
   const bulkWriter = createBulkWriter({ db, registry, create, update, scopeOf, beforeHooks, singlePath });
 
   /** What the bulk import path borrows from this service (its closures hold the permissions). */
   const importTools = {
-    assertWritable: (m: ObjectModel, a: Actor, provided: Set<string>) => assertWritable(m, {}, a, provided),
+    assertWritable,
     scopedCreate: (m: ObjectModel, a: Actor) => singlePath(m, a, false),
     scopedUpsert: (m: ObjectModel, a: Actor) => singlePath(m, a, true),
     beforeHooks: (m: ObjectModel, event: 'create' | 'update') => beforeHooks(m.name, event),
