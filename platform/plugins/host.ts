@@ -1,39 +1,26 @@
-// The plugin host: discovers plugins, keeps their state in the database, installs,
-// upgrades and uninstalls them through the migrator (one transaction with their hooks), and
-// switches their hooks, routes and actions on and off live on every node (NOTIFY).
-import { pathToFileURL } from 'node:url';
+// The plugin host: discovers plugins, loads the enabled ones, and switches their hooks, routes
+// and actions on and off live on every node (NOTIFY). Installing, upgrading and uninstalling
+// them, enabling and settings are lifecycle.ts.
 import { sql } from 'drizzle-orm';
-import { databaseOf, dbErrorOf, uuidv7, type Database, type Executor, type Transaction } from '../db/index.ts';
-import type { MetadataSnapshot, Registry } from '../metadata/index.ts';
-import { createAjv, definitionProblems, type ObjectModel, type ObjectSpec } from '../model/index.ts';
-import { conflict, isProblem, notFound, ProblemError, validation } from '../problems/index.ts';
-import { createRecordService, type Actor, type RecordService } from '../records/index.ts';
-import { createSystemUser, putShippedRole, roleProblems } from '../auth/index.ts';
-import { subscribe, unsubscribe, writeAudit } from '../events/index.ts';
+import type { Database, Executor } from '../db/index.ts';
+import type { Registry } from '../metadata/index.ts';
+import { conflict, notFound, validation } from '../problems/index.ts';
+import type { Actor, RecordService } from '../records/index.ts';
+import { writeAudit } from '../events/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
-import { replacePluginViews } from '../views/index.ts';
-import { scopeFilterCheck } from '../query/index.ts';
 import { pluginContext } from './context.ts';
 import { discoverPlugins } from './discover.ts';
 import { createHookRegistry, hooksOf, type ActivePlugin } from './hooks.ts';
-import type { PluginPackage } from './manifest.ts';
 import { dependencyProblems, orderPlugins } from './order.ts';
-import { afterHookObjects, afterHookSubscription, createOutboxDispatcher } from './outbox.ts';
+import { afterHookObjects, createOutboxDispatcher } from './outbox.ts';
 import { afterHookState, retryNow, skipFailing } from './backlog.ts';
 import { createJobScheduler } from './jobs.ts';
 import { buildPluginRouter, declaredRoutes, routeCatalog, routeEnv, type RouteCall } from './routes.ts';
-import type { PluginContext, PluginDefinition } from './sdk.ts';
+import type { PluginContext } from './sdk.ts';
+import { createPluginLifecycle, type PluginChangeOptions, type ShippedWorkflows } from './lifecycle.ts';
+import { createDefinitionLoader } from './load.ts';
+import { CHANNEL, readStates } from './states.ts';
 import { logEvent } from '../log/index.ts';
-
-const CHANNEL = 'kizuna_plugins';
-
-interface PluginState {
-  name: string;
-  version: string;
-  enabled: boolean;
-  settings: Record<string, unknown>;
-  user_id: string;
-}
 
 export interface PluginHostOptions {
   db: Database;
@@ -48,29 +35,6 @@ export interface PluginHostOptions {
   /** Installs the workflows plugins ship (the workflow engine, bound late: it needs this host's actions). */
   workflows?: () => ShippedWorkflows | undefined;
 }
-
-/** What the plugin host asks of the workflow engine for the workflows a plugin ships. */
-export interface ShippedWorkflows {
-  /** Creates or publishes anew (when changed) each definition, in the plugin's transaction; disables the plugin's others. */
-  install(tx: Executor, plugin: string, definitions: Record<string, unknown>[]): Promise<void>;
-  /** Disables the plugin's workflows (their runs and history stay). */
-  remove(tx: Executor, plugin: string): Promise<void>;
-}
-
-export interface PluginChangeOptions {
-  dryRun?: boolean;
-  actor?: string | null;
-  requestId?: string;
-}
-
-const staticRegistry = (snapshot: MetadataSnapshot) => ({
-  snapshot: () => snapshot,
-  get(name: string): ObjectModel {
-    const m = snapshot.models.get(name);
-    if (!m) throw notFound(`No object named "${name}"`);
-    return m;
-  },
-});
 
 export async function createPluginHost(opts: PluginHostOptions) {
   const { db, registry } = opts;
@@ -112,37 +76,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
   });
   let jobs: ReturnType<typeof createJobScheduler> | undefined;
 
-  const loadedVersions = new Map<string, string>();
-  async function loadDefinition(pkg: PluginPackage, version: string): Promise<PluginDefinition> {
-    if (!pkg.serverEntry) return {};
-    // ES modules are cached for the life of the process: after an upgrade the new version
-    // is imported under a URL carrying it, so the new code runs without a restart.
-    const first = loadedVersions.get(pkg.serverEntry);
-    if (first === undefined) loadedVersions.set(pkg.serverEntry, version);
-    const url = pathToFileURL(pkg.serverEntry).href + (first === undefined || first === version ? '' : `?v=${encodeURIComponent(version)}`);
-    try {
-      const mod = await import(url);
-      return (mod.default ?? {}) as PluginDefinition;
-    } catch (e) {
-      throw new ProblemError({
-        status: 422,
-        type: 'plugin-invalid',
-        title: 'Plugin cannot be loaded',
-        detail: `The server entry of the plugin "${pkg.manifest.name}" failed to load: ${(e as Error)?.message ?? e}`,
-        extra: { plugin: pkg.manifest.name },
-      });
-    }
-  }
-
-  async function readStates(exec: Executor = db): Promise<PluginState[]> {
-    const rows = await exec.query<PluginState & Record<string, unknown>>(
-      sql`select name, version, enabled, settings, user_id::text as user_id from kizuna_plugins order by name`,
-    );
-    return rows.map((r) => ({
-      ...r,
-      settings: (typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings) as Record<string, unknown>,
-    }));
-  }
+  const loadDefinition = createDefinitionLoader();
 
   /**
    * Brings hooks, routes and actions in line with the database (on start and on NOTIFY).
@@ -155,7 +89,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
     // A plugin's metadata commits with its state: have it before turning the plugin's hooks on.
     await registry.refresh();
     discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
-    const states = (await readStates()).filter((s) => s.enabled);
+    const states = (await readStates(db)).filter((s) => s.enabled);
     const next: ActivePlugin[] = [];
     const missing = new Map<string, string>();
     for (const s of states) {
@@ -213,273 +147,20 @@ export async function createPluginHost(opts: PluginHostOptions) {
 
   const buildRouter = (p: ActivePlugin) => buildPluginRouter(p.name, p.routes, () => registry.snapshot());
 
-  const states = async () => new Map((await readStates()).map((s) => [s.name, s]));
+  const states = async () => new Map((await readStates(db)).map((s) => [s.name, s]));
 
-  function mustFind(name: string): PluginPackage {
-    const pkg = discovered.plugins.get(name);
-    if (pkg) return pkg;
-    // Found but unreadable: say what is wrong with it rather than that it does not exist.
-    const broken = discovered.broken.find((b) => b.name === name);
-    if (broken)
-      throw new ProblemError({
-        status: 422,
-        type: 'plugin-invalid',
-        title: 'Plugin is invalid',
-        detail: `The plugin "${name}" (${broken.where}) cannot be read: ${broken.error}`,
-        errors: broken.errors,
-        extra: { plugin: name },
-      });
-    throw notFound(`No plugin named "${name}" (looked in plugins/ and in npm packages)`);
-  }
-
-  /** Puts a plugin's objects and fields into the desired metadata (install and upgrade). */
-  function applyMetadata(specs: Map<string, ObjectSpec>, pkg: PluginPackage) {
-    const name = pkg.manifest.name;
-    for (const obj of pkg.objects) {
-      const existing = specs.get(obj.name);
-      if (existing && existing.plugin !== name)
-        throw conflict(`The plugin ${name} brings the object "${obj.name}", which already exists`, [
-          { field: 'metadata.objects', message: `"${obj.name}" is taken` },
-        ]);
-      const kept = existing?.fields ?? [];
-      for (const f of obj.fields) {
-        const old = kept.find((k) => k.name === f.name);
-        if (old && old.type !== f.type)
-          throw conflict(`${obj.name}.${f.name} changes type (${old.type} → ${f.type}); a plugin upgrade cannot change a field's type`);
-      }
-      specs.set(obj.name, { ...obj, plugin: name });
-    }
-    for (const spec of specs.values()) {
-      if (spec.plugin === name && !pkg.objects.some((o) => o.name === spec.name)) specs.delete(spec.name);
-    }
-    for (const spec of specs.values())
-      spec.fields = spec.fields.filter((f) => f.plugin !== name || (pkg.fields[spec.name] ?? []).some((n) => n.name === f.name));
-    for (const [object, fields] of Object.entries(pkg.fields)) {
-      const spec = specs.get(object);
-      if (!spec)
-        throw validation([
-          { field: `metadata.fields.${object}`, message: `the plugin ${name} adds fields to "${object}", which does not exist` },
-        ]);
-      for (const f of fields) {
-        const i = spec.fields.findIndex((x) => x.name === f.name);
-        if (i >= 0 && spec.fields[i].plugin !== name)
-          throw conflict(`The plugin ${name} adds ${object}.${f.name}, which already exists`, [
-            { field: `metadata.fields.${object}`, message: `"${f.name}" is taken` },
-          ]);
-        if (i >= 0 && spec.fields[i].type !== f.type)
-          throw conflict(`${object}.${f.name} changes type; a plugin upgrade cannot change a field's type`);
-        if (i >= 0) spec.fields[i] = { ...f, plugin: name };
-        else spec.fields.push({ ...f, plugin: name });
-      }
-    }
-  }
-
-  function removeMetadata(specs: Map<string, ObjectSpec>, name: string) {
-    for (const spec of [...specs.values()]) if (spec.plugin === name) specs.delete(spec.name);
-    for (const spec of specs.values()) spec.fields = spec.fields.filter((f) => f.plugin !== name);
-  }
-
-  /** The plugin's system user: what its code does is recorded under its name. */
-  async function systemUser(tx: Executor, name: string): Promise<string> {
-    return createSystemUser(tx, { id: uuidv7(), email: `${name}@plugins.kizuna.invalid`, name: `Plugin: ${name}` });
-  }
-
-  const txContext = (
-    name: string,
-    settings: Record<string, unknown>,
-    userId: string,
-    tx: Transaction,
-    snapshot: MetadataSnapshot,
-  ): PluginContext => {
-    const scoped = createRecordService({ db: databaseOf(tx, db), registry: staticRegistry(snapshot) });
-    return pluginContext(name, settings, {
-      records: scoped,
-      actor: { actor: userId, via: `plugin:${name}` },
-      exec: tx,
-      db: databaseOf(tx, db),
-      snapshot: () => snapshot,
-    });
-  };
-
-  const notifyChanged = (tx: Executor) => tx.query(sql`select pg_notify(${CHANNEL}, 'changed')`);
-
-  /** A lifecycle step: the plugin's metadata through the migrator, `within` in the same transaction. */
-  async function lifecycleChange(
-    name: string,
-    step: 'install' | 'upgrade' | 'uninstall',
-    o: PluginChangeOptions & { purge?: boolean },
-    mutate: (specs: Map<string, ObjectSpec>) => void,
-    within: (tx: Transaction, snapshot: MetadataSnapshot) => Promise<void>,
-  ) {
-    const result = await registry
-      .change(mutate, {
-        dryRun: o.dryRun,
-        keepStorage: step === 'uninstall' && !o.purge,
-        actor: o.actor,
-        requestId: o.requestId,
-        via: `plugin-${step}:${name}`,
-        within: async (tx, snapshot) => {
-          await within(tx, snapshot);
-          await notifyChanged(tx);
-        },
-      })
-      .catch((e) => {
-        // Two installs of one plugin at once: both passed the "already installed" check; the
-        // later one meets the first's row when it commits its own.
-        if (step === 'install' && dbErrorOf(e)?.code === '23505')
-          throw conflict(`The plugin ${name} was installed meanwhile (another install of it finished first)`, undefined, { plugin: name });
-        return rethrowPluginError(name, step)(e);
-      });
-    if (!o.dryRun) await sync();
-    return result;
-  }
-
-  /** Install and upgrade start alike: the plugin as found now, with its dependencies met. */
-  async function prepare(name: string, step: 'installed' | 'upgraded') {
-    discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
-    const pkg = mustFind(name);
-    const installed = await states();
-    const state = installed.get(name);
-    if (step === 'installed' && state)
-      throw conflict(`The plugin ${name} is already installed (version ${state.version}); upgrade it instead`);
-    if (step === 'upgraded' && !state) throw conflict(`The plugin ${name} is not installed`);
-    const problems = dependencyProblems(pkg.manifest, installed);
-    if (problems.length) throw validation(problems, `The plugin ${name} cannot be ${step}`);
-    const definition = await loadDefinition(pkg, pkg.manifest.version);
-    declaredRoutes(name, definition); // a bad route declaration fails the install, naming it
-    return { pkg, state, definition };
-  }
-
-  /**
-   * Roles, views and workflows a plugin ships, replaced as a whole on upgrade. Roles are checked
-   * against the metadata as installed with the plugin's own objects, as an admin's role is on save.
-   */
-  async function installShipped(tx: Executor, pkg: PluginPackage, snapshot: MetadataSnapshot) {
-    const problems = pkg.roles.flatMap((role, i) =>
-      roleProblems(role, snapshot.models, scopeFilterCheck(snapshot.models)).map((p) => ({
-        ...p,
-        field: `metadata.roles.${i}.${p.field}`,
-      })),
-    );
-    if (problems.length) throw validation(problems, `The plugin ${pkg.manifest.name} ships a role that does not fit the metadata`);
-    for (const role of pkg.roles) await putShippedRole(tx, role);
-    await replacePluginViews(tx, pkg.manifest.name, pkg.views);
-    await opts.workflows?.()?.install(tx, pkg.manifest.name, pkg.workflows);
-  }
-
-  async function install(name: string, o: PluginChangeOptions = {}) {
-    const { pkg, definition } = await prepare(name, 'installed');
-    const result = await lifecycleChange(
-      name,
-      'install',
-      o,
-      (specs) => applyMetadata(specs, pkg),
-      async (tx, snapshot) => {
-        const userId = await systemUser(tx, name);
-        await tx.query(
-          sql`insert into kizuna_plugins (name, version, manifest, user_id) values (${name}, ${pkg.manifest.version}, ${JSON.stringify(pkg.manifest)}::jsonb, ${userId}::uuid)`,
-        );
-        await subscribe(tx, afterHookSubscription(name));
-        await installShipped(tx, pkg, snapshot);
-        await definition.install?.(txContext(name, {}, userId, tx, snapshot));
-        await audit(tx, name, 'install', { version: pkg.manifest.version }, o);
-      },
-    );
-    return { plugin: name, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
-  }
-
-  async function upgrade(name: string, o: PluginChangeOptions = {}) {
-    const { pkg, state, definition } = await prepare(name, 'upgraded');
-    const from = state!;
-    const result = await lifecycleChange(
-      name,
-      'upgrade',
-      o,
-      (specs) => applyMetadata(specs, pkg),
-      async (tx, snapshot) => {
-        await tx.query(
-          sql`update kizuna_plugins set version = ${pkg.manifest.version}, manifest = ${JSON.stringify(pkg.manifest)}::jsonb, updated_at = now() where name = ${name}`,
-        );
-        await installShipped(tx, pkg, snapshot);
-        await definition.migrate?.(txContext(name, from.settings, from.user_id, tx, snapshot), from.version);
-        await audit(tx, name, 'upgrade', { from: from.version, to: pkg.manifest.version }, o);
-      },
-    );
-    return { plugin: name, from: from.version, version: pkg.manifest.version, dry_run: !!o.dryRun, plan: result.plan };
-  }
-
-  async function uninstall(name: string, o: PluginChangeOptions & { purge?: boolean } = {}) {
-    const installed = await states();
-    const state = installed.get(name);
-    if (!state) throw notFound(`The plugin ${name} is not installed`);
-    const dependents = [...installed.keys()].filter(
-      (other) => other !== name && Object.hasOwn(discovered.plugins.get(other)?.manifest.dependencies ?? {}, name),
-    );
-    if (dependents.length)
-      throw conflict(`The plugin ${name} is needed by ${dependents.join(', ')}; uninstall ${dependents.length > 1 ? 'them' : 'it'} first`);
-    const pkg = discovered.plugins.get(name);
-    const definition = pkg ? await loadDefinition(pkg, state.version) : {};
-    const result = await lifecycleChange(
-      name,
-      'uninstall',
-      o,
-      (specs) => removeMetadata(specs, name),
-      async (tx, snapshot) => {
-        await definition.uninstall?.(txContext(name, state.settings, state.user_id, tx, snapshot));
-        await tx.query(sql`delete from kizuna_plugins where name = ${name}`);
-        await unsubscribe(tx, afterHookSubscription(name));
-        await replacePluginViews(tx, name, []);
-        await opts.workflows?.()?.remove(tx, name);
-        await audit(tx, name, 'uninstall', { version: state.version, purge: !!o.purge }, o);
-      },
-    );
-    return { plugin: name, dry_run: !!o.dryRun, purge: !!o.purge, plan: result.plan };
-  }
-
-  async function setEnabled(name: string, enabled: boolean, o: PluginChangeOptions = {}) {
-    await db.transaction(async (tx) => {
-      const rows = await tx.query(
-        sql`update kizuna_plugins set enabled = ${enabled}, updated_at = now() where name = ${name} returning name`,
-      );
-      if (!rows.length) throw notFound(`The plugin ${name} is not installed`);
-      await audit(tx, name, enabled ? 'enable' : 'disable', {}, o);
-      await notifyChanged(tx);
-    });
-    await sync();
-  }
-
-  async function putSettings(name: string, settings: unknown, o: PluginChangeOptions = {}) {
-    const pkg = mustFind(name);
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
-      throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
-    if (pkg.manifest.settings) {
-      const validate = createAjv().compile(pkg.manifest.settings);
-      if (!validate(settings)) throw validation(definitionProblems(validate.errors), `The settings of ${name} are invalid`);
-    }
-    // Settings its hooks function cannot take would leave the plugin unavailable: refused here.
-    const definition = active.find((a) => a.name === name)?.definition;
-    if (typeof definition?.hooks === 'function') {
-      try {
-        hooksOf({ name, definition, settings: settings as Record<string, unknown> });
-      } catch (e) {
-        if (isProblem(e) && e.status < 500) throw e;
-        throw validation(
-          [{ field: '(root)', message: `the plugin cannot work out its hooks from these settings: ${(e as Error)?.message ?? e}` }],
-          `The settings of ${name} are invalid`,
-        );
-      }
-    }
-    await db.transaction(async (tx) => {
-      const rows = await tx.query(
-        sql`update kizuna_plugins set settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() where name = ${name} returning name`,
-      );
-      if (!rows.length) throw notFound(`The plugin ${name} is not installed`);
-      await audit(tx, name, 'settings', {}, o);
-      await notifyChanged(tx);
-    });
-    await sync();
-    return settings;
-  }
+  const lifecycle = createPluginLifecycle({
+    db,
+    registry,
+    workflows: opts.workflows,
+    discover: () => (discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs })),
+    discovered: () => discovered,
+    loadDefinition,
+    states,
+    active: () => active,
+    sync,
+    audit,
+  });
 
   async function list() {
     discovered = discoverPlugins({ root: opts.root, dirs: opts.dirs });
@@ -573,11 +254,7 @@ export async function createPluginHost(opts: PluginHostOptions) {
       jobs.start();
     },
     list,
-    install,
-    upgrade,
-    uninstall,
-    setEnabled,
-    putSettings,
+    ...lifecycle,
     retryAfterHooks,
     skipAfterHookEvent,
     settingsOf: async (name: string) => (await states()).get(name)?.settings ?? null,
@@ -641,25 +318,3 @@ const audit = (tx: Executor, plugin: string, action: string, changes: Record<str
     requestId: o.requestId ?? null,
     via: 'plugins',
   });
-
-/** A plugin's own hook failing during install/upgrade/uninstall: rolled back, named, 4xx kept. */
-const rethrowPluginError =
-  (plugin: string, step: string) =>
-  (e: unknown): never => {
-    if (isProblem(e)) throw e;
-    logEvent({ level: 'error', msg: `plugin ${step} failed`, plugin, error: String((e as Error)?.stack ?? e) });
-    throw new ProblemError({
-      status: 500,
-      type: 'plugin-error',
-      title: 'Plugin error',
-      detail: `The ${step} of the plugin "${plugin}" failed and was rolled back: ${(e as Error)?.message ?? e}`,
-      extra: { plugin },
-    });
-  };
-
-function problemJson(p: ProblemError): Response {
-  return new Response(JSON.stringify(p.toJSON()), {
-    status: p.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8' },
-  });
-}

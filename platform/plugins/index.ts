@@ -17,7 +17,8 @@ export {
   type RouteAccess,
 } from './sdk.ts';
 export type { AppEnv } from './env.ts';
-export { createPluginHost, type PluginHost, type PluginHostOptions, type ShippedWorkflows } from './host.ts';
+export { createPluginHost, type PluginHost, type PluginHostOptions } from './host.ts';
+export type { ShippedWorkflows } from './lifecycle.ts';
 export { discoverPlugins } from './discover.ts';
 export { readPluginDir, checkManifest, type PluginManifest, type PluginPackage } from './manifest.ts';
 export { KIZUNA_VERSION, orderPlugins, dependencyProblems } from './order.ts';
