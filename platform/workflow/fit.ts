@@ -39,6 +39,18 @@ const TRIGGER_KEYS = new Set([
 const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProblem[] {
+  const check = fitChecks(ctx);
+  const trigger = triggerFit(def.trigger, check);
+  const scope = { def, ctx, trigger, steps: new Map(def.steps.map((s) => [s.id, s])) };
+  def.steps.forEach((s, i) => {
+    stepFit(s, `steps.${i}`, trigger, check);
+    templateFit(s.config ?? {}, `steps.${i}.config`, scope, check.add);
+  });
+  return check.problems;
+}
+
+/** The checks of names and values against the metadata, each adding its problems to `problems`. */
+function fitChecks(ctx: FitContext) {
   const problems: FieldProblem[] = [];
   const add = (field: string, message: string, keyword = 'metadata') => problems.push({ field, message, keyword });
   const model = (name: unknown, at: string): ObjectModel | undefined => {
@@ -90,95 +102,107 @@ export function fitProblems(def: WorkflowDefinition, ctx: FitContext): FieldProb
   const team = (v: unknown, at: string) => {
     if (typeof v === 'string' && !hasTemplate(v) && !ctx.hasTeam(v)) add(at, `names no team "${v}"`, 'team');
   };
+  return { problems, add, model, field, filter, values, team };
+}
 
-  const t = def.trigger;
-  const trigger = t.type.startsWith('record.') || t.object !== undefined ? model(t.object, 'trigger.object') : undefined;
-  for (const [i, f] of (t.fields ?? []).entries()) field(trigger, f, `trigger.fields.${i}`);
-  if (t.condition) filter(trigger, t.condition, 'trigger.condition', true);
+type FitChecks = ReturnType<typeof fitChecks>;
+
+/** The trigger's object, fields, condition and date field; answers the object its records are of. */
+function triggerFit(t: WorkflowDefinition['trigger'], check: FitChecks): ObjectModel | undefined {
+  const trigger = t.type.startsWith('record.') || t.object !== undefined ? check.model(t.object, 'trigger.object') : undefined;
+  for (const [i, f] of (t.fields ?? []).entries()) check.field(trigger, f, `trigger.fields.${i}`);
+  if (t.condition) check.filter(trigger, t.condition, 'trigger.condition', true);
   if (t.type === 'record.date' && trigger && t.field) {
-    const f = field(trigger, t.field, 'trigger.field');
+    const f = check.field(trigger, t.field, 'trigger.field');
     if (f && !['date', 'datetime'].includes(f.spec.type))
-      add('trigger.field', `${t.field} is a ${f.spec.type} field, not a date or datetime`, 'field');
+      check.add('trigger.field', `${t.field} is a ${f.spec.type} field, not a date or datetime`, 'field');
   }
+  return trigger;
+}
 
-  const steps = new Map(def.steps.map((s) => [s.id, s]));
+/** A step's objects, fields, filters, values and teams as its type uses them. */
+function stepFit(s: Step, at: string, trigger: ObjectModel | undefined, check: FitChecks): void {
+  const c = s.config ?? {};
   /** The object a step's record is on: its config.object, else the trigger's. */
-  const targetOf = (s: Step, at: string) => (s.config?.object !== undefined ? model(s.config.object, `${at}.config.object`) : trigger);
-  def.steps.forEach((s, i) => {
-    const at = `steps.${i}`;
-    const c = s.config ?? {};
-    switch (s.type) {
-      case 'condition':
-        filter(targetOf(s, at), c.filter, `${at}.config.filter`);
-        break;
-      case 'branch':
-        for (const [j, k] of ((c.cases ?? []) as { filter: unknown }[]).entries())
-          filter(targetOf(s, at), k.filter, `${at}.config.cases.${j}.filter`);
-        break;
-      case 'wait':
-        if (c.condition) filter(targetOf(s, at), c.condition, `${at}.config.condition`);
-        break;
-      case 'update_record':
-      case 'create_record':
-        values(targetOf(s, at), c.values, `${at}.config.values`);
-        break;
-      case 'find_records': {
-        const m = model(c.object, `${at}.config.object`);
-        if (c.filter) filter(m, c.filter, `${at}.config.filter`);
-        if (typeof c.sort === 'string' && !hasTemplate(c.sort))
-          for (const k of c.sort.split(',')) if (k.trim()) field(m, k.trim().replace(/^[-+]/, ''), `${at}.config.sort`);
-        break;
-      }
-      case 'assign': {
-        const m = targetOf(s, at);
-        team(c.team, `${at}.config.team`);
-        field(m, typeof c.field === 'string' ? c.field : 'assignee', `${at}.config.field`);
-        break;
-      }
-      case 'send_message':
-        team(c.to_team, `${at}.config.to_team`);
-        break;
+  const target = () => (s.config?.object !== undefined ? check.model(s.config.object, `${at}.config.object`) : trigger);
+  switch (s.type) {
+    case 'condition':
+      check.filter(target(), c.filter, `${at}.config.filter`);
+      break;
+    case 'branch':
+      for (const [j, k] of ((c.cases ?? []) as { filter: unknown }[]).entries())
+        check.filter(target(), k.filter, `${at}.config.cases.${j}.filter`);
+      break;
+    case 'wait':
+      if (c.condition) check.filter(target(), c.condition, `${at}.config.condition`);
+      break;
+    case 'update_record':
+    case 'create_record':
+      check.values(target(), c.values, `${at}.config.values`);
+      break;
+    case 'find_records': {
+      const m = check.model(c.object, `${at}.config.object`);
+      if (c.filter) check.filter(m, c.filter, `${at}.config.filter`);
+      if (typeof c.sort === 'string' && !hasTemplate(c.sort))
+        for (const k of c.sort.split(',')) if (k.trim()) check.field(m, k.trim().replace(/^[-+]/, ''), `${at}.config.sort`);
+      break;
     }
-    templates(c, `${at}.config`);
-  });
+    case 'assign': {
+      const m = target();
+      check.team(c.team, `${at}.config.team`);
+      check.field(m, typeof c.field === 'string' ? c.field : 'assignee', `${at}.config.field`);
+      break;
+    }
+    case 'send_message':
+      check.team(c.to_team, `${at}.config.to_team`);
+      break;
+  }
+}
 
-  /** Every {{path}} in a step's settings names something a run has. */
-  function templates(v: unknown, at: string) {
-    if (typeof v === 'string') {
-      for (const [, path] of v.matchAll(TEMPLATE)) {
-        const why = pathProblem(path);
-        if (why) add(at, `{{${path}}}: ${why}`, 'template');
-      }
-    } else if (Array.isArray(v)) v.forEach((x, i) => templates(x, `${at}.${i}`));
-    else if (isObj(v)) for (const [k, x] of Object.entries(v)) templates(x, `${at}.${k}`);
-  }
-  function pathProblem(path: string): string | undefined {
-    const [root, head, next] = path.split('.');
-    if (!['trigger', 'input', 'vars', 'steps', 'loop'].includes(root)) return `"${root}" is none of trigger, input, vars, steps, loop`;
-    if (root === 'steps') {
-      if (!head) return 'names no step';
-      if (!steps.has(head)) return `there is no step "${head}"`;
-      const s = steps.get(head)!;
-      const m =
-        s.type === 'create_record' || s.type === 'update_record' || s.type === 'assign'
-          ? s.config?.object !== undefined
-            ? ctx.models.get(String(s.config.object))
-            : trigger
-          : undefined;
-      const parts = path.split('.');
-      if (m && parts[2] === 'record' && parts[3] && !fieldOf(m, parts[3])) return `${m.name} has no field "${parts[3]}"`;
+/** What a template path is checked against: the definition, the metadata, the trigger's object and the steps by id. */
+interface TemplateScope {
+  def: WorkflowDefinition;
+  ctx: FitContext;
+  trigger: ObjectModel | undefined;
+  steps: Map<string, Step>;
+}
+
+/** Every {{path}} in a step's settings names something a run has. */
+function templateFit(v: unknown, at: string, scope: TemplateScope, add: FitChecks['add']): void {
+  if (typeof v === 'string') {
+    for (const [, path] of v.matchAll(TEMPLATE)) {
+      const why = pathProblem(path, scope);
+      if (why) add(at, `{{${path}}}: ${why}`, 'template');
     }
-    if (root === 'vars' && head && !Object.hasOwn(def.variables ?? {}, head)) return `there is no variable "${head}"`;
-    if (root === 'trigger' && head) {
-      if (!TRIGGER_KEYS.has(head)) return `a trigger has no "${head}"`;
-      if ((head === 'record' || head === 'changes' || head === 'old') && next) {
-        if (!trigger) return `this ${t.type} trigger has no record`;
-        if (!fieldOf(trigger, next)) return `${trigger.name} has no field "${next}"`;
-      }
-    }
-    return undefined;
+  } else if (Array.isArray(v)) v.forEach((x, i) => templateFit(x, `${at}.${i}`, scope, add));
+  else if (isObj(v)) for (const [k, x] of Object.entries(v)) templateFit(x, `${at}.${k}`, scope, add);
+}
+
+function pathProblem(path: string, { def, ctx, trigger, steps }: TemplateScope): string | undefined {
+  const [root, head, next] = path.split('.');
+  if (!['trigger', 'input', 'vars', 'steps', 'loop'].includes(root)) return `"${root}" is none of trigger, input, vars, steps, loop`;
+  if (root === 'steps') {
+    if (!head) return 'names no step';
+    if (!steps.has(head)) return `there is no step "${head}"`;
+    const s = steps.get(head)!;
+    const m =
+      s.type === 'create_record' || s.type === 'update_record' || s.type === 'assign'
+        ? s.config?.object !== undefined
+          ? ctx.models.get(String(s.config.object))
+          : trigger
+        : undefined;
+    const parts = path.split('.');
+    if (m && parts[2] === 'record' && parts[3] && !fieldOf(m, parts[3])) return `${m.name} has no field "${parts[3]}"`;
   }
-  return problems;
+  if (root === 'vars' && head && !Object.hasOwn(def.variables ?? {}, head)) return `there is no variable "${head}"`;
+  if (root === 'trigger' && head) {
+    if (!TRIGGER_KEYS.has(head)) return `a trigger has no "${head}"`;
+    if ((head === 'record' || head === 'changes' || head === 'old') && next) {
+      if (!trigger) return `this ${def.trigger.type} trigger has no record`;
+      if (!fieldOf(trigger, next)) return `${trigger.name} has no field "${next}"`;
+    }
+  }
+  return undefined;
 }
 
 /** The part of a filter on record fields: context paths and leaves whose value is a template are left out; `old.f` (a trigger's values before the change) is `f`. */
