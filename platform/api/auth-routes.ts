@@ -34,8 +34,19 @@ export function clientIp(c: Context<AppEnv>): string | undefined {
   }
 }
 
-/** The session cookie of a new session (sign-in, setup, a password link). */
-export function setSessionCookie(c: Context<AppEnv>, session: { token: string; expiresAt: Date }, secure?: boolean): void {
+/** Where a sign-in comes from, for its session and the audit trail. */
+export const signInOrigin = (c: Context<AppEnv>) => ({
+  ip: clientIp(c),
+  userAgent: c.req.header('user-agent'),
+  requestId: c.get('requestId'),
+});
+
+/** The answer to a new session (sign-in, setup, a password link): its cookie, the user and the CSRF token. */
+export function signedIn(
+  c: Context<AppEnv>,
+  session: { token: string; expiresAt: Date; user: unknown; csrfToken: string },
+  secure?: boolean,
+): Response {
   setCookie(c, SESSION_COOKIE, session.token, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -43,6 +54,7 @@ export function setSessionCookie(c: Context<AppEnv>, session: { token: string; e
     path: '/',
     expires: session.expiresAt,
   });
+  return c.json({ user: session.user, csrf_token: session.csrfToken });
 }
 
 /** Routes that work without a signed-in caller. Mounted before the auth middleware. */
@@ -50,13 +62,7 @@ export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps)
   const app = new Hono<AppEnv>();
   app.post('/login', async (c) => {
     const body = await readJson(c, 16 * 1024);
-    const result = await login({ db, sessions }, body, {
-      ip: clientIp(c),
-      userAgent: c.req.header('user-agent'),
-      requestId: c.get('requestId'),
-    });
-    setSessionCookie(c, result, secureCookies);
-    return c.json({ user: result.user, csrf_token: result.csrfToken });
+    return signedIn(c, await login({ db, sessions }, body, signInOrigin(c)), secureCookies);
   });
 
   // While the first admin has no password: the studio shows its setup page. The one-time
@@ -64,13 +70,7 @@ export function publicAuthRoutes({ db, sessions, secureCookies }: AuthRouteDeps)
   app.get('/setup', async (c) => c.json(await setupStatus(db)));
   app.post('/setup', async (c) => {
     const body = await readJson(c, 16 * 1024);
-    const result = await completeSetup({ db, sessions }, body, {
-      ip: clientIp(c),
-      userAgent: c.req.header('user-agent'),
-      requestId: c.get('requestId'),
-    });
-    setSessionCookie(c, result, secureCookies);
-    return c.json({ user: result.user, csrf_token: result.csrfToken });
+    return signedIn(c, await completeSetup({ db, sessions }, body, signInOrigin(c)), secureCookies);
   });
   return app;
 }

@@ -3,7 +3,7 @@
 // the token is the credential, sent in the body (never in a URL, so never in a log).
 import { Hono } from 'hono';
 import type { PasswordLinks } from '../auth/index.ts';
-import { clientIp, setSessionCookie } from './auth-routes.ts';
+import { signedIn, signInOrigin } from './auth-routes.ts';
 import { onlyParams, readJson } from './body.ts';
 import type { AppEnv } from '../plugins/index.ts';
 
@@ -15,13 +15,7 @@ export function passwordLinkRoutes({ links, secureCookies }: { links: PasswordLi
   });
   app.post('/complete', async (c) => {
     onlyParams(c, []);
-    const result = await links.complete(await readJson(c, 4 * 1024), {
-      ip: clientIp(c),
-      userAgent: c.req.header('user-agent'),
-      requestId: c.get('requestId'),
-    });
-    setSessionCookie(c, result, secureCookies);
-    return c.json({ user: result.user, csrf_token: result.csrfToken });
+    return signedIn(c, await links.complete(await readJson(c, 4 * 1024), signInOrigin(c)), secureCookies);
   });
   return app;
 }
