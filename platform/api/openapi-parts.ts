@@ -19,6 +19,26 @@ export const READ = { '400': res('BadRequest'), '401': res('Unauthorized'), '403
 export const WRITE = { ...READ, '413': res('PayloadTooLarge'), '415': res('UnsupportedMediaType'), '422': res('ValidationFailed') };
 export const NOT_FOUND = { '404': res('NotFound') };
 export const CONFLICT = { '409': res('Conflict') };
+export const NO_CONTENT = { '204': { description: 'Done.' } };
+
+/** `{ data: [item] }`: a list answer. */
+export const list = (item: string) => obj({ data: { type: 'array', items: ref(item) } }, ['data']);
+export const uuid = { type: 'string', format: 'uuid' };
+export const instant = { type: 'string', format: 'date-time' };
+export const pathParam = (name: string, description: string, schema: Schema = uuid) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema,
+});
+export const queryParam = (name: string, description: string, schema: Schema = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
 
 // Files of metadata/schema that are shared components of their own.
 const FILE_COMPONENTS: Record<string, string> = { 'label.schema.json': 'Label', 'field.schema.json': 'FieldSpec' };

@@ -1,20 +1,25 @@
 // People, teams, roles, the audit trail and "My account" in the OpenAPI document (issue 16):
 // users with their invitations, password resets and "view as"; one's own sessions; the
 // one-time password links. docs/API.md has the prose.
-import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, obj, ref, type Schema } from './openapi-parts.ts';
+import {
+  CONFLICT,
+  NOT_FOUND,
+  NO_CONTENT,
+  READ,
+  WRITE,
+  body,
+  instant,
+  json,
+  label,
+  list,
+  obj,
+  pathParam,
+  queryParam,
+  ref,
+  uuid,
+  type Schema,
+} from './openapi-parts.ts';
 
-const NO_CONTENT = { '204': { description: 'Done.' } };
-const list = (item: string) => obj({ data: { type: 'array', items: ref(item) } }, ['data']);
-const uuid = { type: 'string', format: 'uuid' };
-const instant = { type: 'string', format: 'date-time' };
-const pathParam = (name: string, description: string, schema: Schema = uuid) => ({ name, in: 'path', required: true, description, schema });
-const queryParam = (name: string, description: string, schema: Schema = { type: 'string' }) => ({
-  name,
-  in: 'query',
-  required: false,
-  description,
-  schema,
-});
 // The response components live in openapi.ts; this one is only the links'.
 const GONE = {
   '410': {

@@ -3,21 +3,28 @@
 // schemas of roles and views are the meta-schemas in metadata/schema, as the server uses them.
 import roleJson from '../../metadata/schema/role.schema.json' with { type: 'json' };
 import viewJson from '../../metadata/schema/view.schema.json' with { type: 'json' };
-import { CONFLICT, NOT_FOUND, READ, WRITE, body, json, label, metaSchemaComponents, obj, ref, res, type Schema } from './openapi-parts.ts';
+import {
+  CONFLICT,
+  NOT_FOUND,
+  NO_CONTENT,
+  READ,
+  WRITE,
+  body,
+  instant,
+  json,
+  label,
+  list,
+  metaSchemaComponents,
+  obj,
+  pathParam,
+  queryParam,
+  ref,
+  res,
+  uuid,
+  type Schema,
+} from './openapi-parts.ts';
 import { peoplePaths, peopleSchemas } from './openapi-people.ts';
 
-const NO_CONTENT = { '204': { description: 'Done.' } };
-const list = (item: string) => obj({ data: { type: 'array', items: ref(item) } }, ['data']);
-const uuid = { type: 'string', format: 'uuid' };
-const instant = { type: 'string', format: 'date-time' };
-const pathParam = (name: string, description: string, schema: Schema = uuid) => ({ name, in: 'path', required: true, description, schema });
-const queryParam = (name: string, description: string, schema: Schema = { type: 'string' }) => ({
-  name,
-  in: 'query',
-  required: false,
-  description,
-  schema,
-});
 const dryRun = queryParam('dry_run', 'true: answer the migration plan without changing anything.', { type: 'boolean', default: false });
 
 export function platformSchemas(): Record<string, Schema> {
