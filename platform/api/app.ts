@@ -27,7 +27,7 @@ import { onError } from './errors.ts';
 import { noStore } from './no-store.ts';
 import { keyRoutes } from './key-routes.ts';
 import { metaRoutes } from './meta-routes.ts';
-import { auditRoutes, roleRoutes, teamRoutes, userRoutes } from './people-routes.ts';
+import { auditRoutes, directoryRoutes, roleRoutes, teamRoutes, userRoutes } from './people-routes.ts';
 import { recordRoutes } from './record-routes.ts';
 import { exportRoutes, importRoutes } from './import-routes.ts';
 import type { ImportService } from '../imports/index.ts';
@@ -185,10 +185,14 @@ export function createApp(deps: AppDeps) {
   app.route('/api/records', exportRoutes({ records: deps.records, registry: deps.registry }));
   app.route('/api/imports', importRoutes({ imports: deps.imports, importLimit: deps.importLimit ?? DEFAULT_IMPORT_LIMIT, bodyLimit }));
   // Before the record routes: the timeline merges the workflow runs a record triggered.
-  app.route('/api/records', recordTimelineRoutes({ records: deps.records, workflows: deps.workflows }));
+  app.route(
+    '/api/records',
+    recordTimelineRoutes({ db: deps.db, records: deps.records, registry: deps.registry, workflows: deps.workflows }),
+  );
   app.route('/api/records', recordRoutes({ records: deps.records, bodyLimit }));
   app.route('/api/api-keys', keyRoutes({ keys: deps.keys, people: deps.people }));
   app.route('/api/users', userRoutes({ ...deps, links, mailer, mailFrom: deps.mailFrom ?? 'kizuna@localhost' }));
+  app.route('/api/people', directoryRoutes(deps));
   app.route('/api/teams', teamRoutes(deps));
   app.route('/api/roles', roleRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));

@@ -89,6 +89,19 @@ export function peopleSchemas(roleRoot: Schema): Record<string, Schema> {
     RoleList: list('RoleEntry'),
     User: obj(user, ['id', 'email', 'name', 'locale', 'is_admin', 'active', 'pending', 'roles', 'teams']),
     UserList: list('User'),
+    Person: obj(
+      {
+        id: uuid,
+        name: { type: 'string' },
+        kind: {
+          enum: ['person', 'workflow', 'plugin'],
+          description: 'A person, or the user a workflow or a plugin acts as (an automation: never offered in user pickers).',
+        },
+        active: { type: 'boolean', description: 'Deactivated people keep their name in history but are not offered for new values.' },
+      },
+      ['id', 'name', 'kind', 'active'],
+    ),
+    PeopleDirectory: list('Person'),
     UserInput: {
       type: 'object',
       additionalProperties: false,
@@ -223,6 +236,17 @@ const listParams = ['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q
 );
 
 export const peoplePaths: Record<string, Schema> = {
+  '/api/people': {
+    get: {
+      operationId: 'listPeople',
+      tags: people,
+      summary: 'The people directory: every user by name, for any signed-in user',
+      description:
+        "Names only (no email, roles or teams): for history, user fields and pickers. Workflows' and plugins' users are listed with their kind.",
+      parameters: [queryParam('kind', 'Only people, workflows or plugins.', { enum: ['person', 'workflow', 'plugin'] })],
+      responses: { '200': json(ref('PeopleDirectory'), 'Everyone, by name.'), ...READ },
+    },
+  },
   '/api/users': {
     get: {
       operationId: 'listUsers',

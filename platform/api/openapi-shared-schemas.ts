@@ -196,8 +196,33 @@ export function sharedSchemas(): Record<string, Schema> {
     },
     Timeline: {
       type: 'object',
-      properties: { data: { type: 'array', items: ref('TimelineEntry') }, page: ref('PageInfo') },
-      required: ['data', 'page'],
+      properties: {
+        data: { type: 'array', items: ref('TimelineEntry') },
+        page: ref('PageInfo'),
+        names: {
+          type: 'object',
+          description:
+            "What the page's ids name: relation targets by their display value (null: a record the caller may not read, or gone) and users (actors, user fields) by name.",
+          properties: {
+            records: {
+              type: 'object',
+              description: 'Per target object, per record id.',
+              additionalProperties: { type: 'object', additionalProperties: nullable(ref('Label')) },
+            },
+            people: {
+              type: 'object',
+              description: 'Per user id.',
+              additionalProperties: {
+                type: 'object',
+                properties: { name: { type: 'string' }, kind: { enum: ['person', 'workflow', 'plugin'] } },
+                required: ['name', 'kind'],
+              },
+            },
+          },
+          required: ['records', 'people'],
+        },
+      },
+      required: ['data', 'page', 'names'],
     },
     Label: fromMetaSchema(labelJson),
     FieldSpec: fieldSpec,
@@ -238,6 +263,10 @@ export function sharedSchemas(): Record<string, Schema> {
         description: ref('Label'),
         icon: { type: 'string', maxLength: 40 },
         display_field: { type: 'string', pattern: FIELD_NAME },
+        display: {
+          ...nullable(objectSpecJson.properties.display),
+          description: 'How a record is named, per language (`{field}` placeholders); `null` goes back to display_field.',
+        },
       },
       additionalProperties: false,
     },

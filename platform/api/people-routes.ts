@@ -1,8 +1,9 @@
 // /api/users, /api/teams, /api/roles and /api/audit: administration of who may do what
-// (invitations, password resets and "view as" included), and the trail of what was done. Admins only.
+// (invitations, password resets and "view as" included), and the trail of what was done. Admins only,
+// except /api/people: the directory of names every signed-in user reads.
 import { Hono, type Context } from 'hono';
 import type { Database, Executor } from '../db/index.ts';
-import { denied, temporaryPassword, type PasswordLinks, type PeopleStore, type SessionStore } from '../auth/index.ts';
+import { denied, readDirectory, temporaryPassword, type PasswordLinks, type PeopleStore, type SessionStore } from '../auth/index.ts';
 import { readAudit } from '../events/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { badRequest, conflict, forbidden, notFound, validation } from '../problems/index.ts';
@@ -202,6 +203,20 @@ export function auditRoutes({ db }: { db: Database }) {
       data,
       page: { next_cursor: hasMore ? Buffer.from(data[data.length - 1].id).toString('base64url') : null, has_more: hasMore },
     });
+  });
+  return app;
+}
+
+/** GET /api/people: everyone's id, name and kind (person, workflow, plugin), for any signed-in user. */
+export function directoryRoutes({ db }: { db: Executor }) {
+  const app = new Hono<AppEnv>();
+  app.get('/', async (c) => {
+    onlyParams(c, ['kind']);
+    const kind = c.req.query('kind');
+    if (kind !== undefined && !['person', 'workflow', 'plugin'].includes(kind))
+      throw badRequest('kind must be person, workflow or plugin', [{ field: 'kind', message: 'must be one of: person, workflow, plugin' }]);
+    const all = await readDirectory(db);
+    return c.json({ data: kind ? all.filter((p) => p.kind === kind) : all });
   });
   return app;
 }

@@ -7,6 +7,8 @@ import type { RecordService } from '../records/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { snapshotFor } from '../query/index.ts';
 import { onlyParams, readJson } from './body.ts';
+import { timelineNames } from './timeline-names.ts';
+import type { Executor } from '../db/index.ts';
 import type { AppEnv } from '../plugins/index.ts';
 
 interface Deps {
@@ -205,7 +207,17 @@ export function workflowRunRoutes({ workflows, bodyLimit, registry }: Deps & { r
  * "workflow_run"`) merged in by time, paged by the changes' cursor. Mounted before the
  * record routes.
  */
-export function recordTimelineRoutes({ records, workflows }: { records: RecordService; workflows: WorkflowEngine }) {
+export function recordTimelineRoutes({
+  db,
+  records,
+  registry,
+  workflows,
+}: {
+  db: Executor;
+  records: RecordService;
+  registry: Registry;
+  workflows: WorkflowEngine;
+}) {
   const app = new Hono<AppEnv>();
   app.get('/:object/:id/timeline', async (c) => {
     onlyParams(c, ['cursor', 'limit']);
@@ -218,7 +230,8 @@ export function recordTimelineRoutes({ records, workflows }: { records: RecordSe
     const runs = await workflows.runs.forTimeline(object, id, { beforeHistoryId, since }, { redact: !c.get('principal').isAdmin });
     const changes = page.data.map((e) => ({ ...e, kind: 'change' as const }));
     const data = [...changes, ...runs].sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? 1 : -1));
-    return c.json({ data, page: page.page });
+    const names = await timelineNames({ db, records, registry }, registry.get(object), page.data, c.get('actor'));
+    return c.json({ data, page: page.page, names });
   });
   return app;
 }

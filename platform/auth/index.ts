@@ -41,3 +41,4 @@ export {
   type NewUser,
   type UserChanges,
 } from './users.ts';
+export { readDirectory, kindOfEmail, type DirectoryEntry, type PersonKind } from './directory.ts';

@@ -1,6 +1,14 @@
 // The metadata API's operations as mutators over the desired specs: each says what the admin
 // asked for and what is refused; the registry plans, checks and applies.
-import { mutableFieldKeys, normalizeField, parseFieldInput, parseObjectInput, type FieldSpec, type ObjectSpec } from '../model/index.ts';
+import {
+  displayFieldNames,
+  mutableFieldKeys,
+  normalizeField,
+  parseFieldInput,
+  parseObjectInput,
+  type FieldSpec,
+  type ObjectSpec,
+} from '../model/index.ts';
 import { conflict, notFound, validation } from '../problems/index.ts';
 import type { Mutator } from './registry.ts';
 
@@ -26,7 +34,7 @@ export function createObject(body: unknown): Mutator<string> {
   };
 }
 
-const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'display_field', 'indexes'] as const;
+const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'display_field', 'display', 'indexes'] as const;
 
 export function patchObject(name: string, body: unknown): Mutator<string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -40,9 +48,13 @@ export function patchObject(name: string, body: unknown): Mutator<string> {
   }
   return (specs) => {
     const spec = mustHave(specs, name);
-    const next = parseObjectInput({ ...spec, ...patch });
+    // `display: null` goes back to naming records by display_field.
+    const { display, ...rest } = patch;
+    const base = display === null ? (({ display: _d, ...s }) => s)(spec) : spec;
+    const next = parseObjectInput({ ...base, ...(display === null ? rest : patch) });
     const fields = order === undefined ? spec.fields : reorderFields(spec.fields, order);
-    specs.set(name, { ...spec, fields, ...Object.fromEntries(objectPatchKeys.filter((k) => k in patch).map((k) => [k, next[k]])) });
+    const changed = Object.fromEntries(objectPatchKeys.filter((k) => k in patch && next[k] !== undefined).map((k) => [k, next[k]]));
+    specs.set(name, { ...base, fields, ...changed });
     return name;
   };
 }
@@ -128,6 +140,11 @@ export function deleteField(object: string, fieldName: string): Mutator<string> 
     if (spec.display_field === fieldName) {
       throw conflict(`${object}.${fieldName} is the display field; choose another display field first`, [
         { field: 'display_field', message: 'uses this field' },
+      ]);
+    }
+    if (spec.display && displayFieldNames(spec).includes(fieldName)) {
+      throw conflict(`${object}.${fieldName} is part of the display template; change the display first`, [
+        { field: 'display', message: 'uses this field' },
       ]);
     }
     spec.fields = spec.fields.filter((f) => f.name !== fieldName);

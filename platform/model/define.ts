@@ -14,6 +14,7 @@ import {
   type ObjectSpec,
 } from './types.ts';
 import { physicalName } from './names.ts';
+import { displayFieldNames, displayProblems } from './display.ts';
 
 const metaAjv = createAjv();
 for (const name of ['label.schema.json', 'field.schema.json', 'object.schema.json', 'object-def.schema.json']) {
@@ -105,7 +106,17 @@ export function specFromDef(def: ObjectDef): ObjectSpec {
     fields.push(field);
   }
   const spec: ObjectSpec = { name: k.name, label: k.label, plural: k.plural, fields };
-  for (const key of ['plural_label', 'description', 'icon', 'display_field', 'standard', 'plugin', 'restricted', 'indexes'] as const) {
+  for (const key of [
+    'plural_label',
+    'description',
+    'icon',
+    'display_field',
+    'display',
+    'standard',
+    'plugin',
+    'restricted',
+    'indexes',
+  ] as const) {
     if (k[key] !== undefined) (spec as unknown as Record<string, unknown>)[key] = k[key];
   }
   return spec;
@@ -158,7 +169,7 @@ export function renderObjectDef(spec: ObjectSpec, version?: number): ObjectDef {
   properties.version = system('integer', 'Version', 'バージョン', { type: 'integer', minimum: 1 });
   properties.created_by = system('user', 'Created by', '作成者', { type: ['string', 'null'], format: 'uuid' });
   properties.updated_by = system('user', 'Updated by', '更新者', { type: ['string', 'null'], format: 'uuid' });
-  const { name, label, plural, plural_label, description, icon, display_field, standard, plugin, restricted, indexes } = spec;
+  const { name, label, plural, plural_label, description, icon, display_field, display, standard, plugin, restricted, indexes } = spec;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `https://kizuna.dev/objects/${name}`,
@@ -173,6 +184,7 @@ export function renderObjectDef(spec: ObjectSpec, version?: number): ObjectDef {
       ...(description && { description }),
       ...(icon && { icon }),
       ...(display_field && { display_field }),
+      ...(display && { display }),
       ...(standard && { standard }),
       ...(plugin && { plugin }),
       ...(restricted && { restricted }),
@@ -267,6 +279,7 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
     if (spec.display_field && !names.has(spec.display_field)) {
       problems.push({ field: 'display_field', message: `no field named "${spec.display_field}" in ${at}` });
     }
+    problems.push(...displayProblems(spec));
     problems.push(...indexProblems(spec));
   }
   return problems;

@@ -38,3 +38,4 @@ export { physicalName } from './names.ts';
 export { searchSql, SEARCH_COLUMN, fastNormDdl, queryGramsDdl, searchFunctionsDdl, searchGramsDdl } from './search.ts';
 export { matchKeys, phoneKey, phoneKeyDdl, type MatchKey } from './match-keys.ts';
 export { resolveOption } from './options.ts';
+export { displayFieldNames, displayProblems, displayText } from './display.ts';

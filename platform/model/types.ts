@@ -77,6 +77,8 @@ export interface ObjectSpec {
   description?: Label;
   icon?: string;
   display_field?: string;
+  /** How a record is named, per language: `{field}` placeholders ("{last_name} {first_name}"). */
+  display?: Label;
   standard?: boolean;
   /** The plugin that owns the object, if any. */
   plugin?: string;
@@ -103,6 +105,7 @@ export type ObjectDef = JsonSchema & {
     description?: Label;
     icon?: string;
     display_field?: string;
+    display?: Label;
     standard?: boolean;
     plugin?: string;
     restricted?: boolean;

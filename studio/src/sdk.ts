@@ -2,6 +2,6 @@
 // package's exports): the API client, the metadata, the studio's locale and labels, its own
 // messages, and the extension API type. Anything else under studio/src may change without notice.
 export { api, ApiError, type FieldError } from './api/client.ts';
-export { fieldsOf, displayFieldOf, useMetadata } from './composables/useMetadata.ts';
+export { fieldsOf, displayFieldOf, displayFieldsOf, recordTitle, useMetadata } from './composables/useMetadata.ts';
 export { useI18n, useMessages, type Locale, type LocalizedText } from './composables/useI18n.ts';
 export type { StudioExtensionApi } from './model/plugin-loader.ts';

@@ -502,6 +502,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The people directory: every user by name, for any signed-in user
+         * @description Names only (no email, roles or teams): for history, user fields and pickers. Workflows' and plugins' users are listed with their kind.
+         */
+        get: operations["listPeople"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -2367,6 +2387,21 @@ export interface components {
         UserList: {
             data: components["schemas"]["User"][];
         };
+        Person: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description A person, or the user a workflow or a plugin acts as (an automation: never offered in user pickers).
+             * @enum {unknown}
+             */
+            kind: "person" | "workflow" | "plugin";
+            /** @description Deactivated people keep their name in history but are not offered for new values. */
+            active: boolean;
+        };
+        PeopleDirectory: {
+            data: components["schemas"]["Person"][];
+        };
         UserInput: {
             /** Format: email */
             email: string;
@@ -2757,6 +2792,23 @@ export interface components {
         Timeline: {
             data: components["schemas"]["TimelineEntry"][];
             page: components["schemas"]["PageInfo"];
+            /** @description What the page's ids name: relation targets by their display value (null: a record the caller may not read, or gone) and users (actors, user fields) by name. */
+            names: {
+                /** @description Per target object, per record id. */
+                records: {
+                    [key: string]: {
+                        [key: string]: components["schemas"]["Label"] | null;
+                    };
+                };
+                /** @description Per user id. */
+                people: {
+                    [key: string]: {
+                        name: string;
+                        /** @enum {unknown} */
+                        kind: "person" | "workflow" | "plugin";
+                    };
+                };
+            };
         };
         /**
          * Label
@@ -2811,6 +2863,11 @@ export interface components {
             description?: components["schemas"]["Label"];
             icon?: string;
             display_field?: string;
+            /** @description How a record is named, per language: a template of {field_name} placeholders, e.g. {"en": "{first_name} {last_name}", "ja": "{last_name} {first_name}"}. Placeholders name text, email, phone, url or autonumber fields; empty values are left out. Without it a record is named by display_field. */
+            display?: {
+                en: string;
+                ja: string;
+            };
             standard?: boolean;
             plugin?: string;
             /** @description A role's "*" grant does not cover this object: only grants that name it (admins always may). For objects holding other records' values, e.g. a plugin's journal. */
@@ -2841,6 +2898,11 @@ export interface components {
                 description?: components["schemas"]["Label"];
                 icon?: string;
                 display_field?: string;
+                /** @description How a record is named, per language: a template of {field_name} placeholders, e.g. {"en": "{first_name} {last_name}", "ja": "{last_name} {first_name}"}. Placeholders name text, email, phone, url or autonumber fields; empty values are left out. Without it a record is named by display_field. */
+                display?: {
+                    en: string;
+                    ja: string;
+                };
                 standard?: boolean;
                 plugin?: string;
                 restricted?: boolean;
@@ -2886,6 +2948,11 @@ export interface components {
             description?: components["schemas"]["Label"];
             icon?: string;
             display_field?: string;
+            /** @description How a record is named, per language (`{field}` placeholders); `null` goes back to display_field. */
+            display?: {
+                en: string;
+                ja: string;
+            } | null;
         };
         /** @description The field settings that can change after creation (name, type, target and inverse cannot). `null` clears a setting. */
         FieldPatch: {
@@ -5225,6 +5292,32 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listPeople: {
+        parameters: {
+            query?: {
+                /** @description Only people, workflows or plugins. */
+                kind?: "person" | "workflow" | "plugin";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Everyone, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeopleDirectory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     listUsers: {

@@ -62,6 +62,9 @@ export interface ListPage {
 }
 
 export type User = Schemas['User'];
+/** One entry of the people directory (GET /api/people): who a user id is, for everyone. */
+export type Person = Schemas['Person'];
+export type TimelineNames = Schemas['Timeline']['names'];
 
 export type Me = Schemas['CurrentUser'];
 

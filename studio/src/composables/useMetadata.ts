@@ -26,7 +26,7 @@ export function fieldsOf(def: ObjectDef, withSystem = false): FieldSpec[] {
 }
 
 export const nameOf = (def: ObjectDef) => def['x-kizuna'].name;
-export const displayFieldOf = (def: ObjectDef) => def['x-kizuna'].display_field ?? fieldsOf(def)[0]?.name ?? 'id';
+export { displayFieldOf, displayFieldsOf, recordTitle } from '../model/display.ts';
 
 export function useMetadata() {
   function load(force = false): Promise<ObjectDef[]> {

@@ -4,6 +4,7 @@ import { computed, ref } from 'vue';
 import { api } from '../api/client.ts';
 import type { RoleEntry, Team, User } from '../api/types.ts';
 import { useI18n } from './useI18n.ts';
+import { useUsers } from './useUsers.ts';
 
 const users = ref<User[]>([]);
 const teams = ref<Team[]>([]);
@@ -21,6 +22,8 @@ export function usePeople() {
       api<{ data: RoleEntry[] }>('GET', '/roles'),
     ]);
     users.value = u.data.filter((x) => !isSystemUser(x));
+    // A person added or renamed here is named (and offered in pickers) elsewhere at once.
+    void useUsers().load(true);
     teams.value = t.data;
     roles.value = r.data;
   }

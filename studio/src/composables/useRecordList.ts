@@ -4,6 +4,7 @@ import { ref, shallowRef } from 'vue';
 import { api, query } from '../api/client.ts';
 import type { FieldSpec, ListPage, RecordData } from '../api/types.ts';
 import { resolveFilter } from '../model/filter-values.ts';
+import { useMetadata } from './useMetadata.ts';
 import { useSession } from './useSession.ts';
 
 export interface ListState {
@@ -22,11 +23,17 @@ export function useRecordList(object: string, fields: () => FieldSpec[]) {
   const loading = ref(false);
   const error = ref('');
   const { user } = useSession();
+  const { byName: objects } = useMetadata();
   let seq = 0;
 
   function params(state: ListState, after: string | null) {
     const byName = new Map(fields().map((f) => [f.name, f]));
-    const include = state.columns.filter((c) => byName.get(c)?.type === 'relation');
+    // Relations to objects the reader may read only (the caller's metadata lists no others):
+    // including another would refuse the whole list; their cells say "no access".
+    const include = state.columns.filter((c) => {
+      const f = byName.get(c);
+      return f?.type === 'relation' && !!f.target && objects.value.has(f.target);
+    });
     const dateFields = new Set(
       fields()
         .filter((f) => f.type === 'date')
