@@ -9,6 +9,7 @@ import { writeAudit } from '../events/index.ts';
 import { auditOf, type AuditContext } from './audit-context.ts';
 
 import type { Principal } from './principal.ts';
+import { ISO_TIME } from './shapes.ts';
 
 export interface ApiKeyView {
   id: string;
@@ -70,8 +71,8 @@ export async function createApiKeyStore({ db }: { db: Database }) {
   /** Live keys; only one user's when userId is given. */
   async function list(userId?: string): Promise<ApiKeyView[]> {
     return db.query<ApiKeyView & Record<string, unknown>>(sql`select id::text as id, name, prefix, role, user_id::text as user_id,
-        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
-        to_char(last_used_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_used_at
+        to_char(created_at at time zone 'UTC', ${ISO_TIME}) as created_at,
+        to_char(last_used_at at time zone 'UTC', ${ISO_TIME}) as last_used_at
       from kizuna_api_keys where revoked_at is null ${userId ? sql`and user_id = ${userId}::uuid` : sql``} order by created_at`);
   }
 

@@ -2,6 +2,7 @@
 // timeline's actors, user fields, user pickers. Nothing else about a person is in it.
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/index.ts';
+import { UUID } from './shapes.ts';
 
 export type PersonKind = 'person' | 'workflow' | 'plugin';
 
@@ -19,8 +20,6 @@ export function kindOfEmail(email: string): PersonKind {
   if (e.endsWith('@plugins.kizuna.invalid')) return 'plugin';
   return 'person';
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Everyone, by name (`ids`: only these; ids that are not uuids are skipped). */
 export async function readDirectory(exec: Executor, ids?: string[]): Promise<DirectoryEntry[]> {

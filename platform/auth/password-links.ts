@@ -11,6 +11,7 @@ import { auditOf, type AuditContext } from './audit-context.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { SessionStore } from './sessions.ts';
 import { updateUserRow } from './users.ts';
+import { ISO_TIME } from './shapes.ts';
 
 export type LinkPurpose = 'invite' | 'reset';
 
@@ -33,7 +34,6 @@ export interface LinkInfo {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
-const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
 /** Withdraws every unused link of a user (on deactivation, in its transaction). */
 export async function revokeLinksOf(exec: Executor, userId: string): Promise<void> {
@@ -79,7 +79,7 @@ function usable(row: LinkRow | undefined): LinkRow {
 export function createPasswordLinks({ db, sessions }: { db: Database; sessions: SessionStore }) {
   async function find(exec: Executor, token: string, lock: boolean): Promise<LinkRow | undefined> {
     const [row] = await exec.query<LinkRow & Record<string, unknown>>(sql`select l.user_id::text as user_id, l.purpose, u.email, u.name,
-        u.locale, u.active, to_char(l.expires_at at time zone 'UTC', ${ISO}) as expires_at, l.expires_at <= now() as expired,
+        u.locale, u.active, to_char(l.expires_at at time zone 'UTC', ${ISO_TIME}) as expires_at, l.expires_at <= now() as expired,
         l.used_at is not null as used, l.revoked_at is not null as revoked
       from kizuna_password_links l join kizuna_users u on u.id = l.user_id
       where l.id = ${hashToken(token)} ${lock ? sql`for update of l` : sql``}`);
@@ -112,7 +112,7 @@ export function createPasswordLinks({ db, sessions }: { db: Database; sessions: 
         expires_at: string;
       }>(sql`insert into kizuna_password_links (id, user_id, purpose, created_by, expires_at)
         values (${hashToken(token)}, ${userId}::uuid, ${purpose}, ${ctx.actor}::uuid, now() + ${`${Math.round(ttlMs)} milliseconds`}::interval)
-        returning to_char(expires_at at time zone 'UTC', ${ISO}) as expires_at`);
+        returning to_char(expires_at at time zone 'UTC', ${ISO_TIME}) as expires_at`);
       await writeAudit(tx, {
         kind: 'auth',
         object: 'user',

@@ -1,15 +1,18 @@
-// Users and teams, and the Caller each request acts as (roles: roles.ts). Caches are per process and
+// Users and the Caller each request acts as (teams: teams.ts, roles: roles.ts, what a user body may say: user-input.ts). Caches are per process and
 // cleared everywhere by NOTIFY on every change, so a revoked role stops working at once.
 import { sql } from 'drizzle-orm';
 import { uuidv7, type Database, type Executor } from '../db/index.ts';
 import { writeAudit } from '../events/index.ts';
 import { createRoleStore } from './roles.ts';
 import { auditOf, type AuditContext } from './audit-context.ts';
-import { conflict, forbidden, notFound, validation, type FieldProblem } from '../problems/index.ts';
-import { hashPassword, passwordProblem } from './passwords.ts';
+import { conflict, forbidden, notFound, type FieldProblem } from '../problems/index.ts';
+import { hashPassword } from './passwords.ts';
 import { revokeKeysOf } from './api-keys.ts';
 import { revokeLinksOf } from './password-links.ts';
 import { SETUP_PREFIX } from './bootstrap.ts';
+import { ISO_TIME, UUID } from './shapes.ts';
+import { createTeamStore, setTeamsOf } from './teams.ts';
+import { checkUserInput } from './user-input.ts';
 import { insertUser, updateUserRow } from './users.ts';
 import type { Caller, RoleDef } from './permissions.ts';
 import type { Principal } from './principal.ts';
@@ -31,17 +34,12 @@ export interface UserView {
   updated_at: string;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
-
 const userSelect = sql`select u.id::text as id, u.email, u.name, u.locale, u.is_admin, u.active,
     coalesce(u.password_hash is null or starts_with(u.password_hash, ${SETUP_PREFIX}), true) as pending,
     coalesce((select array_agg(r.role order by r.role) from kizuna_user_roles r where r.user_id = u.id), '{}') as roles,
     coalesce((select array_agg(m.team_id::text order by m.team_id) from kizuna_team_members m where m.user_id = u.id), '{}') as teams,
-    to_char(u.created_at at time zone 'UTC', ${ISO}) as created_at, to_char(u.updated_at at time zone 'UTC', ${ISO}) as updated_at
+    to_char(u.created_at at time zone 'UTC', ${ISO_TIME}) as created_at, to_char(u.updated_at at time zone 'UTC', ${ISO_TIME}) as updated_at
   from kizuna_users u`;
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * onChange: also called at once in this process (NOTIFY reaches the others, and this one, a moment later).
@@ -101,7 +99,7 @@ export async function createPeopleStore({
 
   // ---- users ----
   async function getUser(id: string, exec: Executor = db): Promise<UserView> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No user with id "${id}"`);
+    if (!UUID.test(id)) throw notFound(`No user with id "${id}"`);
     const [u] = await exec.query<UserView & Record<string, unknown>>(sql`${userSelect} where u.id = ${id}::uuid`);
     if (!u) throw notFound(`No user with id "${id}"`);
     return u;
@@ -113,66 +111,18 @@ export async function createPeopleStore({
     );
   }
 
-  async function checkUserInput(body: unknown, creating: boolean, exec: Executor) {
-    if (!isObj(body)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
-    const known = ['email', 'name', 'locale', 'is_admin', 'active', 'password', 'roles', 'teams'];
-    const problems: FieldProblem[] = Object.keys(body)
-      .filter((k) => !known.includes(k))
-      .map((k) => ({ field: k, message: 'is not a user field' }));
-    const has = (k: string) => body[k] !== undefined;
-    if (creating || has('email')) {
-      if (typeof body.email !== 'string' || !EMAIL.test(body.email.trim()) || body.email.length > 254)
-        problems.push({ field: 'email', message: 'must be a valid email address' });
-    }
-    if (creating || has('name')) {
-      if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 200)
-        problems.push({ field: 'name', message: 'must be a name of 1–200 characters' });
-    }
-    if (has('locale') && body.locale !== 'en' && body.locale !== 'ja')
-      problems.push({ field: 'locale', message: 'must be one of: en, ja' });
-    for (const k of ['is_admin', 'active'])
-      if (has(k) && typeof body[k] !== 'boolean') problems.push({ field: k, message: 'must be true or false' });
-    if (has('password')) {
-      const p = passwordProblem(body.password);
-      if (p) problems.push({ field: 'password', message: p });
-    }
-    const all = await roleStore.map();
-    if (has('roles')) {
-      if (!Array.isArray(body.roles) || !body.roles.every((r) => typeof r === 'string'))
-        problems.push({ field: 'roles', message: 'must be a list of role names' });
-      else for (const r of body.roles as string[]) if (!all.has(r)) problems.push({ field: 'roles', message: `no role named "${r}"` });
-    }
-    if (has('teams')) {
-      if (!Array.isArray(body.teams) || !body.teams.every((t) => typeof t === 'string' && /^[0-9a-f-]{36}$/i.test(t))) {
-        problems.push({ field: 'teams', message: 'must be a list of team ids' });
-      } else if ((body.teams as string[]).length) {
-        const found = await exec.query<{ n: number }>(
-          sql`select count(*)::int as n from kizuna_teams where id = any(string_to_array(${(body.teams as string[]).join(',')}, ',')::uuid[])`,
-        );
-        if (Number(found[0].n) !== new Set(body.teams as string[]).size)
-          problems.push({ field: 'teams', message: 'names a team that does not exist' });
-      }
-    }
-    if (problems.length) throw validation(problems);
-    return body;
-  }
-
   async function setMemberships(tx: Executor, userId: string, body: Record<string, unknown>) {
     if (Array.isArray(body.roles)) {
       await tx.query(sql`delete from kizuna_user_roles where user_id = ${userId}::uuid`);
       for (const r of new Set(body.roles as string[]))
         await tx.query(sql`insert into kizuna_user_roles (user_id, role) values (${userId}::uuid, ${r})`);
     }
-    if (Array.isArray(body.teams)) {
-      await tx.query(sql`delete from kizuna_team_members where user_id = ${userId}::uuid`);
-      for (const t of new Set(body.teams as string[]))
-        await tx.query(sql`insert into kizuna_team_members (team_id, user_id) values (${t}::uuid, ${userId}::uuid)`);
-    }
+    if (Array.isArray(body.teams)) await setTeamsOf(tx, userId, body.teams as string[]);
   }
 
   async function createUser(input: unknown, ctx: AuditContext): Promise<UserView> {
     return db.transaction(async (tx) => {
-      const body = await checkUserInput(input, true, tx);
+      const body = await checkUserInput(input, { creating: true, exec: tx, roles: await roleStore.map() });
       const id = uuidv7();
       const email = (body.email as string).trim();
       const [taken] = await tx.query(sql`select 1 as ok from kizuna_users where lower(email) = lower(${email})`);
@@ -202,7 +152,7 @@ export async function createPeopleStore({
   ): Promise<UserView> {
     const before = await getUser(id);
     return db.transaction(async (tx) => {
-      const body = await checkUserInput(input, false, tx);
+      const body = await checkUserInput(input, { creating: false, exec: tx, roles: await roleStore.map() });
       if (before.id === ctx.actor && (body.is_admin === false || body.active === false)) {
         throw forbidden('You cannot remove your own admin rights or deactivate yourself', [
           { field: body.active === false ? 'active' : 'is_admin', message: 'cannot be changed on yourself' },
@@ -241,95 +191,11 @@ export async function createPeopleStore({
     });
   }
 
-  // ---- teams ----
-  const teamSelect = sql`select t.id::text as id, t.name, t.label,
-      coalesce((select array_agg(m.user_id::text order by m.user_id) from kizuna_team_members m where m.team_id = t.id), '{}') as members,
-      to_char(t.created_at at time zone 'UTC', ${ISO}) as created_at
-    from kizuna_teams t`;
-
-  async function getTeam(id: string, exec: Executor = db) {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No team with id "${id}"`);
-    const [t] = await exec.query(sql`${teamSelect} where t.id = ${id}::uuid`);
-    if (!t) throw notFound(`No team with id "${id}"`);
-    return t;
-  }
-
-  async function saveTeam(id: string | undefined, input: unknown, ctx: AuditContext) {
-    if (!isObj(input)) throw validation([{ field: '(root)', message: 'must be a JSON object' }]);
-    const problems: FieldProblem[] = Object.keys(input)
-      .filter((k) => !['name', 'label', 'members'].includes(k))
-      .map((k) => ({ field: k, message: 'is not a team field' }));
-    if ((!id || input.name !== undefined) && (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100))
-      problems.push({ field: 'name', message: 'must be a name of 1–100 characters' });
-    if (input.label !== undefined && !(isObj(input.label) && typeof input.label.en === 'string' && typeof input.label.ja === 'string'))
-      problems.push({ field: 'label', message: 'must be { "en": …, "ja": … }' });
-    const members = input.members;
-    if (members !== undefined && !(Array.isArray(members) && members.every((m) => typeof m === 'string' && /^[0-9a-f-]{36}$/i.test(m))))
-      problems.push({ field: 'members', message: 'must be a list of user ids' });
-    if (problems.length) throw validation(problems);
-    return db.transaction(async (tx) => {
-      const teamId = id ?? uuidv7();
-      if (input.name !== undefined) {
-        const [taken] = await tx.query(
-          sql`select 1 as ok from kizuna_teams where lower(name) = lower(${(input.name as string).trim()}) and id <> ${teamId}::uuid`,
-        );
-        if (taken) throw conflict(`A team named "${input.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
-      }
-      if (!id) {
-        await tx.query(
-          sql`insert into kizuna_teams (id, name, label) values (${teamId}::uuid, ${(input.name as string).trim()}, ${input.label ? JSON.stringify(input.label) : null}::jsonb)`,
-        );
-      } else {
-        await getTeam(id, tx);
-        if (input.name !== undefined)
-          await tx.query(sql`update kizuna_teams set name = ${(input.name as string).trim()} where id = ${id}::uuid`);
-        if (input.label !== undefined)
-          await tx.query(sql`update kizuna_teams set label = ${JSON.stringify(input.label)}::jsonb where id = ${id}::uuid`);
-      }
-      if (Array.isArray(members)) {
-        const ids = [...new Set(members as string[])];
-        if (ids.length) {
-          const [found] = await tx.query<{ n: number }>(
-            sql`select count(*)::int as n from kizuna_users where id = any(string_to_array(${ids.join(',')}, ',')::uuid[])`,
-          );
-          if (Number(found.n) !== ids.length) throw validation([{ field: 'members', message: 'names a user that does not exist' }]);
-        }
-        await tx.query(sql`delete from kizuna_team_members where team_id = ${teamId}::uuid`);
-        for (const m of ids) await tx.query(sql`insert into kizuna_team_members (team_id, user_id) values (${teamId}::uuid, ${m}::uuid)`);
-      }
-      await writeAudit(tx, {
-        kind: 'auth',
-        object: 'team',
-        recordId: teamId,
-        action: id ? 'update' : 'create',
-        changes: input,
-        ...auditOf(ctx),
-      });
-      await changed(tx);
-      return getTeam(teamId, tx);
-    });
-  }
-
-  async function deleteTeam(id: string, ctx: AuditContext) {
-    await getTeam(id);
-    await db.transaction(async (tx) => {
-      await tx.query(sql`delete from kizuna_teams where id = ${id}::uuid`);
-      await writeAudit(tx, { kind: 'auth', object: 'team', recordId: id, action: 'delete', ...auditOf(ctx) });
-      await changed(tx);
-    });
-  }
-
   return {
     callerFor,
     roles: roleStore.api,
     users: { get: getUser, list: listUsers, create: createUser, update: updateUser },
-    teams: {
-      get: getTeam,
-      list: () => db.query(sql`${teamSelect} order by t.name`),
-      create: (input: unknown, ctx: AuditContext) => saveTeam(undefined, input, ctx),
-      update: (id: string, input: unknown, ctx: AuditContext) => saveTeam(id, input, ctx),
-      remove: deleteTeam,
-    },
+    teams: createTeamStore({ db, changed }),
     changed,
     /** Calls `listener` after every committed change of people, teams or roles, on every node; returns the unsubscribe. */
     watch(listener: () => void): () => void {

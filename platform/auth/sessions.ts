@@ -5,13 +5,13 @@ import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/index.ts';
 import { writeAudit } from '../events/index.ts';
 import { auditOf, type AuditContext } from './audit-context.ts';
+import { ISO_TIME } from './shapes.ts';
 
 export const SESSION_COOKIE = 'kizuna_session';
 const TTL_MS = 7 * 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60_000;
 
 const PUBLIC_ID_LENGTH = 16;
-const ISO = sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -77,8 +77,8 @@ export function createSessionStore({ db }: { db: Database }) {
      */
     async listFor(userId: string, currentSessionId?: string): Promise<SessionView[]> {
       const rows = await db.query<SessionView & Record<string, unknown>>(sql`select left(id, ${PUBLIC_ID_LENGTH}) as id,
-          to_char(created_at at time zone 'UTC', ${ISO}) as created_at, to_char(last_seen_at at time zone 'UTC', ${ISO}) as last_seen_at,
-          to_char(expires_at at time zone 'UTC', ${ISO}) as expires_at, ip, user_agent, id = ${currentSessionId ?? ''} as current
+          to_char(created_at at time zone 'UTC', ${ISO_TIME}) as created_at, to_char(last_seen_at at time zone 'UTC', ${ISO_TIME}) as last_seen_at,
+          to_char(expires_at at time zone 'UTC', ${ISO_TIME}) as expires_at, ip, user_agent, id = ${currentSessionId ?? ''} as current
         from kizuna_sessions where user_id = ${userId}::uuid and revoked_at is null and expires_at > now()
         order by last_seen_at desc, created_at desc`);
       return rows.map((r) => ({ ...r, current: r.current === true }));
