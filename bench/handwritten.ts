@@ -179,7 +179,7 @@ export function createHandwritten(opts: HandwrittenOptions) {
         : null;
     for (const r of data) for (const k of keys) delete r[k];
     let total: number | undefined;
-    if (p.count === 'true') {
+    if (p.count === 'exact') {
       const [cnt] = await q(SQL.countFiltered, [lifecycle, minScore]);
       total = Number(cnt.n);
     }

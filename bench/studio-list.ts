@@ -96,7 +96,7 @@ async function main() {
   await k.call('PATCH', `/api/users/${me.body.user.id}`, { password: PASSWORD });
   const copy = db === 'postgres' && argv.includes('--copy');
   let seeded = 0;
-  const have = (await k.call('GET', '/api/records/contact?limit=1&fields=id&count=true')).body.page.total as number;
+  const have = (await k.call('GET', '/api/records/contact?limit=1&fields=id&count=exact')).body.page.total as number;
   if (reuse && have >= N) {
     console.log(`  reusing ${have.toLocaleString('en')} contacts`);
   } else if (copy) {

@@ -26,8 +26,8 @@ export function workloads(ids: string[], companyIds: string[], seed = 7): Record
       next: () => ({ method: 'GET', path: '/api/records/contact?include=company&limit=50' }),
     },
     count: {
-      label: 'count with filter (count=true, limit 1)',
-      next: () => ({ method: 'GET', path: `/api/records/contact?filter=${enc(FILTER)}&count=true&limit=1` }),
+      label: 'count with filter (count=exact, limit 1)',
+      next: () => ({ method: 'GET', path: `/api/records/contact?filter=${enc(FILTER)}&count=exact&limit=1` }),
     },
     q: {
       label: `q search (${SEARCH_QUERIES.length} queries: ${SEARCH_QUERIES.join(' ')}; limit 50)`,

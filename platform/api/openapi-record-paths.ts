@@ -104,7 +104,14 @@ export function listParameters(model: ObjectModel) {
         : `${model.name} has no searchable fields, so any value is a 400.`,
       schema: { type: 'string', maxLength: 200 },
     },
-    { name: 'count', in: 'query', required: false, description: 'true: fill `page.total`.', schema: { type: 'boolean', default: false } },
+    {
+      name: 'count',
+      in: 'query',
+      required: false,
+      description:
+        'true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match.',
+      schema: { type: 'string', enum: ['true', 'false', 'exact'], default: 'false' },
+    },
     {
       name: 'trashed',
       in: 'query',

@@ -71,7 +71,18 @@ export function sharedSchemas(): Record<string, Schema> {
       properties: {
         next_cursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
         has_more: { type: 'boolean' },
-        total: { type: 'integer', minimum: 0, description: 'The number of matching records; only with `count=true`.' },
+        total: {
+          type: 'integer',
+          minimum: 0,
+          description:
+            'The number of matching records; only with `count=true` (exact up to 10,000 matches, past that the planner’s estimate) or `count=exact`.',
+        },
+        total_is_estimate: {
+          type: 'boolean',
+          const: true,
+          description:
+            'Present when `total` is an estimate (more than 10,000 matches with `count=true`); ask `count=exact` for the exact number.',
+        },
       },
       required: ['next_cursor', 'has_more'],
     },

@@ -22,4 +22,4 @@ export async function finished(k: TestKizuna, id: string, timeout = 60_000) {
 }
 
 export const count = async (k: TestKizuna, object = 'contact') =>
-  (await k.call('GET', `/api/records/${object}?count=true&limit=1`)).body.page.total as number;
+  (await k.call('GET', `/api/records/${object}?count=exact&limit=1`)).body.page.total as number;

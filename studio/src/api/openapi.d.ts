@@ -2691,8 +2691,13 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
             has_more: boolean;
-            /** @description The number of matching records; only with `count=true`. */
+            /** @description The number of matching records; only with `count=true` (exact up to 10,000 matches, past that the planner’s estimate) or `count=exact`. */
             total?: number;
+            /**
+             * @description Present when `total` is an estimate (more than 10,000 matches with `count=true`); ask `count=exact` for the exact number.
+             * @constant
+             */
+            total_is_estimate?: true;
         };
         /**
          * @description A filter is a JSON object: `{ "<field>": { "<operator>": value } }`. Several keys
@@ -7146,8 +7151,8 @@ export interface operations {
                 include?: "messages"[];
                 /** @description Full-text search (Japanese and English) over `name`. */
                 q?: string;
-                /** @description true: fill `page.total`. */
-                count?: boolean;
+                /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
+                count?: "true" | "false" | "exact";
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -7548,8 +7553,8 @@ export interface operations {
                 include?: ("contact" | "company" | "messages")[];
                 /** @description Full-text search (Japanese and English) over `number`, `subject`. */
                 q?: string;
-                /** @description true: fill `page.total`. */
-                count?: boolean;
+                /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
+                count?: "true" | "false" | "exact";
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -7954,8 +7959,8 @@ export interface operations {
                 include?: ("primary_contact" | "cases" | "contacts" | "messages")[];
                 /** @description Full-text search (Japanese and English) over `name`, `name_kana`, `phone`. */
                 q?: string;
-                /** @description true: fill `page.total`. */
-                count?: boolean;
+                /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
+                count?: "true" | "false" | "exact";
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -8366,8 +8371,8 @@ export interface operations {
                 include?: ("company" | "cases" | "primary_for_companies" | "messages")[];
                 /** @description Full-text search (Japanese and English) over `last_name`, `first_name`, `last_name_kana`, `first_name_kana`, `email`, `phone`, `mobile`. */
                 q?: string;
-                /** @description true: fill `page.total`. */
-                count?: boolean;
+                /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
+                count?: "true" | "false" | "exact";
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -8775,8 +8780,8 @@ export interface operations {
                 include?: ("case" | "contact" | "company" | "campaign")[];
                 /** @description Full-text search (Japanese and English) over `subject`, `from_address`. */
                 q?: string;
-                /** @description true: fill `page.total`. */
-                count?: boolean;
+                /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
+                count?: "true" | "false" | "exact";
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };

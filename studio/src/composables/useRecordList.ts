@@ -19,6 +19,8 @@ export const PAGE_SIZE = 50;
 export function useRecordList(object: string, fields: () => FieldSpec[]) {
   const rows = shallowRef<RecordData[]>([]);
   const total = ref<number | undefined>();
+  /** Whether `total` is the server's estimate (past 10,000 matches), shown as "about". */
+  const totalIsEstimate = ref(false);
   const cursor = ref<string | null>(null);
   const loading = ref(false);
   const error = ref('');
@@ -59,7 +61,10 @@ export function useRecordList(object: string, fields: () => FieldSpec[]) {
     q.set('fields', 'id');
     q.set('count', 'true');
     const page = await api<ListPage>('GET', `/records/${object}?${q}`).catch(() => null);
-    if (mine === seq && page) total.value = page.page.total;
+    if (mine === seq && page) {
+      total.value = page.page.total;
+      totalIsEstimate.value = page.page.total_is_estimate === true;
+    }
   }
 
   async function load(state: ListState, more = false): Promise<void> {
@@ -79,5 +84,5 @@ export function useRecordList(object: string, fields: () => FieldSpec[]) {
     }
   }
 
-  return { rows, total, cursor, loading, error, load };
+  return { rows, total, totalIsEstimate, cursor, loading, error, load };
 }

@@ -275,6 +275,7 @@ export const en = {
   'list.export': 'Export CSV',
   'list.loadMore': 'Load more',
   'list.count': '{shown} of {total}',
+  'list.countAbout': '{shown} of about {total}',
   'list.empty': 'No records match.',
   'list.selectAll': 'Select all shown',
   'list.selectRow': 'Select row',

@@ -276,6 +276,7 @@ export const ja: Record<MessageKey, string> = {
   'list.export': 'CSV エクスポート',
   'list.loadMore': 'さらに読み込む',
   'list.count': '{total} 件中 {shown} 件',
+  'list.countAbout': '約 {total} 件中 {shown} 件',
   'list.empty': '該当するレコードはありません。',
   'list.selectAll': '表示中をすべて選択',
   'list.selectRow': '行を選択',
