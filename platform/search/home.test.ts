@@ -3,6 +3,7 @@
 // user field naming the caller and no select option flagged closed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
+import { installStandardObjects } from '../metadata/index.ts';
 
 describe.each(databases)('recent items and assigned records on %s', (kind) => {
   let k: TestKizuna;
@@ -129,6 +130,37 @@ describe.each(databases)('recent items and assigned records on %s', (kind) => {
     // The admin has none of them.
     const mine = await admin('GET', '/api/assigned-records');
     expect(JSON.stringify(mine.body)).not.toContain('未対応の件');
+  });
+
+  it('flags the shipped closed case statuses of an earlier install on start, and keeps an admin’s own choice', async () => {
+    const statusOptions = () => k.registry.get('case').fields.get('status')!.spec.options!;
+    await k.registry.change((specs) => {
+      const spec = specs.get('case')!;
+      specs.set('case', {
+        ...spec,
+        fields: spec.fields.map((f) =>
+          f.name === 'status'
+            ? { ...f, options: f.options!.map(({ closed: _c, ...o }) => (o.value === 'resolved' ? { ...o, closed: false } : o)) }
+            : f,
+        ),
+      });
+    });
+    expect(
+      statusOptions()
+        .filter((o) => o.closed)
+        .map((o) => o.value),
+    ).toEqual([]);
+    await installStandardObjects(k.registry);
+    expect(statusOptions().map((o) => [o.value, o.closed])).toEqual([
+      ['open', undefined],
+      ['in_progress', undefined],
+      ['resolved', false],
+      ['closed', true],
+    ]);
+    const r = await as(rep.key)('GET', '/api/assigned-records');
+    expect(
+      r.body.data.find((g: { object: string }) => g.object === 'case').records.map((x: { name: { en: string } }) => x.name.en),
+    ).toContain('解決済みの件');
   });
 
   it('shows no object the caller may not read among assigned records, and bounds the page', async () => {
