@@ -45,6 +45,7 @@ describe('global search and home in chromium', () => {
     ids.repCase = await create('case', { subject: '請求書の再発行', assignee: ids.rep, status: 'open' });
     await create('case', { subject: '解決した問い合わせ', assignee: ids.rep, status: 'resolved' });
     ids.adminCase = await create('case', { subject: 'ログインできない', assignee: admin, status: 'in_progress', priority: 'high' });
+    for (let i = 1; i <= 6; i++) await create('company', { name: `Sato Trading ${i}` });
   });
   afterAll(() => s?.close());
 
@@ -79,6 +80,16 @@ describe('global search and home in chromium', () => {
     await expect.poll(() => options(page).allTextContents()).toEqual(['太郎 山田Contact']);
     await box(page).press('Escape');
     expect(await box(page).getAttribute('aria-expanded')).toBe('false');
+    // Five hits per object, then "All Companies matching …" (the last entry: ArrowUp wraps to it) opens the list searched.
+    await box(page).fill('sato');
+    await expect.poll(() => options(page).count()).toBe(6);
+    expect(await options(page).nth(0).textContent()).toBe('Sato Trading 6');
+    await box(page).press('ArrowUp');
+    expect(await options(page).nth(5).textContent()).toBe('All Companies matching “sato”');
+    await box(page).press('Enter');
+    await page.waitForURL('**/o/company?q=sato');
+    expect(await page.locator('input.search').inputValue()).toBe('sato');
+    await expect.poll(() => page.locator('main').textContent()).toContain('Sato Trading 1');
     expect(errors).toEqual([]);
   });
 
