@@ -19,6 +19,7 @@ const rules: Rules = {
     'auth',
     'query',
     'records',
+    'search',
     'views',
     'imports',
     'workflow',

@@ -34,6 +34,7 @@ import type { ImportService } from '../imports/index.ts';
 import { pluginRoutes } from './plugin-routes.ts';
 import type { PluginHost } from '../plugins/index.ts';
 import { viewRoutes } from './view-routes.ts';
+import { assignedRoutes, recentItemRoutes, searchRoutes } from './search-routes.ts';
 import { meRoutes } from './me-routes.ts';
 import { recordTimelineRoutes, workflowHookRoutes, workflowRoutes, workflowRunRoutes } from './workflow-routes.ts';
 import { createMailer, type WorkflowEngine } from '../workflow/index.ts';
@@ -198,6 +199,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api/audit', auditRoutes(deps));
   app.route('/api/plugins', pluginRoutes({ plugins: deps.plugins, bodyLimit }));
   app.route('/api/views', viewRoutes({ db: deps.db, registry: deps.registry, bodyLimit }));
+  app.route('/api/search', searchRoutes({ ...deps, bodyLimit }));
+  app.route('/api/recent-items', recentItemRoutes({ ...deps, bodyLimit }));
+  app.route('/api/assigned-records', assignedRoutes({ ...deps, bodyLimit }));
   app.route('/api/auth/me', meRoutes(deps));
   app.route('/api/workflows', workflowRoutes({ workflows: deps.workflows, bodyLimit, registry: deps.registry }));
   app.route('/api/workflow-runs', workflowRunRoutes({ workflows: deps.workflows, bodyLimit, registry: deps.registry }));

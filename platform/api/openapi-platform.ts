@@ -24,6 +24,7 @@ import {
   type Schema,
 } from './openapi-parts.ts';
 import { peoplePaths, peopleSchemas } from './openapi-people.ts';
+import { searchPaths, searchSchemas, searchTag } from './openapi-search.ts';
 
 const dryRun = queryParam('dry_run', 'true: answer the migration plan without changing anything.', { type: 'boolean', default: false });
 
@@ -34,6 +35,7 @@ export function platformSchemas(): Record<string, Schema> {
     ...role.defs,
     ...view.defs,
     ...peopleSchemas(role.root),
+    ...searchSchemas(),
     PluginChange: obj(
       {
         plugin: { type: 'string' },
@@ -137,6 +139,7 @@ export const platformPaths: Record<string, Schema> = {
     },
   },
   ...peoplePaths,
+  ...searchPaths,
   '/api/plugins': {
     get: {
       operationId: 'listPlugins',
@@ -279,4 +282,5 @@ export const platformTags = [
     description: 'Install, upgrade, enable and configure plugins. Plugins add their own routes under /api/plugins/{name}/.',
   },
   { name: 'Views', description: 'Saved list, kanban, detail and form views.' },
+  searchTag,
 ];

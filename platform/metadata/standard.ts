@@ -19,18 +19,26 @@ export function loadStandardSpecs(): ObjectSpec[] {
  * Adds standard objects that are missing; objects an admin already has are left as they are,
  * except standard fields whose type the platform has since made more precise on the same
  * columns (country: text of 2 characters → country, issue 13): those take the new type, and
- * keep the labels and flags the admin gave them. No column changes, no data is rewritten.
+ * keep the labels and flags the admin gave them; and standard select options the platform now
+ * ships as `closed` (case status resolved/closed, issue 16) where the admin's option of that
+ * value has not said either way. No column changes, no data is rewritten.
  */
 export async function installStandardObjects(registry: Registry): Promise<string[]> {
   const shipped = loadStandardSpecs();
   const missing = shipped.filter((s) => !registry.find(s.name));
   const retyped = retypedFields(registry, shipped);
-  if (retyped.length) {
+  const closing = closingFields(registry, shipped);
+  if (retyped.length || closing.length) {
     await registry.change((specs) => {
       for (const { object, field } of retyped) {
         const spec = specs.get(object);
         if (!spec) continue;
         specs.set(object, { ...spec, fields: spec.fields.map((f) => (f.name === field.name && f.standard ? retype(f, field) : f)) });
+      }
+      for (const { object, field } of closing) {
+        const spec = specs.get(object);
+        if (!spec) continue;
+        specs.set(object, { ...spec, fields: spec.fields.map((f) => (f.name === field.name && f.standard ? markClosed(f, field) : f)) });
       }
     });
   }
@@ -71,4 +79,25 @@ function retypedFields(registry: Registry, shipped: ObjectSpec[]) {
 function retype(have: FieldSpec, shipped: FieldSpec): FieldSpec {
   const { max_length: _m, ...rest } = have;
   return { ...rest, type: shipped.type, ...(shipped.max_length !== undefined && { max_length: shipped.max_length }) };
+}
+
+/** Shipped options flagged closed whose installed twin (same value) has no `closed` yet. */
+const unflagged = (have: FieldSpec, shipped: FieldSpec) =>
+  (shipped.options ?? []).filter((o) => o.closed && have.options?.some((h) => h.value === o.value && h.closed === undefined));
+
+function closingFields(registry: Registry, shipped: ObjectSpec[]) {
+  const out: { object: string; field: FieldSpec }[] = [];
+  for (const spec of shipped) {
+    const model = registry.find(spec.name);
+    for (const field of spec.fields) {
+      const have = model?.fields.get(field.name)?.spec;
+      if (have?.standard && have.type === 'select' && unflagged(have, field).length) out.push({ object: spec.name, field });
+    }
+  }
+  return out;
+}
+
+function markClosed(have: FieldSpec, shipped: FieldSpec): FieldSpec {
+  const closed = new Set(unflagged(have, shipped).map((o) => o.value));
+  return { ...have, options: have.options?.map((o) => (closed.has(o.value) ? { ...o, closed: true } : o)) };
 }

@@ -33,6 +33,8 @@ export interface SelectOption {
   value: string;
   label: Label;
   color?: string;
+  /** A record with this value is finished (a case "Resolved" or "Closed"): left out of "assigned to me". */
+  closed?: boolean;
 }
 
 /** One field as declared (the "FieldSpec" of API.md). */

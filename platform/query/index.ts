@@ -15,3 +15,4 @@ export {
 export { accessFor, assertObject, assertReadableField, fieldLevel, readableFields, scopeSql, type QueryAccess } from './access.ts';
 export { policyCompiler, scopeFilterCheck } from './filter.ts';
 export { accessSummary, snapshotFor, type AccessSummary } from './caller-metadata.ts';
+export { searchObject, SEARCH_CANDIDATES, type SearchHit, type SearchRank } from './search.ts';

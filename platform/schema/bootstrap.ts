@@ -348,6 +348,17 @@ const platformMigrations: string[][] = [
    )`,
     `create index kizuna_password_links_user_idx on kizuna_password_links (user_id)`,
   ],
+  // Recent items (issue 16): the records each person opened lately, newest 50 kept (search/recent.ts).
+  [
+    `create table kizuna_recent_items (
+     user_id uuid not null references kizuna_users (id) on delete cascade,
+     object text not null,
+     record_id uuid not null,
+     viewed_at timestamptz not null default clock_timestamp(),
+     primary key (user_id, object, record_id)
+   )`,
+    `create index kizuna_recent_items_user_idx on kizuna_recent_items (user_id, viewed_at desc)`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {

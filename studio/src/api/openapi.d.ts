@@ -808,6 +808,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search every object the caller may read
+         * @description Each object with searchable fields is searched like the records list's `q` (substring after NFKC, lower case, hiragana → katakana, spaces removed), under the caller's read scope and field permissions. Hits are ranked: the record's name or a searchable value equal to the query, then starting with it, then the rest (among the newest 1,000 matches of each object), newest first within a rank. The whole search has a time budget of 3 s: objects not answered by then are named in `incomplete`.
+         */
+        get: operations["searchEverything"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recent-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The records the caller opened lately, newest first
+         * @description Only records the caller may read now: one deleted, or out of their permissions since, is left out. The newest 50 views are kept per person.
+         */
+        get: operations["listRecentItems"];
+        put?: never;
+        /**
+         * Note that the caller opened a record
+         * @description The studio sends it when it opens a record page. A record the caller may not read is a 404.
+         */
+        post: operations["recordRecentItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assigned-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open records assigned to the caller, per object
+         * @description In every object the caller may read that has a user field: the records whose user field (owner, assignee) is the caller, and whose select fields hold no option flagged `closed` (a case's Resolved and Closed statuses), most recently changed first.
+         */
+        get: operations["listAssignedRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/plugins": {
         parameters: {
             query?: never;
@@ -2570,6 +2634,65 @@ export interface components {
                 has_more: boolean;
             };
         };
+        SearchResult: {
+            q: string;
+            /** @description One group per object with hits; the group holding the best hit first. */
+            groups: {
+                object: string;
+                records: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @description The record's name by its object's display template; null when its name fields are empty or hidden from the caller. */
+                    name: {
+                        en: string;
+                        ja: string;
+                    } | null;
+                    /** @enum {unknown} */
+                    match: "exact" | "prefix" | "contains";
+                }[];
+                /** @description More records of this object match: the records list with `q` pages through them. */
+                has_more: boolean;
+            }[];
+            /** @description Objects not searched within the time budget: their hits are missing. */
+            incomplete: string[];
+        };
+        RecentItem: {
+            object: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The record's name by its object's display template; null when its name fields are empty or hidden from the caller. */
+            name: {
+                en: string;
+                ja: string;
+            } | null;
+            /** Format: date-time */
+            viewed_at: string;
+        };
+        RecentItemInput: {
+            object: string;
+            /** Format: uuid */
+            id: string;
+        };
+        AssignedGroup: {
+            object: string;
+            /** @description The user fields that name the caller (owner, assignee). */
+            fields: string[];
+            records: {
+                /** Format: uuid */
+                id: string;
+                /** @description The record's name by its object's display template; null when its name fields are empty or hidden from the caller. */
+                name: {
+                    en: string;
+                    ja: string;
+                } | null;
+                /** @description The values of the fields that can close a record (select fields with a closed option). */
+                values: Record<string, never>;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** @description How many open records of this object are assigned to the caller. */
+            total: number;
+        };
         PluginChange: {
             plugin: string;
             version?: string;
@@ -2842,6 +2965,8 @@ export interface components {
                 value: string;
                 label: components["schemas"]["Label"];
                 color?: string;
+                /** @description A record with this value is finished, like Salesforce's IsClosed on case statuses: the studio's home page leaves it out of the records assigned to a person. */
+                closed?: boolean;
             }[];
             target?: string;
             inverse?: string;
@@ -2972,6 +3097,8 @@ export interface components {
                 value: string;
                 label: components["schemas"]["Label"];
                 color?: string;
+                /** @description A record with this value is finished, like Salesforce's IsClosed on case statuses: the studio's home page leaves it out of the records assigned to a person. */
+                closed?: boolean;
             }[] | null;
             currency?: string | null;
             format?: string | null;
@@ -6110,6 +6237,119 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    searchEverything: {
+        parameters: {
+            query: {
+                /** @description What to look for: 1–200 characters (trimmed). */
+                q: string;
+                /** @description Hits per object: 1–20, default 5. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hits grouped by object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listRecentItems: {
+        parameters: {
+            query?: {
+                /** @description How many: 1–50, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recent items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RecentItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    recordRecentItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecentItemInput"];
+            };
+        };
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAssignedRecords: {
+        parameters: {
+            query?: {
+                /** @description Records per object: 1–50, default 10. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Groups of objects with such records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AssignedGroup"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     listPlugins: {

@@ -1,8 +1,10 @@
 // English strings of the studio. Object and field labels come from metadata, not from here.
 import { peopleEn } from './people-en.ts';
+import { searchEn } from './search-en.ts';
 
 export const en = {
   ...peopleEn,
+  ...searchEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

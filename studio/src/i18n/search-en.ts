@@ -1,0 +1,20 @@
+// English strings of the global search, recent items and the home page (issue 16, items 10–11). Spread into en.ts.
+export const searchEn = {
+  'search.label': 'Search records',
+  'search.placeholder': 'Search… ({shortcut})',
+  'search.results': 'Search results',
+  'search.recent': 'Recent items',
+  'search.noRecent': 'Records you open appear here.',
+  'search.searching': 'Searching…',
+  'search.none': 'Nothing found for “{q}”.',
+  'search.failed': 'Search failed. Try again.',
+  'search.incomplete': 'Some objects took too long and are not shown: {objects}.',
+  'search.more': 'All {object} matching “{q}”',
+  'search.noName': '(no name)',
+  'search.hint': '↑↓ to move, Enter to open, Esc to close',
+  'home.assigned': 'Assigned to me',
+  'home.assignedNone': 'Nothing open is assigned to you.',
+  'home.assignedMore': 'Showing {shown} of {total}',
+  'home.recent': 'Recently viewed',
+  'home.recentNone': 'Records you open will appear here.',
+};
