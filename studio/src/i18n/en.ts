@@ -224,6 +224,7 @@ export const en = {
   'home.title': 'Welcome, {name}',
   'home.objects': 'Your objects',
   'home.records': '{count} records',
+  'home.recordsAbout': 'about {count} records',
   'common.loading': 'Loading…',
   'common.save': 'Save',
   'common.cancel': 'Cancel',

@@ -225,6 +225,7 @@ export const ja: Record<MessageKey, string> = {
   'home.title': 'ようこそ、{name} さん',
   'home.objects': 'オブジェクト',
   'home.records': '{count} 件',
+  'home.recordsAbout': '約 {count} 件',
   'common.loading': '読み込み中…',
   'common.save': '保存',
   'common.cancel': 'キャンセル',
