@@ -66,6 +66,8 @@ async function* allPages(deps: NameDeps, object: string, filter: unknown, fields
   } while (cursor);
 }
 
+const spaced = (s: string) => s.replace(/\s+/g, ' ').trim();
+
 /** Groups of names whose runs fit one `in` list each. */
 function runGroups(names: string[], separators: string): { names: Set<string>; runs: string[] }[] {
   const groups: { names: Set<string>; runs: Set<string> }[] = [];
@@ -104,10 +106,14 @@ export async function findRecordsByName(
   for (const group of runGroups(wanted, separators)) {
     // A record is named so only if each of its template fields is empty or one of the name's runs.
     const filter = { and: parts.map((p) => ({ or: [{ [p]: { in: group.runs } }, { [p]: { is_null: true } }] })) };
+    // Rendered names have single spaces: "山田　一郎" (a full-width space, as typed) is "山田 一郎".
+    const bySpacing = new Map<string, string[]>();
+    for (const name of group.names) bySpacing.set(spaced(name), [...(bySpacing.get(spaced(name)) ?? []), name]);
     for await (const rows of allPages(deps, target.name, filter, parts, actor, exec))
       for (const r of rows) {
         const shown = displayText(target.spec, r);
-        for (const text of new Set([shown?.en, shown?.ja])) if (text && group.names.has(text)) note(out, text, String(r.id));
+        for (const text of new Set([shown?.en, shown?.ja]))
+          for (const name of (text && bySpacing.get(text)) || []) note(out, name, String(r.id));
       }
   }
   return out;
