@@ -57,10 +57,10 @@ const SYSTEM_LABELS: Record<string, { en: string; ja: string }> = {
  * An option as its label in the header's language, when an import reads that label back as the
  * same option (no other option has it as its value, no list separator inside); else its value.
  */
-function optionText(f: FieldModel, value: string, lang: NameLanguage): string {
+function optionText(f: FieldModel, value: string, ctx: CellContext & { labels: NameLanguage }): string {
   const label = f.spec.options?.find((o) => o.value === value)?.label;
-  const text = label?.[lang] ?? label?.en;
-  if (!text) return value;
+  const text = label?.[ctx.labels] ?? label?.en;
+  if (!text || (ctx.escape && neutralizeFormula(text) !== text)) return value;
   const back = parseCell(text, f, { utcOffset: 'Z' });
   const one = Array.isArray(back) ? (back.length === 1 ? back[0] : undefined) : back;
   return resolveOption(f.spec, one) === value ? text : value;
@@ -71,6 +71,11 @@ interface CellContext {
   names?: PageNames;
   /** Options as labels in this language (undefined: API values). */
   labels?: NameLanguage;
+  /**
+   * Formulas are escaped: a name or label that starts like one is written as the id or value
+   * instead, which imports back as itself (an escaped name would not).
+   */
+  escape: boolean;
 }
 
 function cellOf(v: unknown, f: FieldModel | undefined, ctx: CellContext): string | number | boolean {
@@ -78,11 +83,14 @@ function cellOf(v: unknown, f: FieldModel | undefined, ctx: CellContext): string
   const type = f?.spec.type;
   // A json field's value is written as JSON (an array, a string "123"), so it imports back as itself.
   if (type === 'json') return JSON.stringify(v);
-  if ((type === 'relation' || type === 'user') && ctx.names && typeof v === 'string') return ctx.names(f!, v);
+  if ((type === 'relation' || type === 'user') && ctx.names && typeof v === 'string') {
+    const name = ctx.names(f!, v);
+    return ctx.escape && neutralizeFormula(name) !== name ? v : name;
+  }
   if ((type === 'select' || type === 'multi_select') && ctx.labels) {
-    const lang = ctx.labels;
-    if (Array.isArray(v)) return v.map((x) => optionText(f!, String(x), lang)).join(';');
-    return optionText(f!, String(v), lang);
+    const labelled = { ...ctx, labels: ctx.labels };
+    if (Array.isArray(v)) return v.map((x) => optionText(f!, String(x), labelled)).join(';');
+    return optionText(f!, String(v), labelled);
   }
   if (Array.isArray(v)) return v.join(';');
   if (type === 'currency' && typeof v === 'object') {
@@ -136,7 +144,11 @@ export async function exportRecords(
   async function* pages() {
     let page = first;
     for (;;) {
-      const ctx: CellContext = { labels, names: namer && (await namer(page.data as Record<string, unknown>[])) };
+      const ctx: CellContext = {
+        labels,
+        escape: opts.escapeFormulas,
+        names: namer && (await namer(page.data as Record<string, unknown>[])),
+      };
       yield page.data.map((r) => rowOf(r, ctx));
       if (!page.page.next_cursor) return;
       // PGlite answers synchronously as microtasks: give the event loop a turn between pages,
