@@ -162,6 +162,22 @@ describe.each(databases)('export round trips on %s', (kind) => {
     expect(raw('三件目')['項目 relation']).toBe('=1+2 商事');
   });
 
+  it('names relations and users on every page of an export longer than one page', async () => {
+    const rows = Array.from({ length: 1100 }, (_, i) => ({ last_name: `頁${i}`, title: 'paged', company: ids.test, owner: ids.taro }));
+    for (let i = 0; i < rows.length; i += 1000) {
+      const r = await k.call('POST', '/api/records/contact/bulk', { records: rows.slice(i, i + 1000) });
+      expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBeLessThan(300);
+    }
+    const filter = encodeURIComponent(JSON.stringify({ title: { eq: 'paged' } }));
+    const res = await k.app.request(`/api/records/contact/export?header=api&fields=last_name,company,owner&filter=${filter}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const [header, ...cells]: string[][] = parse(await res.text(), { bom: true });
+    expect(header).toEqual(['id', 'last_name', 'company', 'owner', 'created_at', 'updated_at']);
+    expect(cells).toHaveLength(1100);
+    expect(new Set(cells.map((r) => `${r[2]}|${r[3]}`))).toEqual(new Set(['株式会社テスト|山田 太郎']));
+  });
+
   it('refuses an unknown relations option with a 400 naming it', async () => {
     const res = await k.call('GET', '/api/records/gear/export?relations=labels');
     expect(res.status).toBe(400);
