@@ -183,7 +183,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/auth/sessions', sessionRoutes(deps));
   app.route('/api/meta', metaRoutes({ registry: deps.registry, bodyLimit }));
   // Before the record routes, or GET /api/records/contact/export would read record "export".
-  app.route('/api/records', exportRoutes({ records: deps.records, registry: deps.registry }));
+  app.route('/api/records', exportRoutes({ records: deps.records, registry: deps.registry, db: deps.db }));
   app.route('/api/imports', importRoutes({ imports: deps.imports, importLimit: deps.importLimit ?? DEFAULT_IMPORT_LIMIT, bodyLimit }));
   // Before the record routes: the timeline merges the workflow runs a record triggered.
   app.route(

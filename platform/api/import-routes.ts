@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { exportOptions, exportRecords, type ImportService } from '../imports/index.ts';
+import type { Executor } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
 import { listParamNames, type ListParams } from '../query/index.ts';
 import type { RecordService } from '../records/index.ts';
@@ -120,9 +121,9 @@ export function importRoutes({ imports, importLimit, bodyLimit }: { imports: Imp
   return app;
 }
 
-export function exportRoutes({ records, registry }: { records: RecordService; registry: Registry }) {
+export function exportRoutes({ records, registry, db }: { records: RecordService; registry: Registry; db: Executor }) {
   const app = new Hono<AppEnv>();
-  const own = ['format', 'header', 'encoding', 'escape_formulas'];
+  const own = ['format', 'header', 'encoding', 'escape_formulas', 'relations'];
   app.get('/:object/export', async (c: Context<AppEnv>) => {
     const allowed = listParamNames.filter((n) => !['limit', 'cursor', 'include', 'count'].includes(n));
     // The list's own parameters keep the list's reading (an empty fields= or q= is not given).
@@ -134,8 +135,9 @@ export function exportRoutes({ records, registry }: { records: RecordService; re
       header: c.req.query('header'),
       encoding: c.req.query('encoding'),
       escape_formulas: c.req.query('escape_formulas'),
+      relations: c.req.query('relations'),
     });
-    const out = await exportRecords({ records, registry }, c.req.param('object')!, params, c.get('actor'), opts);
+    const out = await exportRecords({ records, registry, db }, c.req.param('object')!, params, c.get('actor'), opts);
     c.header('Content-Type', out.contentType);
     c.header('Content-Disposition', `attachment; filename="${out.filename}"`);
     return c.body(stream(out.body));

@@ -260,7 +260,16 @@ export function exportPath(model: ObjectModel, base: string, listParameters: Sch
             in: 'query',
             required: false,
             schema: { enum: ['en', 'ja', 'api'], default: 'en' },
-            description: 'Header row: field labels (en or ja) or API names.',
+            description:
+              'Header row: field labels (en or ja) or API names. With labels, select and multi-select cells hold the option labels in that language (the value where a label would not import back as its option); with API names, the values.',
+          },
+          {
+            name: 'relations',
+            in: 'query',
+            required: false,
+            schema: { enum: ['names', 'ids'], default: 'names' },
+            description:
+              "Relation and user cells: names (a relation as its target's display value in the header's language, English for api; a user by name) that import back to the same ids, or the ids. A target the reader may not read, or a name several records or users share, is written as its id.",
           },
           {
             name: 'encoding',

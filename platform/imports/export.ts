@@ -3,13 +3,16 @@
 // written out before the next is read, so memory does not grow with the table.
 import { PassThrough } from 'node:stream';
 import iconv from 'iconv-lite';
+import type { Executor } from '../db/index.ts';
 import type { Registry } from '../metadata/index.ts';
-import type { FieldModel } from '../model/index.ts';
+import { resolveOption, type FieldModel } from '../model/index.ts';
 import { readableFields, type ListParams } from '../query/index.ts';
 import { badRequest } from '../problems/index.ts';
 import type { Actor, RecordService } from '../records/index.ts';
 import { csvText } from './csv-text.ts';
 import { neutralizeFormula } from './formula-cells.ts';
+import { exportNamer, type NameLanguage, type PageNames } from './export-names.ts';
+import { parseCell } from './values.ts';
 
 export interface ExportOptions {
   format: 'csv' | 'xlsx';
@@ -17,6 +20,8 @@ export interface ExportOptions {
   encoding: 'utf-8' | 'utf-8-bom' | 'shift_jis';
   /** Text cells that start like a formula get a leading ' (default; false writes them as they are). */
   escapeFormulas: boolean;
+  /** Relation and user cells as names that import back to the same ids (default), or as the ids. */
+  relations: 'names' | 'ids';
 }
 
 export function exportOptions(q: Record<string, string | undefined>): ExportOptions {
@@ -37,6 +42,7 @@ export function exportOptions(q: Record<string, string | undefined>): ExportOpti
     header: pick('header', ['en', 'ja', 'api'], 'en'),
     encoding: pick('encoding', ['utf-8', 'utf-8-bom', 'shift_jis'], 'utf-8'),
     escapeFormulas: pick('escape_formulas', ['true', 'false'], 'true') === 'true',
+    relations: pick('relations', ['names', 'ids'], 'names'),
   };
 }
 
@@ -47,12 +53,47 @@ const SYSTEM_LABELS: Record<string, { en: string; ja: string }> = {
   updated_at: { en: 'Updated At', ja: '更新日時' },
 };
 
-function cellOf(v: unknown, f?: FieldModel): string | number | boolean {
+/**
+ * An option as its label in the header's language, when an import reads that label back as the
+ * same option (no other option has it as its value, no list separator inside); else its value.
+ */
+function optionText(f: FieldModel, value: string, ctx: CellContext & { labels: NameLanguage }): string {
+  const label = f.spec.options?.find((o) => o.value === value)?.label;
+  const text = label?.[ctx.labels] ?? label?.en;
+  if (!text || (ctx.escape && neutralizeFormula(text) !== text)) return value;
+  const back = parseCell(text, f, { utcOffset: 'Z' });
+  const one = Array.isArray(back) ? (back.length === 1 ? back[0] : undefined) : back;
+  return resolveOption(f.spec, one) === value ? text : value;
+}
+
+interface CellContext {
+  /** Names for relation and user ids (undefined: ids are written). */
+  names?: PageNames;
+  /** Options as labels in this language (undefined: API values). */
+  labels?: NameLanguage;
+  /**
+   * Formulas are escaped: a name or label that starts like one is written as the id or value
+   * instead, which imports back as itself (an escaped name would not).
+   */
+  escape: boolean;
+}
+
+function cellOf(v: unknown, f: FieldModel | undefined, ctx: CellContext): string | number | boolean {
   if (v === null || v === undefined) return '';
+  const type = f?.spec.type;
   // A json field's value is written as JSON (an array, a string "123"), so it imports back as itself.
-  if (f?.spec.type === 'json') return JSON.stringify(v);
+  if (type === 'json') return JSON.stringify(v);
+  if ((type === 'relation' || type === 'user') && ctx.names && typeof v === 'string') {
+    const name = ctx.names(f!, v);
+    return ctx.escape && neutralizeFormula(name) !== name ? v : name;
+  }
+  if ((type === 'select' || type === 'multi_select') && ctx.labels) {
+    const labelled = { ...ctx, labels: ctx.labels };
+    if (Array.isArray(v)) return v.map((x) => optionText(f!, String(x), labelled)).join(';');
+    return optionText(f!, String(v), labelled);
+  }
   if (Array.isArray(v)) return v.join(';');
-  if (f?.spec.type === 'currency' && typeof v === 'object') {
+  if (type === 'currency' && typeof v === 'object') {
     const c = v as { amount: string; currency: string };
     return `${c.amount} ${c.currency}`;
   }
@@ -62,7 +103,7 @@ function cellOf(v: unknown, f?: FieldModel): string | number | boolean {
 
 /** Checks the request (object, fields, filter: a bad one is a 4xx before any byte is sent) and answers the stream. */
 export async function exportRecords(
-  deps: { records: RecordService; registry: Registry },
+  deps: { records: RecordService; registry: Registry; db: Executor },
   object: string,
   params: ListParams,
   actor: Actor,
@@ -89,10 +130,13 @@ export async function exportRecords(
     const label = model.fields.get(n)?.spec.label ?? SYSTEM_LABELS[n];
     return (opts.header === 'ja' ? label?.ja : undefined) ?? label?.en ?? n;
   });
-  const rowOf = (r: Record<string, unknown>) =>
+  const lang: NameLanguage = opts.header === 'ja' ? 'ja' : 'en';
+  const namer = opts.relations === 'names' ? exportNamer(deps, fields, actor, lang) : undefined;
+  const labels = opts.header === 'api' ? undefined : lang;
+  const rowOf = (r: Record<string, unknown>, ctx: CellContext) =>
     names.map((n) => {
       const f = model.fields.get(n);
-      const cell = cellOf(r[n], f);
+      const cell = cellOf(r[n], f, ctx);
       // System columns (id, timestamps) and types whose values cannot be formulas go as they are.
       return opts.escapeFormulas && typeof cell === 'string' && f && !f.type.formulaFree ? neutralizeFormula(cell) : cell;
     });
@@ -100,7 +144,12 @@ export async function exportRecords(
   async function* pages() {
     let page = first;
     for (;;) {
-      yield page.data.map(rowOf);
+      const ctx: CellContext = {
+        labels,
+        escape: opts.escapeFormulas,
+        names: namer && (await namer(page.data as Record<string, unknown>[])),
+      };
+      yield page.data.map((r) => rowOf(r, ctx));
       if (!page.page.next_cursor) return;
       // PGlite answers synchronously as microtasks: give the event loop a turn between pages,
       // or a long export would hold every other request (and timer) until it ends.

@@ -112,7 +112,7 @@ export function checkMapping(model: ObjectModel, columns: string[], mapping: unk
 
 export interface ConvertedRow {
   input: Record<string, unknown>;
-  /** Relation cells to look up by the target's display field: field → text. */
+  /** Relation and user cells to look up by name (reference-names.ts): field → text. */
   lookups: Record<string, string>;
 }
 
@@ -132,7 +132,7 @@ export function rowConverter(model: ObjectModel, columns: string[], mapping: Map
         continue;
       }
       const f = model.fields.get(target!)!;
-      if (f.spec.type === 'relation' && text.trim() && !UUID.test(text.trim())) {
+      if ((f.spec.type === 'relation' || f.spec.type === 'user') && text.trim() && !UUID.test(text.trim())) {
         // As written (trimmed): names are matched exactly, and a target created for a missing
         // name is stored as the file spells it (日本商事㈱ stays ㈱).
         lookups[f.name] = text.trim();

@@ -339,7 +339,7 @@ async function batchTransaction(
       await tx.query(sql`select pg_advisory_xact_lock(hashtext(${`kizuna_create_missing:${target}`})::bigint)`);
   }
   const lookupFailures = await resolveLookups(
-    { records, registry },
+    { records, registry, db: deps.db },
     model,
     rows,
     actor,

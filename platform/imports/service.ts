@@ -188,7 +188,7 @@ export function createImportService(deps: ImportDeps) {
     const sample = (await firstRows(imp, limit + 1)).slice(1);
     const rows = sample.map((cells, i) => ({ index: i + 1, cells, converted: convert(cells) }));
     const createMissing = createMissingOf(model, params.create_missing ?? [], actor);
-    const lookupFailures = await resolveLookups({ records, registry }, model, rows, actor, {
+    const lookupFailures = await resolveLookups({ records, registry, db }, model, rows, actor, {
       createMissing,
       cache: new Map(),
       dryRun: true,

@@ -7710,8 +7710,10 @@ export interface operations {
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
-                /** @description Header row: field labels (en or ja) or API names. */
+                /** @description Header row: field labels (en or ja) or API names. With labels, select and multi-select cells hold the option labels in that language (the value where a label would not import back as its option); with API names, the values. */
                 header?: "en" | "ja" | "api";
+                /** @description Relation and user cells: names (a relation as its target's display value in the header's language, English for api; a user by name) that import back to the same ids, or the ids. A target the reader may not read, or a name several records or users share, is written as its id. */
+                relations?: "names" | "ids";
                 /** @description CSV only; utf-8-bom and shift_jis open cleanly in Japanese Excel. */
                 encoding?: "utf-8" | "utf-8-bom" | "shift_jis";
                 /** @description Text cells starting with = + - @, a tab or CR (or full-width ＝＋－＠) get a leading ' so a spreadsheet shows them instead of running them (OWASP CSV injection); numbers, dates, phones and ids are never changed. false writes every cell as stored. */
@@ -8114,8 +8116,10 @@ export interface operations {
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
-                /** @description Header row: field labels (en or ja) or API names. */
+                /** @description Header row: field labels (en or ja) or API names. With labels, select and multi-select cells hold the option labels in that language (the value where a label would not import back as its option); with API names, the values. */
                 header?: "en" | "ja" | "api";
+                /** @description Relation and user cells: names (a relation as its target's display value in the header's language, English for api; a user by name) that import back to the same ids, or the ids. A target the reader may not read, or a name several records or users share, is written as its id. */
+                relations?: "names" | "ids";
                 /** @description CSV only; utf-8-bom and shift_jis open cleanly in Japanese Excel. */
                 encoding?: "utf-8" | "utf-8-bom" | "shift_jis";
                 /** @description Text cells starting with = + - @, a tab or CR (or full-width ＝＋－＠) get a leading ' so a spreadsheet shows them instead of running them (OWASP CSV injection); numbers, dates, phones and ids are never changed. false writes every cell as stored. */
@@ -8522,8 +8526,10 @@ export interface operations {
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
-                /** @description Header row: field labels (en or ja) or API names. */
+                /** @description Header row: field labels (en or ja) or API names. With labels, select and multi-select cells hold the option labels in that language (the value where a label would not import back as its option); with API names, the values. */
                 header?: "en" | "ja" | "api";
+                /** @description Relation and user cells: names (a relation as its target's display value in the header's language, English for api; a user by name) that import back to the same ids, or the ids. A target the reader may not read, or a name several records or users share, is written as its id. */
+                relations?: "names" | "ids";
                 /** @description CSV only; utf-8-bom and shift_jis open cleanly in Japanese Excel. */
                 encoding?: "utf-8" | "utf-8-bom" | "shift_jis";
                 /** @description Text cells starting with = + - @, a tab or CR (or full-width ＝＋－＠) get a leading ' so a spreadsheet shows them instead of running them (OWASP CSV injection); numbers, dates, phones and ids are never changed. false writes every cell as stored. */
@@ -8938,8 +8944,10 @@ export interface operations {
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
-                /** @description Header row: field labels (en or ja) or API names. */
+                /** @description Header row: field labels (en or ja) or API names. With labels, select and multi-select cells hold the option labels in that language (the value where a label would not import back as its option); with API names, the values. */
                 header?: "en" | "ja" | "api";
+                /** @description Relation and user cells: names (a relation as its target's display value in the header's language, English for api; a user by name) that import back to the same ids, or the ids. A target the reader may not read, or a name several records or users share, is written as its id. */
+                relations?: "names" | "ids";
                 /** @description CSV only; utf-8-bom and shift_jis open cleanly in Japanese Excel. */
                 encoding?: "utf-8" | "utf-8-bom" | "shift_jis";
                 /** @description Text cells starting with = + - @, a tab or CR (or full-width ＝＋－＠) get a leading ' so a spreadsheet shows them instead of running them (OWASP CSV injection); numbers, dates, phones and ids are never changed. false writes every cell as stored. */
@@ -9340,8 +9348,10 @@ export interface operations {
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
-                /** @description Header row: field labels (en or ja) or API names. */
+                /** @description Header row: field labels (en or ja) or API names. With labels, select and multi-select cells hold the option labels in that language (the value where a label would not import back as its option); with API names, the values. */
                 header?: "en" | "ja" | "api";
+                /** @description Relation and user cells: names (a relation as its target's display value in the header's language, English for api; a user by name) that import back to the same ids, or the ids. A target the reader may not read, or a name several records or users share, is written as its id. */
+                relations?: "names" | "ids";
                 /** @description CSV only; utf-8-bom and shift_jis open cleanly in Japanese Excel. */
                 encoding?: "utf-8" | "utf-8-bom" | "shift_jis";
                 /** @description Text cells starting with = + - @, a tab or CR (or full-width ＝＋－＠) get a leading ' so a spreadsheet shows them instead of running them (OWASP CSV injection); numbers, dates, phones and ids are never changed. false writes every cell as stored. */

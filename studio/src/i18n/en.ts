@@ -1,10 +1,12 @@
 // English strings of the studio. Object and field labels come from metadata, not from here.
+import { exportEn } from './export-en.ts';
 import { peopleEn } from './people-en.ts';
 import { searchEn } from './search-en.ts';
 
 export const en = {
   ...peopleEn,
   ...searchEn,
+  ...exportEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

@@ -1,11 +1,13 @@
 // 日本語の文言。オブジェクトと項目のラベルはメタデータから取ります。
 import type { MessageKey } from './en.ts';
+import { exportJa } from './export-ja.ts';
 import { peopleJa } from './people-ja.ts';
 import { searchJa } from './search-ja.ts';
 
 export const ja: Record<MessageKey, string> = {
   ...peopleJa,
   ...searchJa,
+  ...exportJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',
