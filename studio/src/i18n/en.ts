@@ -1,8 +1,10 @@
 // English strings of the studio. Object and field labels come from metadata, not from here.
+import { accessEn } from './access-en.ts';
 import { peopleEn } from './people-en.ts';
 
 export const en = {
   ...peopleEn,
+  ...accessEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

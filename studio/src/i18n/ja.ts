@@ -1,9 +1,11 @@
 // 日本語の文言。オブジェクトと項目のラベルはメタデータから取ります。
 import type { MessageKey } from './en.ts';
+import { accessJa } from './access-ja.ts';
 import { peopleJa } from './people-ja.ts';
 
 export const ja: Record<MessageKey, string> = {
   ...peopleJa,
+  ...accessJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',
@@ -249,7 +251,7 @@ export const ja: Record<MessageKey, string> = {
   'error.back': '最初のページへ戻る',
   'error.conflict': '他のユーザーが変更しました。最新の内容を読み込みました。',
   'error.generic': '{detail}',
-  'problem.withDetail': '{message}（{detail}）',
+  'problem.withDetail': '{message}',
   'problem.badRequest': 'リクエストを解釈できませんでした。',
   'problem.unauthorized': 'もう一度サインインしてください。',
   'problem.forbidden': 'この操作は許可されていません。',

@@ -1,0 +1,15 @@
+// English strings of the permission-aware studio (issue 16, item 6): "no access" pages and the
+// server's problems the studio names by their type. Spread into en.ts.
+export const accessEn = {
+  'access.title': 'No access',
+  'access.page': 'This page is for administrators. Ask an admin if you need it.',
+  'access.object': 'You do not have access to “{object}”. Ask an admin if you need it.',
+  'access.record': 'You do not have access to this record. Ask an admin if you need it.',
+  'access.create': 'You may not create {object} records. Ask an admin if you need to.',
+  'access.checking': 'Checking your access…',
+  'problem.notFoundRecord': 'This record does not exist or has been deleted.',
+  'problem.unknown': '{title}',
+  'problem.withField': '{message} ({field}: {detail})',
+  'problem.network': 'The server could not be reached ({detail}).',
+  'check.server': '{detail}',
+};
