@@ -44,6 +44,12 @@ export const problemKey = (code: string | undefined): MessageKey | undefined => 
 /** Every code with words of its own (the catalogue test checks the server emits no other). */
 export const knownProblemCodes = (): string[] => Object.keys(MESSAGES);
 
+/** The type's words alone (a heading: the records it names are listed below it), else the server's title. */
+export function problemHeadline(e: ApiError, t: Translate): string {
+  const key = problemKey(problemCode(e));
+  return key ? t(key) : t('problem.unknown', { title: e.title, status: e.status });
+}
+
 /**
  * The problem in the reader's language. The server's detail is English: it follows the message
  * in English only (ja's `problem.withDetail` leaves it out), so a Japanese reader never sees it.
