@@ -121,7 +121,8 @@ describe('what the studio offers by permission, in chromium', () => {
     expect(await heading('/o/company/board')).toBe('No access');
     expect(await heading('/o/contact/new')).toBe('No access');
     expect(await page.locator('.error-page p').innerText()).toContain('create');
-    expect(await heading('/o/contact/import')).toBe('No access');
+    await page.goto(`${s.baseUrl}/o/contact/import`);
+    expect(await page.getByRole('alert').textContent()).toBe('You may not create records of this object.');
     expect(await heading('/designer')).toBe('No access');
     expect(await heading('/o/spaceship')).toBe('Page not found');
     expect(await heading(`/o/contact/${NO_UUID}`)).toBe('Page not found');
