@@ -129,6 +129,30 @@ describe('what the studio offers by permission, in chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('says which selected records a scoped delete grant refused, instead of "all deleted"', async () => {
+    const rep = await s.kizuna.call('POST', '/api/users', {
+      email: 'rep@example.jp',
+      name: 'Rep',
+      roles: ['sales_rep'],
+      password: PASSWORD,
+    });
+    expect(rep.status, JSON.stringify(rep.body)).toBe(201);
+    const own = await s.kizuna.call('POST', '/api/records/contact', { last_name: '佐藤', owner: rep.body.id });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    const { page, errors } = await open('rep@example.jp', PASSWORD);
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${s.baseUrl}/o/contact`);
+    await expect.poll(() => page.locator('table.records tbody tr').count()).toBe(3);
+    await page.getByRole('checkbox', { name: 'Select all' }).check();
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await page.locator('[data-testid=toast].error').waitFor();
+    expect(await page.locator('[data-testid=toast].error').innerText()).toMatch(/^2 records were not deleted: /);
+    await expect.poll(() => page.locator('[data-testid=toast]').allInnerTexts()).toContain('1 record deleted');
+    expect((await s.kizuna.call('GET', `/api/records/contact/${own.body.id}`)).status).toBe(404);
+    expect((await s.kizuna.call('GET', `/api/records/contact/${ids.contact}`)).status).toBe(200);
+    expect(errors).toEqual([]);
+  });
+
   it('speaks Japanese to a Japanese reader: no-access pages, and a refusal after their rights changed', async () => {
     const { page, errors } = await open('reader-ja@example.jp', PASSWORD, 'ja-JP');
     await page.goto(`${s.baseUrl}/o/company`);

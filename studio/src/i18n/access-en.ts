@@ -13,5 +13,6 @@ export const accessEn = {
   'import.problem.encodingJis': 'The file is in ISO-2022-JP (JIS), which imports do not read: save it as UTF-8 or Shift_JIS.',
   'import.problem.encodingMismatch': 'The file is not in the encoding chosen: choose Shift_JIS (cp932), or let it be detected.',
   'import.problem.encodingUndetected': 'The file’s encoding could not be recognised: save it as UTF-8, or choose its encoding.',
+  'access.notDeleted': '{count} records were not deleted: {reason}',
   'check.server': '{detail}',
 };

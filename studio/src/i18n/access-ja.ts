@@ -13,5 +13,6 @@ export const accessJa = {
   'import.problem.encodingJis': 'ファイルが ISO-2022-JP（JIS）です。UTF-8 か Shift_JIS で保存し直してください。',
   'import.problem.encodingMismatch': 'ファイルが選んだ文字コードではありません。Shift_JIS（cp932）を選ぶか、自動判定にしてください。',
   'import.problem.encodingUndetected': 'ファイルの文字コードを判定できませんでした。UTF-8 で保存し直すか、文字コードを選んでください。',
+  'access.notDeleted': '{count} 件は削除されませんでした：{reason}',
   'check.server': 'この値は受け付けられませんでした。',
 };
