@@ -172,7 +172,7 @@ describe('what the studio offers by permission, in chromium', () => {
     await page.locator('#inline-first_name').press('Enter');
     const refusal = page.locator('[data-field=first_name] .field-error');
     await refusal.waitFor();
-    expect(await refusal.innerText()).toContain('この操作は許可されていません');
+    expect(await refusal.innerText()).toBe('この操作は許可されていません。（取引先責任者）');
     expect(await refusal.innerText()).not.toMatch(/permitted|You may/);
     await shot(page, 'access-refused-ja');
 

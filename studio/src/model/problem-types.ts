@@ -63,13 +63,14 @@ export function problemTypeText(e: ApiError, t: Translate): string {
 
 /**
  * One line for any refusal where no field list is at hand (dialogs, toasts): the type's words,
- * and the first field the server named (with its English words in English only).
+ * and the first field the server named (with its English words in English only); `nameOf`
+ * gives that field (or object) the name the reader knows it by, where the caller can.
  */
-export function problemLine(e: unknown, t: Translate): string {
+export function problemLine(e: unknown, t: Translate, nameOf: (field: string) => string = (f) => f): string {
   if (!(e instanceof ApiError)) return t('problem.network', { detail: e instanceof Error ? e.message : String(e) });
   const first = e.errors[0];
   if (!first) return problemTypeText(e, t);
   const key = problemKey(problemCode(e));
   const message = key ? t(key) : t('problem.unknown', { title: e.title, status: e.status });
-  return t('problem.withField', { message, field: first.field, detail: first.message });
+  return t('problem.withField', { message, field: nameOf(first.field), detail: first.message });
 }
