@@ -51,9 +51,14 @@ export function metaRoutes({ registry, bodyLimit }: { registry: Registry; bodyLi
   });
   app.get('/objects/:object', (c) => {
     onlyParams(c, []);
-    const model = snapshotFor(registry.snapshot(), c.get('actor').access).models.get(c.req.param('object'));
-    if (!model) throw notFound(`No object named "${c.req.param('object')}"`);
-    return c.json(view(c, model));
+    const name = c.req.param('object');
+    const model = snapshotFor(registry.snapshot(), c.get('actor').access).models.get(name);
+    if (model) return c.json(view(c, model));
+    // An object the caller may not read is a 403, as on the records routes, so clients can say
+    // "no access" rather than "not found"; only a name no object has is a 404.
+    if (registry.snapshot().models.has(name))
+      throw forbidden(`You may not read ${name} records`, [{ field: name, message: 'read is not permitted' }]);
+    throw notFound(`No object named "${name}"`);
   });
   app.post('/objects', async (c) => {
     const body = await readJson(c, bodyLimit);

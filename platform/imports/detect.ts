@@ -8,6 +8,7 @@ import Encoding from 'encoding-japanese';
 import jschardet from 'jschardet';
 import { parse } from 'csv-parse/sync';
 import { badRequest } from '../problems/index.ts';
+import { fileProblem } from './file-problem.ts';
 
 export type Format = 'csv' | 'xlsx';
 
@@ -16,7 +17,7 @@ const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 /** xlsx is a zip; anything else must look like text. Binary files are a 400. */
 export function detectFormat(head: Buffer, filename?: string): Format {
   if (head.subarray(0, 4).equals(ZIP) || /\.xlsx$/i.test(filename ?? '')) {
-    if (!head.subarray(0, 4).equals(ZIP)) throw badRequest('The file is named .xlsx but is not an Excel workbook');
+    if (!head.subarray(0, 4).equals(ZIP)) throw fileProblem('not_xlsx', 'The file is named .xlsx but is not an Excel workbook');
     return 'xlsx';
   }
   return 'csv';
@@ -61,7 +62,7 @@ function utf16Order(head: Buffer): 'utf-16le' | 'utf-16be' {
 // decoder we use does not read it.
 const unsupportedJis = () =>
   badRequest('The file is in ISO-2022-JP (JIS), which imports do not read; save it as UTF-8 or Shift_JIS', [
-    { field: 'encoding', message: 'ISO-2022-JP is not supported' },
+    { field: 'encoding', message: 'ISO-2022-JP is not supported', keyword: 'jis' },
   ]);
 
 /** Strict UTF-8 check that tolerates a multi-byte character cut off at the sample's end. */
@@ -105,7 +106,9 @@ export function assertEncoding(head: Buffer, encoding: string, declared: boolean
     declared
       ? `The file is not valid UTF-8 (near byte ${bad}); send encoding=cp932 for Shift_JIS, or leave encoding out to detect it`
       : `The file's encoding could not be recognized (it is not UTF-8, UTF-16, Shift_JIS or EUC-JP); save it as UTF-8 or pass encoding=`,
-    [{ field: 'encoding', message: declared ? 'does not match the file' : 'could not be detected' }],
+    declared
+      ? [{ field: 'encoding', message: 'does not match the file', keyword: 'mismatch' }]
+      : [{ field: 'encoding', message: 'could not be detected', keyword: 'undetected' }],
   );
 }
 
@@ -126,7 +129,7 @@ export function assertText(sample: string): void {
   }
   for (const ch of sample.matchAll(UNWRITTEN)) unwritten += ch[0].length;
   if (control / sample.length > 0.05 || unwritten / sample.length > 0.02)
-    throw badRequest('The file is not a CSV, TSV or Excel file (it looks binary)');
+    throw fileProblem('binary', 'The file is not a CSV, TSV or Excel file (it looks binary)');
 }
 const UNWRITTEN = /[\p{Cn}\p{Co}\p{Cs}]/gu;
 

@@ -230,17 +230,25 @@ describe.each(databases)('imports on %s', (kind) => {
       Buffer.alloc(2000, 0),
       Buffer.from([1, 2, 3, 0xff, 0xfe]),
     ]);
-    const cases: [string, Uint8Array | string, number, RegExp][] = [
-      ['binary', png, 400, /binary/],
-      ['empty', '', 400, /empty/],
-      ['header only', 'last_name,email\r\n', 400, /no data rows/],
-      ['10k columns', `${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',')}\n${'x,'.repeat(9999)}x\n`, 400, /at most 1000/],
-      ['fake xlsx', 'not a zip', 400, /not an Excel/],
+    // Each names `file` with a keyword clients recognise it by (not its English words).
+    const cases: [string, Uint8Array | string, number, RegExp, string][] = [
+      ['binary', png, 400, /binary/, 'binary'],
+      ['empty', '', 400, /empty/, 'empty'],
+      ['header only', 'last_name,email\r\n', 400, /no data rows/, 'no_data_rows'],
+      [
+        '10k columns',
+        `${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',')}\n${'x,'.repeat(9999)}x\n`,
+        400,
+        /at most 1000/,
+        'too_many_columns',
+      ],
+      ['fake xlsx', 'not a zip', 400, /not an Excel/, 'not_xlsx'],
     ];
-    for (const [name, body, status, detail] of cases) {
+    for (const [name, body, status, detail, keyword] of cases) {
       const r = await upload(k, body, `object=contact&filename=${name === 'fake xlsx' ? 'x.xlsx' : 'x.csv'}`);
       expect(r.status, name).toBe(status);
       expect(r.body.detail, name).toMatch(detail);
+      expect(r.body.errors, name).toEqual([expect.objectContaining({ field: 'file', keyword })]);
     }
     // Random bytes: some read as UTF-16 with a line break and a comma somewhere (the detector
     // cannot tell), but their characters are ones no writing uses.
@@ -255,7 +263,7 @@ describe.each(databases)('imports on %s', (kind) => {
     const sjis = await upload(k, data('csv/contacts-500-sjis.csv'), 'object=contact&filename=x.csv&encoding=utf-8');
     expect(sjis.status).toBe(400);
     expect(sjis.body.detail).toMatch(/not valid UTF-8.*encoding=cp932/);
-    expect(sjis.body.errors).toEqual([{ field: 'encoding', message: 'does not match the file' }]);
+    expect(sjis.body.errors).toEqual([{ field: 'encoding', message: 'does not match the file', keyword: 'mismatch' }]);
     const small = await startKizuna(kind, { importLimit: 1000 });
     try {
       const stored = async () =>

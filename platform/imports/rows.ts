@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { parse } from 'csv-parse';
 import type ExcelJS from 'exceljs';
 import type { Database } from '../db/index.ts';
-import { badRequest } from '../problems/index.ts';
+import { fileProblem } from './file-problem.ts';
 import { readUpload } from './storage.ts';
 
 export const MAX_COLUMNS = 1000;
@@ -64,12 +64,14 @@ function csvRows(bytes: Readable, encoding: string, delimiter: string): AsyncIte
 async function* guard(rows: AsyncIterable<string[]>): AsyncGenerator<string[]> {
   try {
     for await (const row of rows) {
-      if (row.length > MAX_COLUMNS) throw badRequest(`A row has ${row.length} columns; an import takes at most ${MAX_COLUMNS}`);
+      if (row.length > MAX_COLUMNS)
+        throw fileProblem('too_many_columns', `A row has ${row.length} columns; an import takes at most ${MAX_COLUMNS}`);
       yield row;
     }
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('CSV_')) throw badRequest(`The file cannot be read as CSV: ${(e as Error).message}`);
+    if (typeof code === 'string' && code.startsWith('CSV_'))
+      throw fileProblem('unreadable_csv', `The file cannot be read as CSV: ${(e as Error).message}`);
     throw e;
   }
 }
@@ -91,7 +93,8 @@ async function* xlsxRows(bytes: Readable): AsyncGenerator<string[]> {
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         // Blank rows are not emitted: keep row numbers honest by yielding nothing for them.
         expected = row.number + 1;
-        if (row.cellCount > MAX_COLUMNS) throw badRequest(`A row has ${row.cellCount} columns; an import takes at most ${MAX_COLUMNS}`);
+        if (row.cellCount > MAX_COLUMNS)
+          throw fileProblem('too_many_columns', `A row has ${row.cellCount} columns; an import takes at most ${MAX_COLUMNS}`);
         const cells: string[] = [];
         row.eachCell({ includeEmpty: true }, (cell, col) => (cells[col - 1] = cellText(cell.value, cell.numFmt)));
         yield Array.from(cells, (c) => c ?? '');
@@ -101,7 +104,7 @@ async function* xlsxRows(bytes: Readable): AsyncGenerator<string[]> {
     }
   } catch (e) {
     if ((e as { status?: number }).status) throw e;
-    throw badRequest(`The Excel file cannot be read: ${(e as Error).message}`);
+    throw fileProblem('unreadable_xlsx', `The Excel file cannot be read: ${(e as Error).message}`);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Registry } from '../metadata/index.ts';
 import type { ObjectModel } from '../model/index.ts';
 import { assertObject } from '../query/index.ts';
 import { badRequest, conflict, forbidden, notFound, validation, ProblemError } from '../problems/index.ts';
+import { fileProblem } from './file-problem.ts';
 import { assertOverride, parseUpsertOn, type Actor, type RecordService } from '../records/index.ts';
 import { assertEncoding, assertText, detectDelimiter, detectEncoding, detectFormat, ENCODINGS } from './detect.ts';
 import { checkMapping, columnNames, rowConverter, SPLIT_TARGETS, suggestMapping, type Mapping } from './mapping.ts';
@@ -114,7 +115,7 @@ export function createImportService(deps: ImportDeps) {
     );
     try {
       const size = await storeUpload(db, id, input.body, input.limit);
-      if (size === 0) throw badRequest('The file is empty');
+      if (size === 0) throw fileProblem('empty', 'The file is empty');
       const head = await headOf(db, id, SAMPLE);
       const format = detectFormat(head, input.filename);
       const encoding = format === 'xlsx' ? null : (input.encoding?.toLowerCase() ?? detectEncoding(head));
@@ -129,12 +130,10 @@ export function createImportService(deps: ImportDeps) {
       }
       const shape = { id, format, encoding, delimiter };
       const [header, first] = await firstRows(shape, 2);
-      if (!header) throw badRequest('The file has no rows');
+      if (!header) throw fileProblem('empty', 'The file has no rows');
       const columns = columnNames(header);
       if (!first)
-        throw badRequest('The file has a header row but no data rows', [
-          { field: 'file', message: `columns: ${columns.slice(0, 20).join(', ')}` },
-        ]);
+        throw fileProblem('no_data_rows', 'The file has a header row but no data rows', `columns: ${columns.slice(0, 20).join(', ')}`);
       await db.query(
         sql`update kizuna_imports set format = ${format}, encoding = ${encoding}, delimiter = ${delimiter}, size = ${size}, columns = ${JSON.stringify(columns)}::jsonb where id = ${id}::uuid`,
       );

@@ -45,7 +45,7 @@ describe('creating anyway in chromium', () => {
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     const refusal = page.getByTestId('overridable');
     await refusal.waitFor();
-    expect(await refusal.textContent()).toMatch(/Possible duplicate.*looks like/);
+    expect(await refusal.textContent()).toContain('This looks like a duplicate of an existing record.');
     // The matched record, by its display name (else its id), as a link to it.
     const link = refusal.locator(`a[href="/o/contact/${first}"]`);
     expect((await link.textContent())?.trim()).toMatch(/中村|[0-9a-f-]{36}/);
@@ -76,6 +76,8 @@ describe('creating anyway in chromium', () => {
     await page.getByRole('button', { name: '作成', exact: true }).click();
     const refusal = page.getByTestId('overridable');
     await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('既存のレコードと重複している可能性があります');
+    expect(await refusal.textContent()).not.toContain('looks like');
     expect(await refusal.textContent()).toMatch(/一致したレコード/);
     expect(await refusal.textContent()).toMatch(/上書きできる権限のある人だけ/);
     expect(await refusal.getByRole('button', { name: 'このまま作成' }).count()).toBe(0);

@@ -224,7 +224,9 @@ describe.each(databases)('undoable merges on %s', (kind) => {
     await k.call('PATCH', `/api/records/contact/${m.id}`, { title: '部長' });
     const refused = await unmerge('contact', r.body.merge);
     expect(refused.status).toBe(409);
-    expect(refused.body.errors).toEqual([{ field: 'master.title', message: 'was changed since the merge' }]);
+    expect(refused.body.errors).toEqual([
+      { field: 'master.title', message: 'was changed since the merge', keyword: 'changed_since_merge' },
+    ]);
     expect(refused.body.changed).toEqual(['master.title']);
     expect(refused.body.detail).toMatch(/"force": true/);
     // Nothing moved: the duplicate is still in the trash, the journal not undone.
@@ -248,7 +250,9 @@ describe.each(databases)('undoable merges on %s', (kind) => {
     await k.call('PATCH', `/api/records/contact/${d.id}`, { phone: '090-9999-0000' });
     const refused = await unmerge('contact', r.body.merge);
     expect(refused.status).toBe(409);
-    expect(refused.body.errors).toEqual([{ field: 'duplicates.0.phone', message: 'was changed since the merge' }]);
+    expect(refused.body.errors).toEqual([
+      { field: 'duplicates.0.phone', message: 'was changed since the merge', keyword: 'changed_since_merge' },
+    ]);
     const forced = await unmerge('contact', r.body.merge, { force: true });
     expect(forced.status, JSON.stringify(forced.body)).toBe(200);
     expect(forced.body.forced).toEqual(['duplicates.0.phone']);

@@ -38,7 +38,9 @@ export interface UnmergeResult {
   kept: string[];
 }
 
-type Problem = { field: string; message: string };
+type Problem = { field: string; message: string; keyword?: string };
+/** The keyword clients recognise a field changed since the merge by (never the English words). */
+const CHANGED = 'changed_since_merge';
 
 /** The master and every duplicate must still exist, the master live: a 409 naming each one that is not. */
 function assertRecords(entry: JournalEntry, found: Map<string, Presence>) {
@@ -73,7 +75,7 @@ function plan(entry: JournalEntry, shape: ObjectShape, derived: Set<string>, fou
     else if (canonical(now[f]) === canonical(to)) master[f] = from;
     else if (derived.has(f)) kept.push(`master.${f}`);
     else {
-      conflicts.push({ field: `master.${f}`, message: 'was changed since the merge' });
+      conflicts.push({ field: `master.${f}`, message: 'was changed since the merge', keyword: CHANGED });
       if (force) master[f] = from;
     }
   }
@@ -89,7 +91,7 @@ function plan(entry: JournalEntry, shape: ObjectShape, derived: Set<string>, fou
     for (const f of shape.copyable) {
       if (f === MERGED_FIELD || derived.has(f) || !(f in snap) || !(f in cur)) continue;
       if (canonical(cur[f]) === canonical(snap[f])) continue;
-      conflicts.push({ field: `duplicates.${i}.${f}`, message: 'was changed since the merge' });
+      conflicts.push({ field: `duplicates.${i}.${f}`, message: 'was changed since the merge', keyword: CHANGED });
       back[f] = snap[f] ?? null;
     }
     if (force && Object.keys(back).length) dups.set(d, back);

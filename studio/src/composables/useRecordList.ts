@@ -4,6 +4,8 @@ import { ref, shallowRef } from 'vue';
 import { api, query } from '../api/client.ts';
 import type { FieldSpec, ListPage, RecordData } from '../api/types.ts';
 import { resolveFilter } from '../model/filter-values.ts';
+import { problemLine } from '../model/problem-types.ts';
+import { useI18n } from './useI18n.ts';
 import { useMetadata } from './useMetadata.ts';
 import { useSession } from './useSession.ts';
 
@@ -17,6 +19,7 @@ export interface ListState {
 export const PAGE_SIZE = 50;
 
 export function useRecordList(object: string, fields: () => FieldSpec[]) {
+  const { t } = useI18n();
   const rows = shallowRef<RecordData[]>([]);
   const total = ref<number | undefined>();
   /** Whether `total` is the server's estimate (past 10,000 matches), shown as "about". */
@@ -78,7 +81,7 @@ export function useRecordList(object: string, fields: () => FieldSpec[]) {
       rows.value = more ? [...rows.value, ...page.data] : page.data;
       cursor.value = page.page.has_more ? page.page.next_cursor : null;
     } catch (e) {
-      if (mine === seq) error.value = (e as Error).message;
+      if (mine === seq) error.value = problemLine(e, t);
     } finally {
       if (mine === seq) loading.value = false;
     }

@@ -5,6 +5,7 @@ import { ApiError } from '../api/client.ts';
 import { workflowApi } from '../model/workflow-api.ts';
 import type { RunStep, StepStatus, TestResult, WorkflowDefinition } from '../model/workflow.ts';
 import { useI18n } from './useI18n.ts';
+import { problemLine } from '../model/problem-types.ts';
 import { useToast } from './useToast.ts';
 
 export function useWorkflowTest(id: string, def: Ref<WorkflowDefinition | null>) {
@@ -38,7 +39,7 @@ export function useWorkflowTest(id: string, def: Ref<WorkflowDefinition | null>)
       return firstFailed?.step_id ?? test.value.path[test.value.path.length - 1];
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      show(e.status === 404 || e.status === 405 ? t('wf.testUnavailable') : e.message, 'error');
+      show(e.status === 404 || e.status === 405 ? t('wf.testUnavailable') : problemLine(e, t), 'error');
       return undefined;
     } finally {
       testing.value = false;

@@ -7,6 +7,7 @@ export const enOne: Partial<Record<MessageKey, string>> = {
   'list.confirmDelete': 'Delete {count} record?',
   'list.bulkDone': '{count} record updated',
   'list.deleted': '{count} record deleted',
+  'access.notDeleted': '{count} record was not deleted: {reason}',
   'filter.active': '{count} filter',
   'designer.fieldCount': '{count} field',
   'designer.planDrops': '{description} — {count} value will be lost',

@@ -1,5 +1,6 @@
 // English strings of the studio. Object and field labels come from metadata, not from here.
 import { exportEn } from './export-en.ts';
+import { accessEn } from './access-en.ts';
 import { peopleEn } from './people-en.ts';
 import { searchEn } from './search-en.ts';
 
@@ -7,6 +8,7 @@ export const en = {
   ...peopleEn,
   ...searchEn,
   ...exportEn,
+  ...accessEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

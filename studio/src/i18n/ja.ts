@@ -1,6 +1,7 @@
 // 日本語の文言。オブジェクトと項目のラベルはメタデータから取ります。
 import type { MessageKey } from './en.ts';
 import { exportJa } from './export-ja.ts';
+import { accessJa } from './access-ja.ts';
 import { peopleJa } from './people-ja.ts';
 import { searchJa } from './search-ja.ts';
 
@@ -8,6 +9,7 @@ export const ja: Record<MessageKey, string> = {
   ...peopleJa,
   ...searchJa,
   ...exportJa,
+  ...accessJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',
@@ -254,7 +256,7 @@ export const ja: Record<MessageKey, string> = {
   'error.back': '最初のページへ戻る',
   'error.conflict': '他のユーザーが変更しました。最新の内容を読み込みました。',
   'error.generic': '{detail}',
-  'problem.withDetail': '{message}（{detail}）',
+  'problem.withDetail': '{message}',
   'problem.badRequest': 'リクエストを解釈できませんでした。',
   'problem.unauthorized': 'もう一度サインインしてください。',
   'problem.forbidden': 'この操作は許可されていません。',
@@ -609,7 +611,7 @@ export const ja: Record<MessageKey, string> = {
   'import.errorReport': 'エラーレポートをダウンロード（{count} 行）',
   'import.another': '別のファイルをインポート',
   'import.leaveNote': 'インポートはサーバーで動いています。このページを離れても {link} で戻れます。',
-  'import.problem.network': 'サーバーに接続できませんでした（{detail}）。',
+  'import.problem.network': 'サーバーに接続できませんでした。',
   'import.problem.forbidden': 'このオブジェクトのレコードを作成する権限がありません。',
   'import.problem.notFound': 'このインポートは存在しないか、他の人のものです。',
   'import.problem.started': 'このインポートはすでに開始されています。',
@@ -619,11 +621,11 @@ export const ja: Record<MessageKey, string> = {
   'import.problem.empty': 'ファイルが空です。',
   'import.problem.binary': 'CSV・TSV・Excel のファイルではありません。',
   'import.problem.notXlsx': '拡張子は .xlsx ですが Excel ブックではありません。',
-  'import.problem.tooManyColumns': '列が多すぎます（{detail}）。',
-  'import.problem.unreadableCsv': 'CSV として読み取れません（{detail}）。',
-  'import.problem.unreadableXlsx': 'Excel ファイルを読み取れません（{detail}）。',
-  'import.problem.invalid': '設定がファイルに合いません: {detail}',
-  'import.problem.other': 'サーバーが受け付けませんでした（{status}）: {detail}',
+  'import.problem.tooManyColumns': '列が多すぎます（インポートできるのは 1000 列までです）。',
+  'import.problem.unreadableCsv': 'CSV として読み取れません。引用符や区切り文字を確認してください。',
+  'import.problem.unreadableXlsx': 'Excel ファイルを読み取れません。',
+  'import.problem.invalid': '設定がファイルに合いません（{fields}）。',
+  'import.problem.other': 'サーバーが受け付けませんでした（{status}）。',
   'import.cell.noTarget': '「{value}」という {object} はありません',
   'export.button': 'エクスポート',
   'export.title': '{object}をエクスポート',

@@ -1,21 +1,24 @@
-// Import problems in the reader's language. The server answers in English (problem+json):
-// known upload refusals are recognised by status and detail, per-field errors by keyword;
-// anything unrecognised is shown as the server wrote it, after a translated lead.
+// Import problems in the reader's language, by what the server names — status, the `file` or
+// `encoding` problem's keyword, per-field keywords — never by reading its English words, which
+// only follow in English ({detail} in the en messages).
 import { ApiError, type FieldError } from '../api/client.ts';
 import type { FieldSpec } from '../api/types.ts';
 import type { MessageKey } from '../composables/useI18n.ts';
 import { problemMessage, type Translate } from './record-checks.ts';
 
-// Detail patterns of the upload refusals in platform/imports (detect.ts, rows.ts, service.ts).
-const UPLOAD_DETAILS: [RegExp, MessageKey][] = [
-  [/header row but no data rows/i, 'import.problem.headerOnly'],
-  [/file is empty|has no rows/i, 'import.problem.empty'],
-  [/looks binary/i, 'import.problem.binary'],
-  [/named \.xlsx but is not/i, 'import.problem.notXlsx'],
-  [/columns; an import takes at most/i, 'import.problem.tooManyColumns'],
-  [/cannot be read as CSV/i, 'import.problem.unreadableCsv'],
-  [/Excel file cannot be read/i, 'import.problem.unreadableXlsx'],
-];
+// The keywords of the upload refusals (platform/imports/file-problem.ts, detect.ts).
+const UPLOAD_KEYWORDS: Record<string, MessageKey> = {
+  'file.no_data_rows': 'import.problem.headerOnly',
+  'file.empty': 'import.problem.empty',
+  'file.binary': 'import.problem.binary',
+  'file.not_xlsx': 'import.problem.notXlsx',
+  'file.too_many_columns': 'import.problem.tooManyColumns',
+  'file.unreadable_csv': 'import.problem.unreadableCsv',
+  'file.unreadable_xlsx': 'import.problem.unreadableXlsx',
+  'encoding.jis': 'import.problem.encodingJis',
+  'encoding.mismatch': 'import.problem.encodingMismatch',
+  'encoding.undetected': 'import.problem.encodingUndetected',
+};
 
 /** One sentence for a failed import request (upload, preview, start, cancel). */
 export function problemText(e: unknown, t: Translate): string {
@@ -35,9 +38,13 @@ export function problemText(e: unknown, t: Translate): string {
     case 415:
       return t('import.problem.mediaType');
   }
-  for (const [pattern, key] of UPLOAD_DETAILS) if (pattern.test(detail)) return t(key, { detail });
+  const upload = e.errors.map((x) => UPLOAD_KEYWORDS[`${x.field}.${x.keyword}`]).find((k) => k);
+  if (upload) return t(upload, { detail });
   if (e.status === 422 && e.errors.length)
-    return t('import.problem.invalid', { detail: e.errors.map((x) => `${x.field.replace(/^mapping\./, '')}: ${x.message}`).join('; ') });
+    return t('import.problem.invalid', {
+      detail: e.errors.map((x) => `${x.field.replace(/^mapping\./, '')}: ${x.message}`).join('; '),
+      fields: e.errors.map((x) => x.field.replace(/^mapping\./, '')).join('、'),
+    });
   return t('import.problem.other', { status: e.status, detail });
 }
 

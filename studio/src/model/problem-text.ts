@@ -16,7 +16,3 @@ export async function problemText(e: unknown, fields: FieldSpec[], t: Translate,
   const field = fields.find((f) => f.name === first.field);
   return `${field ? `${labelOf(field)}: ` : ''}${problemMessage(first, field, t)}`;
 }
-
-/** The server's own words for a refused write where no field list is at hand (dialogs). */
-export const briefProblem = (e: unknown): string =>
-  e instanceof ApiError ? (e.errors[0] ? `${e.errors[0].field}: ${e.errors[0].message}` : e.message) : String(e);

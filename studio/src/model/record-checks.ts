@@ -183,7 +183,7 @@ export function problemMessage(p: FieldProblem, field: FieldSpec | undefined, t:
       if (format === 'date') return t('check.date');
       if (format === 'date-time') return t('check.datetime');
       if (format === 'uuid') return t('check.reference');
-      return p.message ?? t('check.pattern');
+      return serverWords(p, t);
     }
     case 'pattern':
       if (type === 'phone') return t('check.phone');
@@ -215,9 +215,13 @@ export function problemMessage(p: FieldProblem, field: FieldSpec | undefined, t:
     case 'currency_digits':
       return t('check.currencyDigits');
     default:
-      return p.message ?? t('check.pattern');
+      return serverWords(p, t);
   }
 }
+
+/** A keyword the studio has no words for: the server's (English) words in English, a plain refusal in Japanese. */
+const serverWords = (p: FieldProblem, t: Translate) =>
+  p.message === undefined ? t('check.pattern') : t('check.server', { detail: p.message });
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
