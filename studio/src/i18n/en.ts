@@ -1,8 +1,10 @@
 // English strings of the studio. Object and field labels come from metadata, not from here.
 import { peopleEn } from './people-en.ts';
+import { wfplugEn } from './wfplug-en.ts';
 
 export const en = {
   ...peopleEn,
+  ...wfplugEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',
@@ -19,7 +21,7 @@ export const en = {
   'wf.new': 'New workflow',
   'wf.name': 'Name',
   'wf.startFrom': 'Start from',
-  'wf.blank': 'Blank (a trigger and one step)',
+  'wf.blank': 'Blank (just a trigger)',
   'wf.trigger': 'Trigger',
   'wf.object': 'Object',
   'wf.enabled': 'Enabled',

@@ -1,9 +1,11 @@
 // 日本語の文言。オブジェクトと項目のラベルはメタデータから取ります。
 import type { MessageKey } from './en.ts';
 import { peopleJa } from './people-ja.ts';
+import { wfplugJa } from './wfplug-ja.ts';
 
 export const ja: Record<MessageKey, string> = {
   ...peopleJa,
+  ...wfplugJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',
@@ -20,7 +22,7 @@ export const ja: Record<MessageKey, string> = {
   'wf.new': '新規ワークフロー',
   'wf.name': '名前',
   'wf.startFrom': 'ひな形',
-  'wf.blank': '空白（トリガーとステップ1つ）',
+  'wf.blank': '空白（トリガーのみ）',
   'wf.trigger': 'トリガー',
   'wf.object': 'オブジェクト',
   'wf.enabled': '有効',
