@@ -70,6 +70,31 @@ describe('plugin settings form in chromium', () => {
     await page.context().close();
   });
 
+  it("leaves the plugin's hidden bookkeeping fields out of default layouts, and lets an admin add one", async () => {
+    const meta = (await s.kizuna.call('GET', '/api/meta/objects/contact')).body;
+    expect(meta.properties.dedupe_matches['x-kizuna'].hidden).toBe(true);
+    const id = (await s.kizuna.call('POST', '/api/records/contact', { last_name: '隠田', first_name: '一郎' })).body.id;
+    const { page, errors } = await s.newPage();
+    await signIn(page, s.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${s.baseUrl}/o/contact/${id}`);
+    await page.locator('[data-field=last_name]').first().waitFor();
+    for (const name of ['dedupe_matches', 'dedupe_merged_from', 'dedupe_keys'])
+      expect(await page.locator(`[data-field=${name}]`).count(), name).toBe(0);
+    await page.goto(`${s.baseUrl}/o/contact/new`);
+    await page.locator('[data-field=last_name]').first().waitFor();
+    for (const name of ['dedupe_matches', 'dedupe_merged_from']) expect(await page.locator(`[data-field=${name}]`).count(), name).toBe(0);
+    // Not a default column, but an admin may still show it.
+    await page.goto(`${s.baseUrl}/o/contact`);
+    await page.locator('[data-testid=records] thead').waitFor();
+    expect(await page.locator('[data-testid=records] thead').textContent()).not.toContain('Possible duplicates');
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByTestId('column-chooser').getByLabel('Possible duplicates').check();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid=records] thead').textContent()).toContain('Possible duplicates');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('speaks Japanese, and is for admins only', async () => {
     const viewer = await s.kizuna.call('POST', '/api/users', {
       email: 'viewer@example.jp',
