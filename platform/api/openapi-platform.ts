@@ -67,6 +67,31 @@ export function platformSchemas(): Record<string, Schema> {
 
 const auth = ['Sign-in'];
 const plugins = ['Plugins'];
+/** GET /api/plugins: the keys a client needs (more are answered: docs/API.md "Plugins"). */
+const pluginList = obj(
+  {
+    data: {
+      type: 'array',
+      items: obj(
+        {
+          name: { type: 'string' },
+          title: { oneOf: [{ type: 'null' }, label] },
+          description: { oneOf: [{ type: 'null' }, label] },
+          available_version: { type: ['string', 'null'] },
+          installed_version: { type: ['string', 'null'] },
+          enabled: { type: 'boolean' },
+          settings_schema: {
+            type: ['object', 'null'],
+            description: "The manifest's JSON Schema of the plugin's settings (what PUT …/settings validates with); null when it has none",
+          },
+        },
+        ['name', 'title', 'description', 'available_version', 'installed_version', 'enabled', 'settings_schema'],
+      ),
+    },
+    broken: { type: 'array', items: { type: 'object' } },
+  },
+  ['data', 'broken'],
+);
 const views = ['Views'];
 const pluginName = pathParam('name', 'The plugin name.', { type: 'string' });
 const viewId = pathParam('id', 'The view id.');
@@ -145,7 +170,7 @@ export const platformPaths: Record<string, Schema> = {
       operationId: 'listPlugins',
       tags: plugins,
       summary: 'Plugins found and their state (admins)',
-      responses: { '200': json({ type: 'object' }, 'The plugins.'), ...READ },
+      responses: { '200': json(pluginList, 'The plugins.'), ...READ },
     },
   },
   '/api/plugins/enabled': {

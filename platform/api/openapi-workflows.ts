@@ -75,7 +75,12 @@ export function workflowSchemas(): Record<string, Schema> {
           description: 'Why it is failing or invalid',
         },
         active_version: { type: ['integer', 'null'] },
-        draft: ref('WorkflowDefinition'),
+        draft: { ...ref('WorkflowDefinition'), description: 'The draft: it may have problems (publishing needs none)' },
+        problems: {
+          type: 'array',
+          items: ref('FieldProblem'),
+          description: "Answered by POST and PATCH: the draft's problems, as validate names them ([] when it can be published)",
+        },
         user_id: { type: 'string', format: 'uuid', description: 'The system user the workflow acts as' },
         hook: obj({ path: { type: 'string' }, key: { type: 'string' } }, ['path', 'key'], 'The webhook address and its HMAC key'),
         next_run_at: { type: ['string', 'null'], format: 'date-time' },
@@ -294,7 +299,7 @@ export const workflowPaths: Record<string, Schema> = {
     patch: {
       operationId: 'updateWorkflowDraft',
       tags,
-      summary: "Change the draft (top-level keys replace the draft's)",
+      summary: "Change the draft (top-level keys replace the draft's; kept with its problems)",
       requestBody: body({ type: 'object' }),
       responses: { '200': json(ref('Workflow'), 'The workflow with its new draft.'), ...WRITE, ...NOT_FOUND },
     },

@@ -66,6 +66,11 @@ export interface FieldSpec {
    * it silently (PluginRecords.maintain). Only a plugin's own fields may be internal.
    */
   internal?: boolean;
+  /**
+   * Not in the studio's default list columns, forms and detail layouts (a plugin's bookkeeping
+   * such as the records a merge took in); an admin may still add it to a view or layout.
+   */
+  hidden?: boolean;
   /** Set by the platform for autonumber fields: the sequence behind it. */
   sequence?: string;
 }

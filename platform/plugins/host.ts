@@ -186,6 +186,8 @@ export async function createPluginHost(opts: PluginHostOptions) {
           title: pkg?.manifest.title ?? null,
           description: pkg?.manifest.description ?? null,
           available_version: pkg?.manifest.version ?? null,
+          // What PUT …/settings validates against: the studio draws its settings form from it.
+          settings_schema: pkg?.manifest.settings ?? null,
           installed_version: s?.version ?? null,
           enabled: s?.enabled ?? false,
           source: pkg?.source ?? null,

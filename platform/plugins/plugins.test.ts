@@ -45,6 +45,13 @@ describe.each(databases)('plugins on %s', (kind) => {
     expect(r.status).toBe(200);
     const byName = Object.fromEntries(r.body.data.map((p: { name: string }) => [p.name, p]));
     expect(byName.hello).toMatchObject({ available_version: '1.0.0', installed_version: null, enabled: false });
+    // The manifest's settings schema, for the studio's settings form; null for a plugin without settings.
+    expect(byName.hello.settings_schema.properties.word).toMatchObject({
+      type: 'string',
+      maxLength: 20,
+      'x-kizuna': { label: { en: 'Greeting word', ja: '挨拶の言葉' } },
+    });
+    expect(byName.needs_hello.settings_schema).toBeNull();
     expect(byName.needs_hello.problems[0].message).toMatch(/needs the plugin "hello"/);
     expect((await k.call('POST', '/api/plugins/needs_hello/install')).status).toBe(422);
   });
@@ -63,7 +70,9 @@ describe.each(databases)('plugins on %s', (kind) => {
     expect(refused.body.errors[0].field).toBe('last_name');
     expect((await k.call('GET', '/api/plugins/hello/greet/世界')).body).toEqual({ greeting: 'Hello, 世界' });
     expect((await k.call('PUT', '/api/plugins/hello/settings', { word: 'こんにちは' })).status).toBe(200);
-    expect((await k.call('PUT', '/api/plugins/hello/settings', { word: 1 })).status).toBe(422);
+    const refused422 = await k.call('PUT', '/api/plugins/hello/settings', { word: 1 });
+    expect(refused422.status).toBe(422);
+    expect(refused422.body.errors).toEqual([{ field: 'word', message: 'must be string', keyword: 'type' }]);
     expect((await k.call('GET', '/api/plugins/hello/greet/世界')).body).toEqual({ greeting: 'こんにちは, 世界' });
     expect((await k.call('DELETE', '/api/meta/objects/contact/fields/greeting')).status).toBe(409);
     expect((await k.call('POST', '/api/plugins/hello/install')).status).toBe(409);

@@ -33,7 +33,7 @@ describe.each(databases)('workflow definitions on %s', (kind) => {
     expect((await k.call('GET', '/api/workflows')).body.data).toHaveLength(1);
   });
 
-  it('rejects a broken graph with 422 naming the keyword', async () => {
+  it('keeps a broken graph as a draft naming each problem and its keyword', async () => {
     const bad = {
       name: 'bad',
       trigger: { type: 'manual' },
@@ -45,13 +45,13 @@ describe.each(databases)('workflow definitions on %s', (kind) => {
       ],
     };
     const r = await k.call('POST', '/api/workflows', bad);
-    expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual(
+    expect(r.status).toBe(201);
+    expect(r.body.problems).toEqual(
       expect.arrayContaining([expect.objectContaining({ field: 'steps.2', keyword: 'required', message: 'must have "config"' })]),
     );
     const graph = await k.call('POST', '/api/workflows', { ...bad, steps: bad.steps.slice(0, 2) });
-    expect(graph.status).toBe(422);
-    expect(graph.body.errors).toEqual([
+    expect(graph.status).toBe(201);
+    expect(graph.body.problems).toEqual([
       { field: 'steps.0.next', message: 'names no step "nowhere"', keyword: 'next' },
       { field: 'steps.1', message: 'step "b" is unreachable from "a"', keyword: 'unreachable' },
     ]);
@@ -61,6 +61,6 @@ describe.each(databases)('workflow definitions on %s', (kind) => {
       steps: [bad.steps[1]],
       start: 'b',
     });
-    expect(cron.body.errors).toEqual([expect.objectContaining({ field: 'trigger.cron', keyword: 'cron' })]);
+    expect(cron.body.problems).toEqual([expect.objectContaining({ field: 'trigger.cron', keyword: 'cron' })]);
   });
 });

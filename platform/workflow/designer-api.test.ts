@@ -73,15 +73,15 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
       category: 'plugins',
     });
     expect(greet.config_schema.properties.config.required).toEqual(['word']);
-    // The schema in the catalog is the one saving checks: a config it rejects is a 422.
+    // The schema in the catalog is the one saving checks: a config it rejects is a problem of the draft.
     const bad = await k.call('POST', '/api/workflows', {
       name: 'g',
       trigger: { type: 'manual' },
       start: 'a',
       steps: [{ id: 'a', type: 'action', config: { action: 'greeter.greet', config: {} } }],
     });
-    expect(bad.status).toBe(422);
-    expect(bad.body.errors).toEqual([{ field: 'steps.0.config.config', message: 'must have "word"', keyword: 'required' }]);
+    expect(bad.status).toBe(201);
+    expect(bad.body.problems).toEqual([{ field: 'steps.0.config.config', message: 'must have "word"', keyword: 'required' }]);
     const unknown = await k.call('POST', '/api/workflows/validate', {
       name: 'g',
       trigger: { type: 'manual' },

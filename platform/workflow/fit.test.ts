@@ -100,13 +100,17 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
       'steps.0.config.values.resolution',
       /there is no step "nosuch"/,
     ],
-  ])('refuses %s at validate and save, naming the path', async (_name, def, path, message) => {
+  ])('names %s at validate and save, and refuses to publish it, naming the path', async (_name, def, path, message) => {
     const v = await problemsOf(def);
     expect(v.valid).toBe(false);
     expect(v.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: path, message: expect.stringMatching(message) })]));
+    // A draft keeps its problems (answered with it); publishing is what they stop.
     const saved = await k.call('POST', '/api/workflows', def);
-    expect(saved.status).toBe(422);
-    expect(saved.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: path })]));
+    expect(saved.status).toBe(201);
+    expect(saved.body.problems).toEqual(v.errors);
+    const published = await k.call('POST', `/api/workflows/${saved.body.id}/publish`);
+    expect(published.status).toBe(422);
+    expect(published.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: path })]));
   });
 
   it('accepts what exists: fields, old. values, options by label, teams, templates of the run', async () => {
@@ -146,8 +150,8 @@ describe.each(databases)('workflow definitions against the metadata on %s', (kin
       { id: 'b', type: 'condition', config: { filter: { status: 'open' } }, branches: { true: 'a', false: 'a' } },
     ]);
     const r = await k.call('POST', '/api/workflows', closed);
-    expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual([
+    expect(r.status).toBe(201);
+    expect(r.body.problems).toEqual([
       expect.objectContaining({ field: 'steps.0', keyword: 'cycle', message: expect.stringContaining('"a", "b"') }),
     ]);
     const open = wf(onCase, [closed.steps[0], { ...closed.steps[1], branches: { true: 'a', false: 'end' } }, noop]);

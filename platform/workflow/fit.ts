@@ -70,8 +70,11 @@ function fitChecks(ctx: FitContext) {
     if (!f || !f.spec.options || !['select', 'multi_select'].includes(f.spec.type)) return;
     for (const v of Array.isArray(value) ? value : [value]) {
       if (typeof v !== 'string' || hasTemplate(v)) continue;
-      if (!f.spec.options.some((o) => o.value === resolveOption(f.spec, v)))
-        add(at, `"${v}" is not an option of ${f.name} (${f.spec.options.map((o) => o.value).join(', ')})`, 'option');
+      const options = f.spec.options.map((o) => o.value).join(', ');
+      // An empty choice is a setting left unpicked in the designer, not a way to clear the field.
+      if (v === '') add(at, `needs a value: choose one of ${options}`, 'option');
+      else if (!f.spec.options.some((o) => o.value === resolveOption(f.spec, v)))
+        add(at, `"${v}" is not an option of ${f.name} (${options})`, 'option');
     }
   };
   /** A records filter: its record-field parts compile against the object, and literal select values are options. */

@@ -227,8 +227,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
     catalog: () => buildCatalog(opts.actions),
     /** POST /api/workflows/validate: every problem of a definition, without saving it. */
     async validate(def: unknown) {
-      const errors = definitionErrors(def, checkActions);
-      if (!errors.length) errors.push(...(await fits(def as WorkflowDefinition)));
+      const errors = await store.problemsOf(def);
       return { valid: errors.length === 0, errors };
     },
     /** Re-checks the enabled workflows against the metadata now (after a change; tests). */
@@ -240,7 +239,7 @@ export function createWorkflowEngine(opts: WorkflowEngineOptions) {
         body.definition !== undefined
           ? assertDefinition(body.definition, checkActions)
           : w.draft
-            ? w.draft
+            ? assertDefinition(w.draft, checkActions)
             : await store.definition(id, w.active_version!);
       checkInput(def, body.input);
       const start = await manualStart(def, def.trigger.type, body, caller);

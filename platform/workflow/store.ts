@@ -5,7 +5,8 @@ import { sql, uuidv7, type Database, type Executor } from '../db/index.ts';
 import { conflict, notFound, ProblemError, validation, type FieldProblem } from '../problems/index.ts';
 import { subscriptionCursorSql, type OutboxCursor } from '../events/index.ts';
 import { createSystemUser } from '../auth/index.ts';
-import { assertDefinition, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
+import { assertDefinition, definitionErrors, nextScheduled, type KnownAction, type WorkflowDefinition } from './definition.ts';
+import { draftShapeErrors } from './draft.ts';
 
 /** The outbox subscription record triggers are read from (triggers.ts). */
 export const TRIGGER_SUBSCRIPTION = 'workflows';
@@ -79,12 +80,24 @@ function view(r: Record<string, unknown>): WorkflowView {
 export type FitCheck = (def: WorkflowDefinition) => Promise<FieldProblem[]>;
 
 export function createWorkflowStore(db: Database, actions?: (name: string) => KnownAction | undefined, fits: FitCheck = async () => []) {
+  /** Every problem of a definition: its soundness, then (when sound) its fit to the metadata now. */
+  async function problemsOf(input: unknown): Promise<FieldProblem[]> {
+    const errors = definitionErrors(input, actions);
+    return errors.length ? errors : fits(input as WorkflowDefinition);
+  }
+
   /** A sound definition that fits the metadata as it is now, else a 422 naming each path. */
-  async function assertFitting(input: unknown): Promise<WorkflowDefinition> {
-    const def = assertDefinition(input, actions);
-    const problems = await fits(def);
-    if (problems.length) throw validation(problems, 'The workflow definition names what does not exist');
-    return def;
+  async function assertFitting(input: unknown, what = 'The workflow definition has problems'): Promise<WorkflowDefinition> {
+    const problems = await problemsOf(input);
+    if (problems.length) throw validation(problems, what);
+    return input as WorkflowDefinition;
+  }
+
+  /** A draft the designer can open (else a 422), with its problems: a draft may have some. */
+  async function assertDraft(input: unknown): Promise<{ def: WorkflowDefinition; problems: FieldProblem[] }> {
+    const shape = draftShapeErrors(input);
+    if (shape.length) throw validation(shape, 'The draft is not a workflow definition');
+    return { def: input as WorkflowDefinition, problems: await problemsOf(input) };
   }
 
   async function systemUser(tx: Executor, id: string, name: string): Promise<string> {
@@ -118,28 +131,30 @@ export function createWorkflowStore(db: Database, actions?: (name: string) => Kn
     async list(): Promise<WorkflowView[]> {
       return (await db.query(sql`select ${columns} from kizuna_workflows order by created_at, id`)).map(view);
     },
-    async create(input: unknown): Promise<WorkflowView> {
-      const def = await assertFitting(input);
+    problemsOf,
+    /** A new workflow, disabled, its draft kept with whatever problems it has (they are answered). */
+    async create(input: unknown): Promise<WorkflowView & { problems: FieldProblem[] }> {
+      const { def, problems } = await assertDraft(input);
       const id = uuidv7();
       await db.transaction(async (tx) => {
         const userId = await systemUser(tx, id, def.name);
         await tx.query(sql`insert into kizuna_workflows (id, name, draft, user_id, hook_token, hook_key)
           values (${id}::uuid, ${def.name}, ${JSON.stringify(def)}::jsonb, ${userId}::uuid, ${randomBytes(24).toString('base64url')}, ${randomBytes(32).toString('base64url')})`);
       });
-      return get(id);
+      return { ...(await get(id)), problems };
     },
-    /** Top-level keys of the body replace the draft's; the result must be a valid definition. */
-    async patchDraft(id: string, patch: Record<string, unknown>): Promise<WorkflowView> {
+    /** Top-level keys of the body replace the draft's; kept with its problems (answered), refused only when no draft. */
+    async patchDraft(id: string, patch: Record<string, unknown>): Promise<WorkflowView & { problems: FieldProblem[] }> {
       const current = await get(id);
-      const def = await assertFitting({ ...current.draft, ...patch });
+      const { def, problems } = await assertDraft({ ...current.draft, ...patch });
       await db.query(
         sql`update kizuna_workflows set draft = ${JSON.stringify(def)}::jsonb, name = ${def.name}, updated_at = now() where id = ${id}::uuid`,
       );
-      return get(id);
+      return { ...(await get(id)), problems };
     },
     async publish(id: string, by: string | null): Promise<{ workflow: WorkflowView; version: number }> {
       const draft = (await get(id)).draft;
-      const def = await assertFitting(draft);
+      const def = await assertFitting(draft, 'The draft has problems: fix them before publishing');
       const version = await db.transaction(async (tx) => {
         const [w] = await tx.query<{ draft: unknown; enabled: boolean }>(
           sql`select draft, enabled from kizuna_workflows where id = ${id}::uuid for update`,

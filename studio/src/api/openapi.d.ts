@@ -104,7 +104,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the draft (top-level keys replace the draft's) */
+        /** Change the draft (top-level keys replace the draft's; kept with its problems) */
         patch: operations["updateWorkflowDraft"];
         trace?: never;
     };
@@ -2113,7 +2113,10 @@ export interface components {
                 at: string;
             };
             active_version: number | null;
+            /** @description The draft: it may have problems (publishing needs none) */
             draft: components["schemas"]["WorkflowDefinition"];
+            /** @description Answered by POST and PATCH: the draft's problems, as validate names them ([] when it can be published) */
+            problems?: components["schemas"]["FieldProblem"][];
             /**
              * Format: uuid
              * @description The system user the workflow acts as
@@ -2979,6 +2982,8 @@ export interface components {
             plugin?: string;
             /** @description Maintained by its plugin: left out of history and of the studio's forms; only on a plugin's own fields */
             internal?: boolean;
+            /** @description Left out of default list columns, forms and detail layouts (a plugin's bookkeeping, say); an admin can still add it to a view or layout. Internal fields are always hidden. */
+            hidden?: boolean;
             sequence?: string;
         } & (unknown & unknown);
         /**
@@ -6367,7 +6372,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        data: {
+                            name: string;
+                            title: null | {
+                                en: string;
+                                ja: string;
+                            };
+                            description: null | {
+                                en: string;
+                                ja: string;
+                            };
+                            available_version: string | null;
+                            installed_version: string | null;
+                            enabled: boolean;
+                            /** @description The manifest's JSON Schema of the plugin's settings (what PUT …/settings validates with); null when it has none */
+                            settings_schema: Record<string, never> | null;
+                        }[];
+                        broken: Record<string, never>[];
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];

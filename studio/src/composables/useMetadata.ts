@@ -25,6 +25,9 @@ export function fieldsOf(def: ObjectDef, withSystem = false): FieldSpec[] {
     .filter((f) => withSystem || !(f.system || f.internal));
 }
 
+/** Whether a field is in the default layouts (list columns, forms, details): not when `hidden`; admins may add it to a saved one. */
+export const inDefaultLayouts = (f: FieldSpec) => !f.hidden;
+
 export const nameOf = (def: ObjectDef) => def['x-kizuna'].name;
 export { displayFieldOf, displayFieldsOf, recordTitle } from '../model/display.ts';
 

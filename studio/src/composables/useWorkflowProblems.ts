@@ -2,7 +2,7 @@
 // moment later (debounced); the server's word is shown only where ours is silent.
 import { computed, onBeforeUnmount, ref, watch, type Ref } from 'vue';
 import { workflowApi } from '../model/workflow-api.ts';
-import { clientProblems, serverProblems, type Problem } from '../model/workflow-checks.ts';
+import { clientProblems, mergeProblems, serverProblems, type FieldsOf, type Problem } from '../model/workflow-checks.ts';
 import type { Catalog, ValidationResult, WorkflowDefinition } from '../model/workflow.ts';
 
 export function useWorkflowProblems(opts: {
@@ -13,22 +13,17 @@ export function useWorkflowProblems(opts: {
   /** True while a version is viewed: only the client checks apply to it. */
   viewing: Ref<boolean>;
   catalog: Ref<Catalog | null>;
+  /** The fields of an object, for the checks of record values. */
+  fieldsOf?: FieldsOf;
 }) {
-  const { def, shown, viewing, catalog } = opts;
+  const { def, shown, viewing, catalog, fieldsOf } = opts;
   /** The server's last answer (a refused save sets it too). */
   const server = ref<ValidationResult | null>(null);
 
   const problems = computed<Problem[]>(() => {
     if (!shown.value || !catalog.value) return [];
-    const mine = clientProblems(shown.value, catalog.value);
-    if (viewing.value) return mine;
-    // The server says much the same about the graph; show its word only where ours is silent.
-    const seen = new Set(mine.map((p) => `${p.node}|${p.field ?? ''}`));
-    const theirs = serverProblems(shown.value, server.value).filter(
-      (p) =>
-        !seen.has(`${p.node}|${p.field ?? ''}`) && !(p.node && mine.some((m) => m.node === p.node && m.code === 'wf.problem.unreachable')),
-    );
-    return [...mine, ...theirs];
+    const mine = clientProblems(shown.value, catalog.value, fieldsOf);
+    return mergeProblems(mine, viewing.value ? [] : serverProblems(shown.value, server.value));
   });
   const errorCount = computed(() => problems.value.filter((p) => p.severity === 'error').length);
 

@@ -3,12 +3,14 @@ import { exportEn } from './export-en.ts';
 import { accessEn } from './access-en.ts';
 import { peopleEn } from './people-en.ts';
 import { searchEn } from './search-en.ts';
+import { wfplugEn } from './wfplug-en.ts';
 
 export const en = {
   ...peopleEn,
   ...searchEn,
   ...exportEn,
   ...accessEn,
+  ...wfplugEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',
@@ -25,7 +27,7 @@ export const en = {
   'wf.new': 'New workflow',
   'wf.name': 'Name',
   'wf.startFrom': 'Start from',
-  'wf.blank': 'Blank (a trigger and one step)',
+  'wf.blank': 'Blank (just a trigger)',
   'wf.trigger': 'Trigger',
   'wf.object': 'Object',
   'wf.enabled': 'Enabled',

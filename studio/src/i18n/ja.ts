@@ -4,12 +4,14 @@ import { exportJa } from './export-ja.ts';
 import { accessJa } from './access-ja.ts';
 import { peopleJa } from './people-ja.ts';
 import { searchJa } from './search-ja.ts';
+import { wfplugJa } from './wfplug-ja.ts';
 
 export const ja: Record<MessageKey, string> = {
   ...peopleJa,
   ...searchJa,
   ...exportJa,
   ...accessJa,
+  ...wfplugJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',
@@ -26,7 +28,7 @@ export const ja: Record<MessageKey, string> = {
   'wf.new': '新規ワークフロー',
   'wf.name': '名前',
   'wf.startFrom': 'ひな形',
-  'wf.blank': '空白（トリガーとステップ1つ）',
+  'wf.blank': '空白（トリガーのみ）',
   'wf.trigger': 'トリガー',
   'wf.object': 'オブジェクト',
   'wf.enabled': '有効',

@@ -2,15 +2,14 @@
 // targets that exist, reachable steps, branches that lead somewhere) and each node's config
 // against its JSON Schema (required keys, types, enums, bounds). The server's validate
 // answer is merged in by `serverProblems`, mapped onto the nodes its field paths name.
+import { schemaProblems } from './schema-problems.ts';
 import { edgesOf, reachable, TRIGGER_ID } from './workflow-graph.ts';
 import {
   configSchemaOf,
   entryOf,
   handlesOf,
-  isTemplate,
   triggerConfig,
   type Catalog,
-  type JsonSchema,
   type ValidationResult,
   type WorkflowDefinition,
 } from './workflow.ts';
@@ -30,64 +29,32 @@ export interface Problem {
   source: 'client' | 'server';
 }
 
-const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
-
-function fitsType(v: unknown, type: string | string[] | undefined): boolean {
-  if (!type) return true;
-  const types = Array.isArray(type) ? type : [type];
-  const t = typeOf(v);
-  return types.some((x) => x === t || (x === 'number' && t === 'integer'));
-}
-
-/** Problems of a value against a (ref-free) JSON Schema; templates stand in for any type. */
-export function schemaProblems(
-  schema: JsonSchema | undefined,
-  value: unknown,
-  path = '',
-): { field: string; code: string; params?: Record<string, string | number> }[] {
-  if (!schema || typeof schema !== 'object') return [];
-  const out: { field: string; code: string; params?: Record<string, string | number> }[] = [];
-  if (value === undefined) return out;
-  // A whole-value template is resolved at run time and may be any type.
-  if (isTemplate(value) && schema.type !== 'string') return out;
-  if (!fitsType(value, schema.type)) {
-    out.push({ field: path, code: 'wf.problem.type', params: { expected: String(schema.type) } });
-    return out;
-  }
-  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
-    out.push({ field: path, code: 'wf.problem.enum', params: { values: schema.enum.join(', ') } });
-  if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum)
-      out.push({ field: path, code: 'wf.problem.minimum', params: { n: schema.minimum } });
-    if (schema.maximum !== undefined && value > schema.maximum)
-      out.push({ field: path, code: 'wf.problem.maximum', params: { n: schema.maximum } });
-  }
-  if (typeof value === 'string' && schema.minLength && value.length < schema.minLength)
-    out.push({ field: path, code: 'wf.problem.required' });
-  if (Array.isArray(value)) {
-    if (schema.minItems && value.length < schema.minItems)
-      out.push({ field: path, code: 'wf.problem.minItems', params: { n: schema.minItems } });
-    value.forEach((item, i) => out.push(...schemaProblems(schema.items, item, join(path, String(i)))));
-  }
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const obj = value as Record<string, unknown>;
-    for (const key of schema.required ?? []) {
-      if (obj[key] === undefined || obj[key] === '') out.push({ field: join(path, key), code: 'wf.problem.required' });
-    }
-    if (schema.minProperties && Object.keys(obj).length < schema.minProperties) out.push({ field: path, code: 'wf.problem.minProperties' });
-    for (const [key, v] of Object.entries(obj)) {
-      const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      if (sub) out.push(...schemaProblems(sub, v, join(path, key)));
-      else if (schema.additionalProperties === false && schema.properties)
-        out.push({ field: join(path, key), code: 'wf.problem.unknownKey' });
-    }
-  }
-  return out;
-}
-
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
 
-export function clientProblems(def: WorkflowDefinition, catalog: Catalog): Problem[] {
+/** The fields of an object with their select options, for the checks of record values. */
+export type FieldsOf = (object: string) => { name: string; options?: { value: string }[] }[];
+
+/** A select field's value left empty in a record step's values: the step would write nothing sensible. */
+function emptyOptionProblems(def: WorkflowDefinition, fieldsOf: FieldsOf | undefined): Problem[] {
+  if (!fieldsOf) return [];
+  return def.steps.flatMap((s) => {
+    const values = s.config?.values;
+    const object = typeof s.config?.object === 'string' ? s.config.object : def.trigger.object;
+    if (!values || typeof values !== 'object' || !object) return [];
+    const fields = fieldsOf(object);
+    return Object.entries(values as Record<string, unknown>)
+      .filter(([k, v]) => v === '' && fields.find((f) => f.name === k)?.options?.length)
+      .map(([k]) => ({
+        node: s.id,
+        field: `values.${k}`,
+        code: 'wf.problem.emptyOption',
+        severity: 'error' as const,
+        source: 'client' as const,
+      }));
+  });
+}
+
+export function clientProblems(def: WorkflowDefinition, catalog: Catalog, fieldsOf?: FieldsOf): Problem[] {
   const out: Problem[] = [];
   const ids = new Set(def.steps.map((s) => s.id));
   const add = (p: Omit<Problem, 'source'>) => out.push({ ...p, source: 'client' });
@@ -134,7 +101,7 @@ export function clientProblems(def: WorkflowDefinition, catalog: Catalog): Probl
   for (const e of edgesOf(def))
     if (e.source === TRIGGER_ID && e.target && !ids.has(e.target) && def.steps.length)
       add({ node: TRIGGER_ID, code: 'wf.problem.badTarget', params: { branch: 'start', target: e.target }, severity: 'error' });
-  return out;
+  return [...out, ...emptyOptionProblems(def, fieldsOf)];
 }
 
 /** The server's validation errors on the nodes their field paths name (steps.2.config.team → step 2). */
@@ -144,7 +111,38 @@ export function serverProblems(def: WorkflowDefinition, result: ValidationResult
     const step = /^\/?steps[./](\d+)(?:[./](.*))?$/.exec(e.field);
     const trigger = /^\/?trigger(?:[./](.*))?$/.exec(e.field);
     const node = step ? (def.steps[Number(step[1])]?.id ?? null) : trigger ? TRIGGER_ID : null;
-    const field = step ? step[2]?.replace(/^config[./]/, '') : trigger ? trigger[1] : e.field;
+    const at = step ? step[2]?.replace(/^config(?:[./]|$)/, '') : trigger ? trigger[1] : e.field;
+    // ajv names a missing key on its parent ('must have "team"'); the client names the key itself.
+    const missing = e.keyword === 'required' ? /^must have "(.+)"$/.exec(e.message)?.[1] : undefined;
+    const field = missing ? join(at ?? '', missing) : at || undefined;
     return { node, field, code: null, text: e.message, severity: 'error' as const, source: 'server' as const };
+  });
+}
+
+/** Whether a server problem says again what a client problem says (the same setting, or one inside it). */
+function repeats(theirs: Problem, mine: Problem): boolean {
+  if (theirs.node !== mine.node) return false;
+  const a = theirs.field ?? '';
+  const b = mine.field ?? '';
+  return a === b || b.startsWith(`${a}.`) || (mine.code === 'wf.problem.unreachable' && !!theirs.node);
+}
+
+/**
+ * Every problem once: the client's checks, then the server's where they add something. The
+ * server says much of the same in its own words (a missing key on its parent, "steps" and
+ * "start" of a workflow without steps), so a server problem the client already names is left out,
+ * and so is a repeat of the same text.
+ */
+export function mergeProblems(mine: Problem[], theirs: Problem[]): Problem[] {
+  const noSteps = mine.some((p) => p.code === 'wf.problem.noSteps');
+  const seen = new Set<string>();
+  return [
+    ...mine,
+    ...theirs.filter((p) => !mine.some((m) => repeats(p, m)) && !(noSteps && !p.node && ['steps', 'start'].includes(p.field ?? ''))),
+  ].filter((p) => {
+    const key = `${p.node}|${p.field ?? ''}|${p.code ?? p.text}|${JSON.stringify(p.params ?? {})}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }

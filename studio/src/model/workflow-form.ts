@@ -1,6 +1,6 @@
 // Which input edits a setting, decided from its JSON Schema (and, for a few well-known shapes,
 // its name): forms in the side panel are generated from each step's config schema.
-import type { InjectionKey, Ref } from 'vue';
+import { ref, type InjectionKey, type Ref } from 'vue';
 import type { FieldSpec } from '../api/types.ts';
 import type { TemplatePath } from './workflow-paths.ts';
 import type { JsonSchema } from './workflow.ts';
@@ -91,3 +91,8 @@ export interface FormContext {
 }
 
 export const formContextKey: InjectionKey<FormContext> = Symbol('workflow-form');
+
+/** Outside the workflow designer (plugin settings): no objects, fields or {{paths}} to offer. */
+export function plainFormContext(): FormContext {
+  return { paths: ref([]), triggerObject: ref(undefined), objects: ref([]), fieldsOf: () => [], readonly: ref(false) };
+}

@@ -21,7 +21,9 @@ export type JsonSchema = {
   minimum?: number;
   maximum?: number;
   minLength?: number;
+  maxLength?: number;
   minItems?: number;
+  maxItems?: number;
   minProperties?: number;
   pattern?: string;
   format?: string;
@@ -29,7 +31,8 @@ export type JsonSchema = {
   $ref?: string;
   oneOf?: JsonSchema[];
   anyOf?: JsonSchema[];
-  'x-kizuna'?: Record<string, unknown>;
+  /** Kizuna's own: { en, ja } `label` and `description` of a setting, `filter` for a records filter. */
+  'x-kizuna'?: { label?: LocalizedText; description?: LocalizedText; filter?: boolean; [key: string]: unknown };
   [key: string]: unknown;
 };
 
@@ -92,7 +95,10 @@ export interface Workflow {
   state: 'ok' | 'failing' | 'invalid';
   error: WorkflowError | null;
   active_version: number | null;
+  /** It may have problems: publishing needs none. */
   draft: WorkflowDefinition;
+  /** Answered by create and save: the draft's problems, as validate names them. */
+  problems?: ValidationResult['errors'];
   user_id: string;
   hook?: { path: string; key: string };
   next_run_at: string | null;
@@ -232,17 +238,9 @@ export function triggerConfig(t: WorkflowTrigger): Record<string, unknown> {
 
 export const isTemplate = (v: unknown) => typeof v === 'string' && /\{\{\s*[^{}]+?\s*\}\}/.test(v);
 
-/**
- * A new workflow: the server keeps only valid definitions (at least one step, each with a
- * sound config), so "blank" is a trigger and a one-minute wait to build from.
- */
+/** A new workflow: just its trigger (a draft may have problems: "no steps yet" is one). */
 export function blankDefinition(name: string, trigger: WorkflowTrigger): WorkflowDefinition {
-  return {
-    name,
-    trigger: { ...trigger, ui: { x: 0, y: 0 } },
-    start: 'wait',
-    steps: [{ id: 'wait', type: 'wait', config: { minutes: 1 }, ui: { x: 0, y: 160 } }],
-  };
+  return { name, trigger: { ...trigger, ui: { x: 0, y: 0 } }, start: '', steps: [] };
 }
 
 export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
