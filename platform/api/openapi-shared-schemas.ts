@@ -72,6 +72,20 @@ export function sharedSchemas(): Record<string, Schema> {
         next_cursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
         has_more: { type: 'boolean' },
         total: { type: 'integer', minimum: 0, description: 'The number of matching records; only with `count=true`.' },
+        sums: {
+          type: 'object',
+          description:
+            'Only with `sum=`: per field, its total as exact decimal text. A currency field has one total per currency its records hold (its default currency with 0 when none match); a number field has one, with currency null.',
+          additionalProperties: {
+            type: 'array',
+            items: {
+              title: 'Sum',
+              type: 'object',
+              properties: { amount: { type: 'string', examples: ['1250000.50'] }, currency: { type: ['string', 'null'] } },
+              required: ['amount', 'currency'],
+            },
+          },
+        },
       },
       required: ['next_cursor', 'has_more'],
     },

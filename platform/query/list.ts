@@ -8,6 +8,7 @@ import { compileFilter, policyCompiler, type FilterContext } from './filter.ts';
 import { assertObject, assertReadableField, readableFields, scopeSql, type QueryAccess } from './access.ts';
 import { afterCursor, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort, type SortKey } from './sort.ts';
 import { selectList } from './select.ts';
+import { parseSums, runSums, type Sum } from './sums.ts';
 
 export interface ListParams {
   filter?: string;
@@ -18,10 +19,22 @@ export interface ListParams {
   include?: string;
   q?: string;
   count?: string;
+  sum?: string;
   trashed?: string;
 }
 
-export const listParamNames: (keyof ListParams)[] = ['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q', 'count', 'trashed'];
+export const listParamNames: (keyof ListParams)[] = [
+  'filter',
+  'sort',
+  'limit',
+  'cursor',
+  'fields',
+  'include',
+  'q',
+  'count',
+  'sum',
+  'trashed',
+];
 
 export interface ListQuery {
   filter?: unknown;
@@ -32,12 +45,14 @@ export interface ListQuery {
   include: string[];
   q?: string;
   count: boolean;
+  /** Number and currency fields to total over every matching record (`page.sums`). */
+  sum: FieldModel[];
   trashed: boolean;
 }
 
 export interface Page {
   data: Record<string, unknown>[];
-  page: { next_cursor: string | null; has_more: boolean; total?: number };
+  page: { next_cursor: string | null; has_more: boolean; total?: number; sums?: Record<string, Sum[]> };
 }
 
 export const INVERSE_INCLUDE_LIMIT = 20;
@@ -119,6 +134,7 @@ export function parseListParams(model: ObjectModel, p: ListParams, access?: Quer
     include,
     q,
     count: bool('count', p.count),
+    sum: parseSums(model, p.sum, access),
     trashed: bool('trashed', p.trashed),
   };
 }
@@ -169,8 +185,9 @@ export async function runList(db: Executor, model: ObjectModel, query: ListQuery
     );
     total = Number(c.n);
   }
+  const sums = query.sum.length ? await runSums(db, model, query.sum, where, t) : undefined;
   if (query.include.length) await expandIncludes(db, model, pageRows, query.include, ctx);
-  return { data: pageRows, page: { next_cursor: next, has_more: hasMore, ...(total !== undefined && { total }) } };
+  return { data: pageRows, page: { next_cursor: next, has_more: hasMore, ...(total !== undefined && { total }), ...(sums && { sums }) } };
 }
 
 const uuidArray = (ids: string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;

@@ -2601,6 +2601,8 @@ export interface components {
             sort?: string[];
             columns?: string[];
             group_by?: string | null;
+            /** @description Kanban: the number or currency field each column totals (over all its records); columns are the fields its cards show */
+            sum_field?: string | null;
             /** @description Detail and form layouts: sections of fields */
             layout?: {
                 sections?: {
@@ -2648,6 +2650,8 @@ export interface components {
             sort?: string[];
             columns?: string[];
             group_by?: string | null;
+            /** @description Kanban: the number or currency field each column totals (over all its records); columns are the fields its cards show */
+            sum_field?: string | null;
             /** @description Detail and form layouts: sections of fields */
             layout?: {
                 sections?: {
@@ -2693,6 +2697,14 @@ export interface components {
             has_more: boolean;
             /** @description The number of matching records; only with `count=true`. */
             total?: number;
+            /** @description Only with `sum=`: per field, its total as exact decimal text. A currency field has one total per currency its records hold (its default currency with 0 when none match); a number field has one, with currency null. */
+            sums?: {
+                [key: string]: {
+                    /** @example 1250000.50 */
+                    amount: string;
+                    currency: string | null;
+                }[];
+            };
         };
         /**
          * @description A filter is a JSON object: `{ "<field>": { "<operator>": value } }`. Several keys
@@ -7148,6 +7160,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`. */
                 count?: boolean;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -7462,6 +7476,8 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "type" | "status" | "start_date" | "end_date" | "budget" | "description" | "owner" | "sent" | "opened" | "responded" | "converted")[];
                 /** @description Full-text search (Japanese and English) over `name`. */
                 q?: string;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -7550,6 +7566,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`. */
                 count?: boolean;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -7866,6 +7884,8 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "number" | "subject" | "description" | "contact" | "company" | "status" | "priority" | "category" | "channel" | "assignee" | "due_at" | "resolved_at" | "resolution" | "satisfaction")[];
                 /** @description Full-text search (Japanese and English) over `number`, `subject`. */
                 q?: string;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -7956,6 +7976,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`. */
                 count?: boolean;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -8274,6 +8296,8 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "name_kana" | "industry" | "website" | "phone" | "email" | "employees" | "size" | "annual_revenue" | "postal_code" | "region" | "city" | "street" | "country" | "owner" | "primary_contact")[];
                 /** @description Full-text search (Japanese and English) over `name`, `name_kana`, `phone`. */
                 q?: string;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -8368,6 +8392,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`. */
                 count?: boolean;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -8690,6 +8716,8 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "last_name" | "first_name" | "last_name_kana" | "first_name_kana" | "email" | "phone" | "mobile" | "title" | "company" | "lifecycle" | "source" | "tags" | "owner" | "postal_code" | "region" | "city" | "street" | "country" | "do_not_contact" | "notes")[];
                 /** @description Full-text search (Japanese and English) over `last_name`, `first_name`, `last_name_kana`, `first_name_kana`, `email`, `phone`, `mobile`. */
                 q?: string;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -8777,6 +8805,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`. */
                 count?: boolean;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -9092,6 +9122,8 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "subject" | "body" | "channel" | "direction" | "from_address" | "to_address" | "occurred_at" | "case" | "contact" | "company" | "campaign" | "follow_up_at" | "follow_up_done")[];
                 /** @description Full-text search (Japanese and English) over `subject`, `from_address`. */
                 q?: string;
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";

@@ -1,8 +1,10 @@
 // English strings of the studio. Object and field labels come from metadata, not from here.
 import { peopleEn } from './people-en.ts';
+import { urlstateEn } from './urlstate-en.ts';
 
 export const en = {
   ...peopleEn,
+  ...urlstateEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

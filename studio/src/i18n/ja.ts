@@ -1,9 +1,11 @@
 // 日本語の文言。オブジェクトと項目のラベルはメタデータから取ります。
 import type { MessageKey } from './en.ts';
 import { peopleJa } from './people-ja.ts';
+import { urlstateJa } from './urlstate-ja.ts';
 
 export const ja: Record<MessageKey, string> = {
   ...peopleJa,
+  ...urlstateJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',
