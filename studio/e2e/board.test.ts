@@ -76,11 +76,15 @@ describe('kanban card fields and column totals in chromium', () => {
     const fresh = await s.newPage('ja-JP');
     await signIn(fresh.page, s.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
     await fresh.page.goto(url);
+    // The admin's language is remembered for the user, not the browser: choose Japanese here.
+    await fresh.page.locator('.locale-switch [data-locale=ja]').first().click();
     await expect.poll(() => column(fresh.page, '1_10').locator('[data-role=count]').textContent()).toBe('1');
     await expect.poll(() => fresh.page.getByRole('searchbox').inputValue()).toBe('Tiny');
     await expect.poll(() => column(fresh.page, '1_10').locator('.board-card').textContent()).toContain('小売');
     await expect.poll(() => column(fresh.page, '1_10').locator('[data-role=sum]').textContent()).toMatch(/\$12\.50/);
     await shot(fresh.page, 'board-totals-ja');
+    await fresh.page.locator('.locale-switch [data-locale=en]').first().click();
+    await expect.poll(() => fresh.page.getByRole('searchbox').getAttribute('placeholder')).toBe('Search…');
     expect(fresh.errors).toEqual([]);
     await fresh.context.close();
     expect(errors).toEqual([]);

@@ -70,6 +70,9 @@ describe('list state in the address, in chromium', () => {
     await fresh.page.locator('#password').fill(ADMIN_PASSWORD);
     await fresh.page.locator('form.sign-in button[type=submit]').click();
     await expect.poll(() => query(fresh.page)).toEqual(query(page));
+    // The admin's language is remembered for the user, not the browser: choose Japanese here.
+    await fresh.page.locator('.locale-switch [data-locale=ja]').first().click();
+    await expect.poll(() => fresh.page.locator('h1').textContent()).toBe('取引先責任者');
     await expect
       .poll(() =>
         fresh.page
@@ -87,6 +90,8 @@ describe('list state in the address, in chromium', () => {
     expect(await fresh.page.getByRole('searchbox').inputValue()).toBe('Brown');
     await expect.poll(() => fresh.page.locator('.toolbar .badge').first().textContent()).toBe('1');
     await shot(fresh.page, 'list-address-ja');
+    await fresh.page.locator('.locale-switch [data-locale=en]').first().click();
+    await expect.poll(() => fresh.page.locator('h1').textContent()).toBe('Contacts');
     expect(fresh.errors).toEqual([]);
     await fresh.context.close();
   });

@@ -2857,6 +2857,8 @@ export interface components {
             max_length?: number;
             minimum?: number;
             maximum?: number;
+            /** @description number and percent fields: at most this many digits after the decimal point (currency fields follow their currency's digits) */
+            decimals?: number;
             standard?: boolean;
             plugin?: string;
             /** @description Maintained by its plugin: left out of history and of the studio's forms; only on a plugin's own fields */
@@ -2985,6 +2987,7 @@ export interface components {
             max_length?: number | null;
             minimum?: number | null;
             maximum?: number | null;
+            decimals?: number | null;
         };
         /** @description What a metadata change would do, answered by `?dry_run=true` without changing anything. */
         MigrationPlan: {
