@@ -7479,8 +7479,6 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "type" | "status" | "start_date" | "end_date" | "budget" | "description" | "owner" | "sent" | "opened" | "responded" | "converted")[];
                 /** @description Full-text search (Japanese and English) over `name`. */
                 q?: string;
-                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
-                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -7887,8 +7885,6 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "number" | "subject" | "description" | "contact" | "company" | "status" | "priority" | "category" | "channel" | "assignee" | "due_at" | "resolved_at" | "resolution" | "satisfaction")[];
                 /** @description Full-text search (Japanese and English) over `number`, `subject`. */
                 q?: string;
-                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
-                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -8299,8 +8295,6 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "name_kana" | "industry" | "website" | "phone" | "email" | "employees" | "size" | "annual_revenue" | "postal_code" | "region" | "city" | "street" | "country" | "owner" | "primary_contact")[];
                 /** @description Full-text search (Japanese and English) over `name`, `name_kana`, `phone`. */
                 q?: string;
-                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
-                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -8719,8 +8713,6 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "last_name" | "first_name" | "last_name_kana" | "first_name_kana" | "email" | "phone" | "mobile" | "title" | "company" | "lifecycle" | "source" | "tags" | "owner" | "postal_code" | "region" | "city" | "street" | "country" | "do_not_contact" | "notes")[];
                 /** @description Full-text search (Japanese and English) over `last_name`, `first_name`, `last_name_kana`, `first_name_kana`, `email`, `phone`, `mobile`. */
                 q?: string;
-                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
-                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
@@ -9125,8 +9117,6 @@ export interface operations {
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "subject" | "body" | "channel" | "direction" | "from_address" | "to_address" | "occurred_at" | "case" | "contact" | "company" | "campaign" | "follow_up_at" | "follow_up_done")[];
                 /** @description Full-text search (Japanese and English) over `subject`, `from_address`. */
                 q?: string;
-                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
-                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
                 format?: "csv" | "xlsx";
