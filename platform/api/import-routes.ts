@@ -125,7 +125,7 @@ export function exportRoutes({ records, registry, db }: { records: RecordService
   const app = new Hono<AppEnv>();
   const own = ['format', 'header', 'encoding', 'escape_formulas', 'relations'];
   app.get('/:object/export', async (c: Context<AppEnv>) => {
-    const allowed = listParamNames.filter((n) => !['limit', 'cursor', 'include', 'count'].includes(n));
+    const allowed = listParamNames.filter((n) => !['limit', 'cursor', 'include', 'count', 'sum'].includes(n));
     // The list's own parameters keep the list's reading (an empty fields= or q= is not given).
     onlyFilledParams(c, [...allowed, ...own], own);
     const params: ListParams = {};

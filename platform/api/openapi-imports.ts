@@ -245,7 +245,7 @@ export const importPaths: Record<string, Schema> = {
 
 /** GET /api/records/{object}/export for one object, with the list's parameters that apply. */
 export function exportPath(model: ObjectModel, base: string, listParameters: Schema[]): Record<string, Schema> {
-  const skip = new Set(['limit', 'cursor', 'count', 'include']);
+  const skip = new Set(['limit', 'cursor', 'count', 'sum', 'include']);
   return {
     [`/api/records/${model.name}/export`]: {
       get: {

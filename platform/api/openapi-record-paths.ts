@@ -113,6 +113,14 @@ export function listParameters(model: ObjectModel) {
       schema: { type: 'string', enum: ['true', 'false', 'exact'], default: 'false' },
     },
     {
+      name: 'sum',
+      in: 'query',
+      required: false,
+      description:
+        'Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`.',
+      schema: { type: 'string' },
+    },
+    {
       name: 'trashed',
       in: 'query',
       required: false,

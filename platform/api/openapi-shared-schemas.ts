@@ -83,6 +83,20 @@ export function sharedSchemas(): Record<string, Schema> {
           description:
             'Present when `total` is an estimate (more than 10,000 matches with `count=true`); ask `count=exact` for the exact number.',
         },
+        sums: {
+          type: 'object',
+          description:
+            'Only with `sum=`: per field, its total as exact decimal text. A currency field has one total per currency its records hold (its default currency with 0 when none match); a number field has one, with currency null.',
+          additionalProperties: {
+            type: 'array',
+            items: {
+              title: 'Sum',
+              type: 'object',
+              properties: { amount: { type: 'string', examples: ['1250000.50'] }, currency: { type: ['string', 'null'] } },
+              required: ['amount', 'currency'],
+            },
+          },
+        },
       },
       required: ['next_cursor', 'has_more'],
     },

@@ -223,7 +223,7 @@ describe.each(databases)('OpenAPI document on %s', (kind) => {
   it('documents every list parameter and the lost-update headers', () => {
     const list = doc.paths['/api/records/support_ticket'].get as any;
     const names = list.parameters.map((p: { name: string }) => p.name);
-    expect(names).toEqual(['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q', 'count', 'trashed']);
+    expect(names).toEqual(['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q', 'count', 'sum', 'trashed']);
     const filter = list.parameters[0];
     expect(filter.description).toContain('starts_with');
     expect(filter.description).toContain('`company.<field of company>`');

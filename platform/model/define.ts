@@ -87,6 +87,7 @@ export const mutableFieldKeys = [
   'max_length',
   'minimum',
   'maximum',
+  'decimals',
 ] as const;
 
 export function specFromDef(def: ObjectDef): ObjectSpec {
@@ -258,6 +259,7 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
       if (f.minimum !== undefined && f.maximum !== undefined && f.minimum > f.maximum) {
         problems.push({ field: `${path}.minimum`, message: 'must not be greater than maximum' });
       }
+      problems.push(...numberLimitProblems(f, path));
       if (f.type === 'relation' && f.target) {
         const target = byName.get(f.target);
         if (!target) problems.push({ field: `${path}.target`, message: `no object named "${f.target}"` });
@@ -314,3 +316,18 @@ function defaultProblem(f: FieldSpec): string | undefined {
 }
 
 export { API_NAME };
+
+const BOUNDED = ['integer', 'number', 'percent'];
+
+/** Limits only a number can have, and a limit that no value could meet with its decimals. */
+function numberLimitProblems(f: FieldSpec, path: string): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  for (const k of ['minimum', 'maximum'] as const)
+    if (f[k] !== undefined && !BOUNDED.includes(f.type)) out.push({ field: `${path}.${k}`, message: `a ${f.type} field has no ${k}` });
+  if (f.decimals !== undefined && f.type !== 'number' && f.type !== 'percent')
+    out.push({
+      field: `${path}.decimals`,
+      message: f.type === 'currency' ? "a currency field follows its currency's digits" : `a ${f.type} field has no decimals`,
+    });
+  return out;
+}

@@ -196,6 +196,19 @@ function numericType(sqlType: string, schema: (f: FieldSpec) => JsonSchema, inte
   };
 }
 
+/** More digits after the point than the field's `decimals` allow (1.005 for 2): said, not rounded away. */
+function decimalsProblem(v: unknown, f: FieldSpec): { message: string; keyword: string } | undefined {
+  if (f.decimals === undefined || typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+  // The shortest text that reads back as the same double is what was typed; 1e-7 has 7 places.
+  const [mantissa, exp = '0'] = String(v).toLowerCase().split('e');
+  const places = Math.max(0, (mantissa.split('.')[1] ?? '').length - Number(exp));
+  if (places <= f.decimals) return undefined;
+  return {
+    message: f.decimals === 0 ? 'must be a whole number' : `must have at most ${f.decimals} digits after the decimal point`,
+    keyword: 'decimals',
+  };
+}
+
 const bounds = (f: FieldSpec, base: JsonSchema = {}) => ({
   ...base,
   ...(f.minimum !== undefined && { minimum: f.minimum }),
@@ -245,8 +258,8 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
   },
   url: textType(2048, { format: 'uri', pattern: '^https?://' }, 'must be an http:// or https:// URL', trim),
   integer: numericType('integer', (f) => bounds(f, { type: 'integer', ...INT32 }), true),
-  number: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),
-  percent: numericType('double precision', (f) => bounds(f, { type: 'number' }), false),
+  number: { ...numericType('double precision', (f) => bounds(f, { type: 'number' }), false), check: decimalsProblem },
+  percent: { ...numericType('double precision', (f) => bounds(f, { type: 'number' }), false), check: decimalsProblem },
   currency: {
     columns: (f) => [
       { name: f.name, type: 'numeric' },

@@ -56,6 +56,8 @@ export interface FieldSpec {
   max_length?: number;
   minimum?: number;
   maximum?: number;
+  /** number and percent: at most this many digits after the decimal point. */
+  decimals?: number;
   /** Set by the platform on fields of standard objects: not deletable by admins. */
   standard?: boolean;
   /** The plugin that added the field to another object (removed with the plugin). */

@@ -8,6 +8,7 @@ import { compileFilter, policyCompiler, type FilterContext } from './filter.ts';
 import { assertObject, assertReadableField, readableFields, scopeSql, type QueryAccess } from './access.ts';
 import { afterCursor, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort, type SortKey } from './sort.ts';
 import { selectList } from './select.ts';
+import { parseSums, runSums, type Sum } from './sums.ts';
 
 export interface ListParams {
   filter?: string;
@@ -18,10 +19,22 @@ export interface ListParams {
   include?: string;
   q?: string;
   count?: string;
+  sum?: string;
   trashed?: string;
 }
 
-export const listParamNames: (keyof ListParams)[] = ['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q', 'count', 'trashed'];
+export const listParamNames: (keyof ListParams)[] = [
+  'filter',
+  'sort',
+  'limit',
+  'cursor',
+  'fields',
+  'include',
+  'q',
+  'count',
+  'sum',
+  'trashed',
+];
 
 export interface ListQuery {
   filter?: unknown;
@@ -33,12 +46,14 @@ export interface ListQuery {
   q?: string;
   /** 'capped': exact up to COUNT_CAP matching rows, else the planner's estimate; 'exact': always exact. */
   count: false | 'capped' | 'exact';
+  /** Number and currency fields to total over every matching record (`page.sums`). */
+  sum: FieldModel[];
   trashed: boolean;
 }
 
 export interface Page {
   data: Record<string, unknown>[];
-  page: { next_cursor: string | null; has_more: boolean; total?: number; total_is_estimate?: boolean };
+  page: { next_cursor: string | null; has_more: boolean; total?: number; total_is_estimate?: boolean; sums?: Record<string, Sum[]> };
 }
 
 /**
@@ -130,6 +145,7 @@ export function parseListParams(model: ObjectModel, p: ListParams, access?: Quer
     include,
     q,
     count: countMode(p.count),
+    sum: parseSums(model, p.sum, access),
     trashed: bool('trashed', p.trashed),
   };
 }
@@ -176,8 +192,9 @@ export async function runList(db: Executor, model: ObjectModel, query: ListQuery
   const counted = query.count
     ? await countRows(db, sql`from ${sql.identifier(model.table)} as ${sql.identifier(t)} where ${where}`, query.count)
     : undefined;
+  const sums = query.sum.length ? await runSums(db, model, query.sum, where, t) : undefined;
   if (query.include.length) await expandIncludes(db, model, pageRows, query.include, ctx);
-  return { data: pageRows, page: { next_cursor: next, has_more: hasMore, ...counted } };
+  return { data: pageRows, page: { next_cursor: next, has_more: hasMore, ...counted, ...(sums && { sums }) } };
 }
 
 /**

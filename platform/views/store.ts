@@ -9,7 +9,7 @@ import { createAjv, definitionProblems, loadMetaSchema } from '../model/index.ts
 import { forbidden, notFound, validation } from '../problems/index.ts';
 
 export type ViewKind = 'list' | 'kanban' | 'detail' | 'form';
-const definitionKeys = ['filter', 'sort', 'columns', 'group_by', 'layout'] as const;
+const definitionKeys = ['filter', 'sort', 'columns', 'group_by', 'sum_field', 'layout'] as const;
 
 export interface View {
   id: string;
@@ -21,6 +21,7 @@ export interface View {
   sort?: string[];
   columns?: string[];
   group_by?: string | null;
+  sum_field?: string | null;
   layout?: unknown;
   shared: boolean;
   owner: string | null;

@@ -2727,6 +2727,8 @@ export interface components {
             sort?: string[];
             columns?: string[];
             group_by?: string | null;
+            /** @description Kanban: the number or currency field each column totals (over all its records); columns are the fields its cards show */
+            sum_field?: string | null;
             /** @description Detail and form layouts: sections of fields */
             layout?: {
                 sections?: {
@@ -2774,6 +2776,8 @@ export interface components {
             sort?: string[];
             columns?: string[];
             group_by?: string | null;
+            /** @description Kanban: the number or currency field each column totals (over all its records); columns are the fields its cards show */
+            sum_field?: string | null;
             /** @description Detail and form layouts: sections of fields */
             layout?: {
                 sections?: {
@@ -2824,6 +2828,14 @@ export interface components {
              * @constant
              */
             total_is_estimate?: true;
+            /** @description Only with `sum=`: per field, its total as exact decimal text. A currency field has one total per currency its records hold (its default currency with 0 when none match); a number field has one, with currency null. */
+            sums?: {
+                [key: string]: {
+                    /** @example 1250000.50 */
+                    amount: string;
+                    currency: string | null;
+                }[];
+            };
         };
         /**
          * @description A filter is a JSON object: `{ "<field>": { "<operator>": value } }`. Several keys
@@ -2978,6 +2990,8 @@ export interface components {
             max_length?: number;
             minimum?: number;
             maximum?: number;
+            /** @description number and percent fields: at most this many digits after the decimal point (currency fields follow their currency's digits) */
+            decimals?: number;
             standard?: boolean;
             plugin?: string;
             /** @description Maintained by its plugin: left out of history and of the studio's forms; only on a plugin's own fields */
@@ -3110,6 +3124,7 @@ export interface components {
             max_length?: number | null;
             minimum?: number | null;
             maximum?: number | null;
+            decimals?: number | null;
         };
         /** @description What a metadata change would do, answered by `?dry_run=true` without changing anything. */
         MigrationPlan: {
@@ -7416,6 +7431,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -7820,6 +7837,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -8228,6 +8247,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -8642,6 +8663,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };
@@ -9053,6 +9076,8 @@ export interface operations {
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
+                /** @description Comma-separated number, integer, percent or currency fields (at most 5) to total over every record the filter, q and your read scope match (not only this page): fills `page.sums`. */
+                sum?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
             };

@@ -75,7 +75,10 @@ export type ViewKind = Schemas['View']['kind'];
  * signature that Omit would flatten), so its own keys are picked; stored views always have an
  * id, a sharing flag and an owner (null for shared ones), which the schema leaves optional.
  */
-export type SavedView = Pick<Schemas['View'], 'key' | 'object' | 'kind' | 'filter' | 'sort' | 'columns' | 'group_by' | 'layout'> & {
+export type SavedView = Pick<
+  Schemas['View'],
+  'key' | 'object' | 'kind' | 'filter' | 'sort' | 'columns' | 'group_by' | 'sum_field' | 'layout'
+> & {
   id: string;
   name: LocalizedText;
   shared: boolean;

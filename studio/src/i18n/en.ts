@@ -3,6 +3,7 @@ import { exportEn } from './export-en.ts';
 import { accessEn } from './access-en.ts';
 import { peopleEn } from './people-en.ts';
 import { searchEn } from './search-en.ts';
+import { urlstateEn } from './urlstate-en.ts';
 import { wfplugEn } from './wfplug-en.ts';
 
 export const en = {
@@ -11,6 +12,7 @@ export const en = {
   ...exportEn,
   ...accessEn,
   ...wfplugEn,
+  ...urlstateEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

@@ -4,6 +4,7 @@ import { exportJa } from './export-ja.ts';
 import { accessJa } from './access-ja.ts';
 import { peopleJa } from './people-ja.ts';
 import { searchJa } from './search-ja.ts';
+import { urlstateJa } from './urlstate-ja.ts';
 import { wfplugJa } from './wfplug-ja.ts';
 
 export const ja: Record<MessageKey, string> = {
@@ -12,6 +13,7 @@ export const ja: Record<MessageKey, string> = {
   ...exportJa,
   ...accessJa,
   ...wfplugJa,
+  ...urlstateJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',

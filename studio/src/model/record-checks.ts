@@ -64,6 +64,8 @@ export function compileRecordChecks(def: ObjectDef, fields: FieldSpec[], mode: '
     for (const f of fields) {
       if (f.type === 'json' && typeof input[f.name] === 'string' && !parses(input[f.name] as string))
         out.push({ field: f.name, keyword: 'json', params: {} });
+      if (f.decimals !== undefined && typeof input[f.name] === 'number' && decimalPlaces(input[f.name] as number) > f.decimals)
+        out.push({ field: f.name, keyword: 'decimals', params: { limit: f.decimals } });
       if (f.type === 'currency') {
         const keyword = moneyKeyword(input[f.name] as { amount?: unknown; currency?: unknown } | null | undefined);
         if (keyword) out.push({ field: f.name, keyword, params: {} });
@@ -113,6 +115,12 @@ function moneyKeyword(v: { amount?: unknown; currency?: unknown } | null | undef
   const digits = new Intl.NumberFormat('en', { style: 'currency', currency: v.currency }).resolvedOptions().maximumFractionDigits ?? 2;
   const fraction = /\.(\d*?)0*$/.exec(v.amount)?.[1] ?? '';
   return fraction.length > digits ? 'currency_digits' : undefined;
+}
+
+/** Digits after the point as typed (the shortest text of the double), 1e-7 being 7. */
+export function decimalPlaces(v: number): number {
+  const [mantissa, exp = '0'] = String(v).toLowerCase().split('e');
+  return Math.max(0, (mantissa.split('.')[1] ?? '').length - Number(exp));
 }
 
 function parses(text: string): boolean {
@@ -214,6 +222,10 @@ export function problemMessage(p: FieldProblem, field: FieldSpec | undefined, t:
       return t('check.currencyCode');
     case 'currency_digits':
       return t('check.currencyDigits');
+    case 'decimals': {
+      const max = num(p.params.limit) ?? field?.decimals ?? 0;
+      return max === 0 ? t('check.integer') : t('check.decimals', { max });
+    }
     default:
       return serverWords(p, t);
   }
