@@ -64,7 +64,12 @@ describe.each(databases)('metadata and records a restricted caller may not reach
   it('refuses the actions x-kizuna-access does not offer', async () => {
     expect((await k.call('POST', '/api/records/contact', { last_name: 'x' }, { authorization: `Bearer ${key}` })).status).toBe(403);
     expect((await as('DELETE', `/api/records/contact/${ids.contact}`)).status).toBe(403);
-    const readOnly = await k.call('PATCH', `/api/records/contact/${ids.contact}`, { email: 'a@example.jp' }, { authorization: `Bearer ${key}` });
+    const readOnly = await k.call(
+      'PATCH',
+      `/api/records/contact/${ids.contact}`,
+      { email: 'a@example.jp' },
+      { authorization: `Bearer ${key}` },
+    );
     expect(readOnly.status).toBe(403);
     expect(readOnly.body.errors[0].field).toBe('email');
   });
