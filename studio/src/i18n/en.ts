@@ -427,7 +427,6 @@ export const en = {
   'plugins.enable': 'Enable',
   'plugins.disable': 'Disable',
   'plugins.settings': 'Settings',
-  'plugins.settingsJson': "Settings (JSON, checked against the plugin's settings schema)",
   'plugins.uninstall': 'Uninstall',
   'plugins.confirmUninstall': 'Uninstall {name}? Its data is kept and found again if you install it later.',
   'plugins.done.install': '{name} installed',

@@ -428,7 +428,6 @@ export const ja: Record<MessageKey, string> = {
   'plugins.enable': '有効にする',
   'plugins.disable': '無効にする',
   'plugins.settings': '設定',
-  'plugins.settingsJson': '設定（JSON。プラグインの設定スキーマで検査されます）',
   'plugins.uninstall': 'アンインストール',
   'plugins.confirmUninstall': '{name} をアンインストールしますか？データは残り、再インストールすると元に戻ります。',
   'plugins.done.install': '{name} をインストールしました',
