@@ -311,7 +311,11 @@ describe.each(databases)('imports on %s', (kind) => {
     expect(up.body.suggested_mapping).toEqual({ 氏名: '$full_name', メールアドレス: 'email', 会社名: 'company', 電話番号: 'phone' });
     const mapping = up.body.suggested_mapping;
     const preview = (await k.call('GET', `/api/imports/${up.body.id}/preview`)).body;
-    expect(preview.rows[1].errors[0].message).toMatch(/no company named "New Co"/);
+    expect(preview.rows[1].errors[0]).toMatchObject({
+      field: 'company',
+      keyword: 'lookup_missing',
+      message: expect.stringMatching(/no company named "New Co"/),
+    });
     await k.call('POST', `/api/imports/${up.body.id}/start`, { mapping, mode: 'partial', upsert_on: 'email', create_missing: ['company'] });
     const done = await finished(k, up.body.id);
     expect(done).toMatchObject({ state: 'succeeded', created: 1, updated: 1, rows_failed: 0 });

@@ -9,6 +9,13 @@ import type { ConvertedRow } from './mapping.ts';
 import { AMBIGUOUS, findRecordsByName, findUsersByName, type NameDeps } from './reference-names.ts';
 
 export type LookupCache = Map<string, string>;
+
+/** Why a row's lookup failed: `keyword` for clients to say it in their language, `message` in English. */
+export interface LookupFailure {
+  field: string;
+  keyword: 'lookup_missing' | 'lookup_ambiguous';
+  message: string;
+}
 const CACHE_MAX = 100_000;
 
 /** Fills relation and user ids into each row's input; answers the rows whose lookup failed, with why. */
@@ -19,8 +26,8 @@ export async function resolveLookups(
   actor: Actor,
   opts: { createMissing: string[]; cache: LookupCache; dryRun: boolean },
   exec: Executor = deps.db,
-): Promise<Map<number, string>> {
-  const failures = new Map<number, string>();
+): Promise<Map<number, LookupFailure>> {
+  const failures = new Map<number, LookupFailure>();
   const fields = new Set(rows.flatMap((r) => Object.keys(r.converted.lookups)));
   for (const name of fields) {
     const f = model.fields.get(name)!;
@@ -40,7 +47,11 @@ export async function resolveLookups(
       if (v === undefined) continue;
       let id = opts.cache.get(cacheKey(v));
       if (id === AMBIGUOUS) {
-        failures.set(r.index, `${name}: several ${many} are named "${v}"; give the id instead`);
+        failures.set(r.index, {
+          field: name,
+          keyword: 'lookup_ambiguous',
+          message: `${name}: several ${many} are named "${v}"; give the id instead`,
+        });
         continue;
       }
       if (!id && create && target && !opts.dryRun) {
@@ -49,7 +60,7 @@ export async function resolveLookups(
         opts.cache.set(cacheKey(v), id);
       }
       if (id) r.converted.input[name] = id;
-      else if (!create) failures.set(r.index, `${name}: no ${one} named "${v}"`);
+      else if (!create) failures.set(r.index, { field: name, keyword: 'lookup_missing', message: `${name}: no ${one} named "${v}"` });
     }
     if (opts.cache.size > CACHE_MAX) opts.cache.clear();
   }

@@ -75,10 +75,23 @@ describe.each(databases)('relation and user cells by name on %s', (kind) => {
     ]);
     expect(rows[0].errors).toContainEqual({
       field: 'contact',
+      keyword: 'lookup_ambiguous',
       message: expect.stringMatching(/several contact records are named "田中 次郎"/),
     });
-    expect(rows[1].errors).toContainEqual({ field: 'assignee', message: expect.stringMatching(/several users are named "佐藤 花子"/) });
-    expect(rows[2].errors).toContainEqual({ field: 'contact', message: expect.stringMatching(/no contact named "山田 二郎"/) });
-    expect(rows[3].errors).toContainEqual({ field: 'assignee', message: expect.stringMatching(/no user named "誰も いない"/) });
+    expect(rows[1].errors).toContainEqual({
+      field: 'assignee',
+      keyword: 'lookup_ambiguous',
+      message: expect.stringMatching(/several users are named "佐藤 花子"/),
+    });
+    expect(rows[2].errors).toContainEqual({
+      field: 'contact',
+      keyword: 'lookup_missing',
+      message: expect.stringMatching(/no contact named "山田 二郎"/),
+    });
+    expect(rows[3].errors).toContainEqual({
+      field: 'assignee',
+      keyword: 'lookup_missing',
+      message: expect.stringMatching(/no user named "誰も いない"/),
+    });
   });
 });

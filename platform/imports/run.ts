@@ -347,7 +347,7 @@ async function batchTransaction(
     tx,
   );
   for (const r of rows)
-    if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)! });
+    if (lookupFailures.has(r.index)) errors.push({ row: r.index, cells: r.cells, reason: lookupFailures.get(r.index)!.message });
   const checked = rows.filter((r) => !lookupFailures.has(r.index)).map((r) => ({ index: r.index, input: r.converted.input }));
   // Only the imported object's rows override; targets create_missing makes are plain creates.
   const result = await records.importBatch(tx, model.name, checked, options.override ? { ...actor, override: true } : actor, {

@@ -194,7 +194,7 @@ export function createImportService(deps: ImportDeps) {
     });
     // Every problem of a row, not only its first: a row whose company is unknown is still
     // checked for everything else (without that relation value, which has its own error).
-    const lookupField = (index: number) => lookupFailures.get(index)?.split(':')[0];
+    const lookupField = (index: number) => lookupFailures.get(index)?.field;
     const checked = await db.transaction((tx) =>
       records.importBatch(
         tx,
@@ -221,7 +221,7 @@ export function createImportService(deps: ImportDeps) {
         cells: r.cells,
         values: r.converted.input,
         errors: [
-          ...(lookupFailures.has(r.index) ? [{ field: lookupField(r.index)!, message: lookupFailures.get(r.index)! }] : []),
+          ...(lookupFailures.has(r.index) ? [lookupFailures.get(r.index)!] : []),
           // A required relation left out above reports "is required": the lookup error says why.
           ...(problems.get(r.index) ?? []).filter((e) => e.field !== lookupField(r.index)),
         ],

@@ -53,10 +53,16 @@ export function problemText(e: unknown, t: Translate): string {
  * keyword through the record form's own translations (record-checks.ts), so a preview and a
  * form say the same thing about the same value.
  */
-export function fieldErrorText(err: FieldError, field: FieldSpec | undefined, t: Translate): string {
-  // Relation lookups: "company: no company named "Acme"".
-  const lookup = /no (\w+) named "(.*)"$/.exec(err.message);
-  if (lookup) return t('import.cell.noTarget', { object: lookup[1], value: lookup[2] });
+export function fieldErrorText(
+  err: FieldError,
+  field: FieldSpec | undefined,
+  t: Translate,
+  objectLabel: (name: string) => string = (name) => name,
+): string {
+  // Relation and user lookups (platform/imports/lookups.ts): the cell shows the name itself.
+  const target = field?.type === 'relation' && field.target ? objectLabel(field.target) : t('import.cell.user');
+  if (err.keyword === 'lookup_missing') return t('import.cell.noTarget', { object: target });
+  if (err.keyword === 'lookup_ambiguous') return t('import.cell.ambiguousTarget', { object: target });
   if (!err.keyword) return err.message;
   return problemMessage({ field: err.field, keyword: err.keyword, params: {}, message: err.message }, field, t);
 }
