@@ -262,6 +262,18 @@ describe.each(databases)('metadata API on %s', (kind) => {
     expect((await k.call('PATCH', '/api/meta/objects/project', { name: 'x' })).status).toBe(422);
   });
 
+  it('hides a field from default layouts and shows it again', async () => {
+    const hide = await k.call('PATCH', '/api/meta/objects/project/fields/stage', { hidden: true });
+    expect(hide.status).toBe(200);
+    expect(hide.body.properties.stage['x-kizuna'].hidden).toBe(true);
+    const bad = await k.call('PATCH', '/api/meta/objects/project/fields/stage', { hidden: 'yes' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toMatch(/hidden/);
+    const show = await k.call('PATCH', '/api/meta/objects/project/fields/stage', { hidden: null });
+    expect(show.status).toBe(200);
+    expect(show.body.properties.stage['x-kizuna'].hidden).toBeUndefined();
+  });
+
   it('makes a field unique only when existing values allow it', async () => {
     await k.call('POST', '/api/records/project', { title: 'same' });
     await k.call('POST', '/api/records/project', { title: 'same' });

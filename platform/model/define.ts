@@ -88,6 +88,7 @@ export const mutableFieldKeys = [
   'minimum',
   'maximum',
   'decimals',
+  'hidden',
 ] as const;
 
 export function specFromDef(def: ObjectDef): ObjectSpec {

@@ -480,6 +480,7 @@ export const en = {
   'designer.uniqueField': 'Unique',
   'designer.indexedField': 'Indexed',
   'designer.searchableField': 'Searchable',
+  'designer.hiddenField': 'Hidden from default layouts (lists, forms, details)',
   'designer.default': 'Default value',
   'designer.options': 'Options',
   'designer.optionValue': 'Value',

@@ -483,6 +483,7 @@ export const ja: Record<MessageKey, string> = {
   'designer.uniqueField': '一意',
   'designer.indexedField': 'インデックス',
   'designer.searchableField': '検索対象',
+  'designer.hiddenField': '既定のレイアウトに表示しない（一覧・フォーム・詳細）',
   'designer.default': '既定値',
   'designer.options': '選択肢',
   'designer.optionValue': '値',
