@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 import { searchAll } from './global.ts';
 
+const caseName = (subject: string) => expect.stringMatching(new RegExp(`^CASE-\\d{6} ${subject}$`));
+
 describe.each(databases)('global search on %s', (kind) => {
   let k: TestKizuna;
   let rep: { id: string; key: string };
@@ -61,7 +63,8 @@ describe.each(databases)('global search on %s', (kind) => {
     // A contact's last name is 山田 exactly: exact, and named first-last in English, last-first in Japanese.
     expect(group(r.body, 'contact')!.records).toContainEqual({ id: ids.taro, name: { en: '太郎 山田', ja: '山田 太郎' }, match: 'exact' });
     expect(group(r.body, 'case')!.records).toEqual([
-      { id: ids.case, name: { en: '山田様からの問い合わせ', ja: '山田様からの問い合わせ' }, match: 'prefix' },
+      // A case is named by its number and subject (case.json's display template).
+      { id: ids.case, name: { en: caseName('山田様からの問い合わせ'), ja: caseName('山田様からの問い合わせ') }, match: 'prefix' },
     ]);
   });
 
