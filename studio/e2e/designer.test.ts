@@ -140,8 +140,11 @@ describe('object designer in chromium', () => {
     expect(await page.locator('#fe-type option[value=tags]').textContent()).toBe('Tags');
     await page.locator('#fe-en').fill('Labels');
     await page.locator('#fe-ja').fill('ラベル');
-    // Always GIN-indexed and never unique: the designer offers neither flag.
-    expect(await page.locator('.dialog .flags label').allTextContents()).toEqual([expect.stringContaining('Required')]);
+    // Always GIN-indexed and never unique: the designer offers neither flag (only required, and hidden as for every field).
+    expect(await page.locator('.dialog .flags label').allTextContents()).toEqual([
+      expect.stringContaining('Required'),
+      expect.stringContaining('Hidden from default layouts'),
+    ]);
     await page.locator('.dialog').getByRole('button', { name: 'Save' }).click();
     await page.locator('tr[data-field=labels]').waitFor();
     expect((await s.kizuna.call('GET', '/api/meta/objects/project')).body.properties.labels['x-kizuna']).toMatchObject({ type: 'tags' });
