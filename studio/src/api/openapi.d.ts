@@ -3125,6 +3125,7 @@ export interface components {
             minimum?: number | null;
             maximum?: number | null;
             decimals?: number | null;
+            hidden?: boolean | null;
         };
         /** @description What a metadata change would do, answered by `?dry_run=true` without changing anything. */
         MigrationPlan: {
