@@ -231,7 +231,7 @@ const roleName = pathParam('name', 'The role name.', { type: 'string', pattern: 
 const sendEmail = {
   send_email: { type: 'boolean', default: true, description: 'false: answer the link even when SMTP is configured.' },
 };
-const listParams = ['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q', 'count', 'trashed'].map((n) =>
+const listParams = ['filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'q', 'count', 'sum', 'trashed'].map((n) =>
   queryParam(n, `As in GET /api/records/{object}, evaluated with the user's permissions.`),
 );
 

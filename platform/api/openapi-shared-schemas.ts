@@ -62,7 +62,16 @@ export function sharedSchemas(): Record<string, Schema> {
       properties: {
         field: { type: 'string', description: 'The field, parameter or path at fault (e.g. "email", "records[3].email", "filter").' },
         message: { type: 'string' },
-        keyword: { type: 'string', description: 'The JSON Schema keyword that failed, when one did.' },
+        keyword: {
+          type: 'string',
+          description:
+            "Why, as a stable word clients can say in their own language: the JSON Schema keyword that failed (maxLength, required, …) or one of Kizuna's (unique, reference, taken, in_use, immutable, not_for_type, no_such_field, no_such_object, …; docs/API.md lists them).",
+        },
+        params: {
+          type: 'object',
+          additionalProperties: { type: ['string', 'number'] },
+          description: 'What the message names (a limit, a name, a field type), for clients that phrase it themselves.',
+        },
       },
       required: ['field', 'message'],
     },

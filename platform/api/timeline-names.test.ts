@@ -138,7 +138,12 @@ describe.each(databases)('timeline names and the people directory on %s', (kind)
     it('refuses a template naming an unknown field, a number field or no field with 422 naming display.<locale>', async () => {
       const unknown = await k.call('PATCH', '/api/meta/objects/gadget', { display: { en: '{nope}', ja: '{title}' } });
       expect(unknown.status).toBe(422);
-      expect(unknown.body.errors).toContainEqual({ field: 'display.en', message: 'no field named "nope" in gadget' });
+      expect(unknown.body.errors).toContainEqual({
+        field: 'display.en',
+        message: 'no field named "nope" in gadget',
+        keyword: 'no_such_field',
+        params: { name: 'nope' },
+      });
       const number = await k.call('PATCH', '/api/meta/objects/gadget', { display: { en: '{title}', ja: '{price}' } });
       expect(number.status).toBe(422);
       expect(number.body.errors.map((e: { field: string }) => e.field)).toEqual(['display.ja']);
@@ -151,7 +156,7 @@ describe.each(databases)('timeline names and the people directory on %s', (kind)
       expect((await k.call('PATCH', '/api/meta/objects/gadget', { display: { en: '{code} {title}', ja: '{title}' } })).status).toBe(200);
       const r = await k.call('DELETE', '/api/meta/objects/gadget/fields/code');
       expect(r.status).toBe(409);
-      expect(r.body.errors).toEqual([{ field: 'display', message: 'uses this field' }]);
+      expect(r.body.errors).toEqual([{ field: 'display', message: 'uses this field', keyword: 'in_use' }]);
     });
   });
 });

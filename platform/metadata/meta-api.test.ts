@@ -146,7 +146,60 @@ describe.each(databases)('metadata API on %s', (kind) => {
         r.body.errors.map((e: { field: string }) => e.field),
         JSON.stringify(r.body),
       ).toContain(field);
+      // Every refusal says why as a keyword the studio translates, never only in English words.
+      for (const e of r.body.errors) expect(e.keyword, JSON.stringify(e)).toEqual(expect.any(String));
     }
+    const keywordOf = async (body: unknown, field: string) => {
+      const r = await k.call('POST', '/api/meta/objects', body);
+      return r.body.errors.find((e: { field: string }) => e.field === field);
+    };
+    expect(await keywordOf({ ...project, name: 'kizuna_x', plural: 'kx' }, 'name')).toMatchObject({
+      keyword: 'reserved_name',
+      params: { name: 'kizuna_x' },
+    });
+    expect(await keywordOf({ ...project, name: 'q1', plural: 'q1s', display_field: 'nope' }, 'display_field')).toMatchObject({
+      keyword: 'no_such_field',
+      params: { name: 'nope' },
+    });
+    const target = { name: 'a', type: 'relation', target: 'nowhere', label: { en: 'a', ja: 'a' } };
+    expect(await keywordOf({ ...project, name: 'q2', plural: 'q2s', fields: [target] }, 'fields.0.target')).toMatchObject({
+      keyword: 'no_such_object',
+    });
+    const unique = { name: 'a', type: 'json', unique: true, label: { en: 'a', ja: 'a' } };
+    expect(await keywordOf({ ...project, name: 'q3', plural: 'q3s', fields: [unique] }, 'fields.0.unique')).toMatchObject({
+      keyword: 'not_for_type',
+      params: { type: 'json' },
+    });
+    const long = { name: 'a', type: 'text', max_length: 2000000, label: { en: 'a', ja: 'a' } };
+    expect(await keywordOf({ ...project, name: 'q4', plural: 'q4s', fields: [long] }, 'fields.0.max_length')).toMatchObject({
+      keyword: 'maximum',
+      params: { limit: expect.any(Number) },
+    });
+    const taken = await k.call('POST', '/api/meta/objects/project/fields', { name: 'title', type: 'text', label: { en: 'T', ja: 'T' } });
+    expect(taken.status).toBe(409);
+    expect(taken.body.errors[0]).toMatchObject({ field: 'name', keyword: 'taken', params: { name: 'title' } });
+  });
+
+  it("clears an object's plural label, description and icon with null", async () => {
+    const set = await k.call('PATCH', '/api/meta/objects/project', {
+      plural_label: { en: 'All projects', ja: '全プロジェクト' },
+      description: { en: 'Work we do', ja: '私たちの仕事' },
+      icon: 'folder',
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body['x-kizuna']).toMatchObject({
+      plural_label: { en: 'All projects' },
+      description: { ja: '私たちの仕事' },
+      icon: 'folder',
+    });
+    const cleared = await k.call('PATCH', '/api/meta/objects/project', { plural_label: null, description: null, icon: null });
+    expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
+    // The plural label goes back to the label; the rest to nothing.
+    expect(cleared.body['x-kizuna'].plural_label).toEqual(cleared.body['x-kizuna'].label);
+    expect(cleared.body['x-kizuna'].description).toBeUndefined();
+    expect(cleared.body['x-kizuna'].icon).toBeUndefined();
+    const bad = await k.call('PATCH', '/api/meta/objects/project', { label: null });
+    expect(bad.status).toBe(422);
   });
 
   it('adds a field as a live column within the same request, and drops it again', async () => {

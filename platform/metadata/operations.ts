@@ -27,7 +27,9 @@ export function createObject(body: unknown): Mutator<string> {
   const spec = parseObjectInput(body);
   return (specs) => {
     if (specs.has(spec.name))
-      throw conflict(`An object named "${spec.name}" already exists`, [{ field: 'name', message: 'is already taken' }]);
+      throw conflict(`An object named "${spec.name}" already exists`, [
+        { field: 'name', message: 'is already taken', keyword: 'taken', params: { name: spec.name } },
+      ]);
     const { standard: _s, plugin: _p, ...rest } = spec;
     specs.set(spec.name, { ...rest, fields: rest.fields.map(({ standard: _x, sequence: _q, ...f }) => f) });
     return spec.name;
@@ -35,6 +37,7 @@ export function createObject(body: unknown): Mutator<string> {
 }
 
 const objectPatchKeys = ['label', 'plural_label', 'description', 'icon', 'display_field', 'display', 'indexes'] as const;
+const clearableObjectKeys = ['plural_label', 'description', 'icon', 'display', 'indexes'] as const;
 
 export function patchObject(name: string, body: unknown): Mutator<string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -43,15 +46,21 @@ export function patchObject(name: string, body: unknown): Mutator<string> {
   const unknownKeys = Object.keys(patch).filter((k) => !(objectPatchKeys as readonly string[]).includes(k));
   if (unknownKeys.length) {
     throw validation(
-      unknownKeys.map((k) => ({ field: k, message: `cannot be changed here (changeable: ${objectPatchKeys.join(', ')}, field_order)` })),
+      unknownKeys.map((k) => ({
+        field: k,
+        message: `cannot be changed here (changeable: ${objectPatchKeys.join(', ')}, field_order)`,
+        keyword: 'immutable',
+      })),
     );
   }
   return (specs) => {
     const spec = mustHave(specs, name);
-    // `display: null` goes back to naming records by display_field.
-    const { display, ...rest } = patch;
-    const base = display === null ? (({ display: _d, ...s }) => s)(spec) : spec;
-    const next = parseObjectInput({ ...base, ...(display === null ? rest : patch) });
+    // null clears an optional setting: `display: null` goes back to naming records by
+    // display_field, `plural_label: null` back to the label, description and icon to none.
+    const cleared = clearableObjectKeys.filter((k) => patch[k] === null);
+    const base = Object.fromEntries(Object.entries(spec).filter(([k]) => !(cleared as string[]).includes(k))) as ObjectSpec;
+    const given = Object.fromEntries(Object.entries(patch).filter(([k]) => !(cleared as string[]).includes(k)));
+    const next = parseObjectInput({ ...base, ...given });
     const fields = order === undefined ? spec.fields : reorderFields(spec.fields, order);
     const changed = Object.fromEntries(objectPatchKeys.filter((k) => k in patch && next[k] !== undefined).map((k) => [k, next[k]]));
     specs.set(name, { ...base, fields, ...changed });
@@ -68,7 +77,7 @@ function reorderFields(fields: FieldSpec[], order: unknown): FieldSpec[] {
     order.length === names.length &&
     new Set(order).size === order.length &&
     order.every((n) => typeof n === 'string' && names.includes(n));
-  if (!ok) throw validation([{ field: 'field_order', message: `must list every field once: ${names.join(', ')}` }]);
+  if (!ok) throw validation([{ field: 'field_order', message: `must list every field once: ${names.join(', ')}`, keyword: 'field_order' }]);
   return (order as string[]).map((n) => fields.find((f) => f.name === n)!);
 }
 
@@ -81,7 +90,7 @@ export function deleteObject(name: string): Mutator<string> {
     if (refs.length)
       throw conflict(
         `"${name}" is still referenced by ${refs.join(', ')}`,
-        refs.map((r) => ({ field: r, message: `relates to ${name}` })),
+        refs.map((r) => ({ field: r, message: `relates to ${name}`, keyword: 'in_use' })),
       );
     specs.delete(name);
     return name;
@@ -93,7 +102,9 @@ export function addField(object: string, body: unknown): Mutator<string> {
   return (specs) => {
     const spec = mustHave(specs, object);
     if (spec.fields.some((f) => f.name === field.name)) {
-      throw conflict(`${object} already has a field named "${field.name}"`, [{ field: 'name', message: 'is already taken' }]);
+      throw conflict(`${object} already has a field named "${field.name}"`, [
+        { field: 'name', message: 'is already taken', keyword: 'taken', params: { name: field.name } },
+      ]);
     }
     const { standard: _s, sequence: _q, plugin: _p, ...clean } = field;
     // A field added to an existing object joins the search only when asked: it rebuilds the
@@ -116,6 +127,7 @@ export function patchField(object: string, fieldName: string, body: unknown): Mu
         message: ['name', 'type', 'target', 'inverse'].includes(k)
           ? `cannot be changed after creation (add a new field and move the data instead)`
           : 'is not a field setting',
+        keyword: 'immutable',
       })),
     );
   }
@@ -139,12 +151,12 @@ export function deleteField(object: string, fieldName: string): Mutator<string> 
     if (field.plugin) throw conflict(`${object}.${fieldName} belongs to the plugin ${field.plugin}; uninstall the plugin instead`);
     if (spec.display_field === fieldName) {
       throw conflict(`${object}.${fieldName} is the display field; choose another display field first`, [
-        { field: 'display_field', message: 'uses this field' },
+        { field: 'display_field', message: 'uses this field', keyword: 'in_use' },
       ]);
     }
     if (spec.display && displayFieldNames(spec).includes(fieldName)) {
       throw conflict(`${object}.${fieldName} is part of the display template; change the display first`, [
-        { field: 'display', message: 'uses this field' },
+        { field: 'display', message: 'uses this field', keyword: 'in_use' },
       ]);
     }
     spec.fields = spec.fields.filter((f) => f.name !== fieldName);

@@ -37,7 +37,10 @@ export function definitionProblems(errors: ErrorObject[] | null | undefined): Fi
     const key = `${field}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ field, message, keyword: e.keyword });
+    const limit = e.params.limit;
+    const params: FieldProblem['params'] =
+      typeof limit === 'number' ? { limit } : e.keyword === 'required' ? { name: String(e.params.missingProperty) } : undefined;
+    out.push({ field, message, keyword: e.keyword, ...(params && { params }) });
   }
   return out;
 }

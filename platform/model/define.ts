@@ -225,62 +225,140 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
   for (const spec of specs) {
     const at = spec.name;
     if (spec.name.startsWith('kizuna_') || spec.name.startsWith('pg_')) {
-      problems.push({ field: 'name', message: `"${spec.name}" is reserved for the platform` });
+      problems.push({
+        field: 'name',
+        message: `"${spec.name}" is reserved for the platform`,
+        keyword: 'reserved_name',
+        params: { name: spec.name },
+      });
     }
     const other = plurals.get(spec.plural);
-    if (other && other !== spec.name) problems.push({ field: 'plural', message: `"${spec.plural}" is already the plural of ${other}` });
+    if (other && other !== spec.name)
+      problems.push({
+        field: 'plural',
+        message: `"${spec.plural}" is already the plural of ${other}`,
+        keyword: 'plural_taken',
+        params: { object: other },
+      });
     plurals.set(spec.plural, spec.name);
     const names = new Set<string>();
     spec.fields.forEach((f, i) => {
       const path = `fields.${i}`;
-      if (names.has(f.name)) problems.push({ field: `${path}.name`, message: `"${f.name}" is declared twice in ${at}` });
+      if (names.has(f.name))
+        problems.push({
+          field: `${path}.name`,
+          message: `"${f.name}" is declared twice in ${at}`,
+          keyword: 'taken',
+          params: { name: f.name },
+        });
       names.add(f.name);
-      if (reservedFieldNames.has(f.name)) problems.push({ field: `${path}.name`, message: `"${f.name}" is a system field name` });
-      if (f.name.includes('__')) problems.push({ field: `${path}.name`, message: 'must not contain "__" (kept for derived columns)' });
+      if (reservedFieldNames.has(f.name))
+        problems.push({
+          field: `${path}.name`,
+          message: `"${f.name}" is a system field name`,
+          keyword: 'reserved_name',
+          params: { name: f.name },
+        });
+      if (f.name.includes('__'))
+        problems.push({ field: `${path}.name`, message: 'must not contain "__" (kept for derived columns)', keyword: 'double_underscore' });
       if (f.type === 'currency' && f.name.length > 53)
-        problems.push({ field: `${path}.name`, message: 'a currency field name is at most 53 characters' });
+        problems.push({
+          field: `${path}.name`,
+          message: 'a currency field name is at most 53 characters',
+          keyword: 'maxLength',
+          params: { limit: 53 },
+        });
       if (f.type === 'currency' && f.currency && !isCurrencyCode(f.currency))
-        problems.push({ field: `${path}.currency`, message: `"${f.currency}" is not an ISO 4217 currency code (such as JPY, USD, EUR)` });
+        problems.push({
+          field: `${path}.currency`,
+          message: `"${f.currency}" is not an ISO 4217 currency code (such as JPY, USD, EUR)`,
+          keyword: 'currency_code',
+        });
       const type = fieldTypes[f.type];
-      if (f.unique && !type.canBeUnique) problems.push({ field: `${path}.unique`, message: `a ${f.type} field cannot be unique` });
+      if (f.unique && !type.canBeUnique)
+        problems.push({
+          field: `${path}.unique`,
+          message: `a ${f.type} field cannot be unique`,
+          keyword: 'not_for_type',
+          params: { type: f.type },
+        });
       if (f.searchable && !type.canBeSearchable)
-        problems.push({ field: `${path}.searchable`, message: `a ${f.type} field cannot be searchable` });
-      if (f.internal && !f.plugin) problems.push({ field: `${path}.internal`, message: 'only a field a plugin declares can be internal' });
+        problems.push({
+          field: `${path}.searchable`,
+          message: `a ${f.type} field cannot be searchable`,
+          keyword: 'not_for_type',
+          params: { type: f.type },
+        });
+      if (f.internal && !f.plugin)
+        problems.push({ field: `${path}.internal`, message: 'only a field a plugin declares can be internal', keyword: 'plugin_only' });
       if (f.required && type.readOnly)
-        problems.push({ field: `${path}.required`, message: `a ${f.type} field is filled in by the platform` });
+        problems.push({
+          field: `${path}.required`,
+          message: `a ${f.type} field is filled in by the platform`,
+          keyword: 'filled_by_platform',
+          params: { type: f.type },
+        });
       if (f.options) {
         const values = new Set<string>();
         for (const o of f.options) {
-          if (values.has(o.value)) problems.push({ field: `${path}.options`, message: `option "${o.value}" is declared twice` });
+          if (values.has(o.value))
+            problems.push({
+              field: `${path}.options`,
+              message: `option "${o.value}" is declared twice`,
+              keyword: 'taken',
+              params: { name: o.value },
+            });
           values.add(o.value);
         }
       }
       if (f.type === 'autonumber' && !parseAutonumberFormat(f.format))
-        problems.push({ field: `${path}.format`, message: 'must look like "CASE-{000000}"' });
+        problems.push({ field: `${path}.format`, message: 'must look like "CASE-{000000}"', keyword: 'autonumber_format' });
       if (f.minimum !== undefined && f.maximum !== undefined && f.minimum > f.maximum) {
-        problems.push({ field: `${path}.minimum`, message: 'must not be greater than maximum' });
+        problems.push({ field: `${path}.minimum`, message: 'must not be greater than maximum', keyword: 'minimum_above_maximum' });
       }
       problems.push(...numberLimitProblems(f, path));
       if (f.type === 'relation' && f.target) {
         const target = byName.get(f.target);
-        if (!target) problems.push({ field: `${path}.target`, message: `no object named "${f.target}"` });
+        if (!target)
+          problems.push({
+            field: `${path}.target`,
+            message: `no object named "${f.target}"`,
+            keyword: 'no_such_object',
+            params: { name: f.target },
+          });
         if (f.inverse && target) {
           const key = `${f.target}.${f.inverse}`;
           const owner = inverses.get(key);
-          if (owner) problems.push({ field: `${path}.inverse`, message: `"${f.inverse}" is already used on ${f.target} by ${owner}` });
+          if (owner)
+            problems.push({
+              field: `${path}.inverse`,
+              message: `"${f.inverse}" is already used on ${f.target} by ${owner}`,
+              keyword: 'taken',
+              params: { name: f.inverse },
+            });
           if (target.fields.some((tf) => tf.name === f.inverse) || reservedFieldNames.has(f.inverse)) {
-            problems.push({ field: `${path}.inverse`, message: `"${f.inverse}" is already a field of ${f.target}` });
+            problems.push({
+              field: `${path}.inverse`,
+              message: `"${f.inverse}" is already a field of ${f.target}`,
+              keyword: 'taken',
+              params: { name: f.inverse },
+            });
           }
           inverses.set(key, `${spec.name}.${f.name}`);
         }
       }
       if (f.default !== undefined && f.default !== null) {
         const err = defaultProblem(f);
-        if (err) problems.push({ field: `${path}.default`, message: err });
+        if (err) problems.push({ field: `${path}.default`, ...err });
       }
     });
     if (spec.display_field && !names.has(spec.display_field)) {
-      problems.push({ field: 'display_field', message: `no field named "${spec.display_field}" in ${at}` });
+      problems.push({
+        field: 'display_field',
+        message: `no field named "${spec.display_field}" in ${at}`,
+        keyword: 'no_such_field',
+        params: { name: spec.display_field },
+      });
     }
     problems.push(...displayProblems(spec));
     problems.push(...indexProblems(spec));
@@ -297,23 +375,39 @@ function indexProblems(spec: ObjectSpec): FieldProblem[] {
     names.forEach((n, j) => {
       const field = spec.fields.find((f) => f.name === n);
       const system = (systemFieldNames as readonly string[]).includes(n);
-      if (!field && !system) problems.push({ field: `indexes[${i}].fields[${j}]`, message: `no field named "${n}" in ${spec.name}` });
+      if (!field && !system)
+        problems.push({
+          field: `indexes[${i}].fields[${j}]`,
+          message: `no field named "${n}" in ${spec.name}`,
+          keyword: 'no_such_field',
+          params: { name: n },
+        });
       else if (field && !fieldTypes[field.type].sortable)
-        problems.push({ field: `indexes[${i}].fields[${j}]`, message: `${field?.type ?? n} fields cannot be indexed for sorting` });
+        problems.push({
+          field: `indexes[${i}].fields[${j}]`,
+          message: `${field.type} fields cannot be indexed for sorting`,
+          keyword: 'not_for_type',
+          params: { type: field.type },
+        });
     });
-    if (new Set(names).size !== names.length) problems.push({ field: `indexes[${i}].fields`, message: 'names a field twice' });
+    if (new Set(names).size !== names.length)
+      problems.push({ field: `indexes[${i}].fields`, message: 'names a field twice', keyword: 'uniqueItems' });
     const key = index.fields.join(',');
-    if (seen.has(key)) problems.push({ field: `indexes[${i}]`, message: 'repeats an earlier index' });
+    if (seen.has(key))
+      problems.push({ field: `indexes[${i}]`, message: 'repeats an earlier index', keyword: 'taken', params: { name: key } });
     seen.add(key);
   });
   return problems;
 }
 
 const defaultAjv = createAjv();
-function defaultProblem(f: FieldSpec): string | undefined {
-  if (fieldTypes[f.type].readOnly || f.type === 'relation' || f.type === 'user') return `a ${f.type} field cannot have a default`;
+function defaultProblem(f: FieldSpec): Omit<FieldProblem, 'field'> | undefined {
+  if (fieldTypes[f.type].readOnly || f.type === 'relation' || f.type === 'user')
+    return { message: `a ${f.type} field cannot have a default`, keyword: 'not_for_type', params: { type: f.type } };
   const ok = defaultAjv.validate(fieldTypes[f.type].schema(f), f.default);
-  return ok ? undefined : `does not fit the field: ${defaultAjv.errorsText(defaultAjv.errors, { dataVar: 'default' })}`;
+  return ok
+    ? undefined
+    : { message: `does not fit the field: ${defaultAjv.errorsText(defaultAjv.errors, { dataVar: 'default' })}`, keyword: 'default_misfit' };
 }
 
 export { API_NAME };
@@ -321,14 +415,17 @@ export { API_NAME };
 const BOUNDED = ['integer', 'number', 'percent'];
 
 /** Limits only a number can have, and a limit that no value could meet with its decimals. */
-function numberLimitProblems(f: FieldSpec, path: string): { field: string; message: string }[] {
-  const out: { field: string; message: string }[] = [];
+function numberLimitProblems(f: FieldSpec, path: string): FieldProblem[] {
+  const out: FieldProblem[] = [];
   for (const k of ['minimum', 'maximum'] as const)
-    if (f[k] !== undefined && !BOUNDED.includes(f.type)) out.push({ field: `${path}.${k}`, message: `a ${f.type} field has no ${k}` });
+    if (f[k] !== undefined && !BOUNDED.includes(f.type))
+      out.push({ field: `${path}.${k}`, message: `a ${f.type} field has no ${k}`, keyword: 'not_for_type', params: { type: f.type } });
   if (f.decimals !== undefined && f.type !== 'number' && f.type !== 'percent')
     out.push({
       field: `${path}.decimals`,
       message: f.type === 'currency' ? "a currency field follows its currency's digits" : `a ${f.type} field has no decimals`,
+      keyword: 'not_for_type',
+      params: { type: f.type },
     });
   return out;
 }

@@ -39,14 +39,23 @@ export function displayProblems(spec: ObjectSpec): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const locale of ['en', 'ja'] as const) {
     const names = placeholders(spec.display[locale]);
-    if (!names.length) problems.push({ field: `display.${locale}`, message: 'must name at least one field, as {field_name}' });
+    if (!names.length)
+      problems.push({ field: `display.${locale}`, message: 'must name at least one field, as {field_name}', keyword: 'display_empty' });
     for (const name of names) {
       const f = spec.fields.find((x) => x.name === name);
-      if (!f) problems.push({ field: `display.${locale}`, message: `no field named "${name}" in ${spec.name}` });
+      if (!f)
+        problems.push({
+          field: `display.${locale}`,
+          message: `no field named "${name}" in ${spec.name}`,
+          keyword: 'no_such_field',
+          params: { name },
+        });
       else if (!TEXT_TYPES.has(f.type))
         problems.push({
           field: `display.${locale}`,
           message: `"${name}" is a ${f.type} field; a display names text, email, phone, url or autonumber fields`,
+          keyword: 'not_for_type',
+          params: { type: f.type },
         });
     }
   }

@@ -31,6 +31,22 @@ export interface BrokenPlugin {
   errors: FieldProblem[];
 }
 
+class DuplicatePlugin extends Error {
+  constructor(
+    readonly plugin: string,
+    readonly elsewhere: string,
+  ) {
+    super(`a plugin named "${plugin}" is also in ${elsewhere}`);
+  }
+}
+/** A plugin that failed without a problem of its own: said by keyword (docs/API.md, "Plugins"). */
+function unreadable(e: unknown): FieldProblem {
+  const message = (e as Error).message;
+  if (e instanceof DuplicatePlugin) return { field: 'name', message, keyword: 'taken', params: { name: e.plugin } };
+  if (e instanceof SyntaxError) return { field: 'plugin.json', message, keyword: 'invalid_json' };
+  return { field: 'plugin.json', message, keyword: 'unreadable' };
+}
+
 export function discoverPlugins(opts: { root: string; dirs?: string[] }): DiscoveryResult {
   const plugins = new Map<string, PluginPackage>();
   const broken: DiscoveryResult['broken'] = [];
@@ -38,14 +54,14 @@ export function discoverPlugins(opts: { root: string; dirs?: string[] }): Discov
     try {
       const p = load();
       const other = plugins.get(p.manifest.name);
-      if (other) throw new Error(`a plugin named "${p.manifest.name}" is also in ${other.dir}`);
+      if (other) throw new DuplicatePlugin(p.manifest.name, other.dir);
       plugins.set(p.manifest.name, p);
     } catch (e) {
       broken.push({
         name: nameOf(where),
         where,
         error: (e as Error).message,
-        errors: isProblem(e) ? (e.errors ?? []) : [{ field: 'plugin.json', message: (e as Error).message }],
+        errors: isProblem(e) ? (e.errors ?? []) : [unreadable(e)],
       });
     }
   };

@@ -64,11 +64,25 @@ const validateView = ajv.compile(loadMetaSchema('view.schema.json'));
 function inside(dir: string, rel: string, field: string): string {
   const full = resolve(dir, rel);
   if (!full.startsWith(resolve(dir) + sep))
-    throw validation([{ field, message: `"${rel}" is outside the plugin folder` }], `A path in the plugin in ${dir} leaves its folder`);
-  if (!existsSync(full)) throw validation([{ field, message: `"${rel}" does not exist` }], `A file the plugin in ${dir} names is missing`);
+    throw validation(
+      [{ field, message: `"${rel}" is outside the plugin folder`, keyword: 'outside_folder', params: { name: rel } }],
+      `A path in the plugin in ${dir} leaves its folder`,
+    );
+  if (!existsSync(full))
+    throw validation(
+      [{ field, message: `"${rel}" does not exist`, keyword: 'missing_file', params: { name: rel } }],
+      `A file the plugin in ${dir} names is missing`,
+    );
   if (!realpathSync(full).startsWith(realpathSync(dir) + sep)) {
     throw validation(
-      [{ field, message: `"${rel}" is a symbolic link to a place outside the plugin folder` }],
+      [
+        {
+          field,
+          message: `"${rel}" is a symbolic link to a place outside the plugin folder`,
+          keyword: 'outside_folder',
+          params: { name: rel },
+        },
+      ],
       `A path in the plugin in ${dir} leaves its folder`,
     );
   }
@@ -97,13 +111,18 @@ export function checkManifest(raw: unknown, dir: string, source: PluginPackage['
         definitionProblems(validateView.errors).map((p) => ({ ...p, field: `metadata.views.${i}.${p.field}` })),
         `A view of ${manifest.name} is invalid`,
       );
-    if (typeof view.key !== 'string') throw validation([{ field: `metadata.views.${i}.key`, message: "a plugin's view needs a key" }]);
+    if (typeof view.key !== 'string')
+      throw validation([
+        { field: `metadata.views.${i}.key`, message: "a plugin's view needs a key", keyword: 'required', params: { name: 'key' } },
+      ]);
     return view;
   });
   const workflows = (md.workflows ?? []).map((w, i) => {
     const wf = (typeof w === 'string' ? readJson(inside(dir, w, `metadata.workflows.${i}`)) : w) as Record<string, unknown>;
     if (typeof wf.key !== 'string')
-      throw validation([{ field: `metadata.workflows.${i}.key`, message: "a plugin's workflow needs a key" }]);
+      throw validation([
+        { field: `metadata.workflows.${i}.key`, message: "a plugin's workflow needs a key", keyword: 'required', params: { name: 'key' } },
+      ]);
     return wf;
   });
   return {
@@ -126,7 +145,10 @@ export function readPluginDir(dir: string, source: PluginPackage['source']): Plu
     raw = readJson(inside(dir, 'plugin.json', 'plugin.json'));
   } catch (e) {
     if (e instanceof SyntaxError)
-      throw validation([{ field: 'plugin.json', message: `is not valid JSON: ${e.message}` }], `plugin.json in ${dir} is not valid JSON`);
+      throw validation(
+        [{ field: 'plugin.json', message: `is not valid JSON: ${e.message}`, keyword: 'invalid_json' }],
+        `plugin.json in ${dir} is not valid JSON`,
+      );
     throw e;
   }
   return checkManifest(raw, dir, source);

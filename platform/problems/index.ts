@@ -5,6 +5,8 @@ export interface FieldProblem {
   field: string;
   message: string;
   keyword?: string;
+  /** What the message names (a limit, another object, a value), for clients that say it in their own words. */
+  params?: Record<string, string | number>;
 }
 
 export interface ProblemInit {

@@ -4,7 +4,7 @@
 // Japanese — and is told "no access" (not "not found") for what exists but is not theirs. A
 // refusal the server gives after their rights changed reaches them in their language.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seriousViolations } from './a11y.ts';
 import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
 
@@ -38,9 +38,23 @@ describe('what the studio offers by permission, in chromium', () => {
       });
       expect(u.status, JSON.stringify(u.body)).toBe(201);
     }
+    // A workflow that writes to every new contact: its run is on the contact's timeline.
+    const wf = await k.call('POST', '/api/workflows', {
+      name: 'Welcome',
+      trigger: { type: 'record.created', object: 'contact' },
+      start: 'a',
+      steps: [{ id: 'a', type: 'update_record', config: { values: { title: 'New contact' } } }],
+    });
+    expect(wf.status, JSON.stringify(wf.body)).toBe(201);
+    expect((await k.call('POST', `/api/workflows/${wf.body.id}/publish`)).status).toBeLessThan(300);
+    expect((await k.call('POST', `/api/workflows/${wf.body.id}/enable`)).status).toBe(200);
     ids.company = (await k.call('POST', '/api/records/company', { name: '山田商事' })).body.id;
     const person = { last_name: '山田', first_name: '太郎', email: 'taro.yamada@example.jp', company: ids.company, notes: '社外秘のメモ' };
     ids.contact = (await k.call('POST', '/api/records/contact', person)).body.id;
+    await vi.waitFor(async () => expect((await k.call('GET', `/api/records/contact/${ids.contact}`)).body.title).toBe('New contact'), {
+      timeout: 30_000,
+      interval: 200,
+    });
     // A likely duplicate, for the dedupe panel's merge.
     const twin = await k.call('POST', '/api/records/contact?override=true', { ...person, notes: null });
     expect(twin.status, JSON.stringify(twin.body)).toBe(201);
@@ -68,6 +82,8 @@ describe('what the studio offers by permission, in chromium', () => {
     for (const name of ['Edit', 'Delete', 'Edit layout']) await page.getByRole('button', { name, exact: true }).waitFor();
     await page.locator('[data-field=email] .edit-button').waitFor();
     await page.locator('[data-testid=dedupe-panel] button', { hasText: 'Merge' }).waitFor();
+    // The workflow's run on the timeline links to the run's page (admins read runs).
+    await page.locator('[data-kind=workflow_run]').getByRole('link', { name: 'Open run' }).waitFor();
     expect(errors).toEqual([]);
   });
 
@@ -99,6 +115,9 @@ describe('what the studio offers by permission, in chromium', () => {
     await page.getByRole('button', { name: 'Edit', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Edit layout' }).count()).toBe(0);
+    // The run is on their timeline too, without the link to a page only admins may open.
+    await page.locator('[data-kind=workflow_run]').first().waitFor();
+    expect(await page.locator('[data-kind=workflow_run] a').count()).toBe(0);
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.locator('#f-first_name').waitFor();
     expect(await page.locator('#f-email, #f-notes').count()).toBe(0);

@@ -60,6 +60,23 @@ describe('kanban card fields and column totals in chromium', () => {
     expect(saved.columns).toContain('industry');
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'board-totals');
+
+    // The open view is the reader's own: "Save board" changes it in place (no second view).
+    if (!(await page.locator('#board-sum').isVisible())) await page.getByRole('button', { name: 'Card' }).click();
+    await page.locator('.column-chooser li', { hasText: 'Industry' }).locator('input').uncheck();
+    await page.locator('#board-sum').selectOption('');
+    await page.getByRole('button', { name: 'Save board' }).click();
+    await page.getByText('Board saved').waitFor();
+    const boards = (await s.kizuna.call('GET', '/api/views?object=company')).body.data.filter((v: { kind: string }) => v.kind === 'kanban');
+    expect(boards).toHaveLength(1);
+    expect(boards[0].id).toBe(saved.id);
+    expect(boards[0].sum_field ?? null).toBeNull();
+    expect(boards[0].columns).not.toContain('industry');
+    // Back as it was, for the tests below.
+    await page.locator('#board-sum').selectOption('annual_revenue');
+    await page.locator('.column-chooser li', { hasText: 'Industry' }).locator('input').check();
+    await page.getByRole('button', { name: 'Save board' }).click();
+    await expect.poll(async () => (await s.kizuna.call('GET', `/api/views/${saved.id}`)).body.sum_field).toBe('annual_revenue');
   });
 
   it('keeps search and filter in the address, and totals follow them', async () => {

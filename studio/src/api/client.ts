@@ -4,6 +4,8 @@ export interface FieldError {
   field: string;
   message: string;
   keyword?: string;
+  /** What the message names (a limit, a name, a field type): docs/API.md, "Everywhere". */
+  params?: Record<string, string | number>;
 }
 
 export class ApiError extends Error {

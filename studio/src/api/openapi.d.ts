@@ -2814,8 +2814,12 @@ export interface components {
             /** @description The field, parameter or path at fault (e.g. "email", "records[3].email", "filter"). */
             field: string;
             message: string;
-            /** @description The JSON Schema keyword that failed, when one did. */
+            /** @description Why, as a stable word clients can say in their own language: the JSON Schema keyword that failed (maxLength, required, …) or one of Kizuna's (unique, reference, taken, in_use, immutable, not_for_type, no_such_field, no_such_object, …; docs/API.md lists them). */
             keyword?: string;
+            /** @description What the message names (a limit, a name, a field type), for clients that phrase it themselves. */
+            params?: {
+                [key: string]: string | number;
+            };
         };
         PageInfo: {
             /** @description Pass as `cursor` for the next page; null on the last page. */

@@ -5,6 +5,7 @@ import { peopleEn } from './people-en.ts';
 import { searchEn } from './search-en.ts';
 import { urlstateEn } from './urlstate-en.ts';
 import { wfplugEn } from './wfplug-en.ts';
+import { metaEn } from './meta-en.ts';
 
 export const en = {
   ...peopleEn,
@@ -13,6 +14,7 @@ export const en = {
   ...accessEn,
   ...wfplugEn,
   ...urlstateEn,
+  ...metaEn,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'A metadata-driven CRM',

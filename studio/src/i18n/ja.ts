@@ -6,6 +6,7 @@ import { peopleJa } from './people-ja.ts';
 import { searchJa } from './search-ja.ts';
 import { urlstateJa } from './urlstate-ja.ts';
 import { wfplugJa } from './wfplug-ja.ts';
+import { metaJa } from './meta-ja.ts';
 
 export const ja: Record<MessageKey, string> = {
   ...peopleJa,
@@ -14,6 +15,7 @@ export const ja: Record<MessageKey, string> = {
   ...accessJa,
   ...wfplugJa,
   ...urlstateJa,
+  ...metaJa,
   'app.mark': '絆',
   'app.name': 'Kizuna',
   'app.tagline': 'メタデータ駆動の CRM',

@@ -14,11 +14,13 @@ export interface ObjectTextsModel {
 
 export function textsOf(def?: ObjectDef): ObjectTextsModel {
   const k = def?.['x-kizuna'];
+  // A plural label the same as the label is the server's fill-in for none: shown empty.
+  const plural = k?.plural_label && (k.plural_label.en !== k.label.en || k.plural_label.ja !== k.label.ja) ? k.plural_label : undefined;
   return {
     en: k?.label.en ?? '',
     ja: k?.label.ja ?? '',
-    pluralEn: k?.plural_label?.en ?? '',
-    pluralJa: k?.plural_label?.ja ?? '',
+    pluralEn: plural?.en ?? '',
+    pluralJa: plural?.ja ?? '',
     descEn: k?.description?.en ?? '',
     descJa: k?.description?.ja ?? '',
     icon: k?.icon ?? 'box',
@@ -28,15 +30,19 @@ export function textsOf(def?: ObjectDef): ObjectTextsModel {
 // Both languages or neither: one filled and one empty is sent, so the server names the empty one.
 const pair = (en: string, ja: string) => (en.trim() || ja.trim() ? { en: en.trim(), ja: ja.trim() } : undefined);
 
-/** The metadata API's keys (an emptied plural or description is left as it was: the API keeps them). */
-export function textsBody(m: ObjectTextsModel): Record<string, unknown> {
+/**
+ * The metadata API's keys. Creating, an emptied plural or description is left out; changing
+ * (`clear`), it is sent as null, which clears it (the plural label goes back to the label).
+ */
+export function textsBody(m: ObjectTextsModel, clear = false): Record<string, unknown> {
   const plural = pair(m.pluralEn, m.pluralJa);
   const description = pair(m.descEn, m.descJa);
+  const none = clear ? null : undefined;
   return {
     label: { en: m.en.trim(), ja: m.ja.trim() },
     icon: m.icon,
-    ...(plural && { plural_label: plural }),
-    ...(description && { description }),
+    ...((plural ?? none) !== undefined && { plural_label: plural ?? none }),
+    ...((description ?? none) !== undefined && { description: description ?? none }),
   };
 }
 
