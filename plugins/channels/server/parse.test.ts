@@ -176,6 +176,20 @@ describe('Japanese mail', () => {
     expect(m.text).toBe('①～髙橋ｶﾀｶﾅ\n');
   });
 
+  it('reads EUC-JP with ①, ～ and half-width kana, and loses only the eucJP-ms IBM kanji it cannot map', async () => {
+    // glibc `iconv -t EUC-JP-MS` of 髙橋 ① ～ ｶﾀｶﾅ: 髙 is 8F F4 FB (IBM extension), which neither
+    // iconv-lite nor the WHATWG decoder maps; iconv-lite alone also ate the 橋 after it.
+    const euc = Buffer.from('8ff4fbb6b620ada120a1c1208eb68ec08eb68ec5', 'hex');
+    const m = await parseMail(
+      mail(
+        ['From: a@example.jp', 'Date: Tue, 8 Dec 2026 10:00:00 +0900', 'Content-Type: text/plain; charset=EUC-JP'],
+        Buffer.concat([euc, Buffer.from('\r\n')]),
+      ),
+    );
+    expect(m.text).toBe('\ufffd橋 ① ～ ｶﾀｶﾅ\n');
+    expect(m.warnings).toEqual(['undecodable_characters']);
+  });
+
   it('reads a raw ISO-2022-JP body that declares no charset', async () => {
     const jis = Buffer.from('1b244224332473244b2441244f1b2842', 'hex'); // こんにちは in JIS X 0208
     const m = await parseMail(

@@ -73,7 +73,7 @@ export interface InboundMail {
   size: number;
   /**
    * What could not be read as declared, as keywords: unknown_charset, undeclared_charset,
-   * charset_mismatch, bad_transfer_encoding, broken_boundary, missing_content_type, malformed_content_type, unknown_transfer_encoding,
+   * charset_mismatch, undecodable_characters, bad_transfer_encoding, broken_boundary, missing_content_type, malformed_content_type, unknown_transfer_encoding,
    * unparseable_structure, unparseable, missing_date, invalid_date, attachment_too_large,
    * attachments_over_limit, html_remote_content_blocked, nested_too_deep.
    */
@@ -121,12 +121,14 @@ async function parseAt(raw: Buffer, limits: ParseLimits, depth: number): Promise
   let text = parsed.text ?? '';
   let rawHtml = typeof parsed.html === 'string' ? parsed.html : null;
   for (const part of structure.undeclared) {
-    // mailparser read this part as UTF-8 (no charset, an unknown one, or a false UTF-8 label);
-    // decode it in the charset its bytes look like and put that in place of the mojibake.
+    // Decode the part in the charset its bytes look like (or EUC-JP with the WHATWG decoder)
+    // and put that in place of the mojibake mailparser made of it.
+    const eucJp = !!part.charset && /euc/i.test(part.charset);
     if (!part.charset) warnings.add('undeclared_charset');
-    else if (part.bytes === part.asRead && knownCharset(part.charset)) warnings.add('charset_mismatch');
-    const lossy = part.asRead.toString('utf8').replace(/\r\n/g, '\n');
-    const decoded = decodeDetectedOrUtf8(part.bytes).replace(/\r\n/g, '\n');
+    else if (!eucJp && knownCharset(part.charset) && !warnings.has('bad_transfer_encoding')) warnings.add('charset_mismatch');
+    const lossy = part.misread.replace(/\r\n/g, '\n');
+    const decoded = (eucJp ? new TextDecoder('euc-jp').decode(part.bytes) : decodeDetectedOrUtf8(part.bytes)).replace(/\r\n/g, '\n');
+    if (decoded.includes('\ufffd')) warnings.add('undecodable_characters');
     if (part.contentType === 'text/html' && rawHtml?.includes(lossy)) rawHtml = rawHtml.replace(lossy, () => decoded);
     else if (text.includes(lossy)) text = text.replace(lossy, () => decoded);
   }

@@ -17,14 +17,17 @@ export interface MimePart {
   size: number;
 }
 
-/** A text part whose charset was missing or unknown: its decoded bytes, for charset detection. */
+/**
+ * A text part mailparser misreads: no charset, an unknown one, a false UTF-8 label, a false
+ * transfer encoding, or EUC-JP with characters iconv-lite does not know (see EUC_JP).
+ */
 export interface UndeclaredText {
   contentType: string;
-  /** The charset it declared (unknown to the decoder, or UTF-8/ASCII its bytes are not), or null. */
+  /** The charset it declared, or null. */
   charset: string | null;
-  /** The bytes as mailparser decoded the transfer encoding (and then read them as UTF-8). */
-  asRead: Buffer;
-  /** The bytes the text really is in: asRead, or the raw body when the transfer encoding was false. */
+  /** The text as mailparser made it of this part. */
+  misread: string;
+  /** The bytes the text really is in: the body with its transfer encoding undone, or the raw body when that encoding was false. */
   bytes: Buffer;
 }
 
@@ -40,6 +43,10 @@ const KNOWN_TRANSFER_ENCODINGS = new Set(['', '7bit', '8bit', 'binary', 'base64'
 const JAPANESE_CHARSETS = /^(iso-?2022-?jp(-\d)?|cp5022[0-2]|csiso2022jp)$/i;
 // Read as UTF-8 anyway: nothing to detect.
 const UTF8_OR_ASCII = /^(utf-?8|us-?ascii|ascii|ansi_x3\.4-1968)$/i;
+// eucJP-ms (what Unix mailers wrote for Windows text) puts the IBM extension kanji (髙 is
+// 8F F4 FB) where iconv-lite expects JIS X 0212; it turns them into U+FFFD and eats the next
+// character with them. The WHATWG decoder (TextDecoder) loses only the unknown character.
+const EUC_JP = /^(euc-?jp|x-euc-jp|cseucpkdfmtjapanese)$/i;
 // An undeclared text part is only worth detecting up to this much (charset detection is linear).
 const MAX_UNDECLARED_BYTES = 1 << 20;
 
@@ -76,7 +83,7 @@ export async function inspectStructure(raw: Buffer): Promise<MailStructure> {
             text &&
             !node.multipart &&
             node.disposition !== 'attachment' &&
-            (!charset || !knownCharset(charset) || UTF8_OR_ASCII.test(charset));
+            (!charset || !knownCharset(charset) || UTF8_OR_ASCII.test(charset) || EUC_JP.test(charset));
           const walk: Walk = {
             node,
             size: 0,
@@ -133,13 +140,16 @@ export async function inspectStructure(raw: Buffer): Promise<MailStructure> {
       const body = Buffer.concat(w.body);
       const asRead = await decodeBody(n, body);
       if (!asRead) continue;
-      if (n.encoding === 'base64' && notBase64(body)) {
+      if (n.charset && EUC_JP.test(n.charset)) {
+        const misread = iconv.decode(asRead, 'euc-jp');
+        if (misread.includes('\ufffd')) undeclared.push({ contentType, charset: n.charset, misread, bytes: asRead });
+      } else if (n.encoding === 'base64' && notBase64(body)) {
         // Plain text labelled base64 (enmime's mime-bad-content-transfer-encoding): decoding
         // it gives noise, the text itself is readable.
         warnings.add('bad_transfer_encoding');
-        undeclared.push({ contentType, charset: n.charset || null, asRead, bytes: body });
+        undeclared.push({ contentType, charset: n.charset || null, misread: asRead.toString('utf8'), bytes: body });
       } else if (!isUtf8(asRead) || hasJisEscape(asRead))
-        undeclared.push({ contentType, charset: n.charset || null, asRead, bytes: asRead });
+        undeclared.push({ contentType, charset: n.charset || null, misread: asRead.toString('utf8'), bytes: asRead });
     }
   }
   return { parts, warnings: [...warnings], undeclared };
