@@ -49,6 +49,15 @@ describe('parseMail on the corpora', () => {
     expect(await warningsOf('mail/enmime/erroneous.raw')).toContain('missing_date');
   });
 
+  it('decodes quoted-printable bodies (soft line breaks) and Q-encoded RFC 2047 subjects (enmime)', async () => {
+    const qp = await parseMail(readFixture('mail/enmime/quoted-printable.raw'));
+    expect(qp.text).toContain('Phasellus sit amet arcu non lacus porta faucibus.');
+    expect(qp.text).not.toMatch(/=\r?\n/);
+    const q = await parseMail(readFixture('mail/enmime/qp-utf8-header.raw'));
+    expect(q.subject).toBe('MIME UTF8 Test \u00a2 More Text');
+    expect(q.text).toContain('Nullam venenatis ante fermentum justo varius hendrerit.');
+  });
+
   it('keeps the text of a part labelled base64 that is not (enmime mime-bad-content-transfer-encoding)', async () => {
     const m = await parseMail(readFixture('mail/enmime/mime-bad-content-transfer-encoding.raw'));
     expect(m.warnings).toContain('bad_transfer_encoding');
@@ -281,6 +290,16 @@ describe('structure, HTML and attachments', () => {
     expect(total.attachments[0].content?.length).toBe(first);
     expect(total.attachments[1].content).toBeNull();
     expect(total.warnings).toContain('attachments_over_limit');
+  });
+
+  it('parses only the first maxMessageBytes of a huge message, saying so, and still reports its whole size', async () => {
+    const raw = readFixture('mail/python/msg_22.txt');
+    const m = await parseMail(raw, { maxMessageBytes: 600 });
+    expect(m.size).toBe(raw.length);
+    expect(m.warnings).toContain('message_too_large');
+    expect(m.from?.address).toBe('b@example.com');
+    expect(m.text).toContain('Text text text.');
+    expect(m.attachments.every((a) => (a.content?.length ?? 0) < 600)).toBe(true);
   });
 
   it('opens forwarded messages: a forward-only mail takes its text, and the .eml is named for its subject', async () => {

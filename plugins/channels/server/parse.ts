@@ -75,12 +75,17 @@ export interface InboundMail {
    * What could not be read as declared, as keywords: unknown_charset, undeclared_charset,
    * charset_mismatch, undecodable_characters, bad_transfer_encoding, broken_boundary, missing_content_type, malformed_content_type, unknown_transfer_encoding,
    * unparseable_structure, unparseable, missing_date, invalid_date, attachment_too_large,
-   * attachments_over_limit, html_remote_content_blocked, nested_too_deep.
+   * attachments_over_limit, message_too_large, html_remote_content_blocked, nested_too_deep.
    */
   warnings: string[];
 }
 
 export interface ParseLimits {
+  /**
+   * Bytes of a message that are parsed; beyond it the rest is left unread (warning
+   * message_too_large). The caller keeps the raw message whole: nothing is lost, only not shown.
+   */
+  maxMessageBytes: number;
   /** An attachment larger than this keeps its name, type and size, but not its bytes. */
   maxAttachmentBytes: number;
   /** Attachment bytes kept per message; later attachments beyond it are left out the same way. */
@@ -90,6 +95,7 @@ export interface ParseLimits {
 }
 
 export const DEFAULT_LIMITS: ParseLimits = {
+  maxMessageBytes: 50 * 1024 * 1024,
   maxAttachmentBytes: 10 * 1024 * 1024,
   maxTotalAttachmentBytes: 25 * 1024 * 1024,
   maxNesting: 3,
@@ -102,8 +108,12 @@ export async function parseMail(raw: Buffer, limits: Partial<ParseLimits> = {}):
   return parseAt(raw, { ...DEFAULT_LIMITS, ...limits }, 0);
 }
 
-async function parseAt(raw: Buffer, limits: ParseLimits, depth: number): Promise<InboundMail> {
+async function parseAt(whole: Buffer, limits: ParseLimits, depth: number): Promise<InboundMail> {
   const warnings = new Set<string>();
+  // mailparser holds a message and its decoded parts in memory: a bound keeps one huge
+  // message from taking the process down with it.
+  const raw = whole.length > limits.maxMessageBytes ? whole.subarray(0, limits.maxMessageBytes) : whole;
+  if (raw !== whole) warnings.add('message_too_large');
   const structure = await inspectStructure(raw);
   structure.warnings.forEach((w) => warnings.add(w));
 
@@ -115,7 +125,7 @@ async function parseAt(raw: Buffer, limits: ParseLimits, depth: number): Promise
   } catch {
     // Nothing mailparser could read: keep the bytes as text so that no mail is lost.
     warnings.add('unparseable');
-    return emptyMail(raw, structure.parts, decodeDetectedOrUtf8(raw), [...warnings]);
+    return emptyMail(whole, structure.parts, decodeDetectedOrUtf8(raw), [...warnings]);
   }
 
   let text = parsed.text ?? '';
@@ -173,7 +183,7 @@ async function parseAt(raw: Buffer, limits: ParseLimits, depth: number): Promise
     nested,
     headers,
     parts: structure.parts,
-    size: raw.length,
+    size: whole.length,
     warnings: [...warnings],
   };
 }
