@@ -64,6 +64,31 @@ describe('classifyAuto', () => {
     }
   });
 
+  it("takes a customer forwarding a bounce they got for a person: the report inside is not this message's", async () => {
+    // Inline, so that the splitter opens the forwarded message and sees its delivery report.
+    const bounce = readFixture('mail/python/msg_16.txt').toString('latin1');
+    const raw = [
+      ...base,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary=fw',
+      '',
+      '--fw',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'メールが届きません。',
+      '--fw',
+      'Content-Type: message/rfc822',
+      'Content-Disposition: inline',
+      '',
+      bounce,
+      '--fw--',
+      '',
+    ].join('\r\n');
+    const m = await parseMail(Buffer.from(raw, 'latin1'));
+    expect(m.parts.some((p) => p.contentType === 'message/delivery-status' && p.inMessage)).toBe(true);
+    expect(classifyAuto(m)).toMatchObject({ kind: 'human', createCase: true });
+  });
+
   it('treats mail from MAILER-DAEMON, or with a null return path and a bounce subject, as a bounce', async () => {
     expect(classifyAuto(await parse(['From: MAILER-DAEMON@mx.example.jp', 'Subject: Returned mail: see transcript']))).toMatchObject({
       kind: 'bounce',

@@ -62,7 +62,8 @@ export function classifyAuto(mail: InboundMail, options: AutoOptions = {}): Auto
 
   // Delivery status notifications: the report's MIME type is what RFC 3464 guarantees; the
   // sender and subject catch the MTAs that send a plain-text bounce.
-  const types = mail.parts.map((p) => p.contentType);
+  // Only this message's own parts: a customer forwarding a bounce they got is a person asking.
+  const types = mail.parts.filter((p) => !p.inMessage).map((p) => p.contentType);
   if (types.includes('message/delivery-status') || types.includes('message/global-delivery-status'))
     return machine('bounce', 'message/delivery-status part');
   if (/^multipart\/report\b/i.test(first('content-type')) && /report-type\s*=\s*"?(global-)?delivery-status/i.test(first('content-type')))

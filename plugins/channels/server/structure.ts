@@ -15,6 +15,8 @@ export interface MimePart {
   filename: string | null;
   /** Bytes of the encoded body. */
   size: number;
+  /** Part of a message carried inside this one (a forward or a bounced original), not of this one. */
+  inMessage: boolean;
 }
 
 /**
@@ -122,6 +124,7 @@ export async function inspectStructure(raw: Buffer): Promise<MailStructure> {
       disposition: n.disposition || null,
       filename: n.filename || null,
       size: w.size,
+      inMessage: insideMessage(n),
     });
     // RFC 2045 5.2: no Content-Type means text/plain; us-ascii. That is fine for a plain
     // RFC 822 message, but a MIME message (or a part) that says it is MIME and then declares
@@ -153,6 +156,11 @@ export async function inspectStructure(raw: Buffer): Promise<MailStructure> {
     }
   }
   return { parts, warnings: [...warnings], undeclared };
+}
+
+function insideMessage(node: MimeNode): boolean {
+  for (let p = node.parentNode; p; p = p.parentNode) if (p.rfc822) return true;
+  return false;
 }
 
 /** A body that cannot be base64: other characters than its alphabet, or words apart on a line. */
