@@ -94,7 +94,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const corpus = await loadCorpus();
   const ms = performance.now() - started;
   const bytes = corpus.reduce((n, c) => n + c.mail.size, 0);
-  console.log(`parsed ${corpus.length} messages (${(bytes / 1024).toFixed(0)} KiB) in ${ms.toFixed(0)} ms: ${(ms / corpus.length).toFixed(1)} ms a message\n`);
+  console.log(
+    `parsed ${corpus.length} messages (${(bytes / 1024).toFixed(0)} KiB) in ${ms.toFixed(0)} ms: ${(ms / corpus.length).toFixed(1)} ms a message\n`,
+  );
   const line = (label: string, results: FolderResult[]) => {
     const s = summary(results);
     const per = results.map((r) => `${r.folder} ${r.flagged}/${r.messages}`).join(', ');

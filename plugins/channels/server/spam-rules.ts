@@ -20,11 +20,11 @@ const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1
 const body = (mail: InboundMail) => `${mail.subject}\n${mail.text}`;
 const bodyMatches = (re: RegExp) => (mail: InboundMail) => re.test(body(mail));
 const LIST_HEADERS = new Set(['list-id', 'list-post', 'list-unsubscribe', 'mailing-list', 'x-mailing-list']);
-// The same mailbox, also when one side names a subdomain (user@host.example.com, user@example.com).
-const sameMailbox = (a: string, b: string) => {
-  const [la, da] = a.toLowerCase().split('@');
-  const [lb, db] = b.toLowerCase().split('@');
-  return la === lb && !!da && !!db && (da === db || da.endsWith(`.${db}`) || db.endsWith(`.${da}`));
+// The same domain, also when one side names a subdomain (host.example.com, example.com).
+const sameDomain = (a: string, b: string) => {
+  const da = domainOf(a);
+  const db = domainOf(b);
+  return da === db || da.endsWith(`.${db}`) || db.endsWith(`.${da}`);
 };
 const letters = (s: string) => s.replace(/[^A-Za-z]/g, '');
 
@@ -266,7 +266,7 @@ export const SPAM_RULES: SpamRule[] = [
         .filter((h) => h.name === 'delivered-to' || h.name === 'x-original-to')
         .map((h) => h.value.replace(/^<|>$/g, '').trim());
       if (listy || !delivered.length) return false;
-      return !delivered.some((d) => [...m.to, ...m.cc].some((a) => sameMailbox(a.address, d)));
+      return !delivered.some((d) => [...m.to, ...m.cc].some((a) => sameDomain(a.address, d)));
     },
   },
   {
