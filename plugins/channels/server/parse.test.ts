@@ -38,6 +38,29 @@ describe('parseMail on the corpora', () => {
     }
   });
 
+  it('survives truncated and byte-flipped copies of the enmime and CPython messages', async () => {
+    // A fixed-seed generator (mulberry32): the same damage on every run.
+    let seed = 20;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    let parsed = 0;
+    for (const file of [...messages('enmime'), ...messages('python')]) {
+      const raw = readFixture(file);
+      for (let i = 0; i < 4; i++) {
+        const damaged = Buffer.from(raw.subarray(0, Math.floor(raw.length * (0.2 + 0.8 * random()))));
+        for (let j = 0; j < 8 && damaged.length; j++) damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+        const m = await parseMail(damaged);
+        expect(m.size, file).toBe(damaged.length);
+        parsed++;
+      }
+    }
+    expect(parsed).toBe(4 * (messages('enmime').length + messages('python').length));
+  });
+
   it('names what is broken in the malformed MIME of enmime and CPython', async () => {
     const warningsOf = async (file: string) => (await parseMail(readFixture(file))).warnings;
     expect(await warningsOf('mail/enmime/header-only.raw')).toContain('broken_boundary');
