@@ -113,7 +113,8 @@ export function serverProblems(def: WorkflowDefinition, result: ValidationResult
     const node = step ? (def.steps[Number(step[1])]?.id ?? null) : trigger ? TRIGGER_ID : null;
     const at = step ? step[2]?.replace(/^config(?:[./]|$)/, '') : trigger ? trigger[1] : e.field;
     // ajv names a missing key on its parent ('must have "team"'); the client names the key itself.
-    const missing = e.keyword === 'required' ? /^must have "(.+)"$/.exec(e.message)?.[1] : undefined;
+    const missing =
+      e.keyword === 'required' ? String(e.params?.name ?? /^must have "(.+)"$/.exec(e.message)?.[1] ?? '') || undefined : undefined;
     const field = missing ? join(at ?? '', missing) : at || undefined;
     return { node, field, code: null, text: e.message, severity: 'error' as const, source: 'server' as const };
   });

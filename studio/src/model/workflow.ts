@@ -1,6 +1,7 @@
 // Shapes of workflow definitions, runs and the step catalog as the studio reads them from
 // /api/workflows (docs/API.md, "Workflows"). The definition is the designer's only state:
 // the canvas, the problems list and the side panel are all derived from it.
+import type { FieldError } from '../api/client.ts';
 import type { LocalizedText } from '../composables/useI18n.ts';
 
 export interface Position {
@@ -83,7 +84,7 @@ export interface ManualWorkflow {
 /** Why a workflow stopped starting runs: its error and, for a definition, the problems by path. */
 export interface WorkflowError {
   message: string;
-  errors?: { field: string; message: string; keyword?: string }[];
+  errors?: FieldError[];
   at: string;
 }
 
@@ -183,7 +184,7 @@ export interface Catalog {
 
 export interface ValidationResult {
   valid: boolean;
-  errors: { field: string; message: string; keyword?: string }[];
+  errors: FieldError[];
 }
 
 /** The key a palette entry is known by: a plugin action's own name, else its step type. */
