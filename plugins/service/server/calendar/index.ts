@@ -1,0 +1,20 @@
+export { compileCalendar, InvalidCalendarError, type CompiledCalendar } from './compile.ts';
+export {
+  addBusinessMinutes,
+  addMinutes,
+  businessMinutesBetween,
+  businessMinutesExcludingPauses,
+  minutesBetween,
+  minutesBetweenExcludingPauses,
+} from './business-time.ts';
+export {
+  checkException,
+  checkTimeZone,
+  checkWeeklyHours,
+  type CalendarException,
+  type CalendarSpec,
+  type HoursRange,
+  type WeeklyHours,
+} from './spec.ts';
+export { japaneseHolidays } from './japanese-holidays.ts';
+export { OutOfRangeError } from './zone.ts';
