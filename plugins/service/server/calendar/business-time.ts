@@ -82,7 +82,7 @@ export function minutesBetween(cal: CompiledCalendar, a: number, b: number): num
 export function addMinutes(cal: CompiledCalendar, start: number, minutes: number): number {
   if (!Number.isSafeInteger(minutes) || minutes < 0) throw new RangeError('minutes must be a whole number, 0 or more');
   if (minutes === 0) return start;
-  if (cal.weekMinutes === 0 && !opensAfter(cal, floorDiv(start, MINUTES_PER_DAY) - 1))
+  if (cal.weekMinutes === 0 && !opensAfter(cal, floorDiv(start + cal.zone.offsetAt(start), MINUTES_PER_DAY)))
     throw new OutOfRangeError('the calendar has no business hours from this instant on', 'never');
   let left = minutes;
   let answer = NaN;
