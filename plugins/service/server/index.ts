@@ -1,0 +1,95 @@
+// The service desk plugin. Its first part: business-hours calendars (metadata: calendar and
+// calendar_exception) and the business-minute math SLA clocks are built on, over HTTP.
+import { definePlugin, validation } from 'kizuna/plugin';
+import { addAnswer, betweenAnswer, elapsedAnswer, elapsedBody } from './api-schemas.ts';
+import { calendarHooks } from './calendar-hooks.ts';
+import { addMinutes, minutesBetween, minutesBetweenExcludingPauses, OutOfRangeError } from './calendar/index.ts';
+import { loadCalendar } from './calendars.ts';
+
+const MAX_MINUTES = 10_000_000; // 19 years around the clock: beyond any SLA
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** Epoch minutes of an RFC 3339 timestamp (offset required: a bare local time is ambiguous). */
+function instantOf(value: unknown, field: string, problems: { field: string; message: string }[]): number {
+  const ms = typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms))
+    problems.push({ field, message: 'must be an RFC 3339 timestamp with an offset, such as 2026-12-28T17:30:00+09:00' });
+  return Math.floor(ms / 60000);
+}
+
+function minutesOf(value: unknown, problems: { field: string; message: string }[]): number {
+  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= MAX_MINUTES)) problems.push({ field: 'minutes', message: `must be a whole number from 0 to ${MAX_MINUTES}` });
+  return n;
+}
+
+const isoOf = (minute: number) => new Date(minute * 60000).toISOString();
+
+/** The engine's refusals (a day past the holiday data, no hours left) as a 422 on the field that asked. */
+function answering<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof OutOfRangeError) throw validation([{ field, message: e.message }], e.message);
+    throw e;
+  }
+}
+
+export default definePlugin({
+  hooks: calendarHooks,
+  routes: {
+    'GET /calendars/:id/add': {
+      access: { object: 'calendar', permission: 'read' },
+      summary: 'The instant `minutes` business minutes after `from` on the calendar (a due date)',
+      response: addAnswer,
+      handler: async (c) => {
+        const problems: { field: string; message: string }[] = [];
+        const from = instantOf(c.req.query('from'), 'from', problems);
+        const minutes = minutesOf(c.req.query('minutes'), problems);
+        if (problems.length) throw validation(problems);
+        const id = c.req.param('id')!;
+        const calendar = await loadCalendar(c.env.kizuna.records, id);
+        const due = answering('minutes', () => addMinutes(calendar, from, minutes));
+        return c.json({ calendar: id, from: isoOf(from), minutes, due: isoOf(due) });
+      },
+    },
+    'GET /calendars/:id/between': {
+      access: { object: 'calendar', permission: 'read' },
+      summary: 'Business minutes in [from, to) on the calendar',
+      response: betweenAnswer,
+      handler: async (c) => {
+        const problems: { field: string; message: string }[] = [];
+        const from = instantOf(c.req.query('from'), 'from', problems);
+        const to = instantOf(c.req.query('to'), 'to', problems);
+        if (problems.length) throw validation(problems);
+        const id = c.req.param('id')!;
+        const calendar = await loadCalendar(c.env.kizuna.records, id);
+        const minutes = answering('to', () => minutesBetween(calendar, from, to));
+        return c.json({ calendar: id, from: isoOf(from), to: isoOf(to), minutes });
+      },
+    },
+    'POST /calendars/:id/elapsed': {
+      access: { object: 'calendar', permission: 'read' },
+      summary: 'Business minutes in [from, to) outside the pauses (an SLA clock held while pending)',
+      request: elapsedBody,
+      response: elapsedAnswer,
+      handler: async (c) => {
+        const body = c.env.body as { from: string; to: string; pauses?: { from: string; to: string }[] };
+        const problems: { field: string; message: string }[] = [];
+        const from = instantOf(body.from, 'from', problems);
+        const to = instantOf(body.to, 'to', problems);
+        const pauses = (body.pauses ?? []).map((p, i): [number, number] => [
+          instantOf(p.from, `pauses[${i}].from`, problems),
+          instantOf(p.to, `pauses[${i}].to`, problems),
+        ]);
+        if (to < from) problems.push({ field: 'to', message: 'must not be before from' });
+        if (problems.length) throw validation(problems);
+        const id = c.req.param('id')!;
+        const calendar = await loadCalendar(c.env.kizuna.records, id);
+        const minutes = answering('to', () => minutesBetweenExcludingPauses(calendar, from, to, pauses));
+        const all = answering('to', () => minutesBetween(calendar, from, to));
+        return c.json({ calendar: id, from: isoOf(from), to: isoOf(to), minutes, paused_minutes: all - minutes });
+      },
+    },
+  },
+});
