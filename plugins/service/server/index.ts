@@ -23,6 +23,8 @@ function minutesOf(value: unknown, problems: { field: string; message: string }[
   return n;
 }
 
+const instantParam = (description: string) => ({ required: true, description, schema: { type: 'string', format: 'date-time' } });
+
 const isoOf = (minute: number) => new Date(minute * 60000).toISOString();
 
 /** The engine's refusals (a day past the holiday data, no hours left) as a 422 on the field that asked. */
@@ -41,6 +43,14 @@ export default definePlugin({
     'GET /calendars/:id/add': {
       access: { object: 'calendar', permission: 'read' },
       summary: 'The instant `minutes` business minutes after `from` on the calendar (a due date)',
+      query: {
+        from: instantParam('Where to start: an RFC 3339 timestamp with its offset'),
+        minutes: {
+          required: true,
+          description: `Business minutes to add, 0–${MAX_MINUTES}`,
+          schema: { type: 'string', pattern: '^[0-9]{1,9}$' },
+        },
+      },
       response: addAnswer,
       handler: async (c) => {
         const problems: { field: string; message: string }[] = [];
@@ -56,6 +66,7 @@ export default definePlugin({
     'GET /calendars/:id/between': {
       access: { object: 'calendar', permission: 'read' },
       summary: 'Business minutes in [from, to) on the calendar',
+      query: { from: instantParam('Start, included'), to: instantParam('End, excluded') },
       response: betweenAnswer,
       handler: async (c) => {
         const problems: { field: string; message: string }[] = [];

@@ -1,7 +1,12 @@
 // The service plugin through the HTTP API, as a client sees it: installing it, calendars and
 // their exceptions checked on write, and the business-minute routes, on PGlite and PostgreSQL.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databases, startKizuna, type TestKizuna } from 'kizuna/testing';
+import { databases, repoRoot, startKizuna, type TestKizuna } from 'kizuna/testing';
 
 const weekdays = [
   ['09:00', '12:00'],
@@ -177,4 +182,36 @@ describe.each(databases)('service plugin calendars on %s', (kind) => {
     expect(viewer.body.minutes).toBe(480);
     expect((await k.call('GET', path, undefined, await keyOf('nobody@example.jp', []))).status).toBe(403);
   });
+
+  it('publishes its routes with their query parameters in /api/openapi.json, lint-clean', async () => {
+    const doc = (await k.call('GET', '/api/openapi.json')).body;
+    const add = doc.paths['/api/plugins/service/calendars/{id}/add'].get;
+    expect(add.tags).toEqual(['plugin:service']);
+    expect(add.parameters.map((p: { name: string; in: string; required: boolean }) => [p.name, p.in, p.required])).toEqual([
+      ['id', 'path', true],
+      ['from', 'query', true],
+      ['minutes', 'query', true],
+    ]);
+    expect(add.responses['422']).toBeDefined();
+    expect(doc.paths['/api/plugins/service/calendars/{id}/elapsed'].post.requestBody).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'kizuna-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      await writeFile(file, JSON.stringify(doc));
+      const result = await promisify(execFile)(
+        'npx',
+        ['redocly', 'lint', file, '--format=json', '--config', join(repoRoot, 'redocly.yaml')],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+          maxBuffer: 20 * 1024 * 1024,
+        },
+      ).catch((e: { code?: number; stdout?: string; stderr?: string }) => {
+        throw new Error(`redocly lint exited ${e.code}:\n${e.stdout}\n${e.stderr}`);
+      });
+      expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))).problems).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
