@@ -28,7 +28,13 @@ export async function loadCalendar(records: PluginRecords, id: string): Promise<
     });
     exceptions.push(...page.data);
     cursor = page.page.next_cursor ?? undefined;
-  } while (cursor && exceptions.length < MAX_EXCEPTIONS);
+    // A bound on what one answer reads, said rather than cut silently (13 years of daily exceptions).
+    if (cursor && exceptions.length >= MAX_EXCEPTIONS)
+      throw validation(
+        [{ field: 'calendar', message: `has more than ${MAX_EXCEPTIONS} exceptions; remove past ones` }],
+        `calendar ${id} has more than ${MAX_EXCEPTIONS} exceptions`,
+      );
+  } while (cursor);
   const key = [row.version, ...exceptions.map((e) => `${e.id}:${e.version}`)].join(',');
   const known = compiled.get(id);
   if (known?.key === key) return known.calendar;

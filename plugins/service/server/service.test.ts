@@ -123,6 +123,26 @@ describe.each(databases)('service plugin calendars on %s', (kind) => {
     expect(sat.body.due).toBe('2026-12-26T02:00:00.000Z'); // Saturday 11:00 JST
   });
 
+  it('answers from the calendar as it is now: an exception added, changed or removed counts at once', async () => {
+    const due = async () =>
+      (await k.call('GET', `/api/plugins/service/calendars/${desk}/add?${q({ from: '2026-12-28T17:30:00+09:00', minutes: '60' })}`)).body
+        .due;
+    expect(await due()).toBe('2027-01-04T00:30:00.000Z');
+    const extra = await k.call('POST', '/api/records/calendar_exception', {
+      calendar: desk,
+      date: '2027-01-04',
+      kind: 'closed',
+      label_ja: '仕事始め延期',
+    });
+    expect(extra.status, JSON.stringify(extra.body)).toBe(201);
+    expect(await due()).toBe('2027-01-05T00:30:00.000Z');
+    const opened = await k.call('PATCH', `/api/records/calendar_exception/${extra.body.id}`, { kind: 'open', hours: [['13:00', '14:00']] });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    expect(await due()).toBe('2027-01-04T04:30:00.000Z'); // 13:30 JST
+    expect((await k.call('DELETE', `/api/records/calendar_exception/${extra.body.id}`)).status).toBe(204);
+    expect(await due()).toBe('2027-01-04T00:30:00.000Z');
+  });
+
   it('counts business minutes between two instants, and leaves pauses out', async () => {
     const r = await k.call(
       'GET',
@@ -147,12 +167,11 @@ describe.each(databases)('service plugin calendars on %s', (kind) => {
     const noTo = await k.call('GET', `/api/plugins/service/calendars/${desk}/between?${q({ from: '2026-12-28T17:30:00Z' })}`);
     expect(noTo.status).toBe(422);
     expect(noTo.body.errors.map((e: { field: string }) => e.field)).toEqual(['to']);
-    const unknown = await k.call(
-      'GET',
-      `/api/plugins/service/calendars/00000000-0000-4000-8000-000000000000/add?${q({ from: '2026-12-28T17:30:00Z', minutes: '5' })}`,
-    );
-    expect(unknown.status).toBe(404);
-    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'no-such-calendar']) {
+      const unknown = await k.call('GET', `/api/plugins/service/calendars/${id}/add?${q({ from: '2026-12-28T17:30:00Z', minutes: '5' })}`);
+      expect(unknown.status, id).toBe(404);
+      expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    }
     const reversed = await k.call('POST', `/api/plugins/service/calendars/${desk}/elapsed`, {
       from: '2026-12-22T00:00:00Z',
       to: '2026-12-21T00:00:00Z',
