@@ -202,6 +202,25 @@ describe.each(databases)('service plugin calendars on %s', (kind) => {
     expect((await k.call('GET', path, undefined, await keyOf('nobody@example.jp', []))).status).toBe(403);
   });
 
+  it('is off while disabled (its routes 404), and refuses to answer from a calendar written meanwhile without its checks', async () => {
+    expect((await k.call('POST', '/api/plugins/service/disable')).status).toBe(204);
+    const path = (id: string) =>
+      `/api/plugins/service/calendars/${id}/between?${q({ from: '2026-12-21T00:00:00Z', to: '2026-12-22T00:00:00Z' })}`;
+    expect((await k.call('GET', path(desk))).status).toBe(404);
+    // With the plugin off nothing checks the writes (as for any plugin's hooks).
+    const bad = await k.call('POST', '/api/records/calendar', {
+      name: 'Unchecked',
+      time_zone: 'Mars/Olympus_Mons',
+      weekly_hours: { mon: [['18:00', '09:00']] },
+    });
+    expect(bad.status).toBe(201);
+    expect((await k.call('POST', '/api/plugins/service/enable')).status).toBe(204);
+    expect((await k.call('GET', path(desk))).body.minutes).toBe(480);
+    const r = await k.call('GET', path(bad.body.id));
+    expect(r.status).toBe(422);
+    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(['calendar.time_zone', 'calendar.weekly_hours.mon[0]']);
+  });
+
   it('publishes its routes with their query parameters in /api/openapi.json, lint-clean', async () => {
     const doc = (await k.call('GET', '/api/openapi.json')).body;
     const add = doc.paths['/api/plugins/service/calendars/{id}/add'].get;
