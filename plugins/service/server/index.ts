@@ -3,18 +3,39 @@
 import { definePlugin, validation } from 'kizuna/plugin';
 import { addAnswer, betweenAnswer, elapsedAnswer, elapsedBody } from './api-schemas.ts';
 import { calendarHooks } from './calendar-hooks.ts';
-import { addMinutes, minutesBetween, minutesBetweenExcludingPauses, OutOfRangeError } from './calendar/index.ts';
+import {
+  addMinutes,
+  MAX_INSTANT,
+  MIN_INSTANT,
+  minutesBetween,
+  minutesBetweenExcludingPauses,
+  OutOfRangeError,
+  parseIsoDate,
+} from './calendar/index.ts';
 import { loadCalendar } from './calendars.ts';
 
 const MAX_MINUTES = 10_000_000; // 19 years around the clock: beyond any SLA
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
 
-/** Epoch minutes of an RFC 3339 timestamp (offset required: a bare local time is ambiguous). */
+/**
+ * Epoch minutes of an RFC 3339 timestamp (offset required: a bare local time is ambiguous).
+ * Checked by its parts first: Date.parse rolls 2026-02-30 and 24:00 over instead of refusing.
+ */
 function instantOf(value: unknown, field: string, problems: { field: string; message: string }[]): number {
-  const ms = typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms))
+  const m = typeof value === 'string' ? RFC3339.exec(value) : null;
+  const sane =
+    m !== null &&
+    parseIsoDate(m[1]) !== undefined &&
+    Number(m[2]) < 24 &&
+    Number(m[3]) < 60 &&
+    Number(m[4] ?? 0) < 60 &&
+    Number(m[5] ?? 0) < 24 &&
+    Number(m[6] ?? 0) < 60;
+  const minute = sane ? Math.floor(Date.parse(value as string) / 60000) : NaN;
+  if (!Number.isFinite(minute))
     problems.push({ field, message: 'must be an RFC 3339 timestamp with an offset, such as 2026-12-28T17:30:00+09:00' });
-  return Math.floor(ms / 60000);
+  else if (minute < MIN_INSTANT || minute >= MAX_INSTANT) problems.push({ field, message: 'must be from 1970 to 2199' });
+  return minute;
 }
 
 function minutesOf(value: unknown, problems: { field: string; message: string }[]): number {

@@ -164,6 +164,17 @@ describe.each(databases)('service plugin calendars on %s', (kind) => {
     const bad = await k.call('GET', `/api/plugins/service/calendars/${desk}/add?${q({ from: '2026-12-28 17:30', minutes: '-5' })}`);
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['from', 'minutes']);
+    for (const from of [
+      '2026-02-30T10:00:00Z',
+      '2026-12-28T24:00:00Z',
+      '2026-12-28T17:30:00',
+      '1969-12-31T23:59:00Z',
+      '2200-01-01T00:00:00Z',
+    ]) {
+      const r = await k.call('GET', `/api/plugins/service/calendars/${desk}/add?${q({ from, minutes: '5' })}`);
+      expect(r.status, from).toBe(422);
+      expect(r.body.errors, from).toEqual([expect.objectContaining({ field: 'from' })]);
+    }
     const noTo = await k.call('GET', `/api/plugins/service/calendars/${desk}/between?${q({ from: '2026-12-28T17:30:00Z' })}`);
     expect(noTo.status).toBe(422);
     expect(noTo.body.errors.map((e: { field: string }) => e.field)).toEqual(['to']);

@@ -17,4 +17,5 @@ export {
   type WeeklyHours,
 } from './spec.ts';
 export { japaneseHolidays } from './japanese-holidays.ts';
-export { OutOfRangeError } from './zone.ts';
+export { MAX_INSTANT, MIN_INSTANT, OutOfRangeError } from './zone.ts';
+export { parseIsoDate } from './civil.ts';
