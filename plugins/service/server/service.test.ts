@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databases, repoRoot, startKizuna, type TestKizuna } from 'kizuna/testing';
+import { ADMIN_TOKEN, databases, finished, repoRoot, startKizuna, upload, type TestKizuna } from 'kizuna/testing';
 
 const weekdays = [
   ['09:00', '12:00'],
@@ -110,6 +110,30 @@ describe.each(databases)('service plugin calendars on %s', (kind) => {
     const patch = await k.call('PATCH', `/api/records/calendar_exception/${row.id}`, { kind: 'open' });
     expect(patch.status).toBe(422);
     expect(patch.body.errors[0].field).toBe('hours');
+  });
+
+  it('imports a year of company holidays from a CSV, one row a day, refusing a bad row by its field', async () => {
+    // お盆 as an admin keeps it in a spreadsheet; the calendar named by its name; one row an open day without hours.
+    const csv = [
+      'calendar,date,kind,hours,label_en,label_ja',
+      '東京サポート,2026-08-13,closed,,Obon,お盆',
+      '東京サポート,2026-08-14,closed,,Obon,お盆',
+      '東京サポート,2026-08-15,closed,,Obon,お盆',
+      '東京サポート,2026-08-17,open,,Obon (late opening),お盆明け',
+    ].join('\n');
+    const up = await upload(k, csv, 'object=calendar_exception&filename=obon.csv');
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    const start = await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial' });
+    expect(start.status, JSON.stringify(start.body)).toBe(202);
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 3, rows_failed: 1 });
+    const errors = await (
+      await k.app.request(`/api/imports/${up.body.id}/errors`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).text();
+    expect(errors).toMatch(/hours/);
+    // Wednesday 8/12 17:00 + 2 hours: one that day, お盆 (8/13–15) and Sunday closed, the second
+    // on Monday 8/17 at normal hours (its refused row changed nothing): 10:00 JST.
+    const r = await k.call('GET', `/api/plugins/service/calendars/${desk}/add?${q({ from: '2026-08-12T17:00:00+09:00', minutes: '120' })}`);
+    expect(r.body.due).toBe('2026-08-17T01:00:00.000Z');
   });
 
   it('adds business minutes across 年末年始 and an open Saturday', async () => {
