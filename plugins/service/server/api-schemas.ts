@@ -51,3 +51,33 @@ export const elapsedAnswer = {
     paused_minutes: { type: 'integer', minimum: 0, description: 'Business minutes the pauses held back' },
   },
 };
+
+const label = { type: 'object', properties: { en: { type: ['string', 'null'] }, ja: { type: ['string', 'null'] } } };
+
+export const daysAnswer = {
+  type: 'object',
+  required: ['calendar', 'time_zone', 'days'],
+  properties: {
+    calendar: { type: 'string' },
+    time_zone: { type: 'string' },
+    days: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['date', 'weekday', 'hours', 'source'],
+        properties: {
+          date: { type: 'string', format: 'date' },
+          weekday: { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+          hours: {
+            type: 'array',
+            description: 'The business hours, ["HH:MM", "HH:MM"] in the calendar’s zone; empty: closed',
+            items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
+          },
+          source: { enum: ['weekday', 'holiday', 'exception'], description: 'What decided the hours' },
+          holiday: { ...label, description: 'The public holiday, when the day is one (an exception may still open it)' },
+          label: { ...label, description: 'The exception’s label, when an exception decided the day' },
+        },
+      },
+    },
+  },
+};

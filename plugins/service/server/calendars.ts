@@ -14,14 +14,21 @@ import {
 const MAX_EXCEPTIONS = 5000;
 const compiled = new Map<string, { key: string; calendar: CompiledCalendar }>();
 
-export async function loadCalendar(records: PluginRecords, id: string): Promise<CompiledCalendar> {
+/** A calendar's exceptions as stored: `date` (YYYY-MM-DD), `kind`, `hours`, `label_en`, `label_ja`. */
+export type ExceptionRow = Record<string, unknown>;
+
+/** The calendar compiled, with its exception rows (for their labels). */
+export async function loadCalendar(
+  records: PluginRecords,
+  id: string,
+): Promise<{ calendar: CompiledCalendar; exceptions: ExceptionRow[] }> {
   const row = await records.get('calendar', id); // a 404 problem when there is none
   const exceptions: Record<string, unknown>[] = [];
   let cursor: string | undefined;
   do {
     const page = await records.list('calendar_exception', {
       filter: JSON.stringify({ calendar: id }),
-      fields: 'date,kind,hours',
+      fields: 'date,kind,hours,label_en,label_ja',
       sort: 'date',
       limit: '500',
       ...(cursor ? { cursor } : {}),
@@ -37,7 +44,7 @@ export async function loadCalendar(records: PluginRecords, id: string): Promise<
   } while (cursor);
   const key = [row.version, ...exceptions.map((e) => `${e.id}:${e.version}`)].join(',');
   const known = compiled.get(id);
-  if (known?.key === key) return known.calendar;
+  if (known?.key === key) return { calendar: known.calendar, exceptions };
   try {
     const calendar = compileCalendar({
       time_zone: row.time_zone as string,
@@ -51,7 +58,7 @@ export async function loadCalendar(records: PluginRecords, id: string): Promise<
     });
     if (compiled.size > 1000) compiled.clear(); // calendars are few; a bound, not an LRU
     compiled.set(id, { key, calendar });
-    return calendar;
+    return { calendar, exceptions };
   } catch (e) {
     // Only a calendar written around the hooks' checks gets here (two exceptions written at
     // once for one day): say what is wrong with it rather than answer from a guess.

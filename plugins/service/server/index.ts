@@ -1,10 +1,11 @@
 // The service desk plugin. Its first part: business-hours calendars (metadata: calendar and
 // calendar_exception) and the business-minute math SLA clocks are built on, over HTTP.
 import { definePlugin, validation } from 'kizuna/plugin';
-import { addAnswer, betweenAnswer, elapsedAnswer, elapsedBody } from './api-schemas.ts';
+import { addAnswer, betweenAnswer, daysAnswer, elapsedAnswer, elapsedBody } from './api-schemas.ts';
 import { calendarHooks } from './calendar-hooks.ts';
 import {
   addMinutes,
+  dayPlans,
   MAX_INSTANT,
   MIN_INSTANT,
   minutesBetween,
@@ -14,6 +15,7 @@ import {
 } from './calendar/index.ts';
 import { loadCalendar } from './calendars.ts';
 
+const MAX_DAYS = 366;
 const MAX_MINUTES = 10_000_000; // 19 years around the clock: beyond any SLA
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
 
@@ -79,7 +81,7 @@ export default definePlugin({
         const minutes = minutesOf(c.req.query('minutes'), problems);
         if (problems.length) throw validation(problems);
         const id = c.req.param('id')!;
-        const calendar = await loadCalendar(c.env.kizuna.records, id);
+        const { calendar } = await loadCalendar(c.env.kizuna.records, id);
         const due = answering('minutes', () => addMinutes(calendar, from, minutes));
         return c.json({ calendar: id, from: isoOf(from), minutes, due: isoOf(due) });
       },
@@ -95,9 +97,40 @@ export default definePlugin({
         const to = instantOf(c.req.query('to'), 'to', problems);
         if (problems.length) throw validation(problems);
         const id = c.req.param('id')!;
-        const calendar = await loadCalendar(c.env.kizuna.records, id);
+        const { calendar } = await loadCalendar(c.env.kizuna.records, id);
         const minutes = answering('to', () => minutesBetween(calendar, from, to));
         return c.json({ calendar: id, from: isoOf(from), to: isoOf(to), minutes });
+      },
+    },
+    'GET /calendars/:id/days': {
+      access: { object: 'calendar', permission: 'read' },
+      summary: "Each day's business hours and what decided them (weekday, public holiday, exception), to check a calendar",
+      query: {
+        from: {
+          required: true,
+          description: 'First day (YYYY-MM-DD) in the calendar’s time zone',
+          schema: { type: 'string', format: 'date' },
+        },
+        days: { description: `How many days, 1–${MAX_DAYS} (default 14)`, schema: { type: 'string', pattern: '^[0-9]{1,3}$' } },
+      },
+      response: daysAnswer,
+      handler: async (c) => {
+        const problems: { field: string; message: string }[] = [];
+        const first = parseIsoDate(c.req.query('from') ?? '');
+        if (first === undefined) problems.push({ field: 'from', message: 'must be a date (YYYY-MM-DD)' });
+        const days = Number(c.req.query('days') ?? 14);
+        if (!/^[0-9]{1,3}$/.test(c.req.query('days') ?? '14') || days < 1 || days > MAX_DAYS)
+          problems.push({ field: 'days', message: `must be a whole number from 1 to ${MAX_DAYS}` });
+        if (problems.length) throw validation(problems);
+        const id = c.req.param('id')!;
+        const { calendar, exceptions } = await loadCalendar(c.env.kizuna.records, id);
+        const labels = new Map(exceptions.map((e) => [e.date, { en: e.label_en ?? null, ja: e.label_ja ?? null }]));
+        const plans = answering('from', () => dayPlans(calendar, first!, days));
+        return c.json({
+          calendar: id,
+          time_zone: calendar.zone.name,
+          days: plans.map((p) => (p.source === 'exception' ? { ...p, label: labels.get(p.date) ?? { en: null, ja: null } } : p)),
+        });
       },
     },
     'POST /calendars/:id/elapsed': {
@@ -117,7 +150,7 @@ export default definePlugin({
         if (to < from) problems.push({ field: 'to', message: 'must not be before from' });
         if (problems.length) throw validation(problems);
         const id = c.req.param('id')!;
-        const calendar = await loadCalendar(c.env.kizuna.records, id);
+        const { calendar } = await loadCalendar(c.env.kizuna.records, id);
         const minutes = answering('to', () => minutesBetweenExcludingPauses(calendar, from, to, pauses));
         const all = answering('to', () => minutesBetween(calendar, from, to));
         return c.json({ calendar: id, from: isoOf(from), to: isoOf(to), minutes, paused_minutes: all - minutes });

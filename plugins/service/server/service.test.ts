@@ -167,6 +167,29 @@ describe.each(databases)('service plugin calendars on %s', (kind) => {
     expect(await due()).toBe('2027-01-04T00:30:00.000Z');
   });
 
+  it('shows each day with its hours and what decided them: weekday, 祝日, exception with its label', async () => {
+    const r = await k.call('GET', `/api/plugins/service/calendars/${desk}/days?${q({ from: '2026-12-26', days: '10' })}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.time_zone).toBe('Asia/Tokyo');
+    const byDate = Object.fromEntries(r.body.days.map((d: { date: string }) => [d.date, d]));
+    expect(r.body.days).toHaveLength(10);
+    expect(byDate['2026-12-26']).toMatchObject({ weekday: 'sat', hours: [['10:00', '15:00']], source: 'exception' });
+    expect(byDate['2026-12-27']).toMatchObject({ weekday: 'sun', hours: [], source: 'weekday' });
+    expect(byDate['2026-12-28']).toMatchObject({ hours: weekdays, source: 'weekday' });
+    expect(byDate['2027-01-01']).toMatchObject({
+      hours: [],
+      source: 'exception',
+      label: { en: 'Year-end holidays', ja: '年末年始' },
+      holiday: { ja: '元日' },
+    });
+    expect(byDate['2027-01-04']).toMatchObject({ hours: weekdays, source: 'weekday' });
+    const gw = await k.call('GET', `/api/plugins/service/calendars/${desk}/days?${q({ from: '2026-05-06', days: '1' })}`);
+    expect(gw.body.days[0]).toMatchObject({ hours: [], source: 'holiday', holiday: { ja: expect.stringContaining('振替休日') } });
+    const bad = await k.call('GET', `/api/plugins/service/calendars/${desk}/days?${q({ from: '2026-13-01', days: '400' })}`);
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['from', 'days']);
+  });
+
   it('counts business minutes between two instants, and leaves pauses out', async () => {
     const r = await k.call(
       'GET',

@@ -24,6 +24,9 @@ export interface CompiledCalendar {
   special: Map<number, Ranges>;
   /** The special days, ascending (for the whole-week fast path). */
   specialDays: number[];
+  usesJapaneseHolidays: boolean;
+  /** The days an exception decides (the rest of `special` are public holidays). */
+  exceptionDays: Set<number>;
   /** Days the calendar can answer for: the holiday data's years when it uses them, else all. */
   from: number;
   to: number;
@@ -60,6 +63,8 @@ export function compileCalendar(spec: CalendarSpec): CompiledCalendar {
     weekMinutes: weekly.reduce((sum, day) => sum + day.reduce((s, [a, b]) => s + b - a, 0), 0),
     special,
     specialDays: [...special.keys()].sort((a, b) => a - b),
+    exceptionDays: seen,
+    usesJapaneseHolidays: spec.use_japanese_holidays,
     from,
     to,
   };

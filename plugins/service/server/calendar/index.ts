@@ -19,3 +19,4 @@ export {
 export { japaneseHolidays } from './japanese-holidays.ts';
 export { MAX_INSTANT, MIN_INSTANT, OutOfRangeError } from './zone.ts';
 export { parseIsoDate } from './civil.ts';
+export { dayPlans, type DayPlan } from './day-plan.ts';
