@@ -23,7 +23,18 @@ function operation(plugin: string, r: Declared) {
     tags: [`plugin:${plugin}`],
     summary: `${r.summary ?? `${r.method} ${r.path}`} (${accessText(r.access)})`,
     'x-kizuna-access': r.access,
-    ...(params.length && { parameters: params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })) }),
+    ...((params.length || r.query) && {
+      parameters: [
+        ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...Object.entries(r.query ?? {}).map(([name, q]) => ({
+          name,
+          in: 'query',
+          required: q.required === true,
+          ...(q.description && { description: q.description }),
+          schema: q.schema ?? { type: 'string' },
+        })),
+      ],
+    }),
     ...(r.request && { requestBody: { required: true, content: { 'application/json': { schema: r.request } } } }),
     responses: {
       '2XX': { description: "The plugin's answer.", content: { 'application/json': { schema: r.response ?? {} } } },
@@ -32,6 +43,7 @@ function operation(plugin: string, r: Declared) {
       '403': problem('Forbidden'),
       '404': problem('NotFound'),
       ...(r.request && { '413': problem('PayloadTooLarge'), '415': problem('UnsupportedMediaType'), '422': problem('ValidationFailed') }),
+      ...(r.query && !r.request && { '422': problem('ValidationFailed') }),
     },
   };
 }

@@ -15,6 +15,7 @@ export {
   type PluginRouteEnv,
   type PluginRoute,
   type RouteAccess,
+  type RouteQueryParameter,
 } from './sdk.ts';
 export type { AppEnv } from './env.ts';
 export { createPluginHost, type PluginHost, type PluginHostOptions } from './host.ts';

@@ -23,6 +23,7 @@ export interface DeclaredRoute {
   access: RouteAccess;
   summary?: string;
   request?: JsonSchema;
+  query?: PluginRoute['query'];
   response?: JsonSchema;
   handler: PluginRoute['handler'];
   checkRequest?: ValidateFunction;
@@ -75,6 +76,20 @@ export function declaredRoutes(plugin: string, definition: PluginDefinition): De
         { field: `routes.${key}.access.object`, message: `names the path parameter ${access.object}, which the path does not have` },
       ]);
     }
+    const query = r.query ?? {};
+    const badQuery =
+      typeof query !== 'object' ||
+      Array.isArray(query) ||
+      Object.entries(query).find(
+        ([name, q]) => !/^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/.test(name) || typeof q !== 'object' || q === null || Array.isArray(q),
+      );
+    if (badQuery)
+      throw invalid(plugin, [
+        {
+          field: Array.isArray(badQuery) ? `routes.${key}.query.${badQuery[0]}` : `routes.${key}.query`,
+          message: 'must be an object of parameter names → { description?, required?, schema? }',
+        },
+      ]);
     const compile = (schema: JsonSchema | undefined, what: 'request' | 'response') => {
       if (schema === undefined) return undefined;
       try {
@@ -89,6 +104,7 @@ export function declaredRoutes(plugin: string, definition: PluginDefinition): De
       access,
       summary: r.summary,
       request: r.request,
+      query: r.query,
       response: r.response,
       handler: r.handler,
       checkRequest: compile(r.request, 'request'),
@@ -193,5 +209,6 @@ export const routeCatalog = (routes: DeclaredRoute[]) =>
     access: r.access,
     ...(r.summary && { summary: r.summary }),
     ...(r.request && { request: r.request }),
+    ...(r.query && { query: r.query }),
     ...(r.response && { response: r.response }),
   }));

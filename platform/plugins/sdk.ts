@@ -170,6 +170,14 @@ export type PluginRouteEnv = AppEnv & {
  */
 export type RouteAccess = 'admin' | { object: string; permission: 'read' | 'create' | 'update' | 'delete' };
 
+/** One query parameter of a plugin route, as OpenAPI publishes it (the value is always a string). */
+export interface RouteQueryParameter {
+  description?: string;
+  required?: boolean;
+  /** JSON Schema of the value, for readers and generated clients (e.g. `{ type: 'string', format: 'date-time' }`). */
+  schema?: JsonSchema;
+}
+
 /** A route under /api/plugins/<name>/, declared so the host can check and publish it. */
 export interface PluginRoute {
   access?: RouteAccess;
@@ -177,6 +185,12 @@ export interface PluginRoute {
   summary?: string;
   /** JSON Schema of the JSON body: a body it rejects is a 422 naming the field, before the handler runs. */
   request?: JsonSchema;
+  /**
+   * The query parameters the route reads, by name, for the OpenAPI document and the plugins
+   * page (`?from=…&minutes=…`). Published, not checked: the handler reads them with
+   * `c.req.query(name)` and answers a bad one with a 422 naming it (`validation([{ field }])`).
+   */
+  query?: Record<string, RouteQueryParameter>;
   /** JSON Schema of a 2xx JSON answer: an answer it rejects is the plugin's 500 (the client never sees it). */
   response?: JsonSchema;
   handler(c: Context<PluginRouteEnv>): Response | Promise<Response>;
