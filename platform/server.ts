@@ -14,6 +14,7 @@ import { createRecordService } from './records/index.ts';
 import { bootstrapPlatform, upgradeLayouts } from './schema/index.ts';
 import { createJobQueue, ensureJobTables } from './jobs/index.ts';
 import { createImportService, ensureImportTables, registerImportJob } from './imports/index.ts';
+import { enqueueSearchRefresh, registerSearchRefresh } from './search/index.ts';
 import { accessFor, scopeFilterCheck } from './query/index.ts';
 import { createPluginHost } from './plugins/index.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './workflow/index.ts';
@@ -106,6 +107,12 @@ export async function createKizuna(config: KizunaConfig) {
       }),
       ownerActive: (p) => keys.stillValid(p.userId, p.keyId ?? undefined),
     });
+    // Search documents written under an earlier normalization are recomputed in the background.
+    registerSearchRefresh(jobs, {
+      db,
+      documentColumn: (table) => [...registry.snapshot().models.values()].find((m) => m.table === table)?.searchFields[0]?.name,
+    });
+    await enqueueSearchRefresh(db, jobs);
     const imports = createImportService({ db, registry, records, jobs });
     const workflows = createWorkflowEngine({
       db,

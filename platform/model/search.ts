@@ -7,7 +7,9 @@
 // rechecked with strpos on the document, so results are exact substring matches.
 // Normalization: NFKC (ｶﾀｶﾅ → カタカナ, ＡＢＣ → ABC), lower case, hiragana → katakana so やまだ
 // finds ヤマダ, and white space removed so "山田 太郎" and "yamada taro" find 山田太郎 / YamadaTaro
-// across the last-name/first-name boundary. It is an expression index, so no column is
+// across the last-name/first-name boundary; hyphens, dashes, dots and brackets between digits
+// are removed too, so a phone number is found as typed with or without them (7777-6666,
+// 77776666, 03(7777)6666 all find 03-7777-6666). It is an expression index, so no column is
 // added and changing the searchable fields rebuilds only the index, never the table.
 import { sql, type SQL } from 'drizzle-orm';
 import type { FieldModel } from './compile.ts';
@@ -17,11 +19,19 @@ const HIRAGANA =
 const KATAKANA =
   'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ';
 
+/**
+ * What joins the digits of a phone number or a code (after NFKC: a full-width hyphen or
+ * bracket is ASCII by then): hyphen-minus, the Unicode hyphens and dashes, the minus sign,
+ * dots and brackets — never the katakana long vowel mark ー. Removed between two digits only.
+ */
+const DIGIT_JOINERS = '([0-9])[-\u2010-\u2015\u2212().]+(?=[0-9])';
+
 /** Idempotent DDL for the search functions (IMMUTABLE, so usable in index expressions). */
 export const searchFunctionsDdl: string[] = [
   `create or replace function kizuna_norm(t text) returns text
 language sql immutable parallel safe as $$
-  select regexp_replace(translate(lower(normalize(coalesce(t, ''), NFKC)), '${HIRAGANA}', '${KATAKANA}'), '\\s+', '', 'g')
+  select regexp_replace(regexp_replace(translate(lower(normalize(coalesce(t, ''), NFKC)), '${HIRAGANA}', '${KATAKANA}'), '\\s+', '', 'g'),
+    '${DIGIT_JOINERS}', '\\1', 'g')
 $$`,
   `create or replace function kizuna_grams(t text) returns text[]
 language sql immutable parallel safe as $$
@@ -87,7 +97,9 @@ begin
   if t is null then return ''; end if;
   k := lower(case when t is nfkc normalized then t else normalize(t, NFKC) end);
   if k ~ '[${HIRAGANA[0]}-${HIRAGANA[HIRAGANA.length - 1]}]' then k := translate(k, '${HIRAGANA}', '${KATAKANA}'); end if;
-  return regexp_replace(k, '\\s+', '', 'g');
+  k := regexp_replace(k, '\\s+', '', 'g');
+  if k ~ '[0-9][^0-9]+[0-9]' then k := regexp_replace(k, '${DIGIT_JOINERS}', '\\1', 'g'); end if;
+  return k;
 end $$`;
 
 /** The normalized search document of a row; `col` qualifies columns (or not, for the index). */

@@ -359,6 +359,16 @@ const platformMigrations: string[][] = [
    )`,
     `create index kizuna_recent_items_user_idx on kizuna_recent_items (user_id, viewed_at desc)`,
   ],
+  // Search finds phone numbers with or without their hyphens (issue 17): the normalization
+  // drops what joins digits. Stored search documents written before keep the hyphens until
+  // recomputed: every table that has one is listed here, and search/refresh.ts recomputes them
+  // in the background, in batches (an UPDATE recomputes a stored generated column).
+  [
+    fastNormDdl,
+    `create table kizuna_search_refresh (table_name text primary key)`,
+    `insert into kizuna_search_refresh (table_name)
+     select c.table_name from information_schema.columns c where c.table_schema = current_schema() and c.column_name = '__search'`,
+  ],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
