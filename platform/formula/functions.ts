@@ -69,7 +69,11 @@ function shift(a: SQL, t: ValueType, interval: SQL): SQL {
 export const functions: Record<string, FunctionSpec> = {
   if: {
     arity: [3, 3],
-    type: (a) => (isA(a[0], 'boolean') ? commonType(a.slice(1)) : { arg: 0, message: `must be boolean, not ${a[0]}` }),
+    type: (a) => {
+      if (!isA(a[0], 'boolean')) return { arg: 0, message: `must be boolean, not ${a[0]}` };
+      const r = commonType(a.slice(1));
+      return typeof r === 'string' ? r : { arg: r.arg + 1, message: r.message };
+    },
     sql: (a) => sql`(case when ${a[0]} then ${a[1]} else ${a[2]} end)`,
     signature: 'if(condition, then, else)',
   },
