@@ -63,6 +63,8 @@ export function sharedSchemas(): Record<string, Schema> {
         field: { type: 'string', description: 'The field, parameter or path at fault (e.g. "email", "records[3].email", "filter").' },
         message: { type: 'string' },
         keyword: { type: 'string', description: 'The JSON Schema keyword that failed, when one did.' },
+        token: { type: 'string', description: 'In a formula: the token at fault (a field, function or operator).' },
+        position: { type: 'integer', description: 'In a formula: where the token starts (0-based character offset).' },
       },
       required: ['field', 'message'],
     },

@@ -60,7 +60,7 @@ describe('formula type check', () => {
       b: ['text', false, ['name']],
       c: ['date', false, ['start']],
       d: ['number', true, ['start']],
-      e: ['boolean', true, ['start']],
+      e: ['boolean', true, ['d', 'start']],
     });
   });
 

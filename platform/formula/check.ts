@@ -14,7 +14,7 @@ export interface Typed {
   type: ValueType;
   /** Reads today() or now(): cannot be stored, evaluated when read. */
   volatile: boolean;
-  /** The record's own fields it reads, formulas it reads expanded to theirs. */
+  /** The record's own fields it reads: formulas it reads, and the fields those read. */
   reads: Set<string>;
   emit(column: ColumnOf): SQL;
 }
@@ -139,7 +139,7 @@ function checkField(n: Extract<Node, { kind: 'field' }>, scope: CheckScope): Typ
       throw e;
     }
     // A generated column cannot read another generated column: the formula it reads is inlined.
-    return inner;
+    return { ...inner, reads: union(inner.reads, new Set([name])) };
   }
   const type = FIELD_VALUE[f.type];
   if (!type) throw formulaError(n, 'field_type', `a ${f.type} field cannot be used in a formula`);

@@ -29,6 +29,11 @@ export interface ColumnSpec {
   name: string;
   /** SQL type, a constant of this table (never from a request). */
   type: string;
+  /**
+   * A stored generated column (a formula over the row): `type` then ends in its expression,
+   * and a changed expression means dropping and adding the column again.
+   */
+  generated?: boolean;
 }
 
 /** Accessor for a field's column(s) on a table alias: col() is the main one, col('currency') a companion. */
@@ -417,6 +422,18 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     keyText: (col) => sql`${col()}::text`,
     checkValue: () => undefined,
     sortable: false,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  // What a formula field is before its object is known (the catalog, checks of a spec alone):
+  // computed, never written. Each object's formula fields get their real entry — columns,
+  // operators and reads of their result type — from formulaFieldType (formula-fields.ts).
+  formula: {
+    ...textType(65535),
+    columns: () => [],
+    schema: () => ({ readOnly: true }),
+    operators: [...new Set([...NUMBER_OPS, ...TEXT_OPS])],
+    readOnly: true,
     canBeUnique: false,
     canBeSearchable: false,
   },

@@ -5,6 +5,9 @@ export interface FieldProblem {
   field: string;
   message: string;
   keyword?: string;
+  /** In a formula: the token at fault and where it starts (0-based character offset). */
+  token?: string;
+  position?: number;
 }
 
 export interface ProblemInit {
