@@ -2,6 +2,7 @@
 // through the clock), listed, filtered, sorted and exported like any field, never written.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finished, upload } from '../testing/imports.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
 
 const label = (en: string, ja = en) => ({ en, ja });
@@ -28,7 +29,7 @@ describe.each(databases)('formula fields on %s', (kind) => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    k = await startKizuna(kind);
+    k = await startKizuna(kind, { jobPollMs: 50 });
     const created = await k.call('POST', '/api/meta/objects', deal);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     for (const [title, qty, price, days] of [
@@ -112,6 +113,30 @@ describe.each(databases)('formula fields on %s', (kind) => {
     const csv = await r.text();
     expect(csv.split(/\r?\n/)[0]).toContain('total');
     expect(csv).toContain('りんご（3個）');
+  });
+
+  it('imports compute formulas set-based and leave a formula column of the file unmapped (mapping it is a 422)', async () => {
+    const file = 'title,qty,unit_price,total\nみかん,4,25,999\nぶどう,1,300,1\n';
+    const up = await upload(k, file, 'object=deal&filename=deals.csv');
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expect(up.body.suggested_mapping).toEqual({ title: 'title', qty: 'qty', unit_price: 'unit_price', total: null });
+    const mapped = await k.call('POST', `/api/imports/${up.body.id}/start`, {
+      mode: 'partial',
+      mapping: { title: 'title', qty: 'qty', unit_price: 'unit_price', total: 'total' },
+    });
+    expect(mapped.status).toBe(422);
+    expect(mapped.body.errors).toEqual([
+      expect.objectContaining({ field: 'mapping.total', message: expect.stringContaining('not an importable field') }),
+    ]);
+    const started = await k.call('POST', `/api/imports/${up.body.id}/start`, { mode: 'partial', mapping: up.body.suggested_mapping });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect(await finished(k, up.body.id)).toMatchObject({ state: 'succeeded', created: 2 });
+    const got = await k.call('GET', `/api/records/deal?filter=${enc({ title: { in: ['みかん', 'ぶどう'] } })}&sort=title`);
+    expect(got.body.data.map((d: { title: string; total: number; with_tax: number }) => [d.title, d.total, d.with_tax])).toEqual([
+      ['ぶどう', 300, 330],
+      ['みかん', 100, 110],
+    ]);
+    for (const d of got.body.data) expect((await k.call('DELETE', `/api/records/deal/${d.id}`)).status).toBe(204);
   });
 
   it('refuses a write that sets a formula field with 422 naming it', async () => {
