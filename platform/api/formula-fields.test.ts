@@ -97,6 +97,12 @@ describe.each(databases)('formula fields on %s', (kind) => {
     expect(text.body.data.map((d: { title: string }) => d.title)).toEqual(['りんご']);
   });
 
+  it('sums a number formula over the list, stored or read-time', async () => {
+    const r = await k.call('GET', `/api/records/deal?sum=total,days_left&filter=${enc({ qty: { gte: 3 } })}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.page.sums).toEqual({ total: [{ amount: '1160', currency: null }], days_left: [{ amount: '8', currency: null }] });
+  });
+
   it('pages through a sort on a clock formula with a cursor', async () => {
     const first = await k.call('GET', `/api/records/deal?sort=days_left&limit=1`);
     expect(first.status, JSON.stringify(first.body)).toBe(200);
