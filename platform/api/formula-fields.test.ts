@@ -145,6 +145,29 @@ describe.each(databases)('formula fields on %s', (kind) => {
     for (const d of got.body.data) expect((await k.call('DELETE', `/api/records/deal/${d.id}`)).status).toBe(204);
   });
 
+  it('hides a formula from a caller who may not see a field it reads, directly or through another formula', async () => {
+    const role = await k.call('POST', '/api/roles', {
+      name: 'deal_reader',
+      label: label('Deal reader', '商談の閲覧者'),
+      objects: { deal: { read: 'all', create: 'none', update: 'none', delete: 'none', fields: { unit_price: 'hidden' } } },
+    });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const user = await k.call('POST', '/api/users', { email: 'deal-reader@example.jp', name: 'Reader', roles: ['deal_reader'] });
+    const key = (await k.call('POST', '/api/api-keys', { name: 'deal-reader', user_id: user.body.id })).body.key;
+    const as = (path: string) => k.call('GET', path, undefined, { authorization: `Bearer ${key}` });
+    const one = await as(`/api/records/deal/${ids['りんご']}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ heading: 'りんご（3個）', qty: 3 });
+    expect(Object.keys(one.body)).not.toEqual(expect.arrayContaining(['unit_price']));
+    expect(one.body.total).toBeUndefined();
+    expect(one.body.with_tax).toBeUndefined();
+    const filtered = await as(`/api/records/deal?filter=${enc({ with_tax: { gte: 0 } })}`);
+    expect(filtered.status).toBe(403);
+    const def = await as('/api/meta/objects/deal');
+    expect(Object.keys(def.body.properties)).not.toContain('total');
+    expect(Object.keys(def.body.properties)).toContain('heading');
+  });
+
   it('refuses a write that sets a formula field with 422 naming it', async () => {
     const r = await k.call('POST', '/api/records/deal', { title: 'x', total: 5 });
     expect(r.status).toBe(422);

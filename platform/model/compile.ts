@@ -11,6 +11,8 @@ export interface FieldModel {
   name: string;
   spec: FieldSpec;
   type: FieldType;
+  /** A formula field: the fields its value is computed from (formulas it reads, and theirs). */
+  reads?: string[];
   /** The field's column(s) on a table alias. */
   col(alias: string): ColumnRef;
 }
@@ -69,7 +71,12 @@ export function compileModels(specs: ObjectSpec[], versions: Map<string, number>
       if (!c) return compileField(f);
       // A formula over the row is a generated column, read like any column; one that reads the
       // clock has no column: wherever a query names it, it names the expression.
-      return { ...compileField(f), type: formulaFieldType(c), ...(c.volatile && { col: formulaExpression(c, columnRef) }) };
+      return {
+        ...compileField(f),
+        type: formulaFieldType(c),
+        reads: c.reads,
+        ...(c.volatile && { col: formulaExpression(c, columnRef) }),
+      };
     });
     const constraintFields = new Map<string, string>();
     for (const f of spec.fields) {
