@@ -51,7 +51,9 @@ describe.each(databases)('formula fields on %s', (kind) => {
     expect(props.total['x-kizuna']).toMatchObject({ type: 'formula', formula: 'qty * unit_price', result_type: 'number' });
     expect(props.heading['x-kizuna'].result_type).toBe('text');
     expect(props.days_left['x-kizuna'].result_type).toBe('number');
-    expect(props.total.readOnly).toBe(true);
+    expect(props.total).toMatchObject({ readOnly: true, type: ['number', 'null'] });
+    expect(props.heading).toMatchObject({ readOnly: true, type: ['string', 'null'] });
+    expect(props.heading.maxLength).toBeUndefined();
     expect(r.body['x-kizuna-access']?.read_only ?? []).toEqual(expect.arrayContaining(['total', 'heading', 'with_tax', 'days_left']));
   });
 

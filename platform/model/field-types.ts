@@ -2,7 +2,7 @@
 // how it is read and written in SQL — in one entry. Adding a type is adding an entry.
 import { sql, type SQL } from 'drizzle-orm';
 import { COUNTRY_CODES, countryCode } from './countries.ts';
-import type { FieldSpec, FieldTypeName, JsonSchema } from './types.ts';
+import type { FieldSpec, FieldTypeName, FormulaResultType, JsonSchema } from './types.ts';
 import { moneyProblem, parseMoney } from './currency.ts';
 
 export type Operator =
@@ -253,6 +253,15 @@ const LIST_TYPE = {
   canBeSearchable: false,
 } satisfies Partial<FieldType>;
 
+/** What a formula's value looks like in JSON, by its result type (no length limit on text). */
+export const FORMULA_RESULT_SCHEMAS: Record<FormulaResultType, JsonSchema> = {
+  number: { type: 'number' },
+  text: { type: 'string' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+  datetime: { type: 'string', format: 'date-time' },
+};
+
 export const fieldTypes: Record<FieldTypeName, FieldType> = {
   text: textType(255),
   long_text: textType(65535),
@@ -431,7 +440,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
   formula: {
     ...textType(65535),
     columns: () => [],
-    schema: () => ({ readOnly: true }),
+    schema: (f) => ({ ...(f.result_type && FORMULA_RESULT_SCHEMAS[f.result_type]), readOnly: true }),
     operators: [...new Set([...NUMBER_OPS, ...TEXT_OPS])],
     readOnly: true,
     canBeUnique: false,

@@ -50,7 +50,7 @@ export function formulaFieldType(c: CompiledFormula): FieldType {
   return {
     ...base,
     columns: (f) => (c.volatile ? [] : [{ name: f.name, type: generatedColumnType(c), generated: true }]),
-    schema: (f) => ({ ...base.schema(f), readOnly: true }),
+    schema: (f) => fieldTypes.formula.schema(f),
     readOnly: true,
     canBeUnique: false,
     canBeSearchable: false,
