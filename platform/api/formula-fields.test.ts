@@ -209,6 +209,34 @@ describe.each(databases)('formula fields on %s', (kind) => {
     expect(wrongType.body.errors[0]).toMatchObject({ field: 'fields.8.result_type' });
   });
 
+  it("keeps quotes, backslashes and SQL in a formula's text constants as text, in the DDL and in reads", async () => {
+    const formula = String.raw`concat(title, '\'); drop table deal; --', "\\", ' $1 ', "様")`;
+    const r = await k.call('POST', '/api/meta/objects/deal/fields', { name: 'probe', type: 'formula', formula, label: label('Probe') });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const one = await k.call('GET', `/api/records/deal/${ids['りんご']}`);
+    expect(one.body.probe).toBe(String.raw`りんご'); drop table deal; --\ $1 様`);
+    expect((await k.call('DELETE', '/api/meta/objects/deal/fields/probe')).status).toBe(200);
+  });
+
+  it('shows a formula change in a dry run as a recompute of every record', async () => {
+    const r = await k.call('PATCH', '/api/meta/objects/deal/fields/total?dry_run=true', { formula: 'qty * unit_price * 2' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.plan).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'add_column',
+          field: 'total',
+          description: expect.stringContaining('recompute formula deal.total'),
+        }),
+        expect.objectContaining({
+          kind: 'add_column',
+          field: 'with_tax',
+          description: expect.stringContaining('recompute formula deal.with_tax'),
+        }),
+      ]),
+    );
+  });
+
   it('refuses to delete a field a formula reads, naming the formula', async () => {
     const r = await k.call('DELETE', '/api/meta/objects/deal/fields/qty');
     expect(r.status).toBe(409);
