@@ -11,6 +11,7 @@ const rules: Rules = {
     'log',
     'problems',
     'db',
+    'formula',
     'model',
     'schema',
     'events',

@@ -72,6 +72,8 @@ export function sharedSchemas(): Record<string, Schema> {
           additionalProperties: { type: ['string', 'number'] },
           description: 'What the message names (a limit, a name, a field type), for clients that phrase it themselves.',
         },
+        token: { type: 'string', description: 'In a formula: the token at fault (a field, function or operator).' },
+        position: { type: 'integer', description: 'In a formula: where the token starts (0-based character offset).' },
       },
       required: ['field', 'message'],
     },

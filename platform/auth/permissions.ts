@@ -146,7 +146,7 @@ export function objectPermissions(caller: Caller, model: ObjectModel): ObjectPer
     ...(caller.keyRole ? [sourcePermissions(model, [caller.keyRole])] : []),
   ];
   const cache = new Map<string, FieldLevel>();
-  return {
+  const perms: ObjectPermissions = {
     verbs: Object.fromEntries(verbs.map((v) => [v, sources.map((s) => s.scopes[v])])) as Record<Verb, Condition>,
     // An API key's role narrows this too: both the user's roles and the key's must grant it.
     transfer: sources.every((s) => s.transfer),
@@ -155,11 +155,14 @@ export function objectPermissions(caller: Caller, model: ObjectModel): ObjectPer
       let l = cache.get(name);
       if (l === undefined) {
         l = sources.reduce<FieldLevel>((min, s) => (LEVEL_RANK[s.level(name)] < LEVEL_RANK[min] ? s.level(name) : min), 'write');
+        // A formula shows what it reads: hidden from whoever may not see one of those fields.
+        if (model.fields.get(name)?.reads?.some((r) => perms.field(r) === 'hidden')) l = 'hidden';
         cache.set(name, l);
       }
       return l;
     },
   };
+  return perms;
 }
 
 /** Whether a condition can never hold (a verb not granted by one of the sources). */

@@ -2,6 +2,7 @@
 // asked for and what is refused; the registry plans, checks and applies.
 import {
   displayFieldNames,
+  formulaReaders,
   mutableFieldKeys,
   normalizeField,
   parseFieldInput,
@@ -136,6 +137,8 @@ export function patchField(object: string, fieldName: string, body: unknown): Mu
     const i = spec.fields.findIndex((f) => f.name === fieldName);
     if (i < 0) throw notFound(`${object} has no field named "${fieldName}"`);
     const merged: Record<string, unknown> = { ...spec.fields[i], ...patch };
+    // A new formula may give another type: inferred again unless the patch says which.
+    if (patch.formula !== undefined && patch.result_type === undefined) delete merged.result_type;
     for (const [k, v] of Object.entries(patch)) if (v === null) delete merged[k]; // null clears a setting
     spec.fields[i] = parseFieldInput(merged) as FieldSpec;
     return fieldName;
@@ -158,6 +161,13 @@ export function deleteField(object: string, fieldName: string): Mutator<string> 
       throw conflict(`${object}.${fieldName} is part of the display template; change the display first`, [
         { field: 'display', message: 'uses this field', keyword: 'in_use' },
       ]);
+    }
+    const readers = formulaReaders(spec, fieldName);
+    if (readers.length) {
+      throw conflict(
+        `${object}.${fieldName} is read by the formula${readers.length > 1 ? 's' : ''} ${readers.join(', ')}; change or delete ${readers.length > 1 ? 'them' : 'it'} first`,
+        readers.map((r) => ({ field: r, message: `its formula reads ${fieldName}`, keyword: 'formula' })),
+      );
     }
     spec.fields = spec.fields.filter((f) => f.name !== fieldName);
     // Its column goes, and PostgreSQL drops the indexes on it: the spec forgets them too.

@@ -4,12 +4,15 @@ import { sql, type SQL } from 'drizzle-orm';
 import { fieldTypes, type ColumnRef, type FieldType } from './field-types.ts';
 import { renderObjectDef } from './define.ts';
 import { physicalName } from './names.ts';
+import { formulaExpression, formulaFieldType, objectFormulas } from './formula-fields.ts';
 import type { FieldSpec, ObjectDef, ObjectSpec } from './types.ts';
 
 export interface FieldModel {
   name: string;
   spec: FieldSpec;
   type: FieldType;
+  /** A formula field: the fields its value is computed from (formulas it reads, and theirs). */
+  reads?: string[];
   /** The field's column(s) on a table alias. */
   col(alias: string): ColumnRef;
 }
@@ -62,7 +65,19 @@ export function compileModels(specs: ObjectSpec[], versions: Map<string, number>
   const models = new Map<string, ObjectModel>();
   for (const spec of specs) {
     const version = versions.get(spec.name) ?? 1;
-    const fieldList = spec.fields.map(compileField);
+    const formulas = objectFormulas(spec).compiled;
+    const fieldList = spec.fields.map((f) => {
+      const c = formulas.get(f.name);
+      if (!c) return compileField(f);
+      // A formula over the row is a generated column, read like any column; one that reads the
+      // clock has no column: wherever a query names it, it names the expression.
+      return {
+        ...compileField(f),
+        type: formulaFieldType(c),
+        reads: c.reads,
+        ...(c.volatile && { col: formulaExpression(c, columnRef) }),
+      };
+    });
     const constraintFields = new Map<string, string>();
     for (const f of spec.fields) {
       if (f.unique) constraintFields.set(indexNames.unique(spec.name, f.name), f.name);

@@ -15,6 +15,7 @@ import {
 } from './types.ts';
 import { physicalName } from './names.ts';
 import { displayFieldNames, displayProblems } from './display.ts';
+import { formulaProblems, withResultTypes } from './formula-fields.ts';
 
 const metaAjv = createAjv();
 for (const name of ['label.schema.json', 'field.schema.json', 'object.schema.json', 'object-def.schema.json']) {
@@ -89,6 +90,8 @@ export const mutableFieldKeys = [
   'maximum',
   'decimals',
   'hidden',
+  'formula',
+  'result_type',
 ] as const;
 
 export function specFromDef(def: ObjectDef): ObjectSpec {
@@ -126,7 +129,7 @@ export function specFromDef(def: ObjectDef): ObjectSpec {
 
 /** Fills in what a spec may leave out, so stored specs are explicit. */
 export function normalizeSpec(spec: ObjectSpec): ObjectSpec {
-  const fields = spec.fields.map((f) => normalizeField(spec.name, f));
+  const fields = withResultTypes(spec).map((f) => normalizeField(spec.name, f));
   const display =
     spec.display_field ??
     fields.find((f) => f.required && (f.type === 'text' || f.type === 'email'))?.name ??
@@ -362,6 +365,7 @@ export function checkSpecs(specs: ObjectSpec[]): FieldProblem[] {
     }
     problems.push(...displayProblems(spec));
     problems.push(...indexProblems(spec));
+    problems.push(...formulaProblems(spec));
   }
   return problems;
 }

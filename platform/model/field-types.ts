@@ -2,7 +2,7 @@
 // how it is read and written in SQL — in one entry. Adding a type is adding an entry.
 import { sql, type SQL } from 'drizzle-orm';
 import { COUNTRY_CODES, countryCode } from './countries.ts';
-import type { FieldSpec, FieldTypeName, JsonSchema } from './types.ts';
+import type { FieldSpec, FieldTypeName, FormulaResultType, JsonSchema } from './types.ts';
 import { moneyProblem, parseMoney } from './currency.ts';
 
 export type Operator =
@@ -29,6 +29,11 @@ export interface ColumnSpec {
   name: string;
   /** SQL type, a constant of this table (never from a request). */
   type: string;
+  /**
+   * A stored generated column (a formula over the row): `type` then ends in its expression,
+   * and a changed expression means dropping and adding the column again.
+   */
+  generated?: boolean;
 }
 
 /** Accessor for a field's column(s) on a table alias: col() is the main one, col('currency') a companion. */
@@ -248,6 +253,15 @@ const LIST_TYPE = {
   canBeSearchable: false,
 } satisfies Partial<FieldType>;
 
+/** What a formula's value looks like in JSON, by its result type (no length limit on text). */
+export const FORMULA_RESULT_SCHEMAS: Record<FormulaResultType, JsonSchema> = {
+  number: { type: 'number' },
+  text: { type: 'string' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+  datetime: { type: 'string', format: 'date-time' },
+};
+
 export const fieldTypes: Record<FieldTypeName, FieldType> = {
   text: textType(255),
   long_text: textType(65535),
@@ -417,6 +431,18 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     keyText: (col) => sql`${col()}::text`,
     checkValue: () => undefined,
     sortable: false,
+    canBeUnique: false,
+    canBeSearchable: false,
+  },
+  // What a formula field is before its object is known (the catalog, checks of a spec alone):
+  // computed, never written. Each object's formula fields get their real entry — columns,
+  // operators and reads of their result type — from formulaFieldType (formula-fields.ts).
+  formula: {
+    ...textType(65535),
+    columns: () => [],
+    schema: (f) => ({ ...(f.result_type && FORMULA_RESULT_SCHEMAS[f.result_type]), readOnly: true }),
+    operators: [...new Set([...NUMBER_OPS, ...TEXT_OPS])],
+    readOnly: true,
     canBeUnique: false,
     canBeSearchable: false,
   },

@@ -39,3 +39,4 @@ export { searchSql, SEARCH_COLUMN, fastNormDdl, queryGramsDdl, searchFunctionsDd
 export { matchKeys, phoneKey, phoneKeyDdl, type MatchKey } from './match-keys.ts';
 export { resolveOption } from './options.ts';
 export { displayFieldNames, displayProblems, displayText } from './display.ts';
+export { formulaReaders } from './formula-fields.ts';

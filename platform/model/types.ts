@@ -26,6 +26,7 @@ export const fieldTypeNames = [
   'user',
   'country',
   'tags',
+  'formula',
 ] as const;
 export type FieldTypeName = (typeof fieldTypeNames)[number];
 
@@ -75,7 +76,14 @@ export interface FieldSpec {
   hidden?: boolean;
   /** Set by the platform for autonumber fields: the sequence behind it. */
   sequence?: string;
+  /** formula fields: the expression (docs/API.md, "Formula fields"). */
+  formula?: string;
+  /** formula fields: the type of its value, inferred when saved and stored. */
+  result_type?: FormulaResultType;
 }
+
+export const formulaResultTypes = ['number', 'text', 'boolean', 'date', 'datetime'] as const;
+export type FormulaResultType = (typeof formulaResultTypes)[number];
 
 /** One object as declared (the short form of API.md). */
 export interface ObjectSpec {

@@ -7,6 +7,9 @@ export interface FieldProblem {
   keyword?: string;
   /** What the message names (a limit, another object, a value), for clients that say it in their own words. */
   params?: Record<string, string | number>;
+  /** In a formula: the token at fault and where it starts (0-based character offset). */
+  token?: string;
+  position?: number;
 }
 
 export interface ProblemInit {

@@ -57,7 +57,9 @@ export interface AccessSummary {
 }
 
 export function accessSummary(model: ObjectModel, access: QueryAccess | undefined): AccessSummary {
-  if (!access) return { create: true, update: true, delete: true, scoped: [], read_only: [], override: true };
+  // Formula fields are computed: read-only for everyone, so forms leave them out of what they send.
+  const formulas = model.fieldList.filter((f) => f.spec.type === 'formula').map((f) => f.name);
+  if (!access) return { create: true, update: true, delete: true, scoped: [], read_only: formulas, override: true };
   const p = access.perms(model);
   const verbs = ['read', 'create', 'update', 'delete'] as const;
   return {
@@ -68,6 +70,7 @@ export function accessSummary(model: ObjectModel, access: QueryAccess | undefine
     read_only: model.fieldList
       .filter(
         (f) =>
+          (f.spec.type === 'formula' && p.field(f.name) !== 'hidden') ||
           p.field(f.name) === 'read' ||
           (f.spec.type !== 'autonumber' && denied(p.verbs.update) && denied(p.verbs.create) && p.field(f.name) !== 'hidden'),
       )

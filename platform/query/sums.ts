@@ -15,6 +15,8 @@ export interface Sum {
 }
 
 const SUMMABLE = ['integer', 'number', 'percent', 'currency'];
+/** A number field, or a formula that gives a number (summed like a number field). */
+const summable = (f: FieldModel) => SUMMABLE.includes(f.spec.type) || (f.spec.type === 'formula' && f.spec.result_type === 'number');
 const MAX_SUMS = 5;
 
 /** `sum=a,b` → the fields to total; each must be a number or currency field the caller may read. */
@@ -32,7 +34,7 @@ export function parseSums(model: ObjectModel, value: string | undefined, access?
   return wanted.map((n) => {
     const f = model.fields.get(n);
     if (!f) throw badRequest(`Unknown field "${n}" in sum`, [{ field: 'sum', message: `"${n}" is not a field of ${model.name}` }]);
-    if (!SUMMABLE.includes(f.spec.type))
+    if (!summable(f))
       throw badRequest(`"${n}" cannot be summed`, [
         { field: 'sum', message: `"${n}" is a ${f.spec.type} field, not a number or currency` },
       ]);

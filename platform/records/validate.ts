@@ -35,7 +35,8 @@ const ignored = new Set<string>([...systemFieldNames, 'deleted_at']);
 
 /**
  * Prepares and checks input. System and read-only fields are dropped (so a record read with
- * GET can be sent back as is); select labels become values; amounts become decimal strings.
+ * GET can be sent back as is), except formula fields, refused with 422; select labels become
+ * values; amounts become decimal strings.
  */
 export function checkInput(model: ObjectModel, input: unknown, mode: 'create' | 'update'): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -46,6 +47,12 @@ export function checkInput(model: ObjectModel, input: unknown, mode: 'create' | 
   for (const [k, raw] of Object.entries(input)) {
     if (ignored.has(k)) continue;
     const f = model.fields.get(k);
+    // A formula's value is the platform's to compute: a write that sets one is told so, not
+    // silently ignored (an autonumber, by contrast, may come back as GET gave it).
+    if (f?.spec.type === 'formula') {
+      problems.push({ field: k, message: 'is a formula field: its value is computed and cannot be written', keyword: 'read_only' });
+      continue;
+    }
     if (f?.type.readOnly) continue;
     let v = f?.type.normalize ? f.type.normalize(raw, f.spec) : raw;
     if (f && f.spec.type === 'select') v = resolveOption(f.spec, v);

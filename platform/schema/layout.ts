@@ -7,6 +7,8 @@ import { indexNames, matchKeys, physicalName, searchSql, SEARCH_COLUMN, type Col
 export interface IndexLayout {
   name: string;
   field?: string;
+  /** A composite index's fields (spec.indexes): rebuilt when a formula among them is recomputed. */
+  fields?: string[];
   unique: boolean;
   create: SQL;
   /** The same index built without blocking writes (outside a transaction, PostgreSQL only). */
@@ -35,13 +37,14 @@ export const renderSql = (q: SQL) => dialect.sqlToQuery(q).sql;
 const id = sql.identifier;
 
 /** `body` is everything after `on`: `"table" using gin (...)`. */
-function index(name: string, body: SQL, opts: { field?: string; unique?: boolean } = {}): IndexLayout {
+function index(name: string, body: SQL, opts: { field?: string; fields?: string[]; unique?: boolean } = {}): IndexLayout {
   const unique = opts.unique ?? false;
   const kind = sql.raw(unique ? 'create unique index' : 'create index');
   const create = sql`${kind} if not exists ${id(name)} on ${body}`;
   return {
     name,
     field: opts.field,
+    ...(opts.fields && { fields: opts.fields }),
     unique,
     create,
     createConcurrently: sql`${kind} concurrently if not exists ${id(name)} on ${body}`,
@@ -109,7 +112,9 @@ export function layoutOf(model: ObjectModel): TableLayout {
     const cols = ix.fields.map((f) => sql`${id(f.replace(/^-/, ''))}${sql.raw(f.startsWith('-') ? ' desc' : '')}`);
     const name = physicalName([t, ...ix.fields.map((f) => (f.startsWith('-') ? `${f.slice(1)}_desc` : f))], 'ix');
     layout.indexes.push(
-      index(name, sql`${id(t)} (${sql.join(names.includes('id') ? cols : [...cols, sql`id`], sql`, `)}) where deleted_at is null`, {}),
+      index(name, sql`${id(t)} (${sql.join(names.includes('id') ? cols : [...cols, sql`id`], sql`, `)}) where deleted_at is null`, {
+        fields: names,
+      }),
     );
   }
   if (model.searchFields.length > 0) {

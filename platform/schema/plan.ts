@@ -122,6 +122,8 @@ interface ObjectChange {
   newColumns: Map<string, Column>;
   /** The stored search document's expression changed: the column is dropped and added again. */
   searchReplaced: boolean;
+  /** Formula columns whose expression changed: each is dropped and added again (recomputed). */
+  formulasReplaced: Set<string>;
 }
 
 function objectChange(
@@ -137,7 +139,10 @@ function objectChange(
   const oldSearch = oldColumns.get(SEARCH_COLUMN);
   const newSearch = newColumns.get(SEARCH_COLUMN);
   const searchReplaced = !!oldSearch && !!newSearch && oldSearch.type !== newSearch.type;
-  return { object, before, after, beforeModel, afterModel, big, isNew: !before, oldColumns, newColumns, searchReplaced };
+  const formulasReplaced = new Set(
+    after.columns.filter((c) => c.generated && oldColumns.has(c.name) && oldColumns.get(c.name)!.type !== c.type).map((c) => c.name),
+  );
+  return { object, before, after, beforeModel, afterModel, big, isNew: !before, oldColumns, newColumns, searchReplaced, formulasReplaced };
 }
 
 /** A removed object: its table and its sequences go. */
@@ -212,16 +217,31 @@ function searchColumnRebuild({ object, newColumns, searchReplaced }: ObjectChang
   ];
 }
 
-function addColumnSteps({ object, after, afterModel, isNew, oldColumns }: ObjectChange): Step[] {
+function addColumnSteps({ object, after, afterModel, isNew, oldColumns, formulasReplaced }: ObjectChange): Step[] {
   const steps: Step[] = [];
-  for (const c of after.columns) {
+  // Formula columns last: their expressions read the columns added before them.
+  const columns = [...after.columns.filter((c) => !c.generated), ...after.columns.filter((c) => c.generated)];
+  for (const c of columns) {
+    if (formulasReplaced.has(c.name)) {
+      // A generated column's expression cannot be altered on PostgreSQL 15: dropped and added
+      // again in one statement, which recomputes it for every row (a table rewrite).
+      steps.push({
+        kind: 'add_column',
+        object,
+        field: c.field,
+        description: `recompute formula ${object}.${c.name} for every record (rewrites the table)`,
+        sql: sql`alter table ${id(object)} drop column if exists ${id(c.name)}, add column ${id(c.name)} ${sql.raw(c.type)}`,
+      });
+      continue;
+    }
     if (oldColumns.has(c.name)) continue;
-    // A nullable column without a default is a catalog-only change: no table rewrite.
+    // A nullable column without a default is a catalog-only change: no table rewrite. A
+    // generated one (a formula) is computed for every row as it is added.
     steps.push({
       kind: 'add_column',
       object,
       field: c.field,
-      description: `add column ${object}.${c.name} ${c.type}`,
+      description: c.generated ? `add formula ${object}.${c.name}, computed for every record` : `add column ${object}.${c.name} ${c.type}`,
       sql: sql`alter table ${id(object)} add column if not exists ${id(c.name)} ${sql.raw(c.type)}`,
     });
     const field = afterModel?.fields.get(c.field);
@@ -274,11 +294,13 @@ function notNullChecks({ object, beforeModel, afterModel }: ObjectChange): Step[
     }));
 }
 
-function indexSteps({ object, before, after, big, isNew, newColumns, searchReplaced }: ObjectChange): Step[] {
+function indexSteps({ object, before, after, big, isNew, newColumns, searchReplaced, formulasReplaced }: ObjectChange): Step[] {
   const steps: Step[] = [];
   const oldIndexes = new Map((before?.indexes ?? []).map((i) => [i.name, i]));
   const newIndexes = new Map(after.indexes.map((i) => [i.name, i]));
-  const rebuiltWithColumn = (i: { field?: string }) => searchReplaced && i.field === SEARCH_COLUMN;
+  // An index goes with its dropped column: one on a recomputed formula or search document is built again.
+  const rebuiltWithColumn = (i: { field?: string; fields?: string[] }) =>
+    (searchReplaced && i.field === SEARCH_COLUMN) || [i.field, ...(i.fields ?? [])].some((f) => f !== undefined && formulasReplaced.has(f));
   for (const i of before?.indexes ?? []) {
     const next = newIndexes.get(i.name);
     if (next && next.key === i.key && !rebuiltWithColumn(i)) continue;

@@ -2820,6 +2820,10 @@ export interface components {
             params?: {
                 [key: string]: string | number;
             };
+            /** @description In a formula: the token at fault (a field, function or operator). */
+            token?: string;
+            /** @description In a formula: where the token starts (0-based character offset). */
+            position?: number;
         };
         PageInfo: {
             /** @description Pass as `cursor` for the next page; null on the last page. */
@@ -2972,7 +2976,7 @@ export interface components {
         FieldSpec: {
             name: string;
             /** @enum {unknown} */
-            type: "text" | "long_text" | "email" | "phone" | "url" | "integer" | "number" | "currency" | "percent" | "boolean" | "date" | "datetime" | "select" | "multi_select" | "relation" | "autonumber" | "json" | "user" | "country" | "tags";
+            type: "text" | "long_text" | "email" | "phone" | "url" | "integer" | "number" | "currency" | "percent" | "boolean" | "date" | "datetime" | "select" | "multi_select" | "relation" | "autonumber" | "json" | "user" | "country" | "tags" | "formula";
             label: components["schemas"]["Label"];
             description?: components["schemas"]["Label"];
             required?: boolean;
@@ -3003,7 +3007,14 @@ export interface components {
             /** @description Left out of default list columns, forms and detail layouts (a plugin's bookkeeping, say); an admin can still add it to a view or layout. Internal fields are always hidden. */
             hidden?: boolean;
             sequence?: string;
-        } & (unknown & unknown);
+            /** @description formula fields: an expression over the record's fields, computed by the platform (docs/API.md, Formula fields) */
+            formula?: string;
+            /**
+             * @description formula fields: the type of its value, inferred from the formula when saved; if given, it must agree
+             * @enum {unknown}
+             */
+            result_type?: "number" | "text" | "boolean" | "date" | "datetime";
+        } & (unknown & unknown & unknown);
         /**
          * ObjectSpec
          * @description The short form of an object definition: names, labels and fields. The platform renders it as a JSON Schema of the object's records (see object-def.schema.json).
@@ -3130,6 +3141,8 @@ export interface components {
             maximum?: number | null;
             decimals?: number | null;
             hidden?: boolean | null;
+            formula?: string | null;
+            result_type?: ("number" | "text" | "boolean" | "date" | "datetime") | null;
         };
         /** @description What a metadata change would do, answered by `?dry_run=true` without changing anything. */
         MigrationPlan: {
@@ -6049,6 +6062,8 @@ export interface operations {
                 q?: string;
                 /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
                 count?: string;
+                /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
+                sum?: string;
                 /** @description As in GET /api/records/{object}, evaluated with the user's permissions. */
                 trashed?: string;
             };

@@ -103,6 +103,8 @@ export const fieldKinds: Record<FieldType, FieldKind> = {
   tags: kind((v) => (Array.isArray(v) ? v.join(', ') : '')),
   json: kind((v) => (v === null || v === undefined ? '' : JSON.stringify(v))),
   uuid: kind(),
+  // A computed value reads as a value of its result type.
+  formula: kind((v, f, l) => (f.result_type ? fieldKinds[f.result_type].text(v, f, l) : plain(v))),
 };
 
 export const kindOf = (field: FieldSpec): FieldKind => fieldKinds[field.type] ?? fieldKinds.text;
