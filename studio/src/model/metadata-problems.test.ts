@@ -18,6 +18,8 @@ const sources = [
   'platform/metadata/operations.ts',
   'platform/plugins/manifest.ts',
   'platform/plugins/discover.ts',
+  'platform/model/formula-fields.ts',
+  'platform/formula/compile.ts',
 ];
 const serverKeywords = [...new Set(sources.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/keyword: '(\w+)'/g)].map((m) => m[1])))];
 
