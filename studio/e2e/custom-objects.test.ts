@@ -176,6 +176,42 @@ describe('custom objects and number limits in chromium', () => {
     expect(bad.body.errors[0]).toMatchObject({ field: 'discount', keyword: 'decimals' });
   });
 
+  it('adds a formula field: a refusal names the token, the picker inserts field names, records show the value', async () => {
+    await page.goto(`${s.baseUrl}/designer/service_contract`);
+    await page.getByRole('button', { name: '+ Add field' }).click();
+    await page.locator('#fe-name').fill('discount_twice');
+    await page.locator('#fe-type').selectOption('formula');
+    await page.locator('#fe-en').fill('Double discount');
+    await page.locator('#fe-ja').fill('割引率の2倍');
+    // Neither required nor unique: the platform computes it.
+    expect(await page.getByRole('checkbox', { name: 'Required' }).count()).toBe(0);
+    await page.locator('#fe-formula').fill('nope * 2');
+    await page.locator('.dialog').getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#fe-formula-error').textContent()).toBe('there is no field “nope”');
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'designer-formula');
+    await page.locator('#fe-formula').fill('');
+    expect(await page.locator('#fe-formula-error').count()).toBe(0);
+    await page.locator('#fe-formula-insert').selectOption('discount');
+    await page.locator('#fe-formula').press('End');
+    await page.locator('#fe-formula').pressSequentially(' * 2');
+    expect(await page.locator('#fe-formula').inputValue()).toBe('discount * 2');
+    await page.locator('.dialog').getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr[data-field=discount_twice]').waitFor();
+    const field = (await s.kizuna.call('GET', '/api/meta/objects/service_contract')).body.properties.discount_twice['x-kizuna'];
+    expect(field).toMatchObject({ type: 'formula', formula: 'discount * 2', result_type: 'number' });
+    const list = await s.kizuna.call(
+      'GET',
+      `/api/records/service_contract?filter=${encodeURIComponent(JSON.stringify({ name: 'Acme 保守' }))}`,
+    );
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    expect(list.body.data[0].discount_twice).toBe(25);
+    // Opened again, the editor says what the formula gives.
+    await page.locator('tr[data-field=discount_twice]').getByRole('button', { name: 'Edit' }).click();
+    await expect.poll(() => page.getByTestId('formula-result').textContent()).toBe('Result: Number');
+    await page.locator('.dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('lists the new object under its plural label and opens its board', async () => {
     await page.goto(`${s.baseUrl}/o/service_contract`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Service Contracts');

@@ -6,6 +6,9 @@ export interface FieldError {
   keyword?: string;
   /** What the message names (a limit, a name, a field type): docs/API.md, "Everywhere". */
   params?: Record<string, string | number>;
+  /** In a formula: the token at fault and where it starts (0-based). */
+  token?: string;
+  position?: number;
 }
 
 export class ApiError extends Error {

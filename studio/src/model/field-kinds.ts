@@ -131,6 +131,7 @@ export const creatableTypes: FieldType[] = [
   'autonumber',
   'json',
   'country',
+  'formula',
 ];
 
 /**

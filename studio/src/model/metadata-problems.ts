@@ -30,11 +30,31 @@ const SIMPLE: Record<string, MessageKey> = {
   uniqueItems: 'check.uniqueItems',
 };
 
+// A formula's refusals name the token at fault (platform/formula): said with it.
+const FORMULA: Record<string, MessageKey> = {
+  syntax: 'meta.formula.syntax',
+  unknown_field: 'meta.formula.unknownField',
+  unknown_function: 'meta.formula.unknownFunction',
+  type: 'meta.formula.type',
+  arity: 'meta.formula.arity',
+  cycle: 'meta.formula.cycle',
+  field_type: 'meta.formula.fieldType',
+  number_range: 'meta.formula.numberRange',
+  nul_character: 'meta.formula.invalid',
+  formula_invalid: 'meta.formula.invalid',
+  formula_too_long: 'meta.formula.tooLong',
+  too_deep: 'meta.formula.tooDeep',
+  path_not_supported: 'meta.formula.path',
+  path_too_deep: 'meta.formula.path',
+};
+
 /** One refusal's words, a field type ("json") named as the designer's type list names it. */
 export function metadataProblemText(p: MetadataProblem, t: Translate): string {
   const params = p.params ?? {};
   const typeName = (type: string) => t(`type.${type}` as MessageKey);
   const name = String(params.name ?? '');
+  const formula = p.keyword ? FORMULA[p.keyword] : undefined;
+  if (formula && p.field.endsWith('formula')) return t(formula, { token: p.token ?? '' });
   const simple = p.keyword ? SIMPLE[p.keyword] : undefined;
   if (simple) return t(simple);
   switch (p.keyword) {
