@@ -14,40 +14,43 @@
 // A look-up may also drop a key held by 50 records or more instead of following it: at that
 // count an agreement of every default kind weighs its floor (a company name 0.5 bit), so no pair
 // needs such a key to reach "possible" (score.test.ts checks it).
-import { companyKey, companyRomaji, emailKey, exactKey, hostKey, phoneKey, readings, roleAddress } from './keys.ts';
-import type { Rule } from './rules.ts';
-import { MIN_KEY_LENGTH, nameKeyOf } from './score.ts';
+import { cachedKeys, roleAddress, type KeyNormalizers } from './keys.ts';
+import { isId, type Rule } from './rules.ts';
+import { MIN_KEY_LENGTH } from './score.ts';
 
 /** The longest blocking key (it is stored in a text[] field). */
 export const MAX_BLOCKING_KEY = 255;
 
 const distinct = (keys: (string | null)[]) => [...new Set(keys.filter((k): k is string => k !== null))];
 
-/** The keys a rule compares a record by: what PairStats.count(rule.kind, key) is asked about. */
-export function comparisonKeys(rule: Rule, record: Record<string, unknown>, region = 'JP'): string[] {
+/**
+ * The keys a rule compares a record by: what PairStats.count(rule.kind, key) is asked about.
+ * `n`: remembered normalizers (the default), or freshKeys for values never seen (keys.ts).
+ */
+export function comparisonKeys(rule: Rule, record: Record<string, unknown>, region = 'JP', n: KeyNormalizers = cachedKeys): string[] {
   const values = rule.fields.map((f) => record[f]);
   switch (rule.kind) {
     case 'email':
-      return distinct(values.map(emailKey));
+      return distinct(values.map(n.email));
     case 'phone':
-      return distinct(values.map((v) => phoneKey(v, region)));
+      return distinct(values.map((v) => n.phone(v, region)));
     case 'domain':
-      return distinct(values.map(hostKey));
+      return distinct(values.map(n.host));
     // The full name without the relation (one person under two duplicate companies is one
-    // block), and its reading in romaji (Taro Yamada / ヤマダタロウ).
+    // block), and its reading in romaji (Taro Yamada / ヤマダタロウ). score.ts nameKeyOf.
     case 'name': {
-      const key = nameKeyOf(rule, record);
-      return key ? [key, ...readings(key)] : [];
+      const key = n.fullName(values.filter((v) => !isId(v) && typeof v === 'string' && v.trim() !== ''));
+      return key ? [key, ...n.readings(key)] : [];
     }
     // The name without legal form, and its reading in romaji (Hokusho Sangyo / ホクショウサンギョウ).
     case 'company_name': {
-      const parts = values.map(companyKey);
+      const parts = values.map(n.company);
       if (!parts.every((p) => p !== null)) return [];
-      const romaji = values.length === 1 ? companyRomaji(values[0]) : null;
+      const romaji = values.length === 1 ? n.companyRomaji(values[0]) : null;
       return distinct([parts.join('\u241f'), romaji]);
     }
     case 'exact': {
-      const parts = values.map(exactKey);
+      const parts = values.map(n.exact);
       return parts.every((p) => p !== null) ? [parts.join('\u241f')] : [];
     }
     case 'address':
@@ -62,12 +65,12 @@ export function comparisonKeys(rule: Rule, record: Record<string, unknown>, regi
  * The records passed are not changed while they are matched.
  */
 const byRecord = new WeakMap<Rule[], WeakMap<object, { region: string; keys: string[][] }>>();
-export function keysByRule(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[][] {
+export function keysByRule(rules: Rule[], record: Record<string, unknown>, region = 'JP', n: KeyNormalizers = cachedKeys): string[][] {
   let records = byRecord.get(rules);
   if (!records) byRecord.set(rules, (records = new WeakMap()));
   const known = records.get(record);
   if (known?.region === region) return known.keys;
-  const keys = rules.map((rule) => comparisonKeys(rule, record, region));
+  const keys = rules.map((rule) => comparisonKeys(rule, record, region, n));
   records.set(record, { region, keys });
   return keys;
 }
@@ -90,8 +93,8 @@ export function blockingKey(rule: Rule, key: string): string {
 }
 
 /** Whether a comparison key finds candidates: role mailboxes and one-letter names weigh too little to need it. */
-function blocks(rule: Rule, key: string): boolean {
-  if (rule.kind === 'email') return !roleAddress(key);
+function blocks(rule: Rule, key: string, n: KeyNormalizers): boolean {
+  if (rule.kind === 'email') return !n.roleAddress(key);
   if (rule.kind === 'name' || rule.kind === 'company_name') return [...key.replace(/^~/, '')].length >= MIN_KEY_LENGTH;
   return true;
 }
@@ -100,18 +103,26 @@ function blocks(rule: Rule, key: string): boolean {
  * The blocking keys of a record, each with the attribute it measures: the rule kind, or the
  * rule's name for an exact rule (what blockingKey puts before the colon).
  */
-export function blockingEntries(rules: Rule[], record: Record<string, unknown>, region = 'JP'): Map<string, string> {
+export function blockingEntries(
+  rules: Rule[],
+  record: Record<string, unknown>,
+  region = 'JP',
+  n: KeyNormalizers = cachedKeys,
+): Map<string, string> {
   const keys = new Map<string, string>();
-  const byRule = keysByRule(rules, record, region);
+  const byRule = keysByRule(rules, record, region, n);
   rules.forEach((rule, i) => {
-    for (const key of byRule[i]) if (blocks(rule, key)) keys.set(blockingKey(rule, key), attributeOf(rule));
+    for (const key of byRule[i]) if (blocks(rule, key, n)) keys.set(blockingKey(rule, key), attributeOf(rule));
   });
   return keys;
 }
 
-/** The blocking keys of a record under its object's rules, sorted (stable to store and compare). */
-export function blockingKeys(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[] {
-  return [...blockingEntries(rules, record, region).keys()].sort();
+/**
+ * The blocking keys of a record under its object's rules, sorted (stable to store and compare).
+ * `n`: freshKeys for a record whose values were never seen (keys.ts).
+ */
+export function blockingKeys(rules: Rule[], record: Record<string, unknown>, region = 'JP', n: KeyNormalizers = cachedKeys): string[] {
+  return [...blockingEntries(rules, record, region, n).keys()].sort();
 }
 
 /** The attribute a rule measures: rules of one kind measure one (score.ts), an exact rule its own. */

@@ -6,6 +6,7 @@
 // dedupe_review = true with the matches in dedupe_matches: the review queue.
 import { ProblemError, type BeforeBatchEvent, type BatchOutcome, type PluginContext } from 'kizuna/plugin';
 import { blockingKeys } from './blocking.ts';
+import { freshKeys } from './keys.ts';
 import { KEYS_FIELD } from './lookup.ts';
 import { matchSubjects, type Match } from './matcher.ts';
 import { MATCHES_FIELD, REVIEW_FIELD } from './merge.ts';
@@ -98,7 +99,8 @@ export async function guardCreates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   const mode = modeOf(settingsOf(ctx), e.object, 'create');
   if (!rules.length || (mode === 'off' && !shape.fields.has(KEYS_FIELD))) return;
   const region = regionOf(ctx);
-  const keys = e.rows.map((r) => blockingKeys(rules, r.values, region));
+  // New rows' values were never seen: their keys are computed once, not remembered (keys.ts).
+  const keys = e.rows.map((r) => blockingKeys(rules, r.values, region, freshKeys));
   const matches =
     mode === 'off'
       ? []
