@@ -92,10 +92,21 @@ export function blockingKey(rule: Rule, key: string): string {
   return out;
 }
 
+/** Whether a key (without a leading ~) has `min` characters, counted as code points without building them. */
+function hasChars(key: string, min: number): boolean {
+  let chars = 0;
+  for (let i = key.startsWith('~') ? 1 : 0; i < key.length && chars < min; i++) {
+    const c = key.charCodeAt(i);
+    // The second half of a surrogate pair is the same character as the first.
+    if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && key.charCodeAt(i - 1) >= 0xd800 && key.charCodeAt(i - 1) <= 0xdbff)) chars++;
+  }
+  return chars >= min;
+}
+
 /** Whether a comparison key finds candidates: role mailboxes and one-letter names weigh too little to need it. */
 function blocks(rule: Rule, key: string, n: KeyNormalizers): boolean {
   if (rule.kind === 'email') return !n.roleAddress(key);
-  if (rule.kind === 'name' || rule.kind === 'company_name') return [...key.replace(/^~/, '')].length >= MIN_KEY_LENGTH;
+  if (rule.kind === 'name' || rule.kind === 'company_name') return hasChars(key, MIN_KEY_LENGTH);
   return true;
 }
 

@@ -150,7 +150,12 @@ export async function matchSubjects(
   if (opts.earlier?.length) {
     const wanted = new Set(keysOf.flat());
     for (const e of opts.earlier) {
-      if (!found.has(e.id) && keysOfRecord(e.values).some((k) => wanted.has(k))) found.set(e.id, { ...e.values, id: e.id });
+      if (found.has(e.id)) continue;
+      // Their stored keys as they are (the marker first matches no subject's key): a copy of
+      // each, for thousands of rows a batch, showed in profiles.
+      const stored = e.values[KEYS_FIELD];
+      const keys = Array.isArray(stored) && stored[0] === marker ? (stored as string[]) : keysOfRecord(e.values);
+      if (keys.some((k) => wanted.has(k))) found.set(e.id, { ...e.values, id: e.id });
     }
   }
   const own = new Set(subjects.map((s) => s.id).filter(Boolean));

@@ -181,7 +181,9 @@ const ROLE_LOCAL_PARTS = new Set([
 export function isRoleAddress(email: unknown): boolean {
   const key = normalizeEmail(email);
   if (!key) return false;
-  const local = foldText(key.slice(0, key.lastIndexOf('@')).split('+')[0]);
+  const part = key.slice(0, key.lastIndexOf('@')).split('+')[0];
+  // A folded key's ASCII is already what foldText makes of it (NFKC, lower case, no kana or kanji).
+  const local = /^[\x00-\x7f]*$/.test(part) ? part : foldText(part);
   const plain = local.replace(/[-_.]/g, '');
   const first = local.split(/[-_.]/)[0];
   return [local, plain, first].some((s) => ROLE_LOCAL_PARTS.has(s) || ROLE_LOCAL_PARTS.has(s.replace(/\d+$/, '')));
