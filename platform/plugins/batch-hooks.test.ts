@@ -122,15 +122,22 @@ describe.each(databases)('batch before-hooks on %s', (kind) => {
   });
 
   it('keeps an import batch on the set-based path: one call, refused and re-checked rows are row errors', async () => {
-    const { id, status } = await importCsv('name,code\nfirst,I1\nrefuse,I2\nbad,I3\nsecond,I4\n');
-    expect(status).toMatchObject({ state: 'succeeded', created: 2, rows_failed: 2 });
+    const { id, status } = await importCsv('name,code\nfirst,I1\nrefuse,I2\nbad,I3\nsecond,I4\nstray,I5\ndrop,I6\n');
+    expect(status).toMatchObject({ state: 'succeeded', created: 2, rows_failed: 4 });
     expect(await calls()).toEqual([
-      { form: 'batch', event: 'create', rows: ['first', 'refuse', 'bad', 'second'].map((name, i) => ({ index: i + 1, name })) },
+      {
+        form: 'batch',
+        event: 'create',
+        rows: ['first', 'refuse', 'bad', 'second', 'stray', 'drop'].map((name, i) => ({ index: i + 1, name })),
+      },
     ]);
     expect((await byCode('I1'))[0].mark).toBe('batch:create');
     const errors = await report(id);
     expect(errors).toMatch(/refuse,I2,name: is refused/);
+    // What a hook set is checked (alone), and a field it removed puts the whole row in question.
     expect(errors).toMatch(/bad,I3,count: /);
+    expect(errors).toMatch(/stray,I5,stray: is not a field of probe_item/);
+    expect(errors).toMatch(/drop,I6,name: is required/);
   });
 
   it('gives an import upsert its matched updates with ids and its creates apart', async () => {

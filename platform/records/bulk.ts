@@ -169,7 +169,7 @@ export function createBulkWriter(deps: BulkDeps) {
       const outcomes = await runBatchHooks(
         deps.beforeHooks(model.name, event),
         { object: model.name, event, rows: rows.map((r) => ({ index: r.index, id: r.id, values: r.values })), actor, tx },
-        (v) => checkInput(model, v, event),
+        (v, scope) => checkInput(model, v, scope === 'fields' ? 'update' : event),
       );
       rows.forEach((r, n) => {
         const o = outcomes[n];

@@ -142,15 +142,39 @@ export async function runBeforeHooks(hooks: BeforeHook[], args: BeforeHookArgs):
 }
 
 /**
+ * How a row must be checked again after its hooks: 'fields' — only the fields they set (new,
+ * different, or holding an object or array, which a hook may have changed in place); 'all' —
+ * the whole row, when a hook removed a field (a create's required fields are then in question).
+ */
+export type Recheck = (values: Record<string, unknown>, scope: 'all' | 'fields') => Record<string, unknown>;
+
+/**
+ * The fields a hook set on a row's checked values, or null when it removed one. Fields are
+ * checked one by one (the object's schema has no rule across fields), so checking only these
+ * is checking the row: the import with the dedupe plugin validated each whole row twice, for
+ * the one field (dedupe_keys) the plugin adds (issue 14).
+ */
+export function fieldsSet(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | null {
+  for (const k of Object.keys(before)) if (after[k] === undefined) return null;
+  const set: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(after)) {
+    if (v === undefined) return null;
+    if (v !== before[k] || (typeof v === 'object' && v !== null)) set[k] = v;
+  }
+  return set;
+}
+
+/**
  * Runs the batch forms of hooks (batchable ones) over rows, in order: a row one hook refuses
  * goes to no later hook; changed values are what the next hook and the write get. `recheck`
- * validates values a hook changed, as a single write does after its hooks (a problem it
- * throws refuses that row). Answers, aligned with rows, each row's values or its problem.
+ * validates what a hook changed, as a single write does after its hooks (a problem it throws
+ * refuses that row): the fields it set over the row's checked values, or the whole row when it
+ * removed one. Answers, aligned with rows, each row's values or its problem.
  */
 export async function runBatchHooks(
   hooks: BeforeHook[],
   args: BeforeBatchHookArgs,
-  recheck: (values: Record<string, unknown>) => Record<string, unknown>,
+  recheck: Recheck,
 ): Promise<(Record<string, unknown> | ProblemError)[]> {
   const out: (Record<string, unknown> | ProblemError)[] = args.rows.map((r) => r.values);
   // A batch hook's queries carry a whole batch's values (a thousand keys to look up). The
@@ -177,9 +201,11 @@ export async function runBatchHooks(
     }
   }
   return out.map((v, i) => {
-    if (v instanceof ProblemError || v === args.rows[i].values) return v;
+    const before = args.rows[i].values;
+    if (v instanceof ProblemError || v === before) return v;
     try {
-      return recheck(v);
+      const set = fieldsSet(before, v);
+      return set === null ? recheck(v, 'all') : { ...before, ...recheck(set, 'fields') };
     } catch (e) {
       if (isProblem(e) && e.status < 500) return e;
       throw e;

@@ -163,8 +163,9 @@ export async function hooked<R extends HookedRow>(run: BatchRun, t: Transaction,
   if (!hooks.length || !part.length) return { kept: part, refused: [] as ImportBatchResult['failed'] };
   const rows = part.map((r) => ({ index: r.row.index, id: r.id, values: r.values }));
   const earlier = opts.earlier && (await opts.earlier);
-  const outcomes = await runBatchHooks(hooks, { object: model.name, event, rows, actor, tx: t, ...(earlier && { earlier }) }, (v) =>
-    checkInput(model, v, event),
+  // The fields a hook set are checked as an update's are: alone, without the create's required list.
+  const outcomes = await runBatchHooks(hooks, { object: model.name, event, rows, actor, tx: t, ...(earlier && { earlier }) }, (v, scope) =>
+    checkInput(model, v, scope === 'fields' ? 'update' : event),
   );
   const kept: R[] = [];
   const refused: ImportBatchResult['failed'] = [];

@@ -19,7 +19,9 @@ function validatorsOf(model: ObjectModel): Validators {
   const required: string[] = [];
   for (const f of model.fieldList) {
     if (f.type.readOnly) continue;
-    properties[f.name] = fieldSchema(f.spec);
+    const schema = fieldSchema(f.spec);
+    if (f.type.uniqueAfterNormalize) delete schema.uniqueItems;
+    properties[f.name] = schema;
     if (f.spec.required) required.push(f.name);
   }
   const base = { type: 'object', properties, additionalProperties: false };

@@ -14,40 +14,43 @@
 // A look-up may also drop a key held by 50 records or more instead of following it: at that
 // count an agreement of every default kind weighs its floor (a company name 0.5 bit), so no pair
 // needs such a key to reach "possible" (score.test.ts checks it).
-import { companyKey, companyRomaji, emailKey, exactKey, hostKey, phoneKey, readings, roleAddress } from './keys.ts';
-import type { Rule } from './rules.ts';
-import { MIN_KEY_LENGTH, nameKeyOf } from './score.ts';
+import { cachedKeys, roleAddress, type KeyNormalizers } from './keys.ts';
+import { isId, type Rule } from './rules.ts';
+import { MIN_KEY_LENGTH } from './score.ts';
 
 /** The longest blocking key (it is stored in a text[] field). */
 export const MAX_BLOCKING_KEY = 255;
 
 const distinct = (keys: (string | null)[]) => [...new Set(keys.filter((k): k is string => k !== null))];
 
-/** The keys a rule compares a record by: what PairStats.count(rule.kind, key) is asked about. */
-export function comparisonKeys(rule: Rule, record: Record<string, unknown>, region = 'JP'): string[] {
+/**
+ * The keys a rule compares a record by: what PairStats.count(rule.kind, key) is asked about.
+ * `n`: remembered normalizers (the default), or freshKeys for values never seen (keys.ts).
+ */
+export function comparisonKeys(rule: Rule, record: Record<string, unknown>, region = 'JP', n: KeyNormalizers = cachedKeys): string[] {
   const values = rule.fields.map((f) => record[f]);
   switch (rule.kind) {
     case 'email':
-      return distinct(values.map(emailKey));
+      return distinct(values.map(n.email));
     case 'phone':
-      return distinct(values.map((v) => phoneKey(v, region)));
+      return distinct(values.map((v) => n.phone(v, region)));
     case 'domain':
-      return distinct(values.map(hostKey));
+      return distinct(values.map(n.host));
     // The full name without the relation (one person under two duplicate companies is one
-    // block), and its reading in romaji (Taro Yamada / ヤマダタロウ).
+    // block), and its reading in romaji (Taro Yamada / ヤマダタロウ). score.ts nameKeyOf.
     case 'name': {
-      const key = nameKeyOf(rule, record);
-      return key ? [key, ...readings(key)] : [];
+      const key = n.fullName(values.filter((v) => !isId(v) && typeof v === 'string' && v.trim() !== ''));
+      return key ? [key, ...n.readings(key)] : [];
     }
     // The name without legal form, and its reading in romaji (Hokusho Sangyo / ホクショウサンギョウ).
     case 'company_name': {
-      const parts = values.map(companyKey);
+      const parts = values.map(n.company);
       if (!parts.every((p) => p !== null)) return [];
-      const romaji = values.length === 1 ? companyRomaji(values[0]) : null;
+      const romaji = values.length === 1 ? n.companyRomaji(values[0]) : null;
       return distinct([parts.join('\u241f'), romaji]);
     }
     case 'exact': {
-      const parts = values.map(exactKey);
+      const parts = values.map(n.exact);
       return parts.every((p) => p !== null) ? [parts.join('\u241f')] : [];
     }
     case 'address':
@@ -56,19 +59,25 @@ export function comparisonKeys(rule: Rule, record: Record<string, unknown>, regi
 }
 
 /**
- * comparisonKeys of every rule (by index) for one record, remembered per record object and rule
- * list: a batch asks for them three times per record (its blocking keys, the key counts, its
- * identities), and the normalizations are cached by value but the keys are built each time.
- * The records passed are not changed while they are matched.
+ * Comparison keys already computed, by record object, for one batch or one scan page (with one
+ * rule list and region): a batch asks for a record's keys up to three times (its blocking keys,
+ * the key counts, its identities). An explicit Map that dies with the batch: the WeakMap it
+ * replaced cost ~0.5 s of CPU per 100k new rows (an ephemeron table the collector walks).
  */
-const byRecord = new WeakMap<Rule[], WeakMap<object, { region: string; keys: string[][] }>>();
-export function keysByRule(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[][] {
-  let records = byRecord.get(rules);
-  if (!records) byRecord.set(rules, (records = new WeakMap()));
-  const known = records.get(record);
-  if (known?.region === region) return known.keys;
-  const keys = rules.map((rule) => comparisonKeys(rule, record, region));
-  records.set(record, { region, keys });
+export type KeyMemo = Map<object, string[][]>;
+
+/** How keys are computed: the normalizers (keys.ts cachedKeys, or freshKeys for values never seen) and a memo. */
+export interface KeyOptions {
+  n?: KeyNormalizers;
+  memo?: KeyMemo;
+}
+
+/** comparisonKeys of every rule (by index) for one record. The records passed are not changed while they are matched. */
+export function keysByRule(rules: Rule[], record: Record<string, unknown>, region = 'JP', how: KeyOptions = {}): string[][] {
+  const known = how.memo?.get(record);
+  if (known) return known;
+  const keys = rules.map((rule) => comparisonKeys(rule, record, region, how.n));
+  how.memo?.set(record, keys);
   return keys;
 }
 
@@ -89,10 +98,21 @@ export function blockingKey(rule: Rule, key: string): string {
   return out;
 }
 
+/** Whether a key (without a leading ~) has `min` characters, counted as code points without building them. */
+function hasChars(key: string, min: number): boolean {
+  let chars = 0;
+  for (let i = key.startsWith('~') ? 1 : 0; i < key.length && chars < min; i++) {
+    const c = key.charCodeAt(i);
+    // The second half of a surrogate pair is the same character as the first.
+    if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && key.charCodeAt(i - 1) >= 0xd800 && key.charCodeAt(i - 1) <= 0xdbff)) chars++;
+  }
+  return chars >= min;
+}
+
 /** Whether a comparison key finds candidates: role mailboxes and one-letter names weigh too little to need it. */
-function blocks(rule: Rule, key: string): boolean {
-  if (rule.kind === 'email') return !roleAddress(key);
-  if (rule.kind === 'name' || rule.kind === 'company_name') return [...key.replace(/^~/, '')].length >= MIN_KEY_LENGTH;
+function blocks(rule: Rule, key: string, n: KeyNormalizers): boolean {
+  if (rule.kind === 'email') return !n.roleAddress(key);
+  if (rule.kind === 'name' || rule.kind === 'company_name') return hasChars(key, MIN_KEY_LENGTH);
   return true;
 }
 
@@ -100,18 +120,22 @@ function blocks(rule: Rule, key: string): boolean {
  * The blocking keys of a record, each with the attribute it measures: the rule kind, or the
  * rule's name for an exact rule (what blockingKey puts before the colon).
  */
-export function blockingEntries(rules: Rule[], record: Record<string, unknown>, region = 'JP'): Map<string, string> {
+export function blockingEntries(rules: Rule[], record: Record<string, unknown>, region = 'JP', how: KeyOptions = {}): Map<string, string> {
   const keys = new Map<string, string>();
-  const byRule = keysByRule(rules, record, region);
+  const byRule = keysByRule(rules, record, region, how);
+  const n = how.n ?? cachedKeys;
   rules.forEach((rule, i) => {
-    for (const key of byRule[i]) if (blocks(rule, key)) keys.set(blockingKey(rule, key), attributeOf(rule));
+    for (const key of byRule[i]) if (blocks(rule, key, n)) keys.set(blockingKey(rule, key), attributeOf(rule));
   });
   return keys;
 }
 
-/** The blocking keys of a record under its object's rules, sorted (stable to store and compare). */
-export function blockingKeys(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[] {
-  return [...blockingEntries(rules, record, region).keys()].sort();
+/**
+ * The blocking keys of a record under its object's rules, sorted (stable to store and compare).
+ * `how.n`: freshKeys for a record whose values were never seen (keys.ts).
+ */
+export function blockingKeys(rules: Rule[], record: Record<string, unknown>, region = 'JP', how: KeyOptions = {}): string[] {
+  return [...blockingEntries(rules, record, region, how).keys()].sort();
 }
 
 /** The attribute a rule measures: rules of one kind measure one (score.ts), an exact rule its own. */
@@ -122,8 +146,8 @@ export const attributeOf = (rule: Rule) => (rule.kind === 'exact' ? rule.name : 
  * company's name key (without its romaji), personal emails (a role mailbox tells nobody apart),
  * phones, hosts, exact values; none for an address (colleagues and neighbours share a city).
  */
-export function identities(rules: Rule[], record: Record<string, unknown>, region = 'JP'): string[][] {
-  const byRule = keysByRule(rules, record, region);
+export function identities(rules: Rule[], record: Record<string, unknown>, region = 'JP', memo?: KeyMemo): string[][] {
+  const byRule = keysByRule(rules, record, region, { memo });
   return rules.map((rule, i) => {
     if (rule.kind === 'address') return [];
     // A name without its romaji (one name, however many spellings).
@@ -185,13 +209,14 @@ export class Holders {
 /**
  * PairStats.count over a set of records: how many different entities (Holders) among them hold
  * each comparison key, per kind. `capped`: blocking keys whose look-up was cut off — their
- * comparison keys count as Infinity.
+ * comparison keys count as Infinity. `memo`: the batch's (keysByRule), else one of its own.
  */
 export function keyCounts(
   rules: Rule[],
   records: Record<string, unknown>[],
   region = 'JP',
   capped: Iterable<string> = [],
+  memo: KeyMemo = new Map(),
 ): (kind: string, key: string) => number {
   // Which records hold each comparison key (in order, each once), and what it measures. Most
   // keys of a batch are held by one record and count 1: their holders are tallied only when
@@ -201,7 +226,7 @@ export function keyCounts(
   const cappedKeys = new Set<string>();
   const id = (kind: string, key: string) => `${kind}\u0000${key}`;
   records.forEach((record, n) => {
-    const byRule = keysByRule(rules, record, region);
+    const byRule = keysByRule(rules, record, region, { memo });
     rules.forEach((rule, i) => {
       for (const key of byRule[i]) {
         const k = id(rule.kind, key);
@@ -222,7 +247,7 @@ export function keyCounts(
       const tally = new Holders(rules, h.attribute);
       for (const n of h.records) {
         let of = ids.get(n);
-        if (!of) ids.set(n, (of = identities(rules, records[n], region)));
+        if (!of) ids.set(n, (of = identities(rules, records[n], region, memo)));
         tally.add(of);
       }
       h.count = Math.max(1, tally.count);

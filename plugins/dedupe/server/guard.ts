@@ -5,7 +5,8 @@
 // override may confirm (?override=true); "warn", and a confirmed block, let it in marked
 // dedupe_review = true with the matches in dedupe_matches: the review queue.
 import { ProblemError, type BeforeBatchEvent, type BatchOutcome, type PluginContext } from 'kizuna/plugin';
-import { blockingKeys } from './blocking.ts';
+import { blockingKeys, type KeyMemo } from './blocking.ts';
+import { freshKeys } from './keys.ts';
 import { KEYS_FIELD } from './lookup.ts';
 import { matchSubjects, type Match } from './matcher.ts';
 import { MATCHES_FIELD, REVIEW_FIELD } from './merge.ts';
@@ -98,7 +99,10 @@ export async function guardCreates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   const mode = modeOf(settingsOf(ctx), e.object, 'create');
   if (!rules.length || (mode === 'off' && !shape.fields.has(KEYS_FIELD))) return;
   const region = regionOf(ctx);
-  const keys = e.rows.map((r) => blockingKeys(rules, r.values, region));
+  // New rows' values were never seen: their keys are computed once, not remembered (keys.ts),
+  // and kept for this batch's matching.
+  const memo: KeyMemo = new Map();
+  const keys = e.rows.map((r) => blockingKeys(rules, r.values, region, { n: freshKeys, memo }));
   const matches =
     mode === 'off'
       ? []
@@ -107,7 +111,7 @@ export async function guardCreates(e: BeforeBatchEvent, ctx: PluginContext): Pro
           e.object,
           rules,
           e.rows.map((r) => ({ index: r.index, values: r.values })),
-          { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys, earlier: e.earlier },
+          { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys, keyMemo: memo, earlier: e.earlier },
         );
   return e.rows.map((r, i) => outcomeOf(e, shape, rules, mode, r.values, r.values, matches[i] ?? [], keys[i], region, false));
 }
@@ -133,11 +137,18 @@ export async function guardUpdates(e: BeforeBatchEvent, ctx: PluginContext): Pro
   }
   const subjects = touching.map((r) => ({ index: r.index, id: r.id, values: { ...current.get(r.id!), ...r.values } }));
   const region = regionOf(ctx);
-  const keys = subjects.map((s) => blockingKeys(rules, s.values, region));
+  const memo: KeyMemo = new Map();
+  const keys = subjects.map((s) => blockingKeys(rules, s.values, region, { memo }));
   const matches =
     mode === 'off'
       ? []
-      : await matchSubjects(ctx, e.object, rules, subjects, { region, threshold: settingsOf(ctx).threshold, memo: ctx.settings, keys });
+      : await matchSubjects(ctx, e.object, rules, subjects, {
+          region,
+          threshold: settingsOf(ctx).threshold,
+          memo: ctx.settings,
+          keys,
+          keyMemo: memo,
+        });
   const byIndex = new Map(subjects.map((s, i) => [s.index, { stored: s.values, matches: matches[i] ?? [], keys: keys[i] }]));
   return e.rows.map((r) => {
     const s = byIndex.get(r.index);

@@ -8,7 +8,7 @@ import { COMMON_AT, KEYS_FIELD, lookupByKeys } from './lookup.ts';
 import { searchCandidates } from './search-fallback.ts';
 import { keysMarker } from './stored-keys.ts';
 import { normalizeCompanyName, normalizeExact } from './normalize.ts';
-import { blockingKeys, keyCounts } from './blocking.ts';
+import { blockingKeys, keyCounts, type KeyMemo } from './blocking.ts';
 import { scorePair, type PairStats } from './score.ts';
 import { fieldsOfRules, type Rule } from './rules.ts';
 import { objectShape, type ObjectShape } from './shape.ts';
@@ -54,6 +54,8 @@ export interface MatchOptions {
   memo?: object;
   /** The subjects' blocking keys when the caller has them already (blocking.ts blockingKeys). */
   keys?: string[][];
+  /** The comparison keys the caller computed for them (blocking.ts KeyMemo). */
+  keyMemo?: KeyMemo;
   /** Records being written by a transaction not committed yet (BeforeBatchEvent.earlier): compared as records found. */
   earlier?: { id: string; values: Row }[];
 }
@@ -124,7 +126,8 @@ export async function matchSubjects(
   const displayField = def['x-kizuna'].display_field;
   const fields = fieldsToRead(shape, rules, displayField);
   const ruleNames = new Set(rules.map((r) => r.name));
-  const keysOf = opts.keys ?? subjects.map((s) => blockingKeys(rules, s.values, opts.region));
+  const keyMemo = opts.keyMemo ?? new Map();
+  const keysOf = opts.keys ?? subjects.map((s) => blockingKeys(rules, s.values, opts.region, { memo: keyMemo }));
   const { found, common } = shape.fields.has(KEYS_FIELD)
     ? await lookupByKeys(ctx.records, object, keysOf.flat(), fields, opts.memo)
     : {
@@ -150,7 +153,12 @@ export async function matchSubjects(
   if (opts.earlier?.length) {
     const wanted = new Set(keysOf.flat());
     for (const e of opts.earlier) {
-      if (!found.has(e.id) && keysOfRecord(e.values).some((k) => wanted.has(k))) found.set(e.id, { ...e.values, id: e.id });
+      if (found.has(e.id)) continue;
+      // Their stored keys as they are (the marker first matches no subject's key): a copy of
+      // each, for thousands of rows a batch, showed in profiles.
+      const stored = e.values[KEYS_FIELD];
+      const keys = Array.isArray(stored) && stored[0] === marker ? (stored as string[]) : keysOfRecord(e.values);
+      if (keys.some((k) => wanted.has(k))) found.set(e.id, { ...e.values, id: e.id });
     }
   }
   const own = new Set(subjects.map((s) => s.id).filter(Boolean));
@@ -174,7 +182,7 @@ export async function matchSubjects(
   // How many records hold each compared value: the records found (every holder of a key that
   // is not common) and the subjects; a common key's values count as many.
   const stats: PairStats = {
-    count: keyCounts(rules, [...found.values(), ...subjects.map((s) => s.values)], opts.region, common),
+    count: keyCounts(rules, [...found.values(), ...subjects.map((s) => s.values)], opts.region, common, keyMemo),
     relationKey: (field, id) => related.get(`${field}\u0000${id}`) ?? null,
   };
 

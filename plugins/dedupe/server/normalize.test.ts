@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from 'kizuna/testing';
 import * as OpenCC from 'opencc-js';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import {
   companyReading,
   isRoleAddress,
@@ -10,6 +11,7 @@ import {
   normalizeCompanyName,
   normalizeEmail,
   normalizeName,
+  japanesePhone,
   normalizePhone,
   normalizePlace,
   personNameKey,
@@ -269,6 +271,66 @@ describe('real-world data', () => {
     const fw = rows.filter((r) => /[０-９]/.test(r.phone));
     expect(fw.length).toBeGreaterThan(0);
     for (const r of fw) expect(normalizePhone(r.phone)).toMatch(/^\+\d{9,15}$/);
+  });
+
+  // The fast path for common Japanese shapes must give libphonenumber's key, or none.
+  const byLibphonenumber = (value: string, region: string) => {
+    const phone = parsePhoneNumberFromString(value.normalize('NFKC'), region as CountryCode);
+    return phone?.isPossible() ? phone.number : null;
+  };
+
+  it("reads the fixtures' phones as libphonenumber does, most of them without it", () => {
+    const phones = new Set<string>();
+    const walk = (v: unknown, key = ''): void => {
+      if (typeof v === 'string' && /phone|mobile/.test(key)) phones.add(v);
+      else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+    };
+    for (const f of ['dedupe/contacts.json', 'dedupe/companies.json']) walk(JSON.parse(readFixture(f).toString('utf8')));
+    const rows = parse(readFixture('csv/contacts-500-utf8.csv'), { columns: true, bom: true }) as Record<string, string>[];
+    for (const r of rows) phones.add(r.phone);
+    expect(phones.size).toBeGreaterThan(700);
+    let fast = 0;
+    for (const p of phones) {
+      for (const region of ['JP', 'US']) {
+        expect([p, region, normalizePhone(p, region)]).toEqual([p, region, byLibphonenumber(p, region)]);
+        if (japanesePhone(p.normalize('NFKC'), region) !== undefined) fast++;
+      }
+    }
+    // Not a test of nothing: the JP shapes are read by the fast path.
+    expect(fast).toBeGreaterThan(phones.size * 0.6);
+  });
+
+  it('reads every 0XYZ prefix of 10 and 11 digits, with any separators, as libphonenumber does', () => {
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const digits = (n: number) => Array.from({ length: n }, () => next(10)).join('');
+    const spaced = (d: string, sep: string) => `${d.slice(0, 2 + next(3))}${sep}${d.slice(2 + next(3), 6)}${sep}${d.slice(6)}`;
+    let fast = 0;
+    for (let prefix = 100; prefix < 1000; prefix++) {
+      for (const length of [10, 11]) {
+        const national = `0${prefix}${digits(length - 4)}`;
+        const shapes = [
+          national,
+          spaced(national, '-'),
+          spaced(national, ' '),
+          `(${national.slice(0, 3)})${national.slice(3, 7)}-${national.slice(7)}`,
+          spaced(national, '.'),
+          `+81${national.slice(1)}`,
+          `+81 ${spaced(national.slice(1), ' ')}`,
+          `+81-${national.slice(1, 2)}-${national.slice(2)}`,
+          `+81 (0)${national.slice(1)}`,
+          spaced(national, '-').replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+        ];
+        for (const shape of shapes) {
+          for (const region of ['JP', 'US']) {
+            expect([shape, region, normalizePhone(shape, region)]).toEqual([shape, region, byLibphonenumber(shape, region)]);
+            if (japanesePhone(shape.normalize('NFKC'), region) !== undefined) fast++;
+          }
+        }
+      }
+    }
+    expect(fast).toBeGreaterThan(900 * 2 * 8);
   });
 
   it('keeps 16,668 real Japanese organization names apart while folding legal forms and old kanji', () => {

@@ -14,7 +14,7 @@
 //    "James Smith" who each share something with the next never become one group.
 import type { PluginContext, PluginRecords } from 'kizuna/plugin';
 import { COMMON_AT } from './lookup.ts';
-import { blockingEntries, Holders, identities } from './blocking.ts';
+import { blockingEntries, Holders, identities, type KeyMemo } from './blocking.ts';
 import { DEFAULT_THRESHOLD, scorePair, type PairStats } from './score.ts';
 import { relationKeys } from './matcher.ts';
 import type { Rule } from './rules.ts';
@@ -128,11 +128,13 @@ export async function scanObject(
     const byKey = new Map<string, { ids: string[]; holders: Holders }>();
     for await (const page of pages(ctx.records, object, fields)) {
       if (part === 0) scanned += page.length;
+      // A record's comparison keys, computed once for its blocking keys and its identities.
+      const memo: KeyMemo = new Map();
       for (const r of page) {
         let ids: number[][] | undefined;
-        for (const [key, attribute] of blockingEntries(rules, r, region)) {
+        for (const [key, attribute] of blockingEntries(rules, r, region, { memo })) {
           if (partitions > 1 && fnv1a(key) % partitions !== part) continue;
-          ids ??= identities(rules, r, region).map((values) => values.map(fnv1a));
+          ids ??= identities(rules, r, region, memo).map((values) => values.map(fnv1a));
           let block = byKey.get(key);
           if (!block) byKey.set(key, (block = { ids: [], holders: new Holders(rules, attribute, COMMON_AT) }));
           block.ids.push(r.id as string);

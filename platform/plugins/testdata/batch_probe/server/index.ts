@@ -3,7 +3,8 @@
 // "mixed" (a batch form for creates, a per-record one for updates), or "concurrent" (the batch
 // forms, declared concurrentBatches: a call notes the earlier rows it was given). A row's name says what to
 // do: "refuse" (409 for that row, naming a match, unless the write overrides), "crash" (throws), "hang" (never answers),
-// "bad" (sets a value the field refuses), "log" (writes a probe_log record); otherwise the
+// "bad" (sets a value the field refuses), "stray" (adds a field the object lacks), "drop" (removes
+// the required name), "log" (writes a probe_log record); otherwise the
 // hook marks the row with the form that ran (and ":override" for an override write). Every call is noted for GET /calls.
 import {
   conflict,
@@ -38,6 +39,8 @@ async function one(
   if (name === 'crash') throw new Error('batch_probe crashed');
   if (name === 'hang') await new Promise(() => {});
   if (name === 'bad') return { ...values, count: 'many' };
+  if (name === 'stray') return { ...values, stray: 1 };
+  if (name === 'drop') return Object.fromEntries(Object.entries(values).filter(([f]) => f !== 'name'));
   if (name === 'log') await ctx.records.create('probe_log', { note: `${form}:${event}` });
   return { ...values, mark: `${form}:${event}${override ? ':override' : ''}` };
 }
