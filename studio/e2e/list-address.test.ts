@@ -139,4 +139,39 @@ describe('list state in the address, in chromium', () => {
     expect(viewer.errors).toEqual([]);
     await viewer.context.close();
   });
+  it('filters a currency field between two amounts, kept in the address, and says "between" in Japanese', async () => {
+    const records = [5000, 12000, 80000].map((amount) => ({
+      name: `売上 ${amount}`,
+      annual_revenue: { amount: String(amount), currency: 'JPY' },
+    }));
+    expect((await s.kizuna.call('POST', '/api/records/company/bulk', { records })).status).toBe(200);
+    const companies = (p: Page) => p.locator('[data-testid=records] tbody tr td[data-column=name]').allTextContents();
+    await page.goto(`${s.baseUrl}/o/company`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: '+ Add condition' }).click();
+    await page.locator('.filter-row select[data-role=field]').selectOption('annual_revenue');
+    await page.locator('.filter-row select[data-role=op]').selectOption('between');
+    await page.getByRole('spinbutton', { name: 'from' }).fill('10000');
+    await page.getByRole('spinbutton', { name: 'to' }).fill('50000');
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'filter-between');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => query(page).filter).toBe('annual_revenue:between:10000|50000');
+    await expect.poll(() => companies(page)).toEqual(['売上 12000']);
+    // The same link in Japanese: the builder shows the range as it was chosen.
+    const ja = await s.newPage('ja-JP');
+    await signIn(ja.page, s.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
+    await ja.page.goto(page.url());
+    // The admin's language is the user's, not the browser's: Japanese chosen here, English again below.
+    await ja.page.locator('.locale-switch [data-locale=ja]').first().click();
+    await expect.poll(() => companies(ja.page)).toEqual(['売上 12000']);
+    await ja.page.getByRole('button', { name: '絞り込み' }).click();
+    await expect.poll(() => ja.page.locator('.filter-row select[data-role=op] option:checked').textContent()).toBe('範囲');
+    expect(await ja.page.getByRole('spinbutton', { name: '下限' }).inputValue()).toBe('10000');
+    await ja.page.keyboard.press('Escape');
+    await ja.page.locator('.locale-switch [data-locale=en]').first().click();
+    expect(ja.errors).toEqual([]);
+    await ja.context.close();
+    expect(errors).toEqual([]);
+  });
 });

@@ -14,6 +14,7 @@ export type FilterOp =
   | 'gte'
   | 'lt'
   | 'lte'
+  | 'between'
   | 'in'
   | 'nin'
   | 'contains'
@@ -48,6 +49,7 @@ const OFFER_ORDER: FilterOp[] = [
   'gte',
   'lt',
   'lte',
+  'between',
   'in',
   'nin',
   'has_any',
@@ -56,10 +58,17 @@ const OFFER_ORDER: FilterOp[] = [
   'not_null',
 ];
 
-/** The operators a filter on this field offers: the server's for its type, "is not empty" being `is_null: false`. */
+/**
+ * The operators a filter on this field offers: the server's for its type, "is not empty" being
+ * `is_null: false` and "between" the server's `gte` and `lte` together (one row, two bounds).
+ */
 export function operatorsOf(field: FieldSpec): FilterOp[] {
-  const taken = serverTypes.value.get(field.type)?.operators ?? [];
-  return OFFER_ORDER.filter((op) => (taken as string[]).includes(op === 'not_null' ? 'is_null' : op));
+  const taken = (serverTypes.value.get(field.type)?.operators ?? []) as string[];
+  const offered = (op: FilterOp) =>
+    op === 'between'
+      ? taken.includes('gte') && taken.includes('lte') && field.type !== 'text'
+      : taken.includes(op === 'not_null' ? 'is_null' : op);
+  return OFFER_ORDER.filter(offered);
 }
 
 /** Whether lists sort by this field (the server's table). */

@@ -54,13 +54,18 @@ export interface Condition {
   value: unknown;
 }
 
-/** Builder rows → the records filter language. `not_null` is `is_null: false`. */
+/** Builder rows → the records filter language. `not_null` is `is_null: false`; `between` is `gte` and `lte` (either may be left empty). */
 export function toFilter(conditions: Condition[]): FilterNode | null {
   const parts = conditions
     .filter((c) => c.field && c.op)
     .map((c): FilterNode => {
       if (c.op === 'is_null') return { [c.field]: { is_null: true } };
       if (c.op === 'not_null') return { [c.field]: { is_null: false } };
+      if (c.op === 'between') {
+        const [from, to] = Array.isArray(c.value) ? (c.value as unknown[]) : [];
+        const given = (v: unknown) => v !== null && v !== undefined && v !== '';
+        return { [c.field]: { ...(given(from) && { gte: from }), ...(given(to) && { lte: to }) } };
+      }
       return { [c.field]: { [c.op]: c.value } };
     });
   if (!parts.length) return null;
@@ -75,6 +80,11 @@ export function fromFilter(filter: unknown): Condition[] {
   return Object.entries(f).flatMap(([field, spec]): Condition[] => {
     if (field === 'or' || field === 'not') return [];
     if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+      const ops = Object.keys(spec);
+      if (ops.length === 2 && ops.includes('gte') && ops.includes('lte')) {
+        const range = spec as { gte: unknown; lte: unknown };
+        return [{ field, op: 'between', value: [range.gte, range.lte] }];
+      }
       return Object.entries(spec as FilterNode).map(([op, value]) =>
         op === 'is_null' ? { field, op: value ? 'is_null' : 'not_null', value: null } : { field, op, value },
       );

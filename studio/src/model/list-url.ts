@@ -9,8 +9,10 @@ import { operatorsOf, sortableOf } from './field-kinds.ts';
 import type { Condition } from './filter-values.ts';
 
 const MANY = ['in', 'nin', 'has_any', 'has_all'];
+// Two values joined by `|` like a list: `amount:between:100|500` (an empty side is open: `|500`).
+const RANGE = ['between'];
 const NO_VALUE = ['is_null', 'not_null'];
-const NUMERIC = ['integer', 'number', 'percent'];
+const NUMERIC = ['integer', 'number', 'percent', 'currency'];
 
 // Only the separators the encoding uses (and % itself) are escaped inside values, so most
 // values stay readable in the address.
@@ -23,7 +25,7 @@ export function encodeConditions(conditions: Condition[]): string {
     .filter((c) => c.field && c.op)
     .map((c) => {
       if (NO_VALUE.includes(c.op)) return `${c.field}:${c.op}`;
-      const value = Array.isArray(c.value) ? c.value.map((x) => escape(String(x))).join('|') : escape(String(c.value ?? ''));
+      const value = Array.isArray(c.value) ? c.value.map((x) => escape(String(x ?? ''))).join('|') : escape(String(c.value ?? ''));
       return `${c.field}:${c.op}:${value}`;
     })
     .join(';');
@@ -64,7 +66,12 @@ export function decodeConditions(
     }
     const raw = rest.join(':');
     if (NO_VALUE.includes(op)) conditions.push({ field: path, op, value: null });
-    else if (MANY.includes(op)) {
+    else if (RANGE.includes(op)) {
+      const [from = '', to = ''] = raw.split('|');
+      const values = [from, to].map((x) => (x === '' ? null : typed(x, field)));
+      if (values.some((x) => x === undefined) || values.every((x) => x === null)) dropped.push(path);
+      else conditions.push({ field: path, op, value: values });
+    } else if (MANY.includes(op)) {
       const values = raw === '' ? [] : raw.split('|').map((x) => typed(x, field));
       if (values.some((x) => x === undefined)) dropped.push(path);
       else conditions.push({ field: path, op, value: values });
