@@ -21,6 +21,7 @@ const studioDir = await prepareStudio({
 const kizuna = await createKizuna({
   url,
   dataDir: url ? undefined : dataDir,
+  pgliteSharedBuffers: process.env.KIZUNA_PGLITE_SHARED_BUFFERS || undefined,
   bootstrapToken: process.env.KIZUNA_BOOTSTRAP_TOKEN || undefined,
   adminEmail: process.env.KIZUNA_ADMIN_EMAIL || undefined,
   adminPassword: process.env.KIZUNA_ADMIN_PASSWORD || undefined,

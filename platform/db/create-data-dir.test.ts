@@ -28,6 +28,28 @@ describe('a new PGlite data folder', () => {
     }
   });
 
+  it('opens with a small page cache (32MB unless KIZUNA_PGLITE_SHARED_BUFFERS says), refusing a malformed size', async () => {
+    const dataDir = join(temp, 'c');
+    const setting = async (db: Awaited<ReturnType<typeof createDatabase>>) =>
+      (await db.query<{ v: string }>(sql`select current_setting('shared_buffers') as v`))[0].v;
+    const first = await createDatabase({ dataDir });
+    try {
+      expect(await setting(first)).toBe('32MB');
+    } finally {
+      await first.close();
+    }
+    const second = await createDatabase({ dataDir, pgliteSharedBuffers: '16MB' });
+    try {
+      expect(await setting(second)).toBe('16MB');
+    } finally {
+      await second.close();
+    }
+    await expect(createDatabase({ dataDir, pgliteSharedBuffers: '32 MB; drop' })).rejects.toThrow(/KIZUNA_PGLITE_SHARED_BUFFERS/);
+    // The refusal left the folder free to open again.
+    const third = await createDatabase({ dataDir });
+    await third.close();
+  });
+
   it('is created on first open, and keeps its data across opens', async () => {
     const dataDir = join(temp, 'b');
     const first = await createDatabase({ dataDir });

@@ -54,7 +54,16 @@ export interface DatabaseConfig {
   max?: number;
   /** An already open PGlite (tests clone a template). */
   pglite?: PGlite;
+  /**
+   * PGlite's shared_buffers (KIZUNA_PGLITE_SHARED_BUFFERS, e.g. "32MB"). Its WASM memory only
+   * grows: PGlite's own 128MB default grew an idle server to ~420 MB RSS, 32MB keeps it near 300
+   * (bench/RESULTS.md); pages beyond it are read from the operating system's file cache.
+   */
+  pgliteSharedBuffers?: string;
 }
+
+export const DEFAULT_PGLITE_SHARED_BUFFERS = '32MB';
+const BUFFER_SIZE = /^[1-9]\d{0,6}(kB|MB|GB)$/;
 
 const dialect = new PgDialect();
 /** Statements worth preparing: DML. DDL and utility statements run unprepared. */
@@ -166,7 +175,10 @@ async function openPglite(config: DatabaseConfig): Promise<Database> {
       const { PGlite } = await import('@electric-sql/pglite');
       const pgData = config.dataDir ? join(config.dataDir, 'pg') : undefined;
       if (pgData && isNewDataDir(pgData)) await createDataDir(pgData);
-      pg = new PGlite(pgData ? { dataDir: pgData } : {});
+      const buffers = config.pgliteSharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS;
+      if (!BUFFER_SIZE.test(buffers)) throw new Error(`KIZUNA_PGLITE_SHARED_BUFFERS must look like 32MB (kB, MB or GB), not "${buffers}"`);
+      const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${buffers}`];
+      pg = new PGlite({ ...(pgData && { dataDir: pgData }), startParams });
       await pg.waitReady;
     } catch (e) {
       await lock?.release();
