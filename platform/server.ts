@@ -15,6 +15,7 @@ import { bootstrapPlatform, upgradeLayouts } from './schema/index.ts';
 import { createJobQueue, ensureJobTables } from './jobs/index.ts';
 import { createImportService, ensureImportTables, registerImportJob } from './imports/index.ts';
 import { enqueueSearchRefresh, registerSearchRefresh } from './search/index.ts';
+import { announceOutboxCommits } from './events/index.ts';
 import { accessFor, scopeFilterCheck } from './query/index.ts';
 import { createPluginHost } from './plugins/index.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './workflow/index.ts';
@@ -62,6 +63,8 @@ export async function createKizuna(config: KizunaConfig) {
   const db = await createDatabase(config);
   try {
     await bootstrapPlatform(db);
+    // This node tells the others when its writes commit events (no NOTIFY inside writes).
+    announceOutboxCommits(db);
     const registry = await createRegistry({ db, bigTableBytes: config.bigTableBytes });
     await installStandardObjects(registry);
     await upgradeLayouts(db, registry.snapshot().models.values());

@@ -40,7 +40,40 @@ export interface Database extends Executor {
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Subscribe to NOTIFY on a channel; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `fn` after each commit (of a transaction, or of a statement run alone) in which a
+   * statement's text matched `pattern` — on this node, through this Database. Answers the
+   * unsubscribe function.
+   */
+  afterCommitOf(pattern: RegExp, fn: () => void): () => void;
   close(): Promise<void>;
+}
+
+/** Who asked to hear of which commits: the statements a transaction ran are matched as they go. */
+type Watcher = { pattern: RegExp; fn: () => void };
+function commitWatchers() {
+  const watchers: Watcher[] = [];
+  return {
+    add(pattern: RegExp, fn: () => void): () => void {
+      const w = { pattern, fn };
+      watchers.push(w);
+      return () => void watchers.splice(watchers.indexOf(w) >>> 0, 1);
+    },
+    /** Adds to `hits` the watchers a statement concerns (cheap when nobody watches). */
+    note(text: string, hits: Set<Watcher>): void {
+      for (const w of watchers) if (w.pattern.test(text)) hits.add(w);
+    },
+    get any() {
+      return watchers.length > 0;
+    },
+    /** Runs `work` with a fresh set of hits, and tells their watchers once it has committed. */
+    async watched<T>(work: (hits: Set<Watcher>) => Promise<T>): Promise<T> {
+      const hits = new Set<Watcher>();
+      const out = await work(hits);
+      for (const w of hits) w.fn();
+      return out;
+    },
+  };
 }
 
 export interface DatabaseConfig {
@@ -77,10 +110,13 @@ type DrizzleLike = {
   transaction<T>(fn: (tx: DrizzleLike) => Promise<T>): Promise<T>;
 };
 
-function wrapTx(tx: DrizzleLike): Transaction {
+function wrapTx(tx: DrizzleLike, watch: ReturnType<typeof commitWatchers>, hits: Set<Watcher>): Transaction {
   return {
-    query: async <T>(q: SQL) => rowsOf<T>(await tx.execute(q)),
-    savepoint: (fn) => tx.transaction((inner) => fn(wrapTx(inner))),
+    query: async <T>(q: SQL) => {
+      if (watch.any) watch.note(dialect.sqlToQuery(q).sql, hits);
+      return rowsOf<T>(await tx.execute(q));
+    },
+    savepoint: (fn) => tx.transaction((inner) => fn(wrapTx(inner, watch, hits))),
   };
 }
 
@@ -139,23 +175,28 @@ async function openPostgres(url: string, config: DatabaseConfig): Promise<Databa
   // here, which postgres.js caches per connection by text. drizzle() is still constructed
   // for its driver setup (its type parsers: timestamps as text).
   drizzlePostgres(client);
-  const run = <T>(sqlClient: postgres.Sql, q: SQL): Promise<T[]> => {
+  const watch = commitWatchers();
+  const run = <T>(sqlClient: postgres.Sql, q: SQL, hits: Set<Watcher>): Promise<T[]> => {
     const { sql: text, params } = dialect.sqlToQuery(q);
+    if (watch.any) watch.note(text, hits);
     return sqlClient.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: PREPARABLE.test(text) }) as unknown as Promise<
       T[]
     >;
   };
-  const wrapPgTx = (t: postgres.TransactionSql): Transaction => ({
-    query: <T>(q: SQL) => run<T>(t as unknown as postgres.Sql, q),
-    savepoint: <T>(fn: (tx: Transaction) => Promise<T>) => t.savepoint((s) => fn(wrapPgTx(s))) as Promise<T>,
+  const wrapPgTx = (t: postgres.TransactionSql, hits: Set<Watcher>): Transaction => ({
+    query: <T>(q: SQL) => run<T>(t as unknown as postgres.Sql, q, hits),
+    savepoint: <T>(fn: (tx: Transaction) => Promise<T>) => t.savepoint((s) => fn(wrapPgTx(s, hits))) as Promise<T>,
   });
+
   const counter = poolCounter(config.max ?? 10);
   return {
     kind: 'postgres',
     schema,
     pool: counter.usage,
-    query: <T>(q: SQL) => counter.hold(() => run<T>(client, q)),
-    transaction: <T>(fn: (tx: Transaction) => Promise<T>) => counter.hold(() => client.begin((t) => fn(wrapPgTx(t))) as Promise<T>),
+    query: <T>(q: SQL) => counter.hold(() => watch.watched((hits) => run<T>(client, q, hits))),
+    transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
+      counter.hold(() => watch.watched((hits) => client.begin((t) => fn(wrapPgTx(t, hits))) as Promise<T>)),
+    afterCommitOf: (pattern, fn) => watch.add(pattern, fn),
     async listen(channel, onPayload) {
       const sub = await client.listen(channel, (p) => onPayload(p));
       return () => sub.unlisten();
@@ -191,12 +232,21 @@ async function openPglite(config: DatabaseConfig): Promise<Database> {
   const db = drizzlePglite(client) as unknown as DrizzleLike;
   // One connection: a transaction holds it, and everything else waits its turn.
   const counter = poolCounter(1);
+  const watch = commitWatchers();
+
   return {
     kind: 'pglite',
     schema: 'public',
     pool: counter.usage,
-    query: <T>(q: SQL) => counter.hold(async () => rowsOf<T>(await db.execute(q))),
-    transaction: (fn) => counter.hold(() => db.transaction((tx) => fn(wrapTx(tx)))),
+    query: <T>(q: SQL) =>
+      counter.hold(() =>
+        watch.watched(async (hits) => {
+          if (watch.any) watch.note(dialect.sqlToQuery(q).sql, hits);
+          return rowsOf<T>(await db.execute(q));
+        }),
+      ),
+    transaction: (fn) => counter.hold(() => watch.watched((hits) => db.transaction((tx) => fn(wrapTx(tx, watch, hits))))),
+    afterCommitOf: (pattern, fn) => watch.add(pattern, fn),
     async listen(channel, onPayload) {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => unsubscribe();

@@ -10,6 +10,8 @@ export function databaseOf(tx: Transaction, base: Database): Database {
     query: (q) => tx.query(q),
     transaction: (fn) => tx.savepoint(fn),
     listen: () => Promise.reject(new Error('LISTEN is not available inside a transaction')),
+    // The statements run in the caller's transaction, which the base watches to its commit.
+    afterCommitOf: (pattern, fn) => base.afterCommitOf(pattern, fn),
     close: async () => {},
   };
 }

@@ -1,5 +1,6 @@
 export { readAudit, writeAudit, type AuditEntry, type AuditQuery } from './audit.ts';
-export { countRecordEvents, onOutboxCommit, publishEvent, readRecordEventsOf, type OutboxCursor, type OutboxEvent } from './outbox.ts';
+export { countRecordEvents, publishEvent, readRecordEventsOf, type OutboxCursor, type OutboxEvent } from './outbox.ts';
+export { announceOutboxCommits, onOutboxCommit } from './announce.ts';
 export {
   createSubscriber,
   endBackoff,

@@ -2,7 +2,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Transaction } from '../db/index.ts';
 import { databases, startKizuna, type TestKizuna } from '../testing/kizuna.ts';
-import { onOutboxCommit, outboxHead, readRecordEvents, readRecordEventsOf, type OutboxCursor } from './outbox.ts';
+import { onOutboxCommit } from './announce.ts';
+import { outboxHead, readRecordEvents, readRecordEventsOf, type OutboxCursor } from './outbox.ts';
 
 const insertEvent = (tx: Transaction, name: string) =>
   tx.query(
@@ -67,6 +68,30 @@ describe.each(databases)('outbox on %s', (kind) => {
       await off();
     }
   });
+
+  // Other nodes hear of commits by NOTIFY; PGlite has one node.
+  it.skipIf(kind !== 'postgres')(
+    'tells other nodes of commits with one NOTIFY per window, sent outside the writing transactions',
+    async () => {
+      const [trigger] = await k.db.query<{ n: number }>(
+        sql`select count(*)::int as n from pg_trigger where tgrelid = 'kizuna_events'::regclass and not tgisinternal`,
+      );
+      expect(trigger.n).toBe(0);
+      const other = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      let heard = 0;
+      try {
+        await other.listen('kizuna_events', (schema) => void (schema === k.schema && heard++));
+        const commits = 40;
+        await Promise.all(Array.from({ length: commits }, (_, i) => k.db.transaction((tx) => insertEvent(tx, `n${i}`))));
+        await expect.poll(() => heard, { timeout: 5000 }).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, 200));
+        // Forty commits at once were announced in far fewer notifications.
+        expect(heard).toBeLessThan(commits / 2);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 
   // Only PostgreSQL runs two transactions at once.
   it.skipIf(kind !== 'postgres')('never skips an event whose transaction commits after a later id was read', async () => {

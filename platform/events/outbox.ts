@@ -18,9 +18,6 @@
 // xmin, which is always safe.
 import type { SQL } from 'drizzle-orm';
 import { sql, type Executor } from '../db/index.ts';
-import type { Database } from '../db/index.ts';
-
-export const OUTBOX_CHANNEL = 'kizuna_events';
 
 export interface OutboxCursor {
   xid: string;
@@ -115,16 +112,6 @@ export async function outboxHead(db: Executor): Promise<OutboxCursor> {
     sql`select pg_current_xact_id()::text as xid, coalesce((select max(id) from kizuna_events), 0)::text as id`,
   );
   return row;
-}
-
-/**
- * Calls `wake` whenever a transaction that wrote events to this database schema commits, on
- * any node. Readers still poll as a safety net: a notification can be lost with its connection.
- */
-export function onOutboxCommit(db: Database, wake: () => void): Promise<() => Promise<void>> {
-  return db.listen(OUTBOX_CHANNEL, (schema) => {
-    if (schema === db.schema) wake();
-  });
 }
 
 /**

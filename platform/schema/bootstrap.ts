@@ -369,6 +369,9 @@ const platformMigrations: string[][] = [
     `insert into kizuna_search_refresh (table_name)
      select c.table_name from information_schema.columns c where c.table_schema = current_schema() and c.column_name = '__search'`,
   ],
+  // No NOTIFY in the writing transaction (issue 17): PostgreSQL serializes the commits of the
+  // transactions that notify. The writing node announces its commits itself (events/announce.ts).
+  [`drop trigger if exists kizuna_events_notify on kizuna_events`, `drop function if exists kizuna_events_notify()`],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
