@@ -1,9 +1,10 @@
 // The SLA clock's turn: cases whose warning time or due time has passed and that are not yet
 // flagged get the flag, and that flag write is the event (record.updated on case, with
-// sla_status / *_breached among its changed fields) that workflows trigger on. Each flag is
-// written with the version the turn read (If-Match): a second node, or a turn run again after
-// a crash, finds the version moved and writes nothing, so each warning and breach fires once.
-import { ProblemError, type PluginRecords } from 'kizuna/plugin';
+// sla_status / *_breached among its changed fields) that workflows trigger on. Each batch is
+// one statement (records.mark) that writes a case only if it is still at the version the turn
+// read: a second node, or a turn run again after a crash, writes nothing, so each warning and
+// breach fires once.
+import type { PluginRecords } from 'kizuna/plugin';
 
 const BATCH = 200;
 const FIELDS = 'version,first_response_due,first_responded_at,first_response_breached,resolution_due,resolution_breached,sla_status';
@@ -15,20 +16,16 @@ export interface TurnResult {
 
 async function flagEach(records: PluginRecords, filter: unknown, valuesOf: (row: Record<string, unknown>) => Record<string, unknown>) {
   let flagged = 0;
+  // Bounded: a turn flags at most 50 batches; the rest wait for the next turn.
   for (let round = 0; round < 50; round++) {
     const page = await records.list('case', { filter: JSON.stringify(filter), fields: FIELDS, sort: 'id', limit: String(BATCH) });
-    let wrote = 0;
-    for (const row of page.data) {
-      try {
-        await records.update('case', row.id as string, valuesOf(row), { ifMatch: Number(row.version) });
-        wrote++;
-      } catch (e) {
-        // 412: another node (or a person) changed the case since it was read; it is read again next turn.
-        if (!(e instanceof ProblemError && (e.status === 412 || e.status === 404))) throw e;
-      }
-    }
-    flagged += wrote;
-    if (page.data.length < BATCH || wrote === 0) break;
+    const written = await records.mark(
+      'case',
+      page.data.map((row) => ({ id: row.id as string, version: Number(row.version), values: valuesOf(row) })),
+    );
+    flagged += written.length;
+    // A batch another node took entirely is not read again this turn (it would find the same rows).
+    if (page.data.length < BATCH || written.length === 0) break;
   }
   return flagged;
 }

@@ -1,7 +1,8 @@
 // After a policy, calendar or calendar exception changes: every open case on the policies it
-// touches gets its due times computed again, in pages, each case written with the version read
-// (a case changed meanwhile was recomputed by its own write and is skipped).
-import { ProblemError, type PluginContext } from 'kizuna/plugin';
+// touches gets its due times computed again, a page (200) per statement (records.mark), each
+// case written only at the version read (a case changed meanwhile was recomputed by its own
+// write's hook and is left as it is).
+import type { PluginContext } from 'kizuna/plugin';
 import { loadCalendar } from '../calendars.ts';
 import { clockOf } from './case-hooks.ts';
 import { clockState } from './clock-state.ts';
@@ -22,16 +23,12 @@ export async function recomputeForPolicies(ctx: PluginContext, policyIds: string
         ...(cursor ? { cursor } : {}),
       });
       const now = Math.floor(Date.now() / 60000);
-      for (const row of page.data) {
-        // sla_policy left out: naming it would make the case's hook choose and compute again.
-        const { sla_policy: _policy, ...state } = clockState(clockOf(row), policy, calendar, categoryOf(row.status, ctx.settings), now);
-        try {
-          await ctx.records.update('case', row.id as string, state, { ifMatch: Number(row.version) });
-          done++;
-        } catch (e) {
-          if (!(e instanceof ProblemError && (e.status === 412 || e.status === 404))) throw e;
-        }
-      }
+      const rows = page.data.map((row) => {
+        // sla_policy left out: it does not change here.
+        const { sla_policy: _policy, ...values } = clockState(clockOf(row), policy, calendar, categoryOf(row.status, ctx.settings), now);
+        return { id: row.id as string, version: Number(row.version), values: values as Record<string, unknown> };
+      });
+      done += (await ctx.records.mark('case', rows)).length;
       cursor = page.page.next_cursor ?? undefined;
     } while (cursor);
   }
