@@ -242,6 +242,7 @@ describe.each(databases)('service plugin SLA on %s', (kind) => {
     // A second Kizuna on the same database (its own clock job runs too, as does the first's).
     other = await startKizuna(kind, kind === 'pglite' ? { pglite: k.pglite } : { schema: k.schema });
     const late: string[] = [];
+    const madeAt = new Date(Date.now() - 60_000).toISOString();
     for (let i = 0; i < 12; i++)
       late.push((await create({ subject: `遅延 ${i}`, priority: 'urgent', sla_started_at: '2026-11-20T17:00:00+09:00' })).id);
     const turns = await Promise.all([
@@ -251,8 +252,17 @@ describe.each(databases)('service plugin SLA on %s', (kind) => {
     ]);
     for (const t of turns) expect(t.status, JSON.stringify(t.body)).toBe(200);
     expect((await k.call('POST', '/api/plugins/service/sla/clock')).body.breached).toBe(0);
-    for (const id of late)
-      expect(await get(id)).toMatchObject({ resolution_breached: true, first_response_breached: true, sla_status: 'breached' });
+    for (const id of late) {
+      const c = await get(id);
+      expect(c).toMatchObject({ resolution_breached: true, first_response_breached: true, sla_status: 'breached' });
+      expect(Date.parse(c.sla_breached_at)).toBeGreaterThan(Date.parse(c.resolution_due));
+    }
+    // "Breached since the cases were made" finds them through the stored, indexed field.
+    const since = await k.call(
+      'GET',
+      `/api/records/case?fields=subject&limit=100&filter=${encodeURIComponent(JSON.stringify({ sla_breached_at: { gte: madeAt } }))}`,
+    );
+    expect(since.body.data.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(late));
     await settledRuns(k, wf, late.length);
     await k.call('POST', '/api/plugins/service/sla/clock');
     const runs = (await settledRuns(k, wf, late.length)).filter((r) => late.includes(r.record_id!));

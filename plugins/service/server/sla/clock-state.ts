@@ -32,6 +32,8 @@ export interface ClockFields {
   first_responded_at: string | null;
   first_response_breached: boolean | null;
   resolution_breached: boolean | null;
+  /** Set by the clock when it first flags a breach; kept by every recompute. */
+  sla_breached_at: string | null;
   sla_status: SlaStatus | null;
 }
 
@@ -48,6 +50,7 @@ export const CLOCK_FIELDS: (keyof ClockFields)[] = [
   'first_responded_at',
   'first_response_breached',
   'resolution_breached',
+  'sla_breached_at',
   'sla_status',
 ];
 
@@ -125,6 +128,7 @@ export function clockState(
     first_responded_at: prev.first_responded_at,
     first_response_breached: frBreached,
     resolution_breached: resBreached,
+    sla_breached_at: prev.sla_breached_at,
     sla_status: status,
   };
 }

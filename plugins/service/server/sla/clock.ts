@@ -7,7 +7,8 @@
 import type { PluginRecords } from 'kizuna/plugin';
 
 const BATCH = 200;
-const FIELDS = 'version,first_response_due,first_responded_at,first_response_breached,resolution_due,resolution_breached,sla_status';
+const FIELDS =
+  'version,sla_breached_at,first_response_due,first_responded_at,first_response_breached,resolution_due,resolution_breached,sla_status';
 
 export interface TurnResult {
   warned: number;
@@ -44,7 +45,12 @@ export async function clockTurn(records: PluginRecords, now: string): Promise<Tu
       row.first_response_due != null &&
       row.first_response_due <= now;
     const res = row.resolution_breached !== true && row.resolution_due != null && row.resolution_due <= now;
-    return { ...(fr && { first_response_breached: true }), ...(res && { resolution_breached: true }), sla_status: 'breached' };
+    return {
+      ...(fr && { first_response_breached: true }),
+      ...(res && { resolution_breached: true }),
+      ...(row.sla_breached_at == null && { sla_breached_at: now }),
+      sla_status: 'breached',
+    };
   });
   const warned = await flagEach(records, { and: [running, { sla_status: 'on_track' }, { sla_warning_at: { lte: now } }] }, () => ({
     sla_status: 'warning',
