@@ -29,6 +29,7 @@ export function pluginRecords(records: RecordService, actor: Actor, exec?: Execu
     restore: (object, id, { note } = {}) => records.restore(object, id, noted(actor, note), exec),
     bulk: (object, body) => records.bulk(object, body, actor),
     maintain: (object, rows) => records.maintain(object, rows, plugin, exec),
+    mark: (object, rows) => records.mark(object, rows, plugin, actor, exec),
   };
 }
 

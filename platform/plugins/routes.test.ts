@@ -120,6 +120,37 @@ describe.each(databases)('declared plugin routes on %s', (kind) => {
     expect(own.body.errors[0].field).toMatch(/internal/);
   });
 
+  it('marks its own fields set-based, each record only at the version read, with history and events but no second write', async () => {
+    const a = (await k.call('POST', '/api/records/contact', { last_name: '印' })).body;
+    const b = (await k.call('POST', '/api/records/contact', { last_name: '旗' })).body;
+    const events = async () =>
+      (
+        await k.db.query<{ n: number }>(sql`select count(*)::int as n from kizuna_events where record_id in (${a.id}::uuid, ${b.id}::uuid)`)
+      )[0].n;
+    const eventsBefore = await events();
+    const rows = [
+      { id: a.id, version: a.version, values: { probe_note: 'flagged' } },
+      { id: b.id, version: b.version + 5, values: { probe_note: 'flagged' } }, // read at another version: left alone
+    ];
+    const [first, second] = await Promise.all([
+      k.call('POST', '/api/plugins/sdk_probe/mark/contact', { rows }),
+      k.call('POST', '/api/plugins/sdk_probe/mark/contact', { rows }),
+    ]);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect([...first.body.written, ...second.body.written]).toEqual([a.id]);
+    expect((await k.call('GET', `/api/records/contact/${a.id}`)).body).toMatchObject({ probe_note: 'flagged', version: a.version + 1 });
+    expect((await k.call('GET', `/api/records/contact/${b.id}`)).body.probe_note ?? null).toBeNull();
+    expect(await events()).toBe(eventsBefore + 1);
+    const timeline = (await k.call('GET', `/api/records/contact/${a.id}/timeline`)).body.data as { changes?: Record<string, unknown> }[];
+    expect(timeline.filter((h) => h.changes && 'probe_note' in h.changes)).toHaveLength(1);
+    // Only fields the plugin added.
+    const other = await k.call('POST', '/api/plugins/sdk_probe/mark/contact', {
+      rows: [{ id: a.id, version: a.version + 1, values: { last_name: 'x' } }],
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.errors[0]).toMatchObject({ field: 'rows[0].values.last_name' });
+  });
+
   it("lists each enabled plugin's routes with who may call them", async () => {
     const hello = (await k.call('GET', '/api/plugins')).body.data.find((p: { name: string }) => p.name === 'hello');
     expect(hello.routes).toEqual([

@@ -27,6 +27,14 @@ export interface PluginRecords {
    * plugin derives (keys, caches), never for user data. Answers how many records it touched.
    */
   maintain(object: string, rows: { id: string; values: Record<string, unknown> }[]): Promise<number>;
+  /**
+   * Sets fields the plugin added (internal or not) on up to 1000 records in one statement, each
+   * only if it is still at `version` (the one the plugin read) and a value really changes: a
+   * new version, a history row and a `record.updated` event per record written — workflows
+   * trigger on it — but no hooks. For flags the plugin decides (an SLA clock's breach): two
+   * nodes marking the same records write each once. Answers the ids written.
+   */
+  mark(object: string, rows: { id: string; version: number; values: Record<string, unknown> }[]): Promise<string[]>;
 }
 
 /** The object definitions (as `GET /api/meta/objects` answers them), read-only. */

@@ -67,8 +67,12 @@ export function matchSql(model: ObjectModel, upsertOn: string[], rows: { index: 
     group by k.i`;
 }
 
-/** Updates matched records (a staged batch whose ids are theirs); answers, per row, whether its record changed. */
-export function bulkUpdateSql(model: ObjectModel, { staged, relation }: Stage, ctx: WriteContext): SQL {
+/**
+ * Updates matched records (a staged batch whose ids are theirs); answers, per row, whether its
+ * record changed. `guard` (alias t the record, s the row) is a further condition a record must
+ * meet to be written (mark.ts: still at the version read).
+ */
+export function bulkUpdateSql(model: ObjectModel, { staged, relation }: Stage, ctx: WriteContext, guard?: SQL): SQL {
   // A row sets only the fields it provides (ch ? field); the others keep their value.
   const has = (c: { field: FieldModel }) => sql`(s.ch ? ${c.field.name}::text)`;
   const sets = staged.map((c) => sql`${id(c.column)} = case when ${has(c)} then ${c.value} else t.${id(c.column)} end`);
@@ -79,7 +83,7 @@ export function bulkUpdateSql(model: ObjectModel, { staged, relation }: Stage, c
       select s.i as __i, ${selectList(model, 'o')} from ${id(model.table)} as o join s on o.id = s.id
     ), w as (
       update ${id(model.table)} as t set ${sql.join(sets, sql`, `)}, version = t.version + 1, updated_at = now(), updated_by = ${ctx.actor}::uuid
-      from s where t.id = s.id and t.deleted_at is null and (${sql.join(changed, sql` or `)})
+      from s where t.id = s.id and t.deleted_at is null and (${sql.join(changed, sql` or `)}) ${guard ? sql`and ${guard}` : sql``}
       returning s.i as __i, ${selectList(model, 't')}
     ), ${journalSql(model, ctx, {
       action: 'update',

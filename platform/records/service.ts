@@ -26,6 +26,7 @@ import { eraseCreatedSql, eraseSql, IN_SCOPE, insertSql, restoreSql, softDeleteS
 import { createBulkWriter, parseUpsertOn, type Hooked } from './bulk.ts';
 import { uuidv7 } from '../db/index.ts';
 import { checkMaintainRows, maintainSql, type MaintainRow } from './maintain.ts';
+import { checkMarkRows, markSql, type MarkRow } from './mark.ts';
 
 export type RecordRow = Record<string, unknown>;
 export type Actor = WriteContext;
@@ -303,6 +304,15 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     return (await exec.query<{ id: string }>(maintainSql(model, checked))).length;
   }
 
+  /** A plugin's guarded set-based write of its own fields, with history and events (mark.ts); answers the ids written. */
+  async function mark(object: string, rows: MarkRow[], plugin: string, actor: Actor, exec: Executor = db): Promise<string[]> {
+    const model = registry.get(object);
+    const checked = checkMarkRows(model, plugin, rows).filter((r) => Object.keys(r.values).length);
+    if (!checked.length) return [];
+    const written = await exec.query<{ index: number; changed: boolean }>(markSql(model, checked, actor));
+    return written.filter((w) => w.changed).map((w) => checked[Number(w.index)].id);
+  }
+
   return {
     get,
     list,
@@ -316,6 +326,7 @@ export function createRecordService({ db, registry, hooks }: RecordServiceDeps) 
     importBatchesIndependent,
     eraseImported,
     maintain,
+    mark,
   };
 }
 

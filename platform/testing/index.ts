@@ -4,3 +4,4 @@ export { databases, startKizuna, ADMIN_TOKEN, type DatabaseKind, type TestKizuna
 export { fixturePath, readFixture, japaneseNames } from './fixtures.ts';
 export { count, finished, upload } from './imports.ts';
 export { copyPlugin, emptyPluginFolder, pluginFolderWith, repoRoot } from './plugins.ts';
+export { publishWorkflow, settledRuns } from './workflows.ts';

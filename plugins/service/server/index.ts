@@ -1,6 +1,7 @@
-// The service desk plugin. Its first part: business-hours calendars (metadata: calendar and
-// calendar_exception) and the business-minute math SLA clocks are built on, over HTTP.
-import { definePlugin, validation } from 'kizuna/plugin';
+// The service desk plugin: business-hours calendars (metadata: calendar and calendar_exception)
+// and the business-minute math over HTTP; the case lifecycle and SLA policies whose clock is
+// kept in the case's own fields (sla/).
+import { definePlugin, validation, type ObjectHooks } from 'kizuna/plugin';
 import { addAnswer, betweenAnswer, daysAnswer, elapsedAnswer, elapsedBody } from './api-schemas.ts';
 import { calendarHooks } from './calendar-hooks.ts';
 import {
@@ -14,6 +15,9 @@ import {
   parseIsoDate,
 } from './calendar/index.ts';
 import { loadCalendar } from './calendars.ts';
+import { caseHooks } from './sla/case-hooks.ts';
+import { clockTurn } from './sla/clock.ts';
+import { slaHooks } from './sla/hooks.ts';
 
 const MAX_DAYS = 366;
 const MAX_MINUTES = 10_000_000; // 19 years around the clock: beyond any SLA
@@ -60,9 +64,29 @@ function answering<T>(field: string, fn: () => T): T {
   }
 }
 
+/** The hooks of each part, merged per object (calendar has checks and a recompute). */
+function mergeHooks(...parts: Record<string, ObjectHooks>[]): Record<string, ObjectHooks> {
+  const out: Record<string, ObjectHooks> = {};
+  for (const part of parts) for (const [object, hooks] of Object.entries(part)) out[object] = { ...out[object], ...hooks };
+  return out;
+}
+
 export default definePlugin({
-  hooks: calendarHooks,
+  hooks: mergeHooks(calendarHooks, caseHooks, slaHooks),
+  jobs: {
+    // Warnings and breaches fire within this many seconds of their business minute.
+    sla_clock: { everySeconds: 30, run: async (ctx) => void (await clockTurn(ctx.records, new Date().toISOString())) },
+  },
   routes: {
+    'POST /sla/clock': {
+      summary: 'Runs a turn of the SLA clock now (it also runs every 30 seconds): flags warnings and breaches that are due, each once',
+      response: {
+        type: 'object',
+        required: ['warned', 'breached'],
+        properties: { warned: { type: 'integer' }, breached: { type: 'integer' } },
+      },
+      handler: async (c) => c.json(await clockTurn(c.env.kizuna.asPlugin, new Date().toISOString())),
+    },
     'GET /calendars/:id/add': {
       access: { object: 'calendar', permission: 'read' },
       summary: 'The instant `minutes` business minutes after `from` on the calendar (a due date)',

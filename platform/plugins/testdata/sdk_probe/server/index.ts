@@ -44,6 +44,14 @@ export default definePlugin({
         return c.json({ touched: await c.env.kizuna.records.maintain(c.req.param('object')!, body.rows) });
       },
     },
+    // Guarded set-based writes of the plugin's fields, with history and events (ctx.records.mark).
+    'POST /mark/:object': {
+      request: { type: 'object', required: ['rows'], properties: { rows: { type: 'array' } } },
+      handler: async (c) => {
+        const body = c.env.body as { rows: { id: string; version: number; values: Record<string, unknown> }[] };
+        return c.json({ written: await c.env.kizuna.records.mark(c.req.param('object')!, body.rows) });
+      },
+    },
     // Answers what its own response schema forbids (the host must not pass it on).
     'GET /broken-answer': {
       response: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } },
