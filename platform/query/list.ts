@@ -1,7 +1,7 @@
 // A records list: parameters → one page query (+ optional count) → includes, each include
 // level in one query (`id = any(...)`), never one query per row.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../db/index.ts';
+import { planPerCall, type Executor } from '../db/index.ts';
 import { searchSql, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { badRequest } from '../problems/index.ts';
 import { compileFilter, policyCompiler, type FilterContext } from './filter.ts';
@@ -179,8 +179,10 @@ export function listConditions(
   return [...conds, ...extra];
 }
 
-export async function runList(db: Executor, model: ObjectModel, query: ListQuery, ctx: FilterContext): Promise<Page> {
+export async function runList(base: Executor, model: ObjectModel, query: ListQuery, ctx: FilterContext): Promise<Page> {
   const t = 't';
+  // How a search is best read depends on what is searched: q=a matches most rows, q=田中 a few.
+  const db = query.q ? planPerCall(base) : base;
   const conds = listConditions(model, query, t, ctx);
   const where = sql.join(conds, sql` and `);
   const { pageRows, hasMore, next } = query.relevance

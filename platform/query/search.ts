@@ -2,7 +2,7 @@
 // the caller's read scope, ranked so that a record named exactly what was typed comes first,
 // then names and searchable values that start with it, then the other substring matches.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../db/index.ts';
+import { planPerCall, type Executor } from '../db/index.ts';
 import type { FieldModel, ObjectModel } from '../model/index.ts';
 import type { FilterContext } from './filter.ts';
 import { readableFields } from './access.ts';
@@ -36,7 +36,7 @@ export async function searchObject(
   const readable = readableFields(model, ctx.access);
   const visible = fields.filter((f) => readable.includes(f));
   const where = sql.join(listConditions(model, { q, trashed: false }, 'c', ctx), sql` and `);
-  const rows = await db.query(sql`select * from (
+  const rows = await planPerCall(db).query(sql`select * from (
       select ${selectList(model, 'c', visible)}, ${rankSql(model, readable, 'c', q)} as __rank
       from ${sql.identifier(model.table)} as c where ${where}
       order by c.id desc limit ${SEARCH_CANDIDATES}
