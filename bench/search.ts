@@ -199,6 +199,14 @@ for (const x of queries) {
   hits.set(x, page.total_is_estimate ? -page.total : page.total);
   await get(pathOf(x));
 }
+// One client, one query at a time: the service time of each query without queueing behind others.
+const alone = new Map<Query, number[]>(queries.map((x) => [x, []]));
+for (let round = 0; round < 3; round++)
+  for (const x of queries) {
+    const t = performance.now();
+    await get(pathOf(x));
+    alone.get(x)!.push(performance.now() - t);
+  }
 const uptimeBefore = execFileSync('uptime').toString().trim();
 const shots = queries.flatMap((x) => Array.from({ length: ROUNDS }, () => x));
 for (let i = shots.length - 1; i > 0; i--) {
@@ -234,12 +242,14 @@ log(
     `${shots.length} requests in ${seconds.toFixed(1)} s (${(shots.length / seconds).toFixed(0)} req/s)`,
 );
 log(`uptime before: ${uptimeBefore}\nuptime after:  ${uptimeAfter}\n`);
-log('| # | kind | object | q | hits | p50 ms | p99 ms | < 100 ms |\n|---:|---|---|---|---:|---:|---:|---|');
+log(
+  '| # | kind | object | q | hits | 1 client, median of 3, ms | p50 ms | p99 ms | < 100 ms |\n|---:|---|---|---|---:|---:|---:|---:|---|',
+);
 queries.forEach((x, i) => {
   const t = times.get(x)!;
   const h = hits.get(x)!;
   log(
-    `| ${i + 1} | ${x.kind} | ${x.object} | \`${x.q}\` | ${h < 0 ? `~${(-h).toLocaleString('en')}` : h.toLocaleString('en')} | ${f(pct(t, 50))} | ${f(pct(t, 99))} | ${pct(t, 99) < TARGET_MS ? 'met' : '**missed**'} |`,
+    `| ${i + 1} | ${x.kind} | ${x.object} | \`${x.q}\` | ${h < 0 ? `~${(-h).toLocaleString('en')}` : h.toLocaleString('en')} | ${f(pct(alone.get(x)!, 50))} | ${f(pct(t, 50))} | ${f(pct(t, 99))} | ${pct(t, 99) < TARGET_MS ? 'met' : '**missed**'} |`,
   );
 });
 log(
