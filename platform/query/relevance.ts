@@ -122,14 +122,22 @@ export async function relevancePage(
 ): Promise<{ rows: Row[]; window: string | null }> {
   const a = sql.identifier(src.alias);
   const want = limit + 1;
-  const ranked = sql`select ${src.select}, ${a}.id as __id, ${src.rank} as __rank from ${src.table} as ${a} where ${src.where}`;
+  // Ids and ranks first, the select list only for the page's rows (formatting the whole window
+  // was a fifth of a common query's time).
+  const ranked = sql`select ${a}.id as __id, ${src.rank} as __rank from ${src.table} as ${a} where ${src.where}`;
+  const page = (ids: SQL, extra: SQL = sql``) =>
+    query(sql`select ${src.select}, p.__rank ${extra} from (${ids}) p join ${src.table} as ${a} on ${a}.id = p.__id
+      order by p.__rank, p.__id desc`);
   let rows: Row[];
   let window: string | null;
   let after: string | null; // where the unranked rest continues (an id), when the window is full
   if (!cursor) {
-    rows = await query(sql`select *, count(*) over () as __n, min(w.__id::text collate "C") over () as __w from (
+    rows = await page(
+      sql`select w.*, count(*) over () as __n, min(w.__id::text collate "C") over () as __w from (
         ${ranked} order by ${a}.id desc limit ${windowSize}
-      ) w order by w.__rank, w.__id desc limit ${want}`);
+      ) w order by w.__rank, w.__id desc limit ${want}`,
+      sql`, p.__n, p.__w`,
+    );
     window = rows.length > 0 && Number(rows[0].__n) >= windowSize ? String(rows[0].__w) : null;
     after = window;
     for (const r of rows) {
@@ -141,7 +149,7 @@ export async function relevancePage(
     after = cursor.rank < UNRANKED ? window : cursor.id;
     rows =
       cursor.rank < UNRANKED
-        ? await query(sql`select * from (
+        ? await page(sql`select * from (
             ${ranked} ${window === null ? sql`` : sql`and ${a}.id >= ${window}::uuid`}
           ) w where w.__rank > ${cursor.rank} or (w.__rank = ${cursor.rank} and w.__id < ${cursor.id}::uuid)
           order by w.__rank, w.__id desc limit ${want}`)
@@ -152,6 +160,5 @@ export async function relevancePage(
       where ${src.where} and ${a}.id < ${after}::uuid order by ${a}.id desc limit ${want - rows.length}`);
     rows = [...rows, ...rest];
   }
-  for (const r of rows) delete r.__id;
   return { rows, window };
 }
