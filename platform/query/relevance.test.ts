@@ -62,6 +62,12 @@ describe.each(databases)('relevance order on %s', (kind) => {
     ]);
   });
 
+  it('finds a long query (more bigrams than the index is asked for) exactly, and nothing that only shares its bigrams', async () => {
+    expect((await list(q('tanaka.sato@example.jp'))).data.map((r) => r.id)).toEqual([ids.other]);
+    expect((await list(q('tanaka.sato@example.jq'))).data).toEqual([]);
+    expect((await list(q('tanaka.satoexample.jp'))).data).toEqual([]);
+  });
+
   it('keeps an explicit sort: q with sort=-id is newest first', async () => {
     const page = await list(`${q('田中')}&sort=-id`);
     expect(page.data.map((r) => r.id)).toEqual([ids.fullName, ids.contains, ids.prefix, ids.exact]);

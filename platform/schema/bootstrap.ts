@@ -369,6 +369,10 @@ const platformMigrations: string[][] = [
     `insert into kizuna_search_refresh (table_name)
      select c.table_name from information_schema.columns c where c.table_schema = current_schema() and c.column_name = '__search'`,
   ],
+  // A long q asks the search index for at most 8 of its bigrams (issue 17): a whole e-mail
+  // address asked for 35, most in every row ("co", "jp"), 200 ms in the GIN scan on 1M contacts.
+  // Query-side only: no index changes.
+  [queryGramsDdl],
 ];
 
 export async function bootstrapPlatform(db: Database): Promise<void> {
