@@ -252,8 +252,10 @@ queries.forEach((x, i) => {
     `| ${i + 1} | ${x.kind} | ${x.object} | \`${x.q}\` | ${h < 0 ? `~${(-h).toLocaleString('en')}` : h.toLocaleString('en')} | ${f(pct(alone.get(x)!, 50))} | ${f(pct(t, 50))} | ${f(pct(t, 99))} | ${pct(t, 99) < TARGET_MS ? 'met' : '**missed**'} |`,
   );
 });
+const single = [...alone.values()].flat();
+log(`\n1 client, one query at a time: median ${f(pct(single, 50))} ms, p99 ${f(pct(single, 99))} ms`);
 log(
-  `\noverall: p50 ${f(pct(all, 50))} ms, p99 ${f(pct(all, 99))} ms; ${queries.length - missed.length} of ${queries.length} queries met p99 < ${TARGET_MS} ms`,
+  `overall at ${CONNECTIONS} connections: p50 ${f(pct(all, 50))} ms, p99 ${f(pct(all, 99))} ms; ${queries.length - missed.length} of ${queries.length} queries met p99 < ${TARGET_MS} ms`,
 );
 
 if (missed.length && !flag('no-explain')) {
