@@ -91,7 +91,8 @@ export function listParameters(model: ObjectModel) {
       name: 'cursor',
       in: 'query',
       required: false,
-      description: 'The `next_cursor` of the previous page (opaque; only valid with the same sort).',
+      description:
+        'The `next_cursor` of the previous page (opaque; only valid with the same sort, or with `q` and no sort for a relevance-ordered list).',
       schema: { type: 'string' },
     },
     ...shapeParameters(model),
@@ -100,7 +101,7 @@ export function listParameters(model: ObjectModel) {
       in: 'query',
       required: false,
       description: searched
-        ? `Full-text search (Japanese and English) over ${searched}.`
+        ? `Full-text search (Japanese and English) over ${searched}. Without \`sort\`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches.`
         : `${model.name} has no searchable fields, so any value is a 400.`,
       schema: { type: 'string', maxLength: 200 },
     },

@@ -14,5 +14,6 @@ export {
 } from './database.ts';
 export { acquireDataDirLock } from './lock.ts';
 export { uuidv7 } from './uuid.ts';
+export { planPerCall } from './plan-per-call.ts';
 export { databaseOf } from './scoped.ts';
 export { backoffMs, leaseExpired, leaseOf, leaseOwner, leaseReleased } from './lease.ts';

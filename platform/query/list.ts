@@ -1,13 +1,14 @@
 // A records list: parameters → one page query (+ optional count) → includes, each include
 // level in one query (`id = any(...)`), never one query per row.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../db/index.ts';
+import { planPerCall, type Executor } from '../db/index.ts';
 import { searchSql, type FieldModel, type ObjectModel } from '../model/index.ts';
 import { badRequest } from '../problems/index.ts';
 import { compileFilter, policyCompiler, type FilterContext } from './filter.ts';
 import { assertObject, assertReadableField, readableFields, scopeSql, type QueryAccess } from './access.ts';
 import { afterCursor, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort, type SortKey } from './sort.ts';
 import { selectList } from './select.ts';
+import { decodeRelevanceCursor, encodeRelevanceCursor, rankSql, relevancePage, type RelevanceCursor } from './relevance.ts';
 import { parseSums, runSums, type Sum } from './sums.ts';
 
 export interface ListParams {
@@ -39,8 +40,11 @@ export const listParamNames: (keyof ListParams)[] = [
 export interface ListQuery {
   filter?: unknown;
   sort: SortKey[];
+  /** `q` without an explicit `sort`: the list is ordered by relevance (relevance.ts), not by `sort`. */
+  relevance: boolean;
   limit: number;
   cursor?: (string | null)[];
+  relevanceCursor?: RelevanceCursor;
   fields?: FieldModel[];
   include: string[];
   q?: string;
@@ -136,11 +140,14 @@ export function parseListParams(model: ObjectModel, p: ListParams, access?: Quer
       ]);
     }
   }
+  const relevance = q !== undefined && !p.sort;
   return {
     filter,
     sort,
+    relevance,
     limit,
-    cursor: p.cursor ? decodeCursor(sort, p.cursor) : undefined,
+    cursor: p.cursor && !relevance ? decodeCursor(sort, p.cursor) : undefined,
+    relevanceCursor: p.cursor && relevance ? decodeRelevanceCursor(p.cursor) : undefined,
     fields,
     include,
     q,
@@ -172,10 +179,32 @@ export function listConditions(
   return [...conds, ...extra];
 }
 
-export async function runList(db: Executor, model: ObjectModel, query: ListQuery, ctx: FilterContext): Promise<Page> {
+export async function runList(base: Executor, model: ObjectModel, query: ListQuery, ctx: FilterContext): Promise<Page> {
   const t = 't';
+  // How a search is best read depends on what is searched: q=a matches most rows, q=田中 a few.
+  const db = query.q ? planPerCall(base) : base;
   const conds = listConditions(model, query, t, ctx);
   const where = sql.join(conds, sql` and `);
+  const { pageRows, hasMore, next } = query.relevance
+    ? await relevanceRows(db, model, query, ctx, where)
+    : await sortedRows(db, model, query, ctx, where);
+
+  const counted = query.count
+    ? await countRows(db, sql`from ${sql.identifier(model.table)} as ${sql.identifier(t)} where ${where}`, query.count)
+    : undefined;
+  const sums = query.sum.length ? await runSums(db, model, query.sum, where, t) : undefined;
+  if (query.include.length) await expandIncludes(db, model, pageRows, query.include, ctx);
+  return { data: pageRows, page: { next_cursor: next, has_more: hasMore, ...counted, ...(sums && { sums }) } };
+}
+
+interface PageRows {
+  pageRows: Record<string, unknown>[];
+  hasMore: boolean;
+  next: string | null;
+}
+
+async function sortedRows(db: Executor, model: ObjectModel, query: ListQuery, ctx: FilterContext, where: SQL): Promise<PageRows> {
+  const t = 't';
   const pageWhere = query.cursor ? sql`${where} and ${afterCursor(query.sort, query.cursor, t)}` : where;
   const rows =
     await db.query(sql`select ${selectList(model, t, query.fields ?? readableFields(model, ctx.access), { trashed: query.trashed })}, ${sql.join(cursorColumns(query.sort, t), sql`, `)}
@@ -188,13 +217,31 @@ export async function runList(db: Executor, model: ObjectModel, query: ListQuery
   const last = pageRows[pageRows.length - 1];
   const next = hasMore && last ? encodeCursor(query.sort, last) : null;
   for (const r of pageRows) for (let i = 0; i < query.sort.length; i++) delete r[`__k${i}`];
+  return { pageRows, hasMore, next };
+}
 
-  const counted = query.count
-    ? await countRows(db, sql`from ${sql.identifier(model.table)} as ${sql.identifier(t)} where ${where}`, query.count)
-    : undefined;
-  const sums = query.sum.length ? await runSums(db, model, query.sum, where, t) : undefined;
-  if (query.include.length) await expandIncludes(db, model, pageRows, query.include, ctx);
-  return { data: pageRows, page: { next_cursor: next, has_more: hasMore, ...counted, ...(sums && { sums }) } };
+/** A page in relevance order (q without sort); the rank is taken over the fields the caller may read. */
+async function relevanceRows(db: Executor, model: ObjectModel, query: ListQuery, ctx: FilterContext, where: SQL): Promise<PageRows> {
+  const t = 't';
+  const readable = readableFields(model, ctx.access);
+  const { rows, window } = await relevancePage(
+    (q) => db.query(q),
+    {
+      table: sql.identifier(model.table),
+      alias: t,
+      where,
+      select: selectList(model, t, query.fields ?? readable, { trashed: query.trashed }),
+      rank: rankSql(model, readable, t, query.q!),
+    },
+    query.limit,
+    query.relevanceCursor,
+  );
+  const hasMore = rows.length > query.limit;
+  const pageRows = hasMore ? rows.slice(0, query.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  const next = hasMore && last ? encodeRelevanceCursor({ window, rank: Number(last.__rank), id: String(last.id) }) : null;
+  for (const r of rows) delete r.__rank;
+  return { pageRows, hasMore, next };
 }
 
 /**

@@ -7441,13 +7441,13 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "name" | "-name" | "type" | "-type" | "status" | "-status" | "start_date" | "-start_date" | "end_date" | "-end_date" | "budget" | "-budget" | "description" | "-description" | "owner" | "-owner" | "sent" | "-sent" | "opened" | "-opened" | "responded" | "-responded" | "converted" | "-converted")[];
                 /** @description Records per page. */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort). */
+                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort, or with `q` and no sort for a relevance-ordered list). */
                 cursor?: string;
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "type" | "status" | "start_date" | "end_date" | "budget" | "description" | "owner" | "sent" | "opened" | "responded" | "converted")[];
                 /** @description Comma list of relations to expand: a relation field becomes the related record; an inverse list (one-to-many) becomes an array of up to 20 records, newest first. */
                 include?: "messages"[];
-                /** @description Full-text search (Japanese and English) over `name`. */
+                /** @description Full-text search (Japanese and English) over `name`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
@@ -7765,7 +7765,7 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "name" | "-name" | "type" | "-type" | "status" | "-status" | "start_date" | "-start_date" | "end_date" | "-end_date" | "budget" | "-budget" | "description" | "-description" | "owner" | "-owner" | "sent" | "-sent" | "opened" | "-opened" | "responded" | "-responded" | "converted" | "-converted")[];
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "type" | "status" | "start_date" | "end_date" | "budget" | "description" | "owner" | "sent" | "opened" | "responded" | "converted")[];
-                /** @description Full-text search (Japanese and English) over `name`. */
+                /** @description Full-text search (Japanese and English) over `name`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
@@ -7847,13 +7847,13 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "number" | "-number" | "subject" | "-subject" | "description" | "-description" | "contact" | "-contact" | "company" | "-company" | "status" | "-status" | "priority" | "-priority" | "category" | "-category" | "channel" | "-channel" | "assignee" | "-assignee" | "due_at" | "-due_at" | "resolved_at" | "-resolved_at" | "resolution" | "-resolution" | "satisfaction" | "-satisfaction")[];
                 /** @description Records per page. */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort). */
+                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort, or with `q` and no sort for a relevance-ordered list). */
                 cursor?: string;
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "number" | "subject" | "description" | "contact" | "company" | "status" | "priority" | "category" | "channel" | "assignee" | "due_at" | "resolved_at" | "resolution" | "satisfaction")[];
                 /** @description Comma list of relations to expand: a relation field becomes the related record; an inverse list (one-to-many) becomes an array of up to 20 records, newest first. */
                 include?: ("contact" | "company" | "messages")[];
-                /** @description Full-text search (Japanese and English) over `number`, `subject`. */
+                /** @description Full-text search (Japanese and English) over `number`, `subject`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
@@ -8173,7 +8173,7 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "number" | "-number" | "subject" | "-subject" | "description" | "-description" | "contact" | "-contact" | "company" | "-company" | "status" | "-status" | "priority" | "-priority" | "category" | "-category" | "channel" | "-channel" | "assignee" | "-assignee" | "due_at" | "-due_at" | "resolved_at" | "-resolved_at" | "resolution" | "-resolution" | "satisfaction" | "-satisfaction")[];
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "number" | "subject" | "description" | "contact" | "company" | "status" | "priority" | "category" | "channel" | "assignee" | "due_at" | "resolved_at" | "resolution" | "satisfaction")[];
-                /** @description Full-text search (Japanese and English) over `number`, `subject`. */
+                /** @description Full-text search (Japanese and English) over `number`, `subject`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
@@ -8257,13 +8257,13 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "name" | "-name" | "name_kana" | "-name_kana" | "industry" | "-industry" | "website" | "-website" | "phone" | "-phone" | "email" | "-email" | "employees" | "-employees" | "size" | "-size" | "annual_revenue" | "-annual_revenue" | "postal_code" | "-postal_code" | "region" | "-region" | "city" | "-city" | "street" | "-street" | "country" | "-country" | "owner" | "-owner" | "primary_contact" | "-primary_contact")[];
                 /** @description Records per page. */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort). */
+                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort, or with `q` and no sort for a relevance-ordered list). */
                 cursor?: string;
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "name_kana" | "industry" | "website" | "phone" | "email" | "employees" | "size" | "annual_revenue" | "postal_code" | "region" | "city" | "street" | "country" | "owner" | "primary_contact")[];
                 /** @description Comma list of relations to expand: a relation field becomes the related record; an inverse list (one-to-many) becomes an array of up to 20 records, newest first. */
                 include?: ("primary_contact" | "cases" | "contacts" | "messages")[];
-                /** @description Full-text search (Japanese and English) over `name`, `name_kana`, `phone`. */
+                /** @description Full-text search (Japanese and English) over `name`, `name_kana`, `phone`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
@@ -8585,7 +8585,7 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "name" | "-name" | "name_kana" | "-name_kana" | "industry" | "-industry" | "website" | "-website" | "phone" | "-phone" | "email" | "-email" | "employees" | "-employees" | "size" | "-size" | "annual_revenue" | "-annual_revenue" | "postal_code" | "-postal_code" | "region" | "-region" | "city" | "-city" | "street" | "-street" | "country" | "-country" | "owner" | "-owner" | "primary_contact" | "-primary_contact")[];
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "name" | "name_kana" | "industry" | "website" | "phone" | "email" | "employees" | "size" | "annual_revenue" | "postal_code" | "region" | "city" | "street" | "country" | "owner" | "primary_contact")[];
-                /** @description Full-text search (Japanese and English) over `name`, `name_kana`, `phone`. */
+                /** @description Full-text search (Japanese and English) over `name`, `name_kana`, `phone`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
@@ -8673,13 +8673,13 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "last_name" | "-last_name" | "first_name" | "-first_name" | "last_name_kana" | "-last_name_kana" | "first_name_kana" | "-first_name_kana" | "email" | "-email" | "phone" | "-phone" | "mobile" | "-mobile" | "title" | "-title" | "company" | "-company" | "lifecycle" | "-lifecycle" | "source" | "-source" | "owner" | "-owner" | "postal_code" | "-postal_code" | "region" | "-region" | "city" | "-city" | "street" | "-street" | "country" | "-country" | "do_not_contact" | "-do_not_contact" | "notes" | "-notes")[];
                 /** @description Records per page. */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort). */
+                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort, or with `q` and no sort for a relevance-ordered list). */
                 cursor?: string;
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "last_name" | "first_name" | "last_name_kana" | "first_name_kana" | "email" | "phone" | "mobile" | "title" | "company" | "lifecycle" | "source" | "tags" | "owner" | "postal_code" | "region" | "city" | "street" | "country" | "do_not_contact" | "notes")[];
                 /** @description Comma list of relations to expand: a relation field becomes the related record; an inverse list (one-to-many) becomes an array of up to 20 records, newest first. */
                 include?: ("company" | "cases" | "primary_for_companies" | "messages")[];
-                /** @description Full-text search (Japanese and English) over `last_name`, `first_name`, `last_name_kana`, `first_name_kana`, `email`, `phone`, `mobile`. */
+                /** @description Full-text search (Japanese and English) over `last_name`, `first_name`, `last_name_kana`, `first_name_kana`, `email`, `phone`, `mobile`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
@@ -9005,7 +9005,7 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "last_name" | "-last_name" | "first_name" | "-first_name" | "last_name_kana" | "-last_name_kana" | "first_name_kana" | "-first_name_kana" | "email" | "-email" | "phone" | "-phone" | "mobile" | "-mobile" | "title" | "-title" | "company" | "-company" | "lifecycle" | "-lifecycle" | "source" | "-source" | "owner" | "-owner" | "postal_code" | "-postal_code" | "region" | "-region" | "city" | "-city" | "street" | "-street" | "country" | "-country" | "do_not_contact" | "-do_not_contact" | "notes" | "-notes")[];
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "last_name" | "first_name" | "last_name_kana" | "first_name_kana" | "email" | "phone" | "mobile" | "title" | "company" | "lifecycle" | "source" | "tags" | "owner" | "postal_code" | "region" | "city" | "street" | "country" | "do_not_contact" | "notes")[];
-                /** @description Full-text search (Japanese and English) over `last_name`, `first_name`, `last_name_kana`, `first_name_kana`, `email`, `phone`, `mobile`. */
+                /** @description Full-text search (Japanese and English) over `last_name`, `first_name`, `last_name_kana`, `first_name_kana`, `email`, `phone`, `mobile`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
@@ -9086,13 +9086,13 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "subject" | "-subject" | "body" | "-body" | "channel" | "-channel" | "direction" | "-direction" | "from_address" | "-from_address" | "to_address" | "-to_address" | "occurred_at" | "-occurred_at" | "case" | "-case" | "contact" | "-contact" | "company" | "-company" | "campaign" | "-campaign" | "follow_up_at" | "-follow_up_at" | "follow_up_done" | "-follow_up_done")[];
                 /** @description Records per page. */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort). */
+                /** @description The `next_cursor` of the previous page (opaque; only valid with the same sort, or with `q` and no sort for a relevance-ordered list). */
                 cursor?: string;
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "subject" | "body" | "channel" | "direction" | "from_address" | "to_address" | "occurred_at" | "case" | "contact" | "company" | "campaign" | "follow_up_at" | "follow_up_done")[];
                 /** @description Comma list of relations to expand: a relation field becomes the related record; an inverse list (one-to-many) becomes an array of up to 20 records, newest first. */
                 include?: ("case" | "contact" | "company" | "campaign")[];
-                /** @description Full-text search (Japanese and English) over `subject`, `from_address`. */
+                /** @description Full-text search (Japanese and English) over `subject`, `from_address`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: fill `page.total`, counting up to 10,000 matches and estimating past that (`page.total_is_estimate`); exact: count every match. */
                 count?: "true" | "false" | "exact";
@@ -9411,7 +9411,7 @@ export interface operations {
                 sort?: ("id" | "-id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "created_by" | "-created_by" | "updated_by" | "-updated_by" | "subject" | "-subject" | "body" | "-body" | "channel" | "-channel" | "direction" | "-direction" | "from_address" | "-from_address" | "to_address" | "-to_address" | "occurred_at" | "-occurred_at" | "case" | "-case" | "contact" | "-contact" | "company" | "-company" | "campaign" | "-campaign" | "follow_up_at" | "-follow_up_at" | "follow_up_done" | "-follow_up_done")[];
                 /** @description Comma list of the fields to return; the system fields always come. */
                 fields?: ("id" | "created_at" | "updated_at" | "version" | "created_by" | "updated_by" | "subject" | "body" | "channel" | "direction" | "from_address" | "to_address" | "occurred_at" | "case" | "contact" | "company" | "campaign" | "follow_up_at" | "follow_up_done")[];
-                /** @description Full-text search (Japanese and English) over `subject`, `from_address`. */
+                /** @description Full-text search (Japanese and English) over `subject`, `from_address`. Without `sort`, ordered by relevance: exact matches, then prefix matches, then the rest, ranked among the newest 1,000 matches. */
                 q?: string;
                 /** @description true: list the trash (soft-deleted records) instead. */
                 trashed?: boolean;
