@@ -81,7 +81,7 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
       steps: [{ id: 'a', type: 'action', config: { action: 'greeter.greet', config: {} } }],
     });
     expect(bad.status).toBe(201);
-    expect(bad.body.problems).toEqual([{ field: 'steps.0.config.config', message: 'must have "word"', keyword: 'required' }]);
+    expect(bad.body.problems).toEqual([{ field: 'steps.0.config.config', message: 'must have "word"', keyword: 'required', params: { name: 'word' } }]);
     const unknown = await k.call('POST', '/api/workflows/validate', {
       name: 'g',
       trigger: { type: 'manual' },
@@ -115,7 +115,7 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
     });
     expect(r.status).toBe(200);
     expect(r.body.valid).toBe(false);
-    expect(r.body.errors).toEqual([{ field: 'trigger', message: 'must have "field"', keyword: 'required' }]);
+    expect(r.body.errors).toEqual([{ field: 'trigger', message: 'must have "field"', keyword: 'required', params: { name: 'field' } }]);
     const graph = await k.call('POST', '/api/workflows/validate', {
       name: 'bad',
       trigger: { type: 'record.date', object: 'case', field: 'due_at', offset: '-3d' },
