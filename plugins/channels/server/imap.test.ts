@@ -176,7 +176,7 @@ describe.each(databases)('channels: IMAP intake on %s', (kind) => {
     expect((await call('GET', `/api/records/mail_channel/${wrong}`)).body.last_error).toMatch(/auth/i);
   }, 120_000);
 
-  it('refuses a password variable that is not KIZUNA_MAIL_… with a 422 naming password_env', async () => {
+  it('refuses a password variable that is not KIZUNA_MAIL_…, a move without a folder, a written checkpoint and a bad limit with a 422 naming the field; an unknown mailbox is a 404', async () => {
     const r = await call('POST', '/api/records/mail_channel', { name: 'x', host: 'h', port: 143, user: 'u', password_env: 'DATABASE_URL' });
     expect(r.status).toBe(422);
     expect(r.body.errors).toEqual([expect.objectContaining({ field: 'password_env' })]);
@@ -190,6 +190,12 @@ describe.each(databases)('channels: IMAP intake on %s', (kind) => {
     });
     expect(moved.status).toBe(422);
     expect(moved.body.errors).toEqual([expect.objectContaining({ field: 'processed_folder' })]);
+    const unknown = await call('POST', '/api/plugins/channels/mailboxes/01a25340-6de1-7440-9db0-233d9376e1d9/read');
+    expect(unknown.status).toBe(404);
+    const made = await channel('checkpoint', imap);
+    const checkpoint = await call('PATCH', `/api/records/mail_channel/${made}`, { last_uid: 0 });
+    expect(checkpoint.status, JSON.stringify(checkpoint.body)).toBe(422);
+    expect(checkpoint.body.errors).toEqual([expect.objectContaining({ field: 'last_uid' })]);
     const limit = await call('POST', `/api/plugins/channels/mailboxes/${'0'.repeat(8)}/read?limit=abc`);
     expect(limit.status).toBe(422);
     expect(limit.body.errors).toEqual([expect.objectContaining({ field: 'limit' })]);

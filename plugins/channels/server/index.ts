@@ -10,6 +10,8 @@ export { scoreSpam, type SpamVerdict, type SenderLists } from './spam.ts';
 export { threadKeys, type ThreadKeys } from './thread.ts';
 export { splitQuoted, type SplitBody } from './quote.ts';
 
+const KEPT = ['uidvalidity', 'last_uid', 'last_error', 'failures', 'retry_at', 'last_polled_at'];
+
 /** A mailbox's settings checked on write: a 422 naming the field, never a failing poll later. */
 function checkChannel(e: BeforeEvent): void {
   const v = e.values;
@@ -27,9 +29,12 @@ export default definePlugin({
   hooks: {
     mail_channel: {
       beforeCreate: (e) => checkChannel(e),
-      // An update carries only the changed values: check the record as it will be.
       async beforeUpdate(e, ctx) {
         const now = await channelRow(ctx, String(e.id));
+        // The checkpoint and the error are the reader's (set with maintain, which runs no
+        // hooks): a caller moving last_uid would make mail be skipped or read again.
+        const kept = KEPT.filter((f) => f in e.values && String(e.values[f] ?? '') !== String(now[f] ?? ''));
+        if (kept.length) throw validation(kept.map((field) => ({ field, message: 'is kept by the channels plugin' })));
         checkChannel({ ...e, values: { ...now, ...e.values } });
       },
     },
