@@ -142,6 +142,20 @@ describe.each(databases)('channels: IMAP intake on %s', (kind) => {
     ]);
   }, 60_000);
 
+  it('stores a mail too long for the text fields cut, with a warning, and a giant Message-ID by its hash', async () => {
+    const long = mail({ id: `${'x'.repeat(1200)}@example.jp`, subject: `長い${'件'.repeat(400)}`, body: '本文です。'.repeat(20_000) });
+    await imap.append([long]);
+    const [id] = (
+      await call('GET', `/api/records/mail_channel?filter=${encodeURIComponent(JSON.stringify({ name: { eq: 'サポート' } }))}`)
+    ).body.data.map((c: { id: string }) => c.id);
+    expect(await read(id)).toMatchObject({ stored: 1, error: null, outcomes: { case: 1 } });
+    const [m] = await messages({ mail_warnings: { has_any: ['body_truncated'] } });
+    expect(m.body).toMatch(/^本文です。本文/);
+    expect([...(m.body as string)].length).toBeLessThanOrEqual(65_535);
+    expect((m.subject as string).length).toBeLessThanOrEqual(255);
+    expect(m.mail_key).toMatch(/:sha256-id:[0-9a-f]{64}$/);
+  }, 60_000);
+
   it('resumes after being stopped in the middle of a batch: none lost, none stored twice', async () => {
     const id = await channel('resume', other, { user: other.user, password_env: 'KIZUNA_MAIL_OTHER' });
     process.env.KIZUNA_MAIL_OTHER = other.password;
@@ -165,6 +179,9 @@ describe.each(databases)('channels: IMAP intake on %s', (kind) => {
     await expect
       .poll(async () => (await messages({ mail_message_id: { eq: 'job-1@example.jp' } })).map((m) => m.mail_channel), { timeout: 30_000 })
       .toEqual([good]);
+    await expect
+      .poll(async () => (await call('GET', `/api/records/mail_channel/${good}`)).body.last_polled_at, { timeout: 30_000 })
+      .toBeTruthy();
     for (const bad of [wrong, down]) {
       await expect.poll(async () => (await call('GET', `/api/records/mail_channel/${bad}`)).body.failures, { timeout: 30_000 }).toBe(1);
       const r = await call('GET', `/api/records/mail_channel/${bad}`);

@@ -32,9 +32,27 @@ export type IntakeOutcome =
 const DONE = new Set(['resolved', 'closed']);
 const CASE_NUMBER_FORMAT = (n: number) => `CASE-${String(n).padStart(6, '0')}`;
 
-/** One message per mailbox and mail: the Message-ID, or the bytes when there is none. */
-export const mailKey = (channel: string, mail: InboundMail, raw: Buffer): string =>
-  `${channel}:${mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`}`;
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * One message per mailbox and mail: the Message-ID, or the bytes when there is none; a
+ * Message-ID longer than the key field holds is hashed (a key refused on write would stop the
+ * mailbox at that mail for good).
+ */
+export const mailKey = (channel: string, mail: InboundMail, raw: Buffer): string => {
+  const id = mail.messageId;
+  return `${channel}:${id === null ? `sha256:${sha256(raw)}` : id.length > 900 ? `sha256-id:${sha256(id)}` : id}`;
+};
+
+// long_text holds 65,535 characters: a longer body is cut (warning body_truncated) rather than
+// refused, which would stop the mailbox at that mail.
+const LONG_TEXT = 65_535;
+const fit = (text: string, max: number) =>
+  text.length <= max
+    ? text
+    : Array.from(text.slice(0, max))
+        .slice(0, max - 1)
+        .join('');
 
 const one = async (records: PluginRecords, object: string, filter: unknown, fields: string) =>
   (await records.list(object, { filter: JSON.stringify(filter), fields, limit: '1', sort: '-created_at' })).data[0] as
@@ -88,9 +106,11 @@ export async function storeMail(ctx: PluginContext, channel: Channel, raw: Buffe
     }
     const sender = mail.from?.address ?? null;
     const contact = sender ? await one(records, 'contact', { email: { eq: sender } }, 'id') : undefined;
+    const body = fit(mail.text, LONG_TEXT);
+    const warnings = body.length < mail.text.length ? [...mail.warnings, 'body_truncated'] : mail.warnings;
     const base = {
-      subject: mail.subject.slice(0, 255) || null,
-      body: mail.text,
+      subject: fit(mail.subject, 255) || null,
+      body,
       channel: 'email',
       direction: 'inbound',
       from_address: sender?.slice(0, 255) ?? null,
@@ -101,7 +121,7 @@ export async function storeMail(ctx: PluginContext, channel: Channel, raw: Buffe
       mail_in_reply_to: mail.inReplyTo?.slice(0, 998) ?? null,
       mail_key: key,
       mail_channel: channel.id,
-      mail_warnings: mail.warnings,
+      mail_warnings: warnings,
     };
     const existing = await caseOf(records, mail, own);
     // A reply to a known case is threaded even when it is automatic (an out-of-office answer
@@ -133,8 +153,8 @@ export async function storeMail(ctx: PluginContext, channel: Channel, raw: Buffe
       return { kind: 'reply', message: String(m.id), case: String(existing.id), reopened: reopen };
     }
     const c = await records.create('case', {
-      subject: mail.subject.slice(0, 255) || '(no subject)',
-      description: mail.text,
+      subject: fit(mail.subject, 255) || '(no subject)',
+      description: body,
       channel: 'email',
       contact: contact?.id ?? null,
     });

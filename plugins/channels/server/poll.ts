@@ -17,8 +17,16 @@ type Row = Record<string, unknown>;
 
 /** What an admin needs to read from a failure: imapflow's "Command failed" says little alone. */
 export function errorText(e: unknown): string {
-  const err = e as { message?: string; authenticationFailed?: boolean; responseText?: string; code?: string };
+  const err = e as {
+    message?: string;
+    authenticationFailed?: boolean;
+    responseText?: string;
+    code?: string;
+    errors?: { field?: string; message?: string }[];
+  };
   const parts = [err?.authenticationFailed ? 'Authentication failed' : String(err?.message ?? e)];
+  // A problem a write was refused with names its fields.
+  if (Array.isArray(err?.errors)) parts.push(err.errors.map((x) => `${x.field} ${x.message}`).join('; '));
   if (err?.responseText) parts.push(err.responseText);
   if (err?.code && !parts[0].includes(err.code)) parts.push(err.code);
   return parts.join(': ').slice(0, 1000);
