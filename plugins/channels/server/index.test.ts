@@ -10,7 +10,8 @@ describe('the channels plugin package', () => {
     expect(pkg.manifest.title).toEqual({ en: 'Channels', ja: 'チャネル' });
     expect(pkg.manifest.description?.ja).toBeTruthy();
     const entry = await import('./index.ts');
-    expect(entry.default).toEqual({});
+    expect(Object.keys(entry.default.jobs ?? {})).toEqual(['mailboxes']);
+    expect(Object.keys(entry.default.routes ?? {})).toEqual(['POST /mailboxes/:id/read']);
     expect(typeof entry.parseMail).toBe('function');
   });
 });
@@ -28,6 +29,10 @@ describe.each(databases)('the channels plugin on %s', (kind) => {
     expect((await find()).installed_version ?? null).toBeNull();
     const r = await k.call('POST', '/api/plugins/channels/install');
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    expect((await find()).installed_version).toBe('0.1.0');
+    expect((await find()).installed_version).toBe('0.2.0');
+    // Its mailbox object and the message fields it adds exist once installed.
+    expect((await k.call('GET', '/api/meta/objects/mail_channel')).status).toBe(200);
+    const message = (await k.call('GET', '/api/meta/objects/message')).body;
+    expect(Object.keys(message.properties)).toEqual(expect.arrayContaining(['mail_message_id', 'mail_key', 'mail_flag']));
   });
 });
