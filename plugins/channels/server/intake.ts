@@ -47,12 +47,13 @@ export const mailKey = (channel: string, mail: InboundMail, raw: Buffer): string
 // long_text holds 65,535 characters: a longer body is cut (warning body_truncated) rather than
 // refused, which would stop the mailbox at that mail.
 const LONG_TEXT = 65_535;
-const fit = (text: string, max: number) =>
-  text.length <= max
-    ? text
-    : Array.from(text.slice(0, max))
-        .slice(0, max - 1)
-        .join('');
+// Lengths are in code points (as the field's JSON Schema counts them), and a cut never ends
+// on half of a surrogate pair: PostgreSQL refuses a lone surrogate in JSON (an emoji at the cut).
+function fit(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const points = Array.from(text);
+  return points.length <= max ? text : points.slice(0, max).join('');
+}
 
 const one = async (records: PluginRecords, object: string, filter: unknown, fields: string) =>
   (await records.list(object, { filter: JSON.stringify(filter), fields, limit: '1', sort: '-created_at' })).data[0] as
@@ -80,11 +81,7 @@ async function caseOf(records: PluginRecords, mail: InboundMail, mailboxes: stri
   return undefined;
 }
 
-const addressList = (mail: InboundMail) =>
-  mail.to
-    .map((a) => a.address)
-    .join(', ')
-    .slice(0, 255) || null;
+const addressList = (mail: InboundMail) => fit(mail.to.map((a) => a.address).join(', '), 255) || null;
 
 /**
  * Stores one raw mail read at `at` from `channel`, with the checkpoint, in one transaction.
@@ -113,12 +110,12 @@ export async function storeMail(ctx: PluginContext, channel: Channel, raw: Buffe
       body,
       channel: 'email',
       direction: 'inbound',
-      from_address: sender?.slice(0, 255) ?? null,
+      from_address: sender === undefined || sender === null ? null : fit(sender, 255),
       to_address: addressList(mail),
       occurred_at: (mail.date ?? new Date()).toISOString(),
       contact: contact?.id ?? null,
-      mail_message_id: mail.messageId?.slice(0, 998) ?? null,
-      mail_in_reply_to: mail.inReplyTo?.slice(0, 998) ?? null,
+      mail_message_id: mail.messageId ? fit(mail.messageId, 998) : null,
+      mail_in_reply_to: mail.inReplyTo ? fit(mail.inReplyTo, 998) : null,
       mail_key: key,
       mail_channel: channel.id,
       mail_warnings: warnings,
@@ -130,7 +127,7 @@ export async function storeMail(ctx: PluginContext, channel: Channel, raw: Buffe
     if (flag && !(existing && flag === 'auto')) {
       const reason =
         flag === 'spam' ? `score ${spam.score}: ${spam.hits.map((h) => h.rule).join(', ')}` : `${auto.kind}: ${auto.reason ?? ''}`;
-      const m = await records.create('message', { ...base, mail_flag: flag, mail_flag_reason: reason.slice(0, 500) });
+      const m = await records.create('message', { ...base, mail_flag: flag, mail_flag_reason: fit(reason, 500) });
       await checkpoint();
       return { kind: 'flagged', message: String(m.id), flag };
     }
