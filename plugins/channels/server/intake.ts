@@ -110,7 +110,7 @@ export async function storeMail(ctx: PluginContext, channel: Channel, raw: Buffe
       body,
       channel: 'email',
       direction: 'inbound',
-      from_address: sender === undefined || sender === null ? null : fit(sender, 255),
+      from_address: sender === null ? null : fit(sender, 255),
       to_address: addressList(mail),
       occurred_at: (mail.date ?? new Date()).toISOString(),
       contact: contact?.id ?? null,
