@@ -58,6 +58,9 @@ const OFFER_ORDER: FilterOp[] = [
   'not_null',
 ];
 
+// The types a "between" row takes two numbers for.
+const RANGED: FieldType[] = ['integer', 'number', 'percent', 'currency'];
+
 /**
  * The operators a filter on this field offers: the server's for its type, "is not empty" being
  * `is_null: false` and "between" the server's `gte` and `lte` together (one row, two bounds).
@@ -66,7 +69,7 @@ export function operatorsOf(field: FieldSpec): FilterOp[] {
   const taken = (serverTypes.value.get(field.type)?.operators ?? []) as string[];
   const offered = (op: FilterOp) =>
     op === 'between'
-      ? taken.includes('gte') && taken.includes('lte') && field.type !== 'text'
+      ? RANGED.includes(field.type) && taken.includes('gte') && taken.includes('lte')
       : taken.includes(op === 'not_null' ? 'is_null' : op);
   return OFFER_ORDER.filter(offered);
 }
