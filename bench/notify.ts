@@ -15,10 +15,14 @@ await k.workflows.stop();
 
 const trigger = {
   async on() {
-    await k.db.query(sql.raw(`create or replace function kizuna_events_notify() returns trigger language plpgsql as $$
-      begin perform pg_notify('kizuna_events', current_schema()); return null; end $$`));
     await k.db.query(
-      sql.raw(`create trigger kizuna_events_notify after insert on kizuna_events for each statement execute function kizuna_events_notify()`),
+      sql.raw(`create or replace function kizuna_events_notify() returns trigger language plpgsql as $$
+      begin perform pg_notify('kizuna_events', current_schema()); return null; end $$`),
+    );
+    await k.db.query(
+      sql.raw(
+        `create trigger kizuna_events_notify after insert on kizuna_events for each statement execute function kizuna_events_notify()`,
+      ),
     );
   },
   async off() {
@@ -51,6 +55,8 @@ for (const round of [1, 2, 3]) {
     console.log(rows.at(-1));
   }
 }
-console.log(`\n${WRITERS} writers, ${CREATES} creates a run\n| round | NOTIFY | creates/s | load |\n|---|---|---:|---|\n${rows.join('\n')}`);
+console.log(
+  `\n${WRITERS} writers, ${CREATES} creates a run\n| round | NOTIFY | creates/s | load |\n|---|---|---:|---|\n${rows.join('\n')}`,
+);
 await k.close();
 process.exit(0);

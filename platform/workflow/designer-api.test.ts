@@ -81,7 +81,9 @@ describe.each(databases)('workflow designer API on %s', (kind) => {
       steps: [{ id: 'a', type: 'action', config: { action: 'greeter.greet', config: {} } }],
     });
     expect(bad.status).toBe(201);
-    expect(bad.body.problems).toEqual([{ field: 'steps.0.config.config', message: 'must have "word"', keyword: 'required', params: { name: 'word' } }]);
+    expect(bad.body.problems).toEqual([
+      { field: 'steps.0.config.config', message: 'must have "word"', keyword: 'required', params: { name: 'word' } },
+    ]);
     const unknown = await k.call('POST', '/api/workflows/validate', {
       name: 'g',
       trigger: { type: 'manual' },
