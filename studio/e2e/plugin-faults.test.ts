@@ -34,7 +34,8 @@ describe('plugin faults on the plugins page', () => {
     await signIn(page, studio.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
     await page.goto(`${studio.baseUrl}/plugins`);
     const broken = page.locator('[data-broken=broken_manifest]');
-    await broken.getByText('must have "plural"').waitFor();
+    // The manifest's refusal by keyword, not ajv's English ('must have "plural"').
+    await broken.getByText('“plural” is required').waitFor();
     await broken.locator('code', { hasText: 'metadata.objects.0' }).first().waitFor();
 
     const hello = page.locator('[data-plugin=hello]');
@@ -64,6 +65,7 @@ describe('plugin faults on the plugins page', () => {
     await signIn(page, studio.baseUrl, 'admin@localhost', ADMIN_PASSWORD);
     await page.goto(`${studio.baseUrl}/plugins`);
     await page.getByText('読み込めないプラグイン').waitFor();
+    await page.locator('[data-broken=broken_manifest]').getByText('「plural」は必須です').waitFor();
     await page.locator('[data-plugin=thrower]').getByText('後処理フック：正常').waitFor();
     expect(errors).toEqual([]);
     await page.context().close();
