@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seriousViolations } from './a11y.ts';
+import { publishWorkflow, WELCOME } from './workflows.ts';
 import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
 
 const PASSWORD = 'reader-password-123';
@@ -39,15 +40,7 @@ describe('what the studio offers by permission, in chromium', () => {
       expect(u.status, JSON.stringify(u.body)).toBe(201);
     }
     // A workflow that writes to every new contact: its run is on the contact's timeline.
-    const wf = await k.call('POST', '/api/workflows', {
-      name: 'Welcome',
-      trigger: { type: 'record.created', object: 'contact' },
-      start: 'a',
-      steps: [{ id: 'a', type: 'update_record', config: { values: { title: 'New contact' } } }],
-    });
-    expect(wf.status, JSON.stringify(wf.body)).toBe(201);
-    expect((await k.call('POST', `/api/workflows/${wf.body.id}/publish`)).status).toBeLessThan(300);
-    expect((await k.call('POST', `/api/workflows/${wf.body.id}/enable`)).status).toBe(200);
+    await publishWorkflow(k, WELCOME);
     ids.company = (await k.call('POST', '/api/records/company', { name: '山田商事' })).body.id;
     const person = { last_name: '山田', first_name: '太郎', email: 'taro.yamada@example.jp', company: ids.company, notes: '社外秘のメモ' };
     ids.contact = (await k.call('POST', '/api/records/contact', person)).body.id;

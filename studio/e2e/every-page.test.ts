@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seriousViolations, type Violation } from './a11y.ts';
+import { publishWorkflow, WELCOME } from './workflows.ts';
 import { ADMIN_PASSWORD, root, signIn, startStudio, type Studio } from './harness.ts';
 
 const NO_UUID = '00000000-0000-4000-8000-000000000000';
@@ -19,22 +20,14 @@ describe('axe-core on every page, in chromium', () => {
   beforeAll(async () => {
     s = await startStudio();
     const k = s.kizuna;
-    const wf = await k.call('POST', '/api/workflows', {
-      name: 'Welcome',
-      trigger: { type: 'record.created', object: 'contact' },
-      start: 'a',
-      steps: [{ id: 'a', type: 'update_record', config: { values: { title: 'New contact' } } }],
-    });
-    expect(wf.status, JSON.stringify(wf.body)).toBe(201);
-    expect((await k.call('POST', `/api/workflows/${wf.body.id}/publish`)).status).toBeLessThan(300);
-    expect((await k.call('POST', `/api/workflows/${wf.body.id}/enable`)).status).toBe(200);
+    const welcome = await publishWorkflow(k, WELCOME);
     const company = (await k.call('POST', '/api/records/company', { name: 'Acme 株式会社', industry: 'manufacturing' })).body.id;
     const contact = (
       await k.call('POST', '/api/records/contact', { last_name: '山田', first_name: '太郎', email: 'taro@example.jp', company })
     ).body.id;
     const run = await vi.waitFor(
       async () => {
-        const runs = (await k.call('GET', `/api/workflows/${wf.body.id}/runs`)).body.data;
+        const runs = (await k.call('GET', `/api/workflows/${welcome}/runs`)).body.data;
         expect(runs.length).toBeGreaterThan(0);
         return runs[0].id as string;
       },
@@ -69,7 +62,7 @@ describe('axe-core on every page, in chromium', () => {
       plugins: '/plugins',
       workflows: '/workflows',
       'workflow-run': `/workflows/runs/${run}`,
-      workflow: `/workflows/${wf.body.id}`,
+      workflow: `/workflows/${welcome}`,
       forbidden: '/forbidden',
       'not-found': '/no/such/page',
     });

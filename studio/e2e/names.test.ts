@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seriousViolations } from './a11y.ts';
+import { publishWorkflow, WELCOME } from './workflows.ts';
 import { ADMIN_PASSWORD, shot, signIn, startStudio, type Studio } from './harness.ts';
 
 const READER_PASSWORD = 'reader-password-123';
@@ -34,15 +35,7 @@ describe('names, not ids, in chromium', () => {
     ids.acme = (await k.call('POST', '/api/records/company', { name: 'Acme 株式会社' })).body.id;
     ids.sample = (await k.call('POST', '/api/records/company', { name: 'サンプル商事' })).body.id;
     // A workflow that writes to every new contact: its changes are an automation's.
-    const wf = await k.call('POST', '/api/workflows', {
-      name: 'Welcome',
-      trigger: { type: 'record.created', object: 'contact' },
-      start: 'a',
-      steps: [{ id: 'a', type: 'update_record', config: { values: { title: 'New contact' } } }],
-    });
-    expect(wf.status, JSON.stringify(wf.body)).toBe(201);
-    expect((await k.call('POST', `/api/workflows/${wf.body.id}/publish`)).status).toBeLessThan(300);
-    expect((await k.call('POST', `/api/workflows/${wf.body.id}/enable`)).status).toBe(200);
+    await publishWorkflow(k, WELCOME);
     const me = (await k.call('GET', '/api/auth/me')).body.user.id as string;
     const c = await k.call('POST', '/api/records/contact', { last_name: 'Tanaka', first_name: 'Yuki', company: ids.acme, owner: me });
     expect(c.status).toBe(201);
